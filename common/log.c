@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * log.c - thresholds and output for HW_LOG (see log.h).
+ *
+ * Thresholds are set once at start (or on reload) by the control thread;
+ * reading them is lock-free.  Output is one write(2) per line so that lines
+ * from several threads do not interleave.
+ */
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HW_LOG_MAX_OVERRIDES 16
+#define HW_LOG_MAX_TOPIC 32
+
+struct hw_log_override {
+	char topic[HW_LOG_MAX_TOPIC];
+	size_t len;
+	enum hw_log_level level;
+};
+
+struct hw_log_state {
+	enum hw_log_level level;
+	unsigned int n_overrides;
+	struct hw_log_override overrides[HW_LOG_MAX_OVERRIDES];
+};
+
+static struct hw_log_state log_state = { .level = HW_LOG_INFO };
+
+static const char *const level_names[HW_LOG_LEVEL_COUNT] = {
+	[HW_LOG_ERR] = "err",
+	[HW_LOG_WARN] = "warn",
+	[HW_LOG_INFO] = "info",
+	[HW_LOG_DEBUG] = "debug",
+};
+
+const char *hw_log_level_name(enum hw_log_level level)
+{
+	if ((unsigned int)level >= HW_LOG_LEVEL_COUNT)
+		return "?";
+	return level_names[level];
+}
+
+int hw_log_level_parse(const char *name)
+{
+	for (int i = 0; i < HW_LOG_LEVEL_COUNT; i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return i;
+	if (strcmp(name, "error") == 0)
+		return HW_LOG_ERR;
+	if (strcmp(name, "warning") == 0)
+		return HW_LOG_WARN;
+	return -EINVAL;
+}
+
+/* Parse one "topic=level" or "level" item of a spec into @st. */
+static int parse_item(struct hw_log_state *st, const char *item, size_t len)
+{
+	char buf[HW_LOG_MAX_TOPIC + 16];
+	const char *eq;
+	int level;
+
+	if (len == 0)
+		return 0;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, item, len);
+	buf[len] = '\0';
+	eq = strchr(buf, '=');
+	level = hw_log_level_parse(eq ? eq + 1 : buf);
+	if (level < 0)
+		return level;
+	if (!eq) {
+		st->level = (enum hw_log_level)level;
+		return 0;
+	}
+	size_t tlen = (size_t)(eq - buf);
+	if (tlen == 0 || tlen >= HW_LOG_MAX_TOPIC || st->n_overrides >= HW_LOG_MAX_OVERRIDES)
+		return -EINVAL;
+	struct hw_log_override *o = &st->overrides[st->n_overrides++];
+	memcpy(o->topic, buf, tlen);
+	o->topic[tlen] = '\0';
+	o->len = tlen;
+	o->level = (enum hw_log_level)level;
+	return 0;
+}
+
+int hw_log_configure(const char *spec)
+{
+	struct hw_log_state st = { .level = HW_LOG_INFO };
+
+	while (spec && *spec) {
+		size_t len = strcspn(spec, ",");
+		int r = parse_item(&st, spec, len);
+		if (r < 0)
+			return r;
+		spec += len;
+		if (*spec == ',')
+			spec++;
+	}
+	log_state = st;
+	return 0;
+}
+
+/* A topic matches an override equal to it or to one of its dotted parents;
+ * the longest match wins. */
+bool hw_log_enabled(enum hw_log_level level, const char *topic)
+{
+	enum hw_log_level threshold = log_state.level;
+	size_t best = 0;
+
+	for (unsigned int i = 0; i < log_state.n_overrides; i++) {
+		const struct hw_log_override *o = &log_state.overrides[i];
+		if (o->len <= best || strncmp(topic, o->topic, o->len) != 0)
+			continue;
+		if (topic[o->len] != '\0' && topic[o->len] != '.')
+			continue;
+		best = o->len;
+		threshold = o->level;
+	}
+	return level <= threshold;
+}
+
+void hw_log_emit(enum hw_log_level level, const char *topic, const char *fmt, ...)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+	int n, m;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		     tm.tm_sec, ts.tv_nsec / 1000000L, hw_log_level_name(level), topic);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n += m;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2; /* truncated: keep the newline */
+	line[n++] = '\n';
+	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+	(void)w;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hws.h - the hash-set store: one read-only, mmap-able file per hash set.
+ *
+ * A set file holds the digests of one hash set (xxh3-128, md5, sha1 and
+ * sha256 side by side), each with a category (a small integer such as a
+ * hotline's A/B/C) and a reference (the hotline's own numeric entry id).
+ * The dataplane maps set files and looks digests up in them; hashwall-set
+ * and syncd build them.  The on-disk format is described in
+ * docs/set-format.md.
+ *
+ * Reading: hws_open() maps and validates a file (magic, version, sizes and
+ * offsets, checksum) and does no per-entry work beyond the checksum.  A
+ * struct hws_set is immutable, so any number of threads may look up in it
+ * at once.  Lookups are bounds-safe even on a crafted file that passes the
+ * checksum.
+ *
+ * Writing: a struct hws_builder collects add and remove operations and
+ * writes a new file atomically (temporary file, fsync, rename, fsync of the
+ * directory): after a crash the path holds the old file or the new one.
+ * For the same algorithm and digest the last operation wins: a later add
+ * replaces the category and reference of an earlier one, a remove after an
+ * add drops the entry, an add after a remove brings it back.
+ */
+#ifndef HASHWALL_HASHSYNC_HWS_H
+#define HASHWALL_HASHSYNC_HWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/digest.h"
+
+#define HWS_ID_MAX 63          /* bytes of a set id, without the NUL */
+#define HWS_BULK_MAX 64        /* digests per hws_lookup_bulk() call */
+
+struct hws_set;
+struct hws_builder;
+
+/* Why an open or a write failed, for the caller to log. */
+struct hws_error {
+	char msg[256];
+};
+
+/* What a lookup returns for a digest that is in the set. */
+struct hws_hit {
+	uint32_t ref;
+	uint8_t category;
+};
+
+/* One entry, as iteration returns it. */
+struct hws_entry {
+	enum hw_algo algo;
+	uint8_t digest[HW_DIGEST_MAX];
+	uint8_t category;
+	uint32_t ref;
+};
+
+/* The header of a set, as hws_info() returns it. */
+struct hws_info {
+	char id[HWS_ID_MAX + 1];
+	uint64_t version;
+	int64_t created;  /* unix seconds */
+	int64_t expires;  /* unix seconds, 0 = never */
+	uint64_t entries; /* over all algorithms */
+	uint64_t counts[HW_ALGO_COUNT];
+	uint64_t file_bytes;
+};
+
+/*
+ * Map and validate the set file at @path.  On success *ret_set owns the
+ * mapping; close it with hws_close().  Errors: -ENOENT, -EACCES ... from
+ * opening, -EINVAL (with @err saying which check failed) for a bad file.
+ */
+int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err);
+
+/*
+ * Validate @len bytes at @buf as a set file and wrap them without copying;
+ * @buf must stay valid and unchanged until hws_close().  Used by tests and
+ * the fuzzer.  Returns 0 or -EINVAL with @err set.
+ */
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err);
+
+/* Unmap and free; accepts NULL. */
+void hws_close(struct hws_set *set);
+
+/* Header fields of @set. */
+void hws_info(const struct hws_set *set, struct hws_info *ret_info);
+
+/* Number of @algo entries in @set (0 when the set has none). */
+uint64_t hws_count(const struct hws_set *set, enum hw_algo algo);
+
+/*
+ * Look up one digest of @algo (hw_algo_len(algo) bytes).  Returns true and
+ * fills *ret_hit (when not NULL) when the digest is in the set.
+ */
+bool hws_lookup(const struct hws_set *set, enum hw_algo algo, const uint8_t *digest,
+		struct hws_hit *ret_hit);
+
+/*
+ * Look up @n (at most HWS_BULK_MAX) digests of @algo at once, prefetching
+ * ahead.  Bit i of the result is set when digests[i] is in the set, and
+ * then hits[i] (when @hits is not NULL) holds its metadata.
+ */
+uint64_t hws_lookup_bulk(const struct hws_set *set, enum hw_algo algo,
+			 const uint8_t *const *digests, unsigned int n, struct hws_hit *hits);
+
+/*
+ * Call @fn for every entry of @set, algorithm by algorithm, in sorted
+ * digest order.  Stops early and returns what @fn returned when non-zero.
+ */
+int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, void *ctx),
+		void *ctx);
+
+/*
+ * A builder for a set named @id (1..HWS_ID_MAX printable ASCII characters,
+ * no spaces) at @version.  Returns NULL with errno set (EINVAL for a bad id,
+ * ENOMEM).  created defaults to now, expires to 0 (never).
+ */
+struct hws_builder *hws_builder_new(const char *id, uint64_t version);
+
+/* Set the created and expires times (unix seconds; expires 0 = never). */
+void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expires);
+
+/* Add an entry (see the merge rule above).  Returns 0, -EINVAL, -ENOMEM. */
+int hws_builder_add(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest,
+		    uint8_t category, uint32_t ref);
+
+/* Remove an entry if present at write time.  Returns 0, -EINVAL, -ENOMEM. */
+int hws_builder_remove(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest);
+
+/* Add every entry of @set, as if by hws_builder_add() in its order. */
+int hws_builder_add_set(struct hws_builder *b, const struct hws_set *set);
+
+/* What a write produced. */
+struct hws_write_stats {
+	uint64_t entries;    /* written, over all algorithms */
+	uint64_t duplicates; /* adds merged into another add of the same digest */
+	uint64_t removed;    /* entries dropped by a remove */
+	uint64_t bytes;      /* file size */
+};
+
+/*
+ * Sort, merge and write the set to @path atomically.  The builder stays
+ * usable (more operations may follow and be written again).  Returns 0, or
+ * -errno with @err set; on failure @path is untouched and no temporary file
+ * is left behind.  @ret_stats may be NULL.
+ */
+int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
+		      struct hws_error *err);
+
+/* Free; accepts NULL. */
+void hws_builder_free(struct hws_builder *b);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# setup-deps.sh - install every Debian 12 package hashwall needs to build,
+# test and run.  Idempotent and non-interactive; prints nothing when all is
+# already present.  Run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	build-essential meson ninja-build pkg-config git
+	clang llvm libclang-rt-14-dev   # BPF programs, libFuzzer, sanitizers
+	# libraries
+	libdpdk-dev dpdk libpcap-dev libnuma-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
+	libxxhash-dev xxhash
+	libcjson-dev libcunit1-dev
+	libsodium-dev libssl-dev openssl
+	libsqlite3-dev sqlite3
+	libmicrohttpd-dev libcurl4-openssl-dev curl
+	# tests and operations
+	iproute2 tcpdump procps psmisc python3 ca-certificates
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+	command -v sudo >/dev/null || { echo "setup-deps: run as root (missing: ${missing[*]})" >&2; exit 1; }
+	SUDO=(sudo)
+fi
+echo "setup-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq >/dev/null
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
