@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * counters.h - the one table of dataplane counters.
+ *
+ * DP_DROPS lists every reason for which a packet, a segment, an object or a
+ * whole connection is skipped, dropped or given up on; each such event
+ * increments exactly one of them.  DP_INFO lists the counters that only
+ * describe the traffic (objects seen, matches, evictions that lost nothing).
+ * Both X-macro tables generate the enum, the names printed in the stats
+ * event and the per-worker arrays (struct dp_counters), so a reason cannot
+ * exist without a name or a counter.  Counters are per worker: no atomics.
+ */
+#ifndef HASHWALL_DATAPLANE_COUNTERS_H
+#define HASHWALL_DATAPLANE_COUNTERS_H
+
+#include <stdint.h>
+
+/* X(name, what it counts) */
+#define DP_DROPS(X)                                                                          \
+	/* packets (parse.c) */                                                              \
+	X(pkt_truncated, "packet shorter than its headers claim")                           \
+	X(pkt_not_ip, "ethertype is neither IPv4 nor IPv6")                                 \
+	X(pkt_bad_ip, "bad IP version, header length or total length")                      \
+	X(pkt_ip_fragment, "IPv4 or IPv6 fragment (not reassembled)")                       \
+	X(pkt_ipv6_ext_limit, "more IPv6 extension headers than we walk, or ESP/AH-less")   \
+	X(pkt_not_tcp, "IP payload is not TCP")                                             \
+	X(pkt_bad_tcp, "TCP data offset out of range")                                      \
+	X(pkt_not_http_port, "neither port is a configured HTTP port")                      \
+	/* flows (flow.c) */                                                                 \
+	X(pkt_flow_unusable, "packet of a connection already given up on")                 \
+	X(pkt_no_flow, "non-data packet of an unknown connection")                          \
+	/* segments (reasm.c) */                                                             \
+	X(seg_duplicate, "segment holding only bytes already delivered")                    \
+	X(seg_out_of_window, "segment more than the window ahead of the stream")            \
+	X(seg_after_fin, "payload beyond the FIN sequence")                                 \
+	X(seg_unsynced, "segment of a picked-up flow before a message boundary")            \
+	X(seg_overlap_conflict, "overlap carrying different bytes (object incomplete)")     \
+	X(seg_ooo_no_room, "out-of-order segment over the global cap or pool")              \
+	X(reasm_gap, "hole skipped because the out-of-order cap was reached")               \
+	/* connections given up (http.c, body.c) */                                          \
+	X(http_header_too_large, "message head longer than max_header_bytes")               \
+	X(http_too_many_headers, "more header fields than max_headers")                     \
+	X(http_bad_request, "malformed request line or header")                             \
+	X(http_bad_response, "malformed status line or header")                             \
+	X(http_bad_chunk, "malformed chunk size line or chunk end")                         \
+	X(http_chunk_line_too_long, "chunk size line longer than max_chunk_line")          \
+	X(http_pipeline_full, "more pipelined requests pending than max_pending")           \
+	X(http_upgrade, "101, CONNECT or HTTP/2 preface: no longer HTTP/1.1")               \
+	X(http_gap_in_head, "hole in the stream while parsing a head or chunk framing")     \
+	X(http_no_memory, "header buffer, request or object pool exhausted")                \
+	/* objects (body.c, worker.c) */                                                     \
+	X(obj_too_large, "body over max_object_bytes: hashing stopped")                     \
+	X(obj_abandoned_rst, "object in flight when the connection was reset")              \
+	X(obj_abandoned_evicted, "object in flight when its flow was evicted")              \
+	X(obj_abandoned_timeout, "object in flight when its flow timed out")                \
+	X(obj_abandoned_conn, "object in flight when its connection was given up")          \
+	X(obj_abandoned_end, "object in flight at the end of the capture")                  \
+	X(obj_truncated_fin, "connection closed before the framed body ended")              \
+	X(obj_incomplete, "object ended with holes or conflicting overlaps")
+
+#define DP_INFO(X)                                                                           \
+	X(flows_created, "connections added to the flow table")                             \
+	X(flows_midstream, "connections first seen without a SYN")                          \
+	X(flows_evicted, "flows evicted because the table was full")                        \
+	X(flows_timed_out, "flows removed after their idle timeout")                        \
+	X(flows_closed, "flows removed after FIN in both directions or RST")               \
+	X(seg_out_of_order, "segments held for later delivery")                             \
+	X(seg_retransmit_bytes, "bytes received again and not hashed twice")                \
+	X(http_requests, "request heads parsed")                                            \
+	X(http_responses, "response heads parsed")                                          \
+	X(http_no_body, "responses without a body (HEAD, 1xx, 204, 304)")                  \
+	X(http_unpaired, "responses without a pending request (picked-up flows)")           \
+	X(http_cl_and_te, "Content-Length and chunked both present: chunked used")          \
+	X(http_path_truncated, "request-target longer than the stored path")               \
+	X(objects, "response bodies that ended or were abandoned")                          \
+	X(objects_complete, "objects whose every body byte was hashed in order")            \
+	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
+	X(matches, "digest hits in a loaded set")
+
+enum dp_drop {
+#define DP_X_ENUM(name, desc) DP_DROP_##name,
+	DP_DROPS(DP_X_ENUM)
+#undef DP_X_ENUM
+	DP_DROP_COUNT
+};
+
+enum dp_info {
+#define DP_X_INFO(name, desc) DP_INFO_##name,
+	DP_INFO(DP_X_INFO)
+#undef DP_X_INFO
+	DP_INFO_COUNT
+};
+
+/* One worker's counters; only that worker writes them. */
+struct dp_counters {
+	uint64_t drop[DP_DROP_COUNT];
+	uint64_t info[DP_INFO_COUNT];
+	uint64_t packets;    /* packets given to the pipeline */
+	uint64_t bytes;      /* their wire bytes */
+	uint64_t body_bytes; /* decoded body bytes hashed */
+};
+
+/* Name of a drop reason or info counter ("pkt_truncated"); "?" if unknown. */
+const char *dp_drop_name(enum dp_drop d);
+const char *dp_info_name(enum dp_info i);
+
+/* Add @src into @dst (the stats of several workers or passes). */
+void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src);
+
+#endif

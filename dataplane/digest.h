@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * digest.h - stage 7: streaming digests of one object body.
+ *
+ * Reads: decoded body bytes, straight from the mbufs (no copy).  Writes: the
+ * final digests, in common/digest.h's canonical byte order (xxh3-128 as
+ * XXH128_canonicalFromHash, big-endian).  xxh3-128 is always computed;
+ * md5, sha1 and sha256 (OpenSSL EVP) only when the worker's algorithm mask
+ * asks for them (a loaded set holds them, or --hash).  A context is
+ * allocated once and reused for object after object.
+ */
+#ifndef HASHWALL_DATAPLANE_DIGEST_H
+#define HASHWALL_DATAPLANE_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/digest.h"
+
+struct dp_digest;
+
+/* The digests of one finished object; bit a of @mask set for each algo a. */
+struct dp_digests {
+	unsigned int mask;
+	uint8_t bytes[HW_ALGO_COUNT][HW_DIGEST_MAX];
+};
+
+/* A context; NULL with errno = ENOMEM.  Free with dp_digest_free(). */
+struct dp_digest *dp_digest_new(void);
+
+/* Free @d; accepts NULL. */
+void dp_digest_free(struct dp_digest *d);
+
+/* Start a new object hashing xxh3-128 and the algorithms in @mask
+ * (1u << algo).  Returns 0 or -ENOMEM. */
+int dp_digest_start(struct dp_digest *d, unsigned int mask);
+
+/* Hash @len more body bytes. */
+void dp_digest_update(struct dp_digest *d, const void *data, size_t len);
+
+/* Finish the object and write every started digest to @ret. */
+void dp_digest_finish(struct dp_digest *d, struct dp_digests *ret);
+
+#endif

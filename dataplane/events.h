@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * events.h - stage 9: object, match and stats events as JSON lines.
+ *
+ * Reads: a finished object with its connection's server address and port
+ * and the client's pseudonym (never the address), the matches, the
+ * counters.  Writes: one JSON object per line:
+ *
+ *   {"event":"object","server_ip":...,"server_port":...,"client":...,
+ *    "host":...,"path":...,"method":...,"status":...,"size":...,
+ *    "complete":...,"partial":...,"outcome":...,"digests":{"xxh3-128":...}}
+ *   {"event":"match", the same fields, "set","set_version","algo",
+ *    "digest","category","ref"}
+ *   {"event":"stats", every counter, "seconds","packets","bytes",
+ *    "body_bytes","gbps"}
+ *
+ * Strings from the wire (host, path, method) are escaped: '"' and '\' as
+ * JSON escapes, control bytes, DEL and bytes over 0x7f percent-encoded
+ * (%XX), so every line is valid UTF-8 JSON.  Replay writes to a stdio
+ * stream; live workers will queue the same records to a service thread.
+ */
+#ifndef HASHWALL_DATAPLANE_EVENTS_H
+#define HASHWALL_DATAPLANE_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/pseudo.h"
+#include "dataplane/counters.h"
+#include "dataplane/http.h"
+#include "dataplane/verdict.h"
+
+#define DP_EVENT_MAX 8192 /* bytes of one object or match line */
+
+/* What an object or match event says besides the object itself. */
+struct dp_event_obj {
+	uint8_t server[16];
+	uint8_t family;
+	uint16_t server_port;
+	char client[HW_PSEUDO_HEX];
+	const struct dp_obj *obj;
+};
+
+/*
+ * Format one event line (with its newline) into @buf of @cap bytes: an
+ * object event, or a match event when @m is not NULL.  Returns the length,
+ * or 0 when it did not fit (the line is then not written).
+ */
+size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, const struct dp_match *m);
+
+/* Write the stats event for @c (one line). @seconds of processing. */
+void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds);
+
+#endif

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * http.c - HTTP/1.1 heads, pairing and body dispatch (see http.h).
+ */
+#include "dataplane/http.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/reasm.h"
+
+enum hstate {
+	H_IDLE, /* between messages: leading empty lines are skipped */
+	H_HEAD, /* reading a head into the buffer */
+	H_BODY, /* in a body */
+	H_DONE, /* server closed: nothing more expected */
+	H_STATE_COUNT
+};
+
+/* What a parsed head says. */
+struct head {
+	const char *start_line;
+	enum dp_body_mode mode;
+	uint64_t length;
+	uint16_t status;
+	bool have_cl;
+	bool have_te;
+	bool te_chunked;
+	char host[DP_HOST_MAX];
+};
+
+static const char *const methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+};
+
+void dp_http_limits_default(struct dp_http_limits *lim)
+{
+	lim->max_header_bytes = 16384;
+	lim->max_headers = 100;
+	lim->max_chunk_line = 4096;
+	lim->max_pending = 32;
+	lim->max_object_bytes = 1ull << 30;
+}
+
+int dp_http_init(struct dp_http *h, const struct dp_http_limits *lim, unsigned int algo_mask,
+		 uint32_t max_conns, struct dp_counters *ctr, dp_http_object_fn fn, void *fn_ctx)
+{
+	memset(h, 0, sizeof(*h));
+	h->lim = *lim;
+	h->algo_mask = algo_mask;
+	h->ctr = ctr;
+	h->object_fn = fn;
+	h->object_ctx = fn_ctx;
+	h->hdr_max = max_conns;
+	h->obj_max = max_conns;
+	h->txn_max = max_conns * 4;
+	return 0;
+}
+
+void dp_http_fini(struct dp_http *h)
+{
+	while (h->hdr_free) {
+		void *b = h->hdr_free;
+		memcpy(&h->hdr_free, b, sizeof(void *));
+		free(b);
+	}
+	while (h->txn_free) {
+		struct dp_txn *t = h->txn_free;
+		h->txn_free = t->next;
+		free(t);
+	}
+	while (h->obj_free) {
+		struct dp_obj *o = h->obj_free;
+		h->obj_free = o->next_free;
+		dp_digest_free(o->dg);
+		free(o);
+	}
+}
+
+/* ---- pools: grow on demand up to a cap, recycle through free lists ---- */
+
+static uint8_t *hdr_get(struct dp_http *h)
+{
+	void *b = h->hdr_free;
+
+	if (b) {
+		memcpy(&h->hdr_free, b, sizeof(void *));
+		return b;
+	}
+	if (h->hdr_n >= h->hdr_max)
+		return NULL;
+	b = malloc(h->lim.max_header_bytes > sizeof(void *) ? h->lim.max_header_bytes
+							     : sizeof(void *));
+	if (b)
+		h->hdr_n++;
+	return b;
+}
+
+static void hdr_put(struct dp_http *h, struct dp_http_dir *d)
+{
+	if (!d->hdr)
+		return;
+	memcpy(d->hdr, &h->hdr_free, sizeof(void *));
+	h->hdr_free = d->hdr;
+	d->hdr = NULL;
+	d->hdr_len = 0;
+}
+
+static struct dp_txn *txn_get(struct dp_http *h)
+{
+	struct dp_txn *t = h->txn_free;
+
+	if (t) {
+		h->txn_free = t->next;
+	} else if (h->txn_n < h->txn_max && (t = malloc(sizeof(*t)))) {
+		h->txn_n++;
+	}
+	if (t)
+		memset(t, 0, sizeof(*t));
+	return t;
+}
+
+static void txn_put(struct dp_http *h, struct dp_txn *t)
+{
+	if (!t)
+		return;
+	t->next = h->txn_free;
+	h->txn_free = t;
+}
+
+static struct dp_obj *obj_get(struct dp_http *h)
+{
+	struct dp_obj *o = h->obj_free;
+	struct dp_digest *dg;
+
+	if (o) {
+		h->obj_free = o->next_free;
+	} else {
+		if (h->obj_n >= h->obj_max || !(o = malloc(sizeof(*o))))
+			return NULL;
+		if (!(o->dg = dp_digest_new())) {
+			free(o);
+			return NULL;
+		}
+		h->obj_n++;
+	}
+	dg = o->dg;
+	memset(o, 0, sizeof(*o));
+	o->dg = dg;
+	o->outcome = DP_DROP_COUNT;
+	if (dp_digest_start(dg, h->algo_mask) < 0) {
+		o->next_free = h->obj_free;
+		h->obj_free = o;
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- objects ---- */
+
+/* Finish the object in flight: digests, outcome (exactly one counter), the
+ * worker's callback, recycling.  @why is DP_DROP_COUNT for a body that
+ * ended by its framing. */
+static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
+{
+	struct dp_obj *o = c->obj;
+
+	if (!o)
+		return;
+	c->obj = NULL;
+	dp_digest_finish(o->dg, &o->digests);
+	if (why != DP_DROP_COUNT)
+		o->outcome = why;
+	else if (o->too_large)
+		o->outcome = DP_DROP_obj_too_large;
+	else if (o->holes)
+		o->outcome = DP_DROP_obj_incomplete;
+	h->ctr->info[DP_INFO_objects]++;
+	if (o->outcome == DP_DROP_COUNT)
+		h->ctr->info[DP_INFO_objects_complete]++;
+	else
+		h->ctr->drop[o->outcome]++;
+	if (o->partial)
+		h->ctr->info[DP_INFO_objects_partial]++;
+	h->object_fn(h->object_ctx, owner, o);
+	txn_put(h, o->txn);
+	o->next_free = h->obj_free;
+	h->obj_free = o;
+}
+
+static void body_out(void *ctx, const uint8_t *p, uint32_t len)
+{
+	struct dp_http *h = ((void **)ctx)[0];
+	struct dp_obj *o = ((void **)ctx)[1];
+	uint64_t room;
+
+	if (o->too_large)
+		return;
+	room = h->lim.max_object_bytes - o->size;
+	if (len > room) {
+		o->too_large = true;
+		len = (uint32_t)room;
+	}
+	dp_digest_update(o->dg, p, len);
+	o->size += len;
+	h->ctr->body_bytes += len;
+}
+
+static void discard_out(void *ctx, const uint8_t *p, uint32_t len)
+{
+	(void)ctx;
+	(void)p;
+	(void)len;
+}
+
+/* Give up the connection: count @why once, report the object in flight. */
+static int give_up(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
+{
+	h->ctr->drop[why]++;
+	obj_end(h, c, DP_DROP_obj_abandoned_conn, owner);
+	c->dead = true;
+	for (int i = 0; i < DP_DIR_COUNT; i++)
+		hdr_put(h, &c->dir[i]);
+	return -1;
+}
+
+/* ---- head parsing ---- */
+
+static bool is_tchar(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t len, bool *ret_trunc)
+{
+	if (len >= cap) {
+		len = cap - 1;
+		if (ret_trunc)
+			*ret_trunc = true;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 8.6). */
+static int parse_length(const char *v, uint64_t *ret)
+{
+	bool any = false;
+	uint64_t first = 0;
+
+	while (*v) {
+		uint64_t n = 0;
+		if (*v < '0' || *v > '9')
+			return -EINVAL;
+		while (*v >= '0' && *v <= '9') {
+			if (n > (1ull << 56))
+				return -EINVAL;
+			n = n * 10 + (uint64_t)(*v++ - '0');
+		}
+		if (any && n != first)
+			return -EINVAL;
+		first = n;
+		any = true;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == ',')
+			v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+	}
+	if (!any)
+		return -EINVAL;
+	*ret = first;
+	return 0;
+}
+
+/* Whether the last transfer coding of the list @v is "chunked". */
+static bool last_is_chunked(const char *v)
+{
+	const char *last = strrchr(v, ',');
+	size_t len;
+
+	last = last ? last + 1 : v;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	len = strlen(last);
+	while (len && (last[len - 1] == ' ' || last[len - 1] == '\t'))
+		len--;
+	return len == 7 && strncasecmp(last, "chunked", 7) == 0;
+}
+
+/*
+ * Split the head at @buf (NUL-terminated, lines ending in LF or CRLF) into
+ * its start line and the framing fields.  Returns DP_DROP_COUNT or a drop
+ * reason (@bad is the reason for syntax errors).
+ */
+static enum dp_drop parse_fields(const struct dp_http *h, char *buf, struct head *hd, enum dp_drop bad)
+{
+	uint32_t nfields = 0;
+	char *line = buf, *next;
+
+	hd->start_line = NULL;
+	for (; *line; line = next) {
+		char *colon, *val, *end;
+
+		next = strchr(line, '\n');
+		if (!next)
+			return bad;
+		end = next;
+		*next++ = '\0';
+		if (end > line && end[-1] == '\r')
+			*--end = '\0';
+		if (!hd->start_line) {
+			hd->start_line = line;
+			continue;
+		}
+		if (*line == '\0')
+			break;
+		if (*line == ' ' || *line == '\t')
+			continue; /* obs-fold (RFC 9112 5.2): ignored */
+		if (++nfields > h->lim.max_headers)
+			return DP_DROP_http_too_many_headers;
+		colon = line;
+		while (is_tchar(*colon))
+			colon++;
+		if (*colon != ':' || colon == line)
+			return bad; /* no whitespace before the colon (RFC 9112 5.1) */
+		*colon = '\0';
+		val = colon + 1;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (strcasecmp(line, "content-length") == 0) {
+			uint64_t n;
+			if (parse_length(val, &n) < 0 || (hd->have_cl && n != hd->length))
+				return bad;
+			hd->length = n;
+			hd->have_cl = true;
+		} else if (strcasecmp(line, "transfer-encoding") == 0) {
+			hd->have_te = true;
+			hd->te_chunked = last_is_chunked(val);
+		} else if (strcasecmp(line, "host") == 0) {
+			if (strlen(val) >= DP_HOST_MAX)
+				return bad;
+			copy_str(hd->host, sizeof(hd->host), val, strlen(val), NULL);
+		}
+	}
+	if (!hd->start_line)
+		return bad;
+	/* RFC 9112 6.3: Transfer-Encoding overrides Content-Length; without
+	 * either, a response runs to the close and a request has no body. */
+	if (hd->have_te)
+		hd->mode = hd->te_chunked ? DP_BODY_CHUNKED : DP_BODY_CLOSE;
+	else if (hd->have_cl)
+		hd->mode = DP_BODY_LENGTH;
+	else
+		hd->mode = DP_BODY_CLOSE;
+	return DP_DROP_COUNT;
+}
+
+static bool version_ok(const char *v)
+{
+	return strcmp(v, "HTTP/1.1") == 0 || strcmp(v, "HTTP/1.0") == 0;
+}
+
+/* Fill @t from the request-target (origin, absolute, authority or
+ * asterisk form, RFC 9112 3.2). */
+static void set_target(struct dp_http *h, struct dp_txn *t, const char *target, size_t len)
+{
+	bool trunc = false;
+
+	if (len > 7 && strncasecmp(target, "http://", 7) == 0) {
+		const char *auth = target + 7, *slash = memchr(auth, '/', len - 7);
+		size_t alen = slash ? (size_t)(slash - auth) : len - 7;
+
+		copy_str(t->host, sizeof(t->host), auth, alen, NULL);
+		target = slash ? slash : "/";
+		len = slash ? len - 7 - alen : 1;
+	}
+	copy_str(t->path, sizeof(t->path), target, len, &trunc);
+	if (trunc)
+		h->ctr->info[DP_INFO_http_path_truncated]++;
+}
+
+/* A request head is complete: queue it and frame its body. */
+static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *buf, uint32_t end_seq)
+{
+	struct dp_http_dir *d = &c->dir[DP_DIR_C2S];
+	struct head hd = { 0 };
+	char *sp1, *sp2;
+	struct dp_txn *t;
+	enum dp_drop r = parse_fields(h, buf, &hd, DP_DROP_http_bad_request);
+
+	if (r != DP_DROP_COUNT)
+		return r;
+	sp1 = strchr(hd.start_line, ' ');
+	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!sp1 || !sp2 || sp1 == hd.start_line || sp2 == sp1 + 1 ||
+	    sp1 - hd.start_line >= DP_METHOD_MAX)
+		return DP_DROP_http_bad_request;
+	if (strncmp(hd.start_line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
+		return DP_DROP_http_upgrade;
+	if (!version_ok(sp2 + 1))
+		return DP_DROP_http_bad_request;
+	for (const char *m = hd.start_line; m < sp1; m++)
+		if (!is_tchar(*m))
+			return DP_DROP_http_bad_request;
+	if (hd.have_te && !hd.te_chunked)
+		return DP_DROP_http_bad_request; /* RFC 9112 6.3 item 4 */
+	if (c->npending >= h->lim.max_pending)
+		return DP_DROP_http_pipeline_full;
+	t = txn_get(h);
+	if (!t)
+		return DP_DROP_http_no_memory;
+	copy_str(t->method, sizeof(t->method), hd.start_line, (size_t)(sp1 - hd.start_line), NULL);
+	copy_str(t->host, sizeof(t->host), hd.host, strlen(hd.host), NULL);
+	set_target(h, t, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	t->head = strcmp(t->method, "HEAD") == 0;
+	t->connect = strcmp(t->method, "CONNECT") == 0;
+	t->end_seq = end_seq;
+	if (c->pend_tail)
+		c->pend_tail->next = t;
+	else
+		c->pend_head = t;
+	c->pend_tail = t;
+	c->npending++;
+	h->ctr->info[DP_INFO_http_requests]++;
+	if (hd.have_cl && hd.have_te)
+		h->ctr->info[DP_INFO_http_cl_and_te]++;
+	if (hd.mode == DP_BODY_CLOSE)
+		hd.mode = DP_BODY_NONE;
+	dp_body_start(&d->body, hd.mode, hd.length);
+	d->state = hd.mode == DP_BODY_NONE ? H_IDLE : H_BODY;
+	return DP_DROP_COUNT;
+}
+
+/* A response head is complete: pair it and start its object. */
+static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char *buf)
+{
+	struct dp_http_dir *d = &c->dir[DP_DIR_S2C];
+	struct head hd = { 0 };
+	const char *l;
+	enum dp_body_mode mode;
+	struct dp_txn *t;
+	struct dp_obj *o;
+	enum dp_drop r = parse_fields(h, buf, &hd, DP_DROP_http_bad_response);
+
+	if (r != DP_DROP_COUNT)
+		return r;
+	l = hd.start_line;
+	if (strncmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1') || l[8] != ' ' ||
+	    l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9' || l[11] < '0' || l[11] > '9' ||
+	    (l[12] != ' ' && l[12] != '\0'))
+		return DP_DROP_http_bad_response;
+	hd.status = (uint16_t)((l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0'));
+	h->ctr->info[DP_INFO_http_responses]++;
+	if (hd.status == 101)
+		return DP_DROP_http_upgrade;
+	if (hd.status < 200) { /* interim: the request still waits */
+		h->ctr->info[DP_INFO_http_no_body]++;
+		d->state = H_IDLE;
+		return DP_DROP_COUNT;
+	}
+	t = c->pend_head;
+	if (t) {
+		c->pend_head = t->next;
+		if (!c->pend_head)
+			c->pend_tail = NULL;
+		c->npending--;
+	} else {
+		h->ctr->info[DP_INFO_http_unpaired]++;
+	}
+	if (t && t->connect && hd.status / 100 == 2) {
+		txn_put(h, t);
+		return DP_DROP_http_upgrade;
+	}
+	if (hd.have_cl && hd.have_te)
+		h->ctr->info[DP_INFO_http_cl_and_te]++;
+	mode = hd.mode;
+	if ((t && t->head) || hd.status == 204 || hd.status == 304)
+		mode = DP_BODY_NONE; /* RFC 9112 6.3 item 1 */
+	if (mode == DP_BODY_NONE) {
+		h->ctr->info[DP_INFO_http_no_body]++;
+		txn_put(h, t);
+		d->state = H_IDLE;
+		return DP_DROP_COUNT;
+	}
+	o = obj_get(h);
+	if (!o) {
+		txn_put(h, t);
+		return DP_DROP_http_no_memory;
+	}
+	o->txn = t;
+	o->status = hd.status;
+	o->partial = hd.status == 206;
+	c->obj = o;
+	dp_body_start(&d->body, mode, hd.length);
+	d->state = H_BODY;
+	return DP_DROP_COUNT;
+}
+
+/*
+ * Append head bytes to the direction's buffer.  Returns the bytes consumed
+ * (*ret_done set when the empty line that ends the head was reached), or -1
+ * with *ret_err set.
+ */
+static int64_t head_feed(struct dp_http *h, struct dp_http_dir *d, const uint8_t *p, uint32_t len,
+			 enum dp_drop bad, bool *ret_done, enum dp_drop *ret_err)
+{
+	uint32_t i = 0;
+
+	if (d->state == H_IDLE) { /* RFC 9112 2.2: empty lines before a message */
+		while (i < len && (p[i] == '\r' || p[i] == '\n'))
+			i++;
+		if (i == len)
+			return i;
+		d->state = H_HEAD;
+	}
+	if (!d->hdr && !(d->hdr = hdr_get(h))) {
+		*ret_err = DP_DROP_http_no_memory;
+		return -1;
+	}
+	while (i < len) {
+		uint8_t ch = p[i++];
+		uint32_t n = d->hdr_len;
+
+		if (ch == '\0') {
+			*ret_err = bad;
+			return -1;
+		}
+		if (n + 1 >= h->lim.max_header_bytes) {
+			*ret_err = DP_DROP_http_header_too_large;
+			return -1;
+		}
+		d->hdr[d->hdr_len++] = ch;
+		if (ch == '\n' && n >= 1 &&
+		    (d->hdr[n - 1] == '\n' || (n >= 2 && d->hdr[n - 1] == '\r' && d->hdr[n - 2] == '\n'))) {
+			d->hdr[d->hdr_len] = '\0';
+			*ret_done = true;
+			return i;
+		}
+	}
+	return i;
+}
+
+/* The body of @dir ended by its framing. */
+static void body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner)
+{
+	if (dir == DP_DIR_S2C)
+		obj_end(h, c, DP_DROP_COUNT, owner);
+	c->dir[dir].state = H_IDLE;
+}
+
+static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		     void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	enum dp_drop r = dir == DP_DIR_C2S ? on_request(h, c, (char *)d->hdr, seq)
+					   : on_response(h, c, (char *)d->hdr);
+
+	hdr_put(h, d);
+	if (r != DP_DROP_COUNT)
+		return give_up(h, c, r, owner);
+	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
+		body_done(h, c, dir, owner);
+	return 0;
+}
+
+int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		 const uint8_t *p, uint32_t len, void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	enum dp_drop bad = dir == DP_DIR_C2S ? DP_DROP_http_bad_request : DP_DROP_http_bad_response;
+
+	if (c->dead)
+		return -1;
+	while (len > 0 && d->state != H_DONE) {
+		enum dp_drop err = DP_DROP_COUNT;
+		bool done = false;
+		int64_t n;
+
+		if (d->state == H_BODY) {
+			void *ctx[2] = { h, c->obj };
+			n = dp_body_decode(&d->body, p, len, h->lim.max_chunk_line,
+					   dir == DP_DIR_S2C ? body_out : discard_out, ctx, &done, &err);
+		} else {
+			n = head_feed(h, d, p, len, bad, &done, &err);
+		}
+		if (n < 0)
+			return give_up(h, c, err, owner);
+		p += n;
+		len -= (uint32_t)n;
+		seq += (uint32_t)n;
+		if (done && d->state == H_BODY)
+			body_done(h, c, dir, owner);
+		else if (done && head_done(h, c, dir, seq, owner) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t len,
+		void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	bool done;
+	uint64_t rest;
+
+	if (c->dead)
+		return -1;
+	if (d->state == H_DONE)
+		return 0;
+	if (d->state != H_BODY || !dp_body_skip(&d->body, len, &done, &rest))
+		return give_up(h, c, DP_DROP_http_gap_in_head, owner);
+	if (c->obj && dir == DP_DIR_S2C)
+		c->obj->holes = true;
+	if (done)
+		body_done(h, c, dir, owner);
+	if (rest)
+		return give_up(h, c, DP_DROP_http_gap_in_head, owner);
+	return 0;
+}
+
+void dp_http_fin(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+
+	if (dir != DP_DIR_S2C || c->dead)
+		return;
+	if (d->state == H_BODY)
+		obj_end(h, c, d->body.mode == DP_BODY_CLOSE ? DP_DROP_COUNT : DP_DROP_obj_truncated_fin,
+			owner);
+	hdr_put(h, d);
+	d->state = H_DONE;
+}
+
+void dp_http_conflict(struct dp_http_conn *c, enum dp_dir dir)
+{
+	if (dir == DP_DIR_S2C && c->obj)
+		c->obj->holes = true;
+}
+
+bool dp_http_sync(const struct dp_http_conn *c, enum dp_dir dir, const uint8_t *p, uint32_t len,
+		  uint32_t ack)
+{
+	if (dir == DP_DIR_S2C)
+		return c->pend_head && dp_seq_leq(c->pend_head->end_seq, ack) && len >= 7 &&
+		       memcmp(p, "HTTP/1.", 7) == 0;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		size_t n = strlen(methods[i]);
+		if (len > n && memcmp(p, methods[i], n) == 0 && p[n] == ' ')
+			return true;
+	}
+	return false;
+}
+
+void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
+{
+	obj_end(h, c, why, owner);
+	for (int i = 0; i < DP_DIR_COUNT; i++)
+		hdr_put(h, &c->dir[i]);
+	while (c->pend_head) {
+		struct dp_txn *t = c->pend_head;
+		c->pend_head = t->next;
+		txn_put(h, t);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+bool dp_http_idle(const struct dp_http_conn *c)
+{
+	return !c->dir[0].hdr && !c->dir[1].hdr && !c->pend_head && !c->obj;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * http.h - stage 5: HTTP/1.1 requests and responses on a connection's two
+ * byte streams (RFC 9112).
+ *
+ * Reads: in-order bytes of each direction from reasm (pointers into mbufs),
+ * holes, FINs.  Client-to-server bytes are parsed as request heads (method,
+ * request-target, Host) whose bodies are skipped; each request waits in a
+ * per-connection FIFO.  Server-to-client bytes are parsed as response heads,
+ * paired in order with the oldest waiting request (keep-alive and
+ * pipelining); the response body is framed by body.c and its decoded bytes
+ * are hashed by digest.c.  Writes: one finished struct dp_obj per response
+ * body (ended, or given up) handed to the worker's callback (verdict and
+ * events), and counters.
+ *
+ * Limits (struct dp_http_limits) bound every resource the peer controls; a
+ * malformed or over-limit message gives up the connection (counted): this
+ * stage never guesses where the next message starts.
+ *
+ * Idle connections hold no buffers: a head buffer is taken from the worker's
+ * pool only while a head is being read, an object (with its digest state)
+ * only while a body is in flight.
+ */
+#ifndef HASHWALL_DATAPLANE_HTTP_H
+#define HASHWALL_DATAPLANE_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/body.h"
+#include "dataplane/counters.h"
+#include "dataplane/digest.h"
+
+#define DP_METHOD_MAX 16  /* with the NUL */
+#define DP_HOST_MAX 256   /* with the NUL */
+#define DP_PATH_MAX 1024  /* with the NUL; longer targets are truncated, counted */
+
+enum dp_dir {
+	DP_DIR_C2S, /* client to server: requests */
+	DP_DIR_S2C, /* server to client: responses */
+	DP_DIR_COUNT
+};
+
+struct dp_http_limits {
+	uint32_t max_header_bytes; /* one message head */
+	uint32_t max_headers;      /* header fields in one head */
+	uint32_t max_chunk_line;   /* a chunk-size line or trailer line */
+	uint32_t max_pending;      /* pipelined requests waiting per connection */
+	uint64_t max_object_bytes; /* hashing stops beyond this */
+};
+
+/* A request waiting for its response. */
+struct dp_txn {
+	struct dp_txn *next;
+	uint32_t end_seq; /* client sequence number after the head */
+	bool head;        /* HEAD: the response has no body */
+	bool connect;     /* CONNECT: a 2xx turns the connection into a tunnel */
+	char method[DP_METHOD_MAX];
+	char host[DP_HOST_MAX];
+	char path[DP_PATH_MAX];
+};
+
+/* A response body in flight, then finished. */
+struct dp_obj {
+	struct dp_obj *next_free;
+	struct dp_digest *dg;
+	struct dp_txn *txn;     /* the request, NULL when unpaired */
+	struct dp_digests digests; /* set when finished */
+	uint64_t size;          /* decoded body bytes hashed */
+	enum dp_drop outcome;   /* DP_DROP_COUNT when complete, else why not */
+	uint16_t status;
+	bool partial;           /* 206 */
+	bool holes;             /* a hole or a conflicting overlap */
+	bool too_large;
+};
+
+/* One direction of a connection. */
+struct dp_http_dir {
+	uint8_t *hdr;      /* head bytes so far (pool buffer), NULL when idle */
+	uint32_t hdr_len;
+	uint8_t state;     /* http.c */
+	struct dp_body body;
+};
+
+/* A connection's HTTP state; lives in the flow. */
+struct dp_http_conn {
+	struct dp_http_dir dir[DP_DIR_COUNT];
+	struct dp_txn *pend_head;
+	struct dp_txn *pend_tail;
+	struct dp_obj *obj;
+	uint8_t npending;
+	bool dead; /* given up: everything else is ignored */
+};
+
+/* Called with every finished object; @owner is what the data calls got.
+ * The object and its request are recycled after the call returns. */
+typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *obj);
+
+/* Per-worker HTTP context: limits, pools, counters. */
+struct dp_http {
+	struct dp_http_limits lim;
+	unsigned int algo_mask; /* digests computed besides xxh3-128 */
+	struct dp_counters *ctr;
+	dp_http_object_fn object_fn;
+	void *object_ctx;
+	void *hdr_free;
+	struct dp_txn *txn_free;
+	struct dp_obj *obj_free;
+	uint32_t hdr_n, txn_n, obj_n; /* allocated so far */
+	uint32_t hdr_max, txn_max, obj_max;
+};
+
+/* Defaults: 16 KiB heads, 100 fields, 4 KiB chunk lines, 32 pending,
+ * 1 GiB objects. */
+void dp_http_limits_default(struct dp_http_limits *lim);
+
+/*
+ * Set up @h.  Pools grow on demand up to @max_conns head buffers and
+ * objects (connections busy at once) and @max_conns * 4 requests.  Returns 0.
+ */
+int dp_http_init(struct dp_http *h, const struct dp_http_limits *lim, unsigned int algo_mask,
+		 uint32_t max_conns, struct dp_counters *ctr, dp_http_object_fn fn, void *fn_ctx);
+
+/* Free the pools; every connection must have been released. */
+void dp_http_fini(struct dp_http *h);
+
+/* In-order bytes of direction @dir starting at sequence @seq.  Returns 0, or
+ * -1 when the connection was given up (counted, object reported). */
+int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		 const uint8_t *p, uint32_t len, void *owner);
+
+/* A hole of @len bytes in direction @dir.  Returns 0 or -1 as above. */
+int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t len,
+		void *owner);
+
+/* Every byte of @dir up to its FIN was delivered. */
+void dp_http_fin(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner);
+
+/* Conflicting overlap in @dir: the body in flight there is incomplete. */
+void dp_http_conflict(struct dp_http_conn *c, enum dp_dir dir);
+
+/* Mid-stream pick-up: does a message of @dir start at @p?  (A status line
+ * for responses, only once a request seen since the pick-up was
+ * acknowledged by @ack; a request line for requests.) */
+bool dp_http_sync(const struct dp_http_conn *c, enum dp_dir dir, const uint8_t *p, uint32_t len,
+		  uint32_t ack);
+
+/* End the connection: an object in flight is reported with outcome @why;
+ * buffers and requests go back to the pools.  @c is zeroed. */
+void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner);
+
+/* Whether @c holds no buffer, request or object (an idle connection). */
+bool dp_http_idle(const struct dp_http_conn *c);
+
+#endif

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rx.c - capture checks, EAL start, loading and bursts (see rx.h).
+ */
+#include "dataplane/rx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "common/errors.h"
+
+#define MBUF_ROOM RTE_MBUF_DEFAULT_BUF_SIZE
+#define RX_DESC 1024
+#define EMPTY_POLLS_MAX 100000
+
+int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint32_t room = 1024;
+	pcap_t *p;
+	int r = 0, rc;
+
+	memset(cap, 0, sizeof(*cap));
+	if (access(path, R_OK) < 0) {
+		r = hw_neg_errno();
+		snprintf(err, errlen, "%s: %s", path, hw_strerror(r));
+		return r;
+	}
+	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p) {
+		snprintf(err, errlen, "%s: not a readable pcap file: %s", path, perr);
+		return -EINVAL;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		snprintf(err, errlen, "%s: link type %s, only Ethernet captures are supported", path,
+			 pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+		r = -EINVAL;
+		goto out_close;
+	}
+	cap->ts_ns = malloc(room * sizeof(*cap->ts_ns));
+	while (cap->ts_ns && (rc = pcap_next_ex(p, &h, &data)) == 1) {
+		if (cap->count == room) {
+			uint64_t *n = realloc(cap->ts_ns, 2 * room * sizeof(*n));
+			if (!n)
+				break;
+			cap->ts_ns = n;
+			room *= 2;
+		}
+		cap->ts_ns[cap->count++] = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+		cap->bytes += h->caplen;
+		cap->mbufs += (h->caplen + MBUF_ROOM - RTE_PKTMBUF_HEADROOM - 1) /
+			      (MBUF_ROOM - RTE_PKTMBUF_HEADROOM) + 1;
+	}
+	if (!cap->ts_ns || (cap->count == room && rc == 1)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		r = -ENOMEM;
+	} else if (rc == PCAP_ERROR) {
+		snprintf(err, errlen, "%s: %s", path, pcap_geterr(p));
+		r = -EINVAL;
+	}
+out_close:
+	pcap_close(p);
+	if (r < 0) {
+		free(cap->ts_ns);
+		cap->ts_ns = NULL;
+	}
+	return r;
+}
+
+static int eal_start(const char *path, uint64_t mem_mb, char *err, size_t errlen)
+{
+	char mem[32], prefix[64], vdev[4200];
+	char *argv[] = { "hashwall-dataplane", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+			 "-l", "0", "--log-level=error", "-m", mem, prefix, vdev, NULL };
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+
+	if (strchr(path, ',')) {
+		snprintf(err, errlen, "%s: a capture path must not contain ','", path);
+		return -EINVAL;
+	}
+	snprintf(mem, sizeof(mem), "%" PRIu64, mem_mb);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=hwdp-%d", (int)getpid());
+	if ((size_t)snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", path) >= sizeof(vdev)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	if (rte_eal_init(argc, argv) < 0) {
+		snprintf(err, errlen, "EAL start failed: %s", rte_strerror(rte_errno));
+		return -rte_errno ? -rte_errno : -EIO;
+	}
+	return 0;
+}
+
+/* Remove the EAL's runtime directory (it holds nothing with --no-shconf). */
+static void runtime_dir_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+static int port_start(struct dp_capture *cap, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = { 0 };
+	int r;
+
+	if (rte_eth_dev_count_avail() != 1) {
+		snprintf(err, errlen, "net_pcap port not available");
+		return -ENODEV;
+	}
+	cap->port = (uint16_t)rte_eth_find_next(0);
+	r = rte_eth_dev_configure(cap->port, 1, 1, &conf);
+	if (r == 0)
+		r = rte_eth_rx_queue_setup(cap->port, 0, RX_DESC, (unsigned int)rte_socket_id(), NULL,
+					   cap->pool);
+	if (r == 0)
+		r = rte_eth_tx_queue_setup(cap->port, 0, RX_DESC, (unsigned int)rte_socket_id(), NULL);
+	if (r == 0)
+		r = rte_eth_dev_start(cap->port);
+	if (r < 0) {
+		snprintf(err, errlen, "net_pcap port setup failed: %s", rte_strerror(-r));
+		return r;
+	}
+	cap->port_started = true;
+	return 0;
+}
+
+int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errlen)
+{
+	uint64_t n_mbufs = cap->mbufs + RX_DESC * 2 + 512;
+	uint64_t mem_mb = n_mbufs * (MBUF_ROOM + 256) / (1u << 20) + 128;
+	uint32_t empty = 0;
+	int r;
+
+	r = eal_start(path, mem_mb, err, errlen);
+	if (r < 0)
+		return r;
+	cap->eal = true;
+	cap->pool = rte_pktmbuf_pool_create("dp_replay", (unsigned int)n_mbufs, 0, 0, MBUF_ROOM,
+					    (int)rte_socket_id());
+	if (!cap->pool) {
+		snprintf(err, errlen, "cannot allocate %" PRIu64 " mbufs: %s", n_mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	r = port_start(cap, err, errlen);
+	if (r < 0)
+		return r;
+	cap->pkts = calloc(cap->count ? cap->count : 1, sizeof(*cap->pkts));
+	if (!cap->pkts) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	while (cap->loaded < cap->count && empty < EMPTY_POLLS_MAX) {
+		uint32_t want = cap->count - cap->loaded;
+		uint16_t got = rte_eth_rx_burst(cap->port, 0, cap->pkts + cap->loaded,
+						(uint16_t)(want < DP_RX_BURST ? want : DP_RX_BURST));
+		cap->loaded += got;
+		empty = got ? 0 : empty + 1;
+	}
+	if (cap->loaded != cap->count) {
+		snprintf(err, errlen, "%s: read %" PRIu32 " of %" PRIu32 " packets", path, cap->loaded,
+			 cap->count);
+		return -EIO;
+	}
+	return 0;
+}
+
+void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns)
+{
+	for (uint16_t i = 0; i < n && i < 4; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		dp_worker_packet(w, pkts[i], now_ns[i]);
+	}
+}
+
+void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap)
+{
+	for (uint32_t i = 0; i < cap->loaded; i += DP_RX_BURST) {
+		uint32_t n = cap->loaded - i < DP_RX_BURST ? cap->loaded - i : DP_RX_BURST;
+		dp_rx_burst(w, cap->pkts + i, (uint16_t)n, cap->ts_ns + i);
+		dp_worker_expire(w, cap->ts_ns[i + n - 1]);
+	}
+	dp_worker_flush(w);
+}
+
+void dp_capture_free(struct dp_capture *cap)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", cap->eal ? rte_eal_get_runtime_dir() : "");
+	for (uint32_t i = 0; i < cap->loaded; i++)
+		rte_pktmbuf_free(cap->pkts[i]);
+	free(cap->pkts);
+	if (cap->port_started) {
+		rte_eth_dev_stop(cap->port);
+		rte_eth_dev_close(cap->port);
+	}
+	rte_mempool_free(cap->pool);
+	if (cap->eal) {
+		rte_eal_cleanup();
+		runtime_dir_remove(dir);
+	}
+	free(cap->ts_ns);
+	memset(cap, 0, sizeof(*cap));
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rx.h - stage 1: getting frames into mbufs.
+ *
+ * For replay: check a capture with libpcap (readable, Ethernet link type,
+ * packet count and timestamps), start the EAL with the net_pcap virtual
+ * device on it (no hugepages, no PCI, a file prefix unique to the process),
+ * and drain the port into an array of mbufs held in memory, so that passes
+ * over the packets never touch the disk.  Then run bursts of those mbufs
+ * through a worker.  Live ports (several queues, one worker per core) come
+ * with the next dataplane issue and reuse dp_rx_burst().
+ */
+#ifndef HASHWALL_DATAPLANE_RX_H
+#define HASHWALL_DATAPLANE_RX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/worker.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+#define DP_RX_BURST 32
+
+/* What a check of a capture found. */
+struct dp_capture {
+	uint64_t *ts_ns;  /* capture time of each packet */
+	uint32_t count;   /* packets */
+	uint64_t bytes;   /* captured bytes */
+	uint64_t mbufs;   /* mbufs needed to hold them all */
+	struct rte_mbuf **pkts; /* after dp_rx_load() */
+	uint32_t loaded;
+	struct rte_mempool *pool;
+	uint16_t port;
+	bool port_started;
+	bool eal;
+};
+
+/*
+ * Read the capture at @path with libpcap.  Returns 0, or -errno with @err
+ * (of @errlen bytes) saying why: cannot open, not a pcap, not Ethernet,
+ * truncated.  Free with dp_capture_free().
+ */
+int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t errlen);
+
+/*
+ * Start the EAL for replaying @path and load every packet into memory
+ * (cap->pkts).  Returns 0 or -errno with @err set.
+ */
+int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errlen);
+
+/*
+ * One pass over the loaded packets through @w, a burst at a time, with the
+ * capture timestamps as the clock; at the end every flow is flushed.
+ */
+void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
+
+/* Run @n frames through @w at @now_ns (prefetching ahead); the frames stay
+ * the caller's. */
+void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns);
+
+/* Free the mbufs, stop the port, clean the EAL up; accepts a zeroed @cap. */
+void dp_capture_free(struct dp_capture *cap);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * verdict.c - set list and lookups (see verdict.h).
+ */
+#include "dataplane/verdict.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/errors.h"
+
+int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
+		    struct hws_error *err)
+{
+	struct dp_setlist *l;
+	int r;
+
+	if (n > DP_SETS_MAX) {
+		snprintf(err->msg, sizeof(err->msg), "at most %d sets", DP_SETS_MAX);
+		return -E2BIG;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		struct hws_error e = { { 0 } };
+		struct dp_set_ref *s = &l->sets[i];
+
+		r = hws_open(paths[i], &s->set, &e);
+		if (r < 0) {
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", paths[i],
+				 e.msg[0] ? e.msg : hw_strerror(r));
+			goto out_free;
+		}
+		l->n++;
+		hws_info(s->set, &s->info);
+		for (int a = 0; a < HW_ALGO_COUNT; a++)
+			if (s->info.counts[a])
+				l->algo_mask |= 1u << a;
+	}
+	*ret_list = l;
+	return 0;
+out_free:
+	dp_setlist_free(l);
+	return r;
+}
+
+void dp_setlist_free(struct dp_setlist *l)
+{
+	if (!l)
+		return;
+	for (unsigned int i = 0; i < l->n; i++)
+		hws_close(l->sets[i].set);
+	free(l);
+}
+
+unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
+			struct dp_match *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (!l)
+		return 0;
+	for (unsigned int i = 0; i < l->n; i++) {
+		for (int a = 0; a < HW_ALGO_COUNT; a++) {
+			struct hws_hit hit;
+
+			if (!(d->mask & (1u << a)) || !l->sets[i].info.counts[a] ||
+			    !hws_lookup(l->sets[i].set, (enum hw_algo)a, d->bytes[a], &hit))
+				continue;
+			if (n < max)
+				out[n] = (struct dp_match){ &l->sets[i], (enum hw_algo)a, hit.category,
+							    hit.ref };
+			n++;
+		}
+	}
+	return n;
+}

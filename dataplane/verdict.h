@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * verdict.h - stage 8: look a finished object's digests up in the sets.
+ *
+ * Reads: the object's digests and a read-only list of loaded sets (struct
+ * dp_setlist).  Writes: the matches.  Workers reach the list through a
+ * pointer that the control thread will swap (RCU) when a set changes; the
+ * list and its sets are never written after dp_setlist_open(), so any
+ * number of workers read them at once.
+ */
+#ifndef HASHWALL_DATAPLANE_VERDICT_H
+#define HASHWALL_DATAPLANE_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataplane/digest.h"
+#include "hashsync/hws.h"
+
+#define DP_SETS_MAX 16
+
+struct dp_set_ref {
+	struct hws_set *set;
+	struct hws_info info;
+};
+
+/* The loaded sets, read-only once opened. */
+struct dp_setlist {
+	unsigned int n;
+	unsigned int algo_mask; /* algorithms some set holds entries for */
+	struct dp_set_ref sets[DP_SETS_MAX];
+};
+
+/* One hit. */
+struct dp_match {
+	const struct dp_set_ref *set;
+	enum hw_algo algo;
+	uint8_t category;
+	uint32_t ref;
+};
+
+/*
+ * Open the @n set files at @paths (n <= DP_SETS_MAX).  Returns 0 with
+ * *ret_list owned by the caller (dp_setlist_free), or -errno with @err
+ * naming the file and the reason.
+ */
+int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
+		    struct hws_error *err);
+
+/* Close every set and free @l; accepts NULL. */
+void dp_setlist_free(struct dp_setlist *l);
+
+/*
+ * Look every digest of @d up in every set of @l (NULL: no sets).  Writes up
+ * to @max matches to @out and returns how many there were.
+ */
+unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
+			struct dp_match *out, unsigned int max);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * worker.c - the per-packet pipeline (see worker.h).  Only wiring: each
+ * stage's logic is in its own file.
+ */
+#include "dataplane/worker.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/events.h"
+
+#define EXPIRE_BATCH 64
+#define MATCHES_MAX 32
+
+/* What reasm's callbacks need to reach the HTTP stage. */
+struct seg_ctx {
+	struct dp_worker *w;
+	struct dp_flow *f;
+	enum dp_dir dir;
+};
+
+static int op_data(void *ctx, uint32_t seq, const uint8_t *p, uint32_t len)
+{
+	struct seg_ctx *c = ctx;
+	return dp_http_data(&c->w->http, &c->f->http, c->dir, seq, p, len, c->f);
+}
+
+static int op_gap(void *ctx, uint32_t len)
+{
+	struct seg_ctx *c = ctx;
+	return dp_http_gap(&c->w->http, &c->f->http, c->dir, len, c->f);
+}
+
+static void op_fin(void *ctx)
+{
+	struct seg_ctx *c = ctx;
+	dp_http_fin(&c->w->http, &c->f->http, c->dir, c->f);
+}
+
+static void op_conflict(void *ctx)
+{
+	struct seg_ctx *c = ctx;
+	dp_http_conflict(&c->f->http, c->dir);
+}
+
+static bool op_sync(void *ctx, const uint8_t *p, uint32_t len, uint32_t ack)
+{
+	struct seg_ctx *c = ctx;
+	return dp_http_sync(&c->f->http, c->dir, p, len, ack);
+}
+
+static const struct dp_reasm_ops reasm_ops = {
+	.data = op_data, .gap = op_gap, .fin = op_fin, .conflict = op_conflict, .sync = op_sync,
+};
+
+/* verdict + events for a finished object (the HTTP stage's callback). */
+static void on_object(void *ctx, void *owner, const struct dp_obj *o)
+{
+	struct dp_worker *w = ctx;
+	const struct dp_flow *f = owner;
+	struct dp_match m[MATCHES_MAX];
+	struct dp_event_obj e = { .family = f->family, .server_port = f->key.server_port, .obj = o };
+	unsigned int n = 0;
+	char line[DP_EVENT_MAX];
+	size_t len;
+
+	/* Only a complete body's digest is the object's digest. */
+	if (o->outcome == DP_DROP_COUNT)
+		n = dp_verdict(w->sets, &o->digests, m, MATCHES_MAX);
+	w->ctr.info[DP_INFO_matches] += n;
+	if (!w->events_on || (n == 0 && !w->conf->log_objects))
+		return;
+	memcpy(e.server, f->key.server, sizeof(e.server));
+	hw_pseudo_addr(w->key, f->key.client, e.client);
+	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
+		w->event_fn(w->event_ctx, line, len);
+	for (unsigned int i = 0; i < n && i < MATCHES_MAX; i++)
+		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
+			w->event_fn(w->event_ctx, line, len);
+}
+
+/* The flow table's callback: give back what the flow holds. */
+static void on_remove(void *ctx, struct dp_flow *f, enum dp_flow_end why)
+{
+	static const enum dp_drop reason[DP_FLOW_END_COUNT] = {
+		[DP_FLOW_END_CLOSED] = DP_DROP_obj_abandoned_rst,
+		[DP_FLOW_END_TIMEOUT] = DP_DROP_obj_abandoned_timeout,
+		[DP_FLOW_END_EVICTED] = DP_DROP_obj_abandoned_evicted,
+		[DP_FLOW_END_FLUSH] = DP_DROP_obj_abandoned_end,
+	};
+	struct dp_worker *w = ctx;
+
+	dp_http_release(&w->http, &f->http, reason[why], f);
+	for (int d = 0; d < DP_DIR_COUNT; d++)
+		dp_reasm_release(&w->reasm, &f->tcp[d]);
+}
+
+void dp_worker_conf_default(struct dp_worker_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	dp_ports_add(&conf->ports, 80);
+	dp_ports_add(&conf->ports, 8080);
+	dp_http_limits_default(&conf->http);
+	conf->max_flows = 65536;
+	conf->idle_ns = 120ull * 1000000000ull;
+	conf->max_held = 16384;
+	conf->held_dir_cap = 1u << 20;
+	conf->held_global_cap = 64ull << 20;
+}
+
+int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
+		   const struct dp_setlist *sets, const struct hw_pseudo_key *key,
+		   dp_worker_event_fn fn, void *fn_ctx)
+{
+	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->conf = conf;
+	w->sets = sets;
+	w->key = key;
+	w->event_fn = fn;
+	w->event_ctx = fn_ctx;
+	w->events_on = true;
+	r = dp_flow_table_init(&w->flows, conf->max_flows, conf->idle_ns, on_remove, w, &w->ctr);
+	if (r < 0)
+		return r;
+	r = dp_reasm_init(&w->reasm, conf->max_held, conf->held_dir_cap, conf->held_global_cap,
+			  &w->ctr);
+	if (r < 0)
+		goto out_flows;
+	dp_http_init(&w->http, &conf->http, mask, conf->max_flows, &w->ctr, on_object, w);
+	return 0;
+out_flows:
+	dp_flow_table_fini(&w->flows);
+	return r;
+}
+
+void dp_worker_fini(struct dp_worker *w)
+{
+	if (w->flows.flows)
+		dp_worker_flush(w);
+	dp_http_fini(&w->http);
+	dp_reasm_fini(&w->reasm);
+	dp_flow_table_fini(&w->flows);
+}
+
+/* Find or create the packet's flow; NULL when the packet is not worth one. */
+static struct dp_flow *flow_of(struct dp_worker *w, const struct dp_pkt *pkt, uint64_t now)
+{
+	struct dp_flow_key key;
+	struct dp_flow *f;
+
+	dp_flow_key_of(pkt, &key);
+	f = dp_flow_lookup(&w->flows, &key);
+	if (f) {
+		dp_flow_touch(&w->flows, f, now);
+		return f;
+	}
+	if ((pkt->flags & DP_TCP_RST) || (!(pkt->flags & DP_TCP_SYN) && pkt->payload_len == 0)) {
+		w->ctr.drop[DP_DROP_pkt_no_flow]++;
+		return NULL;
+	}
+	f = dp_flow_add(&w->flows, &key, now);
+	f->family = pkt->family;
+	if (!(pkt->flags & DP_TCP_SYN))
+		w->ctr.info[DP_INFO_flows_midstream]++;
+	return f;
+}
+
+static void close_flow(struct dp_worker *w, struct dp_flow *f)
+{
+	w->ctr.info[DP_INFO_flows_closed]++;
+	dp_flow_remove(&w->flows, f, DP_FLOW_END_CLOSED);
+}
+
+void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
+{
+	struct dp_pkt pkt;
+	struct dp_flow *f;
+	struct seg_ctx ctx;
+	struct dp_seg_in seg;
+	enum dp_drop r;
+
+	w->ctr.packets++;
+	w->ctr.bytes += rte_pktmbuf_pkt_len(m);
+	r = dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+		     rte_pktmbuf_pkt_len(m), &w->conf->ports, &pkt);
+	if (r != DP_DROP_COUNT) {
+		w->ctr.drop[r]++;
+		return;
+	}
+	f = flow_of(w, &pkt, now_ns);
+	if (!f)
+		return;
+	if (pkt.flags & DP_TCP_RST) {
+		close_flow(w, f);
+		return;
+	}
+	if (f->unusable) {
+		w->ctr.drop[DP_DROP_pkt_flow_unusable]++;
+		return;
+	}
+	ctx = (struct seg_ctx){ w, f, pkt.to_server ? DP_DIR_C2S : DP_DIR_S2C };
+	seg = (struct dp_seg_in){ m, pkt.seq, pkt.ack, pkt.payload_off, pkt.payload_len, pkt.flags };
+	if (dp_reasm_segment(&w->reasm, &f->tcp[ctx.dir], &seg, &reasm_ops, &ctx) < 0) {
+		/* The HTTP stage gave up (counted there): keep the flow so
+		 * that its remaining packets are recognised and ignored. */
+		f->unusable = true;
+		for (int d = 0; d < DP_DIR_COUNT; d++)
+			dp_reasm_release(&w->reasm, &f->tcp[d]);
+		dp_http_release(&w->http, &f->http, DP_DROP_obj_abandoned_conn, f);
+		return;
+	}
+	if (f->tcp[DP_DIR_C2S].state == DP_REASM_CLOSED && f->tcp[DP_DIR_S2C].state == DP_REASM_CLOSED)
+		close_flow(w, f);
+}
+
+void dp_worker_expire(struct dp_worker *w, uint64_t now_ns)
+{
+	dp_flow_expire(&w->flows, now_ns, EXPIRE_BATCH);
+}
+
+void dp_worker_flush(struct dp_worker *w)
+{
+	dp_flow_flush(&w->flows, DP_FLOW_END_FLUSH);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * worker.h - one worker: the pipeline stages wired together, with all of
+ * their state.
+ *
+ * A worker owns its counters, flow table, reassembly pool, HTTP pools and
+ * event output; nothing in it is shared with another worker, so several
+ * workers (one per core, RSS spreading connections) run without locks.  The
+ * only shared things are read-only: the configuration, the pseudonym key
+ * and the set list, reached through a pointer that the control thread will
+ * replace (RCU) when sets change.
+ *
+ * Per packet: parse -> flow -> reasm -> http -> body -> digest; at each body
+ * end: verdict -> events.  The worker never frees the packet: its caller
+ * (rx) does, after dp_worker_packet() returns.
+ */
+#ifndef HASHWALL_DATAPLANE_WORKER_H
+#define HASHWALL_DATAPLANE_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pseudo.h"
+#include "dataplane/counters.h"
+#include "dataplane/flow.h"
+#include "dataplane/http.h"
+#include "dataplane/parse.h"
+#include "dataplane/reasm.h"
+#include "dataplane/verdict.h"
+
+struct rte_mbuf;
+
+struct dp_worker_conf {
+	struct dp_ports ports;        /* HTTP ports (default 80, 8080) */
+	struct dp_http_limits http;
+	uint32_t max_flows;           /* flow table size */
+	uint64_t idle_ns;             /* flow idle timeout */
+	uint32_t max_held;            /* out-of-order segments held at once */
+	uint32_t held_dir_cap;        /* bytes held per direction */
+	uint64_t held_global_cap;     /* bytes held per worker */
+	unsigned int hash_mask;       /* extra digests asked for (--hash) */
+	bool log_objects;             /* an event per object, not only matches */
+};
+
+/* Receives every event line (with its newline). */
+typedef void (*dp_worker_event_fn)(void *ctx, const char *line, size_t len);
+
+struct dp_worker {
+	struct dp_counters ctr;
+	struct dp_flow_table flows;
+	struct dp_reasm reasm;
+	struct dp_http http;
+	const struct dp_worker_conf *conf;
+	const struct dp_setlist *sets;
+	const struct hw_pseudo_key *key;
+	dp_worker_event_fn event_fn;
+	void *event_ctx;
+	bool events_on; /* false: objects are counted but not reported */
+};
+
+/* Defaults: ports 80 and 8080, 65536 flows, 120 s idle, 16384 held
+ * segments, 1 MiB per direction, 64 MiB per worker, see also
+ * dp_http_limits_default(). */
+void dp_worker_conf_default(struct dp_worker_conf *conf);
+
+/*
+ * Set up @w.  @conf, @sets (may be NULL) and @key must outlive it.
+ * Returns 0 or -ENOMEM / -EINVAL.
+ */
+int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
+		   const struct dp_setlist *sets, const struct hw_pseudo_key *key,
+		   dp_worker_event_fn fn, void *fn_ctx);
+
+/* Flush every flow (objects in flight reported as obj_abandoned_end) and
+ * free everything.  Accepts a zeroed @w. */
+void dp_worker_fini(struct dp_worker *w);
+
+/* Run one frame, seen at @now_ns, through the pipeline.  @m stays the
+ * caller's (held segments take their own reference). */
+void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
+
+/* Remove flows idle at @now_ns (a bounded number per call). */
+void dp_worker_expire(struct dp_worker *w, uint64_t now_ns);
+
+/* End of a capture: remove every flow; objects in flight are reported as
+ * abandoned (obj_abandoned_end). */
+void dp_worker_flush(struct dp_worker *w);
+
+#endif
