@@ -198,30 +198,31 @@ static int add_data(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_
 		    uint32_t seq, uint32_t off, uint32_t len, const struct dp_reasm_ops *ops, void *ctx)
 {
 	for (;;) {
-		int32_t diff = (int32_t)(seq - d->next_seq);
+		uint32_t ahead = seq - d->next_seq; /* modulo 2^32 */
+		uint32_t behind = d->next_seq - seq;
 
-		if (diff > 0 && (uint32_t)diff > WINDOW_MAX) {
+		if ((int32_t)ahead > 0 && ahead > WINDOW_MAX) {
 			r->ctr->drop[DP_DROP_seg_out_of_window]++;
 			return 0;
 		}
-		if (diff < 0 && (uint32_t)-diff >= len) {
+		if ((int32_t)ahead < 0 && behind >= len) {
 			r->ctr->drop[DP_DROP_seg_duplicate]++;
 			r->ctr->info[DP_INFO_seg_retransmit_bytes] += len;
 			return 0;
 		}
-		if (diff < 0) { /* starts with bytes already delivered */
-			r->ctr->info[DP_INFO_seg_retransmit_bytes] += (uint32_t)-diff;
-			off += (uint32_t)-diff;
-			len -= (uint32_t)-diff;
+		if ((int32_t)ahead < 0) { /* starts with bytes already delivered */
+			r->ctr->info[DP_INFO_seg_retransmit_bytes] += behind;
+			off += behind;
+			len -= behind;
 			seq = d->next_seq;
-			diff = 0;
+			ahead = 0;
 		}
 		if (check_overlaps(r, d, s->m, off, seq, len, ops, ctx)) {
 			r->ctr->drop[DP_DROP_seg_duplicate]++;
 			r->ctr->info[DP_INFO_seg_retransmit_bytes] += len;
 			return 0;
 		}
-		if (diff == 0) {
+		if (ahead == 0) {
 			if (deliver(d, s->m, off, len, ops, ctx) < 0)
 				return -1;
 			return drain(r, d, ops, ctx);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests for dataplane/events.c: JSON lines, escaping, stats. */
+#include "dataplane/events.h"
+#include "hw_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct dp_txn txn = { .method = "GET", .host = "h\"x\\.example", .path = "/a b\x01\xff" };
+static struct dp_obj obj = { .txn = &txn, .size = 42, .status = 206, .partial = true,
+			     .outcome = DP_DROP_COUNT,
+			     .digests = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_SHA1) } };
+
+static struct dp_event_obj event(void)
+{
+	struct dp_event_obj e = { .family = 4, .server_port = 8080, .obj = &obj };
+
+	e.server[10] = e.server[11] = 0xff;
+	e.server[12] = 192;
+	e.server[15] = 7;
+	strcpy(e.client, "00112233445566778899aabbccddeeff");
+	memset(obj.digests.bytes[HW_ALGO_XXH3_128], 0xab, 16);
+	memset(obj.digests.bytes[HW_ALGO_SHA1], 0x01, 20);
+	return e;
+}
+
+static void test_object_event(void)
+{
+	struct dp_event_obj e = event();
+	char buf[DP_EVENT_MAX];
+	size_t len = dp_event_format(buf, sizeof(buf), &e, NULL);
+	cJSON *j;
+
+	CU_ASSERT_TRUE_FATAL(len > 0);
+	CU_ASSERT_EQUAL(buf[len - 1], '\n');
+	CU_ASSERT_EQUAL(strlen(buf), len);
+	j = cJSON_Parse(buf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "event")->valuestring, "object");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "server_ip")->valuestring, "192.0.0.7");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "server_port")->valueint, 8080);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "host")->valuestring, "h\"x\\.example");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "path")->valuestring, "/a b%01%FF");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "status")->valueint, 206);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "size")->valueint, 42);
+	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(j, "complete")));
+	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(j, "partial")));
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "digests"), "xxh3-128")->valuestring,
+			       "abababababababababababababababab");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "digests"), "sha1")->valuestring,
+			       "0101010101010101010101010101010101010101");
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "digests"), "md5"));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(j, "set"));
+	cJSON_Delete(j);
+}
+
+static void test_match_event_and_ipv6(void)
+{
+	struct dp_event_obj e = event();
+	struct dp_set_ref set = { .info = { .id = "hotline-a", .version = 12 } };
+	struct dp_match m = { .set = &set, .algo = HW_ALGO_SHA1, .category = 2, .ref = 4242 };
+	char buf[DP_EVENT_MAX];
+	cJSON *j;
+
+	memset(e.server, 0, 16);
+	e.server[0] = 0x20;
+	e.server[1] = 0x01;
+	e.server[15] = 9;
+	e.family = 6;
+	obj.outcome = DP_DROP_obj_incomplete;
+	CU_ASSERT_TRUE_FATAL(dp_event_format(buf, sizeof(buf), &e, &m) > 0);
+	obj.outcome = DP_DROP_COUNT;
+	j = cJSON_Parse(buf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "event")->valuestring, "match");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "server_ip")->valuestring, "2001::9");
+	CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(j, "complete")));
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "outcome")->valuestring, "obj_incomplete");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "set")->valuestring, "hotline-a");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "set_version")->valueint, 12);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "algo")->valuestring, "sha1");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "digest")->valuestring,
+			       "0101010101010101010101010101010101010101");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "category")->valueint, 2);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "ref")->valueint, 4242);
+	cJSON_Delete(j);
+}
+
+static void test_too_small_buffer(void)
+{
+	struct dp_event_obj e = event();
+	char buf[64];
+
+	CU_ASSERT_EQUAL(dp_event_format(buf, sizeof(buf), &e, NULL), 0);
+}
+
+static void test_stats_has_every_counter(void)
+{
+	struct dp_counters c = { .packets = 10, .bytes = 1000, .body_bytes = 125000000 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cJSON *j;
+
+	c.drop[DP_DROP_pkt_ip_fragment] = 3;
+	c.info[DP_INFO_matches] = 2;
+	dp_event_stats(f, &c, 0.5);
+	fclose(f);
+	CU_ASSERT_EQUAL(text[len - 1], '\n');
+	j = cJSON_Parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + 5);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "pkt_ip_fragment")->valueint, 3);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "matches")->valueint, 2);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "obj_abandoned_rst")->valueint, 0);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "packets")->valueint, 10);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(j, "gbps")->valuedouble, 2.0, 0.001);
+	CU_ASSERT_STRING_EQUAL(dp_drop_name(DP_DROP_pkt_truncated), "pkt_truncated");
+	CU_ASSERT_STRING_EQUAL(dp_info_name(DP_INFO_matches), "matches");
+	CU_ASSERT_STRING_EQUAL(dp_drop_name(DP_DROP_COUNT), "?");
+	cJSON_Delete(j);
+	free(text);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "object_event", test_object_event },
+		{ "match_event_and_ipv6", test_match_event_and_ipv6 },
+		{ "too_small_buffer", test_too_small_buffer },
+		{ "stats_has_every_counter", test_stats_has_every_counter },
+		CU_TEST_INFO_NULL,
+	};
+	return hw_test_main("dataplane/events", tests);
+}

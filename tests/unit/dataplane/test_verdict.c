@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests for dataplane/verdict.c: set lists and lookups. */
+#include "dataplane/verdict.h"
+#include "hw_test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/hw-verdict-XXXXXX";
+static char path_a[64], path_b[64], path_bad[64];
+static uint8_t known_xxh[16], known_md5[16], other[16];
+
+/* Two sets: "a" with an xxh3-128 digest, "b" with md5 digests. */
+static int make_sets(void)
+{
+	struct hws_builder *a = hws_builder_new("a", 7), *b = hws_builder_new("b", 9);
+	uint64_t seed = 3;
+	FILE *f;
+
+	hw_test_rand_bytes(&seed, known_xxh, 16);
+	hw_test_rand_bytes(&seed, known_md5, 16);
+	hw_test_rand_bytes(&seed, other, 16);
+	snprintf(path_a, sizeof(path_a), "%s/a.hws", dir);
+	snprintf(path_b, sizeof(path_b), "%s/b.hws", dir);
+	snprintf(path_bad, sizeof(path_bad), "%s/bad.hws", dir);
+	int r = hws_builder_add(a, HW_ALGO_XXH3_128, known_xxh, 2, 1234);
+
+	r = r ?: hws_builder_add(b, HW_ALGO_MD5, known_md5, 3, 99);
+	r = r ?: hws_builder_add(b, HW_ALGO_MD5, other, 3, 100);
+	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hws_error){ { 0 } });
+	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hws_error){ { 0 } });
+	hws_builder_free(a);
+	hws_builder_free(b);
+	f = fopen(path_bad, "w");
+	if (!f)
+		return -1;
+	fputs("not a set file", f);
+	fclose(f);
+	return r;
+}
+
+static void test_lookup_every_set(void)
+{
+	const char *paths[] = { path_a, path_b };
+	struct dp_setlist *l = NULL;
+	struct hws_error err = { { 0 } };
+	struct dp_digests d = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5) };
+	struct dp_match m[4];
+
+	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
+	CU_ASSERT_EQUAL(l->algo_mask, (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5));
+	memcpy(d.bytes[HW_ALGO_XXH3_128], known_xxh, 16);
+	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 2);
+	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "a");
+	CU_ASSERT_EQUAL(m[0].set->info.version, 7);
+	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_XXH3_128);
+	CU_ASSERT_EQUAL(m[0].category, 2);
+	CU_ASSERT_EQUAL(m[0].ref, 1234);
+	CU_ASSERT_STRING_EQUAL(m[1].set->info.id, "b");
+	CU_ASSERT_EQUAL(m[1].algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(m[1].ref, 99);
+	/* An algorithm that was not computed is not looked up. */
+	d.mask = 1u << HW_ALGO_XXH3_128;
+	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 1);
+	memcpy(d.bytes[HW_ALGO_XXH3_128], known_md5, 16);
+	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 0);
+	CU_ASSERT_EQUAL(dp_verdict(NULL, &d, m, 4), 0);
+	dp_setlist_free(l);
+}
+
+static void test_bad_files(void)
+{
+	const char *bad[] = { path_a, path_bad };
+	const char *missing[] = { "/nonexistent/set.hws" };
+	struct dp_setlist *l = NULL;
+	struct hws_error err = { { 0 } };
+
+	CU_ASSERT_EQUAL(dp_setlist_open(bad, 2, &l, &err), -EINVAL);
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "bad.hws"));
+	CU_ASSERT_EQUAL(dp_setlist_open(missing, 1, &l, &err), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent/set.hws"));
+	CU_ASSERT_EQUAL(dp_setlist_open(bad, DP_SETS_MAX + 1, &l, &err), -E2BIG);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "lookup_every_set", test_lookup_every_set },
+		{ "bad_files", test_bad_files },
+		CU_TEST_INFO_NULL,
+	};
+	int rc;
+
+	if (!mkdtemp(dir))
+		return 2;
+	rc = make_sets() < 0 ? 2 : hw_test_main("dataplane/verdict", tests);
+	unlink(path_a);
+	unlink(path_b);
+	unlink(path_bad);
+	rmdir(dir);
+	return rc;
+}
