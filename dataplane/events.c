@@ -151,7 +151,10 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 		jw_fmt(&w, ",\"category\":%u,\"ref\":%" PRIu32, m->category, m->ref);
 	}
 	jw_raw(&w, "}\n", 2);
-	return w.full ? 0 : w.len;
+	if (w.full)
+		return 0;
+	buf[w.len] = '\0'; /* jw_raw() always leaves room for it */
+	return w.len;
 }
 
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)

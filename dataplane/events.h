@@ -44,7 +44,7 @@ struct dp_event_obj {
 };
 
 /*
- * Format one event line (with its newline) into @buf of @cap bytes: an
+ * Format one event line (with its newline and a NUL) into @buf of @cap bytes: an
  * object event, or a match event when @m is not NULL.  Returns the length,
  * or 0 when it did not fit (the line is then not written).
  */

@@ -64,8 +64,9 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t 
 		}
 		cap->ts_ns[cap->count++] = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 		cap->bytes += h->caplen;
-		cap->mbufs += (h->caplen + MBUF_ROOM - RTE_PKTMBUF_HEADROOM - 1) /
-			      (MBUF_ROOM - RTE_PKTMBUF_HEADROOM) + 1;
+		cap->mbufs += h->caplen ? (h->caplen + MBUF_ROOM - RTE_PKTMBUF_HEADROOM - 1) /
+						  (MBUF_ROOM - RTE_PKTMBUF_HEADROOM)
+					: 1;
 	}
 	if (!cap->ts_ns || (cap->count == room && rc == 1)) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -151,7 +152,8 @@ static int port_start(struct dp_capture *cap, char *err, size_t errlen)
 int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errlen)
 {
 	uint64_t n_mbufs = cap->mbufs + RX_DESC * 2 + 512;
-	uint64_t mem_mb = n_mbufs * (MBUF_ROOM + 256) / (1u << 20) + 128;
+	/* Without hugepages an mbuf may not cross a 4 KiB page: one per page. */
+	uint64_t mem_mb = n_mbufs * 4096 / (1u << 20) * 11 / 10 + 128;
 	uint32_t empty = 0;
 	int r;
 
