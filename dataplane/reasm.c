@@ -182,7 +182,7 @@ static int hold(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_seg_
 		return 0;
 	}
 	r->free_list = h->next;
-	rte_mbuf_refcnt_update(s->m, 1);
+	rte_pktmbuf_refcnt_update(s->m, 1); /* every segment of a chain */
 	*h = (struct dp_held){ .m = s->m, .seq = seq, .off = off, .len = len };
 	while (*pp && dp_seq_leq((*pp)->seq, seq))
 		pp = &(*pp)->next;

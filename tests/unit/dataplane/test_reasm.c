@@ -227,6 +227,32 @@ static void test_consumer_gives_up(void)
 	finish(&d);
 }
 
+/* A held segment in a chain of mbufs keeps every segment alive (a bug once:
+ * only the first segment's reference was taken). */
+static void test_held_chain_survives(void)
+{
+	static char big[5000];
+	struct dp_reasm_dir d = { 0 };
+	struct dp_test_conn c;
+	struct rte_mbuf *scratch[16];
+	uint64_t seed = 5;
+
+	reset(1 << 16);
+	hw_test_rand_bytes(&seed, big, sizeof(big));
+	dp_test_conn_init(&c, 4, 100, 1000);
+	CU_ASSERT_EQUAL(feed(&d, &c, -1, DP_TCP_SYN, "", 0), 0);
+	CU_ASSERT_EQUAL(feed(&d, &c, 10, 0, big + 10, sizeof(big) - 10), 0);
+	/* Reuse whatever mbufs went back to the pool, overwriting them. */
+	CU_ASSERT_EQUAL(rte_pktmbuf_alloc_bulk(dp_test_pool, scratch, 16), 0);
+	for (int i = 0; i < 16; i++)
+		memset(rte_pktmbuf_mtod(scratch[i], void *), 0x55, 2048);
+	rte_pktmbuf_free_bulk(scratch, 16);
+	CU_ASSERT_EQUAL(feed(&d, &c, 0, 0, big, 10), 0);
+	CU_ASSERT_EQUAL(got.len, sizeof(big));
+	CU_ASSERT_EQUAL(memcmp(got.buf, big, sizeof(big)), 0);
+	finish(&d);
+}
+
 static void test_out_of_window(void)
 {
 	struct dp_reasm_dir d = { 0 };
@@ -253,6 +279,7 @@ int main(void)
 		{ "cap_skips_gap", test_cap_skips_gap },
 		{ "midstream_sync", test_midstream_sync },
 		{ "consumer_gives_up", test_consumer_gives_up },
+		{ "held_chain_survives", test_held_chain_survives },
 		{ "out_of_window", test_out_of_window },
 		CU_TEST_INFO_NULL,
 	};
