@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests for tests/gen/ (hashwall-gen's library): the captures it writes
+ * are read back by an independent reader (capreader.c) which checks every
+ * checksum, rebuilds the server streams and recomputes every body digest the
+ * manifest claims; plus determinism, the known-set list and the bench
+ * parameters.
+ */
+#include "capreader.h"
+#include "gen.h"
+#include "hw_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <xxhash.h>
+
+static char dir[] = "/tmp/hwgen-test-XXXXXX";
+
+/* One generated capture, read back. */
+struct cap {
+	cJSON *manifest;
+	struct cr_capture cap;
+	struct cr_flow *flows;
+	size_t nflows;
+};
+
+static char *path_in_dir(const char *name)
+{
+	static char buf[8][256];
+	static int k;
+	char *p = buf[k++ % 8];
+	snprintf(p, 256, "%s/%s", dir, name);
+	return p;
+}
+
+static int generate(const char *name, const char *scen, uint64_t seed, uint64_t bench_bytes)
+{
+	char file[128];
+	struct gen_ctx ctx;
+	int err;
+
+	snprintf(file, sizeof(file), "%s.pcap", name);
+	err = gen_ctx_init(&ctx, seed, path_in_dir(file));
+	ctx.bench.total_bytes = bench_bytes;
+	ctx.bench.conns = 4;
+	ctx.bench.mean = 20000;
+	for (const struct gen_scenario *s = gen_scenarios; s->name && !err; s++)
+		if (!strcmp(scen, "all") ? s->in_all : !strcmp(scen, s->name))
+			err = gen_scenario_run(&ctx, s);
+	gen_known_choose(&ctx);
+	snprintf(file, sizeof(file), "%s.json", name);
+	if (!err)
+		err = gen_manifest_write(&ctx, path_in_dir(file), "test-set");
+	snprintf(file, sizeof(file), "%s.list", name);
+	if (!err)
+		err = gen_list_write(&ctx, path_in_dir(file));
+	return gen_ctx_finish(&ctx) ? -EIO : err;
+}
+
+static cJSON *read_json(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	cJSON *j;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	rewind(f);
+	text = calloc(1, len + 1);
+	if (text && fread(text, 1, len, f) != len)
+		len = 0;
+	fclose(f);
+	j = text && len ? cJSON_Parse(text) : NULL;
+	free(text);
+	return j;
+}
+
+static void flow_from_json(const cJSON *j, struct cr_flow *f)
+{
+	int fam = cJSON_GetObjectItem(j, "family")->valueint;
+
+	memset(f, 0, sizeof(*f));
+	f->family = fam;
+	inet_pton(fam == 6 ? AF_INET6 : AF_INET, cJSON_GetObjectItem(j, "server")->valuestring, f->server);
+	inet_pton(fam == 6 ? AF_INET6 : AF_INET, cJSON_GetObjectItem(j, "client")->valuestring, f->client);
+	f->server_port = (uint16_t)cJSON_GetObjectItem(j, "server_port")->valueint;
+	f->client_port = (uint16_t)cJSON_GetObjectItem(j, "client_port")->valueint;
+	f->server_isn = (uint32_t)cJSON_GetObjectItem(j, "server_isn")->valuedouble;
+}
+
+static int cap_load(const char *name, struct cap *c)
+{
+	char file[128];
+	const cJSON *flows, *fl;
+	size_t i = 0;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(file, sizeof(file), "%s.json", name);
+	c->manifest = read_json(path_in_dir(file));
+	flows = cJSON_GetObjectItem(c->manifest, "flows");
+	c->nflows = (size_t)cJSON_GetArraySize(flows);
+	c->flows = calloc(c->nflows + 1, sizeof(*c->flows));
+	if (!c->manifest || !c->flows)
+		return -ENOMEM;
+	cJSON_ArrayForEach(fl, flows)
+		flow_from_json(fl, &c->flows[i++]);
+	snprintf(file, sizeof(file), "%s.pcap", name);
+	return cr_read(path_in_dir(file), c->flows, c->nflows, &c->cap);
+}
+
+static void cap_free(struct cap *c)
+{
+	cJSON_Delete(c->manifest);
+	cr_free(&c->cap);
+	free(c->flows);
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Recompute the four digests of @body independently of the generator and
+ * count how many differ from the manifest's. */
+static int digest_mismatches(const cJSON *obj, const uint8_t *body, size_t len)
+{
+	const cJSON *d = cJSON_GetObjectItem(obj, "digests");
+	const EVP_MD *mds[3] = { EVP_md5(), EVP_sha1(), EVP_sha256() };
+	const char *names[3] = { "md5", "sha1", "sha256" };
+	XXH128_canonical_t c;
+	uint8_t md[64];
+	char h[129];
+	unsigned int n;
+	int bad = 0;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits(body, len));
+	hex(c.digest, 16, h);
+	bad += strcmp(h, str(d, "xxh3-128")) != 0;
+	for (int i = 0; i < 3; i++) {
+		EVP_Digest(body, len, md, &n, mds[i], NULL);
+		hex(md, n, h);
+		bad += strcmp(h, str(d, names[i])) != 0;
+	}
+	return bad;
+}
+
+/* Decode every object whose expectation is in @expects and compare. */
+static void check_objects(struct cap *c, const char *expects, size_t *ret_checked, size_t *ret_bad)
+{
+	const cJSON *o;
+
+	*ret_checked = *ret_bad = 0;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(c->manifest, "objects"))
+	{
+		uint8_t *body = NULL;
+		size_t len = 0;
+		int flow = (int)num(o, "flow");
+		if (!strstr(expects, str(o, "expect")))
+			continue;
+		(*ret_checked)++;
+		if (cr_response(&c->cap.streams[flow], (uint64_t)num(o, "response_offset"),
+				str(o, "method"), &body, &len) < 0 ||
+		    len != (size_t)num(o, "size") || digest_mismatches(o, body, len)) {
+			fprintf(stderr, "  object %s does not match its manifest entry\n", str(o, "path"));
+			(*ret_bad)++;
+		}
+		free(body);
+	}
+}
+
+static struct cap all;
+
+static void test_capture_well_formed(void)
+{
+	CU_ASSERT_EQUAL_FATAL(cap_load("all", &all), 0);
+	CU_ASSERT_EQUAL(all.cap.packets, (uint64_t)num(all.manifest, "packets"));
+	CU_ASSERT(all.cap.packets > 10000);
+	CU_ASSERT_EQUAL(all.cap.bad_frames, 0);
+	CU_ASSERT_EQUAL(all.cap.bad_ip_csum, 0);
+	CU_ASSERT_EQUAL(all.cap.bad_tcp_csum, 0);
+	CU_ASSERT(all.cap.vlan_frames > 0);
+	CU_ASSERT(all.cap.qinq_frames > 0);
+	CU_ASSERT(all.cap.ipv6_frames > 0);
+	CU_ASSERT_EQUAL(all.nflows, 35);
+}
+
+static void test_complete_digests_recomputed(void)
+{
+	size_t checked, bad;
+
+	check_objects(&all, "complete resync", &checked, &bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(checked > 120);
+}
+
+/* An object the manifest calls incomplete really is: some of its bytes are
+ * missing from the capture, or its stream carries conflicting overlaps. */
+static void test_incomplete_objects_are_broken(void)
+{
+	const cJSON *o;
+	size_t incomplete = 0, broken = 0, conflicting = 0;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
+	{
+		const struct cr_stream *s = &all.cap.streams[(int)num(o, "flow")];
+		uint8_t *body = NULL;
+		size_t len;
+		if (strcmp(str(o, "expect"), "incomplete"))
+			continue;
+		incomplete++;
+		broken += cr_response(s, (uint64_t)num(o, "response_offset"), "GET", &body, &len) ==
+				  -ENODATA ||
+			  s->conflicts > 0;
+		free(body);
+	}
+	for (size_t i = 0; i < all.cap.nstreams; i++)
+		conflicting += all.cap.streams[i].conflicts > 0;
+	CU_ASSERT_EQUAL(incomplete, 4);
+	CU_ASSERT_EQUAL(broken, incomplete);
+	CU_ASSERT_EQUAL(conflicting, (size_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"),
+						 "overlap_conflict"));
+}
+
+static void test_seginv_same_digest(void)
+{
+	const cJSON *o;
+	const char *first = NULL;
+	size_t n = 0, same = 0, known = 0;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
+	{
+		const char *x = str(cJSON_GetObjectItem(o, "digests"), "xxh3-128");
+		if (strcmp(str(o, "scenario"), "seginv"))
+			continue;
+		first = first ? first : x;
+		n++;
+		same += !strcmp(first, x);
+		known += cJSON_IsObject(cJSON_GetObjectItem(o, "known"));
+	}
+	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(same, 5);
+	CU_ASSERT_EQUAL(known, 5);
+}
+
+/* The list names exactly the distinct known digests, in the LIST format. */
+static void test_known_list(void)
+{
+	FILE *f = fopen(path_in_dir("all.list"), "r");
+	char algo[16], hexd[80], line[256];
+	unsigned cat, ref;
+	size_t lines = 0, found = 0, bad_known = 0;
+	const cJSON *o;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t hit = 0;
+		lines += sscanf(line, "%15s %79s %u %u", algo, hexd, &cat, &ref) == 4;
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
+		{
+			const cJSON *k = cJSON_GetObjectItem(o, "known");
+			hit += cJSON_IsObject(k) && !strcmp(str(k, "digest"), hexd) &&
+			       !strcmp(str(k, "algo"), algo) && num(k, "ref") == ref &&
+			       !strcmp(str(cJSON_GetObjectItem(o, "digests"), algo), hexd);
+		}
+		found += hit > 0;
+	}
+	fclose(f);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
+		bad_known += cJSON_IsObject(cJSON_GetObjectItem(o, "known")) &&
+			     (strcmp(str(o, "expect"), "complete") ||
+			      cJSON_IsTrue(cJSON_GetObjectItem(o, "partial")));
+	CU_ASSERT(lines >= 10);
+	CU_ASSERT_EQUAL(found, lines);
+	CU_ASSERT_EQUAL(bad_known, 0);
+}
+
+static int file_cmp(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	int ca = 0, diff = !fa || !fb;
+
+	while (!diff && ca != EOF) {
+		ca = fgetc(fa);
+		diff = ca != fgetc(fb);
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return diff;
+}
+
+static void test_deterministic(void)
+{
+	CU_ASSERT_EQUAL_FATAL(generate("again", "all", 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(generate("other", "all", 2, 0), 0);
+	CU_ASSERT_EQUAL(file_cmp(path_in_dir("all.pcap"), path_in_dir("again.pcap")), 0);
+	CU_ASSERT_EQUAL(file_cmp(path_in_dir("all.json"), path_in_dir("again.json")), 0);
+	CU_ASSERT_EQUAL(file_cmp(path_in_dir("all.list"), path_in_dir("again.list")), 0);
+	CU_ASSERT_NOT_EQUAL(file_cmp(path_in_dir("all.pcap"), path_in_dir("other.pcap")), 0);
+}
+
+static void test_bench_interleaved_lognormal(void)
+{
+	struct cap b;
+	const cJSON *o;
+	size_t checked, bad, n = 0;
+	double total = 0;
+
+	CU_ASSERT_EQUAL_FATAL(generate("bench", "bench", 7, 3u << 20), 0);
+	CU_ASSERT_EQUAL_FATAL(cap_load("bench", &b), 0);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(b.manifest, "objects"))
+	{
+		total += num(o, "size");
+		n++;
+	}
+	check_objects(&b, "complete", &checked, &bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(checked, n);
+	CU_ASSERT(total >= (double)(3u << 20) * 0.9);
+	CU_ASSERT(total / (double)n > 20000 * 0.65);
+	CU_ASSERT(total / (double)n < 20000 * 1.35);
+	CU_ASSERT_EQUAL(b.nflows, 4);
+	/* four connections interleaved segment by segment */
+	CU_ASSERT(b.cap.flow_switches > b.cap.data_segments / 2);
+	cap_free(&b);
+}
+
+static void test_demo_two_known(void)
+{
+	struct cap d;
+	const cJSON *o;
+	size_t checked, bad, known = 0;
+
+	CU_ASSERT_EQUAL_FATAL(generate("demo", "demo", 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(cap_load("demo", &d), 0);
+	check_objects(&d, "complete", &checked, &bad);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(d.manifest, "objects"))
+		known += cJSON_IsObject(cJSON_GetObjectItem(o, "known"));
+	CU_ASSERT_EQUAL(checked, 7);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(known, 2);
+	cap_free(&d);
+}
+
+static void cleanup(void)
+{
+	static const char *const names[] = { "all", "again", "other", "bench", "demo" };
+	static const char *const exts[] = { "pcap", "json", "list" };
+	char file[64];
+
+	for (size_t i = 0; i < 5; i++)
+		for (size_t j = 0; j < 3; j++) {
+			snprintf(file, sizeof(file), "%s.%s", names[i], exts[j]);
+			unlink(path_in_dir(file));
+		}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "capture well formed, checksums right", test_capture_well_formed },
+		{ "complete objects: digests recomputed", test_complete_digests_recomputed },
+		{ "incomplete objects really broken", test_incomplete_objects_are_broken },
+		{ "segmentation invariance: one body", test_seginv_same_digest },
+		{ "known list matches the manifest", test_known_list },
+		{ "same seed, same bytes", test_deterministic },
+		{ "bench: interleaved, lognormal", test_bench_interleaved_lognormal },
+		{ "demo: two known objects", test_demo_two_known },
+		CU_TEST_INFO_NULL,
+	};
+	int rc;
+
+	if (!mkdtemp(dir) || generate("all", "all", 1, 0) < 0) {
+		fprintf(stderr, "test_gen: cannot generate the capture in %s\n", dir);
+		return 2;
+	}
+	rc = hw_test_main("gen", tests);
+	cap_free(&all);
+	cleanup();
+	return rc;
+}
