@@ -241,6 +241,7 @@ struct gen_ctx {
 	uint64_t min_overlap_conflicts; /* scenarios that must trip it */
 	uint64_t min_midstream;
 	uint64_t min_clte;
+	uint64_t min_nonhttp_packets;
 };
 
 /* Next PRNG value of the context (splitmix64). */

@@ -127,6 +127,7 @@ static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 	cJSON_AddNumberToObject(c, "overlap_conflict", (double)ctx->min_overlap_conflicts);
 	cJSON_AddNumberToObject(c, "midstream", (double)ctx->min_midstream);
 	cJSON_AddNumberToObject(c, "length_and_chunked", (double)ctx->min_clte);
+	cJSON_AddNumberToObject(c, "non_http_packets", (double)ctx->min_nonhttp_packets);
 	arr = cJSON_AddArrayToObject(root, "flows");
 	for (size_t i = 0; arr && i < ctx->nflows; i++)
 		cJSON_AddItemToArray(arr, flow_json(ctx->flows[i]));

@@ -271,6 +271,8 @@ int gen_scen_nonhttp(struct gen_ctx *ctx)
 {
 	static const uint16_t ports[] = { 443, 22 };
 
+	uint64_t before = ctx->pcap.packets;
+
 	for (size_t i = 0; i < HW_ARRAY_SIZE(ports); i++) {
 		struct gen_flow_opts o = { .server_port = ports[i] };
 		struct gen_flow *f = gen_flow_new(ctx, &o);
@@ -288,5 +290,6 @@ int gen_scen_nonhttp(struct gen_ctx *ctx)
 		free(s);
 		HW_TRY(err);
 	}
+	ctx->min_nonhttp_packets += ctx->pcap.packets - before;
 	return 0;
 }

@@ -128,10 +128,10 @@ static void print_stats(struct fake *f)
 	const cJSON *mins = cJSON_GetObjectItemCaseSensitive(f->m, "min_counters");
 
 	printf("{\"event\":\"stats\",\"seg_overlap_conflict\":%.0f,\"flows_midstream\":%.0f,"
-	       "\"http_cl_and_te\":%.0f,\"pkt_bad_tcp\":0,\"objects\":%lu,\"matches\":%lu,"
+	       "\"http_cl_and_te\":%.0f,\"pkt_not_http_port\":%.0f,\"pkt_bad_tcp\":0,\"objects\":%lu,\"matches\":%lu,"
 	       "\"seconds\":0.5,\"packets\":%.0f,\"bytes\":%.0f,\"body_bytes\":%.0f,\"gbps\":0.1}\n",
 	       fault(f, "counter") ? 0 : jnum(mins, "overlap_conflict"), jnum(mins, "midstream"),
-	       jnum(mins, "length_and_chunked"), f->objects, f->matches,
+	       jnum(mins, "length_and_chunked"), jnum(mins, "non_http_packets"), f->objects, f->matches,
 	       jnum(f->m, "packets") + fault(f, "packets"), jnum(f->m, "frame_bytes"), f->body_bytes);
 }
 

@@ -7,6 +7,7 @@
 # usage: replay_check.sh --gen GEN --set-tool SET --check CHECK
 #            (--dataplane DP | --fake FAKE --fault NAME)
 #            --scenario LIST [--seed N] [--no-set] [--replay-arg ARG]...
+#            [--gen-arg ARG]...
 #            [--expect-check-failure] [-- CHECK_ARGS...]
 # --expect-check-failure inverts only the checker's verdict (exit 1), for
 # check_replay's own tests: any other failure still fails the test.
@@ -16,6 +17,7 @@ set -euo pipefail
 
 gen='' settool='' check='' dp='' fake='' fault=none scenario='' seed=1 noset=0 invert=0
 replay_args=()
+gen_args=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--gen) gen=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
 	--no-set) noset=1; shift ;;
 	--expect-check-failure) invert=1; shift ;;
 	--replay-arg) replay_args+=("$2"); shift 2 ;;
+	--gen-arg) gen_args+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	*) echo "replay_check.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -43,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 set_id=gen-known
 set_version=7
-"$gen" --scenario "$scenario" --seed "$seed" --set-id "$set_id" \
+"$gen" --scenario "$scenario" --seed "$seed" --set-id "$set_id" "${gen_args[@]}" \
 	--out "$tmp/cap.pcap" --manifest "$tmp/cap.json" --list "$tmp/known.list"
 "$settool" build --in "$tmp/known.list" --out "$tmp/known.hws" --id "$set_id" \
 	--version "$set_version" >"$tmp/set.out"
