@@ -242,6 +242,9 @@ struct gen_ctx {
 	uint64_t min_midstream;
 	uint64_t min_clte;
 	uint64_t min_nonhttp_packets;
+	uint64_t min_rst_abandoned;   /* objects cut by a RST */
+	uint64_t min_ooo_segments;    /* segments that arrive before a gap closes */
+	uint64_t min_retrans_bytes;   /* bytes sent again after delivery */
 };
 
 /* Next PRNG value of the context (splitmix64). */

@@ -109,6 +109,15 @@ static cJSON *obj_json(const struct gen_ctx *ctx, const struct gen_obj *o)
 	return j;
 }
 
+static uint64_t partial_objects(const struct gen_ctx *ctx)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < ctx->nobjs; i++)
+		n += ctx->objs[i].partial;
+	return n;
+}
+
 static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 {
 	cJSON *root = cJSON_CreateObject(), *arr, *c;
@@ -128,6 +137,10 @@ static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 	cJSON_AddNumberToObject(c, "midstream", (double)ctx->min_midstream);
 	cJSON_AddNumberToObject(c, "length_and_chunked", (double)ctx->min_clte);
 	cJSON_AddNumberToObject(c, "non_http_packets", (double)ctx->min_nonhttp_packets);
+	cJSON_AddNumberToObject(c, "rst_abandoned", (double)ctx->min_rst_abandoned);
+	cJSON_AddNumberToObject(c, "out_of_order_segments", (double)ctx->min_ooo_segments);
+	cJSON_AddNumberToObject(c, "retransmitted_bytes", (double)ctx->min_retrans_bytes);
+	cJSON_AddNumberToObject(c, "partial_objects", (double)partial_objects(ctx));
 	arr = cJSON_AddArrayToObject(root, "flows");
 	for (size_t i = 0; arr && i < ctx->nflows; i++)
 		cJSON_AddItemToArray(arr, flow_json(ctx->flows[i]));

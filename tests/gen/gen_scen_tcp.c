@@ -46,6 +46,7 @@ static int send_reordered(struct gen_flow *f, const struct gen_resp *r, int orde
 	}
 	if (!err)
 		err = gen_flow_send_plan(f, GEN_S2C, resp.data, resp.len, s, n);
+	f->ctx->min_ooo_segments++;
 	free(s);
 	gen_buf_free(&resp);
 	return err;
@@ -98,6 +99,10 @@ int gen_scen_retrans(struct gen_ctx *ctx)
 		plan[k++] = (struct gen_seg){ .off = s[1].off + 700, .len = MSS };
 		plan[k++] = s[0];
 		err = gen_flow_send_plan(f, GEN_S2C, resp.data, resp.len, plan, k);
+		/* every byte but the first copies was sent twice */
+		ctx->min_retrans_bytes += 2 * MSS;
+		for (size_t i = 0; i + 1 < n; i++)
+			ctx->min_retrans_bytes += s[i].len;
 	}
 	free(plan);
 	free(s);
@@ -238,6 +243,7 @@ static int rst_flow(struct gen_ctx *ctx, const struct gen_resp *r, size_t keep, 
 		err = gen_flow_send(f, GEN_S2C, resp.data, keep < resp.len ? keep : resp.len);
 	gen_buf_free(&resp);
 	HW_TRY(err);
+	ctx->min_rst_abandoned++;
 	return gen_flow_reset(f, who);
 }
 

@@ -125,9 +125,18 @@ static void print_object(struct fake *f, const cJSON *o)
 
 static void print_stats(struct fake *f)
 {
+	static const char *const names[][2] = {
+		{ "obj_abandoned_rst", "rst_abandoned" },
+		{ "seg_out_of_order", "out_of_order_segments" },
+		{ "seg_retransmit_bytes", "retransmitted_bytes" },
+		{ "objects_partial", "partial_objects" },
+	};
 	const cJSON *mins = cJSON_GetObjectItemCaseSensitive(f->m, "min_counters");
 
-	printf("{\"event\":\"stats\",\"seg_overlap_conflict\":%.0f,\"flows_midstream\":%.0f,"
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		printf("%s\"%s\":%.0f", i ? "," : "{\"event\":\"stats\",", names[i][0],
+		       jnum(mins, names[i][1]));
+	printf(",\"seg_overlap_conflict\":%.0f,\"flows_midstream\":%.0f,"
 	       "\"http_cl_and_te\":%.0f,\"pkt_not_http_port\":%.0f,\"pkt_bad_tcp\":0,\"objects\":%lu,\"matches\":%lu,"
 	       "\"seconds\":0.5,\"packets\":%.0f,\"bytes\":%.0f,\"body_bytes\":%.0f,\"gbps\":0.1}\n",
 	       fault(f, "counter") ? 0 : jnum(mins, "overlap_conflict"), jnum(mins, "midstream"),
