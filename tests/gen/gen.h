@@ -164,6 +164,10 @@ struct gen_resp {
 	const char *interim;       /* 1xx responses sent first, e.g. "100" */
 	const char *extra;         /* extra header lines, each ending in CRLF */
 	const uint8_t *body;       /* a given body instead of fresh PRNG bytes */
+	/* hostile input (scenario "hostile") */
+	const char *status_line;   /* replaces "HTTP/1.1 <status> <reason>" */
+	size_t chunk_ext_len;      /* first chunk line gets an extension this long */
+	bool bad_chunk;            /* first chunk size is not hex */
 };
 
 /* Write a request line, Host and a few headers. */
@@ -186,8 +190,25 @@ enum gen_expect {
 	                        * complete with the right digests */
 	GEN_EXPECT_UNSEEN,     /* its request was not captured: nothing may
 	                        * claim it complete */
+	GEN_EXPECT_ABANDONED,  /* on a connection given up on (hostile input):
+	                        * absent or incomplete, never complete */
 	GEN_EXPECT_COUNT
 };
+
+/* Hostile inputs of scenario "hostile"; each gives up one connection. */
+enum gen_hostile {
+	GEN_HOSTILE_HEAD_TOO_LARGE,   /* a 20000-byte response head */
+	GEN_HOSTILE_TOO_MANY_HEADERS, /* 150 header fields */
+	GEN_HOSTILE_CHUNK_LINE,       /* a 5000-byte chunk-size line */
+	GEN_HOSTILE_BAD_CHUNK,        /* chunk size "zz" */
+	GEN_HOSTILE_BAD_STATUS,       /* "HTTX/9.9 two hundred" */
+	GEN_HOSTILE_BAD_REQUEST,      /* a request line without spaces */
+	GEN_HOSTILE_UPGRADE,          /* 101, then bytes that look like HTTP */
+	GEN_HOSTILE_COUNT
+};
+
+/* Manifest min_counters key of each hostile input. */
+extern const char *const gen_hostile_names[GEN_HOSTILE_COUNT];
 
 enum gen_known { GEN_KNOWN_NEVER, GEN_KNOWN_MAYBE, GEN_KNOWN_ALWAYS };
 
@@ -245,6 +266,7 @@ struct gen_ctx {
 	uint64_t min_rst_abandoned;   /* objects cut by a RST */
 	uint64_t min_ooo_segments;    /* segments that arrive before a gap closes */
 	uint64_t min_retrans_bytes;   /* bytes sent again after delivery */
+	uint64_t min_hostile[GEN_HOSTILE_COUNT];
 };
 
 /* Next PRNG value of the context (splitmix64). */

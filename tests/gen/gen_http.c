@@ -21,6 +21,7 @@ static const char *reason(int status)
 {
 	switch (status) {
 	case 100: return "Continue";
+	case 101: return "Switching Protocols";
 	case 103: return "Early Hints";
 	case 200: return "OK";
 	case 204: return "No Content";
@@ -75,12 +76,26 @@ static int put_chunk_line(struct gen_ctx *ctx, struct gen_buf *out, size_t n, bo
 	return gen_buf_put(out, "\r\n", 2);
 }
 
+/* A first chunk line that a parser must refuse: not hex, or too long. */
+static int put_hostile_chunk_line(struct gen_buf *out, const struct gen_resp *r)
+{
+	if (r->bad_chunk)
+		return gen_buf_printf(out, "zz\r\n");
+	HW_TRY(gen_buf_printf(out, "10;x="));
+	for (size_t i = 0; i < r->chunk_ext_len; i++)
+		HW_TRY(gen_buf_put(out, "e", 1));
+	return gen_buf_put(out, "\r\n", 2);
+}
+
 static int put_chunked(struct gen_ctx *ctx, struct gen_buf *out, const struct gen_resp *r,
 		       const uint8_t *body)
 {
 	size_t lo = r->chunk_min ? r->chunk_min : 4096;
 	size_t hi = r->chunk_max >= lo ? r->chunk_max : lo;
 	size_t pos = 0;
+
+	if (r->bad_chunk || r->chunk_ext_len)
+		HW_TRY(put_hostile_chunk_line(out, r));
 
 	while (pos < r->body_len) {
 		size_t n = (size_t)gen_rand_range(ctx, lo, hi);
@@ -123,11 +138,14 @@ int gen_http_response(struct gen_ctx *ctx, struct gen_buf *out, const struct gen
 	bool has_body = gen_http_has_body(r->head ? "HEAD" : "GET", r->status);
 
 	HW_TRY(put_interim(out, r->interim));
+	if (r->status_line)
+		HW_TRY(gen_buf_printf(out, "%s\r\n", r->status_line));
+	else
+		HW_TRY(gen_buf_printf(out, "HTTP/1.1 %d %s\r\n", r->status, reason(r->status)));
 	HW_TRY(gen_buf_printf(out,
-			      "HTTP/1.1 %d %s\r\nServer: hashwall-gen\r\n"
-			      "Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
+			      "Server: hashwall-gen\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
 			      "Content-Type: application/octet-stream\r\n%s",
-			      r->status, reason(r->status), r->extra ? r->extra : ""));
+			      r->extra ? r->extra : ""));
 	HW_TRY(put_framing_headers(out, r, has_body));
 	HW_TRY(gen_buf_put(out, "\r\n", 2));
 	if (!has_body)

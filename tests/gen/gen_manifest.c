@@ -23,6 +23,7 @@ static const char *const gen_expect_names[GEN_EXPECT_COUNT] = {
 	[GEN_EXPECT_OPTIONAL] = "optional",
 	[GEN_EXPECT_RESYNC] = "resync",
 	[GEN_EXPECT_UNSEEN] = "unseen",
+	[GEN_EXPECT_ABANDONED] = "abandoned",
 };
 
 static void addr_text(const struct gen_flow *f, const uint8_t *a, char *out, size_t n)
@@ -141,6 +142,8 @@ static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 	cJSON_AddNumberToObject(c, "out_of_order_segments", (double)ctx->min_ooo_segments);
 	cJSON_AddNumberToObject(c, "retransmitted_bytes", (double)ctx->min_retrans_bytes);
 	cJSON_AddNumberToObject(c, "partial_objects", (double)partial_objects(ctx));
+	for (int i = 0; i < GEN_HOSTILE_COUNT; i++)
+		cJSON_AddNumberToObject(c, gen_hostile_names[i], (double)ctx->min_hostile[i]);
 	arr = cJSON_AddArrayToObject(root, "flows");
 	for (size_t i = 0; arr && i < ctx->nflows; i++)
 		cJSON_AddItemToArray(arr, flow_json(ctx->flows[i]));

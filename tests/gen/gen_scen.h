@@ -32,6 +32,9 @@ int gen_scen_midstream(struct gen_ctx *ctx);
 int gen_scen_rst(struct gen_ctx *ctx);
 int gen_scen_seginv(struct gen_ctx *ctx);
 
+/* gen_scen_hostile.c */
+int gen_scen_hostile(struct gen_ctx *ctx);
+
 /* gen_scen_bench.c */
 int gen_scen_bench(struct gen_ctx *ctx);
 int gen_scen_demo(struct gen_ctx *ctx);

@@ -28,6 +28,8 @@ const struct gen_scenario gen_scenarios[] = {
 	{ "midstream", "flows picked up mid-stream", gen_scen_midstream, true },
 	{ "rst", "RST mid-body from server and client", gen_scen_rst, true },
 	{ "seginv", "one response whole, 1-byte, reordered, duplicated", gen_scen_seginv, true },
+	{ "hostile", "limits and malformed input, one given-up connection each",
+	  gen_scen_hostile, false },
 	{ "bench", "benchmark traffic (see --bench-*)", gen_scen_bench, false },
 	{ "demo", "README demo: a few objects, two known", gen_scen_demo, false },
 	{ NULL, NULL, NULL, false },

@@ -16,7 +16,8 @@
  *    digest, category and reference the list gave;
  *  - the stats event comes last, counts the capture's packets, the objects
  *    and matches printed, and the counters named on the command line reach
- *    their minimums.
+ *    their minimums.  With --loops N (replay --loop N) events are printed
+ *    once and every counter covers N passes.
  *
  * usage: check_replay --manifest JSON --events JSONL [--set-id ID]
  *        [--set-version N] [--no-set] [--loops N] [--min COUNTER=N]...

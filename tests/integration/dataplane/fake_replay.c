@@ -106,7 +106,7 @@ static void print_object(struct fake *f, const cJSON *o)
 	bool complete = !strcmp(expect, "complete") || !strcmp(expect, "resync");
 	bool known = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "known"));
 
-	if (!strcmp(expect, "unseen") || !strcmp(expect, "optional"))
+	if (!strcmp(expect, "unseen") || !strcmp(expect, "optional") || !strcmp(expect, "abandoned"))
 		return;
 	if (!strcmp(expect, "incomplete") && fault(f, "incomplete-as-complete"))
 		complete = true;

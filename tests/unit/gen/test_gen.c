@@ -9,6 +9,7 @@
 #include "capreader.h"
 #include "gen.h"
 #include "hw_test.h"
+#include "common/errors.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -365,14 +366,37 @@ static void test_demo_two_known(void)
 	cap_free(&d);
 }
 
+/* Every hostile input is present once; the good exchanges still decode. */
+static void test_hostile(void)
+{
+	static const char *const keys[] = { "header_too_large", "too_many_headers",
+					    "chunk_line_too_long", "bad_chunk", "bad_response",
+					    "bad_request", "upgrade" };
+	struct cap h;
+	const cJSON *mins;
+	size_t checked, bad, ones = 0;
+
+	CU_ASSERT_EQUAL_FATAL(generate("hostile", "hostile", 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(cap_load("hostile", &h), 0);
+	mins = cJSON_GetObjectItem(h.manifest, "min_counters");
+	for (size_t i = 0; i < HW_ARRAY_SIZE(keys); i++)
+		ones += num(mins, keys[i]) == 1;
+	check_objects(&h, "complete", &checked, &bad);
+	CU_ASSERT_EQUAL(ones, HW_ARRAY_SIZE(keys));
+	CU_ASSERT_EQUAL(checked, 10);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(h.cap.bad_tcp_csum, 0);
+	cap_free(&h);
+}
+
 static void cleanup(void)
 {
-	static const char *const names[] = { "all", "again", "other", "bench", "demo" };
+	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile" };
 	static const char *const exts[] = { "pcap", "json", "list" };
 	char file[64];
 
-	for (size_t i = 0; i < 5; i++)
-		for (size_t j = 0; j < 3; j++) {
+	for (size_t i = 0; i < HW_ARRAY_SIZE(names); i++)
+		for (size_t j = 0; j < HW_ARRAY_SIZE(exts); j++) {
 			snprintf(file, sizeof(file), "%s.%s", names[i], exts[j]);
 			unlink(path_in_dir(file));
 		}
@@ -390,6 +414,7 @@ int main(void)
 		{ "same seed, same bytes", test_deterministic },
 		{ "bench: interleaved, lognormal", test_bench_interleaved_lognormal },
 		{ "demo: two known objects", test_demo_two_known },
+		{ "hostile: every input once", test_hostile },
 		CU_TEST_INFO_NULL,
 	};
 	int rc;
