@@ -97,6 +97,8 @@ struct gen_flow {
 	uint32_t isn[GEN_DIR_COUNT];
 	uint64_t next[GEN_DIR_COUNT]; /* stream offset of the next new byte */
 	uint32_t unacked;             /* server segments since the last ACK */
+	bool fragment_next;           /* send the next data segment as two IP
+	                               * fragments (IPv4, or IPv6 Fragment header) */
 };
 
 /* One segment of a plan: stream bytes [off, off+len) of a direction, taken
@@ -267,6 +269,7 @@ struct gen_ctx {
 	uint64_t min_ooo_segments;    /* segments that arrive before a gap closes */
 	uint64_t min_retrans_bytes;   /* bytes sent again after delivery */
 	uint64_t min_hostile[GEN_HOSTILE_COUNT];
+	uint64_t min_fragments;       /* IP fragment packets */
 };
 
 /* Next PRNG value of the context (splitmix64). */

@@ -141,6 +141,41 @@ static uint16_t port_of(const struct gen_flow *f, enum gen_dir side)
 	return side == GEN_C2S ? f->cport : f->o.server_port;
 }
 
+/* Write @fr (whose IP header is at @l2, @l3 bytes long, no IPv4 options
+ * or IPv6 extension headers) as two fragments splitting its L4 bytes at an
+ * 8-byte boundary (RFC 791 / RFC 8200 4.5). */
+static int emit_fragments(struct gen_flow *f, const struct gen_frame *fr, size_t l2, size_t l3)
+{
+	static uint8_t out[GEN_HDR_ROOM + GEN_MAX_SEG];
+	const uint8_t *l4 = fr->buf + l2 + l3;
+	size_t plen = fr->len - l2 - l3, cut = plen / 2 & ~(size_t)7;
+	uint32_t id = (uint32_t)f->ctx->pcap.packets; /* one identification for both */
+
+	for (int part = 0; part < 2; part++) {
+		size_t from = part ? cut : 0, n = part ? plen - cut : cut, h = l2 + l3;
+		uint8_t *ip = out + l2;
+		memcpy(out, fr->buf, l2 + l3);
+		if (f->o.ipv6) {
+			ip[6] = 44;
+			put16(ip + 4, (uint16_t)(8 + n));
+			ip[40] = 6;
+			ip[41] = 0;
+			put16(ip + 42, (uint16_t)(from | !part)); /* offset in 8-byte units << 3, M */
+			put32(ip + 44, id);
+			h += 8;
+		} else {
+			put16(ip + 2, (uint16_t)(l3 + n));
+			put16(ip + 6, (uint16_t)(from / 8 | (part ? 0 : 0x2000))); /* MF on the first */
+			put16(ip + 10, 0);
+			put16(ip + 10, csum_fold(csum_add(0, ip, l3)));
+		}
+		memcpy(out + h, l4 + from, n);
+		HW_TRY(gen_pcap_write(&f->ctx->pcap, out, h + n));
+	}
+	f->ctx->min_fragments += 2;
+	return 0;
+}
+
 static int emit(struct gen_flow *f, enum gen_dir dir, uint32_t seq, uint8_t flags,
 		const uint8_t *data, size_t len)
 {
@@ -173,6 +208,10 @@ static int emit(struct gen_flow *f, enum gen_dir dir, uint32_t seq, uint8_t flag
 		memcpy(tcp + th, data, len);
 	put16(tcp + 16, csum_fold(csum_add(pseudo_sum(f, dir, th + len), tcp, th + len)));
 	fr.len = (size_t)(tcp - fr.buf) + th + len;
+	if (f->fragment_next && len) {
+		f->fragment_next = false;
+		return emit_fragments(f, &fr, l2, l3);
+	}
 	return gen_pcap_write(&f->ctx->pcap, fr.buf, fr.len);
 }
 

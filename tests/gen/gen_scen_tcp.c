@@ -3,7 +3,8 @@
  * gen_scen_tcp.c - scenarios about TCP reassembly: out-of-order segments,
  * retransmissions, overlaps with the same and with different data, flows
  * picked up mid-stream, RST mid-body, and segmentation invariance (one
- * response delivered whole, in 1-byte segments, reordered, duplicated).
+ * response delivered whole, in 1-byte segments, reordered, duplicated) and
+ * IP fragments.
  *
  * Overlaps with different data are built so that both copies can be
  * compared by a reassembler that keeps no copy of bytes it already hashed:
@@ -319,4 +320,34 @@ int gen_scen_seginv(struct gen_ctx *ctx)
 	}
 	free(body);
 	return err;
+}
+
+/* A response with one data segment sent as two IP fragments, which the
+ * dataplane skips (counted): the body has a hole that never fills. */
+static int fragment_flow(struct gen_ctx *ctx, bool ipv6)
+{
+	struct gen_flow_opts o = { .ipv6 = ipv6 };
+	struct gen_resp r = { .status = 200, .body_len = 10000 };
+	struct gen_flow *f = gen_flow_new(ctx, &o);
+	struct gen_buf resp = { 0 };
+	size_t pos = 0;
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	HW_TRY(gen_flow_handshake(f));
+	err = gen_exchange_prepare(f, "GET", "fragmented", &r, GEN_EXPECT_ABANDONED, &resp, NULL);
+	for (int i = 0; !err && pos < resp.len; i++) {
+		f->fragment_next = i == 3;
+		err = gen_flow_send_step(f, GEN_S2C, resp.data, resp.len, &pos);
+	}
+	gen_buf_free(&resp);
+	HW_TRY(err);
+	return gen_flow_close(f, GEN_C2S);
+}
+
+int gen_scen_fragments(struct gen_ctx *ctx)
+{
+	HW_TRY(fragment_flow(ctx, false));
+	return fragment_flow(ctx, true);
 }

@@ -130,6 +130,7 @@ static void print_stats(struct fake *f)
 		{ "seg_out_of_order", "out_of_order_segments" },
 		{ "seg_retransmit_bytes", "retransmitted_bytes" },
 		{ "objects_partial", "partial_objects" },
+		{ "pkt_ip_fragment", "ip_fragments" },
 	};
 	const cJSON *mins = cJSON_GetObjectItemCaseSensitive(f->m, "min_counters");
 

@@ -128,6 +128,10 @@ static int frame(struct cr_capture *c, const uint8_t *p, size_t n)
 			goto bad;
 		if (!sum_ok(sum16(0, p, hl)))
 			c->bad_ip_csum++;
+		if (rd16(p + 6) & 0x3fff) { /* MF or an offset */
+			c->ip_fragments++;
+			return 0;
+		}
 		return tcp_segment(c, 4, p + 12, p + 16, p + hl, tot - hl);
 	}
 	if (et == 0x86dd && n >= 40 && (p[0] >> 4) == 6) {
@@ -136,6 +140,10 @@ static int frame(struct cr_capture *c, const uint8_t *p, size_t n)
 		if (rd16(p + 4) + 40u != n)
 			goto bad;
 		c->ipv6_frames++;
+		if (nh == 44) {
+			c->ip_fragments++;
+			return 0;
+		}
 		while ((nh == 0 || nh == 60 || nh == 43) && off + 8 <= n) {
 			nh = p[off];
 			off += (size_t)(p[off + 1] + 1) * 8;

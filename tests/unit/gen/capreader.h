@@ -31,6 +31,7 @@ struct cr_capture {
 	uint64_t bad_tcp_csum;
 	uint64_t bad_frames;  /* not Ethernet/VLAN/IP/TCP or lengths wrong */
 	uint64_t vlan_frames, qinq_frames, ipv6_frames;
+	uint64_t ip_fragments;   /* skipped, as the dataplane does */
 	uint64_t data_segments;  /* server segments with payload */
 	uint64_t flow_switches;  /* ... whose flow differs from the previous one */
 	const struct cr_stream *last;
