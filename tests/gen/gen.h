@@ -247,6 +247,9 @@ struct gen_bench_params {
 	uint64_t max_body;    /* cap on one body */
 };
 
+/* 130 MiB, mean 60000, sigma 1.0, 16 connections, bodies up to 8 MiB. */
+extern const struct gen_bench_params gen_bench_default;
+
 struct gen_ctx {
 	uint64_t seed;
 	uint64_t rng;

@@ -36,6 +36,10 @@ double gen_rand_lognormal(struct gen_ctx *ctx, double mean, double sigma)
 	return exp(mu + sigma * z);
 }
 
+const struct gen_bench_params gen_bench_default = {
+	.total_bytes = 130ull << 20, .mean = 60000, .sigma = 1.0, .conns = 16, .max_body = 8u << 20,
+};
+
 int gen_ctx_init(struct gen_ctx *ctx, uint64_t seed, const char *pcap_path)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -43,10 +47,7 @@ int gen_ctx_init(struct gen_ctx *ctx, uint64_t seed, const char *pcap_path)
 	ctx->rng = seed;
 	ctx->next_cport = 40000;
 	ctx->known_fraction = 0.25;
-	ctx->bench = (struct gen_bench_params){
-		.total_bytes = 130ull << 20, .mean = 60000, .sigma = 1.0, .conns = 16,
-		.max_body = 8u << 20,
-	};
+	ctx->bench = gen_bench_default;
 	return gen_pcap_open(&ctx->pcap, pcap_path);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gen_scenarios.c - the table of named scenarios of hashwall-gen.  "all"
- * runs every scenario marked in_all, in table order; bench and demo are
+ * runs every scenario marked in_all, in table order; hostile, bench and demo are
  * only run by name.
  */
 #include "gen_scen.h"

@@ -21,7 +21,6 @@ struct gen_args {
 	uint64_t seed;
 	double known_fraction;
 	struct gen_bench_params bench;
-	bool bench_set[5];
 };
 
 static void usage(FILE *f)
@@ -32,7 +31,7 @@ static void usage(FILE *f)
 		"                    [--set-id ID] [--bench-bytes N] [--bench-mean N]\n"
 		"                    [--bench-sigma X] [--bench-conns N] [--bench-max N]\n"
 		"       hashwall-gen --list-scenarios\n"
-		"Scenario \"all\" (the default) runs every scenario but bench and demo.\n");
+		"Scenario \"all\" (the default) runs every scenario but hostile, bench and demo.\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t *ret)
@@ -64,10 +63,21 @@ static int parse_double(const char *opt, const char *s, double min, double max, 
 	return 0;
 }
 
+static int parse_conns(const char *arg, unsigned *ret)
+{
+	uint64_t v;
+
+	HW_TRY(parse_u64("--bench-conns", arg, 1, &v));
+	if (v > 4096) {
+		fprintf(stderr, "hashwall-gen: --bench-conns: at most 4096\n");
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
 static int parse_opt(int c, const char *arg, struct gen_args *a)
 {
-	uint64_t v = 0;
-
 	switch (c) {
 	case 's': a->scenarios = arg; return 0;
 	case 'o': a->out = arg; return 0;
@@ -76,22 +86,13 @@ static int parse_opt(int c, const char *arg, struct gen_args *a)
 	case 'i': a->set_id = arg; return 0;
 	case 'S': return parse_u64("--seed", arg, 0, &a->seed);
 	case 'k': return parse_double("--known-fraction", arg, 0, 1, &a->known_fraction);
-	case 'B': HW_TRY(parse_u64("--bench-bytes", arg, 1, &a->bench.total_bytes)); break;
-	case 'M': HW_TRY(parse_double("--bench-mean", arg, 1, 1e9, &a->bench.mean)); break;
-	case 'G': HW_TRY(parse_double("--bench-sigma", arg, 0, 4, &a->bench.sigma)); break;
-	case 'C': HW_TRY(parse_u64("--bench-conns", arg, 1, &v)); break;
-	case 'X': HW_TRY(parse_u64("--bench-max", arg, 1, &a->bench.max_body)); break;
+	case 'B': return parse_u64("--bench-bytes", arg, 1, &a->bench.total_bytes);
+	case 'M': return parse_double("--bench-mean", arg, 1, 1e9, &a->bench.mean);
+	case 'G': return parse_double("--bench-sigma", arg, 0, 4, &a->bench.sigma);
+	case 'C': return parse_conns(arg, &a->bench.conns);
+	case 'X': return parse_u64("--bench-max", arg, 1, &a->bench.max_body);
 	default: return -EINVAL;
 	}
-	if (c == 'C') {
-		if (v > 4096) {
-			fprintf(stderr, "hashwall-gen: --bench-conns: at most 4096\n");
-			return -EINVAL;
-		}
-		a->bench.conns = (unsigned)v;
-	}
-	a->bench_set[strchr("BMGCX", c) - "BMGCX"] = true;
-	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct gen_args *a)
@@ -164,21 +165,6 @@ static int run_scenarios(struct gen_ctx *ctx, const char *list)
 	return err;
 }
 
-static void apply_args(struct gen_ctx *ctx, const struct gen_args *a)
-{
-	ctx->known_fraction = a->known_fraction;
-	if (a->bench_set[0])
-		ctx->bench.total_bytes = a->bench.total_bytes;
-	if (a->bench_set[1])
-		ctx->bench.mean = a->bench.mean;
-	if (a->bench_set[2])
-		ctx->bench.sigma = a->bench.sigma;
-	if (a->bench_set[3])
-		ctx->bench.conns = a->bench.conns;
-	if (a->bench_set[4])
-		ctx->bench.max_body = a->bench.max_body;
-}
-
 static int generate(const struct gen_args *a)
 {
 	struct gen_ctx ctx;
@@ -189,7 +175,8 @@ static int generate(const struct gen_args *a)
 		fprintf(stderr, "hashwall-gen: %s: %s\n", a->out, hw_strerror(err));
 		return err;
 	}
-	apply_args(&ctx, a);
+	ctx.known_fraction = a->known_fraction;
+	ctx.bench = a->bench;
 	err = run_scenarios(&ctx, a->scenarios);
 	gen_known_choose(&ctx);
 	if (!err && a->manifest && (err = gen_manifest_write(&ctx, a->manifest, a->set_id)))
@@ -211,7 +198,7 @@ static int generate(const struct gen_args *a)
 int main(int argc, char **argv)
 {
 	struct gen_args a = { .scenarios = "all", .seed = 1, .known_fraction = 0.25,
-			      .set_id = "gen-known" };
+			      .set_id = "gen-known", .bench = gen_bench_default };
 	int r = parse_args(argc, argv, &a);
 
 	if (r == 'h') {
