@@ -261,6 +261,9 @@ static void check_object_event(struct chk *c, const cJSON *e, size_t n)
 		chk_fail(c, "%s: reported complete, expected incomplete", o->path);
 	else if (!strcmp(o->expect, "unseen") && complete)
 		chk_fail(c, "%s: reported complete although its request was never captured", o->path);
+	else if (!strcmp(o->expect, "resync") && !complete && c->resync_required)
+		chk_fail(c, "%s: not resynchronised after the mid-stream pickup (outcome %s)", o->path,
+			 jstr_or(e, "outcome", "?"));
 	else if (!strcmp(o->expect, "abandoned") && complete)
 		chk_fail(c, "%s: reported complete on a connection that had to be given up", o->path);
 	else if (!strcmp(o->expect, "optional") && jnum(e, "size") != 0)
@@ -282,7 +285,8 @@ void chk_objects(struct chk *c)
 	}
 	for (size_t i = 0; i < c->nobjs; i++) {
 		const struct chk_obj *o = &c->objs[i];
-		bool must = !strcmp(o->expect, "complete") || !strcmp(o->expect, "incomplete");
+		bool must = !strcmp(o->expect, "complete") || !strcmp(o->expect, "incomplete") ||
+			    (!strcmp(o->expect, "resync") && c->resync_required);
 		if ((must && o->reported != 1) || o->reported > 1)
 			chk_fail(c, "%s: reported %zu times, expected %s1", o->path, o->reported,
 				 must ? "" : "at most ");

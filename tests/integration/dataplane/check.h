@@ -36,6 +36,7 @@ struct chk {
 	const char *manifest_path, *events_path, *set_id;
 	long long set_version; /* -1: not checked */
 	bool no_set;           /* replay ran without a set: no match at all */
+	bool resync_required;  /* "resync" objects must be reported complete */
 	int loops;
 	struct chk_rule rules[CHK_RULES_MAX];
 	size_t nrules;

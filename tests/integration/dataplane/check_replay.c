@@ -9,8 +9,9 @@
  *    xxh3-128 and md5 (sha1 and sha256 too when printed) equal the manifest;
  *  - every object expected incomplete is reported once with complete=false;
  *    bodiless responses (HEAD/204/304), if reported, have size 0; objects
- *    after a mid-stream pickup are absent or right; nothing unknown is
- *    reported complete;
+ *    after a mid-stream pickup are absent or right (with --resync-required:
+ *    right); nothing unknown or on a given-up connection is reported
+ *    complete;
  *  - the client field never holds a client address in plain;
  *  - the match events name exactly the known objects, with the set, algo,
  *    digest, category and reference the list gave;
@@ -20,7 +21,7 @@
  *    once and every counter covers N passes.
  *
  * usage: check_replay --manifest JSON --events JSONL [--set-id ID]
- *        [--set-version N] [--no-set] [--loops N] [--min COUNTER=N]...
+ *        [--set-version N] [--no-set] [--resync-required] [--loops N] [--min COUNTER=N]...
  *        [--min-from COUNTER=MANIFEST_KEY]... [--zero COUNTER]...
  */
 #include "check.h"
@@ -39,6 +40,7 @@ static int parse_args(int argc, char **argv, struct chk *c)
 		{ "set-id", required_argument, NULL, 'i' },
 		{ "set-version", required_argument, NULL, 'v' },
 		{ "no-set", no_argument, NULL, 'n' },
+		{ "resync-required", no_argument, NULL, 'r' },
 		{ "loops", required_argument, NULL, 'l' },
 		{ "min", required_argument, NULL, 'M' },
 		{ "min-from", required_argument, NULL, 'F' },
@@ -54,6 +56,7 @@ static int parse_args(int argc, char **argv, struct chk *c)
 		case 'i': c->set_id = optarg; break;
 		case 'v': c->set_version = strtoll(optarg, NULL, 10); break;
 		case 'n': c->no_set = true; break;
+		case 'r': c->resync_required = true; break;
 		case 'l': c->loops = atoi(optarg); break;
 		case 'M': case 'F': case 'z':
 			if (c->nrules == CHK_RULES_MAX)
@@ -76,7 +79,8 @@ int main(int argc, char **argv)
 
 	if (err) {
 		fprintf(stderr, "usage: check_replay --manifest JSON --events JSONL [--set-id ID]\n"
-				"       [--set-version N] [--no-set] [--loops N] [--min COUNTER=N]...\n"
+				"       [--set-version N] [--no-set] [--resync-required] [--loops N]\n"
+				"       [--min COUNTER=N]...\n"
 				"       [--min-from COUNTER=MANIFEST_KEY]... [--zero COUNTER]...\n");
 		return 2;
 	}

@@ -9,6 +9,7 @@
  * usage: fake_replay --manifest JSON --set-id ID --set-version N [--fault F]
  * faults: none digest missing incomplete-as-complete extra-match
  *         missing-match plain-client packets counter stats-not-last
+ *         missing-resync
  */
 #include <errno.h>
 #include <getopt.h>
@@ -111,6 +112,8 @@ static void print_object(struct fake *f, const cJSON *o)
 	if (!strcmp(expect, "incomplete") && fault(f, "incomplete-as-complete"))
 		complete = true;
 	if (complete && fault(f, "missing"))
+		return;
+	if (!strcmp(expect, "resync") && fault(f, "missing-resync"))
 		return;
 	f->objects++;
 	f->body_bytes += complete ? jnum(o, "size") : 0;
