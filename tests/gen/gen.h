@@ -273,6 +273,7 @@ struct gen_ctx {
 	uint64_t min_retrans_bytes;   /* bytes sent again after delivery */
 	uint64_t min_hostile[GEN_HOSTILE_COUNT];
 	uint64_t min_fragments;       /* IP fragment packets */
+	uint64_t min_idle_timeouts;   /* flows idle longer than 120 s */
 };
 
 /* Next PRNG value of the context (splitmix64). */

@@ -143,6 +143,7 @@ static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 	cJSON_AddNumberToObject(c, "retransmitted_bytes", (double)ctx->min_retrans_bytes);
 	cJSON_AddNumberToObject(c, "partial_objects", (double)partial_objects(ctx));
 	cJSON_AddNumberToObject(c, "ip_fragments", (double)ctx->min_fragments);
+	cJSON_AddNumberToObject(c, "idle_timeouts", (double)ctx->min_idle_timeouts);
 	for (int i = 0; i < GEN_HOSTILE_COUNT; i++)
 		cJSON_AddNumberToObject(c, gen_hostile_names[i], (double)ctx->min_hostile[i]);
 	arr = cJSON_AddArrayToObject(root, "flows");

@@ -32,6 +32,7 @@ int gen_scen_midstream(struct gen_ctx *ctx);
 int gen_scen_rst(struct gen_ctx *ctx);
 int gen_scen_seginv(struct gen_ctx *ctx);
 int gen_scen_fragments(struct gen_ctx *ctx);
+int gen_scen_idle(struct gen_ctx *ctx);
 
 /* gen_scen_hostile.c */
 int gen_scen_hostile(struct gen_ctx *ctx);

@@ -3,8 +3,8 @@
  * gen_scen_tcp.c - scenarios about TCP reassembly: out-of-order segments,
  * retransmissions, overlaps with the same and with different data, flows
  * picked up mid-stream, RST mid-body, and segmentation invariance (one
- * response delivered whole, in 1-byte segments, reordered, duplicated) and
- * IP fragments.
+ * response delivered whole, in 1-byte segments, reordered, duplicated), IP
+ * fragments and idle timeouts.
  *
  * Overlaps with different data are built so that both copies can be
  * compared by a reassembler that keeps no copy of bytes it already hashed:
@@ -350,4 +350,57 @@ int gen_scen_fragments(struct gen_ctx *ctx)
 {
 	HW_TRY(fragment_flow(ctx, false));
 	return fragment_flow(ctx, true);
+}
+
+/* Send bytes [from, to) of @resp on @f in order. */
+static int send_part(struct gen_flow *f, const struct gen_buf *resp, size_t from, size_t to)
+{
+	return gen_flow_send(f, GEN_S2C, resp->data + from, to - from);
+}
+
+/*
+ * Idle timeouts (hashwall-dataplane default 120 s, in capture time): flow A
+ * pauses 200 s mid-body and must be given up; flow B pauses 100 s and must
+ * not.  Flow C's traffic after the long pause lets the timeout fire before
+ * A's last bytes arrive, whatever the burst boundaries.
+ */
+int gen_scen_idle(struct gen_ctx *ctx)
+{
+	struct gen_resp r = { .status = 200, .body_len = 20000 };
+	struct gen_flow *a = gen_flow_new(ctx, &plain), *b = gen_flow_new(ctx, &plain), *c;
+	struct gen_buf ra = { 0 }, rb = { 0 };
+	int err = a && b ? 0 : -ENOMEM;
+
+	if (!err)
+		err = gen_flow_handshake(a);
+	if (!err)
+		err = gen_flow_handshake(b);
+	if (!err)
+		err = gen_exchange_prepare(a, "GET", "timed-out", &r, GEN_EXPECT_ABANDONED, &ra, NULL);
+	if (!err)
+		err = gen_exchange_prepare(b, "GET", "paused", &r, GEN_EXPECT_COMPLETE, &rb, NULL);
+	if (!err)
+		err = send_part(a, &ra, 0, 8000);
+	if (!err)
+		err = send_part(b, &rb, 0, 8000);
+	ctx->pcap.ts_us += 100ull * 1000000u;
+	if (!err)
+		err = send_part(b, &rb, 8000, rb.len);
+	ctx->pcap.ts_us += 100ull * 1000000u;
+	c = err ? NULL : gen_flow_new(ctx, &plain);
+	if (!err)
+		err = c ? gen_flow_handshake(c) : -ENOMEM;
+	if (!err)
+		err = gen_exchange(c, "GET", "meanwhile", &(struct gen_resp){ .status = 200, .body_len = 100000 },
+				   GEN_EXPECT_COMPLETE, NULL);
+	if (!err)
+		err = send_part(a, &ra, 8000, ra.len);
+	gen_buf_free(&ra);
+	gen_buf_free(&rb);
+	HW_TRY(err);
+	ctx->min_idle_timeouts++;
+	ctx->min_midstream++; /* A's last bytes arrive on a flow the table no longer has */
+	HW_TRY(gen_flow_close(a, GEN_C2S));
+	HW_TRY(gen_flow_close(b, GEN_C2S));
+	return gen_flow_close(c, GEN_C2S);
 }

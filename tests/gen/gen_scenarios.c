@@ -29,6 +29,7 @@ const struct gen_scenario gen_scenarios[] = {
 	{ "rst", "RST mid-body from server and client", gen_scen_rst, true },
 	{ "seginv", "one response whole, 1-byte, reordered, duplicated", gen_scen_seginv, true },
 	{ "fragments", "a data segment as two IPv4 / IPv6 fragments", gen_scen_fragments, true },
+	{ "idle", "pauses of 200 s (timed out) and 100 s (not) mid-body", gen_scen_idle, true },
 	{ "hostile", "limits and malformed input, one given-up connection each",
 	  gen_scen_hostile, false },
 	{ "bench", "benchmark traffic (see --bench-*)", gen_scen_bench, false },

@@ -134,6 +134,8 @@ static void print_stats(struct fake *f)
 		{ "seg_retransmit_bytes", "retransmitted_bytes" },
 		{ "objects_partial", "partial_objects" },
 		{ "pkt_ip_fragment", "ip_fragments" },
+		{ "flows_timed_out", "idle_timeouts" },
+		{ "obj_abandoned_timeout", "idle_timeouts" },
 	};
 	const cJSON *mins = cJSON_GetObjectItemCaseSensitive(f->m, "min_counters");
 

@@ -75,7 +75,7 @@ static int stream_put(struct cr_stream *s, uint64_t off, const uint8_t *p, size_
 
 /* TCP part of a frame: checksum, then the stream bytes of a server segment. */
 static int tcp_segment(struct cr_capture *c, int fam, const uint8_t *src, const uint8_t *dst,
-		       const uint8_t *t, size_t n)
+		       const uint8_t *t, size_t n, uint64_t now_us)
 {
 	size_t alen = fam == 6 ? 16 : 4, th;
 	uint8_t key[37] = { 0 };
@@ -97,6 +97,9 @@ static int tcp_segment(struct cr_capture *c, int fam, const uint8_t *src, const 
 	if (!s || (t[13] & 0x02)) /* not a server stream, or its SYN */
 		return 0;
 	uint64_t off = (uint32_t)(rd32(t + 4) - s->isn - 1);
+	if (s->last_us && now_us - s->last_us > s->max_gap_us)
+		s->max_gap_us = now_us - s->last_us;
+	s->last_us = now_us;
 	if (t[13] & 0x01) /* FIN */
 		s->fin = off + (n - th);
 	if (n > th) {
@@ -107,7 +110,7 @@ static int tcp_segment(struct cr_capture *c, int fam, const uint8_t *src, const 
 	return n > th ? stream_put(s, off, t + th, n - th) : 0;
 }
 
-static int frame(struct cr_capture *c, const uint8_t *p, size_t n)
+static int frame(struct cr_capture *c, const uint8_t *p, size_t n, uint64_t now_us)
 {
 	size_t l2 = 12;
 	uint16_t et;
@@ -132,7 +135,7 @@ static int frame(struct cr_capture *c, const uint8_t *p, size_t n)
 			c->ip_fragments++;
 			return 0;
 		}
-		return tcp_segment(c, 4, p + 12, p + 16, p + hl, tot - hl);
+		return tcp_segment(c, 4, p + 12, p + 16, p + hl, tot - hl, now_us);
 	}
 	if (et == 0x86dd && n >= 40 && (p[0] >> 4) == 6) {
 		size_t off = 40;
@@ -150,7 +153,7 @@ static int frame(struct cr_capture *c, const uint8_t *p, size_t n)
 		}
 		if (nh != 6 || off > n)
 			goto bad;
-		return tcp_segment(c, 6, p + 8, p + 24, p + off, n - off);
+		return tcp_segment(c, 6, p + 8, p + 24, p + off, n - off, now_us);
 	}
 bad:
 	c->bad_frames++;
@@ -195,7 +198,7 @@ int cr_read(const char *path, const struct cr_flow *flows, size_t nflows, struct
 			break;
 		}
 		c.packets++;
-		err = frame(&c, buf, rec[2]);
+		err = frame(&c, buf, rec[2], (uint64_t)rec[0] * 1000000u + rec[1]);
 	}
 	if (!err && !feof(f))
 		err = -EINVAL;

@@ -23,6 +23,8 @@ struct cr_stream {
 	uint64_t fin;    /* offset of the server FIN, UINT64_MAX when none */
 	unsigned conflicts; /* overlapping bytes that disagreed */
 	unsigned segments;
+	uint64_t last_us;   /* capture time of its last server segment */
+	uint64_t max_gap_us; /* longest pause between two of its server segments */
 };
 
 struct cr_capture {

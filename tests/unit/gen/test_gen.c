@@ -207,7 +207,7 @@ static void test_capture_well_formed(void)
 	CU_ASSERT_EQUAL(all.cap.ip_fragments, 4);
 	CU_ASSERT_EQUAL(all.cap.ip_fragments,
 			(uint64_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"), "ip_fragments"));
-	CU_ASSERT_EQUAL(all.nflows, 37);
+	CU_ASSERT_EQUAL(all.nflows, 40);
 }
 
 static void test_complete_digests_recomputed(void)
@@ -220,12 +220,13 @@ static void test_complete_digests_recomputed(void)
 }
 
 /* An object the manifest calls incomplete (or abandoned, in "all": behind an
- * IP fragment) really is: some of its bytes are missing from the capture
- * once fragments are skipped, or its stream carries conflicting overlaps. */
+ * IP fragment or an idle pause) really is: some of its bytes are missing
+ * from the capture once fragments are skipped, its stream carries
+ * conflicting overlaps, or it pauses longer than the 120 s idle timeout. */
 static void test_incomplete_objects_are_broken(void)
 {
 	const cJSON *o;
-	size_t incomplete = 0, broken = 0, conflicting = 0;
+	size_t incomplete = 0, broken = 0, conflicting = 0, paused = 0, long_pauses = 0;
 
 	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
 	{
@@ -237,15 +238,21 @@ static void test_incomplete_objects_are_broken(void)
 		incomplete++;
 		broken += cr_response(s, (uint64_t)num(o, "response_offset"), "GET", &body, &len) ==
 				  -ENODATA ||
-			  s->conflicts > 0;
+			  s->conflicts > 0 || s->max_gap_us > 120000000u;
 		free(body);
 	}
-	for (size_t i = 0; i < all.cap.nstreams; i++)
+	for (size_t i = 0; i < all.cap.nstreams; i++) {
 		conflicting += all.cap.streams[i].conflicts > 0;
-	CU_ASSERT_EQUAL(incomplete, 6);
+		paused += all.cap.streams[i].max_gap_us >= 100000000u;
+		long_pauses += all.cap.streams[i].max_gap_us > 120000000u;
+	}
+	CU_ASSERT_EQUAL(incomplete, 7);
 	CU_ASSERT_EQUAL(broken, incomplete);
 	CU_ASSERT_EQUAL(conflicting, (size_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"),
 						 "overlap_conflict"));
+	CU_ASSERT_EQUAL(paused, 2); /* idle: one pause of 200 s, one of 100 s */
+	CU_ASSERT_EQUAL(long_pauses, (size_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"),
+						 "idle_timeouts"));
 }
 
 static void test_seginv_same_digest(void)
