@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gen_scenarios.c - the table of named scenarios of hashwall-gen.  "all"
- * runs every scenario marked in_all, in table order; hostile, bench and demo are
- * only run by name.
+ * runs every scenario marked in_all, in table order; mixed, hostile, bench
+ * and demo are only run by name.
  */
 #include "gen_scen.h"
 
@@ -30,6 +30,7 @@ const struct gen_scenario gen_scenarios[] = {
 	{ "seginv", "one response whole, 1-byte, reordered, duplicated", gen_scen_seginv, true },
 	{ "fragments", "a data segment as two IPv4 / IPv6 fragments", gen_scen_fragments, true },
 	{ "idle", "pauses of 200 s (timed out) and 100 s (not) mid-body", gen_scen_idle, true },
+	{ "mixed", "randomised flows and delivery plans (use many seeds)", gen_scen_mixed, false },
 	{ "hostile", "limits and malformed input, one given-up connection each",
 	  gen_scen_hostile, false },
 	{ "bench", "benchmark traffic (see --bench-*)", gen_scen_bench, false },

@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"                    [--set-id ID] [--bench-bytes N] [--bench-mean N]\n"
 		"                    [--bench-sigma X] [--bench-conns N] [--bench-max N]\n"
 		"       hashwall-gen --list-scenarios\n"
-		"Scenario \"all\" (the default) runs every scenario but hostile, bench and demo.\n");
+		"Scenario \"all\" (the default) runs every scenario but mixed, hostile, bench and demo.\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t *ret)

@@ -400,9 +400,27 @@ static void test_hostile(void)
 	cap_free(&h);
 }
 
+/* Randomised delivery plans never change what the stream holds. */
+static void test_mixed_plans_keep_bytes(void)
+{
+	struct cap m;
+	size_t checked, bad, conflicts = 0;
+
+	CU_ASSERT_EQUAL_FATAL(generate("mixed", "mixed", 5, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(cap_load("mixed", &m), 0);
+	check_objects(&m, "complete", &checked, &bad);
+	for (size_t i = 0; i < m.cap.nstreams; i++)
+		conflicts += m.cap.streams[i].conflicts;
+	CU_ASSERT(checked > 30);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(conflicts, 0);
+	CU_ASSERT_EQUAL(m.cap.bad_tcp_csum, 0);
+	cap_free(&m);
+}
+
 static void cleanup(void)
 {
-	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile" };
+	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile", "mixed" };
 	static const char *const exts[] = { "pcap", "json", "list" };
 	char file[64];
 
@@ -426,6 +444,7 @@ int main(void)
 		{ "bench: interleaved, lognormal", test_bench_interleaved_lognormal },
 		{ "demo: two known objects", test_demo_two_known },
 		{ "hostile: every input once", test_hostile },
+		{ "mixed: random plans keep the bytes", test_mixed_plans_keep_bytes },
 		CU_TEST_INFO_NULL,
 	};
 	int rc;
