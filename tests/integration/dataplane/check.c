@@ -82,13 +82,17 @@ static int load_manifest(struct chk *c)
 		return -EINVAL;
 	}
 	c->objs = calloc((size_t)cJSON_GetArraySize(objs) + 1, sizeof(*c->objs));
-	if (!c->objs)
+	c->clients = calloc((size_t)cJSON_GetArraySize(objs) + 1, sizeof(*c->clients));
+	if (!c->objs || !c->clients)
 		return -ENOMEM;
 	cJSON_ArrayForEach(o, objs) {
 		struct chk_obj *x = &c->objs[c->nobjs++];
 		x->m = o;
 		x->path = jstr_or(o, "path", "");
 		x->expect = jstr_or(o, "expect", "");
+		x->client = jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c->manifest, "flows"),
+						    (int)jnum(o, "flow")),
+				 "client");
 		x->known = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "known"))
 				   ? cJSON_GetObjectItemCaseSensitive(o, "known")
 				   : NULL;
@@ -143,7 +147,31 @@ void chk_free(struct chk *c)
 		cJSON_Delete(c->events[i]);
 	free(c->events);
 	free(c->objs);
+	free(c->clients);
 	cJSON_Delete(c->manifest);
+}
+
+/* One client address, one pseudonym; two addresses, two pseudonyms. */
+static void check_pseudonym(struct chk *c, const struct chk_obj *o, const char *pseudonym)
+{
+	size_t i;
+
+	if (!o->client)
+		return;
+	for (i = 0; i < c->nclients; i++) {
+		bool same_plain = !strcmp(c->clients[i].plain, o->client);
+		bool same_pseudo = !strcmp(c->clients[i].pseudonym, pseudonym);
+		if (same_plain && same_pseudo)
+			return;
+		if (same_plain || same_pseudo) {
+			chk_fail(c, "%s: client pseudonym %s, but %s had %s", o->path, pseudonym,
+				 same_plain ? "the same client" : "another client",
+				 c->clients[i].pseudonym);
+			return;
+		}
+	}
+	c->clients[c->nclients].plain = o->client;
+	c->clients[c->nclients++].pseudonym = pseudonym;
 }
 
 static struct chk_obj *find_obj(struct chk *c, const char *path)
@@ -254,6 +282,7 @@ static void check_object_event(struct chk *c, const cJSON *e, size_t n)
 		return;
 	}
 	o->reported++;
+	check_pseudonym(c, o, jstr(e, "client"));
 	if (!strcmp(o->expect, "complete") && !complete)
 		chk_fail(c, "%s: reported incomplete (outcome %s), expected complete", o->path,
 			 jstr_or(e, "outcome", "?"));

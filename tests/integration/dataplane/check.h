@@ -21,6 +21,7 @@ struct chk_obj {
 	const char *path;
 	const char *expect; /* complete, incomplete, optional, resync, unseen */
 	const cJSON *known; /* NULL when not known */
+	const char *client; /* plain client address of its flow (manifest) */
 	size_t reported;
 	size_t matched;
 };
@@ -47,6 +48,10 @@ struct chk {
 	struct chk_obj *objs;
 	size_t nobjs;
 	const cJSON *stats;
+
+	/* client address -> pseudonym, as first seen in the events */
+	struct { const char *plain, *pseudonym; } *clients;
+	size_t nclients;
 
 	size_t nobject_events, nmatch_events, unattributed, failures;
 };

@@ -12,7 +12,8 @@
  *    after a mid-stream pickup are absent or right (with --resync-required:
  *    right); nothing unknown or on a given-up connection is reported
  *    complete;
- *  - the client field never holds a client address in plain;
+ *  - the client field never holds a client address in plain, and maps
+ *    one client address to one pseudonym and two to two;
  *  - the match events name exactly the known objects, with the set, algo,
  *    digest, category and reference the list gave;
  *  - the stats event comes last, counts the capture's packets, the objects

@@ -9,7 +9,7 @@
  * usage: fake_replay --manifest JSON --set-id ID --set-version N [--fault F]
  * faults: none digest missing incomplete-as-complete extra-match
  *         missing-match plain-client packets counter stats-not-last
- *         missing-resync
+ *         missing-resync shared-client
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +27,8 @@ struct fake {
 	unsigned long objects, matches;
 	double body_bytes;
 	bool done; /* the fault was applied */
+	char last_client[32];
+	int last_flow;
 };
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -62,6 +64,10 @@ static const char *client_of(struct fake *f, const cJSON *o, char *buf, size_t n
 	for (const char *p = plain; *p; p++)
 		h = h * 33 + (unsigned char)*p;
 	snprintf(buf, n, "%016lx", h);
+	if (f->last_client[0] && f->last_flow != (int)jnum(o, "flow") && fault(f, "shared-client"))
+		snprintf(buf, n, "%s", f->last_client);
+	snprintf(f->last_client, sizeof(f->last_client), "%s", buf);
+	f->last_flow = (int)jnum(o, "flow");
 	return buf;
 }
 
