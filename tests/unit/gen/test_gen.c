@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
+#include <pcap/pcap.h>
 #include <xxhash.h>
 
 static char dir[] = "/tmp/hwgen-test-XXXXXX";
@@ -208,6 +209,28 @@ static void test_capture_well_formed(void)
 	CU_ASSERT_EQUAL(all.cap.ip_fragments,
 			(uint64_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"), "ip_fragments"));
 	CU_ASSERT_EQUAL(all.nflows, 40);
+}
+
+/* libpcap itself reads the file: link type, every record, no error. */
+static void test_libpcap_reads_it(void)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path_in_dir("all.pcap"), errbuf);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint64_t n = 0, short_caps = 0;
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(pcap_datalink(p), DLT_EN10MB);
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		n++;
+		short_caps += h->caplen != h->len;
+	}
+	CU_ASSERT_EQUAL(rc, PCAP_ERROR_BREAK); /* end of file, not an error */
+	CU_ASSERT_EQUAL(n, (uint64_t)num(all.manifest, "packets"));
+	CU_ASSERT_EQUAL(short_caps, 0);
+	pcap_close(p);
 }
 
 static void test_complete_digests_recomputed(void)
@@ -436,6 +459,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "capture well formed, checksums right", test_capture_well_formed },
+		{ "libpcap reads every record", test_libpcap_reads_it },
 		{ "complete objects: digests recomputed", test_complete_digests_recomputed },
 		{ "incomplete objects really broken", test_incomplete_objects_are_broken },
 		{ "segmentation invariance: one body", test_seginv_same_digest },
