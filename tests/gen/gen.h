@@ -212,7 +212,7 @@ enum gen_hostile {
 /* Manifest min_counters key of each hostile input. */
 extern const char *const gen_hostile_names[GEN_HOSTILE_COUNT];
 
-enum gen_known { GEN_KNOWN_NEVER, GEN_KNOWN_MAYBE, GEN_KNOWN_ALWAYS };
+enum gen_known { GEN_KNOWN_NEVER, GEN_KNOWN_MAYBE, GEN_KNOWN_ALWAYS, GEN_KNOWN_COUNT };
 
 struct gen_obj {
 	int flow;

@@ -168,28 +168,48 @@ static int digest_mismatches(const cJSON *obj, const uint8_t *body, size_t len)
 	return bad;
 }
 
-/* Decode every object whose expectation is in @expects and compare. */
-static void check_objects(struct cap *c, const char *expects, size_t *ret_checked, size_t *ret_bad)
+/* Objects of @c whose field @key is one of the space-separated words of
+ * @what, at most @max, into @out; returns how many. */
+static size_t select_objects(const struct cap *c, const char *key, const char *what,
+			     const cJSON **out, size_t max)
 {
+	char words[128], word[64];
 	const cJSON *o;
+	size_t n = 0;
 
-	*ret_checked = *ret_bad = 0;
+	snprintf(words, sizeof(words), " %s ", what);
 	cJSON_ArrayForEach(o, cJSON_GetObjectItem(c->manifest, "objects"))
 	{
+		snprintf(word, sizeof(word), " %s ", str(o, key));
+		if (n < max && strstr(words, word))
+			out[n++] = o;
+	}
+	return n;
+}
+
+/* Decode every object whose expectation is one of the words of @expects
+ * and compare it with its manifest entry. */
+static void check_objects(struct cap *c, const char *expects, size_t *ret_checked, size_t *ret_bad)
+{
+	size_t max = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(c->manifest, "objects")) + 1;
+	const cJSON **sel = calloc(max, sizeof(*sel));
+	size_t n = sel ? select_objects(c, "expect", expects, sel, max) : 0;
+
+	*ret_checked = n;
+	*ret_bad = sel ? 0 : 1;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *o = sel[i];
 		uint8_t *body = NULL;
 		size_t len = 0;
-		int flow = (int)num(o, "flow");
-		if (!strstr(expects, str(o, "expect")))
-			continue;
-		(*ret_checked)++;
-		if (cr_response(&c->cap.streams[flow], (uint64_t)num(o, "response_offset"),
-				str(o, "method"), &body, &len) < 0 ||
-		    len != (size_t)num(o, "size") || digest_mismatches(o, body, len)) {
+		int r = cr_response(&c->cap.streams[(int)num(o, "flow")],
+				    (uint64_t)num(o, "response_offset"), str(o, "method"), &body, &len);
+		bool bad = r < 0 || len != (size_t)num(o, "size") || digest_mismatches(o, body, len);
+		*ret_bad += bad;
+		if (bad)
 			fprintf(stderr, "  object %s does not match its manifest entry\n", str(o, "path"));
-			(*ret_bad)++;
-		}
 		free(body);
 	}
+	free(sel);
 }
 
 static struct cap all;
@@ -242,86 +262,105 @@ static void test_complete_digests_recomputed(void)
 	CU_ASSERT(checked > 120);
 }
 
+/* Whether the capture really breaks @o: bytes missing once fragments are
+ * skipped, conflicting overlaps, or a pause over the 120 s idle timeout. */
+static bool broken_in_capture(const struct cap *c, const cJSON *o)
+{
+	const struct cr_stream *s = &c->cap.streams[(int)num(o, "flow")];
+	uint8_t *body = NULL;
+	size_t len;
+	int r = cr_response(s, (uint64_t)num(o, "response_offset"), "GET", &body, &len);
+
+	free(body);
+	return r == -ENODATA || s->conflicts > 0 || s->max_gap_us > 120000000u;
+}
+
+/* Streams of @c with conflicting overlaps, and with pauses of at least
+ * @min_gap_us. */
+static size_t streams_with(const struct cap *c, bool conflicts, uint64_t min_gap_us)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->cap.nstreams; i++)
+		n += conflicts ? c->cap.streams[i].conflicts > 0
+			       : c->cap.streams[i].max_gap_us >= min_gap_us;
+	return n;
+}
+
 /* An object the manifest calls incomplete (or abandoned, in "all": behind an
- * IP fragment or an idle pause) really is: some of its bytes are missing
- * from the capture once fragments are skipped, its stream carries
- * conflicting overlaps, or it pauses longer than the 120 s idle timeout. */
+ * IP fragment or an idle pause) really is broken in the capture. */
 static void test_incomplete_objects_are_broken(void)
 {
-	const cJSON *o;
-	size_t incomplete = 0, broken = 0, conflicting = 0, paused = 0, long_pauses = 0;
+	const cJSON *sel[16];
+	size_t n = select_objects(&all, "expect", "incomplete abandoned", sel, 16), broken = 0;
+	const cJSON *mins = cJSON_GetObjectItem(all.manifest, "min_counters");
 
-	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
-	{
-		const struct cr_stream *s = &all.cap.streams[(int)num(o, "flow")];
-		uint8_t *body = NULL;
-		size_t len;
-		if (strcmp(str(o, "expect"), "incomplete") && strcmp(str(o, "expect"), "abandoned"))
-			continue;
-		incomplete++;
-		broken += cr_response(s, (uint64_t)num(o, "response_offset"), "GET", &body, &len) ==
-				  -ENODATA ||
-			  s->conflicts > 0 || s->max_gap_us > 120000000u;
-		free(body);
-	}
-	for (size_t i = 0; i < all.cap.nstreams; i++) {
-		conflicting += all.cap.streams[i].conflicts > 0;
-		paused += all.cap.streams[i].max_gap_us >= 100000000u;
-		long_pauses += all.cap.streams[i].max_gap_us > 120000000u;
-	}
-	CU_ASSERT_EQUAL(incomplete, 7);
-	CU_ASSERT_EQUAL(broken, incomplete);
-	CU_ASSERT_EQUAL(conflicting, (size_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"),
-						 "overlap_conflict"));
-	CU_ASSERT_EQUAL(paused, 2); /* idle: one pause of 200 s, one of 100 s */
-	CU_ASSERT_EQUAL(long_pauses, (size_t)num(cJSON_GetObjectItem(all.manifest, "min_counters"),
-						 "idle_timeouts"));
+	for (size_t i = 0; i < n; i++)
+		broken += broken_in_capture(&all, sel[i]);
+	CU_ASSERT_EQUAL(n, 7);
+	CU_ASSERT_EQUAL(broken, n);
+	CU_ASSERT_EQUAL(streams_with(&all, true, 0), (size_t)num(mins, "overlap_conflict"));
+	/* idle: one pause of 200 s, one of 100 s */
+	CU_ASSERT_EQUAL(streams_with(&all, false, 100000000u), 2);
+	CU_ASSERT_EQUAL(streams_with(&all, false, 120000001u), (size_t)num(mins, "idle_timeouts"));
 }
 
 static void test_seginv_same_digest(void)
 {
-	const cJSON *o;
-	const char *first = NULL;
-	size_t n = 0, same = 0, known = 0;
+	const cJSON *sel[8];
+	size_t n = select_objects(&all, "scenario", "seginv", sel, 8), same = 0, known = 0;
+	const char *first = n ? str(cJSON_GetObjectItem(sel[0], "digests"), "xxh3-128") : "";
 
-	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
-	{
-		const char *x = str(cJSON_GetObjectItem(o, "digests"), "xxh3-128");
-		if (strcmp(str(o, "scenario"), "seginv"))
-			continue;
-		first = first ? first : x;
-		n++;
-		same += !strcmp(first, x);
-		known += cJSON_IsObject(cJSON_GetObjectItem(o, "known"));
+	for (size_t i = 0; i < n; i++) {
+		same += !strcmp(first, str(cJSON_GetObjectItem(sel[i], "digests"), "xxh3-128"));
+		known += cJSON_IsObject(cJSON_GetObjectItem(sel[i], "known"));
 	}
 	CU_ASSERT_EQUAL(n, 5);
 	CU_ASSERT_EQUAL(same, 5);
 	CU_ASSERT_EQUAL(known, 5);
 }
 
-/* The list names exactly the distinct known digests, in the LIST format. */
-static void test_known_list(void)
+/* Objects of @c whose known entry (and own digest) is @algo @hexd @ref. */
+static size_t objects_known_as(const struct cap *c, const char *algo, const char *hexd, unsigned ref)
 {
-	FILE *f = fopen(path_in_dir("all.list"), "r");
+	const cJSON *o;
+	size_t hit = 0;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(c->manifest, "objects"))
+	{
+		const cJSON *k = cJSON_GetObjectItem(o, "known");
+		hit += cJSON_IsObject(k) && !strcmp(str(k, "digest"), hexd) &&
+		       !strcmp(str(k, "algo"), algo) && num(k, "ref") == ref &&
+		       !strcmp(str(cJSON_GetObjectItem(o, "digests"), algo), hexd);
+	}
+	return hit;
+}
+
+/* Count the well-formed lines of @path and those naming known objects. */
+static void list_stats(const struct cap *c, const char *path, size_t *ret_lines, size_t *ret_found)
+{
+	FILE *f = fopen(path, "r");
 	char algo[16], hexd[80], line[256];
 	unsigned cat, ref;
-	size_t lines = 0, found = 0, bad_known = 0;
-	const cJSON *o;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	while (fgets(line, sizeof(line), f)) {
-		size_t hit = 0;
-		lines += sscanf(line, "%15s %79s %u %u", algo, hexd, &cat, &ref) == 4;
-		cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
-		{
-			const cJSON *k = cJSON_GetObjectItem(o, "known");
-			hit += cJSON_IsObject(k) && !strcmp(str(k, "digest"), hexd) &&
-			       !strcmp(str(k, "algo"), algo) && num(k, "ref") == ref &&
-			       !strcmp(str(cJSON_GetObjectItem(o, "digests"), algo), hexd);
-		}
-		found += hit > 0;
+	*ret_lines = *ret_found = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		bool ok = sscanf(line, "%15s %79s %u %u", algo, hexd, &cat, &ref) == 4;
+		*ret_lines += ok;
+		*ret_found += ok && objects_known_as(c, algo, hexd, ref) > 0;
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+}
+
+/* The list names exactly the distinct known digests, in the LIST format,
+ * and only complete, whole objects are known. */
+static void test_known_list(void)
+{
+	const cJSON *o;
+	size_t lines, found, bad_known = 0;
+
+	list_stats(&all, path_in_dir("all.list"), &lines, &found);
 	cJSON_ArrayForEach(o, cJSON_GetObjectItem(all.manifest, "objects"))
 		bad_known += cJSON_IsObject(cJSON_GetObjectItem(o, "known")) &&
 			     (strcmp(str(o, "expect"), "complete") ||
