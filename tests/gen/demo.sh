@@ -25,7 +25,7 @@ mkdir -p "$out"
 "$gen" --scenario demo --seed 1 --set-id demo --out "$out/demo.pcap" \
 	--manifest "$out/demo.json" --list "$out/demo.list"
 "$settool" build --in "$out/demo.list" --out "$out/demo.hws" --id demo --version 1 >/dev/null
-echo "demo.sh: set $out/demo.hws holds $(wc -l <"$out/demo.list") known digests"
+echo "demo.sh: set $out/demo.hws holds $(grep -vc "^#" "$out/demo.list") known digests"
 if [[ ! -x $dp ]]; then
 	echo "demo.sh: $dp not built: capture and set are ready, nothing replayed" >&2
 	exit 1

@@ -188,6 +188,9 @@ int gen_list_write(const struct gen_ctx *ctx, const char *path)
 
 	if (!f)
 		return hw_neg_errno();
+	if (fprintf(f, "# hashwall-gen seed %llu: digests of synthetic PRNG bodies, not real content\n",
+		    (unsigned long long)ctx->seed) < 0)
+		err = hw_neg_errno();
 	for (size_t i = 0; i < ctx->nobjs && !err; i++) {
 		const struct gen_obj *o = &ctx->objs[i];
 		bool first = true;
