@@ -13,7 +13,7 @@
 #include "dataplane/events.h"
 
 #define EXPIRE_BATCH 64
-#define MATCHES_MAX 32
+#define MATCHES_MAX (DP_SETS_MAX * HW_ALGO_COUNT) /* every algo in every set */
 
 /* What reasm's callbacks need to reach the HTTP stage. */
 struct seg_ctx {
@@ -77,7 +77,7 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	hw_pseudo_addr(w->key, f->key.client, e.client);
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
 		w->event_fn(w->event_ctx, line, len);
-	for (unsigned int i = 0; i < n && i < MATCHES_MAX; i++)
+	for (unsigned int i = 0; i < n; i++)
 		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
 			w->event_fn(w->event_ctx, line, len);
 }
