@@ -33,5 +33,14 @@ fi
 "$dp" replay --pcap "$out/demo.pcap" --set "$out/demo.hws" --log-objects \
 	>"$out/demo.events.jsonl"
 objects=$(grep -c '"event":"object"' "$out/demo.events.jsonl" || true)
-echo "demo.sh: $objects objects hashed; matches:"
-grep '"event":"match"' "$out/demo.events.jsonl" || { echo "demo.sh: no match" >&2; exit 1; }
+echo "demo.sh: $objects objects hashed; matches (all events: $out/demo.events.jsonl):"
+grep -q '"event":"match"' "$out/demo.events.jsonl" || { echo "demo.sh: no match" >&2; exit 1; }
+python3 - "$out/demo.events.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("event") == "match":
+        print(f"  MATCH http://{e['host']}{e['path']} ({e['size']} bytes) from "
+              f"{e['server_ip']} port {e['server_port']}: {e['algo']} {e['digest']} "
+              f"category {e['category']} ref {e['ref']} (set {e['set']} v{e['set_version']})")
+PY

@@ -51,17 +51,22 @@ static struct cr_stream *find_stream(struct cr_capture *c, const uint8_t *key)
 
 static int stream_put(struct cr_stream *s, uint64_t off, const uint8_t *p, size_t n)
 {
-	if (off + n > s->len) {
-		uint8_t *d = realloc(s->data, off + n), *h = realloc(s->have, off + n);
+	if (off + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 65536;
+		while (cap < off + n)
+			cap *= 2; /* geometric: a stream grows segment by segment */
+		uint8_t *d = realloc(s->data, cap), *h = realloc(s->have, cap);
 		if (d)
 			s->data = d;
 		if (h)
 			s->have = h;
 		if (!d || !h)
 			return -ENOMEM;
-		memset(s->have + s->len, 0, off + n - s->len);
-		s->len = off + n;
+		memset(s->have + s->cap, 0, cap - s->cap);
+		s->cap = cap;
 	}
+	if (off + n > s->len)
+		s->len = off + n;
 	for (size_t i = 0; i < n; i++) {
 		if (s->have[off + i] && s->data[off + i] != p[i])
 			s->conflicts++;

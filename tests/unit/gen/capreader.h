@@ -20,6 +20,7 @@ struct cr_stream {
 	uint8_t *data;
 	uint8_t *have;   /* 1 where a byte was seen */
 	size_t len;      /* bytes up to the highest seen */
+	size_t cap;      /* bytes allocated */
 	uint64_t fin;    /* offset of the server FIN, UINT64_MAX when none */
 	unsigned conflicts; /* overlapping bytes that disagreed */
 	unsigned segments;
