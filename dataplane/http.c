@@ -40,6 +40,8 @@ void dp_http_limits_default(struct dp_http_limits *lim)
 	lim->max_headers = 100;
 	lim->max_chunk_line = 4096;
 	lim->max_pending = 32;
+	lim->max_heads = 4096;
+	lim->max_requests = 65536;
 	lim->max_object_bytes = 1ull << 30;
 }
 
@@ -52,9 +54,9 @@ int dp_http_init(struct dp_http *h, const struct dp_http_limits *lim, unsigned i
 	h->ctr = ctr;
 	h->object_fn = fn;
 	h->object_ctx = fn_ctx;
-	h->hdr_max = max_conns;
+	h->hdr_max = lim->max_heads;
 	h->obj_max = max_conns;
-	h->txn_max = max_conns * 4;
+	h->txn_max = lim->max_requests;
 	return 0;
 }
 

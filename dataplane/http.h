@@ -46,6 +46,8 @@ struct dp_http_limits {
 	uint32_t max_headers;      /* header fields in one head */
 	uint32_t max_chunk_line;   /* a chunk-size line or trailer line */
 	uint32_t max_pending;      /* pipelined requests waiting per connection */
+	uint32_t max_heads;        /* heads being read at once, per worker */
+	uint32_t max_requests;     /* requests waiting at once, per worker */
 	uint64_t max_object_bytes; /* hashing stops beyond this */
 };
 
@@ -110,13 +112,14 @@ struct dp_http {
 	uint32_t hdr_max, txn_max, obj_max;
 };
 
-/* Defaults: 16 KiB heads, 100 fields, 4 KiB chunk lines, 32 pending,
- * 1 GiB objects. */
+/* Defaults: 16 KiB heads, 100 fields, 4 KiB chunk lines, 32 pending per
+ * connection, 4096 heads and 65536 requests per worker, 1 GiB objects. */
 void dp_http_limits_default(struct dp_http_limits *lim);
 
 /*
- * Set up @h.  Pools grow on demand up to @max_conns head buffers and
- * objects (connections busy at once) and @max_conns * 4 requests.  Returns 0.
+ * Set up @h.  Pools grow on demand up to @max_conns objects (connections
+ * busy at once), lim->max_heads head buffers and lim->max_requests
+ * requests.  Returns 0.
  */
 int dp_http_init(struct dp_http *h, const struct dp_http_limits *lim, unsigned int algo_mask,
 		 uint32_t max_conns, struct dp_counters *ctr, dp_http_object_fn fn, void *fn_ctx);

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dp_http_limits lim = {
 		.max_header_bytes = 512, .max_headers = 8, .max_chunk_line = 32,
-		.max_pending = 4, .max_object_bytes = 4096,
+		.max_pending = 4, .max_heads = 2, .max_requests = 3, .max_object_bytes = 4096,
 	};
 	struct dp_counters ctr = { .packets = 0 };
 	struct dp_http_conn conn = { .npending = 0 };

@@ -265,6 +265,18 @@ static void test_limits(void)
 					     "GET / HTTP/1.1\r\n\r\n"), -1);
 	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_pipeline_full], 1);
 	teardown();
+	/* Per-worker pools: one head buffer, one waiting request. */
+	lim.max_heads = 1;
+	lim.max_requests = 1;
+	setup_limits(&lim);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET / HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"), -1);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_no_memory], 1);
+	teardown();
+	setup_limits(&lim);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET / HTTP/1.1\r\n"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\n"), -1);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_no_memory], 1);
+	teardown();
 	setup_limits(&lim);
 	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET / HTTP/1.1\r\n\r\n"), 0);
 	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdef"), 0);
