@@ -122,6 +122,16 @@ int sync_manifest_parse(const uint8_t *json, size_t len, struct sync_manifest *r
  */
 int sync_manifest_format(const struct sync_manifest *m, char **ret_json);
 
+/*
+ * A root as JSON: {"version": N, "threshold": K, "keys": ["hex", ...]}, the
+ * form manifests and state files use.  sync_root_parse() checks it
+ * strictly (1..16 distinct keys, 1 <= K <= keys) and returns 0 or -EPERM
+ * with @v set to BAD_MANIFEST; sync_root_json() returns NULL on ENOMEM.
+ */
+struct cJSON;
+int sync_root_parse(const struct cJSON *o, struct sync_root *root, struct sync_verdict *v);
+struct cJSON *sync_root_json(const struct sync_root *root);
+
 /* Payload bytes that @adds and @removes records take; UINT64_MAX on overflow. */
 uint64_t sync_payload_size(const uint64_t adds[HW_ALGO_COUNT], const uint64_t removes[HW_ALGO_COUNT]);
 

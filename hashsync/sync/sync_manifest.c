@@ -79,10 +79,10 @@ static int parse_counts(const cJSON *obj, const char *key, uint64_t counts[HW_AL
 	return 0;
 }
 
-static int parse_root(const cJSON *obj, struct sync_root *root, struct sync_verdict *v)
+int sync_root_parse(const cJSON *o, struct sync_root *root, struct sync_verdict *v)
 {
 	static const char *const keys[] = { "version", "threshold", "keys", NULL };
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, "root"), *ks, *k;
+	const cJSON *ks, *k;
 	const char *unknown;
 	uint64_t th;
 
@@ -211,7 +211,8 @@ static int parse_fields(const cJSON *root, struct sync_manifest *m, struct sync_
 	    parse_payload_decl(root, m, v) < 0 || parse_counts(root, "add", m->adds, v) < 0 ||
 	    parse_counts(root, "remove", m->removes, v) < 0)
 		return -EPERM;
-	if (m->kind == SYNC_KIND_ROOT && parse_root(root, &m->root, v) < 0)
+	if (m->kind == SYNC_KIND_ROOT &&
+	    sync_root_parse(cJSON_GetObjectItemCaseSensitive(root, "root"), &m->root, v) < 0)
 		return -EPERM;
 	if (m->kind != SYNC_KIND_ROOT && cJSON_GetObjectItemCaseSensitive(root, "root"))
 		return bad(v, "root", "only root bundles carry a root");
@@ -251,7 +252,7 @@ static cJSON *counts_json(const uint64_t counts[HW_ALGO_COUNT])
 	return o;
 }
 
-static cJSON *root_json(const struct sync_root *r)
+cJSON *sync_root_json(const struct sync_root *r)
 {
 	cJSON *o = cJSON_CreateObject(), *keys = cJSON_AddArrayToObject(o, "keys");
 	char hex[2 * SYNC_PUBKEY_LEN + 1];
@@ -293,7 +294,7 @@ int sync_manifest_format(const struct sync_manifest *m, char **ret_json)
 	     cJSON_AddStringToObject(p, "sha256", hex) &&
 	     cJSON_AddItemToObject(o, "add", counts_json(m->adds)) &&
 	     (m->kind != SYNC_KIND_DELTA || cJSON_AddItemToObject(o, "remove", counts_json(m->removes))) &&
-	     (m->kind != SYNC_KIND_ROOT || cJSON_AddItemToObject(o, "root", root_json(&m->root)));
+	     (m->kind != SYNC_KIND_ROOT || cJSON_AddItemToObject(o, "root", sync_root_json(&m->root)));
 	text = ok ? cJSON_PrintUnformatted(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
