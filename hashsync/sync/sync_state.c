@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -39,6 +40,47 @@ static int fsync_dir_of(const char *path)
 		return hw_neg_errno();
 	if (fsync(fd) < 0)
 		r = hw_neg_errno();
+	close(fd);
+	return r;
+}
+
+int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t got = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hw_neg_errno();
+	if (fstat(fd, &st) < 0) {
+		r = hw_neg_errno();
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > cap) {
+		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		goto out_close;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out_close;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? hw_neg_errno() : -EIO;
+			free(buf);
+			goto out_close;
+		}
+		got += (size_t)n;
+	}
+	*ret_buf = buf;
+	*ret_len = got;
+out_close:
 	close(fd);
 	return r;
 }

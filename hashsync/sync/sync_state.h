@@ -48,6 +48,13 @@ int sync_state_save(const char *path, const struct sync_state *st);
 int sync_atomic_write(const char *path, const void *data, size_t len);
 
 /*
+ * Read the whole file at @path into a new buffer (*ret_buf, free()),
+ * refusing with -EFBIG before reading when it is larger than @cap.  Returns
+ * 0 or -errno.
+ */
+int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *ret_len);
+
+/*
  * Test hook: when the environment variable HASHWALL_SYNCD_CRASH_AT names
  * @step, the process kills itself with SIGKILL right here (the crash tests
  * use it to stop syncd at each install step).  Does nothing otherwise.
