@@ -103,7 +103,7 @@ static int open_target(struct sync_engine *e, struct sync_target *t, char *err, 
 	r = read_installed(t, err, err_len);
 	if (r < 0)
 		return r;
-	if (t->installed_version && t->st.notified_version != t->installed_version) {
+	if (!e->readonly && t->installed_version && t->st.notified_version != t->installed_version) {
 		/* Written but not acknowledged before a crash: hand it over now. */
 		if (notify(e, t, why, sizeof(why)) == 0)
 			sync_state_save(t->state_path, &t->st);
@@ -111,17 +111,20 @@ static int open_target(struct sync_engine *e, struct sync_target *t, char *err, 
 	return 0;
 }
 
-int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, char *err, size_t err_len)
+int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,
+		     size_t err_len)
 {
-	int r;
+	int r = 0;
 
 	memset(e, 0, sizeof(*e));
 	e->cfg = cfg;
+	e->readonly = readonly;
 	e->caps.bundle_bytes = cfg->max_bundle_bytes;
 	e->caps.manifest_bytes = cfg->max_manifest_bytes;
 	pthread_mutex_init(&e->lock, NULL);
-	r = mkdir_p(cfg->state_dir);
-	if (r == 0)
+	if (!readonly)
+		r = mkdir_p(cfg->state_dir);
+	if (r == 0 && !readonly)
 		r = mkdir_p(cfg->set_dir);
 	if (r < 0) {
 		snprintf(err, err_len, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir, hw_strerror(r));

@@ -47,6 +47,8 @@ struct sync_engine {
 	struct sync_caps caps;
 	struct sync_target *targets;
 	size_t n_targets;
+	bool readonly; /* offline verify: no directories made, nothing told */
+	uint64_t unauthorized; /* pushes without a valid token */
 	pthread_mutex_t lock;
 };
 
@@ -62,10 +64,12 @@ struct sync_result {
 /*
  * Open the engine for @cfg (which must outlive it): create the directories,
  * read each target's state file and installed set header, and hand any
- * version written but not acknowledged to the dataplane.  Returns 0 or
- * -errno with @err set.
+ * version written but not acknowledged to the dataplane.  With @readonly
+ * (offline verify) nothing is created or told.  Returns 0 or -errno with
+ * @err set.
  */
-int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, char *err, size_t err_len);
+int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,
+		     size_t err_len);
 
 /* Release the engine; accepts a zeroed @e. */
 void sync_engine_close(struct sync_engine *e);

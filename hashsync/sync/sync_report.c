@@ -135,6 +135,7 @@ char *sync_engine_metrics(struct sync_engine *e, int64_t now)
 			emit(&t, "hashwall_sync_refusals_total{set=\"%s\",reason=\"%s\"} %" PRIu64 "\n", set,
 			     sync_refusal_name((enum sync_refusal)r), tg->st.refusals[r]);
 	}
+	emit(&t, "hashwall_sync_unauthorized_total %" PRIu64 "\n", e->unauthorized);
 	pthread_mutex_unlock(&e->lock);
 	if (t.failed) {
 		free(t.buf);

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * syncd_pull.c - pull mode: poll a hotline's export directory (laid out by
+ * `hashwall-publish export`) over HTTP(S) with libcurl.
+ *
+ * Each poll fetches index.json conditionally (If-None-Match with the last
+ * ETag, so an unchanged index costs a 304), then: root bundles newer than
+ * the trusted root in version order; then from the installed version the
+ * chain of deltas whose base is the installed version, falling back to the
+ * newest snapshot when the chain breaks.  Every bundle goes through
+ * sync_engine_submit(), like a push.  Downloads are capped at the bundle
+ * size cap.  Polls repeat every interval, jittered by +-jitter so that many
+ * appliances do not poll in step.
+ */
+#include "syncd.h"
+#include "common/errors.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#define INDEX_CAP (16u << 20)
+
+struct download {
+	uint8_t *buf;
+	size_t len, cap, limit;
+	char etag[256];
+};
+
+struct puller {
+	struct sync_target *t;
+	char etag[256];
+	int64_t due;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct download *d = arg;
+	size_t len = size * n;
+
+	if (len > d->limit - d->len)
+		return 0; /* over the cap: abort the transfer */
+	if (d->len + len > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 65536;
+		while (cap < d->len + len)
+			cap *= 2;
+		uint8_t *nb = realloc(d->buf, cap);
+		if (!nb)
+			return 0;
+		d->buf = nb;
+		d->cap = cap;
+	}
+	memcpy(d->buf + d->len, data, len);
+	d->len += len;
+	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct download *d = arg;
+	size_t len = size * n;
+
+	if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
+		const char *v = data + 5;
+		size_t vlen = len - 5;
+		while (vlen && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+			vlen--;
+		if (vlen < sizeof(d->etag)) {
+			memcpy(d->etag, v, vlen);
+			d->etag[vlen] = '\0';
+		}
+	}
+	return len;
+}
+
+/* GET @base/@name into @d; returns the HTTP status or -EIO. */
+static long fetch(const struct sync_hotline_config *hl, const char *name, const char *etag,
+		  struct download *d)
+{
+	char url[4096], inm[300];
+	struct curl_slist *hdrs = NULL;
+	CURL *c = curl_easy_init();
+	long status = -EIO;
+	CURLcode rc;
+
+	if (!c)
+		return -ENOMEM;
+	snprintf(url, sizeof(url), "%s%s%s", hl->pull.url,
+		 hl->pull.url[strlen(hl->pull.url) - 1] == '/' ? "" : "/", name);
+	if (etag && etag[0]) {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+		hdrs = curl_slist_append(hdrs, inm);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, d);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, d);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)d->limit);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
+	if (hl->pull.cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, hl->pull.cacert);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	else
+		HW_LOG(WARN, "sync.pull", "%s: %s", url, curl_easy_strerror(rc));
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* Fetch bundle @file and submit it; returns 0 when installed. */
+static int fetch_and_submit(struct sync_engine *e, struct sync_target *t, const char *file)
+{
+	struct download d = { .limit = (size_t)e->caps.bundle_bytes };
+	struct sync_result res;
+	long status = fetch(t->hl, file, NULL, &d);
+	int r = -EIO;
+
+	if (status == 200) {
+		r = sync_engine_submit(e, t, d.buf, d.len, time(NULL), true, &res);
+		if (r == 0)
+			HW_LOG(INFO, "sync.pull", "set %s: installed %s (%s version %" PRIu64 ")", t->hl->set,
+			       file, sync_kind_name(res.kind), res.version);
+		else
+			HW_LOG(WARN, "sync.pull", "set %s: %s refused (%s): %s", t->hl->set, file,
+			       sync_refusal_name(res.verdict.reason), res.verdict.detail);
+	} else {
+		HW_LOG(WARN, "sync.pull", "set %s: %s: HTTP %ld", t->hl->set, file, status);
+	}
+	free(d.buf);
+	return r;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* The index is unsigned: accept only plain file names next to it. */
+static const char *file_of(const cJSON *o)
+{
+	const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "file"));
+
+	if (!f || !f[0] || f[0] == '.' || strlen(f) > 128 ||
+	    strspn(f, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(f))
+		return NULL;
+	return f;
+}
+
+/* Root bundles newer than the trusted root, lowest first. */
+static int apply_roots(struct sync_engine *e, struct sync_target *t, const cJSON *roots)
+{
+	for (;;) {
+		const cJSON *it, *next = NULL;
+		double want = (double)t->st.root.version + 1;
+		cJSON_ArrayForEach(it, roots)
+			if (num(it, "version") == want && file_of(it))
+				next = it;
+		if (!next)
+			return 0;
+		if (fetch_and_submit(e, t, file_of(next)) < 0)
+			return -EIO;
+	}
+}
+
+/* Deltas from the installed version, the snapshot when the chain breaks. */
+static int apply_updates(struct sync_engine *e, struct sync_target *t, const cJSON *idx)
+{
+	const cJSON *deltas = cJSON_GetObjectItemCaseSensitive(idx, "deltas");
+	const cJSON *snap = cJSON_GetObjectItemCaseSensitive(idx, "snapshot");
+	double latest = num(idx, "latest");
+	bool used_snapshot = false;
+
+	while ((double)t->installed_version < latest) {
+		const cJSON *it, *next = NULL;
+		cJSON_ArrayForEach(it, deltas)
+			if (t->installed_version && num(it, "base") == (double)t->installed_version &&
+			    file_of(it))
+				next = it;
+		if (!next && !used_snapshot && num(snap, "version") > (double)t->installed_version &&
+		    file_of(snap)) {
+			next = snap;
+			used_snapshot = true;
+		}
+		if (!next) {
+			HW_LOG(WARN, "sync.pull", "set %s: no path from version %" PRIu64 " to %.0f",
+			       t->hl->set, t->installed_version, latest);
+			return -ENOENT;
+		}
+		if (fetch_and_submit(e, t, file_of(next)) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static int poll_one(struct sync_engine *e, struct puller *p)
+{
+	struct download d = { .limit = INDEX_CAP };
+	struct sync_target *t = p->t;
+	cJSON *idx = NULL;
+	long status = fetch(t->hl, "index.json", p->etag, &d);
+	int r = -EIO;
+
+	if (status == 304) {
+		sync_engine_checked(e, t, time(NULL));
+		r = 0;
+	} else if (status == 200) {
+		idx = cJSON_ParseWithLength((const char *)d.buf, d.len);
+		const char *set = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(idx, "set"));
+		if (!set || strcmp(set, t->hl->set) != 0) {
+			HW_LOG(WARN, "sync.pull", "set %s: index.json is not an index of this set", t->hl->set);
+		} else {
+			r = apply_roots(e, t, cJSON_GetObjectItemCaseSensitive(idx, "roots"));
+			if (r == 0)
+				r = apply_updates(e, t, idx);
+		}
+		if (r == 0) {
+			/* Only remember the ETag once everything it names is in. */
+			snprintf(p->etag, sizeof(p->etag), "%s", d.etag);
+			sync_engine_checked(e, t, time(NULL));
+		}
+	} else {
+		HW_LOG(WARN, "sync.pull", "set %s: index.json: HTTP %ld", t->hl->set, status);
+	}
+	cJSON_Delete(idx);
+	free(d.buf);
+	return r;
+}
+
+/* Next poll: interval scaled by a uniform factor in [1 - jitter, 1 + jitter]. */
+static int64_t next_due(const struct sync_pull_config *pc, int64_t now)
+{
+	double u = (double)random() / (double)RAND_MAX * 2.0 - 1.0;
+	return now + (int64_t)((double)pc->interval * (1.0 + pc->jitter * u));
+}
+
+int syncd_pull_run(struct sync_engine *e, volatile sig_atomic_t *stop, bool once)
+{
+	struct puller *ps = calloc(e->n_targets ? e->n_targets : 1, sizeof(*ps));
+	size_t n = 0;
+	int r = 0;
+
+	if (!ps)
+		return -ENOMEM;
+	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+	for (size_t i = 0; i < e->n_targets; i++)
+		if (e->targets[i].hl->has_pull)
+			ps[n++].t = &e->targets[i];
+	while (!*stop && n) {
+		int64_t now = time(NULL);
+		for (size_t i = 0; i < n && !*stop; i++) {
+			if (ps[i].due > now)
+				continue;
+			if (poll_one(e, &ps[i]) < 0)
+				r = -EIO;
+			ps[i].due = next_due(&ps[i].t->hl->pull, time(NULL));
+		}
+		if (once)
+			break;
+		usleep(200 * 1000);
+	}
+	free(ps);
+	return once ? r : 0;
+}
