@@ -33,11 +33,18 @@ struct download {
 	uint8_t *buf;
 	size_t len, cap, limit;
 	char etag[256];
+	int64_t modified; /* Last-Modified, unix seconds, -1 unknown */
+};
+
+/* What makes the next index request conditional. */
+struct validator {
+	char etag[256];
+	int64_t modified; /* 0: none */
 };
 
 struct puller {
 	struct sync_target *t;
-	char etag[256];
+	struct validator v;
 	int64_t due;
 };
 
@@ -83,10 +90,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* GET @base/@name into @d; returns the HTTP status or -EIO. */
-static long fetch(const struct sync_hotline_config *hl, const char *name, const char *etag,
+/* GET @base/@name into @d, conditional on @val when given; returns the
+ * HTTP status (304 when unchanged) or -EIO. */
+static long fetch(const struct sync_hotline_config *hl, const char *name, const struct validator *val,
 		  struct download *d)
 {
+	const char *etag = val ? val->etag : NULL;
 	char url[4096], inm[300];
 	struct curl_slist *hdrs = NULL;
 	CURL *c = curl_easy_init();
@@ -111,11 +120,25 @@ static long fetch(const struct sync_hotline_config *hl, const char *name, const 
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)d->limit);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
+	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
 	if (hl->pull.cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, hl->pull.cacert);
+	/* Without an ETag, If-Modified-Since (see validator_update()). */
+	if (val && !val->etag[0] && val->modified > 0) {
+		curl_easy_setopt(c, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE);
+		curl_easy_setopt(c, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)val->modified);
+	}
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		long unmet = 0;
+		curl_off_t ft = -1;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(c, CURLINFO_CONDITION_UNMET, &unmet);
+		curl_easy_getinfo(c, CURLINFO_FILETIME_T, &ft);
+		d->modified = ft;
+		if (unmet)
+			status = 304;
+	}
 	else
 		HW_LOG(WARN, "sync.pull", "%s: %s", url, curl_easy_strerror(rc));
 	curl_slist_free_all(hdrs);
@@ -208,12 +231,23 @@ static int apply_updates(struct sync_engine *e, struct sync_target *t, const cJS
 	return 0;
 }
 
+/*
+ * Keep the ETag; else Last-Modified, but only when it is at least two
+ * seconds old: an index rewritten within the same second as our fetch would
+ * otherwise look unmodified forever (one-second resolution).
+ */
+static void validator_update(struct validator *v, const struct download *d, int64_t now)
+{
+	snprintf(v->etag, sizeof(v->etag), "%s", d->etag);
+	v->modified = d->modified > 0 && d->modified <= now - 2 ? d->modified : 0;
+}
+
 static int poll_one(struct sync_engine *e, struct puller *p)
 {
 	struct download d = { .limit = INDEX_CAP };
 	struct sync_target *t = p->t;
 	cJSON *idx = NULL;
-	long status = fetch(t->hl, "index.json", p->etag, &d);
+	long status = fetch(t->hl, "index.json", &p->v, &d);
 	int r = -EIO;
 
 	if (status == 304) {
@@ -230,8 +264,8 @@ static int poll_one(struct sync_engine *e, struct puller *p)
 				r = apply_updates(e, t, idx);
 		}
 		if (r == 0) {
-			/* Only remember the ETag once everything it names is in. */
-			snprintf(p->etag, sizeof(p->etag), "%s", d.etag);
+			/* Only remember validators once everything they name is in. */
+			validator_update(&p->v, &d, time(NULL));
 			sync_engine_checked(e, t, time(NULL));
 		}
 	} else {
