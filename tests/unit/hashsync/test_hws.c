@@ -132,7 +132,7 @@ static void test_all_algorithms_in_one_file(void)
 static void test_duplicates_last_wins(void)
 {
 	struct hws_builder *b = hws_builder_new("dups", 1);
-	uint8_t d1[16], d2[16], d3[16], d4[16];
+	uint8_t d1[16], d2[16], d3[16], d4[32];
 	struct hws_write_stats st;
 	struct hws_set *set = NULL;
 	struct hws_error err;
@@ -142,7 +142,7 @@ static void test_duplicates_last_wins(void)
 	hw_test_rand_bytes(&seed, d1, 16);
 	hw_test_rand_bytes(&seed, d2, 16);
 	hw_test_rand_bytes(&seed, d3, 16);
-	hw_test_rand_bytes(&seed, d4, 16);
+	hw_test_rand_bytes(&seed, d4, 32);
 	hws_builder_add(b, HW_ALGO_MD5, d1, 1, 10);
 	hws_builder_add(b, HW_ALGO_MD5, d2, 2, 20);
 	hws_builder_add(b, HW_ALGO_MD5, d1, 3, 30);     /* replaces d1's metadata */

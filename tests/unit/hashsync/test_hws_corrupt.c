@@ -212,7 +212,7 @@ static void test_crafted_index_stays_in_bounds(void)
 
 static void test_unaligned_buffer_refused(void)
 {
-	uint8_t *buf = aligned_alloc(64, image_len + 64);
+	uint8_t *buf = aligned_alloc(64, (image_len + 127) & ~(size_t)63);
 	struct hws_set *set = NULL;
 	struct hws_error err;
 
