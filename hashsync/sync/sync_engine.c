@@ -97,8 +97,8 @@ static int open_target(struct sync_engine *e, struct sync_target *t, char *err, 
 		snprintf(err, err_len, "%s", why);
 		return r;
 	}
-	/* The configured root counts unless a rotation moved past it. */
-	if (r == -ENOENT || t->st.root.version < hl->root.version)
+	/* The configured root counts (edits included) until a rotation moved past it. */
+	if (r == -ENOENT || t->st.root.version <= hl->root.version)
 		t->st.root = hl->root;
 	r = read_installed(t, err, err_len);
 	if (r < 0)
@@ -265,6 +265,16 @@ int sync_engine_submit(struct sync_engine *e, struct sync_target *t, const uint8
 		record_refusal(t, &res->verdict, now);
 	pthread_mutex_unlock(&e->lock);
 	return r;
+}
+
+uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *t, bool root)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&e->lock);
+	v = root ? t->st.root.version : t->installed_version;
+	pthread_mutex_unlock(&e->lock);
+	return v;
 }
 
 void sync_engine_checked(struct sync_engine *e, struct sync_target *t, int64_t now)

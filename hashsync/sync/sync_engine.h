@@ -92,6 +92,10 @@ struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t
 int sync_engine_submit(struct sync_engine *e, struct sync_target *t, const uint8_t *buf, size_t len,
 		       int64_t now, bool install, struct sync_result *res);
 
+/* @t's installed set version (or, with @root, its root version), read
+ * under the lock. */
+uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *t, bool root);
+
 /* Record that a pull found @t current at @now (for freshness). */
 void sync_engine_checked(struct sync_engine *e, struct sync_target *t, int64_t now);
 

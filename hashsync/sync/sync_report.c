@@ -112,30 +112,52 @@ static void emit(struct text *t, const char *fmt, ...)
 	}
 }
 
+/* One gauge or counter per set, as the exposition format wants: grouped by name. */
+static const struct {
+	const char *name, *type, *help;
+} per_set[] = {
+	{ "hashwall_sync_installed_version", "gauge", "Version of the installed set file." },
+	{ "hashwall_sync_entries", "gauge", "Entries in the installed set file." },
+	{ "hashwall_sync_stale", "gauge", "1 when the set is stale (expired, or no update or check within stale_after)." },
+	{ "hashwall_sync_expires_timestamp_seconds", "gauge", "Expiry of the installed set." },
+	{ "hashwall_sync_last_success_timestamp_seconds", "gauge", "Time of the last install." },
+	{ "hashwall_sync_installs_total", "counter", "Bundles installed." },
+};
+
+static int64_t per_set_value(const struct sync_target *t, size_t metric, int64_t now)
+{
+	switch (metric) {
+	case 0: return (int64_t)t->installed_version;
+	case 1: return (int64_t)t->installed_entries;
+	case 2: return sync_target_stale(t, now, NULL);
+	case 3: return t->installed_expires;
+	case 4: return t->st.last_success;
+	default: return (int64_t)t->st.installs;
+	}
+}
+
 char *sync_engine_metrics(struct sync_engine *e, int64_t now)
 {
 	struct text t = { 0 };
 
-	emit(&t, "# HELP hashwall_sync_installed_version Version of the installed set file.\n"
-		 "# TYPE hashwall_sync_installed_version gauge\n");
 	pthread_mutex_lock(&e->lock);
-	for (size_t i = 0; i < e->n_targets; i++) {
-		const struct sync_target *tg = &e->targets[i];
-		const char *set = tg->hl->set;
-		emit(&t, "hashwall_sync_installed_version{set=\"%s\"} %" PRIu64 "\n", set,
-		     tg->installed_version);
-		emit(&t, "hashwall_sync_entries{set=\"%s\"} %" PRIu64 "\n", set, tg->installed_entries);
-		emit(&t, "hashwall_sync_stale{set=\"%s\"} %d\n", set, sync_target_stale(tg, now, NULL));
-		emit(&t, "hashwall_sync_expires_timestamp_seconds{set=\"%s\"} %" PRId64 "\n", set,
-		     tg->installed_expires);
-		emit(&t, "hashwall_sync_last_success_timestamp_seconds{set=\"%s\"} %" PRId64 "\n", set,
-		     tg->st.last_success);
-		emit(&t, "hashwall_sync_installs_total{set=\"%s\"} %" PRIu64 "\n", set, tg->st.installs);
-		for (int r = 1; r < SYNC_REFUSE_COUNT; r++)
-			emit(&t, "hashwall_sync_refusals_total{set=\"%s\",reason=\"%s\"} %" PRIu64 "\n", set,
-			     sync_refusal_name((enum sync_refusal)r), tg->st.refusals[r]);
+	for (size_t m = 0; m < sizeof(per_set) / sizeof(per_set[0]); m++) {
+		emit(&t, "# HELP %s %s\n# TYPE %s %s\n", per_set[m].name, per_set[m].help, per_set[m].name,
+		     per_set[m].type);
+		for (size_t i = 0; i < e->n_targets; i++)
+			emit(&t, "%s{set=\"%s\"} %" PRId64 "\n", per_set[m].name, e->targets[i].hl->set,
+			     per_set_value(&e->targets[i], m, now));
 	}
-	emit(&t, "hashwall_sync_unauthorized_total %" PRIu64 "\n", e->unauthorized);
+	emit(&t, "# HELP hashwall_sync_refusals_total Bundles refused, by reason.\n"
+		 "# TYPE hashwall_sync_refusals_total counter\n");
+	for (size_t i = 0; i < e->n_targets; i++)
+		for (int r = 1; r < SYNC_REFUSE_COUNT; r++)
+			emit(&t, "hashwall_sync_refusals_total{set=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
+			     e->targets[i].hl->set, sync_refusal_name((enum sync_refusal)r),
+			     e->targets[i].st.refusals[r]);
+	emit(&t, "# HELP hashwall_sync_unauthorized_total Pushes without a valid token.\n"
+		 "# TYPE hashwall_sync_unauthorized_total counter\n"
+		 "hashwall_sync_unauthorized_total %" PRIu64 "\n", e->unauthorized);
 	pthread_mutex_unlock(&e->lock);
 	if (t.failed) {
 		free(t.buf);

@@ -190,7 +190,7 @@ static int apply_roots(struct sync_engine *e, struct sync_target *t, const cJSON
 {
 	for (;;) {
 		const cJSON *it, *next = NULL;
-		double want = (double)t->st.root.version + 1;
+		double want = (double)sync_engine_installed(e, t, true) + 1;
 		cJSON_ArrayForEach(it, roots)
 			if (num(it, "version") == want && file_of(it))
 				next = it;
@@ -209,20 +209,21 @@ static int apply_updates(struct sync_engine *e, struct sync_target *t, const cJS
 	double latest = num(idx, "latest");
 	bool used_snapshot = false;
 
-	while ((double)t->installed_version < latest) {
+	uint64_t have;
+
+	while ((double)(have = sync_engine_installed(e, t, false)) < latest) {
 		const cJSON *it, *next = NULL;
 		cJSON_ArrayForEach(it, deltas)
-			if (t->installed_version && num(it, "base") == (double)t->installed_version &&
-			    file_of(it))
+			if (have && num(it, "base") == (double)have && file_of(it))
 				next = it;
-		if (!next && !used_snapshot && num(snap, "version") > (double)t->installed_version &&
+		if (!next && !used_snapshot && num(snap, "version") > (double)have &&
 		    file_of(snap)) {
 			next = snap;
 			used_snapshot = true;
 		}
 		if (!next) {
 			HW_LOG(WARN, "sync.pull", "set %s: no path from version %" PRIu64 " to %.0f",
-			       t->hl->set, t->installed_version, latest);
+			       t->hl->set, have, latest);
 			return -ENOENT;
 		}
 		if (fetch_and_submit(e, t, file_of(next)) < 0)
