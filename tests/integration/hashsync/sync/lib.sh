@@ -83,4 +83,6 @@ push() {
 }
 
 set_sum() { sha256sum sets/nl.hws 2>/dev/null | cut -d' ' -f1 || echo none; }
-installed() { "$SYNCD" status --config "$CONFIG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sets"][0]["installed_version"])'; }
+# json_field NAME: the first "NAME": value on stdin (numbers, strings, booleans).
+json_field() { sed -n "s/.*\"$1\":[[:space:]]*\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+installed() { "$SYNCD" status --config "$CONFIG" | json_field installed_version; }

@@ -27,8 +27,7 @@ expect_refused() {
 	before=$(set_sum)
 	out=$(push "$1" "${4:-token}")
 	expect_eq "${out%% *}" "$2" "status for $1 ($out)"
-	expect_eq "$(echo "${out#* }" | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"])')" \
-		"$3" "reason for $1"
+	expect_eq "$(echo "${out#* }" | json_field error)" "$3" "reason for $1"
 	expect_eq "$(set_sum)" "$before" "set file after $1"
 }
 snap() { # snap VERSION SEED N SIGNERS [extra args]
@@ -140,4 +139,15 @@ expect_eq "$(echo "$status" | python3 -c 'import json,sys; s=json.load(sys.stdin
 # Offline verify agrees with the endpoint.
 "$SYNCD" verify --config "$CONFIG" d10.hwb >verify.out && fail "verify accepted a replay"
 grep -q '^refused: version-not-newer' verify.out || fail "verify: $(cat verify.out)"
+# Freshness: once the installed set expires, status and metrics say stale.
+snap 20 x 10 n1.sec,n2.sec --expires 3s
+expect_installed s20-x.hwb 20
+sleep 3
+rc=0
+"$SYNCD" status --config "$CONFIG" >status.json || rc=$?
+expect_eq "$rc" 1 "status exit code for a stale set"
+expect_eq "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["sets"][0]; print(s["stale"], s["freshness"])' status.json)" \
+	"True the installed set has expired" "freshness after expiry"
+expect_eq "$(curl -s --cacert cert.pem "https://127.0.0.1:$PORT/metrics" | grep '^hashwall_sync_stale{')" \
+	'hashwall_sync_stale{set="nl"} 1' "stale metric"
 echo "PASS sync_conformance"

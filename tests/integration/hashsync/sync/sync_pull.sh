@@ -27,7 +27,7 @@ delta() { # delta VERSION BASE SIGNER
 	"$PUBLISH" export --dir www "b$1.hwb" >/dev/null
 }
 pull_once() { "$SYNCD" run --config "$CONFIG" --once 2>>syncd.log; }
-root_version() { "$SYNCD" status --config "$CONFIG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sets"][0]["root_version"])'; }
+root_version() { "$SYNCD" status --config "$CONFIG" | json_field root_version; }
 
 snapshot 1 k1.sec
 pull_once
