@@ -42,6 +42,20 @@ struct validator {
 	int64_t modified; /* 0: none */
 };
 
+/* Set by syncd_pull_run(): a stop request aborts transfers in progress. */
+static volatile sig_atomic_t *stop_request;
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stop_request && *stop_request ? 1 : 0;
+}
+
 struct puller {
 	struct sync_target *t;
 	struct validator v;
@@ -121,6 +135,8 @@ static long fetch(const struct sync_hotline_config *hl, const char *name, const 
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
 	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	if (hl->pull.cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, hl->pull.cacert);
 	/* Without an ETag, If-Modified-Since (see validator_update()). */
@@ -292,6 +308,7 @@ int syncd_pull_run(struct sync_engine *e, volatile sig_atomic_t *stop, bool once
 
 	if (!ps)
 		return -ENOMEM;
+	stop_request = stop;
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
 	for (size_t i = 0; i < e->n_targets; i++)
 		if (e->targets[i].hl->has_pull)

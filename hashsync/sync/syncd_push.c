@@ -260,7 +260,8 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 					MHD_OPTION_HTTPS_MEM_CERT, p->cert, MHD_OPTION_HTTPS_MEM_KEY, p->key,
 					MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,
-					MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+					MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u,
+					MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 					MHD_OPTION_END);
 	if (!p->d) {
 		if (p->key)
