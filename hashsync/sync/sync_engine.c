@@ -103,12 +103,24 @@ static int open_target(struct sync_engine *e, struct sync_target *t, char *err, 
 	r = read_installed(t, err, err_len);
 	if (r < 0)
 		return r;
-	if (!e->readonly && t->installed_version && t->st.notified_version != t->installed_version) {
-		/* Written but not acknowledged before a crash: hand it over now. */
-		if (notify(e, t, why, sizeof(why)) == 0)
+	/* Written but not acknowledged before a crash: hand it over now. */
+	if (!e->readonly)
+		sync_engine_renotify(e, t, why, sizeof(why));
+	return 0;
+}
+
+int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&e->lock);
+	if (t->installed_version && t->st.notified_version != t->installed_version) {
+		r = notify(e, t, err, err_len);
+		if (r == 0)
 			sync_state_save(t->state_path, &t->st);
 	}
-	return 0;
+	pthread_mutex_unlock(&e->lock);
+	return r;
 }
 
 int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,

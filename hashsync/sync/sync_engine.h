@@ -96,6 +96,13 @@ int sync_engine_submit(struct sync_engine *e, struct sync_target *t, const uint8
  * under the lock. */
 uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *t, bool root);
 
+/*
+ * When @t's installed version was not acknowledged by the dataplane, hand
+ * it over again.  Returns 0 (nothing to do, or done), or -errno with @err
+ * set.
+ */
+int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len);
+
 /* Record that a pull found @t current at @now (for freshness). */
 void sync_engine_checked(struct sync_engine *e, struct sync_target *t, int64_t now);
 

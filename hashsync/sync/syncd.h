@@ -24,12 +24,22 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 /* Stop and free; accepts NULL. */
 void syncd_push_stop(struct syncd_push *p);
 
+struct syncd_pull;
+
 /*
- * Pull mode: poll every hotline that has pull.url until *@stop (the first
- * poll of each at once, then every interval with jitter); with @once, poll
- * each once and return.  Returns 0, or -EIO when a poll failed in @once
- * mode.
+ * Pull mode for every hotline that has pull.url.  A stop request (*@stop)
+ * aborts transfers in progress.  Returns NULL on ENOMEM.
  */
-int syncd_pull_run(struct sync_engine *e, volatile sig_atomic_t *stop, bool once);
+struct syncd_pull *syncd_pull_new(struct sync_engine *e, volatile sig_atomic_t *stop);
+
+/*
+ * Poll the hotlines whose time has come (all of them with @all); the next
+ * poll of each is one interval later, jittered.  Returns 0, or -EIO when a
+ * poll failed (logged).
+ */
+int syncd_pull_tick(struct syncd_pull *p, bool all);
+
+/* Free; accepts NULL. */
+void syncd_pull_free(struct syncd_pull *p);
 
 #endif

@@ -101,9 +101,25 @@ static int cmd_status(struct sync_engine *e)
 	return stale ? EXIT_REFUSED : 0;
 }
 
+/* Every 5 s, hand versions the dataplane has not acknowledged over again. */
+static void retry_dataplane(struct sync_engine *e, int64_t now)
+{
+	static int64_t last;
+	char err[256];
+
+	if (now - last < 5)
+		return;
+	last = now;
+	for (size_t i = 0; i < e->n_targets; i++)
+		if (sync_engine_renotify(e, &e->targets[i], err, sizeof(err)) < 0)
+			HW_LOG(WARN, "sync", "set %s: dataplane has not taken version %" PRIu64 " yet: %s",
+			       e->targets[i].hl->set, sync_engine_installed(e, &e->targets[i], false), err);
+}
+
 static int cmd_run(struct sync_engine *e, bool once)
 {
 	struct syncd_push *push = NULL;
+	struct syncd_pull *pull;
 	char err[512];
 	int r;
 
@@ -119,9 +135,18 @@ static int cmd_run(struct sync_engine *e, bool once)
 		HW_LOG(INFO, "sync", "push endpoint on https://%s:%u/v1/bundles", e->cfg->listen.address,
 		       e->cfg->listen.port);
 	}
-	r = syncd_pull_run(e, &stop_flag, once);
-	while (!stop_flag && !once)
+	pull = syncd_pull_new(e, &stop_flag);
+	if (!pull) {
+		syncd_push_stop(push);
+		return EXIT_FAIL;
+	}
+	r = once ? syncd_pull_tick(pull, true) : 0;
+	while (!stop_flag && !once) {
+		syncd_pull_tick(pull, false);
+		retry_dataplane(e, time(NULL));
 		usleep(200 * 1000);
+	}
+	syncd_pull_free(pull);
 	syncd_push_stop(push);
 	return r < 0 ? EXIT_FAIL : 0;
 }

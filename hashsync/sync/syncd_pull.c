@@ -42,7 +42,7 @@ struct validator {
 	int64_t modified; /* 0: none */
 };
 
-/* Set by syncd_pull_run(): a stop request aborts transfers in progress. */
+/* Set by syncd_pull_new(): a stop request aborts transfers in progress. */
 static volatile sig_atomic_t *stop_request;
 
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -300,32 +300,50 @@ static int64_t next_due(const struct sync_pull_config *pc, int64_t now)
 	return now + (int64_t)((double)pc->interval * (1.0 + pc->jitter * u));
 }
 
-int syncd_pull_run(struct sync_engine *e, volatile sig_atomic_t *stop, bool once)
-{
-	struct puller *ps = calloc(e->n_targets ? e->n_targets : 1, sizeof(*ps));
-	size_t n = 0;
-	int r = 0;
+struct syncd_pull {
+	struct sync_engine *e;
+	struct puller *ps;
+	size_t n;
+};
 
-	if (!ps)
-		return -ENOMEM;
+struct syncd_pull *syncd_pull_new(struct sync_engine *e, volatile sig_atomic_t *stop)
+{
+	struct syncd_pull *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->ps = calloc(e->n_targets ? e->n_targets : 1, sizeof(*p->ps));
+	if (!p || !p->ps) {
+		free(p);
+		return NULL;
+	}
+	p->e = e;
 	stop_request = stop;
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
 	for (size_t i = 0; i < e->n_targets; i++)
 		if (e->targets[i].hl->has_pull)
-			ps[n++].t = &e->targets[i];
-	while (!*stop && n) {
-		int64_t now = time(NULL);
-		for (size_t i = 0; i < n && !*stop; i++) {
-			if (ps[i].due > now)
-				continue;
-			if (poll_one(e, &ps[i]) < 0)
-				r = -EIO;
-			ps[i].due = next_due(&ps[i].t->hl->pull, time(NULL));
-		}
-		if (once)
-			break;
-		usleep(200 * 1000);
+			p->ps[p->n++].t = &e->targets[i];
+	return p;
+}
+
+int syncd_pull_tick(struct syncd_pull *p, bool all)
+{
+	int64_t now = time(NULL);
+	int r = 0;
+
+	for (size_t i = 0; i < p->n && !*stop_request; i++) {
+		if (!all && p->ps[i].due > now)
+			continue;
+		if (poll_one(p->e, &p->ps[i]) < 0)
+			r = -EIO;
+		p->ps[i].due = next_due(&p->ps[i].t->hl->pull, time(NULL));
 	}
-	free(ps);
-	return once ? r : 0;
+	return r;
+}
+
+void syncd_pull_free(struct syncd_pull *p)
+{
+	if (!p)
+		return;
+	free(p->ps);
+	free(p);
 }

@@ -14,7 +14,9 @@ EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\"
 CONFIG=$WORK/syncd.json
 config "$CONFIG" 1 k1
 
-python3 - "$WORK/dp.sock" "$WORK/dp.log" <<'PY' &
+dataplane() {
+	rm -f "$WORK/dp.sock"
+	python3 - "$WORK/dp.sock" "$WORK/dp.log" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
 while True:
@@ -24,7 +26,12 @@ while True:
         f.write(line)
     c.sendall(b"ok loaded\n"); c.close()
 PY
-PIDS+=($!)
+	DP_PID=$!
+	PIDS+=($DP_PID)
+	for _ in $(seq 50); do [[ -S "$WORK/dp.sock" ]] && return 0; sleep 0.1; done
+	fail "the stand-in dataplane did not start"
+}
+dataplane
 
 list v1.txt one 300
 list v2.txt two 40
@@ -68,4 +75,17 @@ crash_at written "$SUM2" 2 409
 crash_at notified "$SUM2" 2 409
 crash_at state-tmp "$SUM2" 2 409
 crash_at saved "$SUM2" 2 409
+# The dataplane is down: the set is installed, the answer says "pending",
+# and syncd hands the version over once the dataplane is back.
+start_syncd "$CONFIG"
+kill -9 "$DP_PID"
+"$PUBLISH" delta --secret k1.sec --set nl --version 3 --base 2 --add v1.txt --out d3.hwb >/dev/null
+expect_eq "$(push d3.hwb | json_field dataplane)" pending "answer while the dataplane is down"
+expect_eq "$(installed)" 3 "installed while the dataplane is down"
+dataplane
+for _ in $(seq 100); do
+	[[ "$(tail -n 1 dp.log | cut -d' ' -f1-3)" == "load nl 3" ]] && break
+	sleep 0.1
+done
+expect_eq "$(tail -n 1 dp.log | cut -d' ' -f1-3)" "load nl 3" "dataplane after it came back"
 echo "PASS sync_crash"
