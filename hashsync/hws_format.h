@@ -8,15 +8,20 @@
  *
  *   [header, 512 bytes]
  *   per algorithm present, each section 64-byte aligned:
- *     index: (2^bucket_bits + 1) u32, index[b] = first entry of bucket b
+ *     base:  (groups + 1) u32, base[g] = first entry of bucket 16*g,
+ *            base[groups] = count, groups = ceil(2^bucket_bits / 16)
+ *     index: 2^bucket_bits offsets of off_width bytes (1, 2 or 4):
+ *            bucket b starts at base[b / 16] + index[b]
  *     keys:  count * key_len bytes, the digests without their first
  *            `strip` bytes (implied by the bucket), sorted
  *     refs:  count * u32, the hotline's reference of each entry
  *     cats:  count * u8, the category of each entry
  *
  * The bucket of a digest is its leading bucket_bits bits; strip is
- * bucket_bits / 8 whole bytes.  Keys and metadata are kept apart so that a
- * miss, the common case, reads only the index and the keys.
+ * bucket_bits / 8 whole bytes.  The index costs 1.25 bytes a bucket when
+ * offsets fit a byte (always, short of crafted digests), small enough to
+ * stay in cache, so a miss, the common case, reads from memory only the
+ * bucket's keys; metadata is read on a hit only.
  */
 #ifndef HASHWALL_HASHSYNC_HWS_FORMAT_H
 #define HASHWALL_HASHSYNC_HWS_FORMAT_H
@@ -33,6 +38,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "set files are little-
 #define HWS_HEADER_SIZE 512u
 #define HWS_SECTION_ALIGN 64u
 #define HWS_MAX_BUCKET_BITS 28u
+#define HWS_GROUP_SHIFT 4u /* 16 buckets share a base */
 #define HWS_CHECKSUM_OFF 24u
 #define HWS_CHECKSUM_LEN 16u
 
@@ -42,7 +48,9 @@ struct hws_disk_algo {
 	uint8_t bucket_bits;
 	uint8_t strip;
 	uint8_t key_len;
-	uint32_t reserved;
+	uint8_t off_width;
+	uint8_t reserved[3];
+	uint64_t base_off;
 	uint64_t index_off;
 	uint64_t keys_off;
 	uint64_t refs_off;
@@ -66,21 +74,28 @@ struct hws_disk_header {
 	uint8_t pad[HWS_HEADER_SIZE - 144 - HW_ALGO_COUNT * sizeof(struct hws_disk_algo)];
 };
 
-_Static_assert(sizeof(struct hws_disk_algo) == 48, "algo descriptor layout");
+_Static_assert(sizeof(struct hws_disk_algo) == 56, "algo descriptor layout");
 _Static_assert(sizeof(struct hws_disk_header) == HWS_HEADER_SIZE, "header layout");
 _Static_assert(__builtin_offsetof(struct hws_disk_header, checksum) == HWS_CHECKSUM_OFF,
 	       "checksum offset");
 _Static_assert(__builtin_offsetof(struct hws_disk_header, algos) == 144, "algos offset");
 
-/* Bucket bits for @count entries: about 4.5 to 9 entries a bucket, so the
- * index costs under one byte an entry (see docs/set-format.md). */
+/* Bucket bits for @count entries: 2.25 to 4.5 entries a bucket, so a
+ * bucket's keys mostly fit one cache line and the index costs at most 0.56
+ * bytes an entry (see docs/set-format.md). */
 static inline unsigned int hws_bucket_bits(uint64_t count)
 {
 	unsigned int bits = 0;
 
-	while (bits < HWS_MAX_BUCKET_BITS && (count * 2) / 9 >= (2ull << bits))
+	while (bits < HWS_MAX_BUCKET_BITS && (count * 4) / 9 >= (2ull << bits))
 		bits++;
 	return bits;
+}
+
+/* Number of base entries before the final one, for @bits bucket bits. */
+static inline uint64_t hws_groups(unsigned int bits)
+{
+	return ((1ull << bits) + (1u << HWS_GROUP_SHIFT) - 1) >> HWS_GROUP_SHIFT;
 }
 
 /* The bucket of @digest: its leading @bits bits. */

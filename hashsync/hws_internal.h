@@ -13,12 +13,15 @@
 
 /* One algorithm's table inside the mapping. */
 struct hws_view {
-	const uint32_t *index; /* 2^bits + 1 entries */
+	const uint32_t *base;  /* groups + 1 entries */
+	const void *index;     /* 2^bits offsets of off_width bytes */
 	const uint8_t *keys;   /* count * key_len */
 	const uint32_t *refs;
 	const uint8_t *cats;
 	uint64_t count;
-	unsigned int bits, strip, key_len, digest_len;
+	unsigned int bits, strip, key_len, digest_len, off_width;
+	unsigned int shift;  /* bucket = leading 32 bits >> shift (64-bit shift) */
+	uint64_t last_mask;  /* (b + 1) & last_mask == 0: b is its group's last bucket */
 };
 
 struct hws_set {

@@ -67,7 +67,8 @@ static int check_algo(const struct hws_disk_header *h, enum hw_algo a, uint64_t 
 	const char *name = hw_algo_name(a);
 
 	if (d->count == 0) {
-		if (d->index_off || d->keys_off || d->refs_off || d->cats_off || d->bucket_bits)
+		if (d->base_off || d->index_off || d->keys_off || d->refs_off || d->cats_off ||
+		    d->bucket_bits || d->off_width)
 			return hws_fail(err, -EINVAL, "%s: sections given for an empty table", name);
 		return 0;
 	}
@@ -81,8 +82,12 @@ static int check_algo(const struct hws_disk_header *h, enum hw_algo a, uint64_t 
 	if (d->count > UINT32_MAX)
 		return hws_fail(err, -EINVAL, "%s: %llu entries, at most 2^32-1 allowed", name,
 			    (unsigned long long)d->count);
-	uint64_t nb = (1ull << d->bucket_bits) + 1;
-	if (!section_ok(d->index_off, nb * 4, file_size))
+	if (d->off_width != 1 && d->off_width != 2 && d->off_width != 4)
+		return hws_fail(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
+				d->off_width);
+	if (!section_ok(d->base_off, (hws_groups(d->bucket_bits) + 1) * 4, file_size))
+		return hws_fail(err, -EINVAL, "%s: base section outside the file or misaligned", name);
+	if (!section_ok(d->index_off, (1ull << d->bucket_bits) * d->off_width, file_size))
 		return hws_fail(err, -EINVAL, "%s: index section outside the file or misaligned", name);
 	if (!section_ok(d->keys_off, d->count * d->key_len, file_size))
 		return hws_fail(err, -EINVAL, "%s: key section outside the file or misaligned", name);
@@ -152,16 +157,20 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	for (int a = 0; a < HW_ALGO_COUNT; a++) {
 		const struct hws_disk_algo *d = &h->algos[a];
 		struct hws_view *v = &set->views[a];
-		uint64_t nb = (1ull << d->bucket_bits);
 
 		set->info.counts[a] = d->count;
 		if (d->count == 0)
 			continue;
-		v->index = (const uint32_t *)(base + d->index_off);
-		/* The two ends of the index are checked here; the rest is
+		v->base = (const uint32_t *)(base + d->base_off);
+		v->index = base + d->index_off;
+		/* The two ends of the base are checked here; every range is
 		 * clamped at lookup. */
-		if (v->index[0] != 0 || v->index[nb] != d->count)
-			return hws_fail(err, -EINVAL, "%s: index does not span the entries", hw_algo_name(a));
+		if (v->base[0] != 0 || v->base[hws_groups(d->bucket_bits)] != d->count)
+			return hws_fail(err, -EINVAL, "%s: index does not span the entries",
+					hw_algo_name(a));
+		v->off_width = d->off_width;
+		v->shift = 32 - d->bucket_bits;
+		v->last_mask = ((1ull << d->bucket_bits) - 1) & ((1u << HWS_GROUP_SHIFT) - 1);
 		v->keys = base + d->keys_off;
 		v->refs = (const uint32_t *)(base + d->refs_off);
 		v->cats = base + d->cats_off;

@@ -172,6 +172,45 @@ static void test_duplicates_last_wins(void)
 	hws_builder_free(b);
 }
 
+/* The same rule through the radix-sort path: 20,000 adds, then a second
+ * add of every third entry with new metadata and a remove of every fifth. */
+static void test_duplicates_large(void)
+{
+	enum { N = 20000 };
+	struct hws_builder *b = hws_builder_new("dups-large", 1);
+	struct hws_entry *e = calloc(N, sizeof(*e));
+	struct hws_write_stats st;
+	struct hws_set *set = NULL;
+	struct hws_error err;
+	size_t bad = 0, present = 0;
+
+	hws_test_entries(77, HW_ALGO_XXH3_128, e, N);
+	for (size_t i = 0; i < N; i++)
+		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 1, (uint32_t)i);
+	for (size_t i = 0; i < N; i += 3)
+		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 2, (uint32_t)i + N);
+	for (size_t i = 0; i < N; i += 5)
+		hws_builder_remove(b, HW_ALGO_XXH3_128, e[i].digest);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("dl.hws"), &st, &err), 0);
+	CU_ASSERT_EQUAL(st.removed, N / 5);
+	CU_ASSERT_EQUAL(st.duplicates, (N + 2) / 3);
+	CU_ASSERT_EQUAL(st.entries, N - N / 5);
+	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dl.hws"), &set, &err), 0);
+	for (size_t i = 0; i < N; i++) {
+		struct hws_hit hit = { 0 };
+		bool found = hws_lookup(set, HW_ALGO_XXH3_128, e[i].digest, &hit);
+		uint32_t want_ref = i % 3 == 0 ? (uint32_t)i + N : (uint32_t)i;
+		present += found;
+		bad += found != (i % 5 != 0);
+		bad += found && (hit.ref != want_ref || hit.category != (i % 3 == 0 ? 2 : 1));
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(present, N - N / 5);
+	hws_close(set);
+	hws_builder_free(b);
+	free(e);
+}
+
 static void test_empty_set(void)
 {
 	struct hws_builder *b = hws_builder_new("empty", 3);
@@ -361,6 +400,7 @@ int main(void)
 		{ "round trip in one bucket", test_round_trip_one_bucket },
 		{ "all algorithms in one file", test_all_algorithms_in_one_file },
 		{ "duplicates: last wins", test_duplicates_last_wins },
+		{ "duplicates: last wins, large", test_duplicates_large },
 		{ "empty set", test_empty_set },
 		{ "boundary digests", test_boundary_digests },
 		{ "bucket edges", test_bucket_edges },
