@@ -14,7 +14,11 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+	echo "FAIL: $*" >&2
+	[[ ! -f syncd.log ]] || tail -n 20 syncd.log >&2
+	exit 1
+}
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() { [[ "$1" == "$2" ]] || fail "$3: got '$1', expected '$2'"; }
 
