@@ -98,25 +98,20 @@ int sync_key_write_public(const char *path, const uint8_t pub[SYNC_PUBKEY_LEN])
 
 int sync_key_read_secret(const char *path, uint8_t ret_sec[SYNC_SECKEY_LEN])
 {
-	uint8_t sec[SYNC_SECKEY_LEN], pub[SYNC_PUBKEY_LEN];
+	uint8_t sec[SYNC_SECKEY_LEN], seed[32], pk[SYNC_PUBKEY_LEN], again[SYNC_SECKEY_LEN];
 	int r = read_key(path, SECRET_TAG, sec, sizeof(sec));
 
-	/* The public half inside must match the seed, or the file is damaged. */
+	/* The key must be what its seed derives, or the file is damaged. */
 	if (r == 0) {
-		crypto_sign_ed25519_sk_to_pk(pub, sec);
-		r = memcmp(pub, sec + 32, SYNC_PUBKEY_LEN) == 0 ? 0 : -EINVAL;
-	}
-	if (r == 0) {
-		uint8_t seed[32], pk2[32], sk2[64];
 		crypto_sign_ed25519_sk_to_seed(seed, sec);
-		crypto_sign_ed25519_seed_keypair(pk2, sk2, seed);
-		r = memcmp(sk2, sec, sizeof(sk2)) == 0 ? 0 : -EINVAL;
-		sodium_memzero(seed, sizeof(seed));
-		sodium_memzero(sk2, sizeof(sk2));
+		crypto_sign_ed25519_seed_keypair(pk, again, seed);
+		r = sodium_memcmp(again, sec, sizeof(sec)) == 0 ? 0 : -EINVAL;
 	}
 	if (r == 0)
 		memcpy(ret_sec, sec, sizeof(sec));
 	sodium_memzero(sec, sizeof(sec));
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(again, sizeof(again));
 	return r;
 }
 

@@ -2,8 +2,9 @@
 # sync_pull.sh - pull mode against a directory laid out by
 # `hashwall-publish export` and served over HTTP on loopback: a snapshot,
 # then a delta chain, then a jump by the newest snapshot when the chain is
-# broken, a key rotation found in the index, and an unchanged index
-# answered with 304 (conditional request).
+# broken, a key rotation found in the index, a forged delta refused, the
+# same over HTTPS with a private CA, and an unchanged index answered with
+# 304 (conditional request).
 source "$(dirname "$0")/lib.sh"
 
 keys k1 n1
@@ -56,15 +57,35 @@ before=$(set_sum)
 pull_once || true
 expect_eq "$(installed)" 12 "after a delta by the retired key"
 expect_eq "$(set_sum)" "$before" "set file after a refused pull"
-# The daemon polls again after its interval: the unchanged index is a 304.
+# Over HTTPS, trusting the server's certificate through pull.cacert.
+tls
+TLS_PORT=$(free_port)
+python3 - "$TLS_PORT" <<'PY' 2>https.log &
+import functools, http.server, ssl, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory="www")
+srv = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), handler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("cert.pem", "key.pem")
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+PIDS+=($!)
+for _ in $(seq 50); do curl -s --cacert cert.pem "https://127.0.0.1:$TLS_PORT/" >/dev/null && break; sleep 0.1; done
+PULL_CONFIG=", \"pull\": {\"url\": \"https://127.0.0.1:$TLS_PORT/nl/\", \"interval\": 5, \"jitter\": 0, \"cacert\": \"$WORK/cert.pem\"}"
+config "$CONFIG" 1 k1
 delta 13 12 n1.sec
+pull_once
+expect_eq "$(installed)" 13 "after a pull over https"
+
+# The daemon polls again after its interval: the unchanged index is a 304.
+delta 14 13 n1.sec
 sleep 2
 "$SYNCD" run --config "$CONFIG" 2>>syncd.log &
 PIDS+=($!)
 for _ in $(seq 100); do
-	[[ $(grep -c '"GET /nl/index.json HTTP/1.1" 304' http.log) -ge 1 ]] && break
+	[[ $(grep -c '"GET /nl/index.json HTTP/1.1" 304' https.log) -ge 1 ]] && break
 	sleep 0.1
 done
-expect_eq "$(installed)" 13 "after the daemon's first poll"
-expect_eq "$(grep -c '"GET /nl/index.json HTTP/1.1" 304' http.log)" 1 "conditional index request"
+expect_eq "$(installed)" 14 "after the daemon's first poll"
+expect_eq "$(grep -c '"GET /nl/index.json HTTP/1.1" 304' https.log)" 1 "conditional index request"
 echo "PASS sync_pull"
