@@ -5,6 +5,7 @@
  */
 #include "sync_fixture.h"
 #include "sync_config.h"
+#include "sync_engine.h"
 #include "sync_state.h"
 
 #include <stdio.h>
@@ -204,6 +205,32 @@ static void test_config(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "jitter"));
 }
 
+static void test_staleness(void)
+{
+	struct sync_hotline_config hl = { .set = "nl", .stale_after = 100 };
+	struct sync_target t = { .hl = &hl };
+	const char *why;
+
+	CU_ASSERT_TRUE(sync_target_stale(&t, 1000, &why));
+	CU_ASSERT_STRING_EQUAL(why, "no set installed");
+	t.installed_version = 4;
+	t.installed_expires = 2000;
+	t.st.last_success = 950;
+	CU_ASSERT_FALSE(sync_target_stale(&t, 1000, &why));
+	CU_ASSERT_STRING_EQUAL(why, "fresh");
+	/* No install and no successful check within stale_after. */
+	CU_ASSERT_TRUE(sync_target_stale(&t, 1051, &why));
+	CU_ASSERT_STRING_EQUAL(why, "no update or check within stale_after");
+	/* A pull that found the set current counts as contact. */
+	t.st.last_checked = 1040;
+	CU_ASSERT_FALSE(sync_target_stale(&t, 1100, NULL));
+	/* Expiry wins over recent contact; no window when stale_after is 0. */
+	CU_ASSERT_TRUE(sync_target_stale(&t, 2000, &why));
+	CU_ASSERT_STRING_EQUAL(why, "the installed set has expired");
+	hl.stale_after = 0;
+	CU_ASSERT_FALSE(sync_target_stale(&t, 1999, NULL));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -212,6 +239,7 @@ int main(void)
 		{ "payload records round trip", test_payload_round_trip },
 		{ "state file round trip", test_state_round_trip },
 		{ "syncd config errors name the path", test_config },
+		{ "staleness: expiry and the window", test_staleness },
 		CU_TEST_INFO_NULL,
 	};
 
