@@ -242,6 +242,7 @@ static int install(struct sync_engine *e, struct sync_target *t, const struct sy
 	t->installed_expires = vb->m.expires;
 	t->installed_entries = entries;
 	res->dataplane_pending = notify(e, t, why, sizeof(why)) < 0;
+	res->no_dataplane = !e->cfg->control_socket;
 	sync_crash_point("notified");
 	t->st.last_success = now;
 	t->st.installs++;

@@ -59,6 +59,7 @@ struct sync_result {
 	enum sync_kind kind;
 	uint64_t version;            /* installed (or rotated-to root) version */
 	bool dataplane_pending;      /* set file installed, dataplane not told yet */
+	bool no_dataplane;           /* no control_socket: the set file is the result */
 };
 
 /*

@@ -26,7 +26,9 @@ char *sync_result_json(const struct sync_result *res)
 		cJSON_AddStringToObject(o, "kind", sync_kind_name(res->kind));
 		cJSON_AddNumberToObject(o, res->kind == SYNC_KIND_ROOT ? "root_version" : "version",
 					(double)res->version);
-		cJSON_AddStringToObject(o, "dataplane", res->dataplane_pending ? "pending" : "loaded");
+		if (res->kind != SYNC_KIND_ROOT)
+			cJSON_AddStringToObject(o, "dataplane", res->no_dataplane ? "none"
+								: res->dataplane_pending ? "pending" : "loaded");
 	} else {
 		cJSON_AddStringToObject(o, "status", "refused");
 		cJSON_AddStringToObject(o, "error", sync_refusal_name(res->verdict.reason));

@@ -25,7 +25,9 @@ list b.txt b 30
 "$PUBLISH" snapshot --secret be.sec --set be --version 7 --in b.txt --out be7.hwb >/dev/null
 "$PUBLISH" snapshot --secret be.sec --set nl --version 4 --in b.txt --out be-as-nl.hwb >/dev/null
 
-expect_eq "$(push nl3.hwb | cut -d' ' -f1)" 200 "nl with nl's token"
+out=$(push nl3.hwb)
+expect_eq "${out%% *}" 200 "nl with nl's token"
+expect_eq "$(echo "$out" | json_field dataplane)" none "hand-over without a control socket"
 expect_eq "$(push be7.hwb token-be | cut -d' ' -f1)" 200 "be with be's token"
 expect_eq "$(push be7.hwb | json_field error)" unknown-key "be's bundle with nl's token"
 expect_eq "$(push be-as-nl.hwb | json_field error)" unknown-key "nl's set signed by be's key"
