@@ -29,6 +29,9 @@ struct syncd_push {
 	struct sync_engine *e;
 	struct MHD_Daemon *d;
 	char *cert, *key;
+	/* Bytes held by uploads in progress, at most twice the bundle cap (only
+	 * the MHD thread touches it). */
+	uint64_t held;
 };
 
 /* One POST in progress. */
@@ -103,6 +106,8 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 		return refuse(c, t, SYNC_REFUSE_TRUNCATED, "a Content-Length of at least 24 bytes is required");
 	if (len > p->e->caps.bundle_bytes || len > SIZE_MAX / 2)
 		return refuse(c, t, SYNC_REFUSE_TOO_LARGE, "Content-Length over the bundle size cap");
+	if (p->held + len > 2 * p->e->caps.bundle_bytes)
+		return refuse(c, t, SYNC_REFUSE_BUSY, "other uploads in progress; retry later");
 	u = calloc(1, sizeof(*u));
 	if (u)
 		u->buf = malloc((size_t)len);
@@ -112,6 +117,7 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 	}
 	u->t = t;
 	u->cap = (size_t)len;
+	p->held += len;
 	*con_cls = u;
 	return MHD_YES;
 }
@@ -181,12 +187,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
+	struct syncd_push *p = cls;
 	struct upload *u = *con_cls;
 
-	(void)cls;
 	(void)c;
 	(void)why;
 	if (u) {
+		p->held -= u->cap;
 		free(u->buf);
 		free(u);
 		*con_cls = NULL;

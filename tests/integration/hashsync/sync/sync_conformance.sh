@@ -98,6 +98,26 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert cert.pem --data-binary @s
 expect_eq "$code" 401 "push without a token"
 expect_eq "$(set_sum)" "$before" "set file after a push without a token"
 
+# Two slow uploads announcing the whole cap each hold the memory cap: busy.
+python3 - "$PORT" "$TOKEN" <<'PY' &
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile="cert.pem")
+held = []
+for _ in range(2):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="127.0.0.1")
+    s.sendall(f"POST /v1/bundles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {sys.argv[2]}\r\n"
+              f"Content-Length: 1048576\r\n\r\n".encode() + b"HWBUNDLE")
+    held.append(s)
+open("slow.ready", "w").close()
+time.sleep(5)
+PY
+SLOW=$!
+for _ in $(seq 50); do [[ -f slow.ready ]] && break; sleep 0.1; done
+sleep 1
+expect_refused s4-g.hwb 503 busy
+kill "$SLOW"
+wait "$SLOW" || true
+
 # Key rotation: to n1, n2 (2 of 2).  Not signed by the old keys: refused.
 "$PUBLISH" rotate --secret n1.sec --new-secret n2.sec --set nl --version 2 \
 	--keys n1.pub,n2.pub --threshold 2 --out rot-bad.hwb >/dev/null
