@@ -209,6 +209,14 @@ static void record_refusal(struct sync_target *t, const struct sync_verdict *v, 
 	sync_state_save(t->state_path, &t->st);
 }
 
+void sync_engine_record_refusal(struct sync_engine *e, struct sync_target *t,
+				const struct sync_verdict *v, int64_t now)
+{
+	pthread_mutex_lock(&e->lock);
+	record_refusal(t, v, now);
+	pthread_mutex_unlock(&e->lock);
+}
+
 /* The install steps after verification (see the list in sync_engine.h). */
 static int install(struct sync_engine *e, struct sync_target *t, const struct sync_verified *vb,
 		   int64_t now, struct sync_result *res)

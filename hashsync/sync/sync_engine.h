@@ -104,6 +104,10 @@ uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *
  */
 int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len);
 
+/* Record a refusal that happened before sync_engine_submit() (push sizes). */
+void sync_engine_record_refusal(struct sync_engine *e, struct sync_target *t,
+				const struct sync_verdict *v, int64_t now);
+
 /* Record that a pull found @t current at @now (for freshness). */
 void sync_engine_checked(struct sync_engine *e, struct sync_target *t, int64_t now);
 

@@ -6,7 +6,7 @@
  * hotline (compared as SHA-256 hashes, in constant time).  The token and
  * the Content-Length are checked before a byte of the body is read; the
  * bundle header is checked against the caps as soon as its 24 bytes are
- * in.  The complete body goes through sync_engine_submit(); the answer is
+ * in (the buffer is freed then; the answer follows the body).  The complete body goes through sync_engine_submit(); the answer is
  * JSON (200 installed, 4xx refused with the reason).  Client addresses are
  * never logged.
  */
@@ -39,7 +39,8 @@ struct upload {
 	struct sync_target *t;
 	uint8_t *buf;
 	size_t len, cap;
-	bool refused;
+	bool refused;               /* early: the rest of the body is discarded */
+	struct sync_verdict early;
 };
 
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned int status, const char *type,
@@ -62,13 +63,15 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned int status, con
 }
 
 /* A refusal before the engine saw the bundle (token, sizes). */
-static enum MHD_Result refuse(struct MHD_Connection *c, struct sync_target *t, enum sync_refusal why,
-			      const char *detail)
+static enum MHD_Result refuse(struct syncd_push *p, struct MHD_Connection *c, struct sync_target *t,
+			      enum sync_refusal why, const char *detail)
 {
 	struct sync_result res = { .target = t };
 
 	res.verdict.reason = why;
 	snprintf(res.verdict.detail, sizeof(res.verdict.detail), "%s", detail);
+	if (t)
+		sync_engine_record_refusal(p->e, t, &res.verdict, time(NULL));
 	return answer(c, (unsigned int)sync_refusal_status(why), "application/json", sync_result_json(&res));
 }
 
@@ -98,16 +101,16 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 		p->e->unauthorized++;
 		pthread_mutex_unlock(&p->e->lock);
 		HW_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
-		return refuse(c, NULL, SYNC_REFUSE_UNAUTHORIZED, auth ? "wrong bearer token" : "no bearer token");
+		return refuse(p, c, NULL, SYNC_REFUSE_UNAUTHORIZED, auth ? "wrong bearer token" : "no bearer token");
 	}
 	errno = 0;
 	len = cl ? strtoull(cl, &end, 10) : 0;
 	if (!cl || errno || *end || len < SYNC_HEADER_LEN)
-		return refuse(c, t, SYNC_REFUSE_TRUNCATED, "a Content-Length of at least 24 bytes is required");
+		return refuse(p, c, t, SYNC_REFUSE_TRUNCATED, "a Content-Length of at least 24 bytes is required");
 	if (len > p->e->caps.bundle_bytes || len > SIZE_MAX / 2)
-		return refuse(c, t, SYNC_REFUSE_TOO_LARGE, "Content-Length over the bundle size cap");
+		return refuse(p, c, t, SYNC_REFUSE_TOO_LARGE, "Content-Length over the bundle size cap");
 	if (p->held + len > 2 * p->e->caps.bundle_bytes)
-		return refuse(c, t, SYNC_REFUSE_BUSY, "other uploads in progress; retry later");
+		return refuse(p, c, t, SYNC_REFUSE_BUSY, "other uploads in progress; retry later");
 	u = calloc(1, sizeof(*u));
 	if (u)
 		u->buf = malloc((size_t)len);
@@ -122,34 +125,47 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 	return MHD_YES;
 }
 
-/* More body: append, checking the header's sizes as soon as it is in. */
-static enum MHD_Result take_body(struct syncd_push *p, struct MHD_Connection *c, struct upload *u,
-				 const char *data, size_t *size)
+/*
+ * More body: append, checking the header's sizes as soon as it is in.  A
+ * refusal here frees the buffer at once; the rest of the body (at most the
+ * Content-Length, already under the cap) is read and discarded, because
+ * libmicrohttpd can only answer once the upload is complete.
+ */
+static void take_body(struct syncd_push *p, struct upload *u, const char *data, size_t *size)
 {
 	size_t had = u->len;
 	struct sync_bundle b;
-	struct sync_verdict v;
 
-	if (*size > u->cap - u->len) {
+	if (!u->refused && *size > u->cap - u->len) {
 		u->refused = true;
-		return refuse(c, u->t, SYNC_REFUSE_PAYLOAD_SIZE, "body longer than its Content-Length");
+		sync_refuse(&u->early, SYNC_REFUSE_PAYLOAD_SIZE, "body longer than its Content-Length");
 	}
-	memcpy(u->buf + u->len, data, *size);
-	u->len += *size;
+	if (!u->refused) {
+		memcpy(u->buf + u->len, data, *size);
+		u->len += *size;
+		if (had < SYNC_HEADER_LEN && u->len >= SYNC_HEADER_LEN && u->len < u->cap &&
+		    sync_bundle_split(u->buf, u->len, &p->e->caps, &b, &u->early) < 0 &&
+		    u->early.reason != SYNC_REFUSE_TRUNCATED)
+			u->refused = true;
+	}
+	if (u->refused && u->buf) {
+		free(u->buf);
+		u->buf = NULL;
+	}
 	*size = 0;
-	if (had < SYNC_HEADER_LEN && u->len >= SYNC_HEADER_LEN &&
-	    sync_bundle_split(u->buf, u->len, &p->e->caps, &b, &v) < 0 &&
-	    v.reason != SYNC_REFUSE_TRUNCATED && u->len < u->cap) {
-		u->refused = true;
-		return refuse(c, u->t, v.reason, v.detail);
-	}
-	return MHD_YES;
 }
 
 static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection *c, struct upload *u)
 {
 	struct sync_result res;
-	int r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
+	int r;
+
+	if (u->refused) {
+		HW_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
+		       sync_refusal_name(u->early.reason), u->early.detail);
+		return refuse(p, c, u->t, u->early.reason, u->early.detail);
+	}
+	r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
 
 	if (r == 0)
 		HW_LOG(INFO, "sync.push", "set %s: installed %s version %" PRIu64, u->t->hl->set,
@@ -175,12 +191,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return answer(c, 404, "application/json", strdup("{\"error\":\"not-found\"}"));
 	if (!u)
 		return start_upload(p, c, con_cls);
-	if (u->refused) {
-		*size = 0;
+	if (*size) {
+		take_body(p, u, data, size);
 		return MHD_YES;
 	}
-	if (*size)
-		return take_body(p, c, u, data, size);
 	return finish_upload(p, c, u);
 }
 

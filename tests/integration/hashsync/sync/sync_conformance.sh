@@ -118,6 +118,28 @@ expect_refused s4-g.hwb 503 busy
 kill "$SLOW"
 wait "$SLOW" || true
 
+# A header announcing more than the cap is refused as soon as its 24 bytes
+# are in: nothing more is kept, the answer follows the (discarded) body.
+early=$(python3 - "$PORT" "$TOKEN" <<'PY'
+import socket, ssl, struct, sys
+ctx = ssl.create_default_context(cafile="cert.pem")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="127.0.0.1")
+s.settimeout(10)
+hdr = b"HWBUNDLE" + struct.pack(">HHIQ", 1, 1, 300, 1 << 40)
+s.sendall(f"POST /v1/bundles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {sys.argv[2]}\r\n"
+          f"Content-Length: 100000\r\n\r\n".encode() + hdr + bytes(100000 - len(hdr)))
+answer = ""
+while not answer.endswith("}"):
+    chunk = s.recv(4096).decode(errors="replace")
+    if not chunk:
+        break
+    answer += chunk
+print(answer.split("\r\n")[0].split(" ")[1], answer[answer.index("{"):])
+PY
+)
+expect_eq "${early%% *}" 413 "early refusal status ($early)"
+expect_eq "$(echo "${early#* }" | json_field error)" too-large "early refusal reason"
+
 # Key rotation: to n1, n2 (2 of 2).  Not signed by the old keys: refused.
 "$PUBLISH" rotate --secret n1.sec --new-secret n2.sec --set nl --version 2 \
 	--keys n1.pub,n2.pub --threshold 2 --out rot-bad.hwb >/dev/null
