@@ -14,12 +14,15 @@
 #include "common/errors.h"
 #include "common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,12 +119,41 @@ static void retry_dataplane(struct sync_engine *e, int64_t now)
 			       e->targets[i].hl->set, sync_engine_installed(e, &e->targets[i], false), err);
 }
 
+/* One daemon per state directory: hold an exclusive lock on a file in it. */
+static int lock_state_dir(const char *dir)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/syncd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		HW_LOG(ERR, "sync", "%s: %s", path,
+		       errno == EWOULDBLOCK ? "another hashwall-syncd runs on this state_dir" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd; /* kept open (and locked) until exit */
+}
+
 static int cmd_run(struct sync_engine *e, bool once)
 {
 	struct syncd_push *push = NULL;
 	struct syncd_pull *pull;
+	bool any_pull = false;
 	char err[512];
 	int r;
+
+	for (size_t i = 0; i < e->n_targets; i++)
+		any_pull |= e->targets[i].hl->has_pull;
+	if (!any_pull && (!e->cfg->has_listen || once)) {
+		HW_LOG(ERR, "sync", "nothing to do: %s", once ? "no hotline has pull.url"
+							       : "no listen section and no pull.url");
+		return EXIT_USAGE;
+	}
+	if (lock_state_dir(e->cfg->state_dir) < 0)
+		return EXIT_FAIL;
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
