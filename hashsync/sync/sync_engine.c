@@ -254,6 +254,8 @@ static int install(struct sync_engine *e, struct sync_target *t, const struct sy
 	sync_crash_point("notified");
 	t->st.last_success = now;
 	t->st.installs++;
+	if (vb->m.version > t->st.highest_version)
+		t->st.highest_version = vb->m.version;
 	r = sync_state_save(t->state_path, &t->st);
 	sync_crash_point("saved");
 	/* The set is installed even when the state file could not be saved. */
@@ -275,6 +277,7 @@ int sync_engine_submit(struct sync_engine *e, struct sync_target *t, const uint8
 	snprintf(tr.set, sizeof(tr.set), "%s", t->hl->set);
 	tr.root = t->st.root;
 	tr.installed_version = t->installed_version;
+	tr.version_floor = t->st.highest_version;
 	r = sync_verify(buf, len, &e->caps, &tr, now, &vb, &res->verdict);
 	if (r == 0) {
 		res->kind = vb.m.kind;

@@ -129,6 +129,7 @@ int sync_state_save(const char *path, const struct sync_state *st)
 
 	cJSON_AddItemToObject(o, "root", sync_root_json(&st->root));
 	cJSON_AddNumberToObject(o, "notified_version", (double)st->notified_version);
+	cJSON_AddNumberToObject(o, "highest_version", (double)st->highest_version);
 	cJSON_AddNumberToObject(o, "last_success", (double)st->last_success);
 	cJSON_AddNumberToObject(o, "last_checked", (double)st->last_checked);
 	cJSON_AddNumberToObject(o, "last_refusal", (double)st->last_refusal);
@@ -190,6 +191,7 @@ int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size
 		return -EINVAL;
 	}
 	st.notified_version = (uint64_t)get_num(o, "notified_version");
+	st.highest_version = (uint64_t)get_num(o, "highest_version");
 	st.last_success = get_num(o, "last_success");
 	st.last_checked = get_num(o, "last_checked");
 	st.last_refusal = get_num(o, "last_refusal");

@@ -5,7 +5,9 @@
  *
  * The installed version is deliberately not stored here: it is the version
  * in the header of the installed set file, so the set file and the version
- * can never disagree after a crash.  The state file holds the trusted root
+ * can never disagree after a crash.  What is stored is the highest version
+ * ever installed, a floor that keeps a lost or replaced set file from
+ * opening the door to older (still unexpired) bundles.  The state file holds the trusted root
  * (after rotations), the version last handed to the dataplane, times of the
  * last success, check and refusal, and refusal counters.  It is JSON,
  * replaced atomically (temporary file, fsync, rename, fsync of the
@@ -21,6 +23,7 @@
 struct sync_state {
 	struct sync_root root;
 	uint64_t notified_version; /* last version the dataplane acknowledged */
+	uint64_t highest_version;  /* highest version ever installed: the rollback floor */
 	int64_t last_success;      /* unix seconds of the last install, 0 = never */
 	int64_t last_checked;      /* last time a pull found the set current */
 	int64_t last_refusal;      /* unix seconds, 0 = never */

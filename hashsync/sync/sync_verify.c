@@ -26,6 +26,10 @@ static int check_version(const struct sync_manifest *m, const struct sync_truste
 		return sync_refuse(v, SYNC_REFUSE_VERSION,
 				   "%s version %" PRIu64 " is not newer than the installed %" PRIu64,
 				   sync_kind_name(m->kind), m->version, t->installed_version);
+	if (m->version <= t->version_floor)
+		return sync_refuse(v, SYNC_REFUSE_VERSION,
+				   "%s version %" PRIu64 " is not newer than version %" PRIu64
+				   " installed before", sync_kind_name(m->kind), m->version, t->version_floor);
 	if (m->kind == SYNC_KIND_DELTA && m->base != t->installed_version)
 		return sync_refuse(v, SYNC_REFUSE_BASE,
 				   "delta on version %" PRIu64 " but version %" PRIu64 " is installed",

@@ -7,7 +7,8 @@
  *   2. signatures: a threshold of the trusted root's keys over the manifest
  *   3. the manifest: parsed strictly; its set must be the expected one
  *   4. declared payload size equals the actual payload size
- *   5. version greater than the installed one (root: exactly root + 1)
+ *   5. version greater than the installed one and than any version ever
+ *      installed (root: exactly root + 1)
  *   6. a delta's base equals the installed version
  *   7. not expired
  *   8. payload SHA-256
@@ -29,6 +30,7 @@ struct sync_trusted {
 	char set[SYNC_SET_ID_MAX + 1];
 	struct sync_root root;
 	uint64_t installed_version; /* 0: nothing installed yet */
+	uint64_t version_floor;     /* highest version ever installed (rollback floor) */
 };
 
 /* A bundle that passed: its manifest and payload (pointing into the buffer). */

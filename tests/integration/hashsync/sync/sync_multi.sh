@@ -38,4 +38,14 @@ expect_eq "$("$SYNCD" status --config "$CONFIG" | grep -c '"installed_version"')
 expect_eq "$(curl -s --cacert cert.pem "https://127.0.0.1:$PORT/metrics" | grep '^hashwall_sync_installed_version')" \
 	"$(printf 'hashwall_sync_installed_version{set="nl"} 3\nhashwall_sync_installed_version{set="be"} 7')" \
 	"metrics for both sets"
+# A lost set file does not reopen the door to older bundles: the state
+# keeps the highest version ever installed.
+"$PUBLISH" snapshot --secret nl.sec --set nl --version 2 --in b.txt --out nl2.hwb >/dev/null
+kill "$SYNCD_PID"
+wait "$SYNCD_PID" || true
+rm sets/nl.hws
+start_syncd "$CONFIG"
+expect_eq "$(push nl2.hwb | json_field error)" version-not-newer "an older snapshot after the set file was lost"
+"$PUBLISH" snapshot --secret nl.sec --set nl --version 4 --in a.txt --out nl4.hwb >/dev/null
+expect_eq "$(push nl4.hwb | cut -d' ' -f1)" 200 "a newer snapshot after the set file was lost"
 echo "PASS sync_multi"

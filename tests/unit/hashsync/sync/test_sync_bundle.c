@@ -132,7 +132,8 @@ static void test_payload_round_trip(void)
 static void test_state_round_trip(void)
 {
 	char path[] = "/tmp/sync-state-XXXXXX", err[256];
-	struct sync_state st = { .notified_version = 7, .last_success = 100, .last_checked = 150,
+	struct sync_state st = { .notified_version = 7, .highest_version = 9, .last_success = 100,
+				 .last_checked = 150,
 				 .last_refusal = 120, .last_reason = SYNC_REFUSE_EXPIRED, .installs = 3 };
 	struct sync_state back;
 	int fd = mkstemp(path);
@@ -150,6 +151,7 @@ static void test_state_round_trip(void)
 	CU_ASSERT_EQUAL(back.root.n_keys, 3);
 	CU_ASSERT_EQUAL(memcmp(back.root.keys, st.root.keys, sizeof(st.root.keys)), 0);
 	CU_ASSERT_EQUAL(back.notified_version, 7);
+	CU_ASSERT_EQUAL(back.highest_version, 9);
 	CU_ASSERT_EQUAL(back.last_checked, 150);
 	CU_ASSERT_EQUAL(back.last_reason, SYNC_REFUSE_EXPIRED);
 	CU_ASSERT_EQUAL(back.refusals[SYNC_REFUSE_THRESHOLD], 5);

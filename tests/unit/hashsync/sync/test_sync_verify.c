@@ -56,6 +56,12 @@ static void test_version_not_newer(void)
 	CU_ASSERT_EQUAL(verify_at(lower, l1, 7), SYNC_REFUSE_VERSION);
 	CU_ASSERT_EQUAL(verify_at(same, l2, 7), SYNC_REFUSE_VERSION);
 	CU_ASSERT_EQUAL(verify_at(same, l2, 6), SYNC_OK);
+	/* Nothing installed (a lost set file), but version 7 was once: the floor holds. */
+	fx.trusted.version_floor = 7;
+	CU_ASSERT_EQUAL(verify_at(same, l2, 0), SYNC_REFUSE_VERSION);
+	fx.trusted.version_floor = 6;
+	CU_ASSERT_EQUAL(verify_at(same, l2, 0), SYNC_OK);
+	fx.trusted.version_floor = 0;
 	free(lower);
 	free(same);
 }
