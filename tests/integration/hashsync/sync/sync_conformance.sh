@@ -109,7 +109,7 @@ for _ in range(2):
               f"Content-Length: 1048576\r\n\r\n".encode() + b"HWBUNDLE")
     held.append(s)
 open("slow.ready", "w").close()
-time.sleep(5)
+time.sleep(30)
 PY
 SLOW=$!
 for _ in $(seq 50); do [[ -f slow.ready ]] && break; sleep 0.1; done
@@ -182,9 +182,9 @@ expect_eq "$(echo "$status" | python3 -c 'import json,sys; s=json.load(sys.stdin
 "$SYNCD" verify --config "$CONFIG" d10.hwb >verify.out && fail "verify accepted a replay"
 grep -q '^refused: version-not-newer' verify.out || fail "verify: $(cat verify.out)"
 # Freshness: once the installed set expires, status and metrics say stale.
-snap 20 x 10 n1.sec,n2.sec --expires 3s
+snap 20 x 10 n1.sec,n2.sec --expires 5s
 expect_installed s20-x.hwb 20
-sleep 3
+sleep 5
 rc=0
 "$SYNCD" status --config "$CONFIG" >status.json || rc=$?
 expect_eq "$rc" 1 "status exit code for a stale set"

@@ -83,7 +83,7 @@ kill -9 "$DP_PID"
 expect_eq "$(push d3.hwb | json_field dataplane)" pending "answer while the dataplane is down"
 expect_eq "$(installed)" 3 "installed while the dataplane is down"
 dataplane
-for _ in $(seq 100); do
+for _ in $(seq 200); do
 	[[ "$(tail -n 1 dp.log | cut -d' ' -f1-3)" == "load nl 3" ]] && break
 	sleep 0.1
 done

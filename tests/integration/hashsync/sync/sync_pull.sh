@@ -82,7 +82,7 @@ delta 14 13 n1.sec
 sleep 2
 "$SYNCD" run --config "$CONFIG" 2>>syncd.log &
 PIDS+=($!)
-for _ in $(seq 100); do
+for _ in $(seq 200); do
 	[[ $(grep -c '"GET /nl/index.json HTTP/1.1" 304' https.log) -ge 1 ]] && break
 	sleep 0.1
 done
