@@ -33,9 +33,11 @@ static int apply_record(const struct sync_record *r, void *arg)
 	return hws_builder_add(c->b, r->algo, r->digest, r->category, r->ref);
 }
 
-/* The delta's base: the installed set, which must be at m->base. */
+/* The delta's base: the installed set, which must be at m->base.  The
+ * builder merges it in while writing, so *ret_old stays open until the
+ * builder is freed. */
 static int add_base(struct hws_builder *b, const struct sync_manifest *m, const char *path,
-		    char *err, size_t err_len)
+		    struct hws_set **ret_old, char *err, size_t err_len)
 {
 	struct hws_error herr;
 	struct hws_set *old = NULL;
@@ -55,10 +57,14 @@ static int add_base(struct hws_builder *b, const struct sync_manifest *m, const 
 	} else {
 		r = hws_builder_add_set(b, old);
 		if (r < 0)
-			snprintf(err, err_len, "copying the base set: %s", hw_strerror(r));
+			snprintf(err, err_len, "reading the base set: %s", hw_strerror(r));
 	}
-	hws_close(old);
-	return r;
+	if (r < 0) {
+		hws_close(old);
+		return r;
+	}
+	*ret_old = old;
+	return 0;
 }
 
 int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t *ret_entries,
@@ -68,6 +74,7 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 	struct hws_write_stats stats;
 	struct hws_error herr;
 	struct hws_builder *b;
+	struct hws_set *old = NULL;
 	struct apply_ctx c;
 	int r = 0;
 
@@ -79,7 +86,7 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 	}
 	hws_builder_set_times(b, m->created, m->expires);
 	if (m->kind == SYNC_KIND_DELTA)
-		r = add_base(b, m, path, err, err_len);
+		r = add_base(b, m, path, &old, err, err_len);
 	c.b = b;
 	for (int pass = 0; pass < 2 && r == 0; pass++) {
 		c.removes = pass == 0;
@@ -95,6 +102,7 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 			*ret_entries = stats.entries;
 	}
 	hws_builder_free(b);
+	hws_close(old);
 	return r;
 }
 
