@@ -221,7 +221,7 @@ int ctl_store_peer_mark(struct ctl_store *s, const char *dataplane, const char *
 	return 0;
 }
 
-static int peer_set(struct ctl_store *s, const char *dataplane, const char *epoch, uint64_t seq,
+int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch, uint64_t seq,
 		    int64_t now)
 {
 	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_PEER_SET);
@@ -383,7 +383,7 @@ int ctl_store_record(struct ctl_store *s, const struct ctl_event *ev, const char
 		if (r < 0)
 			return r;
 	}
-	r = peer_set(s, dataplane, epoch, seq, ev->ts);
+	r = ctl_store_peer_advance(s, dataplane, epoch, seq, ev->ts);
 	if (r < 0)
 		return r;
 out:

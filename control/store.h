@@ -185,6 +185,11 @@ int ctl_store_record(struct ctl_store *s, const struct ctl_event *ev, const char
 int ctl_store_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
 			uint64_t *ret_seq);
 
+/* Raise the mark of (@dataplane, @epoch) to @seq (an event refused as
+ * malformed is acknowledged too).  0 or -EIO. */
+int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch,
+			   uint64_t seq, int64_t now);
+
 /* Delete occurrences seen before @before (unix seconds); count in *ret_n. */
 int ctl_store_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n);
 

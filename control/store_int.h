@@ -22,7 +22,8 @@
 	X(PEER_GET, "SELECT last_seq FROM ingest_peers WHERE dataplane = ?1 AND epoch = ?2") \
 	X(PEER_SET, "INSERT INTO ingest_peers (dataplane, epoch, last_seq, updated) "        \
 		    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dataplane, epoch) DO UPDATE "     \
-		    "SET last_seq = excluded.last_seq, updated = excluded.updated")         \
+		    "SET last_seq = max(last_seq, excluded.last_seq), "   \
+		    "updated = excluded.updated")         \
 	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2")              \
 	X(CAND_FIND, "SELECT id, status FROM candidates WHERE set_id = ?1 AND algo = ?2 "    \
 		     "AND digest = ?3 AND host = ?4 AND path = ?5")                         \
