@@ -31,6 +31,7 @@ struct dp_info {
 	bool connected;
 	uint64_t acked;
 	cJSON *counters;
+	cJSON *sets;
 };
 
 struct peer {
@@ -119,8 +120,10 @@ void ctl_ingest_free(struct ctl_ingest *in)
 		close(in->listen_fd);
 		unlink(in->path);
 	}
-	for (unsigned int i = 0; i < in->n_dps; i++)
+	for (unsigned int i = 0; i < in->n_dps; i++) {
 		cJSON_Delete(in->dps[i].counters);
+		cJSON_Delete(in->dps[i].sets);
+	}
 	pthread_mutex_destroy(&in->status_lock);
 	free(in->buf);
 	free(in->path);
@@ -370,21 +373,49 @@ static int on_event(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	return r;
 }
 
+/* The optional "sets" of a stats record: [{"id","version","created","expires"}]. */
+static bool sets_ok(const cJSON *sets)
+{
+	const cJSON *e;
+
+	if (!sets)
+		return true;
+	if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) > CTL_INGEST_SETS_MAX)
+		return false;
+	cJSON_ArrayForEach(e, sets) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+		const char *keys[] = { "version", "created", "expires" };
+		if (!cJSON_IsString(id) || !valid_id(id->valuestring))
+			return false;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, keys[k]);
+			if (v && !cJSON_IsNumber(v))
+				return false;
+		}
+	}
+	return true;
+}
+
 static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(msg, "counters");
-	cJSON *copy;
+	const cJSON *sets = cJSON_GetObjectItemCaseSensitive(msg, "sets");
+	cJSON *copy, *sets_copy;
 
-	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > CTL_INGEST_STATS_MAX)
-		return peer_fail(in, p, "stats needs hello and a counters object");
+	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > CTL_INGEST_STATS_MAX ||
+	    !sets_ok(sets))
+		return peer_fail(in, p, "stats needs hello, counters and well-formed sets");
 	for (const cJSON *e = c->child; e; e = e->next)
 		if (!cJSON_IsNumber(e) || !valid_id(e->string))
 			return peer_fail(in, p, "counters must be name: number");
 	copy = cJSON_Duplicate(c, true);
+	sets_copy = sets ? cJSON_Duplicate(sets, true) : NULL;
 	ctl_count(in->cfg.metrics, CTL_CTR_INGEST_STATS, 1);
 	pthread_mutex_lock(&in->status_lock);
 	cJSON_Delete(in->dps[p->info].counters);
+	cJSON_Delete(in->dps[p->info].sets);
 	in->dps[p->info].counters = copy;
+	in->dps[p->info].sets = sets_copy;
 	pthread_mutex_unlock(&in->status_lock);
 	return 0;
 }
@@ -472,6 +503,8 @@ cJSON *ctl_ingest_status(struct ctl_ingest *in)
 		cJSON_AddNumberToObject(o, "acked", (double)d->acked);
 		cJSON_AddItemToObject(o, "counters", d->counters ? cJSON_Duplicate(d->counters, true)
 								  : cJSON_CreateObject());
+		cJSON_AddItemToObject(o, "sets", d->sets ? cJSON_Duplicate(d->sets, true)
+							 : cJSON_CreateArray());
 		cJSON_AddItemToArray(arr, o);
 	}
 	pthread_mutex_unlock(&in->status_lock);

@@ -58,7 +58,7 @@ int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms);
 
 /*
  * A snapshot for the status endpoint: an array of
- * {"dataplane","epoch","connected","acked","counters":{...}}, one per
+ * {"dataplane","epoch","connected","acked","counters":{...},"sets":[...]}, one per
  * dataplane seen since start.  Caller frees with cJSON_Delete.  NULL on ENOMEM.
  */
 cJSON *ctl_ingest_status(struct ctl_ingest *in);

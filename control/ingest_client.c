@@ -272,13 +272,13 @@ int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len)
 
 	if (ic->state != IC_READY)
 		return -ENOTCONN;
-	if (len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX)
-		return -EMSGSIZE;
+	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX)
+		return -EINVAL;
 	msg = malloc(len + ENVELOPE_MAX);
 	if (!msg)
 		return -ENOMEM;
-	n = snprintf(msg, len + ENVELOPE_MAX, "{\"type\":\"stats\",\"counters\":%.*s}", (int)len,
-		     json);
+	/* {"type":"stats", followed by the members of the caller's object */
+	n = snprintf(msg, len + ENVELOPE_MAX, "{\"type\":\"stats\",%.*s", (int)len - 1, json + 1);
 	if (send(ic->fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		r = errno == EAGAIN ? -EAGAIN : hw_neg_errno();
 	free(msg);

@@ -55,8 +55,10 @@ int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic);
 int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len);
 
 /*
- * Send a counters snapshot (a JSON object of name: number) if connected;
- * best effort, never queued.  Returns 0, -ENOTCONN or -EAGAIN.
+ * Send a status snapshot if connected; best effort, never queued.  @json is
+ * an object {"counters":{"name":N,...},"sets":[{"id":S,"version":N,
+ * "created":T,"expires":T},...]} ("sets" optional: the sets the dataplane
+ * has loaded).  Returns 0, -ENOTCONN, -EAGAIN or -EINVAL.
  */
 int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len);
 

@@ -9,7 +9,7 @@
  *   server: {"type":"welcome","proto":1,"acked":N}
  *   client: {"type":"event","seq":N,"event":{...match event...}}
  *   server: {"type":"ack","seq":N}          cumulative: every seq <= N
- *   client: {"type":"stats","counters":{"name":N,...}}   (never acked)
+ *   client: {"type":"stats","counters":{"name":N,...},"sets":[...]}  (never acked)
  *   server: {"type":"error","message":TEXT} then closes
  */
 #ifndef HASHWALL_CONTROL_INGEST_PROTO_H
@@ -18,5 +18,6 @@
 #define CTL_INGEST_PROTO 1
 #define CTL_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
 #define CTL_INGEST_STATS_MAX 256    /* counters kept from one stats message */
+#define CTL_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
 
 #endif

@@ -227,6 +227,19 @@ int ctl_store_reviews(struct ctl_store *s, int64_t id,
 /* Count candidates per status into @ret_counts[CTL_STATUS_COUNT]. */
 int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts);
 
+/* Per set seen in matches: highest version, candidates, newest match. */
+struct ctl_set_summary {
+	char set[CTL_SET_MAX + 1];
+	uint64_t max_version, candidates;
+	int64_t last_match;
+};
+
+int ctl_store_set_summary(struct ctl_store *s,
+			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx);
+
+/* Number of allowlist entries and of blocks not expired at @now. */
+int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks);
+
 /*
  * For exports: candidates in @status ordered by host then path (notices),
  * -1 for any status.

@@ -234,3 +234,48 @@ int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts)
 	memcpy(ret_counts, counts, sizeof(counts));
 	return 0;
 }
+
+int ctl_store_set_summary(struct ctl_store *s,
+			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx)
+{
+	struct ctl_set_summary ss;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT set_id, max(set_version), count(*), max(last_seen)"
+				      " FROM candidates GROUP BY set_id ORDER BY set_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ctl_store_col_text(st, 0, ss.set, sizeof(ss.set));
+		ss.max_version = (uint64_t)sqlite3_column_int64(st, 1);
+		ss.candidates = (uint64_t)sqlite3_column_int64(st, 2);
+		ss.last_match = sqlite3_column_int64(st, 3);
+		r = fn(&ss, ctx);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = -EIO;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks)
+{
+	sqlite3_stmt *st;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM allowlist),"
+				      " (SELECT count(*) FROM blocks WHERE expires >= ?1)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret_allow = (uint64_t)sqlite3_column_int64(st, 0);
+		*ret_blocks = (uint64_t)sqlite3_column_int64(st, 1);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -392,6 +392,8 @@ static void test_raw_protocol_errors(void)
 
 static void test_stats_snapshot(void)
 {
+	static const char stats[] = "{\"counters\":{\"rx_packets\":12,\"flows_evicted\":1},"
+				    "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]}";
 	struct server s;
 	struct ctl_ic *ic;
 	cJSON *status;
@@ -402,7 +404,7 @@ static void test_stats_snapshot(void)
 	ic = client_new(0);
 	submit_range(ic, 0, 3);
 	pump(&s, ic, 3);
-	CU_ASSERT_EQUAL(ctl_ic_send_stats(ic, "{\"rx_packets\":12,\"flows_evicted\":1}", 36), 0);
+	CU_ASSERT_EQUAL(ctl_ic_send_stats(ic, stats, strlen(stats)), 0);
 	ctl_ingest_run(s.in, 10);
 	status = ctl_ingest_status(s.in);
 	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(status, 0));
@@ -410,6 +412,7 @@ static void test_stats_snapshot(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"dataplane\":\"dp0\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"connected\":true,\"acked\":3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"counters\":{\"rx_packets\":12,\"flows_evicted\":1}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]"));
 	free(text);
 	cJSON_Delete(status);
 	ctl_ic_free(ic);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enforce_bpf.h - the bpf backend of enforce.c: blocks URLs through the
+ * bpfw_ loader library.  Built only when bpf/ is (meson: bpfw_dep);
+ * otherwise ctl_enforce_bpf_open() refuses with -ENOTSUP and controld runs
+ * with enforcement unavailable.
+ */
+#ifndef HASHWALL_CONTROL_ENFORCE_BPF_H
+#define HASHWALL_CONTROL_ENFORCE_BPF_H
+
+#include <stddef.h>
+
+#include "control/enforce.h"
+
+/*
+ * Load and attach the programs on @ifname unless already attached, open
+ * the pinned maps, and fill @ret_ops.  Returns 0 or -errno with @err set.
+ */
+int ctl_enforce_bpf_open(const char *ifname, struct ctl_enforce_ops *ret_ops, char *err,
+			 size_t errlen);
+
+#endif
