@@ -110,7 +110,9 @@ static void show_table(struct ctl_cli *cli, const cJSON *o)
 			ctl_cli_num(e, "status"), ctl_cli_num(e, "size"), ctl_cli_str(e, "client"));
 }
 
-static int cmd_show(struct ctl_cli *cli, const struct ctl_cli_args *a)
+/* METHOD /api/v1/...ID for a command whose only argument is an id. */
+static int by_id(struct ctl_cli *cli, const struct ctl_cli_args *a, const char *method,
+		 const char *prefix, void (*table)(struct ctl_cli *, const cJSON *))
 {
 	static const char *const none[] = { NULL };
 	struct ctl_cli_reply r = { 0 };
@@ -122,9 +124,14 @@ static int cmd_show(struct ctl_cli *cli, const struct ctl_cli_args *a)
 		return ex;
 	if (!id_arg(cli, a->pos[0], &id))
 		return CTL_EXIT_USAGE;
-	snprintf(path, sizeof(path), "/api/v1/candidates/%lld", id);
-	ex = ctl_cli_request(cli, a, "GET", path, NULL, &r);
-	return finish(cli, a, &r, ex, show_table);
+	snprintf(path, sizeof(path), "%s%lld", prefix, id);
+	ex = ctl_cli_request(cli, a, method, path, NULL, &r);
+	return finish(cli, a, &r, ex, table);
+}
+
+static int cmd_show(struct ctl_cli *cli, const struct ctl_cli_args *a)
+{
+	return by_id(cli, a, "GET", "/api/v1/candidates/", show_table);
 }
 
 static void review_table(struct ctl_cli *cli, const cJSON *o)
@@ -260,19 +267,7 @@ static void unblock_done(struct ctl_cli *cli, const cJSON *o)
 
 static int cmd_unblock(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {
-	static const char *const none[] = { NULL };
-	struct ctl_cli_reply r = { 0 };
-	char path[64];
-	long long id;
-	int ex = ctl_cli_check_opts(cli, a, none, 1);
-
-	if (ex)
-		return ex;
-	if (!id_arg(cli, a->pos[0], &id))
-		return CTL_EXIT_USAGE;
-	snprintf(path, sizeof(path), "/api/v1/blocks/%lld", id);
-	ex = ctl_cli_request(cli, a, "DELETE", path, NULL, &r);
-	return finish(cli, a, &r, ex, unblock_done);
+	return by_id(cli, a, "DELETE", "/api/v1/blocks/", unblock_done);
 }
 
 static void status_table(struct ctl_cli *cli, const cJSON *o)
