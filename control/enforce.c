@@ -155,6 +155,10 @@ int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event 
 	struct pending *p;
 	int r;
 
+	/* A known candidate's block is renewed by ctl_enforce_sync(); one an
+	 * operator lifted by hand stays lifted until the candidate reopens. */
+	if (!res->created && !res->reopened)
+		return 0;
 	if (ctl_enforce_policy(e, ev->set) == CTL_POLICY_REPORT) {
 		ctl_count(e->cfg.metrics, CTL_CTR_BLOCKS_REPORT_ONLY, 1);
 		return 0;

@@ -3,9 +3,11 @@
  * enforce.h - controld's enforcement glue between the store's blocks table
  * (the source of truth) and a backend that blocks URLs on the wire.
  *
- * On a match (ingest hook, inside the batch's transaction) the set's policy
- * decides: "block" adds a block row with an expiry, "report" only counts
- * (shadow mode while a new list is trialled).  After the commit the new
+ * When a match creates a candidate or reopens one (ingest hook, inside the
+ * batch's transaction) the set's policy decides: "block" adds a block row
+ * with an expiry, "report" only counts (shadow mode while a new list is
+ * trialled).  Later matches of a known candidate do not re-add a block an
+ * operator lifted by hand.  After the commit the new
  * blocks are pushed to the backend.  A periodic ctl_enforce_sync() renews
  * the expiry of blocks whose candidate is still open (and of manual ones),
  * lets the others lapse, and re-pushes every active block (so a backend

@@ -34,8 +34,10 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
 		    size_t errlen);
 
 /*
- * Replace ev->client by HMAC-SHA256(@key, client) truncated to 16 bytes, in
- * hex; an empty client stays empty.  Returns true when the received value
+ * Replace ev->client by keyed BLAKE2b(@key, client), 16 bytes, in hex (a
+ * MAC: the same client gives the same pseudonym under one key, and nothing
+ * links it back to the client without the key); an empty client stays
+ * empty.  Returns true when the received value
  * looked like a plain IPv4 or IPv6 address (it is still only stored keyed).
  */
 bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN]);

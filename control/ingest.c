@@ -81,6 +81,8 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 	in->cfg = *cfg;
 	if (!in->cfg.batch_max)
 		in->cfg.batch_max = 1024;
+	if (!in->cfg.linger_us)
+		in->cfg.linger_us = 2000;
 	in->store = store;
 	in->listen_fd = -1;
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++)
@@ -462,12 +464,14 @@ static int read_peer(struct ctl_ingest *in, struct peer *p)
 	return 0;
 }
 
-int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms)
+/* Wait up to @timeout_ms, accept, and read what arrived.  Returns 0, the
+ * number of peers that had data (> 0), or -EIO when the store failed. */
+static int read_round(struct ctl_ingest *in, int timeout_ms)
 {
 	struct pollfd pfd[CTL_INGEST_PEERS_MAX + 1];
 	struct peer *who[CTL_INGEST_PEERS_MAX + 1];
 	nfds_t n = 0;
-	int r = 0;
+	int r = 0, active = 0;
 
 	pfd[n] = (struct pollfd){ .fd = in->listen_fd, .events = POLLIN };
 	who[n++] = NULL;
@@ -477,13 +481,37 @@ int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms)
 		pfd[n] = (struct pollfd){ .fd = in->peers[i].fd, .events = POLLIN };
 		who[n++] = &in->peers[i];
 	}
-	if (poll(pfd, n, timeout_ms) < 0)
-		return errno == EINTR ? 0 : hw_neg_errno();
+	if (poll(pfd, n, timeout_ms) <= 0)
+		return 0;
 	if (pfd[0].revents & POLLIN)
 		accept_peers(in);
-	for (nfds_t i = 1; i < n && r == 0; i++)
-		if (pfd[i].revents && who[i]->fd == pfd[i].fd)
+	for (nfds_t i = 1; i < n && r == 0; i++) {
+		if (pfd[i].revents && who[i]->fd == pfd[i].fd) {
+			active++;
 			r = read_peer(in, who[i]);
+		}
+	}
+	return r < 0 ? r : active;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms)
+{
+	int64_t deadline;
+	int r = read_round(in, timeout_ms);
+
+	/* Group commit: while events keep coming, keep reading for up to
+	 * linger_us before the commit, so that one fsync covers many. */
+	deadline = mono_us() + in->cfg.linger_us;
+	while (r > 0 && in->in_tx && in->batch_n < in->cfg.batch_max && mono_us() < deadline)
+		r = read_round(in, 1);
 	if (r < 0)
 		abort_batch(in);
 	return flush(in) < 0 || r < 0 ? -EIO : 0;

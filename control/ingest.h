@@ -30,6 +30,8 @@ typedef int (*ctl_ingest_tx_fn)(void *ctx, struct ctl_store *s, const struct ctl
 struct ctl_ingest_config {
 	const char *socket_path;
 	uint32_t batch_max;            /* events per transaction; 0: 1024 */
+	uint32_t linger_us;            /* keep reading this long before a commit while
+					* events keep coming; 0: 2000 */
 	const uint8_t *client_key;     /* CTL_CLIENT_KEY_LEN bytes */
 	struct ctl_metrics *metrics;   /* may be NULL */
 	ctl_ingest_tx_fn on_record;    /* may be NULL */
@@ -49,7 +51,8 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 
 /*
  * One round: wait up to @timeout_ms for activity, accept connections, read
- * up to batch_max events, commit them and send the acknowledgements.
+ * up to batch_max events (while they keep arriving, for up to linger_us),
+ * commit them and send the acknowledgements.
  * Returns 0, or -EIO when a commit failed (the batch was rolled back, the
  * connections that had events in it were closed so that their clients
  * resend, and the caller should log).

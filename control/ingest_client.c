@@ -258,8 +258,11 @@ int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms)
 		return -ENOTCONN;
 	}
 	send_pending(ic);
+	/* Wake as soon as the socket takes more, when events wait unsent. */
 	pfd = (struct pollfd){ .fd = ic->fd, .events = POLLIN };
-	if (ic->fd >= 0 && poll(&pfd, 1, timeout_ms) > 0)
+	if (ic->state == IC_READY && ic->next_send < ic->count)
+		pfd.events |= POLLOUT;
+	if (ic->fd >= 0 && poll(&pfd, 1, timeout_ms) > 0 && (pfd.revents & ~POLLOUT))
 		read_records(ic);
 	send_pending(ic);
 	return ic->state == IC_DOWN ? -ENOTCONN : 0;

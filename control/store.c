@@ -92,7 +92,9 @@ int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **
 		"PRAGMA journal_mode = WAL;"
 		"PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = ON;"
-		"PRAGMA busy_timeout = 10000;";
+		"PRAGMA busy_timeout = 10000;"
+		"PRAGMA cache_size = -32768;" /* KiB: batches stay in memory until commit */
+		"PRAGMA temp_store = MEMORY;";
 	struct ctl_store *s;
 	const char *msg = "out of memory";
 	int r = -ENOMEM;
@@ -164,6 +166,8 @@ const char *ctl_store_errmsg(struct ctl_store *s)
 	return sqlite3_errmsg(s->db);
 }
 
+static int mark_write(struct ctl_store *s);
+
 int ctl_store_begin(struct ctl_store *s)
 {
 	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -173,13 +177,19 @@ int ctl_store_begin(struct ctl_store *s)
 
 int ctl_store_commit(struct ctl_store *s)
 {
-	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	int rc, r = mark_write(s);
 
+	if (r < 0)
+		return r;
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		s->mark.valid = false;
 	return rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? -EBUSY : -EIO;
 }
 
 void ctl_store_rollback(struct ctl_store *s)
 {
+	s->mark.valid = false; /* the cached mark may hold rolled-back events */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -200,70 +210,86 @@ int ctl_store_review_append(struct ctl_store *s, int64_t id, int64_t at, const c
 	return ctl_store_step_done(st);
 }
 
+/* Write the cached mark if it changed. */
+static int mark_write(struct ctl_store *s)
+{
+	struct ctl_mark_cache *m = &s->mark;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!m->valid || !m->dirty)
+		return 0;
+	st = ctl_store_stmt(s, CTL_SQL_PEER_SET);
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, m->dataplane);
+	ctl_bind_str(st, 2, m->epoch);
+	sqlite3_bind_int64(st, 3, (int64_t)m->seq);
+	sqlite3_bind_int64(st, 4, m->updated);
+	r = ctl_store_step_done(st);
+	if (r == 0)
+		m->dirty = false;
+	return r;
+}
+
+/* Make the cache hold the mark of (@dataplane, @epoch). */
+static int mark_load(struct ctl_store *s, const char *dataplane, const char *epoch)
+{
+	struct ctl_mark_cache *m = &s->mark;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (m->valid && strcmp(m->dataplane, dataplane) == 0 && strcmp(m->epoch, epoch) == 0)
+		return 0;
+	r = mark_write(s);
+	st = r == 0 ? ctl_store_stmt(s, CTL_SQL_PEER_GET) : NULL;
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, dataplane);
+	ctl_bind_str(st, 2, epoch);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	m->seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	snprintf(m->dataplane, sizeof(m->dataplane), "%s", dataplane);
+	snprintf(m->epoch, sizeof(m->epoch), "%s", epoch);
+	m->valid = true;
+	m->dirty = false;
+	return 0;
+}
+
 int ctl_store_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
 			uint64_t *ret_seq)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_PEER_GET);
-	int rc;
+	int r = mark_load(s, dataplane, epoch);
 
-	if (!st)
-		return -EIO;
-	ctl_bind_str(st, 1, dataplane);
-	ctl_bind_str(st, 2, epoch);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_seq = (uint64_t)sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		*ret_seq = 0;
-	else
-		return -EIO;
-	sqlite3_reset(st);
-	return 0;
+	if (r == 0)
+		*ret_seq = s->mark.seq;
+	return r;
 }
 
-int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch, uint64_t seq,
-		    int64_t now)
+int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch,
+			   uint64_t seq, int64_t now)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_PEER_SET);
+	int r = mark_load(s, dataplane, epoch);
 
-	if (!st)
-		return -EIO;
-	ctl_bind_str(st, 1, dataplane);
-	ctl_bind_str(st, 2, epoch);
-	sqlite3_bind_int64(st, 3, (int64_t)seq);
-	sqlite3_bind_int64(st, 4, now);
-	return ctl_store_step_done(st);
+	if (r < 0 || seq <= s->mark.seq)
+		return r;
+	s->mark.seq = seq;
+	s->mark.updated = now;
+	s->mark.dirty = true;
+	/* Outside a transaction nothing would write it later. */
+	return sqlite3_get_autocommit(s->db) ? mark_write(s) : 0;
 }
 
-/* Find the candidate of @ev: 0 with id and status, -ENOENT, -EIO. */
-static int cand_find(struct ctl_store *s, const struct ctl_event *ev, int64_t *ret_id,
-		     enum ctl_status *ret_status)
+/* Create the candidate of @ev or count one more occurrence of it; says
+ * whether it was created and what its status was. */
+static int cand_upsert(struct ctl_store *s, const struct ctl_event *ev,
+		       struct ctl_record_result *res, enum ctl_status *ret_status)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_FIND);
-	int rc;
-
-	if (!st)
-		return -EIO;
-	ctl_bind_str(st, 1, ev->set);
-	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
-	ctl_bind_str(st, 3, ev->digest);
-	ctl_bind_str(st, 4, ev->host);
-	ctl_bind_str(st, 5, ev->path);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return -EIO;
-	*ret_id = sqlite3_column_int64(st, 0);
-	*ret_status = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
-	return 0;
-}
-
-static int cand_insert(struct ctl_store *s, const struct ctl_event *ev, int64_t *ret_id)
-{
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_INSERT);
-	int r;
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_UPSERT);
+	int st_v;
 
 	if (!st)
 		return -EIO;
@@ -278,26 +304,13 @@ static int cand_insert(struct ctl_store *s, const struct ctl_event *ev, int64_t 
 	sqlite3_bind_int64(st, 9, ev->category);
 	sqlite3_bind_int64(st, 10, ev->ref);
 	sqlite3_bind_int64(st, 11, ev->ts);
-	r = ctl_store_step_done(st);
-	if (r == 0)
-		*ret_id = sqlite3_last_insert_rowid(s->db);
-	return r;
-}
-
-static int cand_update(struct ctl_store *s, int64_t id, const struct ctl_event *ev)
-{
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_UPDATE);
-
-	if (!st)
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (int64_t)ev->set_version);
-	ctl_bind_str(st, 3, ev->server_ip);
-	sqlite3_bind_int(st, 4, ev->server_port);
-	sqlite3_bind_int64(st, 5, ev->category);
-	sqlite3_bind_int64(st, 6, ev->ref);
-	sqlite3_bind_int64(st, 7, ev->ts);
-	return ctl_store_step_done(st);
+	res->candidate_id = sqlite3_column_int64(st, 0);
+	st_v = ctl_status_parse((const char *)sqlite3_column_text(st, 1));
+	res->created = sqlite3_column_int64(st, 2) == 1;
+	*ret_status = st_v < 0 ? CTL_STATUS_NEW : (enum ctl_status)st_v;
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
 }
 
 /* A taken_down candidate served again goes back to confirmed, on record. */
@@ -344,16 +357,9 @@ static int record_candidate(struct ctl_store *s, const struct ctl_event *ev,
 			    struct ctl_record_result *res)
 {
 	enum ctl_status status;
-	int r = cand_find(s, ev, &res->candidate_id, &status);
+	int r = cand_upsert(s, ev, res, &status);
 
-	if (r == -ENOENT) {
-		res->created = true;
-		return cand_insert(s, ev, &res->candidate_id);
-	}
-	if (r < 0)
-		return r;
-	r = cand_update(s, res->candidate_id, ev);
-	if (r == 0 && status == CTL_STATUS_TAKEN_DOWN) {
+	if (r == 0 && !res->created && status == CTL_STATUS_TAKEN_DOWN) {
 		res->reopened = true;
 		r = cand_reopen(s, res->candidate_id, ev->ts);
 	}

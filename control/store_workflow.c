@@ -208,20 +208,9 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 			int64_t candidate_id, enum ctl_block_source source, const char *actor,
 			int64_t now, int64_t expires, int64_t *ret_id)
 {
-	sqlite3_stmt *st;
-	int r;
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_BLOCK_UPSERT);
 
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO blocks (host, path, candidate_id, source, created,"
-			       " expires, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-			       " ON CONFLICT (host, path) DO UPDATE SET"
-			       " expires = max(expires, excluded.expires),"
-			       " source = CASE WHEN source = 'manual' THEN 'manual'"
-			       "   ELSE excluded.source END,"
-			       " candidate_id = CASE WHEN candidate_id = 0"
-			       "   THEN excluded.candidate_id ELSE candidate_id END"
-			       " RETURNING id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -EIO;
 	ctl_bind_str(st, 1, host);
 	ctl_bind_str(st, 2, path);
@@ -230,14 +219,11 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_int64(st, 6, expires);
 	ctl_bind_str(st, 7, actor);
-	r = -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (ret_id)
-			*ret_id = sqlite3_column_int64(st, 0);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
-	}
-	sqlite3_finalize(st);
-	return r;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return -EIO;
+	if (ret_id)
+		*ret_id = sqlite3_column_int64(st, 0);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
 }
 
 int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret)

@@ -386,7 +386,7 @@ static void test_status_and_metrics(void)
 	r = call("GET", "/api/v1/status", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"uptime\":1000"));
-	CU_ASSERT_TRUE(has(r, "\"schema_version\":2"));
+	CU_ASSERT_TRUE(has(r, "\"schema_version\":3"));
 	CU_ASSERT_TRUE(has(r, "{\"set\":\"hotline\",\"max_version_matched\":5,\"candidates\":10"));
 	CU_ASSERT_TRUE(has(r, "\"backend\":\"fake\",\"available\":true"));
 	CU_ASSERT_TRUE(has(r, "\"api_requests_total\":"));

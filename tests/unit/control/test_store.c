@@ -61,7 +61,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 2);
+	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 3);
 	ctl_store_close(s);
 }
 
@@ -396,7 +396,7 @@ static void test_migrate_from_v1(void)
 			SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 2);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 3);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
