@@ -39,6 +39,7 @@ struct api_cfg {
 
 struct enf_cfg {
 	char *interface;
+	char *pin_root;
 	uint32_t block_ttl;
 	char *default_policy;
 	struct ctl_set_policy *sets;
@@ -73,6 +74,7 @@ static const struct hw_cfg_field set_fields[] = {
 #define S struct enf_cfg
 static const struct hw_cfg_field enf_fields[] = {
 	F("interface", HW_CFG_STRING, interface),
+	F("pin_root", HW_CFG_STRING, pin_root),
 	F("block_ttl", HW_CFG_U32, block_ttl, .min = 60, .max = 31536000),
 	F("default_policy", HW_CFG_STRING, default_policy, .def_str = "block"),
 	F("sets", HW_CFG_ARRAY, sets, .elem_kind = HW_CFG_OBJECT, .fields = set_fields,
@@ -166,7 +168,8 @@ static int open_store_and_enforce(struct daemon *d)
 			d->cfg.enforcement.default_policy ? d->cfg.enforcement.default_policy
 							  : "block"),
 		.sets = d->cfg.enforcement.sets, .n_sets = d->cfg.enforcement.n_sets,
-		.interface = d->cfg.enforcement.interface, .metrics = &d->metrics,
+		.interface = d->cfg.enforcement.interface, .pin_root = d->cfg.enforcement.pin_root,
+		.metrics = &d->metrics,
 	};
 	const char *msg = NULL;
 	char err[512] = "";

@@ -94,7 +94,7 @@ int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **r
 		e->ops = *cfg->ops;
 		e->available = true;
 	} else if (cfg->interface && *cfg->interface) {
-		r = ctl_enforce_bpf_open(cfg->interface, &e->ops, err, errlen);
+		r = ctl_enforce_bpf_open(cfg->interface, cfg->pin_root, &e->ops, err, errlen);
 		if (r < 0) {
 			ctl_enforce_free(e);
 			return r;

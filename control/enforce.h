@@ -62,6 +62,7 @@ struct ctl_enforce_config {
 	const struct ctl_set_policy *sets;
 	size_t n_sets;
 	const char *interface;         /* serving interface for the bpf backend; NULL: none */
+	const char *pin_root;          /* bpffs directory of the pins; NULL: bpfw's default */
 	const struct ctl_enforce_ops *ops; /* NULL: bpf if built and interface set, else none */
 	struct ctl_metrics *metrics;
 };

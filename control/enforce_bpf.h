@@ -13,10 +13,12 @@
 #include "control/enforce.h"
 
 /*
- * Load and attach the programs on @ifname unless already attached, open
- * the pinned maps, and fill @ret_ops.  Returns 0 or -errno with @err set.
+ * Attach the programs to @ifname (replacing ours atomically when already
+ * attached), with maps pinned under @pin_root (NULL: the library's
+ * default), and fill @ret_ops.  Returns 0 or -errno with @err set (the
+ * verifier log included when a program was refused).
  */
-int ctl_enforce_bpf_open(const char *ifname, struct ctl_enforce_ops *ret_ops, char *err,
-			 size_t errlen);
+int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
+			 char *err, size_t errlen);
 
 #endif

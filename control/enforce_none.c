@@ -9,9 +9,10 @@
 #include <errno.h>
 #include <stdio.h>
 
-int ctl_enforce_bpf_open(const char *ifname, struct ctl_enforce_ops *ret_ops, char *err,
-			 size_t errlen)
+int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
+			 char *err, size_t errlen)
 {
+	(void)pin_root;
 	(void)ret_ops;
 	snprintf(err, errlen,
 		 "enforcement on %s: this controld was built without bpf/ (no bpfw library)",
