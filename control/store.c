@@ -283,13 +283,38 @@ int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const cha
 	return sqlite3_get_autocommit(s->db) ? mark_write(s) : 0;
 }
 
-/* Create the candidate of @ev or count one more occurrence of it; says
- * whether it was created and what its status was. */
-static int cand_upsert(struct ctl_store *s, const struct ctl_event *ev,
-		       struct ctl_record_result *res, enum ctl_status *ret_status)
+/* The candidate of @ev: 0 with its id and status, -ENOENT, -EIO.  (A
+ * find-then-write pair: UPSERT ... RETURNING builds a temporary table per
+ * execution and costs several times more.) */
+static int cand_find(struct ctl_store *s, const struct ctl_event *ev, int64_t *ret_id,
+		     enum ctl_status *ret_status)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_UPSERT);
-	int st_v;
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_FIND);
+	int rc, st_v;
+
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, ev->set);
+	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
+	ctl_bind_str(st, 3, ev->digest);
+	ctl_bind_str(st, 4, ev->host);
+	ctl_bind_str(st, 5, ev->path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	if (rc != SQLITE_ROW)
+		return -EIO;
+	*ret_id = sqlite3_column_int64(st, 0);
+	st_v = ctl_status_parse((const char *)sqlite3_column_text(st, 1));
+	*ret_status = st_v < 0 ? CTL_STATUS_NEW : (enum ctl_status)st_v;
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int cand_insert(struct ctl_store *s, const struct ctl_event *ev, int64_t *ret_id)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_INSERT);
+	int r;
 
 	if (!st)
 		return -EIO;
@@ -304,13 +329,26 @@ static int cand_upsert(struct ctl_store *s, const struct ctl_event *ev,
 	sqlite3_bind_int64(st, 9, ev->category);
 	sqlite3_bind_int64(st, 10, ev->ref);
 	sqlite3_bind_int64(st, 11, ev->ts);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	r = ctl_store_step_done(st);
+	if (r == 0)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+static int cand_update(struct ctl_store *s, int64_t id, const struct ctl_event *ev)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_UPDATE);
+
+	if (!st)
 		return -EIO;
-	res->candidate_id = sqlite3_column_int64(st, 0);
-	st_v = ctl_status_parse((const char *)sqlite3_column_text(st, 1));
-	res->created = sqlite3_column_int64(st, 2) == 1;
-	*ret_status = st_v < 0 ? CTL_STATUS_NEW : (enum ctl_status)st_v;
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (int64_t)ev->set_version);
+	ctl_bind_str(st, 3, ev->server_ip);
+	sqlite3_bind_int(st, 4, ev->server_port);
+	sqlite3_bind_int64(st, 5, ev->category);
+	sqlite3_bind_int64(st, 6, ev->ref);
+	sqlite3_bind_int64(st, 7, ev->ts);
+	return ctl_store_step_done(st);
 }
 
 /* A taken_down candidate served again goes back to confirmed, on record. */
@@ -357,9 +395,15 @@ static int record_candidate(struct ctl_store *s, const struct ctl_event *ev,
 			    struct ctl_record_result *res)
 {
 	enum ctl_status status;
-	int r = cand_upsert(s, ev, res, &status);
+	int r = cand_find(s, ev, &res->candidate_id, &status);
 
-	if (r == 0 && !res->created && status == CTL_STATUS_TAKEN_DOWN) {
+	if (r == -ENOENT) {
+		res->created = true;
+		return cand_insert(s, ev, &res->candidate_id);
+	}
+	if (r == 0)
+		r = cand_update(s, res->candidate_id, ev);
+	if (r == 0 && status == CTL_STATUS_TAKEN_DOWN) {
 		res->reopened = true;
 		r = cand_reopen(s, res->candidate_id, ev->ts);
 	}

@@ -25,16 +25,16 @@
 		    "SET last_seq = max(last_seq, excluded.last_seq), "   \
 		    "updated = excluded.updated")         \
 	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2")              \
-	X(CAND_UPSERT, "INSERT INTO candidates (set_id, algo, digest, host, path, "          \
+	X(CAND_FIND, "SELECT id, status FROM candidates WHERE set_id = ?1 AND algo = ?2 "    \
+		     "AND digest = ?3 AND host = ?4 AND path = ?5")                         \
+	X(CAND_INSERT, "INSERT INTO candidates (set_id, algo, digest, host, path, "          \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
 		       "last_seen, occurrences) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
-		       "?10, ?11, ?11, 1) ON CONFLICT (set_id, algo, digest, host, path) "  \
-		       "DO UPDATE SET set_version = excluded.set_version, "                 \
-		       "server_ip = excluded.server_ip, server_port = excluded.server_port, " \
-		       "category = excluded.category, ref = excluded.ref, "                 \
-		       "first_seen = min(first_seen, excluded.first_seen), "                \
-		       "last_seen = max(last_seen, excluded.last_seen), "                   \
-		       "occurrences = occurrences + 1 RETURNING id, status, occurrences")   \
+		       "?10, ?11, ?11, 1)")                                                 \
+	X(CAND_UPDATE, "UPDATE candidates SET set_version = ?2, server_ip = ?3, "            \
+		       "server_port = ?4, category = ?5, ref = ?6, "                        \
+		       "first_seen = min(first_seen, ?7), last_seen = max(last_seen, ?7), " \
+		       "occurrences = occurrences + 1 WHERE id = ?1")                       \
 	X(CAND_REOPEN, "UPDATE candidates SET status = 'confirmed', "                        \
 		       "reopened = reopened + 1 WHERE id = ?1")                             \
 	X(CAND_SET_STATUS, "UPDATE candidates SET status = ?2 WHERE id = ?1")                \
@@ -50,7 +50,8 @@
 			"source = CASE WHEN source = 'manual' THEN 'manual' "                \
 			"ELSE excluded.source END, "                                         \
 			"candidate_id = CASE WHEN candidate_id = 0 "                         \
-			"THEN excluded.candidate_id ELSE candidate_id END RETURNING id")    \
+			"THEN excluded.candidate_id ELSE candidate_id END")                 \
+	X(BLOCK_ID, "SELECT id FROM blocks WHERE host = ?1 AND path = ?2")                   \
 	X(REVIEW_INSERT, "INSERT INTO reviews (candidate_id, at, actor, from_status, "       \
 			 "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 

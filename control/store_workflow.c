@@ -219,11 +219,21 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_int64(st, 6, expires);
 	ctl_bind_str(st, 7, actor);
+	if (ctl_store_step_done(st) < 0)
+		return -EIO;
+	if (!ret_id)
+		return 0;
+	/* No RETURNING: it costs a temporary table per execution. */
+	st = ctl_store_stmt(s, CTL_SQL_BLOCK_ID);
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, host);
+	ctl_bind_str(st, 2, path);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return -EIO;
-	if (ret_id)
-		*ret_id = sqlite3_column_int64(st, 0);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
+	*ret_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
 }
 
 int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret)

@@ -6,7 +6,11 @@
  * server runs in its own thread, as in controld; the figure counts from the
  * first event sent to the last acknowledgement received.  Synthetic events.
  *
- *   bench_ingest [EVENTS] [BATCH_MAX] [DIR]    (defaults 100000, 1024, /tmp)
+ *   bench_ingest [EVENTS] [BATCH_MAX] [DIR] [OBJECTS]
+ *
+ * Defaults 100000, 1024, /tmp, 0.  OBJECTS 0: every event is a new
+ * candidate (the worst case: candidate, occurrence and block inserted);
+ * N: the events repeat N objects (candidates updated, occurrences added).
  */
 #include "control/enforce.h"
 #include "control/ingest.h"
@@ -46,12 +50,13 @@ static void *server_main(void *arg)
 	return NULL;
 }
 
-static void submit(struct ctl_ic *ic, unsigned int n)
+static void submit(struct ctl_ic *ic, unsigned int n, unsigned int objects)
 {
 	char buf[1024];
-	uint64_t st = 7;
 
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int k = 0; k < n; k++) {
+		unsigned int i = objects ? k % objects : k;
+		uint64_t st = 7 + i;
 		uint8_t d[16];
 		char hex[33];
 		int len;
@@ -67,7 +72,7 @@ static void submit(struct ctl_ic *ic, unsigned int n)
 			       "\"category\":1,\"ref\":%u}",
 			       hex + 16, i % 1000, i, 1000 + i, hex, hex, i);
 		if (ctl_ic_submit(ic, buf, (size_t)len) < 0)
-			fprintf(stderr, "submit %u failed\n", i);
+			fprintf(stderr, "submit %u failed\n", k);
 	}
 }
 
@@ -76,6 +81,7 @@ int main(int argc, char **argv)
 	unsigned int events = argc > 1 ? (unsigned int)atoi(argv[1]) : 100000;
 	uint32_t batch = argc > 2 ? (uint32_t)atoi(argv[2]) : 1024;
 	const char *base = argc > 3 ? argv[3] : "/tmp";
+	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
 	struct ctl_enforce_config ec = { .block_ttl = 86400 };
 	char dir[256], db[300], sock[300], err[256], cmd[300];
@@ -105,7 +111,7 @@ int main(int argc, char **argv)
 	icfg.hook_ctx = enf;
 	if (ctl_ingest_new(&icfg, store, &in) < 0 || ctl_ic_new(&ccfg, &ic) < 0)
 		return 1;
-	submit(ic, events);
+	submit(ic, events, objects);
 	pthread_create(&th, NULL, server_main, in);
 	t0 = now_s();
 	do {
@@ -115,8 +121,9 @@ int main(int argc, char **argv)
 	t1 = now_s();
 	atomic_store(&done, true);
 	pthread_join(th, NULL);
-	printf("ingest: %u events committed and acknowledged in %.3f s: %.0f events/s "
+	printf("ingest (%s): %u events committed and acknowledged in %.3f s: %.0f events/s "
 	       "(%llu commits, batch_max %u, WAL synchronous=FULL, %s)\n",
+	       objects ? "repeated objects" : "every event a new candidate",
 	       (unsigned int)st.acked, t1 - t0, (double)st.acked / (t1 - t0),
 	       (unsigned long long)ctl_counter_get(&m, CTL_CTR_INGEST_COMMITS), batch, base);
 	/* On a shared machine the wall clock includes waiting for a CPU; the
