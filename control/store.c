@@ -74,6 +74,21 @@ int ctl_store_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_BUSY ? -EBUSY : -EIO;
 }
 
+int ctl_store_each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = row(st, ctx);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = -EIO;
+	sqlite3_finalize(st);
+	return r;
+}
+
 void ctl_store_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -283,6 +298,16 @@ int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const cha
 	return sqlite3_get_autocommit(s->db) ? mark_write(s) : 0;
 }
 
+/* The candidate key of @ev as ?1..?5 (set, algo, digest, host, path). */
+static void bind_key(sqlite3_stmt *st, const struct ctl_event *ev)
+{
+	ctl_bind_str(st, 1, ev->set);
+	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
+	ctl_bind_str(st, 3, ev->digest);
+	ctl_bind_str(st, 4, ev->host);
+	ctl_bind_str(st, 5, ev->path);
+}
+
 /* The candidate of @ev: 0 with its id and status, -ENOENT, -EIO.  (A
  * find-then-write pair: UPSERT ... RETURNING builds a temporary table per
  * execution and costs several times more.) */
@@ -294,11 +319,7 @@ static int cand_find(struct ctl_store *s, const struct ctl_event *ev, int64_t *r
 
 	if (!st)
 		return -EIO;
-	ctl_bind_str(st, 1, ev->set);
-	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
-	ctl_bind_str(st, 3, ev->digest);
-	ctl_bind_str(st, 4, ev->host);
-	ctl_bind_str(st, 5, ev->path);
+	bind_key(st, ev);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
@@ -318,11 +339,7 @@ static int cand_insert(struct ctl_store *s, const struct ctl_event *ev, int64_t 
 
 	if (!st)
 		return -EIO;
-	ctl_bind_str(st, 1, ev->set);
-	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
-	ctl_bind_str(st, 3, ev->digest);
-	ctl_bind_str(st, 4, ev->host);
-	ctl_bind_str(st, 5, ev->path);
+	bind_key(st, ev);
 	sqlite3_bind_int64(st, 6, (int64_t)ev->set_version);
 	ctl_bind_str(st, 7, ev->server_ip);
 	sqlite3_bind_int(st, 8, ev->server_port);

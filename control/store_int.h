@@ -87,6 +87,12 @@ int ctl_store_exec(struct ctl_store *s, const char *sql);
 /* Step a statement that returns no rows; 0 or -EIO (-EEXIST on a UNIQUE clash). */
 int ctl_store_step_done(sqlite3_stmt *st);
 
+/*
+ * Step @st, calling @row(st, ctx) for every row, and finalize it.  Stops at
+ * the first non-zero return of @row and returns it; -EIO on a step error.
+ */
+int ctl_store_each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+
 /* Append a review row. */
 int ctl_store_review_append(struct ctl_store *s, int64_t id, int64_t at, const char *actor,
 			    enum ctl_status from, enum ctl_status to, const char *note);

@@ -72,22 +72,26 @@ static int count_filter(struct ctl_store *s, const struct ctl_cand_filter *f, ui
 	return r;
 }
 
+struct cand_walk {
+	ctl_cand_fn fn;
+	void *ctx;
+};
+
+static int cand_row(sqlite3_stmt *st, void *arg)
+{
+	const struct cand_walk *w = arg;
+	struct ctl_candidate c;
+
+	ctl_store_row_candidate(st, &c);
+	return w->fn(&c, w->ctx);
+}
+
 /* Step @st and call @fn per candidate row; finalizes @st. */
 static int each_candidate(sqlite3_stmt *st, ctl_cand_fn fn, void *ctx)
 {
-	struct ctl_candidate c;
-	int rc, r = 0;
+	struct cand_walk w = { fn, ctx };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ctl_store_row_candidate(st, &c);
-		r = fn(&c, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, cand_row, &w);
 }
 
 int ctl_store_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, ctl_cand_fn fn,
@@ -142,12 +146,37 @@ int ctl_store_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *r
 	return 0;
 }
 
+struct occ_walk {
+	int (*fn)(const struct ctl_occurrence *o, void *ctx);
+	void *ctx;
+};
+
+static int occ_row(sqlite3_stmt *st, void *arg)
+{
+	const struct occ_walk *w = arg;
+	struct ctl_occurrence o;
+
+	memset(&o, 0, sizeof(o));
+	o.id = sqlite3_column_int64(st, 0);
+	o.seen = sqlite3_column_int64(st, 1);
+	ctl_store_col_text(st, 2, o.client, sizeof(o.client));
+	ctl_store_col_text(st, 3, o.method, sizeof(o.method));
+	ctl_store_col_text(st, 4, o.server_ip, sizeof(o.server_ip));
+	o.server_port = (uint16_t)sqlite3_column_int(st, 5);
+	o.http_status = sqlite3_column_int(st, 6);
+	o.size = (uint64_t)sqlite3_column_int64(st, 7);
+	o.complete = sqlite3_column_int(st, 8) != 0;
+	o.partial = sqlite3_column_int(st, 9) != 0;
+	ctl_store_col_text(st, 10, o.dataplane, sizeof(o.dataplane));
+	o.seq = (uint64_t)sqlite3_column_int64(st, 11);
+	return w->fn(&o, w->ctx);
+}
+
 int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
 			  int (*fn)(const struct ctl_occurrence *o, void *ctx), void *ctx)
 {
-	struct ctl_occurrence o;
+	struct occ_walk w = { fn, ctx };
 	sqlite3_stmt *st;
-	int rc, r = 0;
 
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, seen, client, method, server_ip, server_port,"
@@ -158,36 +187,35 @@ int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&o, 0, sizeof(o));
-		o.id = sqlite3_column_int64(st, 0);
-		o.seen = sqlite3_column_int64(st, 1);
-		ctl_store_col_text(st, 2, o.client, sizeof(o.client));
-		ctl_store_col_text(st, 3, o.method, sizeof(o.method));
-		ctl_store_col_text(st, 4, o.server_ip, sizeof(o.server_ip));
-		o.server_port = (uint16_t)sqlite3_column_int(st, 5);
-		o.http_status = sqlite3_column_int(st, 6);
-		o.size = (uint64_t)sqlite3_column_int64(st, 7);
-		o.complete = sqlite3_column_int(st, 8) != 0;
-		o.partial = sqlite3_column_int(st, 9) != 0;
-		ctl_store_col_text(st, 10, o.dataplane, sizeof(o.dataplane));
-		o.seq = (uint64_t)sqlite3_column_int64(st, 11);
-		r = fn(&o, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, occ_row, &w);
+}
+
+struct review_walk {
+	int (*fn)(const struct ctl_review *r, void *ctx);
+	void *ctx;
+};
+
+static int review_row(sqlite3_stmt *st, void *arg)
+{
+	const struct review_walk *w = arg;
+	struct ctl_review v;
+
+	memset(&v, 0, sizeof(v));
+	v.id = sqlite3_column_int64(st, 0);
+	v.candidate_id = sqlite3_column_int64(st, 1);
+	v.at = sqlite3_column_int64(st, 2);
+	ctl_store_col_text(st, 3, v.actor, sizeof(v.actor));
+	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 4));
+	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 5));
+	ctl_store_col_text(st, 6, v.note, sizeof(v.note));
+	return w->fn(&v, w->ctx);
 }
 
 int ctl_store_reviews(struct ctl_store *s, int64_t id,
 		      int (*fn)(const struct ctl_review *r, void *ctx), void *ctx)
 {
-	struct ctl_review v;
+	struct review_walk w = { fn, ctx };
 	sqlite3_stmt *st;
-	int rc, r = 0;
 
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, candidate_id, at, actor, from_status, to_status, note"
@@ -195,70 +223,62 @@ int ctl_store_reviews(struct ctl_store *s, int64_t id,
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&v, 0, sizeof(v));
-		v.id = sqlite3_column_int64(st, 0);
-		v.candidate_id = sqlite3_column_int64(st, 1);
-		v.at = sqlite3_column_int64(st, 2);
-		ctl_store_col_text(st, 3, v.actor, sizeof(v.actor));
-		v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 4));
-		v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 5));
-		ctl_store_col_text(st, 6, v.note, sizeof(v.note));
-		r = fn(&v, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, review_row, &w);
+}
+
+static int status_row(sqlite3_stmt *st, void *arg)
+{
+	uint64_t *counts = arg;
+	int i = ctl_status_parse((const char *)sqlite3_column_text(st, 0));
+
+	if (i >= 0)
+		counts[i] = (uint64_t)sqlite3_column_int64(st, 1);
+	return 0;
 }
 
 int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts)
 {
 	uint64_t counts[CTL_STATUS_COUNT] = { 0 };
 	sqlite3_stmt *st;
-	int rc;
+	int r;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM candidates GROUP BY status",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int i = ctl_status_parse((const char *)sqlite3_column_text(st, 0));
-		if (i >= 0)
-			counts[i] = (uint64_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -EIO;
-	memcpy(ret_counts, counts, sizeof(counts));
-	return 0;
+	r = ctl_store_each_row(st, status_row, counts);
+	if (r == 0)
+		memcpy(ret_counts, counts, sizeof(counts));
+	return r;
+}
+
+struct set_walk {
+	int (*fn)(const struct ctl_set_summary *ss, void *ctx);
+	void *ctx;
+};
+
+static int set_row(sqlite3_stmt *st, void *arg)
+{
+	const struct set_walk *w = arg;
+	struct ctl_set_summary ss;
+
+	ctl_store_col_text(st, 0, ss.set, sizeof(ss.set));
+	ss.max_version = (uint64_t)sqlite3_column_int64(st, 1);
+	ss.candidates = (uint64_t)sqlite3_column_int64(st, 2);
+	ss.last_match = sqlite3_column_int64(st, 3);
+	return w->fn(&ss, w->ctx);
 }
 
 int ctl_store_set_summary(struct ctl_store *s,
 			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx)
 {
-	struct ctl_set_summary ss;
+	struct set_walk w = { fn, ctx };
 	sqlite3_stmt *st;
-	int rc, r = 0;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT set_id, max(set_version), count(*), max(last_seen)"
 				      " FROM candidates GROUP BY set_id ORDER BY set_id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ctl_store_col_text(st, 0, ss.set, sizeof(ss.set));
-		ss.max_version = (uint64_t)sqlite3_column_int64(st, 1);
-		ss.candidates = (uint64_t)sqlite3_column_int64(st, 2);
-		ss.last_match = sqlite3_column_int64(st, 3);
-		r = fn(&ss, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, set_row, &w);
 }
 
 int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks)

@@ -159,33 +159,37 @@ int ctl_store_allow_remove(struct ctl_store *s, enum hw_algo algo, const char *d
 	return n ? 0 : -ENOENT;
 }
 
+struct allow_walk {
+	int (*fn)(const struct ctl_allow *a, void *ctx);
+	void *ctx;
+};
+
+static int allow_row(sqlite3_stmt *st, void *arg)
+{
+	const struct allow_walk *w = arg;
+	struct ctl_allow a;
+
+	memset(&a, 0, sizeof(a));
+	a.algo = (enum hw_algo)hw_algo_parse((const char *)sqlite3_column_text(st, 0));
+	ctl_store_col_text(st, 1, a.digest, sizeof(a.digest));
+	a.added = sqlite3_column_int64(st, 2);
+	a.candidate_id = sqlite3_column_int64(st, 3);
+	ctl_store_col_text(st, 4, a.actor, sizeof(a.actor));
+	ctl_store_col_text(st, 5, a.note, sizeof(a.note));
+	return w->fn(&a, w->ctx);
+}
+
 int ctl_store_allow_list(struct ctl_store *s, int (*fn)(const struct ctl_allow *a, void *ctx),
 			 void *ctx)
 {
-	struct ctl_allow a;
+	struct allow_walk w = { fn, ctx };
 	sqlite3_stmt *st;
-	int rc, r = 0;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT algo, digest, added, candidate_id, actor, note"
 				      " FROM allowlist ORDER BY added, algo, digest",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		a.algo = (enum hw_algo)hw_algo_parse((const char *)sqlite3_column_text(st, 0));
-		ctl_store_col_text(st, 1, a.digest, sizeof(a.digest));
-		a.added = sqlite3_column_int64(st, 2);
-		a.candidate_id = sqlite3_column_int64(st, 3);
-		ctl_store_col_text(st, 4, a.actor, sizeof(a.actor));
-		ctl_store_col_text(st, 5, a.note, sizeof(a.note));
-		r = fn(&a, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, allow_row, &w);
 }
 
 void ctl_store_row_block(sqlite3_stmt *st, struct ctl_block *b)
@@ -266,13 +270,27 @@ int ctl_store_block_remove(struct ctl_store *s, int64_t id, struct ctl_block *re
 	return r;
 }
 
+struct block_walk {
+	int (*fn)(const struct ctl_block *b, void *ctx);
+	void *ctx;
+};
+
+static int block_row(sqlite3_stmt *st, void *arg)
+{
+	const struct block_walk *w = arg;
+	struct ctl_block b;
+
+	ctl_store_row_block(st, &b);
+	return w->fn(&b, w->ctx);
+}
+
 int ctl_store_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t limit,
 		     int (*fn)(const struct ctl_block *b, void *ctx), void *ctx,
 		     uint64_t *ret_total)
 {
-	struct ctl_block b;
+	struct block_walk w = { fn, ctx };
 	sqlite3_stmt *st;
-	int rc, r = 0;
+	int rc;
 
 	if (ret_total) {
 		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM blocks WHERE expires >= ?1", -1,
@@ -292,16 +310,7 @@ int ctl_store_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	sqlite3_bind_int64(st, 3, (int64_t)offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ctl_store_row_block(st, &b);
-		r = fn(&b, ctx);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	return ctl_store_each_row(st, block_row, &w);
 }
 
 int ctl_store_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n)
