@@ -108,6 +108,8 @@ struct ctl_api_config {
 	int64_t started;               /* unix seconds, for uptime */
 	int64_t (*now)(void);          /* NULL: time() */
 	const char *allowlist_file;    /* rewritten on every change; NULL: none */
+	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
+	int64_t set_stale_after;       /* seconds; 0: 7 days */
 };
 
 /* Answer one request (never fails: errors become 4xx/5xx responses). */

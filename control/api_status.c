@@ -6,10 +6,68 @@
  * counters, enforcement, and controld's own counters.
  */
 #include "control/api.h"
+#include "hashsync/hws.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
 
-#define STALE_AFTER (7 * 86400) /* a loaded set older than this is flagged stale */
+#define STALE_AFTER (7 * 86400) /* default: a set older than this is flagged stale */
+
+static int64_t stale_after(const struct ctl_api_config *api)
+{
+	return api->set_stale_after > 0 ? api->set_stale_after : STALE_AFTER;
+}
+
+/* Age, expiry and freshness of a set created at @created, expiring at
+ * @expires (0: never), as seen at @now. */
+static void add_age(cJSON *o, double created, double expires, int64_t now, int64_t stale)
+{
+	double age = created > 0 ? (double)now - created : -1;
+	bool expired = expires > 0 && (double)now > expires;
+
+	cJSON_AddNumberToObject(o, "age", age);
+	cJSON_AddBoolToObject(o, "expired", expired);
+	cJSON_AddBoolToObject(o, "fresh", !expired && age >= 0 && age <= (double)stale);
+}
+
+/* The set files installed in set_dir (by syncd): id, version, times, size. */
+static void add_installed(const struct ctl_api_config *api, cJSON *arr, int64_t now)
+{
+	DIR *d = api->set_dir ? opendir(api->set_dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct hws_error err;
+		struct hws_info info;
+		struct hws_set *set;
+		char path[4096];
+		cJSON *o;
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".hws") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", api->set_dir, de->d_name);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "file", de->d_name);
+		if (hws_open(path, &set, &err) < 0) {
+			cJSON_AddStringToObject(o, "error", err.msg);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		hws_info(set, &info);
+		hws_close(set);
+		cJSON_AddStringToObject(o, "id", info.id);
+		cJSON_AddNumberToObject(o, "version", (double)info.version);
+		cJSON_AddNumberToObject(o, "created", (double)info.created);
+		cJSON_AddNumberToObject(o, "expires", (double)info.expires);
+		cJSON_AddNumberToObject(o, "entries", (double)info.entries);
+		add_age(o, (double)info.created, (double)info.expires, now, stale_after(api));
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (d)
+		closedir(d);
+}
 
 static int add_set(const struct ctl_set_summary *ss, void *ctx)
 {
@@ -24,22 +82,16 @@ static int add_set(const struct ctl_set_summary *ss, void *ctx)
 }
 
 /* Add age, expired and fresh to every loaded set a dataplane reported. */
-static void add_freshness(cJSON *dataplanes, int64_t now)
+static void add_freshness(const struct ctl_api_config *api, cJSON *dataplanes, int64_t now)
 {
 	const cJSON *dp;
 	cJSON *set;
 
 	cJSON_ArrayForEach(dp, dataplanes) {
 		cJSON_ArrayForEach(set, cJSON_GetObjectItemCaseSensitive(dp, "sets")) {
-			const cJSON *created = cJSON_GetObjectItemCaseSensitive(set, "created");
-			const cJSON *expires = cJSON_GetObjectItemCaseSensitive(set, "expires");
-			double age = cJSON_IsNumber(created) ? (double)now - created->valuedouble : -1;
-			bool expired = cJSON_IsNumber(expires) && expires->valuedouble > 0 &&
-				       (double)now > expires->valuedouble;
-			cJSON_AddNumberToObject(set, "age", age);
-			cJSON_AddBoolToObject(set, "expired", expired);
-			cJSON_AddBoolToObject(set, "fresh", !expired && age >= 0 &&
-								    age <= STALE_AFTER);
+			add_age(set, cJSON_GetNumberValue(cJSON_GetObjectItem(set, "created")),
+				cJSON_GetNumberValue(cJSON_GetObjectItem(set, "expires")), now,
+				stale_after(api));
 		}
 	}
 }
@@ -80,7 +132,8 @@ void ctl_api_status(const struct ctl_api_config *api, const struct ctl_request *
 		return;
 	}
 	dps = api->ingest ? ctl_ingest_status(api->ingest) : cJSON_CreateArray();
-	add_freshness(dps, now);
+	add_freshness(api, dps, now);
+	add_installed(api, cJSON_AddArrayToObject(obj, "installed_sets"), now);
 	cJSON_AddItemToObject(obj, "dataplanes", dps);
 	enf = cJSON_AddObjectToObject(obj, "enforcement");
 	if (api->enforce)

@@ -47,8 +47,8 @@ struct enf_cfg {
 };
 
 struct config {
-	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log;
-	uint32_t retention_days, batch_max;
+	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
+	uint32_t retention_days, batch_max, set_stale_after;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
 };
@@ -91,6 +91,8 @@ static const struct hw_cfg_field fields[] = {
 	F("tokens_file", HW_CFG_STRING, tokens_file, .required = true),
 	F("allowlist_file", HW_CFG_STRING, allowlist_file),
 	F("log", HW_CFG_STRING, log, .def_str = "info"),
+	F("set_dir", HW_CFG_STRING, set_dir),
+	F("set_stale_after", HW_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
 	F("retention_days", HW_CFG_U32, retention_days, .min = 1, .max = 3650),
 	F("batch_max", HW_CFG_U32, batch_max, .min = 1, .max = 100000),
 	F("api", HW_CFG_OBJECT, api, .fields = api_fields),
@@ -229,6 +231,7 @@ static int start(struct daemon *d)
 		.metrics = &d->metrics, .tokens = &d->tokens, .body_max = d->cfg.api.max_body,
 		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
+		.set_dir = d->cfg.set_dir, .set_stale_after = d->cfg.set_stale_after,
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HW_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);

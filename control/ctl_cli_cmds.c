@@ -297,6 +297,16 @@ static void status_table(struct ctl_cli *cli, const cJSON *o)
 				ctl_cli_str(s, "id"), ctl_cli_num(s, "version"), ctl_cli_num(s, "age"),
 				cJSON_IsTrue(cJSON_GetObjectItem(s, "fresh")) ? "" : " (STALE)");
 	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "installed_sets")) {
+		if (cJSON_GetObjectItem(e, "error"))
+			fprintf(cli->out, "installed   %s: UNREADABLE: %s\n", ctl_cli_str(e, "file"),
+				ctl_cli_str(e, "error"));
+		else
+			fprintf(cli->out, "installed   %s version %.0f, %.0f entries, age %.0f s%s\n",
+				ctl_cli_str(e, "id"), ctl_cli_num(e, "version"),
+				ctl_cli_num(e, "entries"), ctl_cli_num(e, "age"),
+				cJSON_IsTrue(cJSON_GetObjectItem(e, "fresh")) ? "" : " (STALE)");
+	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "sets"))
 		fprintf(cli->out, "set         %s: %.0f candidates, highest version matched %.0f\n",
 			ctl_cli_str(e, "set"), ctl_cli_num(e, "candidates"),

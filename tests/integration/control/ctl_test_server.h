@@ -11,6 +11,7 @@
 
 #include "control/api.h"
 #include "control/http.h"
+#include "hashsync/hws.h"
 #include "common/errors.h"
 #include "hw_test.h"
 
@@ -111,6 +112,34 @@ static int seed(void)
 	return r == 0 ? ctl_store_commit(store) : r;
 }
 
+/* An installed set file (fresh: created 1000 s before fixed_now) and a
+ * broken one, for the status endpoint. */
+static int write_sets(void)
+{
+	struct hws_builder *b = hws_builder_new("hotline", 5);
+	struct hws_error err;
+	uint8_t d[16] = { 1 };
+	char p[192];
+	FILE *f;
+	int r;
+
+	if (!b)
+		return -1;
+	hws_builder_set_times(b, 99000, 0);
+	r = hws_builder_add(b, HW_ALGO_MD5, d, 1, 7);
+	snprintf(p, sizeof(p), "%s/hotline.hws", dir);
+	if (r == 0)
+		r = hws_builder_write(b, p, NULL, &err);
+	hws_builder_free(b);
+	snprintf(p, sizeof(p), "%s/broken.hws", dir);
+	f = fopen(p, "w");
+	if (!f)
+		return -1;
+	fputs("not a set file", f);
+	fclose(f);
+	return r;
+}
+
 static int ctl_test_server_start(void)
 {
 	struct ctl_enforce_config ec = { .block_ttl = 3600, .ops = &fake_ops,
@@ -123,13 +152,13 @@ static int ctl_test_server_start(void)
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
 	snprintf(allow_path, sizeof(allow_path), "%s/allowlist.txt", dir);
-	if (write_tokens() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
+	if (write_tokens() < 0 || write_sets() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
 	    ctl_enforce_new(&ec, &enforce, err, sizeof(err)) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
-				       .allowlist_file = allow_path };
+				       .allowlist_file = allow_path, .set_dir = dir };
 	if (ctl_http_start("127.0.0.1", 0, &api, &http, err, sizeof(err)) < 0)
 		return -1;
 	port = ctl_http_port(http);
@@ -139,7 +168,8 @@ static int ctl_test_server_start(void)
 static int ctl_test_server_stop(void)
 {
 	char p[192];
-	const char *files[] = { "c.db", "c.db-wal", "c.db-shm", "tokens", "allowlist.txt" };
+	const char *files[] = { "c.db", "c.db-wal", "c.db-shm", "tokens", "allowlist.txt",
+				"hotline.hws", "broken.hws" };
 
 	ctl_http_stop(http);
 	ctl_enforce_free(enforce);

@@ -389,6 +389,10 @@ static void test_status_and_metrics(void)
 	CU_ASSERT_TRUE(has(r, "\"schema_version\":3"));
 	CU_ASSERT_TRUE(has(r, "{\"set\":\"hotline\",\"max_version_matched\":5,\"candidates\":10"));
 	CU_ASSERT_TRUE(has(r, "\"backend\":\"fake\",\"available\":true"));
+	CU_ASSERT_TRUE(has(r, "{\"file\":\"hotline.hws\",\"id\":\"hotline\",\"version\":5,"
+			      "\"created\":99000,\"expires\":0,\"entries\":1,\"age\":1000,"
+			      "\"expired\":false,\"fresh\":true}"));
+	CU_ASSERT_TRUE(has(r, "{\"file\":\"broken.hws\",\"error\":"));
 	CU_ASSERT_TRUE(has(r, "\"api_requests_total\":"));
 	r = call("GET", "/metrics", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);

@@ -72,6 +72,8 @@ static void test_tables(void)
 	CU_ASSERT_EQUAL(run((const char *[]){ "status", NULL }), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "candidates  new 12, confirmed 0"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "enforcement on (fake)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "installed   hotline version 5, 1 entries, age 1000 s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "installed   broken.hws: UNREADABLE: "));
 	CU_ASSERT_EQUAL(run((const char *[]){ "blocks", "--limit", "2", NULL }), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(2 of 12; enforced)"));
 }
