@@ -218,6 +218,9 @@ static int start(struct daemon *d)
 		HW_LOG(ERR, "ctl.api", "%s", err);
 		return r;
 	}
+	if (d->tokens.n == 0)
+		HW_LOG(WARN, "ctl.api", "%s holds no tokens: every API request will get 401 "
+					 "(add one with hashwall-controld new-token)", d->cfg.tokens_file);
 	r = open_store_and_enforce(d);
 	if (r < 0)
 		return r;
