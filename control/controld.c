@@ -131,7 +131,7 @@ static int load_config(const char *file, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retention_days = 90;
-	cfg->batch_max = 1024;
+	cfg->batch_max = 4096;
 	cfg->api.port = 8750;
 	cfg->enforcement.block_ttl = 86400;
 	r = hw_cfg_parse_file(file, &root, &err);

@@ -80,9 +80,9 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 		return -ENOMEM;
 	in->cfg = *cfg;
 	if (!in->cfg.batch_max)
-		in->cfg.batch_max = 1024;
+		in->cfg.batch_max = 4096;
 	if (!in->cfg.linger_us)
-		in->cfg.linger_us = 2000;
+		in->cfg.linger_us = 5000;
 	in->store = store;
 	in->listen_fd = -1;
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++)

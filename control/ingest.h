@@ -29,9 +29,9 @@ typedef int (*ctl_ingest_tx_fn)(void *ctx, struct ctl_store *s, const struct ctl
 
 struct ctl_ingest_config {
 	const char *socket_path;
-	uint32_t batch_max;            /* events per transaction; 0: 1024 */
+	uint32_t batch_max;            /* events per transaction; 0: 4096 */
 	uint32_t linger_us;            /* keep reading this long before a commit while
-					* events keep coming; 0: 2000 */
+					* events keep coming; 0: 5000 */
 	const uint8_t *client_key;     /* CTL_CLIENT_KEY_LEN bytes */
 	struct ctl_metrics *metrics;   /* may be NULL */
 	ctl_ingest_tx_fn on_record;    /* may be NULL */

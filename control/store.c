@@ -109,7 +109,8 @@ int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **
 		"PRAGMA foreign_keys = ON;"
 		"PRAGMA busy_timeout = 10000;"
 		"PRAGMA cache_size = -32768;" /* KiB: batches stay in memory until commit */
-		"PRAGMA temp_store = MEMORY;";
+		"PRAGMA temp_store = MEMORY;"
+		"PRAGMA wal_autocheckpoint = 8192;"; /* pages: fewer, larger checkpoints */
 	struct ctl_store *s;
 	const char *msg = "out of memory";
 	int r = -ENOMEM;

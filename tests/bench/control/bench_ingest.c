@@ -8,7 +8,7 @@
  *
  *   bench_ingest [EVENTS] [BATCH_MAX] [DIR] [OBJECTS]
  *
- * Defaults 100000, 1024, /tmp, 0.  OBJECTS 0: every event is a new
+ * Defaults 100000, 4096, /tmp, 0.  OBJECTS 0: every event is a new
  * candidate (the worst case: candidate, occurrence and block inserted);
  * N: the events repeat N objects (candidates updated, occurrences added).
  */
@@ -79,7 +79,7 @@ static void submit(struct ctl_ic *ic, unsigned int n, unsigned int objects)
 int main(int argc, char **argv)
 {
 	unsigned int events = argc > 1 ? (unsigned int)atoi(argv[1]) : 100000;
-	uint32_t batch = argc > 2 ? (uint32_t)atoi(argv[2]) : 1024;
+	uint32_t batch = argc > 2 ? (uint32_t)atoi(argv[2]) : 4096;
 	const char *base = argc > 3 ? argv[3] : "/tmp";
 	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
