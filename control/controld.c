@@ -14,6 +14,7 @@
 #include "control/api.h"
 #include "control/enforce.h"
 #include "control/event.h"
+#include "control/eventlog.h"
 #include "control/http.h"
 #include "control/ingest.h"
 
@@ -48,6 +49,7 @@ struct enf_cfg {
 
 struct config {
 	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
+	char *event_log;
 	uint32_t retention_days, batch_max, set_stale_after;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
@@ -92,6 +94,7 @@ static const struct hw_cfg_field fields[] = {
 	F("allowlist_file", HW_CFG_STRING, allowlist_file),
 	F("log", HW_CFG_STRING, log, .def_str = "info"),
 	F("set_dir", HW_CFG_STRING, set_dir),
+	F("event_log", HW_CFG_STRING, event_log),
 	F("set_stale_after", HW_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
 	F("retention_days", HW_CFG_U32, retention_days, .min = 1, .max = 3650),
 	F("batch_max", HW_CFG_U32, batch_max, .min = 1, .max = 100000),
@@ -119,6 +122,7 @@ struct daemon {
 	struct ctl_store *ingest_store, *api_store;
 	struct ctl_enforce *enforce;
 	struct ctl_ingest *ingest;
+	struct ctl_eventlog *eventlog;
 	struct ctl_api_config api;
 	struct ctl_http *http;
 };
@@ -152,6 +156,8 @@ static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 	if (res->reopened)
 		HW_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
 					  "reopened as confirmed", (long long)res->candidate_id);
+	if (d->eventlog)
+		ctl_eventlog_add(d->eventlog, ev, res);
 	return ctl_enforce_on_match(d->enforce, s, ev, res);
 }
 
@@ -160,6 +166,16 @@ static void after_commit(void *ctx)
 	struct daemon *d = ctx;
 
 	ctl_enforce_after_commit(d->enforce);
+	if (d->eventlog && ctl_eventlog_flush(d->eventlog) < 0)
+		HW_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
+}
+
+static void after_rollback(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->eventlog)
+		ctl_eventlog_discard(d->eventlog);
 }
 
 static int open_store_and_enforce(struct daemon *d)
@@ -202,7 +218,7 @@ static int start(struct daemon *d)
 	struct ctl_ingest_config ic = {
 		.socket_path = d->cfg.ingest_socket, .batch_max = d->cfg.batch_max,
 		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
-		.after_commit = after_commit, .hook_ctx = d,
+		.after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
 	};
 	char err[512] = "";
 	int r;
@@ -224,6 +240,10 @@ static int start(struct daemon *d)
 	r = open_store_and_enforce(d);
 	if (r < 0)
 		return r;
+	if (d->cfg.event_log && (r = ctl_eventlog_open(d->cfg.event_log, &d->eventlog)) < 0) {
+		HW_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hw_strerror(r));
+		return r;
+	}
 	r = ctl_ingest_new(&ic, d->ingest_store, &d->ingest);
 	if (r < 0) {
 		HW_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hw_strerror(r));
@@ -254,6 +274,7 @@ static void teardown(struct daemon *d)
 {
 	ctl_http_stop(d->http);
 	ctl_ingest_free(d->ingest);
+	ctl_eventlog_close(d->eventlog);
 	ctl_enforce_free(d->enforce);
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);

@@ -203,6 +203,8 @@ static void abort_batch(struct ctl_ingest *in)
 {
 	ctl_store_rollback(in->store);
 	ctl_count(in->cfg.metrics, CTL_CTR_INGEST_COMMIT_FAILURES, 1);
+	if (in->cfg.after_rollback)
+		in->cfg.after_rollback(in->cfg.hook_ctx);
 	in->in_tx = false;
 	in->batch_n = 0;
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++)

@@ -36,6 +36,7 @@ struct ctl_ingest_config {
 	struct ctl_metrics *metrics;   /* may be NULL */
 	ctl_ingest_tx_fn on_record;    /* may be NULL */
 	void (*after_commit)(void *ctx); /* may be NULL */
+	void (*after_rollback)(void *ctx); /* may be NULL */
 	void *hook_ctx;
 };
 

@@ -152,8 +152,8 @@ static void setup(void)
 	snprintf(cfg, sizeof(cfg),
 		 "{\"db\":\"%s/c.db\",\"ingest_socket\":\"%s/i.sock\",\"client_key_file\":"
 		 "\"%s/key\",\"tokens_file\":\"%s/tokens\",\"allowlist_file\":\"%s/allow.txt\","
-		 "\"log\":\"debug\",\"api\":{\"port\":0}}",
-		 dir, dir, dir, dir, dir);
+		 "\"event_log\":\"%s/events.jsonl\",\"log\":\"debug\",\"api\":{\"port\":0}}",
+		 dir, dir, dir, dir, dir, dir);
 	write_text("controld.json", cfg);
 	ctl_token_hash_hex("nocontent-admin", hash);
 	snprintf(line, sizeof(line), "admin admin %s\n", hash);
@@ -210,6 +210,23 @@ static void find_api_url(void)
 	CU_ASSERT_FATAL(at && sscanf(at, " port %u", &port) == 1);
 	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", port);
 	free(log);
+}
+
+/* Lines of the event log that are fileinfo records. */
+static int event_log_lines(void)
+{
+	char p[192], *data, *at;
+	size_t len = 0;
+	int n = 0;
+
+	path_of(p, sizeof(p), "events.jsonl");
+	data = read_all(p, &len);
+	CU_ASSERT_FATAL(data != NULL);
+	data[len] = '\0';
+	for (at = data; (at = strstr(at, "\"event_type\":\"fileinfo\"")); at++)
+		n++;
+	free(data);
+	return n;
 }
 
 static void write_control_file(void)
@@ -274,7 +291,8 @@ static void test_no_content(void)
 	CU_ASSERT_EQUAL(ctl("status.out", (const char *[]){ "status", NULL }), 0);
 	kill(pid, SIGTERM);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
-	/* the database, its WAL, the log, the allowlist, the exports, the key... */
+	CU_ASSERT_EQUAL(event_log_lines(), OBJECTS);
+	/* the database, its WAL, the log, the event log, the allowlist, the exports... */
 	CU_ASSERT_EQUAL(scan_dir(&files), 0);
 	CU_ASSERT_TRUE(files >= 10);
 	/* positive control: a file holding part of a body is found */

@@ -3,9 +3,11 @@
  * the key file) and control/api_auth.c (tokens file, bearer checks). */
 #include "control/api.h"
 #include "control/event.h"
+#include "control/eventlog.h"
 #include "hw_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +163,52 @@ static void test_tokens(void)
 	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, err, sizeof(err)), -ENOENT);
 }
 
+static void test_eventlog(void)
+{
+	struct ctl_record_result res = { .candidate_id = 9, .created = true };
+	struct ctl_event ev = { .set = "iwf", .set_version = 4, .algo = HW_ALGO_SHA1,
+				.digest = "00112233445566778899aabbccddeeff00112233",
+				.host = "h.example", .path = "/a\"b", .method = "GET",
+				.server_ip = "192.0.2.1", .server_port = 80, .client = "ab",
+				.http_status = 200, .size = 5, .complete = true, .category = 1,
+				.ref = 77, .ts = 0 };
+	char line[2048], path[] = "/tmp/hw-ctl-evlog-XXXXXX", buf[4096];
+	struct ctl_eventlog *el = NULL;
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	CU_ASSERT_TRUE(ctl_eventlog_format(&ev, &res, line, sizeof(line)) > 0);
+	CU_ASSERT_STRING_EQUAL(line,
+		"{\"timestamp\":\"1970-01-01T00:00:00Z\",\"event_type\":\"fileinfo\","
+		"\"src_ip\":\"192.0.2.1\",\"src_port\":80,\"client\":\"ab\",\"proto\":\"TCP\","
+		"\"app_proto\":\"http\",\"http\":{\"hostname\":\"h.example\",\"url\":\"/a\\\"b\","
+		"\"http_method\":\"GET\",\"status\":200},\"fileinfo\":{\"filename\":\"/a\\\"b\","
+		"\"size\":5,\"state\":\"CLOSED\",\"partial\":false,\"stored\":false,"
+		"\"sha1\":\"00112233445566778899aabbccddeeff00112233\"},\"hashwall\":{\"set\":\"iwf\","
+		"\"set_version\":4,\"algo\":\"sha1\",\"digest\":"
+		"\"00112233445566778899aabbccddeeff00112233\",\"category\":1,\"ref\":77,"
+		"\"candidate_id\":9,\"new_candidate\":true,\"reopened\":false}}\n");
+	CU_ASSERT_EQUAL(ctl_eventlog_format(&ev, &res, line, 64), -ENOSPC);
+	/* only flushed lines reach the file; discarded ones never do */
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_FATAL(ctl_eventlog_open(path, &el) == 0);
+	ctl_eventlog_add(el, &ev, &res);
+	ctl_eventlog_discard(el);
+	ev.ref = 78;
+	ctl_eventlog_add(el, &ev, &res);
+	CU_ASSERT_EQUAL(ctl_eventlog_flush(el), 0);
+	ctl_eventlog_close(el);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"ref\":78"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "\"ref\":77"));
+	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + strlen(buf) - 1); /* one line */
+	unlink(path);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -169,6 +217,7 @@ int main(void)
 		{ "client pseudonyms", test_pseudonyms },
 		{ "client key file", test_key_file },
 		{ "tokens file and bearer check", test_tokens },
+		{ "event log: EVE-like lines, after commit only", test_eventlog },
 		CU_TEST_INFO_NULL,
 	};
 
