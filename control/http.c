@@ -88,10 +88,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!pd) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     "Content-Length");
 		pd = calloc(1, sizeof(*pd));
 		if (!pd)
 			return MHD_NO;
 		*con_cls = pd;
+		/* Announced as too large: answer now, without reading the body
+		 * (MHD then closes the connection). */
+		if (cl && strtoull(cl, NULL, 10) > h->body_max) {
+			pd->too_large = true;
+			return dispatch(h, conn, url, method, pd);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
