@@ -18,6 +18,7 @@
 #include "bpfw_shared.h"
 
 #define BT_PKT_MAX 4096
+#define BT_RUN_FAILED (-1000)
 
 /* Run @prog_fd once on @in; the (possibly rewritten) packet goes to @out
  * and its length to *out_len.  Returns the program's verdict, or -1 when
@@ -28,7 +29,7 @@ static inline int bt_run(int prog_fd, const void *in, size_t len, void *out, uin
 		    .data_out = out, .data_size_out = BT_PKT_MAX, .repeat = 1);
 
 	if (bpf_prog_test_run_opts(prog_fd, &o) < 0)
-		return -1;
+		return BT_RUN_FAILED;
 	*out_len = o.data_size_out;
 	return (int)o.retval;
 }
