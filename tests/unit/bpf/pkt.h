@@ -135,7 +135,8 @@ static inline size_t pkt_build(uint8_t *buf, const struct pkt_spec *s)
 		buf[l4 + 13] = s->tcp_flags ? s->tcp_flags : 0x18;
 		tcp->window = htons(502);
 		memset(buf + l4 + sizeof(*tcp), 1, (size_t)s->tcp_opt_len);
-		memcpy(buf + l4 + sizeof(*tcp) + s->tcp_opt_len, s->payload, s->len);
+		if (s->len)
+			memcpy(buf + l4 + sizeof(*tcp) + s->tcp_opt_len, s->payload, s->len);
 		tcp->check = htons(pkt_l4_csum(buf + l3, buf + l4, l4len, proto));
 	} else {
 		struct udphdr *udp = (struct udphdr *)(buf + l4);

@@ -20,7 +20,12 @@
 #define REQ_ACK 2000000u
 
 static struct xdp_block *skel;
-static uint8_t pkt[BT_PKT_MAX], out[BT_PKT_MAX];
+/* Frames start 2 bytes into 8-aligned storage so that the IP and TCP
+ * headers after the 14-byte Ethernet header are 4-byte aligned. */
+static uint8_t pkt_buf[BT_PKT_MAX + 8] __attribute__((aligned(8)));
+static uint8_t out_buf[BT_PKT_MAX + 8] __attribute__((aligned(8)));
+static uint8_t *const pkt = pkt_buf + 2;
+static uint8_t *const out = out_buf + 2;
 static uint32_t out_len;
 
 static int prog_fd(void)
