@@ -53,6 +53,33 @@ static __always_inline int rd(struct xdp_md *ctx, const struct req *q, __u32 off
 	return *p;
 }
 
+/* A window on the payload from one offset on, set up once per scanning
+ * function so the per-byte test is two compares and a load. */
+struct win {
+	__u8 *base;
+	void *end;
+	__u32 avail; /* payload bytes from base on */
+};
+
+static __always_inline void win_at(struct xdp_md *ctx, const struct req *q, __u32 off,
+				   struct win *w)
+{
+	off &= SCAN_OFF_MASK;
+	w->base = (__u8 *)(long)ctx->data + off;
+	w->end = (void *)(long)ctx->data_end;
+	w->avail = q->lim > off ? q->lim - off : 0;
+}
+
+/* Byte @i of the window, or -1 past the payload or the packet. */
+static __always_inline int wrd(const struct win *w, __u32 i)
+{
+	__u8 *p = w->base + i;
+
+	if (i >= w->avail || (void *)(p + 1) > w->end)
+		return -1;
+	return *p;
+}
+
 static __always_inline int is_sep(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -62,11 +89,13 @@ static __always_inline int is_sep(int c)
  * Returns the offset of the request target. */
 __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 {
+	struct win w;
 	if (!q)
 		return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 	off &= SCAN_OFF_MASK;
+	win_at(ctx, q, off, &w);
 	for (__u32 i = 0; i <= BPFW_METHOD_MAX; i++) {
-		int c = rd(ctx, q, off + i);
+		int c = wrd(&w, i);
 
 		if (c < 0)
 			return SCAN_FAIL(i ? BPFW_R_HTTP_INCOMPLETE : BPFW_R_NOT_REQUEST);
@@ -87,14 +116,16 @@ __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
  */
 __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
+	struct win w;
 	__u64 h = BPFW_FNV_BASIS;
 	__u32 in_port = 0, in_bracket = 0;
 
 	if (!q)
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	off &= SCAN_OFF_MASK;
+	win_at(ctx, q, off, &w);
 	for (__u32 i = 0; i < BPFW_HOST_MAX + 8; i++) {
-		int c = rd(ctx, q, off + i);
+		int c = wrd(&w, i);
 
 		if (c < 0)
 			return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
@@ -130,15 +161,17 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
  * Returns the offset of the '?' or the space. */
 __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
+	struct win w;
 	__u64 h = BPFW_FNV_BASIS;
 
 	if (!q)
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	off &= SCAN_OFF_MASK;
-	if (rd(ctx, q, off) != '/')
+	win_at(ctx, q, off, &w);
+	if (wrd(&w, 0) != '/')
 		h = bpfw_fnv_step(h, '/');
 	for (__u32 i = 0; i <= BPFW_PATH_MAX; i++) {
-		int c = rd(ctx, q, off + i);
+		int c = wrd(&w, i);
 
 		if (c < 0)
 			return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
@@ -161,14 +194,16 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
  * Returns the offset where it stopped. */
 __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
+	struct win w;
 	__u64 h;
 
 	if (!q)
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	h = q->h_path;
 	off &= SCAN_OFF_MASK;
+	win_at(ctx, q, off, &w);
 	for (__u32 i = 0; i < BPFW_QUERY_MAX; i++) {
-		int c = rd(ctx, q, off + i);
+		int c = wrd(&w, i);
 
 		if (c < 0)
 			return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
@@ -200,6 +235,7 @@ static __always_inline int is_host_line(struct xdp_md *ctx, struct req *q, __u32
  */
 __noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 {
+	struct win w;
 	int c;
 
 	if (!q)
@@ -216,8 +252,9 @@ __noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 		q->flags |= REQ_HOST;
 		return off + (c == ' ' || c == '\t');
 	}
+	win_at(ctx, q, off, &w);
 	for (__u32 i = 0; i < BPFW_HDR_SCAN_MAX; i++) {
-		c = rd(ctx, q, off + i);
+		c = wrd(&w, i);
 		if (c < 0)
 			return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
 		if (c == '\n')
