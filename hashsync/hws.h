@@ -113,6 +113,16 @@ int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, 
 		void *ctx);
 
 /*
+ * Read a list file (path, or "-" for stdin): one entry a line,
+ * `<algo> <hex> [<category> [<ref>]]`, `#` comments and blank lines allowed
+ * (docs/hashwall-set.md).  Calls @fn for each entry in order; a non-zero
+ * return from @fn stops the read and is returned.  A bad line returns
+ * -EINVAL with @err saying "PATH:LINE: reason".
+ */
+int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
+		   struct hws_error *err);
+
+/*
  * A builder for a set named @id (1..HWS_ID_MAX printable ASCII characters,
  * no spaces) at @version.  Returns NULL with errno set (EINVAL for a bad id,
  * ENOMEM).  created defaults to now, expires to 0 (never).
@@ -137,6 +147,7 @@ struct hws_write_stats {
 	uint64_t entries;    /* written, over all algorithms */
 	uint64_t duplicates; /* adds merged into another add of the same digest */
 	uint64_t removed;    /* entries dropped by a remove */
+	uint64_t absent_removes; /* removes of digests that were not there */
 	uint64_t bytes;      /* file size */
 };
 

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hws_write.c - laying out a prepared builder as a set file and writing it
+ * atomically (hws.h, docs/set-format.md).
+ *
+ * The file is written through a shared mapping of a temporary file in the
+ * target's directory (space reserved first, so a full disk is an error and
+ * not a SIGBUS), fsync'ed, renamed over the target, and the directory is
+ * fsync'ed: a crash leaves either the old file or the new one.
+ */
+#include "hashsync/hws.h"
+#include "hashsync/hws_format.h"
+#include "hashsync/hws_internal.h"
+#include "common/errors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t align_up(uint64_t v)
+{
+	return (v + HWS_SECTION_ALIGN - 1) & ~(uint64_t)(HWS_SECTION_ALIGN - 1);
+}
+
+/* Where each bucket of @t starts, for @bits bucket bits: (2^bits + 1)
+ * positions, or NULL when out of memory. */
+static uint32_t *bucket_starts(const struct hws_op_table *t, unsigned int bits)
+{
+	uint64_t nb = 1ull << bits, i = 0;
+	uint32_t *start = malloc((nb + 1) * sizeof(*start));
+
+	for (uint64_t b = 0; start && b <= nb; b++) {
+		while (i < t->n && hws_bucket_of(t->recs + i * t->stride, bits) < b)
+			i++;
+		start[b] = (uint32_t)i;
+	}
+	return start;
+}
+
+/* The narrowest index width that holds every bucket's offset in its group. */
+static uint8_t offset_width(const uint32_t *start, unsigned int bits)
+{
+	uint64_t nb = 1ull << bits, max = 0;
+
+	for (uint64_t b = 0; b < nb; b++) {
+		uint64_t off = start[b] - start[b & ~(uint64_t)((1u << HWS_GROUP_SHIFT) - 1)];
+		if (off > max)
+			max = off;
+	}
+	return max <= UINT8_MAX ? 1 : max <= UINT16_MAX ? 2 : 4;
+}
+
+/* Fill the header's table descriptors and return the file size, or 0 when
+ * out of memory.  @starts receives each table's bucket starts. */
+static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
+		       uint32_t *starts[HW_ALGO_COUNT])
+{
+	uint64_t off = HWS_HEADER_SIZE;
+
+	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		const struct hws_op_table *t = &b->t[a];
+		struct hws_disk_algo *d = &h->algos[a];
+
+		if (t->n == 0)
+			continue;
+		d->count = t->n;
+		d->digest_len = (uint8_t)t->dlen;
+		d->bucket_bits = (uint8_t)hws_bucket_bits(t->n);
+		d->strip = d->bucket_bits / 8;
+		d->key_len = (uint8_t)(t->dlen - d->strip);
+		starts[a] = bucket_starts(t, d->bucket_bits);
+		if (!starts[a])
+			return 0;
+		d->off_width = offset_width(starts[a], d->bucket_bits);
+		d->base_off = align_up(off);
+		d->index_off = align_up(d->base_off + (hws_groups(d->bucket_bits) + 1) * 4);
+		d->keys_off = align_up(d->index_off + (1ull << d->bucket_bits) * d->off_width);
+		d->refs_off = align_up(d->keys_off + t->n * d->key_len);
+		d->cats_off = align_up(d->refs_off + t->n * 4);
+		off = d->cats_off + t->n;
+		h->entries += t->n;
+	}
+	return off;
+}
+
+/* Write one algorithm's sections from its sorted, merged records and the
+ * bucket starts computed by layout(). */
+static void fill_table(const struct hws_op_table *t, const struct hws_disk_algo *d,
+		       const uint32_t *start, uint8_t *file)
+{
+	const uint64_t nb = 1ull << d->bucket_bits, groups = hws_groups(d->bucket_bits);
+	const uint64_t gmask = (1u << HWS_GROUP_SHIFT) - 1;
+	uint32_t *base = (uint32_t *)(file + d->base_off);
+	uint8_t *index = file + d->index_off, *keys = file + d->keys_off, *cats = file + d->cats_off;
+	uint32_t *refs = (uint32_t *)(file + d->refs_off);
+
+	for (uint64_t g = 0; g < groups; g++)
+		base[g] = start[g << HWS_GROUP_SHIFT];
+	base[groups] = (uint32_t)t->n;
+	for (uint64_t b = 0; b < nb; b++) {
+		uint32_t off = start[b] - start[b & ~gmask];
+		if (d->off_width == 1)
+			index[b] = (uint8_t)off;
+		else if (d->off_width == 2)
+			((uint16_t *)index)[b] = (uint16_t)off;
+		else
+			((uint32_t *)index)[b] = off;
+	}
+	for (uint64_t i = 0; i < t->n; i++) {
+		const uint8_t *r = t->recs + i * t->stride;
+		memcpy(keys + i * d->key_len, r + d->strip, d->key_len);
+		memcpy(&refs[i], r + t->dlen, 4);
+		cats[i] = r[t->dlen + 8];
+	}
+}
+
+static int fsync_dir(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+	int fd, r = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		strcpy(buf, ".");
+	else if (slash == buf)
+		buf[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hw_neg_errno();
+	if (fsync(fd) < 0)
+		r = hw_neg_errno();
+	close(fd);
+	return r;
+}
+
+/* Map @fd at @size bytes and write the whole file image into it. */
+static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
+		       uint32_t *const starts[HW_ALGO_COUNT], int fd, struct hws_error *err)
+{
+	uint8_t *map;
+	int r;
+
+	r = posix_fallocate(fd, 0, (off_t)h->file_size);
+	if (r != 0)
+		return hws_fail(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
+			    strerror(r));
+	map = mmap(NULL, h->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		r = hw_neg_errno();
+		return hws_fail(err, r, "mmap: %s", hw_strerror(r));
+	}
+	memset(map, 0, HWS_HEADER_SIZE);
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		if (h->algos[a].count)
+			fill_table(&b->t[a], &h->algos[a], starts[a], map);
+	memcpy(map, h, sizeof(*h));
+	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
+	munmap(map, h->file_size);
+	if (fsync(fd) < 0) {
+		r = hw_neg_errno();
+		return hws_fail(err, r, "fsync: %s", hw_strerror(r));
+	}
+	return 0;
+}
+
+int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
+		      struct hws_error *err)
+{
+	struct hws_write_stats st = { 0 };
+	struct hws_disk_header h = { 0 };
+	uint32_t *starts[HW_ALGO_COUNT] = { NULL };
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	r = hws_builder_prepare(b, &st);
+	if (r < 0)
+		return hws_fail(err, r, "sorting entries: %s", hw_strerror(r));
+	memcpy(h.magic, HWS_MAGIC, HWS_MAGIC_LEN);
+	h.format_version = HWS_FORMAT_VERSION;
+	h.header_size = HWS_HEADER_SIZE;
+	h.set_version = b->version;
+	h.created = b->created;
+	h.expires = b->expires;
+	memcpy(h.id, b->id, sizeof(b->id));
+	h.file_size = layout(b, &h, starts);
+	if (h.file_size == 0) {
+		r = hws_fail(err, -ENOMEM, "out of memory");
+		goto out_free;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+		r = hws_fail(err, -ENAMETOOLONG, "%s: path too long", path);
+		goto out_free;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = hw_neg_errno();
+		hws_fail(err, r, "create %s: %s", tmp, hw_strerror(r));
+		goto out_free;
+	}
+	if (fchmod(fd, 0644) < 0) {
+		r = hw_neg_errno();
+		hws_fail(err, r, "chmod %s: %s", tmp, hw_strerror(r));
+		goto out_unlink;
+	}
+	r = write_image(b, &h, starts, fd, err);
+	if (r < 0)
+		goto out_unlink;
+	if (close(fd) < 0) {
+		fd = -1;
+		r = hw_neg_errno();
+		hws_fail(err, r, "close %s: %s", tmp, hw_strerror(r));
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = hw_neg_errno();
+		hws_fail(err, r, "rename to %s: %s", path, hw_strerror(r));
+		goto out_unlink;
+	}
+	r = fsync_dir(path);
+	if (r < 0) {
+		hws_fail(err, r, "fsync of the directory of %s: %s", path, hw_strerror(r));
+		goto out_free;
+	}
+	st.bytes = h.file_size;
+	if (ret_stats)
+		*ret_stats = st;
+	goto out_free;
+
+out_unlink:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out_free:
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		free(starts[a]);
+	return r;
+}

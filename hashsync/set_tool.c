@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * set_tool.c - `hashwall-set`: compile a text list into a set file, inspect
+ * it, look digests up, dump it back to a list, and measure lookups.
+ * The command-line contract is documented in docs/hashwall-set.md and relied
+ * on by other tools; keep it.
+ */
+#include "hashsync/hws.h"
+#include "hashsync/set_bench.h"
+#include "common/errors.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+/* Exit codes: lookup's "absent" is 1; usage and failures are 2 and up. */
+enum { EXIT_ABSENT = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
+
+static void usage(FILE *out)
+{
+	fputs("usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
+	      "       hashwall-set info FILE\n"
+	      "       hashwall-set lookup FILE ALGO HEX\n"
+	      "       hashwall-set dump FILE\n"
+	      "       hashwall-set bench FILE\n"
+	      "LIST: one entry a line, '<algo> <hex> [<category> [<ref>]]', '#' comments.\n"
+	      "algo: xxh3-128, md5, sha1, sha256.  See docs/hashwall-set.md.\n",
+	      out);
+}
+
+static int print_json(cJSON *obj)
+{
+	char *text = cJSON_PrintUnformatted(obj);
+
+	cJSON_Delete(obj);
+	if (!text)
+		return EXIT_FAIL;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+/* Default set id: the output file's name without its extension. */
+static void default_id(const char *out, char *id, size_t len)
+{
+	char *copy = strdup(out), *base, *dot;
+
+	snprintf(id, len, "%s", copy ? (base = basename(copy)) : "set");
+	dot = strrchr(id, '.');
+	if (dot && dot != id)
+		*dot = '\0';
+	for (char *p = id; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			*p = '_';
+	free(copy);
+}
+
+static int add_cb(const struct hws_entry *e, void *ctx)
+{
+	return hws_builder_add(ctx, e->algo, e->digest, e->category, e->ref);
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' }, { "out", required_argument, NULL, 'o' },
+		{ "id", required_argument, NULL, 'n' }, { "version", required_argument, NULL, 'v' },
+		{ 0 },
+	};
+	const char *in = NULL, *out = NULL, *id = NULL;
+	char idbuf[HWS_ID_MAX + 1], *end;
+	uint64_t version = 1;
+	struct hws_write_stats st;
+	struct hws_error err = { { 0 } };
+	struct hws_builder *b;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in = optarg; break;
+		case 'o': out = optarg; break;
+		case 'n': id = optarg; break;
+		case 'v':
+			errno = 0;
+			version = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] < '0' || optarg[0] > '9') {
+				fprintf(stderr, "hashwall-set: --version: not an unsigned integer: %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!in || !out || optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!id) {
+		default_id(out, idbuf, sizeof(idbuf));
+		id = idbuf;
+	}
+	b = hws_builder_new(id, version);
+	if (!b) {
+		fprintf(stderr, "hashwall-set: --id %s: %s\n", id,
+			errno == EINVAL ? "1 to 63 printable characters, no spaces" : strerror(errno));
+		return EXIT_USAGE;
+	}
+	/* Nothing is written unless the whole list parses. */
+	r = hws_list_parse(in, add_cb, b, &err);
+	if (r == 0)
+		r = hws_builder_write(b, out, &st, &err);
+	hws_builder_free(b);
+	if (r < 0) {
+		fprintf(stderr, "hashwall-set: %s\n", err.msg);
+		return EXIT_FAIL;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "out", out);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddNumberToObject(o, "version", (double)version);
+	cJSON_AddNumberToObject(o, "entries", (double)st.entries);
+	cJSON_AddNumberToObject(o, "duplicates", (double)st.duplicates);
+	cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+	return print_json(o);
+}
+
+static int open_set(const char *path, struct hws_set **ret)
+{
+	struct hws_error err = { { 0 } };
+	int r = hws_open(path, ret, &err);
+
+	if (r < 0)
+		fprintf(stderr, "hashwall-set: %s: %s\n", path, err.msg);
+	return r;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct hws_set *set;
+	struct hws_info info;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (open_set(argv[1], &set) < 0)
+		return EXIT_FAIL;
+	hws_info(set, &info);
+	hws_close(set);
+	cJSON *o = cJSON_CreateObject(), *algos = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", info.id);
+	cJSON_AddNumberToObject(o, "version", (double)info.version);
+	cJSON_AddNumberToObject(o, "created", (double)info.created);
+	cJSON_AddNumberToObject(o, "expires", (double)info.expires);
+	cJSON_AddNumberToObject(o, "entries", (double)info.entries);
+	cJSON_AddNumberToObject(o, "bytes", (double)info.file_bytes);
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		cJSON_AddNumberToObject(algos, hw_algo_name((enum hw_algo)a), (double)info.counts[a]);
+	cJSON_AddItemToObject(o, "algos", algos);
+	return print_json(o);
+}
+
+static int cmd_lookup(int argc, char **argv)
+{
+	struct hw_digest d;
+	struct hws_hit hit;
+	struct hws_set *set;
+	char hex[HW_DIGEST_HEX_MAX];
+	bool found;
+	int algo;
+
+	if (argc != 4) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	algo = hw_algo_parse(argv[2]);
+	if (algo < 0 || hw_digest_parse((enum hw_algo)algo, argv[3], &d) < 0) {
+		fprintf(stderr, "hashwall-set: %s\n", algo < 0 ? "unknown algorithm" :
+			"digest is not hex of the algorithm's length");
+		return EXIT_USAGE;
+	}
+	if (open_set(argv[1], &set) < 0)
+		return EXIT_FAIL;
+	found = hws_lookup(set, d.algo, d.bytes, &hit);
+	hws_close(set);
+	if (!found)
+		return EXIT_ABSENT;
+	hw_hex_format(d.bytes, hw_algo_len(d.algo), hex);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "algo", hw_algo_name(d.algo));
+	cJSON_AddStringToObject(o, "digest", hex);
+	cJSON_AddNumberToObject(o, "category", hit.category);
+	cJSON_AddNumberToObject(o, "ref", hit.ref);
+	return print_json(o);
+}
+
+static int dump_cb(const struct hws_entry *e, void *ctx)
+{
+	char hex[HW_DIGEST_HEX_MAX];
+
+	hw_hex_format(e->digest, hw_algo_len(e->algo), hex);
+	return fprintf(ctx, "%s %s %u %" PRIu32 "\n", hw_algo_name(e->algo), hex, e->category,
+		       e->ref) < 0 ? -EIO : 0;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	struct hws_set *set;
+	int r;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (open_set(argv[1], &set) < 0)
+		return EXIT_FAIL;
+	r = hws_foreach(set, dump_cb, stdout);
+	hws_close(set);
+	return r < 0 || fflush(stdout) != 0 ? EXIT_FAIL : 0;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	struct hws_set *set;
+	int rc = 0;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (open_set(argv[1], &set) < 0)
+		return EXIT_FAIL;
+	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		struct hws_bench_result r;
+		int e = hws_bench_algo(set, (enum hw_algo)a, &r);
+		if (e == -ENOENT)
+			continue;
+		if (e < 0) {
+			fprintf(stderr, "hashwall-set: bench %s: %s\n", hw_algo_name((enum hw_algo)a),
+				e == -EIO ? "a lookup gave a wrong answer" : hw_strerror(e));
+			rc = EXIT_FAIL;
+			break;
+		}
+		hws_bench_print(stdout, (enum hw_algo)a, &r);
+	}
+	hws_close(set);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (strcmp(argv[1], "info") == 0)
+		return cmd_info(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lookup") == 0)
+		return cmd_lookup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bench") == 0)
+		return cmd_bench(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "hashwall-set: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
