@@ -149,8 +149,11 @@ static __always_inline int scan_authority(struct xdp_md *ctx, struct req *q, int
  * Returns 0 or SCAN_FAIL(reason). */
 static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	int r, c;
+	int r, c = rd(ctx, q, off);
 
+	/* most non-HTTP payloads (TLS, binary) end here, without a call */
+	if (c < 'A' || c > 'Z')
+		return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 	r = hw_scan_method(ctx, q, off);
 	if (r < 0)
 		return r;

@@ -5,7 +5,8 @@
  * JIT on): non-HTTP traffic, and HTTP requests checked against a map of
  * BENCH_URLS (default 1 million) blocked URLs.  Prints the figures next
  * to the targets (<= 50 ns non-HTTP, <= 200 ns request); it does not fail
- * on them.  Needs root.
+ * on them; the first line is the cost of test_run itself with an empty
+ * program, included in every figure.  Needs root.
  *
  *   build/tests/bench/bpf/bench_bpf_xdp [urls] [repeat]
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -72,6 +74,17 @@ static int measure(int prog_fd, struct pkt_spec *s, const char *payload, int rep
 	return 0;
 }
 
+/* An XDP program that only returns XDP_PASS: what test_run itself costs. */
+static int load_baseline(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "hw_bench_base", "GPL", insns, 2, NULL);
+}
+
 #define REQ(target, host) "GET " target " HTTP/1.1\r\nHost: " host \
 	"\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0" \
 	"\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n\r\n"
@@ -91,6 +104,7 @@ int main(int argc, char **argv)
 		{ "non-HTTP: TLS record", 4, 0, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "<= 50" },
 		{ "non-HTTP: UDP", 4, IPPROTO_UDP, "synthetic datagram", "<= 50" },
 		{ "non-HTTP: IPv6 TCP ACK", 6, 0, NULL, "<= 50" },
+		{ "request, minimal (\"GET / \", Host: a)", 4, 0, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "<= 200" },
 		{ "request, not blocked (IPv4)", 4, 0, REQ("/objects/ffffffff.bin", "host1.example"), "<= 200" },
 		{ "request, not blocked (IPv6)", 6, 0, REQ("/objects/ffffffff.bin", "host1.example"), "<= 200" },
 		{ "request with query, not blocked", 4, 0,
@@ -120,6 +134,16 @@ int main(int argc, char **argv)
 	printf("blocked-URL map: %u entries (filled in %.2f s), %d runs per case\n", urls + 1,
 	       now_s() - t0, repeat);
 	printf("%-40s %8s %8s %s\n", "case", "ns/pkt", "target", "verdict");
+	{
+		struct pkt_spec s = { .family = 4 };
+		uint32_t ns = 0, verdict = 0;
+		int base = load_baseline();
+
+		if (base >= 0 && measure(base, &s, NULL, repeat, &ns, &verdict) == 0)
+			printf("%-40s %8u %8s %s\n", "baseline: empty XDP program", ns, "-", "pass");
+		if (base >= 0)
+			close(base);
+	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pkt_spec s = { .family = cases[i].family, .proto = cases[i].proto };
 		uint32_t ns = 0, verdict = 0;
