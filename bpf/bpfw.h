@@ -105,7 +105,7 @@ int bpfw_purge(struct bpfw *b);
  * an entry moves its expiry.  -EINVAL, -ENAMETOOLONG, -E2BIG (map full). */
 int bpfw_url_block(struct bpfw *b, const char *url, uint32_t ttl_s);
 
-/* Same with a key already computed. */
+/* Same as bpfw_url_block() with a key already computed (bpfw_url_key). */
 int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s);
 
 /* Remove the block of @url; -ENOENT when it was not blocked. */
@@ -124,8 +124,14 @@ int bpfw_flow_parse(const char *src, const char *dst, struct bpfw_flow_key *ret_
 /* Write "src -> dst" of @key into @buf (at least 112 bytes). */
 void bpfw_flow_format(const struct bpfw_flow_key *key, char *buf, size_t len);
 
+/* Drop the egress packets of flow @key for @ttl_s seconds (> 0) from now;
+ * -EINVAL, or -errno from the map. */
 int bpfw_flow_block(struct bpfw *b, const struct bpfw_flow_key *key, uint32_t ttl_s);
+
+/* Remove the block of flow @key; -ENOENT when it was not blocked. */
 int bpfw_flow_unblock(struct bpfw *b, const struct bpfw_flow_key *key);
+
+/* Call @fn for every blocked-flow entry, expired ones included. */
 int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg);
 
 /* Sum the per-CPU counters into @ret_counts (indexed by enum bpfw_reason). */
@@ -141,6 +147,8 @@ const char *bpfw_reason_desc(unsigned int reason);
  * NULL @mirror_ifname turns it off.  -ENODEV, -E2BIG, -EINVAL.
  */
 int bpfw_mirror_set(struct bpfw *b, const char *mirror_ifname, const uint16_t *ports, size_t n);
+
+/* Current software mirror settings. */
 int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror);
 
 /* Remove expired URL and flow entries; removed counts go to ret_urls and ret_flows. */

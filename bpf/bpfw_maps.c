@@ -70,15 +70,13 @@ static int del(struct bpfw *b, enum bpfw_map m, const void *key, const char *wha
 
 int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s)
 {
-	struct bpfw_url_val v = { .expires_ns = bpfw_expiry(ttl_s) };
+	struct bpfw_url_val v = { .expires_ns = bpfw_expiry(ttl_s) }, old;
 	int fd;
 
 	if (!ttl_s)
 		return bpfw_fail(b, -EINVAL, "a block needs a lifetime (ttl > 0)");
 	HW_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
 	/* keep the hit count of an entry being renewed */
-	struct bpfw_url_val old;
-
 	if (bpf_map_lookup_elem(fd, &key, &old) == 0)
 		v.hits = old.hits;
 	return put(b, BPFW_MAP_URLS, &key, &v, "blocked-URL");
