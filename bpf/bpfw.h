@@ -159,7 +159,7 @@ int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows);
  * "host[:port]/path[?query]" (a fragment is ignored).  Without a query the
  * key blocks every query of the path; with one, only that query.  Returns
  * 0, -EINVAL when @url is not of that form (another scheme, no host,
- * whitespace, two '@'), or -ENAMETOOLONG past the program's limits.
+ * whitespace or control bytes, two '@'), or -ENAMETOOLONG past the program's limits.
  */
 int bpfw_url_key(const char *url, uint64_t *ret_key);
 

@@ -58,8 +58,10 @@ int bpfw_url_key(const char *url, uint64_t *ret_key)
 
 	if (!url || !ret_key)
 		return -EINVAL;
-	if (strpbrk(url, " \t\r\n"))
-		return -EINVAL;
+	/* the program ends a target at any byte <= ' ' */
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ')
+			return -EINVAL;
 	if (!strncasecmp(url, "http://", 7))
 		url += 7;
 	else if (strstr(url, "://"))
