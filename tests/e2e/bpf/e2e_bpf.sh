@@ -8,16 +8,19 @@
 #   3. unblocking serves the URL again;
 #   4. blocking the flow of a large transfer in progress stops it;
 #   5. the software mirror delivers both directions to the mirror veth
-#      (captured with tcpdump).
+#      (captured with tcpdump);
+#   6. attaching is refused clearly for a missing interface and for one
+#      that already runs another XDP program.
 # Only addresses inside its own namespaces are used.  Everything it creates
 # (namespaces, veths, pins, processes, temp files) is removed on exit, also
 # on failure.  A refused program's verifier log is kept in $ARTEFACTS.
 #
-# usage: e2e_bpf.sh HASHWALL_BPF ARTEFACT_DIR
+# usage: e2e_bpf.sh HASHWALL_BPF ARTEFACT_DIR XDP_OBJECT
 set -euo pipefail
 
 HWBPF=$(realpath "$1")
 ARTEFACTS=${2:-/tmp}
+XDP_OBJ=$(realpath "$3") # any XDP object, attached with iproute2 as a foreign program
 TAG=hwbpf$$
 SRV=$TAG-srv
 CLI=$TAG-cli
@@ -185,7 +188,21 @@ test_mirror() {
 	hwbpf mirror off
 }
 
+test_refusals() {
+	local out
+	out=$(hwbpf attach hw-no-such-if 2>&1) && fail "attach to a missing interface succeeded"
+	grep -q "interface 'hw-no-such-if' does not exist" <<<"$out" ||
+		fail "unclear refusal for a missing interface: $out"
+	in_srv ip link set dev mir1 xdpgeneric obj "$XDP_OBJ" sec xdp
+	out=$(hwbpf attach mir1 2>&1) && fail "attach over another XDP program succeeded"
+	grep -q "mir1 already runs XDP program id [0-9]* that is not hashwall's" <<<"$out" ||
+		fail "unclear refusal for a busy interface: $out"
+	in_srv ip link set dev mir1 xdpgeneric off
+	ok "refused clearly: missing interface, interface with another XDP program"
+}
+
 setup
+test_refusals
 test_url_block
 test_flow_block
 test_mirror
