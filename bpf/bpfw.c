@@ -36,11 +36,19 @@
 #include "tc_enforce.skel.h"
 #include "xdp_block.skel.h"
 
-static const char *const map_names[BPFW_MAP_COUNT] = {
-	[BPFW_MAP_URLS] = "hw_urls",
-	[BPFW_MAP_FLOWS] = "hw_flows",
-	[BPFW_MAP_COUNTERS] = "hw_counters",
-	[BPFW_MAP_MIRROR] = "hw_mirror",
+/* The pinned maps and what they must look like (maps.bpf.h). */
+static const struct {
+	const char *name;
+	__u32 type, key_size, value_size;
+} map_specs[BPFW_MAP_COUNT] = {
+	[BPFW_MAP_URLS] = { "hw_urls", BPF_MAP_TYPE_HASH, sizeof(__u64),
+			    sizeof(struct bpfw_url_val) },
+	[BPFW_MAP_FLOWS] = { "hw_flows", BPF_MAP_TYPE_LRU_HASH, sizeof(struct bpfw_flow_key),
+			     sizeof(struct bpfw_flow_val) },
+	[BPFW_MAP_COUNTERS] = { "hw_counters", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+				sizeof(__u64) },
+	[BPFW_MAP_MIRROR] = { "hw_mirror", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			      sizeof(struct bpfw_mirror_cfg) },
 };
 
 int bpfw_fail(struct bpfw *b, int err, const char *fmt, ...)
@@ -153,6 +161,22 @@ static void map_path(const struct bpfw *b, const char *name, char *buf, size_t l
 	snprintf(buf, len, "%s/maps/%s", b->root, name);
 }
 
+/* max_entries of the map pinned at @path, 0 when there is none. */
+static __u32 pinned_max_entries(const char *path)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
 /* Point every map of @obj at its pin: libbpf reuses a pinned map (checking
  * that it is compatible) or creates and pins it. */
 static int set_pins(struct bpfw *b, struct bpf_object *obj)
@@ -163,11 +187,17 @@ static int set_pins(struct bpfw *b, struct bpf_object *obj)
 	bpf_object__for_each_map(m, obj) {
 		const char *name = bpf_map__name(m);
 
-		if (!strcmp(name, "hw_urls"))
+		__u32 pinned;
+
+		map_path(b, name, path, sizeof(path));
+		/* sizes apply when a map is created; a pinned one keeps its own */
+		pinned = pinned_max_entries(path);
+		if (pinned)
+			bpf_map__set_max_entries(m, pinned);
+		else if (!strcmp(name, "hw_urls"))
 			bpf_map__set_max_entries(m, b->urls_max);
 		else if (!strcmp(name, "hw_flows"))
 			bpf_map__set_max_entries(m, b->flows_max);
-		map_path(b, name, path, sizeof(path));
 		if (bpf_map__set_pin_path(m, path))
 			return bpfw_fail(b, -ENOMEM, "cannot set pin path %s", path);
 	}
@@ -199,8 +229,8 @@ static int load_skel(struct bpfw *b, struct bpf_object_skeleton *sk, struct bpf_
 	r = bpf_object__load_skeleton(sk);
 	if (r < 0)
 		return bpfw_fail(b, r, "the kernel refused the %s or its maps (see the verifier "
-				 "log; a pinned map of another size or type under %s/maps also "
-				 "fails here)", what, b->root);
+				 "log; a pinned map of another type under %s/maps also fails "
+				 "here)", what, b->root);
 	b->vlog[0] = 0;
 	return 0;
 }
@@ -243,33 +273,62 @@ static int load_tc(struct bpfw *b, struct tc_enforce **ret)
 	return 0;
 }
 
-int bpfw_maps_open(struct bpfw *b)
+static void close_maps(struct bpfw *b)
+{
+	for (int i = 0; i < BPFW_MAP_COUNT; i++) {
+		if (b->map_fd[i] >= 0)
+			close(b->map_fd[i]);
+		b->map_fd[i] = -1;
+	}
+}
+
+/* Open every pinned map, checking it is the map this version expects.
+ * -ENOENT (no message) when one is missing. */
+static int open_pinned(struct bpfw *b)
 {
 	char path[PATH_MAX];
+
+	for (int i = 0; i < BPFW_MAP_COUNT; i++) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		map_path(b, map_specs[i].name, path, sizeof(path));
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			int r = hw_neg_errno();
+
+			close_maps(b);
+			return r == -ENOENT ? r : bpfw_fail(b, r, "cannot open pinned map %s", path);
+		}
+		b->map_fd[i] = fd;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.type != map_specs[i].type ||
+		    info.key_size != map_specs[i].key_size ||
+		    info.value_size != map_specs[i].value_size) {
+			close_maps(b);
+			return bpfw_fail(b, -EINVAL, "pinned map %s is not the map this version "
+					 "uses (remove it: hashwall-bpf purge)", path);
+		}
+	}
+	return 0;
+}
+
+int bpfw_maps_open(struct bpfw *b)
+{
 	struct xdp_block *s;
-	int fd;
+	int r;
 
 	if (b->map_fd[0] >= 0)
 		return 0;
 	HW_TRY(ensure_bpffs(b));
+	r = open_pinned(b);
+	if (r != -ENOENT)
+		return r;
 	/* Loading the XDP object creates and pins whichever map is missing. */
 	HW_TRY(load_xdp(b, &s));
 	xdp_block__destroy(s);
-	for (int i = 0; i < BPFW_MAP_COUNT; i++) {
-		map_path(b, map_names[i], path, sizeof(path));
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			int r = bpfw_fail(b, hw_neg_errno(), "cannot open pinned map %s", path);
-
-			for (int j = 0; j < i; j++) {
-				close(b->map_fd[j]);
-				b->map_fd[j] = -1;
-			}
-			return r;
-		}
-		b->map_fd[i] = fd;
-	}
-	return 0;
+	return open_pinned(b);
 }
 
 static void link_path(const struct bpfw *b, unsigned int ifindex, const char *leaf, char *buf,
@@ -491,11 +550,9 @@ int bpfw_purge(struct bpfw *b)
 	if (d)
 		closedir(d);
 	rmdir(path);
+	close_maps(b);
 	for (int i = 0; i < BPFW_MAP_COUNT; i++) {
-		if (b->map_fd[i] >= 0)
-			close(b->map_fd[i]);
-		b->map_fd[i] = -1;
-		map_path(b, map_names[i], path, sizeof(path));
+		map_path(b, map_specs[i].name, path, sizeof(path));
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/maps", b->root);

@@ -104,14 +104,44 @@ static void test_bad_input_refused(void)
 	bpfw_free(b);
 }
 
-static void test_incompatible_pinned_map_refused(void)
+static void test_other_size_pinned_map_reused(void)
 {
 	struct bpfw *b = handle(8192);
-	int r = bpfw_url_block(b, "example.com/a", 60);
+	int n = 0;
 
-	CU_ASSERT_TRUE(r < 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "refused"));
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), 0);
+	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/a"), 0);
 	bpfw_free(b);
+}
+
+/* A map of another type pinned where hw_mirror belongs. */
+static int pin_foreign_mirror(void)
+{
+	char path[256];
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 4, 1, NULL), r;
+
+	snprintf(path, sizeof(path), "%s/maps/hw_mirror", root);
+	unlink(path);
+	r = fd < 0 ? fd : bpf_obj_pin(fd, path);
+	close(fd);
+	return r;
+}
+
+static void test_foreign_pinned_map_refused(void)
+{
+	struct bpfw *b = handle(4096), *c = handle(4096);
+
+	CU_ASSERT_EQUAL(pin_foreign_mirror(), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "hw_mirror is not the map this version uses"));
+	/* purge clears the way for a fresh set of maps */
+	CU_ASSERT_EQUAL(bpfw_purge(b), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(c, "example.com/a", 60), 0);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(c, "example.com/a"), 0);
+	bpfw_free(b);
+	bpfw_free(c);
 }
 
 static void test_flows(void)
@@ -178,7 +208,8 @@ static CU_TestInfo tests[] = {
 	{ "URL block, renew, list, gc, unblock", test_urls_block_list_gc },
 	{ "blocks outlive the handle (pinned)", test_blocks_persist_across_handles },
 	{ "bad input refused with a message", test_bad_input_refused },
-	{ "incompatible pinned map refused", test_incompatible_pinned_map_refused },
+	{ "pinned map of another size is reused", test_other_size_pinned_map_reused },
+	{ "pinned map of another type refused", test_foreign_pinned_map_refused },
 	{ "flow parse, format, block, unblock", test_flows },
 	{ "mirror settings and counters", test_mirror_and_counters },
 	{ "purge removes every pin", test_purge_removes_pins },
