@@ -153,6 +153,70 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
 }
 
+/* Whether @c ends a run of hashed bytes: end of packet (-1), controls and
+ * space all sort at or below ' ', so one compare covers them. */
+static __always_inline int run_end(int c, int stop_q)
+{
+	return c <= ' ' || (stop_q && c == '?');
+}
+
+/* The result for the byte @c that ended a run at index @i. */
+static __always_inline int run_result(int c, int stop_q, __u32 i)
+{
+	if (c == ' ' || (stop_q && c == '?'))
+		return i;
+	return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE : BPFW_R_HTTP_MALFORMED);
+}
+
+/*
+ * Hash the window's bytes into *h until a space (or, with @stop_q, a '?').
+ * Returns the index of that byte, or a failure (end of packet, a control
+ * byte, or no end within @max + 7 bytes: BPFW_R_HTTP_TOO_LONG).  While 8
+ * more bytes are in the packet they are read without a check each.
+ */
+static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
+				    __u64 *ret_h)
+{
+	__u64 h = *ret_h;
+	int r = SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+
+	for (__u32 i = 0; i <= max; i += 8) {
+		__u8 *p = w->base + i;
+		int done = 0;
+
+		if (i + 8 > w->avail || (void *)(p + 8) > w->end) {
+			/* fewer than 8 bytes left: one at a time, ends here */
+#pragma unroll
+			for (int k = 0; k < 8 && !done; k++) {
+				int c = wrd(w, i + k);
+
+				if (run_end(c, stop_q)) {
+					r = run_result(c, stop_q, i + k);
+					done = 1;
+				} else {
+					h = bpfw_fnv_step(h, (__u8)c);
+				}
+			}
+			break;
+		}
+#pragma unroll
+		for (int k = 0; k < 8 && !done; k++) {
+			int c = p[k];
+
+			if (run_end(c, stop_q)) {
+				r = run_result(c, stop_q, i + k);
+				done = 1;
+			} else {
+				h = bpfw_fnv_step(h, (__u8)c);
+			}
+		}
+		if (done)
+			break;
+	}
+	*ret_h = h;
+	return r;
+}
+
 /* Path part of the target, up to '?' or the space before the version.  An
  * empty path (absolute-form "http://h" or "http://h?q") hashes as "/".
  * Returns the offset of the '?' or the space. */
@@ -160,33 +224,27 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h = BPFW_FNV_BASIS;
+	int r;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	if (wrd(&w, 0) != '/')
 		h = bpfw_fnv_step(h, '/');
-	for (__u32 i = 0; i <= BPFW_PATH_MAX; i++) {
-		int c = wrd(&w, i);
-
-		/* one compare for the common byte: end of packet (-1),
-		 * controls and space all sort at or below ' ' */
-		if (c <= ' ' || c == '?') {
-			if (c != ' ' && c != '?')
-				return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE
-						       : BPFW_R_HTTP_MALFORMED);
-			q->h_path = h;
-			q->h_full = h;
-			return off + i;
-		}
-		h = bpfw_fnv_step(h, (__u8)c);
-	}
-	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+	r = hash_run(&w, BPFW_PATH_MAX, 1, &h);
+	if (r > BPFW_PATH_MAX)
+		return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+	if (r < 0)
+		return r;
+	q->h_path = h;
+	q->h_full = h;
+	return off + r;
 }
 
 /* '?' and query, continuing h_path into h_full.  A query longer than
  * BPFW_QUERY_MAX leaves REQ_QUERY unset: only the path key is checked.
- * Returns the offset where it stopped. */
+ * Returns the offset where it stopped.  (Byte by byte: queries are rarer
+ * than paths, and the 8-byte loop of hash_run() costs verifier states.) */
 __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
@@ -199,10 +257,9 @@ __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 	for (__u32 i = 0; i < BPFW_QUERY_MAX; i++) {
 		int c = wrd(&w, i);
 
-		if (c <= ' ') {
+		if (run_end(c, 0)) {
 			if (c != ' ')
-				return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE
-						       : BPFW_R_HTTP_MALFORMED);
+				return run_result(c, 0, i);
 			q->h_full = h;
 			q->flags |= REQ_QUERY;
 			return off + i;
@@ -211,6 +268,7 @@ __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 	}
 	return off + BPFW_QUERY_MAX;
 }
+
 
 /* Whether the line at @off starts with "Host:" (any case). */
 static __always_inline int is_host_line(struct xdp_md *ctx, struct req *q, __u32 off)

@@ -258,6 +258,50 @@ static void test_long_query_still_checks_path(void)
 	CU_ASSERT_EQUAL(run4(req), XDP_TX);
 }
 
+/* "GET <path of @n bytes> HTTP/1.1" with Host example.com, into @buf;
+ * the URL of that path into @url. */
+static void long_request(char *buf, size_t cap, char *url, size_t ucap, size_t n)
+{
+	char path[BPFW_PATH_MAX + 8];
+
+	memset(path, 'p', n);
+	path[0] = '/';
+	path[n] = 0;
+	snprintf(buf, cap, "GET %s HTTP/1.1\r\nHost: example.com\r\n\r\n", path);
+	snprintf(url, ucap, "example.com%s", path);
+}
+
+static void test_path_length_limit(void)
+{
+	char req[BPFW_PATH_MAX + 80], url[BPFW_PATH_MAX + 40];
+
+	reset();
+	long_request(req, sizeof(req), url, sizeof(url), BPFW_PATH_MAX);
+	CU_ASSERT_EQUAL(block(url, 3600e9), 0);
+	CU_ASSERT_EQUAL(run4(req), XDP_TX);
+	long_request(req, sizeof(req), url, sizeof(url), BPFW_PATH_MAX + 1);
+	CU_ASSERT_EQUAL(block(url, 3600e9), -ENAMETOOLONG);
+	CU_ASSERT_EQUAL(run4(req), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_TOO_LONG), 1);
+}
+
+/* Every position of the path's end within the 8-byte steps of the
+ * scanner, with and without a query. */
+static void test_path_lengths_around_steps(void)
+{
+	char req[BPFW_PATH_MAX + 80], url[BPFW_PATH_MAX + 40];
+
+	reset();
+	for (size_t n = 1; n <= 18; n++) {
+		long_request(req, sizeof(req), url, sizeof(url), n);
+		CU_ASSERT_EQUAL(block(url, 3600e9), 0);
+		CU_ASSERT_EQUAL(run4(req), XDP_TX);
+	}
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 18);
+	CU_ASSERT_EQUAL(run4(GET("/ppppppp", "example.org")), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
+}
+
 static void test_ip_options_drop(void)
 {
 	struct pkt_spec s = { .family = 4, .ip_opt_len = 4 };
@@ -376,6 +420,8 @@ static CU_TestInfo tests[] = {
 	{ "IPv6 literal host keeps brackets", test_ipv6_literal_host },
 	{ "path key blocks all queries, exact key one", test_query_path_and_exact_keys },
 	{ "over-long query still checks the path key", test_long_query_still_checks_path },
+	{ "path of the maximum length checked, longer passes", test_path_length_limit },
+	{ "path ends at every step position", test_path_lengths_around_steps },
 	{ "IPv4 options: blocked request dropped", test_ip_options_drop },
 	{ "truncated and malformed packets pass", test_truncated_and_malformed },
 	{ "IP fragments pass", test_fragment_passes },
