@@ -48,6 +48,7 @@ cleanup() {
 	rm -rf "$TMP" "$PIN"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP # a timeout kill still runs cleanup
 
 in_srv() { ip netns exec "$SRV" "$@"; }
 in_cli() { ip netns exec "$CLI" "$@"; }
