@@ -415,6 +415,26 @@ static int attach_tc_hook(struct bpfw *b, const char *ifname, unsigned int ifind
 			     point == BPF_TC_INGRESS ? "ingress" : "egress", ifname) : 0;
 }
 
+static __u32 tc_prog_id(unsigned int ifindex, enum bpf_tc_attach_point point)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, to, .handle = BPFW_TC_HANDLE, .priority = BPFW_TC_PRIO);
+
+	return bpf_tc_query(&hook, &to) == 0 ? to.prog_id : 0;
+}
+
+/* Whether anything of ours is attached to @ifindex. */
+static bool attached(const struct bpfw *b, unsigned int ifindex)
+{
+	char path[PATH_MAX];
+
+	link_path(b, ifindex, "xdp", path, sizeof(path));
+	return access(path, F_OK) == 0 || tc_prog_id(ifindex, BPF_TC_EGRESS) ||
+	       tc_prog_id(ifindex, BPF_TC_INGRESS);
+}
+
+static int detach_index(struct bpfw *b, unsigned int ifindex);
+
 int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opts *opts)
 {
 	const struct bpfw_attach_opts none = { 0 };
@@ -422,6 +442,7 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 	struct tc_enforce *tc = NULL;
 	struct xdp_block *xdp = NULL;
 	unsigned int ifindex = 0;
+	bool was_attached;
 	int r;
 
 	opts = opts ? opts : &none;
@@ -440,6 +461,7 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 	if (!opts->no_tc && (r = load_tc(b, &tc)) < 0)
 		goto out_destroy;
 	r = 0;
+	was_attached = attached(b, ifindex);
 	if (xdp)
 		r = attach_xdp(b, ifname, ifindex, bpf_program__fd(xdp->progs.hw_xdp_block),
 			       opts->xdp_mode);
@@ -449,6 +471,8 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 	if (!r && tc)
 		r = attach_tc_hook(b, ifname, ifindex, BPF_TC_INGRESS,
 				   bpf_program__fd(tc->progs.hw_tc_ingress));
+	if (r && !was_attached)
+		detach_index(b, ifindex); /* all or nothing on a first attach */
 out_destroy:
 	tc_enforce__destroy(tc);
 	xdp_block__destroy(xdp);
@@ -492,14 +516,6 @@ int bpfw_detach(struct bpfw *b, const char *ifname)
 	if (!detach_index(b, ifindex))
 		return bpfw_fail(b, -ENOENT, "nothing of hashwall is attached to %s", ifname);
 	return 0;
-}
-
-static __u32 tc_prog_id(unsigned int ifindex, enum bpf_tc_attach_point point)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, to, .handle = BPFW_TC_HANDLE, .priority = BPFW_TC_PRIO);
-
-	return bpf_tc_query(&hook, &to) == 0 ? to.prog_id : 0;
 }
 
 int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_status)
