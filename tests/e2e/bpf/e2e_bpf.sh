@@ -10,7 +10,8 @@
 #   5. the software mirror delivers both directions to the mirror veth
 #      (captured with tcpdump);
 #   6. attaching is refused clearly for a missing interface and for one
-#      that already runs another XDP program.
+#      that already runs another XDP program;
+#   7. native (driver) XDP mode answers with a RST as well.
 # Only addresses inside its own namespaces are used.  Everything it creates
 # (namespaces, veths, pins, processes, temp files) is removed on exit, also
 # on failure.  A refused program's verifier log is kept in $ARTEFACTS.
@@ -202,9 +203,25 @@ test_refusals() {
 	ok "refused clearly: missing interface, interface with another XDP program"
 }
 
+test_native_xdp() {
+	hwbpf detach srv0
+	# a veth delivers native XDP_TX only to a peer running XDP itself:
+	# any program does (here the same object, loaded by iproute2, which
+	# passes everything with its own empty maps)
+	in_cli ip link set dev cli0 xdpdrv obj "$XDP_OBJ" sec xdp
+	hwbpf attach srv0 native >/dev/null
+	hwbpf status srv0 | grep -q 'NOT ENFORCING' && fail "native XDP not attached"
+	hwbpf block-url "http://$SRV4/small.bin" 600
+	expect_blocked "http://$SRV4/small.bin"
+	expect_served "http://$SRV4/other.bin"
+	in_cli ip link set dev cli0 xdpdrv off
+	ok "native XDP mode blocks with a RST"
+}
+
 setup
 test_refusals
 test_url_block
 test_flow_block
 test_mirror
+test_native_xdp
 echo "e2e bpf: all passed"
