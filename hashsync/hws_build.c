@@ -110,6 +110,10 @@ static int add_entry(const struct hws_entry *e, void *ctx)
 
 int hws_builder_add_set(struct hws_builder *b, const struct hws_set *set)
 {
+	if (!b->base && b->seq == 0) {
+		b->base = set;
+		return 0;
+	}
 	return hws_foreach(set, add_entry, b);
 }
 
@@ -126,7 +130,7 @@ void hws_builder_free(struct hws_builder *b)
 static int rec_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct hws_op_table *t = ctx;
-	int c = memcmp(x, y, t->dlen);
+	int c = hws_digest_cmp(x, y, t->dlen);
 	uint32_t sx, sy;
 
 	if (c)
@@ -244,27 +248,54 @@ out_nomem:
 	return -ENOMEM;
 }
 
-/* Keep, for each digest, its last operation if that is an add. */
-static void merge_ops(struct hws_op_table *t, struct hws_write_stats *st)
+/* Account for one digest's operations, whose last is @last and of which
+ * @adds were adds, against @base (NULL when none); returns whether the last
+ * operation must be kept as a record. */
+static bool settle(const struct hws_op_table *t, const uint8_t *last, size_t adds,
+		   const struct hws_set *base, enum hw_algo algo, struct hws_write_stats *st)
+{
+	bool present = base && hws_lookup(base, algo, last, NULL);
+
+	if (last[t->dlen + 9] == HWS_OP_ADD) {
+		/* Every earlier add, and the base's entry, is merged into it. */
+		st->duplicates += adds - 1 + present;
+		st->entries += !present;
+		return true;
+	}
+	if (present) {
+		st->duplicates += adds;
+		st->removed++;
+		st->entries--;
+		return true; /* the base's entry must be skipped when writing */
+	}
+	if (adds) {
+		st->duplicates += adds - 1;
+		st->removed++;
+	} else {
+		st->absent_removes++;
+	}
+	return false;
+}
+
+/* Keep, for each digest, its last operation when it changes anything: an
+ * add, or a remove of one of @base's entries.  Counts the entries the table
+ * will have into st->entries. */
+static void merge_ops(struct hws_op_table *t, const struct hws_set *base, enum hw_algo algo,
+		      struct hws_write_stats *st)
 {
 	size_t w = 0, i = 0;
 
+	st->entries += base ? hws_count(base, algo) : 0;
 	while (i < t->n) {
 		size_t j = i, adds = 0;
-		while (j < t->n && memcmp(t->recs + i * t->stride, t->recs + j * t->stride, t->dlen) == 0) {
+		while (j < t->n && hws_digest_cmp(t->recs + i * t->stride, t->recs + j * t->stride,
+						  t->dlen) == 0) {
 			adds += t->recs[j * t->stride + t->dlen + 9] == HWS_OP_ADD;
 			j++;
 		}
 		const uint8_t *last = t->recs + (j - 1) * t->stride;
-		if (last[t->dlen + 9] == HWS_OP_ADD) {
-			st->duplicates += adds - 1;
+		if (settle(t, last, adds, base, algo, st))
 			memmove(t->recs + w++ * t->stride, last, t->stride);
-		} else if (adds) {
-			st->removed++;
-			st->duplicates += adds - 1;
-		} else {
-			st->absent_removes++;
-		}
 		i = j;
 	}
 	t->n = w;
@@ -273,9 +304,13 @@ static void merge_ops(struct hws_op_table *t, struct hws_write_stats *st)
 int hws_builder_prepare(struct hws_builder *b, struct hws_write_stats *st)
 {
 	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		HW_TRY(sort_ops(&b->t[a]));
-		merge_ops(&b->t[a], st);
-		st->entries += b->t[a].n;
+		struct hws_op_table *t = &b->t[a];
+		uint64_t before = st->entries;
+
+		HW_TRY(sort_ops(t));
+		merge_ops(t, b->base && hws_count(b->base, (enum hw_algo)a) ? b->base : NULL,
+			  (enum hw_algo)a, st);
+		t->final_n = st->entries - before;
 	}
 	return 0;
 }

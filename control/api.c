@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * api.c - routing, authentication and the helpers the resource files share
+ * (see api.h).  The route table is the API's map: method, path pattern
+ * ('#' a positive integer id, '*' one non-empty segment), least role.
+ */
+#include "control/api.h"
+#include "common/config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct route {
+	const char *method;
+	const char *pattern;
+	enum ctl_role role;
+	ctl_api_handler fn;
+};
+
+static const struct route routes[] = {
+	{ "GET", "/api/v1/candidates", CTL_ROLE_VIEWER, ctl_api_candidates_list },
+	{ "GET", "/api/v1/candidates/#", CTL_ROLE_VIEWER, ctl_api_candidate_get },
+	{ "POST", "/api/v1/candidates/#/review", CTL_ROLE_REVIEWER, ctl_api_candidate_review },
+	{ "GET", "/api/v1/blocks", CTL_ROLE_VIEWER, ctl_api_blocks_list },
+	{ "POST", "/api/v1/blocks", CTL_ROLE_ADMIN, ctl_api_blocks_add },
+	{ "DELETE", "/api/v1/blocks/#", CTL_ROLE_ADMIN, ctl_api_blocks_remove },
+	{ "GET", "/api/v1/allowlist", CTL_ROLE_VIEWER, ctl_api_allowlist_list },
+	{ "POST", "/api/v1/allowlist", CTL_ROLE_ADMIN, ctl_api_allowlist_add },
+	{ "DELETE", "/api/v1/allowlist/*/*", CTL_ROLE_ADMIN, ctl_api_allowlist_remove },
+	{ "GET", "/api/v1/status", CTL_ROLE_VIEWER, ctl_api_status },
+	{ "GET", "/api/v1/exports/notices", CTL_ROLE_VIEWER, ctl_api_export_notices },
+	{ "GET", "/api/v1/exports/feedback", CTL_ROLE_VIEWER, ctl_api_export_feedback },
+	{ "GET", "/metrics", CTL_ROLE_VIEWER, ctl_api_metrics },
+};
+
+void ctl_response_free(struct ctl_response *resp)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+}
+
+void ctl_api_text(struct ctl_response *resp, int code, const char *ctype, char *text, size_t len)
+{
+	free(resp->body);
+	resp->code = text ? code : 500;
+	resp->content_type = ctype;
+	resp->body = text;
+	resp->len = text ? len : 0;
+}
+
+void ctl_api_json(struct ctl_response *resp, int code, cJSON *obj)
+{
+	char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+
+	cJSON_Delete(obj);
+	ctl_api_text(resp, code, "application/json", text, text ? strlen(text) : 0);
+}
+
+void ctl_api_error(struct ctl_response *resp, int code, const char *fmt, ...)
+{
+	char msg[512];
+	cJSON *obj = cJSON_CreateObject();
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(obj, "error", msg);
+	ctl_api_json(resp, code, obj);
+}
+
+int64_t ctl_api_now(const struct ctl_api_config *api)
+{
+	return api->now ? api->now() : (int64_t)time(NULL);
+}
+
+const char *ctl_api_arg(const struct ctl_request *req, const char *key)
+{
+	for (size_t i = 0; i < req->n_args; i++)
+		if (strcmp(req->args[i].key, key) == 0)
+			return req->args[i].value ? req->args[i].value : "";
+	return NULL;
+}
+
+bool ctl_api_args_ok(const struct ctl_request *req, const char *const *allowed,
+		     struct ctl_response *resp)
+{
+	if (req->too_many_args) {
+		ctl_api_error(resp, 400, "more than %d query arguments", CTL_API_ARGS_MAX);
+		return false;
+	}
+	for (size_t i = 0; i < req->n_args; i++) {
+		bool ok = false;
+		for (size_t k = 0; allowed && allowed[k] && !ok; k++)
+			ok = strcmp(req->args[i].key, allowed[k]) == 0;
+		if (!ok) {
+			ctl_api_error(resp, 400, "unknown query argument '%.64s'", req->args[i].key);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool ctl_api_arg_int(const struct ctl_request *req, const char *key, int64_t lo, int64_t hi,
+		     bool clamp, int64_t *ret, struct ctl_response *resp)
+{
+	const char *v = ctl_api_arg(req, key);
+	char *end;
+	long long n;
+
+	if (!v)
+		return true;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno == ERANGE || (!clamp && (n < lo || n > hi))) {
+		ctl_api_error(resp, 400, "%s: expected an integer in %" PRId64 "..%" PRId64, key, lo,
+			      hi);
+		return false;
+	}
+	*ret = n < lo ? lo : n > hi ? hi : n;
+	return true;
+}
+
+bool ctl_api_paging(const struct ctl_api_config *api, const struct ctl_request *req,
+		    uint64_t *ret_offset, uint64_t *ret_limit, struct ctl_response *resp)
+{
+	int64_t max = api->page_max ? api->page_max : CTL_API_PAGE_MAX;
+	int64_t limit = CTL_API_PAGE_DEFAULT < max ? CTL_API_PAGE_DEFAULT : max, offset = 0;
+
+	if (!ctl_api_arg_int(req, "limit", 1, max, true, &limit, resp) ||
+	    !ctl_api_arg_int(req, "offset", 0, INT64_MAX / 2, false, &offset, resp))
+		return false;
+	*ret_offset = (uint64_t)offset;
+	*ret_limit = (uint64_t)limit;
+	return true;
+}
+
+bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
+		  struct ctl_response *resp)
+{
+	struct hw_cfg_error err = { { 0 } };
+	cJSON *root = NULL;
+	int r;
+
+	if (!req->body || req->body_len == 0) {
+		ctl_api_error(resp, 400, "request body: expected a JSON object");
+		return false;
+	}
+	r = hw_cfg_parse_text(req->body, req->body_len, "request body", &root, &err);
+	if (r == 0)
+		r = hw_cfg_load(root, fields, dst, "", &err);
+	cJSON_Delete(root);
+	if (r < 0) {
+		ctl_api_error(resp, 400, "%s", err.msg);
+		return false;
+	}
+	return true;
+}
+
+/* Match @path against @pattern, collecting ids and segments into @p. */
+static bool match(const char *pattern, const char *path, struct ctl_route_params *p)
+{
+	size_t nseg = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '#' || *pattern == '*') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0)
+				return false;
+			if (*pattern == '#') {
+				char *e;
+				if (path[0] < '1' || path[0] > '9' || len > 18)
+					return false;
+				p->id = strtoll(path, &e, 10);
+				if (e != path + len)
+					return false;
+			} else if (nseg < 2) {
+				p->seg[nseg] = path;
+				p->seg_len[nseg++] = len;
+			}
+			pattern++;
+			path += len;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return !*pattern && !*path;
+}
+
+/* The bearer token of an Authorization header value, or NULL. */
+static const char *bearer(const char *auth)
+{
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+		return NULL;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	return auth;
+}
+
+static void count_code(const struct ctl_api_config *api, int code)
+{
+	enum ctl_counter c = CTL_CTR_API_REQUESTS;
+
+	ctl_count(api->metrics, CTL_CTR_API_REQUESTS, 1);
+	switch (code) {
+	case 400: c = CTL_CTR_API_BAD_REQUESTS; break;
+	case 401: c = CTL_CTR_API_UNAUTHORIZED; break;
+	case 403: c = CTL_CTR_API_FORBIDDEN; break;
+	case 404: c = CTL_CTR_API_NOT_FOUND; break;
+	case 413: c = CTL_CTR_API_TOO_LARGE; break;
+	default: c = code >= 500 ? CTL_CTR_API_ERRORS : CTL_CTR_API_REQUESTS; break;
+	}
+	if (c != CTL_CTR_API_REQUESTS)
+		ctl_count(api->metrics, c, 1);
+}
+
+static void route(const struct ctl_api_config *api, const struct ctl_request *req,
+		  struct ctl_response *resp)
+{
+	struct ctl_route_params p = { 0 };
+	const struct route *hit = NULL;
+	bool path_known = false;
+	size_t body_max = api->body_max ? api->body_max : CTL_API_BODY_MAX;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !hit; i++) {
+		memset(&p, 0, sizeof(p));
+		if (!match(routes[i].pattern, req->path, &p))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, req->method) == 0)
+			hit = &routes[i];
+	}
+	/* Authentication first: nothing about the API leaks without a token. */
+	p.role = ctl_tokens_check(api->tokens, bearer(req->authorization), &p.actor);
+	if (p.role == CTL_ROLE_NONE)
+		ctl_api_error(resp, 401, "missing or unknown bearer token");
+	else if (!path_known)
+		ctl_api_error(resp, 404, "no such resource: %.200s", req->path);
+	else if (!hit)
+		ctl_api_error(resp, 405, "method %.16s not allowed here", req->method);
+	else if (p.role < hit->role)
+		ctl_api_error(resp, 403, "%s needs role %s, token '%s' has %s", hit->pattern,
+			      ctl_role_name(hit->role), p.actor, ctl_role_name(p.role));
+	else if (req->body_too_large || req->body_len > body_max)
+		ctl_api_error(resp, 413, "request body larger than %zu bytes", body_max);
+	else
+		hit->fn(api, req, &p, resp);
+}
+
+void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request *req,
+		      struct ctl_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	route(api, req, resp);
+	if (!resp->body)
+		ctl_api_error(resp, 500, "internal error");
+	count_code(api, resp->code);
+}

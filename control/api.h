@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * api.h - controld's operator API, independent of the HTTP server: a
+ * request (method, path, query arguments, Authorization header, body) goes
+ * in, a response (status, content type, body) comes out.  http.c feeds it
+ * from libmicrohttpd; the tests and the fuzzer call ctl_api_dispatch()
+ * directly.  One file per resource: api_candidates.c, api_blocks.c,
+ * api_allowlist.c, api_status.c, api_exports.c, api_metrics.c.
+ *
+ * Authentication: bearer tokens from a tokens file, stored as SHA-256
+ * hashes, each with a name and a role (viewer < reviewer < admin).
+ * Missing or unknown token: 401.  Role too low: 403.  Body over the cap:
+ * 413.  Bad JSON, unknown fields or query arguments: 400 naming the field.
+ */
+#ifndef HASHWALL_CONTROL_API_H
+#define HASHWALL_CONTROL_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "control/enforce.h"
+#include "control/ingest.h"
+#include "control/metrics.h"
+#include "control/store.h"
+
+#define CTL_API_ARGS_MAX 16       /* query arguments kept per request */
+#define CTL_API_BODY_MAX 65536u   /* default cap on request bodies */
+#define CTL_API_PAGE_DEFAULT 50
+#define CTL_API_PAGE_MAX 500      /* default clamp of ?limit= */
+#define CTL_TOKEN_HASH_LEN 32
+
+enum ctl_role {
+	CTL_ROLE_NONE,
+	CTL_ROLE_VIEWER,
+	CTL_ROLE_REVIEWER,
+	CTL_ROLE_ADMIN,
+	CTL_ROLE_COUNT
+};
+
+/* "viewer", "reviewer", "admin" ("none" for CTL_ROLE_NONE). */
+const char *ctl_role_name(enum ctl_role r);
+int ctl_role_parse(const char *name);
+
+struct ctl_token {
+	char name[CTL_ACTOR_MAX + 1];
+	enum ctl_role role;
+	uint8_t hash[CTL_TOKEN_HASH_LEN];
+};
+
+struct ctl_tokens {
+	struct ctl_token *v;
+	size_t n;
+};
+
+/*
+ * Load a tokens file: one token per line, "NAME ROLE SHA256-HEX", '#'
+ * comments and blank lines ignored.  Returns 0, -errno, or -EINVAL with
+ * @err naming the line.  Free with ctl_tokens_free().
+ */
+int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen);
+void ctl_tokens_free(struct ctl_tokens *t);
+
+/* Hash a token as the tokens file stores it (SHA-256, hex): @out 65 bytes. */
+void ctl_token_hash_hex(const char *token, char out[2 * CTL_TOKEN_HASH_LEN + 1]);
+
+/* The role of the bearer @token (constant-time compare), CTL_ROLE_NONE
+ * when unknown; the token's name goes to *ret_name. */
+enum ctl_role ctl_tokens_check(const struct ctl_tokens *t, const char *token,
+			       const char **ret_name);
+
+struct ctl_kv {
+	const char *key, *value;
+};
+
+struct ctl_request {
+	const char *method;
+	const char *path;          /* without the query string */
+	struct ctl_kv args[CTL_API_ARGS_MAX];
+	size_t n_args;
+	bool too_many_args;
+	const char *authorization; /* the header's value, or NULL */
+	const char *body;
+	size_t body_len;
+	bool body_too_large;       /* the HTTP layer saw more than the cap */
+};
+
+struct ctl_response {
+	int code;
+	const char *content_type;  /* static */
+	char *body;                /* malloc'ed; freed by ctl_response_free() */
+	size_t len;
+};
+
+void ctl_response_free(struct ctl_response *resp);
+
+struct ctl_api_config {
+	struct ctl_store *store;       /* the API thread's own connection */
+	struct ctl_enforce *enforce;   /* may be NULL */
+	struct ctl_ingest *ingest;     /* may be NULL (status without dataplanes) */
+	struct ctl_metrics *metrics;   /* may be NULL */
+	const struct ctl_tokens *tokens;
+	size_t body_max;               /* 0: CTL_API_BODY_MAX */
+	uint32_t page_max;             /* 0: CTL_API_PAGE_MAX */
+	int64_t block_ttl;             /* manual blocks' first expiry; 0: 86400 */
+	int64_t started;               /* unix seconds, for uptime */
+	int64_t (*now)(void);          /* NULL: time() */
+	const char *allowlist_file;    /* rewritten on every change; NULL: none */
+	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
+	int64_t set_stale_after;       /* seconds; 0: 7 days */
+};
+
+/* Answer one request (never fails: errors become 4xx/5xx responses). */
+void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request *req,
+		      struct ctl_response *resp);
+
+/* ---- for the resource files ---- */
+
+/* What routing matched: numeric ids (#) and string segments (*). */
+struct ctl_route_params {
+	int64_t id;
+	const char *seg[2];
+	size_t seg_len[2];
+	const char *actor;  /* the token's name */
+	enum ctl_role role;
+};
+
+typedef void (*ctl_api_handler)(const struct ctl_api_config *api, const struct ctl_request *req,
+				const struct ctl_route_params *p, struct ctl_response *resp);
+
+/* Set @resp to JSON {"error": message} with @code. */
+void ctl_api_error(struct ctl_response *resp, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set @resp to @obj printed (takes ownership of @obj) with @code. */
+void ctl_api_json(struct ctl_response *resp, int code, cJSON *obj);
+
+/* Set @resp to @text (takes ownership) with @code and @ctype. */
+void ctl_api_text(struct ctl_response *resp, int code, const char *ctype, char *text, size_t len);
+
+/*
+ * Check the query arguments: every one must be in @allowed (NULL-ended),
+ * else 400 naming it.  Returns true when fine (else @resp is set).
+ */
+bool ctl_api_args_ok(const struct ctl_request *req, const char *const *allowed,
+		     struct ctl_response *resp);
+
+/* The value of argument @key or NULL. */
+const char *ctl_api_arg(const struct ctl_request *req, const char *key);
+
+/*
+ * Parse argument @key as an integer in [@lo, @hi] into *ret (absent keeps
+ * *ret).  @clamp: out-of-range values are clamped instead of refused.
+ * Returns true when fine, else sets a 400 in @resp.
+ */
+bool ctl_api_arg_int(const struct ctl_request *req, const char *key, int64_t lo, int64_t hi,
+		     bool clamp, int64_t *ret, struct ctl_response *resp);
+
+/* Paging (?limit= clamped to 1..page_max, ?offset= >= 0). */
+bool ctl_api_paging(const struct ctl_api_config *api, const struct ctl_request *req,
+		    uint64_t *ret_offset, uint64_t *ret_limit, struct ctl_response *resp);
+
+/*
+ * Parse the body as a JSON object against @fields (common/config.h
+ * tables: unknown fields are refused naming the field).  Returns true when
+ * fine, else sets a 400 in @resp; hw_cfg_free(@fields, @dst) in all cases.
+ */
+bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
+		  struct ctl_response *resp);
+
+int64_t ctl_api_now(const struct ctl_api_config *api);
+
+/* Resource handlers (one file each). */
+void ctl_api_candidates_list(const struct ctl_api_config *, const struct ctl_request *,
+			     const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_candidate_get(const struct ctl_api_config *, const struct ctl_request *,
+			   const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_candidate_review(const struct ctl_api_config *, const struct ctl_request *,
+			      const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_blocks_list(const struct ctl_api_config *, const struct ctl_request *,
+			 const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_blocks_add(const struct ctl_api_config *, const struct ctl_request *,
+			const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_blocks_remove(const struct ctl_api_config *, const struct ctl_request *,
+			   const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_allowlist_list(const struct ctl_api_config *, const struct ctl_request *,
+			    const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_allowlist_add(const struct ctl_api_config *, const struct ctl_request *,
+			   const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_allowlist_remove(const struct ctl_api_config *, const struct ctl_request *,
+			      const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_status(const struct ctl_api_config *, const struct ctl_request *,
+		    const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_export_notices(const struct ctl_api_config *, const struct ctl_request *,
+			    const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_export_feedback(const struct ctl_api_config *, const struct ctl_request *,
+			     const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_metrics(const struct ctl_api_config *, const struct ctl_request *,
+		     const struct ctl_route_params *, struct ctl_response *);
+
+/*
+ * Write the allowlist for the dataplane to @path atomically (temporary
+ * file, fsync, rename): one "ALGO HEX" line per entry.  0 or -errno.
+ */
+int ctl_allowlist_export(struct ctl_store *s, const char *path);
+
+/* JSON of one candidate (shared by the list, the detail and the exports). */
+cJSON *ctl_api_candidate_json(const struct ctl_candidate *c);
+
+#endif

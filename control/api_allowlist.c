@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * api_allowlist.c - /api/v1/allowlist: the local allowlist of digests that
+ * no longer raise candidates (false positives), and the file that hands it
+ * to the dataplane ("ALGO HEX" per line, rewritten atomically on change).
+ */
+#include "control/api.h"
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int add_allow(const struct ctl_allow *a, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "algo", hw_algo_name(a->algo));
+	cJSON_AddStringToObject(o, "digest", a->digest);
+	cJSON_AddNumberToObject(o, "added", (double)a->added);
+	cJSON_AddStringToObject(o, "actor", a->actor);
+	cJSON_AddStringToObject(o, "note", a->note);
+	cJSON_AddNumberToObject(o, "candidate_id", (double)a->candidate_id);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+void ctl_api_allowlist_list(const struct ctl_api_config *api, const struct ctl_request *req,
+			    const struct ctl_route_params *p, struct ctl_response *resp)
+{
+	cJSON *obj, *items;
+
+	(void)p;
+	if (!ctl_api_args_ok(req, NULL, resp))
+		return;
+	obj = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(obj, "items");
+	if (ctl_store_allow_list(api->store, add_allow, items) < 0) {
+		cJSON_Delete(obj);
+		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
+		return;
+	}
+	ctl_api_json(resp, 200, obj);
+}
+
+struct allow_body {
+	char *algo;
+	char *digest;
+	char *note;
+};
+
+static const struct hw_cfg_field allow_fields[] = {
+	{ .key = "algo", .kind = HW_CFG_STRING, .required = true,
+	  .offset = offsetof(struct allow_body, algo) },
+	{ .key = "digest", .kind = HW_CFG_STRING, .required = true,
+	  .offset = offsetof(struct allow_body, digest) },
+	{ .key = "note", .kind = HW_CFG_STRING, .offset = offsetof(struct allow_body, note) },
+	{ 0 },
+};
+
+/* Copy @len bytes of @src into @dst (@cap bytes) as a string; false when too long. */
+static bool copy_seg(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len >= cap)
+		return false;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* Parse @algo and @hex into @algo_out and lower-case @hex_out, or set a 400. */
+static bool digest_check(const char *algo, size_t algo_len, const char *hex, size_t hex_len,
+			 enum hw_algo *algo_out, char *hex_out, struct ctl_response *resp)
+{
+	char a[16], h[HW_DIGEST_HEX_MAX];
+	struct hw_digest d;
+	int k = -EINVAL;
+
+	if (copy_seg(a, sizeof(a), algo, algo_len))
+		k = hw_algo_parse(a);
+	if (k < 0) {
+		ctl_api_error(resp, 400, "algo: expected xxh3-128, md5, sha1 or sha256");
+		return false;
+	}
+	if (!copy_seg(h, sizeof(h), hex, hex_len) || hw_digest_parse((enum hw_algo)k, h, &d) < 0) {
+		ctl_api_error(resp, 400, "digest: expected %zu hex digits for %s",
+			      2 * hw_algo_len((enum hw_algo)k), a);
+		return false;
+	}
+	*algo_out = (enum hw_algo)k;
+	hw_hex_format(d.bytes, hw_algo_len(d.algo), hex_out);
+	return true;
+}
+
+static void export_after_change(const struct ctl_api_config *api)
+{
+	if (api->allowlist_file && ctl_allowlist_export(api->store, api->allowlist_file) < 0)
+		HW_LOG(ERR, "ctl.api", "cannot rewrite allowlist file %s", api->allowlist_file);
+}
+
+void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_request *req,
+			   const struct ctl_route_params *p, struct ctl_response *resp)
+{
+	struct allow_body b = { 0 };
+	char hex[HW_DIGEST_HEX_MAX];
+	enum hw_algo algo;
+	cJSON *obj;
+	int r;
+
+	if (!ctl_api_args_ok(req, NULL, resp) || !ctl_api_body(req, allow_fields, &b, resp) ||
+	    !digest_check(b.algo, strlen(b.algo), b.digest, strlen(b.digest), &algo, hex, resp))
+		goto out;
+	if (b.note && strlen(b.note) > CTL_NOTE_MAX) {
+		ctl_api_error(resp, 400, "note: longer than %d bytes", CTL_NOTE_MAX);
+		goto out;
+	}
+	r = ctl_store_allow_add(api->store, algo, hex, p->actor, b.note, ctl_api_now(api));
+	if (r == -EEXIST) {
+		ctl_api_error(resp, 409, "%s %s is already allowlisted", b.algo, hex);
+	} else if (r < 0) {
+		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
+	} else {
+		export_after_change(api);
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "algo", hw_algo_name(algo));
+		cJSON_AddStringToObject(obj, "digest", hex);
+		ctl_api_json(resp, 201, obj);
+	}
+out:
+	hw_cfg_free(allow_fields, &b);
+}
+
+void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl_request *req,
+			      const struct ctl_route_params *p, struct ctl_response *resp)
+{
+	char hex[HW_DIGEST_HEX_MAX];
+	enum hw_algo algo;
+	cJSON *obj;
+	int r;
+
+	if (!ctl_api_args_ok(req, NULL, resp) ||
+	    !digest_check(p->seg[0], p->seg_len[0], p->seg[1], p->seg_len[1], &algo, hex, resp))
+		return;
+	r = ctl_store_allow_remove(api->store, algo, hex);
+	if (r == -ENOENT) {
+		ctl_api_error(resp, 404, "%s %s is not allowlisted", hw_algo_name(algo), hex);
+		return;
+	}
+	if (r < 0) {
+		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
+		return;
+	}
+	export_after_change(api);
+	obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(obj, "algo", hw_algo_name(algo));
+	cJSON_AddStringToObject(obj, "digest", hex);
+	ctl_api_json(resp, 200, obj);
+}
+
+static int write_line(const struct ctl_allow *a, void *ctx)
+{
+	return fprintf(ctx, "%s %s\n", hw_algo_name(a->algo), a->digest) < 0 ? -EIO : 0;
+}
+
+int ctl_allowlist_export(struct ctl_store *s, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hw_neg_errno();
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = hw_neg_errno();
+		close(fd);
+		goto out_unlink;
+	}
+	fprintf(f, "# hashwall local allowlist: ALGO HEX per line, written by controld\n");
+	r = ctl_store_allow_list(s, write_line, f);
+	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		r = hw_neg_errno();
+	if (fclose(f) != 0 && r == 0)
+		r = hw_neg_errno();
+	if (r == 0 && rename(tmp, path) != 0)
+		r = hw_neg_errno();
+	if (r == 0)
+		return 0;
+out_unlink:
+	unlink(tmp);
+	return r;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * api_auth.c - the tokens file and bearer token checks (see api.h).  Tokens
+ * are never stored in plain: the file holds SHA-256 hashes; a presented
+ * token is hashed and compared in constant time against every entry.
+ */
+#include "control/api.h"
+#include "common/digest.h"
+#include "common/errors.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKENS_MAX 1024
+
+static const char *const role_names[CTL_ROLE_COUNT] = {
+	[CTL_ROLE_NONE] = "none",
+	[CTL_ROLE_VIEWER] = "viewer",
+	[CTL_ROLE_REVIEWER] = "reviewer",
+	[CTL_ROLE_ADMIN] = "admin",
+};
+
+const char *ctl_role_name(enum ctl_role r)
+{
+	return (unsigned int)r < CTL_ROLE_COUNT ? role_names[r] : "?";
+}
+
+int ctl_role_parse(const char *name)
+{
+	for (int i = CTL_ROLE_VIEWER; name && i < CTL_ROLE_COUNT; i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+void ctl_token_hash_hex(const char *token, char out[2 * CTL_TOKEN_HASH_LEN + 1])
+{
+	uint8_t h[CTL_TOKEN_HASH_LEN];
+
+	SHA256((const uint8_t *)token, strlen(token), h);
+	hw_hex_format(h, sizeof(h), out);
+}
+
+void ctl_tokens_free(struct ctl_tokens *t)
+{
+	if (!t)
+		return;
+	OPENSSL_cleanse(t->v, t->n * sizeof(*t->v));
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* Parse one non-comment line into @tok. */
+static int parse_line(char *line, struct ctl_token *tok, const char **why)
+{
+	char *name, *role, *hash, *extra, *save = NULL;
+	int r;
+
+	name = strtok_r(line, " \t", &save);
+	role = strtok_r(NULL, " \t", &save);
+	hash = strtok_r(NULL, " \t", &save);
+	extra = strtok_r(NULL, " \t", &save);
+	*why = "expected NAME ROLE SHA256-HEX";
+	if (!name || !role || !hash || extra)
+		return -EINVAL;
+	*why = "name longer than 63 characters";
+	if (strlen(name) > CTL_ACTOR_MAX)
+		return -EINVAL;
+	*why = "role must be viewer, reviewer or admin";
+	r = ctl_role_parse(role);
+	if (r < 0)
+		return -EINVAL;
+	*why = "hash must be 64 hex digits (sha256 of the token)";
+	if (hw_hex_parse(hash, tok->hash, sizeof(tok->hash)) < 0)
+		return -EINVAL;
+	snprintf(tok->name, sizeof(tok->name), "%s", name);
+	tok->role = (enum ctl_role)r;
+	return 0;
+}
+
+int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen)
+{
+	struct ctl_tokens t = { 0 };
+	char line[512];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "re");
+	int r = 0;
+
+	if (!f) {
+		r = hw_neg_errno();
+		snprintf(err, errlen, "%s: %s", path, hw_strerror(r));
+		return r;
+	}
+	t.v = calloc(TOKENS_MAX, sizeof(*t.v));
+	if (!t.v) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		const char *why = NULL;
+		char *p = line + strspn(line, " \t");
+		lineno++;
+		p[strcspn(p, "\r\n")] = '\0';
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (t.n == TOKENS_MAX)
+			why = "too many tokens";
+		else if (parse_line(p, &t.v[t.n], &why) == 0)
+			t.n++, why = NULL;
+		if (why) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			r = -EINVAL;
+		}
+	}
+	fclose(f);
+	if (r < 0) {
+		ctl_tokens_free(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
+enum ctl_role ctl_tokens_check(const struct ctl_tokens *t, const char *token,
+			       const char **ret_name)
+{
+	uint8_t h[CTL_TOKEN_HASH_LEN];
+	enum ctl_role role = CTL_ROLE_NONE;
+
+	if (!token || !*token || !t)
+		return CTL_ROLE_NONE;
+	SHA256((const uint8_t *)token, strlen(token), h);
+	/* Compare against every entry, so that timing does not tell which. */
+	for (size_t i = 0; i < t->n; i++) {
+		if (CRYPTO_memcmp(h, t->v[i].hash, sizeof(h)) == 0 && role == CTL_ROLE_NONE) {
+			role = t->v[i].role;
+			*ret_name = t->v[i].name;
+		}
+	}
+	return role;
+}

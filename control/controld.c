@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * controld.c - hashwall-controld's main(): reads the configuration, opens
+ * the store (one connection for ingest, one for the API), the ingest
+ * socket, enforcement and the HTTP API, then runs the ingest loop with
+ * periodic block renewal and retention purges.  Only wiring lives here.
+ *
+ *   hashwall-controld --config FILE
+ *   hashwall-controld new-token --tokens FILE NAME ROLE
+ */
+#include "common/config.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "control/api.h"
+#include "control/enforce.h"
+#include "control/event.h"
+#include "control/eventlog.h"
+#include "control/http.h"
+#include "control/ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYNC_EVERY 60     /* seconds between block renewals */
+#define PURGE_EVERY 3600  /* seconds between retention purges */
+
+struct api_cfg {
+	char *address;
+	uint16_t port;
+	uint32_t max_body, max_page;
+};
+
+struct enf_cfg {
+	char *interface;
+	char *pin_root;
+	uint32_t block_ttl;
+	char *default_policy;
+	struct ctl_set_policy *sets;
+	size_t n_sets;
+};
+
+struct config {
+	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
+	char *event_log;
+	uint32_t retention_days, batch_max, set_stale_after;
+	struct api_cfg api;
+	struct enf_cfg enforcement;
+};
+
+#define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
+
+#define S struct api_cfg
+static const struct hw_cfg_field api_fields[] = {
+	F("address", HW_CFG_STRING, address, .def_str = "127.0.0.1"),
+	F("port", HW_CFG_U16, port, .min = 0, .max = 65535),
+	F("max_body", HW_CFG_U32, max_body, .min = 1024, .max = 16 << 20),
+	F("max_page", HW_CFG_U32, max_page, .min = 1, .max = 100000),
+	{ 0 },
+};
+#undef S
+#define S struct ctl_set_policy
+static const struct hw_cfg_field set_fields[] = {
+	F("set", HW_CFG_STRING, set, .required = true),
+	F("policy", HW_CFG_STRING, policy, .required = true),
+	{ 0 },
+};
+#undef S
+#define S struct enf_cfg
+static const struct hw_cfg_field enf_fields[] = {
+	F("interface", HW_CFG_STRING, interface),
+	F("pin_root", HW_CFG_STRING, pin_root),
+	F("block_ttl", HW_CFG_U32, block_ttl, .min = 60, .max = 31536000),
+	F("default_policy", HW_CFG_STRING, default_policy, .def_str = "block"),
+	F("sets", HW_CFG_ARRAY, sets, .elem_kind = HW_CFG_OBJECT, .fields = set_fields,
+	  .elem_size = sizeof(struct ctl_set_policy), .count_offset = offsetof(S, n_sets),
+	  .max_elems = 256),
+	{ 0 },
+};
+#undef S
+#define S struct config
+static const struct hw_cfg_field fields[] = {
+	F("db", HW_CFG_STRING, db, .required = true),
+	F("ingest_socket", HW_CFG_STRING, ingest_socket, .required = true),
+	F("client_key_file", HW_CFG_STRING, client_key_file, .required = true),
+	F("tokens_file", HW_CFG_STRING, tokens_file, .required = true),
+	F("allowlist_file", HW_CFG_STRING, allowlist_file),
+	F("log", HW_CFG_STRING, log, .def_str = "info"),
+	F("set_dir", HW_CFG_STRING, set_dir),
+	F("event_log", HW_CFG_STRING, event_log),
+	F("set_stale_after", HW_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
+	F("retention_days", HW_CFG_U32, retention_days, .min = 1, .max = 3650),
+	F("batch_max", HW_CFG_U32, batch_max, .min = 1, .max = 100000),
+	F("api", HW_CFG_OBJECT, api, .fields = api_fields),
+	F("enforcement", HW_CFG_OBJECT, enforcement, .fields = enf_fields),
+	{ 0 },
+};
+#undef S
+#undef F
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* The running daemon's parts, torn down in reverse. */
+struct daemon {
+	struct config cfg;
+	struct ctl_metrics metrics;
+	struct ctl_tokens tokens;
+	uint8_t key[CTL_CLIENT_KEY_LEN];
+	struct ctl_store *ingest_store, *api_store;
+	struct ctl_enforce *enforce;
+	struct ctl_ingest *ingest;
+	struct ctl_eventlog *eventlog;
+	struct ctl_api_config api;
+	struct ctl_http *http;
+};
+
+static int load_config(const char *file, struct config *cfg)
+{
+	struct hw_cfg_error err = { { 0 } };
+	cJSON *root = NULL;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->retention_days = 90;
+	cfg->batch_max = 4096;
+	cfg->api.port = 8750;
+	cfg->enforcement.block_ttl = 86400;
+	r = hw_cfg_parse_file(file, &root, &err);
+	if (r == 0)
+		r = hw_cfg_load(root, fields, cfg, "", &err);
+	cJSON_Delete(root);
+	if (r < 0)
+		HW_LOG(ERR, "ctl", "%s: %s", file, err.msg[0] ? err.msg : hw_strerror(r));
+	return r;
+}
+
+/* Ingest hook: enforcement, plus the alert for a reopened candidate. */
+static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
+		     const struct ctl_record_result *res)
+{
+	struct daemon *d = ctx;
+
+	if (res->reopened)
+		HW_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
+					  "reopened as confirmed", (long long)res->candidate_id);
+	if (d->eventlog)
+		ctl_eventlog_add(d->eventlog, ev, res);
+	return ctl_enforce_on_match(d->enforce, s, ev, res);
+}
+
+static void after_commit(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	ctl_enforce_after_commit(d->enforce);
+	if (d->eventlog && ctl_eventlog_flush(d->eventlog) < 0)
+		HW_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
+}
+
+static void after_rollback(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->eventlog)
+		ctl_eventlog_discard(d->eventlog);
+}
+
+static int open_store_and_enforce(struct daemon *d)
+{
+	struct ctl_enforce_config ec = {
+		.block_ttl = d->cfg.enforcement.block_ttl,
+		.default_policy = (enum ctl_policy)ctl_policy_parse(
+			d->cfg.enforcement.default_policy ? d->cfg.enforcement.default_policy
+							  : "block"),
+		.sets = d->cfg.enforcement.sets, .n_sets = d->cfg.enforcement.n_sets,
+		.interface = d->cfg.enforcement.interface, .pin_root = d->cfg.enforcement.pin_root,
+		.metrics = &d->metrics,
+	};
+	const char *msg = NULL;
+	char err[512] = "";
+	int r;
+
+	if ((int)ec.default_policy < 0) {
+		HW_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
+		return -EINVAL;
+	}
+	r = ctl_store_open(d->cfg.db, &d->ingest_store, &msg);
+	if (r == 0)
+		r = ctl_store_open(d->cfg.db, &d->api_store, &msg);
+	if (r < 0) {
+		HW_LOG(ERR, "ctl.store", "%s", msg);
+		return r;
+	}
+	r = ctl_enforce_new(&ec, &d->enforce, err, sizeof(err));
+	if (r < 0)
+		HW_LOG(ERR, "ctl.enforce", "%s", err);
+	else if (!ctl_enforce_available(d->enforce))
+		HW_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
+					    "recorded in the store only");
+	return r;
+}
+
+static int start(struct daemon *d)
+{
+	struct ctl_ingest_config ic = {
+		.socket_path = d->cfg.ingest_socket, .batch_max = d->cfg.batch_max,
+		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
+		.after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
+	};
+	char err[512] = "";
+	int r;
+
+	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
+	if (r < 0) {
+		HW_LOG(ERR, "ctl", "client_key_file %s: %s", d->cfg.client_key_file,
+		       r == -EINVAL ? "must hold exactly 32 bytes" : hw_strerror(r));
+		return r;
+	}
+	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, err, sizeof(err));
+	if (r < 0) {
+		HW_LOG(ERR, "ctl.api", "%s", err);
+		return r;
+	}
+	if (d->tokens.n == 0)
+		HW_LOG(WARN, "ctl.api", "%s holds no tokens: every API request will get 401 "
+					 "(add one with hashwall-controld new-token)", d->cfg.tokens_file);
+	r = open_store_and_enforce(d);
+	if (r < 0)
+		return r;
+	if (d->cfg.event_log && (r = ctl_eventlog_open(d->cfg.event_log, &d->eventlog)) < 0) {
+		HW_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hw_strerror(r));
+		return r;
+	}
+	r = ctl_ingest_new(&ic, d->ingest_store, &d->ingest);
+	if (r < 0) {
+		HW_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hw_strerror(r));
+		return r;
+	}
+	d->api = (struct ctl_api_config){
+		.store = d->api_store, .enforce = d->enforce, .ingest = d->ingest,
+		.metrics = &d->metrics, .tokens = &d->tokens, .body_max = d->cfg.api.max_body,
+		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
+		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
+		.set_dir = d->cfg.set_dir, .set_stale_after = d->cfg.set_stale_after,
+	};
+	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
+		HW_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
+	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, err,
+			   sizeof(err));
+	if (r < 0) {
+		HW_LOG(ERR, "ctl.api", "%s", err);
+		return r;
+	}
+	HW_LOG(INFO, "ctl", "ingest on %s, API on %s port %u, %zu tokens, enforcement %s",
+	       d->cfg.ingest_socket, d->cfg.api.address, ctl_http_port(d->http), d->tokens.n,
+	       ctl_enforce_available(d->enforce) ? "on" : "unavailable");
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	ctl_http_stop(d->http);
+	ctl_ingest_free(d->ingest);
+	ctl_eventlog_close(d->eventlog);
+	ctl_enforce_free(d->enforce);
+	ctl_store_close(d->api_store);
+	ctl_store_close(d->ingest_store);
+	ctl_tokens_free(&d->tokens);
+	hw_cfg_free(fields, &d->cfg);
+}
+
+/* Periodic duties on the ingest thread's connection. */
+static void housekeeping(struct daemon *d, int64_t now, int64_t *next_sync, int64_t *next_purge)
+{
+	uint64_t purged = 0;
+
+	if (now >= *next_sync) {
+		if (ctl_enforce_sync(d->enforce, d->ingest_store, now) < 0)
+			HW_LOG(ERR, "ctl.enforce", "block renewal failed: %s",
+			       ctl_store_errmsg(d->ingest_store));
+		*next_sync = now + SYNC_EVERY;
+	}
+	if (now >= *next_purge) {
+		if (ctl_store_purge(d->ingest_store, now - (int64_t)d->cfg.retention_days * 86400,
+				    &purged) < 0)
+			HW_LOG(ERR, "ctl.store", "retention purge failed: %s",
+			       ctl_store_errmsg(d->ingest_store));
+		ctl_count(&d->metrics, CTL_CTR_RETENTION_PURGED, purged);
+		*next_purge = now + PURGE_EVERY;
+	}
+}
+
+static int run(const char *config_file)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int64_t next_sync = 0, next_purge = 0;
+	int r;
+
+	if (!d)
+		return 1;
+	r = load_config(config_file, &d->cfg);
+	if (r == 0 && hw_log_configure(d->cfg.log) < 0) {
+		HW_LOG(ERR, "ctl", "log: bad level spec '%s'", d->cfg.log);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = start(d);
+	while (r == 0 && !stop) {
+		if (ctl_ingest_run(d->ingest, 200) < 0)
+			HW_LOG(ERR, "ctl.ingest", "batch rolled back, peers will resend: %s",
+			       ctl_store_errmsg(d->ingest_store));
+		housekeeping(d, (int64_t)time(NULL), &next_sync, &next_purge);
+	}
+	HW_LOG(INFO, "ctl", "stopping");
+	teardown(d);
+	free(d);
+	return r < 0 ? 1 : 0;
+}
+
+/* new-token --tokens FILE NAME ROLE: append a hashed token, print it once. */
+static int new_token(int argc, char **argv)
+{
+	uint8_t raw[24];
+	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1];
+	FILE *f;
+	int fd;
+
+	if (argc != 6 || strcmp(argv[2], "--tokens") != 0 || ctl_role_parse(argv[5]) < 0 ||
+	    strlen(argv[4]) > CTL_ACTOR_MAX || strpbrk(argv[4], " \t\n#")) {
+		fprintf(stderr, "usage: hashwall-controld new-token --tokens FILE NAME "
+				"viewer|reviewer|admin\n");
+		return 2;
+	}
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return 1;
+	hw_hex_format(raw, sizeof(raw), token);
+	ctl_token_hash_hex(token, hash);
+	fd = open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!f || fprintf(f, "%s %s %s\n", argv[4], argv[5], hash) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "hashwall-controld: %s: %s\n", argv[3], strerror(errno));
+		return 1;
+	}
+	printf("%s\n", token);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (argc >= 2 && strcmp(argv[1], "new-token") == 0)
+		return new_token(argc, argv);
+	if (argc != 3 || strcmp(argv[1], "--config") != 0) {
+		fprintf(stderr, "usage: hashwall-controld --config FILE\n"
+				"       hashwall-controld new-token --tokens FILE NAME ROLE\n");
+		return 2;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return run(argv[2]);
+}

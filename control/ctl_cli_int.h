@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ctl_cli_int.h - what ctl_cli.c (plumbing) and ctl_cli_cmds.c (the
+ * commands) share inside hashwallctl.
+ */
+#ifndef HASHWALL_CONTROL_CTL_CLI_INT_H
+#define HASHWALL_CONTROL_CTL_CLI_INT_H
+
+#include "control/ctl_cli.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CTL_CLI_OPTS_MAX 12
+
+struct ctl_cli_args {
+	const char *url, *token_file;
+	bool json;
+	const char *cmd;
+	const char *pos[4];
+	int n_pos;
+	const char *key[CTL_CLI_OPTS_MAX], *val[CTL_CLI_OPTS_MAX];
+	int n_opts;
+};
+
+struct ctl_cli_reply {
+	long code;
+	char *body; /* malloc'ed, NUL-terminated; caller frees */
+	size_t len;
+};
+
+struct ctl_cli_cmd {
+	const char *name;
+	int (*fn)(struct ctl_cli *cli, const struct ctl_cli_args *a);
+};
+
+/* The commands, ended by a NULL name. */
+extern const struct ctl_cli_cmd ctl_cli_cmds[];
+
+/* Print @why (may be NULL) and the usage; returns CTL_EXIT_USAGE. */
+int ctl_cli_usage(struct ctl_cli *cli, const char *why);
+
+/* The value of --@key, or NULL. */
+const char *ctl_cli_opt(const struct ctl_cli_args *a, const char *key);
+
+/* Only @allowed options (NULL-ended) and exactly @n_pos positionals: 0 or
+ * CTL_EXIT_USAGE with a message. */
+int ctl_cli_check_opts(struct ctl_cli *cli, const struct ctl_cli_args *a,
+		       const char *const *allowed, int n_pos);
+
+/* Send @method @path (with @body) with the token; fills @r.  Returns the
+ * exit code for the reply (printing the API's error message if any). */
+int ctl_cli_request(struct ctl_cli *cli, const struct ctl_cli_args *a, const char *method,
+		    const char *path, const char *body, struct ctl_cli_reply *r);
+
+/* Append the listed options that are set as URL-escaped query arguments. */
+void ctl_cli_add_query(const struct ctl_cli_args *a, const char *const *keys, char *buf,
+		       size_t cap);
+
+/* Unix seconds as ISO 8601 UTC ("-" for 0). */
+const char *ctl_cli_time(double t, char *buf, size_t cap);
+
+/* A string or number member of @o ("" / 0 when absent). */
+const char *ctl_cli_str(const cJSON *o, const char *key);
+double ctl_cli_num(const cJSON *o, const char *key);
+
+#endif

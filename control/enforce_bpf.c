@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enforce_bpf.c - the bpf backend of enforce.c over the bpfw_ loader
+ * library (bpf/bpfw.h): at start the programs are attached to the serving
+ * interface (atomically replaced when already attached, so no blocked URL
+ * is served in between), and blocks become entries of the pinned
+ * blocked-URL map with a TTL.  The maps and links are pinned: when
+ * controld dies, blocks stay enforced until their expiry.
+ */
+#include "control/enforce_bpf.h"
+
+#include "bpfw.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct bpf_backend {
+	struct bpfw *b;
+	char ifname[64];
+};
+
+/* "http://host/path" as bpfw_url_key() reads it. */
+static int url_of(const char *host, const char *path, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "http://%s%s", host, path);
+
+	return n > 0 && (size_t)n < cap ? 0 : -ENAMETOOLONG;
+}
+
+static int bpf_add(void *ctx, const char *host, const char *path, int64_t expires)
+{
+	struct bpf_backend *be = ctx;
+	int64_t ttl = expires - (int64_t)time(NULL);
+	char url[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	int r = url_of(host, path, url, sizeof(url));
+
+	if (r < 0)
+		return r;
+	if (ttl <= 0) { /* already lapsed: make sure it is not enforced */
+		r = bpfw_url_unblock(be->b, url);
+		return r == -ENOENT ? 0 : r;
+	}
+	return bpfw_url_block(be->b, url, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl);
+}
+
+static int bpf_del(void *ctx, const char *host, const char *path)
+{
+	struct bpf_backend *be = ctx;
+	char url[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	int r = url_of(host, path, url, sizeof(url));
+
+	return r < 0 ? r : bpfw_url_unblock(be->b, url);
+}
+
+static void bpf_status(void *ctx, cJSON *obj)
+{
+	struct bpf_backend *be = ctx;
+	uint64_t counts[BPFW_REASON_COUNT];
+	struct bpfw_status st;
+	cJSON *c;
+
+	cJSON_AddStringToObject(obj, "interface", be->ifname);
+	if (bpfw_status(be->b, be->ifname, &st) == 0) {
+		cJSON_AddBoolToObject(obj, "xdp_attached", st.xdp_link_id != 0);
+		cJSON_AddBoolToObject(obj, "tc_attached", st.tc_egress_prog_id != 0);
+	}
+	if (bpfw_counters(be->b, counts) == 0) {
+		c = cJSON_AddObjectToObject(obj, "bpf_counters");
+		for (unsigned int i = 0; i < BPFW_REASON_COUNT; i++)
+			cJSON_AddNumberToObject(c, bpfw_reason_name(i), (double)counts[i]);
+	}
+}
+
+static void bpf_close(void *ctx)
+{
+	struct bpf_backend *be = ctx;
+
+	bpfw_free(be->b); /* pins, links and filters stay: enforcement outlives us */
+	free(be);
+}
+
+int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
+			 char *err, size_t errlen)
+{
+	struct bpfw_opts opts = { .pin_root = pin_root };
+	struct bpfw_attach_opts aopts = { .xdp_mode = BPFW_XDP_AUTO };
+	struct bpf_backend *be = calloc(1, sizeof(*be));
+	int r;
+
+	if (!be)
+		return -ENOMEM;
+	snprintf(be->ifname, sizeof(be->ifname), "%s", ifname);
+	be->b = bpfw_new(&opts);
+	if (!be->b) {
+		free(be);
+		return -ENOMEM;
+	}
+	r = bpfw_attach(be->b, ifname, &aopts);
+	if (r < 0) {
+		snprintf(err, errlen, "attaching the BPF programs to %s: %s%s%.1500s", ifname,
+			 bpfw_errmsg(be->b), *bpfw_verifier_log(be->b) ? "\nverifier log:\n" : "",
+			 bpfw_verifier_log(be->b));
+		bpf_close(be);
+		return r;
+	}
+	*ret_ops = (struct ctl_enforce_ops){ .name = "bpf", .add_url = bpf_add, .del_url = bpf_del,
+					     .status = bpf_status, .close = bpf_close, .ctx = be };
+	return 0;
+}

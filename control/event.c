@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * event.c - match event parsing and client pseudonymisation (see event.h).
+ */
+#include "control/event.h"
+#include "common/digest.h"
+#include "common/errors.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *field, const char *why)
+{
+	snprintf(err, errlen, "%s: %s", field, why);
+	return -EINVAL;
+}
+
+/* Copy string field @key into @dst (@cap bytes); absent is "" unless @required. */
+static int get_str(const cJSON *obj, const char *key, bool required, char *dst, size_t cap,
+		   char *err, size_t errlen)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+	size_t len;
+
+	dst[0] = '\0';
+	if (!n)
+		return required ? fail(err, errlen, key, "missing required field") : 0;
+	if (!cJSON_IsString(n) || !n->valuestring)
+		return fail(err, errlen, key, "expected string");
+	len = strlen(n->valuestring);
+	if (len >= cap)
+		return fail(err, errlen, key, "too long");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)n->valuestring[i] < 0x20 || n->valuestring[i] == 0x7f)
+			return fail(err, errlen, key, "control character");
+	if (required && len == 0)
+		return fail(err, errlen, key, "empty");
+	memcpy(dst, n->valuestring, len + 1);
+	return 0;
+}
+
+/* Integer field in [0, @max]; absent keeps *@dst. */
+static int get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst, char *err,
+		    size_t errlen)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!n)
+		return 0;
+	if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > max ||
+	    n->valuedouble != floor(n->valuedouble))
+		return fail(err, errlen, key, "expected an integer in range");
+	*dst = (uint64_t)n->valuedouble;
+	return 0;
+}
+
+static int get_bool(const cJSON *obj, const char *key, bool *dst, char *err, size_t errlen)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!n)
+		return 0;
+	if (!cJSON_IsBool(n))
+		return fail(err, errlen, key, "expected boolean");
+	*dst = cJSON_IsTrue(n);
+	return 0;
+}
+
+static bool is_ip(const char *s)
+{
+	uint8_t buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* algo and digest: a known algorithm and hex of its length, stored lower-case. */
+static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
+{
+	struct hw_digest d;
+	char algo[16];
+	int a, r;
+
+	r = get_str(obj, "algo", true, algo, sizeof(algo), err, errlen);
+	if (r < 0)
+		return r;
+	a = hw_algo_parse(algo);
+	if (a < 0)
+		return fail(err, errlen, "algo", "unknown algorithm");
+	ev->algo = (enum hw_algo)a;
+	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err, errlen);
+	if (r < 0)
+		return r;
+	if (hw_digest_parse(ev->algo, ev->digest, &d) < 0)
+		return fail(err, errlen, "digest", "not hex of the algorithm's length");
+	hw_hex_format(d.bytes, hw_algo_len(ev->algo), ev->digest);
+	return 0;
+}
+
+static int parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
+			 size_t errlen)
+{
+	uint64_t port = 0, status = 0, category = 0, ref = 0, ts = (uint64_t)now;
+	int r = 0;
+
+	r = r ? r : get_uint(obj, "set_version", 9007199254740992.0, &ev->set_version, err, errlen);
+	r = r ? r : get_uint(obj, "server_port", 65535, &port, err, errlen);
+	r = r ? r : get_uint(obj, "status", 999, &status, err, errlen);
+	r = r ? r : get_uint(obj, "size", 9007199254740992.0, &ev->size, err, errlen);
+	r = r ? r : get_uint(obj, "category", 4294967295.0, &category, err, errlen);
+	r = r ? r : get_uint(obj, "ref", 4294967295.0, &ref, err, errlen);
+	r = r ? r : get_uint(obj, "ts", 253402300799.0, &ts, err, errlen);
+	r = r ? r : get_bool(obj, "complete", &ev->complete, err, errlen);
+	r = r ? r : get_bool(obj, "partial", &ev->partial, err, errlen);
+	if (r < 0)
+		return r;
+	ev->server_port = (uint16_t)port;
+	ev->http_status = (int)status;
+	ev->category = (uint32_t)category;
+	ev->ref = (uint32_t)ref;
+	ev->ts = (int64_t)ts;
+	return 0;
+}
+
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
+		    size_t errlen)
+{
+	int r;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!cJSON_IsObject(obj))
+		return fail(err, errlen, "event", "expected object");
+	r = get_str(obj, "set", true, ev->set, sizeof(ev->set), err, errlen);
+	if (r == 0)
+		r = parse_digest(obj, ev, err, errlen);
+	if (r == 0)
+		r = get_str(obj, "host", true, ev->host, sizeof(ev->host), err, errlen);
+	if (r == 0)
+		r = get_str(obj, "path", true, ev->path, sizeof(ev->path), err, errlen);
+	if (r == 0)
+		r = get_str(obj, "method", false, ev->method, sizeof(ev->method), err, errlen);
+	if (r == 0)
+		r = get_str(obj, "server_ip", false, ev->server_ip, sizeof(ev->server_ip), err,
+			    errlen);
+	if (r == 0 && ev->server_ip[0] && !is_ip(ev->server_ip))
+		r = fail(err, errlen, "server_ip", "not an IP address");
+	if (r == 0)
+		r = get_str(obj, "client", false, ev->client, sizeof(ev->client), err, errlen);
+	if (r == 0)
+		r = parse_numbers(obj, now, ev, err, errlen);
+	return r;
+}
+
+bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN])
+{
+	uint8_t mac[16];
+	bool plain;
+
+	if (!ev->client[0])
+		return false;
+	plain = is_ip(ev->client);
+	/* Keyed BLAKE2b (a MAC): stable per key, not reversible without it. */
+	crypto_generichash(mac, sizeof(mac), (const uint8_t *)ev->client, strlen(ev->client), key,
+			   CTL_CLIENT_KEY_LEN);
+	hw_hex_format(mac, sizeof(mac), ev->client);
+	return plain;
+}
+
+int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
+{
+	uint8_t key[CTL_CLIENT_KEY_LEN + 1];
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (getrandom(key, CTL_CLIENT_KEY_LEN, 0) != CTL_CLIENT_KEY_LEN)
+			return hw_neg_errno();
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return hw_neg_errno();
+		if (write(fd, key, CTL_CLIENT_KEY_LEN) != CTL_CLIENT_KEY_LEN || fsync(fd) < 0)
+			r = hw_neg_errno();
+		close(fd);
+		if (r == 0)
+			memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+		return r;
+	}
+	if (fd < 0)
+		return hw_neg_errno();
+	n = read(fd, key, sizeof(key));
+	if (n < 0)
+		r = hw_neg_errno();
+	else if (n != CTL_CLIENT_KEY_LEN)
+		r = -EINVAL;
+	close(fd);
+	if (r == 0)
+		memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+	return r;
+}

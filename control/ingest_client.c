@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ingest_client.c - the dataplane-side ingest client (see ingest_client.h).
+ */
+#include "control/ingest_client.h"
+#include "control/ingest_proto.h"
+#include "common/digest.h"
+#include "common/errors.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ENVELOPE_MAX 64 /* bytes the event record adds around the event */
+
+enum ic_state {
+	IC_DOWN,
+	IC_WAIT_WELCOME,
+	IC_READY,
+	IC_STATE_COUNT
+};
+
+struct qent {
+	uint64_t seq;
+	char *msg;
+	uint32_t len;
+	bool sent_before; /* sent on an earlier connection: a resend */
+};
+
+struct ctl_ic {
+	struct sockaddr_un sa;
+	char id[64];
+	char epoch[64];
+	uint32_t reconnect_ms;
+	int fd;
+	enum ic_state state;
+	int64_t next_attempt_ms;
+	struct qent *q;
+	uint32_t cap, head, count;
+	uint32_t next_send; /* entries from head already sent on this connection */
+	uint64_t seq;
+	struct ctl_ic_stats st;
+	char rbuf[1024];
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool valid_id(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic)
+{
+	struct ctl_ic *ic;
+	uint8_t rnd[8];
+
+	if (!cfg->socket_path || strlen(cfg->socket_path) >= sizeof(ic->sa.sun_path) ||
+	    !valid_id(cfg->dataplane) || (cfg->epoch && !valid_id(cfg->epoch)))
+		return -EINVAL;
+	ic = calloc(1, sizeof(*ic));
+	if (!ic)
+		return -ENOMEM;
+	ic->cap = cfg->queue_max ? cfg->queue_max : 65536;
+	ic->q = calloc(ic->cap, sizeof(*ic->q));
+	if (!ic->q) {
+		free(ic);
+		return -ENOMEM;
+	}
+	ic->sa.sun_family = AF_UNIX;
+	memcpy(ic->sa.sun_path, cfg->socket_path, strlen(cfg->socket_path));
+	snprintf(ic->id, sizeof(ic->id), "%s", cfg->dataplane);
+	if (cfg->epoch) {
+		snprintf(ic->epoch, sizeof(ic->epoch), "%s", cfg->epoch);
+	} else {
+		/* A fresh epoch per process: sequence numbers restart at 1. */
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			memset(rnd, 0, sizeof(rnd));
+		snprintf(ic->epoch, sizeof(ic->epoch), "%llx-", (unsigned long long)time(NULL));
+		hw_hex_format(rnd, sizeof(rnd), ic->epoch + strlen(ic->epoch));
+	}
+	ic->reconnect_ms = cfg->reconnect_ms ? cfg->reconnect_ms : 200;
+	ic->fd = -1;
+	*ret_ic = ic;
+	return 0;
+}
+
+void ctl_ic_free(struct ctl_ic *ic)
+{
+	if (!ic)
+		return;
+	if (ic->fd >= 0)
+		close(ic->fd);
+	for (uint32_t i = 0; i < ic->count; i++)
+		free(ic->q[(ic->head + i) % ic->cap].msg);
+	free(ic->q);
+	free(ic);
+}
+
+int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len)
+{
+	struct qent *e;
+	int n;
+
+	if (len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX) {
+		ic->st.oversized++;
+		return -EMSGSIZE;
+	}
+	if (ic->count == ic->cap) {
+		ic->st.dropped++;
+		return -ENOBUFS;
+	}
+	e = &ic->q[(ic->head + ic->count) % ic->cap];
+	e->msg = malloc(len + ENVELOPE_MAX);
+	if (!e->msg) {
+		ic->st.dropped++;
+		return -ENOBUFS;
+	}
+	n = snprintf(e->msg, len + ENVELOPE_MAX, "{\"type\":\"event\",\"seq\":%llu,\"event\":%.*s}",
+		     (unsigned long long)(ic->seq + 1), (int)len, json);
+	e->len = (uint32_t)n;
+	e->seq = ++ic->seq;
+	e->sent_before = false;
+	ic->count++;
+	ic->st.submitted++;
+	return 0;
+}
+
+static void disconnect(struct ctl_ic *ic)
+{
+	if (ic->fd >= 0)
+		close(ic->fd);
+	ic->fd = -1;
+	ic->state = IC_DOWN;
+	ic->next_send = 0;
+	ic->next_attempt_ms = mono_ms() + ic->reconnect_ms;
+}
+
+static void try_connect(struct ctl_ic *ic)
+{
+	char hello[256];
+	int n;
+
+	if (mono_ms() < ic->next_attempt_ms)
+		return;
+	ic->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ic->fd < 0 || connect(ic->fd, (struct sockaddr *)&ic->sa, sizeof(ic->sa)) < 0) {
+		disconnect(ic);
+		return;
+	}
+	n = snprintf(hello, sizeof(hello),
+		     "{\"type\":\"hello\",\"proto\":%d,\"dataplane\":\"%s\",\"epoch\":\"%s\"}",
+		     CTL_INGEST_PROTO, ic->id, ic->epoch);
+	if (send(ic->fd, hello, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
+		disconnect(ic);
+		return;
+	}
+	ic->state = IC_WAIT_WELCOME;
+}
+
+/* Drop every queued event with seq <= @seq: controld committed them. */
+static void acked_upto(struct ctl_ic *ic, uint64_t seq)
+{
+	while (ic->count && ic->q[ic->head].seq <= seq) {
+		free(ic->q[ic->head].msg);
+		ic->q[ic->head].msg = NULL;
+		ic->head = (ic->head + 1) % ic->cap;
+		ic->count--;
+		ic->st.acked++;
+		if (ic->next_send)
+			ic->next_send--;
+	}
+}
+
+static void send_pending(struct ctl_ic *ic)
+{
+	while (ic->state == IC_READY && ic->next_send < ic->count) {
+		struct qent *e = &ic->q[(ic->head + ic->next_send) % ic->cap];
+		if (send(ic->fd, e->msg, e->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				disconnect(ic);
+			return;
+		}
+		if (e->sent_before)
+			ic->st.resent++;
+		e->sent_before = true;
+		ic->next_send++;
+	}
+}
+
+static void on_record(struct ctl_ic *ic, const char *buf, size_t len)
+{
+	cJSON *msg = cJSON_ParseWithLength(buf, len);
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
+	const cJSON *acked = cJSON_GetObjectItemCaseSensitive(msg, "acked");
+
+	if (cJSON_IsString(type) && strcmp(type->valuestring, "welcome") == 0 &&
+	    ic->state == IC_WAIT_WELCOME && cJSON_IsNumber(acked)) {
+		acked_upto(ic, (uint64_t)acked->valuedouble);
+		ic->next_send = 0; /* everything not acknowledged goes again */
+		ic->state = IC_READY;
+		ic->st.connects++;
+	} else if (cJSON_IsString(type) && strcmp(type->valuestring, "ack") == 0 &&
+		   ic->state == IC_READY && cJSON_IsNumber(seq)) {
+		acked_upto(ic, (uint64_t)seq->valuedouble);
+	} else {
+		disconnect(ic); /* an error record or something we do not speak */
+	}
+	cJSON_Delete(msg);
+}
+
+static void read_records(struct ctl_ic *ic)
+{
+	while (ic->fd >= 0) {
+		ssize_t n = recv(ic->fd, ic->rbuf, sizeof(ic->rbuf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			disconnect(ic);
+			return;
+		}
+		on_record(ic, ic->rbuf, (size_t)n);
+	}
+}
+
+int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms)
+{
+	struct pollfd pfd;
+
+	if (ic->state == IC_DOWN)
+		try_connect(ic);
+	if (ic->state == IC_DOWN) {
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms < (int)ic->reconnect_ms ? timeout_ms
+									 : (int)ic->reconnect_ms);
+		return -ENOTCONN;
+	}
+	send_pending(ic);
+	/* Wake as soon as the socket takes more, when events wait unsent. */
+	pfd = (struct pollfd){ .fd = ic->fd, .events = POLLIN };
+	if (ic->state == IC_READY && ic->next_send < ic->count)
+		pfd.events |= POLLOUT;
+	if (ic->fd >= 0 && poll(&pfd, 1, timeout_ms) > 0 && (pfd.revents & ~POLLOUT))
+		read_records(ic);
+	send_pending(ic);
+	return ic->state == IC_DOWN ? -ENOTCONN : 0;
+}
+
+int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len)
+{
+	char *msg;
+	int n, r = 0;
+
+	if (ic->state != IC_READY)
+		return -ENOTCONN;
+	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX)
+		return -EINVAL;
+	msg = malloc(len + ENVELOPE_MAX);
+	if (!msg)
+		return -ENOMEM;
+	/* {"type":"stats", followed by the members of the caller's object */
+	n = snprintf(msg, len + ENVELOPE_MAX, "{\"type\":\"stats\",%.*s", (int)len - 1, json + 1);
+	if (send(ic->fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		r = errno == EAGAIN ? -EAGAIN : hw_neg_errno();
+	free(msg);
+	return r;
+}
+
+int ctl_ic_fd(const struct ctl_ic *ic)
+{
+	return ic->fd;
+}
+
+void ctl_ic_stats(const struct ctl_ic *ic, struct ctl_ic_stats *ret)
+{
+	*ret = ic->st;
+	ret->queued = ic->count;
+	ret->last_seq = ic->seq;
+	ret->connected = ic->state == IC_READY;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ingest_client.h - the dataplane's side of the ingest protocol
+ * (docs/ingest-protocol.md), as a small library the dataplane's service
+ * thread links: match events go into a bounded queue of unacknowledged
+ * events, are sent over a SOCK_SEQPACKET connection to controld, leave the
+ * queue only when controld acknowledges them (after its commit), and are
+ * resent after a reconnect.  When the queue is full, a new event is dropped
+ * and counted; the events already queued are kept.
+ *
+ * Not thread-safe: one thread calls everything (the dataplane's service
+ * thread).  Never blocks longer than the timeout given to ctl_ic_poll().
+ * Library code: it does not log; read the counters with ctl_ic_stats().
+ */
+#ifndef HASHWALL_CONTROL_INGEST_CLIENT_H
+#define HASHWALL_CONTROL_INGEST_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctl_ic_config {
+	const char *socket_path;  /* controld's ingest socket */
+	const char *dataplane;    /* this dataplane's id (1-63 printable chars, no spaces) */
+	const char *epoch;        /* NULL: a fresh random epoch for this process */
+	uint32_t queue_max;       /* unacknowledged events kept; 0: 65536 */
+	uint32_t reconnect_ms;    /* wait between connection attempts; 0: 200 */
+};
+
+struct ctl_ic_stats {
+	uint64_t submitted;  /* events accepted into the queue */
+	uint64_t acked;      /* events acknowledged by controld */
+	uint64_t dropped;    /* events dropped because the queue was full */
+	uint64_t oversized;  /* events refused as larger than a record */
+	uint64_t resent;     /* sends of events already sent on an earlier connection */
+	uint64_t connects;   /* connections established (welcome received) */
+	uint64_t queued;     /* events in the queue now (sent or not) */
+	uint64_t last_seq;   /* sequence number of the newest event */
+	bool connected;
+};
+
+struct ctl_ic;
+
+/* A client; no connection is made before ctl_ic_poll().  Returns 0,
+ * -EINVAL (bad id or path), -ENOMEM. */
+int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic);
+
+/*
+ * Queue one match event, @json being a JSON object of @len bytes (the
+ * fields of a dataplane match event).  Assigns the next sequence number.
+ * Returns 0, -ENOBUFS when the queue is full (the event is dropped and
+ * counted) or -EMSGSIZE when it cannot fit in a record (counted).  Sending
+ * happens in ctl_ic_poll().
+ */
+int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len);
+
+/*
+ * Send a status snapshot if connected; best effort, never queued.  @json is
+ * an object {"counters":{"name":N,...},"sets":[{"id":S,"version":N,
+ * "created":T,"expires":T},...]} ("sets" optional: the sets the dataplane
+ * has loaded).  Returns 0, -ENOTCONN, -EAGAIN or -EINVAL.
+ */
+int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len);
+
+/*
+ * Do the I/O: connect when disconnected (at most every reconnect_ms), send
+ * queued events, read acknowledgements, waiting at most @timeout_ms for
+ * something to read.  Returns 0, or -ENOTCONN while controld is not
+ * reachable (not an error for the caller: events wait in the queue).
+ */
+int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms);
+
+/* The connection's descriptor (for the caller's own poll), -1 when none. */
+int ctl_ic_fd(const struct ctl_ic *ic);
+
+/* Counters and state. */
+void ctl_ic_stats(const struct ctl_ic *ic, struct ctl_ic_stats *ret);
+
+/* Close and free, dropping what is still queued; accepts NULL. */
+void ctl_ic_free(struct ctl_ic *ic);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * metrics.h - controld's counters: one X-macro table that generates the
+ * enum, the Prometheus names and help texts.  Every event that is dropped,
+ * skipped or refused increments exactly one of these.  Counters are C11
+ * atomics (relaxed): ingest, the API thread and enforcement bump them, GET
+ * /metrics reads them.  No label ever carries a URL, digest or client.
+ */
+#ifndef HASHWALL_CONTROL_METRICS_H
+#define HASHWALL_CONTROL_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(ENUM, name without hashwall_ prefix, help) */
+#define CTL_COUNTER_LIST(X)                                                              \
+	X(INGEST_EVENTS, "ingest_events_total", "Match events committed to the store")    \
+	X(INGEST_DUPLICATES, "ingest_duplicates_total",                                   \
+	  "Events skipped because their sequence number was already committed")          \
+	X(INGEST_ALLOWLISTED, "ingest_allowlisted_total",                                 \
+	  "Events skipped because their digest is in the local allowlist")               \
+	X(INGEST_INVALID, "ingest_invalid_total",                                         \
+	  "Events refused as malformed (acknowledged, not stored)")                      \
+	X(INGEST_PLAIN_CLIENT, "ingest_plain_client_total",                               \
+	  "Events whose client looked like a plain IP address (stored re-keyed only)")  \
+	X(INGEST_PROTOCOL_ERRORS, "ingest_protocol_errors_total",                         \
+	  "Connections closed for a protocol violation")                                 \
+	X(INGEST_CONNECTIONS, "ingest_connections_total", "Dataplane connections accepted") \
+	X(INGEST_REFUSED, "ingest_refused_connections_total",                             \
+	  "Dataplane connections refused because every slot was taken")                 \
+	X(INGEST_COMMITS, "ingest_commits_total", "Ingest transactions committed")        \
+	X(INGEST_COMMIT_FAILURES, "ingest_commit_failures_total",                         \
+	  "Ingest transactions rolled back (their events are resent, never acknowledged)") \
+	X(INGEST_STATS, "ingest_stats_messages_total", "Counter snapshots from dataplanes") \
+	X(CANDIDATES_CREATED, "candidates_created_total", "Takedown candidates created")  \
+	X(CANDIDATES_REOPENED, "candidates_reopened_total",                               \
+	  "Taken-down candidates served again and reopened")                             \
+	X(REVIEWS, "reviews_total", "Status changes by reviewers")                        \
+	X(API_REQUESTS, "api_requests_total", "Operator API requests answered")           \
+	X(API_UNAUTHORIZED, "api_unauthorized_total", "API requests refused with 401")    \
+	X(API_FORBIDDEN, "api_forbidden_total", "API requests refused with 403")          \
+	X(API_BAD_REQUESTS, "api_bad_requests_total", "API requests refused with 400")    \
+	X(API_TOO_LARGE, "api_too_large_total", "API request bodies refused with 413")    \
+	X(API_NOT_FOUND, "api_not_found_total", "API requests answered with 404")         \
+	X(API_ERRORS, "api_errors_total", "API requests that failed with 5xx")            \
+	X(BLOCKS_ADDED, "blocks_added_total", "Blocks added (automatic and manual)")      \
+	X(BLOCKS_REMOVED, "blocks_removed_total", "Blocks removed")                       \
+	X(BLOCKS_RENEWED, "blocks_renewed_total", "Block expiries renewed")               \
+	X(BLOCKS_REPORT_ONLY, "blocks_report_only_total",                                 \
+	  "Matches not blocked because their set's policy is report")                    \
+	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \
+	X(RETENTION_PURGED, "retention_purged_occurrences_total",                         \
+	  "Occurrences deleted after the retention period")
+
+enum ctl_counter {
+#define CTL_COUNTER_ENUM(e, name, help) CTL_CTR_##e,
+	CTL_COUNTER_LIST(CTL_COUNTER_ENUM)
+#undef CTL_COUNTER_ENUM
+	CTL_CTR_COUNT
+};
+
+struct ctl_metrics {
+	_Atomic uint64_t c[CTL_CTR_COUNT];
+};
+
+/* Add @n to counter @ctr of @m (NULL @m: nothing). */
+static inline void ctl_count(struct ctl_metrics *m, enum ctl_counter ctr, uint64_t n)
+{
+	if (m)
+		atomic_fetch_add_explicit(&m->c[ctr], n, memory_order_relaxed);
+}
+
+/* Current value of counter @ctr. */
+static inline uint64_t ctl_counter_get(struct ctl_metrics *m, enum ctl_counter ctr)
+{
+	return atomic_load_explicit(&m->c[ctr], memory_order_relaxed);
+}
+
+/* Prometheus name (without "hashwall_") and help of @ctr. */
+const char *ctl_counter_name(enum ctl_counter ctr);
+const char *ctl_counter_help(enum ctl_counter ctr);
+
+#endif

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store.h - controld's durable report store (SQLite, WAL, synchronous=FULL).
+ *
+ * Sits at the end of the ingest path: ingest.c records every match event
+ * here inside a batched transaction and acknowledges it only after the
+ * commit; the operator API reads candidates, occurrences and reviews and
+ * writes reviews, blocks and allowlist entries.
+ *
+ * What is stored: candidates (one per set, algorithm, digest, host and
+ * path), occurrences (one per match event, with a pseudonymised client and
+ * a retention period), reviews (append-only, enforced by triggers), the
+ * local allowlist, blocks, and per-dataplane ingest high-water marks.  No
+ * object content is ever stored: only digests and metadata.
+ *
+ * One struct ctl_store is one SQLite connection and must be used by one
+ * thread at a time; controld opens one for ingest and one for the API (WAL
+ * lets readers run beside the writer; writers wait on a busy timeout).
+ */
+#ifndef HASHWALL_CONTROL_STORE_H
+#define HASHWALL_CONTROL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/digest.h"
+
+#define CTL_SET_MAX 63       /* bytes of a set id */
+#define CTL_HOST_MAX 255     /* bytes of a Host */
+#define CTL_PATH_MAX 4095    /* bytes of a request target */
+#define CTL_METHOD_MAX 15
+#define CTL_IP_MAX 45        /* INET6_ADDRSTRLEN - 1 */
+#define CTL_CLIENT_MAX 64    /* hex chars of a stored client pseudonym */
+#define CTL_DP_MAX 63        /* bytes of a dataplane id or epoch */
+#define CTL_ACTOR_MAX 63     /* bytes of a token name */
+#define CTL_NOTE_MAX 1024    /* bytes of a review note */
+
+/* The review workflow's states (see docs/controld.md). */
+enum ctl_status {
+	CTL_STATUS_NEW,
+	CTL_STATUS_CONFIRMED,
+	CTL_STATUS_TAKEN_DOWN,
+	CTL_STATUS_FALSE_POSITIVE,
+	CTL_STATUS_COUNT
+};
+
+/* "new", "confirmed", "taken_down", "false_positive"; "?" when out of range. */
+const char *ctl_status_name(enum ctl_status st);
+
+/* Parse a status name; returns the status or -EINVAL. */
+int ctl_status_parse(const char *name);
+
+/* Whether a candidate in @st still needs action (new or confirmed). */
+bool ctl_status_open(enum ctl_status st);
+
+/* One match event, as ingest parsed it (strings NUL-terminated). */
+struct ctl_event {
+	char set[CTL_SET_MAX + 1];
+	uint64_t set_version;
+	enum hw_algo algo;
+	char digest[HW_DIGEST_HEX_MAX]; /* lower-case hex */
+	char host[CTL_HOST_MAX + 1];
+	char path[CTL_PATH_MAX + 1];
+	char method[CTL_METHOD_MAX + 1];
+	char server_ip[CTL_IP_MAX + 1];
+	uint16_t server_port;
+	char client[CTL_CLIENT_MAX + 1]; /* pseudonym, hex; "" when none */
+	int http_status;
+	uint64_t size;
+	bool complete, partial;
+	uint32_t category;
+	uint32_t ref;
+	int64_t ts; /* unix seconds */
+};
+
+/* A candidate as stored. */
+struct ctl_candidate {
+	int64_t id;
+	char set[CTL_SET_MAX + 1];
+	uint64_t set_version;
+	enum hw_algo algo;
+	char digest[HW_DIGEST_HEX_MAX];
+	char host[CTL_HOST_MAX + 1];
+	char path[CTL_PATH_MAX + 1];
+	char server_ip[CTL_IP_MAX + 1];
+	uint16_t server_port;
+	uint32_t category, ref;
+	enum ctl_status status;
+	int64_t first_seen, last_seen;
+	uint64_t occurrences;
+	uint32_t reopened;
+};
+
+struct ctl_occurrence {
+	int64_t id, seen;
+	char client[CTL_CLIENT_MAX + 1];
+	char method[CTL_METHOD_MAX + 1];
+	char server_ip[CTL_IP_MAX + 1];
+	uint16_t server_port;
+	int http_status;
+	uint64_t size;
+	bool complete, partial;
+	char dataplane[CTL_DP_MAX + 1];
+	uint64_t seq;
+};
+
+struct ctl_review {
+	int64_t id, candidate_id, at;
+	char actor[CTL_ACTOR_MAX + 1];
+	enum ctl_status from, to;
+	char note[CTL_NOTE_MAX + 1];
+};
+
+struct ctl_allow {
+	enum hw_algo algo;
+	char digest[HW_DIGEST_HEX_MAX];
+	int64_t added, candidate_id; /* candidate_id 0: added by hand */
+	char actor[CTL_ACTOR_MAX + 1];
+	char note[CTL_NOTE_MAX + 1];
+};
+
+enum ctl_block_source {
+	CTL_BLOCK_AUTO,   /* added on a match, renewed while its candidate is open */
+	CTL_BLOCK_MANUAL, /* added by an operator, renewed until removed */
+	CTL_BLOCK_SOURCE_COUNT
+};
+
+struct ctl_block {
+	int64_t id;
+	char host[CTL_HOST_MAX + 1];
+	char path[CTL_PATH_MAX + 1];
+	int64_t candidate_id; /* 0 for a manual block without a candidate */
+	enum ctl_block_source source;
+	int64_t created, expires;
+	char actor[CTL_ACTOR_MAX + 1];
+};
+
+/* What recording one event did. */
+struct ctl_record_result {
+	int64_t candidate_id;
+	bool created;     /* a new candidate */
+	bool reopened;    /* a taken_down candidate was served again */
+	bool allowlisted; /* the digest is allowlisted: nothing was stored */
+	bool duplicate;   /* seq at or below the peer's mark: nothing was stored */
+};
+
+struct ctl_store;
+
+/*
+ * Open (creating if needed) the database at @path (":memory:" for tests),
+ * set WAL and synchronous=FULL, and migrate the schema to the newest
+ * version.  Returns 0, -ENOTSUP for a database from a newer controld, or
+ * -EIO; *ret_err (when given) then points at a static or per-call message
+ * that stays valid until the next call.
+ */
+int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err);
+
+/* Close; accepts NULL. */
+void ctl_store_close(struct ctl_store *s);
+
+/* The schema version of the open database. */
+int ctl_store_schema_version(struct ctl_store *s);
+
+/* SQLite's message for the last failure on this connection. */
+const char *ctl_store_errmsg(struct ctl_store *s);
+
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK).  0 or -EIO/-EBUSY. */
+int ctl_store_begin(struct ctl_store *s);
+int ctl_store_commit(struct ctl_store *s);
+void ctl_store_rollback(struct ctl_store *s);
+
+/*
+ * Record event @ev seen by @dataplane (epoch @epoch, sequence @seq) inside
+ * the caller's transaction: skips it when @seq is not above the peer's
+ * high-water mark (duplicate) or its digest is allowlisted; otherwise
+ * creates or updates the candidate, appends an occurrence, reopens a
+ * taken_down candidate (appending a review by "controld"), and raises the
+ * mark.  Returns 0 or -EIO.
+ */
+int ctl_store_record(struct ctl_store *s, const struct ctl_event *ev, const char *dataplane,
+		     const char *epoch, uint64_t seq, struct ctl_record_result *ret);
+
+/* The high-water mark of (@dataplane, @epoch): 0 when never seen. */
+int ctl_store_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
+			uint64_t *ret_seq);
+
+/* Raise the mark of (@dataplane, @epoch) to @seq (an event refused as
+ * malformed is acknowledged too).  0 or -EIO. */
+int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch,
+			   uint64_t seq, int64_t now);
+
+/* Delete occurrences seen before @before (unix seconds); count in *ret_n. */
+int ctl_store_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n);
+
+/* ---- candidates, occurrences, reviews (store_query.c) ---- */
+
+struct ctl_cand_filter {
+	int status;             /* -1: any */
+	const char *set;        /* NULL: any */
+	const char *host;       /* NULL: any */
+	int64_t since, until;   /* last_seen range, 0: open */
+	uint64_t offset, limit; /* paging */
+};
+
+typedef int (*ctl_cand_fn)(const struct ctl_candidate *c, void *ctx);
+
+/*
+ * Call @fn for each candidate matching @f, newest last_seen first; the
+ * number of all matching candidates (ignoring paging) goes to *ret_total
+ * when not NULL.  Returns 0, what @fn returned when non-zero, or -EIO.
+ */
+int ctl_store_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, ctl_cand_fn fn,
+			 void *ctx, uint64_t *ret_total);
+
+/* One candidate by id: 0, -ENOENT or -EIO. */
+int ctl_store_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret);
+
+/* Newest @limit occurrences of candidate @id, newest first. */
+int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
+			  int (*fn)(const struct ctl_occurrence *o, void *ctx), void *ctx);
+
+/* The review trail of candidate @id, oldest first. */
+int ctl_store_reviews(struct ctl_store *s, int64_t id,
+		      int (*fn)(const struct ctl_review *r, void *ctx), void *ctx);
+
+/* Count candidates per status into @ret_counts[CTL_STATUS_COUNT]. */
+int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts);
+
+/* Per set seen in matches: highest version, candidates, newest match. */
+struct ctl_set_summary {
+	char set[CTL_SET_MAX + 1];
+	uint64_t max_version, candidates;
+	int64_t last_match;
+};
+
+int ctl_store_set_summary(struct ctl_store *s,
+			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx);
+
+/* Number of allowlist entries and of blocks not expired at @now. */
+int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks);
+
+/*
+ * For exports: candidates in @status ordered by host then path (notices),
+ * -1 for any status.
+ */
+int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
+
+/* ---- workflow, allowlist, blocks (store_workflow.c) ---- */
+
+/* What a review changed besides the status, for the caller to enforce. */
+struct ctl_review_result {
+	enum ctl_status from;
+	bool allow_added;   /* the digest went into the allowlist */
+	bool allow_removed; /* an allowlist entry from this candidate was lifted */
+	uint64_t blocks_removed;
+};
+
+/*
+ * Move candidate @id to @to in one transaction, appending a review by
+ * @actor with @note (may be NULL).  To false_positive: the digest joins the
+ * allowlist and the candidate's blocks are removed.  Away from
+ * false_positive: the allowlist entry this candidate added is lifted.
+ * Returns 0, -ENOENT, -EALREADY (already in @to), -EINVAL or -EIO.
+ */
+int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
+		     const char *note, int64_t now, struct ctl_review_result *ret);
+
+/* Whether (@algo, @digest hex) is in the allowlist. */
+bool ctl_store_allowed(struct ctl_store *s, enum hw_algo algo, const char *digest);
+
+/* Add by hand: 0, -EEXIST or -EIO. */
+int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *digest,
+			const char *actor, const char *note, int64_t now);
+
+/* Remove: 0, -ENOENT or -EIO. */
+int ctl_store_allow_remove(struct ctl_store *s, enum hw_algo algo, const char *digest);
+
+/* Every allowlist entry, oldest first. */
+int ctl_store_allow_list(struct ctl_store *s, int (*fn)(const struct ctl_allow *a, void *ctx),
+			 void *ctx);
+
+/*
+ * Add or refresh a block of (@host, @path).  An existing block of the same
+ * URL keeps its id and source (manual wins over auto) and gets the later
+ * expiry.  Its id goes to *ret_id.  Returns 0 or -EIO.
+ */
+int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
+			int64_t candidate_id, enum ctl_block_source source, const char *actor,
+			int64_t now, int64_t expires, int64_t *ret_id);
+
+/* Remove block @id, copying it to *ret_block when given: 0, -ENOENT, -EIO. */
+int ctl_store_block_remove(struct ctl_store *s, int64_t id, struct ctl_block *ret_block);
+
+/* One block by id: 0, -ENOENT, -EIO. */
+int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret);
+
+/* Blocks not expired at @now (all when @now is 0), by id, with paging. */
+int ctl_store_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t limit,
+		     int (*fn)(const struct ctl_block *b, void *ctx), void *ctx,
+		     uint64_t *ret_total);
+
+/*
+ * Renew blocks: manual ones and automatic ones whose candidate is still
+ * open get expires = @now + @ttl; returns how many in *ret_n.
+ */
+int ctl_store_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n);
+
+/* Delete blocks that expired before @now; how many in *ret_n. */
+int ctl_store_blocks_expire(struct ctl_store *s, int64_t now, uint64_t *ret_n);
+
+/* ---- schema (store_migrate.c) ---- */
+
+struct sqlite3;
+
+/* The newest schema version this controld knows. */
+int ctl_store_migrate_latest(void);
+
+/*
+ * Bring the database to schema version @target (each step in its own
+ * transaction).  Returns 0, -ENOTSUP when the database is newer than
+ * @target, or -EIO.  Exposed for tests of upgrades.
+ */
+int ctl_store_migrate(struct sqlite3 *db, int target);
+
+#endif

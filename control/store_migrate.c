@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store_migrate.c - the versioned schema of controld's store.
+ *
+ * The schema version lives in PRAGMA user_version.  Each migration moves the
+ * database from version N-1 to N inside one transaction, so a crash during
+ * an upgrade leaves the old version intact.  Migrations are append-only:
+ * once released, a step is never edited; changes come as a new step.
+ */
+#include "control/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Version 1: candidates, occurrences, the review trail, ingest marks. */
+static const char migration_1[] =
+	"CREATE TABLE candidates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  set_id TEXT NOT NULL, algo TEXT NOT NULL, digest TEXT NOT NULL,"
+	"  host TEXT NOT NULL, path TEXT NOT NULL,"
+	"  set_version INTEGER NOT NULL, server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,"
+	"  category INTEGER NOT NULL, ref INTEGER NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new'"
+	"    CHECK (status IN ('new','confirmed','taken_down','false_positive')),"
+	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	"  occurrences INTEGER NOT NULL,"
+	"  UNIQUE (set_id, algo, digest, host, path));"
+	"CREATE INDEX candidates_last_seen ON candidates (last_seen, id);"
+	"CREATE INDEX candidates_status ON candidates (status, last_seen);"
+	"CREATE INDEX candidates_host ON candidates (host, path);"
+	"CREATE TABLE occurrences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidates (id),"
+	"  seen INTEGER NOT NULL, client TEXT NOT NULL, method TEXT NOT NULL,"
+	"  server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,"
+	"  http_status INTEGER NOT NULL, size INTEGER NOT NULL,"
+	"  complete INTEGER NOT NULL, partial INTEGER NOT NULL,"
+	"  dataplane TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  UNIQUE (dataplane, epoch, seq));"
+	"CREATE INDEX occurrences_candidate ON occurrences (candidate_id, seen);"
+	"CREATE INDEX occurrences_seen ON occurrences (seen);"
+	"CREATE TABLE reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  candidate_id INTEGER NOT NULL REFERENCES candidates (id),"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL,"
+	"  from_status TEXT NOT NULL, to_status TEXT NOT NULL, note TEXT NOT NULL);"
+	"CREATE INDEX reviews_candidate ON reviews (candidate_id, id);"
+	"CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews"
+	"  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;"
+	"CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews"
+	"  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;"
+	"CREATE TABLE ingest_peers ("
+	"  dataplane TEXT NOT NULL, epoch TEXT NOT NULL, last_seq INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL, PRIMARY KEY (dataplane, epoch));";
+
+/* Version 2: the local allowlist, blocks, and the reopen counter. */
+static const char migration_2[] =
+	"ALTER TABLE candidates ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE allowlist ("
+	"  algo TEXT NOT NULL, digest TEXT NOT NULL, added INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, note TEXT NOT NULL, candidate_id INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (algo, digest));"
+	"CREATE TABLE blocks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  host TEXT NOT NULL, path TEXT NOT NULL, candidate_id INTEGER NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('auto','manual')),"
+	"  created INTEGER NOT NULL, expires INTEGER NOT NULL, actor TEXT NOT NULL,"
+	"  UNIQUE (host, path));"
+	"CREATE INDEX blocks_candidate ON blocks (candidate_id);";
+
+/* Version 3: fewer indexes on the ingest path.  Every match updates its
+ * candidate's last_seen; indexes that only served rare queries (status and
+ * host filters, exports) cost more there than they save: those queries
+ * walk candidates_last_seen or sort instead. */
+static const char migration_3[] =
+	"DROP INDEX candidates_status;"
+	"DROP INDEX candidates_host;";
+
+static const char *const migrations[] = { migration_1, migration_2, migration_3 };
+
+int ctl_store_migrate_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+static int user_version(sqlite3 *db, int *ret)
+{
+	sqlite3_stmt *st;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_int(st, 0);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Apply step @to (from @to-1) in one transaction. */
+static int migrate_step(sqlite3 *db, int to)
+{
+	char sql[64];
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", to);
+	if (sqlite3_exec(db, migrations[to - 1], NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -EIO;
+	}
+	return 0;
+}
+
+int ctl_store_migrate(sqlite3 *db, int target)
+{
+	int v;
+
+	if (target < 0 || target > ctl_store_migrate_latest())
+		return -EINVAL;
+	if (user_version(db, &v) < 0)
+		return -EIO;
+	if (v > target)
+		return -ENOTSUP;
+	for (int to = v + 1; to <= target; to++)
+		if (migrate_step(db, to) < 0)
+			return -EIO;
+	return 0;
+}

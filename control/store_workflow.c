@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store_workflow.c - the review workflow and what it changes besides the
+ * status: the local allowlist (false positives) and the blocks table, which
+ * is the source of truth that enforce.c mirrors into the BPF maps.
+ */
+#include "control/store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Run a one-off statement with up to three text and two integer binds. */
+struct stmt_args {
+	const char *t[3];
+	int64_t i[2];
+	int n_t, n_i;
+};
+
+static int run_simple(struct ctl_store *s, const char *sql, const struct stmt_args *a,
+		      uint64_t *ret_changes)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	for (int k = 0; k < a->n_t; k++)
+		ctl_bind_str(st, k + 1, a->t[k]);
+	for (int k = 0; k < a->n_i; k++)
+		sqlite3_bind_int64(st, a->n_t + k + 1, a->i[k]);
+	r = ctl_store_step_done(st);
+	if (r == 0 && ret_changes)
+		*ret_changes = (uint64_t)sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int set_status(struct ctl_store *s, int64_t id, enum ctl_status to)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_SET_STATUS);
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	ctl_bind_str(st, 2, ctl_status_name(to));
+	return ctl_store_step_done(st);
+}
+
+/* The side effects of leaving @c->status for @to (inside the transaction). */
+static int review_effects(struct ctl_store *s, const struct ctl_candidate *c,
+			  enum ctl_status to, const char *actor, int64_t now,
+			  struct ctl_review_result *res)
+{
+	char idbuf[24];
+	uint64_t n = 0;
+	int r = 0;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)c->id);
+	if (to == CTL_STATUS_FALSE_POSITIVE) {
+		struct stmt_args a = { .t = { hw_algo_name(c->algo), c->digest, actor },
+				       .n_t = 3, .i = { now, c->id }, .n_i = 2 };
+		r = run_simple(s, "INSERT OR IGNORE INTO allowlist (algo, digest, actor, added,"
+				  " candidate_id, note) VALUES (?1, ?2, ?3, ?4, ?5, 'false positive')",
+			       &a, &n);
+		res->allow_added = n > 0;
+		if (r == 0) {
+			struct stmt_args b = { .i = { c->id }, .n_i = 1 };
+			r = run_simple(s, "DELETE FROM blocks WHERE candidate_id = ?1", &b,
+				       &res->blocks_removed);
+		}
+	} else if (c->status == CTL_STATUS_FALSE_POSITIVE) {
+		struct stmt_args a = { .i = { c->id }, .n_i = 1 };
+		r = run_simple(s, "DELETE FROM allowlist WHERE candidate_id = ?1", &a, &n);
+		res->allow_removed = n > 0;
+	}
+	return r;
+}
+
+int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
+		     const char *note, int64_t now, struct ctl_review_result *ret)
+{
+	struct ctl_review_result res = { 0 };
+	struct ctl_candidate c;
+	int r;
+
+	if ((unsigned int)to >= CTL_STATUS_COUNT || !actor || !*actor)
+		return -EINVAL;
+	r = ctl_store_begin(s);
+	if (r < 0)
+		return r;
+	r = ctl_store_candidate(s, id, &c);
+	if (r < 0)
+		goto out_rollback;
+	if (c.status == to) {
+		r = -EALREADY;
+		goto out_rollback;
+	}
+	res.from = c.status;
+	r = set_status(s, id, to);
+	if (r == 0)
+		r = review_effects(s, &c, to, actor, now, &res);
+	if (r == 0)
+		r = ctl_store_review_append(s, id, now, actor, c.status, to, note ? note : "");
+	if (r == 0)
+		r = ctl_store_commit(s);
+	if (r < 0)
+		goto out_rollback;
+	if (ret)
+		*ret = res;
+	return 0;
+
+out_rollback:
+	ctl_store_rollback(s);
+	return r;
+}
+
+bool ctl_store_allowed(struct ctl_store *s, enum hw_algo algo, const char *digest)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_ALLOW_HAS);
+	bool hit;
+
+	if (!st)
+		return false;
+	ctl_bind_str(st, 1, hw_algo_name(algo));
+	ctl_bind_str(st, 2, digest);
+	hit = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return hit;
+}
+
+int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *digest,
+			const char *actor, const char *note, int64_t now)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO allowlist (algo, digest, actor, added, note)"
+				      " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	ctl_bind_str(st, 1, hw_algo_name(algo));
+	ctl_bind_str(st, 2, digest);
+	ctl_bind_str(st, 3, actor);
+	sqlite3_bind_int64(st, 4, now);
+	ctl_bind_str(st, 5, note);
+	r = ctl_store_step_done(st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int ctl_store_allow_remove(struct ctl_store *s, enum hw_algo algo, const char *digest)
+{
+	struct stmt_args a = { .t = { hw_algo_name(algo), digest }, .n_t = 2 };
+	uint64_t n = 0;
+	int r = run_simple(s, "DELETE FROM allowlist WHERE algo = ?1 AND digest = ?2", &a, &n);
+
+	if (r < 0)
+		return r;
+	return n ? 0 : -ENOENT;
+}
+
+struct allow_walk {
+	int (*fn)(const struct ctl_allow *a, void *ctx);
+	void *ctx;
+};
+
+static int allow_row(sqlite3_stmt *st, void *arg)
+{
+	const struct allow_walk *w = arg;
+	struct ctl_allow a;
+
+	memset(&a, 0, sizeof(a));
+	a.algo = (enum hw_algo)hw_algo_parse((const char *)sqlite3_column_text(st, 0));
+	ctl_store_col_text(st, 1, a.digest, sizeof(a.digest));
+	a.added = sqlite3_column_int64(st, 2);
+	a.candidate_id = sqlite3_column_int64(st, 3);
+	ctl_store_col_text(st, 4, a.actor, sizeof(a.actor));
+	ctl_store_col_text(st, 5, a.note, sizeof(a.note));
+	return w->fn(&a, w->ctx);
+}
+
+int ctl_store_allow_list(struct ctl_store *s, int (*fn)(const struct ctl_allow *a, void *ctx),
+			 void *ctx)
+{
+	struct allow_walk w = { fn, ctx };
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT algo, digest, added, candidate_id, actor, note"
+				      " FROM allowlist ORDER BY added, algo, digest",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	return ctl_store_each_row(st, allow_row, &w);
+}
+
+void ctl_store_row_block(sqlite3_stmt *st, struct ctl_block *b)
+{
+	char src[16];
+
+	memset(b, 0, sizeof(*b));
+	b->id = sqlite3_column_int64(st, 0);
+	ctl_store_col_text(st, 1, b->host, sizeof(b->host));
+	ctl_store_col_text(st, 2, b->path, sizeof(b->path));
+	b->candidate_id = sqlite3_column_int64(st, 3);
+	ctl_store_col_text(st, 4, src, sizeof(src));
+	b->source = strcmp(src, "manual") == 0 ? CTL_BLOCK_MANUAL : CTL_BLOCK_AUTO;
+	b->created = sqlite3_column_int64(st, 5);
+	b->expires = sqlite3_column_int64(st, 6);
+	ctl_store_col_text(st, 7, b->actor, sizeof(b->actor));
+}
+
+int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
+			int64_t candidate_id, enum ctl_block_source source, const char *actor,
+			int64_t now, int64_t expires, int64_t *ret_id)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_BLOCK_UPSERT);
+
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, host);
+	ctl_bind_str(st, 2, path);
+	sqlite3_bind_int64(st, 3, candidate_id);
+	ctl_bind_str(st, 4, source == CTL_BLOCK_MANUAL ? "manual" : "auto");
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, expires);
+	ctl_bind_str(st, 7, actor);
+	if (ctl_store_step_done(st) < 0)
+		return -EIO;
+	if (!ret_id)
+		return 0;
+	/* No RETURNING: it costs a temporary table per execution. */
+	st = ctl_store_stmt(s, CTL_SQL_BLOCK_ID);
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, host);
+	ctl_bind_str(st, 2, path);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return -EIO;
+	*ret_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " CTL_BLOCK_COLS " FROM blocks WHERE id = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ctl_store_row_block(st, ret);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int ctl_store_block_remove(struct ctl_store *s, int64_t id, struct ctl_block *ret_block)
+{
+	struct stmt_args a = { .i = { id }, .n_i = 1 };
+	struct ctl_block b;
+	int r = ctl_store_block_get(s, id, &b);
+
+	if (r < 0)
+		return r;
+	r = run_simple(s, "DELETE FROM blocks WHERE id = ?1", &a, NULL);
+	if (r == 0 && ret_block)
+		*ret_block = b;
+	return r;
+}
+
+struct block_walk {
+	int (*fn)(const struct ctl_block *b, void *ctx);
+	void *ctx;
+};
+
+static int block_row(sqlite3_stmt *st, void *arg)
+{
+	const struct block_walk *w = arg;
+	struct ctl_block b;
+
+	ctl_store_row_block(st, &b);
+	return w->fn(&b, w->ctx);
+}
+
+int ctl_store_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t limit,
+		     int (*fn)(const struct ctl_block *b, void *ctx), void *ctx,
+		     uint64_t *ret_total)
+{
+	struct block_walk w = { fn, ctx };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ret_total) {
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM blocks WHERE expires >= ?1", -1,
+				       &st, NULL) != SQLITE_OK)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, now);
+		rc = sqlite3_step(st);
+		*ret_total = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return -EIO;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT " CTL_BLOCK_COLS " FROM blocks WHERE expires >= ?1"
+				      " ORDER BY id LIMIT ?2 OFFSET ?3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)limit);
+	sqlite3_bind_int64(st, 3, (int64_t)offset);
+	return ctl_store_each_row(st, block_row, &w);
+}
+
+int ctl_store_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n)
+{
+	struct stmt_args a = { .i = { now + ttl }, .n_i = 1 };
+
+	return run_simple(s, "UPDATE blocks SET expires = ?1 WHERE expires < ?1 AND"
+			     " (source = 'manual' OR candidate_id IN (SELECT id FROM candidates"
+			     "  WHERE status IN ('new', 'confirmed')))",
+			  &a, ret_n);
+}
+
+int ctl_store_blocks_expire(struct ctl_store *s, int64_t now, uint64_t *ret_n)
+{
+	struct stmt_args a = { .i = { now }, .n_i = 1 };
+
+	return run_simple(s, "DELETE FROM blocks WHERE expires < ?1", &a, ret_n);
+}

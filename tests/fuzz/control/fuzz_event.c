@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libFuzzer target over the ingest side's match event parsing
+ * (ctl_event_parse) and client pseudonymisation: whatever a dataplane
+ * sends, the parser either fills a consistent event or refuses it with a
+ * message, and the pseudonym is always hex.
+ */
+#include "control/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1 };
+	struct ctl_event ev;
+	char err[128];
+	cJSON *obj = cJSON_ParseWithLength((const char *)data, size);
+
+	if (ctl_event_parse(obj, 1000, &ev, err, sizeof(err)) == 0) {
+		ctl_event_pseudo(&ev, key);
+		if (!ev.set[0] || !ev.host[0] || !ev.path[0] ||
+		    strlen(ev.digest) != 2 * hw_algo_len(ev.algo) ||
+		    strspn(ev.client, "0123456789abcdef") != strlen(ev.client))
+			abort();
+	} else if (!err[0]) {
+		abort();
+	}
+	cJSON_Delete(obj);
+	return 0;
+}

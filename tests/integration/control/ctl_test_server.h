@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ctl_test_server.h - the operator API served on 127.0.0.1 (ephemeral port)
+ * from a temporary store seeded with 12 synthetic candidates on 3 hosts,
+ * three tokens (viewer, reviewer, admin) and an injected enforcement
+ * backend that records its calls.  Shared by the API and CLI tests; used
+ * as a CUnit suite's init and clean functions.
+ */
+#ifndef HASHWALL_TESTS_CTL_TEST_SERVER_H
+#define HASHWALL_TESTS_CTL_TEST_SERVER_H
+
+#include "control/api.h"
+#include "control/http.h"
+#include "hashsync/hws.h"
+#include "common/errors.h"
+#include "hw_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TOKEN_VIEWER "viewer-token-0123456789"
+#define TOKEN_REVIEWER "reviewer-token-0123456789"
+#define TOKEN_ADMIN "admin-token-0123456789"
+
+static char dir[64], db_path[128], tokens_path[128], allow_path[128];
+static struct ctl_store *store;
+static struct ctl_tokens tokens;
+static struct ctl_metrics metrics;
+static struct ctl_enforce *enforce;
+static struct ctl_api_config api;
+static struct ctl_http *http;
+static unsigned int port;
+static char digests[12][HW_DIGEST_HEX_MAX];
+
+/* The injected backend records what it was asked. */
+static int backend_adds, backend_dels;
+static char backend_last_del[CTL_HOST_MAX + CTL_PATH_MAX + 2];
+
+static int fake_add(void *ctx, const char *host, const char *path, int64_t expires)
+{
+	(void)ctx, (void)host, (void)path, (void)expires;
+	backend_adds++;
+	return 0;
+}
+
+static int fake_del(void *ctx, const char *host, const char *path)
+{
+	(void)ctx;
+	backend_dels++;
+	snprintf(backend_last_del, sizeof(backend_last_del), "%s%s", host, path);
+	return 0;
+}
+
+static const struct ctl_enforce_ops fake_ops = { .name = "fake", .add_url = fake_add,
+						 .del_url = fake_del };
+
+static int64_t fixed_now(void)
+{
+	return 100000;
+}
+
+static int write_tokens(void)
+{
+	char h[3][2 * CTL_TOKEN_HASH_LEN + 1];
+	char err[256];
+	FILE *f = fopen(tokens_path, "w");
+
+	if (!f)
+		return -1;
+	ctl_token_hash_hex(TOKEN_VIEWER, h[0]);
+	ctl_token_hash_hex(TOKEN_REVIEWER, h[1]);
+	ctl_token_hash_hex(TOKEN_ADMIN, h[2]);
+	fprintf(f, "# test tokens\nvera viewer %s\nrita reviewer %s\n\nadam admin %s\n", h[0],
+		h[1], h[2]);
+	fclose(f);
+	return ctl_tokens_load(tokens_path, &tokens, err, sizeof(err));
+}
+
+/* 12 candidates on 3 hosts, last_seen 1000..1011. */
+static int seed(void)
+{
+	struct ctl_record_result res;
+	struct ctl_event ev;
+	int r = ctl_store_begin(store);
+
+	for (unsigned int i = 0; r == 0 && i < 12; i++) {
+		uint64_t st = 1000 + i;
+		uint8_t d[16];
+		memset(&ev, 0, sizeof(ev));
+		hw_test_rand_bytes(&st, d, sizeof(d));
+		snprintf(ev.set, sizeof(ev.set), "%s", i < 10 ? "hotline" : "trial");
+		ev.set_version = 5;
+		ev.algo = HW_ALGO_MD5;
+		hw_hex_format(d, sizeof(d), ev.digest);
+		snprintf(digests[i], sizeof(digests[i]), "%s", ev.digest);
+		snprintf(ev.host, sizeof(ev.host), "h%u.example", i % 3);
+		snprintf(ev.path, sizeof(ev.path), "/img/%u.jpg", i);
+		snprintf(ev.method, sizeof(ev.method), "GET");
+		snprintf(ev.server_ip, sizeof(ev.server_ip), "192.0.2.1");
+		snprintf(ev.client, sizeof(ev.client), "00112233445566778899aabbccddeeff");
+		ev.server_port = 80;
+		ev.http_status = 200;
+		ev.ts = 1000 + i;
+		ev.ref = 77 + i;
+		r = ctl_store_record(store, &ev, "dp0", "e", i + 1, &res);
+		if (r == 0)
+			r = ctl_store_block_add(store, ev.host, ev.path, res.candidate_id,
+						CTL_BLOCK_AUTO, "controld", ev.ts, 200000, NULL);
+	}
+	return r == 0 ? ctl_store_commit(store) : r;
+}
+
+/* An installed set file (fresh: created 1000 s before fixed_now) and a
+ * broken one, for the status endpoint. */
+static int write_sets(void)
+{
+	struct hws_builder *b = hws_builder_new("hotline", 5);
+	struct hws_error err;
+	uint8_t d[16] = { 1 };
+	char p[192];
+	FILE *f;
+	int r;
+
+	if (!b)
+		return -1;
+	hws_builder_set_times(b, 99000, 0);
+	r = hws_builder_add(b, HW_ALGO_MD5, d, 1, 7);
+	snprintf(p, sizeof(p), "%s/hotline.hws", dir);
+	if (r == 0)
+		r = hws_builder_write(b, p, NULL, &err);
+	hws_builder_free(b);
+	snprintf(p, sizeof(p), "%s/broken.hws", dir);
+	f = fopen(p, "w");
+	if (!f)
+		return -1;
+	fputs("not a set file", f);
+	fclose(f);
+	return r;
+}
+
+static int ctl_test_server_start(void)
+{
+	struct ctl_enforce_config ec = { .block_ttl = 3600, .ops = &fake_ops,
+					 .metrics = &metrics };
+	char err[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-api-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
+	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
+	snprintf(allow_path, sizeof(allow_path), "%s/allowlist.txt", dir);
+	if (write_tokens() < 0 || write_sets() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
+	    ctl_enforce_new(&ec, &enforce, err, sizeof(err)) < 0 || seed() < 0)
+		return -1;
+	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
+				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
+				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
+				       .allowlist_file = allow_path, .set_dir = dir };
+	if (ctl_http_start("127.0.0.1", 0, &api, &http, err, sizeof(err)) < 0)
+		return -1;
+	port = ctl_http_port(http);
+	return 0;
+}
+
+static int ctl_test_server_stop(void)
+{
+	char p[192];
+	const char *files[] = { "c.db", "c.db-wal", "c.db-shm", "tokens", "allowlist.txt",
+				"hotline.hws", "broken.hws" };
+
+	ctl_http_stop(http);
+	ctl_enforce_free(enforce);
+	ctl_store_close(store);
+	ctl_tokens_free(&tokens);
+	for (size_t i = 0; i < HW_ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+/* Run @tests as one suite with @init and @clean; the exit status for main(). */
+static inline int ctl_test_run_suite(const char *name, CU_InitializeFunc init,
+				     CU_CleanupFunc clean, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = {
+		{ name, init, clean, NULL, NULL, tests },
+		CU_SUITE_INFO_NULL,
+	};
+	unsigned int failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
+		return 2;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		 CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
+
+#endif

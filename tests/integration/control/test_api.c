@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * API tests over real HTTP on loopback: controld's HTTP server
+ * (control/http.c) in this process on 127.0.0.1 and an ephemeral port, a
+ * libcurl client.  Every endpoint with every role, bad tokens, bad JSON,
+ * unknown fields, oversized bodies, paging edges, the review workflow's
+ * consequences (seen through an injected enforcement backend), exports
+ * and metrics.  Candidates come from synthetic events only.
+ */
+#include "ctl_test_server.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int suite_init(void)
+{
+	if (ctl_test_server_start() < 0)
+		return -1;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	curl_global_cleanup();
+	return ctl_test_server_stop();
+}
+
+/* ---- the HTTP client ---- */
+
+struct reply {
+	long code;
+	char body[65536];
+	size_t len;
+	char www_auth[128];
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct reply *r = ctx;
+	size_t len = size * n, room = sizeof(r->body) - 1 - r->len;
+
+	len = len < room ? len : room;
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct reply *r = ctx;
+
+	if (strncasecmp(data, "WWW-Authenticate:", 17) == 0)
+		snprintf(r->www_auth, sizeof(r->www_auth), "%.*s", (int)(size * n), data);
+	return size * n;
+}
+
+/* @method @path with bearer @token (NULL: none) and @body (NULL: none). */
+static struct reply *call_len(const char *method, const char *path, const char *token,
+			      const char *body, size_t body_len, bool chunked)
+{
+	static struct reply r;
+	struct curl_slist *hdr = NULL;
+	char url[512], auth[256];
+	CURL *c = curl_easy_init();
+
+	memset(&r, 0, sizeof(r));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (token) {
+		/* "!VALUE" sends VALUE as the whole header value */
+		snprintf(auth, sizeof(auth), token[0] == '!' ? "Authorization: %s"
+							     : "Authorization: Bearer %s",
+			 token + (token[0] == '!'));
+		hdr = curl_slist_append(hdr, auth);
+	}
+	if (chunked)
+		hdr = curl_slist_append(hdr, "Transfer-Encoding: chunked");
+	hdr = curl_slist_append(hdr, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	return &r;
+}
+
+static struct reply *call(const char *method, const char *path, const char *token,
+			  const char *body)
+{
+	return call_len(method, path, token, body, body ? strlen(body) : 0, false);
+}
+
+static bool has(const struct reply *r, const char *needle)
+{
+	return strstr(r->body, needle) != NULL;
+}
+
+/* ---- tests ---- */
+
+struct endpoint {
+	const char *method, *path, *body;
+	enum ctl_role least;
+};
+
+static const struct endpoint endpoints[] = {
+	{ "GET", "/api/v1/candidates", NULL, CTL_ROLE_VIEWER },
+	{ "GET", "/api/v1/candidates/1", NULL, CTL_ROLE_VIEWER },
+	{ "POST", "/api/v1/candidates/2/review", "{\"status\":\"nonsense\"}", CTL_ROLE_REVIEWER },
+	{ "GET", "/api/v1/blocks", NULL, CTL_ROLE_VIEWER },
+	{ "POST", "/api/v1/blocks", "{\"host\":\"\",\"path\":\"/\"}", CTL_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/blocks/999", NULL, CTL_ROLE_ADMIN },
+	{ "GET", "/api/v1/allowlist", NULL, CTL_ROLE_VIEWER },
+	{ "POST", "/api/v1/allowlist", "{\"algo\":\"md4\",\"digest\":\"00\"}", CTL_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/allowlist/md5/00112233445566778899aabbccddeeff", NULL,
+	  CTL_ROLE_ADMIN },
+	{ "GET", "/api/v1/status", NULL, CTL_ROLE_VIEWER },
+	{ "GET", "/api/v1/exports/notices", NULL, CTL_ROLE_VIEWER },
+	{ "GET", "/api/v1/exports/feedback", NULL, CTL_ROLE_VIEWER },
+	{ "GET", "/metrics", NULL, CTL_ROLE_VIEWER },
+};
+
+static const char *const role_tokens[CTL_ROLE_COUNT] = {
+	[CTL_ROLE_VIEWER] = TOKEN_VIEWER,
+	[CTL_ROLE_REVIEWER] = TOKEN_REVIEWER,
+	[CTL_ROLE_ADMIN] = TOKEN_ADMIN,
+};
+
+/* Every endpoint without a token, with bad tokens, and with every role.
+ * The request bodies are invalid on purpose: nothing changes. */
+static void test_auth_every_endpoint_every_role(void)
+{
+	for (size_t i = 0; i < HW_ARRAY_SIZE(endpoints); i++) {
+		const struct endpoint *e = &endpoints[i];
+		struct reply *r = call(e->method, e->path, NULL, e->body);
+		CU_ASSERT_EQUAL(r->code, 401);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r->www_auth, "Bearer"));
+		CU_ASSERT_EQUAL(call(e->method, e->path, "not-a-token", e->body)->code, 401);
+		CU_ASSERT_EQUAL(call(e->method, e->path, "", e->body)->code, 401);
+		for (int role = CTL_ROLE_VIEWER; role < CTL_ROLE_COUNT; role++) {
+			long code = call(e->method, e->path, role_tokens[role], e->body)->code;
+			CU_ASSERT_EQUAL(code == 403, role < (int)e->least);
+			CU_ASSERT_NOT_EQUAL(code, 401);
+			CU_ASSERT_TRUE(code < 500);
+		}
+	}
+	/* a Basic scheme is not a bearer token */
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Basic " TOKEN_ADMIN, NULL)->code, 401);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!bearer " TOKEN_ADMIN, NULL)->code, 200);
+}
+
+static void test_errors_naming(void)
+{
+	struct reply *r;
+
+	r = call("GET", "/api/v1/nothing", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 404);
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/candidates", TOKEN_ADMIN, NULL)->code, 405);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates/abc", TOKEN_VIEWER, NULL)->code, 404);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates/0", TOKEN_VIEWER, NULL)->code, 404);
+	r = call("GET", "/api/v1/candidates/999", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 404);
+	CU_ASSERT_TRUE(has(r, "no candidate 999"));
+	r = call("GET", "/api/v1/candidates?colour=red", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "colour"));
+	r = call("GET", "/api/v1/candidates?status=gone", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "status"));
+}
+
+static void test_bad_json_and_unknown_fields(void)
+{
+	struct reply *r;
+
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER, "{\"status\":");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "JSON syntax error"));
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER,
+		 "{\"status\":\"confirmed\",\"colour\":\"red\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "colour: unknown key"));
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER, "{\"note\":\"x\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "status: missing required key"));
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER, "{\"status\":3}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "status: expected string"));
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER, "[1,2]");
+	CU_ASSERT_EQUAL(r->code, 400);
+	r = call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	r = call("POST", "/api/v1/blocks", TOKEN_ADMIN, "{\"host\":\"a\",\"path\":\"/\",\"ttl\":5}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "ttl"));
+	r = call("POST", "/api/v1/blocks", TOKEN_ADMIN, "{\"host\":\"a b\",\"path\":\"/\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "host"));
+	r = call("POST", "/api/v1/blocks", TOKEN_ADMIN, "{\"host\":\"a\",\"path\":\"x\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "path"));
+}
+
+static void test_oversized_bodies(void)
+{
+	static char big[8192];
+	struct reply *r;
+
+	memset(big, ' ', sizeof(big));
+	big[0] = '{';
+	big[sizeof(big) - 1] = '}';
+	r = call_len("POST", "/api/v1/blocks", TOKEN_ADMIN, big, sizeof(big), false);
+	CU_ASSERT_EQUAL(r->code, 413);
+	r = call_len("POST", "/api/v1/blocks", TOKEN_ADMIN, big, sizeof(big), true);
+	CU_ASSERT_EQUAL(r->code, 413);
+	/* exactly at the cap is fine (and then invalid as a block) */
+	r = call_len("POST", "/api/v1/blocks", TOKEN_ADMIN, big, 4095, false);
+	CU_ASSERT_EQUAL(r->code, 400);
+	/* no token: 401 wins over 413 */
+	r = call_len("POST", "/api/v1/blocks", NULL, big, sizeof(big), false);
+	CU_ASSERT_EQUAL(r->code, 401);
+}
+
+static void test_paging_edges(void)
+{
+	struct reply *r;
+
+	r = call("GET", "/api/v1/candidates", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"total\":12,\"offset\":0,\"limit\":5"));
+	/* newest first */
+	CU_ASSERT_TRUE(has(r, "\"path\":\"/img/11.jpg\""));
+	r = call("GET", "/api/v1/candidates?limit=100000", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"limit\":5")); /* clamped to page_max */
+	r = call("GET", "/api/v1/candidates?limit=0", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"limit\":1"));
+	r = call("GET", "/api/v1/candidates?limit=-7", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"limit\":1"));
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?limit=ten", TOKEN_VIEWER, NULL)->code, 400);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?offset=-1", TOKEN_VIEWER, NULL)->code, 400);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?limit=", TOKEN_VIEWER, NULL)->code, 400);
+	r = call("GET", "/api/v1/candidates?offset=11", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"path\":\"/img/0.jpg\""));
+	CU_ASSERT_FALSE(has(r, "/img/1.jpg"));
+	r = call("GET", "/api/v1/candidates?offset=12", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"items\":[]"));
+	CU_ASSERT_TRUE(has(r, "\"total\":12"));
+	r = call("GET", "/api/v1/candidates?host=h1.example&limit=5", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"total\":4"));
+	r = call("GET", "/api/v1/candidates?set=trial&since=1011", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"total\":1"));
+	r = call("GET", "/api/v1/blocks?limit=2&offset=10", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"total\":12,\"offset\":10,\"limit\":2"));
+	CU_ASSERT_TRUE(has(r, "\"enforced\":true"));
+}
+
+static void test_review_workflow(void)
+{
+	struct reply *r;
+	char path[128], line[128];
+	FILE *f;
+
+	r = call("GET", "/api/v1/candidates/3", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"status\":\"new\""));
+	CU_ASSERT_TRUE(has(r, "\"client\":\"00112233445566778899aabbccddeeff\""));
+	CU_ASSERT_TRUE(has(r, "\"reviews\":[]"));
+	r = call("POST", "/api/v1/candidates/3/review", TOKEN_REVIEWER,
+		 "{\"status\":\"confirmed\",\"note\":\"looked\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"actor\":\"rita\",\"from\":\"new\",\"to\":\"confirmed\","
+			      "\"note\":\"looked\""));
+	r = call("POST", "/api/v1/candidates/3/review", TOKEN_ADMIN, "{\"status\":\"confirmed\"}");
+	CU_ASSERT_EQUAL(r->code, 409);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/candidates/999/review", TOKEN_ADMIN,
+			     "{\"status\":\"confirmed\"}")->code, 404);
+	/* a false positive: unblocked on the backend, allowlisted, file rewritten */
+	backend_dels = 0;
+	r = call("POST", "/api/v1/candidates/4/review", TOKEN_REVIEWER,
+		 "{\"status\":\"false_positive\",\"note\":\"benign\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true"));
+	CU_ASSERT_TRUE(has(r, "\"blocks_removed\":1"));
+	CU_ASSERT_EQUAL(backend_dels, 1);
+	CU_ASSERT_STRING_EQUAL(backend_last_del, "h0.example/img/3.jpg");
+	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, digests[3]));
+	f = fopen(allow_path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f)); /* comment */
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	fclose(f);
+	snprintf(path, sizeof(path), "md5 %s\n", digests[3]);
+	CU_ASSERT_STRING_EQUAL(line, path);
+	r = call("GET", "/api/v1/exports/feedback", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, digests[3]));
+	CU_ASSERT_TRUE(has(r, "\"ref\":80"));
+	CU_ASSERT_FALSE(has(r, "h0.example"));
+	r = call("GET", "/api/v1/exports/feedback?format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "set,set_version,algo,digest,ref,category\r\n\"hotline\",\"5\",\"md5\""));
+}
+
+static void test_blocks(void)
+{
+	struct reply *r;
+	int adds = backend_adds;
+
+	r = call("POST", "/api/v1/blocks", TOKEN_ADMIN,
+		 "{\"host\":\"manual.example\",\"path\":\"/bad\",\"ttl\":600}");
+	CU_ASSERT_EQUAL(r->code, 201);
+	CU_ASSERT_TRUE(has(r, "\"source\":\"manual\""));
+	CU_ASSERT_TRUE(has(r, "\"expires\":100600"));
+	CU_ASSERT_TRUE(has(r, "\"actor\":\"adam\""));
+	CU_ASSERT_EQUAL(backend_adds, adds + 1);
+	r = call("GET", "/api/v1/blocks?offset=11&limit=5", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "manual.example"));
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/blocks/13", TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_STRING_EQUAL(backend_last_del, "manual.example/bad");
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/blocks/13", TOKEN_ADMIN, NULL)->code, 404);
+}
+
+static void test_allowlist(void)
+{
+	char body[256], path[256];
+	struct reply *r;
+
+	snprintf(body, sizeof(body), "{\"algo\":\"md5\",\"digest\":\"%s\",\"note\":\"fp\"}",
+		 "FFEEDDCCBBAA99887766554433221100");
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN, body);
+	CU_ASSERT_EQUAL(r->code, 201);
+	CU_ASSERT_TRUE(has(r, "ffeeddccbbaa99887766554433221100")); /* normalised */
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/allowlist", TOKEN_ADMIN, body)->code, 409);
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN, "{\"algo\":\"md5\",\"digest\":\"abc\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "digest: expected 32 hex digits"));
+	snprintf(path, sizeof(path), "/api/v1/allowlist/md5/%s", "ffeeddccbbaa99887766554433221100");
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 404);
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/allowlist/rot13/00", TOKEN_ADMIN, NULL)->code, 400);
+}
+
+static void test_exports(void)
+{
+	struct reply *r;
+
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/candidates/1/review", TOKEN_REVIEWER,
+			     "{\"status\":\"confirmed\"}")->code, 200);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/candidates/2/review", TOKEN_REVIEWER,
+			     "{\"status\":\"confirmed\"}")->code, 200);
+	/* confirmed: candidates 1, 2, 3 on hosts h0, h1, h2, grouped by host */
+	r = call("GET", "/api/v1/exports/notices", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"status\":\"confirmed\",\"hosts\":[{\"host\":\"h0.example\","
+			      "\"objects\":[{\"id\":1,"));
+	CU_ASSERT_TRUE(has(r, "\"url\":\"http://h2.example/img/2.jpg\""));
+	CU_ASSERT_FALSE(has(r, "/img/5.jpg"));
+	r = call("GET", "/api/v1/exports/notices?format=csv&status=all", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "host,url,status,set,set_version,algo,digest,ref,category,"
+			      "first_seen,last_seen,occurrences,candidate_id\r\n"
+			      "\"h0.example\",\"http://h0.example/img/0.jpg\",\"confirmed\""));
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/notices?format=xml", TOKEN_VIEWER, NULL)->code,
+			400);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/feedback?status=new", TOKEN_VIEWER, NULL)->code,
+			400);
+}
+
+static void test_status_and_metrics(void)
+{
+	struct reply *r;
+	char *line, *save = NULL;
+
+	r = call("GET", "/api/v1/status", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"uptime\":1000"));
+	CU_ASSERT_TRUE(has(r, "\"schema_version\":3"));
+	CU_ASSERT_TRUE(has(r, "{\"set\":\"hotline\",\"max_version_matched\":5,\"candidates\":10"));
+	CU_ASSERT_TRUE(has(r, "\"backend\":\"fake\",\"available\":true"));
+	CU_ASSERT_TRUE(has(r, "{\"file\":\"hotline.hws\",\"id\":\"hotline\",\"version\":5,"
+			      "\"created\":99000,\"expires\":0,\"entries\":1,\"age\":1000,"
+			      "\"expired\":false,\"fresh\":true}"));
+	CU_ASSERT_TRUE(has(r, "{\"file\":\"broken.hws\",\"error\":"));
+	CU_ASSERT_TRUE(has(r, "\"api_requests_total\":"));
+	r = call("GET", "/metrics", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "# TYPE hashwall_api_unauthorized_total counter\n"));
+	CU_ASSERT_TRUE(has(r, "hashwall_candidates{status=\"false_positive\"} 1\n"));
+	CU_ASSERT_TRUE(has(r, "hashwall_enforcement_available 1\n"));
+	/* no URL, digest or client anywhere in the metrics */
+	CU_ASSERT_FALSE(has(r, ".example"));
+	CU_ASSERT_FALSE(has(r, digests[0]));
+	CU_ASSERT_FALSE(has(r, "00112233445566778899aabbccddeeff"));
+	for (line = strtok_r(r->body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		CU_ASSERT_TRUE(strncmp(line, "hashwall_", 9) == 0 || line[0] == '#');
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "every endpoint, every role, bad tokens", test_auth_every_endpoint_every_role },
+		{ "404/405/400 name the problem", test_errors_naming },
+		{ "bad JSON, unknown fields", test_bad_json_and_unknown_fields },
+		{ "oversized bodies: 413", test_oversized_bodies },
+		{ "paging edges and filters", test_paging_edges },
+		{ "review workflow and false positive", test_review_workflow },
+		{ "blocks by hand", test_blocks },
+		{ "allowlist", test_allowlist },
+		{ "exports grouped by host", test_exports },
+		{ "status and metrics", test_status_and_metrics },
+		CU_TEST_INFO_NULL,
+	};
+	return ctl_test_run_suite("control/api", suite_init, suite_clean, tests);
+}

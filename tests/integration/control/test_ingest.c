@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Integration tests of the ingest protocol: the dataplane-side client
+ * library (control/ingest_client.c) against the server (control/ingest.c)
+ * in one process over a real SOCK_SEQPACKET socket, plus raw records for
+ * duplicates and protocol errors.  Events carry synthetic digests only.
+ */
+#include "control/ingest.h"
+#include "control/ingest_client.h"
+#include "control/ingest_proto.h"
+#include "common/errors.h"
+#include "hw_test.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char dir[64], sock_path[128], db_path[128];
+static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1, 2, 3 };
+
+static void setup_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-ingest-XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
+	snprintf(db_path, sizeof(db_path), "%s/controld.db", dir);
+}
+
+static void remove_dir(void)
+{
+	char p[192];
+	const char *files[] = { "ingest.sock", "controld.db", "controld.db-wal", "controld.db-shm" };
+
+	for (size_t i = 0; i < HW_ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+struct server {
+	struct ctl_store *store;
+	struct ctl_ingest *in;
+	struct ctl_metrics m;
+};
+
+static void server_start(struct server *s, ctl_ingest_tx_fn hook, void *hook_ctx)
+{
+	struct ctl_ingest_config cfg = { .socket_path = sock_path, .batch_max = 64,
+					 .client_key = key, .on_record = hook,
+					 .hook_ctx = hook_ctx };
+
+	memset(&s->m, 0, sizeof(s->m));
+	cfg.metrics = &s->m;
+	CU_ASSERT_FATAL(ctl_store_open(db_path, &s->store, NULL) == 0);
+	CU_ASSERT_FATAL(ctl_ingest_new(&cfg, s->store, &s->in) == 0);
+}
+
+static void server_stop(struct server *s)
+{
+	ctl_ingest_free(s->in);
+	ctl_store_close(s->store);
+}
+
+/* A match event as the dataplane writes it; digest and client from @i. */
+static int event_json(char *buf, size_t cap, unsigned int i, const char *client)
+{
+	uint64_t st = i;
+	uint8_t d[16];
+	char hex[33];
+
+	hw_test_rand_bytes(&st, d, sizeof(d));
+	hw_hex_format(d, sizeof(d), hex);
+	return snprintf(buf, cap,
+			"{\"event\":\"match\",\"server_ip\":\"192.0.2.10\",\"server_port\":80,"
+			"\"client\":\"%s\",\"host\":\"h%u.example\",\"path\":\"/o/%u.jpg\","
+			"\"method\":\"GET\",\"status\":200,\"size\":%u,\"complete\":true,"
+			"\"partial\":false,\"digests\":{\"xxh3-128\":\"%s\"},\"set\":\"test\","
+			"\"set_version\":3,\"algo\":\"xxh3-128\",\"digest\":\"%s\","
+			"\"category\":1,\"ref\":%u}",
+			client, i % 7, i, 1000 + i, hex, hex, i);
+}
+
+static void submit_range(struct ctl_ic *ic, unsigned int from, unsigned int to)
+{
+	char buf[1024];
+
+	for (unsigned int i = from; i < to; i++) {
+		int n = event_json(buf, sizeof(buf), i, "5f0c3a9e21b7d4c8");
+		CU_ASSERT_EQUAL(ctl_ic_submit(ic, buf, (size_t)n), 0);
+	}
+}
+
+/* Run server and client rounds until the client saw @acked acks. */
+static void pump(struct server *s, struct ctl_ic *ic, uint64_t acked)
+{
+	struct ctl_ic_stats st;
+
+	for (int round = 0; round < 5000; round++) {
+		ctl_ic_poll(ic, 0);
+		ctl_ingest_run(s->in, 1);
+		ctl_ic_poll(ic, 0);
+		ctl_ic_stats(ic, &st);
+		if (st.acked >= acked)
+			return;
+	}
+}
+
+static int64_t db_count(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_open(db_path, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static struct ctl_ic *client_new(uint32_t queue_max)
+{
+	struct ctl_ic_config cfg = { .socket_path = sock_path, .dataplane = "dp0",
+				     .queue_max = queue_max, .reconnect_ms = 1 };
+	struct ctl_ic *ic = NULL;
+
+	CU_ASSERT_FATAL(ctl_ic_new(&cfg, &ic) == 0);
+	return ic;
+}
+
+static void test_stream(void)
+{
+	struct ctl_ic_stats st;
+	struct server s;
+	struct ctl_ic *ic;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	ic = client_new(0);
+	submit_range(ic, 0, 500);
+	pump(&s, ic, 500);
+	ctl_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.acked, 500);
+	CU_ASSERT_EQUAL(st.queued, 0);
+	CU_ASSERT_EQUAL(st.connects, 1);
+	CU_ASSERT_EQUAL(st.resent, 0);
+	CU_ASSERT_TRUE(st.connected);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_EVENTS), 500);
+	CU_ASSERT_TRUE(ctl_counter_get(&s.m, CTL_CTR_INGEST_COMMITS) >= 8); /* batches of 64 */
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 500);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates"), 500);
+	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp0'"), 500);
+	ctl_ic_free(ic);
+	server_stop(&s);
+	remove_dir();
+}
+
+static void test_server_restart(void)
+{
+	struct ctl_ic_stats st;
+	struct server s;
+	struct ctl_ic *ic;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	ic = client_new(0);
+	submit_range(ic, 0, 30);
+	pump(&s, ic, 30);
+	server_stop(&s);
+	/* controld is gone: events wait in the queue */
+	submit_range(ic, 30, 60);
+	CU_ASSERT_EQUAL(ctl_ic_poll(ic, 0), -ENOTCONN);
+	ctl_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.queued, 30);
+	CU_ASSERT_FALSE(st.connected);
+	server_start(&s, NULL, NULL);
+	pump(&s, ic, 60);
+	ctl_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.acked, 60);
+	CU_ASSERT_EQUAL(st.connects, 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 60);
+	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 60);
+	ctl_ic_free(ic);
+	server_stop(&s);
+	remove_dir();
+}
+
+/* Fails the batch holding the 40th recorded event, once. */
+static int failing_hook(void *ctx, struct ctl_store *st, const struct ctl_event *ev,
+			const struct ctl_record_result *res)
+{
+	int *calls = ctx;
+
+	(void)st;
+	(void)ev;
+	(void)res;
+	return ++*calls == 40 ? -EIO : 0;
+}
+
+static void test_rollback_resends(void)
+{
+	struct ctl_ic_stats st;
+	struct server s;
+	struct ctl_ic *ic;
+	int calls = 0;
+
+	setup_dir();
+	server_start(&s, failing_hook, &calls);
+	ic = client_new(0);
+	submit_range(ic, 0, 100);
+	pump(&s, ic, 100);
+	ctl_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.acked, 100);
+	CU_ASSERT_TRUE(st.resent > 0);
+	CU_ASSERT_EQUAL(st.connects, 2);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_COMMIT_FAILURES), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 100);
+	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 100);
+	ctl_ic_free(ic);
+	server_stop(&s);
+	remove_dir();
+}
+
+static void test_queue_full(void)
+{
+	struct ctl_ic_stats st;
+	struct ctl_ic *ic;
+	char big[CTL_INGEST_MSG_MAX];
+
+	setup_dir();
+	ic = client_new(8);
+	submit_range(ic, 0, 8);
+	CU_ASSERT_EQUAL(ctl_ic_submit(ic, "{}", 2), -ENOBUFS);
+	CU_ASSERT_EQUAL(ctl_ic_submit(ic, "{}", 2), -ENOBUFS);
+	memset(big, ' ', sizeof(big));
+	CU_ASSERT_EQUAL(ctl_ic_submit(ic, big, sizeof(big)), -EMSGSIZE);
+	ctl_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.dropped, 2);
+	CU_ASSERT_EQUAL(st.oversized, 1);
+	CU_ASSERT_EQUAL(st.queued, 8);
+	CU_ASSERT_EQUAL(st.last_seq, 8);
+	ctl_ic_free(ic);
+	remove_dir();
+}
+
+/* ---- raw records ---- */
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	memcpy(sa.sun_path, sock_path, strlen(sock_path));
+	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	return fd;
+}
+
+static void raw_send(int fd, const char *msg)
+{
+	CU_ASSERT_EQUAL(send(fd, msg, strlen(msg), MSG_NOSIGNAL), (ssize_t)strlen(msg));
+}
+
+/* Let the server run, then read one record from @fd into @buf ("" on EOF). */
+static void raw_recv(struct server *s, int fd, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	for (int i = 0; i < 20; i++)
+		ctl_ingest_run(s->in, 1);
+	n = recv(fd, buf, cap - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void raw_event(int fd, unsigned int seq, unsigned int i, const char *client)
+{
+	char ev[1024], msg[1200];
+
+	event_json(ev, sizeof(ev), i, client);
+	snprintf(msg, sizeof(msg), "{\"type\":\"event\",\"seq\":%u,\"event\":%s}", seq, ev);
+	raw_send(fd, msg);
+}
+
+static void test_raw_duplicates(void)
+{
+	struct server s;
+	char buf[512];
+	int fd;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp9\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"welcome\",\"proto\":1,\"acked\":0}");
+	raw_event(fd, 1, 1, "aa");
+	raw_event(fd, 2, 2, "aa");
+	raw_event(fd, 3, 3, "aa");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"ack\",\"seq\":3}");
+	raw_event(fd, 2, 2, "aa"); /* a resend of a committed event */
+	raw_event(fd, 4, 4, "aa");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"ack\",\"seq\":4}");
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_DUPLICATES), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 4);
+	close(fd);
+	/* a reconnect learns the mark */
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp9\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"welcome\",\"proto\":1,\"acked\":4}");
+	close(fd);
+	server_stop(&s);
+	remove_dir();
+}
+
+static void test_raw_invalid_and_pseudonyms(void)
+{
+	struct server s;
+	char buf[512];
+	int fd;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	raw_send(fd, "{\"type\":\"event\",\"seq\":1,\"event\":{\"set\":\"s\",\"algo\":\"md5\","
+		     "\"digest\":\"abc\",\"host\":\"h\",\"path\":\"/\"}}");
+	raw_event(fd, 2, 2, "192.0.2.99"); /* a plain address: only stored keyed */
+	raw_event(fd, 3, 3, "");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"ack\",\"seq\":3}");
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_INVALID), 1);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PLAIN_CLIENT), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client LIKE '%192.0.2%'"),
+			0);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE length(client) = 32"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client = ''"), 1);
+	close(fd);
+	server_stop(&s);
+	remove_dir();
+}
+
+static void test_raw_protocol_errors(void)
+{
+	static char big[CTL_INGEST_MSG_MAX + 100];
+	struct server s;
+	char buf[512];
+	int fd;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	fd = raw_connect();
+	raw_event(fd, 1, 1, "aa");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"error\",\"message\":\"event before hello\"}");
+	close(fd);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":2,\"dataplane\":\"dp1\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf,
+			       "{\"type\":\"error\",\"message\":\"unsupported protocol version\"}");
+	close(fd);
+	fd = raw_connect();
+	memset(big, ' ', sizeof(big));
+	CU_ASSERT_EQUAL(send(fd, big, sizeof(big), MSG_NOSIGNAL), (ssize_t)sizeof(big));
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"error\",\"message\":\"record too large\"}");
+	close(fd);
+	fd = raw_connect();
+	raw_send(fd, "not json");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(
+		buf, "{\"type\":\"error\",\"message\":\"record is not a JSON object with a type\"}");
+	close(fd);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 4);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 0);
+	server_stop(&s);
+	remove_dir();
+}
+
+static void test_stats_snapshot(void)
+{
+	static const char stats[] = "{\"counters\":{\"rx_packets\":12,\"flows_evicted\":1},"
+				    "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]}";
+	struct server s;
+	struct ctl_ic *ic;
+	cJSON *status;
+	char *text;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	ic = client_new(0);
+	submit_range(ic, 0, 3);
+	pump(&s, ic, 3);
+	CU_ASSERT_EQUAL(ctl_ic_send_stats(ic, stats, strlen(stats)), 0);
+	ctl_ingest_run(s.in, 10);
+	status = ctl_ingest_status(s.in);
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(status, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"dataplane\":\"dp0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"connected\":true,\"acked\":3"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"counters\":{\"rx_packets\":12,\"flows_evicted\":1}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]"));
+	free(text);
+	cJSON_Delete(status);
+	ctl_ic_free(ic);
+	server_stop(&s);
+	remove_dir();
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "stream 500 events", test_stream },
+		{ "server restart: queue and resend", test_server_restart },
+		{ "rollback: nothing acked, resent", test_rollback_resends },
+		{ "queue full and oversized", test_queue_full },
+		{ "duplicates by seq, mark on reconnect", test_raw_duplicates },
+		{ "invalid events, pseudonyms", test_raw_invalid_and_pseudonyms },
+		{ "protocol errors", test_raw_protocol_errors },
+		{ "stats snapshot", test_stats_snapshot },
+		CU_TEST_INFO_NULL,
+	};
+
+	return hw_test_main("control/ingest", tests);
+}

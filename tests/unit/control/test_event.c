@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests for control/event.c (match event parsing, client pseudonyms,
+ * the key file) and control/api_auth.c (tokens file, bearer checks). */
+#include "control/api.h"
+#include "control/event.h"
+#include "control/eventlog.h"
+#include "hw_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int parse(const char *json, struct ctl_event *ev, char *err)
+{
+	cJSON *o = cJSON_Parse(json);
+	int r = ctl_event_parse(o, 777, ev, err, 128);
+
+	cJSON_Delete(o);
+	return r;
+}
+
+static void test_parse_full(void)
+{
+	struct ctl_event ev;
+	char err[128] = "";
+
+	CU_ASSERT_EQUAL(parse("{\"event\":\"match\",\"set\":\"iwf\",\"set_version\":12,"
+			      "\"algo\":\"md5\",\"digest\":\"00112233445566778899AABBCCDDEEFF\","
+			      "\"host\":\"cdn.example\",\"path\":\"/a?b=c\",\"method\":\"GET\","
+			      "\"server_ip\":\"2001:db8::1\",\"server_port\":8080,\"client\":\"ab12\","
+			      "\"status\":206,\"size\":1234,\"complete\":false,\"partial\":true,"
+			      "\"category\":2,\"ref\":4242,\"digests\":{\"md5\":\"x\"}}",
+			      &ev, err), 0);
+	CU_ASSERT_STRING_EQUAL(ev.set, "iwf");
+	CU_ASSERT_EQUAL(ev.set_version, 12);
+	CU_ASSERT_EQUAL(ev.algo, HW_ALGO_MD5);
+	CU_ASSERT_STRING_EQUAL(ev.digest, "00112233445566778899aabbccddeeff"); /* lower-cased */
+	CU_ASSERT_STRING_EQUAL(ev.path, "/a?b=c");
+	CU_ASSERT_EQUAL(ev.server_port, 8080);
+	CU_ASSERT_EQUAL(ev.http_status, 206);
+	CU_ASSERT_TRUE(ev.partial);
+	CU_ASSERT_FALSE(ev.complete);
+	CU_ASSERT_EQUAL(ev.ref, 4242);
+	CU_ASSERT_EQUAL(ev.ts, 777); /* no ts: the receive time */
+}
+
+static void test_parse_refusals(void)
+{
+	struct ctl_event ev;
+	char err[128];
+
+	CU_ASSERT_EQUAL(parse("{\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\"}",
+			      &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "set: missing required field");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"crc32\",\"digest\":\"00\",\"host\":\"h\","
+			      "\"path\":\"/\"}", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "algo: unknown algorithm");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
+			      "\"path\":\"/\"}", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "digest: not hex of the algorithm's length");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\\n\",\"path\":\"/\"}",
+			      &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "host: control character");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
+			      "\"server_ip\":\"not-an-ip\"}", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "server_ip: not an IP address");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
+			      "\"server_port\":65536}", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "server_port: expected an integer in range");
+	CU_ASSERT_EQUAL(parse("[1]", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "event: expected object");
+}
+
+static void test_pseudonyms(void)
+{
+	static const uint8_t k1[CTL_CLIENT_KEY_LEN] = { 1 }, k2[CTL_CLIENT_KEY_LEN] = { 2 };
+	struct ctl_event a = { .client = "198.51.100.7" }, b = { .client = "198.51.100.7" };
+	struct ctl_event c = { .client = "198.51.100.7" }, d = { .client = "9f8e7d6c" };
+	struct ctl_event none = { .client = "" };
+
+	CU_ASSERT_TRUE(ctl_event_pseudo(&a, k1)); /* looked like a plain address */
+	CU_ASSERT_TRUE(ctl_event_pseudo(&b, k1));
+	CU_ASSERT_TRUE(ctl_event_pseudo(&c, k2));
+	CU_ASSERT_FALSE(ctl_event_pseudo(&d, k1));
+	CU_ASSERT_FALSE(ctl_event_pseudo(&none, k1));
+	CU_ASSERT_EQUAL(strlen(a.client), 32);
+	CU_ASSERT_STRING_EQUAL(a.client, b.client);    /* stable under one key */
+	CU_ASSERT_STRING_NOT_EQUAL(a.client, c.client); /* another key, another pseudonym */
+	CU_ASSERT_PTR_NULL(strstr(a.client, "198"));
+	CU_ASSERT_STRING_EQUAL(none.client, "");
+}
+
+static void test_key_file(void)
+{
+	char dir[] = "/tmp/hw-ctl-key-XXXXXX", path[64];
+	uint8_t k1[CTL_CLIENT_KEY_LEN], k2[CTL_CLIENT_KEY_LEN];
+	struct stat st;
+	FILE *f;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/key", dir);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k1), 0); /* created */
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_EQUAL(st.st_size, CTL_CLIENT_KEY_LEN);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), 0); /* read back */
+	CU_ASSERT_EQUAL(memcmp(k1, k2, sizeof(k1)), 0);
+	f = fopen(path, "a");
+	fputc('x', f);
+	fclose(f);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), -EINVAL);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Write @text to a temporary tokens file and load it. */
+static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
+{
+	char path[] = "/tmp/hw-ctl-tokens-XXXXXX";
+	int fd = mkstemp(path), r;
+
+	if (fd < 0)
+		return -EIO;
+	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -EIO;
+	close(fd);
+	if (r == 0)
+		r = ctl_tokens_load(path, t, err, 256);
+	unlink(path);
+	return r;
+}
+
+static void test_tokens(void)
+{
+	struct ctl_tokens t = { 0 };
+	const char *name = NULL;
+	char err[256], h[65], text[512];
+
+	ctl_token_hash_hex("s3cret", h);
+	CU_ASSERT_STRING_EQUAL(h, "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"); /* sha256sum */
+	snprintf(text, sizeof(text), "# comment\n\n  bob reviewer %s\n", h);
+	CU_ASSERT_EQUAL(load_tokens(text, &t, err), 0);
+	CU_ASSERT_EQUAL(t.n, 1);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", &name), CTL_ROLE_REVIEWER);
+	CU_ASSERT_STRING_EQUAL(name, "bob");
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cre", &name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "", &name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, &name), CTL_ROLE_NONE);
+	ctl_tokens_free(&t);
+	snprintf(text, sizeof(text), "ok viewer %s\nbad root %s\n", h, h);
+	CU_ASSERT_EQUAL(load_tokens(text, &t, err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: role must be viewer, reviewer or admin"));
+	CU_ASSERT_EQUAL(load_tokens("x admin s3cret\n", &t, err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: hash must be 64 hex digits"));
+	CU_ASSERT_EQUAL(load_tokens("just-a-name\n", &t, err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: expected NAME ROLE SHA256-HEX"));
+	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, err, sizeof(err)), -ENOENT);
+}
+
+static void test_eventlog(void)
+{
+	struct ctl_record_result res = { .candidate_id = 9, .created = true };
+	struct ctl_event ev = { .set = "iwf", .set_version = 4, .algo = HW_ALGO_SHA1,
+				.digest = "00112233445566778899aabbccddeeff00112233",
+				.host = "h.example", .path = "/a\"b", .method = "GET",
+				.server_ip = "192.0.2.1", .server_port = 80, .client = "ab",
+				.http_status = 200, .size = 5, .complete = true, .category = 1,
+				.ref = 77, .ts = 0 };
+	char line[2048], path[] = "/tmp/hw-ctl-evlog-XXXXXX", buf[4096];
+	struct ctl_eventlog *el = NULL;
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	CU_ASSERT_TRUE(ctl_eventlog_format(&ev, &res, line, sizeof(line)) > 0);
+	CU_ASSERT_STRING_EQUAL(line,
+		"{\"timestamp\":\"1970-01-01T00:00:00Z\",\"event_type\":\"fileinfo\","
+		"\"src_ip\":\"192.0.2.1\",\"src_port\":80,\"client\":\"ab\",\"proto\":\"TCP\","
+		"\"app_proto\":\"http\",\"http\":{\"hostname\":\"h.example\",\"url\":\"/a\\\"b\","
+		"\"http_method\":\"GET\",\"status\":200},\"fileinfo\":{\"filename\":\"/a\\\"b\","
+		"\"size\":5,\"state\":\"CLOSED\",\"partial\":false,\"stored\":false,"
+		"\"sha1\":\"00112233445566778899aabbccddeeff00112233\"},\"hashwall\":{\"set\":\"iwf\","
+		"\"set_version\":4,\"algo\":\"sha1\",\"digest\":"
+		"\"00112233445566778899aabbccddeeff00112233\",\"category\":1,\"ref\":77,"
+		"\"candidate_id\":9,\"new_candidate\":true,\"reopened\":false}}\n");
+	CU_ASSERT_EQUAL(ctl_eventlog_format(&ev, &res, line, 64), -ENOSPC);
+	/* only flushed lines reach the file; discarded ones never do */
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_FATAL(ctl_eventlog_open(path, &el) == 0);
+	ctl_eventlog_add(el, &ev, &res);
+	ctl_eventlog_discard(el);
+	ev.ref = 78;
+	ctl_eventlog_add(el, &ev, &res);
+	CU_ASSERT_EQUAL(ctl_eventlog_flush(el), 0);
+	ctl_eventlog_close(el);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"ref\":78"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "\"ref\":77"));
+	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + strlen(buf) - 1); /* one line */
+	unlink(path);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "parse a full match event", test_parse_full },
+		{ "refusals name the field", test_parse_refusals },
+		{ "client pseudonyms", test_pseudonyms },
+		{ "client key file", test_key_file },
+		{ "tokens file and bearer check", test_tokens },
+		{ "event log: EVE-like lines, after commit only", test_eventlog },
+		CU_TEST_INFO_NULL,
+	};
+
+	return hw_test_main("control/event", tests);
+}

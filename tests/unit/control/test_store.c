@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests for control/store*.c: recording, duplicates, the review
+ * workflow and its consequences, allowlist, blocks, retention, migrations. */
+#include "control/store.h"
+#include "ctl_test_event.h"
+#include "hw_test.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct ctl_store *open_mem(void)
+{
+	struct ctl_store *s = NULL;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	return s;
+}
+
+/* Record one event inside its own transaction. */
+static int record(struct ctl_store *s, const struct ctl_event *ev, uint64_t seq,
+		  struct ctl_record_result *res)
+{
+	int r = ctl_store_begin(s);
+
+	if (r == 0)
+		r = ctl_store_record(s, ev, "dp0", "e1", seq, res);
+	if (r == 0)
+		r = ctl_store_commit(s);
+	return r;
+}
+
+static int cand_count_cb(const struct ctl_candidate *c, void *ctx)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int occ_count_cb(const struct ctl_occurrence *o, void *ctx)
+{
+	(void)o;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int review_collect_cb(const struct ctl_review *r, void *ctx)
+{
+	struct ctl_review *out = ctx;
+	int i = 0;
+
+	while (out[i].id)
+		i++;
+	out[i] = *r;
+	return 0;
+}
+
+static void test_open_schema(void)
+{
+	struct ctl_store *s = open_mem();
+
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
+	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 3);
+	ctl_store_close(s);
+}
+
+static void test_record_and_duplicates(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	uint64_t mark = 99;
+	int64_t id;
+	int n = 0;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	CU_ASSERT_FALSE(res.duplicate);
+	id = res.candidate_id;
+	ev.ts = 2000;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	/* seq 2 again: recognised and not stored twice */
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_TRUE(res.duplicate);
+	CU_ASSERT_EQUAL(res.candidate_id, 0);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 2);
+	CU_ASSERT_EQUAL(c.first_seen, 1000);
+	CU_ASSERT_EQUAL(c.last_seen, 2000);
+	CU_ASSERT_STRING_EQUAL(c.host, "a.example");
+	CU_ASSERT_STRING_EQUAL(c.digest, ev.digest);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_NEW);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, c.id, 100, occ_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(ctl_store_peer_mark(s, "dp0", "e1", &mark), 0);
+	CU_ASSERT_EQUAL(mark, 2);
+	CU_ASSERT_EQUAL(ctl_store_peer_mark(s, "dp0", "e2", &mark), 0);
+	CU_ASSERT_EQUAL(mark, 0);
+	ctl_store_close(s);
+}
+
+static void test_candidate_key(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_cand_filter f = { .status = -1, .limit = 100 };
+	struct ctl_record_result res;
+	struct ctl_event ev;
+	uint64_t total = 0;
+	int n = 0;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	snprintf(ev.path, sizeof(ev.path), "/y.jpg"); /* another URL: another candidate */
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	snprintf(ev.set, sizeof(ev.set), "other"); /* another set: another candidate */
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(total, 3);
+	ctl_store_close(s);
+}
+
+static void test_filters_and_paging(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_cand_filter f = { .status = -1, .limit = 4, .offset = 8 };
+	struct ctl_record_result res;
+	struct ctl_event ev;
+	uint64_t total = 0;
+	int n = 0;
+
+	for (int i = 0; i < 10; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/obj%d", i);
+		ctl_test_event(&ev, (uint64_t)i, i % 2 ? "odd.example" : "even.example", path,
+			       1000 + i);
+		CU_ASSERT_EQUAL(record(s, &ev, (uint64_t)i + 1, &res), 0);
+	}
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(total, 10);
+	CU_ASSERT_EQUAL(n, 2); /* offset 8 of 10 */
+	f = (struct ctl_cand_filter){ .status = -1, .host = "odd.example", .limit = 100 };
+	n = 0;
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(n, 5);
+	f = (struct ctl_cand_filter){ .status = -1, .since = 1005, .until = 1007, .limit = 100 };
+	n = 0;
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(n, 3);
+	f = (struct ctl_cand_filter){ .status = CTL_STATUS_CONFIRMED, .limit = 100 };
+	n = 0;
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	f = (struct ctl_cand_filter){ .status = -1, .set = "test", .limit = 100 };
+	n = 0;
+	CU_ASSERT_EQUAL(ctl_store_candidates(s, &f, cand_count_cb, &n, &total), 0);
+	CU_ASSERT_EQUAL(n, 10);
+	ctl_store_close(s);
+}
+
+static void test_review_trail(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_review trail[4] = { 0 };
+	struct ctl_record_result res;
+	struct ctl_review_result rr;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t id;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	id = res.candidate_id;
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "alice", "seen", 1100, &rr),
+			0);
+	CU_ASSERT_EQUAL(rr.from, CTL_STATUS_NEW);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "bob", NULL, 1200, &rr),
+			-EALREADY);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "bob", NULL, 1300, &rr), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, 999, CTL_STATUS_TAKEN_DOWN, "bob", NULL, 1300, &rr),
+			-ENOENT);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_TAKEN_DOWN);
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, id, review_collect_cb, trail), 0);
+	CU_ASSERT_STRING_EQUAL(trail[0].actor, "alice");
+	CU_ASSERT_STRING_EQUAL(trail[0].note, "seen");
+	CU_ASSERT_EQUAL(trail[0].from, CTL_STATUS_NEW);
+	CU_ASSERT_EQUAL(trail[0].to, CTL_STATUS_CONFIRMED);
+	CU_ASSERT_EQUAL(trail[1].at, 1300);
+	CU_ASSERT_EQUAL(trail[1].to, CTL_STATUS_TAKEN_DOWN);
+	CU_ASSERT_EQUAL(trail[2].id, 0);
+	ctl_store_close(s);
+}
+
+static void test_reviews_append_only(void)
+{
+	char path[] = "/tmp/hw-ctl-store-XXXXXX";
+	struct ctl_store *s = NULL;
+	struct ctl_record_result res;
+	struct ctl_event ev;
+	sqlite3 *db;
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_CONFIRMED, "a", "", 1, NULL),
+			0);
+	ctl_store_close(s);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_NOT_EQUAL(sqlite3_exec(db, "UPDATE reviews SET note = 'x'", NULL, NULL, NULL),
+			    SQLITE_OK);
+	CU_ASSERT_NOT_EQUAL(sqlite3_exec(db, "DELETE FROM reviews", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	unlink(path);
+}
+
+static int block_count_cb(const struct ctl_block *b, void *ctx)
+{
+	(void)b;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_false_positive(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_review_result rr;
+	struct ctl_event ev;
+	int64_t id, bid = 0;
+	int n = 0;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	id = res.candidate_id;
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, ev.host, ev.path, id, CTL_BLOCK_AUTO, "controld",
+					    1000, 5000, &bid), 0);
+	CU_ASSERT_TRUE(bid > 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_FALSE_POSITIVE, "alice", "fp", 1100, &rr),
+			0);
+	CU_ASSERT_TRUE(rr.allow_added);
+	CU_ASSERT_EQUAL(rr.blocks_removed, 1);
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest));
+	CU_ASSERT_EQUAL(ctl_store_blocks(s, 0, 0, 100, block_count_cb, &n, NULL), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	/* a later match of the digest, on any URL, is not recorded */
+	snprintf(ev.path, sizeof(ev.path), "/copy.jpg");
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_TRUE(res.allowlisted);
+	CU_ASSERT_EQUAL(res.candidate_id, 0);
+	/* undoing the false positive lifts the allowlist entry */
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_NEW, "bob", "undo", 1200, &rr), 0);
+	CU_ASSERT_TRUE(rr.allow_removed);
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest));
+	ctl_store_close(s);
+}
+
+static void test_reopen_taken_down(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_review trail[4] = { 0 };
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t id;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	id = res.candidate_id;
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "a", "", 1100, NULL), 0);
+	ev.ts = 1500;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_TRUE(res.reopened);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_CONFIRMED);
+	CU_ASSERT_EQUAL(c.reopened, 1);
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, id, review_collect_cb, trail), 0);
+	CU_ASSERT_STRING_EQUAL(trail[1].actor, "controld");
+	CU_ASSERT_EQUAL(trail[1].from, CTL_STATUS_TAKEN_DOWN);
+	CU_ASSERT_EQUAL(trail[1].to, CTL_STATUS_CONFIRMED);
+	/* served again while confirmed: no second reopen */
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_FALSE(res.reopened);
+	ctl_store_close(s);
+}
+
+static void test_allowlist_by_hand(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_event ev;
+
+	ctl_test_event(&ev, 5, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "known fp", 10), 0);
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "again", 11), -EEXIST);
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest));
+	CU_ASSERT_FALSE(ctl_store_allowed(s, HW_ALGO_MD5, ev.digest));
+	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), 0);
+	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), -ENOENT);
+	ctl_store_close(s);
+}
+
+static void test_blocks_renew_expire(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_block b;
+	struct ctl_event ev;
+	int64_t auto_open, auto_done, manual, again;
+	uint64_t n = 0, total = 0;
+	int cnt = 0;
+
+	ctl_test_event(&ev, 1, "a.example", "/open", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "a.example", "/open", res.candidate_id,
+					    CTL_BLOCK_AUTO, "controld", 1000, 2000, &auto_open), 0);
+	ctl_test_event(&ev, 2, "a.example", "/done", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "a.example", "/done", res.candidate_id,
+					    CTL_BLOCK_AUTO, "controld", 1000, 2000, &auto_done), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_TAKEN_DOWN, "a", "", 1, NULL),
+			0);
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "b.example", "/m", 0, CTL_BLOCK_MANUAL, "admin",
+					    1000, 2000, &manual), 0);
+	/* the same URL again keeps its id, and manual stays manual */
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "b.example", "/m", 0, CTL_BLOCK_AUTO, "controld",
+					    1000, 1500, &again), 0);
+	CU_ASSERT_EQUAL(again, manual);
+	CU_ASSERT_EQUAL(ctl_store_block_get(s, manual, &b), 0);
+	CU_ASSERT_EQUAL(b.source, CTL_BLOCK_MANUAL);
+	CU_ASSERT_EQUAL(b.expires, 2000);
+	CU_ASSERT_EQUAL(ctl_store_blocks_renew(s, 1900, 1000, &n), 0);
+	CU_ASSERT_EQUAL(n, 2); /* the open auto one and the manual one */
+	CU_ASSERT_EQUAL(ctl_store_blocks_expire(s, 2500, &n), 0);
+	CU_ASSERT_EQUAL(n, 1); /* the taken_down one lapsed */
+	CU_ASSERT_EQUAL(ctl_store_block_get(s, auto_done, &b), -ENOENT);
+	CU_ASSERT_EQUAL(ctl_store_blocks(s, 2500, 0, 1, block_count_cb, &cnt, &total), 0);
+	CU_ASSERT_EQUAL(cnt, 1);
+	CU_ASSERT_EQUAL(total, 2);
+	CU_ASSERT_EQUAL(ctl_store_block_remove(s, auto_open, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.path, "/open");
+	CU_ASSERT_EQUAL(ctl_store_block_remove(s, auto_open, NULL), -ENOENT);
+	ctl_store_close(s);
+}
+
+static void test_retention_purge(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	uint64_t n = 0;
+	int cnt = 0;
+
+	ctl_test_event(&ev, 1, "a.example", "/x", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	ev.ts = 5000;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_purge(s, 2000, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, res.candidate_id, 10, occ_count_cb, &cnt), 0);
+	CU_ASSERT_EQUAL(cnt, 1);
+	/* the candidate keeps its aggregate count */
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 2);
+	ctl_store_close(s);
+}
+
+static void test_migrate_from_v1(void)
+{
+	char path[] = "/tmp/hw-ctl-mig-XXXXXX";
+	struct ctl_store *s = NULL;
+	struct ctl_candidate c;
+	sqlite3 *db;
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_EQUAL(ctl_store_migrate(db, 1), 0);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "INSERT INTO candidates (set_id, algo, digest, host, path,"
+				     " set_version, server_ip, server_port, category, ref,"
+				     " first_seen, last_seen, occurrences) VALUES ('s', 'md5',"
+				     " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
+				     " 80, 2, 3, 10, 20, 4)",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 3);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 4);
+	CU_ASSERT_EQUAL(c.reopened, 0);
+	CU_ASSERT_EQUAL(c.algo, HW_ALGO_MD5);
+	ctl_store_close(s);
+	/* a database from a newer controld is refused, not touched */
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = NULL;
+	CU_ASSERT_EQUAL(ctl_store_open(path, &s, NULL), -ENOTSUP);
+	CU_ASSERT_PTR_NULL(s);
+	unlink(path);
+}
+
+static void test_status_names(void)
+{
+	CU_ASSERT_EQUAL(ctl_status_parse("taken_down"), CTL_STATUS_TAKEN_DOWN);
+	CU_ASSERT_EQUAL(ctl_status_parse("Taken_down"), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_status_parse(NULL), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(ctl_status_name(CTL_STATUS_FALSE_POSITIVE), "false_positive");
+	CU_ASSERT_STRING_EQUAL(ctl_status_name(CTL_STATUS_COUNT), "?");
+	CU_ASSERT_TRUE(ctl_status_open(CTL_STATUS_CONFIRMED));
+	CU_ASSERT_FALSE(ctl_status_open(CTL_STATUS_TAKEN_DOWN));
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "open and schema version", test_open_schema },
+		{ "record, duplicates by seq", test_record_and_duplicates },
+		{ "candidate key", test_candidate_key },
+		{ "filters and paging", test_filters_and_paging },
+		{ "review trail", test_review_trail },
+		{ "reviews are append-only", test_reviews_append_only },
+		{ "false positive: allowlist, unblock", test_false_positive },
+		{ "taken_down served again reopens", test_reopen_taken_down },
+		{ "allowlist by hand", test_allowlist_by_hand },
+		{ "blocks renew and expire", test_blocks_renew_expire },
+		{ "retention purge", test_retention_purge },
+		{ "migrate from v1, refuse newer", test_migrate_from_v1 },
+		{ "status names", test_status_names },
+		CU_TEST_INFO_NULL,
+	};
+
+	return hw_test_main("control/store", tests);
+}
