@@ -139,7 +139,14 @@ int hws_builder_add(struct hws_builder *b, enum hw_algo algo, const uint8_t *dig
 /* Remove an entry if present at write time.  Returns 0, -EINVAL, -ENOMEM. */
 int hws_builder_remove(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest);
 
-/* Add every entry of @set, as if by hws_builder_add() in its order. */
+/*
+ * Add every entry of @set, as if by hws_builder_add() in its order.  When
+ * @b has no operations yet, @set becomes its base: its entries are merged
+ * in at write time as they are, already sorted, so applying a delta to a
+ * large set costs one linear pass instead of a sort.  The base must then
+ * stay open until hws_builder_free().
+ * Returns 0 or -ENOMEM.
+ */
 int hws_builder_add_set(struct hws_builder *b, const struct hws_set *set);
 
 /* What a write produced. */

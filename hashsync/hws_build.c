@@ -5,8 +5,8 @@
  *
  * Operations are kept as fixed-size records per algorithm:
  *   digest (digest_len) | ref u32 | seq u32 | category u8 | op u8
- * where seq is the order of arrival.  Writing sorts by (digest, seq) with a
- * counting sort on the leading bits followed by a small sort per bucket,
+ * where seq is the order of arrival.  Writing sorts by (digest, seq) with
+ * two counting-sort passes on the leading bits and a small sort per bucket,
  * then keeps, for each digest, what its last operation says.  Writing the
  * result is hws_write.c's job.
  */
@@ -20,7 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#define SORT_MAX_BITS 24
+#define RADIX_BITS1 11 /* first pass: 2048 write streams */
+#define RADIX_BITS2 16 /* second pass, inside one first-level bucket */
 #define INSERTION_MAX 24
 
 static bool id_valid(const char *id)
@@ -109,6 +110,10 @@ static int add_entry(const struct hws_entry *e, void *ctx)
 
 int hws_builder_add_set(struct hws_builder *b, const struct hws_set *set)
 {
+	if (!b->base && b->seq == 0) {
+		b->base = set;
+		return 0;
+	}
 	return hws_foreach(set, add_entry, b);
 }
 
@@ -125,7 +130,7 @@ void hws_builder_free(struct hws_builder *b)
 static int rec_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct hws_op_table *t = ctx;
-	int c = memcmp(x, y, t->dlen);
+	int c = hws_digest_cmp(x, y, t->dlen);
 	uint32_t sx, sy;
 
 	if (c)
@@ -135,18 +140,18 @@ static int rec_cmp(const void *x, const void *y, void *ctx)
 	return (sx > sy) - (sx < sy);
 }
 
-static void sort_small(struct hws_op_table *t, uint8_t *base, size_t n)
+static void sort_small(const struct hws_op_table *t, uint8_t *base, size_t n)
 {
 	uint8_t tmp[HW_DIGEST_MAX + HWS_REC_EXTRA];
 
 	if (n > INSERTION_MAX) {
-		qsort_r(base, n, t->stride, rec_cmp, t);
+		qsort_r(base, n, t->stride, rec_cmp, (void *)t);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
 		size_t j = i;
 		memcpy(tmp, base + i * t->stride, t->stride);
-		while (j > 0 && rec_cmp(base + (j - 1) * t->stride, tmp, t) > 0) {
+		while (j > 0 && rec_cmp(base + (j - 1) * t->stride, tmp, (void *)t) > 0) {
 			memcpy(base + j * t->stride, base + (j - 1) * t->stride, t->stride);
 			j--;
 		}
@@ -154,63 +159,143 @@ static void sort_small(struct hws_op_table *t, uint8_t *base, size_t n)
 	}
 }
 
-/* Sort @t's records by (digest, seq): scatter by leading bits, then sort
- * each bucket.  Returns 0 or -ENOMEM. */
+/* Bits [skip, skip + bits) of a record's leading 32 bits. */
+static inline uint32_t radix_key(const uint8_t *r, unsigned int skip, unsigned int bits)
+{
+	uint32_t lead = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
+
+	return (lead << skip) >> (32 - bits);
+}
+
+/* Stable counting sort of @n records from @in to @out by radix_key();
+ * afterwards ends[k] is where bucket k ends in @out (2^bits entries). */
+static void scatter(const struct hws_op_table *t, const uint8_t *in, uint8_t *out, size_t n,
+		    unsigned int skip, unsigned int bits, size_t *ends)
+{
+	size_t nb = (size_t)1 << bits, sum = 0;
+
+	memset(ends, 0, nb * sizeof(*ends));
+	for (size_t i = 0; i < n; i++)
+		ends[radix_key(in + i * t->stride, skip, bits)]++;
+	for (size_t k = 0; k < nb; k++) {
+		size_t c = ends[k];
+		ends[k] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *r = in + i * t->stride;
+		memcpy(out + ends[radix_key(r, skip, bits)]++ * t->stride, r, t->stride);
+	}
+}
+
+/* Sort one first-level bucket of @m records at @recs: counting sort by the
+ * next bits into @tmp (it fits in cache), then a small sort per bucket. */
+static void sort_bucket(const struct hws_op_table *t, uint8_t *recs, size_t m, uint8_t *tmp,
+			size_t *ends)
+{
+	unsigned int bits = 1;
+
+	if (m <= INSERTION_MAX) {
+		sort_small(t, recs, m);
+		return;
+	}
+	while (bits < RADIX_BITS2 && (2ull << bits) <= m)
+		bits++;
+	scatter(t, recs, tmp, m, RADIX_BITS1, bits, ends);
+	for (size_t k = 0, lo = 0; k < (size_t)1 << bits; lo = ends[k], k++)
+		sort_small(t, tmp + lo * t->stride, ends[k] - lo);
+	memcpy(recs, tmp, m * t->stride);
+}
+
+/* Sort @t's records by (digest, seq).  Two counting-sort passes of 11 and
+ * up to 16 bits keep every scatter's write streams few (one random scatter
+ * over the whole table is bound by memory latency), then runs of about one
+ * record are sorted by comparison.  Returns 0 or -ENOMEM. */
 static int sort_ops(struct hws_op_table *t)
 {
-	unsigned int bits = 0;
-	size_t nb, *start;
-	uint8_t *out;
+	size_t nb = (size_t)1 << RADIX_BITS1, max = 0, *ends1, *ends2;
+	uint8_t *out, *tmp;
 
-	while (bits < SORT_MAX_BITS && (2ull << bits) <= t->n)
-		bits++;
-	nb = (size_t)1 << bits;
-	start = calloc(nb + 1, sizeof(*start));
+	if (t->n <= INSERTION_MAX * 16) {
+		sort_small(t, t->recs, t->n);
+		return 0;
+	}
+	ends1 = malloc(nb * sizeof(*ends1));
+	ends2 = malloc(((size_t)1 << RADIX_BITS2) * sizeof(*ends2));
 	out = malloc(t->n * t->stride);
-	if (!start || !out) {
-		free(start);
-		free(out);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < t->n; i++)
-		start[hws_bucket_of(t->recs + i * t->stride, bits) + 1]++;
-	for (size_t b = 0; b < nb; b++)
-		start[b + 1] += start[b];
-	for (size_t i = 0; i < t->n; i++) {
-		const uint8_t *r = t->recs + i * t->stride;
-		memcpy(out + start[hws_bucket_of(r, bits)]++ * t->stride, r, t->stride);
-	}
-	/* start[b] now ends bucket b, which begins where bucket b-1 ends. */
-	for (size_t b = 0, lo = 0; b < nb; lo = start[b], b++)
-		sort_small(t, out + lo * t->stride, start[b] - lo);
-	free(start);
+	if (!ends1 || !ends2 || !out)
+		goto out_nomem;
+	scatter(t, t->recs, out, t->n, 0, RADIX_BITS1, ends1);
+	for (size_t k = 0, lo = 0; k < nb; lo = ends1[k], k++)
+		max = ends1[k] - lo > max ? ends1[k] - lo : max;
+	tmp = malloc(max * t->stride);
+	if (!tmp)
+		goto out_nomem;
+	for (size_t k = 0, lo = 0; k < nb; lo = ends1[k], k++)
+		sort_bucket(t, out + lo * t->stride, ends1[k] - lo, tmp, ends2);
+	free(tmp);
+	free(ends1);
+	free(ends2);
 	free(t->recs);
 	t->recs = out;
 	t->cap = t->n;
 	return 0;
+
+out_nomem:
+	free(ends1);
+	free(ends2);
+	free(out);
+	return -ENOMEM;
 }
 
-/* Keep, for each digest, its last operation if that is an add. */
-static void merge_ops(struct hws_op_table *t, struct hws_write_stats *st)
+/* Account for one digest's operations, whose last is @last and of which
+ * @adds were adds, against @base (NULL when none); returns whether the last
+ * operation must be kept as a record. */
+static bool settle(const struct hws_op_table *t, const uint8_t *last, size_t adds,
+		   const struct hws_set *base, enum hw_algo algo, struct hws_write_stats *st)
+{
+	bool present = base && hws_lookup(base, algo, last, NULL);
+
+	if (last[t->dlen + 9] == HWS_OP_ADD) {
+		/* Every earlier add, and the base's entry, is merged into it. */
+		st->duplicates += adds - 1 + present;
+		st->entries += !present;
+		return true;
+	}
+	if (present) {
+		st->duplicates += adds;
+		st->removed++;
+		st->entries--;
+		return true; /* the base's entry must be skipped when writing */
+	}
+	if (adds) {
+		st->duplicates += adds - 1;
+		st->removed++;
+	} else {
+		st->absent_removes++;
+	}
+	return false;
+}
+
+/* Keep, for each digest, its last operation when it changes anything: an
+ * add, or a remove of one of @base's entries.  Counts the entries the table
+ * will have into st->entries. */
+static void merge_ops(struct hws_op_table *t, const struct hws_set *base, enum hw_algo algo,
+		      struct hws_write_stats *st)
 {
 	size_t w = 0, i = 0;
 
+	st->entries += base ? hws_count(base, algo) : 0;
 	while (i < t->n) {
 		size_t j = i, adds = 0;
-		while (j < t->n && memcmp(t->recs + i * t->stride, t->recs + j * t->stride, t->dlen) == 0) {
+		while (j < t->n && hws_digest_cmp(t->recs + i * t->stride, t->recs + j * t->stride,
+						  t->dlen) == 0) {
 			adds += t->recs[j * t->stride + t->dlen + 9] == HWS_OP_ADD;
 			j++;
 		}
 		const uint8_t *last = t->recs + (j - 1) * t->stride;
-		if (last[t->dlen + 9] == HWS_OP_ADD) {
-			st->duplicates += adds - 1;
+		if (settle(t, last, adds, base, algo, st))
 			memmove(t->recs + w++ * t->stride, last, t->stride);
-		} else if (adds) {
-			st->removed++;
-			st->duplicates += adds - 1;
-		} else {
-			st->absent_removes++;
-		}
 		i = j;
 	}
 	t->n = w;
@@ -219,9 +304,13 @@ static void merge_ops(struct hws_op_table *t, struct hws_write_stats *st)
 int hws_builder_prepare(struct hws_builder *b, struct hws_write_stats *st)
 {
 	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		HW_TRY(sort_ops(&b->t[a]));
-		merge_ops(&b->t[a], st);
-		st->entries += b->t[a].n;
+		struct hws_op_table *t = &b->t[a];
+		uint64_t before = st->entries;
+
+		HW_TRY(sort_ops(t));
+		merge_ops(t, b->base && hws_count(b->base, (enum hw_algo)a) ? b->base : NULL,
+			  (enum hw_algo)a, st);
+		t->final_n = st->entries - before;
 	}
 	return 0;
 }

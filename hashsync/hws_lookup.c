@@ -171,40 +171,86 @@ uint64_t hws_lookup_bulk(const struct hws_set *set, enum hw_algo algo,
 	return mask;
 }
 
-/* Rebuild the full digest of entry @i of bucket @b into @out. */
-static void rebuild_digest(const struct hws_view *v, uint32_t b, uint64_t i, uint8_t *out)
+/* The leading bytes of every digest in bucket @b, as big-endian bytes. */
+static inline void bucket_prefix(const struct hws_view *v, uint32_t b, uint8_t out[4])
 {
-	uint32_t lead = v->bits ? b << (32 - v->bits) : 0;
+	uint32_t lead = v->bits ? __builtin_bswap32(b << (32 - v->bits)) : 0;
 
-	for (unsigned int s = 0; s < v->strip; s++)
-		out[s] = (uint8_t)(lead >> (24 - 8 * s));
-	memcpy(out + v->strip, v->keys + i * v->key_len, v->key_len);
+	memcpy(out, &lead, 4);
+}
+
+uint64_t hws_view_bucket_start(const struct hws_view *v, uint32_t b)
+{
+	uint64_t lo, hi;
+
+	bucket_range(v, b, &lo, &hi);
+	return lo;
+}
+
+uint64_t hws_view_lower_bound(const struct hws_view *v, const uint8_t *digest, bool *ret_found)
+{
+	const uint8_t *key = digest + v->strip;
+	uint64_t lo, hi, end;
+
+	bucket_range(v, bucket_of(v, digest), &lo, &hi);
+	end = hi;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (memcmp(v->keys + mid * v->key_len, key, v->key_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Past the bucket's end the keys belong to other leading bytes. */
+	*ret_found = lo < end && memcmp(v->keys + lo * v->key_len, key, v->key_len) == 0;
+	return lo;
+}
+
+void hws_cursor_init(struct hws_cursor *c, const struct hws_set *set, enum hw_algo algo)
+{
+	memset(c, 0, sizeof(*c));
+	c->v = &set->views[algo];
+	c->algo = algo;
+	c->nb = c->v->count ? 1ull << c->v->bits : 0;
+}
+
+bool hws_cursor_next(struct hws_cursor *c, struct hws_entry *ret)
+{
+	const struct hws_view *v = c->v;
+
+	while (c->i >= c->hi) {
+		uint64_t lo, hi;
+		if (c->b >= c->nb)
+			return false;
+		bucket_range(v, (uint32_t)c->b, &lo, &hi);
+		/* A crafted index could list an entry twice; visit each once. */
+		c->i = lo > c->next ? lo : c->next;
+		c->hi = hi;
+		if (hi > c->next)
+			c->next = hi;
+		bucket_prefix(v, (uint32_t)c->b++, c->prefix);
+	}
+	ret->algo = c->algo;
+	memcpy(ret->digest, c->prefix, 4); /* the first strip (<= 3) bytes count */
+	memcpy(ret->digest + v->strip, v->keys + c->i * v->key_len, v->key_len);
+	ret->category = v->cats[c->i];
+	ret->ref = v->refs[c->i];
+	c->i++;
+	return true;
 }
 
 int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, void *ctx),
 		void *ctx)
 {
 	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		const struct hws_view *v = &set->views[a];
-		uint64_t nb = v->count ? 1ull << v->bits : 0, next = 0;
+		struct hws_cursor c;
+		struct hws_entry e;
 
-		for (uint64_t b = 0; b < nb; b++) {
-			uint64_t lo, hi;
-			bucket_range(v, (uint32_t)b, &lo, &hi);
-			/* A crafted index could list an entry twice; visit each once. */
-			if (lo < next)
-				lo = next;
-			for (uint64_t i = lo; i < hi; i++) {
-				struct hws_entry e = { .algo = (enum hw_algo)a };
-				rebuild_digest(v, (uint32_t)b, i, e.digest);
-				e.category = v->cats[i];
-				e.ref = v->refs[i];
-				int r = fn(&e, ctx);
-				if (r != 0)
-					return r;
-			}
-			if (hi > next)
-				next = hi;
+		hws_cursor_init(&c, set, (enum hw_algo)a);
+		while (hws_cursor_next(&c, &e)) {
+			int r = fn(&e, ctx);
+			if (r != 0)
+				return r;
 		}
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
 #include "hashsync/hws_internal.h"
+#include "hashsync/hws_delta.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -28,18 +29,78 @@ static uint64_t align_up(uint64_t v)
 	return (v + HWS_SECTION_ALIGN - 1) & ~(uint64_t)(HWS_SECTION_ALIGN - 1);
 }
 
-/* Where each bucket of @t starts, for @bits bucket bits: (2^bits + 1)
- * positions, or NULL when out of memory. */
-static uint32_t *bucket_starts(const struct hws_op_table *t, unsigned int bits)
-{
-	uint64_t nb = 1ull << bits, i = 0;
-	uint32_t *start = malloc((nb + 1) * sizeof(*start));
+/* The entries of one table in sorted order: the builder's records, merged
+ * on the fly with the base set's entries when there is one. */
+struct table_src {
+	const struct hws_op_table *t;
+	size_t i;
+	bool have;          /* e holds the base's next entry */
+	struct hws_cursor c;
+	struct hws_entry e;
+	uint8_t out[HW_DIGEST_MAX]; /* the base digest handed out last */
+};
 
-	for (uint64_t b = 0; start && b <= nb; b++) {
-		while (i < t->n && hws_bucket_of(t->recs + i * t->stride, bits) < b)
-			i++;
-		start[b] = (uint32_t)i;
+static void src_init(struct table_src *s, const struct hws_builder *b, enum hw_algo algo)
+{
+	memset(s, 0, sizeof(*s));
+	s->t = &b->t[algo];
+	if (b->base) {
+		hws_cursor_init(&s->c, b->base, algo);
+		s->have = hws_cursor_next(&s->c, &s->e);
 	}
+}
+
+/* The next entry: its digest, reference and category.  A record equal to a
+ * base entry replaces it (an add) or drops it (a remove). */
+static bool src_next(struct table_src *s, const uint8_t **digest, uint32_t *ref, uint8_t *cat)
+{
+	const struct hws_op_table *t = s->t;
+
+	for (;;) {
+		const uint8_t *op = s->i < t->n ? t->recs + s->i * t->stride : NULL;
+		int c = s->have && op ? hws_digest_cmp(s->e.digest, op, t->dlen) : op ? 1 : -1;
+
+		if (c < 0 && s->have) {
+			memcpy(s->out, s->e.digest, t->dlen);
+			*digest = s->out;
+			*ref = s->e.ref;
+			*cat = s->e.category;
+			s->have = hws_cursor_next(&s->c, &s->e);
+			return true;
+		}
+		if (!op)
+			return false;
+		s->i++;
+		if (c == 0)
+			s->have = hws_cursor_next(&s->c, &s->e);
+		if (op[t->dlen + 9] == HWS_OP_REMOVE)
+			continue;
+		*digest = op;
+		memcpy(ref, op + t->dlen, 4);
+		*cat = op[t->dlen + 8];
+		return true;
+	}
+}
+
+/* Where each bucket of table @algo starts, for @bits bucket bits: 2^bits + 1
+ * positions, or NULL when out of memory. */
+static uint32_t *bucket_starts(const struct hws_builder *bld, enum hw_algo algo, unsigned int bits)
+{
+	uint64_t nb = 1ull << bits, b = 0, i = 0;
+	uint32_t *start = malloc((nb + 1) * sizeof(*start));
+	struct table_src s;
+	const uint8_t *d;
+	uint32_t ref;
+	uint8_t cat;
+
+	if (!start)
+		return NULL;
+	src_init(&s, bld, algo);
+	for (; src_next(&s, &d, &ref, &cat); i++)
+		for (uint32_t k = hws_bucket_of(d, bits); b <= k; b++)
+			start[b] = (uint32_t)i;
+	for (; b <= nb; b++)
+		start[b] = (uint32_t)i;
 	return start;
 }
 
@@ -67,42 +128,46 @@ static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
 		const struct hws_op_table *t = &b->t[a];
 		struct hws_disk_algo *d = &h->algos[a];
 
-		if (t->n == 0)
+		if (t->final_n == 0)
 			continue;
-		d->count = t->n;
+		d->count = t->final_n;
 		d->digest_len = (uint8_t)t->dlen;
-		d->bucket_bits = (uint8_t)hws_bucket_bits(t->n);
+		d->bucket_bits = (uint8_t)hws_bucket_bits(t->final_n);
 		d->strip = d->bucket_bits / 8;
 		d->key_len = (uint8_t)(t->dlen - d->strip);
-		starts[a] = bucket_starts(t, d->bucket_bits);
+		starts[a] = hws_delta_applies(b, (enum hw_algo)a, d->bucket_bits)
+				    ? hws_delta_starts(b, (enum hw_algo)a, d->bucket_bits)
+				    : bucket_starts(b, (enum hw_algo)a, d->bucket_bits);
 		if (!starts[a])
 			return 0;
 		d->off_width = offset_width(starts[a], d->bucket_bits);
 		d->base_off = align_up(off);
 		d->index_off = align_up(d->base_off + (hws_groups(d->bucket_bits) + 1) * 4);
 		d->keys_off = align_up(d->index_off + (1ull << d->bucket_bits) * d->off_width);
-		d->refs_off = align_up(d->keys_off + t->n * d->key_len);
-		d->cats_off = align_up(d->refs_off + t->n * 4);
-		off = d->cats_off + t->n;
-		h->entries += t->n;
+		d->refs_off = align_up(d->keys_off + t->final_n * d->key_len);
+		d->cats_off = align_up(d->refs_off + t->final_n * 4);
+		off = d->cats_off + t->final_n;
+		h->entries += t->final_n;
 	}
 	return off;
 }
 
-/* Write one algorithm's sections from its sorted, merged records and the
- * bucket starts computed by layout(). */
-static void fill_table(const struct hws_op_table *t, const struct hws_disk_algo *d,
-		       const uint32_t *start, uint8_t *file)
+/* Write table @algo's sections from its entries and the bucket starts
+ * computed by layout(). */
+static void fill_table(const struct hws_builder *bld, enum hw_algo algo,
+		       const struct hws_disk_algo *d, const uint32_t *start, uint8_t *file)
 {
 	const uint64_t nb = 1ull << d->bucket_bits, groups = hws_groups(d->bucket_bits);
 	const uint64_t gmask = (1u << HWS_GROUP_SHIFT) - 1;
 	uint32_t *base = (uint32_t *)(file + d->base_off);
 	uint8_t *index = file + d->index_off, *keys = file + d->keys_off, *cats = file + d->cats_off;
 	uint32_t *refs = (uint32_t *)(file + d->refs_off);
+	struct table_src s;
+	const uint8_t *dg;
 
 	for (uint64_t g = 0; g < groups; g++)
 		base[g] = start[g << HWS_GROUP_SHIFT];
-	base[groups] = (uint32_t)t->n;
+	base[groups] = (uint32_t)d->count;
 	for (uint64_t b = 0; b < nb; b++) {
 		uint32_t off = start[b] - start[b & ~gmask];
 		if (d->off_width == 1)
@@ -112,12 +177,13 @@ static void fill_table(const struct hws_op_table *t, const struct hws_disk_algo 
 		else
 			((uint32_t *)index)[b] = off;
 	}
-	for (uint64_t i = 0; i < t->n; i++) {
-		const uint8_t *r = t->recs + i * t->stride;
-		memcpy(keys + i * d->key_len, r + d->strip, d->key_len);
-		memcpy(&refs[i], r + t->dlen, 4);
-		cats[i] = r[t->dlen + 8];
+	if (hws_delta_applies(bld, algo, d->bucket_bits)) {
+		hws_delta_fill(bld, algo, d, file);
+		return;
 	}
+	src_init(&s, bld, algo);
+	for (uint64_t i = 0; i < d->count && src_next(&s, &dg, &refs[i], &cats[i]); i++)
+		memcpy(keys + i * d->key_len, dg + d->strip, d->key_len);
 }
 
 static int fsync_dir(const char *path)
@@ -163,7 +229,7 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 	memset(map, 0, HWS_HEADER_SIZE);
 	for (int a = 0; a < HW_ALGO_COUNT; a++)
 		if (h->algos[a].count)
-			fill_table(&b->t[a], &h->algos[a], starts[a], map);
+			fill_table(b, (enum hw_algo)a, &h->algos[a], starts[a], map);
 	memcpy(map, h, sizeof(*h));
 	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
 	munmap(map, h->file_size);

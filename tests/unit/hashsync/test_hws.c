@@ -172,6 +172,45 @@ static void test_duplicates_last_wins(void)
 	hws_builder_free(b);
 }
 
+/* The same rule through the radix-sort path: 20,000 adds, then a second
+ * add of every third entry with new metadata and a remove of every fifth. */
+static void test_duplicates_large(void)
+{
+	enum { N = 20000 };
+	struct hws_builder *b = hws_builder_new("dups-large", 1);
+	struct hws_entry *e = calloc(N, sizeof(*e));
+	struct hws_write_stats st;
+	struct hws_set *set = NULL;
+	struct hws_error err;
+	size_t bad = 0, present = 0;
+
+	hws_test_entries(77, HW_ALGO_XXH3_128, e, N);
+	for (size_t i = 0; i < N; i++)
+		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 1, (uint32_t)i);
+	for (size_t i = 0; i < N; i += 3)
+		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 2, (uint32_t)i + N);
+	for (size_t i = 0; i < N; i += 5)
+		hws_builder_remove(b, HW_ALGO_XXH3_128, e[i].digest);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("dl.hws"), &st, &err), 0);
+	CU_ASSERT_EQUAL(st.removed, N / 5);
+	CU_ASSERT_EQUAL(st.duplicates, (N + 2) / 3);
+	CU_ASSERT_EQUAL(st.entries, N - N / 5);
+	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dl.hws"), &set, &err), 0);
+	for (size_t i = 0; i < N; i++) {
+		struct hws_hit hit = { 0 };
+		bool found = hws_lookup(set, HW_ALGO_XXH3_128, e[i].digest, &hit);
+		uint32_t want_ref = i % 3 == 0 ? (uint32_t)i + N : (uint32_t)i;
+		present += found;
+		bad += found != (i % 5 != 0);
+		bad += found && (hit.ref != want_ref || hit.category != (i % 3 == 0 ? 2 : 1));
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(present, N - N / 5);
+	hws_close(set);
+	hws_builder_free(b);
+	free(e);
+}
+
 static void test_empty_set(void)
 {
 	struct hws_builder *b = hws_builder_new("empty", 3);
@@ -311,6 +350,96 @@ static void test_rebuild_from_set(void)
 	free(e);
 }
 
+static int dump_entry(const struct hws_entry *e, void *ctx)
+{
+	fprintf(ctx, "%d %02x%02x%02x%02x %u %u\n", e->algo, e->digest[0], e->digest[1],
+		e->digest[2], e->digest[15], e->category, e->ref);
+	return 0;
+}
+
+static int keep_first_last(const struct hws_entry *e, void *ctx)
+{
+	struct hws_entry *fl = ctx;
+
+	if (fl[0].algo == HW_ALGO_COUNT)
+		fl[0] = *e;
+	fl[1] = *e;
+	return 0;
+}
+
+/* A delta applied on a base set (merged at write time) gives the same set
+ * as the same operations with the base copied in as plain adds.  With
+ * 5000 entries the bucket bits change (entries are visited one by one);
+ * with 6000 they stay (the base is copied in runs between operations).
+ * The first and last base entries are removed and digests below and above
+ * every base entry added, so runs start and end at the table's edges. */
+static void check_delta_on_base(size_t N)
+{
+	struct hws_write_stats st;
+	struct hws_entry *e = build_random("dbase.hws", HW_ALGO_MD5, N, 31, &st);
+	struct hws_entry fl[2] = { { .algo = HW_ALGO_COUNT }, { .algo = HW_ALGO_COUNT } };
+	uint8_t lowest[16] = { 0 }, highest[16];
+	struct hws_entry extra[100];
+	struct hws_set *base = NULL;
+	struct hws_builder *merged = hws_builder_new("test-set", 8);
+	struct hws_builder *copied = hws_builder_new("test-set", 8);
+	struct hws_builder *bs[2] = { merged, copied };
+	struct hws_error err;
+	uint8_t none[16] = { 0 };
+	char *text[2] = { NULL, NULL };
+	size_t len[2];
+
+	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dbase.hws"), &base, &err), 0);
+	hws_foreach(base, keep_first_last, fl);
+	memset(highest, 0xff, sizeof(highest));
+	hws_test_entries(32, HW_ALGO_MD5, extra, 100);
+	CU_ASSERT_EQUAL(hws_builder_add_set(merged, base), 0);
+	/* An operation first: the base is copied in instead. */
+	hws_builder_remove(copied, HW_ALGO_MD5, none);
+	CU_ASSERT_EQUAL(hws_builder_add_set(copied, base), 0);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 100; i++)
+			hws_builder_add(bs[k], HW_ALGO_MD5, extra[i].digest, 5, 555);
+		for (size_t i = 0; i < N; i += 10)
+			hws_builder_remove(bs[k], HW_ALGO_MD5, e[i].digest);
+		for (size_t i = 5; i < N; i += 10)
+			hws_builder_add(bs[k], HW_ALGO_MD5, e[i].digest, 6, 666);
+		hws_builder_remove(bs[k], HW_ALGO_MD5, fl[0].digest);
+		hws_builder_remove(bs[k], HW_ALGO_MD5, fl[1].digest);
+		hws_builder_add(bs[k], HW_ALGO_MD5, lowest, 7, 1);
+		hws_builder_add(bs[k], HW_ALGO_MD5, highest, 7, 2);
+	}
+	CU_ASSERT_EQUAL(hws_builder_write(merged, hws_test_path("dm.hws"), &st, &err), 0);
+	/* The first and last entries may already be among the removed tenth. */
+	CU_ASSERT(st.removed >= N / 10 && st.removed <= N / 10 + 2);
+	CU_ASSERT_EQUAL(st.entries + st.removed, N + 102);
+	CU_ASSERT_EQUAL(hws_builder_write(copied, hws_test_path("dc.hws"), &st, &err), 0);
+	for (int k = 0; k < 2; k++) {
+		struct hws_set *set = NULL;
+		FILE *f = open_memstream(&text[k], &len[k]);
+		CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path(k ? "dc.hws" : "dm.hws"), &set, &err), 0);
+		hws_foreach(set, dump_entry, f);
+		fclose(f);
+		hws_close(set);
+	}
+	CU_ASSERT_EQUAL(len[0], len[1]);
+	CU_ASSERT_STRING_EQUAL(text[0], text[1]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text[0], " 6 666\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text[0], " 5 555\n"));
+	/* The new lowest and highest digests open and close the table. */
+	CU_ASSERT_EQUAL(strncmp(text[0], "1 00000000 7 1\n", 15), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text[0], "1 ffffffff 7 2\n"));
+	free(text[0]);
+	free(text[1]);
+	hws_builder_free(merged);
+	hws_builder_free(copied);
+	hws_close(base); /* a base stays open until its builder is freed */
+	free(e);
+}
+
+static void test_delta_bits_change(void) { check_delta_on_base(5000); }
+static void test_delta_bits_kept(void) { check_delta_on_base(6000); }
+
 static void test_atomic_write(void)
 {
 	struct hws_builder *b = hws_builder_new("atomic", 1);
@@ -361,10 +490,13 @@ int main(void)
 		{ "round trip in one bucket", test_round_trip_one_bucket },
 		{ "all algorithms in one file", test_all_algorithms_in_one_file },
 		{ "duplicates: last wins", test_duplicates_last_wins },
+		{ "duplicates: last wins, large", test_duplicates_large },
 		{ "empty set", test_empty_set },
 		{ "boundary digests", test_boundary_digests },
 		{ "bucket edges", test_bucket_edges },
 		{ "rebuild from a set", test_rebuild_from_set },
+		{ "delta on a base, bucket bits change", test_delta_bits_change },
+		{ "delta on a base, bucket bits kept", test_delta_bits_kept },
 		{ "atomic write", test_atomic_write },
 		{ "builder rejects", test_builder_rejects },
 		CU_TEST_INFO_NULL,

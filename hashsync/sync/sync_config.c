@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sync_config.c - syncd's configuration tables (see sync_config.h).
+ */
+#include "sync_config.h"
+#include "common/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define F(type, field) offsetof(type, field)
+
+static const struct hw_cfg_field pull_fields[] = {
+	{ .key = "url", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_pull_config, url) },
+	{ .key = "interval", .kind = HW_CFG_U32, .min = 5, .max = 86400,
+	  .offset = F(struct sync_pull_config, interval) },
+	{ .key = "jitter", .kind = HW_CFG_DOUBLE, .min = 0, .max = 0.5,
+	  .offset = F(struct sync_pull_config, jitter) },
+	{ .key = "cacert", .kind = HW_CFG_STRING, .offset = F(struct sync_pull_config, cacert) },
+	{ 0 },
+};
+
+static const struct hw_cfg_field hotline_fields[] = {
+	{ .key = "name", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_hotline_config, name) },
+	{ .key = "set", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_hotline_config, set) },
+	{ .key = "keys", .kind = HW_CFG_ARRAY, .required = true,
+	  .offset = F(struct sync_hotline_config, keys), .elem_kind = HW_CFG_STRING,
+	  .elem_size = sizeof(char *), .count_offset = F(struct sync_hotline_config, n_keys),
+	  .max_elems = SYNC_MAX_SIGS },
+	{ .key = "threshold", .kind = HW_CFG_U32, .min = 1, .max = SYNC_MAX_SIGS,
+	  .offset = F(struct sync_hotline_config, threshold) },
+	{ .key = "token_sha256", .kind = HW_CFG_STRING,
+	  .offset = F(struct sync_hotline_config, token_sha256) },
+	{ .key = "stale_after", .kind = HW_CFG_U32,
+	  .offset = F(struct sync_hotline_config, stale_after) },
+	{ .key = "pull", .kind = HW_CFG_OBJECT, .fields = pull_fields,
+	  .offset = F(struct sync_hotline_config, pull) },
+	{ 0 },
+};
+
+static const struct hw_cfg_field listen_fields[] = {
+	{ .key = "address", .kind = HW_CFG_STRING, .def_str = "127.0.0.1",
+	  .offset = F(struct sync_listen_config, address) },
+	{ .key = "port", .kind = HW_CFG_U16, .required = true, .min = 1, .max = 65535,
+	  .offset = F(struct sync_listen_config, port) },
+	{ .key = "cert", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_listen_config, cert) },
+	{ .key = "key", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_listen_config, key) },
+	{ 0 },
+};
+
+static const struct hw_cfg_field fields[] = {
+	{ .key = "state_dir", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_config, state_dir) },
+	{ .key = "set_dir", .kind = HW_CFG_STRING, .required = true,
+	  .offset = F(struct sync_config, set_dir) },
+	{ .key = "control_socket", .kind = HW_CFG_STRING,
+	  .offset = F(struct sync_config, control_socket) },
+	{ .key = "max_bundle_bytes", .kind = HW_CFG_U64, .min = 1024, .max = 64.0 * (1ull << 30),
+	  .offset = F(struct sync_config, max_bundle_bytes) },
+	{ .key = "max_manifest_bytes", .kind = HW_CFG_U32, .min = 512, .max = SYNC_MANIFEST_CAP_MAX,
+	  .offset = F(struct sync_config, max_manifest_bytes) },
+	{ .key = "listen", .kind = HW_CFG_OBJECT, .fields = listen_fields,
+	  .offset = F(struct sync_config, listen) },
+	{ .key = "hotlines", .kind = HW_CFG_ARRAY, .required = true,
+	  .offset = F(struct sync_config, hotlines), .elem_kind = HW_CFG_OBJECT,
+	  .elem_size = sizeof(struct sync_hotline_config), .fields = hotline_fields,
+	  .count_offset = F(struct sync_config, n_hotlines), .max_elems = SYNC_MAX_HOTLINES },
+	{ 0 },
+};
+
+/* Check one hotline and derive its root and token hash. */
+static int finish_hotline(struct sync_hotline_config *h, size_t idx, char *err, size_t err_len)
+{
+	if (!h->set[0] || strlen(h->set) > SYNC_SET_ID_MAX || strchr(h->set, '/') ||
+	    strchr(h->set, ' ')) {
+		snprintf(err, err_len, "hotlines[%zu].set: 1..63 characters without '/' or spaces", idx);
+		return -EINVAL;
+	}
+	if (h->n_keys == 0 || h->threshold > h->n_keys) {
+		snprintf(err, err_len, "hotlines[%zu].threshold: %u of %zu keys", idx, h->threshold,
+			 h->n_keys);
+		return -EINVAL;
+	}
+	h->root.version = 1;
+	h->root.threshold = h->threshold;
+	h->root.n_keys = (unsigned int)h->n_keys;
+	for (size_t k = 0; k < h->n_keys; k++) {
+		if (hw_hex_parse(h->keys[k], h->root.keys[k], SYNC_PUBKEY_LEN) < 0) {
+			snprintf(err, err_len, "hotlines[%zu].keys[%zu]: expected 64 hex digits", idx, k);
+			return -EINVAL;
+		}
+	}
+	if (h->token_sha256) {
+		if (hw_hex_parse(h->token_sha256, h->token_hash, 32) < 0) {
+			snprintf(err, err_len, "hotlines[%zu].token_sha256: expected 64 hex digits", idx);
+			return -EINVAL;
+		}
+		h->has_token = true;
+	}
+	h->has_pull = h->pull.url != NULL;
+	return 0;
+}
+
+int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_t err_len)
+{
+	struct hw_cfg_error cerr;
+	cJSON *root = NULL;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_bundle_bytes = SYNC_DEFAULT_BUNDLE_CAP;
+	cfg->max_manifest_bytes = SYNC_DEFAULT_MANIFEST_CAP;
+	r = hw_cfg_parse_file(file, &root, &cerr);
+	if (r == 0) {
+		r = hw_cfg_load(root, fields, cfg, "", &cerr);
+		cJSON_Delete(root);
+	}
+	if (r < 0) {
+		snprintf(err, err_len, "%s: %s", file, cerr.msg);
+		return r;
+	}
+	cfg->has_listen = cfg->listen.cert != NULL;
+	for (size_t i = 0; i < cfg->n_hotlines; i++) {
+		struct sync_hotline_config *h = &cfg->hotlines[i];
+		if (h->threshold == 0)
+			h->threshold = 1;
+		if (h->pull.interval == 0)
+			h->pull.interval = 300;
+		r = finish_hotline(h, i, err, err_len);
+		for (size_t j = 0; r == 0 && j < i; j++) {
+			if (strcmp(cfg->hotlines[j].set, h->set) == 0) {
+				snprintf(err, err_len, "hotlines[%zu].set: \"%s\" is fed by hotlines[%zu] already", i,
+					 h->set, j);
+				r = -EINVAL;
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void sync_config_free(struct sync_config *cfg)
+{
+	hw_cfg_free(fields, cfg);
+}

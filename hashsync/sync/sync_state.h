@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sync_state.h - what syncd remembers about one set across restarts, and
+ * the atomic file write every persistent file of sync goes through.
+ *
+ * The installed version is deliberately not stored here: it is the version
+ * in the header of the installed set file, so the set file and the version
+ * can never disagree after a crash.  What is stored is the highest version
+ * ever installed, a floor that keeps a lost or replaced set file from
+ * opening the door to older (still unexpired) bundles.  The state file holds the trusted root
+ * (after rotations), the version last handed to the dataplane, times of the
+ * last success, check and refusal, and refusal counters.  It is JSON,
+ * replaced atomically (temporary file, fsync, rename, fsync of the
+ * directory).
+ */
+#ifndef HASHWALL_HASHSYNC_SYNC_STATE_H
+#define HASHWALL_HASHSYNC_SYNC_STATE_H
+
+#include <stdint.h>
+
+#include "sync_bundle.h"
+
+struct sync_state {
+	struct sync_root root;
+	uint64_t notified_version; /* last version the dataplane acknowledged */
+	uint64_t highest_version;  /* highest version ever installed: the rollback floor */
+	int64_t last_success;      /* unix seconds of the last install, 0 = never */
+	int64_t last_checked;      /* last time a pull found the set current */
+	int64_t last_refusal;      /* unix seconds, 0 = never */
+	enum sync_refusal last_reason;
+	char last_detail[256];
+	uint64_t installs;
+	uint64_t refusals[SYNC_REFUSE_COUNT];
+};
+
+/*
+ * Load @path into *ret_st.  Returns 0, -ENOENT when there is none yet,
+ * -EINVAL for a damaged file (with @err saying why), other -errno.
+ */
+int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size_t err_len);
+
+/* Save @st to @path atomically.  Returns 0 or -errno. */
+int sync_state_save(const char *path, const struct sync_state *st);
+
+/*
+ * Replace @path with @len bytes atomically: write "@path.tmp", fsync,
+ * rename, fsync the directory.  Calls sync_crash_point("state-tmp") between
+ * the write and the rename.  Returns 0 or -errno; on failure @path is
+ * untouched and the temporary file removed.
+ */
+int sync_atomic_write(const char *path, const void *data, size_t len);
+
+/*
+ * Read the whole file at @path into a new buffer (*ret_buf, free()),
+ * refusing with -EFBIG before reading when it is larger than @cap.  Returns
+ * 0 or -errno.
+ */
+int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *ret_len);
+
+/*
+ * Test hook: when the environment variable HASHWALL_SYNCD_CRASH_AT names
+ * @step, the process kills itself with SIGKILL right here (the crash tests
+ * use it to stop syncd at each install step).  Does nothing otherwise.
+ */
+void sync_crash_point(const char *step);
+
+#endif
