@@ -55,6 +55,7 @@
 	X(obj_abandoned_timeout, "object in flight when its flow timed out")                \
 	X(obj_abandoned_conn, "object in flight when its connection was given up")          \
 	X(obj_abandoned_end, "object in flight at the end of the capture")                  \
+	X(obj_abandoned_reused, "object in flight when a new SYN reused the connection")     \
 	X(obj_truncated_fin, "connection closed before the framed body ended")              \
 	X(obj_incomplete, "object ended with holes or conflicting overlaps")
 
@@ -64,6 +65,7 @@
 	X(flows_evicted, "flows evicted because the table was full")                        \
 	X(flows_timed_out, "flows removed after their idle timeout")                        \
 	X(flows_closed, "flows removed after FIN in both directions or RST")               \
+	X(flows_reused, "flows replaced by a new connection on the same 4-tuple")           \
 	X(seg_out_of_order, "segments held for later delivery")                             \
 	X(seg_retransmit_bytes, "bytes received again and not hashed twice")                \
 	X(http_requests, "request heads parsed")                                            \

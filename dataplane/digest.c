@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <xxhash.h>
+
+#include "dataplane/xxh3_impl.h"
 
 struct dp_digest {
-	XXH3_state_t *xxh;
+	const struct dp_xxh3_impl *impl;
+	void *xxh;
 	EVP_MD_CTX *evp[HW_ALGO_COUNT]; /* created on first use, then reused */
 	unsigned int mask;
 };
@@ -31,13 +33,23 @@ static const EVP_MD *evp_md(enum hw_algo a)
 	}
 }
 
+const struct dp_xxh3_impl *dp_digest_xxh3_impl(void)
+{
+#ifdef DP_HAVE_XXH3_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		return &dp_xxh3_avx2;
+#endif
+	return &dp_xxh3_base;
+}
+
 struct dp_digest *dp_digest_new(void)
 {
 	struct dp_digest *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
-	d->xxh = XXH3_createState();
+	d->impl = dp_digest_xxh3_impl();
+	d->xxh = aligned_alloc(64, (d->impl->state_size + 63) & ~(size_t)63);
 	if (!d->xxh) {
 		free(d);
 		errno = ENOMEM;
@@ -52,14 +64,14 @@ void dp_digest_free(struct dp_digest *d)
 		return;
 	for (int a = 0; a < HW_ALGO_COUNT; a++)
 		EVP_MD_CTX_free(d->evp[a]);
-	XXH3_freeState(d->xxh);
+	free(d->xxh);
 	free(d);
 }
 
 int dp_digest_start(struct dp_digest *d, unsigned int mask)
 {
 	mask |= 1u << HW_ALGO_XXH3_128;
-	XXH3_128bits_reset(d->xxh);
+	d->impl->reset(d->xxh);
 	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++) {
 		if (!(mask & (1u << a)))
 			continue;
@@ -74,7 +86,7 @@ int dp_digest_start(struct dp_digest *d, unsigned int mask)
 
 void dp_digest_update(struct dp_digest *d, const void *data, size_t len)
 {
-	XXH3_128bits_update(d->xxh, data, len);
+	d->impl->update(d->xxh, data, len);
 	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++)
 		if (d->mask & (1u << a))
 			EVP_DigestUpdate(d->evp[a], data, len);
@@ -82,10 +94,7 @@ void dp_digest_update(struct dp_digest *d, const void *data, size_t len)
 
 void dp_digest_finish(struct dp_digest *d, struct dp_digests *ret)
 {
-	XXH128_canonical_t canon;
-
-	XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(d->xxh));
-	memcpy(ret->bytes[HW_ALGO_XXH3_128], canon.digest, sizeof(canon.digest));
+	d->impl->digest(d->xxh, ret->bytes[HW_ALGO_XXH3_128]);
 	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++)
 		if (d->mask & (1u << a))
 			EVP_DigestFinal_ex(d->evp[a], ret->bytes[a], NULL);

@@ -25,6 +25,11 @@ struct dp_digests {
 	uint8_t bytes[HW_ALGO_COUNT][HW_DIGEST_MAX];
 };
 
+struct dp_xxh3_impl;
+
+/* The xxh3-128 variant this CPU runs (AVX2 when it has it). */
+const struct dp_xxh3_impl *dp_digest_xxh3_impl(void);
+
 /* A context; NULL with errno = ENOMEM.  Free with dp_digest_free(). */
 struct dp_digest *dp_digest_new(void);
 

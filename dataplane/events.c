@@ -41,6 +41,11 @@ void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src)
 	dst->body_bytes += src->body_bytes;
 }
 
+/* Every wire string escaped at 3 bytes per byte, plus the fixed fields,
+ * fits in one line: dp_event_format() never runs out of room. */
+_Static_assert(3 * (DP_HOST_MAX + DP_PATH_MAX + DP_METHOD_MAX) + 1024 < DP_EVENT_MAX,
+	       "DP_EVENT_MAX too small for the longest event");
+
 /* A bounded writer: once full it stays full and the line is discarded. */
 struct jw {
 	char *buf;

@@ -33,6 +33,7 @@ enum dp_flow_end {
 	DP_FLOW_END_TIMEOUT, /* idle too long */
 	DP_FLOW_END_EVICTED, /* table full */
 	DP_FLOW_END_FLUSH,   /* end of a capture, or shutdown */
+	DP_FLOW_END_REUSED,  /* a new SYN on the same addresses and ports */
 	DP_FLOW_END_COUNT
 };
 

@@ -385,29 +385,51 @@ static void set_target(struct dp_http *h, struct dp_txn *t, const char *target, 
 		h->ctr->info[DP_INFO_http_path_truncated]++;
 }
 
+/* Check "method SP request-target SP HTTP-version" (RFC 9112 3) and find
+ * its two spaces. */
+static enum dp_drop request_line(const char *line, const char **ret_sp1, const char **ret_sp2)
+{
+	const char *sp1 = strchr(line, ' ');
+	const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || sp1 - line >= DP_METHOD_MAX)
+		return DP_DROP_http_bad_request;
+	if (strncmp(line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
+		return DP_DROP_http_upgrade;
+	if (!version_ok(sp2 + 1))
+		return DP_DROP_http_bad_request;
+	for (const char *m = line; m < sp1; m++)
+		if (!is_tchar(*m))
+			return DP_DROP_http_bad_request;
+	*ret_sp1 = sp1;
+	*ret_sp2 = sp2;
+	return DP_DROP_COUNT;
+}
+
+static void pending_push(struct dp_http_conn *c, struct dp_txn *t)
+{
+	if (c->pend_tail)
+		c->pend_tail->next = t;
+	else
+		c->pend_head = t;
+	c->pend_tail = t;
+	c->npending++;
+}
+
 /* A request head is complete: queue it and frame its body. */
 static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *buf, uint32_t end_seq)
 {
 	struct dp_http_dir *d = &c->dir[DP_DIR_C2S];
 	struct head hd = { 0 };
-	char *sp1, *sp2;
+	const char *sp1, *sp2;
 	struct dp_txn *t;
 	enum dp_drop r = parse_fields(h, buf, &hd, DP_DROP_http_bad_request);
 
 	if (r != DP_DROP_COUNT)
 		return r;
-	sp1 = strchr(hd.start_line, ' ');
-	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-	if (!sp1 || !sp2 || sp1 == hd.start_line || sp2 == sp1 + 1 ||
-	    sp1 - hd.start_line >= DP_METHOD_MAX)
-		return DP_DROP_http_bad_request;
-	if (strncmp(hd.start_line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
-		return DP_DROP_http_upgrade;
-	if (!version_ok(sp2 + 1))
-		return DP_DROP_http_bad_request;
-	for (const char *m = hd.start_line; m < sp1; m++)
-		if (!is_tchar(*m))
-			return DP_DROP_http_bad_request;
+	r = request_line(hd.start_line, &sp1, &sp2);
+	if (r != DP_DROP_COUNT)
+		return r;
 	if (hd.have_te && !hd.te_chunked)
 		return DP_DROP_http_bad_request; /* RFC 9112 6.3 item 4 */
 	if (c->npending >= h->lim.max_pending)
@@ -421,12 +443,7 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 	t->head = strcmp(t->method, "HEAD") == 0;
 	t->connect = strcmp(t->method, "CONNECT") == 0;
 	t->end_seq = end_seq;
-	if (c->pend_tail)
-		c->pend_tail->next = t;
-	else
-		c->pend_head = t;
-	c->pend_tail = t;
-	c->npending++;
+	pending_push(c, t);
 	h->ctr->info[DP_INFO_http_requests]++;
 	if (hd.have_cl && hd.have_te)
 		h->ctr->info[DP_INFO_http_cl_and_te]++;

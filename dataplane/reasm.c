@@ -261,6 +261,7 @@ int dp_reasm_segment(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp
 
 	if (s->flags & DP_TCP_SYN) {
 		if (d->state == DP_REASM_NONE) {
+			d->isn = seq;
 			d->next_seq = seq + 1;
 			d->state = DP_REASM_OPEN;
 		}

@@ -45,12 +45,13 @@ enum dp_reasm_state {
 	DP_REASM_STATE_COUNT
 };
 
-/* One direction's state; lives in the flow (20 bytes + a pointer). */
+/* One direction's state; lives in the flow (24 bytes + a pointer). */
 struct dp_reasm_dir {
 	struct dp_held *held; /* out-of-order segments, sorted by sequence */
 	uint32_t next_seq;    /* next byte to deliver */
 	uint32_t fin_seq;     /* sequence number of the FIN */
 	uint32_t held_bytes;
+	uint32_t isn;         /* sequence number of the SYN, when one was seen */
 	uint8_t state;        /* enum dp_reasm_state */
 	bool midstream;       /* synchronised by ops->sync() */
 };

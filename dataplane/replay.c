@@ -38,7 +38,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: hashwall-dataplane replay --pcap FILE [--set FILE]... [--hash ALGO[,ALGO...]]\n"
 	      "           [--log-objects] [--loop N] [--client-key FILE] [--http-ports P[,P...]]\n"
-	      "           [--max-flows N] [--max-object-bytes N]\n"
+	      "           [--max-flows N] [--max-object-bytes N] [--idle-timeout SECONDS]\n"
 	      "Replays an Ethernet pcap from memory through the dataplane pipeline and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
 	      "ALGO: xxh3-128, md5, sha1, sha256.  Without --client-key, client pseudonyms use\n"
@@ -75,6 +75,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{ "http-ports", required_argument, NULL, 'P' },
 		{ "max-flows", required_argument, NULL, 'f' },
 		{ "max-object-bytes", required_argument, NULL, 'm' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +109,10 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->conf.max_flows = (uint32_t)v;
 			break;
 		case 'm': HW_TRY(parse_u64("--max-object-bytes", optarg, 1, 1ull << 50, &a->conf.http.max_object_bytes)); break;
+		case 'i':
+			HW_TRY(parse_u64("--idle-timeout", optarg, 1, 86400, &v));
+			a->conf.idle_ns = v * 1000000000ull;
+			break;
 		case 'P':
 			if (dp_ports_parse(optarg, &a->conf.ports) < 0) {
 				HW_LOG(ERR, "dp.replay", "--http-ports: '%s' is not a list of ports 1..65535", optarg);

@@ -13,7 +13,7 @@
 #include "dataplane/events.h"
 
 #define EXPIRE_BATCH 64
-#define MATCHES_MAX 32
+#define MATCHES_MAX (DP_SETS_MAX * HW_ALGO_COUNT) /* every algo in every set */
 
 /* What reasm's callbacks need to reach the HTTP stage. */
 struct seg_ctx {
@@ -77,7 +77,7 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	hw_pseudo_addr(w->key, f->key.client, e.client);
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
 		w->event_fn(w->event_ctx, line, len);
-	for (unsigned int i = 0; i < n && i < MATCHES_MAX; i++)
+	for (unsigned int i = 0; i < n; i++)
 		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
 			w->event_fn(w->event_ctx, line, len);
 }
@@ -90,6 +90,7 @@ static void on_remove(void *ctx, struct dp_flow *f, enum dp_flow_end why)
 		[DP_FLOW_END_TIMEOUT] = DP_DROP_obj_abandoned_timeout,
 		[DP_FLOW_END_EVICTED] = DP_DROP_obj_abandoned_evicted,
 		[DP_FLOW_END_FLUSH] = DP_DROP_obj_abandoned_end,
+		[DP_FLOW_END_REUSED] = DP_DROP_obj_abandoned_reused,
 	};
 	struct dp_worker *w = ctx;
 
@@ -148,6 +149,18 @@ void dp_worker_fini(struct dp_worker *w)
 	dp_flow_table_fini(&w->flows);
 }
 
+/* A client SYN that is not a retransmission of the flow's own SYN: the
+ * 4-tuple is reused by a new connection.  (A flow first seen without its
+ * SYN, or given up, is replaced by any client SYN.) */
+static bool is_new_syn(const struct dp_flow *f, const struct dp_pkt *pkt)
+{
+	const struct dp_reasm_dir *c2s = &f->tcp[DP_DIR_C2S];
+
+	if (!(pkt->flags & DP_TCP_SYN) || !pkt->to_server)
+		return false;
+	return f->unusable || c2s->state == DP_REASM_NONE || c2s->midstream || c2s->isn != pkt->seq;
+}
+
 /* Find or create the packet's flow; NULL when the packet is not worth one. */
 static struct dp_flow *flow_of(struct dp_worker *w, const struct dp_pkt *pkt, uint64_t now)
 {
@@ -156,6 +169,11 @@ static struct dp_flow *flow_of(struct dp_worker *w, const struct dp_pkt *pkt, ui
 
 	dp_flow_key_of(pkt, &key);
 	f = dp_flow_lookup(&w->flows, &key);
+	if (f && is_new_syn(f, pkt)) {
+		w->ctr.info[DP_INFO_flows_reused]++;
+		dp_flow_remove(&w->flows, f, DP_FLOW_END_REUSED);
+		f = NULL;
+	}
 	if (f) {
 		dp_flow_touch(&w->flows, f, now);
 		return f;

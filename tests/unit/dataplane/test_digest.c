@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/digest.c: known vectors and streaming. */
 #include "dataplane/digest.h"
+#include "dataplane/xxh3_impl.h"
 #include "hw_test.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 static bool hex_is(const struct dp_digests *d, enum hw_algo a, const char *hex)
 {
@@ -63,11 +67,51 @@ static void test_streaming_split_invariance(void)
 	dp_digest_free(NULL);
 }
 
+/* Run @impl over @len bytes in uneven pieces; true when its digest equals
+ * libxxhash's one-shot canonical xxh3-128. */
+static bool impl_matches_libxxhash(const struct dp_xxh3_impl *impl, const uint8_t *p, size_t len)
+{
+	void *st = aligned_alloc(64, (impl->state_size + 63) & ~(size_t)63);
+	XXH128_canonical_t want;
+	uint8_t got[16];
+	size_t off = 0, step = 1;
+
+	impl->reset(st);
+	while (off < len) {
+		size_t n = len - off < step ? len - off : step;
+		impl->update(st, p + off, n);
+		off += n;
+		step = step * 2 + 3;
+	}
+	impl->digest(st, got);
+	free(st);
+	XXH128_canonicalFromHash(&want, XXH3_128bits(p, len));
+	return memcmp(got, want.digest, 16) == 0;
+}
+
+static void test_variants_agree(void)
+{
+	static uint8_t data[200000];
+	uint64_t seed = 9;
+
+	hw_test_rand_bytes(&seed, data, sizeof(data));
+	CU_ASSERT_TRUE(impl_matches_libxxhash(&dp_xxh3_base, data, sizeof(data)));
+	CU_ASSERT_TRUE(impl_matches_libxxhash(&dp_xxh3_base, data, 100));
+	CU_ASSERT_TRUE(impl_matches_libxxhash(dp_digest_xxh3_impl(), data, sizeof(data)));
+	CU_ASSERT_TRUE(impl_matches_libxxhash(dp_digest_xxh3_impl(), data, 0));
+#ifdef DP_HAVE_XXH3_AVX2
+	/* The variant in use is AVX2 exactly when the CPU has it. */
+	CU_ASSERT_EQUAL(strcmp(dp_digest_xxh3_impl()->name, "avx2") == 0,
+			__builtin_cpu_supports("avx2") != 0);
+#endif
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "known_vectors", test_known_vectors },
 		{ "streaming_split_invariance", test_streaming_split_invariance },
+		{ "variants_agree", test_variants_agree },
 		CU_TEST_INFO_NULL,
 	};
 	return hw_test_main("dataplane/digest", tests);

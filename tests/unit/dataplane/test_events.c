@@ -123,6 +123,22 @@ static void test_stats_has_every_counter(void)
 	free(text);
 }
 
+static void test_counters_add(void)
+{
+	struct dp_counters a = { .packets = 1, .body_bytes = 5 }, b = { .packets = 2, .bytes = 7 };
+
+	a.drop[DP_DROP_seg_duplicate] = 3;
+	b.drop[DP_DROP_seg_duplicate] = 4;
+	b.info[DP_INFO_objects] = 9;
+	dp_counters_add(&a, &b);
+	CU_ASSERT_EQUAL(a.packets, 3);
+	CU_ASSERT_EQUAL(a.bytes, 7);
+	CU_ASSERT_EQUAL(a.body_bytes, 5);
+	CU_ASSERT_EQUAL(a.drop[DP_DROP_seg_duplicate], 7);
+	CU_ASSERT_EQUAL(a.info[DP_INFO_objects], 9);
+	CU_ASSERT_EQUAL(b.packets, 2);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -130,6 +146,7 @@ int main(void)
 		{ "match_event_and_ipv6", test_match_event_and_ipv6 },
 		{ "too_small_buffer", test_too_small_buffer },
 		{ "stats_has_every_counter", test_stats_has_every_counter },
+		{ "counters_add", test_counters_add },
 		CU_TEST_INFO_NULL,
 	};
 	return hw_test_main("dataplane/events", tests);

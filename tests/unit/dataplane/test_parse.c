@@ -117,6 +117,39 @@ static void test_ipv6_ext_headers(void)
 	CU_ASSERT_EQUAL(pkt.dst[15], 2);
 }
 
+/* More extension headers than parse walks; AH is walked by its own length. */
+static void test_ipv6_ext_limit_and_ah(void)
+{
+	struct dp_test_frame f = v6();
+	struct dp_pkt pkt;
+	size_t len = dp_test_build(&f, "", 0, frame);
+	uint8_t chain[14 + 40 + 10 * 8 + 20];
+
+	/* Ten destination-options headers, then TCP. */
+	memcpy(chain, frame, 14 + 40);
+	chain[14 + 6] = 60;
+	for (int i = 0; i < 10; i++) {
+		uint8_t *h = chain + 14 + 40 + 8 * i;
+		memset(h, 0, 8);
+		h[0] = i < 9 ? 60 : 6;
+	}
+	memcpy(chain + 14 + 40 + 80, frame + 14 + 40, 20);
+	dp_test_put16(chain + 14 + 4, 80 + 20);
+	CU_ASSERT_EQUAL(dp_parse(chain, sizeof(chain), sizeof(chain), &ports, &pkt),
+			DP_DROP_pkt_ipv6_ext_limit);
+	/* One AH header of (2 + 2) * 4 = 16 bytes, then TCP. */
+	chain[14 + 6] = 51;
+	memset(chain + 14 + 40, 0, 16);
+	chain[14 + 40] = 6;
+	chain[14 + 40 + 1] = 2; /* (2 + 2) * 4 = 16 bytes */
+	memcpy(chain + 14 + 40 + 16, frame + 14 + 40, 20);
+	dp_test_put16(chain + 14 + 4, 16 + 20);
+	CU_ASSERT_EQUAL(dp_parse(chain, 14 + 40 + 36, 14 + 40 + 36, &ports, &pkt), DP_DROP_COUNT);
+	CU_ASSERT_EQUAL(pkt.payload_off, 14 + 40 + 16 + 20);
+	CU_ASSERT_EQUAL(pkt.payload_len, 0);
+	CU_ASSERT_EQUAL(len, 14 + 40 + 20);
+}
+
 static void test_fragments(void)
 {
 	struct dp_test_frame f = v4();
@@ -185,6 +218,7 @@ int main(void)
 		{ "vlan_and_qinq", test_vlan_and_qinq },
 		{ "ipv4_options_and_padding", test_ipv4_options_and_padding },
 		{ "ipv6_ext_headers", test_ipv6_ext_headers },
+		{ "ipv6_ext_limit_and_ah", test_ipv6_ext_limit_and_ah },
 		{ "fragments", test_fragments },
 		{ "rejects", test_rejects },
 		{ "ports_parse", test_ports_parse },

@@ -223,6 +223,39 @@ static void test_end_of_capture_and_unusable(void)
 	CU_ASSERT_EQUAL(nevents, 0);
 }
 
+static void test_port_reuse_starts_a_new_flow(void)
+{
+	struct dp_worker w;
+	struct dp_worker_conf conf;
+	struct dp_test_conn c;
+	cJSON *match;
+
+	start(&w, &conf, &c, 5000);
+	feed(&w, dp_test_seg(&c, false, 0, 0, response, 100), 10);
+	/* The client's SYN again: a retransmission, nothing changes. */
+	feed(&w, dp_test_seg(&c, true, -39, DP_TCP_SYN, "", 0), 11);
+	CU_ASSERT_EQUAL(w.ctr.info[DP_INFO_flows_reused], 0);
+	/* A new connection on the same ports (new ISNs) replaces the flow. */
+	c.cseq = 90000;
+	c.sseq = 70000;
+	events_len = 0;
+	events[0] = '\0';
+	feed(&w, dp_test_seg(&c, true, 0, DP_TCP_SYN, "", 0), 12);
+	CU_ASSERT_EQUAL(w.ctr.info[DP_INFO_flows_reused], 1);
+	CU_ASSERT_EQUAL(w.ctr.drop[DP_DROP_obj_abandoned_reused], 1);
+	c.cseq++;
+	feed(&w, dp_test_seg(&c, false, 0, DP_TCP_SYN, "", 0), 13);
+	c.sseq++;
+	feed(&w, dp_test_seg(&c, true, 0, 0, "GET /again HTTP/1.1\r\n\r\n", 23), 14);
+	c.cseq += 23;
+	respond(&w, &c, WHOLE);
+	match = event_of("match");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(match);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(match, "path")->valuestring, "/again");
+	cJSON_Delete(match);
+	dp_worker_fini(&w);
+}
+
 static void test_eviction_abandons_object(void)
 {
 	struct dp_worker w;
@@ -256,6 +289,7 @@ int main(void)
 		{ "duplicated", test_duplicated },
 		{ "rst_mid_body", test_rst_mid_body },
 		{ "end_of_capture_and_unusable", test_end_of_capture_and_unusable },
+		{ "port_reuse_starts_a_new_flow", test_port_reuse_starts_a_new_flow },
 		{ "eviction_abandons_object", test_eviction_abandons_object },
 		CU_TEST_INFO_NULL,
 	};
