@@ -264,6 +264,7 @@ struct gen_ctx {
 	uint32_t next_host;
 	struct gen_bench_params bench;
 	double known_fraction;
+	unsigned int known_algos; /* 1u << enum hw_algo; the list rotates over them */
 	uint64_t min_overlap_conflicts; /* scenarios that must trip it */
 	uint64_t min_midstream;
 	uint64_t min_clte;
@@ -331,7 +332,8 @@ uint8_t *gen_body(struct gen_ctx *ctx, size_t len);
 
 /* Mark objects as known: those with GEN_KNOWN_ALWAYS, plus about
  * ctx->known_fraction of the GEN_KNOWN_MAYBE ones; every object whose body
- * equals a known body is marked as well.  Algorithms rotate over the four. */
+ * equals a known body is marked as well.  Algorithms rotate over those in
+ * ctx->known_algos (all four by default). */
 void gen_known_choose(struct gen_ctx *ctx);
 /* Write the manifest JSON to @path.  Returns 0 or -errno. */
 int gen_manifest_write(const struct gen_ctx *ctx, const char *path, const char *set_id);

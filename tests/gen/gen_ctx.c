@@ -47,6 +47,7 @@ int gen_ctx_init(struct gen_ctx *ctx, uint64_t seed, const char *pcap_path)
 	ctx->rng = seed;
 	ctx->next_cport = 40000;
 	ctx->known_fraction = 0.25;
+	ctx->known_algos = (1u << HW_ALGO_COUNT) - 1;
 	ctx->bench = gen_bench_default;
 	return gen_pcap_open(&ctx->pcap, pcap_path);
 }
@@ -192,6 +193,21 @@ static bool known_eligible(const struct gen_obj *o)
 	       o->known_pref != GEN_KNOWN_NEVER;
 }
 
+/* The (k mod n)-th algorithm of @mask (n bits set; all four when empty). */
+static enum hw_algo nth_algo(unsigned int mask, unsigned int k)
+{
+	unsigned int n = 0, want;
+
+	mask = mask & ((1u << HW_ALGO_COUNT) - 1) ? mask : (1u << HW_ALGO_COUNT) - 1;
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		n += mask >> a & 1;
+	want = k % n;
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		if ((mask >> a & 1) && want-- == 0)
+			return (enum hw_algo)a;
+	return HW_ALGO_XXH3_128; /* not reached */
+}
+
 /* Mark @o and every complete object with the same body. */
 static void known_mark(struct gen_ctx *ctx, const struct gen_obj *o, unsigned int k)
 {
@@ -201,7 +217,7 @@ static void known_mark(struct gen_ctx *ctx, const struct gen_obj *o, unsigned in
 		    memcmp(p->dig[HW_ALGO_SHA256], o->dig[HW_ALGO_SHA256], HW_DIGEST_MAX) != 0)
 			continue;
 		p->known = true;
-		p->known_algo = (enum hw_algo)(k % HW_ALGO_COUNT);
+		p->known_algo = nth_algo(ctx->known_algos, k);
 		p->category = (uint8_t)(k % 3 + 1);
 		p->ref = 100000u + k;
 	}

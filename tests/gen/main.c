@@ -20,6 +20,7 @@ struct gen_args {
 	const char *set_id;
 	uint64_t seed;
 	double known_fraction;
+	unsigned int known_algos;
 	struct gen_bench_params bench;
 };
 
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hashwall-gen --out PCAP [--manifest JSON] [--list LIST]\n"
 		"                    [--scenario NAME[,NAME...]] [--seed N] [--known-fraction F]\n"
+		"                    [--known-algos ALGO[,ALGO...]]\n"
 		"                    [--set-id ID] [--bench-bytes N] [--bench-mean N]\n"
 		"                    [--bench-sigma X] [--bench-conns N] [--bench-max N]\n"
 		"       hashwall-gen --list-scenarios\n"
@@ -63,6 +65,18 @@ static int parse_double(const char *opt, const char *s, double min, double max, 
 	return 0;
 }
 
+static int parse_algos(const char *arg, unsigned int *ret)
+{
+	const char *bad = NULL;
+
+	if (hw_algo_parse_list(arg, ret, &bad) < 0) {
+		fprintf(stderr, "hashwall-gen: --known-algos: unknown algorithm \"%s\" "
+				"(xxh3-128, md5, sha1, sha256)\n", bad ? bad : arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_conns(const char *arg, unsigned *ret)
 {
 	uint64_t v;
@@ -86,6 +100,7 @@ static int parse_opt(int c, const char *arg, struct gen_args *a)
 	case 'i': a->set_id = arg; return 0;
 	case 'S': return parse_u64("--seed", arg, 0, &a->seed);
 	case 'k': return parse_double("--known-fraction", arg, 0, 1, &a->known_fraction);
+	case 'A': return parse_algos(arg, &a->known_algos);
 	case 'B': return parse_u64("--bench-bytes", arg, 1, &a->bench.total_bytes);
 	case 'M': return parse_double("--bench-mean", arg, 1, 1e9, &a->bench.mean);
 	case 'G': return parse_double("--bench-sigma", arg, 0, 4, &a->bench.sigma);
@@ -105,6 +120,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "set-id", required_argument, NULL, 'i' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "known-fraction", required_argument, NULL, 'k' },
+		{ "known-algos", required_argument, NULL, 'A' },
 		{ "bench-bytes", required_argument, NULL, 'B' },
 		{ "bench-mean", required_argument, NULL, 'M' },
 		{ "bench-sigma", required_argument, NULL, 'G' },
@@ -176,6 +192,7 @@ static int generate(const struct gen_args *a)
 		return err;
 	}
 	ctx.known_fraction = a->known_fraction;
+	ctx.known_algos = a->known_algos;
 	ctx.bench = a->bench;
 	err = run_scenarios(&ctx, a->scenarios);
 	gen_known_choose(&ctx);
@@ -198,6 +215,7 @@ static int generate(const struct gen_args *a)
 int main(int argc, char **argv)
 {
 	struct gen_args a = { .scenarios = "all", .seed = 1, .known_fraction = 0.25,
+			      .known_algos = (1u << HW_ALGO_COUNT) - 1,
 			      .set_id = "gen-known", .bench = gen_bench_default };
 	int r = parse_args(argc, argv, &a);
 

@@ -239,8 +239,12 @@ static void check_digests(struct chk *c, const cJSON *e, const struct chk_obj *o
 
 	for (size_t i = 0; i < 4; i++) {
 		const char *g = jstr(got, algos[i]), *w = jstr(want, algos[i]);
-		if (!g && i < 2)
+		bool required = c->algos ? c->algos >> i & 1 : i < 2;
+		if (!g && required)
 			chk_fail(c, "%s: no %s digest reported", o->path, algos[i]);
+		else if (g && c->algos && !(c->algos >> i & 1))
+			chk_fail(c, "%s: %s computed although neither a set nor --hash asked for it",
+				 o->path, algos[i]);
 		else if (g && (!w || strcmp(g, w)))
 			chk_fail(c, "%s: %s %s, manifest %s", o->path, algos[i], g, w ? w : "-");
 	}

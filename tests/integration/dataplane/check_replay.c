@@ -7,6 +7,7 @@
  *  - every object expected complete is reported once, complete, with the
  *    manifest's size, status, method, host, server and port, and its
  *    xxh3-128 and md5 (sha1 and sha256 too when printed) equal the manifest;
+ *    with --algos LIST exactly the digests of LIST are printed;
  *  - every object expected incomplete is reported once with complete=false;
  *    bodiless responses (HEAD/204/304), if reported, have size 0; objects
  *    after a mid-stream pickup are absent or right (with --resync-required:
@@ -22,10 +23,13 @@
  *    once and every counter covers N passes.
  *
  * usage: check_replay --manifest JSON --events JSONL [--set-id ID]
- *        [--set-version N] [--no-set] [--resync-required] [--loops N] [--min COUNTER=N]...
+ *        [--set-version N] [--no-set] [--resync-required] [--algos LIST]
+ *        [--loops N] [--min COUNTER=N]...
  *        [--min-from COUNTER=MANIFEST_KEY]... [--zero COUNTER]...
  */
 #include "check.h"
+
+#include "common/digest.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +46,7 @@ static int parse_args(int argc, char **argv, struct chk *c)
 		{ "set-version", required_argument, NULL, 'v' },
 		{ "no-set", no_argument, NULL, 'n' },
 		{ "resync-required", no_argument, NULL, 'r' },
+		{ "algos", required_argument, NULL, 'a' },
 		{ "loops", required_argument, NULL, 'l' },
 		{ "min", required_argument, NULL, 'M' },
 		{ "min-from", required_argument, NULL, 'F' },
@@ -58,6 +63,10 @@ static int parse_args(int argc, char **argv, struct chk *c)
 		case 'v': c->set_version = strtoll(optarg, NULL, 10); break;
 		case 'n': c->no_set = true; break;
 		case 'r': c->resync_required = true; break;
+		case 'a':
+			if (hw_algo_parse_list(optarg, &c->algos, NULL) < 0)
+				return -EINVAL;
+			break;
 		case 'l': c->loops = atoi(optarg); break;
 		case 'M': case 'F': case 'z':
 			if (c->nrules == CHK_RULES_MAX)
@@ -80,7 +89,8 @@ int main(int argc, char **argv)
 
 	if (err) {
 		fprintf(stderr, "usage: check_replay --manifest JSON --events JSONL [--set-id ID]\n"
-				"       [--set-version N] [--no-set] [--resync-required] [--loops N]\n"
+				"       [--set-version N] [--no-set] [--resync-required] [--algos LIST]\n"
+				"       [--loops N]\n"
 				"       [--min COUNTER=N]...\n"
 				"       [--min-from COUNTER=MANIFEST_KEY]... [--zero COUNTER]...\n");
 		return 2;

@@ -480,9 +480,37 @@ static void test_mixed_plans_keep_bytes(void)
 	cap_free(&m);
 }
 
+/* Known objects of @ctx, and those whose list algorithm is not @algo. */
+static void known_algo_stats(const struct gen_ctx *ctx, enum hw_algo algo, size_t *ret_known,
+			     size_t *ret_other)
+{
+	*ret_known = *ret_other = 0;
+	for (size_t i = 0; i < ctx->nobjs; i++) {
+		*ret_known += ctx->objs[i].known;
+		*ret_other += ctx->objs[i].known && ctx->objs[i].known_algo != algo;
+	}
+}
+
+/* --known-algos: the list uses only the algorithms asked for. */
+static void test_known_algos(void)
+{
+	struct gen_ctx ctx;
+	size_t known, other;
+
+	CU_ASSERT_EQUAL_FATAL(gen_ctx_init(&ctx, 3, path_in_dir("algos.pcap")), 0);
+	ctx.known_algos = 1u << HW_ALGO_SHA256;
+	CU_ASSERT_EQUAL(gen_scenario_run(&ctx, gen_scenario_find("keepalive")), 0);
+	CU_ASSERT_EQUAL(gen_scenario_run(&ctx, gen_scenario_find("seginv")), 0);
+	gen_known_choose(&ctx);
+	known_algo_stats(&ctx, HW_ALGO_SHA256, &known, &other);
+	CU_ASSERT(known >= 10);
+	CU_ASSERT_EQUAL(other, 0);
+	CU_ASSERT_EQUAL(gen_ctx_finish(&ctx), 0);
+}
+
 static void cleanup(void)
 {
-	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile", "mixed" };
+	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile", "mixed", "algos" };
 	static const char *const exts[] = { "pcap", "json", "list" };
 	char file[64];
 
@@ -508,6 +536,7 @@ int main(void)
 		{ "demo: two known objects", test_demo_two_known },
 		{ "hostile: every input once", test_hostile },
 		{ "mixed: random plans keep the bytes", test_mixed_plans_keep_bytes },
+		{ "known algorithms as asked", test_known_algos },
 		CU_TEST_INFO_NULL,
 	};
 	int rc;
