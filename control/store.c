@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 static const char *const sql_text[CTL_SQL_COUNT] = {
 #define CTL_SQL_TEXT(name, text) [CTL_SQL_##name] = text,
@@ -299,14 +300,32 @@ int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const cha
 	return sqlite3_get_autocommit(s->db) ? mark_write(s) : 0;
 }
 
-/* The candidate key of @ev as ?1..?5 (set, algo, digest, host, path). */
+int64_t ctl_store_cand_key(const char *set, const char *algo, const char *digest,
+			   const char *host, const char *path)
+{
+	const char *f[] = { set, algo, digest, host, path };
+	XXH64_hash_t h = 0;
+
+	/* Each field hashed whole, seeded with the hash so far: field
+	 * boundaries count, ("ab","c") and ("a","bc") differ. */
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		h = XXH3_64bits_withSeed(f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0, h + i);
+	return (int64_t)h;
+}
+
+/* The candidate key of @ev as ?1..?5 (set, algo, digest, host, path) and
+ * its hash as ?12. */
 static void bind_key(sqlite3_stmt *st, const struct ctl_event *ev)
 {
+	const char *algo = hw_algo_name(ev->algo);
+
 	ctl_bind_str(st, 1, ev->set);
-	ctl_bind_str(st, 2, hw_algo_name(ev->algo));
+	ctl_bind_str(st, 2, algo);
 	ctl_bind_str(st, 3, ev->digest);
 	ctl_bind_str(st, 4, ev->host);
 	ctl_bind_str(st, 5, ev->path);
+	sqlite3_bind_int64(st, 12, ctl_store_cand_key(ev->set, algo, ev->digest, ev->host,
+						      ev->path));
 }
 
 /* The candidate of @ev: 0 with its id and status, -ENOENT, -EIO.  (A

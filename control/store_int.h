@@ -25,12 +25,12 @@
 		    "SET last_seq = max(last_seq, excluded.last_seq), "   \
 		    "updated = excluded.updated")         \
 	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2")              \
-	X(CAND_FIND, "SELECT id, status FROM candidates WHERE set_id = ?1 AND algo = ?2 "    \
-		     "AND digest = ?3 AND host = ?4 AND path = ?5")                         \
-	X(CAND_INSERT, "INSERT INTO candidates (set_id, algo, digest, host, path, "          \
+	X(CAND_FIND, "SELECT id, status FROM candidates WHERE ckey = ?12 AND set_id = ?1 "   \
+		     "AND algo = ?2 AND digest = ?3 AND host = ?4 AND path = ?5")           \
+	X(CAND_INSERT, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, "    \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
-		       "last_seen, occurrences) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
-		       "?10, ?11, ?11, 1)")                                                 \
+		       "last_seen, occurrences) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
+		       "?8, ?9, ?10, ?11, ?11, 1)")                                         \
 	X(CAND_UPDATE, "UPDATE candidates SET set_version = ?2, server_ip = ?3, "            \
 		       "server_port = ?4, category = ?5, ref = ?6, "                        \
 		       "first_seen = min(first_seen, ?7), last_seen = max(last_seen, ?7), " \
@@ -105,6 +105,14 @@ void ctl_store_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c);
 
 /* Fill @b from a row of CTL_BLOCK_COLS. */
 void ctl_store_row_block(sqlite3_stmt *st, struct ctl_block *b);
+
+/*
+ * The candidate key (schema version 4): a 64-bit hash (xxh3, chained over
+ * the five fields) of (set, algo, digest, host, path); NULL reads as "".
+ * Stable across releases: stored keys depend on it.
+ */
+int64_t ctl_store_cand_key(const char *set, const char *algo, const char *digest,
+			   const char *host, const char *path);
 
 /* Bind a C string (SQLITE_STATIC: it must outlive the step). */
 static inline int ctl_bind_str(sqlite3_stmt *st, int idx, const char *v)

@@ -7,7 +7,7 @@
  * an upgrade leaves the old version intact.  Migrations are append-only:
  * once released, a step is never edited; changes come as a new step.
  */
-#include "control/store.h"
+#include "control/store_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -78,7 +78,39 @@ static const char migration_3[] =
 	"DROP INDEX candidates_status;"
 	"DROP INDEX candidates_host;";
 
-static const char *const migrations[] = { migration_1, migration_2, migration_3 };
+/* Version 4: a compact candidate key.  The UNIQUE (set_id, algo, digest,
+ * host, path) index held the five text columns (a URL path can be long) and
+ * every new candidate inserted into it at a random position; per batch that
+ * dirtied a large part of it.  Candidates are now found by ckey, a 64-bit
+ * hash of the five (hw_ckey(), see ctl_store_cand_key()) in a plain index,
+ * the columns compared on the row: a collision costs one more row read.
+ * Uniqueness is kept by the single writer finding before inserting.
+ * SQLite cannot drop a UNIQUE constraint, so the table is rebuilt: copied,
+ * dropped and recreated with the same ids.  Deferred foreign keys let the
+ * drop orphan occurrences and reviews until the rows are back. */
+static const char migration_4[] =
+	"PRAGMA defer_foreign_keys = ON;"
+	"CREATE TEMP TABLE candidates_v3 AS SELECT * FROM candidates;"
+	"DROP TABLE candidates;"
+	"CREATE TABLE candidates ("
+	"  id INTEGER PRIMARY KEY, ckey INTEGER NOT NULL,"
+	"  set_id TEXT NOT NULL, algo TEXT NOT NULL, digest TEXT NOT NULL,"
+	"  host TEXT NOT NULL, path TEXT NOT NULL,"
+	"  set_version INTEGER NOT NULL, server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,"
+	"  category INTEGER NOT NULL, ref INTEGER NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new'"
+	"    CHECK (status IN ('new','confirmed','taken_down','false_positive')),"
+	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	"  occurrences INTEGER NOT NULL, reopened INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO candidates SELECT id, hw_ckey(set_id, algo, digest, host, path),"
+	"  set_id, algo, digest, host, path, set_version, server_ip, server_port,"
+	"  category, ref, status, first_seen, last_seen, occurrences, reopened"
+	"  FROM candidates_v3 ORDER BY id;"
+	"DROP TABLE temp.candidates_v3;"
+	"CREATE INDEX candidates_ckey ON candidates (ckey);"
+	"CREATE INDEX candidates_last_seen ON candidates (last_seen, id);";
+
+static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4 };
 
 int ctl_store_migrate_latest(void)
 {
@@ -117,6 +149,16 @@ static int migrate_step(sqlite3 *db, int to)
 	return 0;
 }
 
+/* hw_ckey(set, algo, digest, host, path): the candidate key, for SQL. */
+static void sql_ckey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *f[5];
+
+	for (int i = 0; i < argc && i < 5; i++)
+		f[i] = (const char *)sqlite3_value_text(argv[i]);
+	sqlite3_result_int64(ctx, ctl_store_cand_key(f[0], f[1], f[2], f[3], f[4]));
+}
+
 int ctl_store_migrate(sqlite3 *db, int target)
 {
 	int v;
@@ -127,6 +169,9 @@ int ctl_store_migrate(sqlite3 *db, int target)
 		return -EIO;
 	if (v > target)
 		return -ENOTSUP;
+	if (sqlite3_create_function(db, "hw_ckey", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_ckey, NULL, NULL) != SQLITE_OK)
+		return -EIO;
 	for (int to = v + 1; to <= target; to++)
 		if (migrate_step(db, to) < 0)
 			return -EIO;

@@ -381,12 +381,13 @@ static void test_exports(void)
 static void test_status_and_metrics(void)
 {
 	struct reply *r;
-	char *line, *save = NULL;
+	char *line, *save = NULL, schema[32];
 
+	snprintf(schema, sizeof(schema), "\"schema_version\":%d", ctl_store_migrate_latest());
 	r = call("GET", "/api/v1/status", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"uptime\":1000"));
-	CU_ASSERT_TRUE(has(r, "\"schema_version\":3"));
+	CU_ASSERT_TRUE(has(r, schema));
 	CU_ASSERT_TRUE(has(r, "{\"set\":\"hotline\",\"max_version_matched\":5,\"candidates\":10"));
 	CU_ASSERT_TRUE(has(r, "\"backend\":\"fake\",\"available\":true"));
 	CU_ASSERT_TRUE(has(r, "{\"file\":\"hotline.hws\",\"id\":\"hotline\",\"version\":5,"

@@ -56,12 +56,22 @@ static int review_collect_cb(const struct ctl_review *r, void *ctx)
 	return 0;
 }
 
+/* sqlite3_exec callback: any row aborts the statement. */
+static int fail_on_row(void *ctx, int n, char **vals, char **names)
+{
+	(void)ctx;
+	(void)n;
+	(void)vals;
+	(void)names;
+	return 1;
+}
+
 static void test_open_schema(void)
 {
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 3);
+	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 4);
 	ctl_store_close(s);
 }
 
@@ -396,7 +406,7 @@ static void test_migrate_from_v1(void)
 			SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 3);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 4);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
@@ -409,6 +419,65 @@ static void test_migrate_from_v1(void)
 	s = NULL;
 	CU_ASSERT_EQUAL(ctl_store_open(path, &s, NULL), -ENOTSUP);
 	CU_ASSERT_PTR_NULL(s);
+	unlink(path);
+}
+
+/* Version 4 rebuilds candidates around a hash key: ids, rows, what refers
+ * to them and the lookup of an existing candidate survive the upgrade. */
+static void test_migrate_v3_to_v4(void)
+{
+	char path[] = "/tmp/hw-ctl-mig4-XXXXXX", sql[1024];
+	struct ctl_record_result res;
+	struct ctl_review rv[4] = { 0 };
+	struct ctl_store *s = NULL;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	sqlite3 *db;
+	int fd = mkstemp(path), occ = 0;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	ctl_test_event(&ev, 41, "h.example", "/a.jpg", 1000);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO candidates (id, set_id, algo, digest, host, path, set_version,"
+		 " server_ip, server_port, category, ref, status, first_seen, last_seen,"
+		 " occurrences) VALUES (5, 'other', 'md5', '00112233445566778899aabbccddeeff',"
+		 " 'h', '/p', 1, '192.0.2.1', 80, 2, 3, 'new', 10, 20, 1),"
+		 " (9, 'test', 'xxh3-128', '%s', 'h.example', '/a.jpg', 7, '192.0.2.10', 80,"
+		 " 1, 141, 'confirmed', 900, 900, 1);"
+		 "INSERT INTO occurrences (candidate_id, seen, client, method, server_ip,"
+		 " server_port, http_status, size, complete, partial, dataplane, epoch, seq)"
+		 " VALUES (9, 900, 'c', 'GET', '192.0.2.10', 80, 200, 5, 1, 0, 'dp0', 'e0', 1);"
+		 "INSERT INTO reviews (candidate_id, at, actor, from_status, to_status, note)"
+		 " VALUES (9, 950, 'alice', 'new', 'confirmed', 'seen');",
+		 ev.digest);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(ctl_store_migrate(db, 3), 0);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 4);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 5, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.set, "other");
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 9, &c), 0);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_CONFIRMED);
+	CU_ASSERT_EQUAL(c.first_seen, 900);
+	/* the same (set, algo, digest, host, path) finds the migrated row */
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_EQUAL(res.candidate_id, 9);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 9, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 2);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, 9, 10, occ_count_cb, &occ), 0);
+	CU_ASSERT_EQUAL(occ, 2);
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, 9, review_collect_cb, rv), 0);
+	CU_ASSERT_STRING_EQUAL(rv[0].actor, "alice");
+	ctl_store_close(s);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_key_check", fail_on_row, NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
 	unlink(path);
 }
 
@@ -438,6 +507,7 @@ int main(void)
 		{ "blocks renew and expire", test_blocks_renew_expire },
 		{ "retention purge", test_retention_purge },
 		{ "migrate from v1, refuse newer", test_migrate_from_v1 },
+		{ "migrate v3 to v4 (candidate key)", test_migrate_v3_to_v4 },
 		{ "status names", test_status_names },
 		CU_TEST_INFO_NULL,
 	};
