@@ -300,17 +300,30 @@ int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const cha
 	return sqlite3_get_autocommit(s->db) ? mark_write(s) : 0;
 }
 
+/* xxh3-64 chained over @n fields: each hashed whole, seeded with the hash
+ * so far, so that field boundaries count (("ab","c") and ("a","bc") differ). */
+static int64_t key_hash(const char *const *f, size_t n)
+{
+	XXH64_hash_t h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		h = XXH3_64bits_withSeed(f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0, h + i);
+	return (int64_t)h;
+}
+
 int64_t ctl_store_cand_key(const char *set, const char *algo, const char *digest,
 			   const char *host, const char *path)
 {
 	const char *f[] = { set, algo, digest, host, path };
-	XXH64_hash_t h = 0;
 
-	/* Each field hashed whole, seeded with the hash so far: field
-	 * boundaries count, ("ab","c") and ("a","bc") differ. */
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		h = XXH3_64bits_withSeed(f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0, h + i);
-	return (int64_t)h;
+	return key_hash(f, 5);
+}
+
+int64_t ctl_store_block_key(const char *host, const char *path)
+{
+	const char *f[] = { host, path };
+
+	return key_hash(f, 2);
 }
 
 /* The candidate key of @ev as ?1..?5 (set, algo, digest, host, path) and

@@ -43,15 +43,14 @@
 		      "server_ip, server_port, http_status, size, complete, partial, "      \
 		      "dataplane, epoch, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
 		      "?10, ?11, ?12, ?13)")                                                \
-	X(BLOCK_UPSERT, "INSERT INTO blocks (host, path, candidate_id, source, created, "    \
-			"expires, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "               \
-			"ON CONFLICT (host, path) DO UPDATE SET "                            \
-			"expires = max(expires, excluded.expires), "                         \
-			"source = CASE WHEN source = 'manual' THEN 'manual' "                \
-			"ELSE excluded.source END, "                                         \
-			"candidate_id = CASE WHEN candidate_id = 0 "                         \
-			"THEN excluded.candidate_id ELSE candidate_id END")                 \
-	X(BLOCK_ID, "SELECT id FROM blocks WHERE host = ?1 AND path = ?2")                   \
+	X(BLOCK_RENEW, "UPDATE blocks SET expires = max(expires, ?6), "                     \
+		       "source = CASE WHEN source = 'manual' THEN 'manual' ELSE ?4 END, "   \
+		       "candidate_id = CASE WHEN candidate_id = 0 THEN ?3 "                 \
+		       "ELSE candidate_id END "                                             \
+		       "WHERE bkey = ?8 AND host = ?1 AND path = ?2")                       \
+	X(BLOCK_INSERT, "INSERT INTO blocks (bkey, host, path, candidate_id, source, "       \
+			"created, expires, actor) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7)")   \
+	X(BLOCK_ID, "SELECT id FROM blocks WHERE bkey = ?3 AND host = ?1 AND path = ?2")     \
 	X(REVIEW_INSERT, "INSERT INTO reviews (candidate_id, at, actor, from_status, "       \
 			 "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 
@@ -113,6 +112,9 @@ void ctl_store_row_block(sqlite3_stmt *st, struct ctl_block *b);
  */
 int64_t ctl_store_cand_key(const char *set, const char *algo, const char *digest,
 			   const char *host, const char *path);
+
+/* The block key (schema version 5): the same hash of (host, path). */
+int64_t ctl_store_block_key(const char *host, const char *path);
 
 /* Bind a C string (SQLITE_STATIC: it must outlive the step). */
 static inline int ctl_bind_str(sqlite3_stmt *st, int idx, const char *v)

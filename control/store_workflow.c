@@ -208,14 +208,12 @@ void ctl_store_row_block(sqlite3_stmt *st, struct ctl_block *b)
 	ctl_store_col_text(st, 7, b->actor, sizeof(b->actor));
 }
 
-int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
-			int64_t candidate_id, enum ctl_block_source source, const char *actor,
-			int64_t now, int64_t expires, int64_t *ret_id)
+/* Bind a block's columns as ?1..?8 (host, path, candidate, source,
+ * created, expires, actor, bkey) to @st. */
+static void bind_block(sqlite3_stmt *st, const char *host, const char *path,
+		       int64_t candidate_id, enum ctl_block_source source, const char *actor,
+		       int64_t now, int64_t expires)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_BLOCK_UPSERT);
-
-	if (!st)
-		return -EIO;
 	ctl_bind_str(st, 1, host);
 	ctl_bind_str(st, 2, path);
 	sqlite3_bind_int64(st, 3, candidate_id);
@@ -223,8 +221,32 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_int64(st, 6, expires);
 	ctl_bind_str(st, 7, actor);
+	sqlite3_bind_int64(st, 8, ctl_store_block_key(host, path));
+}
+
+/* Renew the block of (host, path) or insert it; inside a write transaction. */
+static int block_put(struct ctl_store *s, const char *host, const char *path,
+		     int64_t candidate_id, enum ctl_block_source source, const char *actor,
+		     int64_t now, int64_t expires, int64_t *ret_id)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_BLOCK_RENEW);
+
+	if (!st)
+		return -EIO;
+	bind_block(st, host, path, candidate_id, source, actor, now, expires);
 	if (ctl_store_step_done(st) < 0)
 		return -EIO;
+	if (sqlite3_changes(s->db) == 0) {
+		st = ctl_store_stmt(s, CTL_SQL_BLOCK_INSERT);
+		if (!st)
+			return -EIO;
+		bind_block(st, host, path, candidate_id, source, actor, now, expires);
+		if (ctl_store_step_done(st) < 0)
+			return -EIO;
+		if (ret_id)
+			*ret_id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
 	if (!ret_id)
 		return 0;
 	/* No RETURNING: it costs a temporary table per execution. */
@@ -233,11 +255,31 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 		return -EIO;
 	ctl_bind_str(st, 1, host);
 	ctl_bind_str(st, 2, path);
+	sqlite3_bind_int64(st, 3, ctl_store_block_key(host, path));
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return -EIO;
 	*ret_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
+			int64_t candidate_id, enum ctl_block_source source, const char *actor,
+			int64_t now, int64_t expires, int64_t *ret_id)
+{
+	/* (host, path) is unique by find-then-insert: that needs the write
+	 * lock, which another connection may otherwise take in between. */
+	bool own_tx = sqlite3_get_autocommit(s->db);
+	int r = own_tx ? ctl_store_begin(s) : 0;
+
+	if (r < 0)
+		return r;
+	r = block_put(s, host, path, candidate_id, source, actor, now, expires, ret_id);
+	if (own_tx && r == 0)
+		r = ctl_store_commit(s);
+	if (own_tx && r < 0)
+		ctl_store_rollback(s);
+	return r;
 }
 
 int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret)

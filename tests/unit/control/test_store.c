@@ -71,7 +71,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 4);
+	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 5);
 	ctl_store_close(s);
 }
 
@@ -406,7 +406,7 @@ static void test_migrate_from_v1(void)
 			SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 4);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
@@ -422,14 +422,16 @@ static void test_migrate_from_v1(void)
 	unlink(path);
 }
 
-/* Version 4 rebuilds candidates around a hash key: ids, rows, what refers
- * to them and the lookup of an existing candidate survive the upgrade. */
-static void test_migrate_v3_to_v4(void)
+/* Versions 4 and 5 rebuild candidates and blocks around hash keys: ids,
+ * rows, what refers to them and the lookup of existing rows survive. */
+static void test_migrate_v3_hash_keys(void)
 {
 	char path[] = "/tmp/hw-ctl-mig4-XXXXXX", sql[1024];
 	struct ctl_record_result res;
 	struct ctl_review rv[4] = { 0 };
 	struct ctl_store *s = NULL;
+	struct ctl_block b;
+	int64_t bid = 0;
 	struct ctl_candidate c;
 	struct ctl_event ev;
 	sqlite3 *db;
@@ -449,7 +451,9 @@ static void test_migrate_v3_to_v4(void)
 		 " server_port, http_status, size, complete, partial, dataplane, epoch, seq)"
 		 " VALUES (9, 900, 'c', 'GET', '192.0.2.10', 80, 200, 5, 1, 0, 'dp0', 'e0', 1);"
 		 "INSERT INTO reviews (candidate_id, at, actor, from_status, to_status, note)"
-		 " VALUES (9, 950, 'alice', 'new', 'confirmed', 'seen');",
+		 " VALUES (9, 950, 'alice', 'new', 'confirmed', 'seen');"
+		 "INSERT INTO blocks (id, host, path, candidate_id, source, created, expires,"
+		 " actor) VALUES (4, 'h.example', '/a.jpg', 9, 'manual', 900, 2000, 'alice');",
 		 ev.digest);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
@@ -457,7 +461,7 @@ static void test_migrate_v3_to_v4(void)
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 4);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 5, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.set, "other");
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 9, &c), 0);
@@ -473,10 +477,28 @@ static void test_migrate_v3_to_v4(void)
 	CU_ASSERT_EQUAL(occ, 2);
 	CU_ASSERT_EQUAL(ctl_store_reviews(s, 9, review_collect_cb, rv), 0);
 	CU_ASSERT_STRING_EQUAL(rv[0].actor, "alice");
+	/* the migrated block is found by its URL and renewed, not doubled */
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "h.example", "/a.jpg", 0, CTL_BLOCK_AUTO,
+					    "controld", 1000, 5000, &bid), 0);
+	CU_ASSERT_EQUAL(bid, 4);
+	CU_ASSERT_EQUAL(ctl_store_block_get(s, 4, &b), 0);
+	CU_ASSERT_EQUAL(b.source, CTL_BLOCK_MANUAL);
+	CU_ASSERT_EQUAL(b.candidate_id, 9);
+	CU_ASSERT_EQUAL(b.expires, 5000);
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "h.example", "/a.jpg2", 0, CTL_BLOCK_AUTO,
+					    "controld", 1000, 5000, &bid), 0);
+	CU_ASSERT_EQUAL(bid, 5);
 	ctl_store_close(s);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_key_check", fail_on_row, NULL, NULL),
 			SQLITE_OK);
+	/* the rebuilt tables still refuse unknown states */
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE candidates SET status = 'gone' WHERE id = 9",
+				     NULL, NULL, NULL),
+			SQLITE_CONSTRAINT);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE blocks SET source = 'x' WHERE id = 4", NULL,
+				     NULL, NULL),
+			SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -507,7 +529,7 @@ int main(void)
 		{ "blocks renew and expire", test_blocks_renew_expire },
 		{ "retention purge", test_retention_purge },
 		{ "migrate from v1, refuse newer", test_migrate_from_v1 },
-		{ "migrate v3 to v4 (candidate key)", test_migrate_v3_to_v4 },
+		{ "migrate v3 to hash keys", test_migrate_v3_hash_keys },
 		{ "status names", test_status_names },
 		CU_TEST_INFO_NULL,
 	};
