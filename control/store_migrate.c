@@ -85,16 +85,14 @@ static const char migration_3[] =
  * hash of the five (hw_ckey(), see ctl_store_cand_key()) in a plain index,
  * the columns compared on the row: a collision costs one more row read.
  * Uniqueness is kept by the single writer finding before inserting.
- * SQLite cannot drop a UNIQUE constraint, so the table is rebuilt: copied,
- * dropped and recreated with the same ids.  Deferred foreign keys let the
- * drop orphan occurrences and reviews until the rows are back.  The status
+ * SQLite cannot drop a UNIQUE constraint, so the table is rebuilt: its rows
+ * copied into a new table with the same ids, the old one dropped, the new
+ * one renamed (SQLite's documented procedure: migrations run with foreign
+ * keys off, and each step checks them before it commits).  The status
  * CHECK is spelled with OR: an IN list of four constants made SQLite build
  * a temporary table on every insert and status change (~10% of ingest). */
 static const char migration_4[] =
-	"PRAGMA defer_foreign_keys = ON;"
-	"CREATE TEMP TABLE candidates_v3 AS SELECT * FROM candidates;"
-	"DROP TABLE candidates;"
-	"CREATE TABLE candidates ("
+	"CREATE TABLE candidates_v4 ("
 	"  id INTEGER PRIMARY KEY, ckey INTEGER NOT NULL,"
 	"  set_id TEXT NOT NULL, algo TEXT NOT NULL, digest TEXT NOT NULL,"
 	"  host TEXT NOT NULL, path TEXT NOT NULL,"
@@ -105,11 +103,12 @@ static const char migration_4[] =
 	"           OR status = 'false_positive'),"
 	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
 	"  occurrences INTEGER NOT NULL, reopened INTEGER NOT NULL DEFAULT 0);"
-	"INSERT INTO candidates SELECT id, hw_ckey(set_id, algo, digest, host, path),"
+	"INSERT INTO candidates_v4 SELECT id, hw_ckey(set_id, algo, digest, host, path),"
 	"  set_id, algo, digest, host, path, set_version, server_ip, server_port,"
 	"  category, ref, status, first_seen, last_seen, occurrences, reopened"
-	"  FROM candidates_v3 ORDER BY id;"
-	"DROP TABLE temp.candidates_v3;"
+	"  FROM candidates ORDER BY id;"
+	"DROP TABLE candidates;"
+	"ALTER TABLE candidates_v4 RENAME TO candidates;"
 	"CREATE INDEX candidates_ckey ON candidates (ckey);"
 	"CREATE INDEX candidates_last_seen ON candidates (last_seen, id);";
 
@@ -140,12 +139,13 @@ int ctl_store_migrate_latest(void)
 	return (int)(sizeof(migrations) / sizeof(migrations[0]));
 }
 
-static int user_version(sqlite3 *db, int *ret)
+/* The integer that @pragma (e.g. "PRAGMA user_version") returns. */
+static int int_pragma(sqlite3 *db, const char *pragma, int *ret)
 {
 	sqlite3_stmt *st;
 	int r = -EIO;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*ret = sqlite3_column_int(st, 0);
@@ -155,7 +155,18 @@ static int user_version(sqlite3 *db, int *ret)
 	return r;
 }
 
-/* Apply step @to (from @to-1) in one transaction. */
+/* sqlite3_exec callback: any row aborts (a foreign key violation). */
+static int abort_on_row(void *ctx, int n, char **vals, char **names)
+{
+	(void)ctx;
+	(void)n;
+	(void)vals;
+	(void)names;
+	return 1;
+}
+
+/* Apply step @to (from @to-1) in one transaction; foreign keys are off
+ * (table rebuilds), so they are checked before the commit. */
 static int migrate_step(sqlite3 *db, int to)
 {
 	char sql[64];
@@ -164,6 +175,7 @@ static int migrate_step(sqlite3 *db, int to)
 		return -EIO;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", to);
 	if (sqlite3_exec(db, migrations[to - 1], NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA foreign_key_check", abort_on_row, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -192,11 +204,12 @@ static void sql_bkey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int ctl_store_migrate(sqlite3 *db, int target)
 {
-	int v;
+	int v, fk, r = 0;
 
 	if (target < 0 || target > ctl_store_migrate_latest())
 		return -EINVAL;
-	if (user_version(db, &v) < 0)
+	if (int_pragma(db, "PRAGMA user_version", &v) < 0 ||
+	    int_pragma(db, "PRAGMA foreign_keys", &fk) < 0)
 		return -EIO;
 	if (v > target)
 		return -ENOTSUP;
@@ -205,8 +218,13 @@ int ctl_store_migrate(sqlite3 *db, int target)
 	    sqlite3_create_function(db, "hw_bkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_bkey, NULL, NULL) != SQLITE_OK)
 		return -EIO;
-	for (int to = v + 1; to <= target; to++)
-		if (migrate_step(db, to) < 0)
-			return -EIO;
-	return 0;
+	/* Only outside a transaction does this take effect: as here. */
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	for (int to = v + 1; to <= target && r == 0; to++)
+		r = migrate_step(db, to);
+	if (sqlite3_exec(db, fk ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		r = -EIO;
+	return r;
 }

@@ -459,6 +459,11 @@ static void test_migrate_v3_hash_keys(void)
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
 	CU_ASSERT_EQUAL(ctl_store_migrate(db, 3), 0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	/* migrating turns foreign keys off for table rebuilds, and back on */
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO reviews (candidate_id, at, actor,"
+				     " from_status, to_status, note) VALUES (77, 1, 'a', 'new',"
+				     " 'confirmed', '')", NULL, NULL, NULL),
+			SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
