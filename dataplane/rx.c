@@ -193,6 +193,8 @@ int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errle
 
 void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns)
 {
+	if (w->live)
+		dp_worker_refresh_sets(w);
 	for (uint16_t i = 0; i < n && i < 4; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {

@@ -57,7 +57,8 @@ int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errle
 void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
 
 /* Run @n frames through @w at @now_ns (prefetching ahead); the frames stay
- * the caller's. */
+ * the caller's.  A worker following a published set list (w->live) first
+ * reports a quiescent state and re-reads the list (dp_worker_refresh_sets). */
 void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns);
 
 /* Free the mbufs, stop the port, clean the EAL up; accepts a zeroed @cap. */
