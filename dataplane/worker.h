@@ -58,6 +58,7 @@ struct dp_worker {
 	dp_worker_event_fn event_fn;
 	void *event_ctx;
 	bool events_on; /* false: objects are counted but not reported */
+	uint64_t next_expire_ns; /* see dp_rx_burst() */
 	struct dp_live *live; /* NULL: w->sets is fixed */
 	unsigned int live_tid;
 };

@@ -13,9 +13,15 @@
 #     reports every object.
 # Synthetic bodies only (hashwall-gen's PRNG bytes).
 #
-# usage: swap_live.py DATAPLANE GEN SET_TOOL [SWAPS]
+# With WORKERS > 1 the flows are spread over that many workers, each an RCU
+# reader of its own, each stopping at its own pass: then every worker's
+# packets are a whole number of passes over its share, and the shares add
+# up to the capture.
+#
+# usage: swap_live.py DATAPLANE GEN SET_TOOL [WORKERS [SWAPS]]
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,7 +31,8 @@ import tempfile
 import time
 
 DP, GEN, SET_TOOL = sys.argv[1:4]
-SWAPS = int(sys.argv[4]) if len(sys.argv) > 4 else 300
+WORKERS = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+SWAPS = int(sys.argv[5]) if len(sys.argv) > 5 else 300
 BAD_EVERY = 50
 
 
@@ -133,9 +140,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hw-swap-live-")
     proc = None
     try:
-        gen = subprocess.run([GEN, "--scenario", "keepalive", "--out", tmp + "/c.pcap",
-                              "--manifest", tmp + "/c.json", "--list", tmp + "/k.list"],
-                             capture_output=True, text=True, check=True)
+        # One keep-alive flow for one worker (every object counted); every
+        # scenario (40 flows) to spread over several.
+        scenario = "keepalive" if WORKERS == 1 else "all"
+        subprocess.run([GEN, "--scenario", scenario, "--out", tmp + "/c.pcap",
+                        "--manifest", tmp + "/c.json", "--list", tmp + "/k.list"],
+                       capture_output=True, text=True, check=True)
         manifest = json.load(open(tmp + "/c.json"))
         lines = [l for l in open(tmp + "/k.list") if not l.startswith("#")]
         open(tmp + "/half.list", "w").writelines(lines[::2])
@@ -150,7 +160,8 @@ def main():
             proc = subprocess.Popen([DP, "replay", "--pcap", tmp + "/c.pcap", "--set",
                                      tmp + "/v1.hws", "--hash", "md5,sha1,sha256",
                                      "--log-objects", "--events-every-pass",
-                                     "--loop", "1000000", "--control-socket",
+                                     "--loop", "1000000", "--workers", str(WORKERS),
+                                     "--control-socket",
                                      tmp + "/ctl.sock"], stdout=out, stderr=err)
             oks = swap(tmp, proc)
             proc.send_signal(signal.SIGTERM)
@@ -158,18 +169,26 @@ def main():
         errtext = open(tmp + "/err.txt").read()
         if rc != 0:
             fail("replay exited %d: %s" % (rc, errtext))
-        passes = int(errtext.split("stopped by a signal after ")[1].split()[0])
+        passes = [int(p) for p in re.findall(r"stopped by a signal after (\d+) passes", errtext)]
+        per_worker = [int(p) for p in re.findall(r"worker \d+: (\d+) packets", errtext)]
         objs, stats = objects(tmp + "/ev.jsonl")
+        per_worker = per_worker or [stats["packets"]]
+        if len(passes) != WORKERS or len(per_worker) != WORKERS:
+            fail("expected %d workers stopped by the signal: %s" % (WORKERS, errtext))
+        shares = [p // n for p, n in zip(per_worker, passes)]
+        if [s * n for s, n in zip(shares, passes)] != per_worker or \
+                sum(shares) != manifest["packets"] or sum(per_worker) != stats["packets"]:
+            fail("packets lost: per worker %r after %r passes, capture %d"
+                 % (per_worker, passes, manifest["packets"]))
         n_obj = len(manifest["objects"])
-        if stats["packets"] != passes * manifest["packets"]:
-            fail("packets %d != %d passes x %d" % (stats["packets"], passes, manifest["packets"]))
-        if len(objs) != passes * n_obj or stats["objects"] != passes * n_obj:
+        if WORKERS == 1 and (len(objs) != passes[0] * n_obj or
+                             stats["objects"] != passes[0] * n_obj):
             fail("objects: %d events, %d counted, %d passes x %d"
-                 % (len(objs), stats["objects"], passes, n_obj))
+                 % (len(objs), stats["objects"], passes[0], n_obj))
         seen = check_verdicts(objs, sets)
         if os.path.exists(tmp + "/ctl.sock"):
             fail("control socket left behind")
-        print("ok: %d swaps over %d passes (%d packets); verdicts v1 %d, v2 %d"
+        print("ok: %d swaps over %r passes (%d packets); verdicts v1 %d, v2 %d"
               % (oks, passes, stats["packets"], seen[1], seen[2]))
     finally:
         if proc and proc.poll() is None:
