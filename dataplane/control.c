@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,10 @@ static bool serve_client(struct dp_control *c, int fd)
 		if (poll(p, 2, CLIENT_IDLE_MS) <= 0 || p[0].revents)
 			return !p[0].revents;
 		n = read(fd, buf + len, DP_CONTROL_LINE_MAX - len);
-		if (n <= 0 || serve_lines(c, fd, buf, (len += (size_t)n, &len)) < 0)
+		if (n <= 0)
+			return true;
+		len += (size_t)n;
+		if (serve_lines(c, fd, buf, &len) < 0)
 			return true;
 	}
 }
@@ -230,8 +234,16 @@ int dp_control_start(struct dp_control *c, struct dp_live *live, const char *pat
 	r = open_socket(c, path, err, errlen);
 	if (r == 0 && pipe2(c->stop_fd, O_CLOEXEC) < 0)
 		r = hw_neg_errno();
-	if (r == 0)
+	if (r == 0) {
+		sigset_t all, old;
+
+		/* The thread is born with every signal blocked: SIGINT/SIGTERM
+		 * are for the process's own threads, not the control polls. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		r = -pthread_create(&c->thread, NULL, control_thread, c);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "control socket %s: %s", path, hw_strerror(r));
