@@ -275,8 +275,14 @@ static int run_workers(const struct replay_args *a, struct dp_live *live,
 	struct replay_worker *rws = calloc(n, sizeof(*rws));
 	struct dp_capture *parts = calloc(n, sizeof(*parts));
 	double seconds = 0;
-	int r = rws && parts ? dp_capture_split(cap, &a->conf.ports, n, parts) : -ENOMEM;
+	int r = rws && parts ? 0 : -ENOMEM;
 
+	/* One worker runs the capture as loaded; several get their shares. */
+	if (r == 0 && n > 1)
+		r = dp_capture_split(cap, &a->conf.ports, n, parts);
+	else if (r == 0)
+		parts[0] = (struct dp_capture){ .pkts = cap->pkts, .ts_ns = cap->ts_ns,
+						.loaded = cap->loaded };
 	for (unsigned int k = 0; r == 0 && k < n; k++) {
 		rws[k] = (struct replay_worker){ .a = a, .live = live, .key = key, .part = parts[k],
 						 .id = k, .out = stdout };
@@ -293,10 +299,11 @@ static int run_workers(const struct replay_args *a, struct dp_live *live,
 		if (rws[k].out && rws[k].out != stdout)
 			fclose(rws[k].out);
 		free(rws[k].buf);
+		rws[k].w.events_on = false; /* its stream is closed (passes flush anyway) */
 		if (rws[k].rc == 0 && rws[k].a)
 			dp_worker_fini(&rws[k].w);
 	}
-	if (parts)
+	if (parts && n > 1)
 		dp_capture_parts_free(parts, n);
 	free(parts);
 	free(rws);
