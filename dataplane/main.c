@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * main.c - hashwall-dataplane: picks the subcommand.  The live mode (ports,
- * several workers, set swaps) comes with the next dataplane issue.
+ * hardware profiles, telemetry) comes with the rest of issue 4.
  */
 #include <stdio.h>
 #include <string.h>

@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -84,11 +85,12 @@ out_close:
 	return r;
 }
 
-static int eal_start(const char *path, uint64_t mem_mb, char *err, size_t errlen)
+static int eal_start(const char *path, uint64_t mem_mb, unsigned int lcores, char *err,
+		     size_t errlen)
 {
-	char mem[32], prefix[64], vdev[4200];
+	char mem[32], prefix[64], vdev[4200], cores[32];
 	char *argv[] = { "hashwall-dataplane", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-			 "-l", "0", "--log-level=error", "-m", mem, prefix, vdev, NULL };
+			 "-l", cores, "--log-level=error", "-m", mem, prefix, vdev, NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	if (strchr(path, ',')) {
@@ -96,6 +98,7 @@ static int eal_start(const char *path, uint64_t mem_mb, char *err, size_t errlen
 		return -EINVAL;
 	}
 	snprintf(mem, sizeof(mem), "%" PRIu64, mem_mb);
+	snprintf(cores, sizeof(cores), "0-%u", lcores ? lcores - 1 : 0);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hwdp-%d", (int)getpid());
 	if ((size_t)snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", path) >= sizeof(vdev)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -149,7 +152,8 @@ static int port_start(struct dp_capture *cap, char *err, size_t errlen)
 	return 0;
 }
 
-int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errlen)
+int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, char *err,
+	       size_t errlen)
 {
 	uint64_t n_mbufs = cap->mbufs + RX_DESC * 2 + 512;
 	/* Without hugepages an mbuf may not cross a 4 KiB page: one per page. */
@@ -157,7 +161,7 @@ int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errle
 	uint32_t empty = 0;
 	int r;
 
-	r = eal_start(path, mem_mb, err, errlen);
+	r = eal_start(path, mem_mb, lcores, err, errlen);
 	if (r < 0)
 		return r;
 	cap->eal = true;
@@ -193,11 +197,20 @@ int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errle
 
 void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns)
 {
+	if (w->live)
+		dp_worker_refresh_sets(w);
 	for (uint16_t i = 0; i < n && i < 4; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		/* Idle flows go before the packet that finds them idle,
+		 * whatever the burst boundaries or the worker's share of the
+		 * traffic: the outcome does not depend on batching. */
+		if (now_ns[i] >= w->next_expire_ns) {
+			dp_worker_expire(w, now_ns[i]);
+			w->next_expire_ns = now_ns[i] + DP_EXPIRE_TICK_NS;
+		}
 		dp_worker_packet(w, pkts[i], now_ns[i]);
 	}
 }
@@ -207,9 +220,64 @@ void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap)
 	for (uint32_t i = 0; i < cap->loaded; i += DP_RX_BURST) {
 		uint32_t n = cap->loaded - i < DP_RX_BURST ? cap->loaded - i : DP_RX_BURST;
 		dp_rx_burst(w, cap->pkts + i, (uint16_t)n, cap->ts_ns + i);
-		dp_worker_expire(w, cap->ts_ns[i + n - 1]);
 	}
 	dp_worker_flush(w);
+	w->next_expire_ns = 0; /* the next pass starts the clock again */
+}
+
+/* The worker of frame @m: a hash of its direction-normalised flow key, so
+ * both directions of a connection land on the same worker; frames that do
+ * not parse go to worker 0 (which counts them). */
+static unsigned int worker_of(struct rte_mbuf *m, const struct dp_ports *ports, unsigned int n)
+{
+	struct dp_pkt pkt;
+	struct dp_flow_key key;
+
+	if (dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+		     rte_pktmbuf_pkt_len(m), ports, &pkt) != DP_DROP_COUNT)
+		return 0;
+	dp_flow_key_of(&pkt, &key);
+	return rte_hash_crc(&key, sizeof(key), 0x68776470) % n;
+}
+
+int dp_capture_split(const struct dp_capture *cap, const struct dp_ports *ports, unsigned int n,
+		     struct dp_capture *parts)
+{
+	uint32_t *to = calloc(cap->loaded ? cap->loaded : 1, sizeof(*to));
+
+	memset(parts, 0, n * sizeof(*parts));
+	if (!to)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < cap->loaded; i++) {
+		to[i] = worker_of(cap->pkts[i], ports, n);
+		parts[to[i]].count++;
+	}
+	for (unsigned int k = 0; k < n; k++) {
+		parts[k].pkts = calloc(parts[k].count + 1, sizeof(*parts[k].pkts));
+		parts[k].ts_ns = calloc(parts[k].count + 1, sizeof(*parts[k].ts_ns));
+		if (!parts[k].pkts || !parts[k].ts_ns) {
+			free(to);
+			dp_capture_parts_free(parts, n);
+			return -ENOMEM;
+		}
+	}
+	for (uint32_t i = 0; i < cap->loaded; i++) {
+		struct dp_capture *p = &parts[to[i]];
+
+		p->pkts[p->loaded] = cap->pkts[i];
+		p->ts_ns[p->loaded++] = cap->ts_ns[i];
+	}
+	free(to);
+	return 0;
+}
+
+void dp_capture_parts_free(struct dp_capture *parts, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		free(parts[k].pkts);
+		free(parts[k].ts_ns);
+	}
+	memset(parts, 0, n * sizeof(*parts));
 }
 
 void dp_capture_free(struct dp_capture *cap)

@@ -22,6 +22,8 @@ struct rte_mbuf;
 struct rte_mempool;
 
 #define DP_RX_BURST 32
+/* Idle flows are looked for at most this often (clock of the packets). */
+#define DP_EXPIRE_TICK_NS 100000000ull
 
 /* What a check of a capture found. */
 struct dp_capture {
@@ -45,10 +47,23 @@ struct dp_capture {
 int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t errlen);
 
 /*
- * Start the EAL for replaying @path and load every packet into memory
- * (cap->pkts).  Returns 0 or -errno with @err set.
+ * Start the EAL for replaying @path on @lcores lcores (0..lcores-1) and
+ * load every packet into memory (cap->pkts).  Returns 0 or -errno with
+ * @err set.
  */
-int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errlen);
+int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, char *err,
+	       size_t errlen);
+
+/*
+ * Spread the loaded packets of @cap over @n workers the way symmetric RSS
+ * would: by a hash of the direction-normalised flow key (both directions
+ * of a connection to the same worker), capture order kept.  parts[k] gets
+ * pkts, ts_ns and loaded (views: the mbufs stay @cap's).  Returns 0 or
+ * -ENOMEM.  Free with dp_capture_parts_free().
+ */
+int dp_capture_split(const struct dp_capture *cap, const struct dp_ports *ports, unsigned int n,
+		     struct dp_capture *parts);
+void dp_capture_parts_free(struct dp_capture *parts, unsigned int n);
 
 /*
  * One pass over the loaded packets through @w, a burst at a time, with the
@@ -57,7 +72,10 @@ int dp_rx_load(const char *path, struct dp_capture *cap, char *err, size_t errle
 void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
 
 /* Run @n frames through @w at @now_ns (prefetching ahead); the frames stay
- * the caller's. */
+ * the caller's.  A worker following a published set list (w->live) first
+ * reports a quiescent state and re-reads the list (dp_worker_refresh_sets).
+ * Flows idle at a packet's time are removed before that packet (checked
+ * every DP_EXPIRE_TICK_NS of packet time). */
 void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns);
 
 /* Free the mbufs, stop the port, clean the EAL up; accepts a zeroed @cap. */

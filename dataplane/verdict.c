@@ -35,15 +35,22 @@ int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist 
 		}
 		l->n++;
 		hws_info(s->set, &s->info);
-		for (int a = 0; a < HW_ALGO_COUNT; a++)
-			if (s->info.counts[a])
-				l->algo_mask |= 1u << a;
 	}
+	dp_setlist_compute_mask(l);
 	*ret_list = l;
 	return 0;
 out_free:
 	dp_setlist_free(l);
 	return r;
+}
+
+void dp_setlist_compute_mask(struct dp_setlist *l)
+{
+	l->algo_mask = 0;
+	for (unsigned int i = 0; i < l->n; i++)
+		for (int a = 0; a < HW_ALGO_COUNT; a++)
+			if (l->sets[i].info.counts[a])
+				l->algo_mask |= 1u << a;
 }
 
 void dp_setlist_free(struct dp_setlist *l)

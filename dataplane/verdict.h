@@ -4,9 +4,9 @@
  *
  * Reads: the object's digests and a read-only list of loaded sets (struct
  * dp_setlist).  Writes: the matches.  Workers reach the list through a
- * pointer that the control thread will swap (RCU) when a set changes; the
- * list and its sets are never written after dp_setlist_open(), so any
- * number of workers read them at once.
+ * pointer that the control thread swaps (RCU, live.h) when a set changes;
+ * a published list and its sets are never written again, so any number of
+ * workers read them at once.
  */
 #ifndef HASHWALL_DATAPLANE_VERDICT_H
 #define HASHWALL_DATAPLANE_VERDICT_H
@@ -46,6 +46,9 @@ struct dp_match {
  */
 int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
 		    struct hws_error *err);
+
+/* Set l->algo_mask from the sets' entry counts. */
+void dp_setlist_compute_mask(struct dp_setlist *l);
 
 /* Close every set and free @l; accepts NULL. */
 void dp_setlist_free(struct dp_setlist *l);

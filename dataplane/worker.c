@@ -237,6 +237,27 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 		close_flow(w, f);
 }
 
+int dp_worker_join_live(struct dp_worker *w, struct dp_live *l, unsigned int tid)
+{
+	int r = dp_live_worker_start(l, tid);
+
+	if (r < 0)
+		return r;
+	w->live = l;
+	w->live_tid = tid;
+	dp_worker_refresh_sets(w);
+	return 0;
+}
+
+void dp_worker_leave_live(struct dp_worker *w)
+{
+	if (!w->live)
+		return;
+	dp_live_worker_stop(w->live, w->live_tid);
+	w->live = NULL;
+	w->sets = NULL;
+}
+
 void dp_worker_expire(struct dp_worker *w, uint64_t now_ns)
 {
 	dp_flow_expire(&w->flows, now_ns, EXPIRE_BATCH);

@@ -7,8 +7,8 @@
  * event output; nothing in it is shared with another worker, so several
  * workers (one per core, RSS spreading connections) run without locks.  The
  * only shared things are read-only: the configuration, the pseudonym key
- * and the set list, reached through a pointer that the control thread will
- * replace (RCU) when sets change.
+ * and the set list, reached through a pointer that the control thread
+ * replaces (RCU, live.h) when sets change.
  *
  * Per packet: parse -> flow -> reasm -> http -> body -> digest; at each body
  * end: verdict -> events.  The worker never frees the packet: its caller
@@ -25,6 +25,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/flow.h"
 #include "dataplane/http.h"
+#include "dataplane/live.h"
 #include "dataplane/parse.h"
 #include "dataplane/reasm.h"
 #include "dataplane/verdict.h"
@@ -57,6 +58,9 @@ struct dp_worker {
 	dp_worker_event_fn event_fn;
 	void *event_ctx;
 	bool events_on; /* false: objects are counted but not reported */
+	uint64_t next_expire_ns; /* see dp_rx_burst() */
+	struct dp_live *live; /* NULL: w->sets is fixed */
+	unsigned int live_tid;
 };
 
 /* Defaults: ports 80 and 8080, 65536 flows, 120 s idle, 16384 held
@@ -79,6 +83,28 @@ void dp_worker_fini(struct dp_worker *w);
 /* Run one frame, seen at @now_ns, through the pipeline.  @m stays the
  * caller's (held segments take their own reference). */
 void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
+
+/*
+ * Follow the published set list of @l as RCU reader @tid (registered and
+ * online until dp_worker_leave_live).  Returns 0 or -EINVAL.
+ */
+int dp_worker_join_live(struct dp_worker *w, struct dp_live *l, unsigned int tid);
+
+/* Go offline: from now on @w uses no list (w->sets = NULL). */
+void dp_worker_leave_live(struct dp_worker *w);
+
+/*
+ * Start of a burst for a live worker: report a quiescent state (the list
+ * read at the previous burst is not used any more), then read the current
+ * list and the digests it needs.  Objects already in flight keep the
+ * digests they started with.
+ */
+static inline void dp_worker_refresh_sets(struct dp_worker *w)
+{
+	dp_live_quiescent(w->live, w->live_tid);
+	w->sets = dp_live_get(w->live);
+	w->http.algo_mask = w->conf->hash_mask | w->sets->algo_mask;
+}
 
 /* Remove flows idle at @now_ns (a bounded number per call). */
 void dp_worker_expire(struct dp_worker *w, uint64_t now_ns);

@@ -45,6 +45,10 @@ expect_error "bad set" "$tmp/bad.hws" --pcap "$tmp/ok.pcap" --set "$tmp/bad.hws"
 expect_error "bad --hash" "crc32" --pcap "$tmp/ok.pcap" --hash md5,crc32
 expect_error "bad --loop" "loop" --pcap "$tmp/ok.pcap" --loop 0
 expect_error "unknown option" "frobnicate" --pcap "$tmp/ok.pcap" --frobnicate
+expect_error "control socket on a file" "not a socket" --pcap "$tmp/ok.pcap" \
+	--control-socket "$tmp/bad.hws"
+expect_error "control socket dir missing" "$tmp/none/ctl.sock" --pcap "$tmp/ok.pcap" \
+	--control-socket "$tmp/none/ctl.sock"
 
 # A capture cut mid-record: an error or a run, but no crash, and a run
 # ends with its stats line.

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * live.h - the published set list: replaced while workers run, with RCU.
+ *
+ * The list workers read (struct dp_setlist) is immutable once published.
+ * A change (load, unload) builds a new list that shares the unchanged sets
+ * with the current one, publishes it with one atomic pointer store, waits
+ * until every registered worker has reported a quiescent state
+ * (rte_rcu_qsbr), and only then closes the sets that the new list no longer
+ * holds and frees the old list.  Workers never lock or wait: per burst they
+ * report quiescent and load the pointer (dp_live_quiescent, dp_live_get).
+ * Changes are serialised by a mutex that only control threads take.
+ */
+#ifndef HASHWALL_DATAPLANE_LIVE_H
+#define HASHWALL_DATAPLANE_LIVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/verdict.h"
+
+struct dp_live {
+	struct dp_setlist *cur; /* atomic: release store, acquire load */
+	struct rte_rcu_qsbr *qs;
+	pthread_mutex_t lock;   /* writers only */
+	uint64_t swaps;         /* lists published since start (under lock) */
+	unsigned int max_workers;
+};
+
+/*
+ * Set up @l for up to @max_workers reader threads (ids 0..max-1), with
+ * @initial (may be NULL: an empty list) as the first list; @l owns it from
+ * then on, also on failure.  Returns 0 or -ENOMEM / -EINVAL.
+ */
+int dp_live_init(struct dp_live *l, unsigned int max_workers, struct dp_setlist *initial);
+
+/* Free the current list and the RCU state; no worker may be online. */
+void dp_live_fini(struct dp_live *l);
+
+/* Register reader @tid and mark it online (it must then report quiescent
+ * states) / offline and unregistered (it must not use a list any more). */
+int dp_live_worker_start(struct dp_live *l, unsigned int tid);
+void dp_live_worker_stop(struct dp_live *l, unsigned int tid);
+
+/* The current list (never NULL after init); valid until the caller's next
+ * quiescent state. */
+static inline const struct dp_setlist *dp_live_get(const struct dp_live *l)
+{
+	return __atomic_load_n(&l->cur, __ATOMIC_ACQUIRE);
+}
+
+/* Reader @tid holds no list pointer any more. */
+static inline void dp_live_quiescent(struct dp_live *l, unsigned int tid)
+{
+	rte_rcu_qsbr_quiescent(l->qs, tid);
+}
+
+/*
+ * Open and validate the set file at @path, check that it is set @id at
+ * @version, and publish a list where it replaces the set of that id (or is
+ * added).  Returns 0 with *ret_info describing it, or -errno with @err
+ * saying why; on error the published list is untouched.
+ */
+int dp_live_load(struct dp_live *l, const char *id, uint64_t version, const char *path,
+		 struct hws_info *ret_info, struct hws_error *err);
+
+/* Publish a list without set @id.  Returns 0 or -ENOENT. */
+int dp_live_unload(struct dp_live *l, const char *id);
+
+/* One JSON object (no newline) describing the loaded sets into @buf.
+ * Returns the length, or -ENOSPC. */
+int dp_live_status(struct dp_live *l, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests for dataplane/live.c and dataplane/control.c: set list
+ * publication with RCU while a reader thread looks digests up, the control
+ * protocol, and the control socket itself.
+ */
+#include "dataplane/control.h"
+#include "dataplane/live.h"
+#include "hw_test.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define SWAPS 400
+
+static char dir[] = "/tmp/hw-live-XXXXXX";
+static char path_v1[64], path_v2[64], path_t[64], path_bad[64], path_sock[64];
+static uint8_t k1[16], k2[16], k3[16];
+
+/* "s" v1 = {k1, k2}, "s" v2 = {k2, k3}, "t" v5 = {k3}. */
+static int make_sets(void)
+{
+	struct hws_builder *v1 = hws_builder_new("s", 1), *v2 = hws_builder_new("s", 2);
+	struct hws_builder *t = hws_builder_new("t", 5);
+	struct hws_error e = { { 0 } };
+	uint64_t seed = 11;
+	FILE *f;
+	int r;
+
+	hw_test_rand_bytes(&seed, k1, 16);
+	hw_test_rand_bytes(&seed, k2, 16);
+	hw_test_rand_bytes(&seed, k3, 16);
+	snprintf(path_v1, sizeof(path_v1), "%s/v1.hws", dir);
+	snprintf(path_v2, sizeof(path_v2), "%s/v2.hws", dir);
+	snprintf(path_t, sizeof(path_t), "%s/t.hws", dir);
+	snprintf(path_bad, sizeof(path_bad), "%s/bad.hws", dir);
+	snprintf(path_sock, sizeof(path_sock), "%s/ctl.sock", dir);
+	r = hws_builder_add(v1, HW_ALGO_XXH3_128, k1, 1, 1);
+	r = r ?: hws_builder_add(v1, HW_ALGO_XXH3_128, k2, 1, 2);
+	r = r ?: hws_builder_add(v2, HW_ALGO_XXH3_128, k2, 1, 2);
+	r = r ?: hws_builder_add(v2, HW_ALGO_XXH3_128, k3, 1, 3);
+	r = r ?: hws_builder_add(t, HW_ALGO_MD5, k3, 1, 3);
+	r = r ?: hws_builder_write(v1, path_v1, NULL, &e);
+	r = r ?: hws_builder_write(v2, path_v2, NULL, &e);
+	r = r ?: hws_builder_write(t, path_t, NULL, &e);
+	hws_builder_free(v1);
+	hws_builder_free(v2);
+	hws_builder_free(t);
+	f = fopen(path_bad, "w");
+	if (!f)
+		return -1;
+	fputs("not a set file", f);
+	fclose(f);
+	return r;
+}
+
+static bool hit(const struct dp_setlist *l, const uint8_t *k)
+{
+	struct dp_digests d = { .mask = 1u << HW_ALGO_XXH3_128 };
+	struct dp_match m[4];
+
+	memcpy(d.bytes[HW_ALGO_XXH3_128], k, 16);
+	return dp_verdict(l, &d, m, 4) > 0;
+}
+
+struct reader {
+	struct dp_live *live;
+	volatile bool done;
+	uint64_t seen[3];    /* lists seen with "s" at version 1, 2 */
+	uint64_t inconsistent;
+};
+
+/* What a worker does per burst: quiescent, read the list, look up. */
+static void reader_round(struct reader *rd)
+{
+	const struct dp_setlist *l;
+	uint64_t v;
+
+	dp_live_quiescent(rd->live, 0);
+	l = dp_live_get(rd->live);
+	v = l->n == 1 ? l->sets[0].info.version : 0;
+	if (v == 1 && hit(l, k1) && hit(l, k2) && !hit(l, k3))
+		rd->seen[1]++;
+	else if (v == 2 && !hit(l, k1) && hit(l, k2) && hit(l, k3))
+		rd->seen[2]++;
+	else
+		rd->inconsistent++;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+
+	while (!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE))
+		reader_round(rd);
+	reader_round(rd);
+	dp_live_worker_stop(rd->live, 0);
+	return NULL;
+}
+
+/* Hundreds of swaps while a reader looks up: every list it sees is whole
+ * (v1 or v2, never a mix), and freed lists are never touched (ASan). */
+static void test_swaps_under_reader(void)
+{
+	const char *paths[] = { path_v1 };
+	struct dp_setlist *first = NULL;
+	struct hws_error err = { { 0 } };
+	struct hws_info info;
+	struct dp_live live;
+	struct reader rd = { .live = &live };
+	pthread_t th;
+	int fails = 0;
+
+	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 1, &first, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, first), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_live_worker_start(&live, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader_main, &rd), 0);
+	for (int i = 0; i < SWAPS; i++)
+		fails += dp_live_load(&live, "s", i % 2 ? 1 : 2, i % 2 ? path_v1 : path_v2, &info,
+				      &err) != 0;
+	__atomic_store_n(&rd.done, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT_EQUAL(rd.inconsistent, 0);
+	CU_ASSERT(rd.seen[1] > 0);
+	CU_ASSERT(rd.seen[2] > 0); /* the last list, read after the last swap */
+	CU_ASSERT_EQUAL(live.swaps, SWAPS);
+	dp_live_fini(&live);
+}
+
+/* A bad load leaves the published list as it was (same pointer). */
+static void test_bad_load_untouched(void)
+{
+	struct dp_live live;
+	struct hws_error err = { { 0 } };
+	struct hws_info info;
+	const struct dp_setlist *before;
+
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
+	CU_ASSERT_EQUAL(dp_live_load(&live, "s", 1, path_v1, &info, &err), 0);
+	before = dp_live_get(&live);
+	CU_ASSERT_EQUAL(dp_live_load(&live, "s", 2, path_bad, &info, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "bad.hws"));
+	CU_ASSERT_EQUAL(dp_live_load(&live, "s", 3, path_v2, &info, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "version 2, not 's' version 3"));
+	CU_ASSERT_EQUAL(dp_live_load(&live, "x", 2, path_v2, &info, &err), -EINVAL);
+	CU_ASSERT_EQUAL(dp_live_load(&live, "s", 1, "/nonexistent.hws", &info, &err), -ENOENT);
+	CU_ASSERT_PTR_EQUAL(dp_live_get(&live), before);
+	CU_ASSERT_EQUAL(live.swaps, 1);
+	CU_ASSERT_EQUAL(dp_live_unload(&live, "nope"), -ENOENT);
+	CU_ASSERT_PTR_EQUAL(dp_live_get(&live), before);
+	dp_live_fini(&live);
+}
+
+/* The line protocol, answer by answer; algo_mask follows the sets. */
+static void test_protocol(void)
+{
+	struct dp_live live;
+	char line[512], out[1024];
+
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
+	dp_control_handle(&live, "status", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":0,\"sets\":[]}\n");
+	snprintf(line, sizeof(line), "load s 1 %s", path_v1);
+	dp_control_handle(&live, line, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "ok loaded s 1 entries 2\n");
+	snprintf(line, sizeof(line), "load t 5 %s", path_t);
+	dp_control_handle(&live, line, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "ok loaded t 5 entries 1\n");
+	CU_ASSERT_EQUAL(dp_live_get(&live)->algo_mask,
+			(1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5));
+	dp_control_handle(&live, "status", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":2,\"sets\":[{\"id\":\"s\",\"version\":1,\"entries\":2,"
+				    "\"expires\":0},{\"id\":\"t\",\"version\":5,\"entries\":1,"
+				    "\"expires\":0}]}\n");
+	dp_control_handle(&live, "unload t", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "ok unloaded t\n");
+	CU_ASSERT_EQUAL(dp_live_get(&live)->algo_mask, 1u << HW_ALGO_XXH3_128);
+	dp_control_handle(&live, "unload t", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err set 't' is not loaded\n");
+	dp_control_handle(&live, "load s x /p", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err version 'x' is not a number\n");
+	dp_control_handle(&live, "load s 1", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err usage: load <set-id> <version> <path>\n");
+	dp_control_handle(&live, "frobnicate", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err unknown command 'frobnicate' (load, unload, status)\n");
+	dp_control_handle(&live, "", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err unknown command '' (load, unload, status)\n");
+	dp_live_fini(&live);
+}
+
+/* Send @req over a fresh connection to the socket; every answer into @out. */
+static int ask(const char *req, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	size_t got = 0;
+	ssize_t n;
+
+	strcpy(sa.sun_path, path_sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(fd);
+		return -1;
+	}
+	shutdown(fd, SHUT_WR); /* the server answers every line, then sees EOF */
+	while (got + 1 < len && (n = read(fd, out + got, len - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+/* The socket: mode 0600, a request split over writes and two lines in one
+ * write are answered; a second server on the same path is refused; stop
+ * removes the socket; a regular file in the way is refused. */
+static void test_socket(void)
+{
+	struct dp_live live;
+	struct dp_control c, c2;
+	char req[256], out[512], err[256];
+	struct stat st;
+
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_control_start(&c, &live, path_sock, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(stat(path_sock, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	snprintf(req, sizeof(req), "load s 2 %s\n", path_v2);
+	CU_ASSERT_EQUAL(ask(req, out, sizeof(out)), 0);
+	CU_ASSERT_STRING_EQUAL(out, "ok loaded s 2 entries 2\n");
+	CU_ASSERT_EQUAL(ask("unload zz\nstatus\n", out, sizeof(out)), 0);
+	CU_ASSERT_STRING_EQUAL(out, "err set 'zz' is not loaded\n"
+				    "{\"swaps\":1,\"sets\":[{\"id\":\"s\",\"version\":2,\"entries\":2,"
+				    "\"expires\":0}]}\n");
+	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_sock, err, sizeof(err)), -EADDRINUSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "another server"));
+	dp_control_stop(&c);
+	CU_ASSERT_EQUAL(access(path_sock, F_OK), -1);
+	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_bad, err, sizeof(err)), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a socket"));
+	dp_live_fini(&live);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "swaps_under_reader", test_swaps_under_reader },
+		{ "bad_load_untouched", test_bad_load_untouched },
+		{ "protocol", test_protocol },
+		{ "socket", test_socket },
+		CU_TEST_INFO_NULL,
+	};
+	int rc;
+
+	if (!mkdtemp(dir))
+		return 2;
+	rc = make_sets() < 0 ? 2 : hw_test_main("dataplane/live", tests);
+	unlink(path_v1);
+	unlink(path_v2);
+	unlink(path_t);
+	unlink(path_bad);
+	unlink(path_sock);
+	rmdir(dir);
+	return rc;
+}
