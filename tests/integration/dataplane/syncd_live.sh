@@ -27,7 +27,7 @@ config "$CONFIG" 1 k1
 	>ev.jsonl 2>dp.err &
 DP_PID=$!
 PIDS+=("$DP_PID")
-for _ in $(seq 100); do [[ -S dp.sock ]] && break; sleep 0.1; done
+for _ in $(seq 300); do [[ -S dp.sock ]] && break; sleep 0.1; done
 [[ -S dp.sock ]] || fail "the replay's control socket did not come up: $(cat dp.err)"
 expect_eq "$(grep -c '"event":"match"' ev.jsonl)" 0 "matches before any set"
 

@@ -73,7 +73,7 @@ start_syncd() {
 	"$SYNCD" run --config "$1" 2>>syncd.log &
 	PIDS+=($!)
 	SYNCD_PID=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		curl -s --cacert cert.pem "https://127.0.0.1:$PORT/v1/status" >/dev/null && return 0
 		sleep 0.1
 	done

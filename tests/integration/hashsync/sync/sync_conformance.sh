@@ -112,7 +112,7 @@ open("slow.ready", "w").close()
 time.sleep(30)
 PY
 SLOW=$!
-for _ in $(seq 50); do [[ -f slow.ready ]] && break; sleep 0.1; done
+for _ in $(seq 300); do [[ -f slow.ready ]] && break; sleep 0.1; done
 sleep 1
 expect_refused s4-g.hwb 503 busy
 kill "$SLOW"

@@ -28,7 +28,7 @@ while True:
 PY
 	DP_PID=$!
 	PIDS+=($DP_PID)
-	for _ in $(seq 50); do [[ -S "$WORK/dp.sock" ]] && return 0; sleep 0.1; done
+	for _ in $(seq 300); do [[ -S "$WORK/dp.sock" ]] && return 0; sleep 0.1; done
 	fail "the stand-in dataplane did not start"
 }
 dataplane

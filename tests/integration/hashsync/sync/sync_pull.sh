@@ -12,7 +12,7 @@ HTTP_PORT=$(free_port)
 mkdir www
 python3 -m http.server --bind 127.0.0.1 --directory www "$HTTP_PORT" 2>http.log >/dev/null &
 PIDS+=($!)
-for _ in $(seq 50); do curl -s "http://127.0.0.1:$HTTP_PORT/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do curl -s "http://127.0.0.1:$HTTP_PORT/" >/dev/null && break; sleep 0.1; done
 PULL_CONFIG=", \"pull\": {\"url\": \"http://127.0.0.1:$HTTP_PORT/nl/\", \"interval\": 5, \"jitter\": 0}"
 CONFIG=$WORK/syncd.json
 config "$CONFIG" 1 k1
@@ -70,7 +70,7 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
 PIDS+=($!)
-for _ in $(seq 50); do curl -s --cacert cert.pem "https://127.0.0.1:$TLS_PORT/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do curl -s --cacert cert.pem "https://127.0.0.1:$TLS_PORT/" >/dev/null && break; sleep 0.1; done
 PULL_CONFIG=", \"pull\": {\"url\": \"https://127.0.0.1:$TLS_PORT/nl/\", \"interval\": 5, \"jitter\": 0, \"cacert\": \"$WORK/cert.pem\"}"
 config "$CONFIG" 1 k1
 delta 13 12 n1.sec
