@@ -2,7 +2,8 @@
 /*
  * http_scan.bpf.h - the HTTP request scanner of the XDP program: method,
  * request target (origin-form and absolute-form), Host header, and the URL
- * key hashes of bpfw_shared.h.
+ * key hashes of bpfw_shared.h, 8 bytes per step: one load, SWAR tests
+ * for the bytes that end a run, one mix.
  *
  * Each loop is its own global (non-static, __noinline) BPF function.  The
  * verifier checks a global function once with an unknown start offset, so
@@ -33,9 +34,9 @@
 struct req {
 	__u32 lim;    /* end of the TCP payload, offset from ctx->data */
 	__u32 flags;  /* REQ_* */
-	__u64 h_host; /* FNV-1a of the lowercased host */
-	__u64 h_path; /* FNV-1a of the path before '?' */
-	__u64 h_full; /* FNV-1a of path, '?' and query */
+	__u64 h_host; /* H of the lowercased host (bpfw_shared.h) */
+	__u64 h_path; /* H of the path before '?' */
+	__u64 h_full; /* H of path, '?' and query */
 };
 
 /* Byte at @off, or -1 past the payload or the packet. */
@@ -83,6 +84,61 @@ static __always_inline int wrd(const struct win *w, __u32 i)
 	return *p;
 }
 
+/*
+ * SWAR tests on a little-endian word: the high bit of each byte that
+ * passes.  Only the lowest flagged byte is exact (a borrow may flag bytes
+ * above it), which is the one the scanners use.
+ */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGHS 0x8080808080808080ULL
+
+/* Bytes below @n (n <= 0x80). */
+static __always_inline __u64 swar_lt(__u64 x, __u64 n)
+{
+	return (x - SWAR_ONES * n) & ~x & SWAR_HIGHS;
+}
+
+/* Bytes equal to @c. */
+static __always_inline __u64 swar_eq(__u64 x, __u64 c)
+{
+	return swar_lt(x ^ (SWAR_ONES * c), 1);
+}
+
+/* ASCII lowercase of every byte (bpfw_lower() eight at a time). */
+static __always_inline __u64 swar_lower(__u64 x)
+{
+	__u64 low7 = x & ~SWAR_HIGHS;
+	__u64 ge_a = low7 + SWAR_ONES * (0x80 - 'A');
+	__u64 gt_z = low7 + SWAR_ONES * (0x80 - 'Z' - 1);
+
+	return x | (((ge_a & ~gt_z & ~x) & SWAR_HIGHS) >> 2);
+}
+
+/* Index (0..7) of the lowest flagged byte of a non-zero mask @m. */
+static __always_inline __u32 swar_first(__u64 m)
+{
+	__u64 below = (m & -m) - 1; /* bytes before it 0xff, its own 0x7f */
+
+	return (__u32)(((below & SWAR_ONES) * SWAR_ONES) >> 56) - 1;
+}
+
+/* The bytes of @x before byte @k (0..7), the rest zero. */
+static __always_inline __u64 swar_head(__u64 x, __u32 k)
+{
+	return k ? x & (~0ULL >> (64 - 8 * k)) : 0;
+}
+
+/* The word at window index @i, when 8 payload bytes are there. */
+static __always_inline int win_word(const struct win *w, __u32 i, __u64 *ret_x)
+{
+	__u8 *p = w->base + i;
+
+	if (i + 8 > w->avail || (void *)(p + 8) > w->end)
+		return -1;
+	*ret_x = *(__u64 *)p;
+	return 0;
+}
+
 /* Method token: 1..BPFW_METHOD_MAX upper-case letters, then a space.
  * Returns the offset of the request target. */
 __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
@@ -105,30 +161,59 @@ __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 }
 
-/*
- * Host of an absolute-form target or of a Host header value: hashed
- * lowercased into q->h_host; an IPv6 literal keeps its brackets, ":port"
- * is skipped.  Returns the offset of the terminator ('/', '?', whitespace).
- * At userinfo's '@' it sets REQ_USERINFO and returns the offset after it:
- * the caller scans again from there (a second '@' is malformed).
- */
-__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+/* The ":port" after a host at @off (the ':'), which must end before
+ * @left more bytes: returns the offset of the terminator, or the offset
+ * after a '@' (the host was userinfo, see below). */
+__noinline int hw_skip_port(struct xdp_md *ctx, struct req *q, __u32 off, __u32 left)
 {
 	struct win w;
-	__u64 h = BPFW_FNV_BASIS;
-	__u32 in_port = 0, in_bracket = 0;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	for (__u32 i = 0; i < BPFW_HOST_MAX + 8; i++) {
+		int c;
+
+		if (i >= left)
+			break;
+		c = wrd(&w, i);
+		if (c <= ' ' || c == '/' || c == '?')
+			return c < 0 ? SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE) : (int)(off + i);
+		if (c == '@') {
+			if (q->flags & REQ_USERINFO)
+				return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+			q->flags |= REQ_USERINFO;
+			return off + i + 1;
+		}
+	}
+	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+}
+
+/*
+ * Host of an absolute-form target or of a Host header value: hashed
+ * lowercased into q->h_host; an IPv6 literal keeps its brackets, ":port"
+ * is skipped.  Returns the offset of the terminator ('/', '?', whitespace).
+ * At userinfo's '@' it sets REQ_USERINFO and returns the offset after it:
+ * the caller scans again from there (a second '@' is malformed).  Byte by
+ * byte; hw_scan_host() takes the common hosts a word at a time.
+ */
+__noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 h = BPFW_H_SEED, x = 0;
+	__u32 in_bracket = 0;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	for (__u32 i = 0; i < BPFW_HOST_MAX + 1; i++) {
 		int c = wrd(&w, i);
 
-		if (c <= ' ' || c == '/' || c == '?') {
+		if (c <= ' ' || c == '/' || c == '?' || (c == ':' && !in_bracket)) {
 			if (c < 0)
 				return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
-			q->h_host = h;
-			return off + i;
+			q->h_host = (i & 7) ? bpfw_mix(h, x) : h;
+			return c == ':' ? hw_skip_port(ctx, q, off + i, BPFW_HOST_MAX + 8 - i) : (int)(off + i);
 		}
 		if (c == '@') {
 			if (q->flags & REQ_USERINFO)
@@ -136,21 +221,55 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 			q->flags |= REQ_USERINFO;
 			return off + i + 1;
 		}
-		if (in_port)
-			continue;
 		if (c == '[' && i == 0)
 			in_bracket = 1;
 		else if (c == ']')
 			in_bracket = 0;
-		else if (c == ':' && !in_bracket) {
-			in_port = 1;
-			continue;
-		}
 		if (i >= BPFW_HOST_MAX)
 			return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
-		h = bpfw_fnv_step(h, bpfw_lower((__u8)c));
+		x |= (__u64)bpfw_lower((__u8)c) << (8 * (i & 7));
+		if ((i & 7) == 7) {
+			h = bpfw_mix(h, x);
+			x = 0;
+		}
 	}
 	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+}
+
+/* Same result as hw_scan_host_slow() for hosts of letters, digits, '.'
+ * and '-' (no '@', ':', '['), a word at a time; anything else, a host near
+ * BPFW_HOST_MAX or the end of the packet goes to the byte-wise scan. */
+__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 h = BPFW_H_SEED;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	for (__u32 i = 0; i + 8 <= BPFW_HOST_MAX; i += 8) {
+		__u64 x, stop, other;
+		__u32 k;
+		int c;
+
+		if (win_word(&w, i, &x))
+			break;
+		stop = swar_lt(x, ' ' + 1) | swar_eq(x, '/') | swar_eq(x, '?');
+		other = swar_eq(x, '@') | swar_eq(x, ':') | swar_eq(x, '[');
+		if (!(stop | other)) {
+			h = bpfw_mix(h, swar_lower(x));
+			continue;
+		}
+		k = swar_first(stop | other);
+		c = (int)((x >> (8 * k)) & 0xff);
+		if (c == '@' || c == ':' || c == '[')
+			break;
+		if (k)
+			h = bpfw_mix(h, swar_head(swar_lower(x), k));
+		q->h_host = h;
+		return off + i + k;
+	}
+	return hw_scan_host_slow(ctx, q, off);
 }
 
 /* Whether @c ends a run of hashed bytes: end of packet (-1), controls and
@@ -169,10 +288,11 @@ static __always_inline int run_result(int c, int stop_q, __u32 i)
 }
 
 /*
- * Hash the window's bytes into *h until a space (or, with @stop_q, a '?').
- * Returns the index of that byte, or a failure (end of packet, a control
- * byte, or no end within @max + 7 bytes: BPFW_R_HTTP_TOO_LONG).  While 8
- * more bytes are in the packet they are read without a check each.
+ * Hash the window's bytes into *h until a space (or, with @stop_q, a '?'),
+ * a word at a time.  Returns the index of that byte, or a failure (end of
+ * packet, a control byte, or no end within @max + 7 bytes:
+ * BPFW_R_HTTP_TOO_LONG).  The last bytes of the packet, fewer than 8, are
+ * read one at a time into the last word.
  */
 static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 				    __u64 *ret_h)
@@ -181,37 +301,39 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 	int r = SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
 
 	for (__u32 i = 0; i <= max; i += 8) {
-		__u8 *p = w->base + i;
-		int done = 0;
+		__u64 x = 0, stop;
+		__u32 k;
 
-		if (i + 8 > w->avail || (void *)(p + 8) > w->end) {
-			/* fewer than 8 bytes left: one at a time, ends here */
+		if (win_word(w, i, &x)) {
+			int done = 0;
+
 #pragma unroll
-			for (int k = 0; k < 8 && !done; k++) {
-				int c = wrd(w, i + k);
+			for (int j = 0; j < 8 && !done; j++) {
+				int c = wrd(w, i + j);
 
 				if (run_end(c, stop_q)) {
-					r = run_result(c, stop_q, i + k);
+					r = run_result(c, stop_q, i + j);
+					if (j)
+						h = bpfw_mix(h, x);
 					done = 1;
 				} else {
-					h = bpfw_fnv_step(h, (__u8)c);
+					x |= (__u64)c << (8 * j);
 				}
 			}
 			break;
 		}
-#pragma unroll
-		for (int k = 0; k < 8 && !done; k++) {
-			int c = p[k];
-
-			if (run_end(c, stop_q)) {
-				r = run_result(c, stop_q, i + k);
-				done = 1;
-			} else {
-				h = bpfw_fnv_step(h, (__u8)c);
-			}
+		stop = swar_lt(x, ' ' + 1);
+		if (stop_q)
+			stop |= swar_eq(x, '?');
+		if (!stop) {
+			h = bpfw_mix(h, x);
+			continue;
 		}
-		if (done)
-			break;
+		k = swar_first(stop);
+		if (k)
+			h = bpfw_mix(h, swar_head(x, k));
+		r = run_result((int)((x >> (8 * k)) & 0xff), stop_q, i + k);
+		break;
 	}
 	*ret_h = h;
 	return r;
@@ -223,14 +345,15 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
-	__u64 h = BPFW_FNV_BASIS;
+	__u64 h = BPFW_H_SEED;
 	int r;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	/* not '/': the host ended at '?' or a space, the run ends at once */
 	if (wrd(&w, 0) != '/')
-		h = bpfw_fnv_step(h, '/');
+		h = bpfw_mix(h, '/');
 	r = hash_run(&w, BPFW_PATH_MAX, 1, &h);
 	if (r > BPFW_PATH_MAX)
 		return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
@@ -242,33 +365,27 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 }
 
 /* '?' and query, continuing h_path into h_full.  A query longer than
- * BPFW_QUERY_MAX leaves REQ_QUERY unset: only the path key is checked.
- * Returns the offset where it stopped.  (Byte by byte: queries are rarer
- * than paths, and the 8-byte loop of hash_run() costs verifier states.) */
+ * BPFW_QUERY_MAX - 1 bytes after the '?' leaves REQ_QUERY unset: only the
+ * path key is checked.  Returns the offset where it stopped. */
 __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h;
+	int r;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	h = q->h_path;
-	for (__u32 i = 0; i < BPFW_QUERY_MAX; i++) {
-		int c = wrd(&w, i);
-
-		if (run_end(c, 0)) {
-			if (c != ' ')
-				return run_result(c, 0, i);
-			q->h_full = h;
-			q->flags |= REQ_QUERY;
-			return off + i;
-		}
-		h = bpfw_fnv_step(h, (__u8)c);
-	}
-	return off + BPFW_QUERY_MAX;
+	r = hash_run(&w, BPFW_QUERY_MAX - 1, 0, &h);
+	if (r == SCAN_FAIL(BPFW_R_HTTP_TOO_LONG))
+		return off + BPFW_QUERY_MAX;
+	if (r < 0)
+		return r;
+	q->h_full = h;
+	q->flags |= REQ_QUERY;
+	return off + r;
 }
-
 
 /* Whether the line at @off starts with "Host:" (any case). */
 static __always_inline int is_host_line(struct xdp_md *ctx, struct req *q, __u32 off)

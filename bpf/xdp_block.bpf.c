@@ -185,7 +185,7 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		q->h_host = BPFW_FNV_BASIS; /* no Host: empty host */
+		q->h_host = BPFW_H_SEED; /* no Host: empty host */
 		return 0;
 	}
 	r = scan_authority(ctx, q, r);
