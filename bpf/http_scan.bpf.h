@@ -30,6 +30,7 @@
 #define REQ_USERINFO 2u /* authority had "userinfo@" */
 #define REQ_HOST 4u     /* header line was Host */
 #define REQ_HDR_END 8u  /* empty line: end of headers */
+#define REQ_TAIL 16u    /* path or query scan went on past the request line's tail */
 
 struct req {
 	__u32 lim;    /* end of the TCP payload, offset from ctx->data */
@@ -104,14 +105,20 @@ static __always_inline __u64 swar_eq(__u64 x, __u64 c)
 	return swar_lt(x ^ (SWAR_ONES * c), 1);
 }
 
-/* ASCII lowercase of every byte (bpfw_lower() eight at a time). */
-static __always_inline __u64 swar_lower(__u64 x)
+/* Bytes 'A'..'Z' (exact for every byte: no borrows). */
+static __always_inline __u64 swar_upper(__u64 x)
 {
 	__u64 low7 = x & ~SWAR_HIGHS;
 	__u64 ge_a = low7 + SWAR_ONES * (0x80 - 'A');
 	__u64 gt_z = low7 + SWAR_ONES * (0x80 - 'Z' - 1);
 
-	return x | (((ge_a & ~gt_z & ~x) & SWAR_HIGHS) >> 2);
+	return ge_a & ~gt_z & ~x & SWAR_HIGHS;
+}
+
+/* ASCII lowercase of every byte (bpfw_lower() eight at a time). */
+static __always_inline __u64 swar_lower(__u64 x)
+{
+	return x | (swar_upper(x) >> 2);
 }
 
 /* Index (0..7) of the lowest flagged byte of a non-zero mask @m. */
@@ -158,6 +165,26 @@ __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 		if (c < 'A' || c > 'Z')
 			return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 	}
+	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
+}
+
+/* hw_scan_method() without a call for methods of up to 7 letters (one
+ * word of the payload decides them); others go to the byte loop. */
+static __always_inline int scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 x, other;
+	__u32 k;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w) || win_word(&w, 0, &x))
+		return hw_scan_method(ctx, q, off);
+	other = ~swar_upper(x) & SWAR_HIGHS;
+	if (!other)
+		return hw_scan_method(ctx, q, off);
+	k = swar_first(other);
+	if (k > 0 && ((x >> (8 * k)) & 0xff) == ' ')
+		return off + k + 1;
 	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 }
 
@@ -339,9 +366,48 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 	return r;
 }
 
+/* Little-endian words of " HTTP/" (6 bytes), "\r\n" and "host". */
+#define TAIL_HTTP 0x2f5054544820ULL
+#define TAIL_CRLF 0x0a0dULL
+#define TAIL_HOST 0x74736f68ULL
+
+/*
+ * The usual rest of the request line, " HTTP/1.x\r\n", in one step, and
+ * with it a "Host:" line right after it (the usual order): returns the
+ * offset after the tail (or, with REQ_HOST set, of the Host value as
+ * hw_header_line() would), or @off when the tail is not there (the header
+ * loop then skips whatever the line holds).  Loop-free, so the path and
+ * query scans run it at their end (one call less per request).
+ */
+static __always_inline int request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 a, b;
+	int c;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	if (win_word(&w, 0, &a) || win_word(&w, 8, &b)) {
+		if (wrd(&w, 0) == ' ' && wrd(&w, 1) == 'H' && wrd(&w, 2) == 'T' &&
+		    wrd(&w, 3) == 'T' && wrd(&w, 4) == 'P' && wrd(&w, 5) == '/' &&
+		    wrd(&w, 9) == '\r' && wrd(&w, 10) == '\n')
+			return off + 11;
+		return off;
+	}
+	if ((a & 0xffffffffffffULL) != TAIL_HTTP || ((b >> 8) & 0xffff) != TAIL_CRLF)
+		return off;
+	if ((((b >> 24) & 0xffffffff) | 0x20202020) != TAIL_HOST || (b >> 56) != ':')
+		return off + 11;
+	c = wrd(&w, 16);
+	q->flags |= REQ_HOST;
+	return off + 16 + (c == ' ' || c == '\t');
+}
+
 /* Path part of the target, up to '?' or the space before the version.  An
  * empty path (absolute-form "http://h" or "http://h?q") hashes as "/".
- * Returns the offset of the '?' or the space. */
+ * Returns the offset of the '?', or at the space sets REQ_TAIL and returns
+ * what request_tail() returns there. */
 __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
@@ -361,12 +427,16 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 		return r;
 	q->h_path = h;
 	q->h_full = h;
-	return off + r;
+	if (rd(ctx, q, off + r) == '?')
+		return off + r;
+	q->flags |= REQ_TAIL;
+	return request_tail(ctx, q, off + r);
 }
 
 /* '?' and query, continuing h_path into h_full.  A query longer than
  * BPFW_QUERY_MAX - 1 bytes after the '?' leaves REQ_QUERY unset: only the
- * path key is checked.  Returns the offset where it stopped. */
+ * path key is checked.  Returns the offset where it stopped or, at the
+ * space, like hw_scan_path(). */
 __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
@@ -383,8 +453,8 @@ __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 	if (r < 0)
 		return r;
 	q->h_full = h;
-	q->flags |= REQ_QUERY;
-	return off + r;
+	q->flags |= REQ_QUERY | REQ_TAIL;
+	return request_tail(ctx, q, off + r);
 }
 
 /* Whether the line at @off starts with "Host:" (any case). */
@@ -432,21 +502,10 @@ __noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
 }
 
-/* The usual rest of the request line, " HTTP/1.x\r\n", in one step:
- * returns the offset after it, or @off when it is not there (the header
- * loop then skips whatever the line holds).  Its own global function so
- * the verifier does not carry these compares into the header loop. */
+/* The usual rest of the request line, see request_tail(). */
 __noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	struct win w;
-
-	off &= SCAN_OFF_MASK;
-	if (win_at(ctx, q, off, &w))
-		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
-	if (wrd(&w, 0) == ' ' && wrd(&w, 1) == 'H' && wrd(&w, 2) == 'T' && wrd(&w, 3) == 'T' &&
-	    wrd(&w, 4) == 'P' && wrd(&w, 5) == '/' && wrd(&w, 9) == '\r' && wrd(&w, 10) == '\n')
-		return off + 11;
-	return off;
+	return request_tail(ctx, q, off);
 }
 
 /*
@@ -457,9 +516,9 @@ __noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
  */
 static __always_inline int find_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	int r = hw_request_tail(ctx, q, off);
+	int r = (q->flags & REQ_TAIL) ? (int)off : hw_request_tail(ctx, q, off);
 
-	for (int n = 0; n <= BPFW_HDR_LINES && r >= 0; n++) {
+	for (int n = 0; n <= BPFW_HDR_LINES && r >= 0 && !(q->flags & REQ_HOST); n++) {
 		r = hw_header_line(ctx, q, r);
 		if (r < 0 || (q->flags & (REQ_HOST | REQ_HDR_END)))
 			break;

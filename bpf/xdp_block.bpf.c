@@ -154,7 +154,7 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 	/* most non-HTTP payloads (TLS, binary) end here, without a call */
 	if (c < 'A' || c > 'Z')
 		return SCAN_FAIL(BPFW_R_NOT_REQUEST);
-	r = hw_scan_method(ctx, q, off);
+	r = scan_method(ctx, q, off);
 	if (r < 0)
 		return r;
 	c = rd(ctx, q, r);
@@ -170,15 +170,15 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		if (r < 0)
 			return r;
 		r = hw_scan_path(ctx, q, r);
-		if (r >= 0 && rd(ctx, q, r) == '?')
+		if (r >= 0 && !(q->flags & REQ_TAIL))
 			r = hw_scan_query(ctx, q, r);
 		return r < 0 ? r : 0;
 	} else {
 		/* "*" (OPTIONS) and authority-form (CONNECT) name no object */
 		return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE : BPFW_R_NOT_REQUEST);
 	}
-	if (r >= 0 && rd(ctx, q, r) == '?')
-		r = hw_scan_query(ctx, q, r);
+	if (r >= 0 && !(q->flags & REQ_TAIL))
+		r = hw_scan_query(ctx, q, r); /* the path ended at '?' */
 	if (r < 0)
 		return r;
 	r = find_host(ctx, q, r);

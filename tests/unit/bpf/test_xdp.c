@@ -216,6 +216,43 @@ static void test_host_port_and_case(void)
 	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
 }
 
+/* Host right after the request line (read with the line's tail), in any
+ * case and with a tab; a longer header name that starts with "Host" is not
+ * it. */
+static void test_host_first_header(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(block("http://www.example.com/a.jpg", 3600e9), 0);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nhOsT:\tWWW.Example.COM\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHOST:www.example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHostx: other\r\nHost: www.example.com\r\n\r\n"),
+			XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHost-X: www.example.com\r\nHost: other\r\n\r\n"),
+			XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 3);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
+}
+
+/* Methods of 1 to 16 letters; anything else is not a request. */
+static void test_method_tokens(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(block("example.com/a.jpg", 3600e9), 0);
+	CU_ASSERT_EQUAL(run4("X /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("OPTIONS /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("PROPFIND /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("ABCDEFGHIJKLMNOP /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("ABCDEFGHIJKLMNOPQ /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("get /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GeT /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4(" GET /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GET\t/a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GET"), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 4);
+	CU_ASSERT_EQUAL(counter(BPFW_R_NOT_REQUEST), 5);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_INCOMPLETE), 1);
+}
+
 static void test_absolute_form(void)
 {
 	reset();
@@ -510,6 +547,8 @@ static CU_TestInfo tests[] = {
 	{ "same path on another host passes", test_other_host_not_blocked },
 	{ "expired entry passes", test_expired_entry_passes },
 	{ "Host with port and mixed case", test_host_port_and_case },
+	{ "Host right after the request line", test_host_first_header },
+	{ "method tokens", test_method_tokens },
 	{ "absolute-form target with userinfo", test_absolute_form },
 	{ "IPv6 literal host keeps brackets", test_ipv6_literal_host },
 	{ "path key blocks all queries, exact key one", test_query_path_and_exact_keys },
