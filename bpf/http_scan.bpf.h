@@ -31,6 +31,7 @@
 #define REQ_HOST 4u     /* header line was Host */
 #define REQ_HDR_END 8u  /* empty line: end of headers */
 #define REQ_TAIL 16u    /* path or query scan went on past the request line's tail */
+#define REQ_HOST_DONE 32u /* h_host is final (absolute-form, or Host hashed with the tail) */
 
 struct req {
 	__u32 lim;    /* end of the TCP payload, offset from ctx->data */
@@ -263,9 +264,36 @@ __noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
 }
 
-/* Same result as hw_scan_host_slow() for hosts of letters, digits, '.'
- * and '-' (no '@', ':', '['), a word at a time; anything else, a host near
- * BPFW_HOST_MAX or the end of the packet goes to the byte-wise scan. */
+/*
+ * One word @x of a host for the word-wise scan, hashed into *h: returns 8
+ * when the host goes on, the index (0..7) of its terminator when it ends
+ * in this word, or -1 when the byte-wise scan must decide ('@', ':', '[').
+ * Same result as hw_scan_host_slow() for hosts of letters, digits, '.'
+ * and '-'.
+ */
+static __always_inline int host_word(__u64 x, __u64 *h)
+{
+	__u64 stop = swar_lt(x, ' ' + 1) | swar_eq(x, '/') | swar_eq(x, '?');
+	__u64 other = swar_eq(x, '@') | swar_eq(x, ':') | swar_eq(x, '[');
+	__u32 k;
+	int c;
+
+	if (!(stop | other)) {
+		*h = bpfw_mix(*h, swar_lower(x));
+		return 8;
+	}
+	k = swar_first(stop | other);
+	c = (int)((x >> (8 * k)) & 0xff);
+	if (c == '@' || c == ':' || c == '[')
+		return -1;
+	if (k)
+		*h = bpfw_mix(*h, swar_head(swar_lower(x), k));
+	return (int)k;
+}
+
+/* hw_scan_host_slow() a word at a time (host_word()); anything unusual, a
+ * host near BPFW_HOST_MAX or the end of the packet goes to the byte-wise
+ * scan. */
 __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
@@ -275,26 +303,18 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	for (__u32 i = 0; i + 8 <= BPFW_HOST_MAX; i += 8) {
-		__u64 x, stop, other;
-		__u32 k;
-		int c;
+		__u64 x;
+		int k;
 
 		if (win_word(&w, i, &x))
 			break;
-		stop = swar_lt(x, ' ' + 1) | swar_eq(x, '/') | swar_eq(x, '?');
-		other = swar_eq(x, '@') | swar_eq(x, ':') | swar_eq(x, '[');
-		if (!(stop | other)) {
-			h = bpfw_mix(h, swar_lower(x));
-			continue;
-		}
-		k = swar_first(stop | other);
-		c = (int)((x >> (8 * k)) & 0xff);
-		if (c == '@' || c == ':' || c == '[')
+		k = host_word(x, &h);
+		if (k < 0)
 			break;
-		if (k)
-			h = bpfw_mix(h, swar_head(swar_lower(x), k));
-		q->h_host = h;
-		return off + i + k;
+		if (k < 8) {
+			q->h_host = h;
+			return off + i + k;
+		}
 	}
 	return hw_scan_host_slow(ctx, q, off);
 }
@@ -371,6 +391,34 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 #define TAIL_CRLF 0x0a0dULL
 #define TAIL_HOST 0x74736f68ULL
 
+/* A Host value of up to 24 bytes at window index @v, hashed without a
+ * loop (sets REQ_HOST_DONE), so the usual request needs no hw_scan_host()
+ * call; not when the target's authority already gave the host.  Returns
+ * @v. */
+static __always_inline __u32 request_host(const struct win *w, struct req *q, __u32 v)
+{
+	__u64 h = BPFW_H_SEED, x;
+
+	if (q->flags & REQ_HOST_DONE)
+		return v;
+#pragma unroll
+	for (__u32 j = 0; j < 3; j++) {
+		int k;
+
+		if (win_word(w, v + 8 * j, &x))
+			break;
+		k = host_word(x, &h);
+		if (k < 0)
+			break;
+		if (k < 8) {
+			q->h_host = h;
+			q->flags |= REQ_HOST_DONE;
+			break;
+		}
+	}
+	return v;
+}
+
 /*
  * The usual rest of the request line, " HTTP/1.x\r\n", in one step, and
  * with it a "Host:" line right after it (the usual order): returns the
@@ -401,7 +449,7 @@ static __always_inline int request_tail(struct xdp_md *ctx, struct req *q, __u32
 		return off + 11;
 	c = wrd(&w, 16);
 	q->flags |= REQ_HOST;
-	return off + 16 + (c == ' ' || c == '\t');
+	return off + request_host(&w, q, 16 + (c == ' ' || c == '\t'));
 }
 
 /* Path part of the target, up to '?' or the space before the version.  An

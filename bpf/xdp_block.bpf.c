@@ -169,6 +169,7 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		r = scan_authority(ctx, q, r + 7);
 		if (r < 0)
 			return r;
+		q->flags |= REQ_HOST_DONE;
 		r = hw_scan_path(ctx, q, r);
 		if (r >= 0 && !(q->flags & REQ_TAIL))
 			r = hw_scan_query(ctx, q, r);
@@ -188,6 +189,8 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		q->h_host = BPFW_H_SEED; /* no Host: empty host */
 		return 0;
 	}
+	if (q->flags & REQ_HOST_DONE)
+		return 0; /* hashed with the request line's tail */
 	r = scan_authority(ctx, q, r);
 	return r < 0 ? r : 0;
 }
