@@ -291,32 +291,41 @@ static __always_inline int host_word(__u64 x, __u64 *h)
 	return (int)k;
 }
 
-/* hw_scan_host_slow() a word at a time (host_word()); anything unusual, a
- * host near BPFW_HOST_MAX or the end of the packet goes to the byte-wise
- * scan. */
-__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+/* The host at window index @v, at most @words words: sets q->h_host and
+ * returns the index of its terminator (relative to @v), or -1 when the
+ * words or the payload end first or the byte-wise scan must decide. */
+static __always_inline int host_words(const struct win *w, struct req *q, __u32 v, __u32 words)
 {
-	struct win w;
-	__u64 h = BPFW_H_SEED;
+	__u64 h = BPFW_H_SEED, x;
 
-	off &= SCAN_OFF_MASK;
-	if (win_at(ctx, q, off, &w))
-		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
-	for (__u32 i = 0; i + 8 <= BPFW_HOST_MAX; i += 8) {
-		__u64 x;
+	for (__u32 j = 0; j < words; j++) {
 		int k;
 
-		if (win_word(&w, i, &x))
+		if (win_word(w, v + 8 * j, &x))
 			break;
 		k = host_word(x, &h);
 		if (k < 0)
 			break;
 		if (k < 8) {
 			q->h_host = h;
-			return off + i + k;
+			return (int)(8 * j) + k;
 		}
 	}
-	return hw_scan_host_slow(ctx, q, off);
+	return -1;
+}
+
+/* hw_scan_host_slow() a word at a time for hosts that end within
+ * BPFW_HOST_MAX bytes; anything unusual goes to the byte-wise scan. */
+__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	int r;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	r = host_words(&w, q, 0, BPFW_HOST_MAX / 8);
+	return r >= 0 ? (int)off + r : hw_scan_host_slow(ctx, q, off);
 }
 
 /* Whether @c ends a run of hashed bytes: end of packet (-1), controls and
@@ -397,25 +406,8 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
  * @v. */
 static __always_inline __u32 request_host(const struct win *w, struct req *q, __u32 v)
 {
-	__u64 h = BPFW_H_SEED, x;
-
-	if (q->flags & REQ_HOST_DONE)
-		return v;
-#pragma unroll
-	for (__u32 j = 0; j < 3; j++) {
-		int k;
-
-		if (win_word(w, v + 8 * j, &x))
-			break;
-		k = host_word(x, &h);
-		if (k < 0)
-			break;
-		if (k < 8) {
-			q->h_host = h;
-			q->flags |= REQ_HOST_DONE;
-			break;
-		}
-	}
+	if (!(q->flags & REQ_HOST_DONE) && host_words(w, q, v, 3) >= 0)
+		q->flags |= REQ_HOST_DONE;
 	return v;
 }
 
