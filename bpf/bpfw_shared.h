@@ -8,9 +8,12 @@
  * headers) and by user space, so it only uses __u8.. types and no libc.
  *
  * URL key (docs/enforcement.md, "URL key"):
- *   h_host = FNV-1a-64(lowercase(host without userinfo and port))
- *   key    = FNV-1a-64 continued from FNV-1a-64(target path [+ "?" query])
- *            over the 8 little-endian bytes of h_host
+ *   H(h, s) = h mixed with each 8-byte little-endian word of s in turn, the
+ *             last partial word zero-padded (s never holds a NUL byte)
+ *   h_host = H(SEED, lowercase(host without userinfo and port))
+ *   h_path = H(SEED, target path [or "/" when empty])
+ *   h_full = H(h_path, "?" query)
+ *   key    = mix(mix(h_path or h_full, h_host), SEED)
  * A blocked entry made from a URL without a query blocks every query of
  * that path; one made from a URL with a query blocks only that exact query.
  */
@@ -34,13 +37,30 @@
 #define BPFW_URLS_DEFAULT 1048576
 #define BPFW_FLOWS_DEFAULT 65536
 
-/* FNV-1a, 64 bit (http://www.isthe.com/chongo/tech/comp/fnv/). */
-#define BPFW_FNV_BASIS 0xcbf29ce484222325ULL
-#define BPFW_FNV_PRIME 0x100000001b3ULL
+/* Word hash: one multiply and one xorshift per 8 bytes of input. */
+#define BPFW_H_SEED 0x6a09e667f3bcc908ULL
+#define BPFW_H_MUL 0x9e3779b97f4a7c15ULL
 
-static inline __u64 bpfw_fnv_step(__u64 h, __u8 c)
+static inline __u64 bpfw_mix(__u64 h, __u64 w)
 {
-	return (h ^ c) * BPFW_FNV_PRIME;
+	h = (h ^ w) * BPFW_H_MUL;
+	return h ^ (h >> 32);
+}
+
+/* H(h, s) of the URL key, byte by byte: the reference definition, used by
+ * user space.  The XDP program reads whole words (http_scan.bpf.h). */
+static inline __u64 bpfw_hash_bytes(__u64 h, const __u8 *s, __u32 n)
+{
+	__u64 w = 0;
+
+	for (__u32 i = 0; i < n; i++) {
+		w |= (__u64)s[i] << (8 * (i & 7));
+		if ((i & 7) == 7 || i + 1 == n) {
+			h = bpfw_mix(h, w);
+			w = 0;
+		}
+	}
+	return h;
 }
 
 /* Lowercase one ASCII byte; other bytes unchanged (hosts are ASCII/IDNA). */
@@ -52,9 +72,7 @@ static inline __u8 bpfw_lower(__u8 c)
 /* Final step of the URL key: mix the host hash into the path hash. */
 static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
 {
-	for (int i = 0; i < 8; i++)
-		h_path = bpfw_fnv_step(h_path, (__u8)(h_host >> (8 * i)));
-	return h_path;
+	return bpfw_mix(bpfw_mix(h_path, h_host), BPFW_H_SEED);
 }
 
 /*

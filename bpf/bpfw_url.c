@@ -15,12 +15,13 @@
 #include "bpfw_shared.h"
 
 /* Host bytes of @auth (length @n): userinfo dropped, port skipped,
- * lowercased, hashed.  Mirrors hw_scan_host(). */
+ * lowercased, hashed.  Mirrors hw_scan_host_slow(). */
 static int hash_host(const char *auth, size_t n, uint64_t *ret_h)
 {
 	const char *at = memchr(auth, '@', n);
 	bool in_port = false, in_bracket = false;
-	uint64_t h = BPFW_FNV_BASIS;
+	uint8_t host[BPFW_HOST_MAX];
+	uint32_t len = 0;
 
 	if (at) {
 		n -= (size_t)(at + 1 - auth);
@@ -43,9 +44,9 @@ static int hash_host(const char *auth, size_t n, uint64_t *ret_h)
 		}
 		if (i >= BPFW_HOST_MAX)
 			return -ENAMETOOLONG;
-		h = bpfw_fnv_step(h, bpfw_lower((uint8_t)c));
+		host[len++] = bpfw_lower((uint8_t)c);
 	}
-	*ret_h = h;
+	*ret_h = bpfw_hash_bytes(BPFW_H_SEED, host, len);
 	return 0;
 }
 
@@ -78,17 +79,15 @@ int bpfw_url_key(const char *url, uint64_t *ret_key)
 	plen = (size_t)(query - path);
 	if (plen > BPFW_PATH_MAX)
 		return -ENAMETOOLONG;
-	h = BPFW_FNV_BASIS;
 	if (plen == 0)
-		h = bpfw_fnv_step(h, '/');
-	for (size_t i = 0; i < plen; i++)
-		h = bpfw_fnv_step(h, (uint8_t)path[i]);
+		h = bpfw_hash_bytes(BPFW_H_SEED, (const uint8_t *)"/", 1);
+	else
+		h = bpfw_hash_bytes(BPFW_H_SEED, (const uint8_t *)path, (uint32_t)plen);
 	if (query < end) {
 		/* '?' and query; the program gives up past BPFW_QUERY_MAX - 1 */
 		if ((size_t)(end - query) > BPFW_QUERY_MAX - 1)
 			return -ENAMETOOLONG;
-		for (const char *p = query; p < end; p++)
-			h = bpfw_fnv_step(h, (uint8_t)*p);
+		h = bpfw_hash_bytes(h, (const uint8_t *)query, (uint32_t)(end - query));
 	}
 	*ret_key = bpfw_url_key_finish(h, h_host);
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * http_scan.bpf.h - the HTTP request scanner of the XDP program: method,
  * request target (origin-form and absolute-form), Host header, and the URL
- * key hashes of bpfw_shared.h.
+ * key hashes of bpfw_shared.h, 8 bytes per step: one load, SWAR tests
+ * for the bytes that end a run, one mix.
  *
  * Each loop is its own global (non-static, __noinline) BPF function.  The
  * verifier checks a global function once with an unknown start offset, so
@@ -29,13 +30,15 @@
 #define REQ_USERINFO 2u /* authority had "userinfo@" */
 #define REQ_HOST 4u     /* header line was Host */
 #define REQ_HDR_END 8u  /* empty line: end of headers */
+#define REQ_TAIL 16u    /* path or query scan went on past the request line's tail */
+#define REQ_HOST_DONE 32u /* h_host is final (absolute-form, or Host hashed with the tail) */
 
 struct req {
 	__u32 lim;    /* end of the TCP payload, offset from ctx->data */
 	__u32 flags;  /* REQ_* */
-	__u64 h_host; /* FNV-1a of the lowercased host */
-	__u64 h_path; /* FNV-1a of the path before '?' */
-	__u64 h_full; /* FNV-1a of path, '?' and query */
+	__u64 h_host; /* H of the lowercased host (bpfw_shared.h) */
+	__u64 h_path; /* H of the path before '?' */
+	__u64 h_full; /* H of path, '?' and query */
 };
 
 /* Byte at @off, or -1 past the payload or the packet. */
@@ -83,6 +86,67 @@ static __always_inline int wrd(const struct win *w, __u32 i)
 	return *p;
 }
 
+/*
+ * SWAR tests on a little-endian word: the high bit of each byte that
+ * passes.  Only the lowest flagged byte is exact (a borrow may flag bytes
+ * above it), which is the one the scanners use.
+ */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGHS 0x8080808080808080ULL
+
+/* Bytes below @n (n <= 0x80). */
+static __always_inline __u64 swar_lt(__u64 x, __u64 n)
+{
+	return (x - SWAR_ONES * n) & ~x & SWAR_HIGHS;
+}
+
+/* Bytes equal to @c. */
+static __always_inline __u64 swar_eq(__u64 x, __u64 c)
+{
+	return swar_lt(x ^ (SWAR_ONES * c), 1);
+}
+
+/* Bytes 'A'..'Z' (exact for every byte: no borrows). */
+static __always_inline __u64 swar_upper(__u64 x)
+{
+	__u64 low7 = x & ~SWAR_HIGHS;
+	__u64 ge_a = low7 + SWAR_ONES * (0x80 - 'A');
+	__u64 gt_z = low7 + SWAR_ONES * (0x80 - 'Z' - 1);
+
+	return ge_a & ~gt_z & ~x & SWAR_HIGHS;
+}
+
+/* ASCII lowercase of every byte (bpfw_lower() eight at a time). */
+static __always_inline __u64 swar_lower(__u64 x)
+{
+	return x | (swar_upper(x) >> 2);
+}
+
+/* Index (0..7) of the lowest flagged byte of a non-zero mask @m. */
+static __always_inline __u32 swar_first(__u64 m)
+{
+	__u64 below = (m & -m) - 1; /* bytes before it 0xff, its own 0x7f */
+
+	return (__u32)(((below & SWAR_ONES) * SWAR_ONES) >> 56) - 1;
+}
+
+/* The bytes of @x before byte @k (0..7), the rest zero. */
+static __always_inline __u64 swar_head(__u64 x, __u32 k)
+{
+	return k ? x & (~0ULL >> (64 - 8 * k)) : 0;
+}
+
+/* The word at window index @i, when 8 payload bytes are there. */
+static __always_inline int win_word(const struct win *w, __u32 i, __u64 *ret_x)
+{
+	__u8 *p = w->base + i;
+
+	if (i + 8 > w->avail || (void *)(p + 8) > w->end)
+		return -1;
+	*ret_x = *(__u64 *)p;
+	return 0;
+}
+
 /* Method token: 1..BPFW_METHOD_MAX upper-case letters, then a space.
  * Returns the offset of the request target. */
 __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
@@ -105,30 +169,79 @@ __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 }
 
-/*
- * Host of an absolute-form target or of a Host header value: hashed
- * lowercased into q->h_host; an IPv6 literal keeps its brackets, ":port"
- * is skipped.  Returns the offset of the terminator ('/', '?', whitespace).
- * At userinfo's '@' it sets REQ_USERINFO and returns the offset after it:
- * the caller scans again from there (a second '@' is malformed).
- */
-__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+/* hw_scan_method() without a call for methods of up to 7 letters (one
+ * word of the payload decides them); others go to the byte loop. */
+static __always_inline int scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
-	__u64 h = BPFW_FNV_BASIS;
-	__u32 in_port = 0, in_bracket = 0;
+	__u64 x, other;
+	__u32 k;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w) || win_word(&w, 0, &x))
+		return hw_scan_method(ctx, q, off);
+	other = ~swar_upper(x) & SWAR_HIGHS;
+	if (!other)
+		return hw_scan_method(ctx, q, off);
+	k = swar_first(other);
+	if (k > 0 && ((x >> (8 * k)) & 0xff) == ' ')
+		return off + k + 1;
+	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
+}
+
+/* The ":port" after a host at @off (the ':'), which must end before
+ * @left more bytes: returns the offset of the terminator, or the offset
+ * after a '@' (the host was userinfo, see below). */
+__noinline int hw_skip_port(struct xdp_md *ctx, struct req *q, __u32 off, __u32 left)
+{
+	struct win w;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	for (__u32 i = 0; i < BPFW_HOST_MAX + 8; i++) {
+		int c;
+
+		if (i >= left)
+			break;
+		c = wrd(&w, i);
+		if (c <= ' ' || c == '/' || c == '?')
+			return c < 0 ? SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE) : (int)(off + i);
+		if (c == '@') {
+			if (q->flags & REQ_USERINFO)
+				return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+			q->flags |= REQ_USERINFO;
+			return off + i + 1;
+		}
+	}
+	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+}
+
+/*
+ * Host of an absolute-form target or of a Host header value: hashed
+ * lowercased into q->h_host; an IPv6 literal keeps its brackets, ":port"
+ * is skipped.  Returns the offset of the terminator ('/', '?', whitespace).
+ * At userinfo's '@' it sets REQ_USERINFO and returns the offset after it:
+ * the caller scans again from there (a second '@' is malformed).  Byte by
+ * byte; hw_scan_host() takes the common hosts a word at a time.
+ */
+__noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 h = BPFW_H_SEED, x = 0;
+	__u32 in_bracket = 0;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	for (__u32 i = 0; i < BPFW_HOST_MAX + 1; i++) {
 		int c = wrd(&w, i);
 
-		if (c <= ' ' || c == '/' || c == '?') {
+		if (c <= ' ' || c == '/' || c == '?' || (c == ':' && !in_bracket)) {
 			if (c < 0)
 				return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
-			q->h_host = h;
-			return off + i;
+			q->h_host = (i & 7) ? bpfw_mix(h, x) : h;
+			return c == ':' ? hw_skip_port(ctx, q, off + i, BPFW_HOST_MAX + 8 - i) : (int)(off + i);
 		}
 		if (c == '@') {
 			if (q->flags & REQ_USERINFO)
@@ -136,21 +249,83 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 			q->flags |= REQ_USERINFO;
 			return off + i + 1;
 		}
-		if (in_port)
-			continue;
 		if (c == '[' && i == 0)
 			in_bracket = 1;
 		else if (c == ']')
 			in_bracket = 0;
-		else if (c == ':' && !in_bracket) {
-			in_port = 1;
-			continue;
-		}
 		if (i >= BPFW_HOST_MAX)
 			return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
-		h = bpfw_fnv_step(h, bpfw_lower((__u8)c));
+		x |= (__u64)bpfw_lower((__u8)c) << (8 * (i & 7));
+		if ((i & 7) == 7) {
+			h = bpfw_mix(h, x);
+			x = 0;
+		}
 	}
 	return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
+}
+
+/*
+ * One word @x of a host for the word-wise scan, hashed into *h: returns 8
+ * when the host goes on, the index (0..7) of its terminator when it ends
+ * in this word, or -1 when the byte-wise scan must decide ('@', ':', '[').
+ * Same result as hw_scan_host_slow() for hosts of letters, digits, '.'
+ * and '-'.
+ */
+static __always_inline int host_word(__u64 x, __u64 *h)
+{
+	__u64 stop = swar_lt(x, ' ' + 1) | swar_eq(x, '/') | swar_eq(x, '?');
+	__u64 other = swar_eq(x, '@') | swar_eq(x, ':') | swar_eq(x, '[');
+	__u32 k;
+	int c;
+
+	if (!(stop | other)) {
+		*h = bpfw_mix(*h, swar_lower(x));
+		return 8;
+	}
+	k = swar_first(stop | other);
+	c = (int)((x >> (8 * k)) & 0xff);
+	if (c == '@' || c == ':' || c == '[')
+		return -1;
+	if (k)
+		*h = bpfw_mix(*h, swar_head(swar_lower(x), k));
+	return (int)k;
+}
+
+/* The host at window index @v, at most @words words: sets q->h_host and
+ * returns the index of its terminator (relative to @v), or -1 when the
+ * words or the payload end first or the byte-wise scan must decide. */
+static __always_inline int host_words(const struct win *w, struct req *q, __u32 v, __u32 words)
+{
+	__u64 h = BPFW_H_SEED, x;
+
+	for (__u32 j = 0; j < words; j++) {
+		int k;
+
+		if (win_word(w, v + 8 * j, &x))
+			break;
+		k = host_word(x, &h);
+		if (k < 0)
+			break;
+		if (k < 8) {
+			q->h_host = h;
+			return (int)(8 * j) + k;
+		}
+	}
+	return -1;
+}
+
+/* hw_scan_host_slow() a word at a time for hosts that end within
+ * BPFW_HOST_MAX bytes; anything unusual goes to the byte-wise scan. */
+__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	int r;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	r = host_words(&w, q, 0, BPFW_HOST_MAX / 8);
+	return r >= 0 ? (int)off + r : hw_scan_host_slow(ctx, q, off);
 }
 
 /* Whether @c ends a run of hashed bytes: end of packet (-1), controls and
@@ -169,10 +344,11 @@ static __always_inline int run_result(int c, int stop_q, __u32 i)
 }
 
 /*
- * Hash the window's bytes into *h until a space (or, with @stop_q, a '?').
- * Returns the index of that byte, or a failure (end of packet, a control
- * byte, or no end within @max + 7 bytes: BPFW_R_HTTP_TOO_LONG).  While 8
- * more bytes are in the packet they are read without a check each.
+ * Hash the window's bytes into *h until a space (or, with @stop_q, a '?'),
+ * a word at a time.  Returns the index of that byte, or a failure (end of
+ * packet, a control byte, or no end within @max + 7 bytes:
+ * BPFW_R_HTTP_TOO_LONG).  The last bytes of the packet, fewer than 8, are
+ * read one at a time into the last word.
  */
 static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 				    __u64 *ret_h)
@@ -181,56 +357,109 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 	int r = SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
 
 	for (__u32 i = 0; i <= max; i += 8) {
-		__u8 *p = w->base + i;
-		int done = 0;
+		__u64 x = 0, stop;
+		__u32 k;
 
-		if (i + 8 > w->avail || (void *)(p + 8) > w->end) {
-			/* fewer than 8 bytes left: one at a time, ends here */
+		if (win_word(w, i, &x)) {
+			int done = 0;
+
 #pragma unroll
-			for (int k = 0; k < 8 && !done; k++) {
-				int c = wrd(w, i + k);
+			for (int j = 0; j < 8 && !done; j++) {
+				int c = wrd(w, i + j);
 
 				if (run_end(c, stop_q)) {
-					r = run_result(c, stop_q, i + k);
+					r = run_result(c, stop_q, i + j);
+					if (j)
+						h = bpfw_mix(h, x);
 					done = 1;
 				} else {
-					h = bpfw_fnv_step(h, (__u8)c);
+					x |= (__u64)c << (8 * j);
 				}
 			}
 			break;
 		}
-#pragma unroll
-		for (int k = 0; k < 8 && !done; k++) {
-			int c = p[k];
-
-			if (run_end(c, stop_q)) {
-				r = run_result(c, stop_q, i + k);
-				done = 1;
-			} else {
-				h = bpfw_fnv_step(h, (__u8)c);
-			}
+		stop = swar_lt(x, ' ' + 1);
+		if (stop_q)
+			stop |= swar_eq(x, '?');
+		if (!stop) {
+			h = bpfw_mix(h, x);
+			continue;
 		}
-		if (done)
-			break;
+		k = swar_first(stop);
+		if (k)
+			h = bpfw_mix(h, swar_head(x, k));
+		r = run_result((int)((x >> (8 * k)) & 0xff), stop_q, i + k);
+		break;
 	}
 	*ret_h = h;
 	return r;
 }
 
+/* Little-endian words of " HTTP/" (6 bytes), "\r\n" and "host". */
+#define TAIL_HTTP 0x2f5054544820ULL
+#define TAIL_CRLF 0x0a0dULL
+#define TAIL_HOST 0x74736f68ULL
+
+/* A Host value of up to 24 bytes at window index @v, hashed without a
+ * loop (sets REQ_HOST_DONE), so the usual request needs no hw_scan_host()
+ * call; not when the target's authority already gave the host.  Returns
+ * @v. */
+static __always_inline __u32 request_host(const struct win *w, struct req *q, __u32 v)
+{
+	if (!(q->flags & REQ_HOST_DONE) && host_words(w, q, v, 3) >= 0)
+		q->flags |= REQ_HOST_DONE;
+	return v;
+}
+
+/*
+ * The usual rest of the request line, " HTTP/1.x\r\n", in one step, and
+ * with it a "Host:" line right after it (the usual order): returns the
+ * offset after the tail (or, with REQ_HOST set, of the Host value as
+ * hw_header_line() would), or @off when the tail is not there (the header
+ * loop then skips whatever the line holds).  Loop-free, so the path and
+ * query scans run it at their end (one call less per request).
+ */
+static __always_inline int request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
+{
+	struct win w;
+	__u64 a, b;
+	int c;
+
+	off &= SCAN_OFF_MASK;
+	if (win_at(ctx, q, off, &w))
+		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	if (win_word(&w, 0, &a) || win_word(&w, 8, &b)) {
+		if (wrd(&w, 0) == ' ' && wrd(&w, 1) == 'H' && wrd(&w, 2) == 'T' &&
+		    wrd(&w, 3) == 'T' && wrd(&w, 4) == 'P' && wrd(&w, 5) == '/' &&
+		    wrd(&w, 9) == '\r' && wrd(&w, 10) == '\n')
+			return off + 11;
+		return off;
+	}
+	if ((a & 0xffffffffffffULL) != TAIL_HTTP || ((b >> 8) & 0xffff) != TAIL_CRLF)
+		return off;
+	if ((((b >> 24) & 0xffffffff) | 0x20202020) != TAIL_HOST || (b >> 56) != ':')
+		return off + 11;
+	c = wrd(&w, 16);
+	q->flags |= REQ_HOST;
+	return off + request_host(&w, q, 16 + (c == ' ' || c == '\t'));
+}
+
 /* Path part of the target, up to '?' or the space before the version.  An
  * empty path (absolute-form "http://h" or "http://h?q") hashes as "/".
- * Returns the offset of the '?' or the space. */
+ * Returns the offset of the '?', or at the space sets REQ_TAIL and returns
+ * what request_tail() returns there. */
 __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
-	__u64 h = BPFW_FNV_BASIS;
+	__u64 h = BPFW_H_SEED;
 	int r;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
+	/* not '/': the host ended at '?' or a space, the run ends at once */
 	if (wrd(&w, 0) != '/')
-		h = bpfw_fnv_step(h, '/');
+		h = bpfw_mix(h, '/');
 	r = hash_run(&w, BPFW_PATH_MAX, 1, &h);
 	if (r > BPFW_PATH_MAX)
 		return SCAN_FAIL(BPFW_R_HTTP_TOO_LONG);
@@ -238,37 +467,35 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 		return r;
 	q->h_path = h;
 	q->h_full = h;
-	return off + r;
+	if (rd(ctx, q, off + r) == '?')
+		return off + r;
+	q->flags |= REQ_TAIL;
+	return request_tail(ctx, q, off + r);
 }
 
 /* '?' and query, continuing h_path into h_full.  A query longer than
- * BPFW_QUERY_MAX leaves REQ_QUERY unset: only the path key is checked.
- * Returns the offset where it stopped.  (Byte by byte: queries are rarer
- * than paths, and the 8-byte loop of hash_run() costs verifier states.) */
+ * BPFW_QUERY_MAX - 1 bytes after the '?' leaves REQ_QUERY unset: only the
+ * path key is checked.  Returns the offset where it stopped or, at the
+ * space, like hw_scan_path(). */
 __noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h;
+	int r;
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	h = q->h_path;
-	for (__u32 i = 0; i < BPFW_QUERY_MAX; i++) {
-		int c = wrd(&w, i);
-
-		if (run_end(c, 0)) {
-			if (c != ' ')
-				return run_result(c, 0, i);
-			q->h_full = h;
-			q->flags |= REQ_QUERY;
-			return off + i;
-		}
-		h = bpfw_fnv_step(h, (__u8)c);
-	}
-	return off + BPFW_QUERY_MAX;
+	r = hash_run(&w, BPFW_QUERY_MAX - 1, 0, &h);
+	if (r == SCAN_FAIL(BPFW_R_HTTP_TOO_LONG))
+		return off + BPFW_QUERY_MAX;
+	if (r < 0)
+		return r;
+	q->h_full = h;
+	q->flags |= REQ_QUERY | REQ_TAIL;
+	return request_tail(ctx, q, off + r);
 }
-
 
 /* Whether the line at @off starts with "Host:" (any case). */
 static __always_inline int is_host_line(struct xdp_md *ctx, struct req *q, __u32 off)
@@ -315,21 +542,10 @@ __noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
 }
 
-/* The usual rest of the request line, " HTTP/1.x\r\n", in one step:
- * returns the offset after it, or @off when it is not there (the header
- * loop then skips whatever the line holds).  Its own global function so
- * the verifier does not carry these compares into the header loop. */
+/* The usual rest of the request line, see request_tail(). */
 __noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	struct win w;
-
-	off &= SCAN_OFF_MASK;
-	if (win_at(ctx, q, off, &w))
-		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
-	if (wrd(&w, 0) == ' ' && wrd(&w, 1) == 'H' && wrd(&w, 2) == 'T' && wrd(&w, 3) == 'T' &&
-	    wrd(&w, 4) == 'P' && wrd(&w, 5) == '/' && wrd(&w, 9) == '\r' && wrd(&w, 10) == '\n')
-		return off + 11;
-	return off;
+	return request_tail(ctx, q, off);
 }
 
 /*
@@ -340,9 +556,9 @@ __noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
  */
 static __always_inline int find_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	int r = hw_request_tail(ctx, q, off);
+	int r = (q->flags & REQ_TAIL) ? (int)off : hw_request_tail(ctx, q, off);
 
-	for (int n = 0; n <= BPFW_HDR_LINES && r >= 0; n++) {
+	for (int n = 0; n <= BPFW_HDR_LINES && r >= 0 && !(q->flags & REQ_HOST); n++) {
 		r = hw_header_line(ctx, q, r);
 		if (r < 0 || (q->flags & (REQ_HOST | REQ_HDR_END)))
 			break;

@@ -154,7 +154,7 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 	/* most non-HTTP payloads (TLS, binary) end here, without a call */
 	if (c < 'A' || c > 'Z')
 		return SCAN_FAIL(BPFW_R_NOT_REQUEST);
-	r = hw_scan_method(ctx, q, off);
+	r = scan_method(ctx, q, off);
 	if (r < 0)
 		return r;
 	c = rd(ctx, q, r);
@@ -169,25 +169,28 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		r = scan_authority(ctx, q, r + 7);
 		if (r < 0)
 			return r;
+		q->flags |= REQ_HOST_DONE;
 		r = hw_scan_path(ctx, q, r);
-		if (r >= 0 && rd(ctx, q, r) == '?')
+		if (r >= 0 && !(q->flags & REQ_TAIL))
 			r = hw_scan_query(ctx, q, r);
 		return r < 0 ? r : 0;
 	} else {
 		/* "*" (OPTIONS) and authority-form (CONNECT) name no object */
 		return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE : BPFW_R_NOT_REQUEST);
 	}
-	if (r >= 0 && rd(ctx, q, r) == '?')
-		r = hw_scan_query(ctx, q, r);
+	if (r >= 0 && !(q->flags & REQ_TAIL))
+		r = hw_scan_query(ctx, q, r); /* the path ended at '?' */
 	if (r < 0)
 		return r;
 	r = find_host(ctx, q, r);
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		q->h_host = BPFW_FNV_BASIS; /* no Host: empty host */
+		q->h_host = BPFW_H_SEED; /* no Host: empty host */
 		return 0;
 	}
+	if (q->flags & REQ_HOST_DONE)
+		return 0; /* hashed with the request line's tail */
 	r = scan_authority(ctx, q, r);
 	return r < 0 ? r : 0;
 }

@@ -7,6 +7,7 @@
  * every packet it must pass untouched (truncated, malformed, non-HTTP,
  * non-TCP, split requests).  Needs root (BPF program load).
  */
+#include <endian.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -215,6 +216,43 @@ static void test_host_port_and_case(void)
 	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
 }
 
+/* Host right after the request line (read with the line's tail), in any
+ * case and with a tab; a longer header name that starts with "Host" is not
+ * it. */
+static void test_host_first_header(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(block("http://www.example.com/a.jpg", 3600e9), 0);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nhOsT:\tWWW.Example.COM\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHOST:www.example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHostx: other\r\nHost: www.example.com\r\n\r\n"),
+			XDP_TX);
+	CU_ASSERT_EQUAL(run4("GET /a.jpg HTTP/1.1\r\nHost-X: www.example.com\r\nHost: other\r\n\r\n"),
+			XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 3);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
+}
+
+/* Methods of 1 to 16 letters; anything else is not a request. */
+static void test_method_tokens(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(block("example.com/a.jpg", 3600e9), 0);
+	CU_ASSERT_EQUAL(run4("X /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("OPTIONS /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("PROPFIND /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("ABCDEFGHIJKLMNOP /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_TX);
+	CU_ASSERT_EQUAL(run4("ABCDEFGHIJKLMNOPQ /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("get /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GeT /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4(" GET /a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GET\t/a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n"), XDP_PASS);
+	CU_ASSERT_EQUAL(run4("GET"), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 4);
+	CU_ASSERT_EQUAL(counter(BPFW_R_NOT_REQUEST), 5);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_INCOMPLETE), 1);
+}
+
 static void test_absolute_form(void)
 {
 	reset();
@@ -302,6 +340,65 @@ static void test_path_lengths_around_steps(void)
 	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
 }
 
+/* "GET /<q> HTTP/1.1" with Host @host (+ @port), blocked as
+ * http://<host>/<q>: the RST proves kernel and user space agree. */
+static int run_host(const char *host, const char *port, const char *q)
+{
+	char req[600], url[400];
+
+	snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nHost: %s%s\r\n\r\n", q, host, port);
+	snprintf(url, sizeof(url), "http://%s%s/%s", host, port, q);
+	return block(url, 3600e9) ? -1 : run4(req);
+}
+
+/* Every position of the host's and the query's end within the 8-byte
+ * words of the scanners (past the 3 words hashed with the request line's
+ * tail too), mixed case, with and without a port (the port takes the
+ * byte-wise host scan). */
+static void test_host_and_query_lengths_around_words(void)
+{
+	char host[40] = "Ab-9.cDeFgHiJkLmNoPqRsTuVwXyZ.eXaMple";
+	char query[40] = "x?q=0123456789ABCDEFabcdef+%20&z=1";
+
+	reset();
+	for (size_t n = 1; n <= 26; n++) {
+		char h[40], qr[40];
+
+		snprintf(h, sizeof(h), "%.*s", (int)n, host);
+		snprintf(qr, sizeof(qr), "%.*s", (int)n + 1, query);
+		CU_ASSERT_EQUAL(run_host(h, "", "a"), XDP_TX);
+		CU_ASSERT_EQUAL(run_host(h, ":8080", "b"), XDP_TX);
+		CU_ASSERT_EQUAL(run_host("q.example", "", qr), XDP_TX);
+	}
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 78);
+	CU_ASSERT_EQUAL(run4(GET("/a", "Ab-9.cDeFgHiJkLmNoPqRsTuVwX")), XDP_PASS);
+	CU_ASSERT_EQUAL(run4(GET("/a", "Ab-9.cDeFgHiJkLmNoPqRsTuVwXy")), XDP_PASS);
+	CU_ASSERT_EQUAL(run4(GET("/x?q=0123456789ABCDEFabcdef+%", "q.example")), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 3);
+}
+
+/* Host of exactly BPFW_HOST_MAX bytes (past the word-wise scan) is
+ * checked, with and without a port; one byte more passes as too long. */
+static void test_host_length_limit(void)
+{
+	char host[BPFW_HOST_MAX + 2];
+
+	reset();
+	memset(host, 'h', sizeof(host));
+	host[BPFW_HOST_MAX] = 0;
+	CU_ASSERT_EQUAL(run_host(host, "", "a"), XDP_TX);
+	CU_ASSERT_EQUAL(run_host(host, ":80", "b"), XDP_TX);
+	host[BPFW_HOST_MAX] = 'h';
+	host[BPFW_HOST_MAX + 1] = 0;
+	CU_ASSERT_EQUAL(run_host(host, "", "a"), -1);
+	CU_ASSERT_EQUAL(run4(GET("/a", "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+				 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+				 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+				 "hhhhhhhhhhhhhhhh")), XDP_PASS);
+	CU_ASSERT_EQUAL(counter(BPFW_R_URL_RST), 2);
+	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_TOO_LONG), 1);
+}
+
 static void test_ip_options_drop(void)
 {
 	struct pkt_spec s = { .family = 4, .ip_opt_len = 4 };
@@ -386,6 +483,41 @@ static void test_no_host_header_passes(void)
 	CU_ASSERT_EQUAL(counter(BPFW_R_HTTP_ALLOWED), 1);
 }
 
+/* The URL key as docs/enforcement.md writes it down, independently of
+ * bpfw_shared.h: mix and H over zero-padded little-endian words. */
+#define DOC_SEED 0x6a09e667f3bcc908ULL
+#define DOC_MUL 0x9e3779b97f4a7c15ULL
+
+static uint64_t doc_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * DOC_MUL;
+	return h ^ (h >> 32);
+}
+
+static uint64_t doc_h(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, s + i, n - i < 8 ? n - i : 8);
+		h = doc_mix(h, le64toh(w));
+	}
+	return h;
+}
+
+static void test_url_key_definition(void)
+{
+	uint64_t k = 0, host = doc_h(DOC_SEED, "example.com");
+
+	CU_ASSERT_EQUAL(bpfw_url_key("http://u@Example.COM:8080/path/to/obj.bin?x=12345#f", &k), 0);
+	CU_ASSERT_EQUAL(k, doc_mix(doc_mix(doc_h(doc_h(DOC_SEED, "/path/to/obj.bin"), "?x=12345"),
+					   host), DOC_SEED));
+	CU_ASSERT_EQUAL(bpfw_url_key("example.com", &k), 0);
+	CU_ASSERT_EQUAL(k, doc_mix(doc_mix(doc_h(DOC_SEED, "/"), host), DOC_SEED));
+}
+
 static void test_url_key_rules(void)
 {
 	uint64_t a = 0, b = 0, c = 0;
@@ -416,12 +548,16 @@ static CU_TestInfo tests[] = {
 	{ "same path on another host passes", test_other_host_not_blocked },
 	{ "expired entry passes", test_expired_entry_passes },
 	{ "Host with port and mixed case", test_host_port_and_case },
+	{ "Host right after the request line", test_host_first_header },
+	{ "method tokens", test_method_tokens },
 	{ "absolute-form target with userinfo", test_absolute_form },
 	{ "IPv6 literal host keeps brackets", test_ipv6_literal_host },
 	{ "path key blocks all queries, exact key one", test_query_path_and_exact_keys },
 	{ "over-long query still checks the path key", test_long_query_still_checks_path },
 	{ "path of the maximum length checked, longer passes", test_path_length_limit },
 	{ "path ends at every step position", test_path_lengths_around_steps },
+	{ "host and query end at every word position", test_host_and_query_lengths_around_words },
+	{ "host of the maximum length checked, longer passes", test_host_length_limit },
 	{ "IPv4 options: blocked request dropped", test_ip_options_drop },
 	{ "truncated and malformed packets pass", test_truncated_and_malformed },
 	{ "IP fragments pass", test_fragment_passes },
@@ -429,6 +565,7 @@ static CU_TestInfo tests[] = {
 	{ "request split over two segments passes", test_split_request_passes },
 	{ "HTTP/1.0 without Host passes", test_no_host_header_passes },
 	{ "user-space URL key rules", test_url_key_rules },
+	{ "URL key as documented", test_url_key_definition },
 	CU_TEST_INFO_NULL,
 };
 
