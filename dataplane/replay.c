@@ -20,6 +20,7 @@
 #include "common/digest.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/parse.h"
 #include "common/pseudo.h"
 #include "dataplane/control.h"
 #include "dataplane/events.h"
@@ -61,17 +62,11 @@ static void usage(FILE *out)
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *ret)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
+	if (hw_parse_u64(s, min, max, ret) < 0) {
 		HW_LOG(ERR, "dp.replay", "%s: '%s' is not a number in %" PRIu64 "..%" PRIu64, opt, s,
 		       min, max);
 		return -EINVAL;
 	}
-	*ret = v;
 	return 0;
 }
 

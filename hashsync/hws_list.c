@@ -10,6 +10,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/hws_internal.h"
 #include "common/errors.h"
+#include "common/parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,28 +19,12 @@
 
 #define LIST_LINE_MAX 1024
 
-/* Parse a decimal number in [0, max]; false when not one. */
-static bool parse_uint(const char *s, unsigned long long max, unsigned long long *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
 /* Parse one line into @e; returns 1 for an entry, 0 for nothing, or a
  * negative value with @why set. */
 static int parse_line(char *line, struct hws_entry *e, const char **why)
 {
 	char *fields[5], *save = NULL, *hash = strchr(line, '#');
-	unsigned long long v;
+	uint64_t v;
 	int n = 0, algo;
 
 	if (hash)
@@ -69,14 +54,14 @@ static int parse_line(char *line, struct hws_entry *e, const char **why)
 		return -EINVAL;
 	}
 	if (n >= 3) {
-		if (!parse_uint(fields[2], UINT8_MAX, &v)) {
+		if (hw_parse_u64(fields[2], 0, UINT8_MAX, &v) < 0) {
 			*why = "category is not an integer 0..255";
 			return -EINVAL;
 		}
 		e->category = (uint8_t)v;
 	}
 	if (n >= 4) {
-		if (!parse_uint(fields[3], UINT32_MAX, &v)) {
+		if (hw_parse_u64(fields[3], 0, UINT32_MAX, &v) < 0) {
 			*why = "reference is not an integer 0..4294967295";
 			return -EINVAL;
 		}

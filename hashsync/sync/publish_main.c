@@ -8,6 +8,7 @@
 #include "sync_publish.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/parse.h"
 #include "hashsync/hws.h"
 
 #include <errno.h>
@@ -62,21 +63,6 @@ static int64_t parse_duration(const char *s)
 	if (*end && end[1])
 		return -1;
 	return (int64_t)v * unit;
-}
-
-static bool parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
 }
 
 /* Read each secret key file of the comma list @list into @sec. */
@@ -321,7 +307,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		case 'b':
 		case 'T': {
 			uint64_t *dst = c == 'v' ? &o->version : c == 'b' ? &o->base : &o->threshold;
-			if (!parse_u64(optarg, c == 'T' ? SYNC_MAX_SIGS : SYNC_VERSION_MAX, dst)) {
+			if (hw_parse_u64(optarg, 0, c == 'T' ? SYNC_MAX_SIGS : SYNC_VERSION_MAX, dst) < 0) {
 				fprintf(stderr, "hashwall-publish: bad number \"%s\"\n", optarg);
 				return PUB_EXIT_USAGE;
 			}
