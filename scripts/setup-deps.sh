@@ -17,7 +17,7 @@ PACKAGES=(
 	libsqlite3-dev sqlite3
 	libmicrohttpd-dev libcurl4-openssl-dev curl
 	# tests and operations
-	iproute2 tcpdump procps psmisc python3 ca-certificates
+	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 )
 
 missing=()
