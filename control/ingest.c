@@ -5,7 +5,7 @@
  * docs/ingest-protocol.md).
  */
 #include "control/ingest.h"
-#include "control/ingest_proto.h"
+#include "common/ingest_proto.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -88,7 +88,7 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++)
 		in->peers[i].fd = -1;
 	pthread_mutex_init(&in->status_lock, NULL);
-	in->buf = malloc(CTL_INGEST_MSG_MAX + 1);
+	in->buf = malloc(HW_INGEST_MSG_MAX + 1);
 	in->path = strdup(cfg->socket_path);
 	r = -ENOMEM;
 	if (!in->buf || !in->path)
@@ -287,7 +287,7 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 
 	if (p->hello)
 		return peer_fail(in, p, "second hello");
-	if (!cJSON_IsNumber(proto) || proto->valuedouble != CTL_INGEST_PROTO)
+	if (!cJSON_IsNumber(proto) || proto->valuedouble != HW_INGEST_PROTO)
 		return peer_fail(in, p, "unsupported protocol version");
 	if (!cJSON_IsString(id) || !valid_id(id->valuestring) || !cJSON_IsString(epoch) ||
 	    !valid_id(epoch->valuestring))
@@ -310,7 +310,7 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	p->last_seq = p->ack_due = p->ack_sent = mark;
 	p->info = dp_slot(in, p->id, p->epoch);
 	set_connected(in, p, true);
-	send_json(p, "{\"type\":\"welcome\",\"proto\":%d,\"acked\":%llu}", CTL_INGEST_PROTO,
+	send_json(p, "{\"type\":\"welcome\",\"proto\":%d,\"acked\":%llu}", HW_INGEST_PROTO,
 		  (unsigned long long)mark);
 	return 0;
 }
@@ -384,7 +384,7 @@ static bool sets_ok(const cJSON *sets)
 
 	if (!sets)
 		return true;
-	if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) > CTL_INGEST_SETS_MAX)
+	if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) > HW_INGEST_SETS_MAX)
 		return false;
 	cJSON_ArrayForEach(e, sets) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
@@ -406,7 +406,7 @@ static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	const cJSON *sets = cJSON_GetObjectItemCaseSensitive(msg, "sets");
 	cJSON *copy, *sets_copy;
 
-	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > CTL_INGEST_STATS_MAX ||
+	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > HW_INGEST_STATS_MAX ||
 	    !sets_ok(sets))
 		return peer_fail(in, p, "stats needs hello, counters and well-formed sets");
 	for (const cJSON *e = c->child; e; e = e->next)
@@ -449,14 +449,14 @@ static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, si
 static int read_peer(struct ctl_ingest *in, struct peer *p)
 {
 	while (p->fd >= 0 && in->batch_n < in->cfg.batch_max) {
-		ssize_t n = recv(p->fd, in->buf, CTL_INGEST_MSG_MAX + 1, MSG_DONTWAIT);
+		ssize_t n = recv(p->fd, in->buf, HW_INGEST_MSG_MAX + 1, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		if (n <= 0) {
 			peer_close(in, p);
 			return 0;
 		}
-		if ((size_t)n > CTL_INGEST_MSG_MAX) {
+		if ((size_t)n > HW_INGEST_MSG_MAX) {
 			peer_fail(in, p, "record too large");
 			return 0;
 		}

@@ -54,6 +54,36 @@ static void do_load(struct dp_live *live, char *args, char *out, size_t outlen)
 		 info.version, info.entries);
 }
 
+/* allowlist <path>: a bad file is refused and the published list stays. */
+static void do_allowlist(struct dp_live *live, char *args, char *out, size_t outlen)
+{
+	struct dp_allowlist *a = NULL;
+	char err[512];
+	uint32_t n;
+	int r;
+
+	while (args && *args == ' ')
+		args++;
+	if (!args || !*args) {
+		snprintf(out, outlen, "err usage: allowlist <path>\n");
+		return;
+	}
+	r = dp_allowlist_load(args, &a, err, sizeof(err));
+	if (r < 0) {
+		HW_LOG(WARN, "dp.control", "allowlist refused: %s", err);
+		snprintf(out, outlen, "err %s\n", err);
+		return;
+	}
+	n = a->n;
+	r = dp_live_set_allowlist(live, a);
+	if (r < 0) {
+		snprintf(out, outlen, "err %s\n", hw_strerror(r));
+		return;
+	}
+	HW_LOG(INFO, "dp.control", "allowlist of %" PRIu32 " digests loaded from %s", n, args);
+	snprintf(out, outlen, "ok allowlist %" PRIu32 " entries\n", n);
+}
+
 void dp_control_handle(struct dp_live *live, const char *line, char *out, size_t outlen)
 {
 	char buf[DP_CONTROL_LINE_MAX + 1], *rest, *cmd;
@@ -72,6 +102,8 @@ void dp_control_handle(struct dp_live *live, const char *line, char *out, size_t
 			snprintf(out, outlen, "err set '%s' is not loaded\n", id);
 		else
 			snprintf(out, outlen, "ok unloaded %s\n", id);
+	} else if (cmd && strcmp(cmd, "allowlist") == 0) {
+		do_allowlist(live, rest, out, outlen);
 	} else if (cmd && strcmp(cmd, "status") == 0 && !strtok_r(NULL, " ", &rest)) {
 		n = dp_live_status(live, out, outlen - 1);
 		if (n < 0)
@@ -79,7 +111,7 @@ void dp_control_handle(struct dp_live *live, const char *line, char *out, size_t
 		else
 			memcpy(out + n, "\n", 2);
 	} else {
-		snprintf(out, outlen, "err unknown command '%.40s' (load, unload, status)\n",
+		snprintf(out, outlen, "err unknown command '%.40s' (load, unload, allowlist, status)\n",
 			 cmd ? cmd : "");
 	}
 }

@@ -5,6 +5,7 @@
  *
  *   load <set-id> <version> <path>  ->  ok loaded ... | err <reason>
  *   unload <set-id>                 ->  ok unloaded <set-id> | err <reason>
+ *   allowlist <path>                ->  ok allowlist <n> entries | err <reason>
  *   status                          ->  one JSON line
  *
  * Changes go through dp_live (RCU publication); the thread is the only

@@ -2,9 +2,9 @@
 /*
  * counters.h - the one table of dataplane counters.
  *
- * DP_DROPS lists every reason for which a packet, a segment, an object or a
- * whole connection is skipped, dropped or given up on; each such event
- * increments exactly one of them.  DP_INFO lists the counters that only
+ * DP_DROPS lists every reason for which a packet, a segment, an object, a
+ * whole connection or a set hit is skipped, dropped or given up on; each
+ * such event increments exactly one of them.  DP_INFO lists the counters that only
  * describe the traffic (objects seen, matches, evictions that lost nothing).
  * Both X-macro tables generate the enum, the names printed in the stats
  * event and the per-worker arrays (struct dp_counters), so a reason cannot
@@ -57,7 +57,9 @@
 	X(obj_abandoned_end, "object in flight at the end of the capture")                  \
 	X(obj_abandoned_reused, "object in flight when a new SYN reused the connection")     \
 	X(obj_truncated_fin, "connection closed before the framed body ended")              \
-	X(obj_incomplete, "object ended with holes or conflicting overlaps")
+	X(obj_incomplete, "object ended with holes or conflicting overlaps")                \
+	/* matches (verdict.c) */                                                            \
+	X(allowlisted, "set hit skipped: the digest is in the local allowlist")
 
 #define DP_INFO(X)                                                                           \
 	X(flows_created, "connections added to the flow table")                             \

@@ -71,7 +71,7 @@ static bool holds(const struct dp_setlist *list, const struct hws_set *s)
 }
 
 /* Publish @next (caller holds the lock), wait for a grace period, then
- * close what only the old list held. */
+ * close what only the old list held (sets, allowlist). */
 static void publish(struct dp_live *l, struct dp_setlist *next)
 {
 	struct dp_setlist *old = l->cur;
@@ -83,6 +83,8 @@ static void publish(struct dp_live *l, struct dp_setlist *next)
 	for (unsigned int i = 0; i < old->n; i++)
 		if (!holds(next, old->sets[i].set))
 			hws_close(old->sets[i].set);
+	if (old->allow != next->allow)
+		dp_allowlist_free(old->allow);
 	free(old);
 }
 
@@ -170,6 +172,22 @@ int dp_live_unload(struct dp_live *l, const char *id)
 	return 0;
 }
 
+int dp_live_set_allowlist(struct dp_live *l, struct dp_allowlist *a)
+{
+	struct dp_setlist *next = malloc(sizeof(*next));
+
+	if (!next) {
+		dp_allowlist_free(a);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&l->lock);
+	*next = *l->cur;
+	next->allow = a;
+	publish(l, next);
+	pthread_mutex_unlock(&l->lock);
+	return 0;
+}
+
 /* @s as a JSON string body: '"' and '\' escaped (ids are printable ASCII). */
 static int put_id(char *buf, size_t len, const char *s)
 {
@@ -192,7 +210,8 @@ int dp_live_status(struct dp_live *l, char *buf, size_t len)
 	int r = 0;
 
 	pthread_mutex_lock(&l->lock);
-	r = snprintf(buf, len, "{\"swaps\":%" PRIu64 ",\"sets\":[", l->swaps);
+	r = snprintf(buf, len, "{\"swaps\":%" PRIu64 ",\"allowlist\":%" PRIu32 ",\"sets\":[",
+		     l->swaps, l->cur->allow ? l->cur->allow->n : 0);
 	for (unsigned int i = 0; r >= 0 && (n += (size_t)r) < len && i < l->cur->n; i++) {
 		const struct hws_info *in = &l->cur->sets[i].info;
 		char id[2 * HWS_ID_MAX + 1];

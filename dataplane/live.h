@@ -2,13 +2,15 @@
 /*
  * live.h - the published set list: replaced while workers run, with RCU.
  *
- * The list workers read (struct dp_setlist) is immutable once published.
- * A change (load, unload) builds a new list that shares the unchanged sets
- * with the current one, publishes it with one atomic pointer store, waits
- * until every registered worker has reported a quiescent state
- * (rte_rcu_qsbr), and only then closes the sets that the new list no longer
- * holds and frees the old list.  Workers never lock or wait: per burst they
- * report quiescent and load the pointer (dp_live_quiescent, dp_live_get).
+ * The list workers read (struct dp_setlist, with the allowlist it points
+ * to) is immutable once published.  A change (load, unload, a new
+ * allowlist) builds a new list that shares what did not change with the
+ * current one, publishes it with one atomic pointer store, waits until
+ * every registered worker has reported a quiescent state (rte_rcu_qsbr),
+ * and only then closes the sets (and frees the allowlist) that the new
+ * list no longer holds and frees the old list.  Workers never lock or
+ * wait: per burst they report quiescent and load the pointer
+ * (dp_live_quiescent, dp_live_get).
  * Changes are serialised by a mutex that only control threads take.
  */
 #ifndef HASHWALL_DATAPLANE_LIVE_H
@@ -70,7 +72,16 @@ int dp_live_load(struct dp_live *l, const char *id, uint64_t version, const char
 /* Publish a list without set @id.  Returns 0 or -ENOENT. */
 int dp_live_unload(struct dp_live *l, const char *id);
 
-/* One JSON object (no newline) describing the loaded sets into @buf.
+/*
+ * Publish a list with the sets of the current one and the allowlist @a
+ * (NULL: none); the one it replaces is freed after the grace period.  @l
+ * owns @a from then on, also on failure.  Returns 0 or -ENOMEM (the
+ * published list is then untouched).
+ */
+int dp_live_set_allowlist(struct dp_live *l, struct dp_allowlist *a);
+
+/* One JSON object (no newline) describing the loaded sets and the number
+ * of allowlist entries into @buf.
  * Returns the length, or -ENOSPC. */
 int dp_live_status(struct dp_live *l, char *buf, size_t len);
 

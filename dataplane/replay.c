@@ -39,6 +39,7 @@ struct replay_args {
 	unsigned int nsets;
 	const char *client_key;
 	const char *control_socket;
+	const char *allowlist;
 	bool every_pass;
 	uint64_t loops;
 	uint64_t workers;
@@ -51,12 +52,14 @@ static void usage(FILE *out)
 	      "           [--log-objects] [--loop N] [--client-key FILE] [--http-ports P[,P...]]\n"
 	      "           [--max-flows N] [--max-object-bytes N] [--idle-timeout SECONDS]\n"
 	      "           [--control-socket PATH] [--events-every-pass] [--workers N]\n"
+	      "           [--allowlist FILE]\n"
 	      "Replays an Ethernet pcap from memory through the dataplane pipeline and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
 	      "ALGO: xxh3-128, md5, sha1, sha256.  Without --client-key, client pseudonyms use\n"
-	      "a random key for this run only.  --control-socket serves load/unload/status\n"
-	      "while the replay runs (sets swapped live); SIGINT/SIGTERM end it after the\n"
-	      "current pass.\n",
+	      "a random key for this run only.  --allowlist: digests (ALGO HEX lines, as\n"
+	      "controld writes them) never reported.  --control-socket serves load/unload/\n"
+	      "allowlist/status while the replay runs (sets swapped live); SIGINT/SIGTERM\n"
+	      "end it after the current pass.\n",
 	      out);
 }
 
@@ -87,6 +90,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{ "control-socket", required_argument, NULL, 'C' },
 		{ "events-every-pass", no_argument, NULL, 'E' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "allowlist", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +108,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'o': a->conf.log_objects = true; break;
 		case 'C': a->control_socket = optarg; break;
 		case 'E': a->every_pass = true; break;
+		case 'a': a->allowlist = optarg; break;
 		case 'w': HW_TRY(parse_u64("--workers", optarg, 1, DP_REPLAY_WORKERS_MAX, &a->workers)); break;
 		case 's':
 			if (a->nsets == DP_SETS_MAX) {
@@ -326,6 +331,11 @@ static int run(struct replay_args *a)
 	r = dp_setlist_open(a->sets, a->nsets, &sets, &herr);
 	if (r < 0) {
 		HW_LOG(ERR, "dp.replay", "bad set file %s", herr.msg);
+		goto out_cap;
+	}
+	if (a->allowlist && (r = dp_allowlist_load(a->allowlist, &sets->allow, err, sizeof(err))) < 0) {
+		HW_LOG(ERR, "dp.replay", "bad allowlist %s", err);
+		dp_setlist_free(sets);
 		goto out_cap;
 	}
 	r = dp_live_init(&live, (unsigned int)a->workers, sets);

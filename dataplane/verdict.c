@@ -59,11 +59,12 @@ void dp_setlist_free(struct dp_setlist *l)
 		return;
 	for (unsigned int i = 0; i < l->n; i++)
 		hws_close(l->sets[i].set);
+	dp_allowlist_free(l->allow);
 	free(l);
 }
 
-unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
-			struct dp_match *out, unsigned int max)
+unsigned int dp_verdict_count(const struct dp_setlist *l, const struct dp_digests *d,
+			      struct dp_match *out, unsigned int max, struct dp_counters *ctr)
 {
 	unsigned int n = 0;
 
@@ -76,6 +77,12 @@ unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
 			if (!(d->mask & (1u << a)) || !l->sets[i].info.counts[a] ||
 			    !hws_lookup(l->sets[i].set, (enum hw_algo)a, d->bytes[a], &hit))
 				continue;
+			/* Only a hit pays for the allowlist lookup. */
+			if (dp_allowlist_contains(l->allow, (enum hw_algo)a, d->bytes[a])) {
+				if (ctr)
+					ctr->drop[DP_DROP_allowlisted]++;
+				continue;
+			}
 			if (n < max)
 				out[n] = (struct dp_match){ &l->sets[i], (enum hw_algo)a, hit.category,
 							    hit.ref };

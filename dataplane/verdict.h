@@ -3,7 +3,8 @@
  * verdict.h - stage 8: look a finished object's digests up in the sets.
  *
  * Reads: the object's digests and a read-only list of loaded sets (struct
- * dp_setlist).  Writes: the matches.  Workers reach the list through a
+ * dp_setlist) with the local allowlist.  Writes: the matches, and the
+ * allowlisted counter for a hit skipped because of the allowlist.  Workers reach the list through a
  * pointer that the control thread swaps (RCU, live.h) when a set changes;
  * a published list and its sets are never written again, so any number of
  * workers read them at once.
@@ -14,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataplane/allowlist.h"
+#include "dataplane/counters.h"
 #include "dataplane/digest.h"
 #include "hashsync/hws.h"
 
@@ -24,11 +27,12 @@ struct dp_set_ref {
 	struct hws_info info;
 };
 
-/* The loaded sets, read-only once opened. */
+/* The loaded sets and the allowlist, read-only once published. */
 struct dp_setlist {
 	unsigned int n;
 	unsigned int algo_mask; /* algorithms some set holds entries for */
 	struct dp_set_ref sets[DP_SETS_MAX];
+	struct dp_allowlist *allow; /* digests never reported; NULL: none */
 };
 
 /* One hit. */
@@ -50,14 +54,23 @@ int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist 
 /* Set l->algo_mask from the sets' entry counts. */
 void dp_setlist_compute_mask(struct dp_setlist *l);
 
-/* Close every set and free @l; accepts NULL. */
+/* Close every set, free the allowlist and @l; accepts NULL. */
 void dp_setlist_free(struct dp_setlist *l);
 
 /*
- * Look every digest of @d up in every set of @l (NULL: no sets).  Writes up
- * to @max matches to @out and returns how many there were.
+ * Look every digest of @d up in every set of @l (NULL: no sets).  A hit
+ * whose (algorithm, digest) is in l->allow is skipped and counted in
+ * @ctr's allowlisted drop counter (@ctr may be NULL: not counted).  Writes
+ * up to @max matches to @out and returns how many there were.
  */
-unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
-			struct dp_match *out, unsigned int max);
+unsigned int dp_verdict_count(const struct dp_setlist *l, const struct dp_digests *d,
+			      struct dp_match *out, unsigned int max, struct dp_counters *ctr);
+
+/* dp_verdict_count() without counting allowlisted hits. */
+static inline unsigned int dp_verdict(const struct dp_setlist *l, const struct dp_digests *d,
+				      struct dp_match *out, unsigned int max)
+{
+	return dp_verdict_count(l, d, out, max, NULL);
+}
 
 #endif

@@ -10,7 +10,7 @@
  */
 #include "control/api.h"
 #include "control/ctl_cli.h"
-#include "control/ingest_client.h"
+#include "common/ingest_client.h"
 #include "common/digest.h"
 #include "hw_test.h"
 
@@ -163,15 +163,15 @@ static void setup(void)
 /* Report a match for every object, as the dataplane would (digests only). */
 static void report_matches(void)
 {
-	struct ctl_ic_config cfg = { .dataplane = "dp", .reconnect_ms = 5 };
+	struct hw_ic_config cfg = { .dataplane = "dp", .reconnect_ms = 5 };
 	char sock[192], ev[1024], hex[65];
-	struct ctl_ic_stats st;
-	struct ctl_ic *ic;
+	struct hw_ic_stats st;
+	struct hw_ic *ic;
 	uint8_t d[32];
 
 	path_of(sock, sizeof(sock), "i.sock");
 	cfg.socket_path = sock;
-	CU_ASSERT_FATAL(ctl_ic_new(&cfg, &ic) == 0);
+	CU_ASSERT_FATAL(hw_ic_new(&cfg, &ic) == 0);
 	for (int i = 0; i < OBJECTS; i++) {
 		int n;
 		SHA256(bodies[i], body_len[i], d);
@@ -183,16 +183,16 @@ static void report_matches(void)
 			     "\"set\":\"s\",\"set_version\":1,\"algo\":\"sha256\",\"digest\":\"%s\","
 			     "\"category\":1,\"ref\":%d}",
 			     i, body_len[i], hex, i);
-		CU_ASSERT_EQUAL(ctl_ic_submit(ic, ev, (size_t)n), 0);
+		CU_ASSERT_EQUAL(hw_ic_submit(ic, ev, (size_t)n), 0);
 	}
 	for (int i = 0; i < 4000; i++) {
-		ctl_ic_poll(ic, 5);
-		ctl_ic_stats(ic, &st);
+		hw_ic_poll(ic, 5);
+		hw_ic_stats(ic, &st);
 		if (st.acked == OBJECTS)
 			break;
 	}
 	CU_ASSERT_EQUAL(st.acked, OBJECTS);
-	ctl_ic_free(ic);
+	hw_ic_free(ic);
 }
 
 /* The API's port, from controld's start-up log line. */

@@ -8,12 +8,13 @@
 #
 # usage: workers_same.py DATAPLANE GEN SET_TOOL SCENARIO SEED
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from gen_fixture import capture_with_set
 
 DP, GEN, SET_TOOL, SCENARIO, SEED = sys.argv[1:6]
 
@@ -40,13 +41,7 @@ def replay(tmp, workers):
 def main():
     tmp = tempfile.mkdtemp(prefix="hw-workers-")
     try:
-        subprocess.run([GEN, "--scenario", SCENARIO, "--seed", SEED, "--out", tmp + "/c.pcap",
-                        "--list", tmp + "/k.list"], capture_output=True, check=True)
-        subprocess.run([SET_TOOL, "build", "--in", tmp + "/k.list", "--out", tmp + "/k.hws",
-                        "--id", "gen-known", "--version", "1"], capture_output=True, check=True)
-        fd = os.open(tmp + "/key", os.O_WRONLY | os.O_CREAT, 0o600)
-        os.write(fd, bytes(range(32)))
-        os.close(fd)
+        capture_with_set(tmp, GEN, SET_TOOL, SCENARIO, SEED)
         ev1, st1, _ = replay(tmp, 1)
         ev2, st2, err2 = replay(tmp, 2)
         per_worker = [int(p) for p in re.findall(r"worker \d+: (\d+) packets", err2)]

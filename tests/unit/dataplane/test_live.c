@@ -166,7 +166,7 @@ static void test_protocol(void)
 
 	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
 	dp_control_handle(&live, "status", out, sizeof(out));
-	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":0,\"sets\":[]}\n");
+	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":0,\"allowlist\":0,\"sets\":[]}\n");
 	snprintf(line, sizeof(line), "load s 1 %s", path_v1);
 	dp_control_handle(&live, line, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "ok loaded s 1 entries 2\n");
@@ -176,8 +176,8 @@ static void test_protocol(void)
 	CU_ASSERT_EQUAL(dp_live_get(&live)->algo_mask,
 			(1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5));
 	dp_control_handle(&live, "status", out, sizeof(out));
-	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":2,\"sets\":[{\"id\":\"s\",\"version\":1,\"entries\":2,"
-				    "\"expires\":0},{\"id\":\"t\",\"version\":5,\"entries\":1,"
+	CU_ASSERT_STRING_EQUAL(out, "{\"swaps\":2,\"allowlist\":0,\"sets\":[{\"id\":\"s\",\"version\":1,"
+				    "\"entries\":2,\"expires\":0},{\"id\":\"t\",\"version\":5,\"entries\":1,"
 				    "\"expires\":0}]}\n");
 	dp_control_handle(&live, "unload t", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "ok unloaded t\n");
@@ -189,10 +189,130 @@ static void test_protocol(void)
 	dp_control_handle(&live, "load s 1", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "err usage: load <set-id> <version> <path>\n");
 	dp_control_handle(&live, "frobnicate", out, sizeof(out));
-	CU_ASSERT_STRING_EQUAL(out, "err unknown command 'frobnicate' (load, unload, status)\n");
+	CU_ASSERT_STRING_EQUAL(out, "err unknown command 'frobnicate' (load, unload, allowlist, status)\n");
 	dp_control_handle(&live, "", out, sizeof(out));
-	CU_ASSERT_STRING_EQUAL(out, "err unknown command '' (load, unload, status)\n");
+	CU_ASSERT_STRING_EQUAL(out, "err unknown command '' (load, unload, allowlist, status)\n");
 	dp_live_fini(&live);
+}
+
+/* Write @text to @path (the allowlist file). */
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* A reader that checks k1 against the sets and the allowlist published with
+ * them: k1 is a hit exactly when the list it sees does not allowlist it. */
+struct allow_reader {
+	struct dp_live *live;
+	volatile bool done;
+	uint64_t with, without, inconsistent;
+};
+
+static void *allow_reader_main(void *arg)
+{
+	struct allow_reader *rd = arg;
+	bool last = false;
+
+	while (!last) {
+		const struct dp_setlist *l;
+		bool listed;
+
+		last = __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
+		dp_live_quiescent(rd->live, 0);
+		l = dp_live_get(rd->live);
+		listed = dp_allowlist_contains(l->allow, HW_ALGO_XXH3_128, k1);
+		rd->with += listed;
+		rd->without += !listed;
+		rd->inconsistent += hit(l, k1) == listed || !hit(l, k2);
+	}
+	dp_live_worker_stop(rd->live, 0);
+	return NULL;
+}
+
+/* Allowlists replaced under a reader keep the sets, and every list the
+ * reader sees is consistent; freed allowlists are never touched (ASan). */
+static void test_allowlist_swaps(void)
+{
+	char text[64], hex[33], err[128];
+	struct allow_reader rd = { 0 };
+	struct hws_info info;
+	struct hws_error herr = { { 0 } };
+	struct dp_live live;
+	pthread_t th;
+	int fails = 0;
+
+	hw_hex_format(k1, 16, hex);
+	snprintf(text, sizeof(text), "xxh3-128 %s\n", hex);
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_live_load(&live, "s", 1, path_v1, &info, &herr), 0);
+	rd.live = &live;
+	CU_ASSERT_EQUAL_FATAL(dp_live_worker_start(&live, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, allow_reader_main, &rd), 0);
+	for (int i = 0; i < SWAPS; i++) {
+		struct dp_allowlist *a = NULL;
+
+		fails += dp_allowlist_parse(text, i % 2 ? 0 : strlen(text), &a, err, sizeof(err));
+		fails += dp_live_set_allowlist(&live, a) != 0;
+	}
+	__atomic_store_n(&rd.done, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT_EQUAL(rd.inconsistent, 0);
+	CU_ASSERT(rd.with > 0);
+	CU_ASSERT(rd.without > 0); /* the last list has an empty allowlist */
+	CU_ASSERT_EQUAL(live.swaps, SWAPS + 1);
+	/* A set load keeps the allowlist; clearing it keeps the sets. */
+	CU_ASSERT_EQUAL(dp_live_set_allowlist(&live, NULL), 0);
+	CU_ASSERT_TRUE(hit(dp_live_get(&live), k1));
+	dp_live_fini(&live);
+}
+
+/* "allowlist <path>" over the protocol: a bad file leaves the list. */
+static void test_allowlist_command(void)
+{
+	char path[80], line[128], out[1024], text[160], hex[33];
+	struct hws_info info;
+	struct hws_error herr = { { 0 } };
+	const struct dp_setlist *before;
+	struct dp_live live;
+
+	snprintf(path, sizeof(path), "%s/allow.txt", dir);
+	hw_hex_format(k2, 16, hex);
+	snprintf(text, sizeof(text), "# comment\nxxh3-128 %s\n", hex);
+	CU_ASSERT_EQUAL_FATAL(write_text(path, text), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_live_init(&live, 1, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_live_load(&live, "s", 1, path_v1, &info, &herr), 0);
+	snprintf(line, sizeof(line), "allowlist %s", path);
+	dp_control_handle(&live, line, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "ok allowlist 1 entries\n");
+	CU_ASSERT_FALSE(hit(dp_live_get(&live), k2));
+	CU_ASSERT_TRUE(hit(dp_live_get(&live), k1));
+	/* A set swap keeps the allowlist. */
+	CU_ASSERT_EQUAL(dp_live_load(&live, "s", 2, path_v2, &info, &herr), 0);
+	CU_ASSERT_FALSE(hit(dp_live_get(&live), k2));
+	CU_ASSERT_TRUE(hit(dp_live_get(&live), k3));
+	dp_control_handle(&live, "status", out, sizeof(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"swaps\":3,\"allowlist\":1,"));
+	before = dp_live_get(&live);
+	CU_ASSERT_EQUAL_FATAL(write_text(path, "xxh3-128 00\n"), 0);
+	dp_control_handle(&live, line, out, sizeof(out));
+	snprintf(text, sizeof(text), "err %s: line 1: not 32 hex digits of xxh3-128\n", path);
+	CU_ASSERT_STRING_EQUAL(out, text);
+	CU_ASSERT_PTR_EQUAL(dp_live_get(&live), before);
+	dp_control_handle(&live, "allowlist", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err usage: allowlist <path>\n");
+	dp_control_handle(&live, "allowlist /nonexistent/allow.txt", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "err /nonexistent/allow.txt: No such file or directory\n");
+	CU_ASSERT_PTR_EQUAL(dp_live_get(&live), before);
+	CU_ASSERT_FALSE(hit(dp_live_get(&live), k2));
+	dp_live_fini(&live);
+	unlink(path);
 }
 
 /* Send @req over a fresh connection to the socket; every answer into @out. */
@@ -236,8 +356,8 @@ static void test_socket(void)
 	CU_ASSERT_STRING_EQUAL(out, "ok loaded s 2 entries 2\n");
 	CU_ASSERT_EQUAL(ask("unload zz\nstatus\n", out, sizeof(out)), 0);
 	CU_ASSERT_STRING_EQUAL(out, "err set 'zz' is not loaded\n"
-				    "{\"swaps\":1,\"sets\":[{\"id\":\"s\",\"version\":2,\"entries\":2,"
-				    "\"expires\":0}]}\n");
+				    "{\"swaps\":1,\"allowlist\":0,\"sets\":[{\"id\":\"s\",\"version\":2,"
+				    "\"entries\":2,\"expires\":0}]}\n");
 	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_sock, err, sizeof(err)), -EADDRINUSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "another server"));
 	dp_control_stop(&c);
@@ -254,6 +374,8 @@ int main(void)
 		{ "bad_load_untouched", test_bad_load_untouched },
 		{ "protocol", test_protocol },
 		{ "socket", test_socket },
+		{ "allowlist_swaps", test_allowlist_swaps },
+		{ "allowlist_command", test_allowlist_command },
 		CU_TEST_INFO_NULL,
 	};
 	int rc;

@@ -71,6 +71,43 @@ static void test_lookup_every_set(void)
 	dp_setlist_free(l);
 }
 
+/* An allowlisted (algorithm, digest) raises no match and is counted; the
+ * same digest bytes under another algorithm, and other digests, still do. */
+static void test_allowlisted_hit(void)
+{
+	const char *paths[] = { path_a, path_b };
+	struct dp_setlist *l = NULL;
+	struct hws_error err = { { 0 } };
+	struct dp_digests d = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5) };
+	struct dp_counters ctr = { 0 };
+	struct dp_match m[4];
+	char text[128], hex[33], perr[128];
+
+	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
+	hw_hex_format(known_md5, 16, hex);
+	snprintf(text, sizeof(text), "md5 %s\n", hex);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
+	memcpy(d.bytes[HW_ALGO_XXH3_128], known_xxh, 16);
+	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
+	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "a");
+	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_XXH3_128);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
+	/* known_md5's bytes as an xxh3-128 digest: not allowlisted, not in a set. */
+	memcpy(d.bytes[HW_ALGO_XXH3_128], known_md5, 16);
+	memcpy(d.bytes[HW_ALGO_MD5], other, 16);
+	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
+	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(m[0].ref, 100);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
+	/* Without counters the hit is still skipped. */
+	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 0);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
+	CU_ASSERT_STRING_EQUAL(dp_drop_name(DP_DROP_allowlisted), "allowlisted");
+	dp_setlist_free(l); /* frees the allowlist too */
+}
+
 static void test_bad_files(void)
 {
 	const char *bad[] = { path_a, path_bad };
@@ -90,6 +127,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "lookup_every_set", test_lookup_every_set },
+		{ "allowlisted_hit", test_allowlisted_hit },
 		{ "bad_files", test_bad_files },
 		CU_TEST_INFO_NULL,
 	};

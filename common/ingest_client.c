@@ -2,8 +2,8 @@
 /*
  * ingest_client.c - the dataplane-side ingest client (see ingest_client.h).
  */
-#include "control/ingest_client.h"
-#include "control/ingest_proto.h"
+#include "common/ingest_client.h"
+#include "common/ingest_proto.h"
 #include "common/digest.h"
 #include "common/errors.h"
 
@@ -35,7 +35,7 @@ struct qent {
 	bool sent_before; /* sent on an earlier connection: a resend */
 };
 
-struct ctl_ic {
+struct hw_ic {
 	struct sockaddr_un sa;
 	char id[64];
 	char epoch[64];
@@ -47,7 +47,7 @@ struct ctl_ic {
 	uint32_t cap, head, count;
 	uint32_t next_send; /* entries from head already sent on this connection */
 	uint64_t seq;
-	struct ctl_ic_stats st;
+	struct hw_ic_stats st;
 	char rbuf[1024];
 };
 
@@ -71,9 +71,9 @@ static bool valid_id(const char *s)
 	return true;
 }
 
-int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic)
+int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic)
 {
-	struct ctl_ic *ic;
+	struct hw_ic *ic;
 	uint8_t rnd[8];
 
 	if (!cfg->socket_path || strlen(cfg->socket_path) >= sizeof(ic->sa.sun_path) ||
@@ -106,7 +106,7 @@ int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic)
 	return 0;
 }
 
-void ctl_ic_free(struct ctl_ic *ic)
+void hw_ic_free(struct hw_ic *ic)
 {
 	if (!ic)
 		return;
@@ -118,12 +118,12 @@ void ctl_ic_free(struct ctl_ic *ic)
 	free(ic);
 }
 
-int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len)
+int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len)
 {
 	struct qent *e;
 	int n;
 
-	if (len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX) {
+	if (len + ENVELOPE_MAX > HW_INGEST_MSG_MAX) {
 		ic->st.oversized++;
 		return -EMSGSIZE;
 	}
@@ -147,7 +147,7 @@ int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len)
 	return 0;
 }
 
-static void disconnect(struct ctl_ic *ic)
+static void disconnect(struct hw_ic *ic)
 {
 	if (ic->fd >= 0)
 		close(ic->fd);
@@ -157,7 +157,7 @@ static void disconnect(struct ctl_ic *ic)
 	ic->next_attempt_ms = mono_ms() + ic->reconnect_ms;
 }
 
-static void try_connect(struct ctl_ic *ic)
+static void try_connect(struct hw_ic *ic)
 {
 	char hello[256];
 	int n;
@@ -171,7 +171,7 @@ static void try_connect(struct ctl_ic *ic)
 	}
 	n = snprintf(hello, sizeof(hello),
 		     "{\"type\":\"hello\",\"proto\":%d,\"dataplane\":\"%s\",\"epoch\":\"%s\"}",
-		     CTL_INGEST_PROTO, ic->id, ic->epoch);
+		     HW_INGEST_PROTO, ic->id, ic->epoch);
 	if (send(ic->fd, hello, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
 		disconnect(ic);
 		return;
@@ -180,7 +180,7 @@ static void try_connect(struct ctl_ic *ic)
 }
 
 /* Drop every queued event with seq <= @seq: controld committed them. */
-static void acked_upto(struct ctl_ic *ic, uint64_t seq)
+static void acked_upto(struct hw_ic *ic, uint64_t seq)
 {
 	while (ic->count && ic->q[ic->head].seq <= seq) {
 		free(ic->q[ic->head].msg);
@@ -193,7 +193,7 @@ static void acked_upto(struct ctl_ic *ic, uint64_t seq)
 	}
 }
 
-static void send_pending(struct ctl_ic *ic)
+static void send_pending(struct hw_ic *ic)
 {
 	while (ic->state == IC_READY && ic->next_send < ic->count) {
 		struct qent *e = &ic->q[(ic->head + ic->next_send) % ic->cap];
@@ -209,7 +209,7 @@ static void send_pending(struct ctl_ic *ic)
 	}
 }
 
-static void on_record(struct ctl_ic *ic, const char *buf, size_t len)
+static void on_record(struct hw_ic *ic, const char *buf, size_t len)
 {
 	cJSON *msg = cJSON_ParseWithLength(buf, len);
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
@@ -231,7 +231,7 @@ static void on_record(struct ctl_ic *ic, const char *buf, size_t len)
 	cJSON_Delete(msg);
 }
 
-static void read_records(struct ctl_ic *ic)
+static void read_records(struct hw_ic *ic)
 {
 	while (ic->fd >= 0) {
 		ssize_t n = recv(ic->fd, ic->rbuf, sizeof(ic->rbuf), MSG_DONTWAIT);
@@ -245,7 +245,7 @@ static void read_records(struct ctl_ic *ic)
 	}
 }
 
-int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms)
+int hw_ic_poll(struct hw_ic *ic, int timeout_ms)
 {
 	struct pollfd pfd;
 
@@ -268,14 +268,14 @@ int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms)
 	return ic->state == IC_DOWN ? -ENOTCONN : 0;
 }
 
-int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len)
+int hw_ic_send_stats(struct hw_ic *ic, const char *json, size_t len)
 {
 	char *msg;
 	int n, r = 0;
 
 	if (ic->state != IC_READY)
 		return -ENOTCONN;
-	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > CTL_INGEST_MSG_MAX)
+	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > HW_INGEST_MSG_MAX)
 		return -EINVAL;
 	msg = malloc(len + ENVELOPE_MAX);
 	if (!msg)
@@ -288,12 +288,12 @@ int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len)
 	return r;
 }
 
-int ctl_ic_fd(const struct ctl_ic *ic)
+int hw_ic_fd(const struct hw_ic *ic)
 {
 	return ic->fd;
 }
 
-void ctl_ic_stats(const struct ctl_ic *ic, struct ctl_ic_stats *ret)
+void hw_ic_stats(const struct hw_ic *ic, struct hw_ic_stats *ret)
 {
 	*ret = ic->st;
 	ret->queued = ic->count;

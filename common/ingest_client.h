@@ -9,17 +9,17 @@
  * and counted; the events already queued are kept.
  *
  * Not thread-safe: one thread calls everything (the dataplane's service
- * thread).  Never blocks longer than the timeout given to ctl_ic_poll().
- * Library code: it does not log; read the counters with ctl_ic_stats().
+ * thread).  Never blocks longer than the timeout given to hw_ic_poll().
+ * Library code: it does not log; read the counters with hw_ic_stats().
  */
-#ifndef HASHWALL_CONTROL_INGEST_CLIENT_H
-#define HASHWALL_CONTROL_INGEST_CLIENT_H
+#ifndef HASHWALL_COMMON_INGEST_CLIENT_H
+#define HASHWALL_COMMON_INGEST_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct ctl_ic_config {
+struct hw_ic_config {
 	const char *socket_path;  /* controld's ingest socket */
 	const char *dataplane;    /* this dataplane's id (1-63 printable chars, no spaces) */
 	const char *epoch;        /* NULL: a fresh random epoch for this process */
@@ -27,7 +27,7 @@ struct ctl_ic_config {
 	uint32_t reconnect_ms;    /* wait between connection attempts; 0: 200 */
 };
 
-struct ctl_ic_stats {
+struct hw_ic_stats {
 	uint64_t submitted;  /* events accepted into the queue */
 	uint64_t acked;      /* events acknowledged by controld */
 	uint64_t dropped;    /* events dropped because the queue was full */
@@ -39,20 +39,20 @@ struct ctl_ic_stats {
 	bool connected;
 };
 
-struct ctl_ic;
+struct hw_ic;
 
-/* A client; no connection is made before ctl_ic_poll().  Returns 0,
+/* A client; no connection is made before hw_ic_poll().  Returns 0,
  * -EINVAL (bad id or path), -ENOMEM. */
-int ctl_ic_new(const struct ctl_ic_config *cfg, struct ctl_ic **ret_ic);
+int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic);
 
 /*
  * Queue one match event, @json being a JSON object of @len bytes (the
  * fields of a dataplane match event).  Assigns the next sequence number.
  * Returns 0, -ENOBUFS when the queue is full (the event is dropped and
  * counted) or -EMSGSIZE when it cannot fit in a record (counted).  Sending
- * happens in ctl_ic_poll().
+ * happens in hw_ic_poll().
  */
-int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len);
+int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len);
 
 /*
  * Send a status snapshot if connected; best effort, never queued.  @json is
@@ -60,7 +60,7 @@ int ctl_ic_submit(struct ctl_ic *ic, const char *json, size_t len);
  * "created":T,"expires":T},...]} ("sets" optional: the sets the dataplane
  * has loaded).  Returns 0, -ENOTCONN, -EAGAIN or -EINVAL.
  */
-int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len);
+int hw_ic_send_stats(struct hw_ic *ic, const char *json, size_t len);
 
 /*
  * Do the I/O: connect when disconnected (at most every reconnect_ms), send
@@ -68,15 +68,15 @@ int ctl_ic_send_stats(struct ctl_ic *ic, const char *json, size_t len);
  * something to read.  Returns 0, or -ENOTCONN while controld is not
  * reachable (not an error for the caller: events wait in the queue).
  */
-int ctl_ic_poll(struct ctl_ic *ic, int timeout_ms);
+int hw_ic_poll(struct hw_ic *ic, int timeout_ms);
 
 /* The connection's descriptor (for the caller's own poll), -1 when none. */
-int ctl_ic_fd(const struct ctl_ic *ic);
+int hw_ic_fd(const struct hw_ic *ic);
 
 /* Counters and state. */
-void ctl_ic_stats(const struct ctl_ic *ic, struct ctl_ic_stats *ret);
+void hw_ic_stats(const struct hw_ic *ic, struct hw_ic_stats *ret);
 
 /* Close and free, dropping what is still queued; accepts NULL. */
-void ctl_ic_free(struct ctl_ic *ic);
+void hw_ic_free(struct hw_ic *ic);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ingest_proto.h - constants of the dataplane-to-controld ingest protocol
- * (docs/ingest-protocol.md), shared by the server (ingest.c) and the
- * dataplane-side client library (ingest_client.c).
+ * (docs/ingest-protocol.md), shared by the server (control/ingest.c) and
+ * the dataplane-side client library (common/ingest_client.c).
  *
  * A unix SOCK_SEQPACKET socket; every record is one JSON object:
  *   client: {"type":"hello","proto":1,"dataplane":ID,"epoch":E}
@@ -12,12 +12,12 @@
  *   client: {"type":"stats","counters":{"name":N,...},"sets":[...]}  (never acked)
  *   server: {"type":"error","message":TEXT} then closes
  */
-#ifndef HASHWALL_CONTROL_INGEST_PROTO_H
-#define HASHWALL_CONTROL_INGEST_PROTO_H
+#ifndef HASHWALL_COMMON_INGEST_PROTO_H
+#define HASHWALL_COMMON_INGEST_PROTO_H
 
-#define CTL_INGEST_PROTO 1
-#define CTL_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
-#define CTL_INGEST_STATS_MAX 256    /* counters kept from one stats message */
-#define CTL_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
+#define HW_INGEST_PROTO 1
+#define HW_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
+#define HW_INGEST_STATS_MAX 256    /* counters kept from one stats message */
+#define HW_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
 
 #endif
