@@ -4,7 +4,7 @@
 e2e test fetched.
 
   check_events.py --events FILE --digests FILE --fetched FILE
-                  [--match SET:N,N,...]... [--client-ip IP]...
+                  [--expected FILE] [--client-ip IP]... [--host HOST]...
                   [--bodies DIR] [--no-content FILE]... [--stats]
 
 --digests is `http_server --digests` output (digest, ref = object number,
@@ -12,14 +12,15 @@ path and size of every object); --fetched lists the object numbers fetched,
 one a line (an object fetched twice is there twice).  Asserts:
   - one complete `object` event per fetch, with the right path, size and
     xxh3-128 digest, and no other object event;
-  - one `match` event per fetch of an object listed in an active set (given
-    by --match SET:N,... as the test computed it, from the set lists it
-    built), with the right host, path, digest, set, category and ref, and no
-    other match;
+  - one `match` event per line "SET N" of --expected (the test writes one
+    per fetch of an object listed in a set that was active then, from the
+    set lists it built), with the right host, path, digest, set, category
+    and ref, and no other match;
   - every event's `client` is a 32-hex-digit pseudonym, and no client
     address (--client-ip, in every textual form) appears anywhere;
-  - no 32-byte slice of any fetched body (--bodies DIR/<n>.bin), raw, in hex
-    or base64, appears in the events or in any --no-content file;
+  - no 31-byte run of any fetched body (--bodies DIR/<n>.bin), raw or in
+    hex (and no 32-byte slice in base64), appears in the events or in any
+    --no-content file;
   - with --stats: the last line is a stats event whose objects, matches
     and objects_complete counters equal the events'.
 Prints one line per failed check and exits 1, or prints a summary and
@@ -91,11 +92,7 @@ def check_objects(events, objs, fetched):
     return sum(got.values())
 
 
-def check_matches(events, objs, fetched, expect, hosts):
-    want = collections.Counter()
-    for set_id, ns in expect.items():
-        for n in ns:
-            want[(set_id, n)] += fetched[n]
+def check_matches(events, objs, want, hosts):
     got = collections.Counter()
     for e in (e for e in events if e.get("event") == "match"):
         m = re.fullmatch(r"/obj/(\d+)\.bin", e.get("path", ""))
@@ -146,23 +143,28 @@ def check_clients(raw, events, client_ips):
 
 
 def check_no_content(bodies, files, fetched):
-    blobs = {}
+    """Any run of 31 or more body bytes, raw or in hex, holds one of the
+    body's 16-byte aligned blocks: look every block up among the files'
+    16-byte windows (and 32-digit hex windows); base64 for three slices."""
+    raw_w, hex_w, blobs = set(), set(), {}
     for path in files:
         with open(path, "rb") as f:
-            blobs[path] = f.read()
-    low = {p: b.lower() for p, b in blobs.items()}
+            b = f.read()
+        blobs[path] = b
+        raw_w.update(b[i:i + 16] for i in range(len(b) - 15))
+        low = b.lower()
+        hex_w.update(low[i:i + 32] for i in range(len(low) - 31))
     for n in fetched:
         with open(os.path.join(bodies, f"{n}.bin"), "rb") as f:
             body = f.read()
-        if len(body) < 32:
-            continue
-        for off in sorted({0, len(body) // 2, len(body) - 32}):
-            s = body[off:off + 32]
-            needles = [(s, blobs), (s.hex().encode(), low), (base64.b64encode(s)[:40], blobs)]
-            for needle, where in needles:
-                for path, blob in where.items():
-                    if needle in blob:
-                        fail(f"{path}: holds bytes of /obj/{n}.bin (offset {off})")
+        leaked = [off for off in range(0, len(body) - 15, 16)
+                  if body[off:off + 16] in raw_w or body[off:off + 16].hex().encode() in hex_w]
+        for off in sorted({0, len(body) // 2, max(0, len(body) - 32)}):
+            b64 = base64.b64encode(body[off:off + 32])[:40]
+            if len(body) >= 32 and any(b64 in b for b in blobs.values()):
+                leaked.append(off)
+        if leaked:
+            fail(f"/obj/{n}.bin: bytes at offset {leaked[0]} found in {', '.join(files)}")
 
 
 def check_stats(events, n_obj, n_match):
@@ -181,7 +183,7 @@ def main():
     ap.add_argument("--events", required=True)
     ap.add_argument("--digests", required=True)
     ap.add_argument("--fetched", required=True)
-    ap.add_argument("--match", action="append", default=[])
+    ap.add_argument("--expected")
     ap.add_argument("--client-ip", action="append", default=[])
     ap.add_argument("--host", action="append", default=[])
     ap.add_argument("--bodies")
@@ -192,13 +194,13 @@ def main():
     objs = load_digests(a.digests)
     with open(a.fetched) as f:
         fetched = collections.Counter(int(x) for x in f.read().split())
-    expect = {}
-    for m in a.match:
-        set_id, _, ns = m.partition(":")
-        expect[set_id] = [int(x) for x in ns.split(",") if x]
+    want = collections.Counter()
+    if a.expected:
+        with open(a.expected) as f:
+            want.update((s, int(n)) for s, n in (line.split() for line in f))
     raw, events = load_events(a.events)
     n_obj = check_objects(events, objs, fetched)
-    n_match = check_matches(events, objs, fetched, expect, set(a.host))
+    n_match = check_matches(events, objs, want, set(a.host))
     check_clients(raw, events, a.client_ip)
     if a.bodies:
         check_no_content(a.bodies, [a.events] + a.no_content, fetched)

@@ -23,8 +23,8 @@ e2e_init e2e-capture-replay
 e2e_netns
 e2e_server
 e2e_digests 24
-e2e_set e2e-a 1 $(e2e_objects 0 0 23 | tr , ' ')
-e2e_set e2e-b 4 $(e2e_objects 1 0 23 | tr , ' ')
+e2e_set e2e-a 1 $(e2e_objects 0 0 23)
+e2e_set e2e-b 4 $(e2e_objects 1 0 23)
 
 ip netns exec "$CLI" tcpdump -i cli0 -n -s 0 -U -w "$TMP/cap.pcap" 'tcp port 80' 2>"$TMP/tcpdump.err" &
 TCPDUMP_PID=$!
@@ -39,6 +39,7 @@ e2e_fetch keepalive "$SRV4" 0 1 2 3 4 5 6 7
 e2e_fetch parallel "$SRV4" 8 9 10 11 12 13 14 15
 e2e_fetch keepalive "[$SRV6]" 16 17 18 19
 e2e_fetch parallel "[$SRV6]" 20 21 22 23 0 1
+e2e_expect e2e-a e2e-b
 sleep 0.5 # the last FINs
 kill -TERM "$TCPDUMP_PID"
 wait "$TCPDUMP_PID" || true
@@ -52,7 +53,7 @@ chmod 600 "$TMP/client.key"
 	fail "replay failed: $(cat "$TMP/replay.log")"
 
 "$CHECK" --events "$TMP/events.jsonl" --digests "$TMP/digests" --fetched "$TMP/fetched" \
-	--match "e2e-a:$(e2e_objects 0 0 23)" --match "e2e-b:$(e2e_objects 1 0 23)" \
+	--expected "$TMP/expected" \
 	--client-ip "$CLI4" --client-ip "$CLI6" --host "$SRV4" --host "[$SRV6]" \
 	--bodies "$TMP/bodies" --no-content "$TMP/replay.log" --stats
 ok "replay of the capture: every fetched object hashed and matched as served"

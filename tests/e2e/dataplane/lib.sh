@@ -47,6 +47,8 @@ e2e_init() {
 	TMP=$(mktemp -d "/tmp/hashwall-$1.XXXXXX")
 	mkdir "$TMP/bodies"
 	: >"$TMP/fetched"
+	: >"$TMP/phase"
+	: >"$TMP/expected"
 	trap e2e_cleanup EXIT
 	trap 'exit 1' INT TERM HUP # a timeout kill still runs the cleanup
 }
@@ -117,6 +119,7 @@ e2e_fetch() {
 	for n in "$@"; do
 		args+=(-o "$TMP/bodies/$n.bin" "http://$host/obj/$n.bin")
 		echo "$n" >>"$TMP/fetched"
+		echo "$n" >>"$TMP/phase"
 	done
 	in_cli curl "${args[@]}" >"$TMP/curl.out" 2>"$TMP/curl.err" || fail "curl $mode $host failed: $(cat "$TMP/curl.err")"
 	conns=$(awk '{ s += $1 } END { print s }' "$TMP/curl.out")
@@ -134,13 +137,25 @@ e2e_fetch() {
 	ok "fetched $# objects from $host ($mode, $conns connection(s))"
 }
 
-# e2e_objects FILTER FROM TO: the object numbers in FROM..TO with n % 4 in
-# FILTER (a list of residues), comma-separated.
+# e2e_expect SET...: the objects fetched since the last call, each in
+# each SET's list (as e2e_set built it), are matches the dataplane owes:
+# appended to $TMP/expected as "SET N" lines.
+e2e_expect() {
+	local id n
+	while read -r n; do
+		for id in "$@"; do
+			awk -v n="$n" -v id="$id" '$4 == n { print id, n }' "$TMP/$id.list"
+		done
+	done <"$TMP/phase" >>"$TMP/expected"
+	: >"$TMP/phase"
+}
+
+# e2e_objects RESIDUES FROM TO: the numbers N in FROM..TO with N % 4 in
+# RESIDUES (a space-separated list).
 e2e_objects() {
-	local filter=$1 from=$2 to=$3 n out=()
-	for ((n = from; n <= to; n++)); do
-		[[ " $filter " == *" $((n % 4)) "* ]] && out+=("$n")
+	local n
+	for ((n = $2; n <= $3; n++)); do
+		[[ " $1 " == *" $((n % 4)) "* ]] && echo "$n"
 	done
-	local IFS=,
-	echo "${out[*]}"
+	return 0
 }
