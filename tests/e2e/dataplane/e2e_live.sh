@@ -8,7 +8,7 @@
 #   2. a refused `load` leaves the set list alone; `load` of e2e-b while
 #      running: its objects match from then on;
 #   3. SIGHUP with a broken config keeps the running list; SIGHUP with sets
-#      [e2e-a, e2e-c]: e2e-c's objects match;
+#      [e2e-a, e2e-c] replaces the list (e2e-b goes): e2e-c's objects match;
 #   4. DPDK telemetry (/hashwall/stats, /hashwall/sets, /hashwall/flows)
 #      agrees with the events;
 #   5. SIGTERM: exit 0, and the event file holds exactly one complete object
@@ -108,10 +108,11 @@ start_dataplane() {
 	E2E_PIDS+=("$DP_PID")
 	for _ in $(seq 300); do
 		dp_alive
-		[[ -S $TMP/dp.sock ]] && [[ $(set_ids 2>/dev/null) == e2e-a ]] && break
+		grep -q 'running: ' "$TMP/dp.log" && break
 		sleep 0.1
 	done
-	[[ $(set_ids) == e2e-a ]] || fail "no status with set e2e-a: $(tail -5 "$TMP/dp.log")"
+	grep -q 'running: ' "$TMP/dp.log" || fail "not running after 30 s: $(tail -5 "$TMP/dp.log")"
+	[[ $(set_ids) == e2e-a ]] || fail "status: sets $(set_ids), want e2e-a"
 	ok "dataplane up (pid $DP_PID) with set e2e-a"
 }
 
@@ -146,17 +147,23 @@ ans=$(dp_ctl "load e2e-b 4 $TMP/e2e-b.hws")
 e2e_fetch keepalive "$SRV4" 20 21 22 23 24 25 1 5
 e2e_expect e2e-a e2e-b
 wait_objects 28
-ok "phase 2: e2e-b loaded while running"
+ans=$(dp_ctl "unload e2e-b")
+[[ $ans == "ok unloaded e2e-b" ]] || fail "unload answered: $ans"
+[[ $(set_ids) == e2e-a ]] || fail "after unload: sets $(set_ids)"
+ans=$(dp_ctl "load e2e-b 4 $TMP/e2e-b.hws")
+[[ $ans == "ok loaded e2e-b 4 entries 8" ]] || fail "second load answered: $ans"
+ok "phase 2: e2e-b loaded while running, unloaded, loaded again"
 
 # 3. SIGHUP: a broken config is refused, a good one published
 write_config "$TMP/e2e-a.hws" "$TMP/missing.hws"
 lines=$(wc -l <"$TMP/dp.log")
 kill -HUP "$DP_PID"
 for _ in $(seq 100); do
-	[[ $(tail -n +$((lines + 1)) "$TMP/dp.log") == *missing.hws* ]] && break
+	[[ $(tail -n +$((lines + 1)) "$TMP/dp.log") == *"running sets stay"* ]] && break
 	sleep 0.1
 done
-[[ $(tail -n +$((lines + 1)) "$TMP/dp.log") == *missing.hws* ]] || fail "SIGHUP with a missing set logged nothing"
+[[ $(tail -n +$((lines + 1)) "$TMP/dp.log") == *missing.hws*"running sets stay"* ]] ||
+	fail "SIGHUP with a missing set: $(tail -n +$((lines + 1)) "$TMP/dp.log")"
 dp_alive
 [[ $(set_ids) == "e2e-a e2e-b" ]] || fail "a refused SIGHUP changed the sets: $(set_ids)"
 write_config "$TMP/e2e-a.hws" "$TMP/e2e-c.hws"
@@ -171,21 +178,29 @@ e2e_expect e2e-a e2e-c
 wait_objects 34
 ok "phase 3: SIGHUP reload"
 
-# 4. telemetry against the events
+# 4. telemetry against the events and the connections curl made
 telemetry /hashwall/stats /hashwall/sets /hashwall/flows >"$TMP/telemetry.json"
-python3 - "$TMP/telemetry.json" 34 "$(wc -l <"$TMP/expected")" <<'PY' || fail "telemetry disagrees with the events"
+python3 - "$TMP/telemetry.json" "$(count_events object)" "$(wc -l <"$TMP/expected")" \
+	"$(awk '{ s += $1 } END { print s }' "$TMP/conns")" <<'PY' || fail "telemetry disagrees"
 import json, sys
 stats, sets, flows = (json.loads(l) for l in open(sys.argv[1]))
-st = stats["/hashwall/stats"]
-want = {"objects": int(sys.argv[2]), "objects_complete": int(sys.argv[2]),
-        "matches": int(sys.argv[3])}
-bad = {k: (st.get(k), v) for k, v in want.items() if st.get(k) != v}
-ids = sorted(s["id"] for s in sets["/hashwall/sets"]["sets"])
-print("telemetry:", {k: st.get(k) for k in want}, ids, flows)
-if bad or ids != ["e2e-a", "e2e-c"] or "/hashwall/flows" not in flows:
-    sys.exit(f"mismatch {bad} sets {ids}")
+st, se, fl = stats["/hashwall/stats"], sets["/hashwall/sets"], flows["/hashwall/flows"]
+objects, matches, conns = (int(x) for x in sys.argv[2:])
+want = {"objects": objects, "objects_complete": objects, "matches": matches,
+        "flows_created": conns}
+got = {k: st.get(k) for k in want}
+ids = sorted(k for k, v in se.items() if isinstance(v, dict))
+print("telemetry:", got, ids, fl)
+errs = [f"stats {k} = {got[k]}, want {v}" for k, v in want.items() if got[k] != v]
+if ids != ["e2e-a", "e2e-c"] or se["e2e-c"].get("version") != 2:
+    errs.append(f"sets {se}")
+if fl.get("created") != conns or fl.get("closed", 0) + fl.get("active", 0) != conns:
+    errs.append(f"flows {fl}, {conns} connections")
+if st.get("events_dropped") != 0:
+    errs.append(f"events_dropped {st.get('events_dropped')}")
+sys.exit("; ".join(errs) or None)
 PY
-ok "telemetry: stats, sets and flows agree"
+ok "telemetry: stats, sets and flows agree with the events and connections"
 
 # 5. SIGTERM, then the whole event file
 kill -TERM "$DP_PID"

@@ -49,6 +49,7 @@ e2e_init() {
 	: >"$TMP/fetched"
 	: >"$TMP/phase"
 	: >"$TMP/expected"
+	: >"$TMP/conns"
 	trap e2e_cleanup EXIT
 	trap 'exit 1' INT TERM HUP # a timeout kill still runs the cleanup
 }
@@ -108,7 +109,7 @@ e2e_set() {
 }
 
 # e2e_fetch MODE HOST N...: fetch /obj/N.bin from HOST with curl in the
-# client's namespace, into $TMP/bodies.  MODE keepalive: one connection for
+# client's namespace, into $TMP/bodies (connections made: $TMP/conns).  MODE keepalive: one connection for
 # all (asserted); parallel: up to 4 connections at once (at least 2
 # asserted).  Every body is checked against its digest line.
 e2e_fetch() {
@@ -123,6 +124,7 @@ e2e_fetch() {
 	done
 	in_cli curl "${args[@]}" >"$TMP/curl.out" 2>"$TMP/curl.err" || fail "curl $mode $host failed: $(cat "$TMP/curl.err")"
 	conns=$(awk '{ s += $1 } END { print s }' "$TMP/curl.out")
+	echo "$conns" >>"$TMP/conns"
 	if [[ $mode == keepalive ]]; then
 		[[ $conns -eq 1 ]] || fail "keep-alive fetch used $conns connections"
 	else
