@@ -29,6 +29,8 @@ e2e_cleanup() {
 	# the veth goes with its namespace; nothing else may be left
 	ip netns list | grep -qE "^($SRV|$CLI)( |\$)" && echo "FAIL: namespace left behind" >&2
 	ip link show "$TAG-c" >/dev/null 2>&1 && echo "FAIL: veth left behind" >&2
+	# E2E_KEEP=DIR: keep the logs, events and lists there (debugging)
+	[[ -z ${E2E_KEEP:-} ]] || { mkdir -p "$E2E_KEEP" && cp "$TMP"/*.* "$E2E_KEEP"/ 2>/dev/null; }
 	rm -rf "$TMP"
 }
 
@@ -75,6 +77,12 @@ e2e_netns() {
 		fail "could not switch GSO off on srv0"
 	for l in lo srv0; do in_srv ip link set "$l" up; done
 	for l in lo cli0; do in_cli ip link set "$l" up; done
+}
+
+# e2e_pace RATE: the server sends at most RATE (tc tbf on srv0), so that a
+# receiver polling from a small ring is not flooded by veth bursts.
+e2e_pace() {
+	in_srv tc qdisc add dev srv0 root tbf rate "$1" burst 32kb latency 200ms
 }
 
 # The origin on [::]:80 (IPv4 too), ready when it says so.
@@ -133,7 +141,7 @@ e2e_fetch() {
 	for n in "$@"; do
 		local want got
 		want=$(awk -v n="$n" '$4 == n { print $2 }' "$TMP/digests")
-		got=$(xxhsum -H2 "$TMP/bodies/$n.bin" | cut -d' ' -f1)
+		got=$(xxhsum -q -H2 "$TMP/bodies/$n.bin" | cut -d' ' -f1)
 		[[ $got == "$want" ]] || fail "/obj/$n.bin: body xxh3-128 $got, digest line $want"
 	done
 	ok "fetched $# objects from $host ($mode, $conns connection(s))"
