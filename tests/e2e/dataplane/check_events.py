@@ -68,7 +68,7 @@ def load_events(path):
     return raw, events
 
 
-def check_objects(events, objs, fetched):
+def check_objects(events, objs, fetched, hosts):
     got = collections.Counter()
     for e in (e for e in events if e.get("event") == "object"):
         m = re.fullmatch(r"/obj/(\d+)\.bin", e.get("path", ""))
@@ -84,6 +84,8 @@ def check_objects(events, objs, fetched):
             fail(f"{want['path']}: size {e.get('size')}, served {want['size']}")
         if e.get("digests", {}).get("xxh3-128") != want["digest"]:
             fail(f"{want['path']}: xxh3-128 {e.get('digests')} != {want['digest']}")
+        if e.get("host") not in hosts:
+            fail(f"{want['path']}: host {e.get('host')!r} not one of {sorted(hosts)}")
         if e.get("status") != 200 or e.get("method") != "GET":
             fail(f"{want['path']}: status {e.get('status')} method {e.get('method')}")
     for n, c in fetched.items():
@@ -144,27 +146,25 @@ def check_clients(raw, events, client_ips):
 
 def check_no_content(bodies, files, fetched):
     """Any run of 31 or more body bytes, raw or in hex, holds one of the
-    body's 16-byte aligned blocks: look every block up among the files'
+    body's 16-byte aligned blocks: look every block up among each file's
     16-byte windows (and 32-digit hex windows); base64 for three slices."""
-    raw_w, hex_w, blobs = set(), set(), {}
+    index = {}
     for path in files:
         with open(path, "rb") as f:
             b = f.read()
-        blobs[path] = b
-        raw_w.update(b[i:i + 16] for i in range(len(b) - 15))
         low = b.lower()
-        hex_w.update(low[i:i + 32] for i in range(len(low) - 31))
+        index[path] = (b, {b[i:i + 16] for i in range(len(b) - 15)},
+                       {low[i:i + 32] for i in range(len(low) - 31)})
     for n in fetched:
         with open(os.path.join(bodies, f"{n}.bin"), "rb") as f:
             body = f.read()
-        leaked = [off for off in range(0, len(body) - 15, 16)
-                  if body[off:off + 16] in raw_w or body[off:off + 16].hex().encode() in hex_w]
-        for off in sorted({0, len(body) // 2, max(0, len(body) - 32)}):
-            b64 = base64.b64encode(body[off:off + 32])[:40]
-            if len(body) >= 32 and any(b64 in b for b in blobs.values()):
-                leaked.append(off)
-        if leaked:
-            fail(f"/obj/{n}.bin: bytes at offset {leaked[0]} found in {', '.join(files)}")
+        blocks = [(off, body[off:off + 16]) for off in range(0, len(body) - 15, 16)]
+        b64 = [base64.b64encode(body[off:off + 32])[:40]
+               for off in {0, len(body) // 2, len(body) - 32} if len(body) >= 32]
+        for path, (blob, raw_w, hex_w) in index.items():
+            leaked = [off for off, blk in blocks if blk in raw_w or blk.hex().encode() in hex_w]
+            if leaked or any(x in blob for x in b64):
+                fail(f"{path}: holds bytes of /obj/{n}.bin (offset {leaked[:1] or 'b64'})")
 
 
 def check_stats(events, n_obj, n_match):
@@ -199,7 +199,7 @@ def main():
         with open(a.expected) as f:
             want.update((s, int(n)) for s, n in (line.split() for line in f))
     raw, events = load_events(a.events)
-    n_obj = check_objects(events, objs, fetched)
+    n_obj = check_objects(events, objs, fetched, set(a.host))
     n_match = check_matches(events, objs, want, set(a.host))
     check_clients(raw, events, a.client_ip)
     if a.bodies:

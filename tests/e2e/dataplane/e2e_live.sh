@@ -17,7 +17,10 @@
 #      plain and no body bytes (nor in the logs and telemetry answers).
 # Root only (exit 77 otherwise); everything is removed on exit.
 #
-# usage: e2e_live.sh HASHWALL_DATAPLANE HASHWALL_SET HTTP_SERVER CHECK_EVENTS HW_DIR
+# With WORKERS 2 the port has two af_packet queues in one fanout group: the
+# kernel's flow hash must put both directions of a connection on one worker.
+#
+# usage: e2e_live.sh HASHWALL_DATAPLANE HASHWALL_SET HTTP_SERVER CHECK_EVENTS HW_DIR [WORKERS]
 set -euo pipefail
 
 DP=$(realpath "$1")
@@ -25,6 +28,7 @@ HWSET=$(realpath "$2")
 HTTPD=$(realpath "$3")
 CHECK=$(realpath "$4")
 PROFILE=$(realpath "$5")/virtual-af-packet.json
+WORKERS=${6:-1}
 source "$(dirname "$(realpath "$0")")/lib.sh"
 
 # Set ids are e2e_a, e2e_b, e2e_c: DPDK 22.11 telemetry refuses dict keys
@@ -44,7 +48,7 @@ write_config() {
   "id": "$DP_ID",
   "log": "info",
   "ports": [ { "profile": "$PROFILE", "device": "net_af_packet0,iface=cli0" } ],
-  "workers": 1,
+  "workers": $WORKERS,
   "memory_mb": 256,
   "hugepages": false,
   "http_ports": [80],
@@ -196,7 +200,8 @@ want = {"objects": objects, "objects_complete": objects, "matches": matches,
 got = {k: st.get(k) for k in want}
 ids = sorted(k for k, v in se.items() if isinstance(v, dict))
 es = eth["/ethdev/stats"]
-print("telemetry:", got, ids, {k: fl[k] for k in ("created", "closed", "active")},
+print("telemetry:", got, "worker_packets", st.get("worker_packets"), ids,
+      {k: fl[k] for k in ("created", "closed", "active")},
       {k: es[k] for k in ("ipackets", "imissed", "ierrors")})
 errs = [f"stats {k} = {got[k]}, want {v}" for k, v in want.items() if got[k] != v]
 if ids != ["e2e_a", "e2e_c"] or se["e2e_c"].get("version") != 2:
