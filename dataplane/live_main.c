@@ -126,7 +126,11 @@ static int load_all(struct dp_run *run, struct dp_setlist **ret_sets,
 	struct hw_cfg_error err = { { 0 } };
 
 	if (dp_lcfg_load(run->config_file, &run->cfg, &err) < 0) {
-		HW_LOG(ERR, "dp.live", "%s: %s", run->config_file, err.msg);
+		/* (a syntax error names the file already) */
+		if (strncmp(err.msg, run->config_file, strlen(run->config_file)) == 0)
+			HW_LOG(ERR, "dp.live", "%s", err.msg);
+		else
+			HW_LOG(ERR, "dp.live", "%s: %s", run->config_file, err.msg);
 		return EXIT_CONFIG;
 	}
 	if (open_sets(&run->cfg, ret_sets) < 0)
