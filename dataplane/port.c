@@ -237,6 +237,19 @@ static int configure(const struct dp_profile *p, uint16_t port, const struct rte
 	return 0;
 }
 
+/* "WHICH: rte_flow_STEP: the PMD's message (errno text)", the errno text
+ * left out when the PMD's message already is just that. */
+static int flow_fail(char *err, size_t errlen, int r, const char *which, const char *step,
+		     const struct rte_flow_error *fe)
+{
+	const char *why = rte_strerror(-r);
+	const char *msg = fe->message ? fe->message : why;
+
+	if (strcmp(msg, why) == 0)
+		return fail(err, errlen, r, "%s: rte_flow_%s: %s", which, step, msg);
+	return fail(err, errlen, r, "%s: rte_flow_%s: %s (%s)", which, step, msg, why);
+}
+
 /* Validate then create one rule; on failure name it with the PMD's reason. */
 static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, size_t errlen)
 {
@@ -251,13 +264,9 @@ static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, s
 		snprintf(which, sizeof(which), "flow_rules[%zu]", s->rule);
 	r = rte_flow_validate(port, &s->attr, s->items, s->actions, &fe);
 	if (r < 0)
-		return fail(err, errlen, r, "%s: rte_flow_validate: %s (%s)", which,
-			    fe.message ? fe.message : "no reason given", rte_strerror(-r));
-	if (!rte_flow_create(port, &s->attr, s->items, s->actions, &fe)) {
-		r = rte_errno > 0 ? -rte_errno : -EIO;
-		return fail(err, errlen, r, "%s: rte_flow_create: %s (%s)", which,
-			    fe.message ? fe.message : "no reason given", rte_strerror(-r));
-	}
+		return flow_fail(err, errlen, r, which, "validate", &fe);
+	if (!rte_flow_create(port, &s->attr, s->items, s->actions, &fe))
+		return flow_fail(err, errlen, rte_errno > 0 ? -rte_errno : -EIO, which, "create", &fe);
 	return 0;
 }
 
