@@ -187,6 +187,10 @@ static int check_caps(const struct dp_profile *p, const struct rte_eth_dev_info 
 	}
 	if (!p->rss.key.len || queues == 1)
 		return 0;
+	if (!info->hash_key_size || !info->flow_type_rss_offloads)
+		return fail(err, errlen, -ENOTSUP,
+			    "rss: the device cannot do RSS; drop \"rss\" from profile %s",
+			    p->name);
 	if (info->hash_key_size != p->rss.key.len)
 		return fail(err, errlen, -EINVAL, "rss.key: %u bytes, the device takes %u",
 			    p->rss.key.len, info->hash_key_size);

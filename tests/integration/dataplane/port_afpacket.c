@@ -7,7 +7,9 @@
  * injected on the peer; the test checks that every frame arrives, that
  * both directions of each connection arrive on the same queue (the
  * kernel's PACKET_FANOUT_HASH is symmetric, which the profile relies on
- * instead of RSS), and that both queues get connections.
+ * instead of RSS), and that both queues get connections.  A second port
+ * on PEER, started from a profile with an RSS section, is refused: the
+ * af_packet PMD has no RSS.
  *
  * usage: port_afpacket HW_PROFILE_DIR IFACE PEER
  */
@@ -143,6 +145,29 @@ static void drain(void)
 	}
 }
 
+static void test_rss_refused(void)
+{
+	static const char text[] =
+		"{\"name\": \"afp-rss\", \"driver\": \"net_af_packet\", \"bus\": \"vdev\","
+		" \"devargs\": \"qpairs={queues}\", \"max_queues\": 4, \"rss\": {\"key\": \""
+		"6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a\","
+		" \"types\": [\"ipv4-tcp\"]}}";
+	struct hw_cfg_error cerr;
+	struct dp_profile p;
+	struct dp_ports http;
+	char err[256] = "";
+	uint16_t other = 999;
+
+	dp_ports_clear(&http);
+	CU_ASSERT_EQUAL_FATAL(dp_profile_parse(text, "afp-rss.json", &p, &cerr), 0);
+	CU_ASSERT_EQUAL(dp_port_start(&p, "net_af_packet1", QUEUES, &http, pool, &other, err,
+				      sizeof(err)), -ENOTSUP);
+	CU_ASSERT_STRING_EQUAL(err, "rss: the device cannot do RSS; drop \"rss\" from profile "
+				    "afp-rss");
+	CU_ASSERT_EQUAL(other, 999);
+	dp_profile_free(&p);
+}
+
 static void test_port_is_up(void)
 {
 	struct rte_eth_dev_info info;
@@ -174,9 +199,9 @@ static void test_both_directions_same_queue(void)
 
 static int setup(void)
 {
-	char path[PATH_MAX], dev[64], devstr[128], vdev[160], prefix[64];
+	char path[PATH_MAX], dev[64], devstr[128], vdev[160], prefix[64], vdev1[160];
 	char *argv[] = { "port_afpacket", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-			 "--log-level=error", "-l", "0", "-m", "256", prefix, vdev, NULL };
+			 "--log-level=error", "-l", "0", "-m", "256", prefix, vdev, vdev1, NULL };
 	struct hw_cfg_error cerr;
 	struct dp_ports http;
 	char err[256];
@@ -184,6 +209,7 @@ static int setup(void)
 	snprintf(path, sizeof(path), "%s/virtual-af-packet.json", prof_dir);
 	snprintf(dev, sizeof(dev), "net_af_packet0,iface=%s", iface);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hwafp-%d", (int)getpid());
+	snprintf(vdev1, sizeof(vdev1), "--vdev=net_af_packet1,iface=%s,qpairs=%d", peer, QUEUES);
 	if (dp_profile_load(path, &prof, &cerr) < 0 ||
 	    dp_port_devstr(&prof, dev, QUEUES, devstr, sizeof(devstr), &cerr) < 0 ||
 	    dp_port_eal_arg(&prof, devstr, vdev, sizeof(vdev)) < 0) {
@@ -208,6 +234,7 @@ static int setup(void)
 int main(int argc, char **argv)
 {
 	CU_TestInfo tests[] = {
+		{ "rss refused", test_rss_refused },
 		{ "port is up", test_port_is_up },
 		{ "both directions on the same queue", test_both_directions_same_queue },
 		CU_TEST_INFO_NULL,

@@ -7,7 +7,8 @@
  * the process.  Each failing start closes its port, so every case has a
  * vdev of its own: net_pcap0 (wrong driver), net_pcap1 and net_pcap2
  * (queue counts), net_pcap3 (a flow rule the PMD refuses), net_pcap4 (a
- * good start that receives every frame of the capture).
+ * good start that receives every frame of the capture), net_pcap5 (an rx
+ * offload the PMD lacks).
  */
 #include "dataplane/port.h"
 #include "dataplane/rx.h"
@@ -25,7 +26,7 @@
 #include <rte_mbuf.h>
 
 #define FRAMES 10
-#define VDEVS 5
+#define VDEVS 6
 
 static char dir[] = "/tmp/hw-port-XXXXXX";
 static char pcap_path[64];
@@ -161,6 +162,19 @@ static void test_flow_rule_refused(void)
 	dp_profile_free(&p);
 }
 
+static void test_offload_refused(void)
+{
+	struct dp_profile lro = pcap_prof;
+	char err[256] = "";
+	uint16_t port = 999;
+
+	lro.rx_offloads = RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	CU_ASSERT_EQUAL(dp_port_start(&lro, devstr[5], 1, &http, pool, &port, err, sizeof(err)),
+			-ENOTSUP);
+	CU_ASSERT_STRING_EQUAL(err, "rx_offloads: the device lacks TCP_LRO,TIMESTAMP");
+	CU_ASSERT_EQUAL(port, 999);
+}
+
 static void test_start_receive_stop(void)
 {
 	struct rte_mbuf *m[FRAMES + 1];
@@ -193,6 +207,7 @@ int main(void)
 		{ "queue counts", test_queue_counts },
 		{ "flow rule refused", test_flow_rule_refused },
 		{ "start, receive, stop", test_start_receive_stop },
+		{ "offload refused", test_offload_refused },
 		CU_TEST_INFO_NULL,
 	};
 	struct hw_cfg_error err;
