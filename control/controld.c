@@ -174,8 +174,19 @@ static void after_rollback(void *ctx)
 {
 	struct daemon *d = ctx;
 
+	ctl_enforce_after_rollback(d->enforce);
 	if (d->eventlog)
 		ctl_eventlog_discard(d->eventlog);
+}
+
+/* Ingest flow hook: the flow goes to enforcement only (never to the event
+ * log or the store). */
+static void on_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
+		    const struct ctl_flow *flow)
+{
+	struct daemon *d = ctx;
+
+	ctl_enforce_on_flow(d->enforce, ev, res, flow);
 }
 
 static int open_store_and_enforce(struct daemon *d)
@@ -218,7 +229,7 @@ static int start(struct daemon *d)
 	struct ctl_ingest_config ic = {
 		.socket_path = d->cfg.ingest_socket, .batch_max = d->cfg.batch_max,
 		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
-		.after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
+		.on_flow = on_flow, .after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
 	};
 	char err[512] = "";
 	int r;

@@ -6,7 +6,11 @@
  * exported with hashwallctl; then every file the run left behind (the
  * database with its WAL, controld's log, the allowlist file, the exports)
  * is searched for the bodies' bytes, raw and hex-encoded.  None may be found.
- * A positive control proves the search finds a body when one is there.
+ * The events carry the flows of their transfers (client addresses, some
+ * malformed), which controld may only use for enforcement: no file, API
+ * answer or metric may hold a client address or the word client_ip.
+ * Positive controls prove the searches find a body or an address when one
+ * is there.
  */
 #include "control/api.h"
 #include "control/ctl_cli.h"
@@ -27,6 +31,7 @@
 #define OBJECTS 24
 #define PROBE 24     /* bytes of a body searched for at a time */
 #define STRIDE 256   /* distance between probes inside a body */
+#define CLIENT_NET "10.77." /* every client address of the run starts so */
 
 static const char *controld;
 static char dir[64], api_url[64];
@@ -86,8 +91,16 @@ static unsigned int probes_found(const char *data, size_t len)
 	return found;
 }
 
-/* Search every regular file in the run's directory; count files and hits. */
-static unsigned int scan_dir(unsigned int *ret_files)
+/* Client addresses (or the flow's member name) in @data. */
+static unsigned int clients_found(const char *data, size_t len)
+{
+	return (memmem(data, len, CLIENT_NET, strlen(CLIENT_NET)) != NULL) +
+	       (memmem(data, len, "client_ip", 9) != NULL);
+}
+
+/* Search every regular file in the run's directory with @probe; count
+ * files and hits. */
+static unsigned int scan_dir(unsigned int (*probe)(const char *, size_t), unsigned int *ret_files)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -105,7 +118,7 @@ static unsigned int scan_dir(unsigned int *ret_files)
 		if (!data)
 			continue;
 		(*ret_files)++;
-		hits += probes_found(data, len);
+		hits += probe(data, len);
 		free(data);
 	}
 	if (d)
@@ -176,13 +189,15 @@ static void report_matches(void)
 		int n;
 		SHA256(bodies[i], body_len[i], d);
 		hw_hex_format(d, sizeof(d), hex);
+		/* Every fourth flow is malformed (an octet over 255). */
 		n = snprintf(ev, sizeof(ev),
 			     "{\"server_ip\":\"192.0.2.5\",\"server_port\":80,\"client\":\"a1b2c3\","
 			     "\"host\":\"h.example\",\"path\":\"/o%d\",\"method\":\"GET\","
 			     "\"status\":200,\"size\":%zu,\"complete\":true,\"partial\":false,"
 			     "\"set\":\"s\",\"set_version\":1,\"algo\":\"sha256\",\"digest\":\"%s\","
-			     "\"category\":1,\"ref\":%d}",
-			     i, body_len[i], hex, i);
+			     "\"category\":1,\"ref\":%d,\"flow\":{\"client_ip\":\"" CLIENT_NET
+			     "%d.%d\",\"client_port\":%d}}",
+			     i, body_len[i], hex, i, i % 4 == 3 ? 300 : 1, 10 + i, 40000 + i);
 		CU_ASSERT_EQUAL(hw_ic_submit(ic, ev, (size_t)n), 0);
 	}
 	for (int i = 0; i < 4000; i++) {
@@ -229,6 +244,49 @@ static int event_log_lines(void)
 	return n;
 }
 
+/* GET @path of the API with the admin token into @out_name. */
+static void api_get(const char *path, const char *out_name)
+{
+	char url[160], out_path[192];
+	struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer nocontent-admin");
+	CURL *c = curl_easy_init();
+	long code = 0;
+	FILE *f;
+
+	path_of(out_path, sizeof(out_path), out_name);
+	snprintf(url, sizeof(url), "%s%s", api_url, path);
+	f = fopen(out_path, "w");
+	CU_ASSERT_FATAL(c != NULL && f != NULL);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	CU_ASSERT_EQUAL(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	CU_ASSERT_EQUAL(code, 200);
+	fclose(f);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+}
+
+/* The value of metric @name in the saved metrics page; -1 when absent. */
+static double metric(const char *name)
+{
+	char p[192], *data, *at, key[96];
+	size_t len = 0;
+	double v = -1;
+
+	path_of(p, sizeof(p), "metrics.txt");
+	data = read_all(p, &len);
+	CU_ASSERT_FATAL(data != NULL);
+	data[len] = '\0';
+	snprintf(key, sizeof(key), "\n%s ", name);
+	at = strstr(data, key);
+	if (at)
+		v = atof(at + strlen(key));
+	free(data);
+	return v;
+}
+
 static void write_control_file(void)
 {
 	char p[192];
@@ -273,6 +331,7 @@ static int ctl(const char *out_name, const char *const *args)
 static void test_no_content(void)
 {
 	unsigned int files = 0;
+	char wal[192];
 	pid_t pid;
 	int status;
 
@@ -289,15 +348,29 @@ static void test_no_content(void)
 	CU_ASSERT_EQUAL(ctl("feedback.json", (const char *[]){ "export", "feedback", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("show.json", (const char *[]){ "--json", "show", "3", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("status.out", (const char *[]){ "status", NULL }), 0);
+	CU_ASSERT_EQUAL(ctl("candidates.json", (const char *[]){ "--json", "candidates", NULL }), 0);
+	api_get("/api/v1/candidates/4", "candidate4.json");
+	api_get("/api/v1/status", "status.json");
+	api_get("/metrics", "metrics.txt");
+	CU_ASSERT_EQUAL(metric("hashwall_ingest_events_total"), OBJECTS);
+	CU_ASSERT_EQUAL(metric("hashwall_ingest_flow_invalid_total"), OBJECTS / 4);
+	/* while controld runs, its WAL is there too */
+	path_of(wal, sizeof(wal), "c.db-wal");
+	CU_ASSERT_EQUAL(access(wal, F_OK), 0);
+	CU_ASSERT_EQUAL(scan_dir(clients_found, &files), 0);
 	kill(pid, SIGTERM);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_EQUAL(event_log_lines(), OBJECTS);
-	/* the database, its WAL, the log, the event log, the allowlist, the exports... */
-	CU_ASSERT_EQUAL(scan_dir(&files), 0);
-	CU_ASSERT_TRUE(files >= 10);
-	/* positive control: a file holding part of a body is found */
+	/* the database, its WAL, the log, the event log, the allowlist, the
+	 * exports, the API's answers and metrics... */
+	CU_ASSERT_EQUAL(scan_dir(probes_found, &files), 0);
+	CU_ASSERT_EQUAL(scan_dir(clients_found, &files), 0);
+	CU_ASSERT_TRUE(files >= 14);
+	/* positive controls: an address, a file holding part of a body */
+	write_text("client.txt", "seen " CLIENT_NET "0.12\n");
+	CU_ASSERT_TRUE(scan_dir(clients_found, &files) > 0);
 	write_control_file();
-	CU_ASSERT_TRUE(scan_dir(&files) > 0);
+	CU_ASSERT_TRUE(scan_dir(probes_found, &files) > 0);
 	remove_dir();
 	for (int i = 0; i < OBJECTS; i++)
 		free(bodies[i]);
