@@ -16,6 +16,7 @@
 #include "control/ctl_cli.h"
 #include "common/ingest_client.h"
 #include "common/digest.h"
+#include "ctl_test_daemon.h"
 #include "hw_test.h"
 
 #include <curl/curl.h>
@@ -33,8 +34,6 @@
 #define STRIDE 256   /* distance between probes inside a body */
 #define CLIENT_NET "10.77." /* every client address of the run starts so */
 
-static const char *controld;
-static char dir[64], api_url[64];
 static uint8_t *bodies[OBJECTS];
 static size_t body_len[OBJECTS];
 
@@ -47,32 +46,6 @@ static void make_bodies(void)
 		bodies[i] = malloc(body_len[i]);
 		hw_test_rand_bytes(&st, bodies[i], body_len[i]);
 	}
-}
-
-static void path_of(char *buf, size_t cap, const char *name)
-{
-	snprintf(buf, cap, "%s/%s", dir, name);
-}
-
-static char *read_all(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			*ret_len = (size_t)n;
-		} else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 /* How many probes of any body (raw or as hex) occur in @data. */
@@ -124,36 +97,6 @@ static unsigned int scan_dir(unsigned int (*probe)(const char *, size_t), unsign
 	if (d)
 		closedir(d);
 	return hits;
-}
-
-static void write_text(const char *name, const char *text)
-{
-	char p[192];
-	FILE *f;
-
-	path_of(p, sizeof(p), name);
-	f = fopen(p, "w");
-	CU_ASSERT_FATAL(f != NULL);
-	fputs(text, f);
-	fclose(f);
-}
-
-static pid_t start_controld(void)
-{
-	char cfg[192], log[192];
-	pid_t pid;
-
-	path_of(cfg, sizeof(cfg), "controld.json");
-	path_of(log, sizeof(log), "controld.log");
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		if (!freopen(log, "a", stderr))
-			_exit(126);
-		execl(controld, controld, "--config", cfg, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
 }
 
 static void setup(void)
@@ -210,23 +153,6 @@ static void report_matches(void)
 	hw_ic_free(ic);
 }
 
-/* The API's port, from controld's start-up log line. */
-static void find_api_url(void)
-{
-	char p[192], *log, *at;
-	size_t len = 0;
-	unsigned int port = 0;
-
-	path_of(p, sizeof(p), "controld.log");
-	log = read_all(p, &len);
-	CU_ASSERT_FATAL(log != NULL);
-	log[len] = '\0';
-	at = strstr(log, " port ");
-	CU_ASSERT_FATAL(at && sscanf(at, " port %u", &port) == 1);
-	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", port);
-	free(log);
-}
-
 /* Lines of the event log that are fileinfo records. */
 static int event_log_lines(void)
 {
@@ -242,30 +168,6 @@ static int event_log_lines(void)
 		n++;
 	free(data);
 	return n;
-}
-
-/* GET @path of the API with the admin token into @out_name. */
-static void api_get(const char *path, const char *out_name)
-{
-	char url[160], out_path[192];
-	struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer nocontent-admin");
-	CURL *c = curl_easy_init();
-	long code = 0;
-	FILE *f;
-
-	path_of(out_path, sizeof(out_path), out_name);
-	snprintf(url, sizeof(url), "%s%s", api_url, path);
-	f = fopen(out_path, "w");
-	CU_ASSERT_FATAL(c != NULL && f != NULL);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
-	CU_ASSERT_EQUAL(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	CU_ASSERT_EQUAL(code, 200);
-	fclose(f);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
 }
 
 /* The value of metric @name in the saved metrics page; -1 when absent. */
@@ -297,14 +199,6 @@ static void write_control_file(void)
 	CU_ASSERT_FATAL(f != NULL);
 	fwrite(bodies[5] + 300, 1, 600, f);
 	fclose(f);
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 /* hashwallctl with its output in @out_name (in the run's directory). */
@@ -349,9 +243,9 @@ static void test_no_content(void)
 	CU_ASSERT_EQUAL(ctl("show.json", (const char *[]){ "--json", "show", "3", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("status.out", (const char *[]){ "status", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("candidates.json", (const char *[]){ "--json", "candidates", NULL }), 0);
-	api_get("/api/v1/candidates/4", "candidate4.json");
-	api_get("/api/v1/status", "status.json");
-	api_get("/metrics", "metrics.txt");
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/api/v1/candidates/4", "candidate4.json"), 200);
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/api/v1/status", "status.json"), 200);
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/metrics", "metrics.txt"), 200);
 	CU_ASSERT_EQUAL(metric("hashwall_ingest_events_total"), OBJECTS);
 	CU_ASSERT_EQUAL(metric("hashwall_ingest_flow_invalid_total"), OBJECTS / 4);
 	/* while controld runs, its WAL is there too */
@@ -382,16 +276,6 @@ int main(int argc, char **argv)
 		{ "no body bytes in db, logs, exports", test_no_content },
 		CU_TEST_INFO_NULL,
 	};
-	int r;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s PATH-TO-hashwall-controld\n", argv[0]);
-		return 2;
-	}
-	controld = argv[1];
-	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = hw_test_main("control/no_content", tests);
-	curl_global_cleanup();
-	return r;
+	return ctl_test_daemon_main(argc, argv, "control/no_content", tests);
 }

@@ -232,20 +232,19 @@ static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
 
 static void test_tokens(void)
 {
-	struct ctl_tokens t = { 0 };
-	const char *name = NULL;
-	char err[256], h[65], text[512];
+	struct ctl_tokens t;
+	char name[CTL_ACTOR_MAX + 1] = "", err[256], h[65], text[512];
 
 	ctl_token_hash_hex("s3cret", h);
 	CU_ASSERT_STRING_EQUAL(h, "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"); /* sha256sum */
 	snprintf(text, sizeof(text), "# comment\n\n  bob reviewer %s\n", h);
 	CU_ASSERT_EQUAL(load_tokens(text, &t, err), 0);
 	CU_ASSERT_EQUAL(t.n, 1);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", &name), CTL_ROLE_REVIEWER);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", name), CTL_ROLE_REVIEWER);
 	CU_ASSERT_STRING_EQUAL(name, "bob");
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cre", &name), CTL_ROLE_NONE);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "", &name), CTL_ROLE_NONE);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, &name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cre", name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "", name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, name), CTL_ROLE_NONE);
 	ctl_tokens_free(&t);
 	snprintf(text, sizeof(text), "ok viewer %s\nbad root %s\n", h, h);
 	CU_ASSERT_EQUAL(load_tokens(text, &t, err), -EINVAL);
@@ -255,6 +254,44 @@ static void test_tokens(void)
 	CU_ASSERT_EQUAL(load_tokens("just-a-name\n", &t, err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: expected NAME ROLE SHA256-HEX"));
 	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, err, sizeof(err)), -ENOENT);
+}
+
+/* Reload swaps the tokens as a whole; a bad or missing file keeps them. */
+static void test_tokens_reload(void)
+{
+	char path[] = "/tmp/hw-ctl-tokens-XXXXXX", name[CTL_ACTOR_MAX + 1] = "", err[256];
+	char ha[65], hb[65], text[256];
+	struct ctl_tokens t;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	ctl_token_hash_hex("token-a", ha);
+	ctl_token_hash_hex("token-b", hb);
+	snprintf(text, sizeof(text), "alice admin %s\n", ha);
+	CU_ASSERT_EQUAL_FATAL(load_tokens(text, &t, err), 0);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "bob viewer %s\ncarol reviewer %s\n", hb, ha);
+	fclose(f);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
+	CU_ASSERT_STRING_EQUAL(name, "bob");
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-a", name), CTL_ROLE_REVIEWER);
+	CU_ASSERT_STRING_EQUAL(name, "carol");
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "dave admin %s\nbroken\n", ha);
+	fclose(f);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: expected NAME ROLE SHA256-HEX"));
+	unlink(path);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
+	ctl_tokens_free(&t);
 }
 
 static void test_eventlog(void)
@@ -306,6 +343,7 @@ static void test_eventlog(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "tokens_reload", test_tokens_reload },
 		{ "flow_valid", test_flow_valid },
 		{ "flow_refusals", test_flow_refusals },
 		{ "parse a full match event", test_parse_full },
