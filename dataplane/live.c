@@ -188,6 +188,14 @@ int dp_live_set_allowlist(struct dp_live *l, struct dp_allowlist *a)
 	return 0;
 }
 
+void dp_live_replace(struct dp_live *l, struct dp_setlist *next)
+{
+	pthread_mutex_lock(&l->lock);
+	next->allow = l->cur->allow;
+	publish(l, next);
+	pthread_mutex_unlock(&l->lock);
+}
+
 /* @s as a JSON string body: '"' and '\' escaped (ids are printable ASCII). */
 static int put_id(char *buf, size_t len, const char *s)
 {

@@ -80,6 +80,12 @@ int dp_live_unload(struct dp_live *l, const char *id);
  */
 int dp_live_set_allowlist(struct dp_live *l, struct dp_allowlist *a);
 
+/* Publish @next (owned by @l from then on) in place of the whole list,
+ * keeping the published allowlist: sets only the old list held are closed
+ * after the grace period.  (SIGHUP: the configuration's set list replaces
+ * what is loaded.) */
+void dp_live_replace(struct dp_live *l, struct dp_setlist *next);
+
 /* One JSON object (no newline) describing the loaded sets and the number
  * of allowlist entries into @buf.
  * Returns the length, or -ENOSPC. */

@@ -154,8 +154,11 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	return 0;
 }
 
-static void write_line(void *ctx, const char *line, size_t len)
+static void write_line(void *ctx, const char *line, size_t len, bool match,
+		       const struct dp_flow_key *flow)
 {
+	(void)match;
+	(void)flow;
 	fwrite(line, 1, len, ctx);
 }
 

@@ -280,11 +280,17 @@ void dp_capture_parts_free(struct dp_capture *parts, unsigned int n)
 	memset(parts, 0, n * sizeof(*parts));
 }
 
-void dp_capture_free(struct dp_capture *cap)
+void dp_rx_eal_cleanup(void)
 {
 	char dir[PATH_MAX];
 
-	snprintf(dir, sizeof(dir), "%s", cap->eal ? rte_eal_get_runtime_dir() : "");
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	runtime_dir_remove(dir);
+}
+
+void dp_capture_free(struct dp_capture *cap)
+{
 	for (uint32_t i = 0; i < cap->loaded; i++)
 		rte_pktmbuf_free(cap->pkts[i]);
 	free(cap->pkts);
@@ -293,10 +299,8 @@ void dp_capture_free(struct dp_capture *cap)
 		rte_eth_dev_close(cap->port);
 	}
 	rte_mempool_free(cap->pool);
-	if (cap->eal) {
-		rte_eal_cleanup();
-		runtime_dir_remove(dir);
-	}
+	if (cap->eal)
+		dp_rx_eal_cleanup();
 	free(cap->ts_ns);
 	memset(cap, 0, sizeof(*cap));
 }

@@ -78,6 +78,11 @@ void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
  * every DP_EXPIRE_TICK_NS of packet time). */
 void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const uint64_t *now_ns);
 
+/* Clean the EAL up and remove its runtime directory (which holds nothing
+ * but the telemetry socket: the dataplane runs with --no-shconf or
+ * --file-prefix of its own). */
+void dp_rx_eal_cleanup(void);
+
 /* Free the mbufs, stop the port, clean the EAL up; accepts a zeroed @cap. */
 void dp_capture_free(struct dp_capture *cap);
 

@@ -76,10 +76,10 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	memcpy(e.server, f->key.server, sizeof(e.server));
 	hw_pseudo_addr(w->key, f->key.client, e.client);
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
-		w->event_fn(w->event_ctx, line, len);
+		w->event_fn(w->event_ctx, line, len, false, &f->key);
 	for (unsigned int i = 0; i < n; i++)
 		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
-			w->event_fn(w->event_ctx, line, len);
+			w->event_fn(w->event_ctx, line, len, true, &f->key);
 }
 
 /* The flow table's callback: give back what the flow holds. */

@@ -44,8 +44,11 @@ struct dp_worker_conf {
 	bool log_objects;             /* an event per object, not only matches */
 };
 
-/* Receives every event line (with its newline). */
-typedef void (*dp_worker_event_fn)(void *ctx, const char *line, size_t len);
+/* Receives every event line (with its newline): a match event when @match,
+ * else an object event; @flow is the connection's key (addresses in plain:
+ * for blocked-flow entries only, never to be written out). */
+typedef void (*dp_worker_event_fn)(void *ctx, const char *line, size_t len, bool match,
+				   const struct dp_flow_key *flow);
 
 struct dp_worker {
 	struct dp_counters ctr;

@@ -81,8 +81,11 @@ static struct rte_mbuf *mbuf_of(const uint8_t *p, size_t len)
 	return head;
 }
 
-static void on_event(void *ctx, const char *line, size_t len)
+static void on_event(void *ctx, const char *line, size_t len, bool match,
+		     const struct dp_flow_key *flow)
 {
+	(void)match;
+	(void)flow;
 	*(size_t *)ctx += len + (size_t)line[len - 1];
 }
 

@@ -26,11 +26,17 @@ static struct dp_setlist *sets;
 static struct hw_pseudo_key key;
 static char events[1 << 16];
 static size_t events_len;
-static unsigned int nevents;
+static unsigned int nevents, nmatches;
+static struct dp_flow_key match_flow; /* the flow handed with the last match */
 
-static void on_event(void *ctx, const char *line, size_t len)
+static void on_event(void *ctx, const char *line, size_t len, bool match,
+		     const struct dp_flow_key *flow)
 {
 	(void)ctx;
+	if (match) {
+		nmatches++;
+		match_flow = *flow;
+	}
 	memcpy(events + events_len, line, len);
 	events_len += len;
 	events[events_len] = '\0';
@@ -74,7 +80,7 @@ static void start(struct dp_worker *w, struct dp_worker_conf *conf, struct dp_te
 	static const char req[] = "GET /obj HTTP/1.1\r\nHost: w.example\r\n\r\n";
 
 	events_len = 0;
-	nevents = 0;
+	nevents = nmatches = 0;
 	dp_worker_conf_default(conf);
 	conf->log_objects = true;
 	CU_ASSERT_EQUAL_FATAL(dp_worker_init(w, conf, sets, &key, on_event, NULL), 0);
@@ -137,6 +143,13 @@ static void check_delivery(enum delivery how)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(match);
 	CU_ASSERT_EQUAL(nevents, 2);
+	/* The match comes with its connection (client 10.0.0.1:40000 in
+	 * IPv4-mapped form), for blocked-flow entries. */
+	CU_ASSERT_EQUAL(nmatches, 1);
+	CU_ASSERT_EQUAL(match_flow.client_port, 40000);
+	CU_ASSERT_EQUAL(match_flow.server_port, 80);
+	CU_ASSERT_EQUAL(match_flow.client[12], 10);
+	CU_ASSERT_EQUAL(match_flow.client[15], 1);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(obj, "digests"), "xxh3-128")->valuestring, hex);
 	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(obj, "complete")));
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(obj, "size")->valueint, BODY_LEN);

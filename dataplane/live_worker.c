@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * live_worker.c - a live worker lcore: poll, run to completion, hand
+ * events to the service thread (see live_run.h).
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "dataplane/live_run.h"
+#include "dataplane/rx.h"
+
+/* The worker's event output: its evring (never blocks; drops count). */
+static void put_event(void *ctx, const char *line, size_t len, bool match,
+		      const struct dp_flow_key *flow)
+{
+	dp_evring_put(ctx, line, len, match, flow);
+}
+
+/* Nanoseconds of the TSC since @tsc0 (monotonic, per worker). */
+static inline uint64_t tsc_ns(uint64_t tsc0, uint64_t hz)
+{
+	uint64_t c = rte_rdtsc() - tsc0;
+
+	return c / hz * 1000000000ull + c % hz * 1000000000ull / hz;
+}
+
+/* One poll of every port's queue; returns the frames handled. */
+static unsigned int poll_ports(struct dp_lw *lw, uint64_t now)
+{
+	struct rte_mbuf *pkts[DP_RX_BURST];
+	uint64_t ts[DP_RX_BURST];
+	unsigned int total = 0;
+
+	for (unsigned int p = 0; p < lw->run->n_ports; p++) {
+		uint16_t n = rte_eth_rx_burst(lw->run->port_ids[p], (uint16_t)lw->id, pkts,
+					      DP_RX_BURST);
+		if (n == 0)
+			continue;
+		for (uint16_t i = 0; i < n; i++)
+			ts[i] = now;
+		dp_rx_burst(&lw->w, pkts, n, ts);
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+int dp_lw_main(void *arg)
+{
+	struct dp_lw *lw = arg;
+	struct dp_run *run = lw->run;
+	uint64_t hz = rte_get_tsc_hz(), tsc0 = rte_rdtsc(), now;
+
+	lw->rc = dp_worker_init(&lw->w, &run->wconf, NULL, &run->key, put_event, &lw->ring);
+	if (lw->rc == 0 && (lw->rc = dp_worker_join_live(&lw->w, &run->live, lw->id)) < 0)
+		dp_worker_fini(&lw->w);
+	if (lw->rc < 0) {
+		HW_LOG(ERR, "dp.live", "worker %u: %s", lw->id, hw_strerror(lw->rc));
+		__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
+		return lw->rc;
+	}
+	lw->ready = true;
+	while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
+		now = tsc_ns(tsc0, hz);
+		if (poll_ports(lw, now))
+			continue;
+		/* Idle: still report quiescent (set swaps must not wait on
+		 * an idle worker) and time flows out by the wall clock. */
+		dp_worker_refresh_sets(&lw->w);
+		if (now >= lw->w.next_expire_ns) {
+			dp_worker_expire(&lw->w, now);
+			lw->w.next_expire_ns = now + DP_EXPIRE_TICK_NS;
+		}
+		rte_pause();
+	}
+	/* Objects still in flight are reported as abandoned at shutdown. */
+	dp_worker_flush(&lw->w);
+	dp_worker_leave_live(&lw->w);
+	__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* A counter another thread writes: a relaxed atomic read. */
+static inline uint64_t rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void dp_run_counters(const struct dp_run *run, struct dp_counters *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned int k = 0; k < run->n_lws; k++) {
+		const struct dp_counters *c = &run->lws[k].w.ctr;
+
+		for (int i = 0; i < DP_DROP_COUNT; i++)
+			sum->drop[i] += rd(&c->drop[i]);
+		for (int i = 0; i < DP_INFO_COUNT; i++)
+			sum->info[i] += rd(&c->info[i]);
+		sum->packets += rd(&c->packets);
+		sum->bytes += rd(&c->bytes);
+		sum->body_bytes += rd(&c->body_bytes);
+	}
+}
