@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,8 @@ static const uint8_t *raw_port(const struct dp_flow_spec *s, bool src)
 {
 	const struct rte_flow_item_tcp *t = s->items[2].spec;
 
-	return (const uint8_t *)(src ? &t->hdr.src_port : &t->hdr.dst_port);
+	return (const uint8_t *)&t->hdr + (src ? offsetof(struct rte_tcp_hdr, src_port)
+					      : offsetof(struct rte_tcp_hdr, dst_port));
 }
 
 /* Steer spec @k of 8 (rules 0..3 times ports 80, 8080) is well formed. */
