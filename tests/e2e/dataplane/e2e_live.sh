@@ -200,7 +200,8 @@ want = {"objects": objects, "objects_complete": objects, "matches": matches,
 got = {k: st.get(k) for k in want}
 ids = sorted(k for k, v in se.items() if isinstance(v, dict))
 es = eth["/ethdev/stats"]
-print("telemetry:", got, "worker_packets", st.get("worker_packets"), ids,
+print("telemetry:", got, "worker_packets", st.get("worker_packets"), "steered",
+      st.get("steered"), ids,
       {k: fl[k] for k in ("created", "closed", "active")},
       {k: es[k] for k in ("ipackets", "imissed", "ierrors")})
 errs = [f"stats {k} = {got[k]}, want {v}" for k, v in want.items() if got[k] != v]
@@ -208,7 +209,7 @@ if ids != ["e2e_a", "e2e_c"] or se["e2e_c"].get("version") != 2:
     errs.append(f"sets {se}")
 if fl.get("created") != conns or fl.get("closed", 0) + fl.get("active", 0) != conns:
     errs.append(f"flows {fl}, {conns} connections")
-if st.get("events_dropped") != 0 or es["imissed"] or es["ierrors"] or es["rx_nombuf"]:
+if st.get("events_dropped") != 0 or st.get("steer_dropped", 0) or es["imissed"] or es["ierrors"] or es["rx_nombuf"]:
     errs.append(f"events_dropped {st.get('events_dropped')}, port {es}")
 sys.exit("; ".join(errs) or None)
 PY
