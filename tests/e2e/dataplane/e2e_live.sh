@@ -97,7 +97,13 @@ for cmd in sys.argv[2:]:
 PY
 }
 
-count_events() { grep -c "\"event\":\"$1\"" "$TMP/events.jsonl" || true; }
+# count_events TYPE [FILE]: events of TYPE in FILE (default: all event
+# files, the rotated one first).
+count_events() {
+	local files=("${@:2}")
+	[[ ${#files[@]} -gt 0 ]] || files=("$TMP"/events*.jsonl)
+	cat "${files[@]}" 2>/dev/null | grep -c "\"event\":\"$1\"" || true
+}
 
 # wait_objects N: until the event file holds N object events (30 s).
 wait_objects() {
@@ -175,6 +181,8 @@ done
 	fail "SIGHUP with a missing set: $(tail -n +$((lines + 1)) "$TMP/dp.log")"
 dp_alive
 [[ $(set_ids) == "e2e_a e2e_b" ]] || fail "a refused SIGHUP changed the sets: $(set_ids)"
+# log rotation: rename the event file, SIGHUP reopens it
+mv "$TMP/events.jsonl" "$TMP/events.1.jsonl"
 write_config "$TMP/e2e_a.hws" "$TMP/e2e_c.hws"
 kill -HUP "$DP_PID"
 for _ in $(seq 100); do
@@ -185,7 +193,9 @@ done
 e2e_fetch parallel "$SRV4" 26 27 28 30 31 2
 e2e_expect e2e_a e2e_c
 wait_objects 34
-ok "phase 3: SIGHUP reload"
+[[ $(count_events object "$TMP/events.1.jsonl") -eq 28 ]] ||
+	fail "the rotated event file holds $(count_events object "$TMP/events.1.jsonl") objects, want 28"
+ok "phase 3: SIGHUP reload, the event file reopened (rotation)"
 
 # 4. telemetry against the events and the connections curl made
 telemetry /hashwall/stats /hashwall/sets /hashwall/flows /ethdev/stats,0 >"$TMP/telemetry.json"
@@ -226,7 +236,8 @@ rc=0
 wait "$DP_PID" || rc=$?
 DP_PID=
 [[ $rc -eq 0 ]] || fail "the dataplane exited $rc after SIGTERM: $(tail -5 "$TMP/dp.log")"
-"$CHECK" --events "$TMP/events.jsonl" --digests "$TMP/digests" --fetched "$TMP/fetched" \
+cat "$TMP/events.1.jsonl" "$TMP/events.jsonl" >"$TMP/events.all"
+"$CHECK" --events "$TMP/events.all" --digests "$TMP/digests" --fetched "$TMP/fetched" \
 	--expected "$TMP/expected" --client-ip "$CLI4" --client-ip "$CLI6" \
 	--host "$SRV4" --host "[$SRV6]" --bodies "$TMP/bodies" \
 	--no-content "$TMP/dp.log" --no-content "$TMP/dp.out" --no-content "$TMP/telemetry.json"
