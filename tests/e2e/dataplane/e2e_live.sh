@@ -37,6 +37,7 @@ source "$(dirname "$(realpath "$0")")/lib.sh"
 
 e2e_init e2e-live
 DP_ID=e2e-$$
+E2E_RMDIRS+=("/var/run/dpdk/hashwall-$DP_ID") # left behind if it is killed
 DP_PID=
 
 # write_config SET...: the dataplane's config (atomically replaced).
@@ -236,6 +237,7 @@ rc=0
 wait "$DP_PID" || rc=$?
 DP_PID=
 [[ $rc -eq 0 ]] || fail "the dataplane exited $rc after SIGTERM: $(tail -5 "$TMP/dp.log")"
+[[ ! -e /var/run/dpdk/hashwall-$DP_ID ]] || fail "the dataplane left /var/run/dpdk/hashwall-$DP_ID"
 cat "$TMP/events.1.jsonl" "$TMP/events.jsonl" >"$TMP/events.all"
 "$CHECK" --events "$TMP/events.all" --digests "$TMP/digests" --fetched "$TMP/fetched" \
 	--expected "$TMP/expected" --client-ip "$CLI4" --client-ip "$CLI6" \

@@ -14,7 +14,8 @@ SRV4=10.211.0.1
 CLI4=10.211.0.2
 SRV6=fd21::1
 CLI6=fd21::2
-E2E_PIDS=()
+E2E_PIDS=()    # processes to stop (TERM, then KILL after 10 s)
+E2E_RMDIRS=()  # directories to remove besides $TMP
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
@@ -22,8 +23,12 @@ ok() { echo "ok: $*"; }
 e2e_cleanup() {
 	set +e
 	for p in "${E2E_PIDS[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || continue
+		for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
 	done
+	rm -rf "${E2E_RMDIRS[@]}"
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
 	# the veth goes with its namespace; nothing else may be left
