@@ -5,7 +5,8 @@
 # (or the file and line:column), both with --check-config and without
 # (before DPDK starts, so no root and no device are needed); a good one
 # passes --check-config with `config ok`.  Each bad configuration is the
-# good one with one thing changed.
+# good one with one thing changed.  Usage errors exit 2 too; a good
+# configuration on an interface that does not exist exits 1 (runtime).
 #
 # usage: config_errors.sh HASHWALL_DATAPLANE HASHWALL_SET HW_DIR
 set -euo pipefail
@@ -30,7 +31,7 @@ cmp -s "$TMP/good.hws" "$TMP/corrupt.hws" && { echo "FAIL: corrupting the set ch
 cp "$HW/virtual-af-packet.json" "$TMP/profile.json"
 cat >"$TMP/good.json" <<EOF
 {
-  "id": "config-errors",
+  "id": "cfgerr-$$",
   "log": "info",
   "ports": [ { "profile": "profile.json", "device": "net_af_packet0,iface=lo" } ],
   "workers": 1,
@@ -132,6 +133,26 @@ expect_error "$TMP/corrupt-set.json" 'sets(\[1\])?: .*corrupt\.hws' 'corrupt'
 
 variant missing-set "d['sets'] = ['$TMP/nope.hws']"
 expect_error "$TMP/missing-set.json" 'sets(\[0\])?: .*nope\.hws' 'No such file or directory'
+
+# Usage errors: exit 2 and the usage text.
+for args in "--config" "--config $TMP/good.json --bogus" "--config $TMP/good.json extra"; do
+	rc=0
+	"$DP" $args >"$TMP/out" 2>"$TMP/err" || rc=$?
+	[[ $rc -eq 2 ]] || fail "hashwall-dataplane $args: exit $rc, want 2"
+	grep -q '^usage: hashwall-dataplane --config FILE' "$TMP/err" || fail "hashwall-dataplane $args: no usage"
+	echo "ok: hashwall-dataplane $args: exit 2 with usage"
+done
+
+# A good config on an interface that does not exist: a runtime error (exit
+# 1) naming the port, once DPDK has started; no event is written.
+variant no-iface 'd["ports"][0]["device"] = "net_af_packet0,iface=nosuchif0"'
+rc=0
+timeout 60 "$DP" --config "$TMP/no-iface.json" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[[ $rc -eq 1 ]] || fail "no-iface.json: exit $rc, want 1: $(cat "$TMP/err")"
+grep -qE 'ports\[0\].*nosuchif0' "$TMP/err" || fail "no-iface.json: stderr lacks ports[0] and the device: $(cat "$TMP/err")"
+[[ ! -s $TMP/events.jsonl ]] || fail "no-iface.json: events written"
+rm -f "$TMP/events.jsonl"
+echo "ok: no-iface.json: runtime error, exit 1: $(grep 'ports\[0\]' "$TMP/err" | head -1)"
 
 # expect_ok CONFIG: --check-config says `config ok...` and exits 0, from
 # another working directory, without creating the event file.
