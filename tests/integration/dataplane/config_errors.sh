@@ -155,13 +155,15 @@ rm -f "$TMP/events.jsonl"
 echo "ok: no-iface.json: runtime error, exit 1: $(grep 'ports\[0\]' "$TMP/err" | head -1)"
 
 # expect_ok CONFIG: --check-config says `config ok...` and exits 0, from
-# another working directory, without creating the event file.
+# another working directory, without creating the event file or a DPDK
+# runtime directory.
 expect_ok() {
 	local rc=0
 	(cd / && "$DP" --config "$1" --check-config) >"$TMP/out" 2>"$TMP/err" || rc=$?
 	[[ $rc -eq 0 ]] || fail "$(basename "$1"): exit $rc: $(cat "$TMP/err")"
 	grep -q '^config ok' "$TMP/out" || fail "$(basename "$1"): stdout lacks 'config ok': $(cat "$TMP/out")"
 	[[ ! -e $TMP/events.jsonl ]] || fail "$(basename "$1"): --check-config created the event file"
+	[[ ! -e /var/run/dpdk/hashwall-cfgerr-$$ ]] || fail "$(basename "$1"): --check-config started DPDK"
 	echo "ok: $(basename "$1"): config ok"
 }
 
