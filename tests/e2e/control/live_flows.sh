@@ -4,8 +4,8 @@
 # net_pcap by `hashwall-dataplane --config`, whose match events, with the
 # flows of their transfers, go over the ingest socket to hashwall-controld
 # with the bpf backend on a veth pair this script creates (no traffic is
-# sent).  Checks: every match the dataplane wrote is committed; every new
-# candidate's flow is in the pinned blocked-flow map, keyed server -> client;
+# sent).  Checks: every match the dataplane wrote is committed; every
+# match's flow is in the pinned blocked-flow map, keyed server -> client;
 # and no client address is anywhere else: not in the database or its WAL
 # (searched while controld runs), the logs, either event log, the API's
 # answers or the metrics.  Needs root (veth, bpffs); skipped (77) otherwise.
@@ -89,7 +89,8 @@ INVALID=$(metric hashwall_ingest_flow_invalid_total)
 [ "$EVENTS" = "$MATCHES" ] || fail "controld committed $EVENTS events, the dataplane wrote $MATCHES"
 [ "$CREATED" -gt 0 ] || fail "no candidate created"
 [ "$INVALID" = 0 ] || fail "$INVALID flows refused as malformed"
-[ "$FLOWS" = "$CREATED" ] || fail "$FLOWS flows blocked for $CREATED new candidates"
+# Every match had its URL blocked (new candidates, or blocks in force).
+[ "$FLOWS" = "$EVENTS" ] || fail "$FLOWS flows blocked for $EVENTS matches"
 
 # Every pushed flow is in the map, as the server's packets leave: src = server.
 MAP=$("$BPF" -r "$PIN" list-flows)
