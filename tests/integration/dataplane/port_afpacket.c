@@ -239,7 +239,6 @@ int main(int argc, char **argv)
 		{ "both directions on the same queue", test_both_directions_same_queue },
 		CU_TEST_INFO_NULL,
 	};
-	char rundir[PATH_MAX];
 	int r = 1;
 
 	if (argc != 4) {
@@ -253,10 +252,8 @@ int main(int argc, char **argv)
 	if (port_up)
 		dp_port_stop(port);
 	if (eal_up) {
-		snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 		rte_mempool_free(pool);
-		rte_eal_cleanup();
-		dp_eal_runtime_dir_remove(rundir);
+		dp_rx_eal_cleanup();
 	}
 	dp_profile_free(&prof);
 	return r;
