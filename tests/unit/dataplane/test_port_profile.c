@@ -397,6 +397,13 @@ static void test_devstr(void)
 	CU_ASSERT_EQUAL(dp_port_eal_arg(&p, "net_pcap0,rx_pcap=/a", tiny, sizeof(tiny)), -ENAMETOOLONG);
 	CU_ASSERT_EQUAL(dp_port_devstr(&a, "net_af_packet0,iface=veth-hw0", 4, tiny, sizeof(tiny), &err),
 			-ENAMETOOLONG);
+	CU_ASSERT_EQUAL(dp_port_devstr(&e, "0000:3b:00.0", 3, buf, sizeof(buf), &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "0000:3b:00.0: 3 rx queues (one per worker), profile "
+					"intel-e810 allows powers of two in 1..64");
+	CU_ASSERT_EQUAL(dp_port_devstr(&a, "net_af_packet0,iface=x", 17, buf, sizeof(buf), &err),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "net_af_packet0,iface=x: 17 rx queues (one per worker), "
+					"profile virtual-af-packet allows 1..16");
 	CU_ASSERT_EQUAL(dp_port_devstr(&a, "0000:3b:00.0", 4, buf, sizeof(buf), &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "0000:3b:00.0: a PCI address, but profile virtual-af-packet "
 					"is for the virtual device net_af_packet (e.g. net_af_packet0,...)");
