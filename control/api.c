@@ -240,7 +240,8 @@ static void route(const struct ctl_api_config *api, const struct ctl_request *re
 			hit = &routes[i];
 	}
 	/* Authentication first: nothing about the API leaks without a token. */
-	p.role = ctl_tokens_check(api->tokens, bearer(req->authorization), &p.actor);
+	p.role = ctl_tokens_check(api->tokens, bearer(req->authorization), p.actor_name);
+	p.actor = p.actor_name;
 	if (p.role == CTL_ROLE_NONE)
 		ctl_api_error(resp, 401, "missing or unknown bearer token");
 	else if (!path_known)

@@ -15,6 +15,7 @@
 #ifndef HASHWALL_CONTROL_API_H
 #define HASHWALL_CONTROL_API_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,26 +51,40 @@ struct ctl_token {
 	uint8_t hash[CTL_TOKEN_HASH_LEN];
 };
 
+/* The tokens the API accepts; replaced whole by ctl_tokens_reload() while
+ * API threads check tokens (they take the lock for reading). */
 struct ctl_tokens {
 	struct ctl_token *v;
 	size_t n;
+	pthread_rwlock_t lock;
 };
 
 /*
- * Load a tokens file: one token per line, "NAME ROLE SHA256-HEX", '#'
- * comments and blank lines ignored.  Returns 0, -errno, or -EINVAL with
- * @err naming the line.  Free with ctl_tokens_free().
+ * Load a tokens file into *@ret (which it initialises, lock included): one
+ * token per line, "NAME ROLE SHA256-HEX", '#' comments and blank lines
+ * ignored.  Returns 0, -errno, or -EINVAL with @err naming the line.  Free
+ * with ctl_tokens_free().
  */
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen);
+
+/*
+ * Read @path again and replace @t's tokens by its tokens at once (checks
+ * in progress finish with the old ones).  On any error @t stays as it was.
+ * Returns 0 or what ctl_tokens_load() returns, with @err.
+ */
+int ctl_tokens_reload(struct ctl_tokens *t, const char *path, char *err, size_t errlen);
+
+/* Wipe and free the tokens of a loaded @t and its lock; accepts NULL. */
 void ctl_tokens_free(struct ctl_tokens *t);
 
 /* Hash a token as the tokens file stores it (SHA-256, hex): @out 65 bytes. */
 void ctl_token_hash_hex(const char *token, char out[2 * CTL_TOKEN_HASH_LEN + 1]);
 
 /* The role of the bearer @token (constant-time compare), CTL_ROLE_NONE
- * when unknown; the token's name goes to *ret_name. */
-enum ctl_role ctl_tokens_check(const struct ctl_tokens *t, const char *token,
-			       const char **ret_name);
+ * when unknown; the token's name is copied to @ret_name (untouched when
+ * unknown). */
+enum ctl_role ctl_tokens_check(struct ctl_tokens *t, const char *token,
+			       char ret_name[CTL_ACTOR_MAX + 1]);
 
 struct ctl_kv {
 	const char *key, *value;
@@ -101,7 +116,7 @@ struct ctl_api_config {
 	struct ctl_enforce *enforce;   /* may be NULL */
 	struct ctl_ingest *ingest;     /* may be NULL (status without dataplanes) */
 	struct ctl_metrics *metrics;   /* may be NULL */
-	const struct ctl_tokens *tokens;
+	struct ctl_tokens *tokens;     /* may be reloaded while serving */
 	size_t body_max;               /* 0: CTL_API_BODY_MAX */
 	uint32_t page_max;             /* 0: CTL_API_PAGE_MAX */
 	int64_t block_ttl;             /* manual blocks' first expiry; 0: 86400 */
@@ -123,7 +138,8 @@ struct ctl_route_params {
 	int64_t id;
 	const char *seg[2];
 	size_t seg_len[2];
-	const char *actor;  /* the token's name */
+	const char *actor;  /* the token's name (points at actor_name) */
+	char actor_name[CTL_ACTOR_MAX + 1];
 	enum ctl_role role;
 };
 

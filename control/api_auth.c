@@ -53,6 +53,7 @@ void ctl_tokens_free(struct ctl_tokens *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;
+	pthread_rwlock_destroy(&t->lock);
 }
 
 /* Parse one non-comment line into @tok. */
@@ -85,7 +86,7 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen)
 {
-	struct ctl_tokens t = { 0 };
+	struct { struct ctl_token *v; size_t n; } t = { 0 };
 	char line[512];
 	unsigned int lineno = 0;
 	FILE *f = fopen(path, "re");
@@ -119,15 +120,39 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 	}
 	fclose(f);
 	if (r < 0) {
-		ctl_tokens_free(&t);
+		OPENSSL_cleanse(t.v, t.n * sizeof(*t.v));
+		free(t.v);
 		return r;
 	}
-	*ret = t;
+	ret->v = t.v;
+	ret->n = t.n;
+	pthread_rwlock_init(&ret->lock, NULL);
 	return 0;
 }
 
-enum ctl_role ctl_tokens_check(const struct ctl_tokens *t, const char *token,
-			       const char **ret_name)
+int ctl_tokens_reload(struct ctl_tokens *t, const char *path, char *err, size_t errlen)
+{
+	struct ctl_tokens fresh;
+	struct ctl_token *v;
+	size_t n;
+	int r = ctl_tokens_load(path, &fresh, err, errlen);
+
+	if (r < 0)
+		return r;
+	pthread_rwlock_wrlock(&t->lock);
+	v = t->v;
+	n = t->n;
+	t->v = fresh.v;
+	t->n = fresh.n;
+	pthread_rwlock_unlock(&t->lock);
+	fresh.v = v; /* the old tokens go with the fresh lock */
+	fresh.n = n;
+	ctl_tokens_free(&fresh);
+	return 0;
+}
+
+enum ctl_role ctl_tokens_check(struct ctl_tokens *t, const char *token,
+			       char ret_name[CTL_ACTOR_MAX + 1])
 {
 	uint8_t h[CTL_TOKEN_HASH_LEN];
 	enum ctl_role role = CTL_ROLE_NONE;
@@ -135,12 +160,14 @@ enum ctl_role ctl_tokens_check(const struct ctl_tokens *t, const char *token,
 	if (!token || !*token || !t)
 		return CTL_ROLE_NONE;
 	SHA256((const uint8_t *)token, strlen(token), h);
+	pthread_rwlock_rdlock(&t->lock);
 	/* Compare against every entry, so that timing does not tell which. */
 	for (size_t i = 0; i < t->n; i++) {
 		if (CRYPTO_memcmp(h, t->v[i].hash, sizeof(h)) == 0 && role == CTL_ROLE_NONE) {
 			role = t->v[i].role;
-			*ret_name = t->v[i].name;
+			memcpy(ret_name, t->v[i].name, CTL_ACTOR_MAX + 1);
 		}
 	}
+	pthread_rwlock_unlock(&t->lock);
 	return role;
 }

@@ -3,7 +3,8 @@
  * controld.c - hashwall-controld's main(): reads the configuration, opens
  * the store (one connection for ingest, one for the API), the ingest
  * socket, enforcement and the HTTP API, then runs the ingest loop with
- * periodic block renewal and retention purges.  Only wiring lives here.
+ * periodic block renewal and retention purges.  SIGHUP re-reads the
+ * tokens file.  Only wiring lives here.
  *
  *   hashwall-controld --config FILE
  *   hashwall-controld new-token --tokens FILE NAME ROLE
@@ -105,12 +106,14 @@ static const struct hw_cfg_field fields[] = {
 #undef S
 #undef F
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 }
 
 /* The running daemon's parts, torn down in reverse. */
@@ -174,8 +177,19 @@ static void after_rollback(void *ctx)
 {
 	struct daemon *d = ctx;
 
+	ctl_enforce_after_rollback(d->enforce);
 	if (d->eventlog)
 		ctl_eventlog_discard(d->eventlog);
+}
+
+/* Ingest flow hook: the flow goes to enforcement only (never to the event
+ * log or the store). */
+static void on_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
+		    const struct ctl_flow *flow)
+{
+	struct daemon *d = ctx;
+
+	ctl_enforce_on_flow(d->enforce, ev, res, flow);
 }
 
 static int open_store_and_enforce(struct daemon *d)
@@ -218,7 +232,7 @@ static int start(struct daemon *d)
 	struct ctl_ingest_config ic = {
 		.socket_path = d->cfg.ingest_socket, .batch_max = d->cfg.batch_max,
 		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
-		.after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
+		.on_flow = on_flow, .after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
 	};
 	char err[512] = "";
 	int r;
@@ -282,6 +296,20 @@ static void teardown(struct daemon *d)
 	hw_cfg_free(fields, &d->cfg);
 }
 
+/* SIGHUP: the tokens file again; a bad file keeps the tokens in use. */
+static void reload_tokens(struct daemon *d)
+{
+	char err[512] = "";
+	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, err, sizeof(err));
+
+	if (r < 0)
+		HW_LOG(ERR, "ctl.api", "tokens not reloaded, the %zu in use stay: %s", d->tokens.n,
+		       err[0] ? err : hw_strerror(r));
+	else
+		HW_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
+		       d->tokens.n);
+}
+
 /* Periodic duties on the ingest thread's connection. */
 static void housekeeping(struct daemon *d, int64_t now, int64_t *next_sync, int64_t *next_purge)
 {
@@ -319,6 +347,10 @@ static int run(const char *config_file)
 	if (r == 0)
 		r = start(d);
 	while (r == 0 && !stop) {
+		if (reload) {
+			reload = 0;
+			reload_tokens(d);
+		}
 		if (ctl_ingest_run(d->ingest, 200) < 0)
 			HW_LOG(ERR, "ctl.ingest", "batch rolled back, peers will resend: %s",
 			       ctl_store_errmsg(d->ingest_store));
@@ -371,6 +403,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return run(argv[2]);
 }

@@ -20,6 +20,11 @@ struct pending {
 	int64_t expires;
 };
 
+struct pending_flow {
+	struct ctl_flow flow;
+	int64_t expires;
+};
+
 struct ctl_enforce {
 	struct ctl_enforce_config cfg;
 	struct ctl_enforce_ops ops;
@@ -27,6 +32,8 @@ struct ctl_enforce {
 	pthread_mutex_t lock;
 	struct pending pend[PENDING_MAX];
 	unsigned int n_pend;
+	struct pending_flow pend_flow[PENDING_MAX];
+	unsigned int n_pend_flow;
 	bool overflow; /* pending overflowed: the next sync re-pushes everything */
 	uint64_t pushes, push_errors;
 };
@@ -117,6 +124,8 @@ void ctl_enforce_free(struct ctl_enforce *e)
 		free(e->pend[i].host);
 		free(e->pend[i].path);
 	}
+	for (unsigned int i = 0; i < e->n_pend_flow; i++)
+		ctl_flow_wipe(&e->pend_flow[i].flow);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
@@ -188,6 +197,42 @@ int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event 
 	return 0;
 }
 
+void ctl_enforce_on_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
+			 const struct ctl_flow *flow)
+{
+	struct ctl_enforce *e = ctx;
+
+	/* Exactly when ctl_enforce_on_match() added the URL's block. */
+	if ((!res->created && !res->reopened) || !e->ops.add_flow ||
+	    ctl_enforce_policy(e, ev->set) != CTL_POLICY_BLOCK)
+		return;
+	pthread_mutex_lock(&e->lock);
+	/* A full list loses the flow, not the URL block (which the next sync
+	 * pushes again); flows are not kept anywhere else. */
+	if (e->n_pend_flow < PENDING_MAX)
+		e->pend_flow[e->n_pend_flow++] =
+			(struct pending_flow){ *flow, ev->ts + e->cfg.block_ttl };
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* Add the remembered flows to the backend and forget them. */
+static void push_flows_locked(struct ctl_enforce *e)
+{
+	for (unsigned int i = 0; i < e->n_pend_flow; i++) {
+		int r = e->ops.add_flow(e->ops.ctx, &e->pend_flow[i].flow, e->pend_flow[i].expires);
+
+		e->pushes++;
+		if (r < 0) {
+			e->push_errors++;
+			ctl_count(e->cfg.metrics, CTL_CTR_ENFORCE_ERRORS, 1);
+		} else {
+			ctl_count(e->cfg.metrics, CTL_CTR_FLOWS_BLOCKED, 1);
+		}
+		ctl_flow_wipe(&e->pend_flow[i].flow);
+	}
+	e->n_pend_flow = 0;
+}
+
 void ctl_enforce_after_commit(void *ctx)
 {
 	struct ctl_enforce *e = ctx;
@@ -199,6 +244,23 @@ void ctl_enforce_after_commit(void *ctx)
 		free(e->pend[i].path);
 	}
 	e->n_pend = 0;
+	push_flows_locked(e);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void ctl_enforce_after_rollback(void *ctx)
+{
+	struct ctl_enforce *e = ctx;
+
+	pthread_mutex_lock(&e->lock);
+	for (unsigned int i = 0; i < e->n_pend; i++) {
+		free(e->pend[i].host);
+		free(e->pend[i].path);
+	}
+	e->n_pend = 0;
+	for (unsigned int i = 0; i < e->n_pend_flow; i++)
+		ctl_flow_wipe(&e->pend_flow[i].flow);
+	e->n_pend_flow = 0;
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -8,7 +8,9 @@
  * with an expiry, "report" only counts (shadow mode while a new list is
  * trialled).  Later matches of a known candidate do not re-add a block an
  * operator lifted by hand.  After the commit the new
- * blocks are pushed to the backend.  A periodic ctl_enforce_sync() renews
+ * blocks are pushed to the backend, and so is the flow of the matched
+ * transfer when the dataplane sent one (held in memory until then, never
+ * stored).  A periodic ctl_enforce_sync() renews
  * the expiry of blocks whose candidate is still open (and of manual ones),
  * lets the others lapse, and re-pushes every active block (so a backend
  * restarted empty, or pinned maps lost, are refilled).
@@ -28,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "control/event.h"
 #include "control/metrics.h"
 #include "control/store.h"
 
@@ -46,6 +49,9 @@ struct ctl_enforce_ops {
 	const char *name;
 	int (*add_url)(void *ctx, const char *host, const char *path, int64_t expires);
 	int (*del_url)(void *ctx, const char *host, const char *path);
+	/* Drop the server's packets of @flow until @expires; NULL: the
+	 * backend cannot block flows. */
+	int (*add_flow)(void *ctx, const struct ctl_flow *flow, int64_t expires);
 	void (*status)(void *ctx, cJSON *obj); /* may be NULL: adds backend fields */
 	void (*close)(void *ctx);              /* may be NULL */
 	void *ctx;
@@ -94,8 +100,21 @@ enum ctl_policy ctl_enforce_policy(const struct ctl_enforce *e, const char *set)
 int ctl_enforce_on_match(void *e, struct ctl_store *s, const struct ctl_event *ev,
 			 const struct ctl_record_result *res);
 
-/* Push the blocks remembered since the last commit to the backend. */
+/*
+ * Ingest flow hook (ctl_ingest_config.on_flow): when the match added an
+ * automatic block of its URL (a new or reopened candidate, policy block),
+ * remember @flow with that block's expiry for ctl_enforce_after_commit(),
+ * which adds it to the blocked-flow map and wipes it.  Never stored.
+ */
+void ctl_enforce_on_flow(void *e, const struct ctl_event *ev, const struct ctl_record_result *res,
+			 const struct ctl_flow *flow);
+
+/* Push the blocks and flows remembered since the last commit to the backend. */
 void ctl_enforce_after_commit(void *e);
+
+/* Forget what was remembered since the last commit: its transaction was
+ * rolled back (the dataplane resends those events). */
+void ctl_enforce_after_rollback(void *e);
 
 /* Push one block (after the caller stored it). */
 int ctl_enforce_block(struct ctl_enforce *e, const struct ctl_block *b);

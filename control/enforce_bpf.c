@@ -4,14 +4,17 @@
  * library (bpf/bpfw.h): at start the programs are attached to the serving
  * interface (atomically replaced when already attached, so no blocked URL
  * is served in between), and blocks become entries of the pinned
- * blocked-URL map with a TTL.  The maps and links are pinned: when
+ * blocked-URL map with a TTL, and the flow of a blocked match (when the
+ * dataplane sent it) an entry of the blocked-flow map with the same TTL.  The maps and links are pinned: when
  * controld dies, blocks stay enforced until their expiry.
  */
 #include "control/enforce_bpf.h"
 
 #include "bpfw.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,40 @@ static int bpf_del(void *ctx, const char *host, const char *path)
 	int r = url_of(host, path, url, sizeof(url));
 
 	return r < 0 ? r : bpfw_url_unblock(be->b, url);
+}
+
+/* The key of the server's packets of @f, as hw_tc_egress looks them up
+ * (bpf/bpfw_shared.h): src = server, IPv4 as ::ffff:a.b.c.d, network
+ * byte order.  Only that direction leaves the serving interface. */
+static void flow_key(const struct ctl_flow *f, struct bpfw_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (f->family == 4) {
+		k->saddr[10] = k->saddr[11] = k->daddr[10] = k->daddr[11] = 0xff;
+		memcpy(k->saddr + 12, f->server, 4);
+		memcpy(k->daddr + 12, f->client, 4);
+	} else {
+		memcpy(k->saddr, f->server, 16);
+		memcpy(k->daddr, f->client, 16);
+	}
+	k->sport = htons(f->server_port);
+	k->dport = htons(f->client_port);
+	k->proto = IPPROTO_TCP;
+}
+
+static int bpf_add_flow(void *ctx, const struct ctl_flow *f, int64_t expires)
+{
+	struct bpf_backend *be = ctx;
+	int64_t ttl = expires - (int64_t)time(NULL);
+	struct bpfw_flow_key k;
+	int r;
+
+	if (ttl <= 0)
+		return 0; /* its block has lapsed already */
+	flow_key(f, &k);
+	r = bpfw_flow_block(be->b, &k, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl);
+	explicit_bzero(&k, sizeof(k));
+	return r;
 }
 
 static void bpf_status(void *ctx, cJSON *obj)
@@ -107,6 +144,6 @@ int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_en
 		return r;
 	}
 	*ret_ops = (struct ctl_enforce_ops){ .name = "bpf", .add_url = bpf_add, .del_url = bpf_del,
-					     .status = bpf_status, .close = bpf_close, .ctx = be };
+					     .add_flow = bpf_add_flow, .status = bpf_status, .close = bpf_close, .ctx = be };
 	return 0;
 }

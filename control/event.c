@@ -74,6 +74,15 @@ static int get_bool(const cJSON *obj, const char *key, bool *dst, char *err, siz
 	return 0;
 }
 
+/* @s as an IPv4 (4) or IPv6 (6) address into @out; 0 when neither. */
+static int parse_ip(const char *s, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1)
+		return 4;
+	return inet_pton(AF_INET6, s, out) == 1 ? 6 : 0;
+}
+
 static bool is_ip(const char *s)
 {
 	uint8_t buf[16];
@@ -156,6 +165,66 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
 	if (r == 0)
 		r = parse_numbers(obj, now, ev, err, errlen);
 	return r;
+}
+
+/* The members of a detached "flow" and the event's server into @f. */
+static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, char *err,
+		       size_t errlen)
+{
+	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(flow, "client_ip");
+	const cJSON *port = cJSON_GetObjectItemCaseSensitive(flow, "client_port");
+	const cJSON *sip = cJSON_GetObjectItemCaseSensitive(obj, "server_ip");
+	const cJSON *sport = cJSON_GetObjectItemCaseSensitive(obj, "server_port");
+	const cJSON *m;
+
+	if (!cJSON_IsObject(flow))
+		return fail(err, errlen, "flow", "expected object");
+	cJSON_ArrayForEach(m, flow)
+		if (strcmp(m->string, "client_ip") != 0 && strcmp(m->string, "client_port") != 0)
+			return fail(err, errlen, "flow", "unknown member");
+	if (!cJSON_IsString(ip) || !(f->family = (uint8_t)parse_ip(ip->valuestring, f->client)))
+		return fail(err, errlen, "flow.client_ip", "not an IP address");
+	if (!cJSON_IsNumber(port) || port->valuedouble < 1 || port->valuedouble > 65535 ||
+	    port->valuedouble != floor(port->valuedouble))
+		return fail(err, errlen, "flow.client_port", "expected an integer in 1..65535");
+	f->client_port = (uint16_t)port->valuedouble;
+	if (!cJSON_IsString(sip) || parse_ip(sip->valuestring, f->server) != f->family)
+		return fail(err, errlen, "flow", "server_ip missing or of another address family");
+	if (!cJSON_IsNumber(sport) || sport->valuedouble < 1 || sport->valuedouble > 65535 ||
+	    sport->valuedouble != floor(sport->valuedouble))
+		return fail(err, errlen, "flow", "server_port missing or out of range");
+	f->server_port = (uint16_t)sport->valuedouble;
+	return 0;
+}
+
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen)
+{
+	cJSON *flow = cJSON_IsObject(obj) ? cJSON_DetachItemFromObjectCaseSensitive(obj, "flow")
+					  : NULL;
+	struct ctl_flow f = { 0 };
+	int r;
+
+	if (!flow)
+		return 0;
+	r = flow_fields(flow, obj, &f, err, errlen);
+	/* The client address must not outlive this call anywhere but in @ret:
+	 * overwrite cJSON's copy before freeing it. */
+	if (cJSON_IsObject(flow)) {
+		cJSON *ip = cJSON_GetObjectItemCaseSensitive(flow, "client_ip");
+
+		if (cJSON_IsString(ip))
+			sodium_memzero(ip->valuestring, strlen(ip->valuestring));
+	}
+	cJSON_Delete(flow);
+	if (r == 0)
+		*ret = f;
+	ctl_flow_wipe(&f);
+	return r < 0 ? r : 1;
+}
+
+void ctl_flow_wipe(struct ctl_flow *f)
+{
+	sodium_memzero(f, sizeof(*f));
 }
 
 bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN])

@@ -20,6 +20,21 @@
 #define CTL_CLIENT_KEY_LEN 32 /* bytes of the pseudonymisation key */
 
 /*
+ * The flow of a match (the event's optional "flow" member): the only place
+ * a client address exists in controld.  Deliberately not part of struct
+ * ctl_event, so that nothing that stores, logs or exports events can
+ * carry it; it goes from the ingest socket to the blocked-flow map and is
+ * wiped (docs/ingest-protocol.md, "Flows").
+ */
+struct ctl_flow {
+	uint8_t family;       /* 4 or 6 */
+	uint8_t server[16];   /* IPv4 in the first 4 bytes */
+	uint8_t client[16];
+	uint16_t server_port; /* host byte order */
+	uint16_t client_port;
+};
+
+/*
  * Fill @ev from the JSON object @obj.  Required: set, algo, digest, host,
  * path.  Optional (defaults 0, "" or false): set_version, server_ip,
  * server_port, client, method, status, size, complete, partial, category,
@@ -32,6 +47,20 @@
  */
 int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
 		    size_t errlen);
+
+/*
+ * Detach the optional "flow" member ({"client_ip":ADDR,"client_port":N})
+ * from the event object @obj and free it, whatever it holds, so that
+ * nothing after this call sees it.  A valid flow needs the event's
+ * server_ip (same address family) and a non-zero server_port too.  Returns
+ * 1 with *ret filled, 0 when there was no flow, or -EINVAL with @err
+ * saying why (never quoting the value): the caller ignores the flow, not
+ * the event.
+ */
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen);
+
+/* Overwrite @f with zeros in a way the compiler keeps. */
+void ctl_flow_wipe(struct ctl_flow *f);
 
 /*
  * Replace ev->client by keyed BLAKE2b(@key, client), 16 bytes, in hex (a

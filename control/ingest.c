@@ -315,9 +315,10 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	return 0;
 }
 
-/* Record one parsed event in the open transaction. */
+/* Record one parsed event in the open transaction; @flow (NULL: none)
+ * goes only to the on_flow hook. */
 static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event *ev,
-			uint64_t seq)
+			uint64_t seq, const struct ctl_flow *flow)
 {
 	struct ctl_record_result res;
 	int r;
@@ -327,6 +328,8 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	r = ctl_store_record(in->store, ev, p->id, p->epoch, seq, &res);
 	if (r == 0 && in->cfg.on_record && !res.duplicate && !res.allowlisted)
 		r = in->cfg.on_record(in->cfg.hook_ctx, in->store, ev, &res);
+	if (r == 0 && flow && in->cfg.on_flow && !res.duplicate && !res.allowlisted)
+		in->cfg.on_flow(in->cfg.hook_ctx, ev, &res, flow);
 	if (r < 0)
 		return r;
 	ctl_count(in->cfg.metrics, res.duplicate     ? CTL_CTR_INGEST_DUPLICATES
@@ -337,13 +340,15 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	return 0;
 }
 
-static int on_event(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
+static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 {
 	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
+	cJSON *obj = cJSON_GetObjectItemCaseSensitive(msg, "event");
+	struct ctl_flow flow;
 	struct ctl_event ev;
 	char err[128];
 	uint64_t s;
-	int r;
+	int r, has_flow;
 
 	if (!p->hello)
 		return peer_fail(in, p, "event before hello");
@@ -362,16 +367,21 @@ static int on_event(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	}
 	p->in_batch = true;
 	in->batch_n++;
-	r = ctl_event_parse(cJSON_GetObjectItemCaseSensitive(msg, "event"), now_s(), &ev, err,
-			    sizeof(err));
+	/* The flow leaves the record first: nothing past this line that
+	 * parses, stores or logs the event can see the client address. */
+	has_flow = ctl_event_take_flow(obj, &flow, err, sizeof(err));
+	if (has_flow < 0)
+		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_FLOW_INVALID, 1);
+	r = ctl_event_parse(obj, now_s(), &ev, err, sizeof(err));
 	if (r < 0) {
 		/* Refused for good: acknowledged (and the mark raised) so that it
 		 * is not resent forever, counted, never stored. */
 		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_INVALID, 1);
 		r = ctl_store_peer_advance(in->store, p->id, p->epoch, s, now_s());
 	} else {
-		r = record_event(in, p, &ev, s);
+		r = record_event(in, p, &ev, s, has_flow > 0 ? &flow : NULL);
 	}
+	ctl_flow_wipe(&flow);
 	if (r == 0 && s > p->ack_due)
 		p->ack_due = s;
 	return r;
@@ -448,6 +458,8 @@ static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, si
 /* Read records from @p until it would block or the batch is full. */
 static int read_peer(struct ctl_ingest *in, struct peer *p)
 {
+	int r;
+
 	while (p->fd >= 0 && in->batch_n < in->cfg.batch_max) {
 		ssize_t n = recv(p->fd, in->buf, HW_INGEST_MSG_MAX + 1, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -460,7 +472,10 @@ static int read_peer(struct ctl_ingest *in, struct peer *p)
 			peer_fail(in, p, "record too large");
 			return 0;
 		}
-		if (on_message(in, p, in->buf, (size_t)n) < 0)
+		r = on_message(in, p, in->buf, (size_t)n);
+		/* An event's flow holds a client address: keep no copy around. */
+		explicit_bzero(in->buf, (size_t)n);
+		if (r < 0)
 			return -EIO;
 	}
 	return 0;

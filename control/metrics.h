@@ -22,6 +22,8 @@
 	  "Events skipped because their digest is in the local allowlist")               \
 	X(INGEST_INVALID, "ingest_invalid_total",                                         \
 	  "Events refused as malformed (acknowledged, not stored)")                      \
+	X(INGEST_FLOW_INVALID, "ingest_flow_invalid_total",                               \
+	  "Flows of match events ignored as malformed (the event itself is stored)")     \
 	X(INGEST_PLAIN_CLIENT, "ingest_plain_client_total",                               \
 	  "Events whose client looked like a plain IP address (stored re-keyed only)")  \
 	X(INGEST_PROTOCOL_ERRORS, "ingest_protocol_errors_total",                         \
@@ -49,6 +51,8 @@
 	X(BLOCKS_RENEWED, "blocks_renewed_total", "Block expiries renewed")               \
 	X(BLOCKS_REPORT_ONLY, "blocks_report_only_total",                                 \
 	  "Matches not blocked because their set's policy is report")                    \
+	X(FLOWS_BLOCKED, "flows_blocked_total",                                           \
+	  "Flows of matched transfers added to the blocked-flow map")                    \
 	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \
 	X(RETENTION_PURGED, "retention_purged_occurrences_total",                         \
 	  "Occurrences deleted after the retention period")

@@ -53,6 +53,7 @@ static void setup(void)
 	hw_hex_parse(hex, tok.hash, sizeof(tok.hash));
 	tokens.v = &tok;
 	tokens.n = 1;
+	pthread_rwlock_init(&tokens.lock, NULL);
 	if (ctl_store_open(":memory:", &s, NULL) < 0)
 		abort();
 	ctl_store_begin(s);

@@ -3,7 +3,9 @@
  * libFuzzer target over the ingest side's match event parsing
  * (ctl_event_parse) and client pseudonymisation: whatever a dataplane
  * sends, the parser either fills a consistent event or refuses it with a
- * message, and the pseudonym is always hex.
+ * message, and the pseudonym is always hex.  The flow is taken out first,
+ * as ingest does: afterwards the object holds no "flow", and a flow taken
+ * is of one address family with non-zero ports.
  */
 #include "control/event.h"
 
@@ -16,9 +18,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1 };
 	struct ctl_event ev;
-	char err[128];
+	struct ctl_flow flow;
+	char err[128] = "";
 	cJSON *obj = cJSON_ParseWithLength((const char *)data, size);
+	int fl = ctl_event_take_flow(obj, &flow, err, sizeof(err));
 
+	if ((fl < 0 && !err[0]) || cJSON_GetObjectItemCaseSensitive(obj, "flow") ||
+	    (fl == 1 && ((flow.family != 4 && flow.family != 6) || !flow.client_port ||
+			 !flow.server_port)))
+		abort();
+	err[0] = '\0';
 	if (ctl_event_parse(obj, 1000, &ev, err, sizeof(err)) == 0) {
 		ctl_event_pseudo(&ev, key);
 		if (!ev.set[0] || !ev.host[0] || !ev.path[0] ||

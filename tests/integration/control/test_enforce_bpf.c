@@ -5,7 +5,8 @@
  * created (argv[1]), with pins under a private bpffs directory (argv[2]);
  * blocks from the store become entries of the pinned blocked-URL map with
  * the key bpfw_url_key() computes, unblocking removes them, a sync
- * re-pushes what the store holds, and the status names the backend.  No
+ * re-pushes what the store holds, the status names the backend, and the
+ * flow of a blocked match becomes a blocked-flow entry.  No
  * traffic is sent.  Needs root; run by test_enforce_bpf.sh.
  */
 #include "control/enforce.h"
@@ -42,6 +43,75 @@ static int entries(struct bpfw *b, const char *url, uint64_t *ret_expires_ns)
 	CU_ASSERT_EQUAL(bpfw_url_list(b, find_cb, &f), 0);
 	*ret_expires_ns = f.expires_ns;
 	return f.n;
+}
+
+struct flow_found {
+	struct bpfw_flow_key key;
+	int n;
+	uint64_t expires_ns;
+};
+
+static int flow_cb(const struct bpfw_flow_key *key, const struct bpfw_flow_val *val, void *arg)
+{
+	struct flow_found *f = arg;
+	bool same = memcmp(key, &f->key, sizeof(*key)) == 0;
+
+	f->n += same;
+	f->expires_ns = same ? val->expires_ns : f->expires_ns;
+	return 0;
+}
+
+/* The flow of a blocked match becomes the blocked-flow entry that
+ * hw_tc_egress looks up for the server's packets (src = server), with the
+ * block's TTL; IPv4 and IPv6. */
+static void test_flow_reaches_map(void)
+{
+	static const struct ctl_set_policy none[] = { { "none", "report" } };
+	struct ctl_enforce_config cfg = { .block_ttl = 600, .interface = ifname,
+					  .pin_root = pin_root, .sets = none, .n_sets = 1 };
+	struct ctl_flow f4 = { .family = 4, .server = { 192, 0, 2, 10 }, .client = { 10, 1, 0, 2 },
+			       .server_port = 80, .client_port = 51234 };
+	struct ctl_flow f6 = { .family = 6, .server = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+			       .client = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+			       .server_port = 8080, .client_port = 40000 };
+	struct ctl_record_result res = { .candidate_id = 1, .created = true };
+	struct ctl_event ev = { .set = "hotline" };
+	struct bpfw_opts bo = { .pin_root = pin_root };
+	struct flow_found ff = { 0 };
+	struct ctl_enforce *e = NULL;
+	struct timespec mono;
+	struct bpfw *b;
+	char err[2048] = "";
+
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	b = bpfw_new(&bo);
+	CU_ASSERT_FATAL(b != NULL);
+	ev.ts = (int64_t)time(NULL);
+	ctl_enforce_on_flow(e, &ev, &res, &f4);
+	ctl_enforce_on_flow(e, &ev, &res, &f6);
+	ctl_enforce_after_commit(e);
+	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51234", &ff.key), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(ff.n, 1);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	CU_ASSERT_TRUE(ff.expires_ns > (uint64_t)mono.tv_sec * 1000000000ull + 590000000000ull);
+	CU_ASSERT_TRUE(ff.expires_ns < (uint64_t)mono.tv_sec * 1000000000ull + 610000000000ull);
+	ff.n = 0;
+	CU_ASSERT_EQUAL(bpfw_flow_parse("[2001:db8::1]:8080", "[2001:db8::2]:40000", &ff.key), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(ff.n, 1);
+	/* a set in report mode adds no flow */
+	snprintf(ev.set, sizeof(ev.set), "none");
+	f4.client_port = 51235;
+	ctl_enforce_on_flow(e, &ev, &res, &f4);
+	ctl_enforce_after_commit(e);
+	ff.n = 0;
+	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51235", &ff.key), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(ff.n, 0);
+	ctl_enforce_free(e);
+	bpfw_purge(b);
+	bpfw_free(b);
 }
 
 static void test_bpf_backend(void)
@@ -115,6 +185,7 @@ int main(int argc, char **argv)
 	CU_TestInfo tests[] = {
 		{ "blocks reach the pinned map", test_bpf_backend },
 		{ "a missing interface is refused", test_bad_interface },
+		{ "flows reach the pinned blocked-flow map", test_flow_reaches_map },
 		CU_TEST_INFO_NULL,
 	};
 

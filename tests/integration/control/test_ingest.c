@@ -49,11 +49,15 @@ struct server {
 	struct ctl_metrics m;
 };
 
+/* The flow hook of the next server_start() (NULL: none). */
+static void (*flow_hook)(void *ctx, const struct ctl_event *ev,
+			 const struct ctl_record_result *res, const struct ctl_flow *flow);
+
 static void server_start(struct server *s, ctl_ingest_tx_fn hook, void *hook_ctx)
 {
 	struct ctl_ingest_config cfg = { .socket_path = sock_path, .batch_max = 64,
 					 .client_key = key, .on_record = hook,
-					 .hook_ctx = hook_ctx };
+					 .on_flow = flow_hook, .hook_ctx = hook_ctx };
 
 	memset(&s->m, 0, sizeof(s->m));
 	cfg.metrics = &s->m;
@@ -352,6 +356,78 @@ static void test_raw_invalid_and_pseudonyms(void)
 	remove_dir();
 }
 
+struct flows_seen {
+	int n;
+	struct ctl_flow last;
+	char last_path[CTL_PATH_MAX + 1];
+};
+
+static void record_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
+			const struct ctl_flow *flow)
+{
+	struct flows_seen *fs = ctx;
+
+	(void)res;
+	fs->n++;
+	fs->last = *flow;
+	snprintf(fs->last_path, sizeof(fs->last_path), "%s", ev->path);
+}
+
+/* An event record with a flow member after the event's own fields. */
+static void raw_event_flow(int fd, unsigned int seq, unsigned int i, const char *flow)
+{
+	char ev[1024], msg[1400];
+	int n = event_json(ev, sizeof(ev), i, "aa");
+
+	snprintf(msg, sizeof(msg), "{\"type\":\"event\",\"seq\":%u,\"event\":%.*s,\"flow\":%s}}",
+		 seq, n - 1, ev, flow);
+	raw_send(fd, msg);
+}
+
+/* Flows reach the hook of a recorded event only; a malformed flow is
+ * counted and ignored, its event stored; nothing of a flow is stored. */
+static void test_raw_flows(void)
+{
+	static const uint8_t client[4] = { 10, 1, 0, 2 };
+	struct flows_seen fs = { 0 };
+	struct server s;
+	char buf[512];
+	int fd;
+
+	setup_dir();
+	flow_hook = record_flow;
+	server_start(&s, NULL, &fs);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	raw_event_flow(fd, 1, 1, "{\"client_ip\":\"10.1.0.2\",\"client_port\":51234}");
+	raw_event_flow(fd, 2, 2, "{\"client_ip\":\"10.1.0.256\",\"client_port\":51234}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"ack\",\"seq\":2}");
+	raw_event_flow(fd, 1, 1, "{\"client_ip\":\"10.1.0.2\",\"client_port\":51234}");
+	raw_send(fd, "{\"type\":\"event\",\"seq\":3,\"event\":{\"set\":\"s\",\"flow\":"
+		     "{\"client_ip\":\"10.1.0.2\",\"client_port\":1}}}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"ack\",\"seq\":3}");
+	CU_ASSERT_EQUAL(fs.n, 1); /* not the duplicate, the bad flow, the bad event */
+	CU_ASSERT_EQUAL(fs.last.family, 4);
+	CU_ASSERT_EQUAL(memcmp(fs.last.client, client, 4), 0);
+	CU_ASSERT_EQUAL(fs.last.client_port, 51234);
+	CU_ASSERT_EQUAL(fs.last.server_port, 80);
+	CU_ASSERT_STRING_EQUAL(fs.last_path, "/o/1.jpg");
+	/* the bad address, and the bad event's flow (it has no server) */
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_FLOW_INVALID), 2);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_INVALID), 1);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_DUPLICATES), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client LIKE '%10.1.0%' "
+				 "OR server_ip LIKE '10.1%'"), 0);
+	close(fd);
+	server_stop(&s);
+	flow_hook = NULL;
+	remove_dir();
+}
+
 static void test_raw_protocol_errors(void)
 {
 	static char big[HW_INGEST_MSG_MAX + 100];
@@ -423,6 +499,7 @@ static void test_stats_snapshot(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "raw_flows", test_raw_flows },
 		{ "stream 500 events", test_stream },
 		{ "server restart: queue and resend", test_server_restart },
 		{ "rollback: nothing acked, resent", test_rollback_resends },

@@ -6,12 +6,17 @@
  * exported with hashwallctl; then every file the run left behind (the
  * database with its WAL, controld's log, the allowlist file, the exports)
  * is searched for the bodies' bytes, raw and hex-encoded.  None may be found.
- * A positive control proves the search finds a body when one is there.
+ * The events carry the flows of their transfers (client addresses, some
+ * malformed), which controld may only use for enforcement: no file, API
+ * answer or metric may hold a client address or the word client_ip.
+ * Positive controls prove the searches find a body or an address when one
+ * is there.
  */
 #include "control/api.h"
 #include "control/ctl_cli.h"
 #include "common/ingest_client.h"
 #include "common/digest.h"
+#include "ctl_test_daemon.h"
 #include "hw_test.h"
 
 #include <curl/curl.h>
@@ -27,9 +32,8 @@
 #define OBJECTS 24
 #define PROBE 24     /* bytes of a body searched for at a time */
 #define STRIDE 256   /* distance between probes inside a body */
+#define CLIENT_NET "10.77." /* every client address of the run starts so */
 
-static const char *controld;
-static char dir[64], api_url[64];
 static uint8_t *bodies[OBJECTS];
 static size_t body_len[OBJECTS];
 
@@ -42,32 +46,6 @@ static void make_bodies(void)
 		bodies[i] = malloc(body_len[i]);
 		hw_test_rand_bytes(&st, bodies[i], body_len[i]);
 	}
-}
-
-static void path_of(char *buf, size_t cap, const char *name)
-{
-	snprintf(buf, cap, "%s/%s", dir, name);
-}
-
-static char *read_all(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			*ret_len = (size_t)n;
-		} else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 /* How many probes of any body (raw or as hex) occur in @data. */
@@ -86,8 +64,16 @@ static unsigned int probes_found(const char *data, size_t len)
 	return found;
 }
 
-/* Search every regular file in the run's directory; count files and hits. */
-static unsigned int scan_dir(unsigned int *ret_files)
+/* Client addresses (or the flow's member name) in @data. */
+static unsigned int clients_found(const char *data, size_t len)
+{
+	return (memmem(data, len, CLIENT_NET, strlen(CLIENT_NET)) != NULL) +
+	       (memmem(data, len, "client_ip", 9) != NULL);
+}
+
+/* Search every regular file in the run's directory with @probe; count
+ * files and hits. */
+static unsigned int scan_dir(unsigned int (*probe)(const char *, size_t), unsigned int *ret_files)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -105,42 +91,12 @@ static unsigned int scan_dir(unsigned int *ret_files)
 		if (!data)
 			continue;
 		(*ret_files)++;
-		hits += probes_found(data, len);
+		hits += probe(data, len);
 		free(data);
 	}
 	if (d)
 		closedir(d);
 	return hits;
-}
-
-static void write_text(const char *name, const char *text)
-{
-	char p[192];
-	FILE *f;
-
-	path_of(p, sizeof(p), name);
-	f = fopen(p, "w");
-	CU_ASSERT_FATAL(f != NULL);
-	fputs(text, f);
-	fclose(f);
-}
-
-static pid_t start_controld(void)
-{
-	char cfg[192], log[192];
-	pid_t pid;
-
-	path_of(cfg, sizeof(cfg), "controld.json");
-	path_of(log, sizeof(log), "controld.log");
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		if (!freopen(log, "a", stderr))
-			_exit(126);
-		execl(controld, controld, "--config", cfg, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
 }
 
 static void setup(void)
@@ -176,13 +132,15 @@ static void report_matches(void)
 		int n;
 		SHA256(bodies[i], body_len[i], d);
 		hw_hex_format(d, sizeof(d), hex);
+		/* Every fourth flow is malformed (an octet over 255). */
 		n = snprintf(ev, sizeof(ev),
 			     "{\"server_ip\":\"192.0.2.5\",\"server_port\":80,\"client\":\"a1b2c3\","
 			     "\"host\":\"h.example\",\"path\":\"/o%d\",\"method\":\"GET\","
 			     "\"status\":200,\"size\":%zu,\"complete\":true,\"partial\":false,"
 			     "\"set\":\"s\",\"set_version\":1,\"algo\":\"sha256\",\"digest\":\"%s\","
-			     "\"category\":1,\"ref\":%d}",
-			     i, body_len[i], hex, i);
+			     "\"category\":1,\"ref\":%d,\"flow\":{\"client_ip\":\"" CLIENT_NET
+			     "%d.%d\",\"client_port\":%d}}",
+			     i, body_len[i], hex, i, i % 4 == 3 ? 300 : 1, 10 + i, 40000 + i);
 		CU_ASSERT_EQUAL(hw_ic_submit(ic, ev, (size_t)n), 0);
 	}
 	for (int i = 0; i < 4000; i++) {
@@ -193,23 +151,6 @@ static void report_matches(void)
 	}
 	CU_ASSERT_EQUAL(st.acked, OBJECTS);
 	hw_ic_free(ic);
-}
-
-/* The API's port, from controld's start-up log line. */
-static void find_api_url(void)
-{
-	char p[192], *log, *at;
-	size_t len = 0;
-	unsigned int port = 0;
-
-	path_of(p, sizeof(p), "controld.log");
-	log = read_all(p, &len);
-	CU_ASSERT_FATAL(log != NULL);
-	log[len] = '\0';
-	at = strstr(log, " port ");
-	CU_ASSERT_FATAL(at && sscanf(at, " port %u", &port) == 1);
-	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", port);
-	free(log);
 }
 
 /* Lines of the event log that are fileinfo records. */
@@ -229,6 +170,25 @@ static int event_log_lines(void)
 	return n;
 }
 
+/* The value of metric @name in the saved metrics page; -1 when absent. */
+static double metric(const char *name)
+{
+	char p[192], *data, *at, key[96];
+	size_t len = 0;
+	double v = -1;
+
+	path_of(p, sizeof(p), "metrics.txt");
+	data = read_all(p, &len);
+	CU_ASSERT_FATAL(data != NULL);
+	data[len] = '\0';
+	snprintf(key, sizeof(key), "\n%s ", name);
+	at = strstr(data, key);
+	if (at)
+		v = atof(at + strlen(key));
+	free(data);
+	return v;
+}
+
 static void write_control_file(void)
 {
 	char p[192];
@@ -239,14 +199,6 @@ static void write_control_file(void)
 	CU_ASSERT_FATAL(f != NULL);
 	fwrite(bodies[5] + 300, 1, 600, f);
 	fclose(f);
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 /* hashwallctl with its output in @out_name (in the run's directory). */
@@ -273,6 +225,7 @@ static int ctl(const char *out_name, const char *const *args)
 static void test_no_content(void)
 {
 	unsigned int files = 0;
+	char wal[192];
 	pid_t pid;
 	int status;
 
@@ -289,15 +242,29 @@ static void test_no_content(void)
 	CU_ASSERT_EQUAL(ctl("feedback.json", (const char *[]){ "export", "feedback", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("show.json", (const char *[]){ "--json", "show", "3", NULL }), 0);
 	CU_ASSERT_EQUAL(ctl("status.out", (const char *[]){ "status", NULL }), 0);
+	CU_ASSERT_EQUAL(ctl("candidates.json", (const char *[]){ "--json", "candidates", NULL }), 0);
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/api/v1/candidates/4", "candidate4.json"), 200);
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/api/v1/status", "status.json"), 200);
+	CU_ASSERT_EQUAL(api_get("nocontent-admin", "/metrics", "metrics.txt"), 200);
+	CU_ASSERT_EQUAL(metric("hashwall_ingest_events_total"), OBJECTS);
+	CU_ASSERT_EQUAL(metric("hashwall_ingest_flow_invalid_total"), OBJECTS / 4);
+	/* while controld runs, its WAL is there too */
+	path_of(wal, sizeof(wal), "c.db-wal");
+	CU_ASSERT_EQUAL(access(wal, F_OK), 0);
+	CU_ASSERT_EQUAL(scan_dir(clients_found, &files), 0);
 	kill(pid, SIGTERM);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_EQUAL(event_log_lines(), OBJECTS);
-	/* the database, its WAL, the log, the event log, the allowlist, the exports... */
-	CU_ASSERT_EQUAL(scan_dir(&files), 0);
-	CU_ASSERT_TRUE(files >= 10);
-	/* positive control: a file holding part of a body is found */
+	/* the database, its WAL, the log, the event log, the allowlist, the
+	 * exports, the API's answers and metrics... */
+	CU_ASSERT_EQUAL(scan_dir(probes_found, &files), 0);
+	CU_ASSERT_EQUAL(scan_dir(clients_found, &files), 0);
+	CU_ASSERT_TRUE(files >= 14);
+	/* positive controls: an address, a file holding part of a body */
+	write_text("client.txt", "seen " CLIENT_NET "0.12\n");
+	CU_ASSERT_TRUE(scan_dir(clients_found, &files) > 0);
 	write_control_file();
-	CU_ASSERT_TRUE(scan_dir(&files) > 0);
+	CU_ASSERT_TRUE(scan_dir(probes_found, &files) > 0);
 	remove_dir();
 	for (int i = 0; i < OBJECTS; i++)
 		free(bodies[i]);
@@ -309,16 +276,6 @@ int main(int argc, char **argv)
 		{ "no body bytes in db, logs, exports", test_no_content },
 		CU_TEST_INFO_NULL,
 	};
-	int r;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s PATH-TO-hashwall-controld\n", argv[0]);
-		return 2;
-	}
-	controld = argv[1];
-	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = hw_test_main("control/no_content", tests);
-	curl_global_cleanup();
-	return r;
+	return ctl_test_daemon_main(argc, argv, "control/no_content", tests);
 }

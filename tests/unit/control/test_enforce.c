@@ -31,8 +31,21 @@ static int rec_del(void *ctx, const char *host, const char *path)
 	return 0;
 }
 
+static int flow_adds;
+static struct ctl_flow last_flow;
+static int64_t last_flow_expires;
+
+static int rec_add_flow(void *ctx, const struct ctl_flow *f, int64_t expires)
+{
+	(void)ctx;
+	flow_adds++;
+	last_flow = *f;
+	last_flow_expires = expires;
+	return 0;
+}
+
 static const struct ctl_enforce_ops rec_ops = { .name = "rec", .add_url = rec_add,
-						.del_url = rec_del };
+						.del_url = rec_del, .add_flow = rec_add_flow };
 static const struct ctl_set_policy policies[] = { { "trial", "report" } };
 
 static struct ctl_enforce *new_enforce(struct ctl_metrics *m)
@@ -44,21 +57,36 @@ static struct ctl_enforce *new_enforce(struct ctl_metrics *m)
 	char err[128];
 
 	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
-	adds = dels = 0;
+	adds = dels = flow_adds = 0;
 	return e;
 }
 
-/* Record @ev in its own transaction with the enforcement hook, as ingest does. */
-static void ingest(struct ctl_store *s, struct ctl_enforce *e, const struct ctl_event *ev,
-		   uint64_t seq)
+/* Record @ev in its own transaction with the enforcement hooks, as ingest
+ * does: the flow hook (when @flow is given) after the match hook; then
+ * commit and push, or roll back and forget. */
+static void ingest_flow(struct ctl_store *s, struct ctl_enforce *e, const struct ctl_event *ev,
+			uint64_t seq, const struct ctl_flow *flow, bool commit)
 {
 	struct ctl_record_result res;
 
 	CU_ASSERT_EQUAL(ctl_store_begin(s), 0);
 	CU_ASSERT_EQUAL(ctl_store_record(s, ev, "dp", "e", seq, &res), 0);
 	CU_ASSERT_EQUAL(ctl_enforce_on_match(e, s, ev, &res), 0);
-	CU_ASSERT_EQUAL(ctl_store_commit(s), 0);
-	ctl_enforce_after_commit(e);
+	if (flow)
+		ctl_enforce_on_flow(e, ev, &res, flow);
+	if (commit) {
+		CU_ASSERT_EQUAL(ctl_store_commit(s), 0);
+		ctl_enforce_after_commit(e);
+	} else {
+		ctl_store_rollback(s);
+		ctl_enforce_after_rollback(e);
+	}
+}
+
+static void ingest(struct ctl_store *s, struct ctl_enforce *e, const struct ctl_event *ev,
+		   uint64_t seq)
+{
+	ingest_flow(s, e, ev, seq, NULL, true);
 }
 
 static int count_cb(const struct ctl_block *b, void *ctx)
@@ -103,6 +131,68 @@ static void test_block_on_new_candidate(void)
 	CU_ASSERT_EQUAL(ctl_enforce_policy(e, "trial"), CTL_POLICY_REPORT);
 	CU_ASSERT_EQUAL(ctl_enforce_policy(e, "other"), CTL_POLICY_BLOCK);
 	CU_ASSERT_EQUAL(active_blocks(s, 1000), 1);
+	ctl_store_close(s);
+	ctl_enforce_free(e);
+}
+
+/* The flow of a match that adds a block reaches the backend after the
+ * commit, with the block's expiry; not for a known candidate, not in
+ * report mode, not after a rollback. */
+static void test_flow_with_block(void)
+{
+	struct ctl_flow flow = { .family = 4, .server = { 192, 0, 2, 10 },
+				 .client = { 10, 1, 0, 2 }, .server_port = 80,
+				 .client_port = 51234 };
+	struct ctl_metrics m = { 0 };
+	struct ctl_enforce *e = new_enforce(&m);
+	struct ctl_store *s = NULL;
+	struct ctl_event ev;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	ctl_test_event(&ev, 1, "a.example", "/x", 1000);
+	ingest_flow(s, e, &ev, 1, &flow, false); /* rolled back: nothing pushed */
+	CU_ASSERT_EQUAL(adds, 0);
+	CU_ASSERT_EQUAL(flow_adds, 0);
+	ingest_flow(s, e, &ev, 1, &flow, true);
+	CU_ASSERT_EQUAL(adds, 1);
+	CU_ASSERT_EQUAL(flow_adds, 1);
+	CU_ASSERT_EQUAL(memcmp(&last_flow, &flow, sizeof(flow)), 0);
+	CU_ASSERT_EQUAL(last_flow_expires, 1100);
+	CU_ASSERT_EQUAL(last_flow_expires, last_expires);
+	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_FLOWS_BLOCKED), 1);
+	/* the same candidate again: its block exists, no flow either */
+	ev.ts = 1050;
+	ingest_flow(s, e, &ev, 2, &flow, true);
+	CU_ASSERT_EQUAL(flow_adds, 1);
+	/* report mode: no block, no flow */
+	ctl_test_event(&ev, 2, "b.example", "/y", 1000);
+	snprintf(ev.set, sizeof(ev.set), "trial");
+	ingest_flow(s, e, &ev, 3, &flow, true);
+	CU_ASSERT_EQUAL(adds, 1);
+	CU_ASSERT_EQUAL(flow_adds, 1);
+	ctl_store_close(s);
+	ctl_enforce_free(e);
+}
+
+/* A backend that cannot block flows is simply not asked. */
+static void test_flow_without_backend_support(void)
+{
+	static const struct ctl_enforce_ops url_only = { .name = "url-only", .add_url = rec_add,
+							 .del_url = rec_del };
+	struct ctl_enforce_config cfg = { .block_ttl = 100, .ops = &url_only };
+	struct ctl_flow flow = { .family = 4, .server_port = 80, .client_port = 5 };
+	struct ctl_enforce *e = NULL;
+	struct ctl_store *s = NULL;
+	struct ctl_event ev;
+	char err[128];
+
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	adds = flow_adds = 0;
+	ctl_test_event(&ev, 1, "a.example", "/x", 1000);
+	ingest_flow(s, e, &ev, 1, &flow, true);
+	CU_ASSERT_EQUAL(adds, 1);
+	CU_ASSERT_EQUAL(flow_adds, 0);
 	ctl_store_close(s);
 	ctl_enforce_free(e);
 }
@@ -169,6 +259,8 @@ static void test_none_backend_and_bad_policy(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "flow_with_block", test_flow_with_block },
+		{ "flow_without_backend_support", test_flow_without_backend_support },
 		{ "block on a new candidate, by policy", test_block_on_new_candidate },
 		{ "sync renews open candidates' blocks only", test_sync_renews_open_only },
 		{ "none backend, bad policy", test_none_backend_and_bad_policy },

@@ -78,6 +78,100 @@ static void test_parse_refusals(void)
 	CU_ASSERT_STRING_EQUAL(err, "event: expected object");
 }
 
+/* Take the flow out of @json's object; the rest of the object into @rest. */
+static int take_flow(const char *json, struct ctl_flow *f, char *err, char *rest, size_t restlen)
+{
+	cJSON *o = cJSON_Parse(json);
+	int r = ctl_event_take_flow(o, f, err, 128);
+	char *text = cJSON_PrintUnformatted(o);
+
+	snprintf(rest, restlen, "%s", text ? text : "");
+	free(text);
+	cJSON_Delete(o);
+	return r;
+}
+
+#define EV_HEAD "{\"set\":\"s\",\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\","
+
+/* A valid flow is taken out of the object with the server's endpoint. */
+static void test_flow_valid(void)
+{
+	static const uint8_t c4[4] = { 10, 1, 0, 2 }, s4[4] = { 192, 0, 2, 10 };
+	static const uint8_t c6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
+	struct ctl_flow f;
+	char err[128] = "", rest[512];
+
+	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,"
+				  "\"flow\":{\"client_ip\":\"10.1.0.2\",\"client_port\":51234}}",
+				  &f, err, rest, sizeof(rest)), 1);
+	CU_ASSERT_EQUAL(f.family, 4);
+	CU_ASSERT_EQUAL(memcmp(f.client, c4, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(f.server, s4, 4), 0);
+	CU_ASSERT_EQUAL(f.client_port, 51234);
+	CU_ASSERT_EQUAL(f.server_port, 80);
+	CU_ASSERT_PTR_NULL(strstr(rest, "flow"));
+	CU_ASSERT_PTR_NULL(strstr(rest, "10.1.0.2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"server_ip\":\"192.0.2.10\""));
+	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_ip\":\"2001:db8::1\",\"server_port\":8080,"
+				  "\"flow\":{\"client_ip\":\"2001:db8::2\",\"client_port\":1}}",
+				  &f, err, rest, sizeof(rest)), 1);
+	CU_ASSERT_EQUAL(f.family, 6);
+	CU_ASSERT_EQUAL(memcmp(f.client, c6, 16), 0);
+	CU_ASSERT_EQUAL(f.client_port, 1);
+	ctl_flow_wipe(&f);
+	CU_ASSERT_EQUAL(f.family, 0);
+	CU_ASSERT_EQUAL(f.client_port, 0);
+	/* No flow: nothing taken, the object unchanged. */
+	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_port\":80}", &f, err, rest, sizeof(rest)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"server_port\":80"));
+	CU_ASSERT_EQUAL(ctl_event_take_flow(NULL, &f, err, sizeof(err)), 0);
+}
+
+/* A bad flow is refused with a reason that does not quote it, and taken
+ * out of the object all the same. */
+static void test_flow_refusals(void)
+{
+	static const struct {
+		const char *json, *err;
+	} cases[] = {
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.999\",\"client_port\":5}}",
+		  "flow.client_ip: not an IP address" },
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":7,\"client_port\":5}}",
+		  "flow.client_ip: not an IP address" },
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":0}}",
+		  "flow.client_port: expected an integer in 1..65535" },
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":70000}}",
+		  "flow.client_port: expected an integer in 1..65535" },
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":5,\"user\":\"x\"}}",
+		  "flow: unknown member" },
+		{ EV_HEAD "\"server_ip\":\"2001:db8::1\",\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":5}}",
+		  "flow: server_ip missing or of another address family" },
+		{ EV_HEAD "\"server_port\":80,\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":5}}",
+		  "flow: server_ip missing or of another address family" },
+		{ EV_HEAD "\"server_ip\":\"192.0.2.10\",\"flow\":"
+			  "{\"client_ip\":\"10.1.0.2\",\"client_port\":5}}",
+		  "flow: server_port missing or out of range" },
+		{ EV_HEAD "\"flow\":[\"10.1.0.2\"]}", "flow: expected object" },
+	};
+	struct ctl_flow f = { .family = 9 };
+	char err[128], rest[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(take_flow(cases[i].json, &f, err, rest, sizeof(rest)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, cases[i].err);
+		CU_ASSERT_PTR_NULL(strstr(rest, "flow"));
+		CU_ASSERT_PTR_NULL(strstr(rest, "10.1.0."));
+	}
+	CU_ASSERT_EQUAL(f.family, 9); /* untouched on failure */
+}
+
 static void test_pseudonyms(void)
 {
 	static const uint8_t k1[CTL_CLIENT_KEY_LEN] = { 1 }, k2[CTL_CLIENT_KEY_LEN] = { 2 };
@@ -138,20 +232,19 @@ static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
 
 static void test_tokens(void)
 {
-	struct ctl_tokens t = { 0 };
-	const char *name = NULL;
-	char err[256], h[65], text[512];
+	struct ctl_tokens t;
+	char name[CTL_ACTOR_MAX + 1] = "", err[256], h[65], text[512];
 
 	ctl_token_hash_hex("s3cret", h);
 	CU_ASSERT_STRING_EQUAL(h, "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"); /* sha256sum */
 	snprintf(text, sizeof(text), "# comment\n\n  bob reviewer %s\n", h);
 	CU_ASSERT_EQUAL(load_tokens(text, &t, err), 0);
 	CU_ASSERT_EQUAL(t.n, 1);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", &name), CTL_ROLE_REVIEWER);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", name), CTL_ROLE_REVIEWER);
 	CU_ASSERT_STRING_EQUAL(name, "bob");
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cre", &name), CTL_ROLE_NONE);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "", &name), CTL_ROLE_NONE);
-	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, &name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cre", name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "", name), CTL_ROLE_NONE);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, name), CTL_ROLE_NONE);
 	ctl_tokens_free(&t);
 	snprintf(text, sizeof(text), "ok viewer %s\nbad root %s\n", h, h);
 	CU_ASSERT_EQUAL(load_tokens(text, &t, err), -EINVAL);
@@ -161,6 +254,44 @@ static void test_tokens(void)
 	CU_ASSERT_EQUAL(load_tokens("just-a-name\n", &t, err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: expected NAME ROLE SHA256-HEX"));
 	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, err, sizeof(err)), -ENOENT);
+}
+
+/* Reload swaps the tokens as a whole; a bad or missing file keeps them. */
+static void test_tokens_reload(void)
+{
+	char path[] = "/tmp/hw-ctl-tokens-XXXXXX", name[CTL_ACTOR_MAX + 1] = "", err[256];
+	char ha[65], hb[65], text[256];
+	struct ctl_tokens t;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	ctl_token_hash_hex("token-a", ha);
+	ctl_token_hash_hex("token-b", hb);
+	snprintf(text, sizeof(text), "alice admin %s\n", ha);
+	CU_ASSERT_EQUAL_FATAL(load_tokens(text, &t, err), 0);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "bob viewer %s\ncarol reviewer %s\n", hb, ha);
+	fclose(f);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
+	CU_ASSERT_STRING_EQUAL(name, "bob");
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-a", name), CTL_ROLE_REVIEWER);
+	CU_ASSERT_STRING_EQUAL(name, "carol");
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "dave admin %s\nbroken\n", ha);
+	fclose(f);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: expected NAME ROLE SHA256-HEX"));
+	unlink(path);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
+	ctl_tokens_free(&t);
 }
 
 static void test_eventlog(void)
@@ -212,6 +343,9 @@ static void test_eventlog(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "tokens_reload", test_tokens_reload },
+		{ "flow_valid", test_flow_valid },
+		{ "flow_refusals", test_flow_refusals },
 		{ "parse a full match event", test_parse_full },
 		{ "refusals name the field", test_parse_refusals },
 		{ "client pseudonyms", test_pseudonyms },
