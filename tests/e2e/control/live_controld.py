@@ -10,8 +10,10 @@ sent into the other end.  controld ingests the matches over its socket.
    same client key (as multisets: two workers interleave), and every match
    becomes a controld candidate.
 2. An operator marks one candidate false_positive over the API; controld
-   rewrites the allowlist file; the running dataplane picks it up; the
-   capture sent again raises only the other match.
+   rewrites the allowlist file; the running dataplane picks it up.  controld
+   is then killed (SIGKILL) and the capture sent again: it raises only the
+   other match, which waits in the dataplane's queue and reaches controld
+   once it is restarted (the other candidate's occurrences go to 2).
 3. SIGTERM: exit 0.  Neither the event file nor controld's database, WAL or
    event log holds a client address in plain.
 
@@ -89,6 +91,14 @@ def api(port, token, path, body=None):
         return json.loads(r.read())
 
 
+def api_field(port, token, path, field):
+    """One field of an API answer; None while controld does not answer."""
+    try:
+        return api(port, token, path)[field]
+    except OSError:
+        return None
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -117,8 +127,13 @@ def setup(work):
         sh("ip", "-n", NS, "link", "set", dev, "mtu", "9000", "up")
 
 
+def new_token():
+    return sh(CTLD, "new-token", "--tokens", "tokens", "rev", "reviewer").strip().split()[-1]
+
+
 def start_controld(work, port):
-    token = sh(CTLD, "new-token", "--tokens", "tokens", "rev", "reviewer").strip().split()[-1]
+    if os.path.exists("ingest.sock"):
+        os.unlink("ingest.sock")
     json.dump({"db": f"{work}/ctl.db", "ingest_socket": f"{work}/ingest.sock",
                "client_key_file": f"{work}/ctl.key", "tokens_file": f"{work}/tokens",
                "allowlist_file": f"{work}/allow.txt", "event_log": f"{work}/ctl-events.jsonl",
@@ -127,7 +142,7 @@ def start_controld(work, port):
     PROCS.append(p)
     wait_for("controld's ingest socket", lambda: os.path.exists("ingest.sock"))
     wait_for("controld's allowlist file", lambda: os.path.exists("allow.txt"))
-    return token
+    return p
 
 
 def start_dataplane(work):
@@ -179,7 +194,8 @@ def main():
                            stderr=subprocess.DEVNULL, check=True)
         sh("sed", "-i", "/\"event\":\"stats\"/d", expect)
         port = free_port()
-        token = start_controld(work, port)
+        token = new_token()
+        ctld = start_controld(work, port)
         dp, prefix = start_dataplane(work)
 
         cands = phase1(prefix, port, token, expect)
@@ -192,6 +208,8 @@ def main():
             {"status": "false_positive", "note": "test"})
         wait_for("the dataplane to load the allowlist",
                  lambda: "allowlist: 1 digests" in open("dp.err").read())
+        ctld.kill()
+        ctld.wait()
         send_pcap("vb", "demo.pcap")
         wait_for("the second pass's objects", lambda: objects_at_least(prefix, 14))
         wait_for("the second pass's events", lambda: len(events("events.jsonl", "object")) >= 14)
@@ -200,7 +218,14 @@ def main():
             fail(f"{len(matches)} match events, expected 2 then 1 (one allowlisted)")
         if matches[2]["digest"] == victim["digest"]:
             fail("the allowlisted digest matched again")
-        print("phase 2: the allowlisted digest no longer matches")
+        start_controld(work, port)
+        other = next(c for c in cands if c["id"] != victim["id"])
+        wait_for("the queued match to reach the restarted controld",
+                 lambda: api_field(port, token, f"candidates/{other['id']}", "occurrences") == 2)
+        if api(port, token, f"candidates/{victim['id']}")["occurrences"] != 1:
+            fail("the allowlisted candidate got another occurrence")
+        print("phase 2: the allowlisted digest no longer matches; the queued match "
+              "reached controld after its restart")
 
         dp.send_signal(signal.SIGTERM)
         if dp.wait(timeout=20) != 0:
