@@ -10,7 +10,7 @@
 
 #include <rte_ring.h>
 
-static struct rte_ring *ring_new(const char *name, uint32_t size)
+struct rte_ring *dp_ring_alloc(const char *name, uint32_t size, unsigned int flags)
 {
 	ssize_t sz = rte_ring_get_memsize(size);
 	struct rte_ring *r;
@@ -19,7 +19,7 @@ static struct rte_ring *ring_new(const char *name, uint32_t size)
 		return NULL;
 	r = aligned_alloc(RTE_CACHE_LINE_SIZE, ((size_t)sz + RTE_CACHE_LINE_SIZE - 1) &
 						       ~(size_t)(RTE_CACHE_LINE_SIZE - 1));
-	if (r && rte_ring_init(r, name, size, RING_F_SP_ENQ | RING_F_SC_DEQ) != 0) {
+	if (r && rte_ring_init(r, name, size, flags) != 0) {
 		free(r);
 		r = NULL;
 	}
@@ -33,8 +33,8 @@ int dp_evring_init(struct dp_evring *er, uint32_t size)
 		return -EINVAL;
 	/* A ring of N slots holds N - 1 pointers: one more slot than records. */
 	er->recs = calloc(size, sizeof(*er->recs));
-	er->free_ring = ring_new("dp_ev_free", size * 2);
-	er->full_ring = ring_new("dp_ev_full", size * 2);
+	er->free_ring = dp_ring_alloc("dp_ev_free", size * 2, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	er->full_ring = dp_ring_alloc("dp_ev_full", size * 2, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (!er->recs || !er->free_ring || !er->full_ring) {
 		dp_evring_fini(er);
 		return -ENOMEM;

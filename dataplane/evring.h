@@ -42,6 +42,10 @@ struct dp_evring {
 	uint64_t dropped; /* written by the worker only */
 };
 
+/* An rte_ring of @size slots (a power of two) with rte_ring_init @flags in
+ * ordinary memory (no EAL needed); free() it.  NULL when out of memory. */
+struct rte_ring *dp_ring_alloc(const char *name, uint32_t size, unsigned int flags);
+
 /*
  * Set up @er with @size records (a power of two, 64..65536).  Works
  * without the EAL (the rings live in ordinary memory).  Returns 0,

@@ -18,6 +18,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "common/errors.h"
 #include "common/log.h"
@@ -28,6 +29,7 @@
 #define EXIT_CONFIG 2
 #define LINGER_MS 2000 /* at exit: time controld gets to acknowledge */
 #define EAL_ARGS_MAX (16 + DP_LCFG_PORTS_MAX)
+#define STEER_RING 4096 /* frames waiting for their worker */
 
 static volatile sig_atomic_t sig_stop, sig_hup;
 
@@ -124,7 +126,11 @@ static int load_all(struct dp_run *run, struct dp_setlist **ret_sets,
 	struct hw_cfg_error err = { { 0 } };
 
 	if (dp_lcfg_load(run->config_file, &run->cfg, &err) < 0) {
-		HW_LOG(ERR, "dp.live", "%s: %s", run->config_file, err.msg);
+		/* (a syntax error names the file already) */
+		if (strncmp(err.msg, run->config_file, strlen(run->config_file)) == 0)
+			HW_LOG(ERR, "dp.live", "%s", err.msg);
+		else
+			HW_LOG(ERR, "dp.live", "%s: %s", run->config_file, err.msg);
 		return EXIT_CONFIG;
 	}
 	if (open_sets(&run->cfg, ret_sets) < 0)
@@ -220,6 +226,34 @@ static int eal_start(struct dp_run *run)
 	return 0;
 }
 
+/* Steer rings, when a port needs them. */
+static int steer_start(struct dp_run *run)
+{
+	bool any = false;
+
+	for (unsigned int p = 0; p < run->n_ports; p++)
+		any |= run->port_steer[p];
+	for (unsigned int k = 0; any && k < run->n_lws; k++) {
+		run->lws[k].steer = dp_ring_alloc("dp_steer", STEER_RING, RING_F_SC_DEQ);
+		if (!run->lws[k].steer)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Frames still in steer rings at exit go back to the pool. */
+static void steer_stop(struct dp_run *run)
+{
+	void *m;
+
+	for (unsigned int k = 0; k < run->n_lws; k++) {
+		while (run->lws[k].steer && rte_ring_sc_dequeue(run->lws[k].steer, &m) == 0)
+			rte_pktmbuf_free(m);
+		free(run->lws[k].steer);
+		run->lws[k].steer = NULL;
+	}
+}
+
 static int ports_start(struct dp_run *run)
 {
 	const struct dp_lcfg *c = &run->cfg;
@@ -242,8 +276,12 @@ static int ports_start(struct dp_run *run)
 			return r;
 		}
 		run->n_ports++;
+		run->port_steer[p] = c->workers > 1 && c->ports[p].prof.rss.key.len == 0;
+		if (run->port_steer[p])
+			HW_LOG(INFO, "dp.live", "ports[%zu]: no symmetric RSS, frames steered to "
+			       "their flow's worker in software", p);
 	}
-	return 0;
+	return steer_start(run);
 }
 
 /* The sets, the workers' state and rings, the outputs, the control socket. */
@@ -417,6 +455,7 @@ static void teardown(struct dp_run *run)
 	dp_control_stop(&run->ctl);
 	for (unsigned int p = 0; p < run->n_ports; p++)
 		dp_port_stop(run->port_ids[p]);
+	steer_stop(run);
 	for (unsigned int k = 0; k < run->n_lws; k++) {
 		run->lws[k].w.events_on = false;
 		if (run->lws[k].ready)

@@ -8,7 +8,11 @@
  *     queue N-1 of every port, runs bursts to completion through its own
  *     dp_worker (flows, reassembly, HTTP, digests, verdict) and hands
  *     events to its own evring; shares nothing writable with the others
- *     and never locks or waits;
+ *     and never locks or waits.  A port without symmetric RSS (af_packet:
+ *     the kernel's fanout hash takes the IPv6 flow label, which differs
+ *     between the two directions, and rolls over to another socket when
+ *     one is full) is steered in software: a worker hands each frame that
+ *     is not its own (dp_rx_worker_of) to its owner's steer ring;
  *   - the main lcore: the service loop (drains the evrings into the event
  *     file and controld, signals, SIGHUP reloads, status to controld);
  *   - the control socket thread (load/unload/status) and DPDK's telemetry
@@ -39,6 +43,9 @@ struct dp_lw {
 	unsigned int id; /* also its rx queue and RCU reader id */
 	struct dp_worker w;
 	struct dp_evring ring;
+	struct rte_ring *steer; /* frames other workers steered here (MP/SC) */
+	uint64_t steered;       /* frames this worker handed to another */
+	uint64_t steer_dropped; /* ... that found the owner's ring full */
 	bool ready;      /* w set up */
 	int done;        /* atomic: the worker left its loop and flushed */
 	int rc;
@@ -55,6 +62,7 @@ struct dp_run {
 	struct dp_service svc;
 	struct rte_mempool *pool;
 	uint16_t port_ids[DP_LCFG_PORTS_MAX];
+	bool port_steer[DP_LCFG_PORTS_MAX]; /* no symmetric RSS: steer in software */
 	unsigned int n_ports; /* ports started */
 	struct dp_lw *lws;
 	unsigned int n_lws;

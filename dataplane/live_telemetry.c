@@ -43,6 +43,8 @@ static struct rte_tel_data *per_worker(uint64_t (*get)(const struct dp_lw *))
 
 static uint64_t lw_packets(const struct dp_lw *lw) { return rd(&lw->w.ctr.packets); }
 static uint64_t lw_ev_dropped(const struct dp_lw *lw) { return rd(&lw->ring.dropped); }
+static uint64_t lw_steered(const struct dp_lw *lw) { return rd(&lw->steered); }
+static uint64_t lw_steer_dropped(const struct dp_lw *lw) { return rd(&lw->steer_dropped); }
 static uint64_t lw_flows(const struct dp_lw *lw)
 {
 	return __atomic_load_n(&lw->w.flows.count, __ATOMIC_RELAXED);
@@ -94,6 +96,8 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "ingest_not_queued", rd(&s->not_queued));
 	add_array(d, "worker_packets", lw_packets);
 	add_array(d, "worker_events_dropped", lw_ev_dropped);
+	rte_tel_data_add_dict_u64(d, "steered", sum_of(lw_steered));
+	rte_tel_data_add_dict_u64(d, "steer_dropped", sum_of(lw_steer_dropped));
 	return 0;
 }
 

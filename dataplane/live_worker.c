@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_ring.h>
 
 #include "common/errors.h"
 #include "common/log.h"
@@ -30,23 +31,60 @@ static inline uint64_t tsc_ns(uint64_t tsc0, uint64_t hz)
 	return c / hz * 1000000000ull + c % hz * 1000000000ull / hz;
 }
 
-/* One poll of every port's queue; returns the frames handled. */
+static void run_burst(struct dp_lw *lw, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	uint64_t ts[DP_RX_BURST];
+
+	for (uint16_t i = 0; i < n; i++)
+		ts[i] = now;
+	dp_rx_burst(&lw->w, pkts, n, ts);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Keep this worker's frames of @pkts (returns how many, moved to the
+ * front) and hand the others to their owners. */
+static uint16_t steer(struct dp_lw *lw, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_run *run = lw->run;
+	uint16_t keep = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		unsigned int to = dp_rx_worker_of(pkts[i], &run->wconf.ports, run->n_lws);
+
+		if (to == lw->id) {
+			pkts[keep++] = pkts[i];
+		} else if (rte_ring_mp_enqueue(run->lws[to].steer, pkts[i]) == 0) {
+			lw->steered++;
+		} else {
+			lw->steer_dropped++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	return keep;
+}
+
+/* One poll of every port's queue and of the steer ring; returns the
+ * frames received. */
 static unsigned int poll_ports(struct dp_lw *lw, uint64_t now)
 {
+	struct dp_run *run = lw->run;
 	struct rte_mbuf *pkts[DP_RX_BURST];
-	uint64_t ts[DP_RX_BURST];
 	unsigned int total = 0;
+	uint16_t n;
 
-	for (unsigned int p = 0; p < lw->run->n_ports; p++) {
-		uint16_t n = rte_eth_rx_burst(lw->run->port_ids[p], (uint16_t)lw->id, pkts,
-					      DP_RX_BURST);
-		if (n == 0)
-			continue;
-		for (uint16_t i = 0; i < n; i++)
-			ts[i] = now;
-		dp_rx_burst(&lw->w, pkts, n, ts);
-		rte_pktmbuf_free_bulk(pkts, n);
+	for (unsigned int p = 0; p < run->n_ports; p++) {
+		n = rte_eth_rx_burst(run->port_ids[p], (uint16_t)lw->id, pkts, DP_RX_BURST);
 		total += n;
+		if (n && run->port_steer[p])
+			n = steer(lw, pkts, n);
+		if (n)
+			run_burst(lw, pkts, n, now);
+	}
+	if (lw->steer) {
+		n = (uint16_t)rte_ring_sc_dequeue_burst(lw->steer, (void **)pkts, DP_RX_BURST, NULL);
+		total += n;
+		if (n)
+			run_burst(lw, pkts, n, now);
 	}
 	return total;
 }

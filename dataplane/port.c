@@ -61,15 +61,28 @@ static int check_device(const struct dp_profile *p, const char *device, struct h
 	return 0;
 }
 
+/* Whether @queues suits the profile; if not, says why in @why. */
+static bool queues_ok(const struct dp_profile *p, unsigned int queues, char *why, size_t len)
+{
+	if (queues >= 1 && queues <= p->max_queues && !(p->queues_pow2 && (queues & (queues - 1))))
+		return true;
+	snprintf(why, len, "%u rx queues (one per worker), profile %s allows %s1..%u", queues,
+		 p->name, p->queues_pow2 ? "powers of two in " : "", p->max_queues);
+	return false;
+}
+
 int dp_port_devstr(const struct dp_profile *p, const char *device, unsigned int queues,
 		   char *buf, size_t len, struct hw_cfg_error *err)
 {
 	static const char tag[] = "{queues}";
 	const char *s = p->devargs;
+	char why[160];
 	size_t off;
 	int w;
 
 	HW_TRY(check_device(p, device, err));
+	if (!queues_ok(p, queues, why, sizeof(why)))
+		return hw_cfg_fail(err, device, "%s", why);
 	w = snprintf(buf, len, "%s%s", device, *s ? "," : "");
 	if (w < 0 || (size_t)w >= len)
 		goto too_long;
@@ -174,9 +187,8 @@ static int check_caps(const struct dp_profile *p, const struct rte_eth_dev_info 
 	if (strcmp(info->driver_name, p->driver) != 0)
 		return fail(err, errlen, -ENODEV, "driver %s, but profile %s is for %s",
 			    info->driver_name, p->name, p->driver);
-	if (queues == 0 || queues > p->max_queues)
-		return fail(err, errlen, -EINVAL, "%u rx queues, profile %s allows 1..%u", queues,
-			    p->name, p->max_queues);
+	if (!queues_ok(p, queues, err, errlen))
+		return -EINVAL;
 	if (queues > info->max_rx_queues)
 		return fail(err, errlen, -EINVAL, "%u rx queues, the device gives at most %u",
 			    queues, info->max_rx_queues);
@@ -187,6 +199,10 @@ static int check_caps(const struct dp_profile *p, const struct rte_eth_dev_info 
 	}
 	if (!p->rss.key.len || queues == 1)
 		return 0;
+	if (!info->hash_key_size || !info->flow_type_rss_offloads)
+		return fail(err, errlen, -ENOTSUP,
+			    "rss: the device cannot do RSS; drop \"rss\" from profile %s",
+			    p->name);
 	if (info->hash_key_size != p->rss.key.len)
 		return fail(err, errlen, -EINVAL, "rss.key: %u bytes, the device takes %u",
 			    p->rss.key.len, info->hash_key_size);
@@ -237,6 +253,19 @@ static int configure(const struct dp_profile *p, uint16_t port, const struct rte
 	return 0;
 }
 
+/* "WHICH: rte_flow_STEP: the PMD's message (errno text)", the errno text
+ * left out when the PMD's message already is just that. */
+static int flow_fail(char *err, size_t errlen, int r, const char *which, const char *step,
+		     const struct rte_flow_error *fe)
+{
+	const char *why = rte_strerror(-r);
+	const char *msg = fe->message ? fe->message : why;
+
+	if (strcmp(msg, why) == 0)
+		return fail(err, errlen, r, "%s: rte_flow_%s: %s", which, step, msg);
+	return fail(err, errlen, r, "%s: rte_flow_%s: %s (%s)", which, step, msg, why);
+}
+
 /* Validate then create one rule; on failure name it with the PMD's reason. */
 static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, size_t errlen)
 {
@@ -251,13 +280,9 @@ static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, s
 		snprintf(which, sizeof(which), "flow_rules[%zu]", s->rule);
 	r = rte_flow_validate(port, &s->attr, s->items, s->actions, &fe);
 	if (r < 0)
-		return fail(err, errlen, r, "%s: rte_flow_validate: %s (%s)", which,
-			    fe.message ? fe.message : "no reason given", rte_strerror(-r));
-	if (!rte_flow_create(port, &s->attr, s->items, s->actions, &fe)) {
-		r = rte_errno > 0 ? -rte_errno : -EIO;
-		return fail(err, errlen, r, "%s: rte_flow_create: %s (%s)", which,
-			    fe.message ? fe.message : "no reason given", rte_strerror(-r));
-	}
+		return flow_fail(err, errlen, r, which, "validate", &fe);
+	if (!rte_flow_create(port, &s->attr, s->items, s->actions, &fe))
+		return flow_fail(err, errlen, rte_errno > 0 ? -rte_errno : -EIO, which, "create", &fe);
 	return 0;
 }
 

@@ -225,10 +225,7 @@ void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap)
 	w->next_expire_ns = 0; /* the next pass starts the clock again */
 }
 
-/* The worker of frame @m: a hash of its direction-normalised flow key, so
- * both directions of a connection land on the same worker; frames that do
- * not parse go to worker 0 (which counts them). */
-static unsigned int worker_of(struct rte_mbuf *m, const struct dp_ports *ports, unsigned int n)
+unsigned int dp_rx_worker_of(struct rte_mbuf *m, const struct dp_ports *ports, unsigned int n)
 {
 	struct dp_pkt pkt;
 	struct dp_flow_key key;
@@ -249,7 +246,7 @@ int dp_capture_split(const struct dp_capture *cap, const struct dp_ports *ports,
 	if (!to)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < cap->loaded; i++) {
-		to[i] = worker_of(cap->pkts[i], ports, n);
+		to[i] = dp_rx_worker_of(cap->pkts[i], ports, n);
 		parts[to[i]].count++;
 	}
 	for (unsigned int k = 0; k < n; k++) {

@@ -55,6 +55,14 @@ int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, ch
 	       size_t errlen);
 
 /*
+ * The worker (0..@n-1) of frame @m: a hash of its direction-normalised flow
+ * key, so both directions of a connection land on the same worker; frames
+ * that do not parse go to worker 0 (which counts them).  Replay's split and
+ * the live workers' software steering use it.
+ */
+unsigned int dp_rx_worker_of(struct rte_mbuf *m, const struct dp_ports *ports, unsigned int n);
+
+/*
  * Spread the loaded packets of @cap over @n workers the way symmetric RSS
  * would: by a hash of the direction-normalised flow key (both directions
  * of a connection to the same worker), capture order kept.  parts[k] gets
