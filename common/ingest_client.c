@@ -209,6 +209,15 @@ static void send_pending(struct hw_ic *ic)
 	}
 }
 
+/* A sequence number controld may acknowledge: an integer from 0 to the
+ * newest sequence number given out (anything else is a protocol error, and
+ * a cast of it would be undefined). */
+static bool seq_ok(const struct hw_ic *ic, const cJSON *n)
+{
+	return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble <= (double)ic->seq &&
+	       n->valuedouble == (double)(uint64_t)n->valuedouble;
+}
+
 static void on_record(struct hw_ic *ic, const char *buf, size_t len)
 {
 	cJSON *msg = cJSON_ParseWithLength(buf, len);
@@ -217,13 +226,13 @@ static void on_record(struct hw_ic *ic, const char *buf, size_t len)
 	const cJSON *acked = cJSON_GetObjectItemCaseSensitive(msg, "acked");
 
 	if (cJSON_IsString(type) && strcmp(type->valuestring, "welcome") == 0 &&
-	    ic->state == IC_WAIT_WELCOME && cJSON_IsNumber(acked)) {
+	    ic->state == IC_WAIT_WELCOME && seq_ok(ic, acked)) {
 		acked_upto(ic, (uint64_t)acked->valuedouble);
 		ic->next_send = 0; /* everything not acknowledged goes again */
 		ic->state = IC_READY;
 		ic->st.connects++;
 	} else if (cJSON_IsString(type) && strcmp(type->valuestring, "ack") == 0 &&
-		   ic->state == IC_READY && cJSON_IsNumber(seq)) {
+		   ic->state == IC_READY && seq_ok(ic, seq)) {
 		acked_upto(ic, (uint64_t)seq->valuedouble);
 	} else {
 		disconnect(ic); /* an error record or something we do not speak */

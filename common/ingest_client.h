@@ -22,7 +22,10 @@
 struct hw_ic_config {
 	const char *socket_path;  /* controld's ingest socket */
 	const char *dataplane;    /* this dataplane's id (1-63 printable chars, no spaces) */
-	const char *epoch;        /* NULL: a fresh random epoch for this process */
+	const char *epoch;        /* NULL: a fresh random epoch for this process; a
+				   * given one must not be reused by another process
+				   * (controld would acknowledge sequence numbers this
+				   * one has not given out: a protocol error) */
 	uint32_t queue_max;       /* unacknowledged events kept; 0: 65536 */
 	uint32_t reconnect_ms;    /* wait between connection attempts; 0: 200 */
 };

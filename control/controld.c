@@ -184,12 +184,12 @@ static void after_rollback(void *ctx)
 
 /* Ingest flow hook: the flow goes to enforcement only (never to the event
  * log or the store). */
-static void on_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
-		    const struct ctl_flow *flow)
+static void on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
+		    const struct ctl_record_result *res, const struct ctl_flow *flow)
 {
 	struct daemon *d = ctx;
 
-	ctl_enforce_on_flow(d->enforce, ev, res, flow);
+	ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
 }
 
 static int open_store_and_enforce(struct daemon *d)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PENDING_MAX 4096 /* blocks remembered between a commit and its push */
 
@@ -197,21 +198,26 @@ int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event 
 	return 0;
 }
 
-void ctl_enforce_on_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
-			 const struct ctl_flow *flow)
+void ctl_enforce_on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
+			 const struct ctl_record_result *res, const struct ctl_flow *flow)
 {
 	struct ctl_enforce *e = ctx;
+	int64_t expires = 0;
 
-	/* Exactly when ctl_enforce_on_match() added the URL's block. */
-	if ((!res->created && !res->reopened) || !e->ops.add_flow ||
-	    ctl_enforce_policy(e, ev->set) != CTL_POLICY_BLOCK)
+	if (!e->ops.add_flow || ctl_enforce_policy(e, ev->set) != CTL_POLICY_BLOCK)
+		return;
+	/* No block of the URL: report mode, or lifted by hand. */
+	if (ctl_store_block_expires(s, ev->host, ev->path, &expires) < 0)
+		return;
+	/* A known candidate's transfer got past its URL block (a request
+	 * the XDP program could not read, say): only a block in force counts. */
+	if (!res->created && !res->reopened && expires <= (int64_t)time(NULL))
 		return;
 	pthread_mutex_lock(&e->lock);
 	/* A full list loses the flow, not the URL block (which the next sync
 	 * pushes again); flows are not kept anywhere else. */
 	if (e->n_pend_flow < PENDING_MAX)
-		e->pend_flow[e->n_pend_flow++] =
-			(struct pending_flow){ *flow, ev->ts + e->cfg.block_ttl };
+		e->pend_flow[e->n_pend_flow++] = (struct pending_flow){ *flow, expires };
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -9,8 +9,8 @@
  * trialled).  Later matches of a known candidate do not re-add a block an
  * operator lifted by hand.  After the commit the new
  * blocks are pushed to the backend, and so is the flow of the matched
- * transfer when the dataplane sent one (held in memory until then, never
- * stored).  A periodic ctl_enforce_sync() renews
+ * transfer when the dataplane sent one and the URL is blocked (held in
+ * memory until then, never stored).  A periodic ctl_enforce_sync() renews
  * the expiry of blocks whose candidate is still open (and of manual ones),
  * lets the others lapse, and re-pushes every active block (so a backend
  * restarted empty, or pinned maps lost, are refilled).
@@ -101,13 +101,15 @@ int ctl_enforce_on_match(void *e, struct ctl_store *s, const struct ctl_event *e
 			 const struct ctl_record_result *res);
 
 /*
- * Ingest flow hook (ctl_ingest_config.on_flow): when the match added an
- * automatic block of its URL (a new or reopened candidate, policy block),
- * remember @flow with that block's expiry for ctl_enforce_after_commit(),
- * which adds it to the blocked-flow map and wipes it.  Never stored.
+ * Ingest flow hook (ctl_ingest_config.on_flow): when the set's policy is
+ * block and the match's URL is blocked (the block it just added, or one
+ * still in force: the transfer got past the URL block), remember @flow with
+ * that block's expiry for ctl_enforce_after_commit(), which adds it to the
+ * blocked-flow map and wipes it.  A URL unblocked by hand blocks no flow.
+ * Never stored.
  */
-void ctl_enforce_on_flow(void *e, const struct ctl_event *ev, const struct ctl_record_result *res,
-			 const struct ctl_flow *flow);
+void ctl_enforce_on_flow(void *e, struct ctl_store *s, const struct ctl_event *ev,
+			 const struct ctl_record_result *res, const struct ctl_flow *flow);
 
 /* Push the blocks and flows remembered since the last commit to the backend. */
 void ctl_enforce_after_commit(void *e);

@@ -329,7 +329,7 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	if (r == 0 && in->cfg.on_record && !res.duplicate && !res.allowlisted)
 		r = in->cfg.on_record(in->cfg.hook_ctx, in->store, ev, &res);
 	if (r == 0 && flow && in->cfg.on_flow && !res.duplicate && !res.allowlisted)
-		in->cfg.on_flow(in->cfg.hook_ctx, ev, &res, flow);
+		in->cfg.on_flow(in->cfg.hook_ctx, in->store, ev, &res, flow);
 	if (r < 0)
 		return r;
 	ctl_count(in->cfg.metrics, res.duplicate     ? CTL_CTR_INGEST_DUPLICATES
@@ -469,6 +469,7 @@ static int read_peer(struct ctl_ingest *in, struct peer *p)
 			return 0;
 		}
 		if ((size_t)n > HW_INGEST_MSG_MAX) {
+			explicit_bzero(in->buf, HW_INGEST_MSG_MAX + 1);
 			peer_fail(in, p, "record too large");
 			return 0;
 		}

@@ -35,10 +35,11 @@ struct ctl_ingest_config {
 	const uint8_t *client_key;     /* CTL_CLIENT_KEY_LEN bytes */
 	struct ctl_metrics *metrics;   /* may be NULL */
 	ctl_ingest_tx_fn on_record;    /* may be NULL */
-	/* Called after on_record for a recorded event that carried a valid
-	 * flow (docs/ingest-protocol.md, "Flows"); @flow is wiped after the
-	 * call, so keep no pointer to it.  May be NULL. */
-	void (*on_flow)(void *ctx, const struct ctl_event *ev,
+	/* Called after on_record, inside the batch's transaction, for a
+	 * recorded event that carried a valid flow (docs/ingest-protocol.md,
+	 * "Flows"); @flow is wiped after the call, so keep no pointer to it.
+	 * May be NULL. */
+	void (*on_flow)(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 			const struct ctl_record_result *res, const struct ctl_flow *flow);
 	void (*after_commit)(void *ctx); /* may be NULL */
 	void (*after_rollback)(void *ctx); /* may be NULL */

@@ -292,6 +292,11 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 /* Remove block @id, copying it to *ret_block when given: 0, -ENOENT, -EIO. */
 int ctl_store_block_remove(struct ctl_store *s, int64_t id, struct ctl_block *ret_block);
 
+/* The expiry of the block of (@host, @path), expired or not: 0, -ENOENT
+ * (not blocked), -EIO. */
+int ctl_store_block_expires(struct ctl_store *s, const char *host, const char *path,
+			    int64_t *ret_expires);
+
 /* One block by id: 0, -ENOENT, -EIO. */
 int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret);
 

@@ -51,6 +51,8 @@
 	X(BLOCK_INSERT, "INSERT INTO blocks (bkey, host, path, candidate_id, source, "       \
 			"created, expires, actor) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7)")   \
 	X(BLOCK_ID, "SELECT id FROM blocks WHERE bkey = ?3 AND host = ?1 AND path = ?2")     \
+	X(BLOCK_EXPIRES, "SELECT expires FROM blocks WHERE bkey = ?3 AND host = ?1 "         \
+			 "AND path = ?2")                                                    \
 	X(REVIEW_INSERT, "INSERT INTO reviews (candidate_id, at, actor, from_status, "       \
 			 "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 

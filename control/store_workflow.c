@@ -282,6 +282,24 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 	return r;
 }
 
+int ctl_store_block_expires(struct ctl_store *s, const char *host, const char *path,
+			    int64_t *ret_expires)
+{
+	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_BLOCK_EXPIRES);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	ctl_bind_str(st, 1, host);
+	ctl_bind_str(st, 2, path);
+	sqlite3_bind_int64(st, 3, ctl_store_block_key(host, path));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_expires = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
 int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret)
 {
 	sqlite3_stmt *st;

@@ -61,15 +61,28 @@ static int check_device(const struct dp_profile *p, const char *device, struct h
 	return 0;
 }
 
+/* Whether @queues suits the profile; if not, says why in @why. */
+static bool queues_ok(const struct dp_profile *p, unsigned int queues, char *why, size_t len)
+{
+	if (queues >= 1 && queues <= p->max_queues && !(p->queues_pow2 && (queues & (queues - 1))))
+		return true;
+	snprintf(why, len, "%u rx queues (one per worker), profile %s allows %s1..%u", queues,
+		 p->name, p->queues_pow2 ? "powers of two in " : "", p->max_queues);
+	return false;
+}
+
 int dp_port_devstr(const struct dp_profile *p, const char *device, unsigned int queues,
 		   char *buf, size_t len, struct hw_cfg_error *err)
 {
 	static const char tag[] = "{queues}";
 	const char *s = p->devargs;
+	char why[160];
 	size_t off;
 	int w;
 
 	HW_TRY(check_device(p, device, err));
+	if (!queues_ok(p, queues, why, sizeof(why)))
+		return hw_cfg_fail(err, device, "%s", why);
 	w = snprintf(buf, len, "%s%s", device, *s ? "," : "");
 	if (w < 0 || (size_t)w >= len)
 		goto too_long;
@@ -174,9 +187,8 @@ static int check_caps(const struct dp_profile *p, const struct rte_eth_dev_info 
 	if (strcmp(info->driver_name, p->driver) != 0)
 		return fail(err, errlen, -ENODEV, "driver %s, but profile %s is for %s",
 			    info->driver_name, p->name, p->driver);
-	if (queues == 0 || queues > p->max_queues)
-		return fail(err, errlen, -EINVAL, "%u rx queues, profile %s allows 1..%u", queues,
-			    p->name, p->max_queues);
+	if (!queues_ok(p, queues, err, errlen))
+		return -EINVAL;
 	if (queues > info->max_rx_queues)
 		return fail(err, errlen, -EINVAL, "%u rx queues, the device gives at most %u",
 			    queues, info->max_rx_queues);

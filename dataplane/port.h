@@ -113,6 +113,7 @@ struct dp_profile {
 	int bus;             /* enum dp_bus */
 	char *devargs;       /* "" or "k=v,..." with {queues} */
 	uint16_t max_queues; /* rx queues the device gives */
+	bool queues_pow2;    /* rx queue count must be a power of two (ice RSS regions) */
 	uint16_t rx_desc, tx_desc;
 	uint16_t mtu;        /* 0: the device's default */
 	bool promiscuous;
@@ -145,7 +146,9 @@ void dp_profile_free(struct dp_profile *p);
  * under @p: @device, then "," and the profile's devargs with every
  * "{queues}" replaced by @queues.  Refuses (-EINVAL, @err set) a PCI address
  * for a vdev profile, a vdev name not starting with the profile's driver
- * name, and anything but a PCI address for a pci profile.  -ENAMETOOLONG
+ * name, and anything but a PCI address for a pci profile; and @queues
+ * outside 1..max_queues or, for a profile with queues_pow2, not a power of
+ * two (so that a config check catches it before any EAL).  -ENAMETOOLONG
  * when the result does not fit @len bytes.
  */
 int dp_port_devstr(const struct dp_profile *p, const char *device, unsigned int queues,

@@ -267,6 +267,7 @@ static const struct hw_cfg_field profile_fields[] = {
 	FR("rx_desc", HW_CFG_U16, false, struct dp_profile, rx_desc, 32, 32768),
 	FR("tx_desc", HW_CFG_U16, false, struct dp_profile, tx_desc, 32, 32768),
 	FR("mtu", HW_CFG_U16, false, struct dp_profile, mtu, 68, 16000),
+	F("queues_pow2", HW_CFG_BOOL, false, struct dp_profile, queues_pow2),
 	F("promiscuous", HW_CFG_BOOL, false, struct dp_profile, promiscuous),
 	FA("rx_offloads", false, struct dp_profile, offload_list, n_offloads, uint64_t,
 	   HW_CFG_CUSTOM, NULL, offload_custom, 32),

@@ -69,7 +69,7 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 
 	/* Only a complete body's digest is the object's digest. */
 	if (o->outcome == DP_DROP_COUNT)
-		n = dp_verdict(w->sets, &o->digests, m, MATCHES_MAX);
+		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;

@@ -218,6 +218,8 @@ def main():
             fail(f"{len(matches)} match events, expected 2 then 1 (one allowlisted)")
         if matches[2]["digest"] == victim["digest"]:
             fail("the allowlisted digest matched again")
+        if telemetry(prefix, "/hashwall/stats")["allowlisted"] != 1:
+            fail("the allowlisted hit was not counted")
         start_controld(work, port)
         other = next(c for c in cands if c["id"] != victim["id"])
         wait_for("the queued match to reach the restarted controld",

@@ -75,7 +75,8 @@ static void test_flow_reaches_map(void)
 			       .client = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
 			       .server_port = 8080, .client_port = 40000 };
 	struct ctl_record_result res = { .candidate_id = 1, .created = true };
-	struct ctl_event ev = { .set = "hotline" };
+	struct ctl_event ev = { .set = "hotline", .host = "h.example", .path = "/p" };
+	struct ctl_store *s = NULL;
 	struct bpfw_opts bo = { .pin_root = pin_root };
 	struct flow_found ff = { 0 };
 	struct ctl_enforce *e = NULL;
@@ -84,11 +85,15 @@ static void test_flow_reaches_map(void)
 	char err[2048] = "";
 
 	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
 	b = bpfw_new(&bo);
 	CU_ASSERT_FATAL(b != NULL);
 	ev.ts = (int64_t)time(NULL);
-	ctl_enforce_on_flow(e, &ev, &res, &f4);
-	ctl_enforce_on_flow(e, &ev, &res, &f6);
+	/* the block the match added */
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, ev.host, ev.path, 1, CTL_BLOCK_AUTO, "controld", ev.ts,
+					    ev.ts + 600, NULL), 0);
+	ctl_enforce_on_flow(e, s, &ev, &res, &f4);
+	ctl_enforce_on_flow(e, s, &ev, &res, &f6);
 	ctl_enforce_after_commit(e);
 	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51234", &ff.key), 0);
 	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
@@ -103,12 +108,13 @@ static void test_flow_reaches_map(void)
 	/* a set in report mode adds no flow */
 	snprintf(ev.set, sizeof(ev.set), "none");
 	f4.client_port = 51235;
-	ctl_enforce_on_flow(e, &ev, &res, &f4);
+	ctl_enforce_on_flow(e, s, &ev, &res, &f4);
 	ctl_enforce_after_commit(e);
 	ff.n = 0;
 	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51235", &ff.key), 0);
 	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
 	CU_ASSERT_EQUAL(ff.n, 0);
+	ctl_store_close(s);
 	ctl_enforce_free(e);
 	bpfw_purge(b);
 	bpfw_free(b);

@@ -50,7 +50,7 @@ struct server {
 };
 
 /* The flow hook of the next server_start() (NULL: none). */
-static void (*flow_hook)(void *ctx, const struct ctl_event *ev,
+static void (*flow_hook)(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 			 const struct ctl_record_result *res, const struct ctl_flow *flow);
 
 static void server_start(struct server *s, ctl_ingest_tx_fn hook, void *hook_ctx)
@@ -362,12 +362,12 @@ struct flows_seen {
 	char last_path[CTL_PATH_MAX + 1];
 };
 
-static void record_flow(void *ctx, const struct ctl_event *ev, const struct ctl_record_result *res,
-			const struct ctl_flow *flow)
+static void record_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
+			const struct ctl_record_result *res, const struct ctl_flow *flow)
 {
 	struct flows_seen *fs = ctx;
 
-	(void)res;
+	(void)s, (void)res;
 	fs->n++;
 	fs->last = *flow;
 	snprintf(fs->last_path, sizeof(fs->last_path), "%s", ev->path);

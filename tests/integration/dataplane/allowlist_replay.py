@@ -77,6 +77,8 @@ def main():
             fail("object events changed with the allowlist")
         if got["stats"][0]["matches"] != len(kept):
             fail("stats: matches %r, expected %d" % (got["stats"][0]["matches"], len(kept)))
+        if got["stats"][0]["allowlisted"] != len(gone):
+            fail("stats: allowlisted %r, expected %d" % (got["stats"][0]["allowlisted"], len(gone)))
 
         # An empty allowlist changes nothing.
         write_allowlist(tmp + "/empty.txt", [])

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int adds, dels;
 static char last_add[512];
@@ -73,7 +74,7 @@ static void ingest_flow(struct ctl_store *s, struct ctl_enforce *e, const struct
 	CU_ASSERT_EQUAL(ctl_store_record(s, ev, "dp", "e", seq, &res), 0);
 	CU_ASSERT_EQUAL(ctl_enforce_on_match(e, s, ev, &res), 0);
 	if (flow)
-		ctl_enforce_on_flow(e, ev, &res, flow);
+		ctl_enforce_on_flow(e, s, ev, &res, flow);
 	if (commit) {
 		CU_ASSERT_EQUAL(ctl_store_commit(s), 0);
 		ctl_enforce_after_commit(e);
@@ -136,8 +137,8 @@ static void test_block_on_new_candidate(void)
 }
 
 /* The flow of a match that adds a block reaches the backend after the
- * commit, with the block's expiry; not for a known candidate, not in
- * report mode, not after a rollback. */
+ * commit, with the block's expiry; not for a known candidate whose block
+ * lapsed, not in report mode, not after a rollback. */
 static void test_flow_with_block(void)
 {
 	struct ctl_flow flow = { .family = 4, .server = { 192, 0, 2, 10 },
@@ -160,7 +161,7 @@ static void test_flow_with_block(void)
 	CU_ASSERT_EQUAL(last_flow_expires, 1100);
 	CU_ASSERT_EQUAL(last_flow_expires, last_expires);
 	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_FLOWS_BLOCKED), 1);
-	/* the same candidate again: its block exists, no flow either */
+	/* the same candidate again, its block (at 1100) long lapsed: no flow */
 	ev.ts = 1050;
 	ingest_flow(s, e, &ev, 2, &flow, true);
 	CU_ASSERT_EQUAL(flow_adds, 1);
@@ -169,6 +170,36 @@ static void test_flow_with_block(void)
 	snprintf(ev.set, sizeof(ev.set), "trial");
 	ingest_flow(s, e, &ev, 3, &flow, true);
 	CU_ASSERT_EQUAL(adds, 1);
+	CU_ASSERT_EQUAL(flow_adds, 1);
+	ctl_store_close(s);
+	ctl_enforce_free(e);
+}
+
+/* A known candidate served again while its URL block is in force (the
+ * transfer got past it): the flow is blocked with that block's expiry; once
+ * an operator lifted the block by hand, no flow is. */
+static void test_flow_past_block_in_force(void)
+{
+	struct ctl_flow flow = { .family = 4, .server_port = 80, .client_port = 5 };
+	int64_t now = (int64_t)time(NULL), id = 0;
+	struct ctl_enforce *e = new_enforce(NULL);
+	struct ctl_store *s = NULL;
+	struct ctl_block removed;
+	struct ctl_event ev;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	ctl_test_event(&ev, 1, "a.example", "/x", now);
+	ingest_flow(s, e, &ev, 1, NULL, true);
+	CU_ASSERT_EQUAL(adds, 1);
+	/* an operator extends the block by hand */
+	CU_ASSERT_EQUAL(ctl_store_block_add(s, "a.example", "/x", 0, CTL_BLOCK_MANUAL, "op", now,
+					    now + 5000, &id), 0);
+	ev.ts = now + 1;
+	ingest_flow(s, e, &ev, 2, &flow, true);
+	CU_ASSERT_EQUAL(flow_adds, 1);
+	CU_ASSERT_EQUAL(last_flow_expires, now + 5000);
+	CU_ASSERT_EQUAL(ctl_store_block_remove(s, id, &removed), 0);
+	ingest_flow(s, e, &ev, 3, &flow, true);
 	CU_ASSERT_EQUAL(flow_adds, 1);
 	ctl_store_close(s);
 	ctl_enforce_free(e);
@@ -261,6 +292,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "flow_with_block", test_flow_with_block },
 		{ "flow_without_backend_support", test_flow_without_backend_support },
+		{ "flow_past_block_in_force", test_flow_past_block_in_force },
 		{ "block on a new candidate, by policy", test_block_on_new_candidate },
 		{ "sync renews open candidates' blocks only", test_sync_renews_open_only },
 		{ "none backend, bad policy", test_none_backend_and_bad_policy },

@@ -216,6 +216,59 @@ static bool starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Numeric ports, udp, a queue action and an rss action with a function. */
+static void test_other_items_and_actions(void)
+{
+	static const char text[] =
+		"{\"name\": \"t\", \"driver\": \"net_x\", \"bus\": \"pci\", \"max_queues\": 8,"
+		" \"rss\": {\"key\": \"" "6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a"
+		"6d5a6d5a6d5a6d5a\", \"types\": [\"ipv6-udp\"]},"
+		" \"flow_rules\": ["
+		"  {\"group\": 1, \"priority\": 3, \"pattern\": [{\"type\": \"ipv6\"},"
+		"   {\"type\": \"udp\", \"dst_port\": 53}], \"actions\": [{\"type\": \"queue\", \"index\": 2}]},"
+		"  {\"pattern\": [{\"type\": \"eth\"}, {\"type\": \"ipv4\"}, {\"type\": \"tcp\"}],"
+		"   \"actions\": [{\"type\": \"rss\", \"func\": \"symmetric-toeplitz\"}]}]}";
+	struct hw_cfg_error err = { "" };
+	struct dp_flow_spec *s = NULL, *none = NULL;
+	const struct rte_flow_item_udp *udp, *udpm;
+	const struct rte_flow_action_rss *rss;
+	struct dp_ports http;
+	struct dp_profile p;
+	size_t n = 0;
+
+	dp_ports_clear(&http);
+	dp_ports_add(&http, 80);
+	CU_ASSERT_EQUAL_FATAL(dp_profile_parse(text, "t.json", &p, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_profile_flow_specs(&p, &http, 4, &s, &n, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	udp = s[0].items[1].spec;
+	udpm = s[0].items[1].mask;
+	CU_ASSERT_EQUAL(s[0].attr.group, 1);
+	CU_ASSERT_EQUAL(s[0].attr.priority, 3);
+	CU_ASSERT_EQUAL(s[0].items[0].type, RTE_FLOW_ITEM_TYPE_IPV6);
+	CU_ASSERT_EQUAL(s[0].items[1].type, RTE_FLOW_ITEM_TYPE_UDP);
+	CU_ASSERT_EQUAL(s[0].items[2].type, RTE_FLOW_ITEM_TYPE_END);
+	CU_ASSERT_EQUAL(udp->hdr.dst_port, RTE_BE16(53));
+	CU_ASSERT_EQUAL(udpm->hdr.dst_port, RTE_BE16(0xffff));
+	CU_ASSERT_EQUAL(udpm->hdr.src_port, 0);
+	CU_ASSERT_EQUAL(s[0].actions[0].type, RTE_FLOW_ACTION_TYPE_QUEUE);
+	CU_ASSERT_EQUAL(((const struct rte_flow_action_queue *)s[0].actions[0].conf)->index, 2);
+	/* tcp without ports: the item matches the protocol, no spec */
+	CU_ASSERT_EQUAL(s[1].items[2].type, RTE_FLOW_ITEM_TYPE_TCP);
+	CU_ASSERT_PTR_NULL(s[1].items[2].spec);
+	CU_ASSERT_EQUAL(s[1].http_port, 0);
+	rss = s[1].actions[0].conf;
+	CU_ASSERT_EQUAL(rss->func, RTE_ETH_HASH_FUNCTION_SYMMETRIC_TOEPLITZ);
+	CU_ASSERT_EQUAL(rss->types, RTE_ETH_RSS_NONFRAG_IPV6_UDP);
+	CU_ASSERT_EQUAL(rss->queue_num, 4);
+	/* queue 2 with two rx queues */
+	CU_ASSERT_EQUAL(dp_profile_flow_specs(&p, &http, 2, &none, &n, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "flow_rules[0].actions[0].index: queue 2, but only 2 rx queues");
+	CU_ASSERT_PTR_NULL(none);
+	free(s);
+	dp_profile_free(&p);
+}
+
 #define BASE "{\"name\": \"t\", \"driver\": \"net_x\", \"bus\": \"vdev\", \"max_queues\": 4"
 
 /* The error that loading @text gives ("" when it loads). */
@@ -344,6 +397,13 @@ static void test_devstr(void)
 	CU_ASSERT_EQUAL(dp_port_eal_arg(&p, "net_pcap0,rx_pcap=/a", tiny, sizeof(tiny)), -ENAMETOOLONG);
 	CU_ASSERT_EQUAL(dp_port_devstr(&a, "net_af_packet0,iface=veth-hw0", 4, tiny, sizeof(tiny), &err),
 			-ENAMETOOLONG);
+	CU_ASSERT_EQUAL(dp_port_devstr(&e, "0000:3b:00.0", 3, buf, sizeof(buf), &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "0000:3b:00.0: 3 rx queues (one per worker), profile "
+					"intel-e810 allows powers of two in 1..64");
+	CU_ASSERT_EQUAL(dp_port_devstr(&a, "net_af_packet0,iface=x", 17, buf, sizeof(buf), &err),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "net_af_packet0,iface=x: 17 rx queues (one per worker), "
+					"profile virtual-af-packet allows 1..16");
 	CU_ASSERT_EQUAL(dp_port_devstr(&a, "0000:3b:00.0", 4, buf, sizeof(buf), &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "0000:3b:00.0: a PCI address, but profile virtual-af-packet "
 					"is for the virtual device net_af_packet (e.g. net_af_packet0,...)");
@@ -366,6 +426,7 @@ int main(void)
 		{ "e810 flow rules", test_e810_rules },
 		{ "connectx6 flow rules", test_connectx6_rules },
 		{ "one queue, no http port", test_one_queue_and_no_http },
+		{ "other items and actions", test_other_items_and_actions },
 		{ "bad fields", test_bad_fields },
 		{ "bad rss key", test_bad_rss_key },
 		{ "bad flow rules", test_bad_rules },

@@ -129,7 +129,7 @@ static void test_queue_counts(void)
 
 	CU_ASSERT_EQUAL(dp_port_start(&pcap_prof, devstr[1], 2, &http, pool, &port, err,
 				      sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "2 rx queues, profile virtual-pcap allows 1..1");
+	CU_ASSERT_STRING_EQUAL(err, "2 rx queues (one per worker), profile virtual-pcap allows 1..1");
 	wide.max_queues = 4; /* a profile promising more than the device has */
 	CU_ASSERT_EQUAL(dp_port_start(&wide, devstr[2], 2, &http, pool, &port, err, sizeof(err)),
 			-EINVAL);
