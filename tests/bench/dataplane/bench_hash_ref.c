@@ -14,16 +14,20 @@
  *   xxh3-128/page the same, each 1460 bytes in a 4 KiB page of its own at
  *                 a frame's payload offset: the memory layout of a replay
  *                 without hugepages (one mbuf per page)
+ *   xxh3-128/page+pf  the same, every line of the segment 2 ahead
+ *                 prefetched first (as dataplane/rx.c does)
  *   xxh3-128/huge the same layout in transparent hugepages (madvise), as
  *                 mbufs in hugepages would be
  *   libxxhash     XXH3_128bits() of the system library (baseline SIMD)
+ *   md5, sha1     OpenSSL EVP, each alone
  *   md5+sha1      OpenSSL EVP, both over each 64 KiB piece in turn
  *   xxh3+md5+sha1 the three together, the same way
  *
  *   bench_hash_ref PCAP MANIFEST [PASSES]        (default 3 passes)
  *
  * Prints one JSON line per reference: {"ref","impl","passes","bodies",
- * "bytes","seconds","gbps"} (gbps: body bits per second / 10^9).  Asserts
+ * "bytes","seconds","cpu_seconds","gbps","gbps_cpu"} (gbps: body bits per
+ * wall second / 10^9; gbps_cpu: per second of the process's CPU time).  Asserts
  * nothing about time; exits 1 when the capture cannot be read or a body's
  * digest differs from the manifest, 2 for bad arguments.  The bodies are
  * the generator's PRNG bytes; nothing is written anywhere.
@@ -222,37 +226,47 @@ static void ref_read(const struct body *b)
 
 static _Alignas(64) uint8_t xxh3_state[1024];
 
-/* xxh3-128 of @len bytes in pieces of @piece bytes, piece k at p + k * @stride. */
-static void xxh3_pieces(const uint8_t *p, size_t len, size_t piece, size_t stride)
+/* xxh3-128 of @len bytes in pieces of @piece bytes, piece k at p + k * @stride;
+ * with @ahead, every line of piece k + @ahead is prefetched before piece k
+ * is hashed (as dataplane/rx.c does for frames). */
+static void xxh3_pieces(const uint8_t *p, size_t len, size_t piece, size_t stride, size_t ahead)
 {
 	const struct dp_xxh3_impl *x = dp_digest_xxh3_impl();
 	uint8_t out[16];
 
 	x->reset(xxh3_state);
-	for (size_t off = 0; off < len; off += piece, p += stride)
+	for (size_t off = 0; off < len; off += piece, p += stride) {
+		for (size_t l = 0; ahead && off + ahead * piece < len && l < piece; l += 64)
+			__builtin_prefetch(p + ahead * stride + l);
 		x->update(xxh3_state, p, len - off < piece ? len - off : piece);
+	}
 	x->digest(xxh3_state, out);
 	sink ^= out[0];
 }
 
 static void ref_xxh3(const struct body *b)
 {
-	xxh3_pieces(b->p, b->len, b->len, b->len);
+	xxh3_pieces(b->p, b->len, b->len, b->len, 0);
 }
 
 static void ref_xxh3_seg(const struct body *b)
 {
-	xxh3_pieces(b->p, b->len, SEG_BYTES, SEG_BYTES);
+	xxh3_pieces(b->p, b->len, SEG_BYTES, SEG_BYTES, 0);
 }
 
 static void ref_xxh3_page(const struct body *b)
 {
-	xxh3_pieces(b->paged[0], b->len, SEG_BYTES, PAGE);
+	xxh3_pieces(b->paged[0], b->len, SEG_BYTES, PAGE, 0);
+}
+
+static void ref_xxh3_page_pf(const struct body *b)
+{
+	xxh3_pieces(b->paged[0], b->len, SEG_BYTES, PAGE, 2);
 }
 
 static void ref_xxh3_huge(const struct body *b)
 {
-	xxh3_pieces(b->paged[1], b->len, SEG_BYTES, PAGE);
+	xxh3_pieces(b->paged[1], b->len, SEG_BYTES, PAGE, 0);
 }
 
 static void ref_libxxhash(const struct body *b)
@@ -260,8 +274,10 @@ static void ref_libxxhash(const struct body *b)
 	sink ^= XXH3_128bits(b->p, b->len).low64;
 }
 
-/* md5 and sha1 (and xxh3-128 when @x) over each piece of @b in turn. */
-static void evp_pieces(const struct body *b, bool with_xxh3)
+enum { USE_XXH3 = 1, USE_MD5 = 2, USE_SHA1 = 4 };
+
+/* The digests in @use over each piece of @b in turn. */
+static void evp_pieces(const struct body *b, unsigned use)
 {
 	static EVP_MD_CTX *md5, *sha1;
 	const struct dp_xxh3_impl *x = dp_digest_xxh3_impl();
@@ -271,34 +287,43 @@ static void evp_pieces(const struct body *b, bool with_xxh3)
 		abort();
 	EVP_DigestInit_ex(md5, EVP_md5(), NULL);
 	EVP_DigestInit_ex(sha1, EVP_sha1(), NULL);
-	if (with_xxh3)
-		x->reset(xxh3_state);
+	x->reset(xxh3_state);
 	for (size_t off = 0; off < b->len; off += EVP_PIECE) {
 		size_t n = b->len - off < EVP_PIECE ? b->len - off : EVP_PIECE;
 
-		if (with_xxh3)
+		if (use & USE_XXH3)
 			x->update(xxh3_state, b->p + off, n);
-		EVP_DigestUpdate(md5, b->p + off, n);
-		EVP_DigestUpdate(sha1, b->p + off, n);
+		if (use & USE_MD5)
+			EVP_DigestUpdate(md5, b->p + off, n);
+		if (use & USE_SHA1)
+			EVP_DigestUpdate(sha1, b->p + off, n);
 	}
 	EVP_DigestFinal_ex(md5, out, NULL);
 	sink ^= out[0];
 	EVP_DigestFinal_ex(sha1, out, NULL);
 	sink ^= out[0];
-	if (with_xxh3) {
-		x->digest(xxh3_state, out);
-		sink ^= out[0];
-	}
+	x->digest(xxh3_state, out);
+	sink ^= out[0];
+}
+
+static void ref_md5(const struct body *b)
+{
+	evp_pieces(b, USE_MD5);
+}
+
+static void ref_sha1(const struct body *b)
+{
+	evp_pieces(b, USE_SHA1);
 }
 
 static void ref_md5_sha1(const struct body *b)
 {
-	evp_pieces(b, false);
+	evp_pieces(b, USE_MD5 | USE_SHA1);
 }
 
 static void ref_all3(const struct body *b)
 {
-	evp_pieces(b, true);
+	evp_pieces(b, USE_XXH3 | USE_MD5 | USE_SHA1);
 }
 
 struct ref {
@@ -306,19 +331,29 @@ struct ref {
 	void (*fn)(const struct body *b);
 };
 
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run_ref(const struct ref *r, const struct bodies *bs, unsigned passes)
 {
-	double t0 = now_s(), s;
+	double t0 = now_s(), c0 = cpu_s(), s, c;
+	double bits = (double)bs->bytes * passes * 8;
 
 	for (unsigned p = 0; p < passes; p++)
 		for (size_t i = 0; i < bs->n; i++)
 			r->fn(&bs->b[i]);
 	s = now_s() - t0;
+	c = cpu_s() - c0;
 	printf("{\"ref\":\"%s\",\"impl\":\"%s\",\"passes\":%u,\"bodies\":%zu,\"bytes\":%llu,"
-	       "\"seconds\":%.6f,\"gbps\":%.3f}\n",
+	       "\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"gbps\":%.3f,\"gbps_cpu\":%.3f}\n",
 	       r->name, dp_digest_xxh3_impl()->name, passes, bs->n,
-	       (unsigned long long)bs->bytes * passes, s,
-	       s > 0 ? (double)bs->bytes * passes * 8 / s / 1e9 : 0);
+	       (unsigned long long)bs->bytes * passes, s, c, s > 0 ? bits / s / 1e9 : 0,
+	       c > 0 ? bits / c / 1e9 : 0);
 	fflush(stdout);
 }
 
@@ -326,8 +361,10 @@ static int run(const char *pcap, const char *manifest, unsigned passes)
 {
 	static const struct ref refs[] = {
 		{ "read", ref_read }, { "xxh3-128", ref_xxh3 }, { "xxh3-128/seg", ref_xxh3_seg },
-		{ "xxh3-128/page", ref_xxh3_page }, { "xxh3-128/huge", ref_xxh3_huge },
-		{ "libxxhash", ref_libxxhash }, { "md5+sha1", ref_md5_sha1 },
+		{ "xxh3-128/page", ref_xxh3_page }, { "xxh3-128/page+pf", ref_xxh3_page_pf },
+		{ "xxh3-128/huge", ref_xxh3_huge },
+		{ "libxxhash", ref_libxxhash }, { "md5", ref_md5 }, { "sha1", ref_sha1 },
+		{ "md5+sha1", ref_md5_sha1 },
 		{ "xxh3+md5+sha1", ref_all3 },
 	};
 	cJSON *m = read_json(manifest);

@@ -45,4 +45,4 @@ replay md5-sha1 1 md5,sha1
 replay xxh3-2w 2
 "$ref" "$dir/bench.pcap" "$dir/manifest.json" 3 >"$dir/ref.jsonl"
 cp /proc/loadavg "$dir/ref.load"
-python3 "$here/bench_report.py" "$dir"
+python3 "$here/bench_report.py" "$dir" "$loops"
