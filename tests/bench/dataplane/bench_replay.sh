@@ -14,8 +14,10 @@
 #
 #   bench_replay.sh GEN DATAPLANE HASH_REF [MIB [LOOPS]]   (defaults 130, 10)
 #
-# HW_BENCH_MIB / HW_BENCH_LOOPS set the defaults; HW_BENCH_KEEP=DIR keeps
-# the capture and the raw results there instead of a temporary directory.
+# HW_BENCH_MIB / HW_BENCH_LOOPS set the defaults; HW_BENCH_CONNS changes
+# the number of connections (default 16, as the issue asks); HW_BENCH_KEEP=DIR
+# keeps the capture and the raw results there instead of a temporary
+# directory.
 set -euo pipefail
 
 gen=$1 dp=$2 ref=$3
@@ -29,7 +31,8 @@ else
 	trap 'rm -rf "$dir"' EXIT
 fi
 
-"$gen" --scenario bench --bench-bytes $((mib << 20)) --out "$dir/bench.pcap" \
+"$gen" --scenario bench --bench-bytes $((mib << 20)) --bench-conns "${HW_BENCH_CONNS:-16}" \
+	--out "$dir/bench.pcap" \
 	--manifest "$dir/manifest.json" >/dev/null 2>"$dir/gen.err" || { cat "$dir/gen.err" >&2; exit 1; }
 
 # NAME WORKERS [HASH]: one replay, its stats event, stderr and the load.
