@@ -273,9 +273,9 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 		if (n > 1)
 			HW_LOG(INFO, "dp.replay",
 			       "worker %u: %" PRIu64 " packets, %" PRIu64 " objects, %" PRIu64
-			       " TSC cycles, %.6f s on CPU",
+			       " body bytes, %" PRIu64 " TSC cycles, %.6f s on CPU",
 			       k, rws[k].w.ctr.packets, rws[k].w.ctr.info[DP_INFO_objects],
-			       rws[k].tsc_cycles, rws[k].cpu_seconds);
+			       rws[k].w.ctr.body_bytes, rws[k].tsc_cycles, rws[k].cpu_seconds);
 		if (rws[k].passes < a->loops)
 			HW_LOG(INFO, "dp.replay", "stopped by a signal after %" PRIu64 " passes",
 			       rws[k].passes);

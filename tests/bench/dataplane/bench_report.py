@@ -36,10 +36,11 @@ def stats(d, run):
     if s.get("event") != "stats" or "worker_cpu_seconds" not in s:
         raise ValueError("run-%s.json: not a stats event with worker time" % run)
     s["load"] = load(d, "run-%s.load" % run).split()[0]
-    workers = re.findall(r"worker \d+: (\d+) packets, \d+ objects, \d+ TSC cycles, ([0-9.]+) s on CPU",
-                         load(d, "run-%s.err" % run))
-    s["shares"] = [int(p) for p, _ in workers] or [s["packets"]]
-    s["cpu_each"] = [float(c) for _, c in workers] or [s["worker_cpu_seconds"]]
+    workers = re.findall(r"worker \d+: (\d+) packets, \d+ objects, (\d+) body bytes, \d+ TSC"
+                         r" cycles, ([0-9.]+) s on CPU", load(d, "run-%s.err" % run))
+    s["shares"] = [int(p) for p, _, _ in workers] or [s["packets"]]
+    s["body_each"] = [int(b) for _, b, _ in workers] or [s["body_bytes"]]
+    s["cpu_each"] = [float(c) for _, _, c in workers] or [s["worker_cpu_seconds"]]
     cpu = s["worker_cpu_seconds"]
     s["gbps_cpu"] = s["body_bytes"] * 8 / cpu / 1e9 if cpu else 0
     s["cpp_cpu"] = cpu * s["tsc_hz"] / s["packets"] if s["packets"] else 0
@@ -74,16 +75,18 @@ def capture_line(d, one, loops):
 def scaling(one, two):
     """2 workers against 1: wall throughput (the verdict), and the same
     had each worker had its core to itself (1 worker's CPU time over the
-    busiest worker's), and the bound the flow split sets."""
+    busiest worker's), and the bound the split of the body bytes between
+    the workers sets (ACKs make packets a poor measure of the work)."""
     wall = two["gbps"] / one["gbps"] if one["gbps"] else 0
     own = one["worker_cpu_seconds"] / max(two["cpu_each"]) if max(two["cpu_each"]) else 0
-    bound = sum(two["shares"]) / max(two["shares"])
+    bound = sum(two["body_each"]) / max(two["body_each"]) if max(two["body_each"]) else 0
     row("2 workers against 1 (xxh3-128, wall)", wall, "x", TARGET_SCALING, two["load"])
     print("  %-40s %7.2f x       %.2f against %.2f Gbit/s wall" % ("", wall, two["gbps"], one["gbps"]))
     print("  %-40s %7.2f x       had each worker had its core (CPU time of the busiest)"
           % ("", own))
-    print("  %-40s %7.2f x       at most with this flow split (%s packets)"
-          % ("", bound, "/".join(str(n) for n in two["shares"])))
+    print("  %-40s %7.2f x       at most with this split of the body bytes (%s MB; %s packets)"
+          % ("", bound, "/".join("%.0f" % (b / 1e6) for b in two["body_each"]),
+             "/".join(str(n) for n in two["shares"])))
     detail(two)
 
 
