@@ -164,6 +164,25 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)
 {
+	dp_event_stats_cpu(out, c, seconds, NULL);
+}
+
+static void stats_cpu_fields(FILE *out, const struct dp_counters *c, const struct dp_cpu_use *cpu)
+{
+	double busy = cpu->tsc_hz ? (double)cpu->tsc_cycles / (double)cpu->tsc_hz : 0;
+
+	fprintf(out,
+		",\"workers\":%u,\"worker_cycles\":%" PRIu64 ",\"tsc_hz\":%" PRIu64
+		",\"worker_seconds\":%.6f,\"worker_cpu_seconds\":%.6f,\"cycles_per_packet\":%.1f"
+		",\"gbps_per_core\":%.3f",
+		cpu->workers, cpu->tsc_cycles, cpu->tsc_hz, busy, cpu->cpu_seconds,
+		c->packets ? (double)cpu->tsc_cycles / (double)c->packets : 0,
+		busy > 0 ? (double)c->body_bytes * 8 / busy / 1e9 : 0);
+}
+
+void dp_event_stats_cpu(FILE *out, const struct dp_counters *c, double seconds,
+			const struct dp_cpu_use *cpu)
+{
 	double gbps = seconds > 0 ? (double)c->body_bytes * 8 / seconds / 1e9 : 0;
 
 	fputs("{\"event\":\"stats\"", out);
@@ -173,6 +192,9 @@ void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)
 		fprintf(out, ",\"%s\":%" PRIu64, info_names[i], c->info[i]);
 	fprintf(out,
 		",\"seconds\":%.6f,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-		",\"body_bytes\":%" PRIu64 ",\"gbps\":%.3f}\n",
+		",\"body_bytes\":%" PRIu64 ",\"gbps\":%.3f",
 		seconds, c->packets, c->bytes, c->body_bytes, gbps);
+	if (cpu)
+		stats_cpu_fields(out, c, cpu);
+	fputs("}\n", out);
 }

@@ -12,7 +12,7 @@
  *   {"event":"match", the same fields, "set","set_version","algo",
  *    "digest","category","ref"}
  *   {"event":"stats", every counter, "seconds","packets","bytes",
- *    "body_bytes","gbps"}
+ *    "body_bytes","gbps"[, the worker time fields of dp_event_stats_cpu()]}
  *
  * Strings from the wire (host, path, method) are escaped: '"' and '\' as
  * JSON escapes, control bytes, DEL and bytes over 0x7f percent-encoded
@@ -52,5 +52,24 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 
 /* Write the stats event for @c (one line). @seconds of processing. */
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds);
+
+/* Where the workers' time went (replay: the passes over the capture). */
+struct dp_cpu_use {
+	unsigned int workers;
+	uint64_t tsc_cycles;  /* TSC ticks spent in the passes, summed over workers */
+	uint64_t tsc_hz;      /* TSC ticks per second (rte_get_tsc_hz()) */
+	double cpu_seconds;   /* CPU time of the worker threads over the same spans */
+};
+
+/*
+ * The stats event with the worker time of @cpu as well (NULL: as
+ * dp_event_stats()): "workers", "worker_cycles", "tsc_hz",
+ * "worker_seconds" (worker_cycles / tsc_hz), "worker_cpu_seconds" (lower
+ * than worker_seconds when the OS took a worker's core away),
+ * "cycles_per_packet" (worker_cycles / packets) and "gbps_per_core"
+ * (body bits / worker_seconds / 10^9).
+ */
+void dp_event_stats_cpu(FILE *out, const struct dp_counters *c, double seconds,
+			const struct dp_cpu_use *cpu);
 
 #endif

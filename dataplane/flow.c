@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <xxhash.h>
 
@@ -31,6 +33,12 @@ int dp_flow_table_init(struct dp_flow_table *t, uint32_t cap, uint64_t idle_ns,
 		t->flows[i].hnext = i + 1 < cap ? i + 1 : DP_FLOW_NONE;
 	t->cap = cap;
 	t->bucket_mask = nb - 1;
+	/* Clients choose their addresses and ports: with a known hash they
+	 * could pile connections into one bucket and make every lookup walk
+	 * a long chain.  A secret seed per table makes the buckets
+	 * unpredictable (what is iterated, LRU order, does not depend on it). */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uintptr_t)t->flows;
 	t->free_head = 0;
 	t->lru_head = t->lru_tail = DP_FLOW_NONE;
 	t->idle_ns = idle_ns;
@@ -66,7 +74,7 @@ void dp_flow_key_of(const struct dp_pkt *pkt, struct dp_flow_key *ret_key)
 
 static uint32_t bucket_of(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
-	return (uint32_t)XXH3_64bits(key, sizeof(*key)) & t->bucket_mask;
+	return (uint32_t)XXH3_64bits_withSeed(key, sizeof(*key), t->seed) & t->bucket_mask;
 }
 
 struct dp_flow *dp_flow_lookup(struct dp_flow_table *t, const struct dp_flow_key *key)

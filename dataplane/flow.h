@@ -66,6 +66,7 @@ struct dp_flow_table {
 	uint32_t *buckets;
 	uint32_t cap;
 	uint32_t bucket_mask;
+	uint64_t seed;      /* random per table: bucket positions are not predictable */
 	uint32_t count;
 	uint32_t free_head; /* chained through hnext */
 	uint32_t lru_head;  /* longest idle */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
@@ -200,8 +201,18 @@ struct replay_worker {
 	char *buf;
 	size_t buf_len;
 	uint64_t passes;
+	uint64_t tsc_cycles; /* spent in the passes (wall time on its core) */
+	double cpu_seconds;  /* CPU time of its thread over the same span */
 	int rc;
 };
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Run up to a->loops passes (an lcore function); rw->passes says how many
  * ran. */
@@ -209,12 +220,16 @@ static int worker_main(void *arg)
 {
 	struct replay_worker *rw = arg;
 	const struct replay_args *a = rw->a;
+	uint64_t tsc0;
+	double cpu0;
 
 	rw->rc = dp_worker_init(&rw->w, &a->conf, NULL, rw->key, write_line, rw->out);
 	if (rw->rc == 0 && (rw->rc = dp_worker_join_live(&rw->w, rw->live, rw->id)) < 0)
 		dp_worker_fini(&rw->w);
 	if (rw->rc < 0)
 		return rw->rc;
+	tsc0 = rte_rdtsc();
+	cpu0 = thread_cpu_s();
 	for (rw->passes = 0; rw->passes < a->loops && !stop_requested; rw->passes++) {
 		/* Events describe the capture once; later passes are for timing. */
 		rw->w.events_on = rw->passes == 0 || a->every_pass;
@@ -222,6 +237,8 @@ static int worker_main(void *arg)
 		if (a->every_pass)
 			fflush(rw->out); /* a live event stream, pass by pass */
 	}
+	rw->tsc_cycles = rte_rdtsc() - tsc0;
+	rw->cpu_seconds = thread_cpu_s() - cpu0;
 	dp_worker_leave_live(&rw->w);
 	return 0;
 }
@@ -246,6 +263,7 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 		  double seconds)
 {
 	struct dp_counters sum = { 0 };
+	struct dp_cpu_use cpu = { .workers = n, .tsc_hz = rte_get_tsc_hz() };
 	int rc = 0;
 
 	for (unsigned int k = 0; k < n; k++) {
@@ -258,15 +276,20 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 			fwrite(rws[k].buf, 1, rws[k].buf_len, stdout);
 		rws[k].out = NULL;
 		dp_counters_add(&sum, &rws[k].w.ctr);
+		cpu.tsc_cycles += rws[k].tsc_cycles;
+		cpu.cpu_seconds += rws[k].cpu_seconds;
 		if (n > 1)
-			HW_LOG(INFO, "dp.replay", "worker %u: %" PRIu64 " packets, %" PRIu64 " objects",
-			       k, rws[k].w.ctr.packets, rws[k].w.ctr.info[DP_INFO_objects]);
+			HW_LOG(INFO, "dp.replay",
+			       "worker %u: %" PRIu64 " packets, %" PRIu64 " objects, %" PRIu64
+			       " body bytes, %" PRIu64 " TSC cycles, %.6f s on CPU",
+			       k, rws[k].w.ctr.packets, rws[k].w.ctr.info[DP_INFO_objects],
+			       rws[k].w.ctr.body_bytes, rws[k].tsc_cycles, rws[k].cpu_seconds);
 		if (rws[k].passes < a->loops)
 			HW_LOG(INFO, "dp.replay", "stopped by a signal after %" PRIu64 " passes",
 			       rws[k].passes);
 	}
 	if (rc == 0)
-		dp_event_stats(stdout, &sum, seconds);
+		dp_event_stats_cpu(stdout, &sum, seconds, &cpu);
 	return rc;
 }
 

@@ -17,6 +17,9 @@ import tempfile
 from gen_fixture import capture_with_set
 
 DP, GEN, SET_TOOL, SCENARIO, SEED = sys.argv[1:6]
+# Stats fields that measure time (and the number of workers), not traffic.
+TIMING = ("seconds", "gbps", "workers", "worker_cycles", "tsc_hz", "worker_seconds",
+          "worker_cpu_seconds", "cycles_per_packet", "gbps_per_core")
 
 
 def fail(msg):
@@ -34,7 +37,7 @@ def replay(tmp, workers):
     events = [json.loads(l) for l in r.stdout.splitlines()]
     if events[-1]["event"] != "stats":
         fail("--workers %d: the stats event is not last" % workers)
-    stats = {k: v for k, v in events[-1].items() if k not in ("seconds", "gbps")}
+    stats = {k: v for k, v in events[-1].items() if k not in TIMING}
     return sorted(json.dumps(e, sort_keys=True) for e in events[:-1]), stats, r.stderr
 
 

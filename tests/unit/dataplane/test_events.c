@@ -123,6 +123,42 @@ static void test_stats_has_every_counter(void)
 	free(text);
 }
 
+static double num(const cJSON *j, const char *key)
+{
+	return cJSON_GetObjectItem(j, key)->valuedouble;
+}
+
+/* 2 workers spent 5e9 TSC ticks at 2.5 GHz (2 s of core time) on 1e6
+ * packets with 1 GB of body: 5000 cycles per packet, 4 Gbit/s per core
+ * (8 Gbit/s of wall throughput in the 1 s the run took). */
+static void test_stats_with_worker_time(void)
+{
+	struct dp_counters c = { .packets = 1000000, .bytes = 1100000000, .body_bytes = 1000000000 };
+	struct dp_cpu_use cpu = { .workers = 2, .tsc_cycles = 5000000000ull, .tsc_hz = 2500000000ull,
+				  .cpu_seconds = 1.5 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cJSON *j;
+
+	dp_event_stats_cpu(f, &c, 1.0, &cpu);
+	fclose(f);
+	CU_ASSERT_EQUAL(text[len - 1], '\n');
+	j = cJSON_Parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + 5 + 7);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "gbps"), 8.0, 0.001);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "workers"), 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "worker_cycles"), 5e9, 0);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "tsc_hz"), 2.5e9, 0);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "worker_seconds"), 2.0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "worker_cpu_seconds"), 1.5, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "cycles_per_packet"), 5000.0, 0.05);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "gbps_per_core"), 4.0, 0.001);
+	cJSON_Delete(j);
+	free(text);
+}
+
 static void test_counters_add(void)
 {
 	struct dp_counters a = { .packets = 1, .body_bytes = 5 }, b = { .packets = 2, .bytes = 7 };
@@ -146,6 +182,7 @@ int main(void)
 		{ "match_event_and_ipv6", test_match_event_and_ipv6 },
 		{ "too_small_buffer", test_too_small_buffer },
 		{ "stats_has_every_counter", test_stats_has_every_counter },
+		{ "stats_with_worker_time", test_stats_with_worker_time },
 		{ "counters_add", test_counters_add },
 		CU_TEST_INFO_NULL,
 	};

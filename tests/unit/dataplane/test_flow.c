@@ -35,6 +35,20 @@ static void reset(struct dp_flow_table *t, uint32_t cap)
 	CU_ASSERT_EQUAL_FATAL(dp_flow_table_init(t, cap, 1000, on_remove, NULL, &ctr), 0);
 }
 
+/* Bucket positions depend on a secret seed per table (a client cannot aim
+ * its connections at one bucket); two tables do not share it (the chance
+ * that they do by accident is 2^-64). */
+static void test_tables_are_seeded_apart(void)
+{
+	struct dp_flow_table a, b;
+
+	reset(&a, 64);
+	reset(&b, 64);
+	CU_ASSERT_NOT_EQUAL(a.seed, b.seed);
+	dp_flow_table_fini(&a);
+	dp_flow_table_fini(&b);
+}
+
 static void test_key_is_direction_free(void)
 {
 	struct dp_pkt c2s = { .sport = 40000, .dport = 80, .to_server = true };
@@ -120,6 +134,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "key_is_direction_free", test_key_is_direction_free },
+		{ "tables_are_seeded_apart", test_tables_are_seeded_apart },
 		{ "add_lookup_remove", test_add_lookup_remove },
 		{ "full_table_evicts_longest_idle", test_full_table_evicts_longest_idle },
 		{ "idle_timeout", test_idle_timeout },

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fuzz_allowlist.c - libFuzzer target over the allowlist parser
+ * (dataplane/allowlist.c): the file controld writes is a peer's bytes.
+ * Whatever the input, parsing must not crash, and a list it accepts must
+ * answer lookups of every algorithm.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/allowlist.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dp_allowlist *l = NULL;
+	uint8_t digest[64];
+	char err[256] = "";
+
+	if (dp_allowlist_parse((const char *)data, size, &l, err, sizeof(err)) < 0) {
+		if (!err[0])
+			abort(); /* a refusal always says why */
+		return 0;
+	}
+	memset(digest, 0, sizeof(digest));
+	memcpy(digest, data, size < sizeof(digest) ? size : sizeof(digest));
+	for (int a = 0; a < HW_ALGO_COUNT; a++)
+		dp_allowlist_contains(l, (enum hw_algo)a, digest);
+	dp_allowlist_free(l);
+	return 0;
+}
