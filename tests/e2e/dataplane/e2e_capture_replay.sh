@@ -26,7 +26,9 @@ e2e_digests 24
 e2e_set e2e-a 1 $(e2e_objects 0 0 23)
 e2e_set e2e-b 4 $(e2e_objects 1 0 23)
 
-ip netns exec "$CLI" tcpdump -i cli0 -n -s 0 -U -w "$TMP/cap.pcap" 'tcp port 80' 2>"$TMP/tcpdump.err" &
+# --immediate-mode: every packet handed over at once (TPACKET_V3 would hold
+# a partly filled block for up to a second, and SIGTERM drops it).
+ip netns exec "$CLI" tcpdump -i cli0 -n -s 0 -U --immediate-mode -w "$TMP/cap.pcap" 'tcp port 80' 2>"$TMP/tcpdump.err" &
 TCPDUMP_PID=$!
 E2E_PIDS+=("$TCPDUMP_PID")
 for _ in $(seq 100); do
@@ -40,7 +42,12 @@ e2e_fetch parallel "$SRV4" 8 9 10 11 12 13 14 15
 e2e_fetch keepalive "[$SRV6]" 16 17 18 19
 e2e_fetch parallel "[$SRV6]" 20 21 22 23 0 1
 e2e_expect e2e-a e2e-b
-sleep 0.5 # the last FINs
+# until the capture stops growing (the last FINs)
+size=-1
+while [[ $(stat -c %s "$TMP/cap.pcap") -ne $size ]]; do
+	size=$(stat -c %s "$TMP/cap.pcap")
+	sleep 0.5
+done
 kill -TERM "$TCPDUMP_PID"
 wait "$TCPDUMP_PID" || true
 grep -q '^0 packets dropped by kernel' "$TMP/tcpdump.err" || fail "tcpdump dropped packets: $(cat "$TMP/tcpdump.err")"
