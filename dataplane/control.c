@@ -99,9 +99,11 @@ void dp_control_handle(struct dp_live *live, const char *line, char *out, size_t
 		if (!id || strtok_r(NULL, " ", &rest))
 			snprintf(out, outlen, "err usage: unload <set-id>\n");
 		else if (dp_live_unload(live, id) < 0)
-			snprintf(out, outlen, "err set '%s' is not loaded\n", id);
-		else
+			snprintf(out, outlen, "err set '%.64s' is not loaded\n", id);
+		else {
+			HW_LOG(INFO, "dp.control", "unloaded set %s", id);
 			snprintf(out, outlen, "ok unloaded %s\n", id);
+		}
 	} else if (cmd && strcmp(cmd, "allowlist") == 0) {
 		do_allowlist(live, rest, out, outlen);
 	} else if (cmd && strcmp(cmd, "status") == 0 && !strtok_r(NULL, " ", &rest)) {

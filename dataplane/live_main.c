@@ -71,6 +71,34 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+/* The config key of the set file an error message @msg names: "sets[j]"
+ * for a file "sets" names (resolved paths end with what was written), else
+ * "set_dir". */
+static const char *set_key(const struct dp_lcfg *c, char **paths, int n, const char *msg)
+{
+	static char key[32];
+
+	for (int i = 0; i < n; i++) {
+		if (strncmp(msg, paths[i], strlen(paths[i])) != 0)
+			continue;
+		for (size_t j = 0; j < c->n_sets; j++) {
+			if (ends_with(paths[i], c->sets[j])) {
+				snprintf(key, sizeof(key), "sets[%zu]", j);
+				return key;
+			}
+		}
+		return "set_dir";
+	}
+	return "sets";
+}
+
 /* Open the set files the configuration names into *ret; logs why not. */
 static int open_sets(const struct dp_lcfg *c, struct dp_setlist **ret)
 {
@@ -86,7 +114,8 @@ static int open_sets(const struct dp_lcfg *c, struct dp_setlist **ret)
 	}
 	r = dp_setlist_open((const char *const *)paths, (unsigned int)n, ret, &herr);
 	if (r < 0)
-		HW_LOG(ERR, "dp.live", "sets: %s", herr.msg[0] ? herr.msg : hw_strerror(r));
+		HW_LOG(ERR, "dp.live", "%s: %s", set_key(c, paths, n, herr.msg),
+		       herr.msg[0] ? herr.msg : hw_strerror(r));
 	dp_lcfg_paths_free(paths, n);
 	return r;
 }

@@ -6,7 +6,9 @@
  *
  *   /hashwall/stats  every counter summed over the workers, per-worker
  *                    packets, event and ingest counters
- *   /hashwall/sets   the published sets: id -> version, entries, expires
+ *   /hashwall/sets   the published sets: "set0".."setN" -> id, version,
+ *                    entries, expires (DPDK 22.11 takes only letters,
+ *                    digits, '_' and '/' in dict keys: set ids are values)
  *   /hashwall/flows  flow table use per worker (counts only: never an
  *                    address, a URL or a digest)
  *
@@ -65,8 +67,8 @@ static void add_array(struct rte_tel_data *d, const char *name,
 {
 	struct rte_tel_data *a = per_worker(get);
 
-	if (a)
-		rte_tel_data_add_dict_container(d, name, a, 0);
+	if (a && rte_tel_data_add_dict_container(d, name, a, 0) != 0)
+		rte_tel_data_free(a);
 }
 
 static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -112,17 +114,23 @@ static int cmd_sets(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&l->lock);
 	rte_tel_data_add_dict_u64(d, "swaps", l->swaps);
+	rte_tel_data_add_dict_u64(d, "count", l->cur->n);
 	for (unsigned int i = 0; i < l->cur->n; i++) {
 		const struct hws_info *in = &l->cur->sets[i].info;
 		struct rte_tel_data *s = rte_tel_data_alloc();
+		char key[16];
 
 		if (!s)
 			break;
+		snprintf(key, sizeof(key), "set%u", i);
 		rte_tel_data_start_dict(s);
+		rte_tel_data_add_dict_string(s, "id", in->id);
 		rte_tel_data_add_dict_u64(s, "version", in->version);
 		rte_tel_data_add_dict_u64(s, "entries", in->entries);
-		rte_tel_data_add_dict_int(s, "expires", (int)in->expires);
-		rte_tel_data_add_dict_container(d, in->id, s, 0);
+		rte_tel_data_add_dict_u64(s, "created", (uint64_t)in->created);
+		rte_tel_data_add_dict_u64(s, "expires", (uint64_t)in->expires);
+		if (rte_tel_data_add_dict_container(d, key, s, 0) != 0)
+			rte_tel_data_free(s);
 	}
 	pthread_mutex_unlock(&l->lock);
 	return 0;

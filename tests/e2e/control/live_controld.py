@@ -246,6 +246,8 @@ def main():
                 p.kill()
                 p.wait()
         subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
+        # (the dataplane removes it on SIGTERM; not when it was killed)
+        shutil.rmtree(f"/var/run/dpdk/hashwall-lc{os.getpid()}", ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

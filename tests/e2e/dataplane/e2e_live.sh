@@ -4,11 +4,11 @@
 # from hw/virtual-af-packet.json) on the client's end of a veth pair between
 # two namespaces this script creates, while curl fetches synthetic objects
 # from http_server (IPv4 and IPv6, keep-alive and parallel connections).
-#   1. set e2e_a from the config: its objects match, the others do not;
-#   2. a refused `load` leaves the set list alone; `load` of e2e_b while
+#   1. set e2e-a from the config: its objects match, the others do not;
+#   2. a refused `load` leaves the set list alone; `load` of e2e-b while
 #      running: its objects match from then on;
 #   3. SIGHUP with a broken config keeps the running list; SIGHUP with sets
-#      [e2e_a, e2e_c] replaces the list (e2e_b goes): e2e_c's objects match;
+#      [e2e-a, e2e-c] replaces the list (e2e-b goes): e2e-c's objects match;
 #   4. DPDK telemetry (/hashwall/stats, /hashwall/sets, /hashwall/flows)
 #      agrees with the events;
 #   5. SIGTERM: exit 0, and the event file holds exactly one complete object
@@ -31,9 +31,9 @@ PROFILE=$(realpath "$5")/virtual-af-packet.json
 WORKERS=${6:-1}
 source "$(dirname "$(realpath "$0")")/lib.sh"
 
-# Set ids are e2e_a, e2e_b, e2e_c: DPDK 22.11 telemetry refuses dict keys
-# with other characters than letters, digits, '_' and '/', and the
-# dataplane's /hashwall/sets keys its dict by set id.
+# Set ids with '-' on purpose: DPDK 22.11 telemetry refuses dict keys with
+# other characters than letters, digits, '_' and '/', so /hashwall/sets
+# must carry ids as values ("set0": {"id": ...}).
 
 e2e_init e2e-live
 DP_ID=e2e-$$
@@ -127,51 +127,50 @@ start_dataplane() {
 		sleep 0.1
 	done
 	grep -q 'running: ' "$TMP/dp.log" || fail "not running after 30 s: $(tail -5 "$TMP/dp.log")"
-	[[ $(set_ids) == e2e_a ]] || fail "status: sets $(set_ids), want e2e_a"
-	ok "dataplane up (pid $DP_PID) with set e2e_a"
+	[[ $(set_ids) == e2e-a ]] || fail "status: sets $(set_ids), want e2e-a"
+	ok "dataplane up (pid $DP_PID) with set e2e-a"
 }
 
 e2e_netns
-e2e_pace 20mbit
 e2e_server
 e2e_digests 32
-e2e_set e2e_a 1 $(e2e_objects 0 0 31)
-e2e_set e2e_b 4 $(e2e_objects 1 0 31)
-e2e_set e2e_c 2 $(e2e_objects 2 0 31)
+e2e_set e2e-a 1 $(e2e_objects 0 0 31)
+e2e_set e2e-b 4 $(e2e_objects 1 0 31)
+e2e_set e2e-c 2 $(e2e_objects 2 0 31)
 head -c 32 /dev/urandom >"$TMP/client.key"
 chmod 600 "$TMP/client.key"
-write_config "$TMP/e2e_a.hws"
+write_config "$TMP/e2e-a.hws"
 start_dataplane
 
 # 1. the set from the config
 e2e_fetch keepalive "$SRV4" 0 1 2 3 4 5 6 7
 e2e_fetch parallel "$SRV4" 8 9 10 11 12 13 14 15
 e2e_fetch keepalive "[$SRV6]" 16 17 18 19
-e2e_expect e2e_a
+e2e_expect e2e-a
 wait_objects 20
 ok "phase 1: 20 objects seen"
 
 # 2. load over the control socket
-ans=$(dp_ctl "load e2e_b 4 $TMP/nope.hws")
+ans=$(dp_ctl "load e2e-b 4 $TMP/nope.hws")
 [[ $ans == err* ]] || fail "load of a missing file answered: $ans"
-ans=$(dp_ctl "load e2e_b 5 $TMP/e2e_b.hws")
+ans=$(dp_ctl "load e2e-b 5 $TMP/e2e-b.hws")
 [[ $ans == err* ]] || fail "load with the wrong version answered: $ans"
-[[ $(set_ids) == e2e_a ]] || fail "a refused load changed the sets: $(set_ids)"
-ans=$(dp_ctl "load e2e_b 4 $TMP/e2e_b.hws")
-[[ $ans == "ok loaded e2e_b 4 entries 8" ]] || fail "load answered: $ans"
-[[ $(set_ids) == "e2e_a e2e_b" ]] || fail "after load: sets $(set_ids)"
+[[ $(set_ids) == e2e-a ]] || fail "a refused load changed the sets: $(set_ids)"
+ans=$(dp_ctl "load e2e-b 4 $TMP/e2e-b.hws")
+[[ $ans == "ok loaded e2e-b 4 entries 8" ]] || fail "load answered: $ans"
+[[ $(set_ids) == "e2e-a e2e-b" ]] || fail "after load: sets $(set_ids)"
 e2e_fetch keepalive "$SRV4" 20 21 22 23 24 25 1 5
-e2e_expect e2e_a e2e_b
+e2e_expect e2e-a e2e-b
 wait_objects 28
-ans=$(dp_ctl "unload e2e_b")
-[[ $ans == "ok unloaded e2e_b" ]] || fail "unload answered: $ans"
-[[ $(set_ids) == e2e_a ]] || fail "after unload: sets $(set_ids)"
-ans=$(dp_ctl "load e2e_b 4 $TMP/e2e_b.hws")
-[[ $ans == "ok loaded e2e_b 4 entries 8" ]] || fail "second load answered: $ans"
-ok "phase 2: e2e_b loaded while running, unloaded, loaded again"
+ans=$(dp_ctl "unload e2e-b")
+[[ $ans == "ok unloaded e2e-b" ]] || fail "unload answered: $ans"
+[[ $(set_ids) == e2e-a ]] || fail "after unload: sets $(set_ids)"
+ans=$(dp_ctl "load e2e-b 4 $TMP/e2e-b.hws")
+[[ $ans == "ok loaded e2e-b 4 entries 8" ]] || fail "second load answered: $ans"
+ok "phase 2: e2e-b loaded while running, unloaded, loaded again"
 
 # 3. SIGHUP: a broken config is refused, a good one published
-write_config "$TMP/e2e_a.hws" "$TMP/missing.hws"
+write_config "$TMP/e2e-a.hws" "$TMP/missing.hws"
 lines=$(wc -l <"$TMP/dp.log")
 kill -HUP "$DP_PID"
 for _ in $(seq 100); do
@@ -181,18 +180,18 @@ done
 [[ $(tail -n +$((lines + 1)) "$TMP/dp.log") == *missing.hws*"running sets stay"* ]] ||
 	fail "SIGHUP with a missing set: $(tail -n +$((lines + 1)) "$TMP/dp.log")"
 dp_alive
-[[ $(set_ids) == "e2e_a e2e_b" ]] || fail "a refused SIGHUP changed the sets: $(set_ids)"
+[[ $(set_ids) == "e2e-a e2e-b" ]] || fail "a refused SIGHUP changed the sets: $(set_ids)"
 # log rotation: rename the event file, SIGHUP reopens it
 mv "$TMP/events.jsonl" "$TMP/events.1.jsonl"
-write_config "$TMP/e2e_a.hws" "$TMP/e2e_c.hws"
+write_config "$TMP/e2e-a.hws" "$TMP/e2e-c.hws"
 kill -HUP "$DP_PID"
 for _ in $(seq 100); do
-	[[ $(set_ids) == *e2e_c* ]] && break
+	[[ $(set_ids) == *e2e-c* ]] && break
 	sleep 0.1
 done
-[[ $(set_ids) == "e2e_a e2e_c" ]] || fail "after SIGHUP: sets $(set_ids), want e2e_a e2e_c"
+[[ $(set_ids) == "e2e-a e2e-c" ]] || fail "after SIGHUP: sets $(set_ids), want e2e-a e2e-c"
 e2e_fetch parallel "$SRV4" 26 27 28 30 31 2
-e2e_expect e2e_a e2e_c
+e2e_expect e2e-a e2e-c
 wait_objects 34
 [[ $(count_events object "$TMP/events.1.jsonl") -eq 28 ]] ||
 	fail "the rotated event file holds $(count_events object "$TMP/events.1.jsonl") objects, want 28"
@@ -209,14 +208,15 @@ objects, matches, conns = (int(x) for x in sys.argv[2:])
 want = {"objects": objects, "objects_complete": objects, "matches": matches,
         "flows_created": conns}
 got = {k: st.get(k) for k in want}
-ids = sorted(k for k, v in se.items() if isinstance(v, dict))
+ids = sorted(v["id"] for k, v in se.items() if isinstance(v, dict))
+by_id = {v["id"]: v for v in se.values() if isinstance(v, dict)}
 es = eth["/ethdev/stats"]
 print("telemetry:", got, "worker_packets", st.get("worker_packets"), "steered",
       st.get("steered"), ids,
       {k: fl[k] for k in ("created", "closed", "active")},
       {k: es[k] for k in ("ipackets", "imissed", "ierrors")})
 errs = [f"stats {k} = {got[k]}, want {v}" for k, v in want.items() if got[k] != v]
-if ids != ["e2e_a", "e2e_c"] or se["e2e_c"].get("version") != 2:
+if ids != ["e2e-a", "e2e-c"] or by_id["e2e-c"].get("version") != 2 or se.get("count") != 2:
     errs.append(f"sets {se}")
 if fl.get("created") != conns or fl.get("closed", 0) + fl.get("active", 0) != conns:
     errs.append(f"flows {fl}, {conns} connections")

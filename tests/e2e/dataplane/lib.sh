@@ -84,12 +84,6 @@ e2e_netns() {
 	for l in lo cli0; do in_cli ip link set "$l" up; done
 }
 
-# e2e_pace RATE: the server sends at most RATE (tc tbf on srv0), so that a
-# receiver polling from a small ring is not flooded by veth bursts.
-e2e_pace() {
-	in_srv tc qdisc add dev srv0 root tbf rate "$1" burst 32kb latency 200ms
-}
-
 # The origin on [::]:80 (IPv4 too), ready when it says so.
 e2e_server() {
 	ip netns exec "$SRV" "$HTTPD" --addr :: --port 80 --seed "$E2E_SEED" \

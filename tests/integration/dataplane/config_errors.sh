@@ -128,11 +128,10 @@ variant profile-queues 'p["max_queues"] = 1; d["workers"] = 2'
 expect_error "$TMP/profile-queues.json" 'ports\[0\]' 'at most 1 queue' 'workers is 2'
 
 variant corrupt-set "d['sets'] = ['$TMP/good.hws', '$TMP/corrupt.hws']"
-# (the contract's example says sets[1]: ...; the dataplane says sets: FILE)
-expect_error "$TMP/corrupt-set.json" 'sets(\[1\])?: .*corrupt\.hws' 'corrupt'
+expect_error "$TMP/corrupt-set.json" 'sets\[1\]: .*corrupt\.hws' 'corrupt'
 
 variant missing-set "d['sets'] = ['$TMP/nope.hws']"
-expect_error "$TMP/missing-set.json" 'sets(\[0\])?: .*nope\.hws' 'No such file or directory'
+expect_error "$TMP/missing-set.json" 'sets\[0\]: .*nope\.hws' 'No such file or directory'
 
 # Usage errors: exit 2 and the usage text.
 for args in "--config" "--config $TMP/good.json --bogus" "--config $TMP/good.json extra"; do

@@ -75,7 +75,7 @@ static void test_virtual_profiles(void)
 	CU_ASSERT_EQUAL_FATAL(load("virtual-pcap.json", &p, &err), 0);
 	CU_ASSERT_STRING_EQUAL(a.driver, "net_af_packet");
 	CU_ASSERT_EQUAL(a.bus, DP_BUS_VDEV);
-	CU_ASSERT_STRING_EQUAL(a.devargs, "qpairs={queues}");
+	CU_ASSERT_STRING_EQUAL(a.devargs, "qpairs={queues},framecnt=4096");
 	CU_ASSERT_EQUAL(a.max_queues, 16);
 	CU_ASSERT_EQUAL(a.rss.key.len, 0);
 	CU_ASSERT_EQUAL(a.n_rules, 0);
@@ -385,7 +385,7 @@ static void test_devstr(void)
 	CU_ASSERT_EQUAL_FATAL(load("virtual-pcap.json", &p, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(load("intel-e810.json", &e, &err), 0);
 	CU_ASSERT_EQUAL(dp_port_devstr(&a, "net_af_packet0,iface=veth-hw0", 4, buf, sizeof(buf), &err), 0);
-	CU_ASSERT_STRING_EQUAL(buf, "net_af_packet0,iface=veth-hw0,qpairs=4");
+	CU_ASSERT_STRING_EQUAL(buf, "net_af_packet0,iface=veth-hw0,qpairs=4,framecnt=4096");
 	CU_ASSERT_EQUAL(dp_port_devstr(&p, "net_pcap0,rx_pcap=/tmp/x.pcap", 1, buf, sizeof(buf), &err), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "net_pcap0,rx_pcap=/tmp/x.pcap");
 	CU_ASSERT_EQUAL(dp_port_devstr(&e, "0000:3b:00.0", 8, buf, sizeof(buf), &err), 0);
