@@ -14,7 +14,7 @@ sent into the other end.  controld ingests the matches over its socket.
    is then killed (SIGKILL) and the capture sent again: it raises only the
    other match, which waits in the dataplane's queue and reaches controld
    once it is restarted (the other candidate's occurrences go to 2).
-3. SIGTERM: exit 0.  Neither the event file nor controld's database, WAL or
+3. SIGINT: exit 0.  Neither the event file nor controld's database, WAL or
    event log holds a client address in plain.
 
 usage: live_controld.py DATAPLANE CONTROLD GEN SETTOOL SRCDIR
@@ -229,7 +229,7 @@ def main():
         print("phase 2: the allowlisted digest no longer matches; the queued match "
               "reached controld after its restart")
 
-        dp.send_signal(signal.SIGTERM)
+        dp.send_signal(signal.SIGINT)  # (e2e_live.sh covers SIGTERM)
         if dp.wait(timeout=20) != 0:
             fail(f"dataplane exit {dp.returncode}: {open('dp.err').read()}")
         manifest = json.load(open("demo.json"))
@@ -246,7 +246,7 @@ def main():
                 p.kill()
                 p.wait()
         subprocess.run(["ip", "netns", "del", NS], stderr=subprocess.DEVNULL)
-        # (the dataplane removes it on SIGTERM; not when it was killed)
+        # (the dataplane removes it when it stops on a signal; not when killed)
         shutil.rmtree(f"/var/run/dpdk/hashwall-lc{os.getpid()}", ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
