@@ -241,7 +241,15 @@ double ctl_cli_num(const cJSON *o, const char *key)
 int ctl_cli_run(struct ctl_cli *cli, int argc, char **argv)
 {
 	struct ctl_cli_args a = { 0 };
-	int r = parse(cli, argc, argv, &a);
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, cli->out);
+			return 0;
+		}
+	}
+	r = parse(cli, argc, argv, &a);
 
 	if (r)
 		return r;

@@ -106,6 +106,9 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run((const char *[]){ "review", "1", "gone", NULL }), 2);
 	CU_ASSERT_EQUAL(run((const char *[]){ "block", "ftp://x/y", NULL }), 2);
 	CU_ASSERT_EQUAL(run((const char *[]){ NULL }), 2);
+	/* --help: the usage on stdout, success */
+	CU_ASSERT_EQUAL(run((const char *[]){ "--help", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: hashwallctl"));
 	/* the reviewer may not block: 403 */
 	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "block", "http://a/b",
 					      NULL }), 3);
