@@ -127,7 +127,8 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	bool first = true;
 
 	server_text(e, ip, sizeof(ip));
-	jw_fmt(&w, "{\"event\":\"%s\"", m ? "match" : "object");
+	jw_fmt(&w, "{\"event\":\"%s\",\"ts\":%" PRIu64, m ? "match" : "object",
+	       e->ts_ns / UINT64_C(1000000000));
 	jw_str(&w, "server_ip", ip);
 	jw_fmt(&w, ",\"server_port\":%u", e->server_port);
 	jw_str(&w, "client", e->client);

@@ -6,7 +6,7 @@
  * and the client's pseudonym (never the address), the matches, the
  * counters.  Writes: one JSON object per line:
  *
- *   {"event":"object","server_ip":...,"server_port":...,"client":...,
+ *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
  *    "host":...,"path":...,"method":...,"status":...,"size":...,
  *    "complete":...,"partial":...,"outcome":...,"digests":{"xxh3-128":...}}
  *   {"event":"match", the same fields, "set","set_version","algo",
@@ -36,6 +36,7 @@
 
 /* What an object or match event says besides the object itself. */
 struct dp_event_obj {
+	uint64_t ts_ns;  /* when the object ended: capture time (replay), wall clock (live) */
 	uint8_t server[16];
 	uint8_t family;
 	uint16_t server_port;

@@ -4,6 +4,7 @@
  * events to the service thread (see live_run.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -23,12 +24,39 @@ static void put_event(void *ctx, const char *line, size_t len, bool match,
 	dp_evring_put(ctx, line, len, match, flow);
 }
 
-/* Nanoseconds of the TSC since @tsc0 (monotonic, per worker). */
-static inline uint64_t tsc_ns(uint64_t tsc0, uint64_t hz)
-{
-	uint64_t c = rte_rdtsc() - tsc0;
+/* A worker's clock: wall-clock nanoseconds (event times) read from the
+ * TSC (cheap), re-anchored on CLOCK_REALTIME about every second and never
+ * going back (flow timeouts subtract times). */
+struct wclock {
+	uint64_t hz, tsc0, real0, last;
+};
 
-	return c / hz * 1000000000ull + c % hz * 1000000000ull / hz;
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void wclock_anchor(struct wclock *k)
+{
+	k->tsc0 = rte_rdtsc();
+	k->real0 = realtime_ns();
+}
+
+static inline uint64_t wclock_now(struct wclock *k)
+{
+	uint64_t c = rte_rdtsc() - k->tsc0, now;
+
+	if (c > k->hz) {
+		wclock_anchor(k);
+		c = 0;
+	}
+	now = k->real0 + c * 1000000000ull / k->hz;
+	if (now < k->last)
+		now = k->last;
+	return k->last = now;
 }
 
 static void run_burst(struct dp_lw *lw, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
@@ -93,7 +121,8 @@ int dp_lw_main(void *arg)
 {
 	struct dp_lw *lw = arg;
 	struct dp_run *run = lw->run;
-	uint64_t hz = rte_get_tsc_hz(), tsc0 = rte_rdtsc(), now;
+	struct wclock clk = { .hz = rte_get_tsc_hz() };
+	uint64_t now;
 
 	lw->rc = dp_worker_init(&lw->w, &run->wconf, NULL, &run->key, put_event, &lw->ring);
 	if (lw->rc == 0 && (lw->rc = dp_worker_join_live(&lw->w, &run->live, lw->id)) < 0)
@@ -104,8 +133,9 @@ int dp_lw_main(void *arg)
 		return lw->rc;
 	}
 	lw->ready = true;
+	wclock_anchor(&clk);
 	while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
-		now = tsc_ns(tsc0, hz);
+		now = wclock_now(&clk);
 		if (poll_ports(lw, now))
 			continue;
 		/* Idle: still report quiescent (set swaps must not wait on

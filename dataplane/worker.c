@@ -62,7 +62,8 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	struct dp_worker *w = ctx;
 	const struct dp_flow *f = owner;
 	struct dp_match m[MATCHES_MAX];
-	struct dp_event_obj e = { .family = f->family, .server_port = f->key.server_port, .obj = o };
+	struct dp_event_obj e = { .ts_ns = w->now_ns, .family = f->family,
+				  .server_port = f->key.server_port, .obj = o };
 	unsigned int n = 0;
 	char line[DP_EVENT_MAX];
 	size_t len;
@@ -203,6 +204,7 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 	struct dp_seg_in seg;
 	enum dp_drop r;
 
+	w->now_ns = now_ns;
 	w->ctr.packets++;
 	w->ctr.bytes += rte_pktmbuf_pkt_len(m);
 	r = dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
@@ -260,6 +262,7 @@ void dp_worker_leave_live(struct dp_worker *w)
 
 void dp_worker_expire(struct dp_worker *w, uint64_t now_ns)
 {
+	w->now_ns = now_ns;
 	dp_flow_expire(&w->flows, now_ns, EXPIRE_BATCH);
 }
 

@@ -62,6 +62,7 @@ struct dp_worker {
 	void *event_ctx;
 	bool events_on; /* false: objects are counted but not reported */
 	uint64_t next_expire_ns; /* see dp_rx_burst() */
+	uint64_t now_ns;         /* the clock at the latest packet or expiry: event times */
 	struct dp_live *live; /* NULL: w->sets is fixed */
 	unsigned int live_tid;
 };

@@ -161,9 +161,11 @@ def start_dataplane(work):
     return p, prefix
 
 
-def without_client(lines):
-    """Event lines as comparable records (client pseudonyms kept: same key)."""
-    return sorted(json.dumps(json.loads(l), sort_keys=True) for l in lines)
+def comparable(lines):
+    """Event lines as comparable records: all but "ts" (replay stamps the
+    capture's time, live mode the wall clock); pseudonyms kept (same key)."""
+    return sorted(json.dumps({k: v for k, v in json.loads(l).items() if k != "ts"},
+                             sort_keys=True) for l in lines)
 
 
 def objects_at_least(prefix, n):
@@ -196,11 +198,15 @@ def main():
         port = free_port()
         token = new_token()
         ctld = start_controld(work, port)
+        started = time.time()
         dp, prefix = start_dataplane(work)
 
         cands = phase1(prefix, port, token, expect)
-        if without_client(events("events.jsonl")) != without_client(events(expect)):
+        if comparable(events("events.jsonl")) != comparable(events(expect)):
             fail("live events differ from replay's on the same capture")
+        stamps = {json.loads(l)["ts"] for l in events("events.jsonl")}
+        if not all(started - 1 <= t <= time.time() + 1 for t in stamps):
+            fail(f"live event times {sorted(stamps)} are not the wall clock")
         print(f"phase 1: {len(events('events.jsonl'))} events as replay, 2 candidates")
 
         victim = cands[0]
@@ -220,10 +226,16 @@ def main():
             fail("the allowlisted digest matched again")
         if telemetry(prefix, "/hashwall/stats")["allowlisted"] != 1:
             fail("the allowlisted hit was not counted")
+        time.sleep(2)  # the queued match is older than the restart
+        restarted = time.time()
         start_controld(work, port)
         other = next(c for c in cands if c["id"] != victim["id"])
         wait_for("the queued match to reach the restarted controld",
                  lambda: api_field(port, token, f"candidates/{other['id']}", "occurrences") == 2)
+        last_seen = api(port, token, f"candidates/{other['id']}")["last_seen"]
+        if not restarted - 5 <= last_seen < restarted:
+            fail(f"the queued match was recorded at {last_seen}, not when it was seen "
+                 f"(controld restarted at {restarted:.0f})")
         if api(port, token, f"candidates/{victim['id']}")["occurrences"] != 1:
             fail("the allowlisted candidate got another occurrence")
         print("phase 2: the allowlisted digest no longer matches; the queued match "
