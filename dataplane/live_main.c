@@ -56,7 +56,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: hashwall-dataplane --config FILE [--check-config]\n"
 	      "       hashwall-dataplane replay --pcap FILE [options]   (see replay --help)\n"
-	      "Runs the dataplane on the ports of FILE (docs/dataplane.md, \"Live mode\").\n"
+	      "Runs the dataplane on the ports of FILE (docs/dataplane-live.md).\n"
 	      "--check-config validates FILE, the port profiles and the set files it names,\n"
 	      "and exits.  SIGTERM/SIGINT: stop, drain, flush events, exit 0.  SIGHUP:\n"
 	      "reload the set list from FILE and reopen the event file.\n",
