@@ -196,8 +196,7 @@ void dp_live_replace(struct dp_live *l, struct dp_setlist *next)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* @s as a JSON string body: '"' and '\' escaped (ids are printable ASCII). */
-static int put_id(char *buf, size_t len, const char *s)
+int dp_live_json_id(char *buf, size_t len, const char *s)
 {
 	size_t n = 0;
 
@@ -224,7 +223,7 @@ int dp_live_status(struct dp_live *l, char *buf, size_t len)
 		const struct hws_info *in = &l->cur->sets[i].info;
 		char id[2 * HWS_ID_MAX + 1];
 
-		put_id(id, sizeof(id), in->id);
+		dp_live_json_id(id, sizeof(id), in->id);
 		r = snprintf(buf + n, len - n,
 			     "%s{\"id\":\"%s\",\"version\":%" PRIu64 ",\"entries\":%" PRIu64
 			     ",\"expires\":%" PRId64 "}",

@@ -86,6 +86,11 @@ int dp_live_set_allowlist(struct dp_live *l, struct dp_allowlist *a);
  * what is loaded.) */
 void dp_live_replace(struct dp_live *l, struct dp_setlist *next);
 
+/* Set id @s as a JSON string body into @buf of @len bytes: '"' and '\'
+ * escaped (ids are printable ASCII; 2 * HWS_ID_MAX + 1 bytes always do).
+ * Returns the length, or -ENOSPC. */
+int dp_live_json_id(char *buf, size_t len, const char *s);
+
 /* One JSON object (no newline) describing the loaded sets and the number
  * of allowlist entries into @buf.
  * Returns the length, or -ENOSPC. */

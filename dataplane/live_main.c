@@ -392,9 +392,12 @@ static void send_stats(struct dp_run *run)
 	pthread_mutex_lock(&l->lock);
 	for (unsigned int i = 0; i < l->cur->n && n < sizeof(buf); i++) {
 		const struct hws_info *in = &l->cur->sets[i].info;
+		char id[2 * HWS_ID_MAX + 1];
+
+		dp_live_json_id(id, sizeof(id), in->id);
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 				      "%s{\"id\":\"%s\",\"version\":%" PRIu64 ",\"created\":%" PRId64
-				      ",\"expires\":%" PRId64 "}", i ? "," : "},\"sets\":[", in->id,
+				      ",\"expires\":%" PRId64 "}", i ? "," : "},\"sets\":[", id,
 				      in->version, in->created, in->expires);
 	}
 	if (l->cur->n == 0 && n < sizeof(buf))
