@@ -77,7 +77,7 @@ static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
 
 /*
  * Counter reasons: every packet the programs drop, answer, skip or give up
- * on increments exactly one of these (per-CPU array "hw_counters").
+ * on increments exactly one of these (per-CPU array "bpfw_counters").
  * X(ENUM_SUFFIX, "name", "description")
  */
 #define BPFW_FOREACH_REASON(X)                                                       \

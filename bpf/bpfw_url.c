@@ -3,7 +3,7 @@
  * bpfw_url.c - the user-space side of the URL key (bpfw_shared.h): turns a
  * URL as the dataplane or an operator writes it into the key the XDP
  * program computes from the request on the wire.  The host rules are the
- * same state machine as hw_scan_host() in http_scan.bpf.h, byte for byte.
+ * same state machine as bpfw_scan_host() in http_scan.bpf.h, byte for byte.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 #include "bpfw_shared.h"
 
 /* Host bytes of @auth (length @n): userinfo dropped, port skipped,
- * lowercased, hashed.  Mirrors hw_scan_host_slow(). */
+ * lowercased, hashed.  Mirrors bpfw_scan_host_slow(). */
 static int hash_host(const char *auth, size_t n, uint64_t *ret_h)
 {
 	const char *at = memchr(auth, '@', n);

@@ -65,7 +65,7 @@ static int failed(struct cli *c, int r)
 {
 	const char *vlog = bpfw_verifier_log(c->b);
 
-	HW_LOG(ERR, "bpf.cli", "%s", bpfw_errmsg(c->b)[0] ? bpfw_errmsg(c->b) : hw_strerror(r));
+	HWALL_LOG(ERR, "bpf.cli", "%s", bpfw_errmsg(c->b)[0] ? bpfw_errmsg(c->b) : hwall_strerror(r));
 	if (vlog[0] && c->vlog_file) {
 		FILE *f = fopen(c->vlog_file, "w");
 
@@ -73,7 +73,7 @@ static int failed(struct cli *c, int r)
 			fputs(vlog, f);
 			fclose(f);
 		}
-		HW_LOG(ERR, "bpf.cli", "verifier log saved to %s", c->vlog_file);
+		HWALL_LOG(ERR, "bpf.cli", "verifier log saved to %s", c->vlog_file);
 	} else if (vlog[0]) {
 		fprintf(stderr, "--- verifier log ---\n%s--- end of verifier log ---\n", vlog);
 	}
@@ -224,8 +224,8 @@ static int cmd_key(struct cli *c)
 		return bad_usage();
 	r = bpfw_url_key(c->argv[1], &key);
 	if (r) {
-		HW_LOG(ERR, "bpf.cli", "not a blockable http URL '%s': %s", c->argv[1],
-		       hw_strerror(r));
+		HWALL_LOG(ERR, "bpf.cli", "not a blockable http URL '%s': %s", c->argv[1],
+		       hwall_strerror(r));
 		return 1;
 	}
 	printf("%016" PRIx64 "\n", key);
@@ -235,7 +235,7 @@ static int cmd_key(struct cli *c)
 static int flow_arg(struct cli *c, struct bpfw_flow_key *k)
 {
 	if (bpfw_flow_parse(c->argv[1], c->argv[2], k)) {
-		HW_LOG(ERR, "bpf.cli", "bad flow '%s' '%s' (want addr:port or [addr6]:port, "
+		HWALL_LOG(ERR, "bpf.cli", "bad flow '%s' '%s' (want addr:port or [addr6]:port, "
 		       "both of one family)", c->argv[1], c->argv[2]);
 		return -EINVAL;
 	}
@@ -365,10 +365,10 @@ int main(int argc, char **argv)
 	c.argv = argv + optind;
 	c.b = bpfw_new(&bo);
 	if (!c.b) {
-		HW_LOG(ERR, "bpf.cli", "bad pin root '%s'", bo.pin_root ? bo.pin_root : "");
+		HWALL_LOG(ERR, "bpf.cli", "bad pin root '%s'", bo.pin_root ? bo.pin_root : "");
 		return 1;
 	}
-	for (size_t i = 0; i < HW_ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(commands); i++)
 		if (!strcmp(c.argv[0], commands[i].name))
 			rc = commands[i].fn(&c);
 	bpfw_free(c.b);

@@ -149,7 +149,7 @@ static __always_inline int win_word(const struct win *w, __u32 i, __u64 *ret_x)
 
 /* Method token: 1..BPFW_METHOD_MAX upper-case letters, then a space.
  * Returns the offset of the request target. */
-__noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 
@@ -169,7 +169,7 @@ __noinline int hw_scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 	return SCAN_FAIL(BPFW_R_NOT_REQUEST);
 }
 
-/* hw_scan_method() without a call for methods of up to 7 letters (one
+/* bpfw_scan_method() without a call for methods of up to 7 letters (one
  * word of the payload decides them); others go to the byte loop. */
 static __always_inline int scan_method(struct xdp_md *ctx, struct req *q, __u32 off)
 {
@@ -179,10 +179,10 @@ static __always_inline int scan_method(struct xdp_md *ctx, struct req *q, __u32 
 
 	off &= SCAN_OFF_MASK;
 	if (win_at(ctx, q, off, &w) || win_word(&w, 0, &x))
-		return hw_scan_method(ctx, q, off);
+		return bpfw_scan_method(ctx, q, off);
 	other = ~swar_upper(x) & SWAR_HIGHS;
 	if (!other)
-		return hw_scan_method(ctx, q, off);
+		return bpfw_scan_method(ctx, q, off);
 	k = swar_first(other);
 	if (k > 0 && ((x >> (8 * k)) & 0xff) == ' ')
 		return off + k + 1;
@@ -192,7 +192,7 @@ static __always_inline int scan_method(struct xdp_md *ctx, struct req *q, __u32 
 /* The ":port" after a host at @off (the ':'), which must end before
  * @left more bytes: returns the offset of the terminator, or the offset
  * after a '@' (the host was userinfo, see below). */
-__noinline int hw_skip_port(struct xdp_md *ctx, struct req *q, __u32 off, __u32 left)
+__noinline int bpfw_skip_port(struct xdp_md *ctx, struct req *q, __u32 off, __u32 left)
 {
 	struct win w;
 
@@ -223,9 +223,9 @@ __noinline int hw_skip_port(struct xdp_md *ctx, struct req *q, __u32 off, __u32 
  * is skipped.  Returns the offset of the terminator ('/', '?', whitespace).
  * At userinfo's '@' it sets REQ_USERINFO and returns the offset after it:
  * the caller scans again from there (a second '@' is malformed).  Byte by
- * byte; hw_scan_host() takes the common hosts a word at a time.
+ * byte; bpfw_scan_host() takes the common hosts a word at a time.
  */
-__noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h = BPFW_H_SEED, x = 0;
@@ -241,7 +241,7 @@ __noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
 			if (c < 0)
 				return SCAN_FAIL(BPFW_R_HTTP_INCOMPLETE);
 			q->h_host = (i & 7) ? bpfw_mix(h, x) : h;
-			return c == ':' ? hw_skip_port(ctx, q, off + i, BPFW_HOST_MAX + 8 - i) : (int)(off + i);
+			return c == ':' ? bpfw_skip_port(ctx, q, off + i, BPFW_HOST_MAX + 8 - i) : (int)(off + i);
 		}
 		if (c == '@') {
 			if (q->flags & REQ_USERINFO)
@@ -268,7 +268,7 @@ __noinline int hw_scan_host_slow(struct xdp_md *ctx, struct req *q, __u32 off)
  * One word @x of a host for the word-wise scan, hashed into *h: returns 8
  * when the host goes on, the index (0..7) of its terminator when it ends
  * in this word, or -1 when the byte-wise scan must decide ('@', ':', '[').
- * Same result as hw_scan_host_slow() for hosts of letters, digits, '.'
+ * Same result as bpfw_scan_host_slow() for hosts of letters, digits, '.'
  * and '-'.
  */
 static __always_inline int host_word(__u64 x, __u64 *h)
@@ -314,9 +314,9 @@ static __always_inline int host_words(const struct win *w, struct req *q, __u32 
 	return -1;
 }
 
-/* hw_scan_host_slow() a word at a time for hosts that end within
+/* bpfw_scan_host_slow() a word at a time for hosts that end within
  * BPFW_HOST_MAX bytes; anything unusual goes to the byte-wise scan. */
-__noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	int r;
@@ -325,7 +325,7 @@ __noinline int hw_scan_host(struct xdp_md *ctx, struct req *q, __u32 off)
 	if (win_at(ctx, q, off, &w))
 		return SCAN_FAIL(BPFW_R_HTTP_MALFORMED);
 	r = host_words(&w, q, 0, BPFW_HOST_MAX / 8);
-	return r >= 0 ? (int)off + r : hw_scan_host_slow(ctx, q, off);
+	return r >= 0 ? (int)off + r : bpfw_scan_host_slow(ctx, q, off);
 }
 
 /* Whether @c ends a run of hashed bytes: end of packet (-1), controls and
@@ -401,7 +401,7 @@ static __always_inline int hash_run(const struct win *w, __u32 max, int stop_q,
 #define TAIL_HOST 0x74736f68ULL
 
 /* A Host value of up to 24 bytes at window index @v, hashed without a
- * loop (sets REQ_HOST_DONE), so the usual request needs no hw_scan_host()
+ * loop (sets REQ_HOST_DONE), so the usual request needs no bpfw_scan_host()
  * call; not when the target's authority already gave the host.  Returns
  * @v. */
 static __always_inline __u32 request_host(const struct win *w, struct req *q, __u32 v)
@@ -415,7 +415,7 @@ static __always_inline __u32 request_host(const struct win *w, struct req *q, __
  * The usual rest of the request line, " HTTP/1.x\r\n", in one step, and
  * with it a "Host:" line right after it (the usual order): returns the
  * offset after the tail (or, with REQ_HOST set, of the Host value as
- * hw_header_line() would), or @off when the tail is not there (the header
+ * bpfw_header_line() would), or @off when the tail is not there (the header
  * loop then skips whatever the line holds).  Loop-free, so the path and
  * query scans run it at their end (one call less per request).
  */
@@ -448,7 +448,7 @@ static __always_inline int request_tail(struct xdp_md *ctx, struct req *q, __u32
  * empty path (absolute-form "http://h" or "http://h?q") hashes as "/".
  * Returns the offset of the '?', or at the space sets REQ_TAIL and returns
  * what request_tail() returns there. */
-__noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h = BPFW_H_SEED;
@@ -476,8 +476,8 @@ __noinline int hw_scan_path(struct xdp_md *ctx, struct req *q, __u32 off)
 /* '?' and query, continuing h_path into h_full.  A query longer than
  * BPFW_QUERY_MAX - 1 bytes after the '?' leaves REQ_QUERY unset: only the
  * path key is checked.  Returns the offset where it stopped or, at the
- * space, like hw_scan_path(). */
-__noinline int hw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
+ * space, like bpfw_scan_path(). */
+__noinline int bpfw_scan_query(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	__u64 h;
@@ -511,7 +511,7 @@ static __always_inline int is_host_line(struct xdp_md *ctx, struct req *q, __u32
  * REQ_HOST and returns the offset of the value (after optional
  * whitespace); otherwise it returns the offset of the next line.
  */
-__noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	struct win w;
 	int c;
@@ -543,7 +543,7 @@ __noinline int hw_header_line(struct xdp_md *ctx, struct req *q, __u32 off)
 }
 
 /* The usual rest of the request line, see request_tail(). */
-__noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
+__noinline int bpfw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
 {
 	return request_tail(ctx, q, off);
 }
@@ -556,10 +556,10 @@ __noinline int hw_request_tail(struct xdp_md *ctx, struct req *q, __u32 off)
  */
 static __always_inline int find_host(struct xdp_md *ctx, struct req *q, __u32 off)
 {
-	int r = (q->flags & REQ_TAIL) ? (int)off : hw_request_tail(ctx, q, off);
+	int r = (q->flags & REQ_TAIL) ? (int)off : bpfw_request_tail(ctx, q, off);
 
 	for (int n = 0; n <= BPFW_HDR_LINES && r >= 0 && !(q->flags & REQ_HOST); n++) {
-		r = hw_header_line(ctx, q, r);
+		r = bpfw_header_line(ctx, q, r);
 		if (r < 0 || (q->flags & (REQ_HOST | REQ_HDR_END)))
 			break;
 	}

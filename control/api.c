@@ -145,7 +145,7 @@ bool ctl_api_paging(const struct ctl_api_config *api, const struct ctl_request *
 bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
 		  struct ctl_response *resp)
 {
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 	cJSON *root = NULL;
 	int r;
 
@@ -153,9 +153,9 @@ bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
 		ctl_api_error(resp, 400, "request body: expected a JSON object");
 		return false;
 	}
-	r = hw_cfg_parse_text(req->body, req->body_len, "request body", &root, &err);
+	r = hwall_cfg_parse_text(req->body, req->body_len, "request body", &root, &err);
 	if (r == 0)
-		r = hw_cfg_load(root, fields, dst, "", &err);
+		r = hwall_cfg_load(root, fields, dst, "", &err);
 	cJSON_Delete(root);
 	if (r < 0) {
 		ctl_api_error(resp, 400, "%s", err.msg);

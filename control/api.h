@@ -181,7 +181,7 @@ bool ctl_api_paging(const struct ctl_api_config *api, const struct ctl_request *
 /*
  * Parse the body as a JSON object against @fields (common/config.h
  * tables: unknown fields are refused naming the field).  Returns true when
- * fine, else sets a 400 in @resp; hw_cfg_free(@fields, @dst) in all cases.
+ * fine, else sets a 400 in @resp; hwall_cfg_free(@fields, @dst) in all cases.
  */
 bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
 		  struct ctl_response *resp);

@@ -330,7 +330,7 @@ int64_t ctl_store_block_key(const char *host, const char *path)
  * its hash as ?12. */
 static void bind_key(sqlite3_stmt *st, const struct ctl_event *ev)
 {
-	const char *algo = hw_algo_name(ev->algo);
+	const char *algo = hwall_algo_name(ev->algo);
 
 	ctl_bind_str(st, 1, ev->set);
 	ctl_bind_str(st, 2, algo);

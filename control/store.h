@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 #define CTL_SET_MAX 63       /* bytes of a set id */
 #define CTL_HOST_MAX 255     /* bytes of a Host */
@@ -58,8 +58,8 @@ bool ctl_status_open(enum ctl_status st);
 struct ctl_event {
 	char set[CTL_SET_MAX + 1];
 	uint64_t set_version;
-	enum hw_algo algo;
-	char digest[HW_DIGEST_HEX_MAX]; /* lower-case hex */
+	enum hwall_algo algo;
+	char digest[HWALL_DIGEST_HEX_MAX]; /* lower-case hex */
 	char host[CTL_HOST_MAX + 1];
 	char path[CTL_PATH_MAX + 1];
 	char method[CTL_METHOD_MAX + 1];
@@ -79,8 +79,8 @@ struct ctl_candidate {
 	int64_t id;
 	char set[CTL_SET_MAX + 1];
 	uint64_t set_version;
-	enum hw_algo algo;
-	char digest[HW_DIGEST_HEX_MAX];
+	enum hwall_algo algo;
+	char digest[HWALL_DIGEST_HEX_MAX];
 	char host[CTL_HOST_MAX + 1];
 	char path[CTL_PATH_MAX + 1];
 	char server_ip[CTL_IP_MAX + 1];
@@ -113,8 +113,8 @@ struct ctl_review {
 };
 
 struct ctl_allow {
-	enum hw_algo algo;
-	char digest[HW_DIGEST_HEX_MAX];
+	enum hwall_algo algo;
+	char digest[HWALL_DIGEST_HEX_MAX];
 	int64_t added, candidate_id; /* candidate_id 0: added by hand */
 	char actor[CTL_ACTOR_MAX + 1];
 	char note[CTL_NOTE_MAX + 1];
@@ -267,14 +267,14 @@ int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const 
 		     const char *note, int64_t now, struct ctl_review_result *ret);
 
 /* Whether (@algo, @digest hex) is in the allowlist. */
-bool ctl_store_allowed(struct ctl_store *s, enum hw_algo algo, const char *digest);
+bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest);
 
 /* Add by hand: 0, -EEXIST or -EIO. */
-int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *digest,
+int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
 			const char *actor, const char *note, int64_t now);
 
 /* Remove: 0, -ENOENT or -EIO. */
-int ctl_store_allow_remove(struct ctl_store *s, enum hw_algo algo, const char *digest);
+int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest);
 
 /* Every allowlist entry, oldest first. */
 int ctl_store_allow_list(struct ctl_store *s, int (*fn)(const struct ctl_allow *a, void *ctx),

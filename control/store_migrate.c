@@ -82,7 +82,7 @@ static const char migration_3[] =
  * host, path) index held the five text columns (a URL path can be long) and
  * every new candidate inserted into it at a random position; per batch that
  * dirtied a large part of it.  Candidates are now found by ckey, a 64-bit
- * hash of the five (hw_ckey(), see ctl_store_cand_key()) in a plain index,
+ * hash of the five (ctl_ckey(), see ctl_store_cand_key()) in a plain index,
  * the columns compared on the row: a collision costs one more row read.
  * Uniqueness is kept by the single writer finding before inserting.
  * SQLite cannot drop a UNIQUE constraint, so the table is rebuilt: its rows
@@ -103,7 +103,7 @@ static const char migration_4[] =
 	"           OR status = 'false_positive'),"
 	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
 	"  occurrences INTEGER NOT NULL, reopened INTEGER NOT NULL DEFAULT 0);"
-	"INSERT INTO candidates_v4 SELECT id, hw_ckey(set_id, algo, digest, host, path),"
+	"INSERT INTO candidates_v4 SELECT id, ctl_ckey(set_id, algo, digest, host, path),"
 	"  set_id, algo, digest, host, path, set_version, server_ip, server_port,"
 	"  category, ref, status, first_seen, last_seen, occurrences, reopened"
 	"  FROM candidates ORDER BY id;"
@@ -114,7 +114,7 @@ static const char migration_4[] =
 
 /* Version 5: the same for blocks.  Every new candidate adds a block, and
  * the UNIQUE (host, path) index took the full URL at a random place; now
- * bkey, a 64-bit hash of (host, path) (hw_bkey(), ctl_store_block_key()),
+ * bkey, a 64-bit hash of (host, path) (ctl_bkey(), ctl_store_block_key()),
  * in a plain index.  Writers find before inserting inside a write
  * transaction (ctl_store_block_add), which SQLite serialises. */
 static const char migration_5[] =
@@ -123,7 +123,7 @@ static const char migration_5[] =
 	"  host TEXT NOT NULL, path TEXT NOT NULL, candidate_id INTEGER NOT NULL,"
 	"  source TEXT NOT NULL CHECK (source IN ('auto','manual')),"
 	"  created INTEGER NOT NULL, expires INTEGER NOT NULL, actor TEXT NOT NULL);"
-	"INSERT INTO blocks_v5 SELECT id, hw_bkey(host, path), host, path, candidate_id,"
+	"INSERT INTO blocks_v5 SELECT id, ctl_bkey(host, path), host, path, candidate_id,"
 	"  source, created, expires, actor FROM blocks ORDER BY id;"
 	"DROP TABLE blocks;"
 	"ALTER TABLE blocks_v5 RENAME TO blocks;"
@@ -184,7 +184,7 @@ static int migrate_step(sqlite3 *db, int to)
 	return 0;
 }
 
-/* hw_ckey(set, algo, digest, host, path): the candidate key, for SQL. */
+/* ctl_ckey(set, algo, digest, host, path): the candidate key, for SQL. */
 static void sql_ckey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *f[5];
@@ -194,7 +194,7 @@ static void sql_ckey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, ctl_store_cand_key(f[0], f[1], f[2], f[3], f[4]));
 }
 
-/* hw_bkey(host, path): the block key, for SQL. */
+/* ctl_bkey(host, path): the block key, for SQL. */
 static void sql_bkey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
@@ -213,9 +213,9 @@ int ctl_store_migrate(sqlite3 *db, int target)
 		return -EIO;
 	if (v > target)
 		return -ENOTSUP;
-	if (sqlite3_create_function(db, "hw_ckey", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	if (sqlite3_create_function(db, "ctl_ckey", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_ckey, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "hw_bkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	    sqlite3_create_function(db, "ctl_bkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_bkey, NULL, NULL) != SQLITE_OK)
 		return -EIO;
 	/* Only outside a transaction does this take effect: as here. */

@@ -18,7 +18,7 @@ void ctl_store_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->id = sqlite3_column_int64(st, 0);
 	ctl_store_col_text(st, 1, c->set, sizeof(c->set));
 	c->set_version = (uint64_t)sqlite3_column_int64(st, 2);
-	c->algo = (enum hw_algo)hw_algo_parse((const char *)sqlite3_column_text(st, 3));
+	c->algo = (enum hwall_algo)hwall_algo_parse((const char *)sqlite3_column_text(st, 3));
 	ctl_store_col_text(st, 4, c->digest, sizeof(c->digest));
 	ctl_store_col_text(st, 5, c->host, sizeof(c->host));
 	ctl_store_col_text(st, 6, c->path, sizeof(c->path));

@@ -58,7 +58,7 @@ static int review_effects(struct ctl_store *s, const struct ctl_candidate *c,
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)c->id);
 	if (to == CTL_STATUS_FALSE_POSITIVE) {
-		struct stmt_args a = { .t = { hw_algo_name(c->algo), c->digest, actor },
+		struct stmt_args a = { .t = { hwall_algo_name(c->algo), c->digest, actor },
 				       .n_t = 3, .i = { now, c->id }, .n_i = 2 };
 		r = run_simple(s, "INSERT OR IGNORE INTO allowlist (algo, digest, actor, added,"
 				  " candidate_id, note) VALUES (?1, ?2, ?3, ?4, ?5, 'false positive')",
@@ -115,21 +115,21 @@ out_rollback:
 	return r;
 }
 
-bool ctl_store_allowed(struct ctl_store *s, enum hw_algo algo, const char *digest)
+bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest)
 {
 	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_ALLOW_HAS);
 	bool hit;
 
 	if (!st)
 		return false;
-	ctl_bind_str(st, 1, hw_algo_name(algo));
+	ctl_bind_str(st, 1, hwall_algo_name(algo));
 	ctl_bind_str(st, 2, digest);
 	hit = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return hit;
 }
 
-int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *digest,
+int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
 			const char *actor, const char *note, int64_t now)
 {
 	sqlite3_stmt *st;
@@ -138,7 +138,7 @@ int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *dige
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO allowlist (algo, digest, actor, added, note)"
 				      " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	ctl_bind_str(st, 1, hw_algo_name(algo));
+	ctl_bind_str(st, 1, hwall_algo_name(algo));
 	ctl_bind_str(st, 2, digest);
 	ctl_bind_str(st, 3, actor);
 	sqlite3_bind_int64(st, 4, now);
@@ -148,9 +148,9 @@ int ctl_store_allow_add(struct ctl_store *s, enum hw_algo algo, const char *dige
 	return r;
 }
 
-int ctl_store_allow_remove(struct ctl_store *s, enum hw_algo algo, const char *digest)
+int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest)
 {
-	struct stmt_args a = { .t = { hw_algo_name(algo), digest }, .n_t = 2 };
+	struct stmt_args a = { .t = { hwall_algo_name(algo), digest }, .n_t = 2 };
 	uint64_t n = 0;
 	int r = run_simple(s, "DELETE FROM allowlist WHERE algo = ?1 AND digest = ?2", &a, &n);
 
@@ -170,7 +170,7 @@ static int allow_row(sqlite3_stmt *st, void *arg)
 	struct ctl_allow a;
 
 	memset(&a, 0, sizeof(a));
-	a.algo = (enum hw_algo)hw_algo_parse((const char *)sqlite3_column_text(st, 0));
+	a.algo = (enum hwall_algo)hwall_algo_parse((const char *)sqlite3_column_text(st, 0));
 	ctl_store_col_text(st, 1, a.digest, sizeof(a.digest));
 	a.added = sqlite3_column_int64(st, 2);
 	a.candidate_id = sqlite3_column_int64(st, 3);

@@ -15,18 +15,18 @@
 struct dp_digest {
 	const struct dp_xxh3_impl *impl;
 	void *xxh;
-	EVP_MD_CTX *evp[HW_ALGO_COUNT]; /* created on first use, then reused */
+	EVP_MD_CTX *evp[HWALL_ALGO_COUNT]; /* created on first use, then reused */
 	unsigned int mask;
 };
 
-static const EVP_MD *evp_md(enum hw_algo a)
+static const EVP_MD *evp_md(enum hwall_algo a)
 {
 	switch (a) {
-	case HW_ALGO_MD5:
+	case HWALL_ALGO_MD5:
 		return EVP_md5();
-	case HW_ALGO_SHA1:
+	case HWALL_ALGO_SHA1:
 		return EVP_sha1();
-	case HW_ALGO_SHA256:
+	case HWALL_ALGO_SHA256:
 		return EVP_sha256();
 	default:
 		return NULL;
@@ -62,7 +62,7 @@ void dp_digest_free(struct dp_digest *d)
 {
 	if (!d)
 		return;
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		EVP_MD_CTX_free(d->evp[a]);
 	free(d->xxh);
 	free(d);
@@ -70,9 +70,9 @@ void dp_digest_free(struct dp_digest *d)
 
 int dp_digest_start(struct dp_digest *d, unsigned int mask)
 {
-	mask |= 1u << HW_ALGO_XXH3_128;
+	mask |= 1u << HWALL_ALGO_XXH3_128;
 	d->impl->reset(d->xxh);
-	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++) {
+	for (int a = HWALL_ALGO_MD5; a < HWALL_ALGO_COUNT; a++) {
 		if (!(mask & (1u << a)))
 			continue;
 		if (!d->evp[a])
@@ -87,15 +87,15 @@ int dp_digest_start(struct dp_digest *d, unsigned int mask)
 void dp_digest_update(struct dp_digest *d, const void *data, size_t len)
 {
 	d->impl->update(d->xxh, data, len);
-	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++)
+	for (int a = HWALL_ALGO_MD5; a < HWALL_ALGO_COUNT; a++)
 		if (d->mask & (1u << a))
 			EVP_DigestUpdate(d->evp[a], data, len);
 }
 
 void dp_digest_finish(struct dp_digest *d, struct dp_digests *ret)
 {
-	d->impl->digest(d->xxh, ret->bytes[HW_ALGO_XXH3_128]);
-	for (int a = HW_ALGO_MD5; a < HW_ALGO_COUNT; a++)
+	d->impl->digest(d->xxh, ret->bytes[HWALL_ALGO_XXH3_128]);
+	for (int a = HWALL_ALGO_MD5; a < HWALL_ALGO_COUNT; a++)
 		if (d->mask & (1u << a))
 			EVP_DigestFinal_ex(d->evp[a], ret->bytes[a], NULL);
 	ret->mask = d->mask;

@@ -3,7 +3,7 @@
  * digest.h - stage 7: streaming digests of one object body.
  *
  * Reads: decoded body bytes, straight from the mbufs (no copy).  Writes: the
- * final digests, in common/digest.h's canonical byte order (xxh3-128 as
+ * final digests, in common/algo.h's canonical byte order (xxh3-128 as
  * XXH128_canonicalFromHash, big-endian).  xxh3-128 is always computed;
  * md5, sha1 and sha256 (OpenSSL EVP) only when the worker's algorithm mask
  * asks for them (a loaded set holds them, or --hash).  A context is
@@ -15,14 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 struct dp_digest;
 
 /* The digests of one finished object; bit a of @mask set for each algo a. */
 struct dp_digests {
 	unsigned int mask;
-	uint8_t bytes[HW_ALGO_COUNT][HW_DIGEST_MAX];
+	uint8_t bytes[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX];
 };
 
 struct dp_xxh3_impl;

@@ -28,7 +28,7 @@
 
 #include <stdint.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "set files are little-endian");
 
@@ -70,8 +70,8 @@ struct hws_disk_header {
 	uint32_t flags; /* none defined: non-zero is refused */
 	uint32_t reserved;
 	char id[64];    /* NUL-terminated, NUL-padded */
-	struct hws_disk_algo algos[HW_ALGO_COUNT];
-	uint8_t pad[HWS_HEADER_SIZE - 144 - HW_ALGO_COUNT * sizeof(struct hws_disk_algo)];
+	struct hws_disk_algo algos[HWALL_ALGO_COUNT];
+	uint8_t pad[HWS_HEADER_SIZE - 144 - HWALL_ALGO_COUNT * sizeof(struct hws_disk_algo)];
 };
 
 _Static_assert(sizeof(struct hws_disk_algo) == 56, "algo descriptor layout");

@@ -10,7 +10,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/hws_internal.h"
 #include "common/errors.h"
-#include "common/parse.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,29 +39,29 @@ static int parse_line(char *line, struct hws_entry *e, const char **why)
 	if (n == 0)
 		return 0;
 	memset(e, 0, sizeof(*e));
-	algo = hw_algo_parse(fields[0]);
+	algo = hwall_algo_parse(fields[0]);
 	if (algo < 0) {
 		*why = "unknown algorithm (expected xxh3-128, md5, sha1 or sha256)";
 		return -EINVAL;
 	}
-	e->algo = (enum hw_algo)algo;
+	e->algo = (enum hwall_algo)algo;
 	if (n < 2) {
 		*why = "missing digest";
 		return -EINVAL;
 	}
-	if (hw_hex_parse(fields[1], e->digest, hw_algo_len(e->algo)) < 0) {
+	if (hwall_hex_parse(fields[1], e->digest, hwall_algo_len(e->algo)) < 0) {
 		*why = "digest is not hex of the algorithm's length";
 		return -EINVAL;
 	}
 	if (n >= 3) {
-		if (hw_parse_u64(fields[2], 0, UINT8_MAX, &v) < 0) {
+		if (hwall_parse_u64(fields[2], 0, UINT8_MAX, &v) < 0) {
 			*why = "category is not an integer 0..255";
 			return -EINVAL;
 		}
 		e->category = (uint8_t)v;
 	}
 	if (n >= 4) {
-		if (hw_parse_u64(fields[3], 0, UINT32_MAX, &v) < 0) {
+		if (hwall_parse_u64(fields[3], 0, UINT32_MAX, &v) < 0) {
 			*why = "reference is not an integer 0..4294967295";
 			return -EINVAL;
 		}
@@ -81,8 +81,8 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 	int r = 0;
 
 	if (!f) {
-		r = hw_neg_errno();
-		hws_fail(err, 0, "%s: %s", path, hw_strerror(r));
+		r = hwall_neg_errno();
+		hws_fail(err, 0, "%s: %s", path, hwall_strerror(r));
 		return r;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -106,7 +106,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 		if (r == 1) {
 			r = fn(&e, ctx);
 			if (r != 0) {
-				hws_fail(err, 0, "%s:%lu: %s", path, lineno, hw_strerror(r));
+				hws_fail(err, 0, "%s:%lu: %s", path, lineno, hwall_strerror(r));
 				break;
 			}
 		}

@@ -60,11 +60,11 @@ static bool section_ok(uint64_t off, uint64_t size, uint64_t file_size)
 	       size <= file_size - off;
 }
 
-static int check_algo(const struct hws_disk_header *h, enum hw_algo a, uint64_t file_size,
+static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64_t file_size,
 		      struct hws_error *err)
 {
 	const struct hws_disk_algo *d = &h->algos[a];
-	const char *name = hw_algo_name(a);
+	const char *name = hwall_algo_name(a);
 
 	if (d->count == 0) {
 		if (d->base_off || d->index_off || d->keys_off || d->refs_off || d->cats_off ||
@@ -72,9 +72,9 @@ static int check_algo(const struct hws_disk_header *h, enum hw_algo a, uint64_t 
 			return hws_fail(err, -EINVAL, "%s: sections given for an empty table", name);
 		return 0;
 	}
-	if (d->digest_len != hw_algo_len(a))
+	if (d->digest_len != hwall_algo_len(a))
 		return hws_fail(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
-			    hw_algo_len(a));
+			    hwall_algo_len(a));
 	if (d->bucket_bits > HWS_MAX_BUCKET_BITS || d->strip != d->bucket_bits / 8 ||
 	    d->key_len != d->digest_len - d->strip)
 		return hws_fail(err, -EINVAL, "%s: inconsistent bucket bits %u, strip %u, key length %u", name,
@@ -121,8 +121,8 @@ static int check_header(const struct hws_disk_header *h, size_t len, struct hws_
 	for (size_t i = 0; i < idlen; i++)
 		if (h->id[i] <= ' ' || h->id[i] > '~')
 			return hws_fail(err, -EINVAL, "set id has a non-printable character");
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		HW_TRY(check_algo(h, (enum hw_algo)a, len, err));
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		HWALL_TRY(check_algo(h, (enum hwall_algo)a, len, err));
 		total += h->algos[a].count;
 	}
 	if (total != h->entries)
@@ -140,7 +140,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	if (len < HWS_HEADER_SIZE)
 		return hws_fail(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
 			    HWS_HEADER_SIZE);
-	HW_TRY(check_header(h, len, err));
+	HWALL_TRY(check_header(h, len, err));
 	hws_checksum(base, len, sum);
 	if (memcmp(sum, h->checksum, sizeof(sum)) != 0)
 		return hws_fail(err, -EINVAL, "checksum mismatch: the file is corrupt");
@@ -154,7 +154,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	set->info.expires = h->expires;
 	set->info.entries = h->entries;
 	set->info.file_bytes = len;
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		const struct hws_disk_algo *d = &h->algos[a];
 		struct hws_view *v = &set->views[a];
 
@@ -167,7 +167,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 		 * clamped at lookup. */
 		if (v->base[0] != 0 || v->base[hws_groups(d->bucket_bits)] != d->count)
 			return hws_fail(err, -EINVAL, "%s: index does not span the entries",
-					hw_algo_name(a));
+					hwall_algo_name(a));
 		v->off_width = d->off_width;
 		v->shift = 32 - d->bucket_bits;
 		v->last_mask = ((1ull << d->bucket_bits) - 1) & ((1u << HWS_GROUP_SHIFT) - 1);
@@ -213,13 +213,13 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		r = hw_neg_errno();
-		hws_fail(err, 0, "%s", hw_strerror(r));
+		r = hwall_neg_errno();
+		hws_fail(err, 0, "%s", hwall_strerror(r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
-		r = hw_neg_errno();
-		hws_fail(err, 0, "stat: %s", hw_strerror(r));
+		r = hwall_neg_errno();
+		hws_fail(err, 0, "stat: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HWS_HEADER_SIZE) {
@@ -232,8 +232,8 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 	 * data path must not take page faults. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
-		r = hw_neg_errno();
-		hws_fail(err, 0, "mmap: %s", hw_strerror(r));
+		r = hwall_neg_errno();
+		hws_fail(err, 0, "mmap: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	set = malloc(sizeof(*set));
@@ -273,7 +273,7 @@ void hws_info(const struct hws_set *set, struct hws_info *ret_info)
 	*ret_info = set->info;
 }
 
-uint64_t hws_count(const struct hws_set *set, enum hw_algo algo)
+uint64_t hws_count(const struct hws_set *set, enum hwall_algo algo)
 {
-	return (unsigned int)algo < HW_ALGO_COUNT ? set->views[algo].count : 0;
+	return (unsigned int)algo < HWALL_ALGO_COUNT ? set->views[algo].count : 0;
 }

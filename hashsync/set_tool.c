@@ -160,18 +160,18 @@ static int cmd_info(int argc, char **argv)
 	cJSON_AddNumberToObject(o, "expires", (double)info.expires);
 	cJSON_AddNumberToObject(o, "entries", (double)info.entries);
 	cJSON_AddNumberToObject(o, "bytes", (double)info.file_bytes);
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
-		cJSON_AddNumberToObject(algos, hw_algo_name((enum hw_algo)a), (double)info.counts[a]);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		cJSON_AddNumberToObject(algos, hwall_algo_name((enum hwall_algo)a), (double)info.counts[a]);
 	cJSON_AddItemToObject(o, "algos", algos);
 	return print_json(o);
 }
 
 static int cmd_lookup(int argc, char **argv)
 {
-	struct hw_digest d;
+	struct hwall_digest d;
 	struct hws_hit hit;
 	struct hws_set *set;
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 	bool found;
 	int algo;
 
@@ -179,8 +179,8 @@ static int cmd_lookup(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	algo = hw_algo_parse(argv[2]);
-	if (algo < 0 || hw_digest_parse((enum hw_algo)algo, argv[3], &d) < 0) {
+	algo = hwall_algo_parse(argv[2]);
+	if (algo < 0 || hwall_digest_parse((enum hwall_algo)algo, argv[3], &d) < 0) {
 		fprintf(stderr, "hashwall-set: %s\n", algo < 0 ? "unknown algorithm" :
 			"digest is not hex of the algorithm's length");
 		return EXIT_USAGE;
@@ -191,9 +191,9 @@ static int cmd_lookup(int argc, char **argv)
 	hws_close(set);
 	if (!found)
 		return EXIT_ABSENT;
-	hw_hex_format(d.bytes, hw_algo_len(d.algo), hex);
+	hwall_hex_format(d.bytes, hwall_algo_len(d.algo), hex);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "algo", hw_algo_name(d.algo));
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(d.algo));
 	cJSON_AddStringToObject(o, "digest", hex);
 	cJSON_AddNumberToObject(o, "category", hit.category);
 	cJSON_AddNumberToObject(o, "ref", hit.ref);
@@ -202,10 +202,10 @@ static int cmd_lookup(int argc, char **argv)
 
 static int dump_cb(const struct hws_entry *e, void *ctx)
 {
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 
-	hw_hex_format(e->digest, hw_algo_len(e->algo), hex);
-	return fprintf(ctx, "%s %s %u %" PRIu32 "\n", hw_algo_name(e->algo), hex, e->category,
+	hwall_hex_format(e->digest, hwall_algo_len(e->algo), hex);
+	return fprintf(ctx, "%s %s %u %" PRIu32 "\n", hwall_algo_name(e->algo), hex, e->category,
 		       e->ref) < 0 ? -EIO : 0;
 }
 
@@ -236,18 +236,18 @@ static int cmd_bench(int argc, char **argv)
 	}
 	if (open_set(argv[1], &set) < 0)
 		return EXIT_FAIL;
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		struct hws_bench_result r;
-		int e = hws_bench_algo(set, (enum hw_algo)a, &r);
+		int e = hws_bench_algo(set, (enum hwall_algo)a, &r);
 		if (e == -ENOENT)
 			continue;
 		if (e < 0) {
-			fprintf(stderr, "hashwall-set: bench %s: %s\n", hw_algo_name((enum hw_algo)a),
-				e == -EIO ? "a lookup gave a wrong answer" : hw_strerror(e));
+			fprintf(stderr, "hashwall-set: bench %s: %s\n", hwall_algo_name((enum hwall_algo)a),
+				e == -EIO ? "a lookup gave a wrong answer" : hwall_strerror(e));
 			rc = EXIT_FAIL;
 			break;
 		}
-		hws_bench_print(stdout, (enum hw_algo)a, &r);
+		hws_bench_print(stdout, (enum hwall_algo)a, &r);
 	}
 	hws_close(set);
 	return rc;

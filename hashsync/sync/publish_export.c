@@ -114,7 +114,7 @@ static int export_one(const char *dir, const char *path)
 	if (r == 0 && (r = read_manifest(buf, len, &m, why, sizeof(why))) < 0)
 		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, why);
 	else if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
 	if (r < 0)
 		goto out_free;
 	snprintf(setdir, sizeof(setdir), "%s/%s", dir, m.set);
@@ -127,7 +127,7 @@ static int export_one(const char *dir, const char *path)
 	mkdir(setdir, 0755);
 	r = sync_atomic_write(dst, buf, len);
 	if (r < 0) {
-		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 		goto out_free;
 	}
 	snprintf(dst, sizeof(dst), "%s/index.json", setdir);
@@ -138,7 +138,7 @@ static int export_one(const char *dir, const char *path)
 	r = text ? sync_atomic_write(dst, text, strlen(text)) : -ENOMEM;
 	free(text);
 	if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 	else
 		printf("%s/%s\n", setdir, file);
 out_free:

@@ -40,7 +40,7 @@ static int read_token(const char *path, char *token, size_t cap)
 	size_t len;
 
 	if (!f)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (!fgets(token, (int)cap, f))
 		token[0] = '\0';
 	fclose(f);
@@ -98,11 +98,11 @@ int pub_cmd_push(const struct pub_opts *o)
 	r = read_token(o->token_file, token, sizeof(token));
 	if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->token_file,
-			r == -EINVAL ? "no token on the first line" : hw_strerror(r));
+			r == -EINVAL ? "no token on the first line" : hwall_strerror(r));
 	if (r == 0) {
 		r = sync_read_file(o->args[0], 64ull << 30, &bundle, &len);
 		if (r < 0)
-			fprintf(stderr, "hashwall-publish: %s: %s\n", o->args[0], hw_strerror(r));
+			fprintf(stderr, "hashwall-publish: %s: %s\n", o->args[0], hwall_strerror(r));
 	}
 	if (r == 0) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);

@@ -32,11 +32,11 @@ static int mkdir_p(const char *dir)
 			continue;
 		*p = '\0';
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return hw_neg_errno();
+			return hwall_neg_errno();
 		*p = '/';
 	}
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	return 0;
 }
 
@@ -54,7 +54,7 @@ static int read_installed(struct sync_target *t, char *err, size_t err_len)
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", t->set_path, r == -EINVAL ? herr.msg : hw_strerror(r));
+		snprintf(err, err_len, "%s: %s", t->set_path, r == -EINVAL ? herr.msg : hwall_strerror(r));
 		return r;
 	}
 	hws_info(set, &info);
@@ -139,7 +139,7 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	if (r == 0 && !readonly)
 		r = mkdir_p(cfg->set_dir);
 	if (r < 0) {
-		snprintf(err, err_len, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir, hw_strerror(r));
+		snprintf(err, err_len, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir, hwall_strerror(r));
 		return r;
 	}
 	e->targets = calloc(cfg->n_hotlines ? cfg->n_hotlines : 1, sizeof(*e->targets));
@@ -233,7 +233,7 @@ static int install(struct sync_engine *e, struct sync_target *t, const struct sy
 		r = sync_state_save(t->state_path, &next);
 		if (r < 0) {
 			sync_refuse(&res->verdict, SYNC_REFUSE_INSTALL, "saving the new root: %s",
-				    hw_strerror(r));
+				    hwall_strerror(r));
 			return r;
 		}
 		t->st = next;

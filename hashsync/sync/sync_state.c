@@ -37,9 +37,9 @@ static int fsync_dir_of(const char *path)
 		return -ENAMETOOLONG;
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (fsync(fd) < 0)
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 	close(fd);
 	return r;
 }
@@ -53,9 +53,9 @@ int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *re
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (fstat(fd, &st) < 0) {
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > cap) {
@@ -72,7 +72,7 @@ int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *re
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			r = n < 0 ? hw_neg_errno() : -EIO;
+			r = n < 0 ? hwall_neg_errno() : -EIO;
 			free(buf);
 			goto out_close;
 		}
@@ -95,24 +95,24 @@ int sync_atomic_write(const char *path, const void *data, size_t len)
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	while (len > 0 && r == 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			r = n < 0 ? hw_neg_errno() : -EIO;
+			r = n < 0 ? hwall_neg_errno() : -EIO;
 		else
 			p += n, len -= (size_t)n;
 	}
 	if (r == 0 && fsync(fd) < 0)
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 	if (close(fd) < 0 && r == 0)
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 	if (r == 0) {
 		sync_crash_point("state-tmp");
 		if (rename(tmp, path) < 0)
-			r = hw_neg_errno();
+			r = hwall_neg_errno();
 	}
 	if (r < 0) {
 		unlink(tmp);
@@ -173,14 +173,14 @@ static void load_refusals(const cJSON *o, struct sync_state *st)
 
 int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size_t err_len)
 {
-	struct hw_cfg_error cerr;
+	struct hwall_cfg_error cerr;
 	struct sync_verdict v;
 	struct sync_state st;
 	cJSON *o = NULL;
 	int r;
 
 	memset(&st, 0, sizeof(st));
-	r = hw_cfg_parse_file(path, &o, &cerr);
+	r = hwall_cfg_parse_file(path, &o, &cerr);
 	if (r < 0) {
 		snprintf(err, err_len, "%s", cerr.msg);
 		return r == -ENOENT ? -ENOENT : -EINVAL;

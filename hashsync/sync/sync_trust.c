@@ -45,17 +45,17 @@ static int write_key(const char *path, const char *tag, const uint8_t *key, size
 	int fd, r = 0;
 
 	n = (size_t)snprintf(line, sizeof(line), "%s", tag);
-	hw_hex_format(key, len, line + n);
+	hwall_hex_format(key, len, line + n);
 	n += 2 * len;
 	line[n++] = '\n';
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (write(fd, line, n) != (ssize_t)n || fsync(fd) < 0)
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 	sodium_memzero(line, sizeof(line));
 	if (close(fd) < 0 && r == 0)
-		r = hw_neg_errno();
+		r = hwall_neg_errno();
 	if (r < 0)
 		unlink(path);
 	return r;
@@ -70,9 +70,9 @@ static int read_key(const char *path, const char *tag, uint8_t *key, size_t len)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	n = read(fd, line, sizeof(line) - 1);
-	r = n < 0 ? hw_neg_errno() : 0;
+	r = n < 0 ? hwall_neg_errno() : 0;
 	close(fd);
 	if (r < 0)
 		return r;
@@ -80,7 +80,7 @@ static int read_key(const char *path, const char *tag, uint8_t *key, size_t len)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	if ((size_t)n != tlen + 2 * len || strncmp(line, tag, tlen) != 0 ||
-	    hw_hex_parse(line + tlen, key, len) < 0)
+	    hwall_hex_parse(line + tlen, key, len) < 0)
 		r = -EINVAL;
 	sodium_memzero(line, sizeof(line));
 	return r;

@@ -100,7 +100,7 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 		pthread_mutex_lock(&p->e->lock);
 		p->e->unauthorized++;
 		pthread_mutex_unlock(&p->e->lock);
-		HW_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
+		HWALL_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
 		return refuse(p, c, NULL, SYNC_REFUSE_UNAUTHORIZED, auth ? "wrong bearer token" : "no bearer token");
 	}
 	errno = 0;
@@ -161,17 +161,17 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 	int r;
 
 	if (u->refused) {
-		HW_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
+		HWALL_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
 		       sync_refusal_name(u->early.reason), u->early.detail);
 		return refuse(p, c, u->t, u->early.reason, u->early.detail);
 	}
 	r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
 
 	if (r == 0)
-		HW_LOG(INFO, "sync.push", "set %s: installed %s version %" PRIu64, u->t->hl->set,
+		HWALL_LOG(INFO, "sync.push", "set %s: installed %s version %" PRIu64, u->t->hl->set,
 		       sync_kind_name(res.kind), res.version);
 	else
-		HW_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
+		HWALL_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
 		       sync_refusal_name(res.verdict.reason), res.verdict.detail);
 	return answer(c, (unsigned int)sync_refusal_status(res.verdict.reason), "application/json",
 		      sync_result_json(&res));
@@ -222,7 +222,7 @@ static char *read_pem(const char *path, char *err, size_t err_len)
 	char *text;
 
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", path, hw_strerror(r));
+		snprintf(err, err_len, "%s: %s", path, hwall_strerror(r));
 		return NULL;
 	}
 	text = realloc(buf, len + 1);

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 /* ---- growable byte buffer ---------------------------------------------- */
 
@@ -226,16 +226,16 @@ struct gen_obj {
 	bool partial;
 	enum gen_expect expect;
 	enum gen_known known_pref;
-	uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX];
+	uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX];
 	/* filled by gen_known_choose() */
 	bool known;
-	enum hw_algo known_algo;
+	enum hwall_algo known_algo;
 	uint8_t category;
 	uint32_t ref;
 };
 
 /* Compute the four digests of @body into @dig. */
-void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX]);
+void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX]);
 
 /* ---- context ------------------------------------------------------------ */
 
@@ -264,7 +264,7 @@ struct gen_ctx {
 	uint32_t next_host;
 	struct gen_bench_params bench;
 	double known_fraction;
-	unsigned int known_algos; /* 1u << enum hw_algo; the list rotates over them */
+	unsigned int known_algos; /* 1u << enum hwall_algo; the list rotates over them */
 	uint64_t min_overlap_conflicts; /* scenarios that must trip it */
 	uint64_t min_midstream;
 	uint64_t min_clte;

@@ -36,7 +36,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Fill hw_urls with @n synthetic URLs, renewed for an hour. */
+/* Fill bpfw_urls with @n synthetic URLs, renewed for an hour. */
 static int fill(int fd, uint32_t n)
 {
 	struct timespec ts;
@@ -82,7 +82,7 @@ static int load_baseline(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, "hw_bench_base", "GPL", insns, 2, NULL);
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "bpfw_bench_base", "GPL", insns, 2, NULL);
 }
 
 #define REQ(target, host) "GET " target " HTTP/1.1\r\nHost: " host \
@@ -118,12 +118,12 @@ int main(int argc, char **argv)
 	int fd;
 
 	skel = xdp_block__open();
-	if (!skel || bpf_map__set_max_entries(skel->maps.hw_urls, urls + 16) ||
+	if (!skel || bpf_map__set_max_entries(skel->maps.bpfw_urls, urls + 16) ||
 	    xdp_block__load(skel)) {
 		fprintf(stderr, "bench_xdp: cannot load xdp_block (root needed): %s\n", strerror(errno));
 		return 1;
 	}
-	fd = bpf_map__fd(skel->maps.hw_urls);
+	fd = bpf_map__fd(skel->maps.bpfw_urls);
 	t0 = now_s();
 	if (fill(fd, urls) || bpfw_url_key("host1.example/objects/expired.bin", &key) ||
 	    bpf_map_update_elem(fd, &key, &exp, BPF_ANY)) {
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		struct pkt_spec s = { .family = cases[i].family, .proto = cases[i].proto };
 		uint32_t ns = 0, verdict = 0;
 
-		if (measure(bpf_program__fd(skel->progs.hw_xdp_block), &s, cases[i].payload, repeat,
+		if (measure(bpf_program__fd(skel->progs.bpfw_xdp_block), &s, cases[i].payload, repeat,
 			    &ns, &verdict)) {
 			fprintf(stderr, "bench_xdp: test run failed: %s\n", strerror(errno));
 			xdp_block__destroy(skel);

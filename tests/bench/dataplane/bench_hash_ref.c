@@ -46,7 +46,7 @@
 #include <xxhash.h>
 
 #include "capreader.h"
-#include "common/digest.h"
+#include "common/algo.h"
 #include "dataplane/digest.h"
 #include "dataplane/xxh3_impl.h"
 
@@ -138,17 +138,17 @@ static struct cr_flow *manifest_flows(const cJSON *m, size_t *ret_n)
 static bool digests_match(const cJSON *o, const uint8_t *body, size_t len)
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "digests");
-	uint8_t x[HW_DIGEST_MAX], m[HW_DIGEST_MAX], s[HW_DIGEST_MAX];
-	char hx[HW_DIGEST_HEX_MAX], hm[HW_DIGEST_HEX_MAX], hs[HW_DIGEST_HEX_MAX];
+	uint8_t x[HWALL_DIGEST_MAX], m[HWALL_DIGEST_MAX], s[HWALL_DIGEST_MAX];
+	char hx[HWALL_DIGEST_HEX_MAX], hm[HWALL_DIGEST_HEX_MAX], hs[HWALL_DIGEST_HEX_MAX];
 	XXH128_canonical_t c;
 
 	XXH128_canonicalFromHash(&c, XXH3_128bits(body, len));
 	memcpy(x, c.digest, sizeof(c.digest));
 	EVP_Digest(body, len, m, NULL, EVP_md5(), NULL);
 	EVP_Digest(body, len, s, NULL, EVP_sha1(), NULL);
-	hw_hex_format(x, hw_algo_len(HW_ALGO_XXH3_128), hx);
-	hw_hex_format(m, hw_algo_len(HW_ALGO_MD5), hm);
-	hw_hex_format(s, hw_algo_len(HW_ALGO_SHA1), hs);
+	hwall_hex_format(x, hwall_algo_len(HWALL_ALGO_XXH3_128), hx);
+	hwall_hex_format(m, hwall_algo_len(HWALL_ALGO_MD5), hm);
+	hwall_hex_format(s, hwall_algo_len(HWALL_ALGO_SHA1), hs);
 	return !strcmp(hx, jstr(d, "xxh3-128")) && !strcmp(hm, jstr(d, "md5")) &&
 	       !strcmp(hs, jstr(d, "sha1"));
 }

@@ -55,7 +55,7 @@ static int bench(const char *dir, uint64_t n)
 	t0 = now();
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t d[2] = { mix(&seed), mix(&seed) };
-		if (hws_builder_add(b, HW_ALGO_MD5, (const uint8_t *)d, (uint8_t)(i & 3), (uint32_t)i) < 0)
+		if (hws_builder_add(b, HWALL_ALGO_MD5, (const uint8_t *)d, (uint8_t)(i & 3), (uint32_t)i) < 0)
 			return -ENOMEM;
 	}
 	t_add = now() - t0;
@@ -91,11 +91,11 @@ static int bench(const char *dir, uint64_t n)
 	       (unsigned long long)st.bytes, (double)st.bytes / (double)n);
 	printf("open                 %12.1f ms  (checksum alone %.1f ms, the rest %.1f ms)\n",
 	       t_open * 1e3, t_sum * 1e3, (t_open - t_sum) * 1e3);
-	if (hws_bench_algo(set, HW_ALGO_MD5, &r) < 0) {
+	if (hws_bench_algo(set, HWALL_ALGO_MD5, &r) < 0) {
 		fprintf(stderr, "bench_hws: lookup benchmark failed (wrong answer)\n");
 		return -EIO;
 	}
-	hws_bench_print(stdout, HW_ALGO_MD5, &r);
+	hws_bench_print(stdout, HWALL_ALGO_MD5, &r);
 	hws_close(set);
 	unlink(path);
 	fflush(stdout);

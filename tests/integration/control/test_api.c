@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * API tests over real HTTP on loopback: controld's HTTP server
- * (control/http.c) in this process on 127.0.0.1 and an ephemeral port, a
+ * (control/httpd.c) in this process on 127.0.0.1 and an ephemeral port, a
  * libcurl client.  Every endpoint with every role, bad tokens, bad JSON,
  * unknown fields, oversized bodies, paging edges, the review workflow's
  * consequences (seen through an injected enforcement backend), exports
@@ -143,7 +143,7 @@ static const char *const role_tokens[CTL_ROLE_COUNT] = {
  * The request bodies are invalid on purpose: nothing changes. */
 static void test_auth_every_endpoint_every_role(void)
 {
-	for (size_t i = 0; i < HW_ARRAY_SIZE(endpoints); i++) {
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(endpoints); i++) {
 		const struct endpoint *e = &endpoints[i];
 		struct reply *r = call(e->method, e->path, NULL, e->body);
 		CU_ASSERT_EQUAL(r->code, 401);

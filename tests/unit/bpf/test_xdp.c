@@ -14,7 +14,7 @@
 
 #include "bpf_test.h"
 #include "bpfw.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 #include "pkt.h"
 #include "xdp_block.skel.h"
 
@@ -32,19 +32,19 @@ static uint32_t out_len;
 
 static int prog_fd(void)
 {
-	return bpf_program__fd(skel->progs.hw_xdp_block);
+	return bpf_program__fd(skel->progs.bpfw_xdp_block);
 }
 
 static uint64_t counter(uint32_t reason)
 {
-	return bt_counter(bpf_map__fd(skel->maps.hw_counters), reason);
+	return bt_counter(bpf_map__fd(skel->maps.bpfw_counters), reason);
 }
 
 /* Fresh maps and counters for each test. */
 static void reset(void)
 {
-	bt_map_clear(bpf_map__fd(skel->maps.hw_urls));
-	bt_counters_clear(bpf_map__fd(skel->maps.hw_counters));
+	bt_map_clear(bpf_map__fd(skel->maps.bpfw_urls));
+	bt_counters_clear(bpf_map__fd(skel->maps.bpfw_counters));
 }
 
 /* Block @url until now + @ttl_ns (negative: already expired). */
@@ -54,7 +54,7 @@ static int block(const char *url, int64_t ttl_ns)
 	uint64_t key;
 	int r = bpfw_url_key(url, &key);
 
-	return r ? r : bpf_map_update_elem(bpf_map__fd(skel->maps.hw_urls), &key, &v, BPF_ANY);
+	return r ? r : bpf_map_update_elem(bpf_map__fd(skel->maps.bpfw_urls), &key, &v, BPF_ANY);
 }
 
 static uint64_t hits(const char *url)
@@ -63,7 +63,7 @@ static uint64_t hits(const char *url)
 	uint64_t key = 0;
 
 	bpfw_url_key(url, &key);
-	bpf_map_lookup_elem(bpf_map__fd(skel->maps.hw_urls), &key, &v);
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.bpfw_urls), &key, &v);
 	return v.hits;
 }
 
@@ -584,7 +584,7 @@ int main(void)
 			strerror(errno));
 		return 1;
 	}
-	rc = hw_test_main("bpf/xdp", tests);
+	rc = hwall_test_main("bpf/xdp", tests);
 	xdp_block__destroy(skel);
 	return rc;
 }

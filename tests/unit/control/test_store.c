@@ -3,7 +3,7 @@
  * workflow and its consequences, allowlist, blocks, retention, migrations. */
 #include "control/store.h"
 #include "ctl_test_event.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -312,7 +312,7 @@ static void test_allowlist_by_hand(void)
 	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "known fp", 10), 0);
 	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "again", 11), -EEXIST);
 	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest));
-	CU_ASSERT_FALSE(ctl_store_allowed(s, HW_ALGO_MD5, ev.digest));
+	CU_ASSERT_FALSE(ctl_store_allowed(s, HWALL_ALGO_MD5, ev.digest));
 	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), 0);
 	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), -ENOENT);
 	ctl_store_close(s);
@@ -410,7 +410,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
-	CU_ASSERT_EQUAL(c.algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(c.algo, HWALL_ALGO_MD5);
 	ctl_store_close(s);
 	/* a database from a newer controld is refused, not touched */
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
@@ -539,5 +539,5 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
-	return hw_test_main("control/store", tests);
+	return hwall_test_main("control/store", tests);
 }

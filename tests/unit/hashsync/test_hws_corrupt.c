@@ -24,10 +24,10 @@ static void load_image(void)
 	struct hws_error err;
 	FILE *f;
 
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		hws_test_entries(50 + a, (enum hw_algo)a, e, PER_ALGO);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		hws_test_entries(50 + a, (enum hwall_algo)a, e, PER_ALGO);
 		for (int i = 0; i < PER_ALGO; i++)
-			hws_builder_add(b, (enum hw_algo)a, e[i].digest, e[i].category, e[i].ref);
+			hws_builder_add(b, (enum hwall_algo)a, e[i].digest, e[i].category, e[i].ref);
 	}
 	if (hws_builder_write(b, hws_test_path("c.hws"), NULL, &err) < 0)
 		abort();
@@ -136,7 +136,7 @@ static void test_header_fields(void)
 	uint64_t u64;
 	uint8_t u8;
 	size_t algo0 = offsetof(struct hws_disk_header, algos);
-	size_t md5 = algo0 + HW_ALGO_MD5 * sizeof(struct hws_disk_algo);
+	size_t md5 = algo0 + HWALL_ALGO_MD5 * sizeof(struct hws_disk_algo);
 
 	expect_header_refusal(0, "HWSEX\r\n\x1a", 8, "bad magic");
 	u32 = 2;
@@ -157,7 +157,7 @@ static void test_header_fields(void)
 	u64 = (image_len + 64) & ~(uint64_t)63;
 	expect_header_refusal(md5 + offsetof(struct hws_disk_algo, index_off), &u64, 8,
 			      "md5: index section outside");
-	u64 = h->algos[HW_ALGO_MD5].refs_off + 4; /* misaligned */
+	u64 = h->algos[HWALL_ALGO_MD5].refs_off + 4; /* misaligned */
 	expect_header_refusal(md5 + offsetof(struct hws_disk_algo, refs_off), &u64, 8,
 			      "md5: reference section");
 	u64 = ~0ull - 63; /* offset + size overflows */
@@ -194,7 +194,7 @@ static void test_crafted_index_stays_in_bounds(void)
 {
 	uint8_t *copy = aligned_alloc(64, (image_len + 63) & ~(size_t)63);
 	const struct hws_disk_header *h = (const void *)image;
-	const struct hws_disk_algo *d = &h->algos[HW_ALGO_SHA256];
+	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_SHA256];
 	struct hws_entry e[PER_ALGO];
 	struct hws_set *set = NULL;
 	struct hws_error err;
@@ -211,14 +211,14 @@ static void test_crafted_index_stays_in_bounds(void)
 	memset(copy + d->index_off, 0xff, nb);
 	hws_checksum(copy, image_len, copy + HWS_CHECKSUM_OFF);
 	CU_ASSERT_EQUAL_FATAL(hws_open_mem(copy, image_len, &set, &err), 0);
-	hws_test_entries(50 + HW_ALGO_SHA256, HW_ALGO_SHA256, e, PER_ALGO);
+	hws_test_entries(50 + HWALL_ALGO_SHA256, HWALL_ALGO_SHA256, e, PER_ALGO);
 	for (int i = 0; i < PER_ALGO; i++)
-		found += hws_lookup(set, HW_ALGO_SHA256, e[i].digest, NULL);
+		found += hws_lookup(set, HWALL_ALGO_SHA256, e[i].digest, NULL);
 	CU_ASSERT(found < PER_ALGO); /* the crafted table answers wrongly... */
-	hws_test_entries(50 + HW_ALGO_MD5, HW_ALGO_MD5, e, PER_ALGO);
+	hws_test_entries(50 + HWALL_ALGO_MD5, HWALL_ALGO_MD5, e, PER_ALGO);
 	found = 0;
 	for (int i = 0; i < PER_ALGO; i++)
-		found += hws_lookup(set, HW_ALGO_MD5, e[i].digest, NULL);
+		found += hws_lookup(set, HWALL_ALGO_MD5, e[i].digest, NULL);
 	CU_ASSERT_EQUAL(found, PER_ALGO); /* ...and the intact ones rightly */
 	CU_ASSERT_EQUAL(hws_foreach(set, count_entry, &visited), 0);
 	/* All of each intact algorithm, at most all of the crafted one. */
@@ -274,7 +274,7 @@ int main(void)
 
 	hws_test_dir_init();
 	load_image();
-	rc = hw_test_main("hashsync/hws_corrupt", tests);
+	rc = hwall_test_main("hashsync/hws_corrupt", tests);
 	free(image);
 	hws_test_dir_cleanup();
 	return rc;

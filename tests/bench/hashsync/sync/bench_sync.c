@@ -100,7 +100,7 @@ static struct sync_payload_builder *records(uint64_t seed, uint64_t n, uint64_t 
 	for (uint64_t i = 0; pb && i < n + removes; i++) {
 		uint64_t *s = i < n ? &seed : &rseed;
 		uint64_t a = mix(s), b = mix(s);
-		struct sync_record r = { .remove = i >= n, .algo = HW_ALGO_MD5, .digest = d,
+		struct sync_record r = { .remove = i >= n, .algo = HWALL_ALGO_MD5, .digest = d,
 					 .category = (uint8_t)(a & 3), .ref = (uint32_t)b };
 		memcpy(d, &a, 8);
 		memcpy(d + 8, &b, 8);
