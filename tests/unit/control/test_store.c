@@ -2,6 +2,7 @@
 /* Unit tests for control/store*.c: recording, duplicates, the review
  * workflow and its consequences, allowlist, blocks, retention, migrations. */
 #include "control/store.h"
+#include "control/store_sqlite.h"
 #include "ctl_test_event.h"
 #include "hwall_test.h"
 
@@ -70,8 +71,8 @@ static void test_open_schema(void)
 {
 	struct ctl_store *s = open_mem();
 
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 5);
 	ctl_store_close(s);
 }
 
@@ -395,7 +396,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_store_migrate(db, 1), 0);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 1), 0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
 				     "INSERT INTO candidates (set_id, algo, digest, host, path,"
 				     " set_version, server_ip, server_port, category, ref,"
@@ -457,7 +458,7 @@ static void test_migrate_v3_hash_keys(void)
 		 ev.digest);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_store_migrate(db, 3), 0);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 3), 0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	/* migrating turns foreign keys off for table rebuilds, and back on */
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO reviews (candidate_id, at, actor,"
