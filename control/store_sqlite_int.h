@@ -104,7 +104,8 @@ static inline struct ctl_sqlite *ctl_sqlite_of(struct ctl_store *s)
 /*
  * Open the database file @path (":memory:") into @q with controld's
  * pragmas (WAL, synchronous=FULL, foreign keys, busy timeout).  0 or -EIO
- * with SQLite's message in *ret_msg (valid until ctl_sqlite_disconnect()).
+ * with SQLite's message in *ret_msg (valid until ctl_sqlite_disconnect(),
+ * which @q needs after a failure too).
  */
 int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, const char **ret_msg);
 
