@@ -4,7 +4,7 @@
  * (see api.h).  The route table is the API's map: method, path pattern
  * ('#' a positive integer id, '*' one non-empty segment), least role.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 
 #include <errno.h>

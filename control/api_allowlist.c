@@ -4,7 +4,7 @@
  * no longer raise candidates (false positives), and the file that hands it
  * to the dataplane ("ALGO HEX" per line, rewritten atomically on change).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/log.h"
