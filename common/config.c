@@ -5,6 +5,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,48 +32,14 @@ int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fm
 	return -EINVAL;
 }
 
-/* Line and column (1-based) of byte @off in @text. */
-static void line_col(const char *text, size_t off, unsigned int *line, unsigned int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
 		      struct hwall_cfg_error *err)
 {
-	const char *end = NULL;
-	cJSON *root;
+	int r = hwall_json_parse_strict(text, len, name, ret_root, err->msg, sizeof(err->msg));
 
-	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!root) {
-		unsigned int line, col;
-		size_t off = end && end >= text ? (size_t)(end - text) : 0;
-		line_col(text, off > len ? len : off, &line, &col);
-		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: JSON syntax error", name, line, col);
-		return -EINVAL;
-	}
-	/* Trailing garbage after the value is an error too. */
-	for (const char *p = end; p && p < text + len; p++) {
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			unsigned int line, col;
-			line_col(text, (size_t)(p - text), &line, &col);
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%u:%u: unexpected text after the JSON value", name, line, col);
-			cJSON_Delete(root);
-			return -EINVAL;
-		}
-	}
-	*ret_root = root;
-	return 0;
+	if (r == -ENOMEM)
+		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
+	return r;
 }
 
 int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err)

@@ -6,6 +6,7 @@
 #include "common/algo.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "common/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,9 +38,16 @@ static int get_str(const cJSON *obj, const char *key, bool required, char *dst, 
 	len = strlen(n->valuestring);
 	if (len >= cap)
 		return fail(err, errlen, key, "too long");
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)n->valuestring[i] < 0x20 || n->valuestring[i] == 0x7f)
+	/* C0, DEL and C1 (U+0080..U+009F): what a terminal or a log viewer
+	 * acts on never reaches the store. */
+	for (size_t i = 0, k; i < len; i += k) {
+		uint32_t cp;
+		k = hwall_utf8_next(n->valuestring + i, len - i, &cp);
+		if (k == 0)
+			return fail(err, errlen, key, "not UTF-8");
+		if (hwall_utf8_is_control(cp))
 			return fail(err, errlen, key, "control character");
+	}
 	if (required && len == 0)
 		return fail(err, errlen, key, "empty");
 	memcpy(dst, n->valuestring, len + 1);

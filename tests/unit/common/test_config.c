@@ -156,6 +156,11 @@ static void test_syntax_error_position(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:3:11: JSON syntax error");
 	CU_ASSERT_EQUAL(load("{\"name\":\"a\"} x", &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:14: unexpected text after the JSON value");
+	/* strict JSON (common/json_strict.h): a duplicate key, a byte-order mark */
+	CU_ASSERT_EQUAL(load("{\"name\":\"a\",\"name\":\"b\"}", &cfg, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.json: name: duplicate key");
+	CU_ASSERT_EQUAL(load("\xef\xbb\xbf{\"name\":\"a\"}", &cfg, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:1: byte-order mark");
 }
 
 static void test_parse_file(void)

@@ -66,6 +66,11 @@ static void test_parse_refusals(void)
 			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\\n\",\"path\":\"/\"}",
 			      &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "host: control character");
+	/* C1 controls count too: U+009B is a terminal's CSI */
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\\u009b2J\"}",
+			      &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "path: control character");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
 			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
 			      "\"server_ip\":\"not-an-ip\"}", &ev, err), -EINVAL);
