@@ -11,7 +11,11 @@
  * Authentication: bearer tokens from a tokens file, stored as SHA-256
  * hashes, each with a name and a role (viewer < reviewer < admin).
  * Missing or unknown token: 401.  Role too low: 403.  Body over the cap:
- * 413.  Bad JSON, unknown fields or query arguments: 400 naming the field.
+ * 413.  Bad JSON (read strictly: common/json_strict.h), unknown fields or
+ * query arguments, a query argument given twice, a path or query argument
+ * that is not UTF-8 or holds %00: 400 naming the field.  What the API
+ * writes is UTF-8 (JSON and CSV): a stored byte that is not is written as
+ * %XX.
  */
 #ifndef HASHWALL_CONTROL_API_H
 #define HASHWALL_CONTROL_API_H
@@ -93,10 +97,12 @@ struct ctl_kv {
 
 struct ctl_request {
 	const char *method;
-	const char *path;          /* without the query string */
-	struct ctl_kv args[CTL_API_ARGS_MAX];
+	const char *path;          /* without the query string, percent-decoded */
+	struct ctl_kv args[CTL_API_ARGS_MAX]; /* percent-decoded */
 	size_t n_args;
 	bool too_many_args;
+	bool nul_in_target;        /* the path or a query argument held %00 (the
+				    * decoded strings end there) */
 	const char *authorization; /* the header's value, or NULL */
 	const char *body;
 	size_t body_len;

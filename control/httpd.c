@@ -21,12 +21,28 @@ struct ctl_http {
 	uint16_t port;
 };
 
-/* Per request: the body collected so far. */
+/* Per request: what the raw target said, and the body collected so far. */
 struct pending {
+	bool started;       /* the access handler has seen the request */
+	bool nul_in_target; /* %00 in the raw path or query */
 	char *body;
 	size_t len;
 	bool too_large;
 };
+
+/* MHD calls this with the raw request target, before it percent-decodes
+ * the path and the arguments into C strings (where %00 would end them
+ * without a trace); what it returns is the request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct pending *pd = calloc(1, sizeof(*pd));
+
+	(void)cls;
+	(void)conn;
+	if (pd)
+		pd->nul_in_target = strstr(uri, "%00") != NULL;
+	return pd;
+}
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				   const char *value)
@@ -71,6 +87,7 @@ static enum MHD_Result dispatch(struct ctl_http *h, struct MHD_Connection *conn,
 	req.path = url;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	req.nul_in_target = pd->nul_in_target;
 	req.body = pd->body;
 	req.body_len = pd->len;
 	req.body_too_large = pd->too_large;
@@ -97,13 +114,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct pending *pd = *con_cls;
 
 	(void)version;
-	if (!pd) {
+	if (!pd)
+		return MHD_NO; /* on_uri() ran out of memory */
+	if (!pd->started) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     "Content-Length");
-		pd = calloc(1, sizeof(*pd));
-		if (!pd)
-			return MHD_NO;
-		*con_cls = pd;
+		pd->started = true;
 		/* Announced as too large: answer now, without reading the body
 		 * (MHD then closes the connection). */
 		if (cl && announced_too_large(cl, h->body_max)) {
@@ -172,6 +188,7 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 	h->body_max = api->body_max ? api->body_max : CTL_API_BODY_MAX;
 	h->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
 				MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

@@ -3,6 +3,7 @@
  * strbuf.c - growable text buffer (see strbuf.h).
  */
 #include "control/strbuf.h"
+#include "common/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,17 +50,29 @@ void ctl_sb_printf(struct ctl_sb *sb, const char *fmt, ...)
 
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first)
 {
-	size_t n = strlen(s);
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), k;
+	uint32_t cp;
 
-	if (!reserve(sb, 2 * n + 3))
+	/* at most 3 bytes out per byte in: "" for ", %XX for a stray byte */
+	if (!reserve(sb, 3 * n + 3))
 		return;
 	if (!first)
 		sb->buf[sb->len++] = ',';
 	sb->buf[sb->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i += k) {
+		k = hwall_utf8_next(s + i, n - i, &cp);
+		if (k == 0) {
+			sb->buf[sb->len++] = '%';
+			sb->buf[sb->len++] = hex[(unsigned char)s[i] >> 4];
+			sb->buf[sb->len++] = hex[(unsigned char)s[i] & 15];
+			k = 1;
+			continue;
+		}
 		if (s[i] == '"')
 			sb->buf[sb->len++] = '"';
-		sb->buf[sb->len++] = s[i];
+		memcpy(sb->buf + sb->len, s + i, k);
+		sb->len += k;
 	}
 	sb->buf[sb->len++] = '"';
 	sb->buf[sb->len] = '\0';

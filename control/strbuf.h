@@ -21,7 +21,8 @@ struct ctl_sb {
 void ctl_sb_printf(struct ctl_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Append @s as one CSV field (RFC 4180: always quoted, quotes doubled),
- * preceded by a comma unless @first. */
+ * preceded by a comma unless @first; a byte that is not part of valid
+ * UTF-8 is written as %XX (the text is served as UTF-8). */
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first);
 
 /* The text (caller frees) and its length; NULL after a failure. */

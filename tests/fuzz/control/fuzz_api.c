@@ -6,10 +6,12 @@
  * ctl_api_dispatch() with an admin token against an in-memory store that
  * holds a few synthetic candidates, so routing, authentication, body
  * parsing (unknown fields, types, ranges), the review workflow, blocks and
- * the allowlist all see fuzzed input.
+ * the allowlist all see fuzzed input.  Every JSON answer must be strict
+ * JSON, whatever bytes went in.
  */
 #include "control/api.h"
 #include "common/algo.h"
+#include "common/json_strict.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +41,16 @@ static const struct target targets[] = {
 };
 
 static struct ctl_api_config api;
+
+static bool strict_json(const struct ctl_response *resp)
+{
+	char err[256];
+	cJSON *root = NULL;
+	int r = hwall_json_parse_strict(resp->body, resp->len, NULL, &root, err, sizeof(err));
+
+	cJSON_Delete(root);
+	return r == 0;
+}
 
 static void setup(void)
 {
@@ -106,6 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ctl_api_dispatch(&api, &req, &resp);
 	if (resp.code < 200 || resp.code > 599 || !resp.body)
+		abort();
+	/* whatever came in, what goes out is strict JSON (UTF-8 above all) */
+	if (strcmp(resp.content_type, "application/json") == 0 && !strict_json(&resp))
 		abort();
 	ctl_response_free(&resp);
 	free(text);
