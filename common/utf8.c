@@ -4,6 +4,9 @@
  */
 #include "common/utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* RFC 3629, section 4: the second byte's range depends on the first. */
 size_t hwall_utf8_next(const char *s, size_t len, uint32_t *ret_cp)
 {
@@ -63,4 +66,30 @@ bool hwall_utf8_is_layout(uint32_t cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+size_t hwall_utf8_escape(const char *s, size_t len, char *out, size_t cap, bool backslash)
+{
+	size_t o = 0;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		char esc[8];
+		uint32_t cp = 0;
+		int e = 0;
+
+		n = hwall_utf8_next(s + i, len - i, &cp);
+		if (n == 0 || cp < 0x20 || cp == 0x7f)
+			e = snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)s[i]), n = 1;
+		else if (hwall_utf8_is_control(cp) || hwall_utf8_is_layout(cp))
+			e = snprintf(esc, sizeof(esc), "\\u%04x", (unsigned int)cp);
+		else if (cp == '\\' && backslash)
+			e = snprintf(esc, sizeof(esc), "\\\\");
+		if (o + (e ? (size_t)e : n) + 1 > cap)
+			break;
+		memcpy(out + o, e ? esc : s + i, e ? (size_t)e : n);
+		o += e ? (size_t)e : n;
+	}
+	if (cap)
+		out[o] = '\0';
+	return o;
 }

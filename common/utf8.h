@@ -36,4 +36,15 @@ bool hwall_utf8_is_control(uint32_t cp);
  * and the line and paragraph separators (U+2028, U+2029). */
 bool hwall_utf8_is_layout(uint32_t cp);
 
+/*
+ * Write the @len bytes at @s to @out (@cap bytes, NUL-terminated) as text
+ * that is safe on a terminal and stays one line: control characters (C0,
+ * DEL) and bytes that are not UTF-8 as \xNN, C1 controls and layout code
+ * points as \uNNNN, with @backslash also '\' as "\\" (so that the
+ * escapes cannot be told from the text); the rest as it is.  Stops before
+ * an escape or a character that would not fit.  Returns the length
+ * written.  4 * @len + 1 bytes always suffice.
+ */
+size_t hwall_utf8_escape(const char *s, size_t len, char *out, size_t cap, bool backslash);
+
 #endif

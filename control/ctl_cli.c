@@ -6,6 +6,7 @@
  * ctl_cli_cmds.c.
  */
 #include "control/ctl_cli_int.h"
+#include "common/json_strict.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -32,7 +33,7 @@ static const char usage_text[] =
 int ctl_cli_usage(struct ctl_cli *cli, const char *why)
 {
 	if (why)
-		fprintf(cli->err, "hashwallctl: %s\n", why);
+		ctl_cli_errorf(cli, "%s", why);
 	fputs(usage_text, cli->err);
 	return CTL_EXIT_USAGE;
 }
@@ -85,7 +86,7 @@ int ctl_cli_check_opts(struct ctl_cli *cli, const struct ctl_cli_args *a, const 
 		for (int k = 0; allowed[k] && !ok; k++)
 			ok = strcmp(a->key[i], allowed[k]) == 0;
 		if (!ok) {
-			fprintf(cli->err, "hashwallctl: %s: unknown option --%s\n", a->cmd, a->key[i]);
+			ctl_cli_errorf(cli, "%s: unknown option --%s", a->cmd, a->key[i]);
 			return CTL_EXIT_USAGE;
 		}
 	}
@@ -113,8 +114,7 @@ static int get_token(struct ctl_cli *cli, const struct ctl_cli_args *a, char *bu
 	}
 	f = fopen(file, "re");
 	if (!f || !fgets(buf, (int)cap, f)) {
-		fprintf(cli->err, "hashwallctl: cannot read token file %s: %s\n", file,
-			strerror(f ? EIO : errno));
+		ctl_cli_errorf(cli, "cannot read token file %s: %s", file, strerror(f ? EIO : errno));
 		if (f)
 			fclose(f);
 		return CTL_EXIT_AUTH;
@@ -185,15 +185,15 @@ int ctl_cli_request(struct ctl_cli *cli, const struct ctl_cli_args *a, const cha
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK) {
-		fprintf(cli->err, "hashwallctl: %s: %s\n", url, curl_easy_strerror(cc));
+		ctl_cli_errorf(cli, "%s: %s", url, curl_easy_strerror(cc));
 		return CTL_EXIT_SERVER;
 	}
 	ex = exit_for(r->code);
 	if (ex) {
-		cJSON *j = cJSON_Parse(r->body ? r->body : "");
+		cJSON *j = ctl_cli_parse(r);
 		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(j, "error"));
-		fprintf(cli->err, "hashwallctl: %s (HTTP %ld)\n", msg ? msg : "request failed",
-			r->code);
+		/* the server's words: escaped like everything else it says */
+		ctl_cli_errorf(cli, "%s (HTTP %ld)", msg ? msg : "request failed", r->code);
 		cJSON_Delete(j);
 	}
 	return ex;
@@ -212,6 +212,16 @@ void ctl_cli_add_query(const struct ctl_cli_args *a, const char *const *keys, ch
 					      strchr(buf, '?') ? '&' : '?', keys[k], e);
 		curl_free(e);
 	}
+}
+
+cJSON *ctl_cli_parse(const struct ctl_cli_reply *r)
+{
+	char why[256];
+	cJSON *o = NULL;
+
+	if (!r->body || hwall_json_parse_strict(r->body, r->len, NULL, &o, why, sizeof(why)) < 0)
+		return NULL;
+	return o;
 }
 
 const char *ctl_cli_time(double t, char *buf, size_t cap)

@@ -81,12 +81,29 @@ static void test_classes(void)
 	CU_ASSERT_FALSE(hwall_utf8_is_layout(0xe9));
 }
 
+static void test_escape(void)
+{
+	static const char in[] = "a\x1b[2J\x07 \xc2\x9b \xe2\x80\xae \\ \xff \xc3\xa9\n";
+	char out[4 * sizeof(in) + 1], small[8];
+
+	CU_ASSERT_EQUAL(hwall_utf8_escape(in, sizeof(in) - 1, out, sizeof(out), true), 41);
+	CU_ASSERT_STRING_EQUAL(out, "a\\x1b[2J\\x07 \\u009b \\u202e \\\\ \\xff \xc3\xa9\\x0a");
+	hwall_utf8_escape(in, sizeof(in) - 1, out, sizeof(out), false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " \\ \\xff"));
+	/* cut before what does not fit, never inside an escape */
+	CU_ASSERT_EQUAL(hwall_utf8_escape(in, sizeof(in) - 1, small, 5, true), 1);
+	CU_ASSERT_STRING_EQUAL(small, "a");
+	CU_ASSERT_EQUAL(hwall_utf8_escape(in, sizeof(in) - 1, small, sizeof(small), true), 7);
+	CU_ASSERT_STRING_EQUAL(small, "a\\x1b[2");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "sequences: valid, overlong, surrogates, too large, cut", test_sequences },
 		{ "strings", test_strings },
 		{ "control and layout code points", test_classes },
+		{ "escaping for a terminal", test_escape },
 		CU_TEST_INFO_NULL,
 	};
 	return hwall_test_main("common/utf8", tests);
