@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of the hashwall-set command-line contract (docs/hashwall-set.md):
 # build/info/lookup/dump/bench with their outputs and exit codes, bad lines
-# reported as LIST:LINE with nothing written, and corrupt files refused.
+# reported as LIST:LINE with nothing written, corrupt files refused, unknown
+# algorithms answered with the known ones.
 set -euo pipefail
 SET=$(realpath "$1")
 work=$(mktemp -d)
@@ -42,11 +43,14 @@ set +e
 "$SET" lookup a.hws sha1 "$hex" >/dev/null 2>&1; rc_badhex=$?
 "$SET" lookup missing.hws md5 "$hex" >/dev/null 2>&1; rc_missing=$?
 "$SET" frobnicate >/dev/null 2>&1; rc_cmd=$?
+"$SET" lookup a.hws md4 "$hex" >/dev/null 2>err.txt; rc_algo=$?
 set -e
 check "lookup miss exits 1" test "$rc_absent" = 1
 check "lookup with a digest of the wrong length exits 2" test "$rc_badhex" = 2
 check "lookup on a missing file exits 3" test "$rc_missing" = 3
 check "unknown command exits 2" test "$rc_cmd" = 2
+check "unknown algorithm exits 2" test "$rc_algo" = 2
+check "unknown algorithm lists the known ones" grep -q "unknown algorithm 'md4' (known: xxh3-128, md5," err.txt
 
 "$SET" dump a.hws > dump.txt
 check "dump has every entry" test "$(wc -l < dump.txt)" = 3501
