@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of the hashwall-set command-line contract (docs/hashwall-set.md):
 # build/info/lookup/dump/bench with their outputs and exit codes, bad lines
-# reported as LIST:LINE with nothing written, corrupt files refused, unknown
-# algorithms answered with the known ones.
+# reported as LIST:LINE with nothing written, corrupt and old-format files
+# refused, unknown algorithms answered with the known ones.
 set -euo pipefail
 SET=$(realpath "$1")
 work=$(mktemp -d)
@@ -76,6 +76,15 @@ set +e
 set -e
 check "corrupt file refused" test "$rc_flip" = 3
 check "corruption named" grep -q "checksum mismatch" err.txt
+
+# A set file of format 1 (512-byte header, four algorithm slots) is named
+# as old, with what to do, not taken for a corrupt or short file.
+python3 -c 'import struct,sys; sys.stdout.buffer.write(b"HWSET\r\n\x1a" + struct.pack("<IIQ", 1, 512, 512) + bytes(512 - 24))' > v1.hws
+set +e
+"$SET" info v1.hws > /dev/null 2> err.txt; rc_v1=$?
+set -e
+check "format 1 refused" test "$rc_v1" = 3
+check "format 1 named as old" grep -q "format version 1 is older than this build's 2.*hashwall-set build" err.txt
 
 "$SET" bench a.hws > bench.txt
 check "bench prints four figures per algorithm" test "$(grep -c 'M lookups/s' bench.txt)" = 8
