@@ -113,8 +113,12 @@ struct pdq_image {
 	size_t alloc_len; /* owned by the library */
 };
 
-/* pdq_hash_image() flags. */
-enum {
+/*
+ * How pdq_hash_image() decodes and hashes.  Zero-initialised: Meta's
+ * full-resolution pipeline with a full decode and the default limits.
+ */
+struct pdq_options {
+	struct pdq_limits limits;
 	/*
 	 * Resize images wider or taller than 512 px to 512x512 by nearest
 	 * neighbour first, as the reference's pdq-photo-hasher does (CImg's
@@ -123,16 +127,21 @@ enum {
 	 * and Java port do.  docs/pdq.md compares both with the published
 	 * hashes.
 	 */
-	PDQ_HASH_RESIZE_512 = 1u << 0,
-	/*
-	 * JPEG: decode only the luma plane (no chroma IDCT, upsampling or
-	 * colour conversion) at the smallest DCT scale (1/8, 1/4, 1/2) that
-	 * keeps both sides at or above 256 px (512 with PDQ_HASH_RESIZE_512).
-	 * Several times faster, a few bits from the full decode
-	 * (docs/pdq.md); what the dataplane's PDQ stage uses.
-	 */
-	PDQ_HASH_FAST_JPEG = 1u << 1,
+	bool resize_512;
+	/* JPEG: decode only the luma plane (Y; no chroma IDCT, upsampling or
+	 * colour conversion). */
+	bool jpeg_luma_only;
+	/* JPEG: reduce the DCT scale (1/2, 1/4, 1/8) while both sides stay at
+	 * or above this many pixels; 0 for full scale. */
+	uint32_t jpeg_min_side;
 };
+
+/*
+ * The dataplane's choice: luma only, DCT scale kept at >= 384 px a side.
+ * Several times faster than a full decode, a few bits from it
+ * (docs/pdq.md has the measurements that chose 384).
+ */
+#define PDQ_OPTIONS_FAST { .jpeg_luma_only = true, .jpeg_min_side = 384 }
 
 /* What pdq_hash_image() returns. */
 struct pdq_result {
@@ -183,14 +192,14 @@ int pdq_decode(const void *buf, size_t len, const struct pdq_limits *lim,
 void pdq_image_release(struct pdq_image *image);
 
 /*
- * Decode @buf within @lim (NULL: defaults) and hash it: luminance as the
- * reference computes it, PDQ with all eight dihedral hashes and the
- * quality.  The image is streamed row by row through the hash: no copy of
- * the whole image is made beyond what the decoder itself needs.  @flags:
- * PDQ_HASH_RESIZE_512, PDQ_HASH_FAST_JPEG.  Errors as pdq_decode().
+ * Decode @buf and hash it as @opts says (NULL: all defaults): luminance as
+ * the reference computes it, PDQ with all eight dihedral hashes and the
+ * quality.  Rows stream from the decoder through the hash: no copy of the
+ * whole image is made beyond what the decoder itself needs (interlaced PNG
+ * and GIF, WebP).  Errors as pdq_decode().
  */
-int pdq_hash_image(const void *buf, size_t len, const struct pdq_limits *lim,
-		   unsigned int flags, struct pdq_result *ret);
+int pdq_hash_image(const void *buf, size_t len, const struct pdq_options *opts,
+		   struct pdq_result *ret);
 
 /* Hamming distance, 0..256. */
 int pdq_distance(const struct pdq_hash *a, const struct pdq_hash *b);

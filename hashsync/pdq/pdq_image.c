@@ -3,7 +3,7 @@
  * pdq_image.c - pdq_hash_image(): bytes to PDQ without ever holding the
  * whole image.  The decoder hands rows to the luma sink, which turns each
  * into luminance (the reference's coefficients) and feeds the streaming
- * hash core; with PDQ_HASH_RESIZE_512 it first picks rows and columns as
+ * hash core; with resize_512 it first picks rows and columns as
  * CImg's nearest-neighbour resize to 512x512 does, as the reference's
  * pdq-photo-hasher does for any image with a side over 512.
  */
@@ -87,19 +87,25 @@ static void luma_row(struct pdq_sink *sink, uint32_t y, const uint8_t *px)
 	}
 }
 
-int pdq_hash_image_opts(const void *buf, size_t len, const struct pdq_limits *lim,
-			const struct pdq_dec_opts *opts, bool resize_512,
-			struct pdq_result *ret)
+int pdq_hash_image(const void *buf, size_t len, const struct pdq_options *opts,
+		   struct pdq_result *ret)
 {
-	struct luma_sink s = { .sink = { luma_begin, luma_row }, .resize_512 = resize_512 };
+	const struct pdq_options none = { .resize_512 = false };
+	struct luma_sink s = { .sink = { luma_begin, luma_row } };
 	struct pdq_result res = { .format = pdq_sniff(buf, len) };
+	struct pdq_dec_opts dec;
 	struct pdq_limits l;
 	int r;
 
 	if (!buf || !ret)
 		return -EINVAL;
-	pdq_limits_resolve(lim, &l);
-	r = pdq_decode_any(buf, len, &l, opts, &s.sink);
+	if (!opts)
+		opts = &none;
+	s.resize_512 = opts->resize_512;
+	dec.luma_only = opts->jpeg_luma_only;
+	dec.min_side = opts->jpeg_min_side;
+	pdq_limits_resolve(&opts->limits, &l);
+	r = pdq_decode_any(buf, len, &l, &dec, &s.sink);
 	if (r == 0 && !s.started)
 		r = -EINVAL;
 	if (r == 0)
@@ -113,19 +119,4 @@ int pdq_hash_image_opts(const void *buf, size_t len, const struct pdq_limits *li
 	res.height = s.geom.src_height;
 	*ret = res;
 	return 0;
-}
-
-int pdq_hash_image(const void *buf, size_t len, const struct pdq_limits *lim,
-		   unsigned int flags, struct pdq_result *ret)
-{
-	bool resize = flags & PDQ_HASH_RESIZE_512;
-	struct pdq_dec_opts opts = { .luma_only = false, .min_side = 0 };
-
-	if (flags & ~(unsigned int)(PDQ_HASH_FAST_JPEG | PDQ_HASH_RESIZE_512))
-		return -EINVAL;
-	if (flags & PDQ_HASH_FAST_JPEG) {
-		opts.luma_only = true;
-		opts.min_side = resize ? PDQ_REF_SIDE : PDQ_FAST_MIN_SIDE;
-	}
-	return pdq_hash_image_opts(buf, len, lim, &opts, resize, ret);
 }

@@ -54,16 +54,6 @@ int pdq_decode_gif(const uint8_t *buf, size_t len, const struct pdq_limits *lim,
 int pdq_decode_any(const void *buf, size_t len, const struct pdq_limits *lim,
 		   const struct pdq_dec_opts *opts, struct pdq_sink *sink);
 
-/* PDQ_HASH_FAST_JPEG without resizing: the smallest side a reduced DCT
- * scale may leave (docs/pdq.md has the distances that chose it). */
-#define PDQ_FAST_MIN_SIDE 256
-
-/* pdq_hash_image() with the decoder options spelled out (benchmarks and
- * the measurements in docs/pdq.md). */
-int pdq_hash_image_opts(const void *buf, size_t len, const struct pdq_limits *lim,
-			const struct pdq_dec_opts *opts, bool resize_512,
-			struct pdq_result *ret);
-
 /* @lim with zero fields replaced by the defaults. */
 void pdq_limits_resolve(const struct pdq_limits *lim, struct pdq_limits *ret);
 
