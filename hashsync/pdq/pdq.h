@@ -56,9 +56,9 @@ struct pdq_hash {
 /* The eight dihedral transforms, in the reference's order. */
 enum pdq_dihedral {
 	PDQ_ORIGINAL,
-	PDQ_ROTATE_90,
+	PDQ_ROTATE_90,    /* counter-clockwise */
 	PDQ_ROTATE_180,
-	PDQ_ROTATE_270,
+	PDQ_ROTATE_270,   /* counter-clockwise (90 clockwise) */
 	PDQ_FLIP_X,       /* mirrored top to bottom */
 	PDQ_FLIP_Y,       /* mirrored left to right */
 	PDQ_FLIP_PLUS_1,  /* transposed (mirrored about the main diagonal) */
