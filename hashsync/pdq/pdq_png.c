@@ -45,41 +45,69 @@ static int from_spng(int e)
 	}
 }
 
-/* 8-bit grey (with or without alpha) stays one channel; anything else
- * becomes RGB. */
-static int pick_format(const struct spng_ihdr *ihdr, unsigned int *ret_channels)
+/*
+ * Grey (with or without alpha, any depth) stays one channel, anything else
+ * becomes 8-bit RGB.  libspng 0.7 converts grey to 8 bits only for depths
+ * up to 8 without alpha (SPNG_FMT_G8); 8- and 16-bit grey, with or without
+ * alpha, come in the file's own layout (SPNG_FMT_PNG, host-endian) and
+ * grey_row() keeps the first sample's high byte.  *ret_bpp: bytes per
+ * pixel as decoded.
+ */
+static int pick_format(const struct spng_ihdr *ihdr, unsigned int *ret_channels,
+		       unsigned int *ret_bpp)
 {
-	if (ihdr->color_type == SPNG_COLOR_TYPE_GRAYSCALE && ihdr->bit_depth <= 8) {
-		*ret_channels = 1;
+	bool grey = ihdr->color_type == SPNG_COLOR_TYPE_GRAYSCALE ||
+		    ihdr->color_type == SPNG_COLOR_TYPE_GRAYSCALE_ALPHA;
+
+	if (!grey) {
+		*ret_channels = *ret_bpp = 3;
+		return SPNG_FMT_RGB8;
+	}
+	*ret_channels = 1;
+	if (ihdr->bit_depth < 8) {
+		*ret_bpp = 1;
 		return SPNG_FMT_G8;
 	}
-	if (ihdr->color_type == SPNG_COLOR_TYPE_GRAYSCALE_ALPHA && ihdr->bit_depth == 8) {
-		*ret_channels = 1;
-		return SPNG_FMT_GA8;
+	*ret_bpp = ihdr->bit_depth / 8u *
+		   (ihdr->color_type == SPNG_COLOR_TYPE_GRAYSCALE_ALPHA ? 2u : 1u);
+	return SPNG_FMT_PNG;
+}
+
+/* A raw grey row (@bpp bytes a pixel, @depth bits a sample) to one byte a
+ * pixel, in place. */
+static void grey_row(uint8_t *px, uint32_t w, unsigned int bpp, unsigned int depth)
+{
+	for (uint32_t x = 0; x < w; x++) {
+		uint16_t v;
+		if (depth == 16) {
+			memcpy(&v, px + (size_t)x * bpp, sizeof(v));
+			px[x] = (uint8_t)(v >> 8);
+		} else {
+			px[x] = px[(size_t)x * bpp];
+		}
 	}
-	*ret_channels = 3;
-	return SPNG_FMT_RGB8;
 }
 
-/* GA8 to G8 in place. */
-static void drop_alpha(uint8_t *px, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		px[i] = px[2 * i];
-}
+struct png_out {
+	int fmt;
+	unsigned int bpp;
+	unsigned int depth;
+	uint32_t width;
+};
 
-static void deliver(struct pdq_sink *sink, uint8_t *px, uint32_t y, uint32_t w, int fmt)
+static void deliver(struct pdq_sink *sink, uint8_t *px, uint32_t y, const struct png_out *o)
 {
-	if (fmt == SPNG_FMT_GA8)
-		drop_alpha(px, w);
+	if (o->fmt == SPNG_FMT_PNG)
+		grey_row(px, o->width, o->bpp, o->depth);
 	sink->row(sink, y, px);
 }
 
 /* Row by row for plain images; whole for interlaced ones. */
-static int read_rows(spng_ctx *ctx, const struct spng_ihdr *ihdr, int fmt, size_t row_len,
+static int read_rows(spng_ctx *ctx, const struct spng_ihdr *ihdr, const struct png_out *o,
 		     struct pdq_sink *sink)
 {
 	bool interlaced = ihdr->interlace_method != SPNG_INTERLACE_NONE;
+	size_t row_len = (size_t)ihdr->width * o->bpp;
 	size_t len = interlaced ? row_len * ihdr->height : row_len;
 	uint8_t *buf = pdq_buf_alloc(len);
 	int r = 0, e;
@@ -87,17 +115,17 @@ static int read_rows(spng_ctx *ctx, const struct spng_ihdr *ihdr, int fmt, size_
 	if (!buf)
 		return -ENOMEM;
 	if (interlaced) {
-		e = spng_decode_image(ctx, buf, len, fmt, 0);
+		e = spng_decode_image(ctx, buf, len, o->fmt, 0);
 		for (uint32_t y = 0; e == 0 && y < ihdr->height; y++)
-			deliver(sink, buf + y * row_len, y, ihdr->width, fmt);
+			deliver(sink, buf + y * row_len, y, o);
 		r = e ? from_spng(e) : 0;
 		goto out_free;
 	}
-	e = spng_decode_image(ctx, NULL, 0, fmt, SPNG_DECODE_PROGRESSIVE);
+	e = spng_decode_image(ctx, NULL, 0, o->fmt, SPNG_DECODE_PROGRESSIVE);
 	for (uint32_t y = 0; e == 0 && y < ihdr->height; y++) {
 		e = spng_decode_row(ctx, buf, row_len);
 		if (e == 0 || (e == SPNG_EOI && y == ihdr->height - 1)) {
-			deliver(sink, buf, y, ihdr->width, fmt);
+			deliver(sink, buf, y, o);
 			e = 0;
 		}
 	}
@@ -112,10 +140,9 @@ int pdq_decode_png(const uint8_t *buf, size_t len, const struct pdq_limits *lim,
 {
 	struct spng_ihdr ihdr;
 	struct pdq_geom geom;
+	struct png_out o;
 	spng_ctx *ctx;
-	unsigned int bpp;
-	size_t row_len;
-	int fmt, e, r;
+	int e, r;
 
 	ctx = spng_ctx_new2(&zeroing_alloc, 0);
 	if (!ctx)
@@ -130,18 +157,17 @@ int pdq_decode_png(const uint8_t *buf, size_t len, const struct pdq_limits *lim,
 		r = from_spng(e);
 		goto out_free;
 	}
-	fmt = pick_format(&ihdr, &geom.channels);
-	/* GA8 rows are two bytes a pixel until the alpha is dropped. */
-	bpp = fmt == SPNG_FMT_GA8 ? 2 : geom.channels;
-	r = pdq_check_size(lim, ihdr.width, ihdr.height, bpp);
+	o.fmt = pick_format(&ihdr, &geom.channels, &o.bpp);
+	o.depth = ihdr.bit_depth;
+	o.width = ihdr.width;
+	r = pdq_check_size(lim, ihdr.width, ihdr.height, o.bpp);
 	if (r < 0)
 		goto out_free;
-	row_len = (size_t)ihdr.width * bpp;
 	geom.width = geom.src_width = ihdr.width;
 	geom.height = geom.src_height = ihdr.height;
 	r = sink->begin(sink, &geom);
 	if (r == 0)
-		r = read_rows(ctx, &ihdr, fmt, row_len, sink);
+		r = read_rows(ctx, &ihdr, &o, sink);
 out_free:
 	spng_ctx_free(ctx);
 	return r;
