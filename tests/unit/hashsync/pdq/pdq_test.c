@@ -19,8 +19,14 @@
 
 int pdq_test_main(const char *name, CU_TestInfo *tests)
 {
+	return pdq_test_main_fixture(name, NULL, NULL, tests);
+}
+
+int pdq_test_main_fixture(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
+			  CU_TestInfo *tests)
+{
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, NULL, tests },
+		{ name, init, clean, NULL, NULL, tests },
 		CU_SUITE_INFO_NULL,
 	};
 	unsigned int failed;
@@ -33,7 +39,8 @@ int pdq_test_main(const char *name, CU_TestInfo *tests)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		 CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	return failed ? 1 : 0;
 }
@@ -208,9 +215,9 @@ static void remove_tmp_dir(void)
 
 const char *test_path(const char *name)
 {
-	static char path[4][256];
+	static char path[16][256];
 	static unsigned int next;
-	char *p = path[next++ % 4];
+	char *p = path[next++ % 16];
 
 	if (!tmp_dir[0]) {
 		strcpy(tmp_dir, "/tmp/hashwall-pdq-test.XXXXXX");

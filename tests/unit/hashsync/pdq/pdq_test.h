@@ -35,6 +35,10 @@ struct test_buf {
 /* Run @tests as suite @name; the exit status for main(). */
 int pdq_test_main(const char *name, CU_TestInfo *tests);
 
+/* The same with a suite set-up (@init) and tear-down (@clean). */
+int pdq_test_main_fixture(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
+			  CU_TestInfo *tests);
+
 /* splitmix64. */
 uint64_t pdq_test_rand(uint64_t *state);
 
@@ -55,7 +59,8 @@ int test_encode_webp(const struct test_img *img, int quality, struct test_buf *r
 void test_buf_free(struct test_buf *buf);
 
 /* The test's temporary directory (created on first use, removed at exit)
- * and a path in it. */
+ * and a path in it (one of 16 static buffers, reused in turn: copy a path
+ * that must live long). */
 const char *test_path(const char *name);
 
 int test_write(const char *path, const struct test_buf *buf);
