@@ -36,7 +36,7 @@ struct pdq_sink {
 /* What the caller of a decoder prefers. */
 struct pdq_dec_opts {
 	bool luma_only;    /* a grey plane is enough (JPEG: Y only, no chroma) */
-	uint32_t min_side; /* JPEG: reduce the DCT scale while both sides stay
+	uint32_t min_side; /* JPEG: smallest DCT scale M/8 keeping both sides
 			    * >= this; 0: full scale */
 };
 

@@ -7,10 +7,10 @@
  * reference's pdq-photo-hasher runs (and of PIL, which Meta's Python
  * binding uses): libjpeg's defaults, islow IDCT and fancy upsampling.  On
  * request (struct pdq_dec_opts) only the Y plane is decoded, the chroma
- * components are skipped altogether, and the DCT is scaled down by 1/2,
- * 1/4 or 1/8 while both sides stay at or above a minimum: the scaled IDCT
- * does the first part of the low-pass filtering that PDQ's own downsampling
- * would do.
+ * components are skipped altogether, and the DCT is scaled down to the
+ * smallest M/8 that keeps both sides at or above a minimum: the scaled
+ * IDCT does the first part of the low-pass filtering that PDQ's own
+ * downsampling would do.
  *
  * Hostile input: the header's dimensions are checked against the limits
  * before libjpeg allocates anything for the image; libjpeg's memory manager
@@ -83,13 +83,13 @@ static void on_progress(j_common_ptr cinfo)
 	}
 }
 
-/* The smallest of 1/8, 2/8, 4/8, 8/8 that keeps both sides >= min_side
+/* The smallest of 1/8, 2/8 ... 8/8 that keeps both sides >= min_side
  * (0: full scale). */
 static unsigned int pick_scale(uint32_t w, uint32_t h, uint32_t min_side)
 {
 	if (min_side == 0)
 		return 8;
-	for (unsigned int m = 1; m < 8; m *= 2)
+	for (unsigned int m = 1; m < 8; m++)
 		if (((uint64_t)w * m + 7) / 8 >= min_side && ((uint64_t)h * m + 7) / 8 >= min_side)
 			return m;
 	return 8;

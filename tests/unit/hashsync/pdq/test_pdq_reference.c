@@ -261,8 +261,9 @@ static void test_rotations_and_flips_match(void)
 	}
 }
 
-/* PDQ_OPTIONS_FAST (Y only, DCT at 1/2 for these 1600x1004 images): a few
- * bits from the full decode (measured: 2 to 4). */
+/* PDQ_OPTIONS_FAST (Y only, DCT at 3/8 for these 1600x1004 images): a few
+ * bits from the full decode (measured: 2 to 4), and within 10 bits of
+ * expected.csv like the full decode (2 to 8). */
 static void test_fast_options_near_full_decode(void)
 {
 	const struct pdq_options fast = PDQ_OPTIONS_FAST;
@@ -271,7 +272,9 @@ static void test_fast_options_near_full_decode(void)
 	for (int i = 0; i < NIMG; i++) {
 		struct pdq_result full = hash_ref(i, NULL), f = hash_ref(i, &fast);
 		struct pdq_result y = hash_ref(i, &luma_only);
+		struct pdq_hash e = expected(files[i]);
 		CU_ASSERT(pdq_distance(&full.hash[0], &f.hash[0]) <= 6);
+		CU_ASSERT(pdq_distance(&e, &f.hash[0]) <= 10);
 		CU_ASSERT(pdq_distance(&full.hash[0], &y.hash[0]) <= 2);
 		CU_ASSERT_EQUAL(f.quality, 100);
 		CU_ASSERT_EQUAL(f.width, full.width);
