@@ -443,7 +443,8 @@ float *pdq_stream_slot(struct pdq_stream *st)
 	return st->in + (size_t)st->in_rows * st->cols;
 }
 
-/* Transpose the 4x4 tile in @v (four rows of four) in place. */
+/* Transpose the 4x4 tile in @v (four rows of four) in place.
+ * __builtin_shufflevector: clang, and GCC since 12 (Debian 12's). */
 static void transpose4(v4f v[4])
 {
 	v4f t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 1, 5);
