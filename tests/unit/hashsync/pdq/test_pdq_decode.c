@@ -205,6 +205,40 @@ static void test_cmyk_jpeg(void)
 	pdq_image_release(&img);
 }
 
+/* Whether the mapping that holds @addr is marked "dd" (MADV_DONTDUMP) in
+ * /proc/self/smaps. */
+static int excluded_from_core_dumps(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int inside = 0, dd = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+		else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+			dd = strstr(line, " dd") != NULL;
+	}
+	if (f)
+		fclose(f);
+	return dd;
+}
+
+/* Decoded pixels never reach a core file. */
+static void test_pixels_excluded_from_core_dumps(void)
+{
+	const struct test_buf *bufs[] = { &png, &jpeg, &webp, &gif };
+
+	for (int i = 0; i < 4; i++) {
+		struct pdq_image img;
+		CU_ASSERT_EQUAL_FATAL(decode(bufs[i], NULL, &img), 0);
+		CU_ASSERT(excluded_from_core_dumps(img.pixels));
+		CU_ASSERT(excluded_from_core_dumps(img.pixels + img.alloc_len - 1));
+		pdq_image_release(&img);
+	}
+}
+
 static void test_unknown_and_empty(void)
 {
 	struct pdq_image img = { .width = 7 };
@@ -430,6 +464,7 @@ int main(void)
 		{ "png colour types", test_png_colour_types },
 		{ "first frame of animations", test_first_frame_of_animations },
 		{ "cmyk jpeg", test_cmyk_jpeg },
+		{ "pixels excluded from core dumps", test_pixels_excluded_from_core_dumps },
 		{ "unknown and empty", test_unknown_and_empty },
 		{ "truncated", test_truncated },
 		{ "huge declared sizes", test_huge_declared_sizes },
