@@ -186,8 +186,6 @@ int pdq_decode_jpeg(const uint8_t *buf, size_t len, const struct pdq_limits *lim
 	struct jpeg_guard g;
 	int channels, r;
 
-	if (len > (unsigned long)-1)
-		return -E2BIG;
 	memset(&cinfo, 0, sizeof(cinfo));
 	guard_init(&g, &cinfo, lim);
 	if (setjmp(g.jmp)) {
