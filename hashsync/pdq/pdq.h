@@ -138,7 +138,7 @@ struct pdq_options {
 
 /*
  * The dataplane's choice: luma only, DCT scale kept at >= 360 px a side
- * (3/8 for a 1600x1000 photo).  About three times faster than a full
+ * (3/8 for a 1600x1000 photo).  About four times faster than a full
  * decode and a few bits from it; docs/pdq.md has the measurements that
  * chose 360.
  */
