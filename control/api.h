@@ -65,10 +65,18 @@ struct ctl_tokens {
 };
 
 /*
+ * Whether the open file @fd (named @path) is private to its owner: 0, or
+ * -EPERM when group or others may access it, with @err saying how to fix
+ * it ("chmod 600 PATH"); -errno when fstat() fails.
+ */
+int ctl_private_file_check(int fd, const char *path, char *err, size_t errlen);
+
+/*
  * Load a tokens file into *@ret (which it initialises, lock included): one
  * token per line, "NAME ROLE SHA256-HEX", '#' comments and blank lines
- * ignored.  Returns 0, -errno, or -EINVAL with @err naming the line.  Free
- * with ctl_tokens_free().
+ * ignored.  Returns 0, -errno, -EPERM when group or others may access the
+ * file (ctl_private_file_check()), or -EINVAL with @err naming the line.
+ * Free with ctl_tokens_free().
  */
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen);
 

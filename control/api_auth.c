@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TOKENS_MAX 1024
 
@@ -84,6 +85,19 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 	return 0;
 }
 
+int ctl_private_file_check(int fd, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return hwall_neg_errno();
+	if (!(st.st_mode & 0077))
+		return 0;
+	snprintf(err, errlen, "%s: group or others may access it (mode %04o); run: chmod 600 %s",
+		 path, (unsigned int)(st.st_mode & 07777), path);
+	return -EPERM;
+}
+
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen)
 {
 	struct { struct ctl_token *v; size_t n; } t = { 0 };
@@ -95,6 +109,11 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 	if (!f) {
 		r = hwall_neg_errno();
 		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
+		return r;
+	}
+	r = ctl_private_file_check(fileno(f), path, err, errlen);
+	if (r < 0) {
+		fclose(f);
 		return r;
 	}
 	t.v = calloc(TOKENS_MAX, sizeof(*t.v));

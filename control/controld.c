@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,6 +193,29 @@ static void on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 	ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
 }
 
+/* The database holds every candidate's URL: a database (or its -wal and
+ * -shm, which SQLite creates with the database's mode) that group or
+ * others may read, left by an older controld or made by hand, is made
+ * private before it is opened. */
+static void make_private(const char *db)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(suffixes); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, suffixes[i]);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0077))
+			continue;
+		if (chmod(path, 0600) < 0)
+			HWALL_LOG(WARN, "ctl.store", "%s is mode %04o and cannot be made 0600: %s",
+				  path, (unsigned int)(st.st_mode & 07777), strerror(errno));
+		else
+			HWALL_LOG(WARN, "ctl.store", "%s was mode %04o, readable beyond its owner: "
+				  "now 0600", path, (unsigned int)(st.st_mode & 07777));
+	}
+}
+
 static int open_store_and_enforce(struct daemon *d)
 {
 	struct ctl_enforce_config ec = {
@@ -211,6 +235,7 @@ static int open_store_and_enforce(struct daemon *d)
 		HWALL_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
 		return -EINVAL;
 	}
+	make_private(d->cfg.db);
 	r = ctl_store_open(d->cfg.db, &d->ingest_store, &msg);
 	if (r == 0)
 		r = ctl_store_open(d->cfg.db, &d->api_store, &msg);
@@ -239,8 +264,10 @@ static int start(struct daemon *d)
 
 	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl", "client_key_file %s: %s", d->cfg.client_key_file,
-		       r == -EINVAL ? "must hold exactly 32 bytes" : hwall_strerror(r));
+		HWALL_LOG(ERR, "ctl", "client_key_file %s: %s%s", d->cfg.client_key_file,
+			  r == -EINVAL ? "must hold exactly 32 bytes" :
+			  r == -EPERM ? "group or others may access it; run: chmod 600 " :
+			  hwall_strerror(r), r == -EPERM ? d->cfg.client_key_file : "");
 		return r;
 	}
 	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, err, sizeof(err));
@@ -366,7 +393,7 @@ static int run(const char *config_file)
 static int new_token(int argc, char **argv)
 {
 	uint8_t raw[24];
-	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1];
+	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1], err[512];
 	FILE *f;
 	int fd;
 
@@ -381,6 +408,12 @@ static int new_token(int argc, char **argv)
 	hwall_hex_format(raw, sizeof(raw), token);
 	ctl_token_hash_hex(token, hash);
 	fd = open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && ctl_private_file_check(fd, argv[3], err, sizeof(err)) < 0) {
+		/* controld would refuse the file: say so before a token goes in */
+		fprintf(stderr, "hashwall-controld: %s\n", err);
+		close(fd);
+		return 1;
+	}
 	f = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!f || fprintf(f, "%s %s %s\n", argv[4], argv[5], hash) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "hashwall-controld: %s: %s\n", argv[3], strerror(errno));
@@ -393,6 +426,11 @@ static int new_token(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* Whatever the caller's umask, what controld creates is its own: the
+	 * database and its -wal and -shm, the allowlist, the event log, the
+	 * key, the tokens file (0600; the ingest socket is set to 0660). */
+	umask(0077);
 
 	if (argc >= 2 && strcmp(argv[1], "new-token") == 0)
 		return new_token(argc, argv);

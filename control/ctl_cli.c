@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage_text[] =
@@ -95,6 +96,19 @@ int ctl_cli_check_opts(struct ctl_cli *cli, const struct ctl_cli_args *a, const 
 	return 0;
 }
 
+/* A token file that group or others may read hands the token to them: it
+ * is refused, with how to fix it (as ssh does with a private key). */
+static bool token_file_private(struct ctl_cli *cli, FILE *f, const char *file)
+{
+	struct stat st = { 0 };
+
+	if (fstat(fileno(f), &st) == 0 && !(st.st_mode & 0077))
+		return true;
+	ctl_cli_errorf(cli, "token file %s: group or others may access it (mode %04o); run: "
+		       "chmod 600 %s", file, (unsigned int)(st.st_mode & 07777), file);
+	return false;
+}
+
 /* The token: --token-file, $HASHWALL_TOKEN, $HASHWALL_TOKEN_FILE. */
 static int get_token(struct ctl_cli *cli, const struct ctl_cli_args *a, char *buf, size_t cap)
 {
@@ -113,6 +127,10 @@ static int get_token(struct ctl_cli *cli, const struct ctl_cli_args *a, char *bu
 		return CTL_EXIT_AUTH;
 	}
 	f = fopen(file, "re");
+	if (f && !token_file_private(cli, f, file)) {
+		fclose(f);
+		return CTL_EXIT_AUTH;
+	}
 	if (!f || !fgets(buf, (int)cap, f)) {
 		ctl_cli_errorf(cli, "cannot read token file %s: %s", file, strerror(f ? EIO : errno));
 		if (f)

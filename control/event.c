@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 static int fail(char *err, size_t errlen, const char *field, const char *why)
 {
@@ -254,11 +255,12 @@ bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN
 int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 {
 	uint8_t key[CTL_CLIENT_KEY_LEN];
+	struct stat st;
 	size_t len;
 	char *buf;
 	int r;
 
-	r = hwall_read_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
+	r = hwall_read_file_stat(path, CTL_CLIENT_KEY_LEN, &buf, &len, &st);
 	if (r == -ENOENT) {
 		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 			return hwall_neg_errno();
@@ -270,7 +272,10 @@ int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 	}
 	if (r < 0)
 		return r == -EFBIG ? -EINVAL : r;
-	if (len == CTL_CLIENT_KEY_LEN)
+	/* whoever reads the key can test guessed client addresses */
+	if (st.st_mode & 0077)
+		r = -EPERM;
+	else if (len == CTL_CLIENT_KEY_LEN)
 		memcpy(ret_key, buf, CTL_CLIENT_KEY_LEN);
 	else
 		r = -EINVAL;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TOKEN_VIEWER "viewer-token-0123456789"
@@ -67,7 +68,7 @@ static int write_tokens(void)
 	char err[256];
 	FILE *f = fopen(tokens_path, "w");
 
-	if (!f)
+	if (!f || fchmod(fileno(f), 0600) < 0)
 		return -1;
 	ctl_token_hash_hex(TOKEN_VIEWER, h[0]);
 	ctl_token_hash_hex(TOKEN_REVIEWER, h[1]);

@@ -54,7 +54,7 @@ static int suite_init(void)
 		return -1;
 	snprintf(token_file, sizeof(token_file), "%s/token", dir);
 	f = fopen(token_file, "w");
-	if (!f)
+	if (!f || fchmod(fileno(f), 0600) < 0)
 		return -1;
 	fprintf(f, "%s\n", TOKEN_REVIEWER);
 	fclose(f);
@@ -129,6 +129,12 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run((const char *[]){ "status", NULL }), 0);
 	unsetenv("HASHWALL_TOKEN_FILE");
 	setenv("HASHWALL_TOKEN", TOKEN_ADMIN, 1);
+	/* issue 14, item 10: a token file others may read is refused (exit 3) */
+	CU_ASSERT_EQUAL(chmod(token_file, 0644), 0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "status", NULL }), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errout, "group or others may access it (mode 0644); run: "
+					      "chmod 600 "));
+	CU_ASSERT_EQUAL(chmod(token_file, 0600), 0);
 	/* nothing listens on port 1: 4 */
 	CU_ASSERT_EQUAL(run((const char *[]){ "--url", "http://127.0.0.1:1", "status", NULL }), 4);
 }
