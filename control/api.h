@@ -126,6 +126,21 @@ struct ctl_response {
 
 void ctl_response_free(struct ctl_response *resp);
 
+/*
+ * What the status read from the set files in set_dir, by file identity
+ * (device, inode, size, modification and change time): a file is opened
+ * and checked (hws_open(): its checksums) once per version, not on every
+ * GET /api/v1/status.  syncd installs a set by rename, so a new version is
+ * a new inode.  Safe to use from several threads.
+ */
+struct ctl_set_cache;
+
+/* A new, empty cache, or NULL with errno set. */
+struct ctl_set_cache *ctl_set_cache_new(void);
+
+/* Free; accepts NULL. */
+void ctl_set_cache_free(struct ctl_set_cache *c);
+
 struct ctl_api_config {
 	struct ctl_store *store;       /* the API thread's own connection */
 	struct ctl_enforce *enforce;   /* may be NULL */
@@ -139,6 +154,7 @@ struct ctl_api_config {
 	int64_t (*now)(void);          /* NULL: time() */
 	const char *allowlist_file;    /* rewritten on every change; NULL: none */
 	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
+	struct ctl_set_cache *set_cache; /* NULL: every status checks every file */
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
 };
 

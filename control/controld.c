@@ -127,6 +127,7 @@ struct daemon {
 	struct ctl_enforce *enforce;
 	struct ctl_ingest *ingest;
 	struct ctl_eventlog *eventlog;
+	struct ctl_set_cache *set_cache;
 	struct ctl_api_config api;
 	struct ctl_http *http;
 };
@@ -290,12 +291,16 @@ static int start(struct daemon *d)
 		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
 		return r;
 	}
+	d->set_cache = ctl_set_cache_new();
+	if (!d->set_cache)
+		return -ENOMEM;
 	d->api = (struct ctl_api_config){
 		.store = d->api_store, .enforce = d->enforce, .ingest = d->ingest,
 		.metrics = &d->metrics, .tokens = &d->tokens, .body_max = d->cfg.api.max_body,
 		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
-		.set_dir = d->cfg.set_dir, .set_stale_after = d->cfg.set_stale_after,
+		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
+		.set_stale_after = d->cfg.set_stale_after,
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
@@ -314,6 +319,7 @@ static int start(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	ctl_http_stop(d->http);
+	ctl_set_cache_free(d->set_cache);
 	ctl_ingest_free(d->ingest);
 	ctl_eventlog_close(d->eventlog);
 	ctl_enforce_free(d->enforce);

@@ -46,6 +46,8 @@
 	X(API_TOO_LARGE, "api_too_large_total", "API request bodies refused with 413")    \
 	X(API_NOT_FOUND, "api_not_found_total", "API requests answered with 404")         \
 	X(API_ERRORS, "api_errors_total", "API requests that failed with 5xx")            \
+	X(API_SET_CHECKS, "api_set_file_checks_total",                                    \
+	  "Installed set files opened and checked for the status (once per file version)") \
 	X(BLOCKS_ADDED, "blocks_added_total", "Blocks added (automatic and manual)")      \
 	X(BLOCKS_REMOVED, "blocks_removed_total", "Blocks removed")                       \
 	X(BLOCKS_RENEWED, "blocks_renewed_total", "Block expiries renewed")               \

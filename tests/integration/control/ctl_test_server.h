@@ -32,6 +32,7 @@ static struct ctl_metrics metrics;
 static struct ctl_enforce *enforce;
 static struct ctl_api_config api;
 static struct ctl_http *http;
+static struct ctl_set_cache *set_cache;
 static unsigned int port;
 static char digests[12][HWALL_DIGEST_HEX_MAX];
 
@@ -153,13 +154,16 @@ static int ctl_test_server_start(void)
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
 	snprintf(allow_path, sizeof(allow_path), "%s/allowlist.txt", dir);
-	if (write_tokens() < 0 || write_sets() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
+	set_cache = ctl_set_cache_new();
+	if (!set_cache || write_tokens() < 0 || write_sets() < 0 ||
+	    ctl_store_open(db_path, &store, NULL) < 0 ||
 	    ctl_enforce_new(&ec, &enforce, err, sizeof(err)) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
-				       .allowlist_file = allow_path, .set_dir = dir };
+				       .allowlist_file = allow_path, .set_dir = dir,
+				       .set_cache = set_cache };
 	if (ctl_http_start("127.0.0.1", 0, &api, &http, err, sizeof(err)) < 0)
 		return -1;
 	port = ctl_http_port(http);
@@ -173,6 +177,7 @@ static int ctl_test_server_stop(void)
 				"hotline.hws", "broken.hws" };
 
 	ctl_http_stop(http);
+	ctl_set_cache_free(set_cache);
 	ctl_enforce_free(enforce);
 	ctl_store_close(store);
 	ctl_tokens_free(&tokens);

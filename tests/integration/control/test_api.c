@@ -13,6 +13,8 @@
 #include "ctl_test_server.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +164,13 @@ static void test_auth_every_endpoint_every_role(void)
 	}
 	/* a Basic scheme is not a bearer token */
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Basic " TOKEN_ADMIN, NULL)->code, 401);
+	/* the scheme is case-insensitive (RFC 7235, section 2.1; RFC 6750), one
+	 * or more spaces after it (1*SP) */
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!bearer " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!BEARER " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!bEaReR   " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Bearer" TOKEN_ADMIN, NULL)->code, 401);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Bearer " TOKEN_ADMIN "x", NULL)->code, 401);
 }
 
 static void test_errors_naming(void)
@@ -411,6 +419,42 @@ static void test_status_and_metrics(void)
 		CU_ASSERT_TRUE(strncmp(line, "hashwall_", 9) == 0 || line[0] == '#');
 }
 
+/* Issue 14, item 13: the status does not check every set file on every
+ * call, only a file it has not seen in this version (identity: device,
+ * inode, size, times). */
+static void test_status_caches_set_files(void)
+{
+	struct hws_builder *b = hws_builder_new("hotline", 6);
+	struct hws_error err;
+	uint8_t d[16] = { 2 };
+	uint64_t checks;
+	char p[192];
+
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL)->code, 200);
+	checks = ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "\"id\":\"hotline\",\"version\":5,"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks);
+	/* a new version installed (by rename: a new inode) is read at once */
+	CU_ASSERT_FATAL(b != NULL);
+	hws_builder_set_times(b, 99500, 0);
+	CU_ASSERT_EQUAL(hws_builder_add(b, HWALL_ALGO_MD5, d, 1, 7), 0);
+	snprintf(p, sizeof(p), "%s/hotline.hws", dir);
+	CU_ASSERT_EQUAL(hws_builder_write(b, p, NULL, &err), 0);
+	hws_builder_free(b);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "\"id\":\"hotline\",\"version\":6,"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks + 1);
+	/* a file changed in place (new times) is checked again */
+	snprintf(p, sizeof(p), "%s/broken.hws", dir);
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, p, NULL, 0), 0);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "{\"file\":\"broken.hws\",\"error\":"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks + 2);
+	CU_ASSERT_TRUE(has(call("GET", "/metrics", TOKEN_VIEWER, NULL),
+			   "hashwall_api_set_file_checks_total "));
+}
+
 /* Whether @r's body is JSON that the strict parser takes (UTF-8 above all). */
 static bool strict_json(const struct reply *r)
 {
@@ -558,6 +602,7 @@ int main(void)
 		{ "text that is not UTF-8 is refused", test_utf8_refused },
 		{ "request bodies are strict JSON", test_bodies_strict },
 		{ "what the API writes is UTF-8", test_output_is_utf8 },
+		{ "the status caches set files by identity", test_status_caches_set_files },
 		CU_TEST_INFO_NULL,
 	};
 	return ctl_test_run_suite("control/api", suite_init, suite_clean, tests);
