@@ -44,13 +44,17 @@ static const struct route routes[] = {
 void ctl_response_free(struct ctl_response *resp)
 {
 	free(resp->body);
+	ctl_stream_free(resp->stream);
 	resp->body = NULL;
+	resp->stream = NULL;
 	resp->len = 0;
 }
 
 void ctl_api_text(struct ctl_response *resp, int code, const char *ctype, char *text, size_t len)
 {
 	free(resp->body);
+	ctl_stream_free(resp->stream);
+	resp->stream = NULL;
 	resp->code = text ? code : 500;
 	resp->content_type = ctype;
 	resp->body = text;
@@ -86,19 +90,22 @@ static char *utf8_repaired(const char *s)
  * (a host or path from an old store, a file name in set_dir). */
 static void utf8_repair_tree(cJSON *node)
 {
-	for (cJSON *m = node ? node->child : NULL; m; m = m->next) {
-		char *fixed;
-		if (m->string && !(m->type & cJSON_StringIsConst) && (fixed = utf8_repaired(m->string))) {
-			cJSON_free(m->string);
-			m->string = fixed;
-		}
-		if (cJSON_IsString(m) && !(m->type & cJSON_IsReference) &&
-		    (fixed = utf8_repaired(m->valuestring))) {
-			cJSON_free(m->valuestring);
-			m->valuestring = fixed;
-		}
-		utf8_repair_tree(m);
+	char *fixed;
+
+	if (!node)
+		return;
+	if (node->string && !(node->type & cJSON_StringIsConst) &&
+	    (fixed = utf8_repaired(node->string))) {
+		cJSON_free(node->string);
+		node->string = fixed;
 	}
+	if (cJSON_IsString(node) && !(node->type & cJSON_IsReference) &&
+	    (fixed = utf8_repaired(node->valuestring))) {
+		cJSON_free(node->valuestring);
+		node->valuestring = fixed;
+	}
+	for (cJSON *m = node->child; m; m = m->next)
+		utf8_repair_tree(m);
 }
 
 char *ctl_api_print(cJSON *obj)
@@ -361,7 +368,7 @@ void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request
 {
 	memset(resp, 0, sizeof(*resp));
 	route(api, req, resp);
-	if (!resp->body)
+	if (!resp->body && !resp->stream)
 		ctl_api_error(resp, 500, "internal error");
 	count_code(api, resp->code);
 }

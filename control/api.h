@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -117,13 +118,33 @@ struct ctl_request {
 	bool body_too_large;       /* the HTTP layer saw more than the cap */
 };
 
+/*
+ * A response body written a piece at a time as the transport reads it
+ * (the exports, which can be larger than anything else controld holds).
+ */
+struct ctl_stream;
+
+/*
+ * Up to @cap bytes of the body into @buf: returns how many (> 0), 0 at the
+ * end, or -EIO when writing it failed on the way (the transport must then
+ * cut the response short, so that the client sees it incomplete).
+ */
+ssize_t ctl_stream_read(struct ctl_stream *st, char *buf, size_t cap);
+
+/* Free; accepts NULL. */
+void ctl_stream_free(struct ctl_stream *st);
+
 struct ctl_response {
 	int code;
 	const char *content_type;  /* static */
 	char *body;                /* malloc'ed; freed by ctl_response_free() */
 	size_t len;
+	struct ctl_stream *stream; /* instead of @body (NULL then): read it with
+				    * ctl_stream_read(); ctl_response_free()
+				    * frees it unless the transport took it */
 };
 
+/* Free the body or the stream of @resp. */
 void ctl_response_free(struct ctl_response *resp);
 
 /*

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#define STREAM_BLOCK (32 * 1024) /* bytes MHD asks a streamed body for at a time */
+
 struct ctl_http {
 	struct MHD_Daemon *d;
 	const struct ctl_api_config *api;
@@ -58,12 +60,36 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, const struct ctl_response *r)
+/* MHD reads a streamed body through this, in the server's thread, as the
+ * client takes it (so other requests are served in between). */
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ssize_t n = ctl_stream_read(cls, buf, max);
+
+	(void)pos;
+	/* an error cuts the response short: the client sees it incomplete */
+	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+				  : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void free_stream(void *cls)
+{
+	ctl_stream_free(cls);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, struct ctl_response *r)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
-	mr = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_COPY);
+	if (r->stream) {
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream,
+						       r->stream, free_stream);
+		if (mr)
+			r->stream = NULL; /* MHD frees it with free_stream() */
+	} else {
+		mr = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_COPY);
+	}
 	if (!mr)
 		return MHD_NO;
 	MHD_add_response_header(mr, "Content-Type", r->content_type);
