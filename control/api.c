@@ -310,6 +310,13 @@ static const char *bearer(const char *auth)
 	return auth;
 }
 
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization)
+{
+	char name[CTL_ACTOR_MAX + 1];
+
+	return ctl_tokens_check(api->tokens, bearer(authorization), name) != CTL_ROLE_NONE;
+}
+
 static void count_code(const struct ctl_api_config *api, int code)
 {
 	enum ctl_counter c = CTL_CTR_API_REQUESTS;

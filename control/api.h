@@ -179,6 +179,10 @@ struct ctl_api_config {
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
 };
 
+/* Whether the Authorization header value @authorization carries a known
+ * bearer token (a transport answers the others at once: 401). */
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization);
+
 /* Answer one request (never fails: errors become 4xx/5xx responses). */
 void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request *req,
 		      struct ctl_response *resp);

@@ -38,6 +38,7 @@ struct api_cfg {
 	char *address;
 	uint16_t port;
 	uint32_t max_body, max_page;
+	uint32_t max_connections, max_per_address, head_timeout, idle_timeout;
 };
 
 struct enf_cfg {
@@ -65,6 +66,10 @@ static const struct hwall_cfg_field api_fields[] = {
 	F("port", HWALL_CFG_U16, port, .min = 0, .max = 65535),
 	F("max_body", HWALL_CFG_U32, max_body, .min = 1024, .max = 16 << 20),
 	F("max_page", HWALL_CFG_U32, max_page, .min = 1, .max = 100000),
+	F("max_connections", HWALL_CFG_U32, max_connections, .min = 4, .max = 4096),
+	F("max_per_address", HWALL_CFG_U32, max_per_address, .min = 1, .max = 4096),
+	F("head_timeout", HWALL_CFG_U32, head_timeout, .min = 1, .max = 60),
+	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 1, .max = 3600),
 	{ 0 },
 };
 #undef S
@@ -304,8 +309,13 @@ static int start(struct daemon *d)
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
-	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, err,
-			   sizeof(err));
+	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
+			   &(struct ctl_http_limits){
+				   .max_connections = d->cfg.api.max_connections,
+				   .max_per_address = d->cfg.api.max_per_address,
+				   .head_timeout_ms = d->cfg.api.head_timeout * 1000,
+				   .idle_timeout_s = d->cfg.api.idle_timeout },
+			   &d->http, err, sizeof(err));
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err);
 		return r;

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * http.c - libmicrohttpd glue for the operator API (see http.h).
+ * httpd.c - libmicrohttpd glue for the operator API (see httpd.h): the
+ * listening socket and its gate (httpd_gate.h), the request's raw target,
+ * its body with the cap, the answer (streamed for the exports).
  */
 #include "control/httpd.h"
+#include "control/httpd_gate.h"
+#include "common/errors.h"
 #include "common/number.h"
 
 #include <arpa/inet.h>
@@ -13,12 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define STREAM_BLOCK (32 * 1024) /* bytes MHD asks a streamed body for at a time */
+#define LISTEN_BACKLOG 128
 
 struct ctl_http {
 	struct MHD_Daemon *d;
+	struct ctl_gate *gate;
 	const struct ctl_api_config *api;
+	struct ctl_http_limits limits;
 	size_t body_max;
 	uint16_t port;
 };
@@ -95,8 +103,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct ctl_response 
 	MHD_add_response_header(mr, "Content-Type", r->content_type);
 	MHD_add_response_header(mr, "Cache-Control", "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-	if (r->code == 401)
+	if (r->code == 401) {
 		MHD_add_response_header(mr, "WWW-Authenticate", "Bearer realm=\"hashwall\"");
+		/* a client without a token keeps no connection open */
+		MHD_add_response_header(mr, "Connection", "close");
+	}
 	ret = MHD_queue_response(conn, (unsigned int)r->code, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -145,7 +156,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!pd->started) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     "Content-Length");
+		const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							       "Authorization");
 		pd->started = true;
+		/* Without a known token: 401 at once, the body never read (a slow
+		 * one would hold the connection), and the connection closed. */
+		if (!ctl_api_authenticated(h->api, auth))
+			return dispatch(h, conn, url, method, pd);
 		/* Announced as too large: answer now, without reading the body
 		 * (MHD then closes the connection). */
 		if (cl && announced_too_large(cl, h->body_max)) {
@@ -188,45 +205,115 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
-int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
-		   struct ctl_http **ret_h, char *err, size_t errlen)
+/* A listening socket on @address:@port (IPv4 or IPv6 literal).  0 with
+ * *ret_fd, or -errno with @err. */
+static int listen_on(const char *address, uint16_t port, int *ret_fd, char *err, size_t errlen)
 {
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port) };
-	const struct sockaddr *sa;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-	const union MHD_DaemonInfo *info;
-	struct ctl_http *h;
+	const struct sockaddr *sa = (const struct sockaddr *)&sa4;
+	socklen_t len = sizeof(sa4);
+	int fd, one = 1;
 
-	if (inet_pton(AF_INET, address, &sa4.sin_addr) == 1) {
-		sa = (const struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, address, &sa6.sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, address, &sa6.sin6_addr) == 1) {
 		sa = (const struct sockaddr *)&sa6;
-		flags |= MHD_USE_IPv6;
-	} else {
+		len = sizeof(sa6);
+	} else if (inet_pton(AF_INET, address, &sa4.sin_addr) != 1) {
 		snprintf(err, errlen, "api.address: '%s' is not an IPv4 or IPv6 address", address);
 		return -EINVAL;
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->api = api;
-	h->body_max = api->body_max ? api->body_max : CTL_API_BODY_MAX;
-	h->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
-				MHD_OPTION_SOCK_ADDR, sa,
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, sa, len) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		int r = hwall_neg_errno();
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", address, port,
+			 hwall_strerror(r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The gate's hand-over: a connection with its request head in. */
+static void take_connection(void *ctx, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct ctl_http *h = ctx;
+
+	/* MHD closes @fd itself when it cannot take it (connection limit) */
+	if (MHD_add_connection(h->d, fd, sa, len) != MHD_YES)
+		ctl_count(h->api->metrics, CTL_CTR_API_REFUSED, 1);
+}
+
+static unsigned int or_default(unsigned int v, unsigned int def)
+{
+	return v ? v : def;
+}
+
+static int start_daemon(struct ctl_http *h)
+{
+	/* No listening socket of its own: connections come from the gate. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+			     MHD_USE_NO_LISTEN_SOCKET;
+
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_CONNECTION_LIMIT, h->limits.max_connections,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->limits.max_per_address,
+				MHD_OPTION_CONNECTION_TIMEOUT, h->limits.idle_timeout_s,
 				MHD_OPTION_END);
-	if (!h->d) {
-		snprintf(err, errlen, "cannot listen on %s port %u (address in use or not local?)",
-			 address, port);
+	return h->d ? 0 : -EIO;
+}
+
+int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
+		   const struct ctl_http_limits *limits, struct ctl_http **ret_h, char *err,
+		   size_t errlen)
+{
+	struct ctl_http_limits lim = limits ? *limits : (struct ctl_http_limits){ 0 };
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct ctl_http *h;
+	int fd, r;
+
+	r = listen_on(address, port, &fd, err, errlen);
+	if (r < 0)
+		return r;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		close(fd);
+		return -ENOMEM;
+	}
+	h->api = api;
+	h->body_max = api->body_max ? api->body_max : CTL_API_BODY_MAX;
+	h->limits = (struct ctl_http_limits){
+		.max_connections = or_default(lim.max_connections, CTL_HTTP_CONNECTIONS_MAX),
+		.max_per_address = or_default(lim.max_per_address, CTL_HTTP_PER_ADDRESS_MAX),
+		.head_timeout_ms = or_default(lim.head_timeout_ms, CTL_HTTP_HEAD_TIMEOUT_MS),
+		.idle_timeout_s = or_default(lim.idle_timeout_s, CTL_HTTP_IDLE_TIMEOUT_S),
+	};
+	h->port = getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 ?
+		  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port) : port;
+	if (start_daemon(h) < 0) {
+		snprintf(err, errlen, "cannot start the HTTP server");
+		close(fd);
 		free(h);
 		return -EIO;
 	}
-	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-	h->port = info ? info->port : port;
+	r = ctl_gate_start(&(struct ctl_gate_config){
+				   .listen_fd = fd, .max_pending = h->limits.max_connections,
+				   .max_per_address = h->limits.max_per_address,
+				   .head_timeout_ms = h->limits.head_timeout_ms,
+				   .hand = take_connection, .hand_ctx = h, .metrics = api->metrics },
+			   &h->gate);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the API's connection gate: %s", hwall_strerror(r));
+		MHD_stop_daemon(h->d);
+		free(h);
+		return r;
+	}
 	*ret_h = h;
 	return 0;
 }
@@ -240,6 +327,8 @@ void ctl_http_stop(struct ctl_http *h)
 {
 	if (!h)
 		return;
+	/* no more hand-overs first, then the server */
+	ctl_gate_stop(h->gate);
 	MHD_stop_daemon(h->d);
 	free(h);
 }

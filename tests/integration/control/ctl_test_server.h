@@ -34,6 +34,9 @@ static struct ctl_enforce *enforce;
 static struct ctl_api_config api;
 static struct ctl_http *http;
 static struct ctl_set_cache *set_cache;
+
+/* The defaults but a short head deadline, so that a test sees it pass. */
+static const struct ctl_http_limits test_limits = { .head_timeout_ms = 1000 };
 static unsigned int port;
 static char digests[12][HWALL_DIGEST_HEX_MAX];
 
@@ -165,7 +168,7 @@ static int ctl_test_server_start(void)
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
 				       .allowlist_file = allow_path, .set_dir = dir,
 				       .set_cache = set_cache };
-	if (ctl_http_start("127.0.0.1", 0, &api, &http, err, sizeof(err)) < 0)
+	if (ctl_http_start("127.0.0.1", 0, &api, &test_limits, &http, err, sizeof(err)) < 0)
 		return -1;
 	port = ctl_http_port(http);
 	return 0;
