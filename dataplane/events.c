@@ -10,11 +10,11 @@
 
 static const char *const drop_names[] = {
 #define DP_X_NAME(name, desc) #name,
-	DP_DROPS(DP_X_NAME)
+	DP_DROP_TABLE(DP_X_NAME)
 };
 
 static const char *const info_names[] = {
-	DP_INFO(DP_X_NAME)
+	DP_INFO_TABLE(DP_X_NAME)
 #undef DP_X_NAME
 };
 
@@ -42,7 +42,7 @@ void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src)
 /* Bytes of every counter name, a NUL each: what bounds the stats line. */
 enum {
 #define DP_X_NAME_BYTES(name, desc) +sizeof(#name)
-	DP_COUNTER_NAME_BYTES = 0 DP_DROPS(DP_X_NAME_BYTES) DP_INFO(DP_X_NAME_BYTES)
+	DP_COUNTER_NAME_BYTES = 0 DP_DROP_TABLE(DP_X_NAME_BYTES) DP_INFO_TABLE(DP_X_NAME_BYTES)
 #undef DP_X_NAME_BYTES
 };
 
