@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -134,6 +135,46 @@ static inline void hwall_test_tmpdir_remove(const char *dir)
 	for (unsigned int i = 0; i < HWALL_TEST_TMPDIRS_MAX; i++)
 		if (hwall_test_tmp.owner[i] && hwall_test_tmp.path[i] == dir)
 			hwall_test_tmp_drop(i);
+}
+
+/* The table hwall_test_main_table() runs: CUnit calls the tests in order,
+ * so the i-th call of hwall_test_next_row() runs row i. */
+static struct {
+	void (*run)(size_t row);
+	size_t next;
+} hwall_test_rows;
+
+static inline void hwall_test_next_row(void)
+{
+	hwall_test_rows.run(hwall_test_rows.next++);
+}
+
+/*
+ * Run a table-driven test program as suite @name: one test per row, the
+ * i-th named @row_name(i) and running @run_row(i), then the tests of
+ * @extra (ended by CU_TEST_INFO_NULL).  Returns the exit status for main().
+ */
+static inline int hwall_test_main_table(const char *name, size_t rows,
+					const char *(*row_name)(size_t row),
+					void (*run_row)(size_t row), const CU_TestInfo *extra)
+{
+	size_t n_extra = 0;
+	CU_TestInfo *tests;
+	int r;
+
+	while (extra[n_extra].pName)
+		n_extra++;
+	tests = calloc(rows + n_extra + 1, sizeof(*tests));
+	if (!tests)
+		return 2;
+	for (size_t i = 0; i < rows; i++)
+		tests[i] = (CU_TestInfo){ row_name(i), hwall_test_next_row };
+	memcpy(tests + rows, extra, n_extra * sizeof(*tests));
+	hwall_test_rows.run = run_row;
+	hwall_test_rows.next = 0;
+	r = hwall_test_main(name, tests);
+	free(tests);
+	return r;
 }
 
 /* splitmix64: a small, fast, well-mixed PRNG; same seed, same bytes. */

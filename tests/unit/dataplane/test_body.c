@@ -6,7 +6,6 @@
 #include "framing_cases.h"
 #include "hwall_test.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Collects decoded bytes. */
@@ -43,8 +42,10 @@ static int64_t feed(struct dp_body *b, const char *in, size_t len, size_t step, 
 	return (int64_t)off;
 }
 
-static void run_row(const struct fc_body_case *row)
+static void run_row(size_t r)
 {
+	const struct fc_body_case *row = &fc_body_cases[r];
+
 	for (size_t i = 0; i < fc_body_step_count; i++) {
 		struct dp_body b;
 		struct sink s = { .len = 0 };
@@ -61,12 +62,9 @@ static void run_row(const struct fc_body_case *row)
 	}
 }
 
-/* CUnit runs the tests in order: the i-th call runs row i. */
-static size_t next_row;
-
-static void test_next_row(void)
+static const char *row_name(size_t r)
 {
-	run_row(&fc_body_cases[next_row++]);
+	return fc_body_cases[r].name;
 }
 
 static void test_skip(void)
@@ -90,15 +88,9 @@ static void test_skip(void)
 
 int main(void)
 {
-	CU_TestInfo *tests = calloc(fc_body_count + 2, sizeof(*tests));
-	int r;
-
-	if (!tests)
-		return 2;
-	for (size_t i = 0; i < fc_body_count; i++)
-		tests[i] = (CU_TestInfo){ fc_body_cases[i].name, test_next_row };
-	tests[fc_body_count] = (CU_TestInfo){ "skip", test_skip };
-	r = hwall_test_main("dataplane/body", tests);
-	free(tests);
-	return r;
+	static const CU_TestInfo more[] = {
+		{ "skip", test_skip },
+		CU_TEST_INFO_NULL,
+	};
+	return hwall_test_main_table("dataplane/body", fc_body_count, row_name, run_row, more);
 }

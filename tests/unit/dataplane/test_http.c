@@ -137,8 +137,9 @@ static void check_counters(const struct fc_counter *want)
 	CU_ASSERT_EQUAL(memcmp(drops, ctr.drop, sizeof(drops)), 0);
 }
 
-static void run_row(const struct fc_http_case *row)
+static void run_row(size_t r)
 {
+	const struct fc_http_case *row = &fc_http_cases[r];
 	uint32_t seq[DP_DIR_COUNT] = { 1000, 1000 };
 	unsigned int n = 0;
 
@@ -159,12 +160,9 @@ static void run_row(const struct fc_http_case *row)
 	check_counters(row->counters);
 }
 
-/* CUnit runs the tests in order: the i-th call runs row i. */
-static size_t next_row;
-
-static void test_next_row(void)
+static const char *row_name(size_t i)
 {
-	run_row(&fc_http_cases[next_row++]);
+	return fc_http_cases[i].name;
 }
 
 static void test_sync(void)
@@ -187,15 +185,9 @@ static void test_sync(void)
 
 int main(void)
 {
-	CU_TestInfo *tests = calloc(fc_http_count + 2, sizeof(*tests));
-	int r;
-
-	if (!tests)
-		return 2;
-	for (size_t i = 0; i < fc_http_count; i++)
-		tests[i] = (CU_TestInfo){ fc_http_cases[i].name, test_next_row };
-	tests[fc_http_count] = (CU_TestInfo){ "sync", test_sync };
-	r = hwall_test_main("dataplane/http", tests);
-	free(tests);
-	return r;
+	static const CU_TestInfo more[] = {
+		{ "sync", test_sync },
+		CU_TEST_INFO_NULL,
+	};
+	return hwall_test_main_table("dataplane/http", fc_http_count, row_name, run_row, more);
 }
