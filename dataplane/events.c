@@ -6,7 +6,6 @@
 #include "dataplane/events.h"
 
 #include <arpa/inet.h>
-#include <string.h>
 
 static const char *const drop_names[] = {
 #define DP_X_NAME(name, desc) #name,
