@@ -3,16 +3,24 @@
  * pdq_index.c - opens a PDQ index blob (layout: pdq_index_format.h) and
  * answers near-neighbour queries over it; the PDQ stage's matcher.
  *
- * A query within distance d = 16q + a (0 <= a < 16) probes slices 0..a
- * within radius q of the query's bucket and slices a+1..15 within radius
- * q-1: a hash that differed by more in every slice would differ by at
- * least (a+1)(q+1) + (15-a)q = d + 1 bits in all (Norouzi et al., 2014,
- * the pigeonhole principle refined).  At d = 31 that is radius 1 in all 16
- * slices: 16 x 17 buckets.  Candidates go through a small ring so that
- * their hashes are prefetched well before the full distance is computed.
- * An entry close to the query in several slices is a candidate several
- * times; it is reported only from the first slice whose probe reaches it,
- * which needs no memory of what was seen.
+ * The 16 slices of a hash pair up into 8 blocks of 32 bits.  A hash within
+ * distance d = 8q + a (0 <= a < 8) of the query is within rho = q of it in
+ * some block 0..a or within rho = q-1 in some block a+1..7: otherwise it
+ * would differ by at least (a+1)(q+1) + (7-a)q = d + 1 bits (the
+ * pigeonhole principle refined, Norouzi et al. 2014).  Within that block,
+ * with rho = 2p + c, either the first slice is within p or the second
+ * within p-1+c; and the other slice is within rho minus that.  So a query
+ * probes each slice's buckets within the slice's radius and keeps, of each
+ * posting, only those whose partner slice (stored beside the posting) is
+ * close enough.  At d = 31 that is radius 1 in all 16 slices (16 x 17
+ * buckets, as plain 16-slice MIH) but only about 1% of the postings get
+ * past their partner: the hashes of the others are never fetched.
+ *
+ * Work goes in batches: the bucket tables of a batch of probes are
+ * prefetched, then their partner lists, then the survivors' hashes through
+ * a small ring, so that many cache misses are in flight at once.  An entry
+ * reached by several probes is reported only from the first, which needs
+ * no memory of what was seen.
  */
 #include "hashsync/pdq/pdq_index.h"
 #include "hashsync/pdq/pdq_index_format.h"
@@ -22,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PDQI_RING 16u /* candidates in flight: how far hashes are prefetched */
+#define PDQI_RING 16u  /* candidates in flight: how far hashes are prefetched */
+#define PDQI_BATCH 32u /* buckets probed together */
 
 #if defined(__x86_64__)
 #define PDQI_X86_DISPATCH 1
@@ -32,10 +41,13 @@ struct pdqi {
 	const uint8_t *hashes;
 	const uint32_t *starts;   /* slice s's table at starts + s * starts_stride */
 	const uint32_t *postings; /* slice s's list at postings + s * postings_stride */
+	const uint16_t *partners; /* slice s's at partners + s * partners_stride */
 	size_t starts_stride;     /* in u32 */
 	size_t postings_stride;   /* in u32 */
+	size_t partners_stride;   /* in u16 */
 	uint32_t count;
 	unsigned int bucket_bits;
+	unsigned int scan_from; /* PDQI_PATH_AUTO scans from this threshold */
 };
 
 /* The header describes the one layout of its count and bucket bits. */
@@ -45,14 +57,15 @@ static int pdqi_check_header(const struct pdqi_disk_header *h, size_t len)
 
 	if (memcmp(h->magic, PDQI_MAGIC, PDQI_MAGIC_LEN) != 0 ||
 	    h->layout_version != PDQI_LAYOUT_VERSION || h->header_size != PDQI_HEADER_SIZE ||
-	    h->reserved0 || h->reserved1)
+	    h->reserved0)
 		return -EINVAL;
 	if (h->slice_bits != PDQI_SLICE_BITS || h->bucket_bits > PDQI_MAX_BUCKET_BITS ||
 	    h->slices != (h->bucket_bits ? PDQI_SLICES : 0))
 		return -EINVAL;
 	pdqi_layout_of(h->count, h->bucket_bits, &l);
 	if (h->blob_size != len || l.size != len || h->hashes_off != l.hashes_off ||
-	    h->starts_off != l.starts_off || h->postings_off != l.postings_off)
+	    h->starts_off != l.starts_off || h->postings_off != l.postings_off ||
+	    h->partners_off != l.partners_off)
 		return -EINVAL;
 	return 0;
 }
@@ -73,6 +86,70 @@ static int pdqi_check_starts(const struct pdqi *idx)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* Radii for threshold @d (see the top): block j's rho, and for
+ * rho = 2p + c, radius p for its first slice and p - 1 + c for its
+ * second; -1 where a block or slice is not probed. */
+static void pdqi_radii(unsigned int d, int block_radius[PDQI_BLOCKS], int radius[PDQI_SLICES])
+{
+	int q = (int)(d / PDQI_BLOCKS);
+	unsigned int a = d % PDQI_BLOCKS;
+
+	for (unsigned int j = 0; j < PDQI_BLOCKS; j++) {
+		int rho = j <= a ? q : q - 1;
+		block_radius[j] = rho;
+		radius[2 * j] = rho < 0 ? -1 : rho / 2;
+		radius[2 * j + 1] = rho < 0 ? -1 : rho / 2 - 1 + rho % 2;
+	}
+}
+
+/* Share of uniform 16-bit partners within @limit bits of the query's:
+ * the sum of C(16, i) for i <= limit, over 2^16. */
+static double pdqi_pass_rate(int limit)
+{
+	double c = 1, sum = 0;
+
+	for (int i = 0; i <= limit && i <= 16; i++) {
+		sum += c;
+		c = c * (16 - i) / (i + 1);
+	}
+	return sum / 65536.0;
+}
+
+/* The cost model, for uniform hashes: at threshold @d, buckets probed,
+ * postings filtered and hashes compared, against comparing every hash.
+ * The unit is the cost of one hash in a scan; the weights (12, 0.5, 8)
+ * are fitted to the benchmark at 10^4, 10^5 and 10^6 entries, where they
+ * put the switch within a few thresholds of the measured crossover
+ * (docs/pdq-index.md). */
+static bool pdqi_index_cheaper(const struct pdqi *idx, unsigned int d)
+{
+	double per_bucket = idx->count / (double)(1u << idx->bucket_bits);
+	double buckets = 0, survivors = 0;
+	int block_radius[PDQI_BLOCKS], radius[PDQI_SLICES];
+
+	pdqi_radii(d, block_radius, radius);
+	for (unsigned int s = 0; s < PDQI_SLICES; s++) {
+		double nb = 1; /* C(bucket bits, k): buckets at distance k */
+		for (int k = 0; k <= radius[s] && k <= (int)idx->bucket_bits; k++) {
+			buckets += nb;
+			survivors += nb * per_bucket * pdqi_pass_rate(block_radius[s / 2] - k);
+			nb = nb * (idx->bucket_bits - k) / (k + 1);
+		}
+	}
+	return buckets * 12.0 + buckets * per_bucket * 0.5 + survivors * 8.0 < idx->count;
+}
+
+/* The lowest threshold from which a scan costs less than the index (the
+ * index's cost grows with the threshold, the scan's does not). */
+static unsigned int pdqi_scan_threshold(const struct pdqi *idx)
+{
+	unsigned int d = 0;
+
+	while (idx->bucket_bits && d <= PDQI_MAX_DIST && pdqi_index_cheaper(idx, d))
+		d++;
+	return d;
 }
 
 int pdqi_open(const void *blob, size_t len, struct pdqi **ret_idx)
@@ -96,14 +173,17 @@ int pdqi_open(const void *blob, size_t len, struct pdqi **ret_idx)
 	if (h->bucket_bits) {
 		idx->starts = (const uint32_t *)(base + h->starts_off);
 		idx->postings = (const uint32_t *)(base + h->postings_off);
+		idx->partners = (const uint16_t *)(base + h->partners_off);
 		idx->starts_stride = pdqi_starts_stride(h->bucket_bits) / 4;
 		idx->postings_stride = pdqi_postings_stride(h->count) / 4;
+		idx->partners_stride = pdqi_partners_stride(h->count) / 2;
 		r = pdqi_check_starts(idx);
 		if (r < 0) {
 			free(idx);
 			return r;
 		}
 	}
+	idx->scan_from = pdqi_scan_threshold(idx);
 	*ret_idx = idx;
 	return 0;
 }
@@ -113,11 +193,13 @@ void pdqi_close(struct pdqi *idx)
 	free(idx);
 }
 
-/* Slice @s's postings: strictly ascending entries, each in its bucket. */
+/* Slice @s's postings: strictly ascending entries, each in its bucket,
+ * each beside its partner slice. */
 static int pdqi_check_slice(const struct pdqi *idx, unsigned int s)
 {
 	const uint32_t *st = idx->starts + s * idx->starts_stride;
 	const uint32_t *post = idx->postings + s * idx->postings_stride;
+	const uint16_t *part = idx->partners + s * idx->partners_stride;
 	unsigned int shift = PDQI_SLICE_BITS - idx->bucket_bits;
 	uint32_t nb = 1u << idx->bucket_bits;
 
@@ -125,7 +207,8 @@ static int pdqi_check_slice(const struct pdqi *idx, unsigned int s)
 		for (uint32_t k = st[b]; k < st[b + 1]; k++) {
 			uint32_t e = post[k];
 			if (e >= idx->count || (k > st[b] && e <= post[k - 1]) ||
-			    pdqi_slice(idx->hashes + (size_t)e * PDQI_HASH_LEN, s) >> shift != b)
+			    pdqi_slice(idx->hashes + (size_t)e * PDQI_HASH_LEN, s) >> shift != b ||
+			    pdqi_slice(idx->hashes + (size_t)e * PDQI_HASH_LEN, s ^ 1) != part[k])
 				return -EINVAL;
 		}
 	return 0;
@@ -170,11 +253,17 @@ unsigned int pdqi_distance(const uint8_t a[PDQI_HASH_LEN], const uint8_t b[PDQI_
 /* One query in progress. */
 struct pdqi_q {
 	const struct pdqi *idx;
-	uint64_t q[4];         /* the query as words, for the distance */
+	uint64_t q[4]; /* the query as words, for the distance */
 	uint8_t qbytes[PDQI_HASH_LEN];
 	unsigned int max_dist;
-	unsigned int shift;    /* 16 - bucket bits */
-	int radius[PDQI_SLICES]; /* -1: slice not probed */
+	unsigned int shift;                /* 16 - bucket bits */
+	int block_radius[PDQI_BLOCKS];     /* -1: block not probed */
+	int radius[PDQI_SLICES];           /* -1: slice not probed */
+	uint32_t qs[PDQI_SLICES];          /* the query's slices... */
+	uint32_t qb[PDQI_SLICES];          /* ...and buckets */
+	unsigned int s;                    /* the next probe: slice, weight, mask */
+	unsigned int k;
+	uint32_t m;
 	uint32_t ring_entry[PDQI_RING];
 	uint8_t ring_slice[PDQI_RING];
 	unsigned int head, tail;
@@ -204,17 +293,19 @@ static void pdqi_record(struct pdqi_q *st, uint32_t entry, unsigned int dist)
 	st->out[i] = (struct pdqi_match){ .entry = entry, .distance = dist };
 }
 
-/* Would a probe of slice @s have reached @hash (its bucket within the
- * slice's radius of the query's)? */
+/* Would the probes of slice @s have passed @hash on: its bucket within the
+ * slice's radius of the query's, and its partner within what is left of
+ * the block's radius?  Exactly the test the probe and the filter make. */
 static bool pdqi_reached(const struct pdqi_q *st, const uint8_t *hash, unsigned int s)
 {
-	uint32_t x = pdqi_slice(hash, s) ^ pdqi_slice(st->qbytes, s);
+	int w = __builtin_popcount((pdqi_slice(hash, s) ^ st->qs[s]) >> st->shift);
+	int pw = __builtin_popcount(pdqi_slice(hash, s ^ 1) ^ st->qs[s ^ 1]);
 
-	return st->radius[s] >= 0 && __builtin_popcount(x >> st->shift) <= st->radius[s];
+	return st->radius[s] >= 0 && w <= st->radius[s] && pw <= st->block_radius[s / 2] - w;
 }
 
 /* A candidate within the threshold, found through slice @s: reported only
- * when no earlier slice's probe reached it too. */
+ * when no earlier slice passed it on too. */
 static __attribute__((noinline)) void pdqi_found(struct pdqi_q *st, uint32_t entry,
 						 unsigned int dist, unsigned int s)
 {
@@ -263,36 +354,84 @@ static inline __attribute__((always_inline)) void pdqi_push(struct pdqi_q *st, u
 	__builtin_prefetch(st->idx->hashes + (size_t)e * PDQI_HASH_LEN);
 }
 
-/* Every bucket of slice @s within its radius of the query's bucket: the
- * masks of each weight k <= radius over the bucket bits, in colex order
- * (Gosper's next-combination step). */
-static inline __attribute__((always_inline)) void pdqi_probe_slice(struct pdqi_q *st,
-								   unsigned int s)
+/* The next bucket to probe and the weight of its mask, slice by slice:
+ * the masks of each weight k <= radius over the bucket bits, in colex
+ * order (Gosper's next combination).  Returns false after the last. */
+static inline __attribute__((always_inline)) bool pdqi_next_probe(struct pdqi_q *st,
+								  unsigned int *ret_s,
+								  uint32_t *ret_b,
+								  unsigned int *ret_k)
 {
-	const struct pdqi *idx = st->idx;
-	const uint32_t *starts = idx->starts + s * idx->starts_stride;
-	const uint32_t *post = idx->postings + s * idx->postings_stride;
-	unsigned int bits = idx->bucket_bits;
-	uint32_t qb = pdqi_slice(st->qbytes, s) >> st->shift, end = 1u << bits;
+	unsigned int bits = st->idx->bucket_bits;
+	uint32_t end = 1u << bits, m;
 
-	for (int k = 0; k <= st->radius[s] && k <= (int)bits; k++) {
-		uint32_t m = (1u << k) - 1;
-		while (m < end) {
-			uint32_t b = qb ^ m, lo = starts[b], hi = starts[b + 1];
-			for (uint32_t i = lo; i < hi; i++)
-				pdqi_push(st, post[i], s);
-			if (!m)
-				break;
-			uint32_t c = (uint32_t)__builtin_ctz(m), r = m + (1u << c);
-			m = r | (((r ^ m) >> 2) >> c);
+	while (st->s < PDQI_SLICES) {
+		if ((int)st->k > st->radius[st->s] || st->k > bits) {
+			st->s++;
+			st->k = 0;
+			st->m = 0;
+		} else if (st->m >= end) {
+			st->k++;
+			st->m = (1u << st->k) - 1;
+		} else {
+			m = st->m;
+			*ret_s = st->s;
+			*ret_b = st->qb[st->s] ^ m;
+			*ret_k = st->k;
+			if (m) {
+				uint32_t c = (uint32_t)__builtin_ctz(m), r = m + (1u << c);
+				st->m = r | (((r ^ m) >> 2) >> c);
+			} else {
+				st->m = end;
+			}
+			return true;
 		}
 	}
+	return false;
 }
 
+/* Postings [lo, hi) of slice @s whose partner slice is within @limit of
+ * the query's go on to have their hash compared. */
+static inline __attribute__((always_inline)) void pdqi_filter(struct pdqi_q *st, unsigned int s,
+							      uint32_t lo, uint32_t hi, int limit)
+{
+	const struct pdqi *idx = st->idx;
+	const uint32_t *post = idx->postings + s * idx->postings_stride;
+	const uint16_t *part = idx->partners + s * idx->partners_stride;
+	uint32_t qp = st->qs[s ^ 1];
+
+	for (uint32_t i = lo; i < hi; i++)
+		if (__builtin_popcount(part[i] ^ qp) <= limit)
+			pdqi_push(st, post[i], s);
+}
+
+/* Probes go in batches: the bucket tables of a whole batch are
+ * prefetched, then its partner lists, then its survivors are queued. */
 static inline __attribute__((always_inline)) void pdqi_index_body(struct pdqi_q *st)
 {
-	for (unsigned int s = 0; s < PDQI_SLICES; s++)
-		pdqi_probe_slice(st, s);
+	const struct pdqi *idx = st->idx;
+	uint32_t bucket[PDQI_BATCH], lo[PDQI_BATCH], hi[PDQI_BATCH];
+	uint8_t slice[PDQI_BATCH], weight[PDQI_BATCH];
+	unsigned int n, s, k;
+	uint32_t b;
+
+	do {
+		for (n = 0; n < PDQI_BATCH && pdqi_next_probe(st, &s, &b, &k); n++) {
+			slice[n] = (uint8_t)s;
+			bucket[n] = b;
+			weight[n] = (uint8_t)k;
+			__builtin_prefetch(idx->starts + s * idx->starts_stride + b);
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			const uint32_t *starts = idx->starts + slice[i] * idx->starts_stride;
+			lo[i] = starts[bucket[i]];
+			hi[i] = starts[bucket[i] + 1];
+			__builtin_prefetch(idx->partners + slice[i] * idx->partners_stride + lo[i]);
+		}
+		for (unsigned int i = 0; i < n; i++)
+			pdqi_filter(st, slice[i], lo[i], hi[i],
+				    st->block_radius[slice[i] / 2] - weight[i]);
+	} while (n);
 	while (st->head != st->tail)
 		pdqi_verify_oldest(st);
 }
@@ -344,41 +483,6 @@ static void pdqi_run(struct pdqi_q *st, bool scan)
 	(scan ? pdqi_scan_base : pdqi_index_base)(st);
 }
 
-/* Binomial coefficient C(n, k) for n <= 16. */
-static uint64_t pdqi_choose(unsigned int n, unsigned int k)
-{
-	uint64_t c = 1;
-
-	for (unsigned int i = 1; i <= k && i <= n; i++)
-		c = c * (n - k + i) / i;
-	return k > n ? 0 : c;
-}
-
-/* The radius of each slice for the query's threshold (see the top). */
-static void pdqi_set_radii(struct pdqi_q *st)
-{
-	int q = (int)(st->max_dist / PDQI_SLICES);
-	unsigned int a = st->max_dist % PDQI_SLICES;
-
-	for (unsigned int s = 0; s < PDQI_SLICES; s++)
-		st->radius[s] = s <= a ? q : q - 1;
-}
-
-/* The index's cost model: buckets probed and candidates expected (for
- * uniform hashes) against a scan, in the units measured by the benchmark
- * (docs/pdq-index.md). */
-static bool pdqi_index_cheaper(const struct pdqi_q *st)
-{
-	const struct pdqi *idx = st->idx;
-	double buckets = 0, cands;
-
-	for (unsigned int s = 0; s < PDQI_SLICES; s++)
-		for (int k = 0; k <= st->radius[s]; k++)
-			buckets += (double)pdqi_choose(idx->bucket_bits, (unsigned int)k);
-	cands = buckets * idx->count / (double)(1u << idx->bucket_bits);
-	return buckets * 4.0 + cands * 4.0 < idx->count;
-}
-
 int pdqi_query(const struct pdqi *idx, const uint8_t q[PDQI_HASH_LEN], unsigned int max_dist,
 	       enum pdqi_path path, struct pdqi_match *out, size_t cap, size_t *ret_total)
 {
@@ -390,9 +494,13 @@ int pdqi_query(const struct pdqi *idx, const uint8_t q[PDQI_HASH_LEN], unsigned 
 	memcpy(st.q, q, PDQI_HASH_LEN);
 	memcpy(st.qbytes, q, PDQI_HASH_LEN);
 	st.shift = PDQI_SLICE_BITS - idx->bucket_bits;
-	pdqi_set_radii(&st);
+	pdqi_radii(max_dist, st.block_radius, st.radius);
+	for (unsigned int s = 0; s < PDQI_SLICES; s++) {
+		st.qs[s] = pdqi_slice(q, s);
+		st.qb[s] = st.qs[s] >> st.shift;
+	}
 	scan = !idx->bucket_bits || path == PDQI_PATH_SCAN ||
-	       (path == PDQI_PATH_AUTO && !pdqi_index_cheaper(&st));
+	       (path == PDQI_PATH_AUTO && max_dist >= idx->scan_from);
 	pdqi_run(&st, scan);
 	*ret_total = st.total;
 	return 0;

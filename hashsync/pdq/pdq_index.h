@@ -4,13 +4,15 @@
  *
  * A PDQ hash is 256 bits; two images match when the Hamming distance of
  * their hashes is at most a threshold (31 by default).  The index is
- * multi-index hashing (Norouzi, Punjani, Fleet): each hash is cut into 16
- * slices of 16 bits, and for each slice a bucket table lists the entries by
- * the slice's leading bucket bits.  A query probes, in each slice, the
- * buckets within a small radius of its own (pigeonhole: a hash within
- * distance d of the query is within floor(d/16) of it in some slice),
- * verifies every candidate with the full distance and reports each entry
- * once.  docs/pdq-index.md has the design, the byte layout and the figures.
+ * multi-index hashing (Norouzi, Punjani, Fleet) over 8 blocks of 32 bits,
+ * each searched through its two 16-bit slices: per slice, a bucket table
+ * lists the entries by the slice's leading bucket bits, and each posting
+ * carries the entry's other slice of the block.  A query probes, in each
+ * slice, the buckets within a small radius of its own, drops the postings
+ * whose partner slice is too far for the block to be close (about 99% at
+ * distance 31), verifies the rest with the full distance and reports each
+ * entry once.  docs/pdq-index.md has the design, the byte layout and the
+ * figures.
  *
  * Where it sits: the set writer (hashwall-set, syncd) builds the index of a
  * set's PDQ entries into a flat, read-only, 64-byte aligned blob with

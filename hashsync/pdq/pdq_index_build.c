@@ -6,8 +6,9 @@
  *
  * Each slice's postings are a counting sort of the entries by bucket, done
  * in place in the output buffer: the starts table counts, then serves as
- * the scatter cursors, then is shifted back into bucket starts.  So a
- * build is 16 passes over the hashes and needs no memory beyond the blob.
+ * the scatter cursors, then is shifted back into bucket starts; a pass
+ * over the postings then copies each entry's partner slice beside it.  So
+ * a build is 16 times three passes and needs no memory beyond the blob.
  */
 #include "hashsync/pdq/pdq_index.h"
 #include "hashsync/pdq/pdq_index_format.h"
@@ -66,9 +67,11 @@ int pdqi_build_size(size_t n, const struct pdqi_build_opts *opts, size_t *ret_le
 	return 0;
 }
 
-/* Postings of slice @s: entries grouped by bucket, ascending in each. */
+/* Postings of slice @s: entries grouped by bucket, ascending in each, with
+ * their partner slices alongside. */
 static void pdqi_build_slice(const uint8_t (*hashes)[PDQI_HASH_LEN], size_t n, unsigned int s,
-			     unsigned int bits, uint32_t *starts, uint32_t *postings)
+			     unsigned int bits, uint32_t *starts, uint32_t *postings,
+			     uint16_t *partners)
 {
 	uint32_t nb = 1u << bits;
 	unsigned int shift = PDQI_SLICE_BITS - bits;
@@ -85,6 +88,8 @@ static void pdqi_build_slice(const uint8_t (*hashes)[PDQI_HASH_LEN], size_t n, u
 	/* ...which is bucket b + 1's start. */
 	memmove(starts + 1, starts, (size_t)nb * sizeof(*starts));
 	starts[0] = 0;
+	for (size_t k = 0; k < n; k++)
+		partners[k] = (uint16_t)pdqi_slice(hashes[postings[k]], s ^ 1);
 }
 
 int pdqi_build_into(const uint8_t (*hashes)[PDQI_HASH_LEN], size_t n,
@@ -112,12 +117,14 @@ int pdqi_build_into(const uint8_t (*hashes)[PDQI_HASH_LEN], size_t n,
 	h->hashes_off = p.hashes_off;
 	h->starts_off = p.starts_off;
 	h->postings_off = p.postings_off;
+	h->partners_off = p.partners_off;
 	if (n)
 		memcpy(base + p.hashes_off, hashes, n * PDQI_HASH_LEN);
 	for (unsigned int s = 0; bits && s < PDQI_SLICES; s++)
 		pdqi_build_slice(hashes, n, s, bits,
 				 (uint32_t *)(base + p.starts_off + s * pdqi_starts_stride(bits)),
-				 (uint32_t *)(base + p.postings_off + s * pdqi_postings_stride(n)));
+				 (uint32_t *)(base + p.postings_off + s * pdqi_postings_stride(n)),
+				 (uint16_t *)(base + p.partners_off + s * pdqi_partners_stride(n)));
 	return 0;
 }
 

@@ -15,11 +15,14 @@
  *             [starts[s][b], starts[s][b+1])
  *   postings: 16 lists, one per slice, each count u32 padded to 64 bytes:
  *             entry numbers grouped by bucket, ascending within a bucket
+ *   partners: 16 lists parallel to the postings, each count u16 padded to
+ *             64 bytes: slice s^1 of the posting's entry
  *
  * Slice s of a hash is the big-endian u16 of its bytes 2s and 2s+1 (hex
  * digits 4s..4s+3); its bucket is the slice's leading bucket_bits bits.
- * With bucket_bits 0 there are no starts or postings (offsets 0), and
- * every query scans the hashes.
+ * Slices 2j and 2j+1 are partners: together they form block j (32 bits).
+ * With bucket_bits 0 there are no starts, postings or partners (offsets
+ * 0), and every query scans the hashes.
  */
 #ifndef HASHWALL_HASHSYNC_PDQ_INDEX_FORMAT_H
 #define HASHWALL_HASHSYNC_PDQ_INDEX_FORMAT_H
@@ -36,6 +39,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "PDQ index blobs are l
 #define PDQI_HEADER_SIZE 64u
 #define PDQI_ALIGN 64u
 #define PDQI_SLICE_BITS 16u
+#define PDQI_BLOCKS 8u /* pairs of slices */
 
 struct pdqi_disk_header {
 	char magic[PDQI_MAGIC_LEN];
@@ -50,7 +54,7 @@ struct pdqi_disk_header {
 	uint64_t hashes_off;
 	uint64_t starts_off;   /* 0 when bucket_bits is 0 */
 	uint64_t postings_off; /* 0 when bucket_bits is 0 */
-	uint64_t reserved1;    /* 0 */
+	uint64_t partners_off; /* 0 when bucket_bits is 0 */
 };
 
 _Static_assert(sizeof(struct pdqi_disk_header) == PDQI_HEADER_SIZE, "header layout");
@@ -75,12 +79,19 @@ static inline uint64_t pdqi_postings_stride(uint64_t count)
 	return pdqi_align_up(count * 4);
 }
 
+/* Bytes from one slice's partners to the next. */
+static inline uint64_t pdqi_partners_stride(uint64_t count)
+{
+	return pdqi_align_up(count * 2);
+}
+
 /* Where the sections of a blob of @count entries and @bucket_bits go: the
  * only layout a reader accepts (so no two blobs mean the same). */
 struct pdqi_layout {
 	uint64_t hashes_off;
 	uint64_t starts_off;   /* 0 without slice tables */
 	uint64_t postings_off; /* 0 without slice tables */
+	uint64_t partners_off; /* 0 without slice tables */
 	uint64_t size;
 };
 
@@ -90,11 +101,14 @@ static inline void pdqi_layout_of(uint64_t count, unsigned int bucket_bits, stru
 	l->size = pdqi_align_up(l->hashes_off + count * PDQI_HASH_LEN);
 	l->starts_off = 0;
 	l->postings_off = 0;
+	l->partners_off = 0;
 	if (bucket_bits) {
 		l->starts_off = l->size;
 		l->size += PDQI_SLICES * pdqi_starts_stride(bucket_bits);
 		l->postings_off = l->size;
 		l->size += PDQI_SLICES * pdqi_postings_stride(count);
+		l->partners_off = l->size;
+		l->size += PDQI_SLICES * pdqi_partners_stride(count);
 	}
 }
 
