@@ -19,7 +19,7 @@
 #define SET_CLUSTERS 40u
 #define SET_PER_CLUSTER 50u
 #define SET_N (SET_RANDOM + SET_CLUSTERS * SET_PER_CLUSTER) /* 10,000 */
-#define Q_NEAR 246u   /* entries with 0..40 bits flipped, 6 of each */
+#define Q_NEAR 123u   /* entries with 0..40 bits flipped, 3 of each */
 #define Q_RANDOM 30u
 #define Q_N (Q_NEAR + Q_RANDOM + SET_CLUSTERS)
 #define MAX_TESTED_DIST 63u
