@@ -309,5 +309,17 @@ int main(int argc, char **argv)
 	}
 	pdqi_close(idx);
 	free(blob);
+	for (unsigned int s = 0; s < 16; s++) {
+		free(start16[s]);
+		free(ids16[s]);
+		free(vals16[s]);
+		free(s < 8 ? vals32[s] : NULL);
+		free(s < 8 ? ids32[s] : NULL);
+	}
+	free(set);
+	free(miss);
+	free(hit);
+	free(truth_miss);
+	free(truth_hit);
 	return bad ? 1 : 0;
 }
