@@ -178,14 +178,16 @@ int pdqi_open(const void *blob, size_t len, struct pdqi **ret_idx)
 		idx->postings_stride = pdqi_postings_stride(h->count) / 4;
 		idx->partners_stride = pdqi_partners_stride(h->count) / 2;
 		r = pdqi_check_starts(idx);
-		if (r < 0) {
-			free(idx);
-			return r;
-		}
+		if (r < 0)
+			goto out_free_idx;
 	}
 	idx->scan_from = pdqi_scan_threshold(idx);
 	*ret_idx = idx;
 	return 0;
+
+out_free_idx:
+	free(idx);
+	return r;
 }
 
 void pdqi_close(struct pdqi *idx)
@@ -216,8 +218,9 @@ static int pdqi_check_slice(const struct pdqi *idx, unsigned int s)
 
 int pdqi_check(const struct pdqi *idx)
 {
-	/* count postings per slice, each entry in its own bucket, strictly
-	 * ascending within a bucket: so each entry is listed exactly once. */
+	/* A slice lists count postings, each in its entry's own bucket and
+	 * strictly ascending within a bucket: no entry twice, so each of the
+	 * count entries exactly once. */
 	for (unsigned int s = 0; idx->bucket_bits && s < PDQI_SLICES; s++)
 		if (pdqi_check_slice(idx, s) < 0)
 			return -EINVAL;
@@ -254,7 +257,6 @@ unsigned int pdqi_distance(const uint8_t a[PDQI_HASH_LEN], const uint8_t b[PDQI_
 struct pdqi_q {
 	const struct pdqi *idx;
 	uint64_t q[4]; /* the query as words, for the distance */
-	uint8_t qbytes[PDQI_HASH_LEN];
 	unsigned int max_dist;
 	unsigned int shift;                /* 16 - bucket bits */
 	int block_radius[PDQI_BLOCKS];     /* -1: block not probed */
@@ -492,7 +494,6 @@ int pdqi_query(const struct pdqi *idx, const uint8_t q[PDQI_HASH_LEN], unsigned 
 	if (max_dist > PDQI_MAX_DIST || (unsigned int)path >= PDQI_PATH_COUNT)
 		return -EINVAL;
 	memcpy(st.q, q, PDQI_HASH_LEN);
-	memcpy(st.qbytes, q, PDQI_HASH_LEN);
 	st.shift = PDQI_SLICE_BITS - idx->bucket_bits;
 	pdqi_radii(max_dist, st.block_radius, st.radius);
 	for (unsigned int s = 0; s < PDQI_SLICES; s++) {
