@@ -104,9 +104,9 @@ static void jw_str(struct jw *w, const char *key, const char *v)
 
 static void jw_hex(struct jw *w, const char *key, const uint8_t *b, size_t len)
 {
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 
-	hw_hex_format(b, len, hex);
+	hwall_hex_format(b, len, hex);
 	jw_fmt(w, ",\"%s\":\"%s\"", key, hex);
 }
 
@@ -139,21 +139,21 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	       o->size, o->outcome == DP_DROP_COUNT ? "true" : "false", o->partial ? "true" : "false");
 	jw_str(&w, "outcome", o->outcome == DP_DROP_COUNT ? "complete" : dp_drop_name(o->outcome));
 	jw_raw(&w, ",\"digests\":{", 12);
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		if (!(o->digests.mask & (1u << a)))
 			continue;
-		char hex[HW_DIGEST_HEX_MAX];
+		char hex[HWALL_DIGEST_HEX_MAX];
 
-		hw_hex_format(o->digests.bytes[a], hw_algo_len((enum hw_algo)a), hex);
-		jw_fmt(&w, "%s\"%s\":\"%s\"", first ? "" : ",", hw_algo_name((enum hw_algo)a), hex);
+		hwall_hex_format(o->digests.bytes[a], hwall_algo_len((enum hwall_algo)a), hex);
+		jw_fmt(&w, "%s\"%s\":\"%s\"", first ? "" : ",", hwall_algo_name((enum hwall_algo)a), hex);
 		first = false;
 	}
 	jw_raw(&w, "}", 1);
 	if (m) {
 		jw_str(&w, "set", m->set->info.id);
 		jw_fmt(&w, ",\"set_version\":%" PRIu64, m->set->info.version);
-		jw_str(&w, "algo", hw_algo_name(m->algo));
-		jw_hex(&w, "digest", o->digests.bytes[m->algo], hw_algo_len(m->algo));
+		jw_str(&w, "algo", hwall_algo_name(m->algo));
+		jw_hex(&w, "digest", o->digests.bytes[m->algo], hwall_algo_len(m->algo));
 		jw_fmt(&w, ",\"category\":%u,\"ref\":%" PRIu32, m->category, m->ref);
 	}
 	jw_raw(&w, "}\n", 2);

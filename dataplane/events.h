@@ -40,7 +40,7 @@ struct dp_event_obj {
 	uint8_t server[16];
 	uint8_t family;
 	uint16_t server_port;
-	char client[HW_PSEUDO_HEX];
+	char client[HWALL_PSEUDO_HEX];
 	const struct dp_obj *obj;
 };
 

@@ -30,7 +30,7 @@ struct hws_set {
 	size_t len;
 	bool mapped;
 	struct hws_info info;
-	struct hws_view views[HW_ALGO_COUNT];
+	struct hws_view views[HWALL_ALGO_COUNT];
 };
 
 /* First entry of bucket @b of @v (clamped to the table). */
@@ -46,12 +46,12 @@ uint64_t hws_view_lower_bound(const struct hws_view *v, const uint8_t *digest, b
  * crafted file. */
 struct hws_cursor {
 	const struct hws_view *v;
-	enum hw_algo algo;
+	enum hwall_algo algo;
 	uint64_t b, nb, i, hi, next;
 	uint8_t prefix[4]; /* of the current bucket */
 };
 
-void hws_cursor_init(struct hws_cursor *c, const struct hws_set *set, enum hw_algo algo);
+void hws_cursor_init(struct hws_cursor *c, const struct hws_set *set, enum hwall_algo algo);
 
 /* The next entry into *ret; false at the end. */
 bool hws_cursor_next(struct hws_cursor *c, struct hws_entry *ret);
@@ -104,7 +104,7 @@ struct hws_builder {
 	 * while writing (already sorted: no copy, no sort); NULL when none.
 	 * Borrowed: it must stay open until hws_builder_free(). */
 	const struct hws_set *base;
-	struct hws_op_table t[HW_ALGO_COUNT];
+	struct hws_op_table t[HWALL_ALGO_COUNT];
 };
 
 /*

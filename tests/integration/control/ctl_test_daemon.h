@@ -8,7 +8,7 @@
 #ifndef HASHWALL_TESTS_CTL_TEST_DAEMON_H
 #define HASHWALL_TESTS_CTL_TEST_DAEMON_H
 
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -166,7 +166,7 @@ static inline int ctl_test_daemon_main(int argc, char **argv, const char *name,
 	controld = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = hw_test_main(name, tests);
+	r = hwall_test_main(name, tests);
 	curl_global_cleanup();
 	return r;
 }

@@ -7,7 +7,7 @@
  */
 #include "control/api.h"
 #include "ctl_test_daemon.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/body.c: Content-Length, chunked, close. */
 #include "dataplane/body.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <string.h>
 
@@ -180,5 +180,5 @@ int main(void)
 		{ "skip", test_skip },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("dataplane/body", tests);
+	return hwall_test_main("dataplane/body", tests);
 }

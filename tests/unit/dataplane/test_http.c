@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/http.c: heads, pairing, framing, limits. */
 #include "dataplane/http.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <string.h>
 
@@ -68,7 +68,7 @@ static bool xxh_is(const struct dp_obj *o, const char *s)
 	XXH128_canonical_t c;
 
 	XXH128_canonicalFromHash(&c, XXH3_128bits(s, strlen(s)));
-	return memcmp(c.digest, o->digests.bytes[HW_ALGO_XXH3_128], 16) == 0;
+	return memcmp(c.digest, o->digests.bytes[HWALL_ALGO_XXH3_128], 16) == 0;
 }
 
 static void test_simple_get(void)
@@ -317,5 +317,5 @@ int main(void)
 		{ "sync", test_sync },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("dataplane/http", tests);
+	return hwall_test_main("dataplane/http", tests);
 }

@@ -7,7 +7,7 @@
 #define HASHWALL_TESTS_HWS_TEST_UTIL_H
 
 #include "hashsync/hws.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -51,13 +51,13 @@ static inline const char *hws_test_path(const char *name)
 }
 
 /* Fill @n random entries of @algo from @seed into @out. */
-static inline void hws_test_entries(uint64_t seed, enum hw_algo algo, struct hws_entry *out,
+static inline void hws_test_entries(uint64_t seed, enum hwall_algo algo, struct hws_entry *out,
 				    size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].algo = algo;
-		hw_test_rand_bytes(&seed, out[i].digest, hw_algo_len(algo));
+		hwall_test_rand_bytes(&seed, out[i].digest, hwall_algo_len(algo));
 		out[i].category = (uint8_t)(i % 7);
 		out[i].ref = (uint32_t)(i * 2654435761u);
 	}

@@ -9,7 +9,7 @@
  */
 #include "hashsync/pdq/pdq_index.h"
 #include "hashsync/pdq/pdq_index_format.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,7 +38,7 @@ static void flip_bits(uint64_t *seed, uint8_t *h, unsigned int k)
 	for (unsigned int i = 0; i < 256; i++)
 		pos[i] = (uint8_t)i;
 	for (unsigned int i = 0; i < k; i++) {
-		unsigned int j = i + (unsigned int)(hw_test_rand(seed) % (256 - i));
+		unsigned int j = i + (unsigned int)(hwall_test_rand(seed) % (256 - i));
 		uint8_t t = pos[i];
 		pos[i] = pos[j];
 		pos[j] = t;
@@ -51,10 +51,10 @@ static void flip_bits(uint64_t *seed, uint8_t *h, unsigned int k)
 static void make_set(uint64_t seed)
 {
 	set = malloc(SET_N * sizeof(*set));
-	hw_test_rand_bytes(&seed, set, SET_RANDOM * sizeof(*set));
+	hwall_test_rand_bytes(&seed, set, SET_RANDOM * sizeof(*set));
 	for (unsigned int c = 0; c < SET_CLUSTERS; c++) {
 		uint8_t centre[PDQI_HASH_LEN];
-		hw_test_rand_bytes(&seed, centre, sizeof(centre));
+		hwall_test_rand_bytes(&seed, centre, sizeof(centre));
 		for (unsigned int m = 0; m < SET_PER_CLUSTER; m++) {
 			uint8_t *h = set[SET_RANDOM + c * SET_PER_CLUSTER + m];
 			memcpy(h, centre, PDQI_HASH_LEN);
@@ -72,7 +72,7 @@ static void make_queries(uint64_t seed)
 		memcpy(queries[i], set[(i * 7919u) % SET_N], PDQI_HASH_LEN);
 		flip_bits(&seed, queries[i], i % 41);
 	}
-	hw_test_rand_bytes(&seed, queries[Q_NEAR], Q_RANDOM * sizeof(*queries));
+	hwall_test_rand_bytes(&seed, queries[Q_NEAR], Q_RANDOM * sizeof(*queries));
 	for (unsigned int c = 0; c < SET_CLUSTERS; c++) {
 		uint8_t *q = queries[Q_NEAR + Q_RANDOM + c];
 		memcpy(q, set[SET_RANDOM + c * SET_PER_CLUSTER], PDQI_HASH_LEN);
@@ -566,7 +566,7 @@ static void test_crafted_postings(void)
 	CU_ASSERT_EQUAL(pdqi_check(idx), -EINVAL);
 	CU_ASSERT_EQUAL(false_reports(idx, set, SET_N), 0);
 	for (size_t i = 0; i < n_post; i++)
-		post[i] = (uint32_t)(hw_test_rand(&seed) % (SET_N + 100));
+		post[i] = (uint32_t)(hwall_test_rand(&seed) % (SET_N + 100));
 	CU_ASSERT_EQUAL(pdqi_check(idx), -EINVAL);
 	CU_ASSERT_EQUAL(false_reports(idx, set, SET_N), 0);
 	pdqi_close(idx);
@@ -600,7 +600,7 @@ int main(void)
 	make_set(15);
 	make_queries(1515);
 	buf = malloc(SET_N * sizeof(*buf));
-	rc = hw_test_main("hashsync/pdq_index", tests);
+	rc = hwall_test_main("hashsync/pdq_index", tests);
 	free(buf);
 	free(queries);
 	free(set);
