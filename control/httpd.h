@@ -14,8 +14,8 @@
  * head, its size (CTL_GATE_HEAD_MAX), connections being served, in all and
  * per address, and how long a kept-alive connection may idle.
  */
-#ifndef HASHWALL_CONTROL_HTTP_H
-#define HASHWALL_CONTROL_HTTP_H
+#ifndef HASHWALL_CONTROL_HTTPD_H
+#define HASHWALL_CONTROL_HTTPD_H
 
 #include <stddef.h>
 #include <stdint.h>
