@@ -181,7 +181,7 @@ static bool literal(struct scan *c, const char *word)
 /* An array (@close ']') or object ('}') at c->p, on its opening bracket. */
 static bool container(struct scan *c, unsigned char close)
 {
-	if (++c->depth > HWALL_JSON_DEPTH_MAX)
+	if (++c->depth > HWALL_JSON_STRICT_DEPTH_MAX)
 		return fail(c, "nested deeper than 64 levels");
 	c->p++;
 	skip_ws(c);

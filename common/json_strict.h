@@ -22,7 +22,7 @@
  *              \u0000 in a string or name (a C string ends there, so a
  *              value would be cut without a word);
  *              numbers outside the grammar (+1, 01, .5, 1., 0x1, NaN);
- *              nesting deeper than HWALL_JSON_DEPTH_MAX.
+ *              nesting deeper than HWALL_JSON_STRICT_DEPTH_MAX.
  *
  * The tree is cJSON's; strings in it are NUL-free UTF-8.
  */
@@ -33,7 +33,7 @@
 
 #include <cjson/cJSON.h>
 
-#define HWALL_JSON_DEPTH_MAX 64 /* arrays and objects inside each other */
+#define HWALL_JSON_STRICT_DEPTH_MAX 64 /* arrays and objects inside each other */
 
 /*
  * Parse the @len bytes at @text (no NUL needed) under the contract above.

@@ -149,7 +149,8 @@ void hwall_log_emit(enum hwall_log_level level, const char *topic, const char *f
 	/* A message carries names from peers (set ids, paths): escaped, they
 	 * cannot end the line or drive the terminal that shows the log.
 	 * Truncated or not, the newline has its place. */
-	n += (int)hwall_utf8_escape(msg, strlen(msg), line + n, sizeof(line) - 1 - (size_t)n, false);
+	n += (int)hwall_utf8_escape(msg, strlen(msg), line + n, sizeof(line) - 1 - (size_t)n,
+				    false);
 	line[n++] = '\n';
 	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
 	(void)w;

@@ -274,7 +274,8 @@ static bool match(const char *pattern, const char *path, struct ctl_route_params
 static bool target_ok(const struct ctl_request *req, struct ctl_response *resp)
 {
 	if (req->nul_in_target) {
-		ctl_api_error(resp, 400, "path or query argument: %%00 (a NUL byte) is not allowed");
+		ctl_api_error(resp, 400,
+			      "path or query argument: %%00 (a NUL byte) is not allowed");
 		return false;
 	}
 	if (!hwall_utf8_valid(req->path, strlen(req->path))) {
@@ -284,14 +285,14 @@ static bool target_ok(const struct ctl_request *req, struct ctl_response *resp)
 	for (size_t i = 0; i < req->n_args; i++) {
 		const char *k = req->args[i].key, *v = req->args[i].value ? req->args[i].value : "";
 		if (!hwall_utf8_valid(k, strlen(k)) || !hwall_utf8_valid(v, strlen(v))) {
-			ctl_api_error(resp, 400, "query argument %zu: not UTF-8 after percent-decoding",
-				      i + 1);
+			ctl_api_error(resp, 400,
+				      "query argument %zu: not UTF-8 after percent-decoding", i + 1);
 			return false;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(req->args[j].key, k) == 0) {
-				ctl_api_error(resp, 400, "query argument '%.64s' given more than once",
-					      k);
+				ctl_api_error(resp, 400,
+					      "query argument '%.64s' given more than once", k);
 				return false;
 			}
 		}

@@ -132,7 +132,8 @@ static int get_token(struct ctl_cli *cli, const struct ctl_cli_args *a, char *bu
 		return CTL_EXIT_AUTH;
 	}
 	if (!f || !fgets(buf, (int)cap, f)) {
-		ctl_cli_errorf(cli, "cannot read token file %s: %s", file, strerror(f ? EIO : errno));
+		ctl_cli_errorf(cli, "cannot read token file %s: %s", file,
+			       strerror(f ? EIO : errno));
 		if (f)
 			fclose(f);
 		return CTL_EXIT_AUTH;

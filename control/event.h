@@ -40,8 +40,9 @@ struct ctl_flow {
  * server_port, client, method, status, size, complete, partial, category,
  * ref, ts (unix seconds; @now when absent).  Unknown fields are ignored
  * (the dataplane may send more, such as "digests").  Strings that are not
- * UTF-8 or hold control characters (C0, DEL, C1), over-long strings, a digest of the wrong length for its
- * algorithm and a server_ip that is not an address are refused.
+ * UTF-8 or hold control characters (C0, DEL, C1), over-long strings, a
+ * digest of the wrong length for its algorithm and a server_ip that is not
+ * an address are refused.
  * ev->client holds the client value as received: run ctl_event_pseudo()
  * before storing.  Returns 0 or -EINVAL with @err (of @errlen) saying why.
  */

@@ -306,10 +306,12 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 				   .listen_fd = fd, .max_pending = h->limits.max_connections,
 				   .max_per_address = h->limits.max_per_address,
 				   .head_timeout_ms = h->limits.head_timeout_ms,
-				   .hand = take_connection, .hand_ctx = h, .metrics = api->metrics },
+				   .hand = take_connection, .hand_ctx = h,
+				   .metrics = api->metrics },
 			   &h->gate);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot start the API's connection gate: %s", hwall_strerror(r));
+		snprintf(err, errlen, "cannot start the API's connection gate: %s",
+			 hwall_strerror(r));
 		MHD_stop_daemon(h->d);
 		free(h);
 		return r;

@@ -9,7 +9,6 @@
  * ctl_api_dispatch() (test_api.c reads the exports over HTTP).
  */
 #include "control/api.h"
-#include "common/errors.h"
 #include "common/json_strict.h"
 #include "ctl_test_suite.h"
 
@@ -24,7 +23,8 @@
 #define N_HOSTS 200
 #define TOKEN "export-viewer-token"
 
-static char dir[64], db_path[128];
+static const char *dir;
+static char db_path[128];
 static struct ctl_store *store;
 static struct ctl_tokens tokens;
 static struct ctl_token tok = { .name = "vera", .role = CTL_ROLE_ADMIN };
@@ -59,8 +59,8 @@ static int suite_init(void)
 {
 	char hex[2 * CTL_TOKEN_HASH_LEN + 1];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-export-XXXXXX");
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("ctl-export");
+	if (!dir)
 		return -1;
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	ctl_token_hash_hex(TOKEN, hex);
@@ -77,16 +77,10 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[160];
-
 	ctl_store_close(store);
 	pthread_rwlock_destroy(&tokens.lock);
-	for (size_t i = 0; i < HWALL_ARRAY_SIZE(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", db_path, suffixes[i]);
-		unlink(p);
-	}
-	return rmdir(dir);
+	hwall_test_tmpdir_remove(dir);
+	return 0;
 }
 
 /* GET @path (one query argument @key=@value, or none) through the API. */

@@ -21,8 +21,8 @@ static void setup(void)
 	char cfg[1024], line[160], hash[2 * CTL_TOKEN_HASH_LEN + 1];
 
 	umask(022);
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-modes-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-modes");
+	CU_ASSERT_FATAL(dir != NULL);
 	snprintf(cfg, sizeof(cfg),
 		 "{\"db\":\"%s/c.db\",\"ingest_socket\":\"%s/i.sock\",\"client_key_file\":"
 		 "\"%s/key\",\"tokens_file\":\"%s/tokens\",\"allowlist_file\":\"%s/allow.txt\","
@@ -89,7 +89,7 @@ static void test_created_private(void)
 	CU_ASSERT_EQUAL(mode_of("key"), 0600);
 	CU_ASSERT_EQUAL(mode_of("i.sock") & 0777, 0660);
 	stop(pid);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* A database left readable by others (an older controld under umask 022)
@@ -113,7 +113,7 @@ static void test_existing_db_made_private(void)
 	CU_ASSERT_EQUAL(mode_of("c.db-shm"), 0600);
 	CU_ASSERT_EQUAL(log_count("c.db was mode 0644, readable beyond its owner: now 0600"), 1);
 	stop(pid);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_open_key_refused(void)
@@ -131,7 +131,7 @@ static void test_open_key_refused(void)
 	snprintf(fix, sizeof(fix), "group or others may access it; run: chmod 600 %s", p);
 	CU_ASSERT_EQUAL(log_count(fix), 1);
 	CU_ASSERT_EQUAL(mode_of("c.db"), 0xffff); /* refused before anything was created */
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_open_tokens_refused(void)
@@ -158,7 +158,7 @@ static void test_open_tokens_refused(void)
 	snprintf(cmd, sizeof(cmd), "'%s' new-token --tokens '%s' y viewer >/dev/null", controld, p);
 	CU_ASSERT_EQUAL(system(cmd), 0);
 	CU_ASSERT_EQUAL(mode_of("tokens.new"), 0600);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(int argc, char **argv)

@@ -93,18 +93,18 @@ static void test_table(void)
 /* 64 levels are fine, 65 are not; the message has no name when none is given. */
 static void test_depth_and_no_name(void)
 {
-	char deep[2 * HWALL_JSON_DEPTH_MAX + 3], err[128] = "";
+	char deep[2 * HWALL_JSON_STRICT_DEPTH_MAX + 3], err[128] = "";
 	cJSON *root = NULL;
 
-	memset(deep, '[', HWALL_JSON_DEPTH_MAX);
-	memset(deep + HWALL_JSON_DEPTH_MAX, ']', HWALL_JSON_DEPTH_MAX);
-	CU_ASSERT_EQUAL(hwall_json_parse_strict(deep, 2 * HWALL_JSON_DEPTH_MAX, NULL, &root, err,
+	memset(deep, '[', HWALL_JSON_STRICT_DEPTH_MAX);
+	memset(deep + HWALL_JSON_STRICT_DEPTH_MAX, ']', HWALL_JSON_STRICT_DEPTH_MAX);
+	CU_ASSERT_EQUAL(hwall_json_parse_strict(deep, 2 * HWALL_JSON_STRICT_DEPTH_MAX, NULL, &root, err,
 						sizeof(err)), 0);
 	cJSON_Delete(root);
 	root = NULL;
-	memset(deep, '[', HWALL_JSON_DEPTH_MAX + 1);
-	memset(deep + HWALL_JSON_DEPTH_MAX + 1, ']', HWALL_JSON_DEPTH_MAX + 1);
-	CU_ASSERT_EQUAL(hwall_json_parse_strict(deep, 2 * HWALL_JSON_DEPTH_MAX + 2, NULL, &root,
+	memset(deep, '[', HWALL_JSON_STRICT_DEPTH_MAX + 1);
+	memset(deep + HWALL_JSON_STRICT_DEPTH_MAX + 1, ']', HWALL_JSON_STRICT_DEPTH_MAX + 1);
+	CU_ASSERT_EQUAL(hwall_json_parse_strict(deep, 2 * HWALL_JSON_STRICT_DEPTH_MAX + 2, NULL, &root,
 						err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "1:65: nested deeper than 64 levels");
 	CU_ASSERT_PTR_NULL(root);
