@@ -32,13 +32,39 @@ int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fm
 	return -EINVAL;
 }
 
+/* Line and column (1-based) of byte @off in @text. */
+static void line_col(const char *text, size_t off, unsigned int *line, unsigned int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
 		      struct hwall_cfg_error *err)
 {
-	int r = hwall_json_parse_strict(text, len, name, ret_root, err->msg, sizeof(err->msg));
+	struct hwall_json_fault f;
+	unsigned int line, col;
+	int r;
 
-	if (r == -ENOMEM)
+	r = hwall_json_parse_strict(text, len, 0, ret_root, &f);
+	if (r == -ENOMEM) {
 		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
+	} else if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER)) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s", name, f.path[0] ? f.path : "(root)",
+			 hwall_json_fault_name(f.kind));
+	} else if (r < 0) {
+		line_col(text, f.offset > len ? len : f.offset, &line, &col);
+		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: %s", name, line, col,
+			 hwall_json_fault_name(f.kind));
+	}
 	return r;
 }
 

@@ -234,10 +234,10 @@ static void on_record(struct hwall_ic *ic, const char *buf, size_t len)
 {
 	cJSON *msg = NULL;
 	const cJSON *type, *seq, *acked;
-	char why[128];
+	struct hwall_json_fault fault;
 
 	/* Strict, as controld reads ours: anything else is not spoken here. */
-	if (hwall_json_parse_strict(buf, len, NULL, &msg, why, sizeof(why)) < 0)
+	if (hwall_json_parse_strict(buf, len, 0, &msg, &fault) < 0)
 		msg = NULL;
 	type = cJSON_GetObjectItemCaseSensitive(msg, "type");
 	seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");

@@ -1,376 +1,322 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * json_strict.c - strict JSON (see json_strict.h): a validating scan of the
- * text against RFC 8259's grammar and the refusals of the contract, then
- * cJSON builds the tree, then a walk of the tree for duplicate names.
+ * json_strict.c - strict JSON (see json_strict.h): a scan of the raw text
+ * for what cJSON lets through (encoding, control characters, \u0000, a
+ * byte-order mark, numbers off the grammar), cJSON's parser, then a walk
+ * of the tree for repeated member names and numbers out of range.
  */
 #include "common/json_strict.h"
-#include "common/utf8.h"
+#include "common/errors.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SYNTAX "JSON syntax error"
-#define PATH_MAX_LEN 192  /* of the JSON path in a duplicate-key message */
-#define NAME_SHOWN 32     /* bytes of a member name quoted in a message */
-#define PAIRWISE_MAX 8    /* objects up to this size are checked pairwise */
+/* Objects with more members than this are checked by sorting their names. */
+#define PAIRWISE_MAX 16
 
-struct scan {
-	const unsigned char *start, *p, *end;
-	unsigned int depth;
-	const char *why;          /* first failure */
-	const unsigned char *at;  /* where it was seen */
-};
-
-static bool fail(struct scan *c, const char *why)
+static int fault_at(struct hwall_json_fault *f, enum hwall_json_fault_kind kind, size_t offset)
 {
-	c->why = why;
-	c->at = c->p < c->end ? c->p : c->end;
-	return false;
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->offset = offset;
+	return -EINVAL;
 }
 
-static void skip_ws(struct scan *c)
+/* Length of the UTF-8 sequence at @s (RFC 3629, table in section 4), or 0. */
+static size_t utf8_len(const uint8_t *s, size_t avail)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-		c->p++;
+	uint8_t lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
 }
 
-static bool value(struct scan *c);
-
-static int hex_digit(unsigned char h)
+static bool json_space(uint8_t b)
 {
-	if (h >= '0' && h <= '9')
-		return h - '0';
-	if ((h | 0x20) >= 'a' && (h | 0x20) <= 'f')
-		return (h | 0x20) - 'a' + 10;
-	return -1;
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
 }
 
-/* The 4 hex digits after "\u" at c->p into *ret (c->p moves past them). */
-static bool hex4(struct scan *c, unsigned int *ret)
+static bool digit(const uint8_t *s, size_t i, size_t avail)
 {
-	unsigned int v = 0;
-
-	if (c->end - c->p < 4)
-		return fail(c, SYNTAX);
-	for (int i = 0; i < 4; i++) {
-		int d = hex_digit(c->p[i]);
-		if (d < 0)
-			return fail(c, SYNTAX);
-		v = v << 4 | (unsigned int)d;
-	}
-	c->p += 4;
-	*ret = v;
-	return true;
+	return i < avail && s[i] >= '0' && s[i] <= '9';
 }
 
-/* \uXXXX at c->p (after the backslash and the 'u'): no U+0000, surrogates
- * only as a high-low pair. */
-static bool unicode_escape(struct scan *c)
+/* Length of the number at @s by RFC 8259 section 6, 0 when it is not one
+ * (cJSON hands strtod() whatever looks numeric); *ret_integer when it has
+ * neither fraction nor exponent. */
+static size_t number_len(const uint8_t *s, size_t avail, bool *ret_integer)
 {
-	const unsigned char *esc = c->p - 2;
-	unsigned int u, lo;
+	size_t i = s[0] == '-';
 
-	if (!hex4(c, &u))
-		return false;
-	if (u == 0) {
-		c->p = esc;
-		return fail(c, "\\u0000 in a string");
+	if (!digit(s, i, avail))
+		return 0;
+	if (s[i++] != '0')
+		while (digit(s, i, avail))
+			i++;
+	*ret_integer = true;
+	if (i < avail && s[i] == '.') {
+		*ret_integer = false;
+		if (!digit(s, ++i, avail))
+			return 0;
+		while (digit(s, i, avail))
+			i++;
 	}
-	if (u >= 0xdc00 && u <= 0xdfff) {
-		c->p = esc;
-		return fail(c, "unpaired surrogate escape");
+	if (i < avail && (s[i] == 'e' || s[i] == 'E')) {
+		*ret_integer = false;
+		i += i + 1 < avail && (s[i + 1] == '+' || s[i + 1] == '-') ? 2 : 1;
+		if (!digit(s, i, avail))
+			return 0;
+		while (digit(s, i, avail))
+			i++;
 	}
-	if (u < 0xd800 || u > 0xdbff)
-		return true;
-	if (c->end - c->p < 2 || c->p[0] != '\\' || c->p[1] != 'u') {
-		c->p = esc;
-		return fail(c, "unpaired surrogate escape");
-	}
-	c->p += 2;
-	if (!hex4(c, &lo))
-		return false;
-	if (lo < 0xdc00 || lo > 0xdfff) {
-		c->p = esc;
-		return fail(c, "unpaired surrogate escape");
-	}
-	return true;
+	/* "025", "1.5.2", "1e5e": the grammar ended, the number did not. */
+	if (i < avail && (digit(s, i, avail) || strchr(".eE+-", s[i])))
+		return 0;
+	return i;
 }
 
-/* A string at c->p (on its opening quote). */
-static bool string(struct scan *c)
+/* One ASCII byte @s[i] inside a string: its end, an escape, \u0000. */
+static int string_byte(const uint8_t *s, size_t i, size_t len, bool *in_string, bool *escaped,
+		       struct hwall_json_fault *f)
 {
-	c->p++;
-	while (c->p < c->end) {
-		unsigned char ch = *c->p;
-		uint32_t cp;
-		size_t n;
+	if (*escaped) {
+		*escaped = false;
+		if (s[i] == 'u' && len - i >= 5 && memcmp(s + i + 1, "0000", 4) == 0)
+			return fault_at(f, HWALL_JSON_NUL_ESCAPE, i - 1);
+	} else if (s[i] == '\\') {
+		*escaped = true;
+	} else if (s[i] == '"') {
+		*in_string = false;
+	}
+	return 0;
+}
 
-		if (ch == '"') {
-			c->p++;
-			return true;
+/* The number at @s[i]: its length in *ret_n, or the fault. */
+static int number_at(const uint8_t *s, size_t i, size_t len, unsigned int flags, size_t *ret_n,
+		     struct hwall_json_fault *f)
+{
+	bool integer;
+	size_t n = number_len(s + i, len - i, &integer);
+
+	if (n == 0)
+		return fault_at(f, HWALL_JSON_SYNTAX, i);
+	if (!integer && (flags & HWALL_JSON_INTEGERS))
+		return fault_at(f, HWALL_JSON_NOT_INTEGER, i);
+	*ret_n = n;
+	return 0;
+}
+
+/* What cJSON does not check: encoding, raw control characters, \u0000,
+ * the number grammar. */
+static int scan_text(const uint8_t *s, size_t len, unsigned int flags, struct hwall_json_fault *f)
+{
+	bool in_string = false, escaped = false;
+	size_t n;
+
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return fault_at(f, HWALL_JSON_BOM, 0);
+	for (size_t i = 0; i < len; i += n) {
+		n = 1;
+		if (s[i] >= 0x80) {
+			n = utf8_len(s + i, len - i);
+			if (n == 0)
+				return fault_at(f, HWALL_JSON_ENCODING, i);
+			escaped = false;
+		} else if (s[i] < 0x20 && (in_string || !json_space(s[i]))) {
+			return fault_at(f, HWALL_JSON_CONTROL, i);
+		} else if (in_string) {
+			HWALL_TRY(string_byte(s, i, len, &in_string, &escaped, f));
+		} else if (s[i] == '-' || digit(s, i, len)) {
+			HWALL_TRY(number_at(s, i, len, flags, &n, f));
+		} else {
+			in_string = s[i] == '"';
 		}
-		if (ch == '\\') {
-			if (++c->p == c->end)
-				break;
-			ch = *c->p++;
-			if (ch == 'u' && !unicode_escape(c))
-				return false;
-			if (ch != 'u' && (ch == 0 || !strchr("\"\\/bfnrt", ch))) {
-				c->p -= 2;
-				return fail(c, "unknown escape in a string");
-			}
-			continue;
-		}
-		if (ch < 0x20)
-			return fail(c, "control character in a string");
-		n = hwall_utf8_next((const char *)c->p, (size_t)(c->end - c->p), &cp);
-		if (n == 0)
-			return fail(c, "invalid UTF-8");
-		c->p += n;
 	}
-	return fail(c, SYNTAX);
+	return 0;
 }
 
-static bool digits(struct scan *c)
+/* Append @name to @path at @at as ".name" (or "name" at the root),
+ * printable ASCII as is, other bytes as \xNN; returns the new length. */
+static size_t path_key(char *path, size_t at, const char *name)
 {
-	const unsigned char *from = c->p;
+	size_t cap = HWALL_JSON_PATH_MAX - 4; /* room for "..." */
 
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-		c->p++;
-	return c->p > from || fail(c, SYNTAX);
-}
-
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool number(struct scan *c)
-{
-	if (*c->p == '-')
-		c->p++;
-	if (c->p < c->end && *c->p == '0')
-		c->p++;
-	else if (!digits(c))
-		return false;
-	if (c->p < c->end && *c->p == '.') {
-		c->p++;
-		if (!digits(c))
-			return false;
+	if (at && at < cap)
+		path[at++] = '.';
+	for (const uint8_t *p = (const uint8_t *)name; *p && at < cap; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			path[at++] = (char)*p;
+		else
+			at += (size_t)snprintf(path + at, HWALL_JSON_PATH_MAX - at, "\\x%02x", *p);
 	}
-	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
-		c->p++;
-		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-			c->p++;
-		if (!digits(c))
-			return false;
+	if (at >= cap) {
+		strcpy(path + cap, "...");
+		return HWALL_JSON_PATH_MAX - 1;
 	}
-	return true;
+	path[at] = '\0';
+	return at;
 }
 
-static bool literal(struct scan *c, const char *word)
+static size_t path_index(char *path, size_t at, size_t index)
 {
-	size_t n = strlen(word);
+	int n = snprintf(path + at, HWALL_JSON_PATH_MAX - at, "[%zu]", index);
 
-	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
-		return fail(c, SYNTAX);
-	c->p += n;
-	return true;
+	return n > 0 && at + (size_t)n < HWALL_JSON_PATH_MAX ? at + (size_t)n : at;
 }
 
-/* An array (@close ']') or object ('}') at c->p, on its opening bracket. */
-static bool container(struct scan *c, unsigned char close)
+static int fault_path(struct hwall_json_fault *f, enum hwall_json_fault_kind kind, const char *path,
+		      size_t at, const char *name)
 {
-	if (++c->depth > HWALL_JSON_STRICT_DEPTH_MAX)
-		return fail(c, "nested deeper than 64 levels");
-	c->p++;
-	skip_ws(c);
-	if (c->p < c->end && *c->p == close) {
-		c->p++;
-		c->depth--;
-		return true;
-	}
-	for (;;) {
-		skip_ws(c);
-		if (close == '}') {
-			if (c->p == c->end || *c->p != '"')
-				return fail(c, SYNTAX);
-			if (!string(c))
-				return false;
-			skip_ws(c);
-			if (c->p == c->end || *c->p != ':')
-				return fail(c, SYNTAX);
-			c->p++;
-		}
-		if (!value(c))
-			return false;
-		skip_ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		if (c->p < c->end && *c->p == close)
-			break;
-		return fail(c, SYNTAX);
-	}
-	c->p++;
-	c->depth--;
-	return true;
-}
+	char where[HWALL_JSON_PATH_MAX];
 
-static bool value(struct scan *c)
-{
-	skip_ws(c);
-	if (c->p == c->end)
-		return fail(c, SYNTAX);
-	switch (*c->p) {
-	case '{': return container(c, '}');
-	case '[': return container(c, ']');
-	case '"': return string(c);
-	case 't': return literal(c, "true");
-	case 'f': return literal(c, "false");
-	case 'n': return literal(c, "null");
-	default:
-		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
-			return number(c);
-		return fail(c, SYNTAX);
-	}
-}
-
-/* The whole text: no BOM, one value, nothing after it but whitespace. */
-static bool text_ok(struct scan *c)
-{
-	if (c->end - c->p >= 3 && memcmp(c->p, "\xef\xbb\xbf", 3) == 0)
-		return fail(c, "byte-order mark");
-	if (!value(c))
-		return false;
-	skip_ws(c);
-	return c->p == c->end || fail(c, "unexpected text after the JSON value");
-}
-
-/* ---- duplicate names, on the tree ---- */
-
-/* @name for a message: printable ASCII, cut at NAME_SHOWN bytes. */
-static void shown(const char *name, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; name[n] && n < NAME_SHOWN && n + 1 < cap; n++)
-		out[n] = name[n] > 0x20 && name[n] < 0x7f && name[n] != '"' ? name[n] : '?';
-	out[n] = '\0';
+	memcpy(where, path, at);
+	where[at] = '\0';
+	if (name)
+		path_key(where, at, name);
+	fault_at(f, kind, 0);
+	memcpy(f->path, where, sizeof(where));
+	return -EINVAL;
 }
 
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Whether two members of @obj (@n of them) have the same name: 1 with
- * *ret_name, 0, or -ENOMEM. */
-static int duplicate_in(const cJSON *obj, int n, const char **ret_name)
+/* The first name that @obj's members repeat, or NULL; -ENOMEM in *r. */
+static const char *repeated_name(const cJSON *obj, int *r)
 {
-	const cJSON *small[PAIRWISE_MAX], **v = small;
-	const cJSON *m;
-	int i = 0, found = 0;
+	const char **names, *dup = NULL;
+	int n = cJSON_GetArraySize(obj), i = 0;
+	const cJSON *c, *d;
 
-	if (n > PAIRWISE_MAX && !(v = malloc((size_t)n * sizeof(*v))))
-		return -ENOMEM;
-	for (m = obj->child; m && i < n; m = m->next)
-		v[i++] = m;
-	if (n > PAIRWISE_MAX) {
-		/* sorted, a duplicate sits next to its twin: O(n log n) */
-		qsort(v, (size_t)n, sizeof(*v), cmp_names);
-		for (int a = 0; a + 1 < n && !found; a++)
-			found = strcmp(v[a]->string, v[a + 1]->string) == 0 ? a + 1 : 0;
-	} else {
-		for (int a = 0; a < n && !found; a++)
-			for (int b = a + 1; b < n && !found; b++)
-				found = strcmp(v[a]->string, v[b]->string) == 0 ? a + 1 : 0;
+	*r = 0;
+	if (n <= PAIRWISE_MAX) {
+		for (c = obj->child; c && !dup; c = c->next)
+			for (d = c->next; d && !dup; d = d->next)
+				dup = strcmp(c->string, d->string) == 0 ? d->string : NULL;
+		return dup;
 	}
-	if (found)
-		*ret_name = v[found - 1]->string;
-	if (v != small)
-		free((void *)v);
-	return found ? 1 : 0;
+	names = malloc((size_t)n * sizeof(*names));
+	if (!names) {
+		*r = -ENOMEM;
+		return NULL;
+	}
+	cJSON_ArrayForEach(c, obj)
+		names[i++] = c->string;
+	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	for (i = 1; i < n && !dup; i++)
+		dup = strcmp(names[i - 1], names[i]) == 0 ? names[i] : NULL;
+	free(names);
+	return dup;
 }
 
-/* Walk @node; on a duplicate write its JSON path into @path (of @cap bytes,
- * @len used by the parents) and return -EINVAL (-ENOMEM when out of memory). */
-static int check_names(const cJSON *node, char *path, size_t len, size_t cap)
+/* Repeated names and infinite numbers, depth first; @path (@at bytes
+ * long) names @node. */
+static int walk(const cJSON *node, char *path, size_t at, struct hwall_json_fault *f)
 {
-	const cJSON *m;
-	const char *dup = NULL;
-	char name[NAME_SHOWN + 1];
-	int i = 0, r;
+	const cJSON *c;
+	const char *dup;
+	size_t index = 0;
+	int r;
 
-	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
-		return 0;
-	r = cJSON_IsObject(node) ? duplicate_in(node, cJSON_GetArraySize(node), &dup) : 0;
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		shown(dup, name, sizeof(name));
-		snprintf(path + len, cap - len, "%s%s", len ? "." : "", name);
-		return -EINVAL;
-	}
-	for (m = node->child; m; m = m->next, i++) {
-		size_t n = len;
-		if (cJSON_IsObject(node)) {
-			shown(m->string, name, sizeof(name));
-			n += (size_t)snprintf(path + len, cap - len, "%s%s", len ? "." : "", name);
-		} else {
-			n += (size_t)snprintf(path + len, cap - len, "[%d]", i);
-		}
-		r = check_names(m, path, n < cap ? n : cap - 1, cap);
+	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble))
+		return fault_path(f, HWALL_JSON_NUMBER, path, at, NULL);
+	if (cJSON_IsObject(node)) {
+		dup = repeated_name(node, &r);
 		if (r < 0)
 			return r;
+		if (dup)
+			return fault_path(f, HWALL_JSON_DUPLICATE, path, at, dup);
 	}
-	path[len] = '\0';
+	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+		return 0;
+	cJSON_ArrayForEach(c, node) {
+		size_t next = cJSON_IsObject(node) ? path_key(path, at, c->string)
+						   : path_index(path, at, index++);
+		HWALL_TRY(walk(c, path, next, f));
+		path[at] = '\0';
+	}
 	return 0;
 }
 
-/* Line and column (1-based) of @at in the text of @c. */
-static void line_col(const struct scan *c, unsigned int *line, unsigned int *col)
+int hwall_json_parse_strict(const char *text, size_t len, unsigned int flags, cJSON **ret_root,
+			    struct hwall_json_fault *ret_fault)
 {
-	*line = 1;
-	*col = 1;
-	for (const unsigned char *p = c->start; p < c->at; p++) {
-		if (*p == '\n')
-			(*line)++, *col = 1;
-		else
-			(*col)++;
-	}
-}
-
-int hwall_json_parse_strict(const char *text, size_t len, const char *name, cJSON **ret_root,
-			    char *err, size_t errlen)
-{
-	struct scan c = { .start = (const unsigned char *)text, .p = (const unsigned char *)text,
-			  .end = (const unsigned char *)text + len };
-	char path[PATH_MAX_LEN] = "";
-	unsigned int line, col;
+	char path[HWALL_JSON_PATH_MAX] = "";
+	const char *end = NULL;
 	cJSON *root;
 	int r;
 
-	if (!text_ok(&c)) {
-		line_col(&c, &line, &col);
-		snprintf(err, errlen, "%s%s%u:%u: %s", name ? name : "", name ? ":" : "", line, col,
-			 c.why);
-		return -EINVAL;
+	HWALL_TRY(scan_text((const uint8_t *)text, len, flags, ret_fault));
+	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!root) {
+		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+		return fault_at(ret_fault, HWALL_JSON_SYNTAX, off);
 	}
-	/* What passed the scan is a subset of what cJSON accepts: a failure
-	 * here is an allocation that failed. */
-	root = cJSON_ParseWithLength(text, len);
-	if (!root)
-		return -ENOMEM;
-	r = check_names(root, path, 0, sizeof(path));
+	while (end < text + len && json_space((uint8_t)*end))
+		end++;
+	if (end != text + len)
+		r = fault_at(ret_fault, HWALL_JSON_TRAILING, (size_t)(end - text));
+	else
+		r = walk(root, path, 0, ret_fault);
 	if (r < 0) {
 		cJSON_Delete(root);
-		if (r == -EINVAL)
-			snprintf(err, errlen, "%s%s%s: duplicate key", name ? name : "",
-				 name ? ": " : "", path);
 		return r;
 	}
 	*ret_root = root;
 	return 0;
+}
+
+const char *hwall_json_fault_name(enum hwall_json_fault_kind kind)
+{
+	static const char *const names[HWALL_JSON_FAULT_COUNT] = {
+		[HWALL_JSON_SYNTAX] = "JSON syntax error",
+		[HWALL_JSON_BOM] = "byte-order mark",
+		[HWALL_JSON_ENCODING] = "not UTF-8",
+		[HWALL_JSON_CONTROL] = "raw control character",
+		[HWALL_JSON_NUL_ESCAPE] = "\\u0000 in a string",
+		[HWALL_JSON_TRAILING] = "unexpected text after the JSON value",
+		[HWALL_JSON_DUPLICATE] = "duplicate key",
+		[HWALL_JSON_NUMBER] = "number out of range",
+		[HWALL_JSON_NOT_INTEGER] = "number with a fraction or an exponent",
+	};
+
+	return (unsigned int)kind < HWALL_JSON_FAULT_COUNT ? names[kind] : "?";
+}
+
+void hwall_json_fault_format(const struct hwall_json_fault *f, char *buf, size_t len)
+{
+	const char *name = hwall_json_fault_name(f->kind);
+
+	if (f->kind == HWALL_JSON_DUPLICATE || f->kind == HWALL_JSON_NUMBER)
+		snprintf(buf, len, "%s \"%s\"", name, f->path[0] ? f->path : "(root)");
+	else
+		snprintf(buf, len, "%s at byte %zu", name, f->offset);
 }

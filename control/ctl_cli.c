@@ -235,10 +235,10 @@ void ctl_cli_add_query(const struct ctl_cli_args *a, const char *const *keys, ch
 
 cJSON *ctl_cli_parse(const struct ctl_cli_reply *r)
 {
-	char why[256];
+	struct hwall_json_fault fault;
 	cJSON *o = NULL;
 
-	if (!r->body || hwall_json_parse_strict(r->body, r->len, NULL, &o, why, sizeof(why)) < 0)
+	if (!r->body || hwall_json_parse_strict(r->body, r->len, 0, &o, &fault) < 0)
 		return NULL;
 	return o;
 }

@@ -441,12 +441,12 @@ static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, si
 {
 	cJSON *msg = NULL;
 	const cJSON *type;
-	char why[128];
+	struct hwall_json_fault fault;
 	int r = 0;
 
 	/* Strict (common/json_strict.h): a record that two parsers could read
 	 * differently is a protocol error, like one that is not JSON. */
-	if (hwall_json_parse_strict(buf, len, NULL, &msg, why, sizeof(why)) < 0)
+	if (hwall_json_parse_strict(buf, len, 0, &msg, &fault) < 0)
 		msg = NULL;
 	type = cJSON_GetObjectItemCaseSensitive(msg, "type");
 

@@ -67,9 +67,9 @@ static void drain(struct ctl_response *resp)
 
 static bool strict_json(const struct ctl_response *resp)
 {
-	char err[256];
+	struct hwall_json_fault fault;
 	cJSON *root = NULL;
-	int r = hwall_json_parse_strict(resp->body, resp->len, NULL, &root, err, sizeof(err));
+	int r = hwall_json_parse_strict(resp->body, resp->len, 0, &root, &fault);
 
 	cJSON_Delete(root);
 	return r == 0;

@@ -157,7 +157,7 @@ static void test_notices_streamed_complete(void)
 	static unsigned char seen[N_CAND];
 	struct ctl_response resp;
 	struct drained d;
-	char err[256];
+	struct hwall_json_fault fault;
 	cJSON *root = NULL;
 	size_t hosts = 0, once = 0;
 
@@ -172,8 +172,7 @@ static void test_notices_streamed_complete(void)
 	CU_ASSERT_TRUE(d.reads > 1500);
 	/* the ids (8 bytes each) and a buffer: not the body, nor a part of it */
 	CU_ASSERT_TRUE(d.heap_growth < d.len / 16);
-	CU_ASSERT_EQUAL_FATAL(hwall_json_parse_strict(d.text, d.len, "export", &root, err,
-						      sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(hwall_json_parse_strict(d.text, d.len, 0, &root, &fault), 0);
 	CU_ASSERT_EQUAL(count_objects(root, seen, &hosts), N_CAND);
 	CU_ASSERT_EQUAL(hosts, N_HOSTS);
 	for (size_t i = 0; i < N_CAND; i++)
@@ -221,7 +220,8 @@ static void test_reviewed_while_streaming(void)
 	struct ctl_review_result rr;
 	struct ctl_response resp;
 	struct drained d;
-	char buf[4096], err[256];
+	struct hwall_json_fault fault;
+	char buf[4096];
 	cJSON *root = NULL;
 	size_t hosts = 0;
 	ssize_t first;
@@ -245,8 +245,8 @@ static void test_reviewed_while_streaming(void)
 		CU_ASSERT_FATAL(all != NULL);
 		memcpy(all, buf, (size_t)first);
 		memcpy(all + first, d.text, d.len + 1);
-		CU_ASSERT_EQUAL_FATAL(hwall_json_parse_strict(all, (size_t)first + d.len, "export",
-							      &root, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(hwall_json_parse_strict(all, (size_t)first + d.len, 0, &root,
+							      &fault), 0);
 		free(all);
 	}
 	CU_ASSERT_EQUAL(count_objects(root, seen, &hosts), N_CAND - 1);

@@ -156,9 +156,17 @@ static void test_syntax_error_position(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:3:11: JSON syntax error");
 	CU_ASSERT_EQUAL(load("{\"name\":\"a\"} x", &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:14: unexpected text after the JSON value");
-	/* strict JSON (common/json_strict.h): a duplicate key, a byte-order mark */
-	CU_ASSERT_EQUAL(load("{\"name\":\"a\",\"name\":\"b\"}", &cfg, &err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "test.json: name: duplicate key");
+}
+
+/* Parsed strictly: a repeated key is named, a byte-order mark refused. */
+static void test_strict(void)
+{
+	struct test_cfg cfg;
+	struct hwall_cfg_error err = { { 0 } };
+
+	CU_ASSERT_EQUAL(load("{\"name\":\"a\",\"sets\":[{\"path\":\"1\",\"path\":\"2\"}]}", &cfg, &err),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.json: sets[0].path: duplicate key");
 	CU_ASSERT_EQUAL(load("\xef\xbb\xbf{\"name\":\"a\"}", &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:1: byte-order mark");
 }
@@ -189,6 +197,7 @@ int main(void)
 		{ "full config", test_full_config },
 		{ "error paths", test_error_paths },
 		{ "syntax error position", test_syntax_error_position },
+		{ "strict JSON", test_strict },
 		{ "parse file", test_parse_file },
 		CU_TEST_INFO_NULL,
 	};
