@@ -65,10 +65,22 @@ struct mbh_config {
 	 * MBH_SINGLE_NEVER or a count.
 	 */
 	int single_max[MBH_ALGO_COUNT];
+	/*
+	 * KiB of each of the two staging areas that mbh_flush() may copy
+	 * the tail of a burst's work into, to hash it in the next flush's
+	 * lanes rather than in mostly empty ones now (see mbh_flush());
+	 * MBH_DEFER_DEFAULT or MBH_DEFER_OFF or a size.
+	 */
+	int defer_kib;
 };
+
+/* Values of mbh_config.defer_kib. */
+#define MBH_DEFER_DEFAULT 0 /* MBH_DEFAULT_DEFER_KIB */
+#define MBH_DEFER_OFF (-1)  /* hash everything in the flush it was queued for */
 
 #define MBH_DEFAULT_STREAMS 1024
 #define MBH_DEFAULT_SEGMENTS 1024
+#define MBH_DEFAULT_DEFER_KIB 128
 
 /* What a context did, for the stats event and telemetry.  Occupancy of
  * the lanes is lane_blocks / lane_slots. */
@@ -76,6 +88,7 @@ struct mbh_stats {
 	uint64_t lane_blocks[MBH_ALGO_COUNT];   /* blocks hashed in the lanes of a kernel */
 	uint64_t lane_slots[MBH_ALGO_COUNT];    /* kernel block steps x lanes */
 	uint64_t single_blocks[MBH_ALGO_COUNT]; /* blocks hashed on the single-stream path */
+	uint64_t deferred_blocks[MBH_ALGO_COUNT]; /* blocks copied to a staging area by a flush */
 	uint64_t flushes;    /* mbh_flush() calls that had blocks queued */
 	uint64_t drains;     /* streams run ahead of the flush by mbh_final()/mbh_sync() */
 	uint64_t queue_full; /* flushes done inside mbh_update() because the queue was full */
@@ -136,14 +149,18 @@ int mbh_open(struct mbh_ctx *ctx, unsigned int algos, struct mbh_stream **ret_st
  * @data must stay valid until the next mbh_flush() returns (the burst
  * contract above).  When the queue is full the queued blocks are hashed
  * right away, which is valid since all of them belong to this burst.
- * Returns 0.
+ * Returns 0, or -EINVAL after mbh_end().
  */
 int mbh_update(struct mbh_ctx *ctx, struct mbh_stream *s, const void *data, size_t len);
 
 /*
  * Hash every block queued on @ctx; afterwards no pointer given to
  * mbh_update() is referenced.  The streams with blocks ready are spread
- * over the lanes; the last few finish on the single-stream path.
+ * over the lanes.  When nothing waits any more and only a few lanes are
+ * busy, the streams in them either finish on the single-stream path, or,
+ * when the burst had streams enough to fill the lanes, have what is left
+ * of their blocks (a bounded amount) copied into the context, to be
+ * hashed with the next flush's lanes (or by their mbh_final()).
  * Returns 0.
  */
 int mbh_flush(struct mbh_ctx *ctx);
@@ -157,9 +174,18 @@ int mbh_flush(struct mbh_ctx *ctx);
 int mbh_sync(struct mbh_ctx *ctx, struct mbh_stream *s);
 
 /*
- * Finish @s: pad, hash what is queued for it, and write its digests to
- * @ret.  @s is freed (back to @ctx's pool), whatever the result.
- * Returns 0.
+ * The object of @s ended: queue its padding, so that the next mbh_flush()
+ * hashes its last blocks in the lanes with everyone else's; mbh_final()
+ * after that flush only reads the digests.  This is the fast way to end
+ * objects in the middle of a burst (finish them after the burst's flush).
+ * Returns 0, or -EINVAL when @s has ended already.
+ */
+int mbh_end(struct mbh_ctx *ctx, struct mbh_stream *s);
+
+/*
+ * Finish @s: mbh_end() unless done already, hash what is still queued for
+ * it now (as mbh_sync()), and write its digests to @ret.  @s is freed
+ * (back to @ctx's pool).  Returns 0.
  */
 int mbh_final(struct mbh_ctx *ctx, struct mbh_stream *s, struct mbh_digests *ret);
 

@@ -23,9 +23,14 @@
 #define MBH_BLOCK 64
 #define MBH_STATE_WORDS_MAX 5
 
-/* Hash @nblocks (>= 1) blocks at ptr[i] into lane i's state, for every
- * lane; ptr[i] is read from ptr[i] to ptr[i] + 64 * nblocks. */
-typedef void (*mbh_lanes_fn)(uint32_t *st, const uint8_t *const *ptr, size_t nblocks);
+/*
+ * Hash n = min(left[i]) blocks (every left[i] >= 1) in every lane, lane i
+ * reading ptr[i] .. ptr[i] + 64 * n into its state; then advance ptr[i]
+ * by 64 * n and take n off left[i].  Returns n.  The scheduler calls it
+ * again after moving the lanes whose left[i] came to 0 on to their next
+ * run; keeping that bookkeeping here keeps its cost off the per-call path.
+ */
+typedef size_t (*mbh_lanes_fn)(uint32_t *st, const uint8_t **ptr, uint32_t *left);
 
 /* Hash @nblocks blocks at @p into one stream's state (a, b, c, d or h0..h4). */
 typedef void (*mbh_single_fn)(uint32_t *st, const uint8_t *p, size_t nblocks);

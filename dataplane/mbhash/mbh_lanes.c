@@ -45,7 +45,7 @@
 #define XOR4(a, b, c, d) XOR(_mm512_ternarylogic_epi32(a, b, c, 0x96), d)
 
 /* Rows r[i] = the 16 words of lane i -> r[j] = word j of lanes 0..15. */
-static inline void transpose(VEC r[16])
+static inline __attribute__((always_inline)) void transpose(VEC r[16])
 {
 	VEC t[16], u[16];
 
@@ -105,7 +105,7 @@ static inline void transpose(VEC r[16])
 
 /* Rows r[i] = the 8 words of lane i -> r[j] = word j of lanes 0..7;
  * called for words 0-7 and 8-15 of a block. */
-static inline void transpose8(VEC r[8])
+static inline __attribute__((always_inline)) void transpose8(VEC r[8])
 {
 	VEC t[8], u[8];
 
@@ -128,7 +128,7 @@ static inline void transpose8(VEC r[8])
 }
 
 /* r[0..7] = lanes' words 0-7, r[8..15] = words 8-15. */
-static inline void transpose(VEC r[16])
+static inline __attribute__((always_inline)) void transpose(VEC r[16])
 {
 	VEC lo[8], hi[8];
 
@@ -149,7 +149,7 @@ static inline void transpose(VEC r[16])
 #endif
 
 /* m[j] = word j of the block at ptr[i] + off, for every lane i. */
-static inline void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
+static inline __attribute__((always_inline)) void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
 {
 #if LANES == 16
 	for (int i = 0; i < LANES; i++)
@@ -162,6 +162,25 @@ static inline void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
 	}
 #endif
 	transpose(m);
+}
+
+/* The number of steps a call runs: the shortest lane's run. */
+static inline __attribute__((always_inline)) size_t lanes_steps(const uint32_t *left)
+{
+	uint32_t n = left[0];
+
+	for (int i = 1; i < LANES; i++)
+		n = left[i] < n ? left[i] : n;
+	return n;
+}
+
+static inline __attribute__((always_inline)) void lanes_advance(const uint8_t **ptr,
+								uint32_t *left, size_t n)
+{
+	for (int i = 0; i < LANES; i++) {
+		ptr[i] += n * MBH_BLOCK;
+		left[i] -= (uint32_t)n;
+	}
 }
 
 /* ---- MD5 (RFC 1321 section 3.4) ---- */
@@ -242,8 +261,9 @@ static inline void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
 		MD5_STEP(I, b, c, d, a, m[9], 21, 0xeb86d391);                      \
 	} while (0)
 
-static void md5_lanes(uint32_t *st, const uint8_t *const *ptr, size_t nblocks)
+static size_t md5_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
+	size_t nblocks = lanes_steps(left);
 	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
 	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
 
@@ -262,13 +282,16 @@ static void md5_lanes(uint32_t *st, const uint8_t *const *ptr, size_t nblocks)
 	STORE(st + 1 * LANES, b);
 	STORE(st + 2 * LANES, c);
 	STORE(st + 3 * LANES, d);
+	lanes_advance(ptr, left, nblocks);
+	return nblocks;
 }
 
 #if LANES == 16
 /* Word j of every lane straight from memory: two gathers of 8 lanes each,
  * the addresses as 64-bit offsets from lane 0's pointer. */
-static void md5_lanes_gather(uint32_t *st, const uint8_t *const *ptr, size_t nblocks)
+static size_t md5_lanes_gather(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
+	size_t nblocks = lanes_steps(left);
 	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
 	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
 	const uint8_t *base = ptr[0];
@@ -300,6 +323,8 @@ static void md5_lanes_gather(uint32_t *st, const uint8_t *const *ptr, size_t nbl
 	STORE(st + 1 * LANES, b);
 	STORE(st + 2 * LANES, c);
 	STORE(st + 3 * LANES, d);
+	lanes_advance(ptr, left, nblocks);
+	return nblocks;
 }
 #endif
 
@@ -341,8 +366,9 @@ static void md5_lanes_gather(uint32_t *st, const uint8_t *const *ptr, size_t nbl
 		SHA1_5(f, k, W, (t) + 15);                                             \
 	} while (0)
 
-static void sha1_lanes(uint32_t *st, const uint8_t *const *ptr, size_t nblocks)
+static size_t sha1_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
+	size_t nblocks = lanes_steps(left);
 	const VEC bswap_mask = BSWAP_MASK();
 	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
 	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
@@ -382,6 +408,8 @@ static void sha1_lanes(uint32_t *st, const uint8_t *const *ptr, size_t nblocks)
 	STORE(st + 2 * LANES, c);
 	STORE(st + 3 * LANES, d);
 	STORE(st + 4 * LANES, e);
+	lanes_advance(ptr, left, nblocks);
+	return nblocks;
 }
 
 #define KERNEL(algo) MBH_CAT(MBH_CAT(mbh_, algo), MBH_CAT(_, VARIANT))

@@ -17,8 +17,6 @@
 
 #include "dataplane/mbhash/mbh_kernel.h"
 
-#include <string.h>
-
 const uint32_t mbh_md5_iv[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
 const uint32_t mbh_sha1_iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
 const unsigned int mbh_state_words[MBH_ALGO_COUNT] = { [MBH_MD5] = 4, [MBH_SHA1] = 5 };
@@ -27,7 +25,9 @@ void mbh_md5_single(uint32_t *st, const uint8_t *p, size_t nblocks)
 {
 	MD5_CTX c;
 
-	memset(&c, 0, sizeof(c));
+	/* The block buffer is not read when num is 0: no memset. */
+	c.Nl = c.Nh = 0;
+	c.num = 0;
 	c.A = st[0];
 	c.B = st[1];
 	c.C = st[2];
@@ -43,7 +43,8 @@ void mbh_sha1_single(uint32_t *st, const uint8_t *p, size_t nblocks)
 {
 	SHA_CTX c;
 
-	memset(&c, 0, sizeof(c));
+	c.Nl = c.Nh = 0;
+	c.num = 0;
 	c.h0 = st[0];
 	c.h1 = st[1];
 	c.h2 = st[2];

@@ -4,8 +4,9 @@
  * own, below the scheduler: every lane of every kernel of the
  * implementation named by $HASHWALL_MBH_IMPL against the single-stream
  * block function, over random chaining values, lanes at unrelated and
- * unaligned addresses, and runs of 1 to 9 blocks.  Skipped (77) where the
- * CPU cannot run the implementation.
+ * unaligned addresses, and runs of 1 to 9 blocks and uneven lengths (a call
+ * hashes as many blocks as the shortest run has, and advances every lane
+ * by that many).  Skipped (77) where the CPU cannot run the implementation.
  */
 #include "dataplane/mbhash/mbh_kernel.h"
 #include "hw_test.h"
@@ -31,32 +32,40 @@ static enum mbh_algo kernel_algo(const struct mbh_kernel *k)
 	return strncmp(k->name, "md5", 3) == 0 ? MBH_MD5 : MBH_SHA1;
 }
 
-/* Run @k once over @nblocks blocks per lane and each lane through the
- * single-stream function; the number of words that differ. */
+/* Run @k once over lanes whose runs have @nblocks blocks or up to 3
+ * more (at least one lane exactly @nblocks), and each lane through the
+ * single-stream function for @nblocks: the number of words, pointers and
+ * counts that differ from what they should be. */
 static unsigned int kernel_mismatches(const struct mbh_kernel *k, uint64_t seed, size_t nblocks)
 {
 	enum mbh_algo a = kernel_algo(k);
 	mbh_single_fn single = a == MBH_MD5 ? mbh_md5_single : mbh_sha1_single;
 	unsigned int words = mbh_state_words[a], bad = 0;
 	uint32_t st[MBH_STATE_WORDS_MAX * MBH_LANES_MAX], ref[MBH_LANES_MAX][MBH_STATE_WORDS_MAX];
-	const uint8_t *ptr[MBH_LANES_MAX];
+	uint32_t left[MBH_LANES_MAX], run[MBH_LANES_MAX];
+	const uint8_t *ptr[MBH_LANES_MAX], *start[MBH_LANES_MAX];
 	uint8_t *buf[MBH_LANES_MAX];
+	size_t n;
 
 	for (unsigned int i = 0; i < k->lanes; i++) {
 		/* A separate allocation per lane, at an odd offset. */
 		size_t skew = hw_test_rand(&seed) % 61;
 
-		buf[i] = malloc(nblocks * MBH_BLOCK + skew);
-		hw_test_rand_bytes(&seed, buf[i], nblocks * MBH_BLOCK + skew);
-		ptr[i] = buf[i] + skew;
+		run[i] = left[i] = (uint32_t)(nblocks + (i == 3 ? 0 : hw_test_rand(&seed) % 4));
+		buf[i] = malloc(left[i] * MBH_BLOCK + skew);
+		hw_test_rand_bytes(&seed, buf[i], left[i] * MBH_BLOCK + skew);
+		start[i] = ptr[i] = buf[i] + skew;
 		for (unsigned int w = 0; w < words; w++)
 			ref[i][w] = st[w * k->lanes + i] = (uint32_t)hw_test_rand(&seed);
 		single(ref[i], ptr[i], nblocks);
 	}
-	k->blocks(st, ptr, nblocks);
+	n = k->blocks(st, ptr, left);
+	bad += n != nblocks;
 	for (unsigned int i = 0; i < k->lanes; i++) {
 		for (unsigned int w = 0; w < words; w++)
 			bad += st[w * k->lanes + i] != ref[i][w];
+		bad += ptr[i] != start[i] + nblocks * MBH_BLOCK;
+		bad += left[i] != run[i] - nblocks;
 		free(buf[i]);
 	}
 	return bad;
@@ -87,17 +96,19 @@ static void test_kernels_aliased_lanes(void)
 		mbh_single_fn single = a == MBH_MD5 ? mbh_md5_single : mbh_sha1_single;
 		const uint32_t *iv = a == MBH_MD5 ? mbh_md5_iv : mbh_sha1_iv;
 		uint32_t st[MBH_STATE_WORDS_MAX * MBH_LANES_MAX], ref[MBH_STATE_WORDS_MAX];
+		uint32_t left[MBH_LANES_MAX];
 		const uint8_t *ptr[MBH_LANES_MAX];
 		unsigned int bad = 0;
 
 		for (unsigned int i = 0; i < (*k)->lanes; i++) {
 			ptr[i] = block;
+			left[i] = 3;
 			for (unsigned int w = 0; w < mbh_state_words[a]; w++)
 				st[w * (*k)->lanes + i] = iv[w];
 		}
 		memcpy(ref, iv, mbh_state_words[a] * sizeof(uint32_t));
 		single(ref, block, 3);
-		(*k)->blocks(st, ptr, 3);
+		(*k)->blocks(st, ptr, left);
 		for (unsigned int i = 0; i < (*k)->lanes; i++)
 			for (unsigned int w = 0; w < mbh_state_words[a]; w++)
 				bad += st[w * (*k)->lanes + i] != ref[w];

@@ -30,6 +30,7 @@ struct obj {
 	const uint8_t *data;
 	size_t len, off;
 	unsigned int algos;
+	bool ended; /* mbh_end() called */
 	struct mbh_stream *s;
 	uint8_t md5[MBH_MD5_LEN], sha1[MBH_SHA1_LEN]; /* OpenSSL's */
 };
@@ -41,6 +42,7 @@ struct plan {
 	size_t max_chunk;         /* bytes per update */
 	unsigned int max_segments;
 	int single_max;
+	int defer_kib;
 };
 
 /* Objects of the lengths in @lens, at random places of the pool, each
@@ -91,9 +93,10 @@ static unsigned int obj_final(struct mbh_ctx *ctx, struct obj *o)
 
 /*
  * Hash all @n objects as @p says, in bursts: each burst's bytes are copied
- * into a buffer of its own, poisoned and freed after mbh_flush().  Objects
- * end either inside the burst that gave their last byte or after its flush.
- * Returns the number of wrong digests, or n + 1 when not all ended.
+ * into a buffer of its own, poisoned and freed after mbh_flush().  An
+ * object whose last byte came ends by mbh_final() inside the burst, by
+ * mbh_end() inside it and mbh_final() after the flush, or by mbh_final()
+ * after the flush.  Returns the number of wrong digests.
  */
 static size_t drive(struct obj *o, size_t n, const struct plan *p, uint64_t seed,
 		    struct mbh_stats *ret_stats)
@@ -101,6 +104,7 @@ static size_t drive(struct obj *o, size_t n, const struct plan *p, uint64_t seed
 	struct mbh_config cfg = {
 		.max_segments = p->max_segments,
 		.single_max = { p->single_max, p->single_max },
+		.defer_kib = p->defer_kib,
 	};
 	struct mbh_ctx *ctx = mbh_ctx_new(&cfg);
 	size_t *active = calloc(p->max_active, sizeof(*active));
@@ -126,7 +130,9 @@ static size_t drive(struct obj *o, size_t n, const struct plan *p, uint64_t seed
 			mbh_update(ctx, x->s, burst + used, len);
 			used += len;
 			x->off += len;
-			if (x->off == x->len && hw_test_rand(&seed) % 2) {
+			if (x->off == x->len && !x->ended && hw_test_rand(&seed) % 2)
+				x->ended = mbh_end(ctx, x->s) == 0;
+			if (x->off == x->len && !x->ended && hw_test_rand(&seed) % 2) {
 				bad += obj_final(ctx, x);
 				active[i] = active[--nactive];
 				ended++;
@@ -190,6 +196,46 @@ static void test_every_length_lanes_forced(void)
 	struct obj *o = all_lengths(&n, 21);
 
 	CU_ASSERT_EQUAL(drive(o, n, &p, 22, NULL), 0);
+	free(o);
+}
+
+/* Without deferral, and with a staging area so small it fills. */
+static void test_every_length_deferral_bounds(void)
+{
+	const struct plan off = { .max_active = 24, .max_updates = 64, .max_chunk = 5000,
+				  .defer_kib = MBH_DEFER_OFF };
+	const struct plan tiny = { .max_active = 24, .max_updates = 64, .max_chunk = 5000,
+				   .defer_kib = 1, .single_max = MBH_SINGLE_NEVER };
+	struct mbh_stats st;
+	size_t n;
+	struct obj *o = all_lengths(&n, 23);
+
+	CU_ASSERT_EQUAL(drive(o, n, &off, 24, &st), 0);
+	CU_ASSERT_EQUAL(st.deferred_blocks[MBH_MD5] + st.deferred_blocks[MBH_SHA1], 0);
+	free(o);
+	o = all_lengths(&n, 25);
+	CU_ASSERT_EQUAL(drive(o, n, &tiny, 26, &st), 0);
+	free(o);
+}
+
+/* Bursts spread unevenly over more streams than lanes: the lanes' last
+ * steps are deferred to the next flush (by every implementation that has
+ * lanes), and every digest is still right. */
+static void test_deferral(void)
+{
+	const struct plan p = { .max_active = 40, .max_updates = 32, .max_chunk = 1460 };
+	const size_t lens[] = { 200000, 150000, 90000, 300000, 120000, 60000, 70000, 80000,
+				250000, 100000, 110000, 130000, 140000, 40000, 50000, 160000,
+				170000, 180000, 190000, 210000, 220000, 230000, 240000, 260000 };
+	const size_t nobj = sizeof(lens) / sizeof(lens[0]);
+	struct obj *o = objs_new(lens, nobj, 27);
+	enum mbh_impl impl;
+	struct mbh_stats st;
+
+	mbh_impl_resolve(MBH_IMPL_AUTO, &impl);
+	CU_ASSERT_EQUAL(drive(o, nobj, &p, 28, &st), 0);
+	CU_ASSERT_EQUAL(st.deferred_blocks[MBH_MD5] + st.deferred_blocks[MBH_SHA1] > 0,
+			impl != MBH_IMPL_SCALAR);
 	free(o);
 }
 
@@ -304,6 +350,9 @@ static void test_abort(void)
 	mbh_open(ctx, o[0].algos = BOTH, &o[0].s);
 	mbh_open(ctx, o[1].algos = BOTH, &o[1].s);
 	mbh_update(ctx, o[0].s, o[0].data, 30000);
+	mbh_end(ctx, o[0].s);
+	CU_ASSERT_EQUAL(mbh_update(ctx, o[0].s, o[0].data, 1), -EINVAL);
+	CU_ASSERT_EQUAL(mbh_end(ctx, o[0].s), -EINVAL);
 	mbh_update(ctx, o[1].s, o[1].data, 30001);
 	CU_ASSERT_EQUAL(mbh_open(ctx, BOTH, &s), -ENOSPC);
 	mbh_abort(ctx, o[0].s);
@@ -406,6 +455,8 @@ int main(void)
 		{ "every length 0..10000, default thresholds", test_every_length_default },
 		{ "every length 0..10000, lanes forced", test_every_length_lanes_forced },
 		{ "every length 0..10000, queue fills", test_every_length_small_queue },
+		{ "every length 0..10000, deferral off or tiny", test_every_length_deferral_bounds },
+		{ "deferral", test_deferral },
 		{ "objects of several MiB", test_large_objects },
 		{ "every block once; one stream stays single", test_block_accounting },
 		{ "sync releases the buffer", test_sync_releases_buffer },
