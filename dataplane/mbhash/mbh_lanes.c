@@ -26,6 +26,8 @@
 #if MBH_LANES_ISA == 512
 
 #define LANES 16
+#define REP(k) k, k, k, k, k, k, k, k, k, k, k, k, k, k, k, k
+#define MD5_GROUPS 1
 #define VARIANT avx512
 #define VEC __m512i
 #define LOAD(p) _mm512_loadu_si512((const void *)(p))
@@ -50,12 +52,14 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 	VEC t[16], u[16];
 
 	/* Pairs of lanes, 32-bit interleave within each 128-bit quarter. */
+#pragma GCC unroll 16
 	for (int i = 0; i < 16; i += 2) {
 		t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
 		t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
 	}
 	/* Groups of four lanes: u[4g + j] holds words j, j+4, j+8, j+12 (one
 	 * per quarter) of lanes 4g..4g+3. */
+#pragma GCC unroll 4
 	for (int g = 0; g < 4; g++) {
 		VEC *a = &t[4 * g];
 
@@ -65,6 +69,7 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 		u[4 * g + 3] = _mm512_unpackhi_epi64(a[1], a[3]);
 	}
 	/* A 4x4 transpose of the quarters across the four groups. */
+#pragma GCC unroll 4
 	for (int j = 0; j < 4; j++) {
 		VEC v0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44);
 		VEC v1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xee);
@@ -81,6 +86,10 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 #elif MBH_LANES_ISA == 256
 
 #define LANES 8
+#define REP(k) k, k, k, k, k, k, k, k
+/* Without vpternlogd and vprold a step is a chain of 6 dependent
+ * instructions: two groups of 8 lanes in one kernel keep the ports busy. */
+#define MD5_GROUPS 2
 #define VARIANT avx2
 #define VEC __m256i
 #define LOAD(p) _mm256_loadu_si256((const void *)(p))
@@ -109,10 +118,12 @@ static inline __attribute__((always_inline)) void transpose8(VEC r[8])
 {
 	VEC t[8], u[8];
 
+#pragma GCC unroll 8
 	for (int i = 0; i < 8; i += 2) {
 		t[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
 		t[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
 	}
+#pragma GCC unroll 2
 	for (int g = 0; g < 2; g++) {
 		VEC *a = &t[4 * g];
 
@@ -121,6 +132,7 @@ static inline __attribute__((always_inline)) void transpose8(VEC r[8])
 		u[4 * g + 2] = _mm256_unpacklo_epi64(a[1], a[3]);
 		u[4 * g + 3] = _mm256_unpackhi_epi64(a[1], a[3]);
 	}
+#pragma GCC unroll 4
 	for (int j = 0; j < 4; j++) {
 		r[j] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x20);
 		r[j + 4] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x31);
@@ -132,12 +144,14 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 {
 	VEC lo[8], hi[8];
 
+#pragma GCC unroll 8
 	for (int i = 0; i < 8; i++) {
 		lo[i] = r[2 * i];
 		hi[i] = r[2 * i + 1];
 	}
 	transpose8(lo);
 	transpose8(hi);
+#pragma GCC unroll 8
 	for (int i = 0; i < 8; i++) {
 		r[i] = lo[i];
 		r[8 + i] = hi[i];
@@ -152,10 +166,12 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 static inline __attribute__((always_inline)) void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
 {
 #if LANES == 16
+#pragma GCC unroll 16
 	for (int i = 0; i < LANES; i++)
 		m[i] = LOAD(ptr[i] + off);
 #else
 	/* Each lane's block is two rows of 8 words: m[2i] words 0-7, m[2i+1] 8-15. */
+#pragma GCC unroll 8
 	for (int i = 0; i < LANES; i++) {
 		m[2 * i] = LOAD(ptr[i] + off);
 		m[2 * i + 1] = LOAD(ptr[i] + off + 32);
@@ -164,20 +180,21 @@ static inline __attribute__((always_inline)) void load_block(VEC m[16], const ui
 	transpose(m);
 }
 
-/* The number of steps a call runs: the shortest lane's run. */
-static inline __attribute__((always_inline)) size_t lanes_steps(const uint32_t *left)
+/* The number of steps a call runs: the shortest of @lanes runs. */
+static inline __attribute__((always_inline)) size_t lanes_steps(const uint32_t *left,
+								unsigned int lanes)
 {
 	uint32_t n = left[0];
 
-	for (int i = 1; i < LANES; i++)
+	for (unsigned int i = 1; i < lanes; i++)
 		n = left[i] < n ? left[i] : n;
 	return n;
 }
 
-static inline __attribute__((always_inline)) void lanes_advance(const uint8_t **ptr,
-								uint32_t *left, size_t n)
+static inline __attribute__((always_inline)) void lanes_advance(const uint8_t **ptr, uint32_t *left,
+								unsigned int lanes, size_t n)
 {
-	for (int i = 0; i < LANES; i++) {
+	for (unsigned int i = 0; i < lanes; i++) {
 		ptr[i] += n * MBH_BLOCK;
 		left[i] -= (uint32_t)n;
 	}
@@ -185,104 +202,163 @@ static inline __attribute__((always_inline)) void lanes_advance(const uint8_t **
 
 /* ---- MD5 (RFC 1321 section 3.4) ---- */
 
-/* a = b + ((a + f(b, c, d) + x + k) <<< s) */
-#define MD5_STEP(f, a, b, c, d, x, s, k)                                               \
+/* The sines of RFC 1321 section 3.4, each splatted over a vector: an
+ * operand of vpaddd straight from L1 (as a broadcast of an immediate it
+ * cost two more instructions on the vector ports per step). */
+#define KV(k) { REP(k) }
+static const uint32_t md5_kv[64][LANES] __attribute__((aligned(64))) = {
+	KV(0xd76aa478), KV(0xe8c7b756), KV(0x242070db), KV(0xc1bdceee),
+	KV(0xf57c0faf), KV(0x4787c62a), KV(0xa8304613), KV(0xfd469501),
+	KV(0x698098d8), KV(0x8b44f7af), KV(0xffff5bb1), KV(0x895cd7be),
+	KV(0x6b901122), KV(0xfd987193), KV(0xa679438e), KV(0x49b40821),
+	KV(0xf61e2562), KV(0xc040b340), KV(0x265e5a51), KV(0xe9b6c7aa),
+	KV(0xd62f105d), KV(0x02441453), KV(0xd8a1e681), KV(0xe7d3fbc8),
+	KV(0x21e1cde6), KV(0xc33707d6), KV(0xf4d50d87), KV(0x455a14ed),
+	KV(0xa9e3e905), KV(0xfcefa3f8), KV(0x676f02d9), KV(0x8d2a4c8a),
+	KV(0xfffa3942), KV(0x8771f681), KV(0x6d9d6122), KV(0xfde5380c),
+	KV(0xa4beea44), KV(0x4bdecfa9), KV(0xf6bb4b60), KV(0xbebfbc70),
+	KV(0x289b7ec6), KV(0xeaa127fa), KV(0xd4ef3085), KV(0x04881d05),
+	KV(0xd9d4d039), KV(0xe6db99e5), KV(0x1fa27cf8), KV(0xc4ac5665),
+	KV(0xf4292244), KV(0x432aff97), KV(0xab9423a7), KV(0xfc93a039),
+	KV(0x655b59c3), KV(0x8f0ccc92), KV(0xffeff47d), KV(0x85845dd1),
+	KV(0x6fa87e4f), KV(0xfe2ce6e0), KV(0xa3014314), KV(0x4e0811a1),
+	KV(0xf7537e82), KV(0xbd3af235), KV(0x2ad7d2bb), KV(0xeb86d391),
+};
+
+/* a = b + ((a + f(b, c, d) + x + K[t]) <<< s) */
+#define MD5_STEP1(f, a, b, c, d, x, s, t)                                              \
 	do {                                                                           \
-		a = ADD(ADD(a, SET1(k)), x);                                           \
+		a = ADD(ADD(a, LOAD(md5_kv[t])), x);                                   \
 		a = ADD(a, FN_##f(b, c, d));                                           \
 		a = ADD(ROL(a, s), b);                                                 \
 	} while (0)
 
-#define MD5_ROUNDS(a, b, c, d, m)                                                      \
+#if MD5_GROUPS == 1
+/* Word x of the message m[]. */
+#define MD5_STEP(f, a, b, c, d, x, s, t) MD5_STEP1(f, a, b, c, d, m[x], s, t)
+#else
+/* The same step in two independent groups of lanes (a..d over m[], a2..d2
+ * over n[]): the out-of-order core overlaps the two dependency chains. */
+#define MD5_STEP(f, a, b, c, d, x, s, t)                                               \
 	do {                                                                           \
-		MD5_STEP(F, a, b, c, d, m[0], 7, 0xd76aa478);                      \
-		MD5_STEP(F, d, a, b, c, m[1], 12, 0xe8c7b756);                     \
-		MD5_STEP(F, c, d, a, b, m[2], 17, 0x242070db);                     \
-		MD5_STEP(F, b, c, d, a, m[3], 22, 0xc1bdceee);                     \
-		MD5_STEP(F, a, b, c, d, m[4], 7, 0xf57c0faf);                      \
-		MD5_STEP(F, d, a, b, c, m[5], 12, 0x4787c62a);                     \
-		MD5_STEP(F, c, d, a, b, m[6], 17, 0xa8304613);                     \
-		MD5_STEP(F, b, c, d, a, m[7], 22, 0xfd469501);                     \
-		MD5_STEP(F, a, b, c, d, m[8], 7, 0x698098d8);                      \
-		MD5_STEP(F, d, a, b, c, m[9], 12, 0x8b44f7af);                     \
-		MD5_STEP(F, c, d, a, b, m[10], 17, 0xffff5bb1);                    \
-		MD5_STEP(F, b, c, d, a, m[11], 22, 0x895cd7be);                    \
-		MD5_STEP(F, a, b, c, d, m[12], 7, 0x6b901122);                     \
-		MD5_STEP(F, d, a, b, c, m[13], 12, 0xfd987193);                    \
-		MD5_STEP(F, c, d, a, b, m[14], 17, 0xa679438e);                    \
-		MD5_STEP(F, b, c, d, a, m[15], 22, 0x49b40821);                    \
-		MD5_STEP(G, a, b, c, d, m[1], 5, 0xf61e2562);                       \
-		MD5_STEP(G, d, a, b, c, m[6], 9, 0xc040b340);                       \
-		MD5_STEP(G, c, d, a, b, m[11], 14, 0x265e5a51);                     \
-		MD5_STEP(G, b, c, d, a, m[0], 20, 0xe9b6c7aa);                      \
-		MD5_STEP(G, a, b, c, d, m[5], 5, 0xd62f105d);                       \
-		MD5_STEP(G, d, a, b, c, m[10], 9, 0x02441453);                      \
-		MD5_STEP(G, c, d, a, b, m[15], 14, 0xd8a1e681);                     \
-		MD5_STEP(G, b, c, d, a, m[4], 20, 0xe7d3fbc8);                      \
-		MD5_STEP(G, a, b, c, d, m[9], 5, 0x21e1cde6);                       \
-		MD5_STEP(G, d, a, b, c, m[14], 9, 0xc33707d6);                      \
-		MD5_STEP(G, c, d, a, b, m[3], 14, 0xf4d50d87);                      \
-		MD5_STEP(G, b, c, d, a, m[8], 20, 0x455a14ed);                      \
-		MD5_STEP(G, a, b, c, d, m[13], 5, 0xa9e3e905);                      \
-		MD5_STEP(G, d, a, b, c, m[2], 9, 0xfcefa3f8);                       \
-		MD5_STEP(G, c, d, a, b, m[7], 14, 0x676f02d9);                      \
-		MD5_STEP(G, b, c, d, a, m[12], 20, 0x8d2a4c8a);                     \
-		MD5_STEP(H, a, b, c, d, m[5], 4, 0xfffa3942);                    \
-		MD5_STEP(H, d, a, b, c, m[8], 11, 0x8771f681);                   \
-		MD5_STEP(H, c, d, a, b, m[11], 16, 0x6d9d6122);                  \
-		MD5_STEP(H, b, c, d, a, m[14], 23, 0xfde5380c);                  \
-		MD5_STEP(H, a, b, c, d, m[1], 4, 0xa4beea44);                    \
-		MD5_STEP(H, d, a, b, c, m[4], 11, 0x4bdecfa9);                   \
-		MD5_STEP(H, c, d, a, b, m[7], 16, 0xf6bb4b60);                   \
-		MD5_STEP(H, b, c, d, a, m[10], 23, 0xbebfbc70);                  \
-		MD5_STEP(H, a, b, c, d, m[13], 4, 0x289b7ec6);                   \
-		MD5_STEP(H, d, a, b, c, m[0], 11, 0xeaa127fa);                   \
-		MD5_STEP(H, c, d, a, b, m[3], 16, 0xd4ef3085);                   \
-		MD5_STEP(H, b, c, d, a, m[6], 23, 0x04881d05);                   \
-		MD5_STEP(H, a, b, c, d, m[9], 4, 0xd9d4d039);                    \
-		MD5_STEP(H, d, a, b, c, m[12], 11, 0xe6db99e5);                  \
-		MD5_STEP(H, c, d, a, b, m[15], 16, 0x1fa27cf8);                  \
-		MD5_STEP(H, b, c, d, a, m[2], 23, 0xc4ac5665);                   \
-		MD5_STEP(I, a, b, c, d, m[0], 6, 0xf4292244);                       \
-		MD5_STEP(I, d, a, b, c, m[7], 10, 0x432aff97);                      \
-		MD5_STEP(I, c, d, a, b, m[14], 15, 0xab9423a7);                     \
-		MD5_STEP(I, b, c, d, a, m[5], 21, 0xfc93a039);                      \
-		MD5_STEP(I, a, b, c, d, m[12], 6, 0x655b59c3);                      \
-		MD5_STEP(I, d, a, b, c, m[3], 10, 0x8f0ccc92);                      \
-		MD5_STEP(I, c, d, a, b, m[10], 15, 0xffeff47d);                     \
-		MD5_STEP(I, b, c, d, a, m[1], 21, 0x85845dd1);                      \
-		MD5_STEP(I, a, b, c, d, m[8], 6, 0x6fa87e4f);                       \
-		MD5_STEP(I, d, a, b, c, m[15], 10, 0xfe2ce6e0);                     \
-		MD5_STEP(I, c, d, a, b, m[6], 15, 0xa3014314);                      \
-		MD5_STEP(I, b, c, d, a, m[13], 21, 0x4e0811a1);                     \
-		MD5_STEP(I, a, b, c, d, m[4], 6, 0xf7537e82);                       \
-		MD5_STEP(I, d, a, b, c, m[11], 10, 0xbd3af235);                     \
-		MD5_STEP(I, c, d, a, b, m[2], 15, 0x2ad7d2bb);                      \
-		MD5_STEP(I, b, c, d, a, m[9], 21, 0xeb86d391);                      \
+		MD5_STEP1(f, a, b, c, d, m[x], s, t);                                  \
+		MD5_STEP1(f, a##2, b##2, c##2, d##2, n[x], s, t);                      \
 	} while (0)
+#endif
+
+#define MD5_ROUNDS(a, b, c, d)                                                      \
+	do {                                                                           \
+		MD5_STEP(F, a, b, c, d, 0, 7, 0);                      \
+		MD5_STEP(F, d, a, b, c, 1, 12, 1);                     \
+		MD5_STEP(F, c, d, a, b, 2, 17, 2);                     \
+		MD5_STEP(F, b, c, d, a, 3, 22, 3);                     \
+		MD5_STEP(F, a, b, c, d, 4, 7, 4);                      \
+		MD5_STEP(F, d, a, b, c, 5, 12, 5);                     \
+		MD5_STEP(F, c, d, a, b, 6, 17, 6);                     \
+		MD5_STEP(F, b, c, d, a, 7, 22, 7);                     \
+		MD5_STEP(F, a, b, c, d, 8, 7, 8);                      \
+		MD5_STEP(F, d, a, b, c, 9, 12, 9);                     \
+		MD5_STEP(F, c, d, a, b, 10, 17, 10);                    \
+		MD5_STEP(F, b, c, d, a, 11, 22, 11);                    \
+		MD5_STEP(F, a, b, c, d, 12, 7, 12);                     \
+		MD5_STEP(F, d, a, b, c, 13, 12, 13);                    \
+		MD5_STEP(F, c, d, a, b, 14, 17, 14);                    \
+		MD5_STEP(F, b, c, d, a, 15, 22, 15);                    \
+		MD5_STEP(G, a, b, c, d, 1, 5, 16);                       \
+		MD5_STEP(G, d, a, b, c, 6, 9, 17);                       \
+		MD5_STEP(G, c, d, a, b, 11, 14, 18);                     \
+		MD5_STEP(G, b, c, d, a, 0, 20, 19);                      \
+		MD5_STEP(G, a, b, c, d, 5, 5, 20);                       \
+		MD5_STEP(G, d, a, b, c, 10, 9, 21);                      \
+		MD5_STEP(G, c, d, a, b, 15, 14, 22);                     \
+		MD5_STEP(G, b, c, d, a, 4, 20, 23);                      \
+		MD5_STEP(G, a, b, c, d, 9, 5, 24);                       \
+		MD5_STEP(G, d, a, b, c, 14, 9, 25);                      \
+		MD5_STEP(G, c, d, a, b, 3, 14, 26);                      \
+		MD5_STEP(G, b, c, d, a, 8, 20, 27);                      \
+		MD5_STEP(G, a, b, c, d, 13, 5, 28);                      \
+		MD5_STEP(G, d, a, b, c, 2, 9, 29);                       \
+		MD5_STEP(G, c, d, a, b, 7, 14, 30);                      \
+		MD5_STEP(G, b, c, d, a, 12, 20, 31);                     \
+		MD5_STEP(H, a, b, c, d, 5, 4, 32);                    \
+		MD5_STEP(H, d, a, b, c, 8, 11, 33);                   \
+		MD5_STEP(H, c, d, a, b, 11, 16, 34);                  \
+		MD5_STEP(H, b, c, d, a, 14, 23, 35);                  \
+		MD5_STEP(H, a, b, c, d, 1, 4, 36);                    \
+		MD5_STEP(H, d, a, b, c, 4, 11, 37);                   \
+		MD5_STEP(H, c, d, a, b, 7, 16, 38);                   \
+		MD5_STEP(H, b, c, d, a, 10, 23, 39);                  \
+		MD5_STEP(H, a, b, c, d, 13, 4, 40);                   \
+		MD5_STEP(H, d, a, b, c, 0, 11, 41);                   \
+		MD5_STEP(H, c, d, a, b, 3, 16, 42);                   \
+		MD5_STEP(H, b, c, d, a, 6, 23, 43);                   \
+		MD5_STEP(H, a, b, c, d, 9, 4, 44);                    \
+		MD5_STEP(H, d, a, b, c, 12, 11, 45);                  \
+		MD5_STEP(H, c, d, a, b, 15, 16, 46);                  \
+		MD5_STEP(H, b, c, d, a, 2, 23, 47);                   \
+		MD5_STEP(I, a, b, c, d, 0, 6, 48);                       \
+		MD5_STEP(I, d, a, b, c, 7, 10, 49);                      \
+		MD5_STEP(I, c, d, a, b, 14, 15, 50);                     \
+		MD5_STEP(I, b, c, d, a, 5, 21, 51);                      \
+		MD5_STEP(I, a, b, c, d, 12, 6, 52);                      \
+		MD5_STEP(I, d, a, b, c, 3, 10, 53);                      \
+		MD5_STEP(I, c, d, a, b, 10, 15, 54);                     \
+		MD5_STEP(I, b, c, d, a, 1, 21, 55);                      \
+		MD5_STEP(I, a, b, c, d, 8, 6, 56);                       \
+		MD5_STEP(I, d, a, b, c, 15, 10, 57);                     \
+		MD5_STEP(I, c, d, a, b, 6, 15, 58);                      \
+		MD5_STEP(I, b, c, d, a, 13, 21, 59);                     \
+		MD5_STEP(I, a, b, c, d, 4, 6, 60);                       \
+		MD5_STEP(I, d, a, b, c, 11, 10, 61);                     \
+		MD5_STEP(I, c, d, a, b, 2, 15, 62);                      \
+		MD5_STEP(I, b, c, d, a, 9, 21, 63);                      \
+	} while (0)
+
+#define MD5_LANES (LANES * MD5_GROUPS)
 
 static size_t md5_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
-	size_t nblocks = lanes_steps(left);
-	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
-	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
+	size_t nblocks = lanes_steps(left, MD5_LANES);
+	VEC a = LOAD(st + 0 * MD5_LANES), b = LOAD(st + 1 * MD5_LANES);
+	VEC c = LOAD(st + 2 * MD5_LANES), d = LOAD(st + 3 * MD5_LANES);
+#if MD5_GROUPS == 2
+	VEC a2 = LOAD(st + 0 * MD5_LANES + LANES), b2 = LOAD(st + 1 * MD5_LANES + LANES);
+	VEC c2 = LOAD(st + 2 * MD5_LANES + LANES), d2 = LOAD(st + 3 * MD5_LANES + LANES);
+#endif
 
 	for (size_t blk = 0; blk < nblocks; blk++) {
 		VEC m[16];
 		VEC a0 = a, b0 = b, c0 = c, d0 = d;
+#if MD5_GROUPS == 2
+		VEC n[16];
+		VEC a20 = a2, b20 = b2, c20 = c2, d20 = d2;
 
+		load_block(n, ptr + LANES, blk * MBH_BLOCK);
+#endif
 		load_block(m, ptr, blk * MBH_BLOCK);
-		MD5_ROUNDS(a, b, c, d, m);
+		MD5_ROUNDS(a, b, c, d);
 		a = ADD(a, a0);
 		b = ADD(b, b0);
 		c = ADD(c, c0);
 		d = ADD(d, d0);
+#if MD5_GROUPS == 2
+		a2 = ADD(a2, a20);
+		b2 = ADD(b2, b20);
+		c2 = ADD(c2, c20);
+		d2 = ADD(d2, d20);
+#endif
 	}
-	STORE(st + 0 * LANES, a);
-	STORE(st + 1 * LANES, b);
-	STORE(st + 2 * LANES, c);
-	STORE(st + 3 * LANES, d);
-	lanes_advance(ptr, left, nblocks);
+	STORE(st + 0 * MD5_LANES, a);
+	STORE(st + 1 * MD5_LANES, b);
+	STORE(st + 2 * MD5_LANES, c);
+	STORE(st + 3 * MD5_LANES, d);
+#if MD5_GROUPS == 2
+	STORE(st + 0 * MD5_LANES + LANES, a2);
+	STORE(st + 1 * MD5_LANES + LANES, b2);
+	STORE(st + 2 * MD5_LANES + LANES, c2);
+	STORE(st + 3 * MD5_LANES + LANES, d2);
+#endif
+	lanes_advance(ptr, left, MD5_LANES, nblocks);
 	return nblocks;
 }
 
@@ -291,7 +367,7 @@ static size_t md5_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
  * the addresses as 64-bit offsets from lane 0's pointer. */
 static size_t md5_lanes_gather(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
-	size_t nblocks = lanes_steps(left);
+	size_t nblocks = lanes_steps(left, LANES);
 	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
 	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
 	const uint8_t *base = ptr[0];
@@ -313,7 +389,7 @@ static size_t md5_lanes_gather(uint32_t *st, const uint8_t **ptr, uint32_t *left
 
 			m[j] = _mm512_inserti64x4(_mm512_castsi256_si512(l), h, 1);
 		}
-		MD5_ROUNDS(a, b, c, d, m);
+		MD5_ROUNDS(a, b, c, d);
 		a = ADD(a, a0);
 		b = ADD(b, b0);
 		c = ADD(c, c0);
@@ -323,7 +399,7 @@ static size_t md5_lanes_gather(uint32_t *st, const uint8_t **ptr, uint32_t *left
 	STORE(st + 1 * LANES, b);
 	STORE(st + 2 * LANES, c);
 	STORE(st + 3 * LANES, d);
-	lanes_advance(ptr, left, nblocks);
+	lanes_advance(ptr, left, LANES, nblocks);
 	return nblocks;
 }
 #endif
@@ -368,7 +444,7 @@ static size_t md5_lanes_gather(uint32_t *st, const uint8_t **ptr, uint32_t *left
 
 static size_t sha1_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 {
-	size_t nblocks = lanes_steps(left);
+	size_t nblocks = lanes_steps(left, LANES);
 	const VEC bswap_mask = BSWAP_MASK();
 	VEC a = LOAD(st + 0 * LANES), b = LOAD(st + 1 * LANES);
 	VEC c = LOAD(st + 2 * LANES), d = LOAD(st + 3 * LANES);
@@ -408,7 +484,7 @@ static size_t sha1_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 	STORE(st + 2 * LANES, c);
 	STORE(st + 3 * LANES, d);
 	STORE(st + 4 * LANES, e);
-	lanes_advance(ptr, left, nblocks);
+	lanes_advance(ptr, left, LANES, nblocks);
 	return nblocks;
 }
 
@@ -417,7 +493,7 @@ static size_t sha1_lanes(uint32_t *st, const uint8_t **ptr, uint32_t *left)
 #define STR(x) STR2(x)
 
 const struct mbh_kernel KERNEL(md5) = {
-	.name = "md5-" STR(VARIANT), .lanes = LANES, .blocks = md5_lanes
+	.name = "md5-" STR(VARIANT), .lanes = MD5_LANES, .blocks = md5_lanes
 };
 const struct mbh_kernel KERNEL(sha1) = {
 	.name = "sha1-" STR(VARIANT), .lanes = LANES, .blocks = sha1_lanes

@@ -298,16 +298,21 @@ static bool part(const char *name)
 	return !only || strcmp(only, name) == 0;
 }
 
-/* GB/s of @k with every lane busy on in-cache data. */
+/* GB/s of @k with every lane busy on in-cache data (64 KiB per lane):
+ * the median of runs of 16 calls. */
 static double raw_kernel(const struct mbh_kernel *k)
 {
-	const size_t nb = 1024; /* 64 KiB per lane */
+	const size_t nb = 1024;
 	uint32_t st[MBH_STATE_WORDS_MAX * MBH_LANES_MAX] = { 0 }, left[MBH_LANES_MAX];
 	const uint8_t *ptr[MBH_LANES_MAX];
-	uint64_t bytes = 0;
-	double t0 = now(CLOCK_THREAD_CPUTIME_ID), t1;
+	static double slice[MAX_SLICES];
+	unsigned int n = 0;
+	double t0 = now(CLOCK_THREAD_CPUTIME_ID), t1 = t0;
 
 	do {
+		double ts = t1;
+		uint64_t bytes = 0;
+
 		for (int r = 0; r < 16; r++) {
 			for (unsigned int i = 0; i < k->lanes; i++) {
 				ptr[i] = pool + i * (nb * MBH_BLOCK + 320);
@@ -316,25 +321,30 @@ static double raw_kernel(const struct mbh_kernel *k)
 			bytes += k->blocks(st, ptr, left) * k->lanes * MBH_BLOCK;
 		}
 		t1 = now(CLOCK_THREAD_CPUTIME_ID);
-	} while (t1 - t0 < seconds);
-	return (double)bytes / (t1 - t0) / 1e9;
+		slice[n++] = (double)bytes / (t1 - ts) / 1e9;
+	} while (t1 - t0 < seconds && n < MAX_SLICES);
+	qsort(slice, n, sizeof(slice[0]), cmp_double);
+	return slice[n / 2];
 }
 
-/* GB/s of a single-stream function over 64 KiB in cache. */
+/* GB/s of a single-stream function over 64 KiB in cache (median). */
 static double raw_single(mbh_single_fn fn)
 {
 	uint32_t st[MBH_STATE_WORDS_MAX] = { 0 };
-	uint64_t bytes = 0;
-	double t0 = now(CLOCK_THREAD_CPUTIME_ID), t1;
+	static double slice[MAX_SLICES];
+	unsigned int n = 0;
+	double t0 = now(CLOCK_THREAD_CPUTIME_ID), t1 = t0;
 
 	do {
-		for (int r = 0; r < 64; r++) {
+		double ts = t1;
+
+		for (int r = 0; r < 16; r++)
 			fn(st, pool, 1024);
-			bytes += 1024 * MBH_BLOCK;
-		}
 		t1 = now(CLOCK_THREAD_CPUTIME_ID);
-	} while (t1 - t0 < seconds);
-	return (double)bytes / (t1 - t0) / 1e9;
+		slice[n++] = 16.0 * 1024 * MBH_BLOCK / (t1 - ts) / 1e9;
+	} while (t1 - t0 < seconds && n < MAX_SLICES);
+	qsort(slice, n, sizeof(slice[0]), cmp_double);
+	return slice[n / 2];
 }
 
 static void crossover(const struct mbh_kernel *k, double single)
