@@ -17,12 +17,13 @@
  *
  * A flush must run as many kernel steps as its busiest stream has blocks,
  * so with a burst's packets spread unevenly the last steps run with most
- * lanes idle.  When the burst had streams enough to fill the lanes and
- * half of them or more are idle with nothing waiting, the busy streams'
- * remaining blocks (up to DEFER_STREAM_MAX each, DEFER_AREA in all) are
- * copied into a staging area instead and queued first for the next flush,
- * where other streams fill the lanes beside them.  Two areas take turns:
- * a flush reads the one the previous flush filled and fills the other.
+ * lanes idle.  When a pass has had at least half as many streams as
+ * lanes, and half the lanes or more are idle with nothing waiting, the
+ * busy streams' remaining blocks (up to DEFER_STREAM_MAX each, as much as
+ * the staging area holds in all) are copied there instead and queued first
+ * for the next flush, where other streams fill the lanes beside them.  Two
+ * areas take turns: a flush reads the one the previous flush filled and
+ * fills the other.  Streams that ended (mbh_end()) are never deferred.
  *
  * Between calls no stream is in a lane: its chaining values and cursors
  * are in the stream.  After a full flush the queue holds only the
@@ -119,109 +120,19 @@ struct mbh_pass {
 #define IDLE UINT32_MAX
 
 /*
- * Streams at or below which the single-stream path beats a kernel's
- * mostly empty lanes, per implementation and algorithm.  Measured with
- * tests/bench/dataplane/bench_mbhash.c (the "crossover" lines) on the
- * machine of docs/mbhash.md; a value of at least the kernel's lane count
- * means the kernel never wins and is not used.
- */
-/*
  * Deferral: at most this many blocks per stream and algorithm (a stream
  * deferred flush after flush is copied again each time, so its backlog
  * must stay small), and only once at most lanes * DEFER_BELOW_NUM /
- * DEFER_BELOW_DEN lanes are busy.  Measured like the thresholds above.
+ * DEFER_BELOW_DEN lanes are busy.  Chosen from a sweep of the lanes'
+ * occupancy (docs/mbhash.md): 64 blocks defer too little, 1024 gain
+ * nothing over 256, and deferring at 3/4 copies more for 2 points.
  */
 #define DEFER_STREAM_MAX 256
-
-/* Segments are cut at this many blocks (1 GiB): a lane counts in 32 bits. */
-#define SEG_MAX_BLOCKS (1u << 24)
 #define DEFER_BELOW_NUM 1
 #define DEFER_BELOW_DEN 2
 
-static const int single_default[MBH_IMPL_COUNT][MBH_ALGO_COUNT] = {
-	[MBH_IMPL_AVX2] = { [MBH_MD5] = 2, [MBH_SHA1] = 5 },
-	[MBH_IMPL_AVX512] = { [MBH_MD5] = 1, [MBH_SHA1] = 4 },
-};
-
-static const char *const impl_names[MBH_IMPL_COUNT] = {
-	[MBH_IMPL_AUTO] = "auto",
-	[MBH_IMPL_SCALAR] = "scalar",
-	[MBH_IMPL_AVX2] = "avx2",
-	[MBH_IMPL_AVX512] = "avx512",
-};
-
-const char *mbh_impl_name(enum mbh_impl impl)
-{
-	return (unsigned int)impl < MBH_IMPL_COUNT ? impl_names[impl] : "?";
-}
-
-int mbh_impl_parse(const char *name)
-{
-	for (int i = 0; i < MBH_IMPL_COUNT; i++)
-		if (strcmp(name, impl_names[i]) == 0)
-			return i;
-	return -EINVAL;
-}
-
-bool mbh_impl_supported(enum mbh_impl impl)
-{
-	switch (impl) {
-	case MBH_IMPL_SCALAR:
-		return true;
-#ifdef MBH_HAVE_AVX2
-	case MBH_IMPL_AVX2:
-		return __builtin_cpu_supports("avx2");
-#endif
-#ifdef MBH_HAVE_AVX512
-	case MBH_IMPL_AVX512:
-		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		       __builtin_cpu_supports("avx512vl");
-#endif
-	default:
-		return false;
-	}
-}
-
-int mbh_impl_resolve(enum mbh_impl want, enum mbh_impl *ret_impl)
-{
-	const char *env;
-	int r;
-
-	if (want == MBH_IMPL_AUTO && (env = getenv(MBH_IMPL_ENV)) && *env) {
-		if ((r = mbh_impl_parse(env)) < 0)
-			return r;
-		want = (enum mbh_impl)r;
-	}
-	if (want == MBH_IMPL_AUTO) {
-		want = mbh_impl_supported(MBH_IMPL_AVX512) ? MBH_IMPL_AVX512 :
-		       mbh_impl_supported(MBH_IMPL_AVX2)   ? MBH_IMPL_AVX2 :
-							     MBH_IMPL_SCALAR;
-	}
-	if ((unsigned int)want >= MBH_IMPL_COUNT)
-		return -EINVAL;
-	if (!mbh_impl_supported(want))
-		return -ENOTSUP;
-	*ret_impl = want;
-	return 0;
-}
-
-/* The kernel @impl has for @algo; NULL for the scalar implementation. */
-static const struct mbh_kernel *impl_kernel(enum mbh_impl impl, enum mbh_algo algo)
-{
-	switch (impl) {
-#ifdef MBH_HAVE_AVX2
-	case MBH_IMPL_AVX2:
-		return algo == MBH_MD5 ? &mbh_md5_avx2 : &mbh_sha1_avx2;
-#endif
-#ifdef MBH_HAVE_AVX512
-	case MBH_IMPL_AVX512:
-		return algo == MBH_MD5 ? &mbh_md5_avx512 : &mbh_sha1_avx512;
-#endif
-	default:
-		(void)algo;
-		return NULL;
-	}
-}
+/* Segments are cut at this many blocks (1 GiB): a lane counts in 32 bits. */
+#define SEG_MAX_BLOCKS (1u << 24)
 
 struct mbh_ctx *mbh_ctx_new(const struct mbh_config *cfg)
 {
@@ -254,8 +165,8 @@ struct mbh_ctx *mbh_ctx_new(const struct mbh_config *cfg)
 	ctx->single[MBH_MD5] = mbh_md5_single;
 	ctx->single[MBH_SHA1] = mbh_sha1_single;
 	for (int a = 0; a < MBH_ALGO_COUNT; a++) {
-		const struct mbh_kernel *k = impl_kernel(impl, (enum mbh_algo)a);
-		int smax = cfg->single_max[a] == MBH_SINGLE_DEFAULT ? single_default[impl][a] :
+		const struct mbh_kernel *k = mbh_impl_kernel(impl, (enum mbh_algo)a);
+		int smax = cfg->single_max[a] == MBH_SINGLE_DEFAULT ? mbh_impl_single_default(impl, (enum mbh_algo)a) :
 								       cfg->single_max[a];
 
 		ctx->single_max[a] = smax < 0 ? -1 : smax;

@@ -4,8 +4,8 @@
  * scheduler (mbh.c) drives.  A multi-buffer kernel hashes nblocks
  * consecutive 64-byte blocks in each of its lanes at once; each
  * instruction set's kernels are one file built with its own target flags
- * (mbh_avx2.c, mbh_avx512.c) and run only where the CPU has them.  The
- * single-stream functions (mbh_single.c) are OpenSSL's.
+ * (mbh_lanes.c, built once per set) and run only where the CPU has them.
+ * The single-stream functions (mbh_single.c) are OpenSSL's.
  *
  * Lane state is "structure of arrays": word w of lane i is
  * st[w * lanes + i] (a, b, c, d for md5; h0..h4 for sha1), so that a
@@ -45,6 +45,12 @@ struct mbh_kernel {
 extern const uint32_t mbh_md5_iv[4];
 extern const uint32_t mbh_sha1_iv[5];
 extern const unsigned int mbh_state_words[MBH_ALGO_COUNT];
+
+/* The kernel @impl has for @algo; NULL for the scalar implementation. */
+const struct mbh_kernel *mbh_impl_kernel(enum mbh_impl impl, enum mbh_algo algo);
+
+/* The measured single-stream threshold of @impl for @algo (mbh_impl.c). */
+int mbh_impl_single_default(enum mbh_impl impl, enum mbh_algo algo);
 
 void mbh_md5_single(uint32_t *st, const uint8_t *p, size_t nblocks);
 void mbh_sha1_single(uint32_t *st, const uint8_t *p, size_t nblocks);
