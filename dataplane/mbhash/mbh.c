@@ -25,6 +25,12 @@
  * areas take turns: a flush reads the one the previous flush filled and
  * fills the other.  Streams that ended (mbh_end()) are never deferred.
  *
+ * With only a stream or two active, lanes would run mostly empty: the
+ * single-stream path is faster, and then queueing only costs.  While the
+ * previous burst updated no more streams than an algorithm's single-stream
+ * threshold (and this one so far neither), a stream with nothing queued for
+ * that algorithm has it hashed right in mbh_update(), as OpenSSL would.
+ *
  * Between calls no stream is in a lane: its chaining values and cursors
  * are in the stream.  After a full flush the queue holds only the
  * deferred blocks, which are in the context's own memory.
@@ -33,6 +39,7 @@
 #include "dataplane/mbhash/mbh_kernel.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +63,7 @@ struct mbh_stream {
 	uint64_t len;          /* bytes given */
 	int32_t last;          /* last queued segment; -1: none since the last flush */
 	int32_t next_free;     /* free list of the context's pool */
+	uint32_t burst;        /* the context's burst in which it was last updated */
 	unsigned int algos;    /* 0 while the stream is free */
 	bool in_ready;         /* on the context's ready list */
 	bool ended;            /* mbh_end(): padding queued */
@@ -69,6 +77,12 @@ struct mbh_ctx {
 	const struct mbh_kernel *kernel[MBH_ALGO_COUNT]; /* NULL: single-stream only */
 	mbh_single_fn single[MBH_ALGO_COUNT];
 	int single_max[MBH_ALGO_COUNT];
+	/* Direct hashing (see mbh_update()): an algorithm is hashed at the
+	 * update while no more than direct_max[a] streams were updated in
+	 * the previous burst and so far in this one. */
+	unsigned int direct_max[MBH_ALGO_COUNT];
+	unsigned int touched, touched_prev;
+	uint32_t burst;
 
 	struct mbh_stream *streams;
 	unsigned int max_streams;
@@ -171,6 +185,7 @@ struct mbh_ctx *mbh_ctx_new(const struct mbh_config *cfg)
 
 		ctx->single_max[a] = smax < 0 ? -1 : smax;
 		ctx->kernel[a] = k && !(smax >= 0 && (unsigned int)smax >= k->lanes) ? k : NULL;
+		ctx->direct_max[a] = !ctx->kernel[a] ? UINT_MAX : smax < 0 ? 0 : (unsigned int)smax;
 	}
 	if (cfg->defer_kib != MBH_DEFER_OFF)
 		ctx->stage_blocks = (size_t)(cfg->defer_kib > 0 ? cfg->defer_kib : MBH_DEFAULT_DEFER_KIB) *
@@ -248,6 +263,7 @@ int mbh_open(struct mbh_ctx *ctx, unsigned int algos, struct mbh_stream **ret_st
 	s->algos = algos;
 	s->in_ready = false;
 	s->ended = false;
+	s->burst = ctx->burst - 1;
 	s->tail_len = 0;
 	*ret_stream = s;
 	return 0;
@@ -549,6 +565,9 @@ int mbh_flush(struct mbh_ctx *ctx)
 	ctx->ndeferred = 0;
 	ctx->stage_cur ^= 1;
 	ctx->stage_used = 0;
+	ctx->touched_prev = ctx->touched;
+	ctx->touched = 0;
+	ctx->burst++;
 	return 0;
 }
 
@@ -584,9 +603,39 @@ static void queue_room(struct mbh_ctx *ctx, unsigned int n)
 	mbh_flush(ctx);
 }
 
+/* The algorithms of @s to hash right away (see the top of this file):
+ * few streams lately, and nothing of @s queued for them. */
+static unsigned int direct_algos(struct mbh_ctx *ctx, struct mbh_stream *s)
+{
+	unsigned int direct = 0;
+
+	if (s->burst != ctx->burst) {
+		s->burst = ctx->burst;
+		ctx->touched++;
+	}
+	for (int a = 0; a < MBH_ALGO_COUNT; a++)
+		if ((s->algos & (1u << a)) && s->cur[a].seg < 0 &&
+		    ctx->touched_prev <= ctx->direct_max[a] && ctx->touched <= ctx->direct_max[a])
+			direct |= 1u << a;
+	return direct;
+}
+
+/* Hash @nblocks blocks at @p for the algorithms @algos of @s now. */
+static void hash_direct(struct mbh_ctx *ctx, struct mbh_stream *s, unsigned int algos,
+			const uint8_t *p, size_t nblocks)
+{
+	for (int a = 0; a < MBH_ALGO_COUNT && nblocks; a++) {
+		if (!(algos & (1u << a)))
+			continue;
+		ctx->single[a](s->st[a], p, nblocks);
+		ctx->stats.single_blocks[a] += nblocks;
+	}
+}
+
 int mbh_update(struct mbh_ctx *ctx, struct mbh_stream *s, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	unsigned int direct, queued;
 	size_t nblocks;
 
 	if (s->ended)
@@ -594,7 +643,10 @@ int mbh_update(struct mbh_ctx *ctx, struct mbh_stream *s, const void *data, size
 	if (!len)
 		return 0;
 	s->len += len;
+	/* Before the choice below: a flush may defer blocks of @s. */
 	queue_room(ctx, 2);
+	direct = direct_algos(ctx, s);
+	queued = s->algos & ~direct;
 	if (s->tail_len) {
 		size_t n = MBH_BLOCK - s->tail_len;
 
@@ -603,24 +655,32 @@ int mbh_update(struct mbh_ctx *ctx, struct mbh_stream *s, const void *data, size
 			s->tail_len += (uint8_t)len;
 			return 0;
 		}
-		/* The tail is complete: a block of its own in the carry area,
-		 * since the tail buffer takes the next partial block. */
+		/* The tail is complete: hashed now, or a block of its own in
+		 * the carry area, since the tail buffer takes the next partial
+		 * block. */
 		copy_small(s->tail + s->tail_len, p, n);
-		memcpy(ctx->carry[ctx->ncarry], s->tail, MBH_BLOCK);
-		seg_push(ctx, s, ctx->carry[ctx->ncarry++], 1, s->algos);
+		hash_direct(ctx, s, direct, s->tail, 1);
+		if (queued) {
+			memcpy(ctx->carry[ctx->ncarry], s->tail, MBH_BLOCK);
+			seg_push(ctx, s, ctx->carry[ctx->ncarry++], 1, queued);
+		}
 		s->tail_len = 0;
 		p += n;
 		len -= n;
 	}
-	for (nblocks = len / MBH_BLOCK; nblocks;) {
+	nblocks = len / MBH_BLOCK;
+	hash_direct(ctx, s, direct, p, nblocks);
+	while (queued && nblocks) {
 		size_t n = nblocks < SEG_MAX_BLOCKS ? nblocks : SEG_MAX_BLOCKS;
 
 		queue_room(ctx, 1);
-		seg_push(ctx, s, p, n, s->algos);
+		seg_push(ctx, s, p, n, queued);
 		p += n * MBH_BLOCK;
 		len -= n * MBH_BLOCK;
 		nblocks -= n;
 	}
+	p += nblocks * MBH_BLOCK;
+	len -= nblocks * MBH_BLOCK;
 	s->tail_len = (uint8_t)len;
 	copy_small(s->tail, p, len);
 	return 0;
@@ -660,12 +720,23 @@ static size_t pad_blocks(struct mbh_stream *s, enum mbh_algo a)
 
 int mbh_end(struct mbh_ctx *ctx, struct mbh_stream *s)
 {
+	unsigned int direct;
+
 	if (s->ended)
 		return -EINVAL;
 	queue_room(ctx, MBH_ALGO_COUNT);
-	for (int a = 0; a < MBH_ALGO_COUNT; a++)
-		if (s->algos & (1u << a))
-			seg_push(ctx, s, s->pad[a], pad_blocks(s, (enum mbh_algo)a), 1u << a);
+	direct = direct_algos(ctx, s);
+	for (int a = 0; a < MBH_ALGO_COUNT; a++) {
+		size_t n;
+
+		if (!(s->algos & (1u << a)))
+			continue;
+		n = pad_blocks(s, (enum mbh_algo)a);
+		if (direct & (1u << a))
+			hash_direct(ctx, s, 1u << a, s->pad[a], n);
+		else
+			seg_push(ctx, s, s->pad[a], n, 1u << a);
+	}
 	s->ended = true;
 	return 0;
 }

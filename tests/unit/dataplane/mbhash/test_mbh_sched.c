@@ -26,6 +26,10 @@
 /* Random bytes that objects are slices of. */
 static uint8_t *pool;
 
+/* The implementation this program runs (scalar queues nothing: it hashes
+ * everything as it comes, so it never fills the queue nor drains). */
+static enum mbh_impl impl;
+
 struct obj {
 	const uint8_t *data;
 	size_t len, off;
@@ -229,10 +233,8 @@ static void test_deferral(void)
 				170000, 180000, 190000, 210000, 220000, 230000, 240000, 260000 };
 	const size_t nobj = sizeof(lens) / sizeof(lens[0]);
 	struct obj *o = objs_new(lens, nobj, 27);
-	enum mbh_impl impl;
 	struct mbh_stats st;
 
-	mbh_impl_resolve(MBH_IMPL_AUTO, &impl);
 	CU_ASSERT_EQUAL(drive(o, nobj, &p, 28, &st), 0);
 	CU_ASSERT_EQUAL(st.deferred_blocks[MBH_MD5] + st.deferred_blocks[MBH_SHA1] > 0,
 			impl != MBH_IMPL_SCALAR);
@@ -249,7 +251,7 @@ static void test_every_length_small_queue(void)
 	struct obj *o = all_lengths(&n, 31);
 
 	CU_ASSERT_EQUAL(drive(o, n, &p, 32, &st), 0);
-	CU_ASSERT_TRUE(st.queue_full > 0);
+	CU_ASSERT_EQUAL(st.queue_full > 0, impl != MBH_IMPL_SCALAR);
 	free(o);
 }
 
@@ -331,7 +333,7 @@ static void test_sync_releases_buffer(void)
 	CU_ASSERT_EQUAL(obj_final(ctx, &o[1]), 0);
 	CU_ASSERT_EQUAL(obj_final(ctx, &o[2]), 0);
 	mbh_ctx_stats(ctx, &st);
-	CU_ASSERT_TRUE(st.drains >= 1);
+	CU_ASSERT_EQUAL(st.drains >= 1, impl != MBH_IMPL_SCALAR);
 	mbh_ctx_free(ctx);
 	free(o);
 }
@@ -412,7 +414,7 @@ static void test_impl_choice(void)
 	char *saved = env ? strdup(env) : NULL;
 	struct mbh_config cfg = { .impl = MBH_IMPL_SCALAR };
 	struct mbh_ctx *ctx;
-	enum mbh_impl impl = MBH_IMPL_COUNT;
+	enum mbh_impl got = MBH_IMPL_COUNT;
 
 	CU_ASSERT_STRING_EQUAL(mbh_impl_name(MBH_IMPL_AVX512), "avx512");
 	CU_ASSERT_STRING_EQUAL(mbh_impl_name(MBH_IMPL_COUNT), "?");
@@ -428,18 +430,18 @@ static void test_impl_choice(void)
 	mbh_ctx_free(ctx);
 
 	setenv(MBH_IMPL_ENV, "scalar", 1);
-	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &impl), 0);
-	CU_ASSERT_EQUAL(impl, MBH_IMPL_SCALAR);
+	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &got), 0);
+	CU_ASSERT_EQUAL(got, MBH_IMPL_SCALAR);
 	setenv(MBH_IMPL_ENV, "sse9", 1);
 	errno = 0;
 	CU_ASSERT_PTR_NULL(mbh_ctx_new(NULL));
 	CU_ASSERT_EQUAL(errno, EINVAL);
-	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &impl), -EINVAL);
-	CU_ASSERT_EQUAL(impl, MBH_IMPL_SCALAR); /* untouched on failure */
+	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &got), -EINVAL);
+	CU_ASSERT_EQUAL(got, MBH_IMPL_SCALAR); /* untouched on failure */
 	unsetenv(MBH_IMPL_ENV);
-	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &impl), 0);
-	CU_ASSERT_TRUE(mbh_impl_supported(impl));
-	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_COUNT, &impl), -EINVAL);
+	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_AUTO, &got), 0);
+	CU_ASSERT_TRUE(mbh_impl_supported(got));
+	CU_ASSERT_EQUAL(mbh_impl_resolve(MBH_IMPL_COUNT, &got), -EINVAL);
 
 	cfg = (struct mbh_config){ .impl = MBH_IMPL_SCALAR, .single_max = { 3, MBH_SINGLE_NEVER } };
 	ctx = mbh_ctx_new(&cfg);
@@ -466,7 +468,6 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 	uint64_t seed = 1;
-	enum mbh_impl impl;
 	int r;
 
 	if (mbh_impl_resolve(MBH_IMPL_AUTO, &impl) < 0)
