@@ -61,8 +61,10 @@ struct mbh_config {
 	/*
 	 * Per algorithm: when no more streams wait and at most this many are
 	 * still in the lanes, they finish on the single-stream path, which is
-	 * faster than a mostly empty kernel.  MBH_SINGLE_DEFAULT or
-	 * MBH_SINGLE_NEVER or a count.
+	 * faster than a mostly empty kernel; and while no more streams than
+	 * this were updated in the previous burst (and so far in this one),
+	 * the algorithm is hashed right in mbh_update(), nothing queued.
+	 * MBH_SINGLE_DEFAULT or MBH_SINGLE_NEVER or a count.
 	 */
 	int single_max[MBH_ALGO_COUNT];
 	/*

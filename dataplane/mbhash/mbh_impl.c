@@ -20,7 +20,7 @@
  * means the kernel never wins and is not used.
  */
 static const int single_default[MBH_IMPL_COUNT][MBH_ALGO_COUNT] = {
-	[MBH_IMPL_AVX2] = { [MBH_MD5] = 2, [MBH_SHA1] = 5 },
+	[MBH_IMPL_AVX2] = { [MBH_MD5] = 2, [MBH_SHA1] = 4 },
 	[MBH_IMPL_AVX512] = { [MBH_MD5] = 1, [MBH_SHA1] = 4 },
 };
 
