@@ -182,16 +182,19 @@ struct mbh_ctx *mbh_ctx_new(const struct mbh_config *cfg)
 	ctx->single[MBH_SHA1] = mbh_sha1_single;
 	for (int a = 0; a < MBH_ALGO_COUNT; a++) {
 		const struct mbh_kernel *k = mbh_impl_kernel(impl, (enum mbh_algo)a);
-		int smax = cfg->single_max[a] == MBH_SINGLE_DEFAULT ? mbh_impl_single_default(impl, (enum mbh_algo)a) :
-								       cfg->single_max[a];
+		int smax = cfg->single_max[a];
 
+		if (smax == MBH_SINGLE_DEFAULT)
+			smax = mbh_impl_single_default(impl, (enum mbh_algo)a);
 		ctx->single_max[a] = smax < 0 ? -1 : smax;
 		ctx->kernel[a] = k && !(smax >= 0 && (unsigned int)smax >= k->lanes) ? k : NULL;
 		ctx->direct_max[a] = !ctx->kernel[a] ? UINT_MAX : smax < 0 ? 0 : (unsigned int)smax;
 	}
-	if (cfg->defer_kib != MBH_DEFER_OFF)
-		ctx->stage_blocks = (size_t)(cfg->defer_kib > 0 ? cfg->defer_kib : MBH_DEFAULT_DEFER_KIB) *
-				    1024 / MBH_BLOCK;
+	if (cfg->defer_kib != MBH_DEFER_OFF) {
+		size_t kib = cfg->defer_kib > 0 ? (size_t)cfg->defer_kib : MBH_DEFAULT_DEFER_KIB;
+
+		ctx->stage_blocks = kib * 1024 / MBH_BLOCK;
+	}
 	ctx->max_deferred = ctx->max_streams * MBH_ALGO_COUNT;
 	ctx->streams = calloc(ctx->max_streams, sizeof(*ctx->streams));
 	ctx->ready = calloc(ctx->max_streams, sizeof(*ctx->ready));

@@ -163,7 +163,8 @@ static inline __attribute__((always_inline)) void transpose(VEC r[16])
 #endif
 
 /* m[j] = word j of the block at ptr[i] + off, for every lane i. */
-static inline __attribute__((always_inline)) void load_block(VEC m[16], const uint8_t *const *ptr, size_t off)
+static inline __attribute__((always_inline)) void load_block(VEC m[16], const uint8_t *const *ptr,
+							     size_t off)
 {
 #if LANES == 16
 #pragma GCC unroll 16

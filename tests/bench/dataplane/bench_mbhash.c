@@ -200,7 +200,10 @@ static void obj_end(struct mbh_ctx *ctx, struct conn *c, const struct run *run,
  */
 static struct result traffic(const struct run *run)
 {
-	struct mbh_config cfg = { .impl = run->impl, .single_max = { run->single_max, run->single_max } };
+	struct mbh_config cfg = {
+		.impl = run->impl,
+		.single_max = { run->single_max, run->single_max },
+	};
 	struct mbh_ctx *ctx = run->impl == MBH_IMPL_COUNT ? NULL : mbh_ctx_new(&cfg);
 	struct conn conn[MAX_CONN] = { { 0 } };
 	struct mbh_stream *pending[BURST];
@@ -223,8 +226,7 @@ static struct result traffic(const struct run *run)
 
 		for (int b = 0; b < 64; b++) {
 			for (int k = 0; k < BURST; k++) {
-				unsigned int ci = run->random ? (unsigned int)(rnd(&seed) % run->nconn) : rr;
-				struct conn *c = &conn[ci];
+				struct conn *c = &conn[run->random ? rnd(&seed) % run->nconn : rr];
 				size_t len = c->len - c->off < SEG ? c->len - c->off : SEG;
 				const uint8_t *p = pool + (size_t)page * PAGE + PAGE_OFF;
 
@@ -354,7 +356,8 @@ static void crossover(const struct mbh_kernel *k, double single)
 	 * its best; the single path does `single` whatever n is. */
 	int t = (int)(single * k->lanes / raw);
 
-	printf("raw       %-18s %2u lanes  %6.2f GB/s  %5.2f GB/s per lane  single wins up to %d stream%s\n",
+	printf("raw       %-18s %2u lanes  %6.2f GB/s  %5.2f GB/s per lane  "
+	       "single wins up to %d stream%s\n",
 	       k->name, k->lanes, raw, raw / k->lanes, t, t == 1 ? "" : "s");
 }
 
