@@ -6,7 +6,7 @@
  * with atomic replacement, detaching, status and purge.
  *
  * Layout of the pins:
- *   <root>/maps/hw_urls, hw_flows, hw_counters, hw_mirror
+ *   <root>/maps/bpfw_urls, bpfw_flows, bpfw_counters, bpfw_mirror
  *   <root>/links/<ifindex>/xdp      pinned XDP bpf_link
  * TC filters are not pinned: a clsact filter holds its program in the
  * kernel until it is deleted, so it already outlives the loader.
@@ -20,9 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
@@ -32,7 +30,10 @@
 #include <bpf/libbpf.h>
 
 #include "bpfw_int.h"
+#include "common/clock.h"
 #include "common/errors.h"
+#include "common/fileio.h"
+#include "common/number.h"
 #include "tc_enforce.skel.h"
 #include "xdp_block.skel.h"
 
@@ -41,13 +42,13 @@ static const struct {
 	const char *name;
 	__u32 type, key_size, value_size;
 } map_specs[BPFW_MAP_COUNT] = {
-	[BPFW_MAP_URLS] = { "hw_urls", BPF_MAP_TYPE_HASH, sizeof(__u64),
+	[BPFW_MAP_URLS] = { "bpfw_urls", BPF_MAP_TYPE_HASH, sizeof(__u64),
 			    sizeof(struct bpfw_url_val) },
-	[BPFW_MAP_FLOWS] = { "hw_flows", BPF_MAP_TYPE_LRU_HASH, sizeof(struct bpfw_flow_key),
+	[BPFW_MAP_FLOWS] = { "bpfw_flows", BPF_MAP_TYPE_LRU_HASH, sizeof(struct bpfw_flow_key),
 			     sizeof(struct bpfw_flow_val) },
-	[BPFW_MAP_COUNTERS] = { "hw_counters", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+	[BPFW_MAP_COUNTERS] = { "bpfw_counters", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
 				sizeof(__u64) },
-	[BPFW_MAP_MIRROR] = { "hw_mirror", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+	[BPFW_MAP_MIRROR] = { "bpfw_mirror", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
 			      sizeof(struct bpfw_mirror_cfg) },
 };
 
@@ -60,21 +61,13 @@ int bpfw_fail(struct bpfw *b, int err, const char *fmt, ...)
 	vsnprintf(b->err, sizeof(b->err), fmt, ap);
 	va_end(ap);
 	n = strlen(b->err);
-	snprintf(b->err + n, sizeof(b->err) - n, ": %s", hw_strerror(err));
+	snprintf(b->err + n, sizeof(b->err) - n, ": %s", hwall_strerror(err));
 	return err;
-}
-
-uint64_t bpfw_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t bpfw_expiry(uint32_t ttl_s)
 {
-	return bpfw_now_ns() + (uint64_t)ttl_s * 1000000000ull;
+	return hwall_mono_ns() + (uint64_t)ttl_s * 1000000000ull;
 }
 
 struct bpfw *bpfw_new(const struct bpfw_opts *opts)
@@ -118,39 +111,22 @@ const char *bpfw_verifier_log(const struct bpfw *b)
 	return b && b->vlog ? b->vlog : "";
 }
 
-/* mkdir -p @path (absolute). */
-static int mkdir_p(char *path)
-{
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-
-		*p = 0;
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = c;
-			return hw_neg_errno();
-		}
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
 /* Make sure the pin root lives on a bpffs, mounting /sys/fs/bpf when the
  * root is below it and it is not mounted yet (as iproute2 and libxdp do). */
 static int ensure_bpffs(struct bpfw *b)
 {
 	struct statfs st;
 	char dir[sizeof(b->root) + 16];
+	int r;
 
 	if (!strncmp(b->root, "/sys/fs/bpf/", 12) &&
 	    statfs("/sys/fs/bpf", &st) == 0 && st.f_type != BPF_FS_MAGIC &&
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0)
-		return bpfw_fail(b, hw_neg_errno(), "cannot mount bpffs on /sys/fs/bpf");
+		return bpfw_fail(b, hwall_neg_errno(), "cannot mount bpffs on /sys/fs/bpf");
 	snprintf(dir, sizeof(dir), "%s/maps", b->root);
-	if (mkdir_p(dir) < 0)
-		return bpfw_fail(b, hw_neg_errno(), "cannot create %s", dir);
+	r = hwall_mkdir_p(dir, 0700);
+	if (r < 0)
+		return bpfw_fail(b, r, "cannot create %s", dir);
 	if (statfs(dir, &st) < 0 || st.f_type != BPF_FS_MAGIC)
 		return bpfw_fail(b, -ENOTSUP, "%s is not on a bpf filesystem", dir);
 	return 0;
@@ -194,9 +170,9 @@ static int set_pins(struct bpfw *b, struct bpf_object *obj)
 		pinned = pinned_max_entries(path);
 		if (pinned)
 			bpf_map__set_max_entries(m, pinned);
-		else if (!strcmp(name, "hw_urls"))
+		else if (!strcmp(name, "bpfw_urls"))
 			bpf_map__set_max_entries(m, b->urls_max);
-		else if (!strcmp(name, "hw_flows"))
+		else if (!strcmp(name, "bpfw_flows"))
 			bpf_map__set_max_entries(m, b->flows_max);
 		if (bpf_map__set_pin_path(m, path))
 			return bpfw_fail(b, -ENOMEM, "cannot set pin path %s", path);
@@ -241,10 +217,10 @@ static int load_xdp(struct bpfw *b, struct xdp_block **ret)
 	struct xdp_block *s;
 	int r;
 
-	HW_TRY(open_opts_log(b, &oo));
+	HWALL_TRY(open_opts_log(b, &oo));
 	s = xdp_block__open_opts(&oo);
 	if (!s)
-		return bpfw_fail(b, hw_neg_errno(), "cannot open the XDP object");
+		return bpfw_fail(b, hwall_neg_errno(), "cannot open the XDP object");
 	r = load_skel(b, s->skeleton, s->obj, "XDP program");
 	if (r) {
 		xdp_block__destroy(s);
@@ -260,10 +236,10 @@ static int load_tc(struct bpfw *b, struct tc_enforce **ret)
 	struct tc_enforce *s;
 	int r;
 
-	HW_TRY(open_opts_log(b, &oo));
+	HWALL_TRY(open_opts_log(b, &oo));
 	s = tc_enforce__open_opts(&oo);
 	if (!s)
-		return bpfw_fail(b, hw_neg_errno(), "cannot open the TC object");
+		return bpfw_fail(b, hwall_neg_errno(), "cannot open the TC object");
 	r = load_skel(b, s->skeleton, s->obj, "TC programs");
 	if (r) {
 		tc_enforce__destroy(s);
@@ -296,7 +272,7 @@ static int open_pinned(struct bpfw *b)
 		map_path(b, map_specs[i].name, path, sizeof(path));
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
-			int r = hw_neg_errno();
+			int r = hwall_neg_errno();
 
 			close_maps(b);
 			return r == -ENOENT ? r : bpfw_fail(b, r, "cannot open pinned map %s", path);
@@ -321,12 +297,12 @@ int bpfw_maps_open(struct bpfw *b)
 
 	if (b->map_fd[0] >= 0)
 		return 0;
-	HW_TRY(ensure_bpffs(b));
+	HWALL_TRY(ensure_bpffs(b));
 	r = open_pinned(b);
 	if (r != -ENOENT)
 		return r;
 	/* Loading the XDP object creates and pins whichever map is missing. */
-	HW_TRY(load_xdp(b, &s));
+	HWALL_TRY(load_xdp(b, &s));
 	xdp_block__destroy(s);
 	return open_pinned(b);
 }
@@ -372,7 +348,7 @@ static int xdp_link_new(struct bpfw *b, const char *ifname, unsigned int ifindex
 	}
 	r = bpf_obj_pin(fd, path);
 	if (r < 0) {
-		r = bpfw_fail(b, hw_neg_errno(), "cannot pin the XDP link at %s", path);
+		r = bpfw_fail(b, hwall_neg_errno(), "cannot pin the XDP link at %s", path);
 		bpf_link_detach(fd);
 	}
 	close(fd);
@@ -448,29 +424,30 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 	opts = opts ? opts : &none;
 	if ((unsigned int)opts->xdp_mode >= BPFW_XDP_MODE_COUNT)
 		return bpfw_fail(b, -EINVAL, "unknown XDP mode %d", (int)opts->xdp_mode);
-	HW_TRY(ifindex_of(b, ifname, &ifindex));
-	HW_TRY(bpfw_maps_open(b));
+	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
+	HWALL_TRY(bpfw_maps_open(b));
 	/* links/<ifindex>/ records that the interface is ours (bpfw_purge) */
 	link_path(b, ifindex, NULL, path, sizeof(path));
-	if (mkdir_p(path) < 0)
-		return bpfw_fail(b, hw_neg_errno(), "cannot create %s", path);
+	r = hwall_mkdir_p(path, 0700);
+	if (r < 0)
+		return bpfw_fail(b, r, "cannot create %s", path);
 	/* Load everything before touching the interface, so a refused
 	 * program leaves what is attached unchanged. */
 	if (!opts->no_xdp)
-		HW_TRY(load_xdp(b, &xdp));
+		HWALL_TRY(load_xdp(b, &xdp));
 	if (!opts->no_tc && (r = load_tc(b, &tc)) < 0)
 		goto out_destroy;
 	r = 0;
 	was_attached = attached(b, ifindex);
 	if (xdp)
-		r = attach_xdp(b, ifname, ifindex, bpf_program__fd(xdp->progs.hw_xdp_block),
+		r = attach_xdp(b, ifname, ifindex, bpf_program__fd(xdp->progs.bpfw_xdp_block),
 			       opts->xdp_mode);
 	if (!r && tc)
 		r = attach_tc_hook(b, ifname, ifindex, BPF_TC_EGRESS,
-				   bpf_program__fd(tc->progs.hw_tc_egress));
+				   bpf_program__fd(tc->progs.bpfw_tc_egress));
 	if (!r && tc)
 		r = attach_tc_hook(b, ifname, ifindex, BPF_TC_INGRESS,
-				   bpf_program__fd(tc->progs.hw_tc_ingress));
+				   bpf_program__fd(tc->progs.bpfw_tc_ingress));
 	if (r && !was_attached)
 		detach_index(b, ifindex); /* all or nothing on a first attach */
 out_destroy:
@@ -512,7 +489,7 @@ int bpfw_detach(struct bpfw *b, const char *ifname)
 {
 	unsigned int ifindex = 0;
 
-	HW_TRY(ifindex_of(b, ifname, &ifindex));
+	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
 	if (!detach_index(b, ifindex))
 		return bpfw_fail(b, -ENOENT, "nothing of hashwall is attached to %s", ifname);
 	return 0;
@@ -528,7 +505,7 @@ int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_stat
 	unsigned int ifindex = 0;
 	int fd;
 
-	HW_TRY(ifindex_of(b, ifname, &ifindex));
+	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
 	st.ifindex = ifindex;
 	link_path(b, ifindex, "xdp", path, sizeof(path));
 	fd = bpf_obj_get(path);
@@ -557,10 +534,9 @@ int bpfw_purge(struct bpfw *b)
 	snprintf(path, sizeof(path), "%s/links", b->root);
 	d = opendir(path);
 	while (d && (de = readdir(d))) {
-		char *end;
-		unsigned long i = strtoul(de->d_name, &end, 10);
+		uint64_t i;
 
-		if (de->d_name[0] != '.' && !*end && i > 0 && i <= UINT32_MAX)
+		if (hwall_parse_u64(de->d_name, 1, UINT32_MAX, &i) == 0)
 			detach_index(b, (unsigned int)i);
 	}
 	if (d)
@@ -574,6 +550,6 @@ int bpfw_purge(struct bpfw *b)
 	snprintf(path, sizeof(path), "%s/maps", b->root);
 	rmdir(path);
 	if (rmdir(b->root) < 0 && errno != ENOENT)
-		return bpfw_fail(b, hw_neg_errno(), "cannot remove %s", b->root);
+		return bpfw_fail(b, hwall_neg_errno(), "cannot remove %s", b->root);
 	return 0;
 }

@@ -17,17 +17,19 @@
 #include <bpf/libbpf.h>
 
 #include "bpfw_int.h"
+#include "common/clock.h"
 #include "common/errors.h"
+#include "common/number.h"
 
 static const char *const reason_names[BPFW_REASON_COUNT] = {
 #define BPFW_X_NAME(e, n, d) [BPFW_R_##e] = n,
-	BPFW_FOREACH_REASON(BPFW_X_NAME)
+	BPFW_REASON_TABLE(BPFW_X_NAME)
 #undef BPFW_X_NAME
 };
 
 static const char *const reason_descs[BPFW_REASON_COUNT] = {
 #define BPFW_X_DESC(e, n, d) [BPFW_R_##e] = d,
-	BPFW_FOREACH_REASON(BPFW_X_DESC)
+	BPFW_REASON_TABLE(BPFW_X_DESC)
 #undef BPFW_X_DESC
 };
 
@@ -43,7 +45,7 @@ const char *bpfw_reason_desc(unsigned int reason)
 
 static int map_fd(struct bpfw *b, enum bpfw_map m, int *ret_fd)
 {
-	HW_TRY(bpfw_maps_open(b));
+	HWALL_TRY(bpfw_maps_open(b));
 	*ret_fd = b->map_fd[m];
 	return 0;
 }
@@ -52,7 +54,7 @@ static int put(struct bpfw *b, enum bpfw_map m, const void *key, const void *val
 {
 	int fd, r;
 
-	HW_TRY(map_fd(b, m, &fd));
+	HWALL_TRY(map_fd(b, m, &fd));
 	r = bpf_map_update_elem(fd, key, val, BPF_ANY);
 	if (r == -E2BIG || r == -ENOMEM)
 		return bpfw_fail(b, -E2BIG, "the %s map is full", what);
@@ -63,7 +65,7 @@ static int del(struct bpfw *b, enum bpfw_map m, const void *key, const char *wha
 {
 	int fd, r;
 
-	HW_TRY(map_fd(b, m, &fd));
+	HWALL_TRY(map_fd(b, m, &fd));
 	r = bpf_map_delete_elem(fd, key);
 	return r ? bpfw_fail(b, r, "cannot remove the %s entry", what) : 0;
 }
@@ -75,7 +77,7 @@ int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s)
 
 	if (!ttl_s)
 		return bpfw_fail(b, -EINVAL, "a block needs a lifetime (ttl > 0)");
-	HW_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
 	/* keep the hit count of an entry being renewed */
 	if (bpf_map_lookup_elem(fd, &key, &old) == 0)
 		v.hits = old.hits;
@@ -109,7 +111,7 @@ int bpfw_url_list(struct bpfw *b, bpfw_url_fn fn, void *arg)
 	int fd, r;
 	void *prev = NULL;
 
-	HW_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -127,14 +129,10 @@ static int parse_endpoint(const char *s, uint8_t addr[16], uint16_t *ret_port)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon = strrchr(s, ':');
-	unsigned long port;
-	char *end;
+	uint64_t port;
 	size_t n;
 
-	if (!colon || colon == s)
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || !colon[1] || port == 0 || port > 65535)
+	if (!colon || colon == s || hwall_parse_u64(colon + 1, 1, 65535, &port) < 0)
 		return -EINVAL;
 	n = (size_t)(colon - s);
 	if (n >= sizeof(host))
@@ -213,7 +211,7 @@ int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg)
 	void *prev = NULL;
 	int fd, r;
 
-	HW_TRY(map_fd(b, BPFW_MAP_FLOWS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &fd));
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -234,7 +232,7 @@ int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT])
 
 	if (ncpu < 0)
 		return bpfw_fail(b, ncpu, "cannot count CPUs");
-	HW_TRY(map_fd(b, BPFW_MAP_COUNTERS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_COUNTERS, &fd));
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v)
 		return bpfw_fail(b, -ENOMEM, "counters");
@@ -281,7 +279,7 @@ int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror)
 	uint32_t zero = 0;
 	int fd, r;
 
-	HW_TRY(map_fd(b, BPFW_MAP_MIRROR, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_MIRROR, &fd));
 	r = bpf_map_lookup_elem(fd, &zero, &m);
 	if (r)
 		return bpfw_fail(b, r, "cannot read the mirror map");
@@ -317,12 +315,12 @@ static int gc_flow(const struct bpfw_flow_key *key, const struct bpfw_flow_val *
 
 int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows)
 {
-	struct gc_ctx gu = { .now = bpfw_now_ns() }, gf = { .now = gu.now };
+	struct gc_ctx gu = { .now = hwall_mono_ns() }, gf = { .now = gu.now };
 
-	HW_TRY(map_fd(b, BPFW_MAP_URLS, &gu.fd));
-	HW_TRY(map_fd(b, BPFW_MAP_FLOWS, &gf.fd));
-	HW_TRY(bpfw_url_list(b, gc_url, &gu));
-	HW_TRY(bpfw_flow_list(b, gc_flow, &gf));
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &gu.fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &gf.fd));
+	HWALL_TRY(bpfw_url_list(b, gc_url, &gu));
+	HWALL_TRY(bpfw_flow_list(b, gc_flow, &gf));
 	if (ret_urls)
 		*ret_urls = gu.n;
 	if (ret_flows)

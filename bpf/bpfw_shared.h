@@ -10,9 +10,10 @@
  * URL key (docs/enforcement.md, "URL key"):
  *   H(h, s) = h mixed with each 8-byte little-endian word of s in turn, the
  *             last partial word zero-padded (s never holds a NUL byte)
- *   h_host = H(SEED, lowercase(host without userinfo and port))
- *   h_path = H(SEED, target path [or "/" when empty])
- *   h_full = H(h_path, "?" query)
+ *   h_host = H(SEED, lowercase(host without userinfo, port, trailing dot))
+ *   h_path = H(SEED, canonical target path [or "/" when empty])
+ *   h_full = H(h_path, canonical "?" query)
+ * (canonical: common/url_canon.h)
  *   key    = mix(mix(h_path or h_full, h_host), SEED)
  * A blocked entry made from a URL without a query blocks every query of
  * that path; one made from a URL with a query blocks only that exact query.
@@ -77,10 +78,10 @@ static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
 
 /*
  * Counter reasons: every packet the programs drop, answer, skip or give up
- * on increments exactly one of these (per-CPU array "hw_counters").
+ * on increments exactly one of these (per-CPU array "bpfw_counters").
  * X(ENUM_SUFFIX, "name", "description")
  */
-#define BPFW_FOREACH_REASON(X)                                                       \
+#define BPFW_REASON_TABLE(X)                                                         \
 	X(NOT_IP, "not_ip", "XDP: neither IPv4 nor IPv6 (passed)")                   \
 	X(NOT_TCP, "not_tcp", "XDP: IP but not TCP (passed)")                        \
 	X(TRUNCATED, "truncated", "XDP: L2-L4 headers truncated or malformed (passed)") \
@@ -102,7 +103,7 @@ static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
 
 enum bpfw_reason {
 #define BPFW_X_ENUM(e, n, d) BPFW_R_##e,
-	BPFW_FOREACH_REASON(BPFW_X_ENUM)
+	BPFW_REASON_TABLE(BPFW_X_ENUM)
 #undef BPFW_X_ENUM
 	BPFW_REASON_COUNT
 };

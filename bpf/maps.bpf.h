@@ -21,7 +21,7 @@ struct {
 	__uint(max_entries, BPFW_URLS_DEFAULT);
 	__type(key, __u64);
 	__type(value, struct bpfw_url_val);
-} hw_urls SEC(".maps");
+} bpfw_urls SEC(".maps");
 
 /* Blocked flows: LRU, the oldest flow entries give way when full. */
 struct {
@@ -29,25 +29,25 @@ struct {
 	__uint(max_entries, BPFW_FLOWS_DEFAULT);
 	__type(key, struct bpfw_flow_key);
 	__type(value, struct bpfw_flow_val);
-} hw_flows SEC(".maps");
+} bpfw_flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BPFW_REASON_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
-} hw_counters SEC(".maps");
+} bpfw_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bpfw_mirror_cfg);
-} hw_mirror SEC(".maps");
+} bpfw_mirror SEC(".maps");
 
 static __always_inline void count(__u32 reason)
 {
-	__u64 *v = bpf_map_lookup_elem(&hw_counters, &reason);
+	__u64 *v = bpf_map_lookup_elem(&bpfw_counters, &reason);
 
 	if (v)
 		*v += 1;

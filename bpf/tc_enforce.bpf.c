@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tc_enforce.bpf.c - TC (clsact) programs on the serving interface:
- *  - hw_tc_egress drops the packets of blocked flows (hw_flows, 5-tuple as
+ *  - bpfw_tc_egress drops the packets of blocked flows (bpfw_flows, 5-tuple as
  *    the packets leave: src = server), so a transfer in progress stops,
  *    then mirrors what it lets through;
- *  - hw_tc_ingress mirrors.
+ *  - bpfw_tc_ingress mirrors.
  * The software mirror clones TCP packets whose source or destination port
- * is one of hw_mirror's ports to the mirror interface (bpf_clone_redirect,
+ * is one of bpfw_mirror's ports to the mirror interface (bpf_clone_redirect,
  * egress of that interface), for the dataplane to read with
  * net_af_packet.  It is off until the loader enables it.
  * Both return TC_ACT_UNSPEC for packets they let through, so other filters
@@ -62,7 +62,7 @@ static __always_inline void flow_key(const struct l4 *l, struct bpfw_flow_key *k
 static __always_inline void mirror(struct __sk_buff *skb, const struct l4 *l)
 {
 	__u32 zero = 0;
-	struct bpfw_mirror_cfg *m = bpf_map_lookup_elem(&hw_mirror, &zero);
+	struct bpfw_mirror_cfg *m = bpf_map_lookup_elem(&bpfw_mirror, &zero);
 	__u16 sp, dp;
 	int hit = 0;
 
@@ -79,7 +79,7 @@ static __always_inline void mirror(struct __sk_buff *skb, const struct l4 *l)
 }
 
 SEC("tc")
-int hw_tc_egress(struct __sk_buff *skb)
+int bpfw_tc_egress(struct __sk_buff *skb)
 {
 	struct bpfw_flow_key k = {};
 	struct bpfw_flow_val *v;
@@ -88,7 +88,7 @@ int hw_tc_egress(struct __sk_buff *skb)
 	if (parse_skb(skb, &l) != PARSE_OK)
 		return TC_ACT_UNSPEC;
 	flow_key(&l, &k);
-	v = bpf_map_lookup_elem(&hw_flows, &k);
+	v = bpf_map_lookup_elem(&bpfw_flows, &k);
 	if (v) {
 		if (!expired(v->expires_ns)) {
 			__sync_fetch_and_add(&v->drops, 1);
@@ -102,7 +102,7 @@ int hw_tc_egress(struct __sk_buff *skb)
 }
 
 SEC("tc")
-int hw_tc_ingress(struct __sk_buff *skb)
+int bpfw_tc_ingress(struct __sk_buff *skb)
 {
 	struct l4 l = {};
 

@@ -2,7 +2,7 @@
 /*
  * xdp_block.bpf.c - XDP program on the serving interface's ingress: finds
  * HTTP requests, computes their URL keys (bpfw_shared.h) and, when a key is
- * in hw_urls and has not expired, answers the client with a TCP RST built
+ * in bpfw_urls and has not expired, answers the client with a TCP RST built
  * in place (XDP_TX) so the request never reaches the server.  Everything
  * else passes untouched; every packet increments one counter.
  *
@@ -138,10 +138,10 @@ drop:
 /* Host with an optional "userinfo@" prefix, which is not part of it. */
 static __always_inline int scan_authority(struct xdp_md *ctx, struct req *q, int off)
 {
-	int r = hw_scan_host(ctx, q, off);
+	int r = bpfw_scan_host(ctx, q, off);
 
 	if (r >= 0 && (q->flags & REQ_USERINFO))
-		r = hw_scan_host(ctx, q, r);
+		r = bpfw_scan_host(ctx, q, r);
 	return r;
 }
 
@@ -159,7 +159,7 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		return r;
 	c = rd(ctx, q, r);
 	if (c == '/') {
-		r = hw_scan_path(ctx, q, r);
+		r = bpfw_scan_path(ctx, q, r);
 	} else if ((c | 0x20) == 'h' && (rd(ctx, q, r + 1) | 0x20) == 't' &&
 		   (rd(ctx, q, r + 2) | 0x20) == 't' && (rd(ctx, q, r + 3) | 0x20) == 'p' &&
 		   rd(ctx, q, r + 4) == ':' && rd(ctx, q, r + 5) == '/' &&
@@ -170,16 +170,16 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 		if (r < 0)
 			return r;
 		q->flags |= REQ_HOST_DONE;
-		r = hw_scan_path(ctx, q, r);
+		r = bpfw_scan_path(ctx, q, r);
 		if (r >= 0 && !(q->flags & REQ_TAIL))
-			r = hw_scan_query(ctx, q, r);
+			r = bpfw_scan_query(ctx, q, r);
 		return r < 0 ? r : 0;
 	} else {
 		/* "*" (OPTIONS) and authority-form (CONNECT) name no object */
 		return SCAN_FAIL(c < 0 ? BPFW_R_HTTP_INCOMPLETE : BPFW_R_NOT_REQUEST);
 	}
 	if (r >= 0 && !(q->flags & REQ_TAIL))
-		r = hw_scan_query(ctx, q, r); /* the path ended at '?' */
+		r = bpfw_scan_query(ctx, q, r); /* the path ended at '?' */
 	if (r < 0)
 		return r;
 	r = find_host(ctx, q, r);
@@ -191,6 +191,9 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 	}
 	if (q->flags & REQ_HOST_DONE)
 		return 0; /* hashed with the request line's tail */
+	r = skip_ows(ctx, q, r); /* more optional whitespace */
+	if (r < 0)
+		return r;
 	r = scan_authority(ctx, q, r);
 	return r < 0 ? r : 0;
 }
@@ -202,15 +205,15 @@ static __always_inline struct bpfw_url_val *lookup_url(const struct req *q)
 	struct bpfw_url_val *v;
 	__u64 key = bpfw_url_key_finish(q->h_path, q->h_host);
 
-	v = bpf_map_lookup_elem(&hw_urls, &key);
+	v = bpf_map_lookup_elem(&bpfw_urls, &key);
 	if (v || !(q->flags & REQ_QUERY))
 		return v;
 	key = bpfw_url_key_finish(q->h_full, q->h_host);
-	return bpf_map_lookup_elem(&hw_urls, &key);
+	return bpf_map_lookup_elem(&bpfw_urls, &key);
 }
 
 SEC("xdp")
-int hw_xdp_block(struct xdp_md *ctx)
+int bpfw_xdp_block(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct bpfw_url_val *v;

@@ -4,20 +4,18 @@
  */
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define PATH_MAX_LEN 256
 
-int hw_cfg_fail(struct hw_cfg_error *err, const char *path, const char *fmt, ...)
+int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -48,8 +46,8 @@ static void line_col(const char *text, size_t off, unsigned int *line, unsigned 
 	}
 }
 
-int hw_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
-		      struct hw_cfg_error *err)
+int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
+		      struct hwall_cfg_error *err)
 {
 	const char *end = NULL;
 	cJSON *root;
@@ -77,140 +75,108 @@ int hw_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **re
 	return 0;
 }
 
-int hw_cfg_parse_file(const char *file, cJSON **ret_root, struct hw_cfg_error *err)
+int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err)
 {
-	struct stat st;
 	char *text;
-	size_t got = 0;
-	int fd, r;
+	size_t len;
+	int r;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = hw_neg_errno();
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", file, hw_strerror(r));
+	r = hwall_read_file(file, HWALL_CFG_MAX_FILE, &text, &len);
+	if (r < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", file,
+			 r == -EFBIG ? "larger than 16 MiB" :
+			 r == -EINVAL ? "not a regular file" : hwall_strerror(r));
 		return r;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = hw_neg_errno();
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", file, hw_strerror(r));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > HW_CFG_MAX_FILE) {
-		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", file,
-			 S_ISREG(st.st_mode) ? "larger than 16 MiB" : "not a regular file");
-		goto out_close;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		r = -ENOMEM;
-		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", file);
-		goto out_close;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? hw_neg_errno() : -EIO;
-			snprintf(err->msg, sizeof(err->msg), "%s: read: %s", file, hw_strerror(r));
-			goto out_free;
-		}
-		got += (size_t)n;
-	}
-	text[got] = '\0';
-	r = hw_cfg_parse_text(text, got, file, ret_root, err);
-out_free:
+	r = hwall_cfg_parse_text(text, len, file, ret_root, err);
 	free(text);
-out_close:
-	close(fd);
 	return r;
 }
 
-static const char *kind_name(enum hw_cfg_kind kind)
+static const char *kind_name(enum hwall_cfg_kind kind)
 {
 	switch (kind) {
-	case HW_CFG_STRING: return "string";
-	case HW_CFG_BOOL: return "boolean";
-	case HW_CFG_U16:
-	case HW_CFG_U32:
-	case HW_CFG_U64: return "unsigned integer";
-	case HW_CFG_DOUBLE: return "number";
-	case HW_CFG_OBJECT: return "object";
-	case HW_CFG_ARRAY: return "array";
+	case HWALL_CFG_STRING: return "string";
+	case HWALL_CFG_BOOL: return "boolean";
+	case HWALL_CFG_U16:
+	case HWALL_CFG_U32:
+	case HWALL_CFG_U64: return "unsigned integer";
+	case HWALL_CFG_DOUBLE: return "number";
+	case HWALL_CFG_OBJECT: return "object";
+	case HWALL_CFG_ARRAY: return "array";
 	default: return "value";
 	}
 }
 
-static int load_number(const cJSON *node, const struct hw_cfg_field *f, enum hw_cfg_kind kind,
-		       void *field, const char *path, struct hw_cfg_error *err)
+static int load_number(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
+		       void *field, const char *path, struct hwall_cfg_error *err)
 {
 	double v = node->valuedouble, lo = f->min, hi = f->max;
-	double type_max = kind == HW_CFG_U16 ? 65535.0 :
-			  kind == HW_CFG_U32 ? 4294967295.0 : 9007199254740992.0;
+	double type_max = kind == HWALL_CFG_U16 ? 65535.0 :
+			  kind == HWALL_CFG_U32 ? 4294967295.0 : 9007199254740992.0;
 
 	if (!cJSON_IsNumber(node))
-		return hw_cfg_fail(err, path, "expected %s", kind_name(kind));
-	if (kind == HW_CFG_DOUBLE) {
+		return hwall_cfg_fail(err, path, "expected %s", kind_name(kind));
+	if (kind == HWALL_CFG_DOUBLE) {
 		if (!isfinite(v) || ((lo != 0 || hi != 0) && (v < lo || v > hi)))
-			return hw_cfg_fail(err, path, "%g is out of range %g..%g", v, lo, hi);
+			return hwall_cfg_fail(err, path, "%g is out of range %g..%g", v, lo, hi);
 		*(double *)field = v;
 		return 0;
 	}
 	if (v < 0 || v != floor(v) || v > type_max)
-		return hw_cfg_fail(err, path, "expected %s, got %g", kind_name(kind), v);
+		return hwall_cfg_fail(err, path, "expected %s, got %g", kind_name(kind), v);
 	if ((lo != 0 || hi != 0) && (v < lo || v > hi))
-		return hw_cfg_fail(err, path, "%.0f is out of range %.0f..%.0f", v, lo, hi);
-	if (kind == HW_CFG_U16)
+		return hwall_cfg_fail(err, path, "%.0f is out of range %.0f..%.0f", v, lo, hi);
+	if (kind == HWALL_CFG_U16)
 		*(uint16_t *)field = (uint16_t)v;
-	else if (kind == HW_CFG_U32)
+	else if (kind == HWALL_CFG_U32)
 		*(uint32_t *)field = (uint32_t)v;
 	else
 		*(uint64_t *)field = (uint64_t)v;
 	return 0;
 }
 
-static int load_array(const cJSON *node, const struct hw_cfg_field *f, void *field,
-		      const char *path, struct hw_cfg_error *err);
+static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
+		      const char *path, struct hwall_cfg_error *err);
 
 /* Load one value of @kind from @node into the memory at @field. */
-static int load_value(const cJSON *node, const struct hw_cfg_field *f, enum hw_cfg_kind kind,
-		      void *field, const char *path, struct hw_cfg_error *err)
+static int load_value(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
+		      void *field, const char *path, struct hwall_cfg_error *err)
 {
 	switch (kind) {
-	case HW_CFG_STRING: {
+	case HWALL_CFG_STRING: {
 		if (!cJSON_IsString(node) || !node->valuestring)
-			return hw_cfg_fail(err, path, "expected string");
+			return hwall_cfg_fail(err, path, "expected string");
 		char *s = strdup(node->valuestring);
 		if (!s)
-			return hw_cfg_fail(err, path, "out of memory");
+			return hwall_cfg_fail(err, path, "out of memory");
 		free(*(char **)field);
 		*(char **)field = s;
 		return 0;
 	}
-	case HW_CFG_BOOL:
+	case HWALL_CFG_BOOL:
 		if (!cJSON_IsBool(node))
-			return hw_cfg_fail(err, path, "expected boolean");
+			return hwall_cfg_fail(err, path, "expected boolean");
 		*(bool *)field = cJSON_IsTrue(node);
 		return 0;
-	case HW_CFG_U16:
-	case HW_CFG_U32:
-	case HW_CFG_U64:
-	case HW_CFG_DOUBLE:
+	case HWALL_CFG_U16:
+	case HWALL_CFG_U32:
+	case HWALL_CFG_U64:
+	case HWALL_CFG_DOUBLE:
 		return load_number(node, f, kind, field, path, err);
-	case HW_CFG_OBJECT:
-		return hw_cfg_load(node, f->fields, field, path, err);
-	case HW_CFG_ARRAY:
+	case HWALL_CFG_OBJECT:
+		return hwall_cfg_load(node, f->fields, field, path, err);
+	case HWALL_CFG_ARRAY:
 		return load_array(node, f, field, path, err);
-	case HW_CFG_CUSTOM:
+	case HWALL_CFG_CUSTOM:
 		return f->custom(node, field, path, err);
 	default:
-		return hw_cfg_fail(err, path, "internal error: bad field kind");
+		return hwall_cfg_fail(err, path, "internal error: bad field kind");
 	}
 }
 
-static int load_array(const cJSON *node, const struct hw_cfg_field *f, void *field,
-		      const char *path, struct hw_cfg_error *err)
+static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
+		      const char *path, struct hwall_cfg_error *err)
 {
 	size_t n = (size_t)cJSON_GetArraySize(node), i = 0;
 	size_t *count = (size_t *)((char *)field - f->offset + f->count_offset);
@@ -219,64 +185,64 @@ static int load_array(const cJSON *node, const struct hw_cfg_field *f, void *fie
 	char *elems;
 
 	if (!cJSON_IsArray(node))
-		return hw_cfg_fail(err, path, "expected array");
+		return hwall_cfg_fail(err, path, "expected array");
 	if (f->max_elems && n > f->max_elems)
-		return hw_cfg_fail(err, path, "%zu elements, at most %zu allowed", n, f->max_elems);
+		return hwall_cfg_fail(err, path, "%zu elements, at most %zu allowed", n, f->max_elems);
 	elems = calloc(n ? n : 1, f->elem_size);
 	if (!elems)
-		return hw_cfg_fail(err, path, "out of memory");
-	/* Hand the array over first so that hw_cfg_free() releases it on error. */
+		return hwall_cfg_fail(err, path, "out of memory");
+	/* Hand the array over first so that hwall_cfg_free() releases it on error. */
 	*(void **)field = elems;
 	*count = n;
 	cJSON_ArrayForEach(el, node) {
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-		HW_TRY(load_value(el, f, f->elem_kind, elems + i * f->elem_size, sub, err));
+		HWALL_TRY(load_value(el, f, f->elem_kind, elems + i * f->elem_size, sub, err));
 		i++;
 	}
 	return 0;
 }
 
-int hw_cfg_load(const cJSON *obj, const struct hw_cfg_field *fields, void *dst,
-		const char *path, struct hw_cfg_error *err)
+int hwall_cfg_load(const cJSON *obj, const struct hwall_cfg_field *fields, void *dst,
+		const char *path, struct hwall_cfg_error *err)
 {
 	char sub[PATH_MAX_LEN];
 	const cJSON *item;
 
 	if (!cJSON_IsObject(obj))
-		return hw_cfg_fail(err, path, "expected object");
+		return hwall_cfg_fail(err, path, "expected object");
 
 	/* Unknown keys are refused: a typo must not silently become a default. */
 	cJSON_ArrayForEach(item, obj) {
-		const struct hw_cfg_field *f = fields;
+		const struct hwall_cfg_field *f = fields;
 		while (f->key && strcmp(f->key, item->string) != 0)
 			f++;
 		if (!f->key) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", item->string);
-			return hw_cfg_fail(err, sub, "unknown key");
+			return hwall_cfg_fail(err, sub, "unknown key");
 		}
 	}
-	for (const struct hw_cfg_field *f = fields; f->key; f++) {
+	for (const struct hwall_cfg_field *f = fields; f->key; f++) {
 		void *field = (char *)dst + f->offset;
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", f->key);
 		item = cJSON_GetObjectItemCaseSensitive(obj, f->key);
 		if (!item || cJSON_IsNull(item)) {
 			if (f->required)
-				return hw_cfg_fail(err, sub, "missing required key");
-			if (f->kind == HW_CFG_STRING && f->def_str && !*(char **)field) {
+				return hwall_cfg_fail(err, sub, "missing required key");
+			if (f->kind == HWALL_CFG_STRING && f->def_str && !*(char **)field) {
 				*(char **)field = strdup(f->def_str);
 				if (!*(char **)field)
-					return hw_cfg_fail(err, sub, "out of memory");
+					return hwall_cfg_fail(err, sub, "out of memory");
 			}
 			continue;
 		}
-		HW_TRY(load_value(item, f, f->kind, field, sub, err));
+		HWALL_TRY(load_value(item, f, f->kind, field, sub, err));
 	}
 	return 0;
 }
 
-static void free_value(const struct hw_cfg_field *f, enum hw_cfg_kind kind, void *field);
+static void free_value(const struct hwall_cfg_field *f, enum hwall_cfg_kind kind, void *field);
 
-static void free_array(const struct hw_cfg_field *f, void *field)
+static void free_array(const struct hwall_cfg_field *f, void *field)
 {
 	size_t *count = (size_t *)((char *)field - f->offset + f->count_offset);
 	char *elems = *(char **)field;
@@ -288,22 +254,22 @@ static void free_array(const struct hw_cfg_field *f, void *field)
 	*count = 0;
 }
 
-static void free_value(const struct hw_cfg_field *f, enum hw_cfg_kind kind, void *field)
+static void free_value(const struct hwall_cfg_field *f, enum hwall_cfg_kind kind, void *field)
 {
-	if (kind == HW_CFG_STRING) {
+	if (kind == HWALL_CFG_STRING) {
 		free(*(char **)field);
 		*(char **)field = NULL;
-	} else if (kind == HW_CFG_OBJECT) {
-		hw_cfg_free(f->fields, field);
-	} else if (kind == HW_CFG_ARRAY) {
+	} else if (kind == HWALL_CFG_OBJECT) {
+		hwall_cfg_free(f->fields, field);
+	} else if (kind == HWALL_CFG_ARRAY) {
 		free_array(f, field);
 	}
 }
 
-void hw_cfg_free(const struct hw_cfg_field *fields, void *dst)
+void hwall_cfg_free(const struct hwall_cfg_field *fields, void *dst)
 {
 	if (!dst)
 		return;
-	for (const struct hw_cfg_field *f = fields; f->key; f++)
+	for (const struct hwall_cfg_field *f = fields; f->key; f++)
 		free_value(f, f->kind, (char *)dst + f->offset);
 }

@@ -3,7 +3,7 @@
  * config.h - the one JSON configuration loader (cJSON underneath).
  *
  * Each module describes its part of the configuration as a table of fields
- * (key, kind, required, where it goes in a C struct, range).  hw_cfg_load()
+ * (key, kind, required, where it goes in a C struct, range).  hwall_cfg_load()
  * walks a cJSON object against such a table and fills the struct, refusing
  * unknown keys, missing required keys, wrong types and out-of-range numbers.
  * Every error names the JSON path and the reason:
@@ -11,7 +11,7 @@
  *     sets[2].path: expected string
  *     dataplane.ports[0].rx_queues: 70000 is out of range 1..1024
  *
- * Strings and arrays are allocated; hw_cfg_free() releases them.  Fields
+ * Strings and arrays are allocated; hwall_cfg_free() releases them.  Fields
  * that are absent keep whatever the caller put in the struct beforehand
  * (its defaults), except strings, which take def_str (copied) when given.
  */
@@ -24,69 +24,69 @@
 
 #include <cjson/cJSON.h>
 
-#define HW_CFG_MAX_FILE (16u << 20) /* bytes: a config larger than this is refused */
+#define HWALL_CFG_MAX_FILE (16u << 20) /* bytes: a config larger than this is refused */
 
-enum hw_cfg_kind {
-	HW_CFG_STRING, /* char *, allocated */
-	HW_CFG_BOOL,   /* bool */
-	HW_CFG_U16,    /* uint16_t */
-	HW_CFG_U32,    /* uint32_t */
-	HW_CFG_U64,    /* uint64_t (integers up to 2^53 exactly, as JSON allows) */
-	HW_CFG_DOUBLE, /* double */
-	HW_CFG_OBJECT, /* nested struct at offset, described by .fields */
-	HW_CFG_ARRAY,  /* elements of .elem_kind: pointer at offset, count at .count_offset */
-	HW_CFG_CUSTOM, /* .custom parses the node into the field at offset */
-	HW_CFG_KIND_COUNT
+enum hwall_cfg_kind {
+	HWALL_CFG_STRING, /* char *, allocated */
+	HWALL_CFG_BOOL,   /* bool */
+	HWALL_CFG_U16,    /* uint16_t */
+	HWALL_CFG_U32,    /* uint32_t */
+	HWALL_CFG_U64,    /* uint64_t (integers up to 2^53 exactly, as JSON allows) */
+	HWALL_CFG_DOUBLE, /* double */
+	HWALL_CFG_OBJECT, /* nested struct at offset, described by .fields */
+	HWALL_CFG_ARRAY,  /* elements of .elem_kind: pointer at offset, count at .count_offset */
+	HWALL_CFG_CUSTOM, /* .custom parses the node into the field at offset */
+	HWALL_CFG_KIND_COUNT
 };
 
-struct hw_cfg_error {
+struct hwall_cfg_error {
 	char msg[512];
 };
 
-/* Parser for HW_CFG_CUSTOM: return 0, or -EINVAL after hw_cfg_fail(). */
-typedef int (*hw_cfg_custom_fn)(const cJSON *node, void *field, const char *path,
-				struct hw_cfg_error *err);
+/* Parser for HWALL_CFG_CUSTOM: return 0, or -EINVAL after hwall_cfg_fail(). */
+typedef int (*hwall_cfg_custom_fn)(const cJSON *node, void *field, const char *path,
+				struct hwall_cfg_error *err);
 
-struct hw_cfg_field {
+struct hwall_cfg_field {
 	const char *key;
-	enum hw_cfg_kind kind;
+	enum hwall_cfg_kind kind;
 	bool required;
 	size_t offset;
 	double min, max;                    /* numbers: inclusive range, unless both 0 */
 	const char *def_str;                /* STRING: copied in when absent */
-	const struct hw_cfg_field *fields;  /* OBJECT, or ARRAY of OBJECT: NULL-key ended */
+	const struct hwall_cfg_field *fields;  /* OBJECT, or ARRAY of OBJECT: NULL-key ended */
 	size_t elem_size;                   /* ARRAY: size of one element */
-	enum hw_cfg_kind elem_kind;         /* ARRAY: kind of the elements (not ARRAY) */
+	enum hwall_cfg_kind elem_kind;         /* ARRAY: kind of the elements (not ARRAY) */
 	size_t count_offset;                /* ARRAY: size_t element count */
 	size_t max_elems;                   /* ARRAY: 0 = no limit */
-	hw_cfg_custom_fn custom;            /* CUSTOM, or ARRAY of CUSTOM */
+	hwall_cfg_custom_fn custom;            /* CUSTOM, or ARRAY of CUSTOM */
 };
 
 /*
  * Read and parse @file as JSON.  On success *ret_root owns the tree (free
  * with cJSON_Delete).  Errors: -ENOENT etc. from opening, -EFBIG over
- * HW_CFG_MAX_FILE, -EINVAL on a syntax error ("FILE:LINE:COL: ...").
+ * HWALL_CFG_MAX_FILE, -EINVAL on a syntax error ("FILE:LINE:COL: ...").
  */
-int hw_cfg_parse_file(const char *file, cJSON **ret_root, struct hw_cfg_error *err);
+int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err);
 
 /* Same for text in memory; @name is used in error messages. */
-int hw_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
-		      struct hw_cfg_error *err);
+int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
+		      struct hwall_cfg_error *err);
 
 /*
  * Fill @dst from the JSON object @obj by @fields (terminated by a field with
  * a NULL key).  @path is the JSON path of @obj ("" at the root).  Returns 0,
  * or -EINVAL with @err set; on failure @dst may hold partly filled values,
- * which hw_cfg_free() releases.
+ * which hwall_cfg_free() releases.
  */
-int hw_cfg_load(const cJSON *obj, const struct hw_cfg_field *fields, void *dst,
-		const char *path, struct hw_cfg_error *err);
+int hwall_cfg_load(const cJSON *obj, const struct hwall_cfg_field *fields, void *dst,
+		const char *path, struct hwall_cfg_error *err);
 
-/* Release what hw_cfg_load() allocated in @dst.  Accepts a zeroed @dst. */
-void hw_cfg_free(const struct hw_cfg_field *fields, void *dst);
+/* Release what hwall_cfg_load() allocated in @dst.  Accepts a zeroed @dst. */
+void hwall_cfg_free(const struct hwall_cfg_field *fields, void *dst);
 
 /* Set @err to "PATH: reason"; returns -EINVAL for convenience. */
-int hw_cfg_fail(struct hw_cfg_error *err, const char *path, const char *fmt, ...)
+int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

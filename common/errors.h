@@ -12,25 +12,25 @@
 #include <string.h>
 
 /* -errno after a failed libc call; -EIO when errno was left unset. */
-static inline int hw_neg_errno(void)
+static inline int hwall_neg_errno(void)
 {
 	return errno > 0 ? -errno : -EIO;
 }
 
 /* Text for a negative (or positive) errno value. */
-static inline const char *hw_strerror(int err)
+static inline const char *hwall_strerror(int err)
 {
 	return strerror(err < 0 ? -err : err);
 }
 
 /* Return -errno from the current function when @expr is negative. */
-#define HW_TRY(expr)                                                         \
+#define HWALL_TRY(expr)                                                         \
 	do {                                                                 \
-		int hw_try_r_ = (expr);                                      \
-		if (hw_try_r_ < 0)                                           \
-			return hw_try_r_;                                    \
+		int hwall_try_r_ = (expr);                                      \
+		if (hwall_try_r_ < 0)                                           \
+			return hwall_try_r_;                                    \
 	} while (0)
 
-#define HW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define HWALL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -4,8 +4,10 @@
  */
 #include "common/ingest_client.h"
 #include "common/ingest_proto.h"
-#include "common/digest.h"
+#include "common/algo.h"
+#include "common/clock.h"
 #include "common/errors.h"
+#include "common/json_writer.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -35,29 +37,21 @@ struct qent {
 	bool sent_before; /* sent on an earlier connection: a resend */
 };
 
-struct hw_ic {
+struct hwall_ic {
 	struct sockaddr_un sa;
 	char id[64];
 	char epoch[64];
 	uint32_t reconnect_ms;
 	int fd;
 	enum ic_state state;
-	int64_t next_attempt_ms;
+	uint64_t next_attempt_ms;
 	struct qent *q;
 	uint32_t cap, head, count;
 	uint32_t next_send; /* entries from head already sent on this connection */
 	uint64_t seq;
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 	char rbuf[1024];
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool valid_id(const char *s)
 {
@@ -71,9 +65,9 @@ static bool valid_id(const char *s)
 	return true;
 }
 
-int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic)
+int hwall_ic_new(const struct hwall_ic_config *cfg, struct hwall_ic **ret_ic)
 {
-	struct hw_ic *ic;
+	struct hwall_ic *ic;
 	uint8_t rnd[8];
 
 	if (!cfg->socket_path || strlen(cfg->socket_path) >= sizeof(ic->sa.sun_path) ||
@@ -98,7 +92,7 @@ int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic)
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 			memset(rnd, 0, sizeof(rnd));
 		snprintf(ic->epoch, sizeof(ic->epoch), "%llx-", (unsigned long long)time(NULL));
-		hw_hex_format(rnd, sizeof(rnd), ic->epoch + strlen(ic->epoch));
+		hwall_hex_format(rnd, sizeof(rnd), ic->epoch + strlen(ic->epoch));
 	}
 	ic->reconnect_ms = cfg->reconnect_ms ? cfg->reconnect_ms : 200;
 	ic->fd = -1;
@@ -106,7 +100,7 @@ int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic)
 	return 0;
 }
 
-void hw_ic_free(struct hw_ic *ic)
+void hwall_ic_free(struct hwall_ic *ic)
 {
 	if (!ic)
 		return;
@@ -118,12 +112,13 @@ void hw_ic_free(struct hw_ic *ic)
 	free(ic);
 }
 
-int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len)
+int hwall_ic_submit(struct hwall_ic *ic, const char *json, size_t len)
 {
+	struct hwall_json w;
 	struct qent *e;
-	int n;
+	size_t n;
 
-	if (len + ENVELOPE_MAX > HW_INGEST_MSG_MAX) {
+	if (len + ENVELOPE_MAX > HWALL_INGEST_MSG_MAX) {
 		ic->st.oversized++;
 		return -EMSGSIZE;
 	}
@@ -137,8 +132,18 @@ int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len)
 		ic->st.dropped++;
 		return -ENOBUFS;
 	}
-	n = snprintf(e->msg, len + ENVELOPE_MAX, "{\"type\":\"event\",\"seq\":%llu,\"event\":%.*s}",
-		     (unsigned long long)(ic->seq + 1), (int)len, json);
+	hwall_json_init(&w, e->msg, len + ENVELOPE_MAX);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "event");
+	hwall_json_u64(&w, "seq", ic->seq + 1);
+	hwall_json_raw(&w, "event", json, len);
+	hwall_json_obj_end(&w);
+	if (hwall_json_finish(&w, &n) < 0) { /* ENVELOPE_MAX is too small */
+		free(e->msg);
+		e->msg = NULL;
+		ic->st.oversized++;
+		return -EMSGSIZE;
+	}
 	e->len = (uint32_t)n;
 	e->seq = ++ic->seq;
 	e->sent_before = false;
@@ -147,32 +152,38 @@ int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len)
 	return 0;
 }
 
-static void disconnect(struct hw_ic *ic)
+static void disconnect(struct hwall_ic *ic)
 {
 	if (ic->fd >= 0)
 		close(ic->fd);
 	ic->fd = -1;
 	ic->state = IC_DOWN;
 	ic->next_send = 0;
-	ic->next_attempt_ms = mono_ms() + ic->reconnect_ms;
+	ic->next_attempt_ms = hwall_mono_ms() + ic->reconnect_ms;
 }
 
-static void try_connect(struct hw_ic *ic)
+static void try_connect(struct hwall_ic *ic)
 {
 	char hello[256];
-	int n;
+	struct hwall_json w;
+	size_t n;
 
-	if (mono_ms() < ic->next_attempt_ms)
+	if (hwall_mono_ms() < ic->next_attempt_ms)
 		return;
 	ic->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ic->fd < 0 || connect(ic->fd, (struct sockaddr *)&ic->sa, sizeof(ic->sa)) < 0) {
 		disconnect(ic);
 		return;
 	}
-	n = snprintf(hello, sizeof(hello),
-		     "{\"type\":\"hello\",\"proto\":%d,\"dataplane\":\"%s\",\"epoch\":\"%s\"}",
-		     HW_INGEST_PROTO, ic->id, ic->epoch);
-	if (send(ic->fd, hello, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
+	hwall_json_init(&w, hello, sizeof(hello));
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "hello");
+	hwall_json_u64(&w, "proto", HWALL_INGEST_PROTO);
+	hwall_json_str(&w, "dataplane", ic->id);
+	hwall_json_str(&w, "epoch", ic->epoch);
+	hwall_json_obj_end(&w);
+	if (hwall_json_finish(&w, &n) < 0 ||
+	    send(ic->fd, hello, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
 		disconnect(ic);
 		return;
 	}
@@ -180,7 +191,7 @@ static void try_connect(struct hw_ic *ic)
 }
 
 /* Drop every queued event with seq <= @seq: controld committed them. */
-static void acked_upto(struct hw_ic *ic, uint64_t seq)
+static void acked_upto(struct hwall_ic *ic, uint64_t seq)
 {
 	while (ic->count && ic->q[ic->head].seq <= seq) {
 		free(ic->q[ic->head].msg);
@@ -193,7 +204,7 @@ static void acked_upto(struct hw_ic *ic, uint64_t seq)
 	}
 }
 
-static void send_pending(struct hw_ic *ic)
+static void send_pending(struct hwall_ic *ic)
 {
 	while (ic->state == IC_READY && ic->next_send < ic->count) {
 		struct qent *e = &ic->q[(ic->head + ic->next_send) % ic->cap];
@@ -212,13 +223,13 @@ static void send_pending(struct hw_ic *ic)
 /* A sequence number controld may acknowledge: an integer from 0 to the
  * newest sequence number given out (anything else is a protocol error, and
  * a cast of it would be undefined). */
-static bool seq_ok(const struct hw_ic *ic, const cJSON *n)
+static bool seq_ok(const struct hwall_ic *ic, const cJSON *n)
 {
 	return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble <= (double)ic->seq &&
 	       n->valuedouble == (double)(uint64_t)n->valuedouble;
 }
 
-static void on_record(struct hw_ic *ic, const char *buf, size_t len)
+static void on_record(struct hwall_ic *ic, const char *buf, size_t len)
 {
 	cJSON *msg = cJSON_ParseWithLength(buf, len);
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
@@ -240,7 +251,7 @@ static void on_record(struct hw_ic *ic, const char *buf, size_t len)
 	cJSON_Delete(msg);
 }
 
-static void read_records(struct hw_ic *ic)
+static void read_records(struct hwall_ic *ic)
 {
 	while (ic->fd >= 0) {
 		ssize_t n = recv(ic->fd, ic->rbuf, sizeof(ic->rbuf), MSG_DONTWAIT);
@@ -254,7 +265,7 @@ static void read_records(struct hw_ic *ic)
 	}
 }
 
-int hw_ic_poll(struct hw_ic *ic, int timeout_ms)
+int hwall_ic_poll(struct hwall_ic *ic, int timeout_ms)
 {
 	struct pollfd pfd;
 
@@ -277,32 +288,39 @@ int hw_ic_poll(struct hw_ic *ic, int timeout_ms)
 	return ic->state == IC_DOWN ? -ENOTCONN : 0;
 }
 
-int hw_ic_send_stats(struct hw_ic *ic, const char *json, size_t len)
+int hwall_ic_send_stats(struct hwall_ic *ic, const char *json, size_t len)
 {
+	struct hwall_json w;
 	char *msg;
-	int n, r = 0;
+	size_t n;
+	int r = 0;
 
 	if (ic->state != IC_READY)
 		return -ENOTCONN;
-	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > HW_INGEST_MSG_MAX)
+	if (len + ENVELOPE_MAX > HWALL_INGEST_MSG_MAX)
 		return -EINVAL;
 	msg = malloc(len + ENVELOPE_MAX);
 	if (!msg)
 		return -ENOMEM;
 	/* {"type":"stats", followed by the members of the caller's object */
-	n = snprintf(msg, len + ENVELOPE_MAX, "{\"type\":\"stats\",%.*s", (int)len - 1, json + 1);
-	if (send(ic->fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		r = errno == EAGAIN ? -EAGAIN : hw_neg_errno();
+	hwall_json_init(&w, msg, len + ENVELOPE_MAX);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "stats");
+	hwall_json_members(&w, json, len);
+	hwall_json_obj_end(&w);
+	r = hwall_json_finish(&w, &n);
+	if (r == 0 && send(ic->fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		r = errno == EAGAIN ? -EAGAIN : hwall_neg_errno();
 	free(msg);
 	return r;
 }
 
-int hw_ic_fd(const struct hw_ic *ic)
+int hwall_ic_fd(const struct hwall_ic *ic)
 {
 	return ic->fd;
 }
 
-void hw_ic_stats(const struct hw_ic *ic, struct hw_ic_stats *ret)
+void hwall_ic_stats(const struct hwall_ic *ic, struct hwall_ic_stats *ret)
 {
 	*ret = ic->st;
 	ret->queued = ic->count;

@@ -9,8 +9,8 @@
  * and counted; the events already queued are kept.
  *
  * Not thread-safe: one thread calls everything (the dataplane's service
- * thread).  Never blocks longer than the timeout given to hw_ic_poll().
- * Library code: it does not log; read the counters with hw_ic_stats().
+ * thread).  Never blocks longer than the timeout given to hwall_ic_poll().
+ * Library code: it does not log; read the counters with hwall_ic_stats().
  */
 #ifndef HASHWALL_COMMON_INGEST_CLIENT_H
 #define HASHWALL_COMMON_INGEST_CLIENT_H
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hw_ic_config {
+struct hwall_ic_config {
 	const char *socket_path;  /* controld's ingest socket */
 	const char *dataplane;    /* this dataplane's id (1-63 printable chars, no spaces) */
 	const char *epoch;        /* NULL: a fresh random epoch for this process; a
@@ -30,7 +30,7 @@ struct hw_ic_config {
 	uint32_t reconnect_ms;    /* wait between connection attempts; 0: 200 */
 };
 
-struct hw_ic_stats {
+struct hwall_ic_stats {
 	uint64_t submitted;  /* events accepted into the queue */
 	uint64_t acked;      /* events acknowledged by controld */
 	uint64_t dropped;    /* events dropped because the queue was full */
@@ -42,20 +42,20 @@ struct hw_ic_stats {
 	bool connected;
 };
 
-struct hw_ic;
+struct hwall_ic;
 
-/* A client; no connection is made before hw_ic_poll().  Returns 0,
+/* A client; no connection is made before hwall_ic_poll().  Returns 0,
  * -EINVAL (bad id or path), -ENOMEM. */
-int hw_ic_new(const struct hw_ic_config *cfg, struct hw_ic **ret_ic);
+int hwall_ic_new(const struct hwall_ic_config *cfg, struct hwall_ic **ret_ic);
 
 /*
  * Queue one match event, @json being a JSON object of @len bytes (the
  * fields of a dataplane match event).  Assigns the next sequence number.
  * Returns 0, -ENOBUFS when the queue is full (the event is dropped and
  * counted) or -EMSGSIZE when it cannot fit in a record (counted).  Sending
- * happens in hw_ic_poll().
+ * happens in hwall_ic_poll().
  */
-int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len);
+int hwall_ic_submit(struct hwall_ic *ic, const char *json, size_t len);
 
 /*
  * Send a status snapshot if connected; best effort, never queued.  @json is
@@ -63,7 +63,7 @@ int hw_ic_submit(struct hw_ic *ic, const char *json, size_t len);
  * "created":T,"expires":T},...]} ("sets" optional: the sets the dataplane
  * has loaded).  Returns 0, -ENOTCONN, -EAGAIN or -EINVAL.
  */
-int hw_ic_send_stats(struct hw_ic *ic, const char *json, size_t len);
+int hwall_ic_send_stats(struct hwall_ic *ic, const char *json, size_t len);
 
 /*
  * Do the I/O: connect when disconnected (at most every reconnect_ms), send
@@ -71,15 +71,15 @@ int hw_ic_send_stats(struct hw_ic *ic, const char *json, size_t len);
  * something to read.  Returns 0, or -ENOTCONN while controld is not
  * reachable (not an error for the caller: events wait in the queue).
  */
-int hw_ic_poll(struct hw_ic *ic, int timeout_ms);
+int hwall_ic_poll(struct hwall_ic *ic, int timeout_ms);
 
 /* The connection's descriptor (for the caller's own poll), -1 when none. */
-int hw_ic_fd(const struct hw_ic *ic);
+int hwall_ic_fd(const struct hwall_ic *ic);
 
 /* Counters and state. */
-void hw_ic_stats(const struct hw_ic *ic, struct hw_ic_stats *ret);
+void hwall_ic_stats(const struct hwall_ic *ic, struct hwall_ic_stats *ret);
 
 /* Close and free, dropping what is still queued; accepts NULL. */
-void hw_ic_free(struct hw_ic *ic);
+void hwall_ic_free(struct hwall_ic *ic);
 
 #endif

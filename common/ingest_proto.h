@@ -15,9 +15,9 @@
 #ifndef HASHWALL_COMMON_INGEST_PROTO_H
 #define HASHWALL_COMMON_INGEST_PROTO_H
 
-#define HW_INGEST_PROTO 1
-#define HW_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
-#define HW_INGEST_STATS_MAX 256    /* counters kept from one stats message */
-#define HW_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
+#define HWALL_INGEST_PROTO 1
+#define HWALL_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
+#define HWALL_INGEST_STATS_MAX 256    /* counters kept from one stats message */
+#define HWALL_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
 
 #endif

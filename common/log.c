@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * log.c - thresholds and output for HW_LOG (see log.h).
+ * log.c - thresholds and output for HWALL_LOG (see log.h).
  *
  * Thresholds are set once at start (or on reload) by the control thread;
  * reading them is lock-free.  Output is one write(2) per line so that lines
@@ -15,53 +15,53 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HW_LOG_MAX_OVERRIDES 16
-#define HW_LOG_MAX_TOPIC 32
+#define HWALL_LOG_MAX_OVERRIDES 16
+#define HWALL_LOG_MAX_TOPIC 32
 
-struct hw_log_override {
-	char topic[HW_LOG_MAX_TOPIC];
+struct hwall_log_override {
+	char topic[HWALL_LOG_MAX_TOPIC];
 	size_t len;
-	enum hw_log_level level;
+	enum hwall_log_level level;
 };
 
-struct hw_log_state {
-	enum hw_log_level level;
+struct hwall_log_state {
+	enum hwall_log_level level;
 	unsigned int n_overrides;
-	struct hw_log_override overrides[HW_LOG_MAX_OVERRIDES];
+	struct hwall_log_override overrides[HWALL_LOG_MAX_OVERRIDES];
 };
 
-static struct hw_log_state log_state = { .level = HW_LOG_INFO };
+static struct hwall_log_state log_state = { .level = HWALL_LOG_INFO };
 
-static const char *const level_names[HW_LOG_LEVEL_COUNT] = {
-	[HW_LOG_ERR] = "err",
-	[HW_LOG_WARN] = "warn",
-	[HW_LOG_INFO] = "info",
-	[HW_LOG_DEBUG] = "debug",
+static const char *const level_names[HWALL_LOG_LEVEL_COUNT] = {
+	[HWALL_LOG_ERR] = "err",
+	[HWALL_LOG_WARN] = "warn",
+	[HWALL_LOG_INFO] = "info",
+	[HWALL_LOG_DEBUG] = "debug",
 };
 
-const char *hw_log_level_name(enum hw_log_level level)
+const char *hwall_log_level_name(enum hwall_log_level level)
 {
-	if ((unsigned int)level >= HW_LOG_LEVEL_COUNT)
+	if ((unsigned int)level >= HWALL_LOG_LEVEL_COUNT)
 		return "?";
 	return level_names[level];
 }
 
-int hw_log_level_parse(const char *name)
+int hwall_log_level_parse(const char *name)
 {
-	for (int i = 0; i < HW_LOG_LEVEL_COUNT; i++)
+	for (int i = 0; i < HWALL_LOG_LEVEL_COUNT; i++)
 		if (strcmp(name, level_names[i]) == 0)
 			return i;
 	if (strcmp(name, "error") == 0)
-		return HW_LOG_ERR;
+		return HWALL_LOG_ERR;
 	if (strcmp(name, "warning") == 0)
-		return HW_LOG_WARN;
+		return HWALL_LOG_WARN;
 	return -EINVAL;
 }
 
 /* Parse one "topic=level" or "level" item of a spec into @st. */
-static int parse_item(struct hw_log_state *st, const char *item, size_t len)
+static int parse_item(struct hwall_log_state *st, const char *item, size_t len)
 {
-	char buf[HW_LOG_MAX_TOPIC + 16];
+	char buf[HWALL_LOG_MAX_TOPIC + 16];
 	const char *eq;
 	int level;
 
@@ -72,27 +72,27 @@ static int parse_item(struct hw_log_state *st, const char *item, size_t len)
 	memcpy(buf, item, len);
 	buf[len] = '\0';
 	eq = strchr(buf, '=');
-	level = hw_log_level_parse(eq ? eq + 1 : buf);
+	level = hwall_log_level_parse(eq ? eq + 1 : buf);
 	if (level < 0)
 		return level;
 	if (!eq) {
-		st->level = (enum hw_log_level)level;
+		st->level = (enum hwall_log_level)level;
 		return 0;
 	}
 	size_t tlen = (size_t)(eq - buf);
-	if (tlen == 0 || tlen >= HW_LOG_MAX_TOPIC || st->n_overrides >= HW_LOG_MAX_OVERRIDES)
+	if (tlen == 0 || tlen >= HWALL_LOG_MAX_TOPIC || st->n_overrides >= HWALL_LOG_MAX_OVERRIDES)
 		return -EINVAL;
-	struct hw_log_override *o = &st->overrides[st->n_overrides++];
+	struct hwall_log_override *o = &st->overrides[st->n_overrides++];
 	memcpy(o->topic, buf, tlen);
 	o->topic[tlen] = '\0';
 	o->len = tlen;
-	o->level = (enum hw_log_level)level;
+	o->level = (enum hwall_log_level)level;
 	return 0;
 }
 
-int hw_log_configure(const char *spec)
+int hwall_log_configure(const char *spec)
 {
-	struct hw_log_state st = { .level = HW_LOG_INFO };
+	struct hwall_log_state st = { .level = HWALL_LOG_INFO };
 
 	while (spec && *spec) {
 		size_t len = strcspn(spec, ",");
@@ -109,13 +109,13 @@ int hw_log_configure(const char *spec)
 
 /* A topic matches an override equal to it or to one of its dotted parents;
  * the longest match wins. */
-bool hw_log_enabled(enum hw_log_level level, const char *topic)
+bool hwall_log_enabled(enum hwall_log_level level, const char *topic)
 {
-	enum hw_log_level threshold = log_state.level;
+	enum hwall_log_level threshold = log_state.level;
 	size_t best = 0;
 
 	for (unsigned int i = 0; i < log_state.n_overrides; i++) {
-		const struct hw_log_override *o = &log_state.overrides[i];
+		const struct hwall_log_override *o = &log_state.overrides[i];
 		if (o->len <= best || strncmp(topic, o->topic, o->len) != 0)
 			continue;
 		if (topic[o->len] != '\0' && topic[o->len] != '.')
@@ -126,7 +126,7 @@ bool hw_log_enabled(enum hw_log_level level, const char *topic)
 	return level <= threshold;
 }
 
-void hw_log_emit(enum hw_log_level level, const char *topic, const char *fmt, ...)
+void hwall_log_emit(enum hwall_log_level level, const char *topic, const char *fmt, ...)
 {
 	char line[1024];
 	struct timespec ts;
@@ -138,7 +138,7 @@ void hw_log_emit(enum hw_log_level level, const char *topic, const char *fmt, ..
 	gmtime_r(&ts.tv_sec, &tm);
 	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
 		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		     tm.tm_sec, ts.tv_nsec / 1000000L, hw_log_level_name(level), topic);
+		     tm.tm_sec, ts.tv_nsec / 1000000L, hwall_log_level_name(level), topic);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

@@ -15,19 +15,19 @@
 
 #include <stdbool.h>
 
-enum hw_log_level {
-	HW_LOG_ERR,
-	HW_LOG_WARN,
-	HW_LOG_INFO,
-	HW_LOG_DEBUG,
-	HW_LOG_LEVEL_COUNT
+enum hwall_log_level {
+	HWALL_LOG_ERR,
+	HWALL_LOG_WARN,
+	HWALL_LOG_INFO,
+	HWALL_LOG_DEBUG,
+	HWALL_LOG_LEVEL_COUNT
 };
 
 /* Log a message when @level passes the threshold for @topic. */
-#define HW_LOG(level, topic, ...)                                            \
+#define HWALL_LOG(level, topic, ...)                                            \
 	do {                                                                 \
-		if (hw_log_enabled(HW_LOG_##level, (topic)))                 \
-			hw_log_emit(HW_LOG_##level, (topic), __VA_ARGS__);   \
+		if (hwall_log_enabled(HWALL_LOG_##level, (topic)))                 \
+			hwall_log_emit(HWALL_LOG_##level, (topic), __VA_ARGS__);   \
 	} while (0)
 
 /*
@@ -35,19 +35,19 @@ enum hw_log_level {
  * level name is unknown or the spec has more overrides than fit; the previous
  * thresholds are then kept.  NULL or "" resets to "info".
  */
-int hw_log_configure(const char *spec);
+int hwall_log_configure(const char *spec);
 
 /* Name of @level ("err", "warn", "info", "debug"), or "?" when out of range. */
-const char *hw_log_level_name(enum hw_log_level level);
+const char *hwall_log_level_name(enum hwall_log_level level);
 
 /* Parse a level name; returns the level or -EINVAL. */
-int hw_log_level_parse(const char *name);
+int hwall_log_level_parse(const char *name);
 
 /* Whether a message at @level for @topic would be written. */
-bool hw_log_enabled(enum hw_log_level level, const char *topic);
+bool hwall_log_enabled(enum hwall_log_level level, const char *topic);
 
-/* Write one message unconditionally; use HW_LOG instead. */
-void hw_log_emit(enum hw_log_level level, const char *topic, const char *fmt, ...)
+/* Write one message unconditionally; use HWALL_LOG instead. */
+void hwall_log_emit(enum hwall_log_level level, const char *topic, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -17,12 +17,12 @@
 
 #include <stdint.h>
 
-#define HW_PSEUDO_KEY_LEN 32
-#define HW_PSEUDO_LEN 16                       /* bytes of a pseudonym */
-#define HW_PSEUDO_HEX (2 * HW_PSEUDO_LEN + 1)  /* with the NUL */
+#define HWALL_PSEUDO_KEY_LEN 32
+#define HWALL_PSEUDO_LEN 16                       /* bytes of a pseudonym */
+#define HWALL_PSEUDO_HEX (2 * HWALL_PSEUDO_LEN + 1)  /* with the NUL */
 
-struct hw_pseudo_key {
-	uint8_t bytes[HW_PSEUDO_KEY_LEN];
+struct hwall_pseudo_key {
+	uint8_t bytes[HWALL_PSEUDO_KEY_LEN];
 };
 
 /*
@@ -31,16 +31,16 @@ struct hw_pseudo_key {
  * -EPERM when group or others may access the file, -EINVAL for any other
  * content.  *ret_key is untouched on failure.
  */
-int hw_pseudo_key_load(const char *path, struct hw_pseudo_key *ret_key);
+int hwall_pseudo_key_load(const char *path, struct hwall_pseudo_key *ret_key);
 
 /* Fill @ret_key with random bytes (a key for one run).  Returns 0 or -EIO. */
-int hw_pseudo_key_random(struct hw_pseudo_key *ret_key);
+int hwall_pseudo_key_random(struct hwall_pseudo_key *ret_key);
 
 /* Write the pseudonym of the 16-byte address @addr to @out (hex + NUL). */
-void hw_pseudo_addr(const struct hw_pseudo_key *key, const uint8_t addr[16],
-		    char out[HW_PSEUDO_HEX]);
+void hwall_pseudo_addr(const struct hwall_pseudo_key *key, const uint8_t addr[16],
+		    char out[HWALL_PSEUDO_HEX]);
 
 /* Overwrite @key with zeros in a way the compiler keeps. */
-void hw_pseudo_key_wipe(struct hw_pseudo_key *key);
+void hwall_pseudo_key_wipe(struct hwall_pseudo_key *key);
 
 #endif

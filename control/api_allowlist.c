@@ -4,24 +4,23 @@
  * no longer raise candidates (false positives), and the file that hands it
  * to the dataplane ("ALGO HEX" per line, rewritten atomically on change).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int add_allow(const struct ctl_allow *a, void *ctx)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "algo", hw_algo_name(a->algo));
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(a->algo));
 	cJSON_AddStringToObject(o, "digest", a->digest);
 	cJSON_AddNumberToObject(o, "added", (double)a->added);
 	cJSON_AddStringToObject(o, "actor", a->actor);
@@ -55,12 +54,12 @@ struct allow_body {
 	char *note;
 };
 
-static const struct hw_cfg_field allow_fields[] = {
-	{ .key = "algo", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field allow_fields[] = {
+	{ .key = "algo", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct allow_body, algo) },
-	{ .key = "digest", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "digest", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct allow_body, digest) },
-	{ .key = "note", .kind = HW_CFG_STRING, .offset = offsetof(struct allow_body, note) },
+	{ .key = "note", .kind = HWALL_CFG_STRING, .offset = offsetof(struct allow_body, note) },
 	{ 0 },
 };
 
@@ -76,40 +75,40 @@ static bool copy_seg(char *dst, size_t cap, const char *src, size_t len)
 
 /* Parse @algo and @hex into @algo_out and lower-case @hex_out, or set a 400. */
 static bool digest_check(const char *algo, size_t algo_len, const char *hex, size_t hex_len,
-			 enum hw_algo *algo_out, char *hex_out, struct ctl_response *resp)
+			 enum hwall_algo *algo_out, char *hex_out, struct ctl_response *resp)
 {
-	char a[16], h[HW_DIGEST_HEX_MAX];
-	struct hw_digest d;
+	char a[HWALL_ALGO_NAME_MAX], h[HWALL_DIGEST_HEX_MAX];
+	struct hwall_digest d;
 	int k = -EINVAL;
 
 	if (copy_seg(a, sizeof(a), algo, algo_len))
-		k = hw_algo_parse(a);
+		k = hwall_algo_parse(a);
 	if (k < 0) {
-		ctl_api_error(resp, 400, "algo: expected xxh3-128, md5, sha1 or sha256");
+		ctl_api_error(resp, 400, "algo: expected one of %s", hwall_algo_names());
 		return false;
 	}
-	if (!copy_seg(h, sizeof(h), hex, hex_len) || hw_digest_parse((enum hw_algo)k, h, &d) < 0) {
+	if (!copy_seg(h, sizeof(h), hex, hex_len) || hwall_digest_parse((enum hwall_algo)k, h, &d) < 0) {
 		ctl_api_error(resp, 400, "digest: expected %zu hex digits for %s",
-			      2 * hw_algo_len((enum hw_algo)k), a);
+			      2 * hwall_algo_len((enum hwall_algo)k), a);
 		return false;
 	}
-	*algo_out = (enum hw_algo)k;
-	hw_hex_format(d.bytes, hw_algo_len(d.algo), hex_out);
+	*algo_out = (enum hwall_algo)k;
+	hwall_hex_format(d.bytes, hwall_algo_len(d.algo), hex_out);
 	return true;
 }
 
 static void export_after_change(const struct ctl_api_config *api)
 {
 	if (api->allowlist_file && ctl_allowlist_export(api->store, api->allowlist_file) < 0)
-		HW_LOG(ERR, "ctl.api", "cannot rewrite allowlist file %s", api->allowlist_file);
+		HWALL_LOG(ERR, "ctl.api", "cannot rewrite allowlist file %s", api->allowlist_file);
 }
 
 void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_request *req,
 			   const struct ctl_route_params *p, struct ctl_response *resp)
 {
 	struct allow_body b = { 0 };
-	char hex[HW_DIGEST_HEX_MAX];
-	enum hw_algo algo;
+	char hex[HWALL_DIGEST_HEX_MAX];
+	enum hwall_algo algo;
 	cJSON *obj;
 	int r;
 
@@ -128,19 +127,19 @@ void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_re
 	} else {
 		export_after_change(api);
 		obj = cJSON_CreateObject();
-		cJSON_AddStringToObject(obj, "algo", hw_algo_name(algo));
+		cJSON_AddStringToObject(obj, "algo", hwall_algo_name(algo));
 		cJSON_AddStringToObject(obj, "digest", hex);
 		ctl_api_json(resp, 201, obj);
 	}
 out:
-	hw_cfg_free(allow_fields, &b);
+	hwall_cfg_free(allow_fields, &b);
 }
 
 void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl_request *req,
 			      const struct ctl_route_params *p, struct ctl_response *resp)
 {
-	char hex[HW_DIGEST_HEX_MAX];
-	enum hw_algo algo;
+	char hex[HWALL_DIGEST_HEX_MAX];
+	enum hwall_algo algo;
 	cJSON *obj;
 	int r;
 
@@ -149,7 +148,7 @@ void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl
 		return;
 	r = ctl_store_allow_remove(api->store, algo, hex);
 	if (r == -ENOENT) {
-		ctl_api_error(resp, 404, "%s %s is not allowlisted", hw_algo_name(algo), hex);
+		ctl_api_error(resp, 404, "%s %s is not allowlisted", hwall_algo_name(algo), hex);
 		return;
 	}
 	if (r < 0) {
@@ -158,44 +157,33 @@ void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl
 	}
 	export_after_change(api);
 	obj = cJSON_CreateObject();
-	cJSON_AddStringToObject(obj, "algo", hw_algo_name(algo));
+	cJSON_AddStringToObject(obj, "algo", hwall_algo_name(algo));
 	cJSON_AddStringToObject(obj, "digest", hex);
 	ctl_api_json(resp, 200, obj);
 }
 
 static int write_line(const struct ctl_allow *a, void *ctx)
 {
-	return fprintf(ctx, "%s %s\n", hw_algo_name(a->algo), a->digest) < 0 ? -EIO : 0;
+	return fprintf(ctx, "%s %s\n", hwall_algo_name(a->algo), a->digest) < 0 ? -EIO : 0;
 }
 
 int ctl_allowlist_export(struct ctl_store *s, const char *path)
 {
-	char tmp[4096];
+	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
-	int fd, r;
+	int r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return hw_neg_errno();
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = hw_neg_errno();
-		close(fd);
-		goto out_unlink;
-	}
+	/* The whole list in memory first: the file is replaced in one step. */
+	f = open_memstream(&text, &len);
+	if (!f)
+		return hwall_neg_errno();
 	fprintf(f, "# hashwall local allowlist: ALGO HEX per line, written by controld\n");
 	r = ctl_store_allow_list(s, write_line, f);
-	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		r = hw_neg_errno();
 	if (fclose(f) != 0 && r == 0)
-		r = hw_neg_errno();
-	if (r == 0 && rename(tmp, path) != 0)
-		r = hw_neg_errno();
+		r = -ENOMEM;
 	if (r == 0)
-		return 0;
-out_unlink:
-	unlink(tmp);
+		r = hwall_write_atomic(path, text, len, 0644);
+	free(text);
 	return r;
 }

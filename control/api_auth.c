@@ -5,7 +5,7 @@
  * token is hashed and compared in constant time against every entry.
  */
 #include "control/api.h"
-#include "common/digest.h"
+#include "common/algo.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -42,7 +42,7 @@ void ctl_token_hash_hex(const char *token, char out[2 * CTL_TOKEN_HASH_LEN + 1])
 	uint8_t h[CTL_TOKEN_HASH_LEN];
 
 	SHA256((const uint8_t *)token, strlen(token), h);
-	hw_hex_format(h, sizeof(h), out);
+	hwall_hex_format(h, sizeof(h), out);
 }
 
 void ctl_tokens_free(struct ctl_tokens *t)
@@ -77,7 +77,7 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 	if (r < 0)
 		return -EINVAL;
 	*why = "hash must be 64 hex digits (sha256 of the token)";
-	if (hw_hex_parse(hash, tok->hash, sizeof(tok->hash)) < 0)
+	if (hwall_hex_parse(hash, tok->hash, sizeof(tok->hash)) < 0)
 		return -EINVAL;
 	snprintf(tok->name, sizeof(tok->name), "%s", name);
 	tok->role = (enum ctl_role)r;
@@ -93,8 +93,8 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 	int r = 0;
 
 	if (!f) {
-		r = hw_neg_errno();
-		snprintf(err, errlen, "%s: %s", path, hw_strerror(r));
+		r = hwall_neg_errno();
+		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
 		return r;
 	}
 	t.v = calloc(TOKENS_MAX, sizeof(*t.v));

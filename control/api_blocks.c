@@ -3,7 +3,7 @@
  * api_blocks.c - /api/v1/blocks: list the active blocks, block a URL by
  * hand, unblock.  The store is updated first, then the enforcement backend.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 
 #include <errno.h>
@@ -63,12 +63,12 @@ struct block_body {
 	uint32_t ttl;
 };
 
-static const struct hw_cfg_field block_fields[] = {
-	{ .key = "host", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field block_fields[] = {
+	{ .key = "host", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct block_body, host) },
-	{ .key = "path", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "path", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct block_body, path) },
-	{ .key = "ttl", .kind = HW_CFG_U32, .offset = offsetof(struct block_body, ttl),
+	{ .key = "ttl", .kind = HWALL_CFG_U32, .offset = offsetof(struct block_body, ttl),
 	  .min = 60, .max = 31536000 },
 	{ 0 },
 };
@@ -126,7 +126,7 @@ void ctl_api_blocks_add(const struct ctl_api_config *api, const struct ctl_reque
 	}
 	ctl_api_json(resp, 201, block_json(&blk));
 out:
-	hw_cfg_free(block_fields, &b);
+	hwall_cfg_free(block_fields, &b);
 }
 
 void ctl_api_blocks_remove(const struct ctl_api_config *api, const struct ctl_request *req,

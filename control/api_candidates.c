@@ -5,7 +5,7 @@
  * change with a note) with its consequences: a false positive is unblocked
  * and allowlisted.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 #include "common/log.h"
 
@@ -26,7 +26,7 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 	cJSON_AddStringToObject(o, "path", c->path);
 	cJSON_AddStringToObject(o, "set", c->set);
 	cJSON_AddNumberToObject(o, "set_version", (double)c->set_version);
-	cJSON_AddStringToObject(o, "algo", hw_algo_name(c->algo));
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(c->algo));
 	cJSON_AddStringToObject(o, "digest", c->digest);
 	cJSON_AddNumberToObject(o, "category", c->category);
 	cJSON_AddNumberToObject(o, "ref", c->ref);
@@ -169,10 +169,10 @@ struct review_body {
 	char *note;
 };
 
-static const struct hw_cfg_field review_fields[] = {
-	{ .key = "status", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field review_fields[] = {
+	{ .key = "status", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct review_body, status) },
-	{ .key = "note", .kind = HW_CFG_STRING, .offset = offsetof(struct review_body, note) },
+	{ .key = "note", .kind = HWALL_CFG_STRING, .offset = offsetof(struct review_body, note) },
 	{ 0 },
 };
 
@@ -206,7 +206,7 @@ static cJSON *review_apply(const struct ctl_api_config *api, int64_t id,
 		ctl_enforce_unblock(api->enforce, c.host, c.path);
 	if ((rr->allow_added || rr->allow_removed) && api->allowlist_file &&
 	    ctl_allowlist_export(api->store, api->allowlist_file) < 0)
-		HW_LOG(ERR, "ctl.api", "cannot rewrite allowlist file %s", api->allowlist_file);
+		HWALL_LOG(ERR, "ctl.api", "cannot rewrite allowlist file %s", api->allowlist_file);
 	return changes;
 }
 
@@ -233,5 +233,5 @@ void ctl_api_candidate_review(const struct ctl_api_config *api, const struct ctl
 		candidate_detail(api, p->id, review_apply(api, p->id, &rr), resp);
 	}
 out:
-	hw_cfg_free(review_fields, &b);
+	hwall_cfg_free(review_fields, &b);
 }

@@ -5,7 +5,7 @@
  * for the hotline (the false positives: set, digest and the hotline's
  * reference, never a client).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "control/strbuf.h"
 
 #include <inttypes.h>
@@ -82,7 +82,7 @@ static void csv_candidate(struct ctl_sb *sb, const struct ctl_candidate *c)
 	csv_fmt(sb, false, "%s", ctl_status_name(c->status));
 	csv_fmt(sb, false, "%s", c->set);
 	csv_fmt(sb, false, "%" PRIu64, c->set_version);
-	csv_fmt(sb, false, "%s", hw_algo_name(c->algo));
+	csv_fmt(sb, false, "%s", hwall_algo_name(c->algo));
 	csv_fmt(sb, false, "%s", c->digest);
 	csv_fmt(sb, false, "%u", c->ref);
 	csv_fmt(sb, false, "%u", c->category);
@@ -168,7 +168,7 @@ static int feedback_cb(const struct ctl_candidate *c, void *ctx)
 	if (f->fmt == FMT_CSV) {
 		csv_fmt(&f->sb, true, "%s", c->set);
 		csv_fmt(&f->sb, false, "%" PRIu64, c->set_version);
-		csv_fmt(&f->sb, false, "%s", hw_algo_name(c->algo));
+		csv_fmt(&f->sb, false, "%s", hwall_algo_name(c->algo));
 		csv_fmt(&f->sb, false, "%s", c->digest);
 		csv_fmt(&f->sb, false, "%u", c->ref);
 		csv_fmt(&f->sb, false, "%u", c->category);
@@ -178,7 +178,7 @@ static int feedback_cb(const struct ctl_candidate *c, void *ctx)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "set", c->set);
 	cJSON_AddNumberToObject(o, "set_version", (double)c->set_version);
-	cJSON_AddStringToObject(o, "algo", hw_algo_name(c->algo));
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(c->algo));
 	cJSON_AddStringToObject(o, "digest", c->digest);
 	cJSON_AddNumberToObject(o, "ref", c->ref);
 	cJSON_AddNumberToObject(o, "category", c->category);

@@ -16,7 +16,7 @@
 #include "control/enforce.h"
 #include "control/event.h"
 #include "control/eventlog.h"
-#include "control/http.h"
+#include "control/httpd.h"
 #include "control/ingest.h"
 
 #include <errno.h>
@@ -59,48 +59,48 @@ struct config {
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
 
 #define S struct api_cfg
-static const struct hw_cfg_field api_fields[] = {
-	F("address", HW_CFG_STRING, address, .def_str = "127.0.0.1"),
-	F("port", HW_CFG_U16, port, .min = 0, .max = 65535),
-	F("max_body", HW_CFG_U32, max_body, .min = 1024, .max = 16 << 20),
-	F("max_page", HW_CFG_U32, max_page, .min = 1, .max = 100000),
+static const struct hwall_cfg_field api_fields[] = {
+	F("address", HWALL_CFG_STRING, address, .def_str = "127.0.0.1"),
+	F("port", HWALL_CFG_U16, port, .min = 0, .max = 65535),
+	F("max_body", HWALL_CFG_U32, max_body, .min = 1024, .max = 16 << 20),
+	F("max_page", HWALL_CFG_U32, max_page, .min = 1, .max = 100000),
 	{ 0 },
 };
 #undef S
 #define S struct ctl_set_policy
-static const struct hw_cfg_field set_fields[] = {
-	F("set", HW_CFG_STRING, set, .required = true),
-	F("policy", HW_CFG_STRING, policy, .required = true),
+static const struct hwall_cfg_field set_fields[] = {
+	F("set", HWALL_CFG_STRING, set, .required = true),
+	F("policy", HWALL_CFG_STRING, policy, .required = true),
 	{ 0 },
 };
 #undef S
 #define S struct enf_cfg
-static const struct hw_cfg_field enf_fields[] = {
-	F("interface", HW_CFG_STRING, interface),
-	F("pin_root", HW_CFG_STRING, pin_root),
-	F("block_ttl", HW_CFG_U32, block_ttl, .min = 60, .max = 31536000),
-	F("default_policy", HW_CFG_STRING, default_policy, .def_str = "block"),
-	F("sets", HW_CFG_ARRAY, sets, .elem_kind = HW_CFG_OBJECT, .fields = set_fields,
+static const struct hwall_cfg_field enf_fields[] = {
+	F("interface", HWALL_CFG_STRING, interface),
+	F("pin_root", HWALL_CFG_STRING, pin_root),
+	F("block_ttl", HWALL_CFG_U32, block_ttl, .min = 60, .max = 31536000),
+	F("default_policy", HWALL_CFG_STRING, default_policy, .def_str = "block"),
+	F("sets", HWALL_CFG_ARRAY, sets, .elem_kind = HWALL_CFG_OBJECT, .fields = set_fields,
 	  .elem_size = sizeof(struct ctl_set_policy), .count_offset = offsetof(S, n_sets),
 	  .max_elems = 256),
 	{ 0 },
 };
 #undef S
 #define S struct config
-static const struct hw_cfg_field fields[] = {
-	F("db", HW_CFG_STRING, db, .required = true),
-	F("ingest_socket", HW_CFG_STRING, ingest_socket, .required = true),
-	F("client_key_file", HW_CFG_STRING, client_key_file, .required = true),
-	F("tokens_file", HW_CFG_STRING, tokens_file, .required = true),
-	F("allowlist_file", HW_CFG_STRING, allowlist_file),
-	F("log", HW_CFG_STRING, log, .def_str = "info"),
-	F("set_dir", HW_CFG_STRING, set_dir),
-	F("event_log", HW_CFG_STRING, event_log),
-	F("set_stale_after", HW_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
-	F("retention_days", HW_CFG_U32, retention_days, .min = 1, .max = 3650),
-	F("batch_max", HW_CFG_U32, batch_max, .min = 1, .max = 100000),
-	F("api", HW_CFG_OBJECT, api, .fields = api_fields),
-	F("enforcement", HW_CFG_OBJECT, enforcement, .fields = enf_fields),
+static const struct hwall_cfg_field fields[] = {
+	F("db", HWALL_CFG_STRING, db, .required = true),
+	F("ingest_socket", HWALL_CFG_STRING, ingest_socket, .required = true),
+	F("client_key_file", HWALL_CFG_STRING, client_key_file, .required = true),
+	F("tokens_file", HWALL_CFG_STRING, tokens_file, .required = true),
+	F("allowlist_file", HWALL_CFG_STRING, allowlist_file),
+	F("log", HWALL_CFG_STRING, log, .def_str = "info"),
+	F("set_dir", HWALL_CFG_STRING, set_dir),
+	F("event_log", HWALL_CFG_STRING, event_log),
+	F("set_stale_after", HWALL_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
+	F("retention_days", HWALL_CFG_U32, retention_days, .min = 1, .max = 3650),
+	F("batch_max", HWALL_CFG_U32, batch_max, .min = 1, .max = 100000),
+	F("api", HWALL_CFG_OBJECT, api, .fields = api_fields),
+	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
 	{ 0 },
 };
 #undef S
@@ -132,7 +132,7 @@ struct daemon {
 
 static int load_config(const char *file, struct config *cfg)
 {
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 	cJSON *root = NULL;
 	int r;
 
@@ -141,12 +141,12 @@ static int load_config(const char *file, struct config *cfg)
 	cfg->batch_max = 4096;
 	cfg->api.port = 8750;
 	cfg->enforcement.block_ttl = 86400;
-	r = hw_cfg_parse_file(file, &root, &err);
+	r = hwall_cfg_parse_file(file, &root, &err);
 	if (r == 0)
-		r = hw_cfg_load(root, fields, cfg, "", &err);
+		r = hwall_cfg_load(root, fields, cfg, "", &err);
 	cJSON_Delete(root);
 	if (r < 0)
-		HW_LOG(ERR, "ctl", "%s: %s", file, err.msg[0] ? err.msg : hw_strerror(r));
+		HWALL_LOG(ERR, "ctl", "%s: %s", file, err.msg[0] ? err.msg : hwall_strerror(r));
 	return r;
 }
 
@@ -157,7 +157,7 @@ static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 	struct daemon *d = ctx;
 
 	if (res->reopened)
-		HW_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
+		HWALL_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
 					  "reopened as confirmed", (long long)res->candidate_id);
 	if (d->eventlog)
 		ctl_eventlog_add(d->eventlog, ev, res);
@@ -170,7 +170,7 @@ static void after_commit(void *ctx)
 
 	ctl_enforce_after_commit(d->enforce);
 	if (d->eventlog && ctl_eventlog_flush(d->eventlog) < 0)
-		HW_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
+		HWALL_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
 }
 
 static void after_rollback(void *ctx)
@@ -208,21 +208,21 @@ static int open_store_and_enforce(struct daemon *d)
 	int r;
 
 	if ((int)ec.default_policy < 0) {
-		HW_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
+		HWALL_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
 		return -EINVAL;
 	}
 	r = ctl_store_open(d->cfg.db, &d->ingest_store, &msg);
 	if (r == 0)
 		r = ctl_store_open(d->cfg.db, &d->api_store, &msg);
 	if (r < 0) {
-		HW_LOG(ERR, "ctl.store", "%s", msg);
+		HWALL_LOG(ERR, "ctl.store", "%s", msg);
 		return r;
 	}
 	r = ctl_enforce_new(&ec, &d->enforce, err, sizeof(err));
 	if (r < 0)
-		HW_LOG(ERR, "ctl.enforce", "%s", err);
+		HWALL_LOG(ERR, "ctl.enforce", "%s", err);
 	else if (!ctl_enforce_available(d->enforce))
-		HW_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
+		HWALL_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
 					    "recorded in the store only");
 	return r;
 }
@@ -239,28 +239,28 @@ static int start(struct daemon *d)
 
 	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
 	if (r < 0) {
-		HW_LOG(ERR, "ctl", "client_key_file %s: %s", d->cfg.client_key_file,
-		       r == -EINVAL ? "must hold exactly 32 bytes" : hw_strerror(r));
+		HWALL_LOG(ERR, "ctl", "client_key_file %s: %s", d->cfg.client_key_file,
+		       r == -EINVAL ? "must hold exactly 32 bytes" : hwall_strerror(r));
 		return r;
 	}
 	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, err, sizeof(err));
 	if (r < 0) {
-		HW_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err);
 		return r;
 	}
 	if (d->tokens.n == 0)
-		HW_LOG(WARN, "ctl.api", "%s holds no tokens: every API request will get 401 "
+		HWALL_LOG(WARN, "ctl.api", "%s holds no tokens: every API request will get 401 "
 					 "(add one with hashwall-controld new-token)", d->cfg.tokens_file);
 	r = open_store_and_enforce(d);
 	if (r < 0)
 		return r;
 	if (d->cfg.event_log && (r = ctl_eventlog_open(d->cfg.event_log, &d->eventlog)) < 0) {
-		HW_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hw_strerror(r));
+		HWALL_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hwall_strerror(r));
 		return r;
 	}
 	r = ctl_ingest_new(&ic, d->ingest_store, &d->ingest);
 	if (r < 0) {
-		HW_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hw_strerror(r));
+		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
 		return r;
 	}
 	d->api = (struct ctl_api_config){
@@ -271,14 +271,14 @@ static int start(struct daemon *d)
 		.set_dir = d->cfg.set_dir, .set_stale_after = d->cfg.set_stale_after,
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
-		HW_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
+		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
 	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, err,
 			   sizeof(err));
 	if (r < 0) {
-		HW_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err);
 		return r;
 	}
-	HW_LOG(INFO, "ctl", "ingest on %s, API on %s port %u, %zu tokens, enforcement %s",
+	HWALL_LOG(INFO, "ctl", "ingest on %s, API on %s port %u, %zu tokens, enforcement %s",
 	       d->cfg.ingest_socket, d->cfg.api.address, ctl_http_port(d->http), d->tokens.n,
 	       ctl_enforce_available(d->enforce) ? "on" : "unavailable");
 	return 0;
@@ -293,7 +293,7 @@ static void teardown(struct daemon *d)
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);
 	ctl_tokens_free(&d->tokens);
-	hw_cfg_free(fields, &d->cfg);
+	hwall_cfg_free(fields, &d->cfg);
 }
 
 /* SIGHUP: the tokens file again; a bad file keeps the tokens in use. */
@@ -303,10 +303,10 @@ static void reload_tokens(struct daemon *d)
 	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, err, sizeof(err));
 
 	if (r < 0)
-		HW_LOG(ERR, "ctl.api", "tokens not reloaded, the %zu in use stay: %s", d->tokens.n,
-		       err[0] ? err : hw_strerror(r));
+		HWALL_LOG(ERR, "ctl.api", "tokens not reloaded, the %zu in use stay: %s", d->tokens.n,
+		       err[0] ? err : hwall_strerror(r));
 	else
-		HW_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
+		HWALL_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
 		       d->tokens.n);
 }
 
@@ -317,14 +317,14 @@ static void housekeeping(struct daemon *d, int64_t now, int64_t *next_sync, int6
 
 	if (now >= *next_sync) {
 		if (ctl_enforce_sync(d->enforce, d->ingest_store, now) < 0)
-			HW_LOG(ERR, "ctl.enforce", "block renewal failed: %s",
+			HWALL_LOG(ERR, "ctl.enforce", "block renewal failed: %s",
 			       ctl_store_errmsg(d->ingest_store));
 		*next_sync = now + SYNC_EVERY;
 	}
 	if (now >= *next_purge) {
 		if (ctl_store_purge(d->ingest_store, now - (int64_t)d->cfg.retention_days * 86400,
 				    &purged) < 0)
-			HW_LOG(ERR, "ctl.store", "retention purge failed: %s",
+			HWALL_LOG(ERR, "ctl.store", "retention purge failed: %s",
 			       ctl_store_errmsg(d->ingest_store));
 		ctl_count(&d->metrics, CTL_CTR_RETENTION_PURGED, purged);
 		*next_purge = now + PURGE_EVERY;
@@ -340,8 +340,8 @@ static int run(const char *config_file)
 	if (!d)
 		return 1;
 	r = load_config(config_file, &d->cfg);
-	if (r == 0 && hw_log_configure(d->cfg.log) < 0) {
-		HW_LOG(ERR, "ctl", "log: bad level spec '%s'", d->cfg.log);
+	if (r == 0 && hwall_log_configure(d->cfg.log) < 0) {
+		HWALL_LOG(ERR, "ctl", "log: bad level spec '%s'", d->cfg.log);
 		r = -EINVAL;
 	}
 	if (r == 0)
@@ -352,11 +352,11 @@ static int run(const char *config_file)
 			reload_tokens(d);
 		}
 		if (ctl_ingest_run(d->ingest, 200) < 0)
-			HW_LOG(ERR, "ctl.ingest", "batch rolled back, peers will resend: %s",
+			HWALL_LOG(ERR, "ctl.ingest", "batch rolled back, peers will resend: %s",
 			       ctl_store_errmsg(d->ingest_store));
 		housekeeping(d, (int64_t)time(NULL), &next_sync, &next_purge);
 	}
-	HW_LOG(INFO, "ctl", "stopping");
+	HWALL_LOG(INFO, "ctl", "stopping");
 	teardown(d);
 	free(d);
 	return r < 0 ? 1 : 0;
@@ -378,7 +378,7 @@ static int new_token(int argc, char **argv)
 	}
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return 1;
-	hw_hex_format(raw, sizeof(raw), token);
+	hwall_hex_format(raw, sizeof(raw), token);
 	ctl_token_hash_hex(token, hash);
 	fd = open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	f = fd >= 0 ? fdopen(fd, "a") : NULL;

@@ -58,7 +58,7 @@ static int bpf_del(void *ctx, const char *host, const char *path)
 	return r < 0 ? r : bpfw_url_unblock(be->b, url);
 }
 
-/* The key of the server's packets of @f, as hw_tc_egress looks them up
+/* The key of the server's packets of @f, as bpfw_tc_egress looks them up
  * (bpf/bpfw_shared.h): src = server, IPv4 as ::ffff:a.b.c.d, network
  * byte order.  Only that direction leaves the serving interface. */
 static void flow_key(const struct ctl_flow *f, struct bpfw_flow_key *k)

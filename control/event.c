@@ -3,19 +3,18 @@
  * event.c - match event parsing and client pseudonymisation (see event.h).
  */
 #include "control/event.h"
-#include "common/digest.h"
+#include "common/algo.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static int fail(char *err, size_t errlen, const char *field, const char *why)
 {
@@ -93,23 +92,25 @@ static bool is_ip(const char *s)
 /* algo and digest: a known algorithm and hex of its length, stored lower-case. */
 static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
 {
-	struct hw_digest d;
-	char algo[16];
+	struct hwall_digest d;
+	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
 	r = get_str(obj, "algo", true, algo, sizeof(algo), err, errlen);
 	if (r < 0)
 		return r;
-	a = hw_algo_parse(algo);
-	if (a < 0)
-		return fail(err, errlen, "algo", "unknown algorithm");
-	ev->algo = (enum hw_algo)a;
+	a = hwall_algo_parse(algo);
+	if (a < 0) {
+		snprintf(err, errlen, "algo: unknown algorithm (known: %s)", hwall_algo_names());
+		return -EINVAL;
+	}
+	ev->algo = (enum hwall_algo)a;
 	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err, errlen);
 	if (r < 0)
 		return r;
-	if (hw_digest_parse(ev->algo, ev->digest, &d) < 0)
+	if (hwall_digest_parse(ev->algo, ev->digest, &d) < 0)
 		return fail(err, errlen, "digest", "not hex of the algorithm's length");
-	hw_hex_format(d.bytes, hw_algo_len(ev->algo), ev->digest);
+	hwall_hex_format(d.bytes, hwall_algo_len(ev->algo), ev->digest);
 	return 0;
 }
 
@@ -238,39 +239,34 @@ bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN
 	/* Keyed BLAKE2b (a MAC): stable per key, not reversible without it. */
 	crypto_generichash(mac, sizeof(mac), (const uint8_t *)ev->client, strlen(ev->client), key,
 			   CTL_CLIENT_KEY_LEN);
-	hw_hex_format(mac, sizeof(mac), ev->client);
+	hwall_hex_format(mac, sizeof(mac), ev->client);
 	return plain;
 }
 
 int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 {
-	uint8_t key[CTL_CLIENT_KEY_LEN + 1];
-	ssize_t n;
-	int fd, r = 0;
+	uint8_t key[CTL_CLIENT_KEY_LEN];
+	size_t len;
+	char *buf;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		if (getrandom(key, CTL_CLIENT_KEY_LEN, 0) != CTL_CLIENT_KEY_LEN)
-			return hw_neg_errno();
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return hw_neg_errno();
-		if (write(fd, key, CTL_CLIENT_KEY_LEN) != CTL_CLIENT_KEY_LEN || fsync(fd) < 0)
-			r = hw_neg_errno();
-		close(fd);
+	r = hwall_read_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
+	if (r == -ENOENT) {
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+			return hwall_neg_errno();
+		r = hwall_write_new(path, key, sizeof(key), 0600);
 		if (r == 0)
-			memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+			memcpy(ret_key, key, sizeof(key));
+		sodium_memzero(key, sizeof(key));
 		return r;
 	}
-	if (fd < 0)
-		return hw_neg_errno();
-	n = read(fd, key, sizeof(key));
-	if (n < 0)
-		r = hw_neg_errno();
-	else if (n != CTL_CLIENT_KEY_LEN)
+	if (r < 0)
+		return r == -EFBIG ? -EINVAL : r;
+	if (len == CTL_CLIENT_KEY_LEN)
+		memcpy(ret_key, buf, CTL_CLIENT_KEY_LEN);
+	else
 		r = -EINVAL;
-	close(fd);
-	if (r == 0)
-		memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+	sodium_memzero(buf, len);
+	free(buf);
 	return r;
 }

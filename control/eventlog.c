@@ -31,7 +31,7 @@ int ctl_eventlog_open(const char *path, struct ctl_eventlog **ret_el)
 		return -ENOMEM;
 	el->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (el->fd < 0) {
-		int r = hw_neg_errno();
+		int r = hwall_neg_errno();
 		free(el);
 		return r;
 	}
@@ -54,7 +54,7 @@ static void add_eve_parts(cJSON *o, const struct ctl_event *ev)
 	cJSON_AddStringToObject(fi, "state", ev->complete ? "CLOSED" : "TRUNCATED");
 	cJSON_AddBoolToObject(fi, "partial", ev->partial);
 	cJSON_AddBoolToObject(fi, "stored", false);
-	cJSON_AddStringToObject(fi, hw_algo_name(ev->algo), ev->digest);
+	cJSON_AddStringToObject(fi, hwall_algo_name(ev->algo), ev->digest);
 }
 
 int ctl_eventlog_format(const struct ctl_event *ev, const struct ctl_record_result *res,
@@ -79,7 +79,7 @@ int ctl_eventlog_format(const struct ctl_event *ev, const struct ctl_record_resu
 	hw = cJSON_AddObjectToObject(o, "hashwall");
 	cJSON_AddStringToObject(hw, "set", ev->set);
 	cJSON_AddNumberToObject(hw, "set_version", (double)ev->set_version);
-	cJSON_AddStringToObject(hw, "algo", hw_algo_name(ev->algo));
+	cJSON_AddStringToObject(hw, "algo", hwall_algo_name(ev->algo));
 	cJSON_AddStringToObject(hw, "digest", ev->digest);
 	cJSON_AddNumberToObject(hw, "category", ev->category);
 	cJSON_AddNumberToObject(hw, "ref", ev->ref);
@@ -121,7 +121,7 @@ int ctl_eventlog_flush(struct ctl_eventlog *el)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			r = hw_neg_errno();
+			r = hwall_neg_errno();
 			break;
 		}
 		off += (size_t)n;

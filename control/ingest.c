@@ -6,6 +6,7 @@
  */
 #include "control/ingest.h"
 #include "common/ingest_proto.h"
+#include "common/clock.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@
 #define DP_SEEN_MAX 32 /* dataplanes remembered for the status endpoint */
 
 /* What the status endpoint shows of one dataplane (guarded by status_lock). */
-struct dp_info {
+struct ingest_peer {
 	char id[CTL_DP_MAX + 1];
 	char epoch[CTL_DP_MAX + 1];
 	bool connected;
@@ -56,7 +57,7 @@ struct ctl_ingest {
 	bool in_tx;
 	uint32_t batch_n;
 	pthread_mutex_t status_lock;
-	struct dp_info dps[DP_SEEN_MAX];
+	struct ingest_peer dps[DP_SEEN_MAX];
 	unsigned int n_dps;
 };
 
@@ -88,7 +89,7 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++)
 		in->peers[i].fd = -1;
 	pthread_mutex_init(&in->status_lock, NULL);
-	in->buf = malloc(HW_INGEST_MSG_MAX + 1);
+	in->buf = malloc(HWALL_INGEST_MSG_MAX + 1);
 	in->path = strdup(cfg->socket_path);
 	r = -ENOMEM;
 	if (!in->buf || !in->path)
@@ -105,7 +106,7 @@ int ctl_ingest_new(const struct ctl_ingest_config *cfg, struct ctl_store *store,
 	return 0;
 
 out_errno:
-	r = hw_neg_errno();
+	r = hwall_neg_errno();
 out_free:
 	ctl_ingest_free(in);
 	return r;
@@ -287,7 +288,7 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 
 	if (p->hello)
 		return peer_fail(in, p, "second hello");
-	if (!cJSON_IsNumber(proto) || proto->valuedouble != HW_INGEST_PROTO)
+	if (!cJSON_IsNumber(proto) || proto->valuedouble != HWALL_INGEST_PROTO)
 		return peer_fail(in, p, "unsupported protocol version");
 	if (!cJSON_IsString(id) || !valid_id(id->valuestring) || !cJSON_IsString(epoch) ||
 	    !valid_id(epoch->valuestring))
@@ -310,7 +311,7 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	p->last_seq = p->ack_due = p->ack_sent = mark;
 	p->info = dp_slot(in, p->id, p->epoch);
 	set_connected(in, p, true);
-	send_json(p, "{\"type\":\"welcome\",\"proto\":%d,\"acked\":%llu}", HW_INGEST_PROTO,
+	send_json(p, "{\"type\":\"welcome\",\"proto\":%d,\"acked\":%llu}", HWALL_INGEST_PROTO,
 		  (unsigned long long)mark);
 	return 0;
 }
@@ -394,7 +395,7 @@ static bool sets_ok(const cJSON *sets)
 
 	if (!sets)
 		return true;
-	if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) > HW_INGEST_SETS_MAX)
+	if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) > HWALL_INGEST_SETS_MAX)
 		return false;
 	cJSON_ArrayForEach(e, sets) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
@@ -416,7 +417,7 @@ static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	const cJSON *sets = cJSON_GetObjectItemCaseSensitive(msg, "sets");
 	cJSON *copy, *sets_copy;
 
-	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > HW_INGEST_STATS_MAX ||
+	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > HWALL_INGEST_STATS_MAX ||
 	    !sets_ok(sets))
 		return peer_fail(in, p, "stats needs hello, counters and well-formed sets");
 	for (const cJSON *e = c->child; e; e = e->next)
@@ -461,15 +462,15 @@ static int read_peer(struct ctl_ingest *in, struct peer *p)
 	int r;
 
 	while (p->fd >= 0 && in->batch_n < in->cfg.batch_max) {
-		ssize_t n = recv(p->fd, in->buf, HW_INGEST_MSG_MAX + 1, MSG_DONTWAIT);
+		ssize_t n = recv(p->fd, in->buf, HWALL_INGEST_MSG_MAX + 1, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		if (n <= 0) {
 			peer_close(in, p);
 			return 0;
 		}
-		if ((size_t)n > HW_INGEST_MSG_MAX) {
-			explicit_bzero(in->buf, HW_INGEST_MSG_MAX + 1);
+		if ((size_t)n > HWALL_INGEST_MSG_MAX) {
+			explicit_bzero(in->buf, HWALL_INGEST_MSG_MAX + 1);
 			peer_fail(in, p, "record too large");
 			return 0;
 		}
@@ -512,23 +513,15 @@ static int read_round(struct ctl_ingest *in, int timeout_ms)
 	return r < 0 ? r : active;
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms)
 {
-	int64_t deadline;
+	uint64_t deadline;
 	int r = read_round(in, timeout_ms);
 
 	/* Group commit: while events keep coming, keep reading for up to
 	 * linger_us before the commit, so that one fsync covers many. */
-	deadline = mono_us() + in->cfg.linger_us;
-	while (r > 0 && in->in_tx && in->batch_n < in->cfg.batch_max && mono_us() < deadline)
+	deadline = hwall_mono_us() + in->cfg.linger_us;
+	while (r > 0 && in->in_tx && in->batch_n < in->cfg.batch_max && hwall_mono_us() < deadline)
 		r = read_round(in, 1);
 	if (r < 0)
 		abort_batch(in);
@@ -541,7 +534,7 @@ cJSON *ctl_ingest_status(struct ctl_ingest *in)
 
 	pthread_mutex_lock(&in->status_lock);
 	for (unsigned int i = 0; arr && i < in->n_dps; i++) {
-		const struct dp_info *d = &in->dps[i];
+		const struct ingest_peer *d = &in->dps[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "dataplane", d->id);
 		cJSON_AddStringToObject(o, "epoch", d->epoch);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dataplane/live_run.h"
-#include "dataplane/replay.h"
+#include "dataplane/live/live_run.h"
+#include "dataplane/replay/replay.h"
 
 int main(int argc, char **argv)
 {

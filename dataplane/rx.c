@@ -43,8 +43,8 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t 
 
 	memset(cap, 0, sizeof(*cap));
 	if (access(path, R_OK) < 0) {
-		r = hw_neg_errno();
-		snprintf(err, errlen, "%s: %s", path, hw_strerror(r));
+		r = hwall_neg_errno();
+		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
 		return r;
 	}
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);

@@ -30,7 +30,7 @@ int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist 
 		r = hws_open(paths[i], &s->set, &e);
 		if (r < 0) {
 			snprintf(err->msg, sizeof(err->msg), "%s: %s", paths[i],
-				 e.msg[0] ? e.msg : hw_strerror(r));
+				 e.msg[0] ? e.msg : hwall_strerror(r));
 			goto out_free;
 		}
 		l->n++;
@@ -48,7 +48,7 @@ void dp_setlist_compute_mask(struct dp_setlist *l)
 {
 	l->algo_mask = 0;
 	for (unsigned int i = 0; i < l->n; i++)
-		for (int a = 0; a < HW_ALGO_COUNT; a++)
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 			if (l->sets[i].info.counts[a])
 				l->algo_mask |= 1u << a;
 }
@@ -71,20 +71,20 @@ unsigned int dp_verdict_count(const struct dp_setlist *l, const struct dp_digest
 	if (!l)
 		return 0;
 	for (unsigned int i = 0; i < l->n; i++) {
-		for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 			struct hws_hit hit;
 
 			if (!(d->mask & (1u << a)) || !l->sets[i].info.counts[a] ||
-			    !hws_lookup(l->sets[i].set, (enum hw_algo)a, d->bytes[a], &hit))
+			    !hws_lookup(l->sets[i].set, (enum hwall_algo)a, d->bytes[a], &hit))
 				continue;
 			/* Only a hit pays for the allowlist lookup. */
-			if (dp_allowlist_contains(l->allow, (enum hw_algo)a, d->bytes[a])) {
+			if (dp_allowlist_contains(l->allow, (enum hwall_algo)a, d->bytes[a])) {
 				if (ctr)
 					ctr->drop[DP_DROP_allowlisted]++;
 				continue;
 			}
 			if (n < max)
-				out[n] = (struct dp_match){ &l->sets[i], (enum hw_algo)a, hit.category,
+				out[n] = (struct dp_match){ &l->sets[i], (enum hwall_algo)a, hit.category,
 							    hit.ref };
 			n++;
 		}

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dataplane/allowlist.h"
+#include "dataplane/sets/allowlist.h"
 #include "dataplane/counters.h"
 #include "dataplane/digest.h"
 #include "hashsync/hws.h"
@@ -38,7 +38,7 @@ struct dp_setlist {
 /* One hit. */
 struct dp_match {
 	const struct dp_set_ref *set;
-	enum hw_algo algo;
+	enum hwall_algo algo;
 	uint8_t category;
 	uint32_t ref;
 };

@@ -13,7 +13,7 @@
 #include "dataplane/events.h"
 
 #define EXPIRE_BATCH 64
-#define MATCHES_MAX (DP_SETS_MAX * HW_ALGO_COUNT) /* every algo in every set */
+#define MATCHES_MAX (DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set */
 
 /* What reasm's callbacks need to reach the HTTP stage. */
 struct seg_ctx {
@@ -75,7 +75,7 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;
 	memcpy(e.server, f->key.server, sizeof(e.server));
-	hw_pseudo_addr(w->key, f->key.client, e.client);
+	hwall_pseudo_addr(w->key, f->key.client, e.client);
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
 		w->event_fn(w->event_ctx, line, len, false, &f->key);
 	for (unsigned int i = 0; i < n; i++)
@@ -114,7 +114,7 @@ void dp_worker_conf_default(struct dp_worker_conf *conf)
 }
 
 int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
-		   const struct dp_setlist *sets, const struct hw_pseudo_key *key,
+		   const struct dp_setlist *sets, const struct hwall_pseudo_key *key,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
@@ -239,9 +239,9 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 		close_flow(w, f);
 }
 
-int dp_worker_join_live(struct dp_worker *w, struct dp_live *l, unsigned int tid)
+int dp_worker_join_live(struct dp_worker *w, struct dp_setpub *l, unsigned int tid)
 {
-	int r = dp_live_worker_start(l, tid);
+	int r = dp_setpub_register(l, tid);
 
 	if (r < 0)
 		return r;
@@ -255,7 +255,7 @@ void dp_worker_leave_live(struct dp_worker *w)
 {
 	if (!w->live)
 		return;
-	dp_live_worker_stop(w->live, w->live_tid);
+	dp_setpub_unregister(w->live, w->live_tid);
 	w->live = NULL;
 	w->sets = NULL;
 }

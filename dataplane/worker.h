@@ -25,7 +25,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/flow.h"
 #include "dataplane/http.h"
-#include "dataplane/live.h"
+#include "dataplane/sets/set_publish.h"
 #include "dataplane/parse.h"
 #include "dataplane/reasm.h"
 #include "dataplane/verdict.h"
@@ -57,13 +57,13 @@ struct dp_worker {
 	struct dp_http http;
 	const struct dp_worker_conf *conf;
 	const struct dp_setlist *sets;
-	const struct hw_pseudo_key *key;
+	const struct hwall_pseudo_key *key;
 	dp_worker_event_fn event_fn;
 	void *event_ctx;
 	bool events_on; /* false: objects are counted but not reported */
 	uint64_t next_expire_ns; /* see dp_rx_burst() */
 	uint64_t now_ns;         /* the clock at the latest packet or expiry: event times */
-	struct dp_live *live; /* NULL: w->sets is fixed */
+	struct dp_setpub *live; /* NULL: w->sets is fixed */
 	unsigned int live_tid;
 };
 
@@ -77,7 +77,7 @@ void dp_worker_conf_default(struct dp_worker_conf *conf);
  * Returns 0 or -ENOMEM / -EINVAL.
  */
 int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
-		   const struct dp_setlist *sets, const struct hw_pseudo_key *key,
+		   const struct dp_setlist *sets, const struct hwall_pseudo_key *key,
 		   dp_worker_event_fn fn, void *fn_ctx);
 
 /* Flush every flow (objects in flight reported as obj_abandoned_end) and
@@ -92,7 +92,7 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
  * Follow the published set list of @l as RCU reader @tid (registered and
  * online until dp_worker_leave_live).  Returns 0 or -EINVAL.
  */
-int dp_worker_join_live(struct dp_worker *w, struct dp_live *l, unsigned int tid);
+int dp_worker_join_live(struct dp_worker *w, struct dp_setpub *l, unsigned int tid);
 
 /* Go offline: from now on @w uses no list (w->sets = NULL). */
 void dp_worker_leave_live(struct dp_worker *w);
@@ -105,8 +105,8 @@ void dp_worker_leave_live(struct dp_worker *w);
  */
 static inline void dp_worker_refresh_sets(struct dp_worker *w)
 {
-	dp_live_quiescent(w->live, w->live_tid);
-	w->sets = dp_live_get(w->live);
+	dp_setpub_quiescent(w->live, w->live_tid);
+	w->sets = dp_setpub_current(w->live);
 	w->http.algo_mask = w->conf->hash_mask | w->sets->algo_mask;
 }
 

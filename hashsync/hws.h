@@ -2,9 +2,10 @@
 /*
  * hws.h - the hash-set store: one read-only, mmap-able file per hash set.
  *
- * A set file holds the digests of one hash set (xxh3-128, md5, sha1 and
- * sha256 side by side), each with a category (a small integer such as a
- * hotline's A/B/C) and a reference (the hotline's own numeric entry id).
+ * A set file holds the digests of one hash set (every algorithm of
+ * common/algo.h's table side by side, each in its own slot), each with a
+ * category (a small integer such as a hotline's A/B/C) and a reference
+ * (the hotline's own numeric entry id).
  * The dataplane maps set files and looks digests up in them; hashwall-set
  * and syncd build them.  The on-disk format is described in
  * docs/set-format.md.
@@ -29,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 #define HWS_ID_MAX 63          /* bytes of a set id, without the NUL */
 #define HWS_BULK_MAX 64        /* digests per hws_lookup_bulk() call */
@@ -50,8 +51,8 @@ struct hws_hit {
 
 /* One entry, as iteration returns it. */
 struct hws_entry {
-	enum hw_algo algo;
-	uint8_t digest[HW_DIGEST_MAX];
+	enum hwall_algo algo;
+	uint8_t digest[HWALL_DIGEST_MAX];
 	uint8_t category;
 	uint32_t ref;
 };
@@ -63,7 +64,7 @@ struct hws_info {
 	int64_t created;  /* unix seconds */
 	int64_t expires;  /* unix seconds, 0 = never */
 	uint64_t entries; /* over all algorithms */
-	uint64_t counts[HW_ALGO_COUNT];
+	uint64_t counts[HWALL_ALGO_COUNT];
 	uint64_t file_bytes;
 };
 
@@ -88,13 +89,13 @@ void hws_close(struct hws_set *set);
 void hws_info(const struct hws_set *set, struct hws_info *ret_info);
 
 /* Number of @algo entries in @set (0 when the set has none). */
-uint64_t hws_count(const struct hws_set *set, enum hw_algo algo);
+uint64_t hws_count(const struct hws_set *set, enum hwall_algo algo);
 
 /*
- * Look up one digest of @algo (hw_algo_len(algo) bytes).  Returns true and
+ * Look up one digest of @algo (hwall_algo_len(algo) bytes).  Returns true and
  * fills *ret_hit (when not NULL) when the digest is in the set.
  */
-bool hws_lookup(const struct hws_set *set, enum hw_algo algo, const uint8_t *digest,
+bool hws_lookup(const struct hws_set *set, enum hwall_algo algo, const uint8_t *digest,
 		struct hws_hit *ret_hit);
 
 /*
@@ -102,7 +103,7 @@ bool hws_lookup(const struct hws_set *set, enum hw_algo algo, const uint8_t *dig
  * ahead.  Bit i of the result is set when digests[i] is in the set, and
  * then hits[i] (when @hits is not NULL) holds its metadata.
  */
-uint64_t hws_lookup_bulk(const struct hws_set *set, enum hw_algo algo,
+uint64_t hws_lookup_bulk(const struct hws_set *set, enum hwall_algo algo,
 			 const uint8_t *const *digests, unsigned int n, struct hws_hit *hits);
 
 /*
@@ -133,11 +134,11 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version);
 void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expires);
 
 /* Add an entry (see the merge rule above).  Returns 0, -EINVAL, -ENOMEM. */
-int hws_builder_add(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest,
+int hws_builder_add(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,
 		    uint8_t category, uint32_t ref);
 
 /* Remove an entry if present at write time.  Returns 0, -EINVAL, -ENOMEM. */
-int hws_builder_remove(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest);
+int hws_builder_remove(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest);
 
 /*
  * Add every entry of @set, as if by hws_builder_add() in its order.  When

@@ -12,7 +12,7 @@
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -50,8 +50,8 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version)
 	strcpy(b->id, id);
 	b->version = version;
 	b->created = (int64_t)time(NULL);
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		b->t[a].dlen = (unsigned int)hw_algo_len((enum hw_algo)a);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		b->t[a].dlen = (unsigned int)hwall_algo_len((enum hwall_algo)a);
 		b->t[a].stride = b->t[a].dlen + HWS_REC_EXTRA;
 	}
 	return b;
@@ -63,13 +63,13 @@ void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expir
 	b->expires = expires;
 }
 
-static int push_op(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest,
+static int push_op(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,
 		   uint8_t category, uint32_t ref, uint8_t op)
 {
 	struct hws_op_table *t;
 	uint8_t *r;
 
-	if ((unsigned int)algo >= HW_ALGO_COUNT || !digest)
+	if ((unsigned int)algo >= HWALL_ALGO_COUNT || !digest)
 		return -EINVAL;
 	if (b->seq == UINT32_MAX)
 		return -E2BIG;
@@ -92,13 +92,13 @@ static int push_op(struct hws_builder *b, enum hw_algo algo, const uint8_t *dige
 	return 0;
 }
 
-int hws_builder_add(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest,
+int hws_builder_add(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,
 		    uint8_t category, uint32_t ref)
 {
 	return push_op(b, algo, digest, category, ref, HWS_OP_ADD);
 }
 
-int hws_builder_remove(struct hws_builder *b, enum hw_algo algo, const uint8_t *digest)
+int hws_builder_remove(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest)
 {
 	return push_op(b, algo, digest, 0, 0, HWS_OP_REMOVE);
 }
@@ -121,7 +121,7 @@ void hws_builder_free(struct hws_builder *b)
 {
 	if (!b)
 		return;
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		free(b->t[a].recs);
 	free(b);
 }
@@ -142,7 +142,7 @@ static int rec_cmp(const void *x, const void *y, void *ctx)
 
 static void sort_small(const struct hws_op_table *t, uint8_t *base, size_t n)
 {
-	uint8_t tmp[HW_DIGEST_MAX + HWS_REC_EXTRA];
+	uint8_t tmp[HWALL_DIGEST_MAX + HWS_REC_EXTRA];
 
 	if (n > INSERTION_MAX) {
 		qsort_r(base, n, t->stride, rec_cmp, (void *)t);
@@ -252,7 +252,7 @@ out_nomem:
  * @adds were adds, against @base (NULL when none); returns whether the last
  * operation must be kept as a record. */
 static bool settle(const struct hws_op_table *t, const uint8_t *last, size_t adds,
-		   const struct hws_set *base, enum hw_algo algo, struct hws_write_stats *st)
+		   const struct hws_set *base, enum hwall_algo algo, struct hws_write_stats *st)
 {
 	bool present = base && hws_lookup(base, algo, last, NULL);
 
@@ -280,7 +280,7 @@ static bool settle(const struct hws_op_table *t, const uint8_t *last, size_t add
 /* Keep, for each digest, its last operation when it changes anything: an
  * add, or a remove of one of @base's entries.  Counts the entries the table
  * will have into st->entries. */
-static void merge_ops(struct hws_op_table *t, const struct hws_set *base, enum hw_algo algo,
+static void merge_ops(struct hws_op_table *t, const struct hws_set *base, enum hwall_algo algo,
 		      struct hws_write_stats *st)
 {
 	size_t w = 0, i = 0;
@@ -303,13 +303,13 @@ static void merge_ops(struct hws_op_table *t, const struct hws_set *base, enum h
 
 int hws_builder_prepare(struct hws_builder *b, struct hws_write_stats *st)
 {
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		struct hws_op_table *t = &b->t[a];
 		uint64_t before = st->entries;
 
-		HW_TRY(sort_ops(t));
-		merge_ops(t, b->base && hws_count(b->base, (enum hw_algo)a) ? b->base : NULL,
-			  (enum hw_algo)a, st);
+		HWALL_TRY(sort_ops(t));
+		merge_ops(t, b->base && hws_count(b->base, (enum hwall_algo)a) ? b->base : NULL,
+			  (enum hwall_algo)a, st);
 		t->final_n = st->entries - before;
 	}
 	return 0;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool hws_delta_applies(const struct hws_builder *b, enum hw_algo algo, unsigned int bits)
+bool hws_delta_applies(const struct hws_builder *b, enum hwall_algo algo, unsigned int bits)
 {
 	return b->base && b->base->views[algo].count && b->base->views[algo].bits == bits;
 }
@@ -26,7 +26,7 @@ static uint64_t op_pos(const struct hws_view *v, const uint8_t *op, bool *found)
 	return hws_view_lower_bound(v, op, found);
 }
 
-uint32_t *hws_delta_starts(const struct hws_builder *b, enum hw_algo algo, unsigned int bits)
+uint32_t *hws_delta_starts(const struct hws_builder *b, enum hwall_algo algo, unsigned int bits)
 {
 	const struct hws_view *v = &b->base->views[algo];
 	const struct hws_op_table *t = &b->t[algo];
@@ -67,7 +67,7 @@ static uint64_t copy_run(const struct hws_view *v, const struct hws_disk_algo *d
 	return n;
 }
 
-void hws_delta_fill(const struct hws_builder *b, enum hw_algo algo, const struct hws_disk_algo *d,
+void hws_delta_fill(const struct hws_builder *b, enum hwall_algo algo, const struct hws_disk_algo *d,
 		    uint8_t *file)
 {
 	const struct hws_view *v = &b->base->views[algo];

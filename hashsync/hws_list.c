@@ -8,9 +8,9 @@
  * decimal and 0 when absent.
  */
 #include "hashsync/hws.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "common/errors.h"
-#include "common/parse.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +20,8 @@
 #define LIST_LINE_MAX 1024
 
 /* Parse one line into @e; returns 1 for an entry, 0 for nothing, or a
- * negative value with @why set. */
-static int parse_line(char *line, struct hws_entry *e, const char **why)
+ * negative value with @why set (a constant, or @buf of @buflen bytes). */
+static int parse_line(char *line, struct hws_entry *e, const char **why, char *buf, size_t buflen)
 {
 	char *fields[5], *save = NULL, *hash = strchr(line, '#');
 	uint64_t v;
@@ -39,29 +39,30 @@ static int parse_line(char *line, struct hws_entry *e, const char **why)
 	if (n == 0)
 		return 0;
 	memset(e, 0, sizeof(*e));
-	algo = hw_algo_parse(fields[0]);
+	algo = hwall_algo_parse(fields[0]);
 	if (algo < 0) {
-		*why = "unknown algorithm (expected xxh3-128, md5, sha1 or sha256)";
+		snprintf(buf, buflen, "unknown algorithm '%.20s' (known: %s)", fields[0], hwall_algo_names());
+		*why = buf;
 		return -EINVAL;
 	}
-	e->algo = (enum hw_algo)algo;
+	e->algo = (enum hwall_algo)algo;
 	if (n < 2) {
 		*why = "missing digest";
 		return -EINVAL;
 	}
-	if (hw_hex_parse(fields[1], e->digest, hw_algo_len(e->algo)) < 0) {
+	if (hwall_hex_parse(fields[1], e->digest, hwall_algo_len(e->algo)) < 0) {
 		*why = "digest is not hex of the algorithm's length";
 		return -EINVAL;
 	}
 	if (n >= 3) {
-		if (hw_parse_u64(fields[2], 0, UINT8_MAX, &v) < 0) {
+		if (hwall_parse_u64(fields[2], 0, UINT8_MAX, &v) < 0) {
 			*why = "category is not an integer 0..255";
 			return -EINVAL;
 		}
 		e->category = (uint8_t)v;
 	}
 	if (n >= 4) {
-		if (hw_parse_u64(fields[3], 0, UINT32_MAX, &v) < 0) {
+		if (hwall_parse_u64(fields[3], 0, UINT32_MAX, &v) < 0) {
 			*why = "reference is not an integer 0..4294967295";
 			return -EINVAL;
 		}
@@ -81,13 +82,14 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 	int r = 0;
 
 	if (!f) {
-		r = hw_neg_errno();
-		hws_fail(err, 0, "%s: %s", path, hw_strerror(r));
+		r = hwall_neg_errno();
+		hws_fail(err, 0, "%s: %s", path, hwall_strerror(r));
 		return r;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct hws_entry e;
 		const char *why = NULL;
+		char whybuf[160];
 
 		lineno++;
 		if (len > LIST_LINE_MAX) {
@@ -98,7 +100,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 			r = hws_fail(err, -EINVAL, "%s:%lu: NUL byte in line", path, lineno);
 			break;
 		}
-		r = parse_line(line, &e, &why);
+		r = parse_line(line, &e, &why, whybuf, sizeof(whybuf));
 		if (r < 0) {
 			hws_fail(err, 0, "%s:%lu: %s", path, lineno, why);
 			break;
@@ -106,7 +108,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 		if (r == 1) {
 			r = fn(&e, ctx);
 			if (r != 0) {
-				hws_fail(err, 0, "%s:%lu: %s", path, lineno, hw_strerror(r));
+				hws_fail(err, 0, "%s:%lu: %s", path, lineno, hwall_strerror(r));
 				break;
 			}
 		}

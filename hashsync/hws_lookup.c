@@ -11,7 +11,7 @@
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 
 #include <string.h>
 
@@ -109,14 +109,14 @@ static inline void fill_hit(const struct hws_view *v, int64_t i, struct hws_hit 
 	}
 }
 
-bool hws_lookup(const struct hws_set *set, enum hw_algo algo, const uint8_t *digest,
+bool hws_lookup(const struct hws_set *set, enum hwall_algo algo, const uint8_t *digest,
 		struct hws_hit *ret_hit)
 {
 	const struct hws_view *v;
 	uint64_t lo, hi;
 	int64_t i;
 
-	if ((unsigned int)algo >= HW_ALGO_COUNT)
+	if ((unsigned int)algo >= HWALL_ALGO_COUNT)
 		return false;
 	v = &set->views[algo];
 	if (v->count == 0)
@@ -146,14 +146,14 @@ scan_all(const struct hws_view *v, const uint8_t *const *digests, unsigned int n
 	return mask;
 }
 
-uint64_t hws_lookup_bulk(const struct hws_set *set, enum hw_algo algo,
+uint64_t hws_lookup_bulk(const struct hws_set *set, enum hwall_algo algo,
 			 const uint8_t *const *digests, unsigned int n, struct hws_hit *hits)
 {
 	uint32_t bucket[HWS_BULK_MAX];
 	uint64_t lo[HWS_BULK_MAX], hi[HWS_BULK_MAX];
 	const struct hws_view *v;
 
-	if ((unsigned int)algo >= HW_ALGO_COUNT || n == 0)
+	if ((unsigned int)algo >= HWALL_ALGO_COUNT || n == 0)
 		return 0;
 	v = &set->views[algo];
 	if (v->count == 0)
@@ -221,7 +221,7 @@ uint64_t hws_view_lower_bound(const struct hws_view *v, const uint8_t *digest, b
 	return lo;
 }
 
-void hws_cursor_init(struct hws_cursor *c, const struct hws_set *set, enum hw_algo algo)
+void hws_cursor_init(struct hws_cursor *c, const struct hws_set *set, enum hwall_algo algo)
 {
 	memset(c, 0, sizeof(*c));
 	c->v = &set->views[algo];
@@ -257,11 +257,11 @@ bool hws_cursor_next(struct hws_cursor *c, struct hws_entry *ret)
 int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, void *ctx),
 		void *ctx)
 {
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		struct hws_cursor c;
 		struct hws_entry e;
 
-		hws_cursor_init(&c, set, (enum hw_algo)a);
+		hws_cursor_init(&c, set, (enum hwall_algo)a);
 		while (hws_cursor_next(&c, &e)) {
 			int r = fn(&e, ctx);
 			if (r != 0)

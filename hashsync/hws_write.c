@@ -5,24 +5,23 @@
  *
  * The file is written through a shared mapping of a temporary file in the
  * target's directory (space reserved first, so a full disk is an error and
- * not a SIGBUS), fsync'ed, renamed over the target, and the directory is
- * fsync'ed: a crash leaves either the old file or the new one.
+ * not a SIGBUS), then committed with hwall_atomic_commit(): fsync'ed,
+ * renamed over the target, and the directory fsync'ed.  A crash leaves
+ * either the old file or the new one.
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "hashsync/hws_delta.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static uint64_t align_up(uint64_t v)
 {
@@ -37,10 +36,10 @@ struct table_src {
 	bool have;          /* e holds the base's next entry */
 	struct hws_cursor c;
 	struct hws_entry e;
-	uint8_t out[HW_DIGEST_MAX]; /* the base digest handed out last */
+	uint8_t out[HWALL_DIGEST_MAX]; /* the base digest handed out last */
 };
 
-static void src_init(struct table_src *s, const struct hws_builder *b, enum hw_algo algo)
+static void src_init(struct table_src *s, const struct hws_builder *b, enum hwall_algo algo)
 {
 	memset(s, 0, sizeof(*s));
 	s->t = &b->t[algo];
@@ -84,7 +83,7 @@ static bool src_next(struct table_src *s, const uint8_t **digest, uint32_t *ref,
 
 /* Where each bucket of table @algo starts, for @bits bucket bits: 2^bits + 1
  * positions, or NULL when out of memory. */
-static uint32_t *bucket_starts(const struct hws_builder *bld, enum hw_algo algo, unsigned int bits)
+static uint32_t *bucket_starts(const struct hws_builder *bld, enum hwall_algo algo, unsigned int bits)
 {
 	uint64_t nb = 1ull << bits, b = 0, i = 0;
 	uint32_t *start = malloc((nb + 1) * sizeof(*start));
@@ -120,11 +119,11 @@ static uint8_t offset_width(const uint32_t *start, unsigned int bits)
 /* Fill the header's table descriptors and return the file size, or 0 when
  * out of memory.  @starts receives each table's bucket starts. */
 static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
-		       uint32_t *starts[HW_ALGO_COUNT])
+		       uint32_t *starts[HWALL_ALGO_COUNT])
 {
 	uint64_t off = HWS_HEADER_SIZE;
 
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		const struct hws_op_table *t = &b->t[a];
 		struct hws_disk_algo *d = &h->algos[a];
 
@@ -135,9 +134,9 @@ static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
 		d->bucket_bits = (uint8_t)hws_bucket_bits(t->final_n);
 		d->strip = d->bucket_bits / 8;
 		d->key_len = (uint8_t)(t->dlen - d->strip);
-		starts[a] = hws_delta_applies(b, (enum hw_algo)a, d->bucket_bits)
-				    ? hws_delta_starts(b, (enum hw_algo)a, d->bucket_bits)
-				    : bucket_starts(b, (enum hw_algo)a, d->bucket_bits);
+		starts[a] = hws_delta_applies(b, (enum hwall_algo)a, d->bucket_bits)
+				    ? hws_delta_starts(b, (enum hwall_algo)a, d->bucket_bits)
+				    : bucket_starts(b, (enum hwall_algo)a, d->bucket_bits);
 		if (!starts[a])
 			return 0;
 		d->off_width = offset_width(starts[a], d->bucket_bits);
@@ -154,7 +153,7 @@ static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
 
 /* Write table @algo's sections from its entries and the bucket starts
  * computed by layout(). */
-static void fill_table(const struct hws_builder *bld, enum hw_algo algo,
+static void fill_table(const struct hws_builder *bld, enum hwall_algo algo,
 		       const struct hws_disk_algo *d, const uint32_t *start, uint8_t *file)
 {
 	const uint64_t nb = 1ull << d->bucket_bits, groups = hws_groups(d->bucket_bits);
@@ -186,33 +185,9 @@ static void fill_table(const struct hws_builder *bld, enum hw_algo algo,
 		memcpy(keys + i * d->key_len, dg + d->strip, d->key_len);
 }
 
-static int fsync_dir(const char *path)
-{
-	char buf[PATH_MAX];
-	char *slash;
-	int fd, r = 0;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	slash = strrchr(buf, '/');
-	if (!slash)
-		strcpy(buf, ".");
-	else if (slash == buf)
-		buf[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return hw_neg_errno();
-	if (fsync(fd) < 0)
-		r = hw_neg_errno();
-	close(fd);
-	return r;
-}
-
 /* Map @fd at @size bytes and write the whole file image into it. */
 static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
-		       uint32_t *const starts[HW_ALGO_COUNT], int fd, struct hws_error *err)
+		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hws_error *err)
 {
 	uint8_t *map;
 	int r;
@@ -223,20 +198,16 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 			    strerror(r));
 	map = mmap(NULL, h->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
-		r = hw_neg_errno();
-		return hws_fail(err, r, "mmap: %s", hw_strerror(r));
+		r = hwall_neg_errno();
+		return hws_fail(err, r, "mmap: %s", hwall_strerror(r));
 	}
 	memset(map, 0, HWS_HEADER_SIZE);
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		if (h->algos[a].count)
-			fill_table(b, (enum hw_algo)a, &h->algos[a], starts[a], map);
+			fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
 	memcpy(map, h, sizeof(*h));
 	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
-	munmap(map, h->file_size);
-	if (fsync(fd) < 0) {
-		r = hw_neg_errno();
-		return hws_fail(err, r, "fsync: %s", hw_strerror(r));
-	}
+	munmap(map, h->file_size); /* hwall_atomic_commit() fsyncs the pages */
 	return 0;
 }
 
@@ -245,13 +216,13 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 {
 	struct hws_write_stats st = { 0 };
 	struct hws_disk_header h = { 0 };
-	uint32_t *starts[HW_ALGO_COUNT] = { NULL };
-	char tmp[PATH_MAX];
-	int fd, r;
+	uint32_t *starts[HWALL_ALGO_COUNT] = { NULL };
+	struct hwall_atomic tmp;
+	int r;
 
 	r = hws_builder_prepare(b, &st);
 	if (r < 0)
-		return hws_fail(err, r, "sorting entries: %s", hw_strerror(r));
+		return hws_fail(err, r, "sorting entries: %s", hwall_strerror(r));
 	memcpy(h.magic, HWS_MAGIC, HWS_MAGIC_LEN);
 	h.format_version = HWS_FORMAT_VERSION;
 	h.header_size = HWS_HEADER_SIZE;
@@ -264,52 +235,26 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 		r = hws_fail(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-		r = hws_fail(err, -ENAMETOOLONG, "%s: path too long", path);
-		goto out_free;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = hw_neg_errno();
-		hws_fail(err, r, "create %s: %s", tmp, hw_strerror(r));
-		goto out_free;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		r = hw_neg_errno();
-		hws_fail(err, r, "chmod %s: %s", tmp, hw_strerror(r));
-		goto out_unlink;
-	}
-	r = write_image(b, &h, starts, fd, err);
-	if (r < 0)
-		goto out_unlink;
-	if (close(fd) < 0) {
-		fd = -1;
-		r = hw_neg_errno();
-		hws_fail(err, r, "close %s: %s", tmp, hw_strerror(r));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		r = hw_neg_errno();
-		hws_fail(err, r, "rename to %s: %s", path, hw_strerror(r));
-		goto out_unlink;
-	}
-	r = fsync_dir(path);
+	r = hwall_atomic_begin(path, 0644, &tmp);
 	if (r < 0) {
-		hws_fail(err, r, "fsync of the directory of %s: %s", path, hw_strerror(r));
+		hws_fail(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
+		goto out_free;
+	}
+	r = write_image(b, &h, starts, tmp.fd, err);
+	if (r < 0) {
+		hwall_atomic_abort(&tmp);
+		goto out_free;
+	}
+	r = hwall_atomic_commit(&tmp, true);
+	if (r < 0) {
+		hws_fail(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
 		goto out_free;
 	}
 	st.bytes = h.file_size;
 	if (ret_stats)
 		*ret_stats = st;
-	goto out_free;
-
-out_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
 out_free:
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		free(starts[a]);
 	return r;
 }

@@ -8,18 +8,18 @@
  * pass as a good figure.
  */
 #include "hashsync/set_bench.h"
+#include "common/clock.h"
 #include "common/errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define BENCH_DIGESTS (1u << 20)
 #define BENCH_ROUNDS 4
 
 struct sample {
-	enum hw_algo algo;
+	enum hwall_algo algo;
 	uint64_t every, seen;
 	uint8_t *out;
 	size_t n, dlen;
@@ -36,14 +36,6 @@ static int take_sample(const struct hws_entry *e, void *ctx)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint64_t mix(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -53,12 +45,12 @@ static uint64_t mix(uint64_t *x)
 }
 
 /* Lookups per second over @n digests at @d, each answer checked. */
-static double run(const struct hws_set *set, enum hw_algo algo, const uint8_t *d, size_t n,
+static double run(const struct hws_set *set, enum hwall_algo algo, const uint8_t *d, size_t n,
 		  size_t dlen, bool bulk, bool expect)
 {
 	const uint8_t *ptrs[HWS_BULK_MAX];
 	uint64_t wrong = 0;
-	double t0 = now();
+	double t0 = hwall_mono_s();
 
 	for (int round = 0; round < BENCH_ROUNDS; round++) {
 		if (!bulk) {
@@ -77,13 +69,13 @@ static double run(const struct hws_set *set, enum hw_algo algo, const uint8_t *d
 	}
 	if (wrong)
 		return -1;
-	return (double)n * BENCH_ROUNDS / (now() - t0);
+	return (double)n * BENCH_ROUNDS / (hwall_mono_s() - t0);
 }
 
-int hws_bench_algo(const struct hws_set *set, enum hw_algo algo, struct hws_bench_result *ret)
+int hws_bench_algo(const struct hws_set *set, enum hwall_algo algo, struct hws_bench_result *ret)
 {
 	uint64_t count = hws_count(set, algo), seed = 42;
-	size_t dlen = hw_algo_len(algo);
+	size_t dlen = hwall_algo_len(algo);
 	struct sample s = { .algo = algo, .dlen = dlen };
 	struct hws_bench_result r;
 	uint8_t *miss;
@@ -106,7 +98,7 @@ int hws_bench_algo(const struct hws_set *set, enum hw_algo algo, struct hws_benc
 	/* Shuffle the hits so that they do not walk the table in order. */
 	for (size_t i = s.n; i > 1; i--) {
 		size_t j = mix(&seed) % i;
-		uint8_t tmp[HW_DIGEST_MAX];
+		uint8_t tmp[HWALL_DIGEST_MAX];
 		memcpy(tmp, s.out + (i - 1) * dlen, dlen);
 		memcpy(s.out + (i - 1) * dlen, s.out + j * dlen, dlen);
 		memcpy(s.out + j * dlen, tmp, dlen);
@@ -124,10 +116,10 @@ int hws_bench_algo(const struct hws_set *set, enum hw_algo algo, struct hws_benc
 	return 0;
 }
 
-void hws_bench_print(FILE *out, enum hw_algo algo, const struct hws_bench_result *r)
+void hws_bench_print(FILE *out, enum hwall_algo algo, const struct hws_bench_result *r)
 {
-	fprintf(out, "%-8s single hit   %8.2f M lookups/s\n", hw_algo_name(algo), r->single_hit / 1e6);
-	fprintf(out, "%-8s single miss  %8.2f M lookups/s\n", hw_algo_name(algo), r->single_miss / 1e6);
-	fprintf(out, "%-8s bulk hit     %8.2f M lookups/s\n", hw_algo_name(algo), r->bulk_hit / 1e6);
-	fprintf(out, "%-8s bulk miss    %8.2f M lookups/s\n", hw_algo_name(algo), r->bulk_miss / 1e6);
+	fprintf(out, "%-8s single hit   %8.2f M lookups/s\n", hwall_algo_name(algo), r->single_hit / 1e6);
+	fprintf(out, "%-8s single miss  %8.2f M lookups/s\n", hwall_algo_name(algo), r->single_miss / 1e6);
+	fprintf(out, "%-8s bulk hit     %8.2f M lookups/s\n", hwall_algo_name(algo), r->bulk_hit / 1e6);
+	fprintf(out, "%-8s bulk miss    %8.2f M lookups/s\n", hwall_algo_name(algo), r->bulk_miss / 1e6);
 }

@@ -21,9 +21,9 @@ struct hws_bench_result {
  * misses random digests.  Returns 0, -ENOENT when the set has no @algo
  * entries, -ENOMEM, or -EIO when a lookup gives a wrong answer.
  */
-int hws_bench_algo(const struct hws_set *set, enum hw_algo algo, struct hws_bench_result *ret);
+int hws_bench_algo(const struct hws_set *set, enum hwall_algo algo, struct hws_bench_result *ret);
 
 /* Print one result as an aligned block of lines. */
-void hws_bench_print(FILE *out, enum hw_algo algo, const struct hws_bench_result *r);
+void hws_bench_print(FILE *out, enum hwall_algo algo, const struct hws_bench_result *r);
 
 #endif

@@ -8,6 +8,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/set_bench.h"
 #include "common/errors.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -24,14 +25,14 @@ enum { EXIT_ABSENT = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
+	fprintf(out, "usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
 	      "       hashwall-set info FILE\n"
 	      "       hashwall-set lookup FILE ALGO HEX\n"
 	      "       hashwall-set dump FILE\n"
 	      "       hashwall-set bench FILE\n"
 	      "LIST: one entry a line, '<algo> <hex> [<category> [<ref>]]', '#' comments.\n"
-	      "algo: xxh3-128, md5, sha1, sha256.  See docs/hashwall-set.md.\n",
-	      out);
+	      "algo: %s.  See docs/hashwall-set.md.\n",
+	      hwall_algo_names());
 }
 
 static int print_json(cJSON *obj)
@@ -74,7 +75,7 @@ static int cmd_build(int argc, char **argv)
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL, *id = NULL;
-	char idbuf[HWS_ID_MAX + 1], *end;
+	char idbuf[HWS_ID_MAX + 1];
 	uint64_t version = 1;
 	struct hws_write_stats st;
 	struct hws_error err = { { 0 } };
@@ -87,9 +88,7 @@ static int cmd_build(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'n': id = optarg; break;
 		case 'v':
-			errno = 0;
-			version = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] < '0' || optarg[0] > '9') {
+			if (hwall_parse_u64(optarg, 0, UINT64_MAX, &version) < 0) {
 				fprintf(stderr, "hashwall-set: --version: not an unsigned integer: %s\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -160,18 +159,18 @@ static int cmd_info(int argc, char **argv)
 	cJSON_AddNumberToObject(o, "expires", (double)info.expires);
 	cJSON_AddNumberToObject(o, "entries", (double)info.entries);
 	cJSON_AddNumberToObject(o, "bytes", (double)info.file_bytes);
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
-		cJSON_AddNumberToObject(algos, hw_algo_name((enum hw_algo)a), (double)info.counts[a]);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		cJSON_AddNumberToObject(algos, hwall_algo_name((enum hwall_algo)a), (double)info.counts[a]);
 	cJSON_AddItemToObject(o, "algos", algos);
 	return print_json(o);
 }
 
 static int cmd_lookup(int argc, char **argv)
 {
-	struct hw_digest d;
+	struct hwall_digest d;
 	struct hws_hit hit;
 	struct hws_set *set;
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 	bool found;
 	int algo;
 
@@ -179,10 +178,14 @@ static int cmd_lookup(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	algo = hw_algo_parse(argv[2]);
-	if (algo < 0 || hw_digest_parse((enum hw_algo)algo, argv[3], &d) < 0) {
-		fprintf(stderr, "hashwall-set: %s\n", algo < 0 ? "unknown algorithm" :
-			"digest is not hex of the algorithm's length");
+	algo = hwall_algo_parse(argv[2]);
+	if (algo < 0) {
+		fprintf(stderr, "hashwall-set: unknown algorithm '%s' (known: %s)\n", argv[2],
+			hwall_algo_names());
+		return EXIT_USAGE;
+	}
+	if (hwall_digest_parse((enum hwall_algo)algo, argv[3], &d) < 0) {
+		fprintf(stderr, "hashwall-set: digest is not hex of the algorithm's length\n");
 		return EXIT_USAGE;
 	}
 	if (open_set(argv[1], &set) < 0)
@@ -191,9 +194,9 @@ static int cmd_lookup(int argc, char **argv)
 	hws_close(set);
 	if (!found)
 		return EXIT_ABSENT;
-	hw_hex_format(d.bytes, hw_algo_len(d.algo), hex);
+	hwall_hex_format(d.bytes, hwall_algo_len(d.algo), hex);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "algo", hw_algo_name(d.algo));
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(d.algo));
 	cJSON_AddStringToObject(o, "digest", hex);
 	cJSON_AddNumberToObject(o, "category", hit.category);
 	cJSON_AddNumberToObject(o, "ref", hit.ref);
@@ -202,10 +205,10 @@ static int cmd_lookup(int argc, char **argv)
 
 static int dump_cb(const struct hws_entry *e, void *ctx)
 {
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 
-	hw_hex_format(e->digest, hw_algo_len(e->algo), hex);
-	return fprintf(ctx, "%s %s %u %" PRIu32 "\n", hw_algo_name(e->algo), hex, e->category,
+	hwall_hex_format(e->digest, hwall_algo_len(e->algo), hex);
+	return fprintf(ctx, "%s %s %u %" PRIu32 "\n", hwall_algo_name(e->algo), hex, e->category,
 		       e->ref) < 0 ? -EIO : 0;
 }
 
@@ -236,18 +239,18 @@ static int cmd_bench(int argc, char **argv)
 	}
 	if (open_set(argv[1], &set) < 0)
 		return EXIT_FAIL;
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		struct hws_bench_result r;
-		int e = hws_bench_algo(set, (enum hw_algo)a, &r);
+		int e = hws_bench_algo(set, (enum hwall_algo)a, &r);
 		if (e == -ENOENT)
 			continue;
 		if (e < 0) {
-			fprintf(stderr, "hashwall-set: bench %s: %s\n", hw_algo_name((enum hw_algo)a),
-				e == -EIO ? "a lookup gave a wrong answer" : hw_strerror(e));
+			fprintf(stderr, "hashwall-set: bench %s: %s\n", hwall_algo_name((enum hwall_algo)a),
+				e == -EIO ? "a lookup gave a wrong answer" : hwall_strerror(e));
 			rc = EXIT_FAIL;
 			break;
 		}
-		hws_bench_print(stdout, (enum hw_algo)a, &r);
+		hws_bench_print(stdout, (enum hwall_algo)a, &r);
 	}
 	hws_close(set);
 	return rc;

@@ -16,13 +16,13 @@
 #include "sync_bundle.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -44,12 +44,12 @@ static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m
 
 static cJSON *load_index(const char *path, const char *set)
 {
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
 
-	if (sync_read_file(path, 64u << 20, &buf, &len) == 0) {
-		idx = cJSON_ParseWithLength((const char *)buf, len);
+	if (hwall_read_file(path, 64u << 20, &buf, &len) == 0) {
+		idx = cJSON_ParseWithLength(buf, len);
 		free(buf);
 	}
 	if (!cJSON_IsObject(idx)) {
@@ -104,17 +104,17 @@ static int export_one(const char *dir, const char *path)
 {
 	char setdir[4096], file[64], dst[4200], why[300];
 	struct sync_manifest m;
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx;
 	char *text;
 	int r;
 
-	r = sync_read_file(path, 64ull << 30, &buf, &len);
-	if (r == 0 && (r = read_manifest(buf, len, &m, why, sizeof(why))) < 0)
+	r = hwall_read_file(path, 64ull << 30, &buf, &len);
+	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, why, sizeof(why))) < 0)
 		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, why);
 	else if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
 	if (r < 0)
 		goto out_free;
 	snprintf(setdir, sizeof(setdir), "%s/%s", dir, m.set);
@@ -123,11 +123,14 @@ static int export_one(const char *dir, const char *path)
 	else
 		snprintf(file, sizeof(file), "%" PRIu64 "-%s.hwb", m.version, sync_kind_name(m.kind));
 	snprintf(dst, sizeof(dst), "%s/%s", setdir, file);
-	mkdir(dir, 0755);
-	mkdir(setdir, 0755);
-	r = sync_atomic_write(dst, buf, len);
+	r = hwall_mkdir_p(setdir, 0755);
 	if (r < 0) {
-		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", setdir, hwall_strerror(r));
+		goto out_free;
+	}
+	r = hwall_write_atomic(dst, buf, len, 0644);
+	if (r < 0) {
+		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 		goto out_free;
 	}
 	snprintf(dst, sizeof(dst), "%s/index.json", setdir);
@@ -135,10 +138,10 @@ static int export_one(const char *dir, const char *path)
 	index_add(idx, &m, file);
 	text = cJSON_Print(idx);
 	cJSON_Delete(idx);
-	r = text ? sync_atomic_write(dst, text, strlen(text)) : -ENOMEM;
+	r = text ? hwall_write_atomic(dst, text, strlen(text), 0644) : -ENOMEM;
 	free(text);
 	if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 	else
 		printf("%s/%s\n", setdir, file);
 out_free:

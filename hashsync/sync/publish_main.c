@@ -8,7 +8,8 @@
 #include "sync_publish.h"
 #include "sync_state.h"
 #include "common/errors.h"
-#include "common/parse.h"
+#include "common/fileio.h"
+#include "common/number.h"
 #include "hashsync/hws.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: hashwall-publish keygen --secret FILE --public FILE\n"
+	fprintf(out, "usage: hashwall-publish keygen --secret FILE --public FILE\n"
 	      "       hashwall-publish snapshot --secret FILE[,FILE...] --set ID --version N --in LIST\n"
 	      "                                 [--expires DURATION] --out BUNDLE\n"
 	      "       hashwall-publish delta --secret FILE[,FILE...] --set ID --version N --base M\n"
@@ -35,23 +36,20 @@ static void usage(FILE *out)
 	      "                               [--expires DURATION] --out BUNDLE\n"
 	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n"
 	      "       hashwall-publish export --dir DIR BUNDLE...   (also: serve-dir)\n"
-	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build.\n"
+	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build;\n"
+	      "algo: %s.\n"
 	      "DURATION: N with s, m, h or d (default 7d).  See docs/sync-protocol.md.\n",
-	      out);
+	      hwall_algo_names());
 }
 
 /* "90", "90s", "15m", "12h", "30d" -> seconds; -1 when malformed. */
 static int64_t parse_duration(const char *s)
 {
-	char *end;
-	unsigned long long v;
+	const char *end;
+	uint64_t v;
 	int64_t unit = 1;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v == 0 || v > 100ull * 365 * 86400)
+	if (hwall_parse_u64_prefix(s, 1, 100ull * 365 * 86400, &v, &end) < 0)
 		return -1;
 	switch (*end) {
 	case '\0': case 's': break;
@@ -82,7 +80,7 @@ static int read_secrets(const char *list, uint8_t (*sec)[SYNC_SECKEY_LEN], unsig
 		r = sync_key_read_secret(f, sec[*n]);
 		if (r < 0)
 			fprintf(stderr, "hashwall-publish: %s: %s\n", f,
-				r == -EINVAL ? "not a hashwall secret key file" : hw_strerror(r));
+				r == -EINVAL ? "not a hashwall secret key file" : hwall_strerror(r));
 		else
 			(*n)++;
 	}
@@ -105,13 +103,13 @@ static int cmd_keygen(const struct pub_opts *o)
 	if (r == 0) {
 		r = sync_key_write_public(o->public_path, pub);
 		if (r < 0)
-			fprintf(stderr, "hashwall-publish: %s: %s\n", o->public_path, hw_strerror(r));
+			fprintf(stderr, "hashwall-publish: %s: %s\n", o->public_path, hwall_strerror(r));
 	} else {
-		fprintf(stderr, "hashwall-publish: %s: %s\n", o->secret, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", o->secret, hwall_strerror(r));
 	}
 	if (r == 0) {
 		char hex[2 * SYNC_PUBKEY_LEN + 1];
-		hw_hex_format(pub, SYNC_PUBKEY_LEN, hex);
+		hwall_hex_format(pub, SYNC_PUBKEY_LEN, hex);
 		printf("%s\n", hex);
 	}
 	return r == 0 ? 0 : PUB_EXIT_FAIL;
@@ -139,7 +137,7 @@ static int add_list(struct sync_payload_builder *pb, const char *path, bool remo
 	int r = hws_list_parse(path, list_cb, &c, &err);
 
 	if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s\n", err.msg[0] ? err.msg : hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s\n", err.msg[0] ? err.msg : hwall_strerror(r));
 	return r;
 }
 
@@ -153,13 +151,13 @@ static int write_bundle(const struct pub_opts *o, const struct sync_manifest *m,
 	int r = sync_publish_build(m, pb, (const uint8_t(*)[SYNC_SECKEY_LEN])sec, n, &buf, &len);
 
 	if (r < 0) {
-		fprintf(stderr, "hashwall-publish: building the bundle: %s\n", hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: building the bundle: %s\n", hwall_strerror(r));
 		return PUB_EXIT_FAIL;
 	}
-	r = sync_atomic_write(o->out, buf, len);
+	r = hwall_write_atomic(o->out, buf, len, 0644);
 	free(buf);
 	if (r < 0) {
-		fprintf(stderr, "hashwall-publish: %s: %s\n", o->out, hw_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s: %s\n", o->out, hwall_strerror(r));
 		return PUB_EXIT_FAIL;
 	}
 	printf("%s %s version %" PRIu64 ": %zu bytes, %u signature(s) -> %s\n", m->set,
@@ -232,7 +230,7 @@ static int read_publics(const char *list, struct sync_root *root)
 	     f = strtok_r(NULL, ",", &save)) {
 		r = root->n_keys < SYNC_MAX_SIGS ? sync_key_read_public(f, root->keys[root->n_keys]) : -E2BIG;
 		if (r < 0)
-			fprintf(stderr, "hashwall-publish: %s: %s\n", f, hw_strerror(r));
+			fprintf(stderr, "hashwall-publish: %s: %s\n", f, hwall_strerror(r));
 		else
 			root->n_keys++;
 	}
@@ -307,7 +305,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		case 'b':
 		case 'T': {
 			uint64_t *dst = c == 'v' ? &o->version : c == 'b' ? &o->base : &o->threshold;
-			if (hw_parse_u64(optarg, 0, c == 'T' ? SYNC_MAX_SIGS : SYNC_VERSION_MAX, dst) < 0) {
+			if (hwall_parse_u64(optarg, 0, c == 'T' ? SYNC_MAX_SIGS : SYNC_VERSION_MAX, dst) < 0) {
 				fprintf(stderr, "hashwall-publish: bad number \"%s\"\n", optarg);
 				return PUB_EXIT_USAGE;
 			}

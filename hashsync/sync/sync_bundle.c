@@ -125,12 +125,12 @@ int sync_bundle_assemble(const char *manifest, const uint8_t *sigs, unsigned int
 	return 0;
 }
 
-uint64_t sync_payload_size(const uint64_t adds[HW_ALGO_COUNT], const uint64_t removes[HW_ALGO_COUNT])
+uint64_t sync_payload_size(const uint64_t adds[HWALL_ALGO_COUNT], const uint64_t removes[HWALL_ALGO_COUNT])
 {
 	uint64_t total = 0, t;
 
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		uint64_t len = hw_algo_len((enum hw_algo)a);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		uint64_t len = hwall_algo_len((enum hwall_algo)a);
 		if (__builtin_mul_overflow(adds[a], len + 5, &t) || __builtin_add_overflow(total, t, &total))
 			return UINT64_MAX;
 		if (__builtin_mul_overflow(removes[a], len, &t) || __builtin_add_overflow(total, t, &total))
@@ -141,7 +141,7 @@ uint64_t sync_payload_size(const uint64_t adds[HW_ALGO_COUNT], const uint64_t re
 
 size_t sync_record_encode(const struct sync_record *r, uint8_t *out)
 {
-	size_t len = hw_algo_len(r->algo);
+	size_t len = hwall_algo_len(r->algo);
 
 	memcpy(out, r->digest, len);
 	if (r->remove)
@@ -160,10 +160,10 @@ int sync_payload_foreach(const struct sync_manifest *m, const uint8_t *payload,
 
 	for (int op = 0; op < 2; op++) {
 		r.remove = op == 1;
-		for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 			uint64_t n = r.remove ? m->removes[a] : m->adds[a];
-			size_t len = hw_algo_len((enum hw_algo)a);
-			r.algo = (enum hw_algo)a;
+			size_t len = hwall_algo_len((enum hwall_algo)a);
+			r.algo = (enum hwall_algo)a;
 			r.category = 0;
 			r.ref = 0;
 			for (uint64_t i = 0; i < n; i++) {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 #include "sync_refuse.h"
 
 #define SYNC_MAGIC "HWBUNDLE"
@@ -85,8 +85,8 @@ struct sync_manifest {
 	int64_t expires;   /* unix seconds, > created */
 	uint64_t payload_size;
 	uint8_t payload_sha256[32];
-	uint64_t adds[HW_ALGO_COUNT];
-	uint64_t removes[HW_ALGO_COUNT];
+	uint64_t adds[HWALL_ALGO_COUNT];
+	uint64_t removes[HWALL_ALGO_COUNT];
 	struct sync_root root; /* SYNC_KIND_ROOT only: the new root */
 };
 
@@ -133,13 +133,13 @@ int sync_root_parse(const struct cJSON *o, struct sync_root *root, struct sync_v
 struct cJSON *sync_root_json(const struct sync_root *root);
 
 /* Payload bytes that @adds and @removes records take; UINT64_MAX on overflow. */
-uint64_t sync_payload_size(const uint64_t adds[HW_ALGO_COUNT], const uint64_t removes[HW_ALGO_COUNT]);
+uint64_t sync_payload_size(const uint64_t adds[HWALL_ALGO_COUNT], const uint64_t removes[HWALL_ALGO_COUNT]);
 
 /* One payload record, as sync_payload_foreach() hands it out. */
 struct sync_record {
 	bool remove;
-	enum hw_algo algo;
-	const uint8_t *digest; /* hw_algo_len(algo) bytes */
+	enum hwall_algo algo;
+	const uint8_t *digest; /* hwall_algo_len(algo) bytes */
 	uint8_t category;      /* adds only */
 	uint32_t ref;          /* adds only */
 };
@@ -153,7 +153,7 @@ int sync_payload_foreach(const struct sync_manifest *m, const uint8_t *payload,
 			 int (*fn)(const struct sync_record *r, void *ctx), void *ctx);
 
 /* Append one record to a payload under construction at @out (enough room
- * for hw_algo_len + 5 bytes); returns the bytes written. */
+ * for hwall_algo_len + 5 bytes); returns the bytes written. */
 size_t sync_record_encode(const struct sync_record *r, uint8_t *out);
 
 /*

@@ -11,64 +11,64 @@
 
 #define F(type, field) offsetof(type, field)
 
-static const struct hw_cfg_field pull_fields[] = {
-	{ .key = "url", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field pull_fields[] = {
+	{ .key = "url", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_pull_config, url) },
-	{ .key = "interval", .kind = HW_CFG_U32, .min = 5, .max = 86400,
+	{ .key = "interval", .kind = HWALL_CFG_U32, .min = 5, .max = 86400,
 	  .offset = F(struct sync_pull_config, interval) },
-	{ .key = "jitter", .kind = HW_CFG_DOUBLE, .min = 0, .max = 0.5,
+	{ .key = "jitter", .kind = HWALL_CFG_DOUBLE, .min = 0, .max = 0.5,
 	  .offset = F(struct sync_pull_config, jitter) },
-	{ .key = "cacert", .kind = HW_CFG_STRING, .offset = F(struct sync_pull_config, cacert) },
+	{ .key = "cacert", .kind = HWALL_CFG_STRING, .offset = F(struct sync_pull_config, cacert) },
 	{ 0 },
 };
 
-static const struct hw_cfg_field hotline_fields[] = {
-	{ .key = "name", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field hotline_fields[] = {
+	{ .key = "name", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_hotline_config, name) },
-	{ .key = "set", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "set", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_hotline_config, set) },
-	{ .key = "keys", .kind = HW_CFG_ARRAY, .required = true,
-	  .offset = F(struct sync_hotline_config, keys), .elem_kind = HW_CFG_STRING,
+	{ .key = "keys", .kind = HWALL_CFG_ARRAY, .required = true,
+	  .offset = F(struct sync_hotline_config, keys), .elem_kind = HWALL_CFG_STRING,
 	  .elem_size = sizeof(char *), .count_offset = F(struct sync_hotline_config, n_keys),
 	  .max_elems = SYNC_MAX_SIGS },
-	{ .key = "threshold", .kind = HW_CFG_U32, .min = 1, .max = SYNC_MAX_SIGS,
+	{ .key = "threshold", .kind = HWALL_CFG_U32, .min = 1, .max = SYNC_MAX_SIGS,
 	  .offset = F(struct sync_hotline_config, threshold) },
-	{ .key = "token_sha256", .kind = HW_CFG_STRING,
+	{ .key = "token_sha256", .kind = HWALL_CFG_STRING,
 	  .offset = F(struct sync_hotline_config, token_sha256) },
-	{ .key = "stale_after", .kind = HW_CFG_U32,
+	{ .key = "stale_after", .kind = HWALL_CFG_U32,
 	  .offset = F(struct sync_hotline_config, stale_after) },
-	{ .key = "pull", .kind = HW_CFG_OBJECT, .fields = pull_fields,
+	{ .key = "pull", .kind = HWALL_CFG_OBJECT, .fields = pull_fields,
 	  .offset = F(struct sync_hotline_config, pull) },
 	{ 0 },
 };
 
-static const struct hw_cfg_field listen_fields[] = {
-	{ .key = "address", .kind = HW_CFG_STRING, .def_str = "127.0.0.1",
+static const struct hwall_cfg_field listen_fields[] = {
+	{ .key = "address", .kind = HWALL_CFG_STRING, .def_str = "127.0.0.1",
 	  .offset = F(struct sync_listen_config, address) },
-	{ .key = "port", .kind = HW_CFG_U16, .required = true, .min = 1, .max = 65535,
+	{ .key = "port", .kind = HWALL_CFG_U16, .required = true, .min = 1, .max = 65535,
 	  .offset = F(struct sync_listen_config, port) },
-	{ .key = "cert", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "cert", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_listen_config, cert) },
-	{ .key = "key", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "key", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_listen_config, key) },
 	{ 0 },
 };
 
-static const struct hw_cfg_field fields[] = {
-	{ .key = "state_dir", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field fields[] = {
+	{ .key = "state_dir", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_config, state_dir) },
-	{ .key = "set_dir", .kind = HW_CFG_STRING, .required = true,
+	{ .key = "set_dir", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_config, set_dir) },
-	{ .key = "control_socket", .kind = HW_CFG_STRING,
+	{ .key = "control_socket", .kind = HWALL_CFG_STRING,
 	  .offset = F(struct sync_config, control_socket) },
-	{ .key = "max_bundle_bytes", .kind = HW_CFG_U64, .min = 1024, .max = 64.0 * (1ull << 30),
+	{ .key = "max_bundle_bytes", .kind = HWALL_CFG_U64, .min = 1024, .max = 64.0 * (1ull << 30),
 	  .offset = F(struct sync_config, max_bundle_bytes) },
-	{ .key = "max_manifest_bytes", .kind = HW_CFG_U32, .min = 512, .max = SYNC_MANIFEST_CAP_MAX,
+	{ .key = "max_manifest_bytes", .kind = HWALL_CFG_U32, .min = 512, .max = SYNC_MANIFEST_CAP_MAX,
 	  .offset = F(struct sync_config, max_manifest_bytes) },
-	{ .key = "listen", .kind = HW_CFG_OBJECT, .fields = listen_fields,
+	{ .key = "listen", .kind = HWALL_CFG_OBJECT, .fields = listen_fields,
 	  .offset = F(struct sync_config, listen) },
-	{ .key = "hotlines", .kind = HW_CFG_ARRAY, .required = true,
-	  .offset = F(struct sync_config, hotlines), .elem_kind = HW_CFG_OBJECT,
+	{ .key = "hotlines", .kind = HWALL_CFG_ARRAY, .required = true,
+	  .offset = F(struct sync_config, hotlines), .elem_kind = HWALL_CFG_OBJECT,
 	  .elem_size = sizeof(struct sync_hotline_config), .fields = hotline_fields,
 	  .count_offset = F(struct sync_config, n_hotlines), .max_elems = SYNC_MAX_HOTLINES },
 	{ 0 },
@@ -91,13 +91,13 @@ static int finish_hotline(struct sync_hotline_config *h, size_t idx, char *err, 
 	h->root.threshold = h->threshold;
 	h->root.n_keys = (unsigned int)h->n_keys;
 	for (size_t k = 0; k < h->n_keys; k++) {
-		if (hw_hex_parse(h->keys[k], h->root.keys[k], SYNC_PUBKEY_LEN) < 0) {
+		if (hwall_hex_parse(h->keys[k], h->root.keys[k], SYNC_PUBKEY_LEN) < 0) {
 			snprintf(err, err_len, "hotlines[%zu].keys[%zu]: expected 64 hex digits", idx, k);
 			return -EINVAL;
 		}
 	}
 	if (h->token_sha256) {
-		if (hw_hex_parse(h->token_sha256, h->token_hash, 32) < 0) {
+		if (hwall_hex_parse(h->token_sha256, h->token_hash, 32) < 0) {
 			snprintf(err, err_len, "hotlines[%zu].token_sha256: expected 64 hex digits", idx);
 			return -EINVAL;
 		}
@@ -109,16 +109,16 @@ static int finish_hotline(struct sync_hotline_config *h, size_t idx, char *err, 
 
 int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_t err_len)
 {
-	struct hw_cfg_error cerr;
+	struct hwall_cfg_error cerr;
 	cJSON *root = NULL;
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_bundle_bytes = SYNC_DEFAULT_BUNDLE_CAP;
 	cfg->max_manifest_bytes = SYNC_DEFAULT_MANIFEST_CAP;
-	r = hw_cfg_parse_file(file, &root, &cerr);
+	r = hwall_cfg_parse_file(file, &root, &cerr);
 	if (r == 0) {
-		r = hw_cfg_load(root, fields, cfg, "", &cerr);
+		r = hwall_cfg_load(root, fields, cfg, "", &cerr);
 		cJSON_Delete(root);
 	}
 	if (r < 0) {
@@ -148,5 +148,5 @@ int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_
 
 void sync_config_free(struct sync_config *cfg)
 {
-	hw_cfg_free(fields, cfg);
+	hwall_cfg_free(fields, cfg);
 }

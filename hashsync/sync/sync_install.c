@@ -5,6 +5,7 @@
  */
 #include "sync_install.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "hashsync/hws.h"
 
 #include <errno.h>
@@ -46,7 +47,7 @@ static int add_base(struct hws_builder *b, const struct sync_manifest *m, const 
 
 	r = hws_open(path, &old, &herr);
 	if (r < 0) {
-		snprintf(err, err_len, "opening the base set: %s", r == -EINVAL ? herr.msg : hw_strerror(r));
+		snprintf(err, err_len, "opening the base set: %s", r == -EINVAL ? herr.msg : hwall_strerror(r));
 		return r;
 	}
 	hws_info(old, &info);
@@ -57,7 +58,7 @@ static int add_base(struct hws_builder *b, const struct sync_manifest *m, const 
 	} else {
 		r = hws_builder_add_set(b, old);
 		if (r < 0)
-			snprintf(err, err_len, "reading the base set: %s", hw_strerror(r));
+			snprintf(err, err_len, "reading the base set: %s", hwall_strerror(r));
 	}
 	if (r < 0) {
 		hws_close(old);
@@ -80,8 +81,8 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 
 	b = hws_builder_new(m->set, m->version);
 	if (!b) {
-		r = hw_neg_errno();
-		snprintf(err, err_len, "set builder: %s", hw_strerror(r));
+		r = hwall_neg_errno();
+		snprintf(err, err_len, "set builder: %s", hwall_strerror(r));
 		return r;
 	}
 	hws_builder_set_times(b, m->created, m->expires);
@@ -92,7 +93,7 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 		c.removes = pass == 0;
 		r = sync_payload_foreach(m, vb->payload, apply_record, &c);
 		if (r < 0)
-			snprintf(err, err_len, "applying records: %s", hw_strerror(r));
+			snprintf(err, err_len, "applying records: %s", hwall_strerror(r));
 	}
 	if (r == 0) {
 		r = hws_builder_write(b, path, &stats, &herr);
@@ -104,21 +105,6 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 	hws_builder_free(b);
 	hws_close(old);
 	return r;
-}
-
-/* Write all of @buf to @fd. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? hw_neg_errno() : -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Read one line (without the newline) into @line within @timeout_ms. */
@@ -133,12 +119,12 @@ static int read_line(int fd, char *line, size_t cap, int timeout_ms)
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0)
-			return pr < 0 ? hw_neg_errno() : -ETIMEDOUT;
+			return pr < 0 ? hwall_neg_errno() : -ETIMEDOUT;
 		n = read(fd, line + got, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? hw_neg_errno() : -ECONNRESET;
+			return n < 0 ? hwall_neg_errno() : -ECONNRESET;
 		if (line[got] == '\n')
 			break;
 		got++;
@@ -161,11 +147,11 @@ int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, c
 	strcpy(sa.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return hw_neg_errno();
-	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? hw_neg_errno() : 0;
+		return hwall_neg_errno();
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? hwall_neg_errno() : 0;
 	if (r == 0) {
 		int n = snprintf(msg, sizeof(msg), "load %s %" PRIu64 " %s\n", set, version, path);
-		r = n > 0 && (size_t)n < sizeof(msg) ? write_all(fd, msg, (size_t)n) : -ENAMETOOLONG;
+		r = n > 0 && (size_t)n < sizeof(msg) ? hwall_send_all(fd, msg, (size_t)n) : -ENAMETOOLONG;
 	}
 	if (r == 0)
 		r = read_line(fd, answer, sizeof(answer), 10000);
@@ -173,7 +159,7 @@ int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, c
 		snprintf(err, err_len, "dataplane answered: %s", answer);
 		r = -EPROTO;
 	} else if (r < 0) {
-		snprintf(err, err_len, "control socket %s: %s", sock, hw_strerror(r));
+		snprintf(err, err_len, "control socket %s: %s", sock, hwall_strerror(r));
 	}
 	close(fd);
 	return r;

@@ -57,21 +57,21 @@ static bool only_keys(const cJSON *obj, const char *const *keys, const char **re
 	return true;
 }
 
-static int parse_counts(const cJSON *obj, const char *key, uint64_t counts[HW_ALGO_COUNT],
+static int parse_counts(const cJSON *obj, const char *key, uint64_t counts[HWALL_ALGO_COUNT],
 			struct sync_verdict *v)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, key), *c;
 
-	memset(counts, 0, HW_ALGO_COUNT * sizeof(counts[0]));
+	memset(counts, 0, HWALL_ALGO_COUNT * sizeof(counts[0]));
 	if (!o)
 		return 0;
 	if (!cJSON_IsObject(o))
 		return bad(v, key, "expected an object of per-algorithm counts");
 	cJSON_ArrayForEach(c, o) {
-		int a = hw_algo_parse(c->string);
+		int a = hwall_algo_parse(c->string);
 		if (a < 0)
-			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: unknown algorithm", key,
-					   c->string);
+			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: unknown algorithm (known: %s)",
+					   key, c->string, hwall_algo_names());
 		if (get_uint(o, c->string, true, SYNC_VERSION_MAX, &counts[a], v) < 0)
 			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: expected a count", key,
 					   c->string);
@@ -99,7 +99,7 @@ int sync_root_parse(const cJSON *o, struct sync_root *root, struct sync_verdict 
 	root->n_keys = 0;
 	cJSON_ArrayForEach(k, ks) {
 		uint8_t *dst = root->keys[root->n_keys];
-		if (!cJSON_IsString(k) || hw_hex_parse(k->valuestring, dst, SYNC_PUBKEY_LEN) < 0)
+		if (!cJSON_IsString(k) || hwall_hex_parse(k->valuestring, dst, SYNC_PUBKEY_LEN) < 0)
 			return bad(v, "root.keys", "expected 64 hex digits per key");
 		for (unsigned int i = 0; i < root->n_keys; i++)
 			if (memcmp(root->keys[i], dst, SYNC_PUBKEY_LEN) == 0)
@@ -125,7 +125,7 @@ static int parse_payload_decl(const cJSON *root, struct sync_manifest *m, struct
 	if (get_uint(p, "size", true, UINT64_MAX / 4, &m->payload_size, v) < 0)
 		return -EPERM;
 	h = cJSON_GetObjectItemCaseSensitive(p, "sha256");
-	if (!cJSON_IsString(h) || hw_hex_parse(h->valuestring, m->payload_sha256, 32) < 0)
+	if (!cJSON_IsString(h) || hwall_hex_parse(h->valuestring, m->payload_sha256, 32) < 0)
 		return bad(v, "payload.sha256", "expected 64 hex digits");
 	return 0;
 }
@@ -166,7 +166,7 @@ static int check_consistency(struct sync_manifest *m, struct sync_verdict *v)
 	uint64_t size = sync_payload_size(m->adds, m->removes);
 	bool any_remove = false;
 
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		any_remove |= m->removes[a] != 0;
 	if (m->version < 1)
 		return bad(v, "version", "must be at least 1");
@@ -242,12 +242,12 @@ int sync_manifest_parse(const uint8_t *json, size_t len, struct sync_manifest *r
 	return 0;
 }
 
-static cJSON *counts_json(const uint64_t counts[HW_ALGO_COUNT])
+static cJSON *counts_json(const uint64_t counts[HWALL_ALGO_COUNT])
 {
 	cJSON *o = cJSON_CreateObject();
 
-	for (int a = 0; o && a < HW_ALGO_COUNT; a++)
-		if (counts[a] && !cJSON_AddNumberToObject(o, hw_algo_name((enum hw_algo)a), (double)counts[a]))
+	for (int a = 0; o && a < HWALL_ALGO_COUNT; a++)
+		if (counts[a] && !cJSON_AddNumberToObject(o, hwall_algo_name((enum hwall_algo)a), (double)counts[a]))
 			return cJSON_Delete(o), NULL;
 	return o;
 }
@@ -261,7 +261,7 @@ cJSON *sync_root_json(const struct sync_root *r)
 	    !cJSON_AddNumberToObject(o, "threshold", r->threshold))
 		return cJSON_Delete(o), NULL;
 	for (unsigned int i = 0; i < r->n_keys; i++) {
-		hw_hex_format(r->keys[i], SYNC_PUBKEY_LEN, hex);
+		hwall_hex_format(r->keys[i], SYNC_PUBKEY_LEN, hex);
 		if (!cJSON_AddItemToArray(keys, cJSON_CreateString(hex)))
 			return cJSON_Delete(o), NULL;
 	}
@@ -281,7 +281,7 @@ int sync_manifest_format(const struct sync_manifest *m, char **ret_json)
 		cJSON_Delete(o);
 		return -EINVAL;
 	}
-	hw_hex_format(m->payload_sha256, 32, hex);
+	hwall_hex_format(m->payload_sha256, 32, hex);
 	ok = o && cJSON_AddStringToObject(o, "type", MANIFEST_TYPE) &&
 	     cJSON_AddStringToObject(o, "set", m->set) &&
 	     cJSON_AddNumberToObject(o, "version", (double)m->version) &&

@@ -12,10 +12,10 @@
 #include <openssl/sha.h>
 
 struct sync_payload_builder {
-	uint8_t *buf[2][HW_ALGO_COUNT];
-	size_t len[2][HW_ALGO_COUNT];
-	size_t cap[2][HW_ALGO_COUNT];
-	uint64_t count[2][HW_ALGO_COUNT];
+	uint8_t *buf[2][HWALL_ALGO_COUNT];
+	size_t len[2][HWALL_ALGO_COUNT];
+	size_t cap[2][HWALL_ALGO_COUNT];
+	uint64_t count[2][HWALL_ALGO_COUNT];
 };
 
 struct sync_payload_builder *sync_payload_builder_new(void)
@@ -32,7 +32,7 @@ void sync_payload_builder_free(struct sync_payload_builder *pb)
 	if (!pb)
 		return;
 	for (int op = 0; op < 2; op++)
-		for (int a = 0; a < HW_ALGO_COUNT; a++)
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 			free(pb->buf[op][a]);
 	free(pb);
 }
@@ -42,9 +42,9 @@ int sync_payload_builder_add(struct sync_payload_builder *pb, const struct sync_
 	int op = r->remove ? 1 : 0;
 	size_t need;
 
-	if ((unsigned int)r->algo >= HW_ALGO_COUNT)
+	if ((unsigned int)r->algo >= HWALL_ALGO_COUNT)
 		return -EINVAL;
-	need = pb->len[op][r->algo] + HW_DIGEST_MAX + 5;
+	need = pb->len[op][r->algo] + HWALL_DIGEST_MAX + 5;
 	if (need > pb->cap[op][r->algo]) {
 		size_t cap = pb->cap[op][r->algo] ? pb->cap[op][r->algo] * 2 : 4096;
 		uint8_t *n = realloc(pb->buf[op][r->algo], cap);
@@ -65,13 +65,13 @@ static uint8_t *layout_payload(const struct sync_payload_builder *pb, struct syn
 	uint8_t *payload;
 
 	for (int op = 0; pb && op < 2; op++)
-		for (int a = 0; a < HW_ALGO_COUNT; a++)
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 			total += pb->len[op][a];
 	payload = malloc(total ? total : 1);
 	if (!payload)
 		return NULL;
 	for (int op = 0; pb && op < 2; op++) {
-		for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 			if (pb->len[op][a])
 				memcpy(payload + off, pb->buf[op][a], pb->len[op][a]);
 			off += pb->len[op][a];

@@ -45,9 +45,9 @@ int sync_verify(const uint8_t *buf, size_t len, const struct sync_caps *caps,
 	struct sync_manifest m;
 	uint8_t digest[SHA256_DIGEST_LENGTH];
 
-	HW_TRY(sync_bundle_split(buf, len, caps, &b, v));
-	HW_TRY(sync_check_threshold(&b, &t->root, SYNC_OK, "trusted", v));
-	HW_TRY(sync_manifest_parse(b.manifest, b.manifest_len, &m, v));
+	HWALL_TRY(sync_bundle_split(buf, len, caps, &b, v));
+	HWALL_TRY(sync_check_threshold(&b, &t->root, SYNC_OK, "trusted", v));
+	HWALL_TRY(sync_manifest_parse(b.manifest, b.manifest_len, &m, v));
 	if (strcmp(m.set, t->set) != 0)
 		return sync_refuse(v, SYNC_REFUSE_WRONG_SET, "bundle for set \"%s\", expected \"%s\"",
 				   m.set, t->set);
@@ -55,7 +55,7 @@ int sync_verify(const uint8_t *buf, size_t len, const struct sync_caps *caps,
 		return sync_refuse(v, SYNC_REFUSE_PAYLOAD_SIZE,
 				   "payload of %" PRIu64 " bytes, manifest declares %" PRIu64,
 				   b.payload_len, m.payload_size);
-	HW_TRY(check_version(&m, t, v));
+	HWALL_TRY(check_version(&m, t, v));
 	if (m.expires <= now)
 		return sync_refuse(v, SYNC_REFUSE_EXPIRED, "expired at %" PRId64 ", now %" PRId64,
 				   m.expires, now);
@@ -63,7 +63,7 @@ int sync_verify(const uint8_t *buf, size_t len, const struct sync_caps *caps,
 	if (memcmp(digest, m.payload_sha256, sizeof(digest)) != 0)
 		return sync_refuse(v, SYNC_REFUSE_PAYLOAD_DIGEST, "payload SHA-256 does not match the manifest");
 	if (m.kind == SYNC_KIND_ROOT)
-		HW_TRY(sync_check_threshold(&b, &m.root, SYNC_REFUSE_ROOT_NEW_KEYS, "new root", v));
+		HWALL_TRY(sync_check_threshold(&b, &m.root, SYNC_REFUSE_ROOT_NEW_KEYS, "new root", v));
 	ret->m = m;
 	ret->payload = b.payload;
 	return 0;

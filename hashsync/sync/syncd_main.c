@@ -12,6 +12,7 @@
 #include "syncd.h"
 #include "sync_trust.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -52,21 +53,23 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 {
 	struct sync_result res;
 	struct sync_target *t;
-	uint8_t *buf = NULL;
+	char *text = NULL;
+	const uint8_t *buf;
 	size_t len = 0;
 	int r;
 
 	/* Size caps before reading: a file over the cap is not read at all. */
-	r = sync_read_file(path, e->caps.bundle_bytes, &buf, &len);
+	r = hwall_read_file(path, e->caps.bundle_bytes, &text, &len);
 	if (r == -EFBIG) {
 		printf("refused: %s: %s is over the bundle size cap\n", sync_refusal_name(SYNC_REFUSE_TOO_LARGE),
 		       path);
 		return EXIT_REFUSED;
 	}
 	if (r < 0) {
-		fprintf(stderr, "hashwall-syncd: %s: %s\n", path, hw_strerror(r));
+		fprintf(stderr, "hashwall-syncd: %s: %s\n", path, hwall_strerror(r));
 		return EXIT_FAIL;
 	}
+	buf = (const uint8_t *)text;
 	t = sync_engine_find_signer(e, buf, len);
 	if (!t && e->n_targets == 1)
 		t = &e->targets[0]; /* one hotline: its verdict says why */
@@ -76,11 +79,11 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 		if (sync_bundle_split(buf, len, &e->caps, &b, &v) == 0)
 			snprintf(v.detail, sizeof(v.detail), "no configured hotline's key signed it");
 		printf("refused: %s: %s\n", sync_refusal_name(v.reason), v.detail);
-		free(buf);
+		free(text);
 		return EXIT_REFUSED;
 	}
 	r = sync_engine_submit(e, t, buf, len, time(NULL), false, &res);
-	free(buf);
+	free(text);
 	if (r < 0) {
 		printf("refused: %s: %s\n", sync_refusal_name(res.verdict.reason), res.verdict.detail);
 		return EXIT_REFUSED;
@@ -115,7 +118,7 @@ static void retry_dataplane(struct sync_engine *e, int64_t now)
 	last = now;
 	for (size_t i = 0; i < e->n_targets; i++)
 		if (sync_engine_renotify(e, &e->targets[i], err, sizeof(err)) < 0)
-			HW_LOG(WARN, "sync", "set %s: dataplane has not taken version %" PRIu64 " yet: %s",
+			HWALL_LOG(WARN, "sync", "set %s: dataplane has not taken version %" PRIu64 " yet: %s",
 			       e->targets[i].hl->set, sync_engine_installed(e, &e->targets[i], false), err);
 }
 
@@ -128,7 +131,7 @@ static int lock_state_dir(const char *dir)
 	snprintf(path, sizeof(path), "%s/syncd.lock", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		HW_LOG(ERR, "sync", "%s: %s", path,
+		HWALL_LOG(ERR, "sync", "%s: %s", path,
 		       errno == EWOULDBLOCK ? "another hashwall-syncd runs on this state_dir" : strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -148,7 +151,7 @@ static int cmd_run(struct sync_engine *e, bool once)
 	for (size_t i = 0; i < e->n_targets; i++)
 		any_pull |= e->targets[i].hl->has_pull;
 	if (!any_pull && (!e->cfg->has_listen || once)) {
-		HW_LOG(ERR, "sync", "nothing to do: %s", once ? "no hotline has pull.url"
+		HWALL_LOG(ERR, "sync", "nothing to do: %s", once ? "no hotline has pull.url"
 							       : "no listen section and no pull.url");
 		return EXIT_USAGE;
 	}
@@ -161,10 +164,10 @@ static int cmd_run(struct sync_engine *e, bool once)
 	if (e->cfg->has_listen && !once) {
 		push = syncd_push_start(e, err, sizeof(err));
 		if (!push) {
-			HW_LOG(ERR, "sync", "push endpoint: %s", err);
+			HWALL_LOG(ERR, "sync", "push endpoint: %s", err);
 			return EXIT_FAIL;
 		}
-		HW_LOG(INFO, "sync", "push endpoint on https://%s:%u/v1/bundles", e->cfg->listen.address,
+		HWALL_LOG(INFO, "sync", "push endpoint on https://%s:%u/v1/bundles", e->cfg->listen.address,
 		       e->cfg->listen.port);
 	}
 	pull = syncd_pull_new(e, &stop_flag);
@@ -209,7 +212,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	hw_log_configure(getenv("HASHWALL_LOG"));
+	hwall_log_configure(getenv("HASHWALL_LOG"));
 	if (sync_crypto_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "hashwall-syncd: libsodium or libcurl failed to initialise\n");
 		return EXIT_FAIL;

@@ -156,7 +156,7 @@ static long fetch(const struct sync_hotline_config *hl, const char *name, const 
 			status = 304;
 	}
 	else
-		HW_LOG(WARN, "sync.pull", "%s: %s", url, curl_easy_strerror(rc));
+		HWALL_LOG(WARN, "sync.pull", "%s: %s", url, curl_easy_strerror(rc));
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return status;
@@ -173,13 +173,13 @@ static int fetch_and_submit(struct sync_engine *e, struct sync_target *t, const 
 	if (status == 200) {
 		r = sync_engine_submit(e, t, d.buf, d.len, time(NULL), true, &res);
 		if (r == 0)
-			HW_LOG(INFO, "sync.pull", "set %s: installed %s (%s version %" PRIu64 ")", t->hl->set,
+			HWALL_LOG(INFO, "sync.pull", "set %s: installed %s (%s version %" PRIu64 ")", t->hl->set,
 			       file, sync_kind_name(res.kind), res.version);
 		else
-			HW_LOG(WARN, "sync.pull", "set %s: %s refused (%s): %s", t->hl->set, file,
+			HWALL_LOG(WARN, "sync.pull", "set %s: %s refused (%s): %s", t->hl->set, file,
 			       sync_refusal_name(res.verdict.reason), res.verdict.detail);
 	} else {
-		HW_LOG(WARN, "sync.pull", "set %s: %s: HTTP %ld", t->hl->set, file, status);
+		HWALL_LOG(WARN, "sync.pull", "set %s: %s: HTTP %ld", t->hl->set, file, status);
 	}
 	free(d.buf);
 	return r;
@@ -238,7 +238,7 @@ static int apply_updates(struct sync_engine *e, struct sync_target *t, const cJS
 			used_snapshot = true;
 		}
 		if (!next) {
-			HW_LOG(WARN, "sync.pull", "set %s: no path from version %" PRIu64 " to %.0f",
+			HWALL_LOG(WARN, "sync.pull", "set %s: no path from version %" PRIu64 " to %.0f",
 			       t->hl->set, have, latest);
 			return -ENOENT;
 		}
@@ -274,7 +274,7 @@ static int poll_one(struct sync_engine *e, struct puller *p)
 		idx = cJSON_ParseWithLength((const char *)d.buf, d.len);
 		const char *set = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(idx, "set"));
 		if (!set || strcmp(set, t->hl->set) != 0) {
-			HW_LOG(WARN, "sync.pull", "set %s: index.json is not an index of this set", t->hl->set);
+			HWALL_LOG(WARN, "sync.pull", "set %s: index.json is not an index of this set", t->hl->set);
 		} else {
 			r = apply_roots(e, t, cJSON_GetObjectItemCaseSensitive(idx, "roots"));
 			if (r == 0)
@@ -286,7 +286,7 @@ static int poll_one(struct sync_engine *e, struct puller *p)
 			sync_engine_checked(e, t, time(NULL));
 		}
 	} else {
-		HW_LOG(WARN, "sync.pull", "set %s: index.json: HTTP %ld", t->hl->set, status);
+		HWALL_LOG(WARN, "sync.pull", "set %s: index.json: HTTP %ld", t->hl->set, status);
 	}
 	cJSON_Delete(idx);
 	free(d.buf);

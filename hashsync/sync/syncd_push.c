@@ -12,7 +12,9 @@
  */
 #include "syncd.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
+#include "common/number.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -91,8 +93,7 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	struct sync_target *t = NULL;
 	struct upload *u;
-	unsigned long long len;
-	char *end;
+	uint64_t len;
 
 	if (auth && strncmp(auth, "Bearer ", 7) == 0)
 		t = sync_engine_find_token(p->e, auth + 7);
@@ -100,12 +101,10 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 		pthread_mutex_lock(&p->e->lock);
 		p->e->unauthorized++;
 		pthread_mutex_unlock(&p->e->lock);
-		HW_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
+		HWALL_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
 		return refuse(p, c, NULL, SYNC_REFUSE_UNAUTHORIZED, auth ? "wrong bearer token" : "no bearer token");
 	}
-	errno = 0;
-	len = cl ? strtoull(cl, &end, 10) : 0;
-	if (!cl || errno || *end || len < SYNC_HEADER_LEN)
+	if (!cl || hwall_parse_u64(cl, SYNC_HEADER_LEN, UINT64_MAX, &len) < 0)
 		return refuse(p, c, t, SYNC_REFUSE_TRUNCATED, "a Content-Length of at least 24 bytes is required");
 	if (len > p->e->caps.bundle_bytes || len > SIZE_MAX / 2)
 		return refuse(p, c, t, SYNC_REFUSE_TOO_LARGE, "Content-Length over the bundle size cap");
@@ -161,17 +160,17 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 	int r;
 
 	if (u->refused) {
-		HW_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
+		HWALL_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
 		       sync_refusal_name(u->early.reason), u->early.detail);
 		return refuse(p, c, u->t, u->early.reason, u->early.detail);
 	}
 	r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
 
 	if (r == 0)
-		HW_LOG(INFO, "sync.push", "set %s: installed %s version %" PRIu64, u->t->hl->set,
+		HWALL_LOG(INFO, "sync.push", "set %s: installed %s version %" PRIu64, u->t->hl->set,
 		       sync_kind_name(res.kind), res.version);
 	else
-		HW_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
+		HWALL_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
 		       sync_refusal_name(res.verdict.reason), res.verdict.detail);
 	return answer(c, (unsigned int)sync_refusal_status(res.verdict.reason), "application/json",
 		      sync_result_json(&res));
@@ -216,21 +215,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static char *read_pem(const char *path, char *err, size_t err_len)
 {
-	uint8_t *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int r = sync_read_file(path, 1u << 20, &buf, &len);
-	char *text;
+	int r = hwall_read_file(path, 1u << 20, &text, &len);
 
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", path, hw_strerror(r));
+		snprintf(err, err_len, "%s: %s", path, hwall_strerror(r));
 		return NULL;
 	}
-	text = realloc(buf, len + 1);
-	if (!text) {
-		free(buf);
-		return NULL;
-	}
-	text[len] = '\0';
 	return text;
 }
 

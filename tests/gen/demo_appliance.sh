@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # demo_appliance.sh - the README demo, second part: the appliance as it runs
-# on an edge server, on the demo capture of demo.sh (synthetic bodies).
+# on an edge server, on the demo capture of demo_replay.sh (synthetic bodies).
 # hashwall-controld starts with a fresh store; hashwall-dataplane runs in
 # live mode with the capture file as its port (hw/virtual-pcap.json), the
 # demo set loaded, and sends its matches over the ingest socket; once
 # controld has acknowledged them the dataplane is stopped (SIGTERM) and
 # hashwallctl lists the takedown candidates an operator would review.
 #
-#   tests/gen/demo_appliance.sh [BUILD_DIR [OUT_DIR]]   (after demo.sh; as root)
+#   tests/gen/demo_appliance.sh [BUILD_DIR [OUT_DIR]]   (after demo_replay.sh; as root)
 #
 # Everything it starts is stopped on exit; OUT_DIR keeps the store, the
 # event file and the logs.
@@ -33,7 +33,7 @@ for t in "$dp" "$ctld" "$ctl"; do
 	[[ -x $t ]] || { echo "demo_appliance.sh: $t not built" >&2; exit 1; }
 done
 [[ -f $out/demo.pcap && -f $out/demo.hws ]] ||
-	{ echo "demo_appliance.sh: run tests/gen/demo.sh first ($out/demo.pcap)" >&2; exit 1; }
+	{ echo "demo_appliance.sh: run tests/gen/demo_replay.sh first ($out/demo.pcap)" >&2; exit 1; }
 app=$out/appliance
 rm -rf "$app"
 mkdir -p "$app"

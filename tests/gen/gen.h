@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 /* ---- growable byte buffer ---------------------------------------------- */
 
@@ -226,16 +226,21 @@ struct gen_obj {
 	bool partial;
 	enum gen_expect expect;
 	enum gen_known known_pref;
-	uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX];
+	uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX];
 	/* filled by gen_known_choose() */
 	bool known;
-	enum hw_algo known_algo;
+	enum hwall_algo known_algo;
 	uint8_t category;
 	uint32_t ref;
 };
 
-/* Compute the four digests of @body into @dig. */
-void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX]);
+/* The algorithms gen_digest_all() computes: the table's streamed ones
+ * (xxh3 and OpenSSL EVP kinds, not perceptual hashes of images). */
+unsigned int gen_digest_mask(void);
+
+/* Compute the digests of gen_digest_mask() of @body into @dig (the
+ * others stay zero). */
+void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX]);
 
 /* ---- context ------------------------------------------------------------ */
 
@@ -264,7 +269,7 @@ struct gen_ctx {
 	uint32_t next_host;
 	struct gen_bench_params bench;
 	double known_fraction;
-	unsigned int known_algos; /* 1u << enum hw_algo; the list rotates over them */
+	unsigned int known_algos; /* 1u << enum hwall_algo; the list rotates over them */
 	uint64_t min_overlap_conflicts; /* scenarios that must trip it */
 	uint64_t min_midstream;
 	uint64_t min_clte;
@@ -333,7 +338,7 @@ uint8_t *gen_body(struct gen_ctx *ctx, size_t len);
 /* Mark objects as known: those with GEN_KNOWN_ALWAYS, plus about
  * ctx->known_fraction of the GEN_KNOWN_MAYBE ones; every object whose body
  * equals a known body is marked as well.  Algorithms rotate over those in
- * ctx->known_algos (all four by default). */
+ * ctx->known_algos (gen_digest_mask() by default). */
 void gen_known_choose(struct gen_ctx *ctx);
 /* Write the manifest JSON to @path.  Returns 0 or -errno. */
 int gen_manifest_write(const struct gen_ctx *ctx, const char *path, const char *set_id);

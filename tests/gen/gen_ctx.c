@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "common/errors.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 uint64_t gen_rand(struct gen_ctx *ctx)
 {
-	return hw_test_rand(&ctx->rng);
+	return hwall_test_rand(&ctx->rng);
 }
 
 uint64_t gen_rand_range(struct gen_ctx *ctx, uint64_t lo, uint64_t hi)
@@ -47,7 +47,7 @@ int gen_ctx_init(struct gen_ctx *ctx, uint64_t seed, const char *pcap_path)
 	ctx->rng = seed;
 	ctx->next_cport = 40000;
 	ctx->known_fraction = 0.25;
-	ctx->known_algos = (1u << HW_ALGO_COUNT) - 1;
+	ctx->known_algos = gen_digest_mask();
 	ctx->bench = gen_bench_default;
 	return gen_pcap_open(&ctx->pcap, pcap_path);
 }
@@ -103,7 +103,7 @@ uint8_t *gen_body(struct gen_ctx *ctx, size_t len)
 	uint8_t *b = malloc(len ? len : 1);
 
 	if (b)
-		hw_test_rand_bytes(&ctx->rng, b, len);
+		hwall_test_rand_bytes(&ctx->rng, b, len);
 	return b;
 }
 
@@ -122,7 +122,7 @@ int gen_obj_build(struct gen_flow *f, const char *method, const char *tag,
 	o = gen_obj_add(ctx, f, method, path, r->status);
 	if (!o)
 		return -ENOMEM;
-	HW_TRY(gen_http_request(req, method, o->host, path,
+	HWALL_TRY(gen_http_request(req, method, o->host, path,
 				r->interim && strstr(r->interim, "100") ? "Expect: 100-continue\r\n"
 									: NULL));
 	o->resp_off = resp_base + resp->len;
@@ -176,13 +176,13 @@ int gen_flow_objects(struct gen_ctx *ctx, const struct gen_flow_opts *o, size_t 
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	if (ret_first)
 		*ret_first = ctx->nobjs;
 	for (size_t i = 0; i < n; i++) {
 		struct gen_resp r = { .status = 200, .body_len = (size_t)gen_rand_range(ctx, min_len, max_len),
 				      .framing = i & 1 ? GEN_FRAME_CHUNKED : GEN_FRAME_LENGTH };
-		HW_TRY(gen_exchange(f, "GET", tags ? tags[i] : "obj", &r, GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(gen_exchange(f, "GET", tags ? tags[i] : "obj", &r, GEN_EXPECT_COMPLETE, NULL));
 	}
 	return gen_flow_close(f, GEN_C2S);
 }
@@ -193,19 +193,20 @@ static bool known_eligible(const struct gen_obj *o)
 	       o->known_pref != GEN_KNOWN_NEVER;
 }
 
-/* The (k mod n)-th algorithm of @mask (n bits set; all four when empty). */
-static enum hw_algo nth_algo(unsigned int mask, unsigned int k)
+/* The (k mod n)-th algorithm of @mask (n bits set; gen_digest_mask() when
+ * none of them is one gen computes). */
+static enum hwall_algo nth_algo(unsigned int mask, unsigned int k)
 {
 	unsigned int n = 0, want;
 
-	mask = mask & ((1u << HW_ALGO_COUNT) - 1) ? mask : (1u << HW_ALGO_COUNT) - 1;
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	mask = mask & gen_digest_mask() ? mask & gen_digest_mask() : gen_digest_mask();
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		n += mask >> a & 1;
 	want = k % n;
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		if ((mask >> a & 1) && want-- == 0)
-			return (enum hw_algo)a;
-	return HW_ALGO_XXH3_128; /* not reached */
+			return (enum hwall_algo)a;
+	return HWALL_ALGO_XXH3_128; /* not reached */
 }
 
 /* Mark @o and every complete object with the same body. */
@@ -214,7 +215,7 @@ static void known_mark(struct gen_ctx *ctx, const struct gen_obj *o, unsigned in
 	for (size_t i = 0; i < ctx->nobjs; i++) {
 		struct gen_obj *p = &ctx->objs[i];
 		if (p->expect != GEN_EXPECT_COMPLETE || p->partial ||
-		    memcmp(p->dig[HW_ALGO_SHA256], o->dig[HW_ALGO_SHA256], HW_DIGEST_MAX) != 0)
+		    memcmp(p->dig[HWALL_ALGO_SHA256], o->dig[HWALL_ALGO_SHA256], HWALL_DIGEST_MAX) != 0)
 			continue;
 		p->known = true;
 		p->known_algo = nth_algo(ctx->known_algos, k);
@@ -232,7 +233,7 @@ void gen_known_choose(struct gen_ctx *ctx)
 
 	for (size_t i = 0; i < ctx->nobjs; i++) {
 		struct gen_obj *o = &ctx->objs[i];
-		bool pick = o->known_pref == GEN_KNOWN_ALWAYS || hw_test_rand(&rng) % 1000000 < cut;
+		bool pick = o->known_pref == GEN_KNOWN_ALWAYS || hwall_test_rand(&rng) % 1000000 < cut;
 		if (o->known || !known_eligible(o) || !pick)
 			continue;
 		known_mark(ctx, o, k++);

@@ -170,7 +170,7 @@ static int emit_fragments(struct gen_flow *f, const struct gen_frame *fr, size_t
 			put16(ip + 10, csum_fold(csum_add(0, ip, l3)));
 		}
 		memcpy(out + h, l4 + from, n);
-		HW_TRY(gen_pcap_write(&f->ctx->pcap, out, h + n));
+		HWALL_TRY(gen_pcap_write(&f->ctx->pcap, out, h + n));
 	}
 	f->ctx->min_fragments += 2;
 	return 0;
@@ -272,8 +272,8 @@ struct gen_flow *gen_flow_new(struct gen_ctx *ctx, const struct gen_flow_opts *o
 
 int gen_flow_handshake(struct gen_flow *f)
 {
-	HW_TRY(emit(f, GEN_C2S, f->isn[GEN_C2S], GEN_TCP_SYN, NULL, 0));
-	HW_TRY(emit(f, GEN_S2C, f->isn[GEN_S2C], GEN_TCP_SYN | GEN_TCP_ACK, NULL, 0));
+	HWALL_TRY(emit(f, GEN_C2S, f->isn[GEN_C2S], GEN_TCP_SYN, NULL, 0));
+	HWALL_TRY(emit(f, GEN_S2C, f->isn[GEN_S2C], GEN_TCP_SYN | GEN_TCP_ACK, NULL, 0));
 	return gen_flow_segment(f, GEN_C2S, f->next[GEN_C2S], NULL, 0, GEN_TCP_ACK);
 }
 
@@ -301,7 +301,7 @@ int gen_flow_send_step(struct gen_flow *f, enum gen_dir dir, const uint8_t *data
 	size_t n = len - *pos < mss ? len - *pos : mss;
 	uint8_t flags = *pos + n == len ? GEN_TCP_PSH : 0;
 
-	HW_TRY(gen_flow_segment(f, dir, f->next[dir], data + *pos, n, flags));
+	HWALL_TRY(gen_flow_segment(f, dir, f->next[dir], data + *pos, n, flags));
 	f->next[dir] += n;
 	*pos += n;
 	return maybe_ack(f, dir);
@@ -312,7 +312,7 @@ int gen_flow_send(struct gen_flow *f, enum gen_dir dir, const uint8_t *data, siz
 	size_t pos = 0;
 
 	while (pos < len)
-		HW_TRY(gen_flow_send_step(f, dir, data, len, &pos));
+		HWALL_TRY(gen_flow_send_step(f, dir, data, len, &pos));
 	return 0;
 }
 
@@ -325,8 +325,8 @@ int gen_flow_send_plan(struct gen_flow *f, enum gen_dir dir, const uint8_t *data
 		const uint8_t *src = segs[i].alt ? segs[i].alt : data + (segs[i].off - base);
 		if (segs[i].off < base || segs[i].off + segs[i].len > base + len)
 			return -ERANGE;
-		HW_TRY(gen_flow_segment(f, dir, segs[i].off, src, segs[i].len, 0));
-		HW_TRY(maybe_ack(f, dir));
+		HWALL_TRY(gen_flow_segment(f, dir, segs[i].off, src, segs[i].len, 0));
+		HWALL_TRY(maybe_ack(f, dir));
 	}
 	f->next[dir] = base + len;
 	return 0;
@@ -341,9 +341,9 @@ int gen_flow_close(struct gen_flow *f, enum gen_dir first)
 {
 	enum gen_dir second = !first;
 
-	HW_TRY(gen_flow_segment(f, first, f->next[first], NULL, 0, GEN_TCP_FIN));
+	HWALL_TRY(gen_flow_segment(f, first, f->next[first], NULL, 0, GEN_TCP_FIN));
 	f->next[first]++;
-	HW_TRY(gen_flow_segment(f, second, f->next[second], NULL, 0, GEN_TCP_FIN));
+	HWALL_TRY(gen_flow_segment(f, second, f->next[second], NULL, 0, GEN_TCP_FIN));
 	f->next[second]++;
 	return gen_flow_segment(f, first, f->next[first], NULL, 0, 0);
 }

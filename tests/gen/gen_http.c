@@ -52,10 +52,10 @@ static int put_interim(struct gen_buf *out, const char *interim)
 
 	while (p && *p) {
 		int code = atoi(p);
-		HW_TRY(gen_buf_printf(out, "HTTP/1.1 %d %s\r\n", code, reason(code)));
+		HWALL_TRY(gen_buf_printf(out, "HTTP/1.1 %d %s\r\n", code, reason(code)));
 		if (code == 103)
-			HW_TRY(gen_buf_printf(out, "Link: </style.css>; rel=preload; as=style\r\n"));
-		HW_TRY(gen_buf_put(out, "\r\n", 2));
+			HWALL_TRY(gen_buf_printf(out, "Link: </style.css>; rel=preload; as=style\r\n"));
+		HWALL_TRY(gen_buf_put(out, "\r\n", 2));
 		p = strchr(p, ',');
 		p = p ? p + 1 : NULL;
 	}
@@ -68,11 +68,11 @@ static int put_chunk_line(struct gen_ctx *ctx, struct gen_buf *out, size_t n, bo
 {
 	uint64_t r = gen_rand(ctx);
 
-	HW_TRY(gen_buf_printf(out, r & 1 ? "%zX" : r & 2 ? "%zx" : "00%zx", n));
+	HWALL_TRY(gen_buf_printf(out, r & 1 ? "%zX" : r & 2 ? "%zx" : "00%zx", n));
 	if (ext && (r & 4))
-		HW_TRY(gen_buf_printf(out, ";ext%u=\"v;x\"", (unsigned)(r >> 8) % 100));
+		HWALL_TRY(gen_buf_printf(out, ";ext%u=\"v;x\"", (unsigned)(r >> 8) % 100));
 	if (ext && (r & 8))
-		HW_TRY(gen_buf_printf(out, " ; flag"));
+		HWALL_TRY(gen_buf_printf(out, " ; flag"));
 	return gen_buf_put(out, "\r\n", 2);
 }
 
@@ -81,9 +81,9 @@ static int put_hostile_chunk_line(struct gen_buf *out, const struct gen_resp *r)
 {
 	if (r->bad_chunk)
 		return gen_buf_printf(out, "zz\r\n");
-	HW_TRY(gen_buf_printf(out, "10;x="));
+	HWALL_TRY(gen_buf_printf(out, "10;x="));
 	for (size_t i = 0; i < r->chunk_ext_len; i++)
-		HW_TRY(gen_buf_put(out, "e", 1));
+		HWALL_TRY(gen_buf_put(out, "e", 1));
 	return gen_buf_put(out, "\r\n", 2);
 }
 
@@ -95,20 +95,20 @@ static int put_chunked(struct gen_ctx *ctx, struct gen_buf *out, const struct ge
 	size_t pos = 0;
 
 	if (r->bad_chunk || r->chunk_ext_len)
-		HW_TRY(put_hostile_chunk_line(out, r));
+		HWALL_TRY(put_hostile_chunk_line(out, r));
 
 	while (pos < r->body_len) {
 		size_t n = (size_t)gen_rand_range(ctx, lo, hi);
 		if (n > r->body_len - pos)
 			n = r->body_len - pos;
-		HW_TRY(put_chunk_line(ctx, out, n, r->chunk_ext));
-		HW_TRY(gen_buf_put(out, body + pos, n));
-		HW_TRY(gen_buf_put(out, "\r\n", 2));
+		HWALL_TRY(put_chunk_line(ctx, out, n, r->chunk_ext));
+		HWALL_TRY(gen_buf_put(out, body + pos, n));
+		HWALL_TRY(gen_buf_put(out, "\r\n", 2));
 		pos += n;
 	}
-	HW_TRY(put_chunk_line(ctx, out, 0, r->chunk_ext));
+	HWALL_TRY(put_chunk_line(ctx, out, 0, r->chunk_ext));
 	if (r->trailers)
-		HW_TRY(gen_buf_printf(out, "X-Body-Note: synthetic\r\nX-Trailer-Two: 2\r\n"));
+		HWALL_TRY(gen_buf_printf(out, "X-Body-Note: synthetic\r\nX-Trailer-Two: 2\r\n"));
 	return gen_buf_put(out, "\r\n", 2);
 }
 
@@ -137,17 +137,17 @@ int gen_http_response(struct gen_ctx *ctx, struct gen_buf *out, const struct gen
 {
 	bool has_body = gen_http_has_body(r->head ? "HEAD" : "GET", r->status);
 
-	HW_TRY(put_interim(out, r->interim));
+	HWALL_TRY(put_interim(out, r->interim));
 	if (r->status_line)
-		HW_TRY(gen_buf_printf(out, "%s\r\n", r->status_line));
+		HWALL_TRY(gen_buf_printf(out, "%s\r\n", r->status_line));
 	else
-		HW_TRY(gen_buf_printf(out, "HTTP/1.1 %d %s\r\n", r->status, reason(r->status)));
-	HW_TRY(gen_buf_printf(out,
+		HWALL_TRY(gen_buf_printf(out, "HTTP/1.1 %d %s\r\n", r->status, reason(r->status)));
+	HWALL_TRY(gen_buf_printf(out,
 			      "Server: hashwall-gen\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
 			      "Content-Type: application/octet-stream\r\n%s",
 			      r->extra ? r->extra : ""));
-	HW_TRY(put_framing_headers(out, r, has_body));
-	HW_TRY(gen_buf_put(out, "\r\n", 2));
+	HWALL_TRY(put_framing_headers(out, r, has_body));
+	HWALL_TRY(gen_buf_put(out, "\r\n", 2));
 	if (!has_body)
 		return 0;
 	if (r->framing == GEN_FRAME_CHUNKED || r->framing == GEN_FRAME_LENGTH_CHUNKED)
@@ -162,17 +162,31 @@ static void evp_digest(const EVP_MD *md, const uint8_t *body, size_t len, uint8_
 	/* EVP_Digest only fails on allocation failure; then the digest stays
 	 * zero and the manifest check will fail loudly. */
 	if (!EVP_Digest(body, len, out, &n, md, NULL))
-		memset(out, 0, HW_DIGEST_MAX);
+		memset(out, 0, HWALL_DIGEST_MAX);
 }
 
-void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX])
+unsigned int gen_digest_mask(void)
+{
+	unsigned int mask = 0;
+
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		if (hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_XXH3 ||
+		    hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_EVP)
+			mask |= 1u << a;
+	return mask;
+}
+
+void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX])
 {
 	XXH128_canonical_t c;
 
-	memset(dig, 0, HW_ALGO_COUNT * HW_DIGEST_MAX);
+	memset(dig, 0, HWALL_ALGO_COUNT * HWALL_DIGEST_MAX);
 	XXH128_canonicalFromHash(&c, XXH3_128bits(body, len));
-	memcpy(dig[HW_ALGO_XXH3_128], c.digest, sizeof(c.digest));
-	evp_digest(EVP_md5(), body, len, dig[HW_ALGO_MD5]);
-	evp_digest(EVP_sha1(), body, len, dig[HW_ALGO_SHA1]);
-	evp_digest(EVP_sha256(), body, len, dig[HW_ALGO_SHA256]);
+	memcpy(dig[HWALL_ALGO_XXH3_128], c.digest, sizeof(c.digest));
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		const char *evp = hwall_algo_evp_name((enum hwall_algo)a);
+
+		if (evp)
+			evp_digest(EVP_get_digestbyname(evp), body, len, dig[a]);
+	}
 }

@@ -53,14 +53,16 @@ static cJSON *flow_json(const struct gen_flow *f)
 	return j;
 }
 
-static cJSON *digests_json(const uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX])
+static cJSON *digests_json(const uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX])
 {
 	cJSON *j = cJSON_CreateObject();
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 
-	for (int a = 0; j && a < HW_ALGO_COUNT; a++) {
-		hw_hex_format(dig[a], hw_algo_len((enum hw_algo)a), hex);
-		cJSON_AddStringToObject(j, hw_algo_name((enum hw_algo)a), hex);
+	for (int a = 0; j && a < HWALL_ALGO_COUNT; a++) {
+		if (!(gen_digest_mask() & (1u << a)))
+			continue;
+		hwall_hex_format(dig[a], hwall_algo_len((enum hwall_algo)a), hex);
+		cJSON_AddStringToObject(j, hwall_algo_name((enum hwall_algo)a), hex);
 	}
 	return j;
 }
@@ -68,15 +70,15 @@ static cJSON *digests_json(const uint8_t dig[HW_ALGO_COUNT][HW_DIGEST_MAX])
 static cJSON *known_json(const struct gen_obj *o)
 {
 	cJSON *j;
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 
 	if (!o->known)
 		return cJSON_CreateNull();
 	j = cJSON_CreateObject();
 	if (!j)
 		return NULL;
-	hw_hex_format(o->dig[o->known_algo], hw_algo_len(o->known_algo), hex);
-	cJSON_AddStringToObject(j, "algo", hw_algo_name(o->known_algo));
+	hwall_hex_format(o->dig[o->known_algo], hwall_algo_len(o->known_algo), hex);
+	cJSON_AddStringToObject(j, "algo", hwall_algo_name(o->known_algo));
 	cJSON_AddStringToObject(j, "digest", hex);
 	cJSON_AddNumberToObject(j, "category", o->category);
 	cJSON_AddNumberToObject(j, "ref", o->ref);
@@ -161,11 +163,11 @@ static int write_text(const char *path, const char *text)
 	int err = 0;
 
 	if (!f)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
-		err = hw_neg_errno();
+		err = hwall_neg_errno();
 	if (fclose(f) != 0 && !err)
-		err = hw_neg_errno();
+		err = hwall_neg_errno();
 	return err;
 }
 
@@ -183,14 +185,14 @@ int gen_manifest_write(const struct gen_ctx *ctx, const char *path, const char *
 int gen_list_write(const struct gen_ctx *ctx, const char *path)
 {
 	FILE *f = fopen(path, "w");
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 	int err = 0;
 
 	if (!f)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	if (fprintf(f, "# hashwall-gen seed %llu: digests of synthetic PRNG bodies, not real content\n",
 		    (unsigned long long)ctx->seed) < 0)
-		err = hw_neg_errno();
+		err = hwall_neg_errno();
 	for (size_t i = 0; i < ctx->nobjs && !err; i++) {
 		const struct gen_obj *o = &ctx->objs[i];
 		bool first = true;
@@ -201,12 +203,12 @@ int gen_list_write(const struct gen_ctx *ctx, const char *path)
 			first = !(ctx->objs[j].known && ctx->objs[j].ref == o->ref);
 		if (!first)
 			continue;
-		hw_hex_format(o->dig[o->known_algo], hw_algo_len(o->known_algo), hex);
-		if (fprintf(f, "%s %s %u %u\n", hw_algo_name(o->known_algo), hex, o->category,
+		hwall_hex_format(o->dig[o->known_algo], hwall_algo_len(o->known_algo), hex);
+		if (fprintf(f, "%s %s %u %u\n", hwall_algo_name(o->known_algo), hex, o->category,
 			    o->ref) < 0)
-			err = hw_neg_errno();
+			err = hwall_neg_errno();
 	}
 	if (fclose(f) != 0 && !err)
-		err = hw_neg_errno();
+		err = hwall_neg_errno();
 	return err;
 }

@@ -37,7 +37,7 @@ static int gen_buf_reserve(struct gen_buf *b, size_t more)
 
 int gen_buf_put(struct gen_buf *b, const void *data, size_t len)
 {
-	HW_TRY(gen_buf_reserve(b, len));
+	HWALL_TRY(gen_buf_reserve(b, len));
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -54,7 +54,7 @@ int gen_buf_printf(struct gen_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	HW_TRY(gen_buf_reserve(b, (size_t)n + 1));
+	HWALL_TRY(gen_buf_reserve(b, (size_t)n + 1));
 	va_start(ap, fmt);
 	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -73,7 +73,7 @@ static int gen_pcap_put(struct gen_pcap *w, const void *p, size_t len)
 	if (w->err)
 		return w->err;
 	if (fwrite(p, 1, len, w->f) != len)
-		w->err = hw_neg_errno();
+		w->err = hwall_neg_errno();
 	return w->err;
 }
 
@@ -89,7 +89,7 @@ int gen_pcap_open(struct gen_pcap *w, const char *path)
 	memset(w, 0, sizeof(*w));
 	w->f = fopen(path, "wb");
 	if (!w->f)
-		return hw_neg_errno();
+		return hwall_neg_errno();
 	w->ts_us = GEN_PCAP_START_SEC * 1000000ull;
 	return gen_pcap_put(w, &hdr, sizeof(hdr));
 }
@@ -103,8 +103,8 @@ int gen_pcap_write(struct gen_pcap *w, const uint8_t *frame, size_t len)
 
 	if (len > GEN_PCAP_SNAPLEN)
 		return -EMSGSIZE;
-	HW_TRY(gen_pcap_put(w, rec, sizeof(rec)));
-	HW_TRY(gen_pcap_put(w, frame, len));
+	HWALL_TRY(gen_pcap_put(w, rec, sizeof(rec)));
+	HWALL_TRY(gen_pcap_put(w, frame, len));
 	w->packets++;
 	w->bytes += len;
 	w->ts_us += 10;
@@ -118,7 +118,7 @@ int gen_pcap_close(struct gen_pcap *w)
 	if (!w->f)
 		return err;
 	if (fclose(w->f) != 0 && !err)
-		err = hw_neg_errno();
+		err = hwall_neg_errno();
 	w->f = NULL;
 	return err;
 }

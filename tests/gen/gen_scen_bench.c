@@ -42,7 +42,7 @@ static int bench_next(struct gen_ctx *ctx, struct bench_conn *c, uint64_t *produ
 		return gen_flow_close(c->f, GEN_C2S);
 	}
 	r.body_len = bench_body_len(ctx);
-	HW_TRY(gen_exchange_prepare(c->f, "GET", "b", &r, GEN_EXPECT_COMPLETE, &c->resp, NULL));
+	HWALL_TRY(gen_exchange_prepare(c->f, "GET", "b", &r, GEN_EXPECT_COMPLETE, &c->resp, NULL));
 	*produced += c->resp.len;
 	return 0;
 }
@@ -82,7 +82,7 @@ static int demo_flow(struct gen_ctx *ctx, const struct gen_flow_opts *o, const c
 {
 	size_t first = 0;
 
-	HW_TRY(gen_flow_objects(ctx, o, n, 20000, 200000, tags, &first));
+	HWALL_TRY(gen_flow_objects(ctx, o, n, 20000, 200000, tags, &first));
 	for (size_t i = 0; i < n; i++)
 		ctx->objs[first + i].known_pref = known_mask >> i & 1 ? GEN_KNOWN_ALWAYS : GEN_KNOWN_NEVER;
 	return 0;
@@ -94,6 +94,6 @@ int gen_scen_demo(struct gen_ctx *ctx)
 	static const char *const b[] = { "video-0001.mp4", "photo-0003.jpg", "style.css" };
 	const struct gen_flow_opts v4 = { 0 }, v6 = { .ipv6 = true, .server_port = 8080 };
 
-	HW_TRY(demo_flow(ctx, &v4, a, HW_ARRAY_SIZE(a), 1u << 2));
-	return demo_flow(ctx, &v6, b, HW_ARRAY_SIZE(b), 1u << 1);
+	HWALL_TRY(demo_flow(ctx, &v4, a, HWALL_ARRAY_SIZE(a), 1u << 2));
+	return demo_flow(ctx, &v6, b, HWALL_ARRAY_SIZE(b), 1u << 1);
 }

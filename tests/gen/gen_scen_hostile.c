@@ -35,13 +35,13 @@ static const struct gen_flow_opts plain = { 0 };
 static int hostile_headers(enum gen_hostile k, struct gen_buf *b)
 {
 	if (k == GEN_HOSTILE_HEAD_TOO_LARGE) {
-		HW_TRY(gen_buf_printf(b, "X-Padding: "));
+		HWALL_TRY(gen_buf_printf(b, "X-Padding: "));
 		for (int i = 0; i < 20000; i++)
-			HW_TRY(gen_buf_put(b, "p", 1));
+			HWALL_TRY(gen_buf_put(b, "p", 1));
 		return gen_buf_printf(b, "\r\n");
 	}
 	for (int i = 0; k == GEN_HOSTILE_TOO_MANY_HEADERS && i < 150; i++)
-		HW_TRY(gen_buf_printf(b, "X-Field-%d: %d\r\n", i, i));
+		HWALL_TRY(gen_buf_printf(b, "X-Field-%d: %d\r\n", i, i));
 	return gen_buf_put(b, "", 1); /* NUL-terminate for gen_resp.extra */
 }
 
@@ -115,11 +115,11 @@ int gen_scen_hostile(struct gen_ctx *ctx)
 		struct gen_flow *f = gen_flow_new(ctx, &plain);
 		if (!f)
 			return -ENOMEM;
-		HW_TRY(gen_flow_handshake(f));
-		HW_TRY(gen_exchange(f, "GET", "before", &good, GEN_EXPECT_COMPLETE, NULL));
-		HW_TRY(hostile_exchange(f, (enum gen_hostile)k));
-		HW_TRY(gen_exchange(f, "GET", "after", &good, GEN_EXPECT_ABANDONED, NULL));
-		HW_TRY(gen_flow_close(f, GEN_C2S));
+		HWALL_TRY(gen_flow_handshake(f));
+		HWALL_TRY(gen_exchange(f, "GET", "before", &good, GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(hostile_exchange(f, (enum gen_hostile)k));
+		HWALL_TRY(gen_exchange(f, "GET", "after", &good, GEN_EXPECT_ABANDONED, NULL));
+		HWALL_TRY(gen_flow_close(f, GEN_C2S));
 		ctx->min_hostile[k]++;
 	}
 	return gen_flow_objects(ctx, &plain, 3, 1, 9000, NULL, NULL);

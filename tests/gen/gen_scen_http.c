@@ -22,9 +22,9 @@ static int responses_flow(struct gen_ctx *ctx, const char *tag, const struct gen
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	for (size_t i = 0; i < n; i++)
-		HW_TRY(gen_exchange(f, "GET", tag, &rs[i], GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(gen_exchange(f, "GET", tag, &rs[i], GEN_EXPECT_COMPLETE, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -35,8 +35,8 @@ int gen_scen_handshake(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	HW_TRY(gen_exchange(f, "GET", "one", &r, GEN_EXPECT_COMPLETE, NULL));
+	HWALL_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_exchange(f, "GET", "one", &r, GEN_EXPECT_COMPLETE, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -46,7 +46,7 @@ int gen_scen_keepalive(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	for (int i = 0; i < 60; i++) {
 		struct gen_resp r = {
 			.status = 200,
@@ -54,7 +54,7 @@ int gen_scen_keepalive(struct gen_ctx *ctx)
 			.body_len = (size_t)gen_rand_range(ctx, 1, 20000),
 			.chunk_min = 500, .chunk_max = 3000,
 		};
-		HW_TRY(gen_exchange(f, "GET", "ka", &r, GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(gen_exchange(f, "GET", "ka", &r, GEN_EXPECT_COMPLETE, NULL));
 	}
 	return gen_flow_close(f, GEN_C2S);
 }
@@ -71,8 +71,8 @@ int gen_scen_pipeline(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	for (size_t i = 0; i < HW_ARRAY_SIZE(methods) && !err; i++) {
+	HWALL_TRY(gen_flow_handshake(f));
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(methods) && !err; i++) {
 		struct gen_resp r = {
 			.status = i == 5 ? 304 : 200,
 			.framing = i % 2 ? GEN_FRAME_CHUNKED : GEN_FRAME_LENGTH,
@@ -91,7 +91,7 @@ int gen_scen_pipeline(struct gen_ctx *ctx)
 		err = gen_flow_send(f, GEN_S2C, resp.data, resp.len);
 	gen_buf_free(&req);
 	gen_buf_free(&resp);
-	HW_TRY(err);
+	HWALL_TRY(err);
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -112,7 +112,7 @@ int gen_scen_chunked(struct gen_ctx *ctx)
 		/* a plain one after, to prove the connection stayed in sync */
 		{ .status = 200, .body_len = 777 },
 	};
-	return responses_flow(ctx, "chunk", rs, HW_ARRAY_SIZE(rs));
+	return responses_flow(ctx, "chunk", rs, HWALL_ARRAY_SIZE(rs));
 }
 
 /* Close-delimited bodies: the server's FIN ends them (RFC 9112 6.3 rule 8). */
@@ -120,14 +120,14 @@ int gen_scen_close(struct gen_ctx *ctx)
 {
 	static const size_t lens[] = { 30000, 0, 1 };
 
-	for (size_t i = 0; i < HW_ARRAY_SIZE(lens); i++) {
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(lens); i++) {
 		struct gen_resp r = { .status = 200, .framing = GEN_FRAME_CLOSE, .body_len = lens[i] };
 		struct gen_flow *f = gen_flow_new(ctx, &plain);
 		if (!f)
 			return -ENOMEM;
-		HW_TRY(gen_flow_handshake(f));
-		HW_TRY(gen_exchange(f, "GET", "close", &r, GEN_EXPECT_COMPLETE, NULL));
-		HW_TRY(gen_flow_close(f, GEN_S2C));
+		HWALL_TRY(gen_flow_handshake(f));
+		HWALL_TRY(gen_exchange(f, "GET", "close", &r, GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(gen_flow_close(f, GEN_S2C));
 	}
 	return 0;
 }
@@ -155,10 +155,10 @@ int gen_scen_nobody(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	for (size_t i = 0; i < HW_ARRAY_SIZE(ex); i++) {
+	HWALL_TRY(gen_flow_handshake(f));
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(ex); i++) {
 		bool body = gen_http_has_body(ex[i].method, ex[i].r.status);
-		HW_TRY(gen_exchange(f, ex[i].method, "nobody", &ex[i].r,
+		HWALL_TRY(gen_exchange(f, ex[i].method, "nobody", &ex[i].r,
 				    body ? GEN_EXPECT_COMPLETE : GEN_EXPECT_OPTIONAL, NULL));
 	}
 	return gen_flow_close(f, GEN_C2S);
@@ -188,21 +188,21 @@ int gen_scen_sizes(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	for (size_t i = 0; i < HW_ARRAY_SIZE(lens); i++) {
+	HWALL_TRY(gen_flow_handshake(f));
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(lens); i++) {
 		struct gen_resp r = { .status = 200, .body_len = lens[i] };
-		HW_TRY(gen_exchange(f, "GET", "size", &r, GEN_EXPECT_COMPLETE, NULL));
+		HWALL_TRY(gen_exchange(f, "GET", "size", &r, GEN_EXPECT_COMPLETE, NULL));
 	}
-	for (size_t i = 2; i < HW_ARRAY_SIZE(lens); i++) {
+	for (size_t i = 2; i < HWALL_ARRAY_SIZE(lens); i++) {
 		struct gen_resp r = { .status = 200, .body_len = lens[i] };
-		HW_TRY(send_aligned(f, &r));
+		HWALL_TRY(send_aligned(f, &r));
 	}
-	HW_TRY(gen_flow_close(f, GEN_C2S));
+	HWALL_TRY(gen_flow_close(f, GEN_C2S));
 	f = gen_flow_new(ctx, &wrap);
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	HW_TRY(gen_exchange(f, "GET", "big", &big, GEN_EXPECT_COMPLETE, NULL));
+	HWALL_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_exchange(f, "GET", "big", &big, GEN_EXPECT_COMPLETE, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -215,7 +215,7 @@ int gen_scen_partial(struct gen_ctx *ctx)
 		  .extra = "Content-Range: bytes 0-2999/9000\r\n" },
 		{ .status = 200, .body_len = 9000 },
 	};
-	return responses_flow(ctx, "range", rs, HW_ARRAY_SIZE(rs));
+	return responses_flow(ctx, "range", rs, HWALL_ARRAY_SIZE(rs));
 }
 
 /* Content-Length and chunked together: chunked wins (RFC 9112 6.3 rule 3);
@@ -230,7 +230,7 @@ int gen_scen_clte(struct gen_ctx *ctx)
 		{ .status = 200, .body_len = 1234 },
 	};
 	ctx->min_clte += 2;
-	return responses_flow(ctx, "clte", rs, HW_ARRAY_SIZE(rs));
+	return responses_flow(ctx, "clte", rs, HWALL_ARRAY_SIZE(rs));
 }
 
 /* A few exchanges on a flow with @o. */
@@ -245,8 +245,8 @@ int gen_scen_ipv6(struct gen_ctx *ctx)
 	const struct gen_flow_opts b = { .ipv6 = true, .ip_options = true, .server_port = 8080 };
 	const struct gen_flow_opts c = { .ipv6 = true, .vlan_outer = 42 };
 
-	HW_TRY(simple_flow(ctx, &a, 3));
-	HW_TRY(simple_flow(ctx, &b, 3));
+	HWALL_TRY(simple_flow(ctx, &a, 3));
+	HWALL_TRY(simple_flow(ctx, &b, 3));
 	return simple_flow(ctx, &c, 2);
 }
 
@@ -255,7 +255,7 @@ int gen_scen_vlan(struct gen_ctx *ctx)
 	const struct gen_flow_opts a = { .vlan_outer = 100 };
 	const struct gen_flow_opts b = { .vlan_outer = 200, .vlan_inner = 300 };
 
-	HW_TRY(simple_flow(ctx, &a, 2));
+	HWALL_TRY(simple_flow(ctx, &a, 2));
 	return simple_flow(ctx, &b, 2);
 }
 
@@ -273,7 +273,7 @@ int gen_scen_nonhttp(struct gen_ctx *ctx)
 
 	uint64_t before = ctx->pcap.packets;
 
-	for (size_t i = 0; i < HW_ARRAY_SIZE(ports); i++) {
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(ports); i++) {
 		struct gen_flow_opts o = { .server_port = ports[i] };
 		struct gen_flow *f = gen_flow_new(ctx, &o);
 		uint8_t *c = gen_body(ctx, 517), *s = gen_body(ctx, 9000);
@@ -288,7 +288,7 @@ int gen_scen_nonhttp(struct gen_ctx *ctx)
 			err = gen_flow_close(f, GEN_C2S);
 		free(c);
 		free(s);
-		HW_TRY(err);
+		HWALL_TRY(err);
 	}
 	ctx->min_nonhttp_packets += ctx->pcap.packets - before;
 	return 0;

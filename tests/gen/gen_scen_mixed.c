@@ -105,10 +105,10 @@ int gen_scen_mixed(struct gen_ctx *ctx)
 		int rounds = (int)gen_rand_range(ctx, 1, 6);
 		if (!f)
 			return -ENOMEM;
-		HW_TRY(gen_flow_handshake(f));
+		HWALL_TRY(gen_flow_handshake(f));
 		for (int k = 0; k < rounds; k++)
-			HW_TRY(mixed_round(f));
-		HW_TRY(gen_flow_close(f, gen_rand(ctx) & 1 ? GEN_C2S : GEN_S2C));
+			HWALL_TRY(mixed_round(f));
+		HWALL_TRY(gen_flow_close(f, gen_rand(ctx) & 1 ? GEN_C2S : GEN_S2C));
 	}
 	return 0;
 }

@@ -62,12 +62,12 @@ int gen_scen_ooo(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
-	HW_TRY(send_reordered(f, &r, 0));
-	HW_TRY(send_reordered(f, &r, 1));
-	HW_TRY(send_reordered(f, &c, 2));
-	HW_TRY(send_reordered(f, &c, 0));
-	HW_TRY(gen_exchange(f, "GET", "after", &r, GEN_EXPECT_COMPLETE, NULL));
+	HWALL_TRY(gen_flow_handshake(f));
+	HWALL_TRY(send_reordered(f, &r, 0));
+	HWALL_TRY(send_reordered(f, &r, 1));
+	HWALL_TRY(send_reordered(f, &c, 2));
+	HWALL_TRY(send_reordered(f, &c, 0));
+	HWALL_TRY(gen_exchange(f, "GET", "after", &r, GEN_EXPECT_COMPLETE, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -85,7 +85,7 @@ int gen_scen_retrans(struct gen_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	err = gen_exchange_prepare(f, "GET", "retrans", &r, GEN_EXPECT_COMPLETE, &resp, NULL);
 	if (!err && (!(s = gen_segs_split(f->next[GEN_S2C], resp.len, MSS, &n)) ||
 		     !(plan = calloc(2 * n + 2, sizeof(*plan)))))
@@ -108,8 +108,8 @@ int gen_scen_retrans(struct gen_ctx *ctx)
 	free(plan);
 	free(s);
 	gen_buf_free(&resp);
-	HW_TRY(err);
-	HW_TRY(gen_exchange(f, "GET", "after", &r, GEN_EXPECT_COMPLETE, NULL));
+	HWALL_TRY(err);
+	HWALL_TRY(gen_exchange(f, "GET", "after", &r, GEN_EXPECT_COMPLETE, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -153,7 +153,7 @@ static int overlap_flow(struct gen_ctx *ctx, enum overlap_kind kind)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	err = gen_exchange_prepare(f, "GET", diff ? "overlap-diff" : "overlap-same", &r,
 				   diff ? GEN_EXPECT_INCOMPLETE : GEN_EXPECT_COMPLETE, &resp, NULL);
 	if (!err && (!(s = gen_segs_split(f->next[GEN_S2C], resp.len, MSS, &n)) ||
@@ -172,7 +172,7 @@ static int overlap_flow(struct gen_ctx *ctx, enum overlap_kind kind)
 	free(plan);
 	free(s);
 	gen_buf_free(&resp);
-	HW_TRY(err);
+	HWALL_TRY(err);
 	ctx->min_overlap_conflicts += diff;
 	return gen_flow_close(f, GEN_C2S);
 }
@@ -180,7 +180,7 @@ static int overlap_flow(struct gen_ctx *ctx, enum overlap_kind kind)
 int gen_scen_overlap(struct gen_ctx *ctx)
 {
 	for (int k = 0; k < OV_COUNT; k++)
-		HW_TRY(overlap_flow(ctx, (enum overlap_kind)k));
+		HWALL_TRY(overlap_flow(ctx, (enum overlap_kind)k));
 	return 0;
 }
 
@@ -190,8 +190,8 @@ static int resync_tail(struct gen_flow *f)
 	struct gen_resp a = { .status = 200, .body_len = 4000 };
 	struct gen_resp b = { .status = 200, .body_len = 7000, .framing = GEN_FRAME_CHUNKED };
 
-	HW_TRY(gen_exchange(f, "GET", "resync", &a, GEN_EXPECT_RESYNC, NULL));
-	HW_TRY(gen_exchange(f, "GET", "resync", &b, GEN_EXPECT_RESYNC, NULL));
+	HWALL_TRY(gen_exchange(f, "GET", "resync", &a, GEN_EXPECT_RESYNC, NULL));
+	HWALL_TRY(gen_exchange(f, "GET", "resync", &b, GEN_EXPECT_RESYNC, NULL));
 	return gen_flow_close(f, GEN_C2S);
 }
 
@@ -216,15 +216,15 @@ int gen_scen_midstream(struct gen_ctx *ctx)
 		err = gen_flow_send(f, GEN_S2C, resp.data + cut, resp.len - cut);
 	gen_buf_free(&req);
 	gen_buf_free(&resp);
-	HW_TRY(err);
-	HW_TRY(resync_tail(f));
+	HWALL_TRY(err);
+	HWALL_TRY(resync_tail(f));
 	/* Flow 2: picked up between two exchanges. */
 	f = gen_flow_new(ctx, &plain);
 	if (!f)
 		return -ENOMEM;
 	gen_flow_skip(f, GEN_C2S, 321);
 	gen_flow_skip(f, GEN_S2C, 54321);
-	HW_TRY(resync_tail(f));
+	HWALL_TRY(resync_tail(f));
 	ctx->min_midstream += 2;
 	return 0;
 }
@@ -238,12 +238,12 @@ static int rst_flow(struct gen_ctx *ctx, const struct gen_resp *r, size_t keep, 
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	err = gen_exchange_prepare(f, "GET", "rst", r, GEN_EXPECT_INCOMPLETE, &resp, NULL);
 	if (!err)
 		err = gen_flow_send(f, GEN_S2C, resp.data, keep < resp.len ? keep : resp.len);
 	gen_buf_free(&resp);
-	HW_TRY(err);
+	HWALL_TRY(err);
 	ctx->min_rst_abandoned++;
 	return gen_flow_reset(f, who);
 }
@@ -254,7 +254,7 @@ int gen_scen_rst(struct gen_ctx *ctx)
 	struct gen_resp b = { .status = 200, .body_len = 30000, .framing = GEN_FRAME_CHUNKED,
 			      .chunk_min = 1000, .chunk_max = 4000 };
 
-	HW_TRY(rst_flow(ctx, &a, 20000, GEN_S2C));
+	HWALL_TRY(rst_flow(ctx, &a, 20000, GEN_S2C));
 	return rst_flow(ctx, &b, 15000, GEN_C2S);
 }
 
@@ -335,20 +335,20 @@ static int fragment_flow(struct gen_ctx *ctx, bool ipv6)
 
 	if (!f)
 		return -ENOMEM;
-	HW_TRY(gen_flow_handshake(f));
+	HWALL_TRY(gen_flow_handshake(f));
 	err = gen_exchange_prepare(f, "GET", "fragmented", &r, GEN_EXPECT_ABANDONED, &resp, NULL);
 	for (int i = 0; !err && pos < resp.len; i++) {
 		f->fragment_next = i == 3;
 		err = gen_flow_send_step(f, GEN_S2C, resp.data, resp.len, &pos);
 	}
 	gen_buf_free(&resp);
-	HW_TRY(err);
+	HWALL_TRY(err);
 	return gen_flow_close(f, GEN_C2S);
 }
 
 int gen_scen_fragments(struct gen_ctx *ctx)
 {
-	HW_TRY(fragment_flow(ctx, false));
+	HWALL_TRY(fragment_flow(ctx, false));
 	return fragment_flow(ctx, true);
 }
 
@@ -397,10 +397,10 @@ int gen_scen_idle(struct gen_ctx *ctx)
 		err = send_part(a, &ra, 8000, ra.len);
 	gen_buf_free(&ra);
 	gen_buf_free(&rb);
-	HW_TRY(err);
+	HWALL_TRY(err);
 	ctx->min_idle_timeouts++;
 	ctx->min_midstream++; /* A's last bytes arrive on a flow the table no longer has */
-	HW_TRY(gen_flow_close(a, GEN_C2S));
-	HW_TRY(gen_flow_close(b, GEN_C2S));
+	HWALL_TRY(gen_flow_close(a, GEN_C2S));
+	HWALL_TRY(gen_flow_close(b, GEN_C2S));
 	return gen_flow_close(c, GEN_C2S);
 }

@@ -15,8 +15,9 @@
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "common/ingest_client.h"
-#include "common/digest.h"
-#include "hw_test.h"
+#include "common/algo.h"
+#include "common/clock.h"
+#include "hwall_test.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,28 +30,17 @@
 static atomic_bool done;
 static double server_cpu; /* seconds of CPU the server thread used */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *server_main(void *arg)
 {
 	struct ctl_ingest *in = arg;
 
-	struct timespec ts;
-
 	while (!atomic_load(&done))
 		ctl_ingest_run(in, 50);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	server_cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	server_cpu = hwall_clock_s(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
-static void submit(struct hw_ic *ic, unsigned int n, unsigned int objects)
+static void submit(struct hwall_ic *ic, unsigned int n, unsigned int objects)
 {
 	char buf[1024];
 
@@ -60,8 +50,8 @@ static void submit(struct hw_ic *ic, unsigned int n, unsigned int objects)
 		uint8_t d[16];
 		char hex[33];
 		int len;
-		hw_test_rand_bytes(&st, d, sizeof(d));
-		hw_hex_format(d, sizeof(d), hex);
+		hwall_test_rand_bytes(&st, d, sizeof(d));
+		hwall_hex_format(d, sizeof(d), hex);
 		len = snprintf(buf, sizeof(buf),
 			       "{\"event\":\"match\",\"server_ip\":\"192.0.2.7\",\"server_port\":80,"
 			       "\"client\":\"%.16s\",\"host\":\"site%u.example\","
@@ -71,7 +61,7 @@ static void submit(struct hw_ic *ic, unsigned int n, unsigned int objects)
 			       "\"set_version\":1,\"algo\":\"xxh3-128\",\"digest\":\"%s\","
 			       "\"category\":1,\"ref\":%u}",
 			       hex + 16, i % 1000, i, 1000 + i, hex, hex, i);
-		if (hw_ic_submit(ic, buf, (size_t)len) < 0)
+		if (hwall_ic_submit(ic, buf, (size_t)len) < 0)
 			fprintf(stderr, "submit %u failed\n", k);
 	}
 }
@@ -84,20 +74,21 @@ int main(int argc, char **argv)
 	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
 	struct ctl_enforce_config ec = { .block_ttl = 86400 };
-	char dir[256], db[300], sock[300], err[256], cmd[300];
+	char db[300], sock[300], err[256];
+	const char *dir;
 	struct ctl_ingest_config icfg = { .batch_max = batch, .client_key = key };
-	struct hw_ic_config ccfg = { .dataplane = "bench", .queue_max = events };
+	struct hwall_ic_config ccfg = { .dataplane = "bench", .queue_max = events };
 	struct ctl_metrics m = { 0 };
 	struct ctl_store *store;
 	struct ctl_enforce *enf;
 	struct ctl_ingest *in;
-	struct hw_ic_stats st;
-	struct hw_ic *ic;
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic;
 	pthread_t th;
 	double t0, t1;
 
-	snprintf(dir, sizeof(dir), "%s/hw-bench-ingest-XXXXXX", base);
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir_at(base, "bench-ingest");
+	if (!dir)
 		return 1;
 	snprintf(db, sizeof(db), "%s/c.db", dir);
 	snprintf(sock, sizeof(sock), "%s/i.sock", dir);
@@ -109,16 +100,16 @@ int main(int argc, char **argv)
 	icfg.on_record = ctl_enforce_on_match;
 	icfg.after_commit = ctl_enforce_after_commit;
 	icfg.hook_ctx = enf;
-	if (ctl_ingest_new(&icfg, store, &in) < 0 || hw_ic_new(&ccfg, &ic) < 0)
+	if (ctl_ingest_new(&icfg, store, &in) < 0 || hwall_ic_new(&ccfg, &ic) < 0)
 		return 1;
 	submit(ic, events, objects);
 	pthread_create(&th, NULL, server_main, in);
-	t0 = now_s();
+	t0 = hwall_mono_s();
 	do {
-		hw_ic_poll(ic, 10);
-		hw_ic_stats(ic, &st);
-	} while (st.acked < events && now_s() - t0 < 300);
-	t1 = now_s();
+		hwall_ic_poll(ic, 10);
+		hwall_ic_stats(ic, &st);
+	} while (st.acked < events && hwall_mono_s() - t0 < 300);
+	t1 = hwall_mono_s();
 	atomic_store(&done, true);
 	pthread_join(th, NULL);
 	printf("ingest (%s): %u events committed and acknowledged in %.3f s: %.0f events/s "
@@ -131,10 +122,9 @@ int main(int argc, char **argv)
 	printf("ingest: server thread used %.3f s of CPU: %.1f us per event, %.0f events/s "
 	       "per core\n",
 	       server_cpu, 1e6 * server_cpu / (double)st.acked, (double)st.acked / server_cpu);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	ctl_ingest_free(in);
 	ctl_enforce_free(enf);
 	ctl_store_close(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 && st.acked == events ? 0 : 1;
+	return st.acked == events ? 0 : 1;
 }

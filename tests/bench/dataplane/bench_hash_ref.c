@@ -46,7 +46,8 @@
 #include <xxhash.h>
 
 #include "capreader.h"
-#include "common/digest.h"
+#include "common/algo.h"
+#include "common/clock.h"
 #include "dataplane/digest.h"
 #include "dataplane/xxh3_impl.h"
 
@@ -70,14 +71,6 @@ struct bodies {
 	uint8_t *pages[2]; /* 4 KiB pages, transparent hugepages */
 	size_t pages_len;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static cJSON *read_json(const char *path)
 {
@@ -138,17 +131,17 @@ static struct cr_flow *manifest_flows(const cJSON *m, size_t *ret_n)
 static bool digests_match(const cJSON *o, const uint8_t *body, size_t len)
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "digests");
-	uint8_t x[HW_DIGEST_MAX], m[HW_DIGEST_MAX], s[HW_DIGEST_MAX];
-	char hx[HW_DIGEST_HEX_MAX], hm[HW_DIGEST_HEX_MAX], hs[HW_DIGEST_HEX_MAX];
+	uint8_t x[HWALL_DIGEST_MAX], m[HWALL_DIGEST_MAX], s[HWALL_DIGEST_MAX];
+	char hx[HWALL_DIGEST_HEX_MAX], hm[HWALL_DIGEST_HEX_MAX], hs[HWALL_DIGEST_HEX_MAX];
 	XXH128_canonical_t c;
 
 	XXH128_canonicalFromHash(&c, XXH3_128bits(body, len));
 	memcpy(x, c.digest, sizeof(c.digest));
 	EVP_Digest(body, len, m, NULL, EVP_md5(), NULL);
 	EVP_Digest(body, len, s, NULL, EVP_sha1(), NULL);
-	hw_hex_format(x, hw_algo_len(HW_ALGO_XXH3_128), hx);
-	hw_hex_format(m, hw_algo_len(HW_ALGO_MD5), hm);
-	hw_hex_format(s, hw_algo_len(HW_ALGO_SHA1), hs);
+	hwall_hex_format(x, hwall_algo_len(HWALL_ALGO_XXH3_128), hx);
+	hwall_hex_format(m, hwall_algo_len(HWALL_ALGO_MD5), hm);
+	hwall_hex_format(s, hwall_algo_len(HWALL_ALGO_SHA1), hs);
 	return !strcmp(hx, jstr(d, "xxh3-128")) && !strcmp(hm, jstr(d, "md5")) &&
 	       !strcmp(hs, jstr(d, "sha1"));
 }
@@ -331,24 +324,16 @@ struct ref {
 	void (*fn)(const struct body *b);
 };
 
-static double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void run_ref(const struct ref *r, const struct bodies *bs, unsigned passes)
 {
-	double t0 = now_s(), c0 = cpu_s(), s, c;
+	double t0 = hwall_mono_s(), c0 = hwall_clock_s(CLOCK_PROCESS_CPUTIME_ID), s, c;
 	double bits = (double)bs->bytes * passes * 8;
 
 	for (unsigned p = 0; p < passes; p++)
 		for (size_t i = 0; i < bs->n; i++)
 			r->fn(&bs->b[i]);
-	s = now_s() - t0;
-	c = cpu_s() - c0;
+	s = hwall_mono_s() - t0;
+	c = hwall_clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	printf("{\"ref\":\"%s\",\"impl\":\"%s\",\"passes\":%u,\"bodies\":%zu,\"bytes\":%llu,"
 	       "\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"gbps\":%.3f,\"gbps_cpu\":%.3f}\n",
 	       r->name, dp_digest_xxh3_impl()->name, passes, bs->n,

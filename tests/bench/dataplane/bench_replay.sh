@@ -14,24 +14,24 @@
 #
 #   bench_replay.sh GEN DATAPLANE HASH_REF [MIB [LOOPS]]   (defaults 130, 10)
 #
-# HW_BENCH_MIB / HW_BENCH_LOOPS set the defaults; HW_BENCH_CONNS changes
-# the number of connections (default 16, as the issue asks); HW_BENCH_KEEP=DIR
+# HWALL_BENCH_MIB / HWALL_BENCH_LOOPS set the defaults; HWALL_BENCH_CONNS changes
+# the number of connections (default 16, as the issue asks); HWALL_BENCH_KEEP=DIR
 # keeps the capture and the raw results there instead of a temporary
 # directory.
 set -euo pipefail
 
 gen=$1 dp=$2 ref=$3
-mib=${4:-${HW_BENCH_MIB:-130}} loops=${5:-${HW_BENCH_LOOPS:-10}}
+mib=${4:-${HWALL_BENCH_MIB:-130}} loops=${5:-${HWALL_BENCH_LOOPS:-10}}
 here=$(dirname "$(readlink -f "$0")")
-if [[ -n ${HW_BENCH_KEEP:-} ]]; then
-	dir=$HW_BENCH_KEEP
+if [[ -n ${HWALL_BENCH_KEEP:-} ]]; then
+	dir=$HWALL_BENCH_KEEP
 	mkdir -p "$dir"
 else
 	dir=$(mktemp -d /tmp/hw-bench-dp-XXXXXX)
 	trap 'rm -rf "$dir"' EXIT
 fi
 
-"$gen" --scenario bench --bench-bytes $((mib << 20)) --bench-conns "${HW_BENCH_CONNS:-16}" \
+"$gen" --scenario bench --bench-bytes $((mib << 20)) --bench-conns "${HWALL_BENCH_CONNS:-16}" \
 	--out "$dir/bench.pcap" \
 	--manifest "$dir/manifest.json" >/dev/null 2>"$dir/gen.err" || { cat "$dir/gen.err" >&2; exit 1; }
 

@@ -17,7 +17,7 @@ DP=$(realpath "$1")
 HWSET=$(realpath "$2")
 HTTPD=$(realpath "$3")
 CHECK=$(realpath "$4")
-source "$(dirname "$(realpath "$0")")/lib.sh"
+source "$(dirname "$(realpath "$0")")/e2e_lib.sh"
 
 e2e_init e2e-capture-replay
 e2e_netns

@@ -29,7 +29,7 @@ HTTPD=$(realpath "$3")
 CHECK=$(realpath "$4")
 PROFILE=$(realpath "$5")/virtual-af-packet.json
 WORKERS=${6:-1}
-source "$(dirname "$(realpath "$0")")/lib.sh"
+source "$(dirname "$(realpath "$0")")/e2e_lib.sh"
 
 # Set ids with '-' on purpose: DPDK 22.11 telemetry refuses dict keys with
 # other characters than letters, digits, '_' and '/', so /hashwall/sets

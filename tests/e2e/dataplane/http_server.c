@@ -4,7 +4,7 @@
  *
  *   http_server --addr IP --port P [--seed S]
  *       serves GET /obj/<n>.bin: a synthetic body of PRNG bytes (splitmix64,
- *       tests/include/hw_test.h) that depends only on the seed and n, with
+ *       tests/include/hwall_test.h) that depends only on the seed and n, with
  *       Content-Length, keep-alive and pipelining; anything else is a 404
  *       with an empty body.  One thread, non-blocking sockets and poll();
  *       prints "listening" on stdout once it accepts connections.
@@ -32,9 +32,9 @@
 
 #include <xxhash.h>
 
-#include "common/digest.h"
-#include "common/parse.h"
-#include "hw_test.h"
+#include "common/algo.h"
+#include "common/number.h"
+#include "hwall_test.h"
 
 #define SRV_MAX_CONNS 64
 #define SRV_REQ_MAX 4096
@@ -66,10 +66,10 @@ static uint64_t object_size(uint64_t seed, uint64_t n)
 	static const uint64_t lo[4] = { 1, 2048, 65536, 262144 };
 	static const uint64_t span[4] = { 2048, 63488, 196608, 524288 };
 	uint64_t st = seed ^ (n * 0xd1342543de82ef95ull) ^ 0x5157e;
-	uint64_t r = hw_test_rand(&st);
+	uint64_t r = hwall_test_rand(&st);
 	unsigned int cls = (unsigned int)((r >> 8) % 4);
 
-	return lo[cls] + (hw_test_rand(&st) % span[cls]);
+	return lo[cls] + (hwall_test_rand(&st) % span[cls]);
 }
 
 /* The PRNG state whose bytes are the body of object @n. */
@@ -77,7 +77,7 @@ static uint64_t object_prng(uint64_t seed, uint64_t n)
 {
 	uint64_t st = seed * 0x9e3779b97f4a7c15ull + n;
 
-	return hw_test_rand(&st);
+	return hwall_test_rand(&st);
 }
 
 static int print_digests(uint64_t seed, uint64_t count)
@@ -96,13 +96,13 @@ static int print_digests(uint64_t seed, uint64_t count)
 		}
 		while (left) {
 			size_t k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
-			hw_test_rand_bytes(&st, buf, k);
+			hwall_test_rand_bytes(&st, buf, k);
 			XXH3_128bits_update(xs, buf, k);
 			left -= k;
 		}
 		XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(xs));
 		XXH3_freeState(xs);
-		hw_hex_format(canon.digest, sizeof(canon.digest), hex);
+		hwall_hex_format(canon.digest, sizeof(canon.digest), hex);
 		printf("xxh3-128 %s 1 %llu  # /obj/%llu.bin %llu\n", hex, (unsigned long long)n,
 		       (unsigned long long)n, (unsigned long long)size);
 	}
@@ -144,7 +144,7 @@ static void start_response(struct conn *c, uint64_t seed, size_t head_len)
 		char *dot = strchr(target + 5, '.');
 		if (dot && strcmp(dot, ".bin") == 0) {
 			*dot = '\0';
-			found = hw_parse_u64(target + 5, 0, SRV_MAX_OBJECT, &n) == 0;
+			found = hwall_parse_u64(target + 5, 0, SRV_MAX_OBJECT, &n) == 0;
 		}
 	}
 	c->close_after = wants_close(c->in);
@@ -191,7 +191,7 @@ static bool send_some(struct conn *c, uint64_t seed)
 		}
 		if (c->chunk_off == c->chunk_len && c->body_left) {
 			c->chunk_len = c->body_left < SRV_CHUNK ? (size_t)c->body_left : SRV_CHUNK;
-			hw_test_rand_bytes(&c->prng, c->chunk, c->chunk_len);
+			hwall_test_rand_bytes(&c->prng, c->chunk, c->chunk_len);
 			c->body_left -= c->chunk_len;
 			c->chunk_off = 0;
 		}
@@ -350,10 +350,10 @@ int main(int argc, char **argv)
 			return usage();
 		if (strcmp(argv[i], "--addr") == 0)
 			addr = v;
-		else if ((strcmp(argv[i], "--port") == 0 && hw_parse_u64(v, 1, 65535, &port) == 0) ||
-			 (strcmp(argv[i], "--seed") == 0 && hw_parse_u64(v, 0, UINT64_MAX, &seed) == 0) ||
+		else if ((strcmp(argv[i], "--port") == 0 && hwall_parse_u64(v, 1, 65535, &port) == 0) ||
+			 (strcmp(argv[i], "--seed") == 0 && hwall_parse_u64(v, 0, UINT64_MAX, &seed) == 0) ||
 			 (strcmp(argv[i], "--count") == 0 &&
-			  hw_parse_u64(v, 1, SRV_MAX_OBJECT, &count) == 0))
+			  hwall_parse_u64(v, 1, SRV_MAX_OBJECT, &count) == 0))
 			;
 		else
 			return usage();

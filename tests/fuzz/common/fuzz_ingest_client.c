@@ -43,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hw_ic_config cfg = { .socket_path = sock_path, .dataplane = "fz", .reconnect_ms = 1 };
-	struct hw_ic_stats st;
-	struct hw_ic *ic;
+	struct hwall_ic_config cfg = { .socket_path = sock_path, .dataplane = "fz", .reconnect_ms = 1 };
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic;
 	char buf[65536];
 	const char *p = (const char *)data, *end = p + size;
 	int fd;
@@ -54,11 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		atexit(cleanup);
 	}
-	if (hw_ic_new(&cfg, &ic) < 0)
+	if (hwall_ic_new(&cfg, &ic) < 0)
 		abort();
 	for (int i = 0; i < 3; i++)
-		hw_ic_submit(ic, "{\"event\":\"match\"}", 17);
-	hw_ic_poll(ic, 0); /* connects and says hello */
+		hwall_ic_submit(ic, "{\"event\":\"match\"}", 17);
+	hwall_ic_poll(ic, 0); /* connects and says hello */
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0) {
 		recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -66,17 +66,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-			hw_ic_poll(ic, 0);
+			hwall_ic_poll(ic, 0);
 			while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 				;
 			p += len + (nl != NULL);
 		}
 		close(fd);
 	}
-	hw_ic_poll(ic, 0);
-	hw_ic_stats(ic, &st);
+	hwall_ic_poll(ic, 0);
+	hwall_ic_stats(ic, &st);
 	if (st.acked > st.submitted || st.acked + st.queued != st.submitted)
 		abort();
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	return 0;
 }

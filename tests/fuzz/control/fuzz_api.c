@@ -9,7 +9,7 @@
  * the allowlist all see fuzzed input.
  */
 #include "control/api.h"
-#include "common/digest.h"
+#include "common/algo.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -50,7 +50,7 @@ static void setup(void)
 	char hex[2 * CTL_TOKEN_HASH_LEN + 1];
 
 	ctl_token_hash_hex(TOKEN, hex);
-	hw_hex_parse(hex, tok.hash, sizeof(tok.hash));
+	hwall_hex_parse(hex, tok.hash, sizeof(tok.hash));
 	tokens.v = &tok;
 	tokens.n = 1;
 	pthread_rwlock_init(&tokens.lock, NULL);
@@ -60,7 +60,7 @@ static void setup(void)
 	for (int i = 0; i < 3; i++) {
 		memset(&ev, 0, sizeof(ev));
 		snprintf(ev.set, sizeof(ev.set), "fuzz");
-		ev.algo = HW_ALGO_MD5;
+		ev.algo = HWALL_ALGO_MD5;
 		snprintf(ev.digest, sizeof(ev.digest), "%032x", i + 1);
 		snprintf(ev.host, sizeof(ev.host), "h%d.example", i);
 		snprintf(ev.path, sizeof(ev.path), "/%d", i);

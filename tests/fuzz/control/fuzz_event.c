@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl_event_parse(obj, 1000, &ev, err, sizeof(err)) == 0) {
 		ctl_event_pseudo(&ev, key);
 		if (!ev.set[0] || !ev.host[0] || !ev.path[0] ||
-		    strlen(ev.digest) != 2 * hw_algo_len(ev.algo) ||
+		    strlen(ev.digest) != 2 * hwall_algo_len(ev.algo) ||
 		    strspn(ev.client, "0123456789abcdef") != strlen(ev.client))
 			abort();
 	} else if (!err[0]) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_allowlist.c - libFuzzer target over the allowlist parser
- * (dataplane/allowlist.c): the file controld writes is a peer's bytes.
+ * (dataplane/sets/allowlist.c): the file controld writes is a peer's bytes.
  * Whatever the input, parsing must not crash, and a list it accepts must
  * answer lookups of every algorithm.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataplane/allowlist.h"
+#include "dataplane/sets/allowlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(digest, 0, sizeof(digest));
 	memcpy(digest, data, size < sizeof(digest) ? size : sizeof(digest));
-	for (int a = 0; a < HW_ALGO_COUNT; a++)
-		dp_allowlist_contains(l, (enum hw_algo)a, digest);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		dp_allowlist_contains(l, (enum hwall_algo)a, digest);
 	dp_allowlist_free(l);
 	return 0;
 }

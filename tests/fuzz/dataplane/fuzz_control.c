@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz_control.c - libFuzzer target over the control socket's request
- * handling (dp_control_handle in dataplane/control.c): the lines a peer
+ * handling (dp_control_handle in dataplane/sets/control_socket.c): the lines a peer
  * (hashwall-syncd, an operator's script) sends.  Each input line is one
  * request against a live set list; every answer must be one line starting
  * with "ok " or "err ", or a JSON object for status.
@@ -12,19 +12,19 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "dataplane/control.h"
+#include "dataplane/sets/control_socket.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char line[DP_CONTROL_LINE_MAX + 1];
-	struct dp_live live;
+	struct dp_setpub live;
 	char out[8192];
 	const char *p = (const char *)data, *end = p + size;
 
-	hw_log_configure("error");
-	if (dp_live_init(&live, 1, NULL) < 0)
+	hwall_log_configure("error");
+	if (dp_setpub_init(&live, 1, NULL) < 0)
 		abort();
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -41,6 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		p += len + (nl != NULL);
 	}
-	dp_live_fini(&live);
+	dp_setpub_fini(&live);
 	return 0;
 }

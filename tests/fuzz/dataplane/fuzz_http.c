@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t seq[DP_DIR_COUNT] = { 0, 0 };
 	size_t i = 0;
 
-	dp_http_init(&h, &lim, 1u << HW_ALGO_MD5, 2, &ctr, on_obj, &sink);
+	dp_http_init(&h, &lim, 1u << HWALL_ALGO_MD5, 2, &ctr, on_obj, &sink);
 	while (i < size && !conn.dead) {
 		enum dp_dir dir = data[i] & 0x80 ? DP_DIR_S2C : DP_DIR_C2S;
 		uint32_t n = data[i++] & 0x7f;

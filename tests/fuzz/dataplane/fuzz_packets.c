@@ -91,7 +91,7 @@ static void on_event(void *ctx, const char *line, size_t len, bool match,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct hw_pseudo_key key = { { 1, 2, 3 } };
+	static const struct hwall_pseudo_key key = { { 1, 2, 3 } };
 	struct dp_worker_conf conf;
 	struct dp_worker w;
 	size_t i = 0, sink = 0;
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conf.log_objects = true;
 	conf.idle_ns = 50;
 	conf.http.max_object_bytes = 1 << 16;
-	conf.hash_mask = 1u << HW_ALGO_SHA1;
+	conf.hash_mask = 1u << HWALL_ALGO_SHA1;
 	if (dp_worker_init(&w, &conf, NULL, &key, on_event, &sink) < 0)
 		abort();
 	while (size - i >= 2) {

@@ -39,12 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hws_open_mem(copy, size, &set, &err) == 0) {
 		const uint8_t *ptrs[HWS_BULK_MAX];
 		unsigned int n = 0;
-		for (size_t off = 0; off + HW_DIGEST_MAX <= size && n < HWS_BULK_MAX; off += 97)
+		for (size_t off = 0; off + HWALL_DIGEST_MAX <= size && n < HWS_BULK_MAX; off += 97)
 			ptrs[n++] = copy + off;
-		for (int a = 0; a < HW_ALGO_COUNT; a++) {
+		for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 			for (unsigned int i = 0; i < n; i++)
-				sink += hws_lookup(set, (enum hw_algo)a, ptrs[i], NULL);
-			sink += hws_lookup_bulk(set, (enum hw_algo)a, ptrs, n, NULL);
+				sink += hws_lookup(set, (enum hwall_algo)a, ptrs[i], NULL);
+			sink += hws_lookup_bulk(set, (enum hwall_algo)a, ptrs, n, NULL);
 		}
 		hws_foreach(set, visit, &sink);
 		hws_close(set);

@@ -8,7 +8,7 @@
 #ifndef HASHWALL_TESTS_CTL_TEST_DAEMON_H
 #define HASHWALL_TESTS_CTL_TEST_DAEMON_H
 
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char *controld;
-static char dir[64], api_url[64];
+static const char *dir;
+static char api_url[64];
 
 static inline void path_of(char *buf, size_t cap, const char *name)
 {
@@ -145,14 +146,6 @@ static inline long api_get(const char *token, const char *path, const char *out_
 	return code;
 }
 
-static inline void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
-}
-
 /* main() of such a test: argv[1] is hashwall-controld. */
 static inline int ctl_test_daemon_main(int argc, char **argv, const char *name,
 				       CU_TestInfo *tests)
@@ -166,7 +159,7 @@ static inline int ctl_test_daemon_main(int argc, char **argv, const char *name,
 	controld = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = hw_test_main(name, tests);
+	r = hwall_test_main(name, tests);
 	curl_global_cleanup();
 	return r;
 }

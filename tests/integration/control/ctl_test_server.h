@@ -10,10 +10,10 @@
 #define HASHWALL_TESTS_CTL_TEST_SERVER_H
 
 #include "control/api.h"
-#include "control/http.h"
+#include "control/httpd.h"
 #include "hashsync/hws.h"
 #include "common/errors.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@
 #define TOKEN_REVIEWER "reviewer-token-0123456789"
 #define TOKEN_ADMIN "admin-token-0123456789"
 
-static char dir[64], db_path[128], tokens_path[128], allow_path[128];
+static const char *dir;
+static char db_path[128], tokens_path[128], allow_path[128];
 static struct ctl_store *store;
 static struct ctl_tokens tokens;
 static struct ctl_metrics metrics;
@@ -32,7 +33,7 @@ static struct ctl_enforce *enforce;
 static struct ctl_api_config api;
 static struct ctl_http *http;
 static unsigned int port;
-static char digests[12][HW_DIGEST_HEX_MAX];
+static char digests[12][HWALL_DIGEST_HEX_MAX];
 
 /* The injected backend records what it was asked. */
 static int backend_adds, backend_dels;
@@ -89,11 +90,11 @@ static int seed(void)
 		uint64_t st = 1000 + i;
 		uint8_t d[16];
 		memset(&ev, 0, sizeof(ev));
-		hw_test_rand_bytes(&st, d, sizeof(d));
+		hwall_test_rand_bytes(&st, d, sizeof(d));
 		snprintf(ev.set, sizeof(ev.set), "%s", i < 10 ? "hotline" : "trial");
 		ev.set_version = 5;
-		ev.algo = HW_ALGO_MD5;
-		hw_hex_format(d, sizeof(d), ev.digest);
+		ev.algo = HWALL_ALGO_MD5;
+		hwall_hex_format(d, sizeof(d), ev.digest);
 		snprintf(digests[i], sizeof(digests[i]), "%s", ev.digest);
 		snprintf(ev.host, sizeof(ev.host), "h%u.example", i % 3);
 		snprintf(ev.path, sizeof(ev.path), "/img/%u.jpg", i);
@@ -126,7 +127,7 @@ static int write_sets(void)
 	if (!b)
 		return -1;
 	hws_builder_set_times(b, 99000, 0);
-	r = hws_builder_add(b, HW_ALGO_MD5, d, 1, 7);
+	r = hws_builder_add(b, HWALL_ALGO_MD5, d, 1, 7);
 	snprintf(p, sizeof(p), "%s/hotline.hws", dir);
 	if (r == 0)
 		r = hws_builder_write(b, p, NULL, &err);
@@ -146,8 +147,8 @@ static int ctl_test_server_start(void)
 					 .metrics = &metrics };
 	char err[256];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-api-XXXXXX");
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("ctl-api");
+	if (!dir)
 		return -1;
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
@@ -167,19 +168,11 @@ static int ctl_test_server_start(void)
 
 static int ctl_test_server_stop(void)
 {
-	char p[192];
-	const char *files[] = { "c.db", "c.db-wal", "c.db-shm", "tokens", "allowlist.txt",
-				"hotline.hws", "broken.hws" };
-
 	ctl_http_stop(http);
 	ctl_enforce_free(enforce);
 	ctl_store_close(store);
 	ctl_tokens_free(&tokens);
-	for (size_t i = 0; i < HW_ARRAY_SIZE(files); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	hwall_test_tmpdir_remove(dir);
 	return 0;
 }
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * API tests over real HTTP on loopback: controld's HTTP server
- * (control/http.c) in this process on 127.0.0.1 and an ephemeral port, a
+ * (control/httpd.c) in this process on 127.0.0.1 and an ephemeral port, a
  * libcurl client.  Every endpoint with every role, bad tokens, bad JSON,
  * unknown fields, oversized bodies, paging edges, the review workflow's
  * consequences (seen through an injected enforcement backend), exports
  * and metrics.  Candidates come from synthetic events only.
  */
+#include "control/store_sqlite.h"
 #include "ctl_test_server.h"
 
 #include <curl/curl.h>
@@ -143,7 +144,7 @@ static const char *const role_tokens[CTL_ROLE_COUNT] = {
  * The request bodies are invalid on purpose: nothing changes. */
 static void test_auth_every_endpoint_every_role(void)
 {
-	for (size_t i = 0; i < HW_ARRAY_SIZE(endpoints); i++) {
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(endpoints); i++) {
 		const struct endpoint *e = &endpoints[i];
 		struct reply *r = call(e->method, e->path, NULL, e->body);
 		CU_ASSERT_EQUAL(r->code, 401);
@@ -383,7 +384,7 @@ static void test_status_and_metrics(void)
 	struct reply *r;
 	char *line, *save = NULL, schema[32];
 
-	snprintf(schema, sizeof(schema), "\"schema_version\":%d", ctl_store_migrate_latest());
+	snprintf(schema, sizeof(schema), "\"schema_version\":%d", ctl_sqlite_migrate_latest());
 	r = call("GET", "/api/v1/status", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"uptime\":1000"));

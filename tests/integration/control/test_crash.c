@@ -7,9 +7,9 @@
  * 10,000 are there exactly once and PRAGMA integrity_check says ok.
  */
 #include "common/ingest_client.h"
-#include "common/digest.h"
+#include "common/algo.h"
 #include "common/errors.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -23,7 +23,8 @@
 #define KILLS 5
 
 static const char *controld;
-static char dir[64], cfg_path[128], db_path[128], sock_path[128];
+static const char *dir;
+static char cfg_path[128], db_path[128], sock_path[128];
 
 static void write_file(const char *name, const char *text)
 {
@@ -41,8 +42,8 @@ static void setup(void)
 {
 	char cfg[1024];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-crash-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-crash");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(cfg_path, sizeof(cfg_path), "%s/controld.json", dir);
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
@@ -54,14 +55,6 @@ static void setup(void)
 		 db_path, sock_path, dir, dir);
 	write_file("controld.json", cfg);
 	write_file("tokens", "# none\n");
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static pid_t start_controld(void)
@@ -103,7 +96,7 @@ static int64_t db_count(const char *sql, int64_t arg)
 	return n;
 }
 
-static void submit_all(struct hw_ic *ic)
+static void submit_all(struct hwall_ic *ic)
 {
 	char buf[1024];
 	uint64_t st = 42;
@@ -112,8 +105,8 @@ static void submit_all(struct hw_ic *ic)
 		uint8_t d[32];
 		char hex[65];
 		int n;
-		hw_test_rand_bytes(&st, d, sizeof(d));
-		hw_hex_format(d, sizeof(d), hex);
+		hwall_test_rand_bytes(&st, d, sizeof(d));
+		hwall_hex_format(d, sizeof(d), hex);
 		n = snprintf(buf, sizeof(buf),
 			     "{\"server_ip\":\"192.0.2.7\",\"server_port\":80,"
 			     "\"client\":\"%.16s\",\"host\":\"h%u.example\",\"path\":\"/%u\","
@@ -121,18 +114,18 @@ static void submit_all(struct hw_ic *ic)
 			     "\"partial\":false,\"set\":\"crash\",\"set_version\":1,"
 			     "\"algo\":\"sha256\",\"digest\":\"%s\",\"category\":1,\"ref\":%u}",
 			     hex + 32, i % 50, i, i, hex, i);
-		CU_ASSERT_EQUAL(hw_ic_submit(ic, buf, (size_t)n), 0);
+		CU_ASSERT_EQUAL(hwall_ic_submit(ic, buf, (size_t)n), 0);
 	}
 }
 
 /* Poll until @acked events are acknowledged (or a generous bound). */
-static void pump_until(struct hw_ic *ic, uint64_t acked)
+static void pump_until(struct hwall_ic *ic, uint64_t acked)
 {
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 
 	for (int i = 0; i < 200000; i++) {
-		hw_ic_poll(ic, 5);
-		hw_ic_stats(ic, &st);
+		hwall_ic_poll(ic, 5);
+		hwall_ic_stats(ic, &st);
 		if (st.acked >= acked)
 			return;
 	}
@@ -140,21 +133,21 @@ static void pump_until(struct hw_ic *ic, uint64_t acked)
 
 static void test_crash(void)
 {
-	struct hw_ic_config cfg = { .dataplane = "dp-crash", .queue_max = EVENTS,
+	struct hwall_ic_config cfg = { .dataplane = "dp-crash", .queue_max = EVENTS,
 				     .reconnect_ms = 5 };
-	struct hw_ic_stats st;
-	struct hw_ic *ic = NULL;
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic = NULL;
 	pid_t pid;
 
 	setup();
 	cfg.socket_path = sock_path;
-	CU_ASSERT_FATAL(hw_ic_new(&cfg, &ic) == 0);
+	CU_ASSERT_FATAL(hwall_ic_new(&cfg, &ic) == 0);
 	submit_all(ic);
 	pid = start_controld();
 	for (int k = 1; k <= KILLS; k++) {
 		pump_until(ic, (uint64_t)k * EVENTS / (KILLS + 1));
 		kill_controld(pid, SIGKILL);
-		hw_ic_stats(ic, &st);
+		hwall_ic_stats(ic, &st);
 		/* every acknowledged event is committed: seqs 1..acked all present */
 		CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE seq <= ?1",
 					 (int64_t)st.acked),
@@ -162,7 +155,7 @@ static void test_crash(void)
 		pid = start_controld();
 	}
 	pump_until(ic, EVENTS);
-	hw_ic_stats(ic, &st);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.acked, EVENTS);
 	CU_ASSERT_EQUAL(st.dropped, 0);
 	CU_ASSERT_EQUAL(st.connects, KILLS + 1);
@@ -178,8 +171,8 @@ static void test_crash(void)
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers", 0), EVENTS);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM pragma_integrity_check"
 				 " WHERE integrity_check = 'ok'", 0), 1);
-	hw_ic_free(ic);
-	remove_dir();
+	hwall_ic_free(ic);
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(int argc, char **argv)
@@ -195,5 +188,5 @@ int main(int argc, char **argv)
 	}
 	controld = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	return hw_test_main("control/crash", tests);
+	return hwall_test_main("control/crash", tests);
 }

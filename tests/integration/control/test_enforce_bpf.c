@@ -11,7 +11,7 @@
  */
 #include "control/enforce.h"
 #include "bpfw.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,7 @@ static int flow_cb(const struct bpfw_flow_key *key, const struct bpfw_flow_val *
 }
 
 /* The flow of a blocked match becomes the blocked-flow entry that
- * hw_tc_egress looks up for the server's packets (src = server), with the
+ * bpfw_tc_egress looks up for the server's packets (src = server), with the
  * block's TTL; IPv4 and IPv6. */
 static void test_flow_reaches_map(void)
 {
@@ -169,7 +169,7 @@ static void test_bpf_backend(void)
 	/* the blocks outlive the glue (pinned) */
 	CU_ASSERT_EQUAL(entries(b, "http://store.example/a", &exp_ns), 1);
 	/* Clean-up, not under test: detach and unpin.  (bpfw_purge() leaves
-	 * the programs' own hw_scratch pin behind at the time of writing; the
+	 * the programs' own bpfw_scratch pin behind at the time of writing; the
 	 * wrapper script removes the whole pin directory anyway.) */
 	bpfw_purge(b);
 	bpfw_free(b);
@@ -201,5 +201,5 @@ int main(int argc, char **argv)
 	}
 	ifname = argv[1];
 	pin_root = argv[2];
-	return hw_test_main("control/enforce_bpf", tests);
+	return hwall_test_main("control/enforce_bpf", tests);
 }

@@ -9,7 +9,7 @@
 #include "common/ingest_client.h"
 #include "common/ingest_proto.h"
 #include "common/errors.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -20,27 +20,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static char dir[64], sock_path[128], db_path[128];
+static const char *dir;
+static char sock_path[128], db_path[128];
 static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1, 2, 3 };
 
 static void setup_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-ingest-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-ingest");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
 	snprintf(db_path, sizeof(db_path), "%s/controld.db", dir);
-}
-
-static void remove_dir(void)
-{
-	char p[192];
-	const char *files[] = { "ingest.sock", "controld.db", "controld.db-wal", "controld.db-shm" };
-
-	for (size_t i = 0; i < HW_ARRAY_SIZE(files); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
 
 struct server {
@@ -78,8 +67,8 @@ static int event_json(char *buf, size_t cap, unsigned int i, const char *client)
 	uint8_t d[16];
 	char hex[33];
 
-	hw_test_rand_bytes(&st, d, sizeof(d));
-	hw_hex_format(d, sizeof(d), hex);
+	hwall_test_rand_bytes(&st, d, sizeof(d));
+	hwall_hex_format(d, sizeof(d), hex);
 	return snprintf(buf, cap,
 			"{\"event\":\"match\",\"server_ip\":\"192.0.2.10\",\"server_port\":80,"
 			"\"client\":\"%s\",\"host\":\"h%u.example\",\"path\":\"/o/%u.jpg\","
@@ -90,26 +79,26 @@ static int event_json(char *buf, size_t cap, unsigned int i, const char *client)
 			client, i % 7, i, 1000 + i, hex, hex, i);
 }
 
-static void submit_range(struct hw_ic *ic, unsigned int from, unsigned int to)
+static void submit_range(struct hwall_ic *ic, unsigned int from, unsigned int to)
 {
 	char buf[1024];
 
 	for (unsigned int i = from; i < to; i++) {
 		int n = event_json(buf, sizeof(buf), i, "5f0c3a9e21b7d4c8");
-		CU_ASSERT_EQUAL(hw_ic_submit(ic, buf, (size_t)n), 0);
+		CU_ASSERT_EQUAL(hwall_ic_submit(ic, buf, (size_t)n), 0);
 	}
 }
 
 /* Run server and client rounds until the client saw @acked acks. */
-static void pump(struct server *s, struct hw_ic *ic, uint64_t acked)
+static void pump(struct server *s, struct hwall_ic *ic, uint64_t acked)
 {
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 
 	for (int round = 0; round < 5000; round++) {
-		hw_ic_poll(ic, 0);
+		hwall_ic_poll(ic, 0);
 		ctl_ingest_run(s->in, 1);
-		hw_ic_poll(ic, 0);
-		hw_ic_stats(ic, &st);
+		hwall_ic_poll(ic, 0);
+		hwall_ic_stats(ic, &st);
 		if (st.acked >= acked)
 			return;
 	}
@@ -131,28 +120,28 @@ static int64_t db_count(const char *sql)
 	return n;
 }
 
-static struct hw_ic *client_new(uint32_t queue_max)
+static struct hwall_ic *client_new(uint32_t queue_max)
 {
-	struct hw_ic_config cfg = { .socket_path = sock_path, .dataplane = "dp0",
+	struct hwall_ic_config cfg = { .socket_path = sock_path, .dataplane = "dp0",
 				     .queue_max = queue_max, .reconnect_ms = 1 };
-	struct hw_ic *ic = NULL;
+	struct hwall_ic *ic = NULL;
 
-	CU_ASSERT_FATAL(hw_ic_new(&cfg, &ic) == 0);
+	CU_ASSERT_FATAL(hwall_ic_new(&cfg, &ic) == 0);
 	return ic;
 }
 
 static void test_stream(void)
 {
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 	struct server s;
-	struct hw_ic *ic;
+	struct hwall_ic *ic;
 
 	setup_dir();
 	server_start(&s, NULL, NULL);
 	ic = client_new(0);
 	submit_range(ic, 0, 500);
 	pump(&s, ic, 500);
-	hw_ic_stats(ic, &st);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.acked, 500);
 	CU_ASSERT_EQUAL(st.queued, 0);
 	CU_ASSERT_EQUAL(st.connects, 1);
@@ -163,16 +152,16 @@ static void test_stream(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 500);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates"), 500);
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp0'"), 500);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_server_restart(void)
 {
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 	struct server s;
-	struct hw_ic *ic;
+	struct hwall_ic *ic;
 
 	setup_dir();
 	server_start(&s, NULL, NULL);
@@ -182,20 +171,20 @@ static void test_server_restart(void)
 	server_stop(&s);
 	/* controld is gone: events wait in the queue */
 	submit_range(ic, 30, 60);
-	CU_ASSERT_EQUAL(hw_ic_poll(ic, 0), -ENOTCONN);
-	hw_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(hwall_ic_poll(ic, 0), -ENOTCONN);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.queued, 30);
 	CU_ASSERT_FALSE(st.connected);
 	server_start(&s, NULL, NULL);
 	pump(&s, ic, 60);
-	hw_ic_stats(ic, &st);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.acked, 60);
 	CU_ASSERT_EQUAL(st.connects, 2);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 60);
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 60);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Fails the batch holding the 40th recorded event, once. */
@@ -212,9 +201,9 @@ static int failing_hook(void *ctx, struct ctl_store *st, const struct ctl_event 
 
 static void test_rollback_resends(void)
 {
-	struct hw_ic_stats st;
+	struct hwall_ic_stats st;
 	struct server s;
-	struct hw_ic *ic;
+	struct hwall_ic *ic;
 	int calls = 0;
 
 	setup_dir();
@@ -222,38 +211,38 @@ static void test_rollback_resends(void)
 	ic = client_new(0);
 	submit_range(ic, 0, 100);
 	pump(&s, ic, 100);
-	hw_ic_stats(ic, &st);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.acked, 100);
 	CU_ASSERT_TRUE(st.resent > 0);
 	CU_ASSERT_EQUAL(st.connects, 2);
 	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_COMMIT_FAILURES), 1);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 100);
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 100);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_queue_full(void)
 {
-	struct hw_ic_stats st;
-	struct hw_ic *ic;
-	char big[HW_INGEST_MSG_MAX];
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic;
+	char big[HWALL_INGEST_MSG_MAX];
 
 	setup_dir();
 	ic = client_new(8);
 	submit_range(ic, 0, 8);
-	CU_ASSERT_EQUAL(hw_ic_submit(ic, "{}", 2), -ENOBUFS);
-	CU_ASSERT_EQUAL(hw_ic_submit(ic, "{}", 2), -ENOBUFS);
+	CU_ASSERT_EQUAL(hwall_ic_submit(ic, "{}", 2), -ENOBUFS);
+	CU_ASSERT_EQUAL(hwall_ic_submit(ic, "{}", 2), -ENOBUFS);
 	memset(big, ' ', sizeof(big));
-	CU_ASSERT_EQUAL(hw_ic_submit(ic, big, sizeof(big)), -EMSGSIZE);
-	hw_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(hwall_ic_submit(ic, big, sizeof(big)), -EMSGSIZE);
+	hwall_ic_stats(ic, &st);
 	CU_ASSERT_EQUAL(st.dropped, 2);
 	CU_ASSERT_EQUAL(st.oversized, 1);
 	CU_ASSERT_EQUAL(st.queued, 8);
 	CU_ASSERT_EQUAL(st.last_seq, 8);
-	hw_ic_free(ic);
-	remove_dir();
+	hwall_ic_free(ic);
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* ---- raw records ---- */
@@ -324,7 +313,7 @@ static void test_raw_duplicates(void)
 	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"welcome\",\"proto\":1,\"acked\":4}");
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_invalid_and_pseudonyms(void)
@@ -353,7 +342,7 @@ static void test_raw_invalid_and_pseudonyms(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client = ''"), 1);
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 struct flows_seen {
@@ -425,12 +414,12 @@ static void test_raw_flows(void)
 	close(fd);
 	server_stop(&s);
 	flow_hook = NULL;
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_protocol_errors(void)
 {
-	static char big[HW_INGEST_MSG_MAX + 100];
+	static char big[HWALL_INGEST_MSG_MAX + 100];
 	struct server s;
 	char buf[512];
 	int fd;
@@ -463,7 +452,7 @@ static void test_raw_protocol_errors(void)
 	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 4);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 0);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_stats_snapshot(void)
@@ -471,7 +460,7 @@ static void test_stats_snapshot(void)
 	static const char stats[] = "{\"counters\":{\"rx_packets\":12,\"flows_evicted\":1},"
 				    "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]}";
 	struct server s;
-	struct hw_ic *ic;
+	struct hwall_ic *ic;
 	cJSON *status;
 	char *text;
 
@@ -480,7 +469,7 @@ static void test_stats_snapshot(void)
 	ic = client_new(0);
 	submit_range(ic, 0, 3);
 	pump(&s, ic, 3);
-	CU_ASSERT_EQUAL(hw_ic_send_stats(ic, stats, strlen(stats)), 0);
+	CU_ASSERT_EQUAL(hwall_ic_send_stats(ic, stats, strlen(stats)), 0);
 	ctl_ingest_run(s.in, 10);
 	status = ctl_ingest_status(s.in);
 	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(status, 0));
@@ -491,9 +480,9 @@ static void test_stats_snapshot(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"sets\":[{\"id\":\"test\",\"version\":3,\"created\":100}]"));
 	free(text);
 	cJSON_Delete(status);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(void)
@@ -511,5 +500,5 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
-	return hw_test_main("control/ingest", tests);
+	return hwall_test_main("control/ingest", tests);
 }

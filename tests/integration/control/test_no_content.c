@@ -15,9 +15,9 @@
 #include "control/api.h"
 #include "control/ctl_cli.h"
 #include "common/ingest_client.h"
-#include "common/digest.h"
+#include "common/algo.h"
 #include "ctl_test_daemon.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -42,9 +42,9 @@ static void make_bodies(void)
 	uint64_t st = 0x5eed;
 
 	for (int i = 0; i < OBJECTS; i++) {
-		body_len[i] = 1000 + (size_t)(hw_test_rand(&st) % 60000);
+		body_len[i] = 1000 + (size_t)(hwall_test_rand(&st) % 60000);
 		bodies[i] = malloc(body_len[i]);
-		hw_test_rand_bytes(&st, bodies[i], body_len[i]);
+		hwall_test_rand_bytes(&st, bodies[i], body_len[i]);
 	}
 }
 
@@ -56,7 +56,7 @@ static unsigned int probes_found(const char *data, size_t len)
 
 	for (int i = 0; i < OBJECTS; i++) {
 		for (size_t off = 0; off + PROBE <= body_len[i]; off += STRIDE) {
-			hw_hex_format(bodies[i] + off, PROBE, hex);
+			hwall_hex_format(bodies[i] + off, PROBE, hex);
 			found += memmem(data, len, bodies[i] + off, PROBE) != NULL;
 			found += memmem(data, len, hex, 2 * PROBE) != NULL;
 		}
@@ -103,8 +103,8 @@ static void setup(void)
 {
 	char cfg[1024], line[256], hash[65];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-nocontent-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-nocontent");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(cfg, sizeof(cfg),
 		 "{\"db\":\"%s/c.db\",\"ingest_socket\":\"%s/i.sock\",\"client_key_file\":"
 		 "\"%s/key\",\"tokens_file\":\"%s/tokens\",\"allowlist_file\":\"%s/allow.txt\","
@@ -119,19 +119,19 @@ static void setup(void)
 /* Report a match for every object, as the dataplane would (digests only). */
 static void report_matches(void)
 {
-	struct hw_ic_config cfg = { .dataplane = "dp", .reconnect_ms = 5 };
+	struct hwall_ic_config cfg = { .dataplane = "dp", .reconnect_ms = 5 };
 	char sock[192], ev[1024], hex[65];
-	struct hw_ic_stats st;
-	struct hw_ic *ic;
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic;
 	uint8_t d[32];
 
 	path_of(sock, sizeof(sock), "i.sock");
 	cfg.socket_path = sock;
-	CU_ASSERT_FATAL(hw_ic_new(&cfg, &ic) == 0);
+	CU_ASSERT_FATAL(hwall_ic_new(&cfg, &ic) == 0);
 	for (int i = 0; i < OBJECTS; i++) {
 		int n;
 		SHA256(bodies[i], body_len[i], d);
-		hw_hex_format(d, sizeof(d), hex);
+		hwall_hex_format(d, sizeof(d), hex);
 		/* Every fourth flow is malformed (an octet over 255). */
 		n = snprintf(ev, sizeof(ev),
 			     "{\"server_ip\":\"192.0.2.5\",\"server_port\":80,\"client\":\"a1b2c3\","
@@ -141,16 +141,16 @@ static void report_matches(void)
 			     "\"category\":1,\"ref\":%d,\"flow\":{\"client_ip\":\"" CLIENT_NET
 			     "%d.%d\",\"client_port\":%d}}",
 			     i, body_len[i], hex, i, i % 4 == 3 ? 300 : 1, 10 + i, 40000 + i);
-		CU_ASSERT_EQUAL(hw_ic_submit(ic, ev, (size_t)n), 0);
+		CU_ASSERT_EQUAL(hwall_ic_submit(ic, ev, (size_t)n), 0);
 	}
 	for (int i = 0; i < 4000; i++) {
-		hw_ic_poll(ic, 5);
-		hw_ic_stats(ic, &st);
+		hwall_ic_poll(ic, 5);
+		hwall_ic_stats(ic, &st);
 		if (st.acked == OBJECTS)
 			break;
 	}
 	CU_ASSERT_EQUAL(st.acked, OBJECTS);
-	hw_ic_free(ic);
+	hwall_ic_free(ic);
 }
 
 /* Lines of the event log that are fileinfo records. */
@@ -265,7 +265,7 @@ static void test_no_content(void)
 	CU_ASSERT_TRUE(scan_dir(clients_found, &files) > 0);
 	write_control_file();
 	CU_ASSERT_TRUE(scan_dir(probes_found, &files) > 0);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 	for (int i = 0; i < OBJECTS; i++)
 		free(bodies[i]);
 }

@@ -29,7 +29,7 @@
  */
 #include "check.h"
 
-#include "common/digest.h"
+#include "common/algo.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,7 +64,7 @@ static int parse_args(int argc, char **argv, struct chk *c)
 		case 'n': c->no_set = true; break;
 		case 'r': c->resync_required = true; break;
 		case 'a':
-			if (hw_algo_parse_list(optarg, &c->algos, NULL) < 0)
+			if (hwall_algo_parse_list(optarg, &c->algos, NULL) < 0)
 				return -EINVAL;
 			break;
 		case 'l': c->loops = atoi(optarg); break;

@@ -13,9 +13,9 @@
  *
  * usage: port_afpacket HW_PROFILE_DIR IFACE PEER
  */
-#include "dataplane/port.h"
+#include "dataplane/ports/port.h"
 #include "dataplane/rx.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,7 +152,7 @@ static void test_rss_refused(void)
 		" \"devargs\": \"qpairs={queues}\", \"max_queues\": 4, \"rss\": {\"key\": \""
 		"6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a\","
 		" \"types\": [\"ipv4-tcp\"]}}";
-	struct hw_cfg_error cerr;
+	struct hwall_cfg_error cerr;
 	struct dp_profile p;
 	struct dp_ports http;
 	char err[256] = "";
@@ -202,7 +202,7 @@ static int setup(void)
 	char path[PATH_MAX], dev[64], devstr[128], vdev[160], prefix[64], vdev1[160];
 	char *argv[] = { "port_afpacket", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
 			 "--log-level=error", "-l", "0", "-m", "256", prefix, vdev, vdev1, NULL };
-	struct hw_cfg_error cerr;
+	struct hwall_cfg_error cerr;
 	struct dp_ports http;
 	char err[256];
 
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	prof_dir = argv[1], iface = argv[2], peer = argv[3];
 	memset(seen, 0xff, sizeof(seen));
 	if (setup() == 0)
-		r = hw_test_main("dataplane/port_afpacket", tests);
+		r = hwall_test_main("dataplane/port_afpacket", tests);
 	if (port_up)
 		dp_port_stop(port);
 	if (eal_up) {

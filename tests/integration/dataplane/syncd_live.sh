@@ -8,8 +8,8 @@
 #
 # usage: syncd_live.sh DATAPLANE GEN   (PUBLISH and SYNCD in the environment)
 DP=$(realpath "$1") GEN=$(realpath "$2")
-# lib.sh: scratch directory $WORK (cwd, removed on exit), keys, config, push.
-source "$(dirname "$0")/../hashsync/sync/lib.sh"
+# sync_lib.sh: scratch directory $WORK (cwd, removed on exit), keys, config, push.
+source "$(dirname "$0")/../hashsync/sync/sync_lib.sh"
 
 "$GEN" --scenario keepalive --out c.pcap --list known.list 2>/dev/null
 grep -v '^#' known.list >v1.txt

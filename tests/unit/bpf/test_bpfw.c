@@ -16,7 +16,7 @@
 
 #include "bpfw.h"
 #include "bpfw_int.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 static char root[128];
 
@@ -116,13 +116,13 @@ static void test_other_size_pinned_map_reused(void)
 	bpfw_free(b);
 }
 
-/* A map of another type pinned where hw_mirror belongs. */
+/* A map of another type pinned where bpfw_mirror belongs. */
 static int pin_foreign_mirror(void)
 {
 	char path[256];
 	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 4, 1, NULL), r;
 
-	snprintf(path, sizeof(path), "%s/maps/hw_mirror", root);
+	snprintf(path, sizeof(path), "%s/maps/bpfw_mirror", root);
 	unlink(path);
 	r = fd < 0 ? fd : bpf_obj_pin(fd, path);
 	close(fd);
@@ -135,7 +135,7 @@ static void test_foreign_pinned_map_refused(void)
 
 	CU_ASSERT_EQUAL(pin_foreign_mirror(), 0);
 	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "hw_mirror is not the map this version uses"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "bpfw_mirror is not the map this version uses"));
 	/* purge clears the way for a fresh set of maps */
 	CU_ASSERT_EQUAL(bpfw_purge(b), 0);
 	CU_ASSERT_EQUAL(bpfw_url_block(c, "example.com/a", 60), 0);
@@ -227,7 +227,7 @@ int main(void)
 	}
 
 	snprintf(root, sizeof(root), "/sys/fs/bpf/hashwall-unit-%d", (int)getpid());
-	rc = hw_test_main("bpf/bpfw", tests);
+	rc = hwall_test_main("bpf/bpfw", tests);
 	b = handle(4096); /* remove the pins even when a test failed */
 	bpfw_purge(b);
 	bpfw_free(b);

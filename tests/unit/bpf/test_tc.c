@@ -13,7 +13,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf_test.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 #include "pkt.h"
 #include "tc_enforce.skel.h"
 
@@ -28,7 +28,7 @@ static uint32_t out_len;
 
 static uint64_t counter(uint32_t reason)
 {
-	return bt_counter(bpf_map__fd(skel->maps.hw_counters), reason);
+	return bt_counter(bpf_map__fd(skel->maps.bpfw_counters), reason);
 }
 
 static void reset(void)
@@ -36,9 +36,9 @@ static void reset(void)
 	struct bpfw_mirror_cfg off = { 0 };
 	uint32_t zero = 0;
 
-	bt_map_clear(bpf_map__fd(skel->maps.hw_flows));
-	bt_counters_clear(bpf_map__fd(skel->maps.hw_counters));
-	bpf_map_update_elem(bpf_map__fd(skel->maps.hw_mirror), &zero, &off, BPF_ANY);
+	bt_map_clear(bpf_map__fd(skel->maps.bpfw_flows));
+	bt_counters_clear(bpf_map__fd(skel->maps.bpfw_counters));
+	bpf_map_update_elem(bpf_map__fd(skel->maps.bpfw_mirror), &zero, &off, BPF_ANY);
 }
 
 /* The flow key of the packets pkt_build() makes for @family. */
@@ -62,16 +62,16 @@ static struct bpfw_flow_key key_of(int family)
 
 static int block_flow(struct bpfw_flow_key k, int64_t ttl_ns)
 {
-	struct bpfw_flow_val v = { .expires_ns = bt_now_ns() + (uint64_t)ttl_ns };
+	struct bpfw_flow_val v = { .expires_ns = hwall_mono_ns() + (uint64_t)ttl_ns };
 
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.hw_flows), &k, &v, BPF_ANY);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.bpfw_flows), &k, &v, BPF_ANY);
 }
 
 static uint64_t drops(struct bpfw_flow_key k)
 {
 	struct bpfw_flow_val v = { 0 };
 
-	bpf_map_lookup_elem(bpf_map__fd(skel->maps.hw_flows), &k, &v);
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.bpfw_flows), &k, &v);
 	return v.drops;
 }
 
@@ -80,7 +80,7 @@ static int mirror_on(uint32_t ifindex, uint16_t port)
 	struct bpfw_mirror_cfg m = { .enabled = 1, .ifindex = ifindex, .ports = { 8080, port } };
 	uint32_t zero = 0;
 
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.hw_mirror), &zero, &m, BPF_ANY);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.bpfw_mirror), &zero, &m, BPF_ANY);
 }
 
 static int run(struct bpf_program *prog, int family, size_t cut)
@@ -97,9 +97,9 @@ static void test_blocked_flow_dropped(void)
 	reset();
 	CU_ASSERT_EQUAL(block_flow(key_of(4), 3600e9), 0);
 	CU_ASSERT_EQUAL(block_flow(key_of(6), 3600e9), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_SHOT);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_SHOT);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 6, 0), TC_ACT_SHOT);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_SHOT);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_SHOT);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 6, 0), TC_ACT_SHOT);
 	CU_ASSERT_EQUAL(counter(BPFW_R_FLOW_DROPPED), 3);
 	CU_ASSERT_EQUAL(drops(key_of(4)), 2);
 	CU_ASSERT_EQUAL(drops(key_of(6)), 1);
@@ -112,8 +112,8 @@ static void test_other_flow_passes(void)
 	reset();
 	k.sport = htons(PKT_CLIENT_PORT + 1);
 	CU_ASSERT_EQUAL(block_flow(k, 3600e9), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_UNSPEC);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 6, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 6, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_FLOW_DROPPED), 0);
 }
 
@@ -121,7 +121,7 @@ static void test_expired_flow_passes(void)
 {
 	reset();
 	CU_ASSERT_EQUAL(block_flow(key_of(4), -1), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_FLOW_EXPIRED), 1);
 }
 
@@ -130,15 +130,15 @@ static void test_truncated_passes(void)
 	reset();
 	CU_ASSERT_EQUAL(block_flow(key_of(4), 3600e9), 0);
 	/* cut into the TCP header */
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 24 + 10), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 24 + 10), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_FLOW_DROPPED), 0);
 }
 
 static void test_mirror_off_by_default(void)
 {
 	reset();
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_MIRROR_CLONED) + counter(BPFW_R_MIRROR_FAILED), 0);
 }
 
@@ -146,11 +146,11 @@ static void test_mirror_clones_configured_ports(void)
 {
 	reset();
 	CU_ASSERT_EQUAL(mirror_on(if_nametoindex("lo"), PKT_SERVER_PORT), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 6, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 6, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_MIRROR_CLONED), 2);
 	CU_ASSERT_EQUAL(mirror_on(if_nametoindex("lo"), 443), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_MIRROR_CLONED), 2);
 }
 
@@ -158,7 +158,7 @@ static void test_mirror_failure_counted(void)
 {
 	reset();
 	CU_ASSERT_EQUAL(mirror_on(0x7ffffff0, PKT_SERVER_PORT), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_ingress, 4, 0), TC_ACT_UNSPEC);
 	CU_ASSERT_EQUAL(counter(BPFW_R_MIRROR_FAILED), 1);
 }
 
@@ -167,7 +167,7 @@ static void test_blocked_flow_not_mirrored(void)
 	reset();
 	CU_ASSERT_EQUAL(mirror_on(if_nametoindex("lo"), PKT_SERVER_PORT), 0);
 	CU_ASSERT_EQUAL(block_flow(key_of(4), 3600e9), 0);
-	CU_ASSERT_EQUAL(run(skel->progs.hw_tc_egress, 4, 0), TC_ACT_SHOT);
+	CU_ASSERT_EQUAL(run(skel->progs.bpfw_tc_egress, 4, 0), TC_ACT_SHOT);
 	CU_ASSERT_EQUAL(counter(BPFW_R_MIRROR_CLONED), 0);
 }
 
@@ -198,7 +198,7 @@ int main(void)
 			strerror(errno));
 		return 1;
 	}
-	rc = hw_test_main("bpf/tc", tests);
+	rc = hwall_test_main("bpf/tc", tests);
 	tc_enforce__destroy(skel);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for common/config.c: field tables, paths in errors, cleanup. */
 #include "common/config.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,53 +30,53 @@ struct test_cfg {
 	size_t n_tags;
 };
 
-static const struct hw_cfg_field set_fields[] = {
-	{ .key = "path", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field set_fields[] = {
+	{ .key = "path", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct set_cfg, path) },
-	{ .key = "category", .kind = HW_CFG_U32, .offset = offsetof(struct set_cfg, category),
+	{ .key = "category", .kind = HWALL_CFG_U32, .offset = offsetof(struct set_cfg, category),
 	  .min = 1, .max = 9 },
 	{ 0 },
 };
 
-static const struct hw_cfg_field inner_fields[] = {
-	{ .key = "address", .kind = HW_CFG_STRING, .def_str = "127.0.0.1",
+static const struct hwall_cfg_field inner_fields[] = {
+	{ .key = "address", .kind = HWALL_CFG_STRING, .def_str = "127.0.0.1",
 	  .offset = offsetof(struct test_cfg, inner.address) - offsetof(struct test_cfg, inner) },
-	{ .key = "workers", .kind = HW_CFG_U32, .min = 1, .max = 64,
+	{ .key = "workers", .kind = HWALL_CFG_U32, .min = 1, .max = 64,
 	  .offset = offsetof(struct test_cfg, inner.workers) - offsetof(struct test_cfg, inner) },
 	{ 0 },
 };
 
-static const struct hw_cfg_field fields[] = {
-	{ .key = "name", .kind = HW_CFG_STRING, .required = true,
+static const struct hwall_cfg_field fields[] = {
+	{ .key = "name", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct test_cfg, name) },
-	{ .key = "enabled", .kind = HW_CFG_BOOL, .offset = offsetof(struct test_cfg, enabled) },
-	{ .key = "port", .kind = HW_CFG_U16, .offset = offsetof(struct test_cfg, port) },
-	{ .key = "max_bytes", .kind = HW_CFG_U64, .offset = offsetof(struct test_cfg, max_bytes) },
-	{ .key = "ratio", .kind = HW_CFG_DOUBLE, .offset = offsetof(struct test_cfg, ratio),
+	{ .key = "enabled", .kind = HWALL_CFG_BOOL, .offset = offsetof(struct test_cfg, enabled) },
+	{ .key = "port", .kind = HWALL_CFG_U16, .offset = offsetof(struct test_cfg, port) },
+	{ .key = "max_bytes", .kind = HWALL_CFG_U64, .offset = offsetof(struct test_cfg, max_bytes) },
+	{ .key = "ratio", .kind = HWALL_CFG_DOUBLE, .offset = offsetof(struct test_cfg, ratio),
 	  .min = 0, .max = 1 },
-	{ .key = "inner", .kind = HW_CFG_OBJECT, .offset = offsetof(struct test_cfg, inner),
+	{ .key = "inner", .kind = HWALL_CFG_OBJECT, .offset = offsetof(struct test_cfg, inner),
 	  .fields = inner_fields },
-	{ .key = "sets", .kind = HW_CFG_ARRAY, .offset = offsetof(struct test_cfg, sets),
-	  .elem_kind = HW_CFG_OBJECT, .elem_size = sizeof(struct set_cfg), .fields = set_fields,
+	{ .key = "sets", .kind = HWALL_CFG_ARRAY, .offset = offsetof(struct test_cfg, sets),
+	  .elem_kind = HWALL_CFG_OBJECT, .elem_size = sizeof(struct set_cfg), .fields = set_fields,
 	  .count_offset = offsetof(struct test_cfg, n_sets), .max_elems = 4 },
-	{ .key = "tags", .kind = HW_CFG_ARRAY, .offset = offsetof(struct test_cfg, tags),
-	  .elem_kind = HW_CFG_STRING, .elem_size = sizeof(char *),
+	{ .key = "tags", .kind = HWALL_CFG_ARRAY, .offset = offsetof(struct test_cfg, tags),
+	  .elem_kind = HWALL_CFG_STRING, .elem_size = sizeof(char *),
 	  .count_offset = offsetof(struct test_cfg, n_tags) },
 	{ 0 },
 };
 
 /* Parse @json against the table; returns the loader's result. */
-static int load(const char *json, struct test_cfg *cfg, struct hw_cfg_error *err)
+static int load(const char *json, struct test_cfg *cfg, struct hwall_cfg_error *err)
 {
 	cJSON *root = NULL;
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = 80; /* a caller default */
-	r = hw_cfg_parse_text(json, strlen(json), "test.json", &root, err);
+	r = hwall_cfg_parse_text(json, strlen(json), "test.json", &root, err);
 	if (r < 0)
 		return r;
-	r = hw_cfg_load(root, fields, cfg, "", err);
+	r = hwall_cfg_load(root, fields, cfg, "", err);
 	cJSON_Delete(root);
 	return r;
 }
@@ -84,7 +84,7 @@ static int load(const char *json, struct test_cfg *cfg, struct hw_cfg_error *err
 static void test_full_config(void)
 {
 	struct test_cfg cfg;
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 	const char *json = "{\"name\":\"edge1\",\"enabled\":true,\"max_bytes\":4294967296,"
 			   "\"ratio\":0.5,\"inner\":{\"workers\":2},"
 			   "\"sets\":[{\"path\":\"/a\",\"category\":1},{\"path\":\"/b\"}],"
@@ -105,7 +105,7 @@ static void test_full_config(void)
 	CU_ASSERT_EQUAL(cfg.sets[1].category, 0);
 	CU_ASSERT_EQUAL_FATAL(cfg.n_tags, 2);
 	CU_ASSERT_STRING_EQUAL(cfg.tags[1], "y");
-	hw_cfg_free(fields, &cfg);
+	hwall_cfg_free(fields, &cfg);
 	CU_ASSERT_PTR_NULL(cfg.name);
 	CU_ASSERT_PTR_NULL(cfg.sets);
 	CU_ASSERT_EQUAL(cfg.n_sets, 0);
@@ -115,11 +115,11 @@ static void test_full_config(void)
 static void expect_error(const char *json, const char *msg)
 {
 	struct test_cfg cfg;
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 
 	CU_ASSERT_EQUAL(load(json, &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, msg);
-	hw_cfg_free(fields, &cfg);
+	hwall_cfg_free(fields, &cfg);
 }
 
 static void test_error_paths(void)
@@ -150,7 +150,7 @@ static void test_error_paths(void)
 static void test_syntax_error_position(void)
 {
 	struct test_cfg cfg;
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 
 	CU_ASSERT_EQUAL(load("{\n  \"name\": \"a\",\n  \"port\": ,\n}", &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:3:11: JSON syntax error");
@@ -161,20 +161,20 @@ static void test_syntax_error_position(void)
 static void test_parse_file(void)
 {
 	char path[] = "/tmp/hw-test-config-XXXXXX";
-	struct hw_cfg_error err = { { 0 } };
+	struct hwall_cfg_error err = { { 0 } };
 	cJSON *root = NULL;
 	int fd = mkstemp(path);
 
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(write(fd, "{\"name\":\"f\"}\n", 13), 13);
 	close(fd);
-	CU_ASSERT_EQUAL(hw_cfg_parse_file(path, &root, &err), 0);
+	CU_ASSERT_EQUAL(hwall_cfg_parse_file(path, &root, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(root, "name")->valuestring, "f");
 	cJSON_Delete(root);
 	unlink(path);
-	CU_ASSERT_EQUAL(hw_cfg_parse_file(path, &root, &err), -ENOENT);
+	CU_ASSERT_EQUAL(hwall_cfg_parse_file(path, &root, &err), -ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file"));
-	CU_ASSERT_EQUAL(hw_cfg_parse_file("/tmp", &root, &err), -EINVAL);
+	CU_ASSERT_EQUAL(hwall_cfg_parse_file("/tmp", &root, &err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a regular file"));
 }
 
@@ -187,5 +187,5 @@ int main(void)
 		{ "parse file", test_parse_file },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("common/config", tests);
+	return hwall_test_main("common/config", tests);
 }

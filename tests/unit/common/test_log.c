@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for common/log.c: thresholds, topic overrides, output form. */
 #include "common/log.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,42 +10,42 @@
 
 static void test_default_is_info(void)
 {
-	CU_ASSERT_EQUAL(hw_log_configure(NULL), 0);
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_ERR, "dp"));
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_INFO, "dp"));
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_DEBUG, "dp"));
+	CU_ASSERT_EQUAL(hwall_log_configure(NULL), 0);
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_ERR, "dp"));
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_INFO, "dp"));
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_DEBUG, "dp"));
 }
 
 static void test_topic_overrides(void)
 {
-	CU_ASSERT_EQUAL(hw_log_configure("warn,dp.http=debug,sync=err"), 0);
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_DEBUG, "dp.http"));
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_DEBUG, "dp.http.chunked"));
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_INFO, "dp.reasm"));
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_WARN, "dp.reasm"));
+	CU_ASSERT_EQUAL(hwall_log_configure("warn,dp.http=debug,sync=err"), 0);
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_DEBUG, "dp.http"));
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_DEBUG, "dp.http.chunked"));
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_INFO, "dp.reasm"));
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_WARN, "dp.reasm"));
 	/* "dp.httpx" is not below "dp.http". */
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_DEBUG, "dp.httpx"));
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_WARN, "sync.verify"));
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_ERR, "sync.verify"));
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_DEBUG, "dp.httpx"));
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_WARN, "sync.verify"));
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_ERR, "sync.verify"));
 }
 
 static void test_longest_match_wins(void)
 {
-	CU_ASSERT_EQUAL(hw_log_configure("err,dp=debug,dp.flow=warn"), 0);
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_INFO, "dp.flow"));
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_INFO, "dp.parse"));
-	CU_ASSERT_FALSE(hw_log_enabled(HW_LOG_WARN, "ctl"));
+	CU_ASSERT_EQUAL(hwall_log_configure("err,dp=debug,dp.flow=warn"), 0);
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_INFO, "dp.flow"));
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_INFO, "dp.parse"));
+	CU_ASSERT_FALSE(hwall_log_enabled(HWALL_LOG_WARN, "ctl"));
 }
 
 static void test_bad_spec_keeps_previous(void)
 {
-	CU_ASSERT_EQUAL(hw_log_configure("debug"), 0);
-	CU_ASSERT_EQUAL(hw_log_configure("info,dp=loud"), -EINVAL);
-	CU_ASSERT_EQUAL(hw_log_configure("=debug"), -EINVAL);
-	CU_ASSERT_EQUAL(hw_log_configure("verbose"), -EINVAL);
-	CU_ASSERT_TRUE(hw_log_enabled(HW_LOG_DEBUG, "anything"));
-	CU_ASSERT_EQUAL(hw_log_level_parse("warning"), HW_LOG_WARN);
-	CU_ASSERT_STRING_EQUAL(hw_log_level_name(HW_LOG_LEVEL_COUNT), "?");
+	CU_ASSERT_EQUAL(hwall_log_configure("debug"), 0);
+	CU_ASSERT_EQUAL(hwall_log_configure("info,dp=loud"), -EINVAL);
+	CU_ASSERT_EQUAL(hwall_log_configure("=debug"), -EINVAL);
+	CU_ASSERT_EQUAL(hwall_log_configure("verbose"), -EINVAL);
+	CU_ASSERT_TRUE(hwall_log_enabled(HWALL_LOG_DEBUG, "anything"));
+	CU_ASSERT_EQUAL(hwall_log_level_parse("warning"), HWALL_LOG_WARN);
+	CU_ASSERT_STRING_EQUAL(hwall_log_level_name(HWALL_LOG_LEVEL_COUNT), "?");
 }
 
 static void test_output_line(void)
@@ -57,9 +57,9 @@ static void test_output_line(void)
 	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
 	saved = dup(STDERR_FILENO);
 	dup2(fds[1], STDERR_FILENO);
-	hw_log_configure("info");
-	HW_LOG(INFO, "test.topic", "value %d", 42);
-	HW_LOG(DEBUG, "test.topic", "hidden");
+	hwall_log_configure("info");
+	HWALL_LOG(INFO, "test.topic", "value %d", 42);
+	HWALL_LOG(DEBUG, "test.topic", "hidden");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fds[1]);
@@ -82,5 +82,5 @@ int main(void)
 		{ "output line", test_output_line },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("common/log", tests);
+	return hwall_test_main("common/log", tests);
 }

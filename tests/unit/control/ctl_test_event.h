@@ -7,7 +7,7 @@
 #define HASHWALL_TESTS_CTL_TEST_EVENT_H
 
 #include "control/store.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,18 +20,18 @@ static inline void ctl_test_event(struct ctl_event *ev, uint64_t seed, const cha
 	uint64_t st = seed;
 
 	memset(ev, 0, sizeof(*ev));
-	hw_test_rand_bytes(&st, d, sizeof(d));
-	hw_test_rand_bytes(&st, c, sizeof(c));
+	hwall_test_rand_bytes(&st, d, sizeof(d));
+	hwall_test_rand_bytes(&st, c, sizeof(c));
 	snprintf(ev->set, sizeof(ev->set), "test");
 	ev->set_version = 7;
-	ev->algo = HW_ALGO_XXH3_128;
-	hw_hex_format(d, sizeof(d), ev->digest);
+	ev->algo = HWALL_ALGO_XXH3_128;
+	hwall_hex_format(d, sizeof(d), ev->digest);
 	snprintf(ev->host, sizeof(ev->host), "%s", host);
 	snprintf(ev->path, sizeof(ev->path), "%s", path);
 	snprintf(ev->method, sizeof(ev->method), "GET");
 	snprintf(ev->server_ip, sizeof(ev->server_ip), "192.0.2.10");
 	ev->server_port = 80;
-	hw_hex_format(c, sizeof(c), ev->client);
+	hwall_hex_format(c, sizeof(c), ev->client);
 	ev->http_status = 200;
 	ev->size = 1000 + seed;
 	ev->complete = true;

@@ -5,7 +5,7 @@
  * backend stands in for the BPF maps. */
 #include "control/enforce.h"
 #include "ctl_test_event.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -299,5 +299,5 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
-	return hw_test_main("control/enforce", tests);
+	return hwall_test_main("control/enforce", tests);
 }

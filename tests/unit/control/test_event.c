@@ -4,7 +4,8 @@
 #include "control/api.h"
 #include "control/event.h"
 #include "control/eventlog.h"
-#include "hw_test.h"
+#include "common/algo.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@ static void test_parse_full(void)
 			      &ev, err), 0);
 	CU_ASSERT_STRING_EQUAL(ev.set, "iwf");
 	CU_ASSERT_EQUAL(ev.set_version, 12);
-	CU_ASSERT_EQUAL(ev.algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(ev.algo, HWALL_ALGO_MD5);
 	CU_ASSERT_STRING_EQUAL(ev.digest, "00112233445566778899aabbccddeeff"); /* lower-cased */
 	CU_ASSERT_STRING_EQUAL(ev.path, "/a?b=c");
 	CU_ASSERT_EQUAL(ev.server_port, 8080);
@@ -51,14 +52,15 @@ static void test_parse_full(void)
 static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
-	char err[128];
+	char err[128], want[128];
 
 	CU_ASSERT_EQUAL(parse("{\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\"}",
 			      &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "set: missing required field");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"crc32\",\"digest\":\"00\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "algo: unknown algorithm");
+	snprintf(want, sizeof(want), "algo: unknown algorithm (known: %s)", hwall_algo_names());
+	CU_ASSERT_STRING_EQUAL(err, want);
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "digest: not hex of the algorithm's length");
@@ -193,12 +195,13 @@ static void test_pseudonyms(void)
 
 static void test_key_file(void)
 {
-	char dir[] = "/tmp/hw-ctl-key-XXXXXX", path[64];
+	const char *dir = hwall_test_tmpdir("ctl-key");
 	uint8_t k1[CTL_CLIENT_KEY_LEN], k2[CTL_CLIENT_KEY_LEN];
+	char path[HWALL_TEST_TMPDIR_LEN + 8];
 	struct stat st;
 	FILE *f;
 
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(path, sizeof(path), "%s/key", dir);
 	CU_ASSERT_EQUAL(ctl_client_key_load(path, k1), 0); /* created */
 	CU_ASSERT_EQUAL(stat(path, &st), 0);
@@ -210,8 +213,7 @@ static void test_key_file(void)
 	fputc('x', f);
 	fclose(f);
 	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), -EINVAL);
-	unlink(path);
-	rmdir(dir);
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Write @text to a temporary tokens file and load it. */
@@ -297,7 +299,7 @@ static void test_tokens_reload(void)
 static void test_eventlog(void)
 {
 	struct ctl_record_result res = { .candidate_id = 9, .created = true };
-	struct ctl_event ev = { .set = "iwf", .set_version = 4, .algo = HW_ALGO_SHA1,
+	struct ctl_event ev = { .set = "iwf", .set_version = 4, .algo = HWALL_ALGO_SHA1,
 				.digest = "00112233445566778899aabbccddeeff00112233",
 				.host = "h.example", .path = "/a\"b", .method = "GET",
 				.server_ip = "192.0.2.1", .server_port = 80, .client = "ab",
@@ -355,5 +357,5 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
-	return hw_test_main("control/event", tests);
+	return hwall_test_main("control/event", tests);
 }

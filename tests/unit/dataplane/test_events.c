@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/events.c: JSON lines, escaping, stats. */
 #include "dataplane/events.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 static struct dp_txn txn = { .method = "GET", .host = "h\"x\\.example", .path = "/a b\x01\xff" };
 static struct dp_obj obj = { .txn = &txn, .size = 42, .status = 206, .partial = true,
 			     .outcome = DP_DROP_COUNT,
-			     .digests = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_SHA1) } };
+			     .digests = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_SHA1) } };
 
 static struct dp_event_obj event(void)
 {
@@ -20,8 +20,8 @@ static struct dp_event_obj event(void)
 	e.server[12] = 192;
 	e.server[15] = 7;
 	strcpy(e.client, "00112233445566778899aabbccddeeff");
-	memset(obj.digests.bytes[HW_ALGO_XXH3_128], 0xab, 16);
-	memset(obj.digests.bytes[HW_ALGO_SHA1], 0x01, 20);
+	memset(obj.digests.bytes[HWALL_ALGO_XXH3_128], 0xab, 16);
+	memset(obj.digests.bytes[HWALL_ALGO_SHA1], 0x01, 20);
 	return e;
 }
 
@@ -59,7 +59,7 @@ static void test_match_event_and_ipv6(void)
 {
 	struct dp_event_obj e = event();
 	struct dp_set_ref set = { .info = { .id = "hotline-a", .version = 12 } };
-	struct dp_match m = { .set = &set, .algo = HW_ALGO_SHA1, .category = 2, .ref = 4242 };
+	struct dp_match m = { .set = &set, .algo = HWALL_ALGO_SHA1, .category = 2, .ref = 4242 };
 	char buf[DP_EVENT_MAX];
 	cJSON *j;
 
@@ -186,5 +186,5 @@ int main(void)
 		{ "counters_add", test_counters_add },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("dataplane/events", tests);
+	return hwall_test_main("dataplane/events", tests);
 }

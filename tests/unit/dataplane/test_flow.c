@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/flow.c: keys, LRU eviction, idle timeout. */
 #include "dataplane/flow.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <string.h>
 
@@ -140,5 +140,5 @@ int main(void)
 		{ "idle_timeout", test_idle_timeout },
 		CU_TEST_INFO_NULL,
 	};
-	return hw_test_main("dataplane/flow", tests);
+	return hwall_test_main("dataplane/flow", tests);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/parse.c: L2 to L4 with crafted frames. */
 #include "dp_test.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 
@@ -228,5 +228,5 @@ int main(void)
 	dp_ports_clear(&ports);
 	dp_ports_add(&ports, 80);
 	dp_ports_add(&ports, 8080);
-	return hw_test_main("dataplane/parse", tests);
+	return hwall_test_main("dataplane/parse", tests);
 }

@@ -2,7 +2,7 @@
 /* Unit tests for dataplane/reasm.c with crafted segments in real mbufs. */
 #include "dataplane/reasm.h"
 #include "dp_test.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 /* What the consumer saw. */
 struct got {
@@ -238,7 +238,7 @@ static void test_held_chain_survives(void)
 	uint64_t seed = 5;
 
 	reset(1 << 16);
-	hw_test_rand_bytes(&seed, big, sizeof(big));
+	hwall_test_rand_bytes(&seed, big, sizeof(big));
 	dp_test_conn_init(&c, 4, 100, 1000);
 	CU_ASSERT_EQUAL(feed(&d, &c, -1, DP_TCP_SYN, "", 0), 0);
 	CU_ASSERT_EQUAL(feed(&d, &c, 10, 0, big + 10, sizeof(big) - 10), 0);
@@ -289,7 +289,7 @@ int main(void)
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
-	rc = hw_test_main("dataplane/reasm", tests);
+	rc = hwall_test_main("dataplane/reasm", tests);
 	dp_test_eal_done();
 	return rc;
 }

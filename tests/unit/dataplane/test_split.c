@@ -5,7 +5,7 @@
  */
 #include "dataplane/rx.h"
 #include "dp_test.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +99,7 @@ int main(void)
 
 	if (dp_test_eal() < 0)
 		return 2;
-	rc = make_capture() < 0 ? 2 : hw_test_main("dataplane/split", tests);
+	rc = make_capture() < 0 ? 2 : hwall_test_main("dataplane/split", tests);
 	for (int i = 0; i < TOTAL; i++)
 		rte_pktmbuf_free(pkts[i]);
 	dp_test_eal_done();

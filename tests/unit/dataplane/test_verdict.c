@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/verdict.c: set lists and lookups. */
 #include "dataplane/verdict.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/hw-verdict-XXXXXX";
+static const char *dir;
 static char path_a[64], path_b[64], path_bad[64];
 static uint8_t known_xxh[16], known_md5[16], other[16];
 
@@ -19,16 +19,16 @@ static int make_sets(void)
 	uint64_t seed = 3;
 	FILE *f;
 
-	hw_test_rand_bytes(&seed, known_xxh, 16);
-	hw_test_rand_bytes(&seed, known_md5, 16);
-	hw_test_rand_bytes(&seed, other, 16);
+	hwall_test_rand_bytes(&seed, known_xxh, 16);
+	hwall_test_rand_bytes(&seed, known_md5, 16);
+	hwall_test_rand_bytes(&seed, other, 16);
 	snprintf(path_a, sizeof(path_a), "%s/a.hws", dir);
 	snprintf(path_b, sizeof(path_b), "%s/b.hws", dir);
 	snprintf(path_bad, sizeof(path_bad), "%s/bad.hws", dir);
-	int r = hws_builder_add(a, HW_ALGO_XXH3_128, known_xxh, 2, 1234);
+	int r = hws_builder_add(a, HWALL_ALGO_XXH3_128, known_xxh, 2, 1234);
 
-	r = r ?: hws_builder_add(b, HW_ALGO_MD5, known_md5, 3, 99);
-	r = r ?: hws_builder_add(b, HW_ALGO_MD5, other, 3, 100);
+	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, known_md5, 3, 99);
+	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, other, 3, 100);
 	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hws_error){ { 0 } });
 	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hws_error){ { 0 } });
 	hws_builder_free(a);
@@ -46,26 +46,26 @@ static void test_lookup_every_set(void)
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
 	struct hws_error err = { { 0 } };
-	struct dp_digests d = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5) };
+	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_match m[4];
 
 	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
-	CU_ASSERT_EQUAL(l->algo_mask, (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5));
-	memcpy(d.bytes[HW_ALGO_XXH3_128], known_xxh, 16);
-	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	CU_ASSERT_EQUAL(l->algo_mask, (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5));
+	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_xxh, 16);
+	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 2);
 	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "a");
 	CU_ASSERT_EQUAL(m[0].set->info.version, 7);
-	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_XXH3_128);
+	CU_ASSERT_EQUAL(m[0].algo, HWALL_ALGO_XXH3_128);
 	CU_ASSERT_EQUAL(m[0].category, 2);
 	CU_ASSERT_EQUAL(m[0].ref, 1234);
 	CU_ASSERT_STRING_EQUAL(m[1].set->info.id, "b");
-	CU_ASSERT_EQUAL(m[1].algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(m[1].algo, HWALL_ALGO_MD5);
 	CU_ASSERT_EQUAL(m[1].ref, 99);
 	/* An algorithm that was not computed is not looked up. */
-	d.mask = 1u << HW_ALGO_XXH3_128;
+	d.mask = 1u << HWALL_ALGO_XXH3_128;
 	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 1);
-	memcpy(d.bytes[HW_ALGO_XXH3_128], known_md5, 16);
+	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 0);
 	CU_ASSERT_EQUAL(dp_verdict(NULL, &d, m, 4), 0);
 	dp_setlist_free(l);
@@ -78,30 +78,30 @@ static void test_allowlisted_hit(void)
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
 	struct hws_error err = { { 0 } };
-	struct dp_digests d = { .mask = (1u << HW_ALGO_XXH3_128) | (1u << HW_ALGO_MD5) };
+	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_counters ctr = { 0 };
 	struct dp_match m[4];
 	char text[128], hex[33], perr[128];
 
 	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
-	hw_hex_format(known_md5, 16, hex);
+	hwall_hex_format(known_md5, 16, hex);
 	snprintf(text, sizeof(text), "md5 %s\n", hex);
 	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
-	memcpy(d.bytes[HW_ALGO_XXH3_128], known_xxh, 16);
-	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_xxh, 16);
+	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
 	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "a");
-	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_XXH3_128);
+	CU_ASSERT_EQUAL(m[0].algo, HWALL_ALGO_XXH3_128);
 	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
 	/* known_md5's bytes as an xxh3-128 digest: not allowlisted, not in a set. */
-	memcpy(d.bytes[HW_ALGO_XXH3_128], known_md5, 16);
-	memcpy(d.bytes[HW_ALGO_MD5], other, 16);
+	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_md5, 16);
+	memcpy(d.bytes[HWALL_ALGO_MD5], other, 16);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
-	CU_ASSERT_EQUAL(m[0].algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(m[0].algo, HWALL_ALGO_MD5);
 	CU_ASSERT_EQUAL(m[0].ref, 100);
 	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
 	/* Without counters the hit is still skipped. */
-	memcpy(d.bytes[HW_ALGO_MD5], known_md5, 16);
+	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict(l, &d, m, 4), 0);
 	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
 	CU_ASSERT_STRING_EQUAL(dp_drop_name(DP_DROP_allowlisted), "allowlisted");
@@ -131,14 +131,9 @@ int main(void)
 		{ "bad_files", test_bad_files },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("verdict");
+	if (!dir || make_sets() < 0)
 		return 2;
-	rc = make_sets() < 0 ? 2 : hw_test_main("dataplane/verdict", tests);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(path_bad);
-	rmdir(dir);
-	return rc;
+	return hwall_test_main("dataplane/verdict", tests);
 }

@@ -6,7 +6,7 @@
  */
 #include "dataplane/worker.h"
 #include "dp_test.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -17,13 +17,13 @@
 
 enum delivery { WHOLE, ONE_BYTE, REORDERED, DUPLICATED, DELIVERY_COUNT };
 
-static char dir[] = "/tmp/hw-worker-XXXXXX";
+static const char *dir;
 static char set_path[64];
 static uint8_t body[BODY_LEN];
 static char response[BODY_LEN + 128];
 static size_t response_len;
 static struct dp_setlist *sets;
-static struct hw_pseudo_key key;
+static struct hwall_pseudo_key key;
 static char events[1 << 16];
 static size_t events_len;
 static unsigned int nevents, nmatches;
@@ -52,14 +52,14 @@ static int make_set(void)
 	uint64_t seed = 11;
 	int r;
 
-	hw_test_rand_bytes(&seed, body, sizeof(body));
+	hwall_test_rand_bytes(&seed, body, sizeof(body));
 	XXH128_canonicalFromHash(&c, XXH3_128bits(body, sizeof(body)));
 	response_len = (size_t)snprintf(response, sizeof(response),
 					"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", BODY_LEN);
 	memcpy(response + response_len, body, BODY_LEN);
 	response_len += BODY_LEN;
 	snprintf(set_path, sizeof(set_path), "%s/set.hws", dir);
-	r = hws_builder_add(b, HW_ALGO_XXH3_128, c.digest, 1, 77);
+	r = hws_builder_add(b, HWALL_ALGO_XXH3_128, c.digest, 1, 77);
 	if (r == 0)
 		r = hws_builder_write(b, set_path, NULL, &err);
 	hws_builder_free(b);
@@ -131,13 +131,13 @@ static void check_delivery(enum delivery how)
 	struct dp_worker_conf conf;
 	struct dp_test_conn c;
 	cJSON *obj, *match;
-	char hex[HW_DIGEST_HEX_MAX];
+	char hex[HWALL_DIGEST_HEX_MAX];
 	XXH128_canonical_t d;
 
 	start(&w, &conf, &c, 0xffffff00u); /* the body crosses the sequence wrap */
 	respond(&w, &c, how);
 	XXH128_canonicalFromHash(&d, XXH3_128bits(body, sizeof(body)));
-	hw_hex_format(d.digest, 16, hex);
+	hwall_hex_format(d.digest, 16, hex);
 	obj = event_of("object");
 	match = event_of("match");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
@@ -308,12 +308,11 @@ int main(void)
 	};
 	int rc = 2;
 
-	if (!mkdtemp(dir) || dp_test_eal() < 0 || hw_pseudo_key_random(&key) < 0 || make_set() < 0)
+	dir = hwall_test_tmpdir("worker");
+	if (!dir || dp_test_eal() < 0 || hwall_pseudo_key_random(&key) < 0 || make_set() < 0)
 		return 2;
-	rc = hw_test_main("dataplane/worker", tests);
+	rc = hwall_test_main("dataplane/worker", tests);
 	dp_setlist_free(sets);
 	dp_test_eal_done();
-	unlink(set_path);
-	rmdir(dir);
 	return rc;
 }

@@ -8,7 +8,7 @@
  */
 #include "capreader.h"
 #include "gen.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 #include "common/errors.h"
 
 #include <arpa/inet.h>
@@ -22,7 +22,7 @@
 #include <pcap/pcap.h>
 #include <xxhash.h>
 
-static char dir[] = "/tmp/hwgen-test-XXXXXX";
+static const char *dir;
 
 /* One generated capture, read back. */
 struct cap {
@@ -452,10 +452,10 @@ static void test_hostile(void)
 	CU_ASSERT_EQUAL_FATAL(generate("hostile", "hostile", 1, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(cap_load("hostile", &h), 0);
 	mins = cJSON_GetObjectItem(h.manifest, "min_counters");
-	for (size_t i = 0; i < HW_ARRAY_SIZE(keys); i++)
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(keys); i++)
 		ones += num(mins, keys[i]) == 1;
 	check_objects(&h, "complete", &checked, &bad);
-	CU_ASSERT_EQUAL(ones, HW_ARRAY_SIZE(keys));
+	CU_ASSERT_EQUAL(ones, HWALL_ARRAY_SIZE(keys));
 	CU_ASSERT_EQUAL(checked, 10);
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(h.cap.bad_tcp_csum, 0);
@@ -481,7 +481,7 @@ static void test_mixed_plans_keep_bytes(void)
 }
 
 /* Known objects of @ctx, and those whose list algorithm is not @algo. */
-static void known_algo_stats(const struct gen_ctx *ctx, enum hw_algo algo, size_t *ret_known,
+static void known_algo_stats(const struct gen_ctx *ctx, enum hwall_algo algo, size_t *ret_known,
 			     size_t *ret_other)
 {
 	*ret_known = *ret_other = 0;
@@ -498,28 +498,14 @@ static void test_known_algos(void)
 	size_t known, other;
 
 	CU_ASSERT_EQUAL_FATAL(gen_ctx_init(&ctx, 3, path_in_dir("algos.pcap")), 0);
-	ctx.known_algos = 1u << HW_ALGO_SHA256;
+	ctx.known_algos = 1u << HWALL_ALGO_SHA256;
 	CU_ASSERT_EQUAL(gen_scenario_run(&ctx, gen_scenario_find("keepalive")), 0);
 	CU_ASSERT_EQUAL(gen_scenario_run(&ctx, gen_scenario_find("seginv")), 0);
 	gen_known_choose(&ctx);
-	known_algo_stats(&ctx, HW_ALGO_SHA256, &known, &other);
+	known_algo_stats(&ctx, HWALL_ALGO_SHA256, &known, &other);
 	CU_ASSERT(known >= 10);
 	CU_ASSERT_EQUAL(other, 0);
 	CU_ASSERT_EQUAL(gen_ctx_finish(&ctx), 0);
-}
-
-static void cleanup(void)
-{
-	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile", "mixed", "algos" };
-	static const char *const exts[] = { "pcap", "json", "list" };
-	char file[64];
-
-	for (size_t i = 0; i < HW_ARRAY_SIZE(names); i++)
-		for (size_t j = 0; j < HW_ARRAY_SIZE(exts); j++) {
-			snprintf(file, sizeof(file), "%s.%s", names[i], exts[j]);
-			unlink(path_in_dir(file));
-		}
-	rmdir(dir);
 }
 
 int main(void)
@@ -541,12 +527,12 @@ int main(void)
 	};
 	int rc;
 
-	if (!mkdtemp(dir) || generate("all", "all", 1, 0) < 0) {
-		fprintf(stderr, "test_gen: cannot generate the capture in %s\n", dir);
+	dir = hwall_test_tmpdir("gen");
+	if (!dir || generate("all", "all", 1, 0) < 0) {
+		fprintf(stderr, "test_gen: cannot generate the capture in %s\n", dir ? dir : "/tmp");
 		return 2;
 	}
-	rc = hw_test_main("gen", tests);
+	rc = hwall_test_main("gen", tests);
 	cap_free(&all);
-	cleanup();
 	return rc;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hws_test_util.h - helpers shared by the hws unit tests: a temporary
- * directory per test program and random entries from the test PRNG.
+ * directory per test program (hwall_test_tmpdir()) and random entries
+ * from the test PRNG.
  */
 #ifndef HASHWALL_TESTS_HWS_TEST_UTIL_H
 #define HASHWALL_TESTS_HWS_TEST_UTIL_H
 
 #include "hashsync/hws.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -15,31 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char test_dir[64];
+static const char *test_dir;
 
-/* Create the test directory; called once from main(). */
+/* Create the test directory (removed at exit); called once from main(). */
 static inline void hws_test_dir_init(void)
 {
-	snprintf(test_dir, sizeof(test_dir), "/tmp/hws-test-XXXXXX");
-	if (!mkdtemp(test_dir))
+	test_dir = hwall_test_tmpdir("hws");
+	if (!test_dir)
 		abort();
-}
-
-/* Remove the test directory and everything in it. */
-static inline void hws_test_dir_cleanup(void)
-{
-	DIR *d = opendir(test_dir);
-	struct dirent *e;
-	char path[512];
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", test_dir, e->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(test_dir);
 }
 
 /* "<test_dir>/<name>" in a static buffer. */
@@ -51,13 +35,13 @@ static inline const char *hws_test_path(const char *name)
 }
 
 /* Fill @n random entries of @algo from @seed into @out. */
-static inline void hws_test_entries(uint64_t seed, enum hw_algo algo, struct hws_entry *out,
+static inline void hws_test_entries(uint64_t seed, enum hwall_algo algo, struct hws_entry *out,
 				    size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].algo = algo;
-		hw_test_rand_bytes(&seed, out[i].digest, hw_algo_len(algo));
+		hwall_test_rand_bytes(&seed, out[i].digest, hwall_algo_len(algo));
 		out[i].category = (uint8_t)(i % 7);
 		out[i].ref = (uint32_t)(i * 2654435761u);
 	}

@@ -5,12 +5,13 @@
  * edges, bulk lookups, iteration and the atomic write.
  */
 #include "hws_test_util.h"
+#include "hashsync/hws_format.h"
 
 #include <errno.h>
 #include <sys/stat.h>
 
 /* Build a set of @n random entries of @algo into @name; returns the entries. */
-static struct hws_entry *build_random(const char *name, enum hw_algo algo, size_t n,
+static struct hws_entry *build_random(const char *name, enum hwall_algo algo, size_t n,
 				      uint64_t seed, struct hws_write_stats *st)
 {
 	struct hws_entry *e = calloc(n ? n : 1, sizeof(*e));
@@ -27,7 +28,7 @@ static struct hws_entry *build_random(const char *name, enum hw_algo algo, size_
 
 /* Lookups of every entry (single and bulk) with their metadata, and of
  * random digests that are not there. */
-static void check_round_trip(enum hw_algo algo, size_t n)
+static void check_round_trip(enum hwall_algo algo, size_t n)
 {
 	struct hws_write_stats st;
 	struct hws_entry *e = build_random("rt.hws", algo, n, 1000 + algo, &st);
@@ -66,20 +67,20 @@ static void check_round_trip(enum hw_algo algo, size_t n)
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	/* No other algorithm answers for these digests. */
-	CU_ASSERT_FALSE(hws_lookup(set, (enum hw_algo)((algo + 1) % HW_ALGO_COUNT), e[0].digest, NULL));
+	CU_ASSERT_FALSE(hws_lookup(set, (enum hwall_algo)((algo + 1) % HWALL_ALGO_COUNT), e[0].digest, NULL));
 	hws_close(set);
 	free(e);
 }
 
-static void test_round_trip_xxh3(void) { check_round_trip(HW_ALGO_XXH3_128, 5000); }
-static void test_round_trip_md5(void) { check_round_trip(HW_ALGO_MD5, 20000); }
-static void test_round_trip_sha1(void) { check_round_trip(HW_ALGO_SHA1, 3000); }
-static void test_round_trip_sha256(void) { check_round_trip(HW_ALGO_SHA256, 3000); }
+static void test_round_trip_xxh3(void) { check_round_trip(HWALL_ALGO_XXH3_128, 5000); }
+static void test_round_trip_md5(void) { check_round_trip(HWALL_ALGO_MD5, 20000); }
+static void test_round_trip_sha1(void) { check_round_trip(HWALL_ALGO_SHA1, 3000); }
+static void test_round_trip_sha256(void) { check_round_trip(HWALL_ALGO_SHA256, 3000); }
 /* 300,000 entries: 16 bucket bits, so two leading bytes live in the bucket. */
-static void test_round_trip_strip2(void) { check_round_trip(HW_ALGO_MD5, 300000); }
+static void test_round_trip_strip2(void) { check_round_trip(HWALL_ALGO_MD5, 300000); }
 /* Tiny sets: one bucket, and a long run searched in halves. */
-static void test_round_trip_tiny(void) { check_round_trip(HW_ALGO_SHA1, 1); }
-static void test_round_trip_one_bucket(void) { check_round_trip(HW_ALGO_MD5, 8); }
+static void test_round_trip_tiny(void) { check_round_trip(HWALL_ALGO_SHA1, 1); }
+static void test_round_trip_one_bucket(void) { check_round_trip(HWALL_ALGO_MD5, 8); }
 
 static int collect(const struct hws_entry *e, void *ctx)
 {
@@ -91,16 +92,16 @@ static int collect(const struct hws_entry *e, void *ctx)
 static void test_all_algorithms_in_one_file(void)
 {
 	struct hws_builder *b = hws_builder_new("multi", 1);
-	struct hws_entry e[HW_ALGO_COUNT][50], got[4 * 50 + 1], *next = got;
+	struct hws_entry e[HWALL_ALGO_COUNT][50], got[4 * 50 + 1], *next = got;
 	struct hws_set *set = NULL;
 	struct hws_error err;
 	struct hws_info info;
 	size_t bad = 0;
 
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
-		hws_test_entries(7 + a, (enum hw_algo)a, e[a], 50);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		hws_test_entries(7 + a, (enum hwall_algo)a, e[a], 50);
 		for (int i = 0; i < 50; i++)
-			hws_builder_add(b, (enum hw_algo)a, e[a][i].digest, e[a][i].category, e[a][i].ref);
+			hws_builder_add(b, (enum hwall_algo)a, e[a][i].digest, e[a][i].category, e[a][i].ref);
 	}
 	hws_builder_set_times(b, 1700000000, 1800000000);
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("multi.hws"), NULL, &err), 0);
@@ -112,10 +113,10 @@ static void test_all_algorithms_in_one_file(void)
 	CU_ASSERT_EQUAL(info.created, 1700000000);
 	CU_ASSERT_EQUAL(info.expires, 1800000000);
 	CU_ASSERT_EQUAL(info.entries, 200);
-	for (int a = 0; a < HW_ALGO_COUNT; a++) {
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		CU_ASSERT_EQUAL(info.counts[a], 50);
 		for (int i = 0; i < 50; i++)
-			bad += !hws_lookup(set, (enum hw_algo)a, e[a][i].digest, NULL);
+			bad += !hws_lookup(set, (enum hwall_algo)a, e[a][i].digest, NULL);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	/* Iteration: every entry once, algorithm by algorithm, sorted. */
@@ -124,7 +125,7 @@ static void test_all_algorithms_in_one_file(void)
 	for (int i = 1; i < 200; i++)
 		bad += got[i - 1].algo > got[i].algo ||
 		       (got[i - 1].algo == got[i].algo &&
-			memcmp(got[i - 1].digest, got[i].digest, hw_algo_len(got[i].algo)) >= 0);
+			memcmp(got[i - 1].digest, got[i].digest, hwall_algo_len(got[i].algo)) >= 0);
 	CU_ASSERT_EQUAL(bad, 0);
 	hws_close(set);
 }
@@ -139,33 +140,33 @@ static void test_duplicates_last_wins(void)
 	struct hws_hit hit;
 	uint64_t seed = 5;
 
-	hw_test_rand_bytes(&seed, d1, 16);
-	hw_test_rand_bytes(&seed, d2, 16);
-	hw_test_rand_bytes(&seed, d3, 16);
-	hw_test_rand_bytes(&seed, d4, 32);
-	hws_builder_add(b, HW_ALGO_MD5, d1, 1, 10);
-	hws_builder_add(b, HW_ALGO_MD5, d2, 2, 20);
-	hws_builder_add(b, HW_ALGO_MD5, d1, 3, 30);     /* replaces d1's metadata */
-	hws_builder_remove(b, HW_ALGO_MD5, d2);         /* drops d2 */
-	hws_builder_remove(b, HW_ALGO_MD5, d3);         /* d3 was never there */
-	hws_builder_add(b, HW_ALGO_MD5, d3, 4, 40);     /* ... and now is */
-	hws_builder_add(b, HW_ALGO_SHA256, d4, 5, 50);  /* other algorithms: separate */
+	hwall_test_rand_bytes(&seed, d1, 16);
+	hwall_test_rand_bytes(&seed, d2, 16);
+	hwall_test_rand_bytes(&seed, d3, 16);
+	hwall_test_rand_bytes(&seed, d4, 32);
+	hws_builder_add(b, HWALL_ALGO_MD5, d1, 1, 10);
+	hws_builder_add(b, HWALL_ALGO_MD5, d2, 2, 20);
+	hws_builder_add(b, HWALL_ALGO_MD5, d1, 3, 30);     /* replaces d1's metadata */
+	hws_builder_remove(b, HWALL_ALGO_MD5, d2);         /* drops d2 */
+	hws_builder_remove(b, HWALL_ALGO_MD5, d3);         /* d3 was never there */
+	hws_builder_add(b, HWALL_ALGO_MD5, d3, 4, 40);     /* ... and now is */
+	hws_builder_add(b, HWALL_ALGO_SHA256, d4, 5, 50);  /* other algorithms: separate */
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("dups.hws"), &st, &err), 0);
 	CU_ASSERT_EQUAL(st.entries, 3);
 	CU_ASSERT_EQUAL(st.duplicates, 1);
 	CU_ASSERT_EQUAL(st.removed, 1);
 	CU_ASSERT_EQUAL(st.absent_removes, 0);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dups.hws"), &set, &err), 0);
-	CU_ASSERT_TRUE(hws_lookup(set, HW_ALGO_MD5, d1, &hit));
+	CU_ASSERT_TRUE(hws_lookup(set, HWALL_ALGO_MD5, d1, &hit));
 	CU_ASSERT_EQUAL(hit.category, 3);
 	CU_ASSERT_EQUAL(hit.ref, 30);
-	CU_ASSERT_FALSE(hws_lookup(set, HW_ALGO_MD5, d2, NULL));
-	CU_ASSERT_TRUE(hws_lookup(set, HW_ALGO_MD5, d3, &hit));
+	CU_ASSERT_FALSE(hws_lookup(set, HWALL_ALGO_MD5, d2, NULL));
+	CU_ASSERT_TRUE(hws_lookup(set, HWALL_ALGO_MD5, d3, &hit));
 	CU_ASSERT_EQUAL(hit.ref, 40);
 	hws_close(set);
 
 	/* The builder stays usable: a later remove of an absent digest is counted. */
-	hws_builder_remove(b, HW_ALGO_MD5, d2);
+	hws_builder_remove(b, HWALL_ALGO_MD5, d2);
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("dups.hws"), &st, &err), 0);
 	CU_ASSERT_EQUAL(st.entries, 3);
 	CU_ASSERT_EQUAL(st.absent_removes, 1);
@@ -184,13 +185,13 @@ static void test_duplicates_large(void)
 	struct hws_error err;
 	size_t bad = 0, present = 0;
 
-	hws_test_entries(77, HW_ALGO_XXH3_128, e, N);
+	hws_test_entries(77, HWALL_ALGO_XXH3_128, e, N);
 	for (size_t i = 0; i < N; i++)
-		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 1, (uint32_t)i);
+		hws_builder_add(b, HWALL_ALGO_XXH3_128, e[i].digest, 1, (uint32_t)i);
 	for (size_t i = 0; i < N; i += 3)
-		hws_builder_add(b, HW_ALGO_XXH3_128, e[i].digest, 2, (uint32_t)i + N);
+		hws_builder_add(b, HWALL_ALGO_XXH3_128, e[i].digest, 2, (uint32_t)i + N);
 	for (size_t i = 0; i < N; i += 5)
-		hws_builder_remove(b, HW_ALGO_XXH3_128, e[i].digest);
+		hws_builder_remove(b, HWALL_ALGO_XXH3_128, e[i].digest);
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("dl.hws"), &st, &err), 0);
 	CU_ASSERT_EQUAL(st.removed, N / 5);
 	CU_ASSERT_EQUAL(st.duplicates, (N + 2) / 3);
@@ -198,7 +199,7 @@ static void test_duplicates_large(void)
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dl.hws"), &set, &err), 0);
 	for (size_t i = 0; i < N; i++) {
 		struct hws_hit hit = { 0 };
-		bool found = hws_lookup(set, HW_ALGO_XXH3_128, e[i].digest, &hit);
+		bool found = hws_lookup(set, HWALL_ALGO_XXH3_128, e[i].digest, &hit);
 		uint32_t want_ref = i % 3 == 0 ? (uint32_t)i + N : (uint32_t)i;
 		present += found;
 		bad += found != (i % 5 != 0);
@@ -225,13 +226,13 @@ static void test_empty_set(void)
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("empty.hws"), &st, &err), 0);
 	hws_builder_free(b);
 	CU_ASSERT_EQUAL(st.entries, 0);
-	CU_ASSERT_EQUAL(st.bytes, 512);
+	CU_ASSERT_EQUAL(st.bytes, HWS_HEADER_SIZE);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("empty.hws"), &set, &err), 0);
 	hws_info(set, &info);
 	CU_ASSERT_EQUAL(info.entries, 0);
 	CU_ASSERT_EQUAL(info.version, 3);
-	CU_ASSERT_FALSE(hws_lookup(set, HW_ALGO_SHA256, d, NULL));
-	CU_ASSERT_EQUAL(hws_lookup_bulk(set, HW_ALGO_MD5, &p, 1, NULL), 0);
+	CU_ASSERT_FALSE(hws_lookup(set, HWALL_ALGO_SHA256, d, NULL));
+	CU_ASSERT_EQUAL(hws_lookup_bulk(set, HWALL_ALGO_MD5, &p, 1, NULL), 0);
 	CU_ASSERT_EQUAL(hws_foreach(set, collect, &next), 0);
 	CU_ASSERT_PTR_EQUAL(next, none);
 	hws_close(set);
@@ -242,7 +243,7 @@ static void test_empty_set(void)
 static void test_boundary_digests(void)
 {
 	struct hws_write_stats st;
-	struct hws_entry *e = build_random("edge-base.hws", HW_ALGO_MD5, 100000, 3, &st);
+	struct hws_entry *e = build_random("edge-base.hws", HWALL_ALGO_MD5, 100000, 3, &st);
 	struct hws_builder *b = hws_builder_new("edges", 1);
 	uint8_t zero[16] = { 0 }, ones[16], zero1[16] = { 0 }, ones1[16];
 	struct hws_set *set = NULL;
@@ -254,18 +255,18 @@ static void test_boundary_digests(void)
 	zero1[15] = 1;
 	ones1[15] = 0xfe;
 	for (size_t i = 0; i < 100000; i++)
-		hws_builder_add(b, HW_ALGO_MD5, e[i].digest, 0, 0);
-	hws_builder_add(b, HW_ALGO_MD5, zero, 1, 1);
-	hws_builder_add(b, HW_ALGO_MD5, ones, 2, 2);
+		hws_builder_add(b, HWALL_ALGO_MD5, e[i].digest, 0, 0);
+	hws_builder_add(b, HWALL_ALGO_MD5, zero, 1, 1);
+	hws_builder_add(b, HWALL_ALGO_MD5, ones, 2, 2);
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("edges.hws"), NULL, &err), 0);
 	hws_builder_free(b);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("edges.hws"), &set, &err), 0);
-	CU_ASSERT_TRUE(hws_lookup(set, HW_ALGO_MD5, zero, &hit));
+	CU_ASSERT_TRUE(hws_lookup(set, HWALL_ALGO_MD5, zero, &hit));
 	CU_ASSERT_EQUAL(hit.ref, 1);
-	CU_ASSERT_TRUE(hws_lookup(set, HW_ALGO_MD5, ones, &hit));
+	CU_ASSERT_TRUE(hws_lookup(set, HWALL_ALGO_MD5, ones, &hit));
 	CU_ASSERT_EQUAL(hit.ref, 2);
-	CU_ASSERT_FALSE(hws_lookup(set, HW_ALGO_MD5, zero1, NULL));
-	CU_ASSERT_FALSE(hws_lookup(set, HW_ALGO_MD5, ones1, NULL));
+	CU_ASSERT_FALSE(hws_lookup(set, HWALL_ALGO_MD5, zero1, NULL));
+	CU_ASSERT_FALSE(hws_lookup(set, HWALL_ALGO_MD5, ones1, NULL));
 	hws_close(set);
 	free(e);
 }
@@ -283,9 +284,9 @@ static void test_bucket_edges(void)
 	struct hws_error err;
 	size_t bad = 0;
 
-	hws_test_entries(11, HW_ALGO_MD5, e, N);
+	hws_test_entries(11, HWALL_ALGO_MD5, e, N);
 	for (size_t i = 0; i < N; i++)
-		hws_builder_add(b, HW_ALGO_MD5, e[i].digest, 0, 0);
+		hws_builder_add(b, HWALL_ALGO_MD5, e[i].digest, 0, 0);
 	for (int k = 0; k < EDGES; k++) {
 		/* 80,000 entries give 14 bucket bits: bucket = top 14 bits. */
 		uint32_t bucket = (uint32_t)k * 251u + 17u;
@@ -302,18 +303,18 @@ static void test_bucket_edges(void)
 		past_last[k][15] = 0xff;
 		memcpy(before_first[k], first[k], 16);
 		before_first[k][15] = 0x00;
-		hws_builder_add(b, HW_ALGO_MD5, last[k], 0, (uint32_t)k);
-		hws_builder_add(b, HW_ALGO_MD5, first[k], 0, (uint32_t)k + 1000);
+		hws_builder_add(b, HWALL_ALGO_MD5, last[k], 0, (uint32_t)k);
+		hws_builder_add(b, HWALL_ALGO_MD5, first[k], 0, (uint32_t)k + 1000);
 	}
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("bedges.hws"), NULL, &err), 0);
 	hws_builder_free(b);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("bedges.hws"), &set, &err), 0);
 	for (int k = 0; k < EDGES; k++) {
 		struct hws_hit h1 = { 0 }, h2 = { 0 };
-		bad += !hws_lookup(set, HW_ALGO_MD5, last[k], &h1) || h1.ref != (uint32_t)k;
-		bad += !hws_lookup(set, HW_ALGO_MD5, first[k], &h2) || h2.ref != (uint32_t)k + 1000;
-		bad += hws_lookup(set, HW_ALGO_MD5, past_last[k], NULL);
-		bad += hws_lookup(set, HW_ALGO_MD5, before_first[k], NULL);
+		bad += !hws_lookup(set, HWALL_ALGO_MD5, last[k], &h1) || h1.ref != (uint32_t)k;
+		bad += !hws_lookup(set, HWALL_ALGO_MD5, first[k], &h2) || h2.ref != (uint32_t)k + 1000;
+		bad += hws_lookup(set, HWALL_ALGO_MD5, past_last[k], NULL);
+		bad += hws_lookup(set, HWALL_ALGO_MD5, before_first[k], NULL);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	hws_close(set);
@@ -323,7 +324,7 @@ static void test_bucket_edges(void)
 static void test_rebuild_from_set(void)
 {
 	struct hws_write_stats st;
-	struct hws_entry *e = build_random("base.hws", HW_ALGO_SHA1, 1000, 21, &st);
+	struct hws_entry *e = build_random("base.hws", HWALL_ALGO_SHA1, 1000, 21, &st);
 	struct hws_set *base = NULL, *next = NULL;
 	struct hws_builder *b = hws_builder_new("test-set", 8);
 	struct hws_error err;
@@ -333,14 +334,14 @@ static void test_rebuild_from_set(void)
 	CU_ASSERT_EQUAL(hws_builder_add_set(b, base), 0);
 	/* A delta: drop the first 100 entries. */
 	for (int i = 0; i < 100; i++)
-		hws_builder_remove(b, HW_ALGO_SHA1, e[i].digest);
+		hws_builder_remove(b, HWALL_ALGO_SHA1, e[i].digest);
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("next.hws"), &st, &err), 0);
 	CU_ASSERT_EQUAL(st.entries, 900);
 	CU_ASSERT_EQUAL(st.removed, 100);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("next.hws"), &next, &err), 0);
 	for (int i = 0; i < 1000; i++) {
 		struct hws_hit hit = { 0 };
-		bool found = hws_lookup(next, HW_ALGO_SHA1, e[i].digest, &hit);
+		bool found = hws_lookup(next, HWALL_ALGO_SHA1, e[i].digest, &hit);
 		bad += found != (i >= 100) || (found && hit.ref != e[i].ref);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
@@ -361,7 +362,7 @@ static int keep_first_last(const struct hws_entry *e, void *ctx)
 {
 	struct hws_entry *fl = ctx;
 
-	if (fl[0].algo == HW_ALGO_COUNT)
+	if (fl[0].algo == HWALL_ALGO_COUNT)
 		fl[0] = *e;
 	fl[1] = *e;
 	return 0;
@@ -376,8 +377,8 @@ static int keep_first_last(const struct hws_entry *e, void *ctx)
 static void check_delta_on_base(size_t N)
 {
 	struct hws_write_stats st;
-	struct hws_entry *e = build_random("dbase.hws", HW_ALGO_MD5, N, 31, &st);
-	struct hws_entry fl[2] = { { .algo = HW_ALGO_COUNT }, { .algo = HW_ALGO_COUNT } };
+	struct hws_entry *e = build_random("dbase.hws", HWALL_ALGO_MD5, N, 31, &st);
+	struct hws_entry fl[2] = { { .algo = HWALL_ALGO_COUNT }, { .algo = HWALL_ALGO_COUNT } };
 	uint8_t lowest[16] = { 0 }, highest[16];
 	struct hws_entry extra[100];
 	struct hws_set *base = NULL;
@@ -392,22 +393,22 @@ static void check_delta_on_base(size_t N)
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("dbase.hws"), &base, &err), 0);
 	hws_foreach(base, keep_first_last, fl);
 	memset(highest, 0xff, sizeof(highest));
-	hws_test_entries(32, HW_ALGO_MD5, extra, 100);
+	hws_test_entries(32, HWALL_ALGO_MD5, extra, 100);
 	CU_ASSERT_EQUAL(hws_builder_add_set(merged, base), 0);
 	/* An operation first: the base is copied in instead. */
-	hws_builder_remove(copied, HW_ALGO_MD5, none);
+	hws_builder_remove(copied, HWALL_ALGO_MD5, none);
 	CU_ASSERT_EQUAL(hws_builder_add_set(copied, base), 0);
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < 100; i++)
-			hws_builder_add(bs[k], HW_ALGO_MD5, extra[i].digest, 5, 555);
+			hws_builder_add(bs[k], HWALL_ALGO_MD5, extra[i].digest, 5, 555);
 		for (size_t i = 0; i < N; i += 10)
-			hws_builder_remove(bs[k], HW_ALGO_MD5, e[i].digest);
+			hws_builder_remove(bs[k], HWALL_ALGO_MD5, e[i].digest);
 		for (size_t i = 5; i < N; i += 10)
-			hws_builder_add(bs[k], HW_ALGO_MD5, e[i].digest, 6, 666);
-		hws_builder_remove(bs[k], HW_ALGO_MD5, fl[0].digest);
-		hws_builder_remove(bs[k], HW_ALGO_MD5, fl[1].digest);
-		hws_builder_add(bs[k], HW_ALGO_MD5, lowest, 7, 1);
-		hws_builder_add(bs[k], HW_ALGO_MD5, highest, 7, 2);
+			hws_builder_add(bs[k], HWALL_ALGO_MD5, e[i].digest, 6, 666);
+		hws_builder_remove(bs[k], HWALL_ALGO_MD5, fl[0].digest);
+		hws_builder_remove(bs[k], HWALL_ALGO_MD5, fl[1].digest);
+		hws_builder_add(bs[k], HWALL_ALGO_MD5, lowest, 7, 1);
+		hws_builder_add(bs[k], HWALL_ALGO_MD5, highest, 7, 2);
 	}
 	CU_ASSERT_EQUAL(hws_builder_write(merged, hws_test_path("dm.hws"), &st, &err), 0);
 	/* The first and last entries may already be among the removed tenth. */
@@ -447,7 +448,7 @@ static void test_atomic_write(void)
 	uint8_t d[16] = { 1 };
 	int before;
 
-	hws_builder_add(b, HW_ALGO_MD5, d, 0, 0);
+	hws_builder_add(b, HWALL_ALGO_MD5, d, 0, 0);
 	/* Writing over a directory fails at the rename: no temporary left. */
 	CU_ASSERT_EQUAL(mkdir(hws_test_path("adir"), 0755), 0);
 	before = hws_test_dir_files();
@@ -471,8 +472,8 @@ static void test_builder_rejects(void)
 	CU_ASSERT_PTR_NULL(hws_builder_new("has space", 1));
 	CU_ASSERT_PTR_NULL(hws_builder_new("0123456789012345678901234567890123456789012345678901234567890123", 1));
 	b = hws_builder_new("ok", 1);
-	CU_ASSERT_EQUAL(hws_builder_add(b, HW_ALGO_COUNT, d, 0, 0), -EINVAL);
-	CU_ASSERT_EQUAL(hws_builder_add(b, HW_ALGO_MD5, NULL, 0, 0), -EINVAL);
+	CU_ASSERT_EQUAL(hws_builder_add(b, HWALL_ALGO_COUNT, d, 0, 0), -EINVAL);
+	CU_ASSERT_EQUAL(hws_builder_add(b, HWALL_ALGO_MD5, NULL, 0, 0), -EINVAL);
 	hws_builder_free(b);
 	hws_builder_free(NULL);
 	hws_close(NULL);
@@ -501,10 +502,7 @@ int main(void)
 		{ "builder rejects", test_builder_rejects },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
 	hws_test_dir_init();
-	rc = hw_test_main("hashsync/hws", tests);
-	hws_test_dir_cleanup();
-	return rc;
+	return hwall_test_main("hashsync/hws", tests);
 }

@@ -40,15 +40,15 @@ static void test_good_list(void)
 
 	CU_ASSERT_EQUAL(hws_list_parse(path, keep, &g, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(g.n, 4);
-	CU_ASSERT_EQUAL(g.e[0].algo, HW_ALGO_MD5);
+	CU_ASSERT_EQUAL(g.e[0].algo, HWALL_ALGO_MD5);
 	CU_ASSERT_EQUAL(g.e[0].digest[0], 0xd4);
 	CU_ASSERT_EQUAL(g.e[0].category, 0);
 	CU_ASSERT_EQUAL(g.e[0].ref, 0);
-	CU_ASSERT_EQUAL(g.e[1].algo, HW_ALGO_SHA1);
+	CU_ASSERT_EQUAL(g.e[1].algo, HWALL_ALGO_SHA1);
 	CU_ASSERT_EQUAL(g.e[1].category, 2);
 	CU_ASSERT_EQUAL(g.e[2].category, 255);
 	CU_ASSERT_EQUAL(g.e[2].ref, 4294967295u);
-	CU_ASSERT_EQUAL(g.e[3].algo, HW_ALGO_XXH3_128);
+	CU_ASSERT_EQUAL(g.e[3].algo, HWALL_ALGO_XXH3_128);
 	CU_ASSERT_EQUAL(g.e[3].ref, 7);
 }
 
@@ -71,8 +71,8 @@ static void test_bad_lines(void)
 	const char *md5 = "md5 d41d8cd98f00b204e9800998ecf8427e\n";
 	char text[4096];
 
-	expect_bad("crc32 d41d8cd98f00b204e9800998ecf8427e\n", 1,
-		   "unknown algorithm (expected xxh3-128, md5, sha1 or sha256)");
+	snprintf(text, sizeof(text), "unknown algorithm 'crc32' (known: %s)", hwall_algo_names());
+	expect_bad("crc32 d41d8cd98f00b204e9800998ecf8427e\n", 1, text);
 	snprintf(text, sizeof(text), "%smd5\n", md5);
 	expect_bad(text, 2, "missing digest");
 	snprintf(text, sizeof(text), "%s%smd5 d41d8cd98f00b204e9800998ecf8427\n", md5, md5);
@@ -133,10 +133,7 @@ int main(void)
 		{ "callback error stops", test_callback_error_stops },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
 	hws_test_dir_init();
-	rc = hw_test_main("hashsync/hws_list", tests);
-	hws_test_dir_cleanup();
-	return rc;
+	return hwall_test_main("hashsync/hws_list", tests);
 }

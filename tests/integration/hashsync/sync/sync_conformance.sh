@@ -3,7 +3,7 @@
 # endpoint (HTTPS on loopback): every forged, stale or damaged bundle is
 # refused with its reason and leaves the installed set file byte-identical;
 # genuine snapshots, delta chains and a key rotation are installed.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sync_lib.sh"
 
 tls
 keys k1 k2 k3 kx n1 n2

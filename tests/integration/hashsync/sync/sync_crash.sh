@@ -5,7 +5,7 @@
 # set file, a version written but not handed over reaches the dataplane,
 # and the same push completes the update.  A stand-in for the dataplane's
 # control socket answers "ok" and records every `load`.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sync_lib.sh"
 
 tls
 keys k1

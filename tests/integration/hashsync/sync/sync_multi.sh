@@ -3,7 +3,7 @@
 # keys and push token: each installs its own set, neither can touch the
 # other's (with its token or with its keys), offline verify finds the
 # hotline by the signing key, and status and metrics list both sets.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sync_lib.sh"
 
 tls
 keys nl be

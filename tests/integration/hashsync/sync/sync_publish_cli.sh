@@ -2,7 +2,7 @@
 # sync_publish_cli.sh - hashwall-publish's command-line contract: exit
 # codes (0 ok, 1 refused, 2 usage, 3 failure), messages that name the bad
 # input, keys that are never overwritten, and the export layout.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sync_lib.sh"
 
 # run EXPECTED_RC ARGS...: run hashwall-publish, check its exit code.
 run() {

@@ -5,7 +5,7 @@
 # broken, a key rotation found in the index, a forged delta refused, the
 # same over HTTPS with a private CA, and an unchanged index answered with
 # 304 (conditional request).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sync_lib.sh"
 
 keys k1 n1
 HTTP_PORT=$(free_port)

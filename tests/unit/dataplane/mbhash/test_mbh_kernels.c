@@ -9,7 +9,7 @@
  * by that many).  Skipped (77) where the CPU cannot run the implementation.
  */
 #include "dataplane/mbhash/mbh_kernel.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +49,14 @@ static unsigned int kernel_mismatches(const struct mbh_kernel *k, uint64_t seed,
 
 	for (unsigned int i = 0; i < k->lanes; i++) {
 		/* A separate allocation per lane, at an odd offset. */
-		size_t skew = hw_test_rand(&seed) % 61;
+		size_t skew = hwall_test_rand(&seed) % 61;
 
-		run[i] = left[i] = (uint32_t)(nblocks + (i == 3 ? 0 : hw_test_rand(&seed) % 4));
+		run[i] = left[i] = (uint32_t)(nblocks + (i == 3 ? 0 : hwall_test_rand(&seed) % 4));
 		buf[i] = malloc(left[i] * MBH_BLOCK + skew);
-		hw_test_rand_bytes(&seed, buf[i], left[i] * MBH_BLOCK + skew);
+		hwall_test_rand_bytes(&seed, buf[i], left[i] * MBH_BLOCK + skew);
 		start[i] = ptr[i] = buf[i] + skew;
 		for (unsigned int w = 0; w < words; w++)
-			ref[i][w] = st[w * k->lanes + i] = (uint32_t)hw_test_rand(&seed);
+			ref[i][w] = st[w * k->lanes + i] = (uint32_t)hwall_test_rand(&seed);
 		single(ref[i], ptr[i], nblocks);
 	}
 	n = k->blocks(st, ptr, left);
@@ -90,7 +90,7 @@ static void test_kernels_aliased_lanes(void)
 	static uint8_t block[3 * MBH_BLOCK];
 	uint64_t seed = 5;
 
-	hw_test_rand_bytes(&seed, block, sizeof(block));
+	hwall_test_rand_bytes(&seed, block, sizeof(block));
 	for (const struct mbh_kernel *const *k = kernels[impl]; *k; k++) {
 		enum mbh_algo a = kernel_algo(*k);
 		mbh_single_fn single = a == MBH_MD5 ? mbh_md5_single : mbh_sha1_single;
@@ -127,5 +127,5 @@ int main(void)
 	/* Unsupported here, or scalar (no kernels): nothing to test. */
 	if (mbh_impl_resolve(MBH_IMPL_AUTO, &impl) < 0 || impl == MBH_IMPL_SCALAR)
 		return 77;
-	return hw_test_main("dataplane/mbhash kernels", tests);
+	return hwall_test_main("dataplane/mbhash kernels", tests);
 }

@@ -11,7 +11,7 @@
  * fallback and the choice of implementation.
  */
 #include "dataplane/mbhash/mbh.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,8 +57,8 @@ static struct obj *objs_new(const size_t *lens, size_t n, uint64_t seed)
 
 	for (size_t i = 0; i < n; i++) {
 		o[i].len = lens[i];
-		o[i].data = pool + hw_test_rand(&seed) % (POOL_BYTES - lens[i] + 1);
-		o[i].algos = 1 + (unsigned int)(hw_test_rand(&seed) % 3);
+		o[i].data = pool + hwall_test_rand(&seed) % (POOL_BYTES - lens[i] + 1);
+		o[i].algos = 1 + (unsigned int)(hwall_test_rand(&seed) % 3);
 		EVP_Digest(o[i].data, o[i].len, o[i].md5, NULL, EVP_md5(), NULL);
 		EVP_Digest(o[i].data, o[i].len, o[i].sha1, NULL, EVP_sha1(), NULL);
 	}
@@ -75,13 +75,13 @@ static bool digests_match(const struct obj *o, const struct mbh_digests *d)
 /* A chunk size: a few bytes, a TCP segment's worth, or up to @max. */
 static size_t chunk_len(uint64_t *seed, size_t max)
 {
-	switch (hw_test_rand(seed) % 3) {
+	switch (hwall_test_rand(seed) % 3) {
 	case 0:
-		return hw_test_rand(seed) % 70;
+		return hwall_test_rand(seed) % 70;
 	case 1:
-		return hw_test_rand(seed) % 1461;
+		return hwall_test_rand(seed) % 1461;
 	default:
-		return hw_test_rand(seed) % (max + 1);
+		return hwall_test_rand(seed) % (max + 1);
 	}
 }
 
@@ -117,14 +117,14 @@ static size_t drive(struct obj *o, size_t n, const struct plan *p, uint64_t seed
 	while (ended < n) {
 		uint8_t *burst = malloc(BURST_BYTES);
 		size_t used = 0;
-		unsigned int updates = 1 + (unsigned int)(hw_test_rand(&seed) % p->max_updates);
+		unsigned int updates = 1 + (unsigned int)(hwall_test_rand(&seed) % p->max_updates);
 
 		while (nactive < p->max_active && next < n) {
 			mbh_open(ctx, o[next].algos, &o[next].s);
 			active[nactive++] = next++;
 		}
 		for (unsigned int u = 0; u < updates && nactive; u++) {
-			size_t i = hw_test_rand(&seed) % nactive;
+			size_t i = hwall_test_rand(&seed) % nactive;
 			struct obj *x = &o[active[i]];
 			size_t len = chunk_len(&seed, p->max_chunk);
 
@@ -134,9 +134,9 @@ static size_t drive(struct obj *o, size_t n, const struct plan *p, uint64_t seed
 			mbh_update(ctx, x->s, burst + used, len);
 			used += len;
 			x->off += len;
-			if (x->off == x->len && !x->ended && hw_test_rand(&seed) % 2)
+			if (x->off == x->len && !x->ended && hwall_test_rand(&seed) % 2)
 				x->ended = mbh_end(ctx, x->s) == 0;
-			if (x->off == x->len && !x->ended && hw_test_rand(&seed) % 2) {
+			if (x->off == x->len && !x->ended && hwall_test_rand(&seed) % 2) {
 				bad += obj_final(ctx, x);
 				active[i] = active[--nactive];
 				ended++;
@@ -171,7 +171,7 @@ static struct obj *all_lengths(size_t *ret_n, uint64_t seed)
 	for (size_t i = 0; i < n; i++)
 		lens[i] = i;
 	for (size_t i = n - 1; i > 0; i--) {
-		size_t j = hw_test_rand(&seed) % (i + 1), t = lens[i];
+		size_t j = hwall_test_rand(&seed) % (i + 1), t = lens[i];
 
 		lens[i] = lens[j];
 		lens[j] = t;
@@ -474,8 +474,8 @@ int main(void)
 		return 77;
 	printf("implementation: %s\n", mbh_impl_name(impl));
 	pool = malloc(POOL_BYTES);
-	hw_test_rand_bytes(&seed, pool, POOL_BYTES);
-	r = hw_test_main("dataplane/mbhash scheduler", tests);
+	hwall_test_rand_bytes(&seed, pool, POOL_BYTES);
+	r = hwall_test_main("dataplane/mbhash scheduler", tests);
 	free(pool);
 	return r;
 }

@@ -7,7 +7,7 @@
  * for a single stream.
  */
 #include "dataplane/mbhash/mbh.h"
-#include "hw_test.h"
+#include "hwall_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -167,5 +167,5 @@ int main(void)
 	if (mbh_impl_resolve(MBH_IMPL_AUTO, &impl) < 0)
 		return 77;
 	printf("implementation: %s\n", mbh_impl_name(impl));
-	return hw_test_main("dataplane/mbhash vectors", tests);
+	return hwall_test_main("dataplane/mbhash vectors", tests);
 }

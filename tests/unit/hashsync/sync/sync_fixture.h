@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "hw_test.h"
+#include "hwall_test.h"
 #include "sync_publish.h"
 #include "sync_verify.h"
 
@@ -34,7 +34,7 @@ static inline int fx_init(struct fx *fx)
 		return -1;
 	for (int i = 0; i < FX_KEYS; i++) {
 		uint8_t seed[32];
-		hw_test_rand_bytes(&seed_state, seed, sizeof(seed));
+		hwall_test_rand_bytes(&seed_state, seed, sizeof(seed));
 		crypto_sign_ed25519_seed_keypair(fx->pub[i], fx->sec[i], seed);
 	}
 	memset(&fx->trusted, 0, sizeof(fx->trusted));
@@ -68,14 +68,14 @@ static inline struct sync_payload_builder *fx_records(uint64_t seed, unsigned in
 						       unsigned int n_remove)
 {
 	struct sync_payload_builder *pb = sync_payload_builder_new();
-	uint8_t digest[HW_DIGEST_MAX];
+	uint8_t digest[HWALL_DIGEST_MAX];
 
 	for (unsigned int i = 0; pb && i < n + n_remove; i++) {
 		struct sync_record r = {
-			.remove = i >= n, .algo = i % 2 && i < n ? HW_ALGO_SHA256 : HW_ALGO_MD5,
+			.remove = i >= n, .algo = i % 2 && i < n ? HWALL_ALGO_SHA256 : HWALL_ALGO_MD5,
 			.digest = digest, .category = (uint8_t)(i % 3 + 1), .ref = 1000 + i,
 		};
-		hw_test_rand_bytes(&seed, digest, sizeof(digest));
+		hwall_test_rand_bytes(&seed, digest, sizeof(digest));
 		CU_ASSERT_FATAL(sync_payload_builder_add(pb, &r) == 0);
 	}
 	return pb;

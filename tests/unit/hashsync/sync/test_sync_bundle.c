@@ -71,8 +71,8 @@ static void test_root_rules(void)
 	char json[1024];
 	char k1[65], k2[65];
 
-	hw_hex_format(fx.pub[0], 32, k1);
-	hw_hex_format(fx.pub[1], 32, k2);
+	hwall_hex_format(fx.pub[0], 32, k1);
+	hwall_hex_format(fx.pub[1], 32, k2);
 	snprintf(json, sizeof(json), HEAD "\"version\":2,\"kind\":\"root\"," EMPTY
 		 ",\"root\":{\"version\":2,\"threshold\":2,\"keys\":[\"%s\",\"%s\"]}}", k1, k2);
 	CU_ASSERT_EQUAL(parse(json), SYNC_OK);
@@ -119,8 +119,8 @@ static void test_payload_round_trip(void)
 	fx.trusted.installed_version = 8;
 	CU_ASSERT_FATAL(sync_verify(b, len, &fx.caps, &fx.trusted, FX_NOW, &out, &v) == 0);
 	fx.trusted.installed_version = 0;
-	CU_ASSERT_EQUAL(out.m.adds[HW_ALGO_MD5] + out.m.adds[HW_ALGO_SHA256], 6);
-	CU_ASSERT_EQUAL(out.m.removes[HW_ALGO_MD5], 2);
+	CU_ASSERT_EQUAL(out.m.adds[HWALL_ALGO_MD5] + out.m.adds[HWALL_ALGO_SHA256], 6);
+	CU_ASSERT_EQUAL(out.m.removes[HWALL_ALGO_MD5], 2);
 	CU_ASSERT_EQUAL(out.m.payload_size, 3 * (16 + 5) + 3 * (32 + 5) + 2 * 16);
 	CU_ASSERT_EQUAL(sync_payload_foreach(&out.m, out.payload, walk_cb, &w), 0);
 	CU_ASSERT_EQUAL(w.adds, 6);
@@ -247,5 +247,5 @@ int main(void)
 
 	if (fx_init(&fx) < 0)
 		return 2;
-	return hw_test_main("sync_bundle", tests);
+	return hwall_test_main("sync_bundle", tests);
 }

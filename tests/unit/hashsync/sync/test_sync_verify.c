@@ -42,8 +42,8 @@ static void test_snapshot_accepted(void)
 	CU_ASSERT_EQUAL(sync_verify(b, len, &fx.caps, &fx.trusted, FX_NOW, &out, &v), 0);
 	CU_ASSERT_EQUAL(out.m.version, 5);
 	CU_ASSERT_EQUAL(out.m.kind, SYNC_KIND_SNAPSHOT);
-	CU_ASSERT_EQUAL(out.m.adds[HW_ALGO_MD5], 5);
-	CU_ASSERT_EQUAL(out.m.adds[HW_ALGO_SHA256], 5);
+	CU_ASSERT_EQUAL(out.m.adds[HWALL_ALGO_MD5], 5);
+	CU_ASSERT_EQUAL(out.m.adds[HWALL_ALGO_SHA256], 5);
 	CU_ASSERT_PTR_EQUAL(out.payload, b + len - out.m.payload_size);
 	free(b);
 }
@@ -272,5 +272,5 @@ int main(void)
 
 	if (fx_init(&fx) < 0)
 		return 2;
-	return hw_test_main("sync_verify", tests);
+	return hwall_test_main("sync_verify", tests);
 }

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * allowlist.c - loading and looking up the local allowlist (see allowlist.h).
+ */
+#include "dataplane/sets/allowlist.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/errors.h"
+#include "common/fileio.h"
+
+/* Bytes of file read at most: DP_ALLOWLIST_MAX lines of the longest digest. */
+#define FILE_MAX ((size_t)DP_ALLOWLIST_MAX * 80)
+
+struct entry {
+	uint8_t algo;
+	uint8_t digest[HWALL_DIGEST_MAX];
+};
+
+/* Entries collected while parsing, before the table is built. */
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* The table's hash: the digests are uniform already, but a local file
+ * should not be able to make probing sequences long, so mix them. */
+static uint64_t entry_tag(enum hwall_algo algo, const uint8_t *digest)
+{
+	uint64_t x = (uint64_t)(algo + 1) * 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < 8; i++)
+		x ^= (uint64_t)digest[i] << (8 * i);
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return (x ^ (x >> 31)) | 1;
+}
+
+/* The slot holding (@algo, @digest), or the empty slot where it belongs. */
+static struct dp_allow_slot *probe(const struct dp_allowlist *l, enum hwall_algo algo,
+				   const uint8_t *digest)
+{
+	uint64_t tag = entry_tag(algo, digest);
+	size_t len = hwall_algo_len(algo);
+
+	for (uint32_t i = (uint32_t)tag;; i++) {
+		struct dp_allow_slot *s = &l->slots[i & l->slot_mask];
+
+		if (s->tag == 0 ||
+		    (s->tag == tag && s->algo == algo && memcmp(s->digest, digest, len) == 0))
+			return s;
+	}
+}
+
+bool dp_allowlist_contains(const struct dp_allowlist *l, enum hwall_algo algo,
+			   const uint8_t *digest)
+{
+	if (!l || l->n == 0 || (unsigned int)algo >= HWALL_ALGO_COUNT)
+		return false;
+	return probe(l, algo, digest)->tag != 0;
+}
+
+/* One "ALGO HEX" line, NUL-terminated and without its newline. */
+static int parse_line(char *line, unsigned int lineno, struct entries *out, char *err,
+		      size_t errlen)
+{
+	static const char ws[] = " \t\r";
+	char *algo_s, *hex, *rest;
+	struct hwall_digest d;
+	int a;
+
+	algo_s = strtok_r(line, ws, &rest);
+	if (!algo_s || algo_s[0] == '#')
+		return 0;
+	hex = strtok_r(NULL, ws, &rest);
+	if (!hex)
+		return fail(err, errlen, "line %u: expected 'ALGO HEX'", lineno);
+	if (strtok_r(NULL, ws, &rest))
+		return fail(err, errlen, "line %u: more than two fields", lineno);
+	a = hwall_algo_parse(algo_s);
+	if (a < 0)
+		return fail(err, errlen, "line %u: unknown algorithm '%.20s' (known: %s)", lineno, algo_s,
+			    hwall_algo_names());
+	if (hwall_digest_parse((enum hwall_algo)a, hex, &d) < 0)
+		return fail(err, errlen, "line %u: not %zu hex digits of %s", lineno,
+			    2 * hwall_algo_len((enum hwall_algo)a), algo_s);
+	if (out->n == DP_ALLOWLIST_MAX) {
+		snprintf(err, errlen, "line %u: more than %u entries", lineno, DP_ALLOWLIST_MAX);
+		return -E2BIG;
+	}
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? 2 * out->cap : 64;
+		struct entry *v = realloc(out->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		out->v = v;
+		out->cap = cap;
+	}
+	out->v[out->n].algo = (uint8_t)a;
+	memcpy(out->v[out->n].digest, d.bytes, sizeof(d.bytes));
+	out->n++;
+	return 0;
+}
+
+static int split_lines(const char *text, size_t len, struct entries *out, char *err,
+		       size_t errlen)
+{
+	char line[DP_ALLOWLIST_LINE_MAX + 1];
+	unsigned int lineno = 0;
+	size_t pos = 0;
+	int r;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (n > DP_ALLOWLIST_LINE_MAX)
+			return fail(err, errlen, "line %u: longer than %d bytes", lineno,
+				    DP_ALLOWLIST_LINE_MAX);
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		if (strlen(line) != n)
+			return fail(err, errlen, "line %u: NUL byte", lineno);
+		r = parse_line(line, lineno, out, err, errlen);
+		if (r < 0)
+			return r;
+		pos += n + 1;
+	}
+	return 0;
+}
+
+/* The table for @e: at most half full, duplicates kept once. */
+static int build(const struct entries *e, struct dp_allowlist **ret_list)
+{
+	struct dp_allowlist *l = calloc(1, sizeof(*l));
+	uint32_t slots = 16;
+
+	while (slots < 2 * e->n)
+		slots *= 2;
+	if (!l || !(l->slots = calloc(slots, sizeof(*l->slots)))) {
+		free(l);
+		return -ENOMEM;
+	}
+	l->slot_mask = slots - 1;
+	for (size_t i = 0; i < e->n; i++) {
+		enum hwall_algo algo = (enum hwall_algo)e->v[i].algo;
+		struct dp_allow_slot *s = probe(l, algo, e->v[i].digest);
+
+		if (s->tag)
+			continue;
+		s->tag = entry_tag(algo, e->v[i].digest);
+		s->algo = e->v[i].algo;
+		memcpy(s->digest, e->v[i].digest, sizeof(s->digest));
+		l->n++;
+	}
+	*ret_list = l;
+	return 0;
+}
+
+int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_list, char *err,
+		       size_t errlen)
+{
+	struct entries e = { 0 };
+	int r;
+
+	r = split_lines(text, len, &e, err, errlen);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	if (r == 0 && (r = build(&e, ret_list)) < 0)
+		snprintf(err, errlen, "out of memory");
+	free(e.v);
+	return r;
+}
+
+int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, char *err,
+		      size_t errlen)
+{
+	struct dp_allowlist *l = NULL;
+	char why[192], *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	r = hwall_read_file_stat(path, FILE_MAX, &buf, &len, &st);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path,
+			 r == -EINVAL ? "not a regular file" : hwall_strerror(r));
+		return r;
+	}
+	r = dp_allowlist_parse(buf, len, &l, why, sizeof(why));
+	free(buf);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return r;
+	}
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	l->size = st.st_size;
+	l->mtime = st.st_mtim;
+	*ret_list = l;
+	return 0;
+}
+
+bool dp_allowlist_changed(const struct dp_allowlist *l, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return false;
+	return !l || st.st_dev != l->dev || st.st_ino != l->ino || st.st_size != l->size ||
+	       st.st_mtim.tv_sec != l->mtime.tv_sec || st.st_mtim.tv_nsec != l->mtime.tv_nsec;
+}
+
+void dp_allowlist_free(struct dp_allowlist *l)
+{
+	if (!l)
+		return;
+	free(l->slots);
+	free(l);
+}
