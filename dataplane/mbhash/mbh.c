@@ -36,7 +36,7 @@
  * deferred blocks, which are in the context's own memory.
  */
 #include "dataplane/mbhash/mbh.h"
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -107,7 +107,7 @@ struct mbh_ctx {
 
 	struct mbh_stats stats;
 
-	/* The lanes' chaining values while a pass runs (mbh_kernel.h layout). */
+	/* The lanes' chaining values while a pass runs (mbh_int.h layout). */
 	_Alignas(64) uint32_t lane_st[MBH_STATE_WORDS_MAX * MBH_LANES_MAX];
 };
 
@@ -120,7 +120,7 @@ struct mbh_deferred {
 };
 
 /* The lanes while a pass runs; the kernel reads and advances ptr[] and
- * left[] (mbh_kernel.h).  An idle lane has no stream and IDLE blocks left. */
+ * left[] (mbh_int.h).  An idle lane has no stream and IDLE blocks left. */
 struct mbh_pass {
 	enum mbh_algo a;
 	unsigned int lanes, active;

@@ -3,10 +3,10 @@
  * mbh_impl.c - which implementation a context of the mbhash module runs:
  * names, what this CPU supports, $HASHWALL_MBH_IMPL, the kernels of each
  * implementation and the measured single-stream thresholds (mbh.h,
- * mbh_kernel.h).
+ * mbh_int.h).
  */
 #include "dataplane/mbhash/mbh.h"
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mbh_lanes.c - the multi-buffer MD5 and SHA-1 kernels (see mbh_kernel.h).
+ * mbh_lanes.c - the multi-buffer MD5 and SHA-1 kernels (see mbh_int.h).
  * meson compiles this file once per instruction set, with MBH_LANES_ISA
  * set and that set's target flags: 512 (-mavx512f -mavx512bw -mavx512vl,
  * 16 lanes) and 256 (-mavx2, 8 lanes); mbh.c runs a variant only where
@@ -18,7 +18,7 @@
  */
 #include <immintrin.h>
 
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 
 #define MBH_CAT2(a, b) a##b
 #define MBH_CAT(a, b) MBH_CAT2(a, b)

@@ -15,7 +15,7 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 
 const uint32_t mbh_md5_iv[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
 const uint32_t mbh_sha1_iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };

@@ -53,7 +53,7 @@
 #include <openssl/evp.h>
 
 #include "dataplane/mbhash/mbh.h"
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 
 #define SEG 1460
 #define BURST 32

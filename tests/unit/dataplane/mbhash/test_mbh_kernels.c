@@ -8,7 +8,7 @@
  * hashes as many blocks as the shortest run has, and advances every lane
  * by that many).  Skipped (77) where the CPU cannot run the implementation.
  */
-#include "dataplane/mbhash/mbh_kernel.h"
+#include "dataplane/mbhash/mbh_int.h"
 #include "hwall_test.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mbh_kernel.h - inside the mbhash module: the block functions the
+ * mbh_int.h - inside the mbhash module: the block functions the
  * scheduler (mbh.c) drives.  A multi-buffer kernel hashes nblocks
  * consecutive 64-byte blocks in each of its lanes at once; each
  * instruction set's kernels are one file built with its own target flags
@@ -11,8 +11,8 @@
  * st[w * lanes + i] (a, b, c, d for md5; h0..h4 for sha1), so that a
  * kernel loads each word of all lanes with one vector load.
  */
-#ifndef HASHWALL_DATAPLANE_MBHASH_MBH_KERNEL_H
-#define HASHWALL_DATAPLANE_MBHASH_MBH_KERNEL_H
+#ifndef HASHWALL_DATAPLANE_MBHASH_MBH_INT_H
+#define HASHWALL_DATAPLANE_MBHASH_MBH_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
