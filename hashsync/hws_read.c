@@ -3,7 +3,8 @@
  * hws_read.c - opening, validating and looking up in set files (hws.h).
  *
  * A set is mapped read-only and checked once at open: the header, every
- * section's bounds and the checksum.  The index is not walked at open (no
+ * section's bounds, the checksum, and a perceptual algorithm's
+ * near-neighbour index (pdqi_open(): its header and bucket tables).  The index is not walked at open (no
  * per-entry work), so lookups clamp every bucket range they read: a crafted
  * file that passes the checksum can give wrong answers but never makes a
  * lookup read outside the mapping.
