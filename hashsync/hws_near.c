@@ -9,7 +9,7 @@
  * dataplane's PDQ stage and `hashwall-set lookup FILE pdq HEX` ask here.
  */
 #include "hashsync/hws.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -318,11 +318,8 @@ int main(void)
 		{ "one entry", test_one_entry },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
 	make_entries();
 	hws_test_dir_init();
-	rc = hwall_test_main("hashsync/hws_near", tests);
-	hws_test_dir_cleanup();
-	return rc;
+	return hwall_test_main("hashsync/hws_near", tests);
 }
