@@ -4,6 +4,7 @@
  */
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,30 +52,22 @@ static void line_col(const char *text, size_t off, unsigned int *line, unsigned 
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
 		      struct hwall_cfg_error *err)
 {
-	const char *end = NULL;
-	cJSON *root;
+	struct hwall_json_fault f;
+	unsigned int line, col;
+	int r;
 
-	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!root) {
-		unsigned int line, col;
-		size_t off = end && end >= text ? (size_t)(end - text) : 0;
-		line_col(text, off > len ? len : off, &line, &col);
-		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: JSON syntax error", name, line, col);
-		return -EINVAL;
+	r = hwall_json_parse_strict(text, len, ret_root, &f);
+	if (r == -ENOMEM) {
+		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
+	} else if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER)) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s", name, f.path[0] ? f.path : "(root)",
+			 hwall_json_fault_name(f.kind));
+	} else if (r < 0) {
+		line_col(text, f.offset > len ? len : f.offset, &line, &col);
+		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: %s", name, line, col,
+			 hwall_json_fault_name(f.kind));
 	}
-	/* Trailing garbage after the value is an error too. */
-	for (const char *p = end; p && p < text + len; p++) {
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			unsigned int line, col;
-			line_col(text, (size_t)(p - text), &line, &col);
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%u:%u: unexpected text after the JSON value", name, line, col);
-			cJSON_Delete(root);
-			return -EINVAL;
-		}
-	}
-	*ret_root = root;
-	return 0;
+	return r;
 }
 
 int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err)
