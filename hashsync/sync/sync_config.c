@@ -65,6 +65,8 @@ static const struct hwall_cfg_field fields[] = {
 	  .offset = F(struct sync_config, max_bundle_bytes) },
 	{ .key = "max_manifest_bytes", .kind = HWALL_CFG_U32, .min = 512, .max = SYNC_MANIFEST_CAP_MAX,
 	  .offset = F(struct sync_config, max_manifest_bytes) },
+	{ .key = "max_clock_skew", .kind = HWALL_CFG_U32, .max = 31 * 86400,
+	  .offset = F(struct sync_config, max_clock_skew) },
 	{ .key = "listen", .kind = HWALL_CFG_OBJECT, .fields = listen_fields,
 	  .offset = F(struct sync_config, listen) },
 	{ .key = "hotlines", .kind = HWALL_CFG_ARRAY, .required = true,
@@ -116,6 +118,7 @@ int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_bundle_bytes = SYNC_DEFAULT_BUNDLE_CAP;
 	cfg->max_manifest_bytes = SYNC_DEFAULT_MANIFEST_CAP;
+	cfg->max_clock_skew = SYNC_DEFAULT_CREATED_SKEW;
 	r = hwall_cfg_parse_file(file, &root, &cerr);
 	if (r == 0) {
 		r = hwall_cfg_load(root, fields, cfg, "", &cerr);

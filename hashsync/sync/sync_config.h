@@ -8,6 +8,7 @@
  *     "set_dir": "/var/lib/hashwall/sets",
  *     "control_socket": "/run/hashwall/dataplane.sock",    (optional)
  *     "max_bundle_bytes": 1073741824, "max_manifest_bytes": 65536,
+ *     "max_clock_skew": 86400,
  *     "listen": { "address": "127.0.0.1", "port": 8443,    (optional: push)
  *                 "cert": "cert.pem", "key": "key.pem" },
  *     "hotlines": [ {
@@ -66,6 +67,7 @@ struct sync_config {
 	char *control_socket;
 	uint64_t max_bundle_bytes;
 	uint32_t max_manifest_bytes;
+	uint32_t max_clock_skew; /* seconds a bundle's "created" may lie ahead */
 	struct sync_listen_config listen;
 	struct sync_hotline_config *hotlines;
 	size_t n_hotlines;

@@ -133,6 +133,7 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	e->readonly = readonly;
 	e->caps.bundle_bytes = cfg->max_bundle_bytes;
 	e->caps.manifest_bytes = cfg->max_manifest_bytes;
+	e->caps.created_skew = cfg->max_clock_skew;
 	pthread_mutex_init(&e->lock, NULL);
 	if (!readonly)
 		r = mkdir_p(cfg->state_dir);
