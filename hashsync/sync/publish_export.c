@@ -16,6 +16,7 @@
 #include "sync_bundle.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,25 +43,55 @@ static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m
 	return 0;
 }
 
-static cJSON *load_index(const char *path, const char *set)
+static cJSON *new_index(const char *set)
 {
+	cJSON *idx = cJSON_CreateObject();
+
+	if (!cJSON_AddStringToObject(idx, "set", set) || !cJSON_AddNumberToObject(idx, "latest", 0) ||
+	    !cJSON_AddArrayToObject(idx, "deltas") || !cJSON_AddArrayToObject(idx, "roots")) {
+		cJSON_Delete(idx);
+		return NULL;
+	}
+	return idx;
+}
+
+/*
+ * The index at @path, or a new one for @set when there is none.  Returns 0,
+ * or -errno with @why set; a file that is there but is not strict JSON or
+ * not an index of @set is refused, never replaced (its entries would be
+ * lost to every appliance that pulls).
+ */
+static int load_index(const char *path, const char *set, cJSON **ret_idx, char *why, size_t why_len)
+{
+	struct hwall_json_fault f;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
+	int r = sync_read_file(path, 64u << 20, &buf, &len);
 
-	if (sync_read_file(path, 64u << 20, &buf, &len) == 0) {
-		idx = cJSON_ParseWithLength((const char *)buf, len);
+	if (r == -ENOENT) {
+		*ret_idx = new_index(set);
+		return *ret_idx ? 0 : -ENOMEM;
+	}
+	if (r == 0) {
+		r = hwall_json_parse_strict((const char *)buf, len, &idx, &f);
 		free(buf);
+		if (r == -EINVAL)
+			hwall_json_fault_format(&f, why, why_len);
+	} else {
+		snprintf(why, why_len, "%s", hwall_strerror(r));
 	}
-	if (!cJSON_IsObject(idx)) {
+	if (r == 0 && (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(idx, "set")) ||
+		       strcmp(cJSON_GetObjectItemCaseSensitive(idx, "set")->valuestring, set) != 0 ||
+		       !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "deltas")) ||
+		       !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "roots")))) {
+		snprintf(why, why_len, "not an index of set \"%s\"", set);
 		cJSON_Delete(idx);
-		idx = cJSON_CreateObject();
-		cJSON_AddStringToObject(idx, "set", set);
-		cJSON_AddNumberToObject(idx, "latest", 0);
-		cJSON_AddArrayToObject(idx, "deltas");
-		cJSON_AddArrayToObject(idx, "roots");
+		r = -EINVAL;
 	}
-	return idx;
+	if (r == 0)
+		*ret_idx = idx;
+	return r;
 }
 
 static cJSON *entry(const struct sync_manifest *m, const char *file)
@@ -106,7 +137,7 @@ static int export_one(const char *dir, const char *path)
 	struct sync_manifest m;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	cJSON *idx;
+	cJSON *idx = NULL;
 	char *text;
 	int r;
 
@@ -131,7 +162,11 @@ static int export_one(const char *dir, const char *path)
 		goto out_free;
 	}
 	snprintf(dst, sizeof(dst), "%s/index.json", setdir);
-	idx = load_index(dst, m.set);
+	r = load_index(dst, m.set, &idx, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "hashwall-publish: %s: %s; fix or remove it\n", dst, why);
+		goto out_free;
+	}
 	index_add(idx, &m, file);
 	text = cJSON_Print(idx);
 	cJSON_Delete(idx);

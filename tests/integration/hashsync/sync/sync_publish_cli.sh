@@ -35,6 +35,14 @@ run 0 export --dir www s1.hwb d2.hwb
 expect_eq "$(ls www/nl | tr '\n' ' ')" "1-snapshot.hwb 2-delta.hwb index.json " "export layout"
 expect_eq "$(json_field latest <www/nl/index.json)" 2 "index points at the latest version"
 cmp -s s1.hwb www/nl/1-snapshot.hwb || fail "exported bundle differs"
+# An index that is there but not strict JSON is refused, never replaced.
+cp www/nl/index.json good-index.json
+printf '{"set":"nl","latest":2,"latest":2,"deltas":[],"roots":[]}' >www/nl/index.json
+cp www/nl/index.json dup-index.json
+run 3 export --dir www s1.hwb
+expect_eq "$(grep -c 'index.json: duplicate key "latest"; fix or remove it' err.txt)" 1 "index refusal"
+cmp -s dup-index.json www/nl/index.json || fail "a refused index was rewritten"
+cp good-index.json www/nl/index.json
 printf 'not a bundle' >junk.hwb
 run 3 export --dir www junk.hwb
 run 2 push --url https://127.0.0.1:1/v1/bundles s1.hwb
