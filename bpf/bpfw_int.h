@@ -35,8 +35,8 @@ int bpfw_fail(struct bpfw *b, int err, const char *fmt, ...) __attribute__((form
 /* Open the pinned maps, creating and pinning them first if needed. */
 int bpfw_maps_open(struct bpfw *b);
 
-/* CLOCK_MONOTONIC now + @ttl_s, in ns: the clock of bpf_ktime_get_ns(). */
+/* CLOCK_MONOTONIC now + @ttl_s, in ns: the clock of bpf_ktime_get_ns()
+ * (hwall_mono_ns() reads it now). */
 uint64_t bpfw_expiry(uint32_t ttl_s);
-uint64_t bpfw_now_ns(void);
 
 #endif

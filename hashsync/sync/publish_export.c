@@ -16,6 +16,7 @@
 #include "sync_bundle.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/json_strict.h"
 
 #include <errno.h>
@@ -23,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -64,17 +64,17 @@ static cJSON *new_index(const char *set)
 static int load_index(const char *path, const char *set, cJSON **ret_idx, char *why, size_t why_len)
 {
 	struct hwall_json_fault f;
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
-	int r = sync_read_file(path, 64u << 20, &buf, &len);
+	int r = hwall_read_file(path, 64u << 20, &buf, &len);
 
 	if (r == -ENOENT) {
 		*ret_idx = new_index(set);
 		return *ret_idx ? 0 : -ENOMEM;
 	}
 	if (r == 0) {
-		r = hwall_json_parse_strict((const char *)buf, len, &idx, &f);
+		r = hwall_json_parse_strict(buf, len, &idx, &f);
 		free(buf);
 		if (r == -EINVAL)
 			hwall_json_fault_format(&f, why, why_len);
@@ -135,14 +135,14 @@ static int export_one(const char *dir, const char *path)
 {
 	char setdir[4096], file[64], dst[4200], why[300];
 	struct sync_manifest m;
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
 	char *text;
 	int r;
 
-	r = sync_read_file(path, 64ull << 30, &buf, &len);
-	if (r == 0 && (r = read_manifest(buf, len, &m, why, sizeof(why))) < 0)
+	r = hwall_read_file(path, 64ull << 30, &buf, &len);
+	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, why, sizeof(why))) < 0)
 		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, why);
 	else if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
@@ -154,9 +154,12 @@ static int export_one(const char *dir, const char *path)
 	else
 		snprintf(file, sizeof(file), "%" PRIu64 "-%s.hwb", m.version, sync_kind_name(m.kind));
 	snprintf(dst, sizeof(dst), "%s/%s", setdir, file);
-	mkdir(dir, 0755);
-	mkdir(setdir, 0755);
-	r = sync_atomic_write(dst, buf, len);
+	r = hwall_mkdir_p(setdir, 0755);
+	if (r < 0) {
+		fprintf(stderr, "hashwall-publish: %s: %s\n", setdir, hwall_strerror(r));
+		goto out_free;
+	}
+	r = hwall_write_atomic(dst, buf, len, 0644);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 		goto out_free;
@@ -170,7 +173,7 @@ static int export_one(const char *dir, const char *path)
 	index_add(idx, &m, file);
 	text = cJSON_Print(idx);
 	cJSON_Delete(idx);
-	r = text ? sync_atomic_write(dst, text, strlen(text)) : -ENOMEM;
+	r = text ? hwall_write_atomic(dst, text, strlen(text), 0644) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
