@@ -131,7 +131,9 @@ static void index_add(cJSON *idx, const struct sync_manifest *m, const char *fil
 		cJSON_SetNumberValue(latest, v);
 }
 
-static int export_one(const char *dir, const char *path)
+/* Export one bundle; files and directories are made as open(2) and mkdir(2)
+ * would under @mask: what is exported is published. */
+static int export_one(const char *dir, const char *path, mode_t mask)
 {
 	char setdir[4096], file[64], dst[4200], why[300];
 	struct sync_manifest m;
@@ -154,12 +156,12 @@ static int export_one(const char *dir, const char *path)
 	else
 		snprintf(file, sizeof(file), "%" PRIu64 "-%s.hwb", m.version, sync_kind_name(m.kind));
 	snprintf(dst, sizeof(dst), "%s/%s", setdir, file);
-	r = hwall_mkdir_p(setdir, 0755);
+	r = hwall_mkdir_p(setdir, 0777 & ~mask);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", setdir, hwall_strerror(r));
 		goto out_free;
 	}
-	r = hwall_write_atomic(dst, buf, len, 0644);
+	r = hwall_write_atomic(dst, buf, len, 0666 & ~mask);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 		goto out_free;
@@ -173,7 +175,7 @@ static int export_one(const char *dir, const char *path)
 	index_add(idx, &m, file);
 	text = cJSON_Print(idx);
 	cJSON_Delete(idx);
-	r = text ? hwall_write_atomic(dst, text, strlen(text), 0644) : -ENOMEM;
+	r = text ? hwall_write_atomic(dst, text, strlen(text), 0666 & ~mask) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
@@ -191,7 +193,7 @@ int pub_cmd_export(const struct pub_opts *o)
 		return PUB_EXIT_USAGE;
 	}
 	for (int i = 0; i < o->n_args; i++)
-		if (export_one(o->dir, o->args[i]) < 0)
+		if (export_one(o->dir, o->args[i], o->umask) < 0)
 			return PUB_EXIT_FAIL;
 	return 0;
 }

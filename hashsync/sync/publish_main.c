@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -66,7 +67,7 @@ static int64_t parse_duration(const char *s)
 static int read_secrets(const char *list, uint8_t (*sec)[SYNC_SECKEY_LEN], unsigned int *n,
 			unsigned int max)
 {
-	char *copy = strdup(list), *save = NULL;
+	char *copy = strdup(list), *save = NULL, why[4200];
 	int r = copy ? 0 : -ENOMEM;
 
 	for (char *f = copy ? strtok_r(copy, ",", &save) : NULL; f && r == 0;
@@ -79,7 +80,8 @@ static int read_secrets(const char *list, uint8_t (*sec)[SYNC_SECKEY_LEN], unsig
 		r = sync_key_read_secret(f, sec[*n]);
 		if (r < 0)
 			fprintf(stderr, "hashwall-publish: %s: %s\n", f,
-				r == -EINVAL ? "not a hashwall secret key file" : hwall_strerror(r));
+				r == -EINVAL ? "not a hashwall secret key file"
+					     : sync_secret_file_why(f, r, why, sizeof(why)));
 		else
 			(*n)++;
 	}
@@ -153,7 +155,7 @@ static int write_bundle(const struct pub_opts *o, const struct sync_manifest *m,
 		fprintf(stderr, "hashwall-publish: building the bundle: %s\n", hwall_strerror(r));
 		return PUB_EXIT_FAIL;
 	}
-	r = hwall_write_atomic(o->out, buf, len, 0644);
+	r = hwall_write_atomic(o->out, buf, len, 0666 & ~o->umask);
 	free(buf);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->out, hwall_strerror(r));
@@ -318,6 +320,8 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 	}
 	o->args = argv + optind;
 	o->n_args = argc - optind;
+	o->umask = umask(0); /* read by setting it; single-threaded here */
+	umask(o->umask);
 	return 0;
 }
 

@@ -12,12 +12,29 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+
+/* Create @dir with exactly @mode, its missing parents as mkdir -p does
+ * (0755 less the umask); an existing @dir is left as it is. */
+static int make_dir(const char *dir, mode_t mode)
+{
+	char parent[PATH_MAX];
+
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	HWALL_TRY(hwall_mkdir_p(dirname(parent), 0755));
+	if (mkdir(dir, mode) < 0)
+		return errno == EEXIST ? hwall_mkdir_p(dir, mode) : hwall_neg_errno();
+	return chmod(dir, mode) < 0 ? hwall_neg_errno() : 0;
+}
 
 /* Read the header of the installed set file, if any. */
 static int read_installed(struct sync_target *t, char *err, size_t err_len)
@@ -115,9 +132,9 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	e->caps.created_skew = cfg->max_clock_skew;
 	pthread_mutex_init(&e->lock, NULL);
 	if (!readonly)
-		r = hwall_mkdir_p(cfg->state_dir, 0755);
+		r = make_dir(cfg->state_dir, SYNC_STATE_DIR_MODE);
 	if (r == 0 && !readonly)
-		r = hwall_mkdir_p(cfg->set_dir, 0755);
+		r = make_dir(cfg->set_dir, SYNC_SET_DIR_MODE);
 	if (r < 0) {
 		snprintf(err, err_len, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir, hwall_strerror(r));
 		return r;

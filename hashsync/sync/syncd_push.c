@@ -11,6 +11,7 @@
  * never logged.
  */
 #include "syncd.h"
+#include "sync_trust.h"
 #include "common/errors.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -213,14 +214,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static char *read_pem(const char *path, char *err, size_t err_len)
+/* A PEM file: the certificate, or (@secret) the private key, which must
+ * be private to syncd's user. */
+static char *read_pem(const char *path, bool secret, char *err, size_t err_len)
 {
-	char *text = NULL;
+	char *text = NULL, why[4200];
 	size_t len = 0;
-	int r = hwall_read_file(path, 1u << 20, &text, &len);
+	int r = secret ? hwall_read_secret_file(path, 1u << 20, &text, &len)
+		       : hwall_read_file(path, 1u << 20, &text, &len);
 
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", path, hwall_strerror(r));
+		snprintf(err, err_len, "%s: %s", path, sync_secret_file_why(path, r, why, sizeof(why)));
 		return NULL;
 	}
 	return text;
@@ -266,8 +270,8 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 	if (!p)
 		return NULL;
 	p->e = e;
-	p->cert = read_pem(l->cert, err, err_len);
-	p->key = p->cert ? read_pem(l->key, err, err_len) : NULL;
+	p->cert = read_pem(l->cert, false, err, err_len);
+	p->key = p->cert ? read_pem(l->key, true, err, err_len) : NULL;
 	if (p->key)
 		p->d = MHD_start_daemon(flags, l->port, NULL, NULL, on_request, p,
 					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -7,12 +7,9 @@
 # control socket answers "ok" and records every `load`.
 source "$(dirname "$0")/sync_lib.sh"
 
-tls
 keys k1
-PORT=$(free_port)
-EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"}, \"control_socket\": \"$WORK/dp.sock\","
-CONFIG=$WORK/syncd.json
-config "$CONFIG" 1 k1
+TOP_EXTRA="\"control_socket\": \"$WORK/dp.sock\","
+listen_config 1 k1
 
 dataplane() {
 	rm -f "$WORK/dp.sock"

@@ -62,10 +62,24 @@ JSON
 TOKEN=hotline-token-$RANDOM$RANDOM
 printf '%s\n' "$TOKEN" >token
 printf 'not-the-token\n' >badtoken
+chmod 600 token badtoken # secrets: hashwall-publish refuses them otherwise
 
 tls() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 \
 		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+}
+
+# listen_config THRESHOLD KEY...: a certificate, a free $PORT and $CONFIG,
+# a config (as config) with the push endpoint on 127.0.0.1:$PORT.  Optional:
+# $TOP_EXTRA (top-level members, each followed by a comma), $LISTEN_EXTRA
+# (members of "listen", each preceded by a comma).
+listen_config() {
+	tls
+	PORT=$(free_port)
+	EXTRA_CONFIG="${TOP_EXTRA:-}\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT,
+	  \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"${LISTEN_EXTRA:-}},"
+	CONFIG=$WORK/syncd.json
+	config "$CONFIG" "$@"
 }
 
 # start_syncd CONFIG: run syncd in the background and wait for its port.

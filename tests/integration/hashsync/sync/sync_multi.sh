@@ -9,6 +9,7 @@ tls
 keys nl be
 PORT=$(free_port)
 printf 'second-hotline-token\n' >token-be
+chmod 600 token-be
 sum() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 CONFIG=$WORK/syncd.json
 cat >"$CONFIG" <<JSON

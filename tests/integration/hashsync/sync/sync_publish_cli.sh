@@ -24,7 +24,8 @@ printf 'md5 00112233445566778899aabbccddeeff 1 7\nmd5 xyz\n' >bad.list
 run 3 snapshot --secret a.sec --set nl --version 1 --in bad.list --out s.hwb
 expect_eq "$(grep -c 'bad.list:2:' err.txt)" 1 "a bad list line is named"
 expect_eq "$(ls s.hwb 2>/dev/null | wc -l)" 0 "nothing written for a bad list"
-run 3 snapshot --secret a.pub --set nl --version 1 --in bad.list --out s.hwb
+install -m 600 a.pub pub-as-secret
+run 3 snapshot --secret pub-as-secret --set nl --version 1 --in bad.list --out s.hwb
 expect_eq "$(grep -c 'not a hashwall secret key file' err.txt)" 1 "a public key is not a secret key"
 run 2 snapshot --secret a.sec --set nl --version 1 --in bad.list --expires 3x --out s.hwb
 run 2 delta --secret a.sec --set nl --version 3 --base 3 --add bad.list --out d.hwb
