@@ -93,15 +93,17 @@ static bool is_ip(const char *s)
 static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
 {
 	struct hwall_digest d;
-	char algo[16];
+	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
 	r = get_str(obj, "algo", true, algo, sizeof(algo), err, errlen);
 	if (r < 0)
 		return r;
 	a = hwall_algo_parse(algo);
-	if (a < 0)
-		return fail(err, errlen, "algo", "unknown algorithm");
+	if (a < 0) {
+		snprintf(err, errlen, "algo: unknown algorithm (known: %s)", hwall_algo_names());
+		return -EINVAL;
+	}
 	ev->algo = (enum hwall_algo)a;
 	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err, errlen);
 	if (r < 0)

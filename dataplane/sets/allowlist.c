@@ -97,7 +97,8 @@ static int parse_line(char *line, unsigned int lineno, struct entries *out, char
 		return fail(err, errlen, "line %u: more than two fields", lineno);
 	a = hwall_algo_parse(algo_s);
 	if (a < 0)
-		return fail(err, errlen, "line %u: unknown algorithm '%.20s'", lineno, algo_s);
+		return fail(err, errlen, "line %u: unknown algorithm '%.20s' (known: %s)", lineno, algo_s,
+			    hwall_algo_names());
 	if (hwall_digest_parse((enum hwall_algo)a, hex, &d) < 0)
 		return fail(err, errlen, "line %u: not %zu hex digits of %s", lineno,
 			    2 * hwall_algo_len((enum hwall_algo)a), algo_s);

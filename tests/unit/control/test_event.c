@@ -4,6 +4,7 @@
 #include "control/api.h"
 #include "control/event.h"
 #include "control/eventlog.h"
+#include "common/algo.h"
 #include "hwall_test.h"
 
 #include <errno.h>
@@ -51,14 +52,15 @@ static void test_parse_full(void)
 static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
-	char err[128];
+	char err[128], want[128];
 
 	CU_ASSERT_EQUAL(parse("{\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\"}",
 			      &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "set: missing required field");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"crc32\",\"digest\":\"00\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "algo: unknown algorithm");
+	snprintf(want, sizeof(want), "algo: unknown algorithm (known: %s)", hwall_algo_names());
+	CU_ASSERT_STRING_EQUAL(err, want);
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "digest: not hex of the algorithm's length");
