@@ -19,6 +19,7 @@ struct pub_opts {
 	const char *url, *token_file, *cacert, *dir, *keys, *expires;
 	uint64_t version, base, threshold;
 	bool has_version, has_base;
+	bool insecure_http; /* push: allow http://, which sends the token in clear */
 	mode_t umask; /* the process's: bundles and exports are made as open(2) would */
 	char **args; /* positional arguments */
 	int n_args;

@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	      "       hashwall-publish rotate --secret OLD[,OLD...] --new-secret NEW[,NEW...] --set ID\n"
 	      "                               --version N --keys PUB[,PUB...] --threshold K\n"
 	      "                               [--expires DURATION] --out BUNDLE\n"
-	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n"
+	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] [--insecure-http] BUNDLE\n"
 	      "       hashwall-publish export --dir DIR BUNDLE...   (also: serve-dir)\n"
 	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build;\n"
 	      "algo: %s.\n"
@@ -282,6 +282,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		{ "token-file", required_argument, NULL, 't' }, { "cacert", required_argument, NULL, 'c' },
 		{ "dir", required_argument, NULL, 'd' }, { "keys", required_argument, NULL, 'k' },
 		{ "threshold", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+		{ "insecure-http", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	int c;
@@ -303,6 +304,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		case 'c': o->cacert = optarg; break;
 		case 'd': o->dir = optarg; break;
 		case 'k': o->keys = optarg; break;
+		case 'H': o->insecure_http = true; break;
 		case 'v':
 		case 'b':
 		case 'T': {

@@ -11,9 +11,11 @@
 #include "common/errors.h"
 #include "common/fileio.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -56,6 +58,22 @@ static int read_token(const char *path, char *token, size_t cap)
 	return r;
 }
 
+/* https:// only: the bearer token must not cross the network in clear
+ * (http:// with --insecure-http, for a test setup). */
+static bool url_allowed(const struct pub_opts *o)
+{
+	if (strncasecmp(o->url, "https://", 8) == 0)
+		return true;
+	if (strncasecmp(o->url, "http://", 7) == 0 && o->insecure_http)
+		return true;
+	if (strncasecmp(o->url, "http://", 7) == 0)
+		fprintf(stderr, "hashwall-publish: %s: http:// would send the push token in clear; use "
+			"https://, or --insecure-http for a test setup\n", o->url);
+	else
+		fprintf(stderr, "hashwall-publish: %s: the URL must start with https://\n", o->url);
+	return false;
+}
+
 static int post(const struct pub_opts *o, const uint8_t *bundle, size_t len, const char *auth,
 		struct answer *a, long *ret_status)
 {
@@ -73,7 +91,8 @@ static int post(const struct pub_opts *o, const uint8_t *bundle, size_t len, con
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, o->insecure_http ? "https,http" : "https");
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
 	if (o->cacert)
@@ -98,7 +117,12 @@ int pub_cmd_push(const struct pub_opts *o)
 	int r;
 
 	if (!o->url || !o->token_file || o->n_args != 1 || !a) {
-		fprintf(stderr, "usage: hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n");
+		fprintf(stderr, "usage: hashwall-publish push --url URL --token-file FILE [--cacert FILE] "
+			"[--insecure-http] BUNDLE\n");
+		free(a);
+		return PUB_EXIT_USAGE;
+	}
+	if (!url_allowed(o)) {
 		free(a);
 		return PUB_EXIT_USAGE;
 	}

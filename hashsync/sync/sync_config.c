@@ -42,6 +42,26 @@ static const struct hwall_cfg_field hotline_fields[] = {
 	{ 0 },
 };
 
+static const struct hwall_cfg_field limit_fields[] = {
+	{ .key = "head_timeout", .kind = HWALL_CFG_U32, .min = 1, .max = 60,
+	  .offset = F(struct sync_push_limits, head_timeout) },
+	{ .key = "idle_timeout", .kind = HWALL_CFG_U32, .min = 1, .max = 3600,
+	  .offset = F(struct sync_push_limits, idle_timeout) },
+	{ .key = "unauth_per_address", .kind = HWALL_CFG_U32, .min = 1, .max = 1024,
+	  .offset = F(struct sync_push_limits, unauth_per_address) },
+	{ .key = "unauth_total", .kind = HWALL_CFG_U32, .min = 1, .max = 1024,
+	  .offset = F(struct sync_push_limits, unauth_total) },
+	{ .key = "hotline_uploads", .kind = HWALL_CFG_U32, .min = 1, .max = 16,
+	  .offset = F(struct sync_push_limits, hotline_uploads) },
+	{ .key = "hotline_upload_bytes", .kind = HWALL_CFG_U64, .min = 1024, .max = 256.0 * (1ull << 30),
+	  .offset = F(struct sync_push_limits, hotline_upload_bytes) },
+	{ .key = "min_upload_rate", .kind = HWALL_CFG_U32, .max = 1u << 30,
+	  .offset = F(struct sync_push_limits, min_upload_rate) },
+	{ .key = "rate_window", .kind = HWALL_CFG_U32, .min = 1, .max = 600,
+	  .offset = F(struct sync_push_limits, rate_window) },
+	{ 0 },
+};
+
 static const struct hwall_cfg_field listen_fields[] = {
 	{ .key = "address", .kind = HWALL_CFG_STRING, .def_str = "127.0.0.1",
 	  .offset = F(struct sync_listen_config, address) },
@@ -51,6 +71,10 @@ static const struct hwall_cfg_field listen_fields[] = {
 	  .offset = F(struct sync_listen_config, cert) },
 	{ .key = "key", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = F(struct sync_listen_config, key) },
+	{ .key = "metrics_token_sha256", .kind = HWALL_CFG_STRING,
+	  .offset = F(struct sync_listen_config, metrics_token_sha256) },
+	{ .key = "limits", .kind = HWALL_CFG_OBJECT, .fields = limit_fields,
+	  .offset = F(struct sync_listen_config, limits) },
 	{ 0 },
 };
 
@@ -109,8 +133,36 @@ static int finish_hotline(struct sync_hotline_config *h, size_t idx, char *err, 
 	return 0;
 }
 
+/* Check the push endpoint's limits and derive the metrics token hash. */
+static int finish_listen(struct sync_config *cfg, char *err, size_t err_len)
+{
+	struct sync_listen_config *l = &cfg->listen;
+	struct sync_push_limits *lim = &l->limits;
+
+	if (lim->hotline_upload_bytes == 0)
+		lim->hotline_upload_bytes = cfg->max_bundle_bytes;
+	if (lim->hotline_upload_bytes < cfg->max_bundle_bytes) {
+		snprintf(err, err_len, "listen.limits.hotline_upload_bytes: less than max_bundle_bytes "
+			 "(a bundle of the largest size could never be pushed)");
+		return -EINVAL;
+	}
+	if (lim->unauth_per_address > lim->unauth_total) {
+		snprintf(err, err_len, "listen.limits.unauth_per_address: more than unauth_total");
+		return -EINVAL;
+	}
+	if (l->metrics_token_sha256) {
+		if (hwall_hex_parse(l->metrics_token_sha256, l->metrics_token_hash, 32) < 0) {
+			snprintf(err, err_len, "listen.metrics_token_sha256: expected 64 hex digits");
+			return -EINVAL;
+		}
+		l->has_metrics_token = true;
+	}
+	return 0;
+}
+
 int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_t err_len)
 {
+	const struct sync_push_limits limits = SYNC_PUSH_LIMITS_DEFAULT;
 	struct hwall_cfg_error cerr;
 	cJSON *root = NULL;
 	int r;
@@ -119,6 +171,7 @@ int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_
 	cfg->max_bundle_bytes = SYNC_DEFAULT_BUNDLE_CAP;
 	cfg->max_manifest_bytes = SYNC_DEFAULT_MANIFEST_CAP;
 	cfg->max_clock_skew = SYNC_DEFAULT_CREATED_SKEW;
+	cfg->listen.limits = limits;
 	r = hwall_cfg_parse_file(file, &root, &cerr);
 	if (r == 0) {
 		r = hwall_cfg_load(root, fields, cfg, "", &cerr);
@@ -129,6 +182,8 @@ int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_
 		return r;
 	}
 	cfg->has_listen = cfg->listen.cert != NULL;
+	if (cfg->has_listen && (r = finish_listen(cfg, err, err_len)) < 0)
+		return r;
 	for (size_t i = 0; i < cfg->n_hotlines; i++) {
 		struct sync_hotline_config *h = &cfg->hotlines[i];
 		if (h->threshold == 0)

@@ -183,6 +183,17 @@ struct sync_target *sync_engine_find_token(struct sync_engine *e, const char *to
 	return found;
 }
 
+bool sync_engine_may_read(struct sync_engine *e, const char *token)
+{
+	const struct sync_listen_config *l = &e->cfg->listen;
+	uint8_t h[SHA256_DIGEST_LENGTH];
+	bool metrics;
+
+	SHA256((const uint8_t *)token, strlen(token), h);
+	metrics = l->has_metrics_token && CRYPTO_memcmp(h, l->metrics_token_hash, sizeof(h)) == 0;
+	return sync_engine_find_token(e, token) != NULL || metrics;
+}
+
 struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t *buf, size_t len)
 {
 	struct sync_bundle b;

@@ -54,7 +54,7 @@ config() {
  "max_bundle_bytes": 1048576, "max_manifest_bytes": 2048,
  ${EXTRA_CONFIG:-}
  "hotlines": [{"name": "test", "set": "nl", "keys": [$ks], "threshold": $th,
-   "token_sha256": "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)",
+   "token_sha256": "$(sha256_of "$TOKEN")",
    "stale_after": 3600 ${PULL_CONFIG:-}}]}
 JSON
 }
@@ -81,6 +81,28 @@ listen_config() {
 	CONFIG=$WORK/syncd.json
 	config "$CONFIG" "$@"
 }
+
+# two_hotlines_config: keys nl and be, a certificate, a free $PORT and
+# $CONFIG for two hotlines: "nl" (keys nl, $TOKEN) and "be" (keys be, the
+# token in token-be); $TOP_EXTRA and $LISTEN_EXTRA as for listen_config.
+two_hotlines_config() {
+	tls
+	keys nl be
+	PORT=$(free_port)
+	printf 'second-hotline-token\n' >token-be
+	chmod 600 token-be
+	CONFIG=$WORK/syncd.json
+	cat >"$CONFIG" <<JSON
+{"state_dir": "$WORK/state", "set_dir": "$WORK/sets", ${TOP_EXTRA:-}
+ "listen": {"address": "127.0.0.1", "port": $PORT, "cert": "$WORK/cert.pem", "key": "$WORK/key.pem"
+            ${LISTEN_EXTRA:-}},
+ "hotlines": [
+  {"name": "meldpunt", "set": "nl", "keys": ["$(pubhex nl)"], "token_sha256": "$(sha256_of "$TOKEN")"},
+  {"name": "child-focus", "set": "be", "keys": ["$(pubhex be)"],
+   "token_sha256": "$(sha256_of second-hotline-token)"}]}
+JSON
+}
+sha256_of() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
 # start_syncd CONFIG: run syncd in the background and wait for its port.
 start_syncd() {
