@@ -179,8 +179,8 @@ static int reserve(struct syncd_push *p, struct MHD_Connection *c, struct sync_t
 		snprintf(why, sizeof(why), "%u uploads of this hotline in progress already; retry later",
 			 l->hotline_uploads);
 	else if (r == -ENOBUFS)
-		snprintf(why, sizeof(why), "uploads of this hotline in progress hold its %" PRIu64
-			 " bytes already; retry later", l->hotline_upload_bytes);
+		snprintf(why, sizeof(why), "with the uploads of this hotline in progress, more than its %"
+			 PRIu64 " bytes (hotline_upload_bytes); retry later", l->hotline_upload_bytes);
 	if (r == -EBUSY || r == -ENOBUFS)
 		*ret = refuse(p, c, t, SYNC_REFUSE_BUSY, why);
 	else if (r < 0)
