@@ -54,7 +54,7 @@ int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON *
 	unsigned int line, col;
 	int r;
 
-	r = hwall_json_parse_strict(text, len, ret_root, &f);
+	r = hwall_json_parse_strict(text, len, 0, ret_root, &f);
 	if (r == -ENOMEM) {
 		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
 	} else if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER)) {

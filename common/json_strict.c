@@ -2,8 +2,8 @@
 /*
  * json_strict.c - strict JSON (see json_strict.h): a scan of the raw text
  * for what cJSON lets through (encoding, control characters, \u0000, a
- * byte-order mark), cJSON's parser, then a walk of the tree for repeated
- * member names and numbers out of range.
+ * byte-order mark, numbers off the grammar), cJSON's parser, then a walk
+ * of the tree for repeated member names and numbers out of range.
  */
 #include "common/json_strict.h"
 #include "common/errors.h"
@@ -62,34 +62,101 @@ static bool json_space(uint8_t b)
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
 }
 
-/* What cJSON does not check: encoding, raw control characters, \u0000. */
-static int scan_text(const uint8_t *s, size_t len, struct hwall_json_fault *f)
+static bool digit(const uint8_t *s, size_t i, size_t avail)
+{
+	return i < avail && s[i] >= '0' && s[i] <= '9';
+}
+
+/* Length of the number at @s by RFC 8259 section 6, 0 when it is not one
+ * (cJSON hands strtod() whatever looks numeric); *ret_integer when it has
+ * neither fraction nor exponent. */
+static size_t number_len(const uint8_t *s, size_t avail, bool *ret_integer)
+{
+	size_t i = s[0] == '-';
+
+	if (!digit(s, i, avail))
+		return 0;
+	if (s[i++] != '0')
+		while (digit(s, i, avail))
+			i++;
+	*ret_integer = true;
+	if (i < avail && s[i] == '.') {
+		*ret_integer = false;
+		if (!digit(s, ++i, avail))
+			return 0;
+		while (digit(s, i, avail))
+			i++;
+	}
+	if (i < avail && (s[i] == 'e' || s[i] == 'E')) {
+		*ret_integer = false;
+		i += i + 1 < avail && (s[i + 1] == '+' || s[i + 1] == '-') ? 2 : 1;
+		if (!digit(s, i, avail))
+			return 0;
+		while (digit(s, i, avail))
+			i++;
+	}
+	/* "025", "1.5.2", "1e5e": the grammar ended, the number did not. */
+	if (i < avail && (digit(s, i, avail) || strchr(".eE+-", s[i])))
+		return 0;
+	return i;
+}
+
+/* One ASCII byte @s[i] inside a string: its end, an escape, \u0000. */
+static int string_byte(const uint8_t *s, size_t i, size_t len, bool *in_string, bool *escaped,
+		       struct hwall_json_fault *f)
+{
+	if (*escaped) {
+		*escaped = false;
+		if (s[i] == 'u' && len - i >= 5 && memcmp(s + i + 1, "0000", 4) == 0)
+			return fault_at(f, HWALL_JSON_NUL_ESCAPE, i - 1);
+	} else if (s[i] == '\\') {
+		*escaped = true;
+	} else if (s[i] == '"') {
+		*in_string = false;
+	}
+	return 0;
+}
+
+/* The number at @s[i]: its length in *ret_n, or the fault. */
+static int number_at(const uint8_t *s, size_t i, size_t len, unsigned int flags, size_t *ret_n,
+		     struct hwall_json_fault *f)
+{
+	bool integer;
+	size_t n = number_len(s + i, len - i, &integer);
+
+	if (n == 0)
+		return fault_at(f, HWALL_JSON_SYNTAX, i);
+	if (!integer && (flags & HWALL_JSON_INTEGERS))
+		return fault_at(f, HWALL_JSON_NOT_INTEGER, i);
+	*ret_n = n;
+	return 0;
+}
+
+/* What cJSON does not check: encoding, raw control characters, \u0000,
+ * the number grammar. */
+static int scan_text(const uint8_t *s, size_t len, unsigned int flags, struct hwall_json_fault *f)
 {
 	bool in_string = false, escaped = false;
+	size_t n;
 
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		return fault_at(f, HWALL_JSON_BOM, 0);
-	for (size_t i = 0; i < len;) {
+	for (size_t i = 0; i < len; i += n) {
+		n = 1;
 		if (s[i] >= 0x80) {
-			size_t n = utf8_len(s + i, len - i);
+			n = utf8_len(s + i, len - i);
 			if (n == 0)
 				return fault_at(f, HWALL_JSON_ENCODING, i);
 			escaped = false;
-			i += n;
-			continue;
-		}
-		if (s[i] < 0x20 && (in_string || !json_space(s[i])))
+		} else if (s[i] < 0x20 && (in_string || !json_space(s[i]))) {
 			return fault_at(f, HWALL_JSON_CONTROL, i);
-		if (escaped) {
-			if (s[i] == 'u' && len - i >= 5 && memcmp(s + i + 1, "0000", 4) == 0)
-				return fault_at(f, HWALL_JSON_NUL_ESCAPE, i - 1);
-			escaped = false;
-		} else if (in_string && s[i] == '\\') {
-			escaped = true;
-		} else if (s[i] == '"') {
-			in_string = !in_string;
+		} else if (in_string) {
+			HWALL_TRY(string_byte(s, i, len, &in_string, &escaped, f));
+		} else if (s[i] == '-' || digit(s, i, len)) {
+			HWALL_TRY(number_at(s, i, len, flags, &n, f));
+		} else {
+			in_string = s[i] == '"';
 		}
-		i++;
 	}
 	return 0;
 }
@@ -199,7 +266,7 @@ static int walk(const cJSON *node, char *path, size_t at, struct hwall_json_faul
 	return 0;
 }
 
-int hwall_json_parse_strict(const char *text, size_t len, cJSON **ret_root,
+int hwall_json_parse_strict(const char *text, size_t len, unsigned int flags, cJSON **ret_root,
 			    struct hwall_json_fault *ret_fault)
 {
 	char path[HWALL_JSON_PATH_MAX] = "";
@@ -207,7 +274,7 @@ int hwall_json_parse_strict(const char *text, size_t len, cJSON **ret_root,
 	cJSON *root;
 	int r;
 
-	HWALL_TRY(scan_text((const uint8_t *)text, len, ret_fault));
+	HWALL_TRY(scan_text((const uint8_t *)text, len, flags, ret_fault));
 	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
 		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
@@ -238,6 +305,7 @@ const char *hwall_json_fault_name(enum hwall_json_fault_kind kind)
 		[HWALL_JSON_TRAILING] = "unexpected text after the JSON value",
 		[HWALL_JSON_DUPLICATE] = "duplicate key",
 		[HWALL_JSON_NUMBER] = "number out of range",
+		[HWALL_JSON_NOT_INTEGER] = "number with a fraction or an exponent",
 	};
 
 	return (unsigned int)kind < HWALL_JSON_FAULT_COUNT ? names[kind] : "?";

@@ -21,7 +21,10 @@
  *     between tokens, never raw inside a string; no string holds \u0000.
  *   - No object, at any depth, has two members of the same name (compared
  *     after unescaping, byte for byte).
- *   - Every number is finite as a double.
+ *   - Every number follows RFC 8259's grammar (no leading zeros: cJSON
+ *     would read "025" as 25) and is finite as a double; with
+ *     HWALL_JSON_INTEGERS, none has a fraction or an exponent ("25.0" and
+ *     "2.5e1" would read as 25).
  *   - Nesting is at most cJSON's limit (CJSON_NESTING_LIMIT, 1000 by default).
  * What the values mean (types, ranges, unknown keys) stays the caller's job.
  */
@@ -42,10 +45,14 @@ enum hwall_json_fault_kind {
 	HWALL_JSON_TRAILING,   /* bytes after the value, from offset */
 	HWALL_JSON_DUPLICATE,  /* a member name repeated; path names it */
 	HWALL_JSON_NUMBER,     /* a number beyond double range; path names it */
+	HWALL_JSON_NOT_INTEGER,/* HWALL_JSON_INTEGERS: a fraction or exponent at offset */
 	HWALL_JSON_FAULT_COUNT
 };
 
 #define HWALL_JSON_PATH_MAX 200
+
+/* Flags of hwall_json_parse_strict(). */
+#define HWALL_JSON_INTEGERS 0x1u /* every number an integer, as written */
 
 struct hwall_json_fault {
 	enum hwall_json_fault_kind kind;
@@ -58,11 +65,12 @@ struct hwall_json_fault {
 
 /*
  * Parse the @len bytes at @text (no NUL terminator needed) under the
- * contract above.  Returns 0 with *ret_root set (the caller frees it with
- * cJSON_Delete()), -EINVAL with *ret_fault saying why, or -ENOMEM.  On
- * failure *ret_root is untouched and nothing stays allocated.
+ * contract above; @flags: 0 or HWALL_JSON_INTEGERS.  Returns 0 with
+ * *ret_root set (the caller frees it with cJSON_Delete()), -EINVAL with
+ * *ret_fault saying why, or -ENOMEM.  On failure *ret_root is untouched and
+ * nothing stays allocated.
  */
-int hwall_json_parse_strict(const char *text, size_t len, cJSON **ret_root,
+int hwall_json_parse_strict(const char *text, size_t len, unsigned int flags, cJSON **ret_root,
 			    struct hwall_json_fault *ret_fault);
 
 /* A short phrase for @kind ("duplicate key", "byte-order mark"). */

@@ -74,7 +74,7 @@ static int load_index(const char *path, const char *set, cJSON **ret_idx, char *
 		return *ret_idx ? 0 : -ENOMEM;
 	}
 	if (r == 0) {
-		r = hwall_json_parse_strict(buf, len, &idx, &f);
+		r = hwall_json_parse_strict(buf, len, HWALL_JSON_INTEGERS, &idx, &f);
 		free(buf);
 		if (r == -EINVAL)
 			hwall_json_fault_format(&f, why, why_len);

@@ -234,7 +234,7 @@ int sync_manifest_parse(const uint8_t *json, size_t len, struct sync_manifest *r
 	int r;
 
 	memset(&m, 0, sizeof(m));
-	r = hwall_json_parse_strict((const char *)json, len, &root, &f);
+	r = hwall_json_parse_strict((const char *)json, len, HWALL_JSON_INTEGERS, &root, &f);
 	if (r < 0 && f.kind == HWALL_JSON_DUPLICATE)
 		return bad(v, f.path, "duplicate key");
 	if (r < 0) {

@@ -275,7 +275,7 @@ static int apply_index(struct sync_engine *e, struct sync_target *t, const struc
 	int r = -EIO;
 
 	/* Unsigned and from a peer, but still one reading: strict JSON. */
-	if (hwall_json_parse_strict((const char *)d->buf, d->len, &idx, &f) < 0) {
+	if (hwall_json_parse_strict((const char *)d->buf, d->len, HWALL_JSON_INTEGERS, &idx, &f) < 0) {
 		hwall_json_fault_format(&f, why, sizeof(why));
 		HWALL_LOG(WARN, "sync.pull", "set %s: index.json: %s", t->hl->set, why);
 		return -EIO;

@@ -19,12 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *root = NULL, *again = NULL;
 	char msg[256], *text;
 
-	if (hwall_json_parse_strict((const char *)data, size, &root, &f) < 0) {
+	if (hwall_json_parse_strict((const char *)data, size, size && data[0] & 1 ? HWALL_JSON_INTEGERS : 0, &root, &f) < 0) {
 		hwall_json_fault_format(&f, msg, sizeof(msg));
 		return 0;
 	}
 	text = cJSON_PrintUnformatted(root);
-	if (text && hwall_json_parse_strict(text, strlen(text), &again, &f) < 0)
+	if (text && hwall_json_parse_strict(text, strlen(text), 0, &again, &f) < 0)
 		abort();
 	cJSON_Delete(again);
 	cJSON_free(text);

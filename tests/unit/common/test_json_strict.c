@@ -12,6 +12,7 @@
 #include <string.h>
 
 static struct hwall_json_fault fault;
+static unsigned int flags; /* for the next parse */
 
 /* Parse @len bytes of @text; the tree is checked by the caller through
  * the return value only, then freed. */
@@ -21,7 +22,7 @@ static int parse_len(const char *text, size_t len)
 	int r;
 
 	memset(&fault, 0xa5, sizeof(fault));
-	r = hwall_json_parse_strict(text, len, &root, &fault);
+	r = hwall_json_parse_strict(text, len, flags, &root, &fault);
 	CU_ASSERT_EQUAL(r == 0, root != NULL);
 	cJSON_Delete(root);
 	return r;
@@ -99,6 +100,13 @@ static const struct {
 	T("{\"a\":\"\xc3\"}", HWALL_JSON_ENCODING, 6),             /* cut short */
 	T("{\"a\":}", HWALL_JSON_SYNTAX, 5),
 	T("", HWALL_JSON_SYNTAX, 0),
+	T("{\"v\":025}", HWALL_JSON_SYNTAX, 5),                 /* cJSON reads 25 */
+	T("{\"v\":-}", HWALL_JSON_SYNTAX, 5),
+	T("[1.]", HWALL_JSON_SYNTAX, 1),
+	T("[1e]", HWALL_JSON_SYNTAX, 1),
+	T("[1e+]", HWALL_JSON_SYNTAX, 1),
+	T("[1.5.2]", HWALL_JSON_SYNTAX, 1),
+	T("[00]", HWALL_JSON_SYNTAX, 1),
 #undef T
 };
 
@@ -114,6 +122,18 @@ static void test_refused_texts(void)
 static void test_numbers(void)
 {
 	expect_path("{\"a\":[1,1e999]}", HWALL_JSON_NUMBER, "a[1]");
+	CU_ASSERT_EQUAL(parse("[0,-0,10,-1.5,0.25e-3,1E+2,2e5]"), 0);
+	/* Integers only: what would read as 25 must be written 25. */
+	flags = HWALL_JSON_INTEGERS;
+	CU_ASSERT_EQUAL(parse("{\"version\":25,\"b\":-3,\"c\":0}"), 0);
+	CU_ASSERT_EQUAL(parse("{\"version\":25.0}"), -EINVAL);
+	CU_ASSERT_EQUAL(fault.kind, HWALL_JSON_NOT_INTEGER);
+	CU_ASSERT_EQUAL(fault.offset, 11);
+	CU_ASSERT_EQUAL(parse("[2.5e1]"), -EINVAL);
+	CU_ASSERT_EQUAL(fault.kind, HWALL_JSON_NOT_INTEGER);
+	CU_ASSERT_EQUAL(parse("[25e0]"), -EINVAL);
+	CU_ASSERT_EQUAL(parse("[\"1.5 in a string\"]"), 0);
+	flags = 0;
 }
 
 static void test_format(void)
@@ -152,7 +172,7 @@ int main(void)
 		{ "accepts plain JSON", test_accepts },
 		{ "duplicate keys at any depth", test_duplicates },
 		{ "trailing bytes, BOM, control characters, \\u0000, UTF-8", test_refused_texts },
-		{ "infinite numbers", test_numbers },
+		{ "numbers: finite, integers on request", test_numbers },
 		{ "messages", test_format },
 		{ "long paths are cut", test_long_path },
 		CU_TEST_INFO_NULL,

@@ -255,6 +255,12 @@ static void test_manifest_strict_json(void)
 	v = remanifest(b, len, "\xef\xbb\xbf", "\"type\"", "\"type\"", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
 	CU_ASSERT_STRING_EQUAL(v.detail, "(root): byte-order mark at byte 0");
+	/* Integers as written: 25.0 and 025 would both read as 25. */
+	v = remanifest(b, len, "", "\"version\":25", "\"version\":25.0", "");
+	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail, "number with a fraction or an exponent"));
+	v = remanifest(b, len, "", "\"version\":25", "\"version\":025", "");
+	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
 	/* JSON whitespace around the object is JSON; the same manifest passes. */
 	v = remanifest(b, len, " ", "\"type\"", "\"type\"", "\n");
 	CU_ASSERT_EQUAL(v.reason, SYNC_OK);
