@@ -138,9 +138,15 @@ static int check(struct dp_lcfg *c, struct hwall_cfg_error *err)
 				   c->workers);
 	for (size_t i = 0; i < c->n_hash; i++) {
 		snprintf(sub, sizeof(sub), "hash[%zu]", i);
-		if (hwall_algo_parse(c->hash[i]) < 0)
+		int a = hwall_algo_parse(c->hash[i]);
+
+		if (a < 0)
 			return hwall_cfg_fail(err, sub, "unknown algorithm '%s' (known: %s)", c->hash[i],
 					      hwall_algo_names());
+		if (!hwall_algo_streamed((enum hwall_algo)a))
+			return hwall_cfg_fail(err, sub, "'%s' is perceptual: the PDQ stage computes it "
+					      "from decoded images, not the digest stage; a set with "
+					      "%s entries is enough to match it", c->hash[i], c->hash[i]);
 	}
 	return check_ports(c, err);
 }

@@ -125,6 +125,15 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 					  (int)strcspn(bad, ","), bad, hwall_algo_names());
 				return -EINVAL;
 			}
+			for (int k = 0; k < HWALL_ALGO_COUNT; k++) {
+				if (!(a->conf.hash_mask >> k & 1) || hwall_algo_streamed((enum hwall_algo)k))
+					continue;
+				HWALL_LOG(ERR, "dp.replay", "--hash: %s is perceptual: the PDQ stage "
+					  "computes it from decoded images, not the digest stage; a set "
+					  "with %s entries is enough to match it", hwall_algo_name((enum hwall_algo)k),
+					  hwall_algo_name((enum hwall_algo)k));
+				return -EINVAL;
+			}
 			break;
 		case 'l': HWALL_TRY(parse_u64("--loop", optarg, 1, 1000000, &a->loops)); break;
 		case 'f':
