@@ -116,6 +116,13 @@ start_syncd() {
 	fail "syncd did not start: $(cat syncd.log)"
 }
 
+# kill_syncd: kill -9 the syncd start_syncd ran and reap it, so that its
+# state_dir lock is free for the next one (a kill is not instant).
+kill_syncd() {
+	kill -9 "$SYNCD_PID"
+	wait "$SYNCD_PID" 2>/dev/null || true
+}
+
 # push BUNDLE [TOKENFILE]: prints "<status> <json>", never fails the script.
 push() {
 	"$PUBLISH" push --url "https://127.0.0.1:$PORT/v1/bundles" --token-file "${2:-token}" \
