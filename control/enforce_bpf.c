@@ -120,7 +120,7 @@ static void bpf_close(void *ctx)
 }
 
 int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
-			 char *err, size_t errlen)
+			 struct hwall_err *err)
 {
 	struct bpfw_opts opts = { .pin_root = pin_root };
 	struct bpfw_attach_opts aopts = { .xdp_mode = BPFW_XDP_AUTO };
@@ -137,9 +137,9 @@ int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_en
 	}
 	r = bpfw_attach(be->b, ifname, &aopts);
 	if (r < 0) {
-		snprintf(err, errlen, "attaching the BPF programs to %s: %s%s%.1500s", ifname,
-			 bpfw_errmsg(be->b), *bpfw_verifier_log(be->b) ? "\nverifier log:\n" : "",
-			 bpfw_verifier_log(be->b));
+		hwall_err_set(err, r, "attaching the BPF programs to %s: %s%s%.1500s", ifname,
+			      bpfw_errmsg(be->b), *bpfw_verifier_log(be->b) ? "\nverifier log:\n" : "",
+			      bpfw_verifier_log(be->b));
 		bpf_close(be);
 		return r;
 	}

@@ -102,7 +102,7 @@ void ctl_store_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 	dst[n] = '\0';
 }
 
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err)
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err)
 {
 	static const char *const pragmas =
 		"PRAGMA journal_mode = WAL;"
@@ -113,13 +113,12 @@ int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **
 		"PRAGMA temp_store = MEMORY;"
 		"PRAGMA wal_autocheckpoint = 8192;"; /* pages: fewer, larger checkpoints */
 	struct ctl_store *s;
-	const char *msg = "out of memory";
-	int r = -ENOMEM;
+	const char *msg;
+	int r = -EIO;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		goto out_err;
-	r = -EIO;
+		return hwall_err_set(err, -ENOMEM, "out of memory");
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		msg = s->db ? sqlite3_errmsg(s->db) : "cannot open database";
@@ -140,18 +139,10 @@ int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **
 	return 0;
 
 out_free:
-	/* The message may live in the connection: keep a static copy. */
-	if (ret_err) {
-		static __thread char buf[256];
-		snprintf(buf, sizeof(buf), "%s: %s", path, msg);
-		*ret_err = buf;
-	}
+	/* The message may live in the connection: copy it before closing. */
+	hwall_err_set(err, r, "%s: %s", path, msg);
 	sqlite3_close(s->db);
 	free(s);
-	return r;
-out_err:
-	if (ret_err)
-		*ret_err = msg;
 	return r;
 }
 

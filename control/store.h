@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define CTL_SET_MAX 63       /* bytes of a set id */
 #define CTL_HOST_MAX 255     /* bytes of a Host */
@@ -151,10 +152,9 @@ struct ctl_store;
  * Open (creating if needed) the database at @path (":memory:" for tests),
  * set WAL and synchronous=FULL, and migrate the schema to the newest
  * version.  Returns 0, -ENOTSUP for a database from a newer controld, or
- * -EIO; *ret_err (when given) then points at a static or per-call message
- * that stays valid until the next call.
+ * -EIO (-ENOMEM), with @err saying why.
  */
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err);
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err);
 
 /* Close; accepts NULL. */
 void ctl_store_close(struct ctl_store *s);

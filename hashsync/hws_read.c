@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +24,6 @@
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
-
-int hws_fail(struct hws_error *err, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 void hws_checksum(const uint8_t *file, uint64_t len, uint8_t out[HWS_CHECKSUM_LEN])
 {
@@ -61,7 +48,7 @@ static bool section_ok(uint64_t off, uint64_t size, uint64_t file_size)
 }
 
 static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64_t file_size,
-		      struct hws_error *err)
+		      struct hwall_err *err)
 {
 	const struct hws_disk_algo *d = &h->algos[a];
 	const char *name = hwall_algo_name(a);
@@ -69,81 +56,82 @@ static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64
 	if (d->count == 0) {
 		if (d->base_off || d->index_off || d->keys_off || d->refs_off || d->cats_off ||
 		    d->bucket_bits || d->off_width)
-			return hws_fail(err, -EINVAL, "%s: sections given for an empty table", name);
+			return hwall_err_set(err, -EINVAL, "%s: sections given for an empty table", name);
 		return 0;
 	}
 	if (d->digest_len != hwall_algo_len(a))
-		return hws_fail(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
+		return hwall_err_set(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
 			    hwall_algo_len(a));
 	if (d->bucket_bits > HWS_MAX_BUCKET_BITS || d->strip != d->bucket_bits / 8 ||
 	    d->key_len != d->digest_len - d->strip)
-		return hws_fail(err, -EINVAL, "%s: inconsistent bucket bits %u, strip %u, key length %u", name,
-			    d->bucket_bits, d->strip, d->key_len);
+		return hwall_err_set(err, -EINVAL, "%s: inconsistent bucket bits %u, strip %u, key length %u",
+				     name, d->bucket_bits, d->strip, d->key_len);
 	if (d->count > UINT32_MAX)
-		return hws_fail(err, -EINVAL, "%s: %llu entries, at most 2^32-1 allowed", name,
+		return hwall_err_set(err, -EINVAL, "%s: %llu entries, at most 2^32-1 allowed", name,
 			    (unsigned long long)d->count);
 	if (d->off_width != 1 && d->off_width != 2 && d->off_width != 4)
-		return hws_fail(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
+		return hwall_err_set(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
 				d->off_width);
 	if (!section_ok(d->base_off, (hws_groups(d->bucket_bits) + 1) * 4, file_size))
-		return hws_fail(err, -EINVAL, "%s: base section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: base section outside the file or misaligned", name);
 	if (!section_ok(d->index_off, (1ull << d->bucket_bits) * d->off_width, file_size))
-		return hws_fail(err, -EINVAL, "%s: index section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: index section outside the file or misaligned", name);
 	if (!section_ok(d->keys_off, d->count * d->key_len, file_size))
-		return hws_fail(err, -EINVAL, "%s: key section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: key section outside the file or misaligned", name);
 	if (!section_ok(d->refs_off, d->count * 4, file_size))
-		return hws_fail(err, -EINVAL, "%s: reference section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: reference section outside the file or misaligned", name);
 	if (!section_ok(d->cats_off, d->count, file_size))
-		return hws_fail(err, -EINVAL, "%s: category section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: category section outside the file or misaligned", name);
 	return 0;
 }
 
-static int check_header(const struct hws_disk_header *h, size_t len, struct hws_error *err)
+static int check_header(const struct hws_disk_header *h, size_t len, struct hwall_err *err)
 {
 	uint64_t total = 0;
 	size_t idlen;
 
 	if (memcmp(h->magic, HWS_MAGIC, HWS_MAGIC_LEN) != 0)
-		return hws_fail(err, -EINVAL, "bad magic: not a hashwall set file");
+		return hwall_err_set(err, -EINVAL, "bad magic: not a hashwall set file");
 	if (h->format_version != HWS_FORMAT_VERSION)
-		return hws_fail(err, -EINVAL, "format version %u, this build reads %u", h->format_version,
+		return hwall_err_set(err, -EINVAL, "format version %u, this build reads %u", h->format_version,
 			    HWS_FORMAT_VERSION);
 	if (h->header_size != HWS_HEADER_SIZE)
-		return hws_fail(err, -EINVAL, "header size %u, expected %u", h->header_size, HWS_HEADER_SIZE);
+		return hwall_err_set(err, -EINVAL, "header size %u, expected %u", h->header_size,
+				     HWS_HEADER_SIZE);
 	if (h->file_size != len)
-		return hws_fail(err, -EINVAL, "file is %zu bytes, header says %llu (truncated or extended)", len,
-			    (unsigned long long)h->file_size);
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, header says %llu (truncated or extended)",
+				     len, (unsigned long long)h->file_size);
 	if (h->flags != 0)
-		return hws_fail(err, -EINVAL, "unknown flags 0x%x", h->flags);
+		return hwall_err_set(err, -EINVAL, "unknown flags 0x%x", h->flags);
 	idlen = strnlen(h->id, sizeof(h->id));
 	if (idlen == 0 || idlen == sizeof(h->id))
-		return hws_fail(err, -EINVAL, "set id empty or not terminated");
+		return hwall_err_set(err, -EINVAL, "set id empty or not terminated");
 	for (size_t i = 0; i < idlen; i++)
 		if (h->id[i] <= ' ' || h->id[i] > '~')
-			return hws_fail(err, -EINVAL, "set id has a non-printable character");
+			return hwall_err_set(err, -EINVAL, "set id has a non-printable character");
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		HWALL_TRY(check_algo(h, (enum hwall_algo)a, len, err));
 		total += h->algos[a].count;
 	}
 	if (total != h->entries)
-		return hws_fail(err, -EINVAL, "entry counts add up to %llu, header says %llu",
+		return hwall_err_set(err, -EINVAL, "entry counts add up to %llu, header says %llu",
 			    (unsigned long long)total, (unsigned long long)h->entries);
 	return 0;
 }
 
 /* Validate @len bytes at @base and fill @set's views; no per-entry work. */
-static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hws_error *err)
+static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hwall_err *err)
 {
 	const struct hws_disk_header *h = (const void *)base;
 	uint8_t sum[HWS_CHECKSUM_LEN];
 
 	if (len < HWS_HEADER_SIZE)
-		return hws_fail(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
 			    HWS_HEADER_SIZE);
 	HWALL_TRY(check_header(h, len, err));
 	hws_checksum(base, len, sum);
 	if (memcmp(sum, h->checksum, sizeof(sum)) != 0)
-		return hws_fail(err, -EINVAL, "checksum mismatch: the file is corrupt");
+		return hwall_err_set(err, -EINVAL, "checksum mismatch: the file is corrupt");
 
 	memset(set, 0, sizeof(*set));
 	set->base = base;
@@ -166,7 +154,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 		/* The two ends of the base are checked here; every range is
 		 * clamped at lookup. */
 		if (v->base[0] != 0 || v->base[hws_groups(d->bucket_bits)] != d->count)
-			return hws_fail(err, -EINVAL, "%s: index does not span the entries",
+			return hwall_err_set(err, -EINVAL, "%s: index does not span the entries",
 					hwall_algo_name(a));
 		v->off_width = d->off_width;
 		v->shift = 32 - d->bucket_bits;
@@ -183,7 +171,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	return 0;
 }
 
-int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err)
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err)
 {
 	struct hws_set *set = malloc(sizeof(*set));
 	int r;
@@ -193,7 +181,7 @@ int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct h
 	/* The header and sections are read in place as integers. */
 	if ((uintptr_t)buf % 8 != 0) {
 		free(set);
-		return hws_fail(err, -EINVAL, "buffer not 8-byte aligned");
+		return hwall_err_set(err, -EINVAL, "buffer not 8-byte aligned");
 	}
 	r = validate(set, buf, len, err);
 	if (r < 0) {
@@ -204,7 +192,7 @@ int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct h
 	return 0;
 }
 
-int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
+int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err)
 {
 	struct hws_set *set;
 	struct stat st;
@@ -214,18 +202,18 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "%s", hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s", hwall_strerror(r));
 	}
 	if (fstat(fd, &st) < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "stat: %s", hwall_strerror(r));
+		hwall_err_set(err, r, "stat: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HWS_HEADER_SIZE) {
-		r = hws_fail(err, -EINVAL, S_ISREG(st.st_mode) ? "file is %lld bytes, shorter than the header"
-						  : "not a regular file (%lld)",
-			 (long long)st.st_size);
+		r = hwall_err_set(err, -EINVAL,
+				  S_ISREG(st.st_mode) ? "file is %lld bytes, shorter than the header"
+						      : "not a regular file (%lld)",
+				  (long long)st.st_size);
 		goto out_close;
 	}
 	/* Populate: the checksum reads every page anyway, and lookups on the
@@ -233,13 +221,12 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "mmap: %s", hwall_strerror(r));
+		hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	set = malloc(sizeof(*set));
 	if (!set) {
-		r = -ENOMEM;
-		hws_fail(err, 0, "out of memory");
+		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_unmap;
 	}
 	r = validate(set, map, (size_t)st.st_size, err);

@@ -212,19 +212,19 @@ static int fsync_dir(const char *path)
 
 /* Map @fd at @size bytes and write the whole file image into it. */
 static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
-		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hws_error *err)
+		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hwall_err *err)
 {
 	uint8_t *map;
 	int r;
 
 	r = posix_fallocate(fd, 0, (off_t)h->file_size);
 	if (r != 0)
-		return hws_fail(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
+		return hwall_err_set(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
 			    strerror(r));
 	map = mmap(NULL, h->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		r = hwall_neg_errno();
-		return hws_fail(err, r, "mmap: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 	}
 	memset(map, 0, HWS_HEADER_SIZE);
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
@@ -235,13 +235,13 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 	munmap(map, h->file_size);
 	if (fsync(fd) < 0) {
 		r = hwall_neg_errno();
-		return hws_fail(err, r, "fsync: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "fsync: %s", hwall_strerror(r));
 	}
 	return 0;
 }
 
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err)
+		      struct hwall_err *err)
 {
 	struct hws_write_stats st = { 0 };
 	struct hws_disk_header h = { 0 };
@@ -251,7 +251,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 
 	r = hws_builder_prepare(b, &st);
 	if (r < 0)
-		return hws_fail(err, r, "sorting entries: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "sorting entries: %s", hwall_strerror(r));
 	memcpy(h.magic, HWS_MAGIC, HWS_MAGIC_LEN);
 	h.format_version = HWS_FORMAT_VERSION;
 	h.header_size = HWS_HEADER_SIZE;
@@ -261,22 +261,22 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	memcpy(h.id, b->id, sizeof(b->id));
 	h.file_size = layout(b, &h, starts);
 	if (h.file_size == 0) {
-		r = hws_fail(err, -ENOMEM, "out of memory");
+		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-		r = hws_fail(err, -ENAMETOOLONG, "%s: path too long", path);
+		r = hwall_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
 		goto out_free;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, r, "create %s: %s", tmp, hwall_strerror(r));
+		hwall_err_set(err, r, "create %s: %s", tmp, hwall_strerror(r));
 		goto out_free;
 	}
 	if (fchmod(fd, 0644) < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, r, "chmod %s: %s", tmp, hwall_strerror(r));
+		hwall_err_set(err, r, "chmod %s: %s", tmp, hwall_strerror(r));
 		goto out_unlink;
 	}
 	r = write_image(b, &h, starts, fd, err);
@@ -285,18 +285,18 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	if (close(fd) < 0) {
 		fd = -1;
 		r = hwall_neg_errno();
-		hws_fail(err, r, "close %s: %s", tmp, hwall_strerror(r));
+		hwall_err_set(err, r, "close %s: %s", tmp, hwall_strerror(r));
 		goto out_unlink;
 	}
 	fd = -1;
 	if (rename(tmp, path) < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, r, "rename to %s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "rename to %s: %s", path, hwall_strerror(r));
 		goto out_unlink;
 	}
 	r = fsync_dir(path);
 	if (r < 0) {
-		hws_fail(err, r, "fsync of the directory of %s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "fsync of the directory of %s: %s", path, hwall_strerror(r));
 		goto out_free;
 	}
 	st.bytes = h.file_size;

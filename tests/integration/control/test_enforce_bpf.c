@@ -82,9 +82,9 @@ static void test_flow_reaches_map(void)
 	struct ctl_enforce *e = NULL;
 	struct timespec mono;
 	struct bpfw *b;
-	char err[2048] = "";
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
 	b = bpfw_new(&bo);
 	CU_ASSERT_FATAL(b != NULL);
@@ -130,12 +130,13 @@ static void test_bpf_backend(void)
 	struct ctl_enforce *e = NULL;
 	struct timespec mono;
 	struct bpfw *b;
-	char err[2048] = "", *text;
+	struct hwall_err err = { { 0 } };
+	char *text;
 	uint64_t exp_ns = 0;
 	cJSON *st;
 	int64_t now = (int64_t)time(NULL);
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_TRUE(ctl_enforce_available(e));
 	b = bpfw_new(&bo);
 	CU_ASSERT_FATAL(b != NULL);
@@ -179,10 +180,10 @@ static void test_bad_interface(void)
 {
 	struct ctl_enforce_config cfg = { .interface = "hw-no-such-if", .pin_root = pin_root };
 	struct ctl_enforce *e = NULL;
-	char err[2048] = "";
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), -ENODEV);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hw-no-such-if"));
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hw-no-such-if"));
 	CU_ASSERT_PTR_NULL(e);
 }
 

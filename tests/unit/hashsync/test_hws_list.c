@@ -29,7 +29,7 @@ static const char *write_list(const char *text)
 static void test_good_list(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	const char *path = write_list(
 		"# a comment\n"
 		"\n"
@@ -56,7 +56,7 @@ static void test_good_list(void)
 static void expect_bad(const char *text, unsigned int line, const char *reason)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	char want[1024];
 	const char *path = write_list(text);
 
@@ -99,7 +99,7 @@ static void test_bad_lines(void)
 static void test_missing_file(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 
 	CU_ASSERT_EQUAL(hws_list_parse(hws_test_path("nope.txt"), keep, &g, &err), -ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file"));
@@ -113,7 +113,7 @@ static int stop_at_second(const struct hws_entry *e, void *ctx)
 
 static void test_callback_error_stops(void)
 {
-	struct hws_error err;
+	struct hwall_err err;
 	int calls = 0;
 	const char *path = write_list("md5 d41d8cd98f00b204e9800998ecf8427e\n"
 				      "md5 d41d8cd98f00b204e9800998ecf8427f\n"
