@@ -20,9 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
@@ -32,7 +30,10 @@
 #include <bpf/libbpf.h>
 
 #include "bpfw_int.h"
+#include "common/clock.h"
 #include "common/errors.h"
+#include "common/fileio.h"
+#include "common/number.h"
 #include "tc_enforce.skel.h"
 #include "xdp_block.skel.h"
 
@@ -62,17 +63,9 @@ int bpfw_fail(struct hwall_err *err, int r, const char *fmt, ...)
 	return hwall_err_set(err, r, "%s: %s", what, hwall_strerror(r));
 }
 
-uint64_t bpfw_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t bpfw_expiry(uint32_t ttl_s)
 {
-	return bpfw_now_ns() + (uint64_t)ttl_s * 1000000000ull;
+	return hwall_mono_ns() + (uint64_t)ttl_s * 1000000000ull;
 }
 
 struct bpfw *bpfw_new(const struct bpfw_opts *opts)
@@ -111,39 +104,22 @@ const char *bpfw_verifier_log(const struct bpfw *b)
 	return b && b->vlog ? b->vlog : "";
 }
 
-/* mkdir -p @path (absolute). */
-static int mkdir_p(char *path)
-{
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-
-		*p = 0;
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = c;
-			return hwall_neg_errno();
-		}
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
 /* Make sure the pin root lives on a bpffs, mounting /sys/fs/bpf when the
  * root is below it and it is not mounted yet (as iproute2 and libxdp do). */
 static int ensure_bpffs(struct bpfw *b, struct hwall_err *err)
 {
 	struct statfs st;
 	char dir[sizeof(b->root) + 16];
+	int r;
 
 	if (!strncmp(b->root, "/sys/fs/bpf/", 12) &&
 	    statfs("/sys/fs/bpf", &st) == 0 && st.f_type != BPF_FS_MAGIC &&
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0)
 		return bpfw_fail(err, hwall_neg_errno(), "cannot mount bpffs on /sys/fs/bpf");
 	snprintf(dir, sizeof(dir), "%s/maps", b->root);
-	if (mkdir_p(dir) < 0)
-		return bpfw_fail(err, hwall_neg_errno(), "cannot create %s", dir);
+	r = hwall_mkdir_p(dir, 0700);
+	if (r < 0)
+		return bpfw_fail(err, r, "cannot create %s", dir);
 	if (statfs(dir, &st) < 0 || st.f_type != BPF_FS_MAGIC)
 		return bpfw_fail(err, -ENOTSUP, "%s is not on a bpf filesystem", dir);
 	return 0;
@@ -448,8 +424,9 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 	HWALL_TRY(bpfw_maps_open(b, err));
 	/* links/<ifindex>/ records that the interface is ours (bpfw_purge) */
 	link_path(b, ifindex, NULL, path, sizeof(path));
-	if (mkdir_p(path) < 0)
-		return bpfw_fail(err, hwall_neg_errno(), "cannot create %s", path);
+	r = hwall_mkdir_p(path, 0700);
+	if (r < 0)
+		return bpfw_fail(err, r, "cannot create %s", path);
 	/* Load everything before touching the interface, so a refused
 	 * program leaves what is attached unchanged. */
 	if (!opts->no_xdp)
@@ -554,10 +531,9 @@ int bpfw_purge(struct bpfw *b, struct hwall_err *err)
 	snprintf(path, sizeof(path), "%s/links", b->root);
 	d = opendir(path);
 	while (d && (de = readdir(d))) {
-		char *end;
-		unsigned long i = strtoul(de->d_name, &end, 10);
+		uint64_t i;
 
-		if (de->d_name[0] != '.' && !*end && i > 0 && i <= UINT32_MAX)
+		if (hwall_parse_u64(de->d_name, 1, UINT32_MAX, &i) == 0)
 			detach_index(b, (unsigned int)i);
 	}
 	if (d)

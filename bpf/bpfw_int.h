@@ -35,8 +35,8 @@ int bpfw_fail(struct hwall_err *err, int r, const char *fmt, ...)
 /* Open the pinned maps, creating and pinning them first if needed. */
 int bpfw_maps_open(struct bpfw *b, struct hwall_err *err);
 
-/* CLOCK_MONOTONIC now + @ttl_s, in ns: the clock of bpf_ktime_get_ns(). */
+/* CLOCK_MONOTONIC now + @ttl_s, in ns: the clock of bpf_ktime_get_ns()
+ * (hwall_mono_ns() reads it now). */
 uint64_t bpfw_expiry(uint32_t ttl_s);
-uint64_t bpfw_now_ns(void);
 
 #endif

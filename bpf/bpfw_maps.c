@@ -17,7 +17,9 @@
 #include <bpf/libbpf.h>
 
 #include "bpfw_int.h"
+#include "common/clock.h"
 #include "common/errors.h"
+#include "common/number.h"
 
 static const char *const reason_names[BPFW_REASON_COUNT] = {
 #define BPFW_X_NAME(e, n, d) [BPFW_R_##e] = n,
@@ -129,14 +131,10 @@ static int parse_endpoint(const char *s, uint8_t addr[16], uint16_t *ret_port)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon = strrchr(s, ':');
-	unsigned long port;
-	char *end;
+	uint64_t port;
 	size_t n;
 
-	if (!colon || colon == s)
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || !colon[1] || port == 0 || port > 65535)
+	if (!colon || colon == s || hwall_parse_u64(colon + 1, 1, 65535, &port) < 0)
 		return -EINVAL;
 	n = (size_t)(colon - s);
 	if (n >= sizeof(host))
@@ -321,7 +319,7 @@ static int gc_flow(const struct bpfw_flow_key *key, const struct bpfw_flow_val *
 
 int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows, struct hwall_err *err)
 {
-	struct gc_ctx gu = { .now = bpfw_now_ns() }, gf = { .now = gu.now };
+	struct gc_ctx gu = { .now = hwall_mono_ns() }, gf = { .now = gu.now };
 
 	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &gu.fd, err));
 	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &gf.fd, err));

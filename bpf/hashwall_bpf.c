@@ -15,14 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "bpfw.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/number.h"
 
 #define DEFAULT_TTL 86400
 
@@ -89,10 +90,9 @@ static int bad_usage(void)
 
 static int parse_ttl(const char *s, uint32_t *ret)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	uint64_t v;
 
-	if (*end || !*s || v == 0 || v > UINT32_MAX)
+	if (hwall_parse_u64(s, 1, UINT32_MAX, &v) < 0)
 		return -EINVAL;
 	*ret = (uint32_t)v;
 	return 0;
@@ -201,17 +201,9 @@ static int print_url(uint64_t key, const struct bpfw_url_val *v, void *arg)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int cmd_list_urls(struct cli *c)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = hwall_mono_ns();
 
 	return bpfw_url_list(c->b, print_url, &now, &c->err) ? failed(c, -1) : 0;
 }
@@ -279,7 +271,7 @@ static int print_flow(const struct bpfw_flow_key *k, const struct bpfw_flow_val 
 
 static int cmd_list_flows(struct cli *c)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = hwall_mono_ns();
 
 	return bpfw_flow_list(c->b, print_flow, &now, &c->err) ? failed(c, -1) : 0;
 }
@@ -305,10 +297,9 @@ static int cmd_mirror(struct cli *c)
 	if (c->argc < 3 || c->argc - 2 > BPFW_MIRROR_PORTS)
 		return bad_usage();
 	for (int i = 2; i < c->argc; i++) {
-		char *end;
-		unsigned long p = strtoul(c->argv[i], &end, 10);
+		uint64_t p;
 
-		if (*end || p == 0 || p > 65535)
+		if (hwall_parse_u64(c->argv[i], 1, 65535, &p) < 0)
 			return bad_usage();
 		ports[n++] = (uint16_t)p;
 	}

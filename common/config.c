@@ -4,16 +4,14 @@
  */
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define PATH_MAX_LEN 256
 
@@ -71,48 +69,17 @@ int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON *
 
 int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_err *err)
 {
-	struct stat st;
 	char *text;
-	size_t got = 0;
-	int fd, r;
+	size_t len;
+	int r;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = hwall_neg_errno();
-		return hwall_err_set(err, r, "%s: %s", file, hwall_strerror(r));
-	}
-	if (fstat(fd, &st) < 0) {
-		r = hwall_neg_errno();
-		hwall_err_set(err, r, "%s: %s", file, hwall_strerror(r));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > HWALL_CFG_MAX_FILE) {
-		r = hwall_err_set(err, S_ISREG(st.st_mode) ? -EFBIG : -EINVAL, "%s: %s", file,
-				  S_ISREG(st.st_mode) ? "larger than 16 MiB" : "not a regular file");
-		goto out_close;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		r = hwall_err_set(err, -ENOMEM, "%s: out of memory", file);
-		goto out_close;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? hwall_neg_errno() : -EIO;
-			hwall_err_set(err, r, "%s: read: %s", file, hwall_strerror(r));
-			goto out_free;
-		}
-		got += (size_t)n;
-	}
-	text[got] = '\0';
-	r = hwall_cfg_parse_text(text, got, file, ret_root, err);
-out_free:
+	r = hwall_read_file(file, HWALL_CFG_MAX_FILE, &text, &len);
+	if (r < 0)
+		return hwall_err_set(err, r, "%s: %s", file,
+				     r == -EFBIG ? "larger than 16 MiB" :
+				     r == -EINVAL ? "not a regular file" : hwall_strerror(r));
+	r = hwall_cfg_parse_text(text, len, file, ret_root, err);
 	free(text);
-out_close:
-	close(fd);
 	return r;
 }
 

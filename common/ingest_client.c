@@ -5,6 +5,7 @@
 #include "common/ingest_client.h"
 #include "common/ingest_proto.h"
 #include "common/algo.h"
+#include "common/clock.h"
 #include "common/errors.h"
 
 #include <cjson/cJSON.h>
@@ -42,7 +43,7 @@ struct hwall_ic {
 	uint32_t reconnect_ms;
 	int fd;
 	enum ic_state state;
-	int64_t next_attempt_ms;
+	uint64_t next_attempt_ms;
 	struct qent *q;
 	uint32_t cap, head, count;
 	uint32_t next_send; /* entries from head already sent on this connection */
@@ -50,14 +51,6 @@ struct hwall_ic {
 	struct hwall_ic_stats st;
 	char rbuf[1024];
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool valid_id(const char *s)
 {
@@ -154,7 +147,7 @@ static void disconnect(struct hwall_ic *ic)
 	ic->fd = -1;
 	ic->state = IC_DOWN;
 	ic->next_send = 0;
-	ic->next_attempt_ms = mono_ms() + ic->reconnect_ms;
+	ic->next_attempt_ms = hwall_mono_ms() + ic->reconnect_ms;
 }
 
 static void try_connect(struct hwall_ic *ic)
@@ -162,7 +155,7 @@ static void try_connect(struct hwall_ic *ic)
 	char hello[256];
 	int n;
 
-	if (mono_ms() < ic->next_attempt_ms)
+	if (hwall_mono_ms() < ic->next_attempt_ms)
 		return;
 	ic->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ic->fd < 0 || connect(ic->fd, (struct sockaddr *)&ic->sa, sizeof(ic->sa)) < 0) {

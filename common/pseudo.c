@@ -5,18 +5,18 @@
 #include "common/pseudo.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "common/algo.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
-/* Room for 64 hex digits, a newline and one byte more to detect excess. */
-#define KEY_FILE_MAX (2 * HWALL_PSEUDO_KEY_LEN + 2)
+/* The longest key file: 64 hex digits and a newline. */
+#define KEY_FILE_MAX (2 * HWALL_PSEUDO_KEY_LEN + 1)
 
 static int key_from_bytes(const uint8_t *buf, size_t len, struct hwall_pseudo_key *ret_key)
 {
@@ -37,42 +37,24 @@ static int key_from_bytes(const uint8_t *buf, size_t len, struct hwall_pseudo_ke
 
 int hwall_pseudo_key_load(const char *path, struct hwall_pseudo_key *ret_key)
 {
-	uint8_t buf[KEY_FILE_MAX];
 	struct hwall_pseudo_key key;
 	struct stat st;
-	size_t len = 0;
-	int fd, r;
+	size_t len;
+	char *buf;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (fstat(fd, &st) < 0) {
-		r = hwall_neg_errno();
-		goto out_close;
-	}
-	if (st.st_mode & 0077) {
+	r = hwall_read_file_stat(path, KEY_FILE_MAX, &buf, &len, &st);
+	if (r < 0)
+		return r == -EFBIG ? -EINVAL : r;
+	if (st.st_mode & 0077)
 		r = -EPERM;
-		goto out_close;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = hwall_neg_errno();
-			goto out_wipe;
-		}
-		if (n == 0 || (len += (size_t)n) == sizeof(buf))
-			break;
-	}
-	r = key_from_bytes(buf, len, &key);
+	else
+		r = key_from_bytes((const uint8_t *)buf, len, &key);
 	if (r == 0)
 		*ret_key = key;
 	hwall_pseudo_key_wipe(&key);
-out_wipe:
-	sodium_memzero(buf, sizeof(buf));
-out_close:
-	close(fd);
+	sodium_memzero(buf, len);
+	free(buf);
 	return r;
 }
 

@@ -4,8 +4,9 @@
  * (see api.h).  The route table is the API's map: method, path pattern
  * ('#' a positive integer id, '*' one non-empty segment), least role.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -112,14 +113,11 @@ bool ctl_api_arg_int(const struct ctl_request *req, const char *key, int64_t lo,
 		     bool clamp, int64_t *ret, struct ctl_response *resp)
 {
 	const char *v = ctl_api_arg(req, key);
-	char *end;
-	long long n;
+	int64_t n;
 
 	if (!v)
 		return true;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!*v || *end || errno == ERANGE || (!clamp && (n < lo || n > hi))) {
+	if (hwall_parse_i64(v, clamp ? INT64_MIN : lo, clamp ? INT64_MAX : hi, &n) < 0) {
 		ctl_api_error(resp, 400, "%s: expected an integer in %" PRId64 "..%" PRId64, key, lo,
 			      hi);
 		return false;
@@ -164,6 +162,22 @@ bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
 	return true;
 }
 
+/* The id in the @len bytes at @path: 1 to 18 digits, no leading zero. */
+static bool path_id(const char *path, size_t len, int64_t *ret_id)
+{
+	char digits[19];
+	uint64_t id;
+
+	if (path[0] == '0' || len >= sizeof(digits))
+		return false;
+	memcpy(digits, path, len);
+	digits[len] = '\0';
+	if (hwall_parse_u64(digits, 1, INT64_MAX, &id) < 0)
+		return false;
+	*ret_id = (int64_t)id;
+	return true;
+}
+
 /* Match @path against @pattern, collecting ids and segments into @p. */
 static bool match(const char *pattern, const char *path, struct ctl_route_params *p)
 {
@@ -176,11 +190,7 @@ static bool match(const char *pattern, const char *path, struct ctl_route_params
 			if (len == 0)
 				return false;
 			if (*pattern == '#') {
-				char *e;
-				if (path[0] < '1' || path[0] > '9' || len > 18)
-					return false;
-				p->id = strtoll(path, &e, 10);
-				if (e != path + len)
+				if (!path_id(path, len, &p->id))
 					return false;
 			} else if (nseg < 2) {
 				p->seg[nseg] = path;

@@ -4,18 +4,17 @@
  * no longer raise candidates (false positives), and the file that hands it
  * to the dataplane ("ALGO HEX" per line, rewritten atomically on change).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int add_allow(const struct ctl_allow *a, void *ctx)
 {
@@ -170,32 +169,21 @@ static int write_line(const struct ctl_allow *a, void *ctx)
 
 int ctl_allowlist_export(struct ctl_store *s, const char *path)
 {
-	char tmp[4096];
+	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
-	int fd, r;
+	int r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* The whole list in memory first: the file is replaced in one step. */
+	f = open_memstream(&text, &len);
+	if (!f)
 		return hwall_neg_errno();
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = hwall_neg_errno();
-		close(fd);
-		goto out_unlink;
-	}
 	fprintf(f, "# hashwall local allowlist: ALGO HEX per line, written by controld\n");
 	r = ctl_store_allow_list(s, write_line, f);
-	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		r = hwall_neg_errno();
 	if (fclose(f) != 0 && r == 0)
-		r = hwall_neg_errno();
-	if (r == 0 && rename(tmp, path) != 0)
-		r = hwall_neg_errno();
+		r = -ENOMEM;
 	if (r == 0)
-		return 0;
-out_unlink:
-	unlink(tmp);
+		r = hwall_write_atomic(path, text, len, 0644);
+	free(text);
 	return r;
 }

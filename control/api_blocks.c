@@ -3,7 +3,7 @@
  * api_blocks.c - /api/v1/blocks: list the active blocks, block a URL by
  * hand, unblock.  The store is updated first, then the enforcement backend.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 
 #include <errno.h>

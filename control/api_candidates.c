@@ -5,7 +5,7 @@
  * change with a note) with its consequences: a false positive is unblocked
  * and allowlisted.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "common/config.h"
 #include "common/log.h"
 

@@ -5,7 +5,7 @@
  * for the hotline (the false positives: set, digest and the hotline's
  * reference, never a client).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "control/strbuf.h"
 
 #include <inttypes.h>

@@ -6,7 +6,7 @@
  * counter; dataplane ids and counter names are validated at ingest to
  * printable characters without quotes or backslashes).
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "control/strbuf.h"
 
 #include <inttypes.h>

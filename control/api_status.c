@@ -5,7 +5,7 @@
  * reports them loaded, with their age and expiry), the dataplanes and their
  * counters, enforcement, and controld's own counters.
  */
-#include "control/api.h"
+#include "control/api_int.h"
 #include "hashsync/hws.h"
 
 #include <dirent.h>

@@ -4,7 +4,9 @@
  * the API's JSON as is (--json) or a human table.
  */
 #include "control/ctl_cli_int.h"
+#include "common/number.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,9 @@ static int finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl_
 }
 
 /* A positional that must be a positive integer id. */
-static bool id_arg(struct ctl_cli *cli, const char *s, long long *ret)
+static bool id_arg(struct ctl_cli *cli, const char *s, uint64_t *ret)
 {
-	char *end;
-
-	*ret = strtoll(s, &end, 10);
-	if (*s && !*end && *ret > 0)
+	if (hwall_parse_u64(s, 1, INT64_MAX, ret) == 0)
 		return true;
 	fprintf(cli->err, "hashwallctl: '%s' is not an id\n", s);
 	return false;
@@ -117,14 +116,14 @@ static int by_id(struct ctl_cli *cli, const struct ctl_cli_args *a, const char *
 	static const char *const none[] = { NULL };
 	struct ctl_cli_reply r = { 0 };
 	char path[64];
-	long long id;
+	uint64_t id;
 	int ex = ctl_cli_check_opts(cli, a, none, 1);
 
 	if (ex)
 		return ex;
 	if (!id_arg(cli, a->pos[0], &id))
 		return CTL_EXIT_USAGE;
-	snprintf(path, sizeof(path), "%s%lld", prefix, id);
+	snprintf(path, sizeof(path), "%s%" PRIu64, prefix, id);
 	ex = ctl_cli_request(cli, a, method, path, NULL, &r);
 	return finish(cli, a, &r, ex, table);
 }
@@ -154,7 +153,7 @@ static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	struct ctl_cli_reply r = { 0 };
 	char path[64], *body;
 	cJSON *o;
-	long long id;
+	uint64_t id;
 	int ex = ctl_cli_check_opts(cli, a, keys, 2);
 
 	if (ex)
@@ -167,7 +166,7 @@ static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 		cJSON_AddStringToObject(o, "note", ctl_cli_opt(a, "note"));
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	snprintf(path, sizeof(path), "/api/v1/candidates/%lld/review", id);
+	snprintf(path, sizeof(path), "/api/v1/candidates/%" PRIu64 "/review", id);
 	ex = body ? ctl_cli_request(cli, a, "POST", path, body, &r) : CTL_EXIT_SERVER;
 	free(body);
 	return finish(cli, a, &r, ex, review_table);
@@ -226,9 +225,12 @@ static char *block_body(const char *url, const char *ttl)
 	const char *host = strncmp(url, "http://", 7) == 0 ? url + 7 : NULL;
 	const char *slash = host ? strchr(host, '/') : NULL;
 	char hostbuf[256];
-	char *body, *end;
+	int64_t seconds = 0;
+	char *body;
 	cJSON *o;
 
+	if (ttl && hwall_parse_i64(ttl, INT64_MIN, INT64_MAX, &seconds) < 0)
+		return NULL;
 	if (!slash || slash == host || (size_t)(slash - host) >= sizeof(hostbuf))
 		return NULL;
 	snprintf(hostbuf, sizeof(hostbuf), "%.*s", (int)(slash - host), host);
@@ -236,8 +238,8 @@ static char *block_body(const char *url, const char *ttl)
 	cJSON_AddStringToObject(o, "host", hostbuf);
 	cJSON_AddStringToObject(o, "path", slash);
 	if (ttl)
-		cJSON_AddNumberToObject(o, "ttl", (double)strtoll(ttl, &end, 10));
-	body = ttl && (!*ttl || *end) ? NULL : cJSON_PrintUnformatted(o);
+		cJSON_AddNumberToObject(o, "ttl", (double)seconds);
+	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return body;
 }

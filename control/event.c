@@ -5,17 +5,16 @@
 #include "control/event.h"
 #include "common/algo.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static int fail(struct hwall_err *err, const char *field, const char *why)
 {
@@ -241,33 +240,28 @@ bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN
 
 int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 {
-	uint8_t key[CTL_CLIENT_KEY_LEN + 1];
-	ssize_t n;
-	int fd, r = 0;
+	uint8_t key[CTL_CLIENT_KEY_LEN];
+	size_t len;
+	char *buf;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		if (getrandom(key, CTL_CLIENT_KEY_LEN, 0) != CTL_CLIENT_KEY_LEN)
+	r = hwall_read_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
+	if (r == -ENOENT) {
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 			return hwall_neg_errno();
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return hwall_neg_errno();
-		if (write(fd, key, CTL_CLIENT_KEY_LEN) != CTL_CLIENT_KEY_LEN || fsync(fd) < 0)
-			r = hwall_neg_errno();
-		close(fd);
+		r = hwall_write_new(path, key, sizeof(key), 0600);
 		if (r == 0)
-			memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+			memcpy(ret_key, key, sizeof(key));
+		sodium_memzero(key, sizeof(key));
 		return r;
 	}
-	if (fd < 0)
-		return hwall_neg_errno();
-	n = read(fd, key, sizeof(key));
-	if (n < 0)
-		r = hwall_neg_errno();
-	else if (n != CTL_CLIENT_KEY_LEN)
+	if (r < 0)
+		return r == -EFBIG ? -EINVAL : r;
+	if (len == CTL_CLIENT_KEY_LEN)
+		memcpy(ret_key, buf, CTL_CLIENT_KEY_LEN);
+	else
 		r = -EINVAL;
-	close(fd);
-	if (r == 0)
-		memcpy(ret_key, key, CTL_CLIENT_KEY_LEN);
+	sodium_memzero(buf, len);
+	free(buf);
 	return r;
 }

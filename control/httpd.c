@@ -3,6 +3,7 @@
  * http.c - libmicrohttpd glue for the operator API (see http.h).
  */
 #include "control/httpd.h"
+#include "common/number.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,6 +80,15 @@ static enum MHD_Result dispatch(struct ctl_http *h, struct MHD_Connection *conn,
 	return ret;
 }
 
+/* Whether a request's Content-Length header @cl announces more than @max
+ * bytes.  MHD has already refused a malformed one with 400. */
+static bool announced_too_large(const char *cl, uint64_t max)
+{
+	uint64_t len;
+
+	return hwall_parse_u64(cl, 0, max, &len) == -ERANGE;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -96,7 +106,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = pd;
 		/* Announced as too large: answer now, without reading the body
 		 * (MHD then closes the connection). */
-		if (cl && strtoull(cl, NULL, 10) > h->body_max) {
+		if (cl && announced_too_large(cl, h->body_max)) {
 			pd->too_large = true;
 			return dispatch(h, conn, url, method, pd);
 		}

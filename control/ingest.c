@@ -6,6 +6,7 @@
  */
 #include "control/ingest.h"
 #include "common/ingest_proto.h"
+#include "common/clock.h"
 #include "common/errors.h"
 
 #include <errno.h>
@@ -511,23 +512,15 @@ static int read_round(struct ctl_ingest *in, int timeout_ms)
 	return r < 0 ? r : active;
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int ctl_ingest_run(struct ctl_ingest *in, int timeout_ms)
 {
-	int64_t deadline;
+	uint64_t deadline;
 	int r = read_round(in, timeout_ms);
 
 	/* Group commit: while events keep coming, keep reading for up to
 	 * linger_us before the commit, so that one fsync covers many. */
-	deadline = mono_us() + in->cfg.linger_us;
-	while (r > 0 && in->in_tx && in->batch_n < in->cfg.batch_max && mono_us() < deadline)
+	deadline = hwall_mono_us() + in->cfg.linger_us;
+	while (r > 0 && in->in_tx && in->batch_n < in->cfg.batch_max && hwall_mono_us() < deadline)
 		r = read_round(in, 1);
 	if (r < 0)
 		abort_batch(in);

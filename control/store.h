@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * store.h - controld's durable report store (SQLite, WAL, synchronous=FULL).
+ * store.h - controld's durable report store, behind one interface.
  *
  * Sits at the end of the ingest path: ingest.c records every match event
  * here inside a batched transaction and acknowledges it only after the
  * commit; the operator API reads candidates, occurrences and reviews and
- * writes reviews, blocks and allowlist entries.
+ * writes reviews, blocks and allowlist entries; enforcement renews and
+ * lists blocks; the exports read candidates by host.
  *
  * What is stored: candidates (one per set, algorithm, digest, host and
  * path), occurrences (one per match event, with a pseudonymised client and
- * a retention period), reviews (append-only, enforced by triggers), the
- * local allowlist, blocks, and per-dataplane ingest high-water marks.  No
- * object content is ever stored: only digests and metadata.
+ * a retention period), reviews (append-only), the local allowlist, blocks,
+ * and per-dataplane ingest high-water marks.  No object content is ever
+ * stored: only digests and metadata.
  *
- * One struct ctl_store is one SQLite connection and must be used by one
- * thread at a time; controld opens one for ingest and one for the API (WAL
- * lets readers run beside the writer; writers wait on a busy timeout).
+ * Callers use only the ctl_store_* functions declared here; each one
+ * dispatches through the store's struct ctl_store_ops (store.c), which a
+ * back end fills.  SQLite (WAL, synchronous=FULL) is the first back end:
+ * store_sqlite.h, store_sqlite*.c; docs/controld.md, "Store", draws the
+ * layers.  No SQL leaves the back end.
+ *
+ * One struct ctl_store is one connection and must be used by one thread at
+ * a time; controld opens one for ingest and one for the API (readers run
+ * beside the writer; writers wait on a busy timeout).
  */
 #ifndef HASHWALL_CONTROL_STORE_H
 #define HASHWALL_CONTROL_STORE_H
@@ -146,13 +153,117 @@ struct ctl_record_result {
 	bool duplicate;   /* seq at or below the peer's mark: nothing was stored */
 };
 
+struct ctl_cand_filter {
+	int status;             /* -1: any */
+	const char *set;        /* NULL: any */
+	const char *host;       /* NULL: any */
+	int64_t since, until;   /* last_seen range, 0: open */
+	uint64_t offset, limit; /* paging */
+};
+
+/* Per set seen in matches: highest version, candidates, newest match. */
+struct ctl_set_summary {
+	char set[CTL_SET_MAX + 1];
+	uint64_t max_version, candidates;
+	int64_t last_match;
+};
+
+/* What a review changed besides the status, for the caller to enforce. */
+struct ctl_review_result {
+	enum ctl_status from;
+	bool allow_added;   /* the digest went into the allowlist */
+	bool allow_removed; /* an allowlist entry from this candidate was lifted */
+	uint64_t blocks_removed;
+};
+
+/* Row callbacks: return 0 to go on, non-zero to stop (the walk returns it). */
+typedef int (*ctl_cand_fn)(const struct ctl_candidate *c, void *ctx);
+typedef int (*ctl_occ_fn)(const struct ctl_occurrence *o, void *ctx);
+typedef int (*ctl_review_fn)(const struct ctl_review *r, void *ctx);
+typedef int (*ctl_allow_fn)(const struct ctl_allow *a, void *ctx);
+typedef int (*ctl_block_fn)(const struct ctl_block *b, void *ctx);
+typedef int (*ctl_set_fn)(const struct ctl_set_summary *ss, void *ctx);
+
 struct ctl_store;
 
 /*
- * Open (creating if needed) the database at @path (":memory:" for tests),
- * set WAL and synchronous=FULL, and migrate the schema to the newest
- * version.  Returns 0, -ENOTSUP for a database from a newer controld, or
- * -EIO (-ENOMEM), with @err saying why.
+ * A store back end: one op per ctl_store_* function below, of the same
+ * name, arguments and contract (the ctl_store_* function only dispatches).
+ * Grouped by what the workflow needs; a back end sets every op (the SQLite
+ * one, ctl_sqlite_ops, is checked by tests/unit/control/test_store.c).
+ * Only function pointers follow @name.
+ */
+struct ctl_store_ops {
+	const char *name; /* "sqlite" */
+
+	/* lifetime (controld) */
+	int (*open)(const char *target, struct ctl_store **ret_store, struct hwall_err *err);
+	void (*close)(struct ctl_store *s);
+	int (*schema_version)(struct ctl_store *s);
+	const char *(*errmsg)(struct ctl_store *s);
+
+	/* ingest: a batch of events recorded in one transaction */
+	int (*begin)(struct ctl_store *s);
+	int (*commit)(struct ctl_store *s);
+	void (*rollback)(struct ctl_store *s);
+	int (*record)(struct ctl_store *s, const struct ctl_event *ev, const char *dataplane,
+		      const char *epoch, uint64_t seq, struct ctl_record_result *ret);
+	int (*peer_mark)(struct ctl_store *s, const char *dataplane, const char *epoch,
+			 uint64_t *ret_seq);
+	int (*peer_advance)(struct ctl_store *s, const char *dataplane, const char *epoch,
+			    uint64_t seq, int64_t now);
+	int (*purge)(struct ctl_store *s, int64_t before, uint64_t *ret_n);
+
+	/* the review queue (API) */
+	int (*candidates)(struct ctl_store *s, const struct ctl_cand_filter *f, ctl_cand_fn fn,
+			  void *ctx, uint64_t *ret_total);
+	int (*candidate)(struct ctl_store *s, int64_t id, struct ctl_candidate *ret);
+	int (*occurrences)(struct ctl_store *s, int64_t id, uint64_t limit, ctl_occ_fn fn,
+			   void *ctx);
+	int (*reviews)(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx);
+	int (*review)(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
+		      const char *note, int64_t now, struct ctl_review_result *ret);
+
+	/* the allowlist (ingest, API, the dataplane's file) */
+	bool (*allowed)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+	int (*allow_add)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			 const char *actor, const char *note, int64_t now);
+	int (*allow_remove)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+	int (*allow_list)(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
+
+	/* blocks (enforcement, API) */
+	int (*block_add)(struct ctl_store *s, const char *host, const char *path,
+			 int64_t candidate_id, enum ctl_block_source source, const char *actor,
+			 int64_t now, int64_t expires, int64_t *ret_id);
+	int (*block_remove)(struct ctl_store *s, int64_t id, struct ctl_block *ret_block);
+	int (*block_get)(struct ctl_store *s, int64_t id, struct ctl_block *ret);
+	int (*block_expires)(struct ctl_store *s, const char *host, const char *path,
+			     int64_t *ret_expires);
+	int (*blocks)(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t limit,
+		      ctl_block_fn fn, void *ctx, uint64_t *ret_total);
+	int (*blocks_renew)(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n);
+	int (*blocks_expire)(struct ctl_store *s, int64_t now, uint64_t *ret_n);
+
+	/* status and exports */
+	int (*count_status)(struct ctl_store *s, uint64_t *ret_counts);
+	int (*counts)(struct ctl_store *s, int64_t now, uint64_t *ret_allow,
+		      uint64_t *ret_blocks);
+	int (*set_summary)(struct ctl_store *s, ctl_set_fn fn, void *ctx);
+	int (*candidates_by_host)(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
+};
+
+/* The start of every back end's connection (which embeds it first). */
+struct ctl_store {
+	const struct ctl_store_ops *ops;
+};
+
+/* ---- lifetime ---- */
+
+/*
+ * Open (creating if needed) the local store: the SQLite database at @path
+ * (":memory:" for tests), in WAL mode with synchronous=FULL, its schema
+ * migrated to the newest version.  Returns 0, -ENOTSUP for a database from
+ * a newer controld, or -EIO (-ENOMEM), with @err saying why.
  */
 int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err);
 
@@ -162,10 +273,17 @@ void ctl_store_close(struct ctl_store *s);
 /* The schema version of the open database. */
 int ctl_store_schema_version(struct ctl_store *s);
 
-/* SQLite's message for the last failure on this connection. */
+/* The back end's message for the last failure on this connection. */
 const char *ctl_store_errmsg(struct ctl_store *s);
 
-/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK).  0 or -EIO/-EBUSY. */
+/* ---- ingest: a batch of events in one transaction ---- */
+
+/*
+ * Open, commit or roll back the transaction that a batch of records (and
+ * the blocks and marks they bring) goes into; ingest acknowledges a batch
+ * only after its commit.  Also used where several writes must land
+ * together (enforcement's renew and expire).  0 or -EIO/-EBUSY.
+ */
 int ctl_store_begin(struct ctl_store *s);
 int ctl_store_commit(struct ctl_store *s);
 void ctl_store_rollback(struct ctl_store *s);
@@ -193,17 +311,7 @@ int ctl_store_peer_advance(struct ctl_store *s, const char *dataplane, const cha
 /* Delete occurrences seen before @before (unix seconds); count in *ret_n. */
 int ctl_store_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n);
 
-/* ---- candidates, occurrences, reviews (store_query.c) ---- */
-
-struct ctl_cand_filter {
-	int status;             /* -1: any */
-	const char *set;        /* NULL: any */
-	const char *host;       /* NULL: any */
-	int64_t since, until;   /* last_seen range, 0: open */
-	uint64_t offset, limit; /* paging */
-};
-
-typedef int (*ctl_cand_fn)(const struct ctl_candidate *c, void *ctx);
+/* ---- the review queue: candidates, occurrences, reviews ---- */
 
 /*
  * Call @fn for each candidate matching @f, newest last_seen first; the
@@ -217,44 +325,11 @@ int ctl_store_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, c
 int ctl_store_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret);
 
 /* Newest @limit occurrences of candidate @id, newest first. */
-int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
-			  int (*fn)(const struct ctl_occurrence *o, void *ctx), void *ctx);
+int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit, ctl_occ_fn fn,
+			  void *ctx);
 
 /* The review trail of candidate @id, oldest first. */
-int ctl_store_reviews(struct ctl_store *s, int64_t id,
-		      int (*fn)(const struct ctl_review *r, void *ctx), void *ctx);
-
-/* Count candidates per status into @ret_counts[CTL_STATUS_COUNT]. */
-int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts);
-
-/* Per set seen in matches: highest version, candidates, newest match. */
-struct ctl_set_summary {
-	char set[CTL_SET_MAX + 1];
-	uint64_t max_version, candidates;
-	int64_t last_match;
-};
-
-int ctl_store_set_summary(struct ctl_store *s,
-			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx);
-
-/* Number of allowlist entries and of blocks not expired at @now. */
-int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks);
-
-/*
- * For exports: candidates in @status ordered by host then path (notices),
- * -1 for any status.
- */
-int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
-
-/* ---- workflow, allowlist, blocks (store_workflow.c) ---- */
-
-/* What a review changed besides the status, for the caller to enforce. */
-struct ctl_review_result {
-	enum ctl_status from;
-	bool allow_added;   /* the digest went into the allowlist */
-	bool allow_removed; /* an allowlist entry from this candidate was lifted */
-	uint64_t blocks_removed;
-};
+int ctl_store_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx);
 
 /*
  * Move candidate @id to @to in one transaction, appending a review by
@@ -265,6 +340,8 @@ struct ctl_review_result {
  */
 int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
 		     const char *note, int64_t now, struct ctl_review_result *ret);
+
+/* ---- the allowlist ---- */
 
 /* Whether (@algo, @digest hex) is in the allowlist. */
 bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest);
@@ -277,13 +354,15 @@ int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *d
 int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest);
 
 /* Every allowlist entry, oldest first. */
-int ctl_store_allow_list(struct ctl_store *s, int (*fn)(const struct ctl_allow *a, void *ctx),
-			 void *ctx);
+int ctl_store_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
+
+/* ---- blocks ---- */
 
 /*
- * Add or refresh a block of (@host, @path).  An existing block of the same
- * URL keeps its id and source (manual wins over auto) and gets the later
- * expiry.  Its id goes to *ret_id.  Returns 0 or -EIO.
+ * Add or refresh a block of (@host, @path), inside the caller's
+ * transaction or in its own.  An existing block of the same URL keeps its
+ * id and source (manual wins over auto) and gets the later expiry.  Its id
+ * goes to *ret_id.  Returns 0 or -EIO.
  */
 int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 			int64_t candidate_id, enum ctl_block_source source, const char *actor,
@@ -292,18 +371,17 @@ int ctl_store_block_add(struct ctl_store *s, const char *host, const char *path,
 /* Remove block @id, copying it to *ret_block when given: 0, -ENOENT, -EIO. */
 int ctl_store_block_remove(struct ctl_store *s, int64_t id, struct ctl_block *ret_block);
 
+/* One block by id: 0, -ENOENT, -EIO. */
+int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret);
+
 /* The expiry of the block of (@host, @path), expired or not: 0, -ENOENT
  * (not blocked), -EIO. */
 int ctl_store_block_expires(struct ctl_store *s, const char *host, const char *path,
 			    int64_t *ret_expires);
 
-/* One block by id: 0, -ENOENT, -EIO. */
-int ctl_store_block_get(struct ctl_store *s, int64_t id, struct ctl_block *ret);
-
 /* Blocks not expired at @now (all when @now is 0), by id, with paging. */
 int ctl_store_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_t limit,
-		     int (*fn)(const struct ctl_block *b, void *ctx), void *ctx,
-		     uint64_t *ret_total);
+		     ctl_block_fn fn, void *ctx, uint64_t *ret_total);
 
 /*
  * Renew blocks: manual ones and automatic ones whose candidate is still
@@ -314,18 +392,21 @@ int ctl_store_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64
 /* Delete blocks that expired before @now; how many in *ret_n. */
 int ctl_store_blocks_expire(struct ctl_store *s, int64_t now, uint64_t *ret_n);
 
-/* ---- schema (store_migrate.c) ---- */
+/* ---- status and exports ---- */
 
-struct sqlite3;
+/* Count candidates per status into @ret_counts[CTL_STATUS_COUNT]. */
+int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts);
 
-/* The newest schema version this controld knows. */
-int ctl_store_migrate_latest(void);
+/* Number of allowlist entries and of blocks not expired at @now. */
+int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks);
+
+/* Every set seen in matches, by id. */
+int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 
 /*
- * Bring the database to schema version @target (each step in its own
- * transaction).  Returns 0, -ENOTSUP when the database is newer than
- * @target, or -EIO.  Exposed for tests of upgrades.
+ * For exports: candidates in @status ordered by host then path (notices),
+ * -1 for any status.
  */
-int ctl_store_migrate(struct sqlite3 *db, int target);
+int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 
 #endif

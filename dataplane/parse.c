@@ -3,6 +3,7 @@
  * parse.c - L2 to L4 parsing with a bounds-checked cursor (see parse.h).
  */
 #include "dataplane/parse.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -54,13 +55,11 @@ int dp_ports_parse(const char *list, struct dp_ports *p)
 
 	dp_ports_clear(&tmp);
 	for (;;) {
-		char *end;
-		unsigned long v;
+		const char *end;
+		uint64_t v;
 
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		v = strtoul(s, &end, 10);
-		if (v == 0 || v > 65535 || (*end != ',' && *end != '\0'))
+		if (hwall_parse_u64_prefix(s, 1, 65535, &v, &end) < 0 ||
+		    (*end != ',' && *end != '\0'))
 			return -EINVAL;
 		dp_ports_add(&tmp, (uint16_t)v);
 		if (*end == '\0')

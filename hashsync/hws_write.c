@@ -5,24 +5,23 @@
  *
  * The file is written through a shared mapping of a temporary file in the
  * target's directory (space reserved first, so a full disk is an error and
- * not a SIGBUS), fsync'ed, renamed over the target, and the directory is
- * fsync'ed: a crash leaves either the old file or the new one.
+ * not a SIGBUS), then committed with hwall_atomic_commit(): fsync'ed,
+ * renamed over the target, and the directory fsync'ed.  A crash leaves
+ * either the old file or the new one.
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
 #include "hashsync/hws_internal.h"
 #include "hashsync/hws_delta.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static uint64_t align_up(uint64_t v)
 {
@@ -186,30 +185,6 @@ static void fill_table(const struct hws_builder *bld, enum hwall_algo algo,
 		memcpy(keys + i * d->key_len, dg + d->strip, d->key_len);
 }
 
-static int fsync_dir(const char *path)
-{
-	char buf[PATH_MAX];
-	char *slash;
-	int fd, r = 0;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	slash = strrchr(buf, '/');
-	if (!slash)
-		strcpy(buf, ".");
-	else if (slash == buf)
-		buf[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (fsync(fd) < 0)
-		r = hwall_neg_errno();
-	close(fd);
-	return r;
-}
-
 /* Map @fd at @size bytes and write the whole file image into it. */
 static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hwall_err *err)
@@ -232,11 +207,7 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 			fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
 	memcpy(map, h, sizeof(*h));
 	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
-	munmap(map, h->file_size);
-	if (fsync(fd) < 0) {
-		r = hwall_neg_errno();
-		return hwall_err_set(err, r, "fsync: %s", hwall_strerror(r));
-	}
+	munmap(map, h->file_size); /* hwall_atomic_commit() fsyncs the pages */
 	return 0;
 }
 
@@ -246,8 +217,8 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	struct hws_write_stats st = { 0 };
 	struct hws_disk_header h = { 0 };
 	uint32_t *starts[HWALL_ALGO_COUNT] = { NULL };
-	char tmp[PATH_MAX];
-	int fd, r;
+	struct hwall_atomic tmp;
+	int r;
 
 	r = hws_builder_prepare(b, &st);
 	if (r < 0)
@@ -264,50 +235,24 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-		r = hwall_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
-		goto out_free;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = hwall_neg_errno();
-		hwall_err_set(err, r, "create %s: %s", tmp, hwall_strerror(r));
-		goto out_free;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		r = hwall_neg_errno();
-		hwall_err_set(err, r, "chmod %s: %s", tmp, hwall_strerror(r));
-		goto out_unlink;
-	}
-	r = write_image(b, &h, starts, fd, err);
-	if (r < 0)
-		goto out_unlink;
-	if (close(fd) < 0) {
-		fd = -1;
-		r = hwall_neg_errno();
-		hwall_err_set(err, r, "close %s: %s", tmp, hwall_strerror(r));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		r = hwall_neg_errno();
-		hwall_err_set(err, r, "rename to %s: %s", path, hwall_strerror(r));
-		goto out_unlink;
-	}
-	r = fsync_dir(path);
+	r = hwall_atomic_begin(path, 0644, &tmp);
 	if (r < 0) {
-		hwall_err_set(err, r, "fsync of the directory of %s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
+		goto out_free;
+	}
+	r = write_image(b, &h, starts, tmp.fd, err);
+	if (r < 0) {
+		hwall_atomic_abort(&tmp);
+		goto out_free;
+	}
+	r = hwall_atomic_commit(&tmp, true);
+	if (r < 0) {
+		hwall_err_set(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
 		goto out_free;
 	}
 	st.bytes = h.file_size;
 	if (ret_stats)
 		*ret_stats = st;
-	goto out_free;
-
-out_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
 out_free:
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		free(starts[a]);

@@ -8,12 +8,12 @@
  * pass as a good figure.
  */
 #include "hashsync/set_bench.h"
+#include "common/clock.h"
 #include "common/errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define BENCH_DIGESTS (1u << 20)
 #define BENCH_ROUNDS 4
@@ -36,14 +36,6 @@ static int take_sample(const struct hws_entry *e, void *ctx)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint64_t mix(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -58,7 +50,7 @@ static double run(const struct hws_set *set, enum hwall_algo algo, const uint8_t
 {
 	const uint8_t *ptrs[HWS_BULK_MAX];
 	uint64_t wrong = 0;
-	double t0 = now();
+	double t0 = hwall_mono_s();
 
 	for (int round = 0; round < BENCH_ROUNDS; round++) {
 		if (!bulk) {
@@ -77,7 +69,7 @@ static double run(const struct hws_set *set, enum hwall_algo algo, const uint8_t
 	}
 	if (wrong)
 		return -1;
-	return (double)n * BENCH_ROUNDS / (now() - t0);
+	return (double)n * BENCH_ROUNDS / (hwall_mono_s() - t0);
 }
 
 int hws_bench_algo(const struct hws_set *set, enum hwall_algo algo, struct hws_bench_result *ret)

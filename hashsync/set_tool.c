@@ -8,6 +8,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/set_bench.h"
 #include "common/errors.h"
+#include "common/number.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -74,7 +75,7 @@ static int cmd_build(int argc, char **argv)
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL, *id = NULL;
-	char idbuf[HWS_ID_MAX + 1], *end;
+	char idbuf[HWS_ID_MAX + 1];
 	uint64_t version = 1;
 	struct hws_write_stats st;
 	struct hwall_err err = { { 0 } };
@@ -87,9 +88,7 @@ static int cmd_build(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'n': id = optarg; break;
 		case 'v':
-			errno = 0;
-			version = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] < '0' || optarg[0] > '9') {
+			if (hwall_parse_u64(optarg, 0, UINT64_MAX, &version) < 0) {
 				fprintf(stderr, "hashwall-set: --version: not an unsigned integer: %s\n", optarg);
 				return EXIT_USAGE;
 			}

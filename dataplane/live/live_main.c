@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -20,6 +19,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "dataplane/live/live_run.h"
@@ -61,14 +61,6 @@ static void usage(FILE *out)
 	      "and exits.  SIGTERM/SIGINT: stop, drain, flush events, exit 0.  SIGHUP:\n"
 	      "reload the set list from FILE and reopen the event file.\n",
 	      out);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -181,7 +173,7 @@ static void allowlist_check(struct dp_run *run)
 	struct dp_allowlist *a = NULL;
 	struct hwall_err err;
 	bool changed;
-	double now = now_s();
+	double now = hwall_mono_s();
 
 	pthread_mutex_lock(&run->live.lock);
 	changed = dp_allowlist_changed(run->live.cur->allow, path);
@@ -426,7 +418,7 @@ static bool workers_done(const struct dp_run *run, bool *failed)
  * ingest I/O, reloads, status.  Returns 0 or -EIO (a worker failed). */
 static int service_loop(struct dp_run *run)
 {
-	double next_stats = now_s() + run->cfg.stats_interval, next_allow = 0;
+	double next_stats = hwall_mono_s() + run->cfg.stats_interval, next_allow = 0;
 	bool failed = false;
 
 	while (!sig_stop && !failed) {
@@ -437,13 +429,13 @@ static int service_loop(struct dp_run *run)
 			sig_hup = 0;
 			reload(run);
 		}
-		if (run->cfg.allowlist_file && now_s() >= next_allow) {
+		if (run->cfg.allowlist_file && hwall_mono_s() >= next_allow) {
 			allowlist_check(run);
-			next_allow = now_s() + 1;
+			next_allow = hwall_mono_s() + 1;
 		}
-		if (now_s() >= next_stats) {
+		if (hwall_mono_s() >= next_stats) {
 			send_stats(run);
-			next_stats = now_s() + run->cfg.stats_interval;
+			next_stats = hwall_mono_s() + run->cfg.stats_interval;
 		}
 		workers_done(run, &failed);
 	}

@@ -4,7 +4,6 @@
  * events to the service thread (see live_run.h).
  */
 #include <string.h>
-#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -12,6 +11,7 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "dataplane/live/live_run.h"
@@ -31,18 +31,10 @@ struct wclock {
 	uint64_t hz, tsc0, real0, last;
 };
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void wclock_anchor(struct wclock *k)
 {
 	k->tsc0 = rte_rdtsc();
-	k->real0 = realtime_ns();
+	k->real0 = hwall_real_ns();
 }
 
 static inline uint64_t wclock_now(struct wclock *k)

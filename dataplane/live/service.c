@@ -11,9 +11,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/ingest_client.h"
 #include "common/log.h"
@@ -166,21 +166,13 @@ uint64_t dp_service_unacked(const struct dp_service *s)
 	return st.queued;
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 uint64_t dp_service_close(struct dp_service *s, int linger_ms)
 {
-	double end = mono_ms() + linger_ms;
+	int64_t end = (int64_t)hwall_mono_ms() + linger_ms;
 	uint64_t left;
 
 	dp_service_drain(s);
-	while (s->ic && dp_service_unacked(s) > 0 && mono_ms() < end)
+	while (s->ic && dp_service_unacked(s) > 0 && (int64_t)hwall_mono_ms() < end)
 		hwall_ic_poll(s->ic, 20);
 	left = dp_service_unacked(s);
 	hwall_ic_free(s->ic);

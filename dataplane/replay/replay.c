@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 
 #include "common/algo.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/number.h"
@@ -163,14 +164,6 @@ static void write_line(void *ctx, const char *line, size_t len, bool match,
 	fwrite(line, 1, len, ctx);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
@@ -206,14 +199,6 @@ struct replay_worker {
 	int rc;
 };
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run up to a->loops passes (an lcore function); rw->passes says how many
  * ran. */
 static int worker_main(void *arg)
@@ -229,7 +214,7 @@ static int worker_main(void *arg)
 	if (rw->rc < 0)
 		return rw->rc;
 	tsc0 = rte_rdtsc();
-	cpu0 = thread_cpu_s();
+	cpu0 = hwall_clock_s(CLOCK_THREAD_CPUTIME_ID);
 	for (rw->passes = 0; rw->passes < a->loops && !stop_requested; rw->passes++) {
 		/* Events describe the capture once; later passes are for timing. */
 		rw->w.events_on = rw->passes == 0 || a->every_pass;
@@ -238,7 +223,7 @@ static int worker_main(void *arg)
 			fflush(rw->out); /* a live event stream, pass by pass */
 	}
 	rw->tsc_cycles = rte_rdtsc() - tsc0;
-	rw->cpu_seconds = thread_cpu_s() - cpu0;
+	rw->cpu_seconds = hwall_clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	dp_worker_leave_live(&rw->w);
 	return 0;
 }
@@ -248,14 +233,14 @@ static int worker_main(void *arg)
 static void launch(struct replay_worker *rws, unsigned int n, double *seconds)
 {
 	unsigned int lcore, k = 1;
-	double t0 = now_s();
+	double t0 = hwall_mono_s();
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		if (k < n)
 			rte_eal_remote_launch(worker_main, &rws[k++], lcore);
 	worker_main(&rws[0]);
 	rte_eal_mp_wait_lcore();
-	*seconds = now_s() - t0;
+	*seconds = hwall_mono_s() - t0;
 }
 
 /* Events in worker order, counters summed, the stats event last. */

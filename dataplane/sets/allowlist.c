@@ -5,14 +5,13 @@
 #include "dataplane/sets/allowlist.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/errors.h"
+#include "common/fileio.h"
 
 /* Bytes of file read at most: DP_ALLOWLIST_MAX lines of the longest digest. */
 #define FILE_MAX ((size_t)DP_ALLOWLIST_MAX * 80)
@@ -175,55 +174,6 @@ int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_l
 	return r;
 }
 
-/* The whole file at @fd into a buffer (*ret_buf, caller frees). */
-static int read_all(int fd, const struct stat *st, char **ret_buf, size_t *ret_len)
-{
-	size_t cap = (size_t)st->st_size + 1, len = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return hwall_neg_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) { /* it grew since fstat() */
-			free(buf);
-			return -EAGAIN;
-		}
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-/* Open, check and read the file at @path; @st describes it. */
-static int read_file(const char *path, struct stat *st, char **ret_buf, size_t *ret_len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (fstat(fd, st) < 0)
-		r = hwall_neg_errno();
-	else if (!S_ISREG(st->st_mode))
-		r = -EINVAL;
-	else if ((size_t)st->st_size > FILE_MAX)
-		r = -EFBIG;
-	else
-		r = read_all(fd, st, ret_buf, ret_len);
-	close(fd);
-	return r;
-}
-
 int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, struct hwall_err *err)
 {
 	struct dp_allowlist *l = NULL;
@@ -232,7 +182,7 @@ int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, struct h
 	size_t len = 0;
 	int r;
 
-	r = read_file(path, &st, &buf, &len);
+	r = hwall_read_file_stat(path, FILE_MAX, &buf, &len, &st);
 	if (r < 0)
 		return hwall_err_set(err, r, "%s: %s", path,
 				     r == -EINVAL ? "not a regular file" : hwall_strerror(r));

@@ -18,16 +18,18 @@
 #include <unistd.h>
 
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
+#include "common/number.h"
 
 #define CLIENT_IDLE_MS 30000 /* a silent client is dropped after this */
 
 static void do_load(struct dp_setpub *live, char *args, char *out, size_t outlen)
 {
-	char *id = strtok_r(args, " ", &args), *ver = strtok_r(NULL, " ", &args), *end;
+	char *id = strtok_r(args, " ", &args), *ver = strtok_r(NULL, " ", &args);
 	struct hwall_err err = { { 0 } };
 	struct hws_info info;
-	unsigned long long v;
+	uint64_t v;
 	int r;
 
 	while (args && *args == ' ')
@@ -36,15 +38,13 @@ static void do_load(struct dp_setpub *live, char *args, char *out, size_t outlen
 		snprintf(out, outlen, "err usage: load <set-id> <version> <path>\n");
 		return;
 	}
-	errno = 0;
-	v = strtoull(ver, &end, 10);
-	if (*ver < '0' || *ver > '9' || *end || errno) {
+	if (hwall_parse_u64(ver, 0, UINT64_MAX, &v) < 0) {
 		snprintf(out, outlen, "err version '%s' is not a number\n", ver);
 		return;
 	}
 	r = dp_setpub_load(live, id, v, args, &info, &err);
 	if (r < 0) {
-		HWALL_LOG(WARN, "dp.control", "load %s %llu refused: %s", id, v, err.msg);
+		HWALL_LOG(WARN, "dp.control", "load %s %" PRIu64 " refused: %s", id, v, err.msg);
 		snprintf(out, outlen, "err %s\n", err.msg);
 		return;
 	}
@@ -118,21 +118,6 @@ void dp_control_handle(struct dp_setpub *live, const char *line, char *out, size
 	}
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Answer every complete line in @buf[0..*len); keep the rest. */
 static int serve_lines(struct dp_control *c, int fd, char *buf, size_t *len)
 {
@@ -145,13 +130,13 @@ static int serve_lines(struct dp_control *c, int fd, char *buf, size_t *len)
 		if (nl > buf && nl[-1] == '\r')
 			nl[-1] = '\0';
 		dp_control_handle(c->live, buf, out, sizeof(out));
-		if (write_all(fd, out, strlen(out)) < 0)
+		if (hwall_send_all(fd, out, strlen(out)) < 0)
 			return -EIO;
 		memmove(buf, buf + used, *len - used);
 		*len -= used;
 	}
 	if (*len >= DP_CONTROL_LINE_MAX) {
-		write_all(fd, "err line too long\n", 18);
+		hwall_send_all(fd, "err line too long\n", 18);
 		return -E2BIG;
 	}
 	return 0;

@@ -16,13 +16,13 @@
 #include "sync_bundle.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -42,12 +42,12 @@ static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m
 
 static cJSON *load_index(const char *path, const char *set)
 {
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
 
-	if (sync_read_file(path, 64u << 20, &buf, &len) == 0) {
-		idx = cJSON_ParseWithLength((const char *)buf, len);
+	if (hwall_read_file(path, 64u << 20, &buf, &len) == 0) {
+		idx = cJSON_ParseWithLength(buf, len);
 		free(buf);
 	}
 	if (!cJSON_IsObject(idx)) {
@@ -103,14 +103,14 @@ static int export_one(const char *dir, const char *path)
 	char setdir[4096], file[64], dst[4200];
 	struct sync_manifest m;
 	struct hwall_err err;
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx;
 	char *text;
 	int r;
 
-	r = sync_read_file(path, 64ull << 30, &buf, &len);
-	if (r == 0 && (r = read_manifest(buf, len, &m, &err)) < 0)
+	r = hwall_read_file(path, 64ull << 30, &buf, &len);
+	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, &err)) < 0)
 		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, err.msg);
 	else if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
@@ -122,9 +122,12 @@ static int export_one(const char *dir, const char *path)
 	else
 		snprintf(file, sizeof(file), "%" PRIu64 "-%s.hwb", m.version, sync_kind_name(m.kind));
 	snprintf(dst, sizeof(dst), "%s/%s", setdir, file);
-	mkdir(dir, 0755);
-	mkdir(setdir, 0755);
-	r = sync_atomic_write(dst, buf, len);
+	r = hwall_mkdir_p(setdir, 0755);
+	if (r < 0) {
+		fprintf(stderr, "hashwall-publish: %s: %s\n", setdir, hwall_strerror(r));
+		goto out_free;
+	}
+	r = hwall_write_atomic(dst, buf, len, 0644);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));
 		goto out_free;
@@ -134,7 +137,7 @@ static int export_one(const char *dir, const char *path)
 	index_add(idx, &m, file);
 	text = cJSON_Print(idx);
 	cJSON_Delete(idx);
-	r = text ? sync_atomic_write(dst, text, strlen(text)) : -ENOMEM;
+	r = text ? hwall_write_atomic(dst, text, strlen(text), 0644) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", dst, hwall_strerror(r));

@@ -8,6 +8,7 @@
 #include "sync_publish.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/number.h"
 #include "hashsync/hws.h"
 
@@ -43,15 +44,11 @@ static void usage(FILE *out)
 /* "90", "90s", "15m", "12h", "30d" -> seconds; -1 when malformed. */
 static int64_t parse_duration(const char *s)
 {
-	char *end;
-	unsigned long long v;
+	const char *end;
+	uint64_t v;
 	int64_t unit = 1;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v == 0 || v > 100ull * 365 * 86400)
+	if (hwall_parse_u64_prefix(s, 1, 100ull * 365 * 86400, &v, &end) < 0)
 		return -1;
 	switch (*end) {
 	case '\0': case 's': break;
@@ -156,7 +153,7 @@ static int write_bundle(const struct pub_opts *o, const struct sync_manifest *m,
 		fprintf(stderr, "hashwall-publish: building the bundle: %s\n", hwall_strerror(r));
 		return PUB_EXIT_FAIL;
 	}
-	r = sync_atomic_write(o->out, buf, len);
+	r = hwall_write_atomic(o->out, buf, len, 0644);
 	free(buf);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->out, hwall_strerror(r));

@@ -8,6 +8,7 @@
 #include "sync_bundle.h"
 #include "sync_state.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ int pub_cmd_push(const struct pub_opts *o)
 {
 	char token[TOKEN_MAX], auth[TOKEN_MAX + 32];
 	struct answer *a = calloc(1, sizeof(*a));
-	uint8_t *bundle = NULL;
+	char *bundle = NULL;
 	size_t len = 0;
 	long status = 0;
 	int r;
@@ -100,14 +101,14 @@ int pub_cmd_push(const struct pub_opts *o)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->token_file,
 			r == -EINVAL ? "no token on the first line" : hwall_strerror(r));
 	if (r == 0) {
-		r = sync_read_file(o->args[0], 64ull << 30, &bundle, &len);
+		r = hwall_read_file(o->args[0], 64ull << 30, &bundle, &len);
 		if (r < 0)
 			fprintf(stderr, "hashwall-publish: %s: %s\n", o->args[0], hwall_strerror(r));
 	}
 	if (r == 0) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 		curl_global_init(CURL_GLOBAL_DEFAULT);
-		r = post(o, bundle, len, auth, a, &status);
+		r = post(o, (const uint8_t *)bundle, len, auth, a, &status);
 		curl_global_cleanup();
 	}
 	memset(token, 0, sizeof(token));

@@ -7,6 +7,7 @@
 #include "sync_install.h"
 #include "sync_trust.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "hashsync/hws.h"
 
 #include <errno.h>
@@ -14,31 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-
-static int mkdir_p(const char *dir)
-{
-	char path[4096];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(path))
-		return -EINVAL;
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return hwall_neg_errno();
-		*p = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return hwall_neg_errno();
-	return 0;
-}
 
 /* Read the header of the installed set file, if any. */
 static int read_installed(struct sync_target *t, struct hwall_err *err)
@@ -131,9 +110,9 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	e->caps.manifest_bytes = cfg->max_manifest_bytes;
 	pthread_mutex_init(&e->lock, NULL);
 	if (!readonly)
-		r = mkdir_p(cfg->state_dir);
+		r = hwall_mkdir_p(cfg->state_dir, 0755);
 	if (r == 0 && !readonly)
-		r = mkdir_p(cfg->set_dir);
+		r = hwall_mkdir_p(cfg->set_dir, 0755);
 	if (r < 0)
 		return hwall_err_set(err, r, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir,
 				     hwall_strerror(r));

@@ -5,6 +5,7 @@
  */
 #include "sync_install.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "hashsync/hws.h"
 
 #include <errno.h>
@@ -103,21 +104,6 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 	return r;
 }
 
-/* Write all of @buf to @fd. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? hwall_neg_errno() : -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Read one line (without the newline) into @line within @timeout_ms. */
 static int read_line(int fd, char *line, size_t cap, int timeout_ms)
 {
@@ -160,7 +146,7 @@ int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, c
 	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? hwall_neg_errno() : 0;
 	if (r == 0) {
 		int n = snprintf(msg, sizeof(msg), "load %s %" PRIu64 " %s\n", set, version, path);
-		r = n > 0 && (size_t)n < sizeof(msg) ? write_all(fd, msg, (size_t)n) : -ENAMETOOLONG;
+		r = n > 0 && (size_t)n < sizeof(msg) ? hwall_send_all(fd, msg, (size_t)n) : -ENAMETOOLONG;
 	}
 	if (r == 0)
 		r = read_line(fd, answer, sizeof(answer), 10000);

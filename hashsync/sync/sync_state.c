@@ -5,18 +5,14 @@
 #include "sync_state.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -28,97 +24,23 @@ void sync_crash_point(const char *step)
 		raise(SIGKILL);
 }
 
-static int fsync_dir_of(const char *path)
+/* Replace @path with @text: hwall_write_atomic() with the "state-tmp" crash
+ * point between the write and the rename. */
+static int write_state(const char *path, const char *text)
 {
-	char copy[PATH_MAX];
-	int fd, r = 0;
+	struct hwall_atomic a;
+	int r;
 
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return -ENAMETOOLONG;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (fsync(fd) < 0)
-		r = hwall_neg_errno();
-	close(fd);
-	return r;
-}
-
-int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (fstat(fd, &st) < 0) {
-		r = hwall_neg_errno();
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > cap) {
-		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		goto out_close;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out_close;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? hwall_neg_errno() : -EIO;
-			free(buf);
-			goto out_close;
-		}
-		got += (size_t)n;
-	}
-	*ret_buf = buf;
-	*ret_len = got;
-out_close:
-	close(fd);
-	return r;
-}
-
-int sync_atomic_write(const char *path, const void *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	const uint8_t *p = data;
-	int fd, r = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return hwall_neg_errno();
-	while (len > 0 && r == 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			r = n < 0 ? hwall_neg_errno() : -EIO;
-		else
-			p += n, len -= (size_t)n;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = hwall_neg_errno();
-	if (close(fd) < 0 && r == 0)
-		r = hwall_neg_errno();
-	if (r == 0) {
-		sync_crash_point("state-tmp");
-		if (rename(tmp, path) < 0)
-			r = hwall_neg_errno();
-	}
+	r = hwall_atomic_begin(path, 0644, &a);
+	if (r < 0)
+		return r;
+	r = hwall_write_all(a.fd, text, strlen(text));
 	if (r < 0) {
-		unlink(tmp);
+		hwall_atomic_abort(&a);
 		return r;
 	}
-	return fsync_dir_of(path);
+	sync_crash_point("state-tmp");
+	return hwall_atomic_commit(&a, true);
 }
 
 int sync_state_save(const char *path, const struct sync_state *st)
@@ -145,7 +67,7 @@ int sync_state_save(const char *path, const struct sync_state *st)
 	cJSON_Delete(o);
 	if (!text)
 		return -ENOMEM;
-	r = sync_atomic_write(path, text, strlen(text));
+	r = write_state(path, text);
 	free(text);
 	return r;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sync_state.h - what syncd remembers about one set across restarts, and
- * the atomic file write every persistent file of sync goes through.
+ * the crash points of syncd's install steps.
  *
  * The installed version is deliberately not stored here: it is the version
  * in the header of the installed set file, so the set file and the version
@@ -10,8 +10,9 @@
  * opening the door to older (still unexpired) bundles.  The state file holds the trusted root
  * (after rotations), the version last handed to the dataplane, times of the
  * last success, check and refusal, and refusal counters.  It is JSON,
- * replaced atomically (temporary file, fsync, rename, fsync of the
- * directory).
+ * replaced atomically with hwall_write_atomic()'s steps (temporary file,
+ * fsync, rename, fsync of the directory), with the crash point "state-tmp"
+ * before the rename.
  */
 #ifndef HASHWALL_HASHSYNC_SYNC_STATE_H
 #define HASHWALL_HASHSYNC_SYNC_STATE_H
@@ -41,21 +42,6 @@ int sync_state_load(const char *path, struct sync_state *ret_st, struct hwall_er
 
 /* Save @st to @path atomically.  Returns 0 or -errno. */
 int sync_state_save(const char *path, const struct sync_state *st);
-
-/*
- * Replace @path with @len bytes atomically: write "@path.tmp", fsync,
- * rename, fsync the directory.  Calls sync_crash_point("state-tmp") between
- * the write and the rename.  Returns 0 or -errno; on failure @path is
- * untouched and the temporary file removed.
- */
-int sync_atomic_write(const char *path, const void *data, size_t len);
-
-/*
- * Read the whole file at @path into a new buffer (*ret_buf, free()),
- * refusing with -EFBIG before reading when it is larger than @cap.  Returns
- * 0 or -errno.
- */
-int sync_read_file(const char *path, uint64_t cap, uint8_t **ret_buf, size_t *ret_len);
 
 /*
  * Test hook: when the environment variable HASHWALL_SYNCD_CRASH_AT names

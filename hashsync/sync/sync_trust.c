@@ -4,13 +4,12 @@
  */
 #include "sync_trust.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -42,47 +41,36 @@ static int write_key(const char *path, const char *tag, const uint8_t *key, size
 {
 	char line[2 * SYNC_SECKEY_LEN + 64];
 	size_t n;
-	int fd, r = 0;
+	int r;
 
 	n = (size_t)snprintf(line, sizeof(line), "%s", tag);
 	hwall_hex_format(key, len, line + n);
 	n += 2 * len;
 	line[n++] = '\n';
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
-		return hwall_neg_errno();
-	if (write(fd, line, n) != (ssize_t)n || fsync(fd) < 0)
-		r = hwall_neg_errno();
+	r = hwall_write_new(path, line, n, mode);
 	sodium_memzero(line, sizeof(line));
-	if (close(fd) < 0 && r == 0)
-		r = hwall_neg_errno();
-	if (r < 0)
-		unlink(path);
 	return r;
 }
 
+/* The longest key file: tag, hex, a line end. */
+#define KEY_FILE_MAX (2 * SYNC_SECKEY_LEN + 63)
+
 static int read_key(const char *path, const char *tag, uint8_t *key, size_t len)
 {
-	char line[2 * SYNC_SECKEY_LEN + 64];
-	size_t tlen = strlen(tag);
-	ssize_t n;
-	int fd, r;
+	size_t tlen = strlen(tag), n;
+	char *line;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hwall_neg_errno();
-	n = read(fd, line, sizeof(line) - 1);
-	r = n < 0 ? hwall_neg_errno() : 0;
-	close(fd);
+	r = hwall_read_file(path, KEY_FILE_MAX, &line, &n);
 	if (r < 0)
-		return r;
-	line[n] = '\0';
+		return r == -EFBIG ? -EINVAL : r;
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
-	if ((size_t)n != tlen + 2 * len || strncmp(line, tag, tlen) != 0 ||
+	if (n != tlen + 2 * len || strncmp(line, tag, tlen) != 0 ||
 	    hwall_hex_parse(line + tlen, key, len) < 0)
 		r = -EINVAL;
-	sodium_memzero(line, sizeof(line));
+	sodium_memzero(line, n);
+	free(line);
 	return r;
 }
 

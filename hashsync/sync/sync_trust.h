@@ -35,8 +35,9 @@ int sync_keygen(uint8_t ret_pub[SYNC_PUBKEY_LEN], uint8_t ret_sec[SYNC_SECKEY_LE
 /* Public key inside a secret key. */
 void sync_seckey_public(const uint8_t sec[SYNC_SECKEY_LEN], uint8_t ret_pub[SYNC_PUBKEY_LEN]);
 
-/* Write a secret (mode 0600, refusing to overwrite) or public key file.
- * Returns 0 or -errno (-EEXIST when the file exists). */
+/* Write a secret (mode 0600) or public (0644) key file, created atomically
+ * and never over an existing file.  Returns 0 or -errno (-EEXIST when the
+ * file exists). */
 int sync_key_write_secret(const char *path, const uint8_t sec[SYNC_SECKEY_LEN]);
 int sync_key_write_public(const char *path, const uint8_t pub[SYNC_PUBKEY_LEN]);
 

@@ -12,6 +12,7 @@
 #include "syncd.h"
 #include "sync_trust.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -52,12 +53,13 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 {
 	struct sync_result res;
 	struct sync_target *t;
-	uint8_t *buf = NULL;
+	char *text = NULL;
+	const uint8_t *buf;
 	size_t len = 0;
 	int r;
 
 	/* Size caps before reading: a file over the cap is not read at all. */
-	r = sync_read_file(path, e->caps.bundle_bytes, &buf, &len);
+	r = hwall_read_file(path, e->caps.bundle_bytes, &text, &len);
 	if (r == -EFBIG) {
 		printf("refused: %s: %s is over the bundle size cap\n", sync_refusal_name(SYNC_REFUSE_TOO_LARGE),
 		       path);
@@ -67,6 +69,7 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 		fprintf(stderr, "hashwall-syncd: %s: %s\n", path, hwall_strerror(r));
 		return EXIT_FAIL;
 	}
+	buf = (const uint8_t *)text;
 	t = sync_engine_find_signer(e, buf, len);
 	if (!t && e->n_targets == 1)
 		t = &e->targets[0]; /* one hotline: its verdict says why */
@@ -76,11 +79,11 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 		if (sync_bundle_split(buf, len, &e->caps, &b, &v) == 0)
 			sync_refuse(&v, SYNC_REFUSE_UNKNOWN_KEY, "no configured hotline's key signed it");
 		printf("refused: %s: %s\n", sync_refusal_name(v.reason), v.detail.msg);
-		free(buf);
+		free(text);
 		return EXIT_REFUSED;
 	}
 	r = sync_engine_submit(e, t, buf, len, time(NULL), false, &res);
-	free(buf);
+	free(text);
 	if (r < 0) {
 		printf("refused: %s: %s\n", sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 		return EXIT_REFUSED;

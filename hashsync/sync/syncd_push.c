@@ -12,7 +12,9 @@
  */
 #include "syncd.h"
 #include "common/errors.h"
+#include "common/fileio.h"
 #include "common/log.h"
+#include "common/number.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,8 +92,7 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	struct sync_target *t = NULL;
 	struct upload *u;
-	unsigned long long len;
-	char *end;
+	uint64_t len;
 
 	if (auth && strncmp(auth, "Bearer ", 7) == 0)
 		t = sync_engine_find_token(p->e, auth + 7);
@@ -102,9 +103,7 @@ static enum MHD_Result start_upload(struct syncd_push *p, struct MHD_Connection 
 		HWALL_LOG(WARN, "sync.push", "push refused: %s bearer token", auth ? "wrong" : "no");
 		return refuse(p, c, NULL, SYNC_REFUSE_UNAUTHORIZED, auth ? "wrong bearer token" : "no bearer token");
 	}
-	errno = 0;
-	len = cl ? strtoull(cl, &end, 10) : 0;
-	if (!cl || errno || *end || len < SYNC_HEADER_LEN)
+	if (!cl || hwall_parse_u64(cl, SYNC_HEADER_LEN, UINT64_MAX, &len) < 0)
 		return refuse(p, c, t, SYNC_REFUSE_TRUNCATED, "a Content-Length of at least 24 bytes is required");
 	if (len > p->e->caps.bundle_bytes || len > SIZE_MAX / 2)
 		return refuse(p, c, t, SYNC_REFUSE_TOO_LARGE, "Content-Length over the bundle size cap");
@@ -215,21 +214,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static char *read_pem(const char *path, struct hwall_err *err)
 {
-	uint8_t *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int r = sync_read_file(path, 1u << 20, &buf, &len);
-	char *text;
+	int r = hwall_read_file(path, 1u << 20, &text, &len);
 
 	if (r < 0) {
 		hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 		return NULL;
 	}
-	text = realloc(buf, len + 1);
-	if (!text) {
-		free(buf);
-		return NULL;
-	}
-	text[len] = '\0';
 	return text;
 }
 

@@ -24,28 +24,19 @@
 #include "bpfw.h"
 #include "pkt.h"
 #include "xdp_block.skel.h"
+#include "common/clock.h"
 
 static uint8_t pkt_buf[4096 + 8] __attribute__((aligned(8)));
 static uint8_t *const pkt = pkt_buf + 2;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Fill bpfw_urls with @n synthetic URLs, renewed for an hour. */
 static int fill(int fd, uint32_t n)
 {
-	struct timespec ts;
 	struct bpfw_url_val v = { 0 };
 	char url[96];
 	uint64_t key;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	v.expires_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + 3600e9;
+	v.expires_ns = hwall_mono_ns() + 3600e9;
 	for (uint32_t i = 0; i < n; i++) {
 		snprintf(url, sizeof(url), "http://host%u.example/objects/%08x.bin", i % 97, i);
 		if (bpfw_url_key(url, &key) || bpf_map_update_elem(fd, &key, &v, BPF_ANY))
@@ -124,7 +115,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = bpf_map__fd(skel->maps.bpfw_urls);
-	t0 = now_s();
+	t0 = hwall_mono_s();
 	if (fill(fd, urls) || bpfw_url_key("host1.example/objects/expired.bin", &key) ||
 	    bpf_map_update_elem(fd, &key, &exp, BPF_ANY)) {
 		fprintf(stderr, "bench_xdp: cannot fill the URL map: %s\n", strerror(errno));
@@ -132,7 +123,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("blocked-URL map: %u entries (filled in %.2f s), %d runs per case\n", urls + 1,
-	       now_s() - t0, repeat);
+	       hwall_mono_s() - t0, repeat);
 	printf("%-40s %8s %8s %s\n", "case", "ns/pkt", "target", "verdict");
 	{
 		struct pkt_spec s = { .family = 4 };

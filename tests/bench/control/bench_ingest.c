@@ -16,6 +16,7 @@
 #include "control/ingest.h"
 #include "common/ingest_client.h"
 #include "common/algo.h"
+#include "common/clock.h"
 #include "hwall_test.h"
 
 #include <pthread.h>
@@ -29,24 +30,13 @@
 static atomic_bool done;
 static double server_cpu; /* seconds of CPU the server thread used */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *server_main(void *arg)
 {
 	struct ctl_ingest *in = arg;
 
-	struct timespec ts;
-
 	while (!atomic_load(&done))
 		ctl_ingest_run(in, 50);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	server_cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	server_cpu = hwall_clock_s(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
@@ -114,12 +104,12 @@ int main(int argc, char **argv)
 		return 1;
 	submit(ic, events, objects);
 	pthread_create(&th, NULL, server_main, in);
-	t0 = now_s();
+	t0 = hwall_mono_s();
 	do {
 		hwall_ic_poll(ic, 10);
 		hwall_ic_stats(ic, &st);
-	} while (st.acked < events && now_s() - t0 < 300);
-	t1 = now_s();
+	} while (st.acked < events && hwall_mono_s() - t0 < 300);
+	t1 = hwall_mono_s();
 	atomic_store(&done, true);
 	pthread_join(th, NULL);
 	printf("ingest (%s): %u events committed and acknowledged in %.3f s: %.0f events/s "

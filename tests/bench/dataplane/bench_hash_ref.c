@@ -47,6 +47,7 @@
 
 #include "capreader.h"
 #include "common/algo.h"
+#include "common/clock.h"
 #include "dataplane/digest.h"
 #include "dataplane/xxh3_impl.h"
 
@@ -70,14 +71,6 @@ struct bodies {
 	uint8_t *pages[2]; /* 4 KiB pages, transparent hugepages */
 	size_t pages_len;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static cJSON *read_json(const char *path)
 {
@@ -331,24 +324,16 @@ struct ref {
 	void (*fn)(const struct body *b);
 };
 
-static double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void run_ref(const struct ref *r, const struct bodies *bs, unsigned passes)
 {
-	double t0 = now_s(), c0 = cpu_s(), s, c;
+	double t0 = hwall_mono_s(), c0 = hwall_clock_s(CLOCK_PROCESS_CPUTIME_ID), s, c;
 	double bits = (double)bs->bytes * passes * 8;
 
 	for (unsigned p = 0; p < passes; p++)
 		for (size_t i = 0; i < bs->n; i++)
 			r->fn(&bs->b[i]);
-	s = now_s() - t0;
-	c = cpu_s() - c0;
+	s = hwall_mono_s() - t0;
+	c = hwall_clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	printf("{\"ref\":\"%s\",\"impl\":\"%s\",\"passes\":%u,\"bodies\":%zu,\"bytes\":%llu,"
 	       "\"seconds\":%.6f,\"cpu_seconds\":%.6f,\"gbps\":%.3f,\"gbps_cpu\":%.3f}\n",
 	       r->name, dp_digest_xxh3_impl()->name, passes, bs->n,

@@ -13,6 +13,7 @@
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
 #include "hashsync/set_bench.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,14 +22,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t mix(uint64_t *x)
 {
@@ -52,36 +45,36 @@ static int bench(const char *dir, uint64_t n)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/bench-%llu.hws", dir, (unsigned long long)n);
-	t0 = now();
+	t0 = hwall_mono_s();
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t d[2] = { mix(&seed), mix(&seed) };
 		if (hws_builder_add(b, HWALL_ALGO_MD5, (const uint8_t *)d, (uint8_t)(i & 3), (uint32_t)i) < 0)
 			return -ENOMEM;
 	}
-	t_add = now() - t0;
-	t0 = now();
+	t_add = hwall_mono_s() - t0;
+	t0 = hwall_mono_s();
 	if (hws_builder_write(b, path, &st, &err) < 0) {
 		fprintf(stderr, "bench_hws: %s\n", err.msg);
 		return -EIO;
 	}
-	t_write = now() - t0;
+	t_write = hwall_mono_s() - t0;
 	hws_builder_free(b);
 
-	t0 = now();
+	t0 = hwall_mono_s();
 	if (hws_open(path, &set, &err) < 0) {
 		fprintf(stderr, "bench_hws: %s\n", err.msg);
 		return -EIO;
 	}
-	t_open = now() - t0;
+	t_open = hwall_mono_s() - t0;
 	/* The checksum's share: the same pass over the already mapped file. */
 	f = fopen(path, "rb");
 	uint8_t *copy = malloc(st.bytes);
 	if (!f || !copy || fread(copy, 1, st.bytes, f) != st.bytes)
 		return -EIO;
 	fclose(f);
-	t0 = now();
+	t0 = hwall_mono_s();
 	hws_checksum(copy, st.bytes, sum);
-	t_sum = now() - t0;
+	t_sum = hwall_mono_s() - t0;
 	free(copy);
 
 	printf("md5 entries          %12llu\n", (unsigned long long)n);

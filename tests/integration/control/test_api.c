@@ -7,6 +7,7 @@
  * consequences (seen through an injected enforcement backend), exports
  * and metrics.  Candidates come from synthetic events only.
  */
+#include "control/store_sqlite.h"
 #include "ctl_test_server.h"
 
 #include <curl/curl.h>
@@ -383,7 +384,7 @@ static void test_status_and_metrics(void)
 	struct reply *r;
 	char *line, *save = NULL, schema[32];
 
-	snprintf(schema, sizeof(schema), "\"schema_version\":%d", ctl_store_migrate_latest());
+	snprintf(schema, sizeof(schema), "\"schema_version\":%d", ctl_sqlite_migrate_latest());
 	r = call("GET", "/api/v1/status", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"uptime\":1000"));

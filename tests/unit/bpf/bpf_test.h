@@ -2,7 +2,8 @@
 /*
  * bpf_test.h - helpers the bpf unit tests share: running a loaded program
  * on one packet with bpf_prog_test_run_opts, reading and clearing the
- * per-CPU counters, clearing a hash map, and expiry times.
+ * per-CPU counters and clearing a hash map.  Expiry times are
+ * hwall_mono_ns() + a TTL: CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns().
  */
 #ifndef HASHWALL_TESTS_BPF_BPF_TEST_H
 #define HASHWALL_TESTS_BPF_BPF_TEST_H
@@ -10,12 +11,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpfw_shared.h"
+#include "common/clock.h"
 
 #define BT_PKT_MAX 4096
 #define BT_RUN_FAILED (-1000)
@@ -64,15 +65,6 @@ static inline void bt_map_clear(int map_fd)
 
 	while (bpf_map_get_next_key(map_fd, NULL, key) == 0)
 		bpf_map_delete_elem(map_fd, key);
-}
-
-/* CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_ns(). */
-static inline uint64_t bt_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 #endif

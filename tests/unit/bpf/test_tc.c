@@ -62,7 +62,7 @@ static struct bpfw_flow_key key_of(int family)
 
 static int block_flow(struct bpfw_flow_key k, int64_t ttl_ns)
 {
-	struct bpfw_flow_val v = { .expires_ns = bt_now_ns() + (uint64_t)ttl_ns };
+	struct bpfw_flow_val v = { .expires_ns = hwall_mono_ns() + (uint64_t)ttl_ns };
 
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.bpfw_flows), &k, &v, BPF_ANY);
 }

@@ -50,7 +50,7 @@ static void reset(void)
 /* Block @url until now + @ttl_ns (negative: already expired). */
 static int block(const char *url, int64_t ttl_ns)
 {
-	struct bpfw_url_val v = { .expires_ns = bt_now_ns() + (uint64_t)ttl_ns };
+	struct bpfw_url_val v = { .expires_ns = hwall_mono_ns() + (uint64_t)ttl_ns };
 	uint64_t key;
 	int r = bpfw_url_key(url, &key);
 

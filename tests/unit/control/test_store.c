@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Unit tests for control/store*.c: recording, duplicates, the review
- * workflow and its consequences, allowlist, blocks, retention, migrations. */
+/* Unit tests for control/store*.c: the SQLite back end's ops table,
+ * recording, duplicates, the review workflow and its consequences,
+ * allowlist, blocks, retention, migrations. */
 #include "control/store.h"
+#include "control/store_sqlite.h"
 #include "ctl_test_event.h"
 #include "hwall_test.h"
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static struct ctl_store *open_mem(void)
@@ -66,12 +70,53 @@ static int fail_on_row(void *ctx, int n, char **vals, char **names)
 	return 1;
 }
 
+/* Only function pointers follow the name, so the table can be walked as
+ * an array of them (all function pointers share one representation). */
+typedef void (*any_op)(void);
+_Static_assert((sizeof(struct ctl_store_ops) - offsetof(struct ctl_store_ops, open)) %
+			       sizeof(any_op) == 0,
+	       "struct ctl_store_ops: only function pointers after name");
+
+/* How many ops of @ops are NULL. */
+static size_t ops_unset(const struct ctl_store_ops *ops)
+{
+	const unsigned char *p = (const unsigned char *)ops;
+	size_t n = 0;
+
+	for (size_t off = offsetof(struct ctl_store_ops, open); off < sizeof(*ops);
+	     off += sizeof(any_op)) {
+		any_op op;
+
+		memcpy(&op, p + off, sizeof(op));
+		n += op == NULL;
+	}
+	return n;
+}
+
+/* Every op of the SQLite back end is set (a NULL one would crash its
+ * ctl_store_* caller), and ctl_store_open() dispatches to it. */
+static void test_sqlite_ops_complete(void)
+{
+	struct ctl_store_ops partial = ctl_sqlite_ops;
+	struct ctl_store *s = open_mem();
+
+	CU_ASSERT_STRING_EQUAL(ctl_sqlite_ops.name, "sqlite");
+	CU_ASSERT_EQUAL(ops_unset(&ctl_sqlite_ops), 0);
+	/* the walk reaches the first op and the last */
+	partial.open = NULL;
+	partial.candidates_by_host = NULL;
+	CU_ASSERT_EQUAL(ops_unset(&partial), 2);
+	CU_ASSERT_PTR_EQUAL(s->ops, &ctl_sqlite_ops);
+	ctl_store_close(s);
+	ctl_store_close(NULL);
+}
+
 static void test_open_schema(void)
 {
 	struct ctl_store *s = open_mem();
 
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_store_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_store_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 5);
 	ctl_store_close(s);
 }
 
@@ -395,7 +440,7 @@ static void test_migrate_from_v1(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_store_migrate(db, 1), 0);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 1), 0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
 				     "INSERT INTO candidates (set_id, algo, digest, host, path,"
 				     " set_version, server_ip, server_port, category, ref,"
@@ -457,7 +502,7 @@ static void test_migrate_v3_hash_keys(void)
 		 ev.digest);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_store_migrate(db, 3), 0);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 3), 0);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	/* migrating turns foreign keys off for table rebuilds, and back on */
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO reviews (candidate_id, at, actor,"
@@ -522,6 +567,7 @@ static void test_status_names(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "sqlite ops table complete", test_sqlite_ops_complete },
 		{ "open and schema version", test_open_schema },
 		{ "record, duplicates by seq", test_record_and_duplicates },
 		{ "candidate key", test_candidate_key },

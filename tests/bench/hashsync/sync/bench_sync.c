@@ -17,6 +17,7 @@
 #include "sync_install.h"
 #include "sync_publish.h"
 #include "hashsync/hws.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -31,22 +32,11 @@
 
 #include <sodium.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* CPU seconds of the whole process (all threads): on a shared machine the
  * gap to wall time is time spent waiting for a core or for the disk. */
 static double cpu(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return hwall_clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static uint64_t mix(uint64_t *x)
@@ -80,7 +70,7 @@ static void *dataplane_run(void *arg)
 		line[n > 0 ? n : 0] = '\0';
 		if (sscanf(line, "load %63s %" SCNu64 " %4095s", set, &version, path) == 3 &&
 		    hws_open(path, &s, &err) == 0) {
-			dp->swapped_at = now();
+			dp->swapped_at = hwall_mono_s();
 			hws_close(s);
 			(void)!write(c, "ok\n", 3);
 		} else {
@@ -143,18 +133,18 @@ static void breakdown(struct sync_engine *e, const uint8_t *delta, size_t len)
 	if (link(e->targets[0].set_path, path) < 0)
 		return;
 	/* Re-apply the delta to a set at version 1 (the copy is at 2: pretend). */
-	t0 = now();
+	t0 = hwall_mono_s();
 	if (sync_verify(delta, len, &e->caps, &t, time(NULL), &vb, &v) < 0)
 		return;
 	vb.m.base = 2;
 	vb.m.version = 3;
-	t1 = now();
+	t1 = hwall_mono_s();
 	if (sync_install_set(&vb, path, &entries, &err) < 0)
 		return;
-	t2 = now();
+	t2 = hwall_mono_s();
 	if (hws_open(path, &s, &herr) < 0)
 		return;
-	t3 = now();
+	t3 = hwall_mono_s();
 	hws_close(s);
 	unlink(path);
 	printf("delta breakdown: verify %.3f s, rebuild and write the set file (hws) %.3f s, "
@@ -201,30 +191,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_sync: setup: %s\n", err.msg);
 		return 1;
 	}
-	t0 = now();
+	t0 = hwall_mono_s();
 	snap = make_bundle(SYNC_KIND_SNAPSHOT, 1, records(1, n, 0, 0), sec, &snap_len);
 	printf("snapshot: %" PRIu64 " md5 entries, %.1f MB bundle, built and signed in %.2f s (hotline side)\n",
-	       n, (double)snap_len / 1e6, now() - t0);
-	t0 = now();
+	       n, (double)snap_len / 1e6, hwall_mono_s() - t0);
+	t0 = hwall_mono_s();
 	sync_engine_submit(&e, &e.targets[0], snap, snap_len, time(NULL), false, &res);
-	t1 = now();
+	t1 = hwall_mono_s();
 	c0 = cpu();
 	if (sync_engine_submit(&e, &e.targets[0], snap, snap_len, time(NULL), true, &res) < 0) {
 		fprintf(stderr, "bench_sync: snapshot refused: %s\n", res.verdict.detail.msg);
 		return 1;
 	}
-	t2 = now();
+	t2 = hwall_mono_s();
 	printf("snapshot: verify only %.3f s; verify + install + dataplane load %.3f s (%.3f s CPU) [target <= 5 s]\n",
 	       t1 - t0, t2 - t1, cpu() - c0);
 	free(snap);
 	delta = make_bundle(SYNC_KIND_DELTA, 2, records(7, d - d / 2, 1, d / 2), sec, &delta_len);
-	t0 = now();
+	t0 = hwall_mono_s();
 	c0 = cpu();
 	if (sync_engine_submit(&e, &e.targets[0], delta, delta_len, time(NULL), true, &res) < 0) {
 		fprintf(stderr, "bench_sync: delta refused: %s\n", res.verdict.detail.msg);
 		return 1;
 	}
-	t1 = now();
+	t1 = hwall_mono_s();
 	printf("delta: %" PRIu64 " entries (%" PRIu64 " adds, %" PRIu64 " removes) on %" PRIu64
 	       ", %.1f kB: submit to dataplane swap %.3f s, submit returned after %.3f s (%.3f s CPU) [target <= 1 s]\n",
 	       d, d - d / 2, d / 2, n, (double)delta_len / 1e3, dp.swapped_at - t0, t1 - t0, cpu() - c0);

@@ -1,28 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * store_query.c - reading candidates, occurrences and the review trail for
- * the operator API and the exports.  Every query binds its parameters; no
- * SQL is ever built from request text.
+ * store_sqlite_query.c - reading candidates, occurrences and the review
+ * trail for the operator API, the status and the exports.  Every query binds
+ * its parameters; no SQL is ever built from request text.  Above the core
+ * only.
  */
-#include "control/store_int.h"
+#include "control/store_sqlite_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-void ctl_store_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
+/* Fill @c from a row of CTL_CAND_COLS. */
+static void row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 {
 	int st_v;
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
-	ctl_store_col_text(st, 1, c->set, sizeof(c->set));
+	ctl_sqlite_col_text(st, 1, c->set, sizeof(c->set));
 	c->set_version = (uint64_t)sqlite3_column_int64(st, 2);
 	c->algo = (enum hwall_algo)hwall_algo_parse((const char *)sqlite3_column_text(st, 3));
-	ctl_store_col_text(st, 4, c->digest, sizeof(c->digest));
-	ctl_store_col_text(st, 5, c->host, sizeof(c->host));
-	ctl_store_col_text(st, 6, c->path, sizeof(c->path));
-	ctl_store_col_text(st, 7, c->server_ip, sizeof(c->server_ip));
+	ctl_sqlite_col_text(st, 4, c->digest, sizeof(c->digest));
+	ctl_sqlite_col_text(st, 5, c->host, sizeof(c->host));
+	ctl_sqlite_col_text(st, 6, c->path, sizeof(c->path));
+	ctl_sqlite_col_text(st, 7, c->server_ip, sizeof(c->server_ip));
 	c->server_port = (uint16_t)sqlite3_column_int(st, 8);
 	c->category = (uint32_t)sqlite3_column_int64(st, 9);
 	c->ref = (uint32_t)sqlite3_column_int64(st, 10);
@@ -43,25 +45,25 @@ static const char cand_where[] =
 static void bind_filter(sqlite3_stmt *st, const struct ctl_cand_filter *f)
 {
 	if (f->status >= 0)
-		ctl_bind_str(st, 1, ctl_status_name((enum ctl_status)f->status));
+		ctl_sqlite_bind_str(st, 1, ctl_status_name((enum ctl_status)f->status));
 	if (f->set)
-		ctl_bind_str(st, 2, f->set);
+		ctl_sqlite_bind_str(st, 2, f->set);
 	if (f->host)
-		ctl_bind_str(st, 3, f->host);
+		ctl_sqlite_bind_str(st, 3, f->host);
 	if (f->since)
 		sqlite3_bind_int64(st, 4, f->since);
 	if (f->until)
 		sqlite3_bind_int64(st, 5, f->until);
 }
 
-static int count_filter(struct ctl_store *s, const struct ctl_cand_filter *f, uint64_t *ret)
+static int count_filter(struct ctl_sqlite *q, const struct ctl_cand_filter *f, uint64_t *ret)
 {
 	char sql[512];
 	sqlite3_stmt *st;
 	int r = -EIO;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM candidates%s", cand_where);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	bind_filter(st, f);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -82,7 +84,7 @@ static int cand_row(sqlite3_stmt *st, void *arg)
 	const struct cand_walk *w = arg;
 	struct ctl_candidate c;
 
-	ctl_store_row_candidate(st, &c);
+	row_candidate(st, &c);
 	return w->fn(&c, w->ctx);
 }
 
@@ -91,22 +93,23 @@ static int each_candidate(sqlite3_stmt *st, ctl_cand_fn fn, void *ctx)
 {
 	struct cand_walk w = { fn, ctx };
 
-	return ctl_store_each_row(st, cand_row, &w);
+	return ctl_sqlite_each_row(st, cand_row, &w);
 }
 
-int ctl_store_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, ctl_cand_fn fn,
-			 void *ctx, uint64_t *ret_total)
+int ctl_sqlite_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, ctl_cand_fn fn,
+			  void *ctx, uint64_t *ret_total)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	char sql[768];
 	sqlite3_stmt *st;
 
-	if (ret_total && count_filter(s, f, ret_total) < 0)
+	if (ret_total && count_filter(q, f, ret_total) < 0)
 		return -EIO;
 	snprintf(sql, sizeof(sql),
 		 "SELECT " CTL_CAND_COLS " FROM candidates%s"
 		 " ORDER BY last_seen DESC, id DESC LIMIT ?6 OFFSET ?7",
 		 cand_where);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	bind_filter(st, f);
 	sqlite3_bind_int64(st, 6, (int64_t)f->limit);
@@ -114,23 +117,25 @@ int ctl_store_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, c
 	return each_candidate(st, fn, ctx);
 }
 
-int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx)
+int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db,
+	if (sqlite3_prepare_v2(q->db,
 			       "SELECT " CTL_CAND_COLS " FROM candidates"
 			       " WHERE ?1 IS NULL OR status = ?1 ORDER BY host, path, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	if (status >= 0)
-		ctl_bind_str(st, 1, ctl_status_name((enum ctl_status)status));
+		ctl_sqlite_bind_str(st, 1, ctl_status_name((enum ctl_status)status));
 	return each_candidate(st, fn, ctx);
 }
 
-int ctl_store_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret)
+int ctl_sqlite_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret)
 {
-	sqlite3_stmt *st = ctl_store_stmt(s, CTL_SQL_CAND_GET);
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
+	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_CAND_GET);
 	int rc;
 
 	if (!st)
@@ -141,13 +146,13 @@ int ctl_store_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *r
 		return -ENOENT;
 	if (rc != SQLITE_ROW)
 		return -EIO;
-	ctl_store_row_candidate(st, ret);
+	row_candidate(st, ret);
 	sqlite3_reset(st);
 	return 0;
 }
 
 struct occ_walk {
-	int (*fn)(const struct ctl_occurrence *o, void *ctx);
+	ctl_occ_fn fn;
 	void *ctx;
 };
 
@@ -159,26 +164,27 @@ static int occ_row(sqlite3_stmt *st, void *arg)
 	memset(&o, 0, sizeof(o));
 	o.id = sqlite3_column_int64(st, 0);
 	o.seen = sqlite3_column_int64(st, 1);
-	ctl_store_col_text(st, 2, o.client, sizeof(o.client));
-	ctl_store_col_text(st, 3, o.method, sizeof(o.method));
-	ctl_store_col_text(st, 4, o.server_ip, sizeof(o.server_ip));
+	ctl_sqlite_col_text(st, 2, o.client, sizeof(o.client));
+	ctl_sqlite_col_text(st, 3, o.method, sizeof(o.method));
+	ctl_sqlite_col_text(st, 4, o.server_ip, sizeof(o.server_ip));
 	o.server_port = (uint16_t)sqlite3_column_int(st, 5);
 	o.http_status = sqlite3_column_int(st, 6);
 	o.size = (uint64_t)sqlite3_column_int64(st, 7);
 	o.complete = sqlite3_column_int(st, 8) != 0;
 	o.partial = sqlite3_column_int(st, 9) != 0;
-	ctl_store_col_text(st, 10, o.dataplane, sizeof(o.dataplane));
+	ctl_sqlite_col_text(st, 10, o.dataplane, sizeof(o.dataplane));
 	o.seq = (uint64_t)sqlite3_column_int64(st, 11);
 	return w->fn(&o, w->ctx);
 }
 
-int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
-			  int (*fn)(const struct ctl_occurrence *o, void *ctx), void *ctx)
+int ctl_sqlite_occurrences(struct ctl_store *s, int64_t id, uint64_t limit, ctl_occ_fn fn,
+			   void *ctx)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	struct occ_walk w = { fn, ctx };
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db,
+	if (sqlite3_prepare_v2(q->db,
 			       "SELECT id, seen, client, method, server_ip, server_port,"
 			       " http_status, size, complete, partial, dataplane, seq"
 			       " FROM occurrences WHERE candidate_id = ?1"
@@ -187,11 +193,11 @@ int ctl_store_occurrences(struct ctl_store *s, int64_t id, uint64_t limit,
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
-	return ctl_store_each_row(st, occ_row, &w);
+	return ctl_sqlite_each_row(st, occ_row, &w);
 }
 
 struct review_walk {
-	int (*fn)(const struct ctl_review *r, void *ctx);
+	ctl_review_fn fn;
 	void *ctx;
 };
 
@@ -204,26 +210,26 @@ static int review_row(sqlite3_stmt *st, void *arg)
 	v.id = sqlite3_column_int64(st, 0);
 	v.candidate_id = sqlite3_column_int64(st, 1);
 	v.at = sqlite3_column_int64(st, 2);
-	ctl_store_col_text(st, 3, v.actor, sizeof(v.actor));
+	ctl_sqlite_col_text(st, 3, v.actor, sizeof(v.actor));
 	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 4));
 	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 5));
-	ctl_store_col_text(st, 6, v.note, sizeof(v.note));
+	ctl_sqlite_col_text(st, 6, v.note, sizeof(v.note));
 	return w->fn(&v, w->ctx);
 }
 
-int ctl_store_reviews(struct ctl_store *s, int64_t id,
-		      int (*fn)(const struct ctl_review *r, void *ctx), void *ctx)
+int ctl_sqlite_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	struct review_walk w = { fn, ctx };
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db,
+	if (sqlite3_prepare_v2(q->db,
 			       "SELECT id, candidate_id, at, actor, from_status, to_status, note"
 			       " FROM reviews WHERE candidate_id = ?1 ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	return ctl_store_each_row(st, review_row, &w);
+	return ctl_sqlite_each_row(st, review_row, &w);
 }
 
 static int status_row(sqlite3_stmt *st, void *arg)
@@ -236,23 +242,24 @@ static int status_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-int ctl_store_count_status(struct ctl_store *s, uint64_t *ret_counts)
+int ctl_sqlite_count_status(struct ctl_store *s, uint64_t *ret_counts)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	uint64_t counts[CTL_STATUS_COUNT] = { 0 };
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM candidates GROUP BY status",
+	if (sqlite3_prepare_v2(q->db, "SELECT status, count(*) FROM candidates GROUP BY status",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	r = ctl_store_each_row(st, status_row, counts);
+	r = ctl_sqlite_each_row(st, status_row, counts);
 	if (r == 0)
 		memcpy(ret_counts, counts, sizeof(counts));
 	return r;
 }
 
 struct set_walk {
-	int (*fn)(const struct ctl_set_summary *ss, void *ctx);
+	ctl_set_fn fn;
 	void *ctx;
 };
 
@@ -261,32 +268,34 @@ static int set_row(sqlite3_stmt *st, void *arg)
 	const struct set_walk *w = arg;
 	struct ctl_set_summary ss;
 
-	ctl_store_col_text(st, 0, ss.set, sizeof(ss.set));
+	ctl_sqlite_col_text(st, 0, ss.set, sizeof(ss.set));
 	ss.max_version = (uint64_t)sqlite3_column_int64(st, 1);
 	ss.candidates = (uint64_t)sqlite3_column_int64(st, 2);
 	ss.last_match = sqlite3_column_int64(st, 3);
 	return w->fn(&ss, w->ctx);
 }
 
-int ctl_store_set_summary(struct ctl_store *s,
-			  int (*fn)(const struct ctl_set_summary *ss, void *ctx), void *ctx)
+int ctl_sqlite_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	struct set_walk w = { fn, ctx };
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT set_id, max(set_version), count(*), max(last_seen)"
+	if (sqlite3_prepare_v2(q->db, "SELECT set_id, max(set_version), count(*), max(last_seen)"
 				      " FROM candidates GROUP BY set_id ORDER BY set_id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	return ctl_store_each_row(st, set_row, &w);
+	return ctl_sqlite_each_row(st, set_row, &w);
 }
 
-int ctl_store_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow, uint64_t *ret_blocks)
+int ctl_sqlite_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow,
+		      uint64_t *ret_blocks)
 {
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	sqlite3_stmt *st;
 	int r = -EIO;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM allowlist),"
+	if (sqlite3_prepare_v2(q->db, "SELECT (SELECT count(*) FROM allowlist),"
 				      " (SELECT count(*) FROM blocks WHERE expires >= ?1)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * store_migrate.c - the versioned schema of controld's store.
+ * store_sqlite_migrate.c - the versioned schema of the SQLite store.  Above
+ * the core only (for the key functions that version 4 and 5 need).
  *
  * The schema version lives in PRAGMA user_version.  Each migration moves the
  * database from version N-1 to N inside one transaction, so a crash during
  * an upgrade leaves the old version intact.  Migrations are append-only:
  * once released, a step is never edited; changes come as a new step.
  */
-#include "control/store_int.h"
+#include "control/store_sqlite_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -82,7 +83,7 @@ static const char migration_3[] =
  * host, path) index held the five text columns (a URL path can be long) and
  * every new candidate inserted into it at a random position; per batch that
  * dirtied a large part of it.  Candidates are now found by ckey, a 64-bit
- * hash of the five (ctl_ckey(), see ctl_store_cand_key()) in a plain index,
+ * hash of the five (ctl_ckey(), see ctl_sqlite_cand_key()) in a plain index,
  * the columns compared on the row: a collision costs one more row read.
  * Uniqueness is kept by the single writer finding before inserting.
  * SQLite cannot drop a UNIQUE constraint, so the table is rebuilt: its rows
@@ -114,9 +115,9 @@ static const char migration_4[] =
 
 /* Version 5: the same for blocks.  Every new candidate adds a block, and
  * the UNIQUE (host, path) index took the full URL at a random place; now
- * bkey, a 64-bit hash of (host, path) (ctl_bkey(), ctl_store_block_key()),
+ * bkey, a 64-bit hash of (host, path) (ctl_bkey(), ctl_sqlite_block_key()),
  * in a plain index.  Writers find before inserting inside a write
- * transaction (ctl_store_block_add), which SQLite serialises. */
+ * transaction (ctl_sqlite_block_add), which SQLite serialises. */
 static const char migration_5[] =
 	"CREATE TABLE blocks_v5 ("
 	"  id INTEGER PRIMARY KEY, bkey INTEGER NOT NULL,"
@@ -134,7 +135,7 @@ static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5,
 };
 
-int ctl_store_migrate_latest(void)
+int ctl_sqlite_migrate_latest(void)
 {
 	return (int)(sizeof(migrations) / sizeof(migrations[0]));
 }
@@ -191,22 +192,29 @@ static void sql_ckey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	for (int i = 0; i < argc && i < 5; i++)
 		f[i] = (const char *)sqlite3_value_text(argv[i]);
-	sqlite3_result_int64(ctx, ctl_store_cand_key(f[0], f[1], f[2], f[3], f[4]));
+	sqlite3_result_int64(ctx, ctl_sqlite_cand_key(f[0], f[1], f[2], f[3], f[4]));
 }
 
 /* ctl_bkey(host, path): the block key, for SQL. */
 static void sql_bkey(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	sqlite3_result_int64(ctx, ctl_store_block_key((const char *)sqlite3_value_text(argv[0]),
-						      (const char *)sqlite3_value_text(argv[1])));
+	sqlite3_result_int64(ctx, ctl_sqlite_block_key((const char *)sqlite3_value_text(argv[0]),
+						       (const char *)sqlite3_value_text(argv[1])));
 }
 
-int ctl_store_migrate(sqlite3 *db, int target)
+int ctl_sqlite_schema_version(struct ctl_store *s)
+{
+	int v;
+
+	return int_pragma(ctl_sqlite_of(s)->db, "PRAGMA user_version", &v) < 0 ? -EIO : v;
+}
+
+int ctl_sqlite_migrate(sqlite3 *db, int target)
 {
 	int v, fk, r = 0;
 
-	if (target < 0 || target > ctl_store_migrate_latest())
+	if (target < 0 || target > ctl_sqlite_migrate_latest())
 		return -EINVAL;
 	if (int_pragma(db, "PRAGMA user_version", &v) < 0 ||
 	    int_pragma(db, "PRAGMA foreign_keys", &fk) < 0)

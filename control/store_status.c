@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store_status.c - the review workflow's states by name: what the API, the
+ * exports and every store back end write and read (docs/controld.md, "The
+ * review workflow").  Calls nothing; everything else in the store may use it.
+ */
+#include "control/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const status_names[CTL_STATUS_COUNT] = {
+	[CTL_STATUS_NEW] = "new",
+	[CTL_STATUS_CONFIRMED] = "confirmed",
+	[CTL_STATUS_TAKEN_DOWN] = "taken_down",
+	[CTL_STATUS_FALSE_POSITIVE] = "false_positive",
+};
+
+const char *ctl_status_name(enum ctl_status st)
+{
+	return (unsigned int)st < CTL_STATUS_COUNT ? status_names[st] : "?";
+}
+
+int ctl_status_parse(const char *name)
+{
+	for (int i = 0; name && i < CTL_STATUS_COUNT; i++)
+		if (strcmp(name, status_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+bool ctl_status_open(enum ctl_status st)
+{
+	return st == CTL_STATUS_NEW || st == CTL_STATUS_CONFIRMED;
+}
