@@ -10,9 +10,10 @@
  * URL key (docs/enforcement.md, "URL key"):
  *   H(h, s) = h mixed with each 8-byte little-endian word of s in turn, the
  *             last partial word zero-padded (s never holds a NUL byte)
- *   h_host = H(SEED, lowercase(host without userinfo and port))
- *   h_path = H(SEED, target path [or "/" when empty])
- *   h_full = H(h_path, "?" query)
+ *   h_host = H(SEED, lowercase(host without userinfo, port, trailing dot))
+ *   h_path = H(SEED, canonical target path [or "/" when empty])
+ *   h_full = H(h_path, canonical "?" query)
+ * (canonical: common/url_canon.h)
  *   key    = mix(mix(h_path or h_full, h_host), SEED)
  * A blocked entry made from a URL without a query blocks every query of
  * that path; one made from a URL with a query blocks only that exact query.

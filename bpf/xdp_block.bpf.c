@@ -191,6 +191,9 @@ static __always_inline int scan_request(struct xdp_md *ctx, struct req *q, __u32
 	}
 	if (q->flags & REQ_HOST_DONE)
 		return 0; /* hashed with the request line's tail */
+	r = skip_ows(ctx, q, r); /* more optional whitespace */
+	if (r < 0)
+		return r;
 	r = scan_authority(ctx, q, r);
 	return r < 0 ? r : 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * digest.c - algorithm names and hex conversion (see digest.h).
+ * algo.c - the algorithm table's names, lengths and hooks, and hex
+ * conversion (see algo.h).
  */
 #include "common/algo.h"
 
@@ -10,12 +11,21 @@
 static const struct {
 	const char *name;
 	size_t len;
+	enum hwall_algo_kind kind;
+	const char *evp_name;
 } algos[HWALL_ALGO_COUNT] = {
-	[HWALL_ALGO_XXH3_128] = { "xxh3-128", 16 },
-	[HWALL_ALGO_MD5] = { "md5", 16 },
-	[HWALL_ALGO_SHA1] = { "sha1", 20 },
-	[HWALL_ALGO_SHA256] = { "sha256", 32 },
+#define ROW(id, name, len, kind, evp) [HWALL_ALGO_##id] = { name, len, kind, evp },
+	HWALL_ALGO_TABLE(ROW)
+#undef ROW
 };
+
+/* ", xxh3-128, md5, ..." built by the compiler; hwall_algo_names() skips
+ * the leading separator. */
+static const char names_list[] =
+#define NAME(id, name, len, kind, evp) ", " name
+	HWALL_ALGO_TABLE(NAME)
+#undef NAME
+	;
 
 const char *hwall_algo_name(enum hwall_algo algo)
 {
@@ -27,12 +37,33 @@ size_t hwall_algo_len(enum hwall_algo algo)
 	return (unsigned int)algo < HWALL_ALGO_COUNT ? algos[algo].len : 0;
 }
 
-int hwall_algo_parse(const char *name)
+enum hwall_algo_kind hwall_algo_kind(enum hwall_algo algo)
+{
+	return (unsigned int)algo < HWALL_ALGO_COUNT ? algos[algo].kind : HWALL_ALGO_KIND_COUNT;
+}
+
+const char *hwall_algo_evp_name(enum hwall_algo algo)
+{
+	return hwall_algo_kind(algo) == HWALL_ALGO_KIND_EVP ? algos[algo].evp_name : NULL;
+}
+
+const char *hwall_algo_names(void)
+{
+	return names_list + 2;
+}
+
+/* The algorithm named by the @len bytes at @name; -EINVAL for none. */
+static int parse_n(const char *name, size_t len)
 {
 	for (int i = 0; i < HWALL_ALGO_COUNT; i++)
-		if (strcmp(name, algos[i].name) == 0)
+		if (strlen(algos[i].name) == len && memcmp(name, algos[i].name, len) == 0)
 			return i;
 	return -EINVAL;
+}
+
+int hwall_algo_parse(const char *name)
+{
+	return parse_n(name, strlen(name));
 }
 
 int hwall_algo_parse_list(const char *list, unsigned int *ret_mask, const char **ret_bad)
@@ -42,10 +73,8 @@ int hwall_algo_parse_list(const char *list, unsigned int *ret_mask, const char *
 
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		int found = -1;
-		for (int i = 0; i < HWALL_ALGO_COUNT; i++)
-			if (strlen(algos[i].name) == len && strncmp(p, algos[i].name, len) == 0)
-				found = i;
+		int found = parse_n(p, len);
+
 		if (found < 0) {
 			if (ret_bad)
 				*ret_bad = p;

@@ -77,14 +77,14 @@ static bool copy_seg(char *dst, size_t cap, const char *src, size_t len)
 static bool digest_check(const char *algo, size_t algo_len, const char *hex, size_t hex_len,
 			 enum hwall_algo *algo_out, char *hex_out, struct ctl_response *resp)
 {
-	char a[16], h[HWALL_DIGEST_HEX_MAX];
+	char a[HWALL_ALGO_NAME_MAX], h[HWALL_DIGEST_HEX_MAX];
 	struct hwall_digest d;
 	int k = -EINVAL;
 
 	if (copy_seg(a, sizeof(a), algo, algo_len))
 		k = hwall_algo_parse(a);
 	if (k < 0) {
-		ctl_api_error(resp, 400, "algo: expected xxh3-128, md5, sha1 or sha256");
+		ctl_api_error(resp, 400, "algo: expected one of %s", hwall_algo_names());
 		return false;
 	}
 	if (!copy_seg(h, sizeof(h), hex, hex_len) || hwall_digest_parse((enum hwall_algo)k, h, &d) < 0) {

@@ -92,7 +92,7 @@ static bool is_ip(const char *s)
 static int parse_digest(const cJSON *obj, struct ctl_event *ev, struct hwall_err *err)
 {
 	struct hwall_digest d;
-	char algo[16];
+	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
 	r = get_str(obj, "algo", true, algo, sizeof(algo), err);
@@ -100,7 +100,8 @@ static int parse_digest(const cJSON *obj, struct ctl_event *ev, struct hwall_err
 		return r;
 	a = hwall_algo_parse(algo);
 	if (a < 0)
-		return fail(err, "algo", "unknown algorithm");
+		return hwall_err_set(err, -EINVAL, "algo: unknown algorithm (known: %s)",
+				     hwall_algo_names());
 	ev->algo = (enum hwall_algo)a;
 	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err);
 	if (r < 0)

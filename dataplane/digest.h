@@ -5,9 +5,10 @@
  * Reads: decoded body bytes, straight from the mbufs (no copy).  Writes: the
  * final digests, in common/algo.h's canonical byte order (xxh3-128 as
  * XXH128_canonicalFromHash, big-endian).  xxh3-128 is always computed;
- * md5, sha1 and sha256 (OpenSSL EVP) only when the worker's algorithm mask
- * asks for them (a loaded set holds them, or --hash).  A context is
- * allocated once and reused for object after object.
+ * the table's OpenSSL EVP digests (md5, sha1, sha256) only when the
+ * worker's algorithm mask asks for them (a loaded set holds them, or
+ * --hash); perceptual ones never here.  A context is allocated once and
+ * reused for object after object.
  */
 #ifndef HASHWALL_DATAPLANE_DIGEST_H
 #define HASHWALL_DATAPLANE_DIGEST_H
@@ -30,14 +31,15 @@ struct dp_xxh3_impl;
 /* The xxh3-128 variant this CPU runs (AVX2 when it has it). */
 const struct dp_xxh3_impl *dp_digest_xxh3_impl(void);
 
-/* A context; NULL with errno = ENOMEM.  Free with dp_digest_free(). */
+/* A context; NULL with errno = ENOMEM, or ENOSYS when OpenSSL lacks an
+ * EVP digest of the table.  Free with dp_digest_free(). */
 struct dp_digest *dp_digest_new(void);
 
 /* Free @d; accepts NULL. */
 void dp_digest_free(struct dp_digest *d);
 
-/* Start a new object hashing xxh3-128 and the algorithms in @mask
- * (1u << algo).  Returns 0 or -ENOMEM. */
+/* Start a new object hashing xxh3-128 and the EVP algorithms in @mask
+ * (1u << algo; other bits are ignored).  Returns 0 or -ENOMEM. */
 int dp_digest_start(struct dp_digest *d, unsigned int mask);
 
 /* Hash @len more body bytes. */

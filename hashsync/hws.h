@@ -2,9 +2,10 @@
 /*
  * hws.h - the hash-set store: one read-only, mmap-able file per hash set.
  *
- * A set file holds the digests of one hash set (xxh3-128, md5, sha1 and
- * sha256 side by side), each with a category (a small integer such as a
- * hotline's A/B/C) and a reference (the hotline's own numeric entry id).
+ * A set file holds the digests of one hash set (every algorithm of
+ * common/algo.h's table side by side, each in its own slot), each with a
+ * category (a small integer such as a hotline's A/B/C) and a reference
+ * (the hotline's own numeric entry id).
  * The dataplane maps set files and looks digests up in them; hashwall-set
  * and syncd build them.  The on-disk format is described in
  * docs/set-format.md.

@@ -6,7 +6,8 @@
  * little-endian hosts (asserted below), so the structs map the file as is.
  * docs/set-format.md describes the same layout for other implementers.
  *
- *   [header, 512 bytes]
+ *   [header, 1536 bytes: fixed fields, then HWS_ALGO_SLOTS descriptors;
+ *    slot a describes algorithm a of common/algo.h's table]
  *   per algorithm present, each section 64-byte aligned:
  *     base:  (groups + 1) u32, base[g] = first entry of bucket 16*g,
  *            base[groups] = count, groups = ceil(2^bucket_bits / 16)
@@ -16,6 +17,8 @@
  *            `strip` bytes (implied by the bucket), sorted
  *     refs:  count * u32, the hotline's reference of each entry
  *     cats:  count * u8, the category of each entry
+ *     aux:   the algorithm's own section (none is defined yet: pdq's
+ *            near-neighbour index will be one), aux_len bytes
  *
  * The bucket of a digest is its leading bucket_bits bits; strip is
  * bucket_bits / 8 whole bytes.  The index costs 1.25 bytes a bucket when
@@ -34,8 +37,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "set files are little-
 
 #define HWS_MAGIC "HWSET\r\n\x1a" /* 8 bytes, no NUL: catches text-mode mangling */
 #define HWS_MAGIC_LEN 8
-#define HWS_FORMAT_VERSION 1u
-#define HWS_HEADER_SIZE 512u
+#define HWS_FORMAT_VERSION 2u /* 1: 512-byte header, four algorithm slots */
+#define HWS_PREAMBLE_SIZE 16u /* magic, format version, header size: every version has them */
+#define HWS_HEADER_SIZE 1536u
+#define HWS_ALGOS_OFF 256u    /* the descriptors, after the fixed fields and reserved room */
+#define HWS_ALGO_SLOTS 16u    /* descriptors: room for the algorithms still to come */
 #define HWS_SECTION_ALIGN 64u
 #define HWS_MAX_BUCKET_BITS 28u
 #define HWS_GROUP_SHIFT 4u /* 16 buckets share a base */
@@ -49,12 +55,15 @@ struct hws_disk_algo {
 	uint8_t strip;
 	uint8_t key_len;
 	uint8_t off_width;
-	uint8_t reserved[3];
+	uint8_t reserved[3]; /* zero */
 	uint64_t base_off;
 	uint64_t index_off;
 	uint64_t keys_off;
 	uint64_t refs_off;
 	uint64_t cats_off;
+	uint64_t aux_off; /* the algorithm's own section; 0 (none defined yet) */
+	uint64_t aux_len;
+	uint64_t reserved2; /* zero */
 };
 
 struct hws_disk_header {
@@ -70,15 +79,29 @@ struct hws_disk_header {
 	uint32_t flags; /* none defined: non-zero is refused */
 	uint32_t reserved;
 	char id[64];    /* NUL-terminated, NUL-padded */
-	struct hws_disk_algo algos[HWALL_ALGO_COUNT];
-	uint8_t pad[HWS_HEADER_SIZE - 144 - HWALL_ALGO_COUNT * sizeof(struct hws_disk_algo)];
+	uint8_t reserved2[HWS_ALGOS_OFF - 144]; /* zero: room for header fields */
+	struct hws_disk_algo algos[HWS_ALGO_SLOTS];
 };
 
-_Static_assert(sizeof(struct hws_disk_algo) == 56, "algo descriptor layout");
+_Static_assert(sizeof(struct hws_disk_algo) == 80, "algo descriptor layout");
 _Static_assert(sizeof(struct hws_disk_header) == HWS_HEADER_SIZE, "header layout");
 _Static_assert(__builtin_offsetof(struct hws_disk_header, checksum) == HWS_CHECKSUM_OFF,
 	       "checksum offset");
-_Static_assert(__builtin_offsetof(struct hws_disk_header, algos) == 144, "algos offset");
+_Static_assert(__builtin_offsetof(struct hws_disk_header, header_size) + 4 <= HWS_PREAMBLE_SIZE,
+	       "preamble");
+_Static_assert(__builtin_offsetof(struct hws_disk_header, reserved2) == 144, "reserved offset");
+_Static_assert(__builtin_offsetof(struct hws_disk_header, algos) == HWS_ALGOS_OFF, "algos offset");
+_Static_assert(HWS_HEADER_SIZE % HWS_SECTION_ALIGN == 0, "sections after the header are aligned");
+
+/* Every row of common/algo.h's table has a slot, and a digest the lookup
+ * can take apart: the bucket comes from its first 4 bytes and
+ * hws_digest_cmp() compares 8 and then 4 bytes at a time. */
+_Static_assert(HWALL_ALGO_COUNT <= HWS_ALGO_SLOTS, "more algorithms than set file slots");
+#define HWS_ALGO_LEN_CHECK_(id, name, len, kind, evp)                                   \
+	_Static_assert((len) >= 4 && (len) % 4 == 0 && (len) <= UINT8_MAX,              \
+		       name ": set files need a digest length of 4..255, a multiple of 4");
+HWALL_ALGO_TABLE(HWS_ALGO_LEN_CHECK_)
+#undef HWS_ALGO_LEN_CHECK_
 
 /* Bucket bits for @count entries: 2.25 to 4.5 entries a bucket, so a
  * bucket's keys mostly fit one cache line and the index costs at most 0.56

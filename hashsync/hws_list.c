@@ -20,8 +20,8 @@
 #define LIST_LINE_MAX 1024
 
 /* Parse one line into @e; returns 1 for an entry, 0 for nothing, or a
- * negative value with @why set. */
-static int parse_line(char *line, struct hws_entry *e, const char **why)
+ * negative value with @why set (a constant, or @buf of @buflen bytes). */
+static int parse_line(char *line, struct hws_entry *e, const char **why, char *buf, size_t buflen)
 {
 	char *fields[5], *save = NULL, *hash = strchr(line, '#');
 	uint64_t v;
@@ -41,7 +41,8 @@ static int parse_line(char *line, struct hws_entry *e, const char **why)
 	memset(e, 0, sizeof(*e));
 	algo = hwall_algo_parse(fields[0]);
 	if (algo < 0) {
-		*why = "unknown algorithm (expected xxh3-128, md5, sha1 or sha256)";
+		snprintf(buf, buflen, "unknown algorithm '%.20s' (known: %s)", fields[0], hwall_algo_names());
+		*why = buf;
 		return -EINVAL;
 	}
 	e->algo = (enum hwall_algo)algo;
@@ -87,6 +88,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct hws_entry e;
 		const char *why = NULL;
+		char whybuf[160];
 
 		lineno++;
 		if (len > LIST_LINE_MAX) {
@@ -98,7 +100,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 			r = hwall_err_set(err, -EINVAL, "%s:%lu: NUL byte in line", path, lineno);
 			break;
 		}
-		r = parse_line(line, &e, &why);
+		r = parse_line(line, &e, &why, whybuf, sizeof(whybuf));
 		if (r < 0) {
 			hwall_err_set(err, r, "%s:%lu: %s", path, lineno, why);
 			break;

@@ -47,18 +47,41 @@ static bool section_ok(uint64_t off, uint64_t size, uint64_t file_size)
 	       size <= file_size - off;
 }
 
+/* All zeros: an algorithm without entries, or a slot no algorithm has yet. */
+static bool descriptor_empty(const struct hws_disk_algo *d)
+{
+	static const struct hws_disk_algo zero;
+
+	return memcmp(d, &zero, sizeof(zero)) == 0;
+}
+
+static int check_sections(const struct hws_disk_algo *d, const char *name, uint64_t file_size,
+			  struct hwall_err *err)
+{
+	if (!section_ok(d->base_off, (hws_groups(d->bucket_bits) + 1) * 4, file_size))
+		return hwall_err_set(err, -EINVAL, "%s: base section outside the file or misaligned", name);
+	if (!section_ok(d->index_off, (1ull << d->bucket_bits) * d->off_width, file_size))
+		return hwall_err_set(err, -EINVAL, "%s: index section outside the file or misaligned", name);
+	if (!section_ok(d->keys_off, d->count * d->key_len, file_size))
+		return hwall_err_set(err, -EINVAL, "%s: key section outside the file or misaligned", name);
+	if (!section_ok(d->refs_off, d->count * 4, file_size))
+		return hwall_err_set(err, -EINVAL, "%s: reference section outside the file or misaligned",
+				     name);
+	if (!section_ok(d->cats_off, d->count, file_size))
+		return hwall_err_set(err, -EINVAL, "%s: category section outside the file or misaligned",
+				     name);
+	return 0;
+}
+
 static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64_t file_size,
 		      struct hwall_err *err)
 {
 	const struct hws_disk_algo *d = &h->algos[a];
 	const char *name = hwall_algo_name(a);
 
-	if (d->count == 0) {
-		if (d->base_off || d->index_off || d->keys_off || d->refs_off || d->cats_off ||
-		    d->bucket_bits || d->off_width)
-			return hwall_err_set(err, -EINVAL, "%s: sections given for an empty table", name);
-		return 0;
-	}
+	if (d->count == 0)
+		return descriptor_empty(d) ? 0 : hwall_err_set(err, -EINVAL,
+							 "%s: sections given for an empty table", name);
 	if (d->digest_len != hwall_algo_len(a))
 		return hwall_err_set(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
 			    hwall_algo_len(a));
@@ -72,29 +95,59 @@ static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64
 	if (d->off_width != 1 && d->off_width != 2 && d->off_width != 4)
 		return hwall_err_set(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
 				d->off_width);
-	if (!section_ok(d->base_off, (hws_groups(d->bucket_bits) + 1) * 4, file_size))
-		return hwall_err_set(err, -EINVAL, "%s: base section outside the file or misaligned", name);
-	if (!section_ok(d->index_off, (1ull << d->bucket_bits) * d->off_width, file_size))
-		return hwall_err_set(err, -EINVAL, "%s: index section outside the file or misaligned", name);
-	if (!section_ok(d->keys_off, d->count * d->key_len, file_size))
-		return hwall_err_set(err, -EINVAL, "%s: key section outside the file or misaligned", name);
-	if (!section_ok(d->refs_off, d->count * 4, file_size))
-		return hwall_err_set(err, -EINVAL, "%s: reference section outside the file or misaligned", name);
-	if (!section_ok(d->cats_off, d->count, file_size))
-		return hwall_err_set(err, -EINVAL, "%s: category section outside the file or misaligned", name);
+	/* No algorithm has its own section yet (pdq's index will). */
+	if (d->aux_off || d->aux_len || d->reserved2 || d->reserved[0] || d->reserved[1] ||
+	    d->reserved[2])
+		return hwall_err_set(err, -EINVAL, "%s: reserved or aux section fields are not zero", name);
+	return check_sections(d, name, file_size, err);
+}
+
+/* Every slot: the table's algorithms, then the slots no algorithm has yet. */
+static int check_algos(const struct hws_disk_header *h, uint64_t file_size, struct hwall_err *err)
+{
+	uint64_t total = 0;
+
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		HWALL_TRY(check_algo(h, (enum hwall_algo)a, file_size, err));
+		total += h->algos[a].count;
+	}
+	for (unsigned int a = HWALL_ALGO_COUNT; a < HWS_ALGO_SLOTS; a++)
+		if (!descriptor_empty(&h->algos[a]))
+			return hwall_err_set(err, -EINVAL,
+					     "algorithm slot %u is in use, but this build knows "
+					     "only %d algorithms (%s): written by a newer hashwall?", a,
+					     HWALL_ALGO_COUNT, hwall_algo_names());
+	if (total != h->entries)
+		return hwall_err_set(err, -EINVAL, "entry counts add up to %llu, header says %llu",
+			    (unsigned long long)total, (unsigned long long)h->entries);
+	return 0;
+}
+
+/* Magic and version, the part every format version shares (@len bytes,
+ * at least HWS_PREAMBLE_SIZE), so that an old file is named as such. */
+static int check_preamble(const struct hws_disk_header *h, size_t len, struct hwall_err *err)
+{
+	if (memcmp(h->magic, HWS_MAGIC, HWS_MAGIC_LEN) != 0)
+		return hwall_err_set(err, -EINVAL, "bad magic: not a hashwall set file");
+	if (h->format_version < HWS_FORMAT_VERSION)
+		return hwall_err_set(err, -EINVAL, "format version %u is older than this build's %u and is "
+				"not read: build the set again from its list (hashwall-set build), "
+				"or let syncd install a new snapshot", h->format_version,
+				HWS_FORMAT_VERSION);
+	if (h->format_version > HWS_FORMAT_VERSION)
+		return hwall_err_set(err, -EINVAL, "format version %u is newer than this build's %u",
+				     h->format_version, HWS_FORMAT_VERSION);
+	if (len < HWS_HEADER_SIZE)
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
+			    HWS_HEADER_SIZE);
 	return 0;
 }
 
 static int check_header(const struct hws_disk_header *h, size_t len, struct hwall_err *err)
 {
-	uint64_t total = 0;
+	static const uint8_t zero[sizeof(h->reserved2)];
 	size_t idlen;
 
-	if (memcmp(h->magic, HWS_MAGIC, HWS_MAGIC_LEN) != 0)
-		return hwall_err_set(err, -EINVAL, "bad magic: not a hashwall set file");
-	if (h->format_version != HWS_FORMAT_VERSION)
-		return hwall_err_set(err, -EINVAL, "format version %u, this build reads %u", h->format_version,
-			    HWS_FORMAT_VERSION);
 	if (h->header_size != HWS_HEADER_SIZE)
 		return hwall_err_set(err, -EINVAL, "header size %u, expected %u", h->header_size,
 				     HWS_HEADER_SIZE);
@@ -103,20 +156,15 @@ static int check_header(const struct hws_disk_header *h, size_t len, struct hwal
 				     len, (unsigned long long)h->file_size);
 	if (h->flags != 0)
 		return hwall_err_set(err, -EINVAL, "unknown flags 0x%x", h->flags);
+	if (h->reserved != 0 || memcmp(h->reserved2, zero, sizeof(zero)) != 0)
+		return hwall_err_set(err, -EINVAL, "reserved header bytes are not zero");
 	idlen = strnlen(h->id, sizeof(h->id));
 	if (idlen == 0 || idlen == sizeof(h->id))
 		return hwall_err_set(err, -EINVAL, "set id empty or not terminated");
 	for (size_t i = 0; i < idlen; i++)
 		if (h->id[i] <= ' ' || h->id[i] > '~')
 			return hwall_err_set(err, -EINVAL, "set id has a non-printable character");
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
-		HWALL_TRY(check_algo(h, (enum hwall_algo)a, len, err));
-		total += h->algos[a].count;
-	}
-	if (total != h->entries)
-		return hwall_err_set(err, -EINVAL, "entry counts add up to %llu, header says %llu",
-			    (unsigned long long)total, (unsigned long long)h->entries);
-	return 0;
+	return check_algos(h, len, err);
 }
 
 /* Validate @len bytes at @base and fill @set's views; no per-entry work. */
@@ -125,9 +173,9 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	const struct hws_disk_header *h = (const void *)base;
 	uint8_t sum[HWS_CHECKSUM_LEN];
 
-	if (len < HWS_HEADER_SIZE)
-		return hwall_err_set(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
-			    HWS_HEADER_SIZE);
+	if (len < HWS_PREAMBLE_SIZE)
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, too short for a set file", len);
+	HWALL_TRY(check_preamble(h, len, err));
 	HWALL_TRY(check_header(h, len, err));
 	hws_checksum(base, len, sum);
 	if (memcmp(sum, h->checksum, sizeof(sum)) != 0)
@@ -209,9 +257,11 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err)
 		hwall_err_set(err, r, "stat: %s", hwall_strerror(r));
 		goto out_close;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HWS_HEADER_SIZE) {
+	/* Only the preamble here: validate() names an old format version
+	 * before it asks for the whole header. */
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HWS_PREAMBLE_SIZE) {
 		r = hwall_err_set(err, -EINVAL,
-				  S_ISREG(st.st_mode) ? "file is %lld bytes, shorter than the header"
+				  S_ISREG(st.st_mode) ? "file is %lld bytes, too short for a set file"
 						      : "not a regular file (%lld)",
 				  (long long)st.st_size);
 		goto out_close;

@@ -25,14 +25,14 @@ enum { EXIT_ABSENT = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
+	fprintf(out, "usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
 	      "       hashwall-set info FILE\n"
 	      "       hashwall-set lookup FILE ALGO HEX\n"
 	      "       hashwall-set dump FILE\n"
 	      "       hashwall-set bench FILE\n"
 	      "LIST: one entry a line, '<algo> <hex> [<category> [<ref>]]', '#' comments.\n"
-	      "algo: xxh3-128, md5, sha1, sha256.  See docs/hashwall-set.md.\n",
-	      out);
+	      "algo: %s.  See docs/hashwall-set.md.\n",
+	      hwall_algo_names());
 }
 
 static int print_json(cJSON *obj)
@@ -179,9 +179,13 @@ static int cmd_lookup(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	algo = hwall_algo_parse(argv[2]);
-	if (algo < 0 || hwall_digest_parse((enum hwall_algo)algo, argv[3], &d) < 0) {
-		fprintf(stderr, "hashwall-set: %s\n", algo < 0 ? "unknown algorithm" :
-			"digest is not hex of the algorithm's length");
+	if (algo < 0) {
+		fprintf(stderr, "hashwall-set: unknown algorithm '%s' (known: %s)\n", argv[2],
+			hwall_algo_names());
+		return EXIT_USAGE;
+	}
+	if (hwall_digest_parse((enum hwall_algo)algo, argv[3], &d) < 0) {
+		fprintf(stderr, "hashwall-set: digest is not hex of the algorithm's length\n");
 		return EXIT_USAGE;
 	}
 	if (open_set(argv[1], &set) < 0)

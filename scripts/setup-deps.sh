@@ -16,8 +16,10 @@ PACKAGES=(
 	libsodium-dev libssl-dev openssl
 	libsqlite3-dev sqlite3
 	libmicrohttpd-dev libcurl4-openssl-dev curl
+	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
+	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
 )
 
 missing=()

@@ -138,8 +138,8 @@ static int check(struct dp_lcfg *c, struct hwall_err *err)
 	for (size_t i = 0; i < c->n_hash; i++) {
 		snprintf(sub, sizeof(sub), "hash[%zu]", i);
 		if (hwall_algo_parse(c->hash[i]) < 0)
-			return hwall_cfg_fail(err, sub, "unknown algorithm '%s' (known: xxh3-128, md5, "
-					   "sha1, sha256)", c->hash[i]);
+			return hwall_cfg_fail(err, sub, "unknown algorithm '%s' (known: %s)", c->hash[i],
+					      hwall_algo_names());
 	}
 	return check_ports(c, err);
 }

@@ -50,19 +50,19 @@ struct replay_args {
 
 static void usage(FILE *out)
 {
-	fputs("usage: hashwall-dataplane replay --pcap FILE [--set FILE]... [--hash ALGO[,ALGO...]]\n"
+	fprintf(out, "usage: hashwall-dataplane replay --pcap FILE [--set FILE]... [--hash ALGO[,ALGO...]]\n"
 	      "           [--log-objects] [--loop N] [--client-key FILE] [--http-ports P[,P...]]\n"
 	      "           [--max-flows N] [--max-object-bytes N] [--idle-timeout SECONDS]\n"
 	      "           [--control-socket PATH] [--events-every-pass] [--workers N]\n"
 	      "           [--allowlist FILE]\n"
 	      "Replays an Ethernet pcap from memory through the dataplane pipeline and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
-	      "ALGO: xxh3-128, md5, sha1, sha256.  Without --client-key, client pseudonyms use\n"
+	      "ALGO: %s.  Without --client-key, client pseudonyms use\n"
 	      "a random key for this run only.  --allowlist: digests (ALGO HEX lines, as\n"
 	      "controld writes them) never reported.  --control-socket serves load/unload/\n"
 	      "allowlist/status while the replay runs (sets swapped live); SIGINT/SIGTERM\n"
 	      "end it after the current pass.\n",
-	      out);
+	      hwall_algo_names());
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *ret)
@@ -121,7 +121,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'H':
 			if (hwall_algo_parse_list(optarg, &a->conf.hash_mask, &bad) < 0) {
-				HWALL_LOG(ERR, "dp.replay", "--hash: unknown algorithm at '%s' (known: xxh3-128, md5, sha1, sha256)", bad);
+				HWALL_LOG(ERR, "dp.replay", "--hash: unknown algorithm '%.*s' (known: %s)",
+					  (int)strcspn(bad, ","), bad, hwall_algo_names());
 				return -EINVAL;
 			}
 			break;

@@ -82,7 +82,8 @@ static int parse_line(char *line, unsigned int lineno, struct entries *out, stru
 		return hwall_err_set(err, -EINVAL, "line %u: more than two fields", lineno);
 	a = hwall_algo_parse(algo_s);
 	if (a < 0)
-		return hwall_err_set(err, -EINVAL, "line %u: unknown algorithm '%.20s'", lineno, algo_s);
+		return hwall_err_set(err, -EINVAL, "line %u: unknown algorithm '%.20s' (known: %s)",
+				     lineno, algo_s, hwall_algo_names());
 	if (hwall_digest_parse((enum hwall_algo)a, hex, &d) < 0)
 		return hwall_err_set(err, -EINVAL, "line %u: not %zu hex digits of %s", lineno,
 			    2 * hwall_algo_len((enum hwall_algo)a), algo_s);

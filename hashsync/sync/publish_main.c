@@ -26,7 +26,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: hashwall-publish keygen --secret FILE --public FILE\n"
+	fprintf(out, "usage: hashwall-publish keygen --secret FILE --public FILE\n"
 	      "       hashwall-publish snapshot --secret FILE[,FILE...] --set ID --version N --in LIST\n"
 	      "                                 [--expires DURATION] --out BUNDLE\n"
 	      "       hashwall-publish delta --secret FILE[,FILE...] --set ID --version N --base M\n"
@@ -36,9 +36,10 @@ static void usage(FILE *out)
 	      "                               [--expires DURATION] --out BUNDLE\n"
 	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n"
 	      "       hashwall-publish export --dir DIR BUNDLE...   (also: serve-dir)\n"
-	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build.\n"
+	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build;\n"
+	      "algo: %s.\n"
 	      "DURATION: N with s, m, h or d (default 7d).  See docs/sync-protocol.md.\n",
-	      out);
+	      hwall_algo_names());
 }
 
 /* "90", "90s", "15m", "12h", "30d" -> seconds; -1 when malformed. */

@@ -70,8 +70,8 @@ static int parse_counts(const cJSON *obj, const char *key, uint64_t counts[HWALL
 	cJSON_ArrayForEach(c, o) {
 		int a = hwall_algo_parse(c->string);
 		if (a < 0)
-			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: unknown algorithm", key,
-					   c->string);
+			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: unknown algorithm (known: %s)",
+					   key, c->string, hwall_algo_names());
 		if (get_uint(o, c->string, true, SYNC_VERSION_MAX, &counts[a], v) < 0)
 			return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST, "%s.%s: expected a count", key,
 					   c->string);

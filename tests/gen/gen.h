@@ -234,7 +234,12 @@ struct gen_obj {
 	uint32_t ref;
 };
 
-/* Compute the four digests of @body into @dig. */
+/* The algorithms gen_digest_all() computes: the table's streamed ones
+ * (xxh3 and OpenSSL EVP kinds, not perceptual hashes of images). */
+unsigned int gen_digest_mask(void);
+
+/* Compute the digests of gen_digest_mask() of @body into @dig (the
+ * others stay zero). */
 void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX]);
 
 /* ---- context ------------------------------------------------------------ */
@@ -333,7 +338,7 @@ uint8_t *gen_body(struct gen_ctx *ctx, size_t len);
 /* Mark objects as known: those with GEN_KNOWN_ALWAYS, plus about
  * ctx->known_fraction of the GEN_KNOWN_MAYBE ones; every object whose body
  * equals a known body is marked as well.  Algorithms rotate over those in
- * ctx->known_algos (all four by default). */
+ * ctx->known_algos (gen_digest_mask() by default). */
 void gen_known_choose(struct gen_ctx *ctx);
 /* Write the manifest JSON to @path.  Returns 0 or -errno. */
 int gen_manifest_write(const struct gen_ctx *ctx, const char *path, const char *set_id);

@@ -47,7 +47,7 @@ int gen_ctx_init(struct gen_ctx *ctx, uint64_t seed, const char *pcap_path)
 	ctx->rng = seed;
 	ctx->next_cport = 40000;
 	ctx->known_fraction = 0.25;
-	ctx->known_algos = (1u << HWALL_ALGO_COUNT) - 1;
+	ctx->known_algos = gen_digest_mask();
 	ctx->bench = gen_bench_default;
 	return gen_pcap_open(&ctx->pcap, pcap_path);
 }
@@ -193,12 +193,13 @@ static bool known_eligible(const struct gen_obj *o)
 	       o->known_pref != GEN_KNOWN_NEVER;
 }
 
-/* The (k mod n)-th algorithm of @mask (n bits set; all four when empty). */
+/* The (k mod n)-th algorithm of @mask (n bits set; gen_digest_mask() when
+ * none of them is one gen computes). */
 static enum hwall_algo nth_algo(unsigned int mask, unsigned int k)
 {
 	unsigned int n = 0, want;
 
-	mask = mask & ((1u << HWALL_ALGO_COUNT) - 1) ? mask : (1u << HWALL_ALGO_COUNT) - 1;
+	mask = mask & gen_digest_mask() ? mask & gen_digest_mask() : gen_digest_mask();
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		n += mask >> a & 1;
 	want = k % n;

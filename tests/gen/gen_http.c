@@ -165,6 +165,17 @@ static void evp_digest(const EVP_MD *md, const uint8_t *body, size_t len, uint8_
 		memset(out, 0, HWALL_DIGEST_MAX);
 }
 
+unsigned int gen_digest_mask(void)
+{
+	unsigned int mask = 0;
+
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		if (hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_XXH3 ||
+		    hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_EVP)
+			mask |= 1u << a;
+	return mask;
+}
+
 void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX])
 {
 	XXH128_canonical_t c;
@@ -172,7 +183,10 @@ void gen_digest_all(const uint8_t *body, size_t len, uint8_t dig[HWALL_ALGO_COUN
 	memset(dig, 0, HWALL_ALGO_COUNT * HWALL_DIGEST_MAX);
 	XXH128_canonicalFromHash(&c, XXH3_128bits(body, len));
 	memcpy(dig[HWALL_ALGO_XXH3_128], c.digest, sizeof(c.digest));
-	evp_digest(EVP_md5(), body, len, dig[HWALL_ALGO_MD5]);
-	evp_digest(EVP_sha1(), body, len, dig[HWALL_ALGO_SHA1]);
-	evp_digest(EVP_sha256(), body, len, dig[HWALL_ALGO_SHA256]);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		const char *evp = hwall_algo_evp_name((enum hwall_algo)a);
+
+		if (evp)
+			evp_digest(EVP_get_digestbyname(evp), body, len, dig[a]);
+	}
 }

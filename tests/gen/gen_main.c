@@ -70,8 +70,8 @@ static int parse_algos(const char *arg, unsigned int *ret)
 	const char *bad = NULL;
 
 	if (hwall_algo_parse_list(arg, ret, &bad) < 0) {
-		fprintf(stderr, "hashwall-gen: --known-algos: unknown algorithm \"%s\" "
-				"(xxh3-128, md5, sha1, sha256)\n", bad ? bad : arg);
+		fprintf(stderr, "hashwall-gen: --known-algos: unknown algorithm \"%.*s\" (known: %s)\n",
+			(int)strcspn(bad, ","), bad, hwall_algo_names());
 		return -EINVAL;
 	}
 	return 0;
@@ -215,7 +215,7 @@ static int generate(const struct gen_args *a)
 int main(int argc, char **argv)
 {
 	struct gen_args a = { .scenarios = "all", .seed = 1, .known_fraction = 0.25,
-			      .known_algos = (1u << HWALL_ALGO_COUNT) - 1,
+			      .known_algos = gen_digest_mask(),
 			      .set_id = "gen-known", .bench = gen_bench_default };
 	int r = parse_args(argc, argv, &a);
 

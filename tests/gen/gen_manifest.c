@@ -59,6 +59,8 @@ static cJSON *digests_json(const uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX]
 	char hex[HWALL_DIGEST_HEX_MAX];
 
 	for (int a = 0; j && a < HWALL_ALGO_COUNT; a++) {
+		if (!(gen_digest_mask() & (1u << a)))
+			continue;
 		hwall_hex_format(dig[a], hwall_algo_len((enum hwall_algo)a), hex);
 		cJSON_AddStringToObject(j, hwall_algo_name((enum hwall_algo)a), hex);
 	}

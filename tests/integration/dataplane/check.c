@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/algo.h"
+
 #define CHK_PRINT_MAX 60
 
 void chk_fail(struct chk *c, const char *fmt, ...)
@@ -233,20 +235,21 @@ static void check_client(struct chk *c, const cJSON *e, size_t n)
 /* Digests of the event equal the manifest's; xxh3-128 and md5 required. */
 static void check_digests(struct chk *c, const cJSON *e, const struct chk_obj *o)
 {
-	static const char *const algos[] = { "xxh3-128", "md5", "sha1", "sha256" };
+	const unsigned int least = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5);
 	const cJSON *got = cJSON_GetObjectItemCaseSensitive(e, "digests");
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(o->m, "digests");
 
-	for (size_t i = 0; i < 4; i++) {
-		const char *g = jstr(got, algos[i]), *w = jstr(want, algos[i]);
-		bool required = c->algos ? c->algos >> i & 1 : i < 2;
+	for (int i = 0; i < HWALL_ALGO_COUNT; i++) {
+		const char *name = hwall_algo_name((enum hwall_algo)i);
+		const char *g = jstr(got, name), *w = jstr(want, name);
+		bool required = (c->algos ? c->algos : least) >> i & 1;
 		if (!g && required)
-			chk_fail(c, "%s: no %s digest reported", o->path, algos[i]);
+			chk_fail(c, "%s: no %s digest reported", o->path, name);
 		else if (g && c->algos && !(c->algos >> i & 1))
 			chk_fail(c, "%s: %s computed although neither a set nor --hash asked for it",
-				 o->path, algos[i]);
+				 o->path, name);
 		else if (g && (!w || strcmp(g, w)))
-			chk_fail(c, "%s: %s %s, manifest %s", o->path, algos[i], g, w ? w : "-");
+			chk_fail(c, "%s: %s %s, manifest %s", o->path, name, g, w ? w : "-");
 	}
 }
 

@@ -38,9 +38,8 @@ struct chk {
 	long long set_version; /* -1: not checked */
 	bool no_set;           /* replay ran without a set: no match at all */
 	bool resync_required;  /* "resync" objects must be reported complete */
-	unsigned int algos;    /* --algos: exactly these digests (bit i = the
-	                        * i-th of xxh3-128, md5, sha1, sha256); 0: at
-	                        * least xxh3-128 and md5 */
+	unsigned int algos;    /* --algos: exactly these digests (1u << enum
+	                        * hwall_algo); 0: at least xxh3-128 and md5 */
 	int loops;
 	struct chk_rule rules[CHK_RULES_MAX];
 	size_t nrules;

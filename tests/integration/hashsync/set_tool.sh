@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of the hashwall-set command-line contract (docs/hashwall-set.md):
 # build/info/lookup/dump/bench with their outputs and exit codes, bad lines
-# reported as LIST:LINE with nothing written, and corrupt files refused.
+# reported as LIST:LINE with nothing written, corrupt and old-format files
+# refused, unknown algorithms answered with the known ones.
 set -euo pipefail
 SET=$(realpath "$1")
 work=$(mktemp -d)
@@ -42,11 +43,14 @@ set +e
 "$SET" lookup a.hws sha1 "$hex" >/dev/null 2>&1; rc_badhex=$?
 "$SET" lookup missing.hws md5 "$hex" >/dev/null 2>&1; rc_missing=$?
 "$SET" frobnicate >/dev/null 2>&1; rc_cmd=$?
+"$SET" lookup a.hws md4 "$hex" >/dev/null 2>err.txt; rc_algo=$?
 set -e
 check "lookup miss exits 1" test "$rc_absent" = 1
 check "lookup with a digest of the wrong length exits 2" test "$rc_badhex" = 2
 check "lookup on a missing file exits 3" test "$rc_missing" = 3
 check "unknown command exits 2" test "$rc_cmd" = 2
+check "unknown algorithm exits 2" test "$rc_algo" = 2
+check "unknown algorithm lists the known ones" grep -q "unknown algorithm 'md4' (known: xxh3-128, md5," err.txt
 
 "$SET" dump a.hws > dump.txt
 check "dump has every entry" test "$(wc -l < dump.txt)" = 3501
@@ -72,6 +76,15 @@ set +e
 set -e
 check "corrupt file refused" test "$rc_flip" = 3
 check "corruption named" grep -q "checksum mismatch" err.txt
+
+# A set file of format 1 (512-byte header, four algorithm slots) is named
+# as old, with what to do, not taken for a corrupt or short file.
+python3 -c 'import struct,sys; sys.stdout.buffer.write(b"HWSET\r\n\x1a" + struct.pack("<IIQ", 1, 512, 512) + bytes(512 - 24))' > v1.hws
+set +e
+"$SET" info v1.hws > /dev/null 2> err.txt; rc_v1=$?
+set -e
+check "format 1 refused" test "$rc_v1" = 3
+check "format 1 named as old" grep -q "format version 1 is older than this build's 2.*hashwall-set build" err.txt
 
 "$SET" bench a.hws > bench.txt
 check "bench prints four figures per algorithm" test "$(grep -c 'M lookups/s' bench.txt)" = 8

@@ -4,6 +4,7 @@
 #include "control/api.h"
 #include "control/event.h"
 #include "control/eventlog.h"
+#include "common/algo.h"
 #include "hwall_test.h"
 
 #include <errno.h>
@@ -52,13 +53,15 @@ static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
 	struct hwall_err err = { { 0 } };
+	char want[128];
 
 	CU_ASSERT_EQUAL(parse("{\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\"}",
 			      &ev, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "set: missing required field");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"crc32\",\"digest\":\"00\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, &err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "algo: unknown algorithm");
+	snprintf(want, sizeof(want), "algo: unknown algorithm (known: %s)", hwall_algo_names());
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <xxhash.h>
 
 static bool hex_is(const struct dp_digests *d, enum hwall_algo a, const char *hex)
@@ -38,6 +39,44 @@ static void test_known_vectors(void)
 	dp_digest_finish(d, &r);
 	CU_ASSERT_EQUAL(r.mask, 1u << HWALL_ALGO_XXH3_128);
 	CU_ASSERT_TRUE(hex_is(&r, HWALL_ALGO_XXH3_128, "99aa06d3014798d86001c324468d497f"));
+	dp_digest_free(d);
+}
+
+/* For an EVP row of the table: @got equals OpenSSL's one-shot digest of
+ * @body.  Rows of other kinds have nothing to compare here: true. */
+static bool evp_row_matches(enum hwall_algo a, const uint8_t *body, size_t len, const uint8_t *got)
+{
+	const char *name = hwall_algo_evp_name(a);
+	uint8_t want[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!name)
+		return true;
+	return EVP_Digest(body, len, want, &n, EVP_get_digestbyname(name), NULL) == 1 &&
+	       n == hwall_algo_len(a) && memcmp(got, want, n) == 0;
+}
+
+/* Asked for everything, the stage computes xxh3-128 and every EVP row of
+ * the table (bits of anything else are ignored), each as OpenSSL does. */
+static void test_every_evp_row(void)
+{
+	static uint8_t body[5000];
+	struct dp_digest *d = dp_digest_new();
+	unsigned int want = 1u << HWALL_ALGO_XXH3_128;
+	struct dp_digests r;
+	uint64_t seed = 11;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	hwall_test_rand_bytes(&seed, body, sizeof(body));
+	CU_ASSERT_EQUAL(dp_digest_start(d, ~0u), 0);
+	dp_digest_update(d, body, 1000);
+	dp_digest_update(d, body + 1000, sizeof(body) - 1000);
+	dp_digest_finish(d, &r);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		want |= (unsigned int)(hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_EVP) << a;
+		CU_ASSERT_TRUE(evp_row_matches((enum hwall_algo)a, body, sizeof(body), r.bytes[a]));
+	}
+	CU_ASSERT_EQUAL(r.mask, want);
 	dp_digest_free(d);
 }
 
@@ -110,6 +149,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "known_vectors", test_known_vectors },
+		{ "every_evp_row", test_every_evp_row },
 		{ "streaming_split_invariance", test_streaming_split_invariance },
 		{ "variants_agree", test_variants_agree },
 		CU_TEST_INFO_NULL,

@@ -5,6 +5,7 @@
  * edges, bulk lookups, iteration and the atomic write.
  */
 #include "hws_test_util.h"
+#include "hashsync/hws_format.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -225,7 +226,7 @@ static void test_empty_set(void)
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("empty.hws"), &st, &err), 0);
 	hws_builder_free(b);
 	CU_ASSERT_EQUAL(st.entries, 0);
-	CU_ASSERT_EQUAL(st.bytes, 512);
+	CU_ASSERT_EQUAL(st.bytes, HWS_HEADER_SIZE);
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("empty.hws"), &set, &err), 0);
 	hws_info(set, &info);
 	CU_ASSERT_EQUAL(info.entries, 0);

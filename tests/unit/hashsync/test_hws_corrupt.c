@@ -137,13 +137,19 @@ static void test_header_fields(void)
 	size_t md5 = algo0 + HWALL_ALGO_MD5 * sizeof(struct hws_disk_algo);
 
 	expect_header_refusal(0, "HWSEX\r\n\x1a", 8, "bad magic");
-	u32 = 2;
+	u32 = HWS_FORMAT_VERSION + 1;
 	expect_header_refusal(offsetof(struct hws_disk_header, format_version), &u32, 4,
-			      "format version 2");
+			      "is newer than this build's");
+	u32 = HWS_FORMAT_VERSION - 1;
+	expect_header_refusal(offsetof(struct hws_disk_header, format_version), &u32, 4,
+			      "is older than this build's");
 	u32 = 1024;
 	expect_header_refusal(offsetof(struct hws_disk_header, header_size), &u32, 4, "header size");
 	u32 = 1;
 	expect_header_refusal(offsetof(struct hws_disk_header, flags), &u32, 4, "unknown flags");
+	expect_header_refusal(offsetof(struct hws_disk_header, reserved), &u32, 4, "reserved header");
+	expect_header_refusal(offsetof(struct hws_disk_header, reserved2) + 111, &u32, 1,
+			      "reserved header");
 	u64 = h->entries + 1;
 	expect_header_refusal(offsetof(struct hws_disk_header, entries), &u64, 8,
 			      "entry counts add up");
@@ -175,6 +181,55 @@ static void test_header_fields(void)
 	u64 = image_len - 8; /* base table running past the end */
 	expect_header_refusal(md5 + offsetof(struct hws_disk_algo, base_off), &u64, 8,
 			      "md5: base section");
+}
+
+/* What format 2 added: room for more algorithms, and every byte of it
+ * zero until something defines it. */
+static void test_algorithm_room(void)
+{
+	size_t algo0 = offsetof(struct hws_disk_header, algos);
+	size_t sha1 = algo0 + HWALL_ALGO_SHA1 * sizeof(struct hws_disk_algo);
+	size_t unknown = algo0 + HWALL_ALGO_COUNT * sizeof(struct hws_disk_algo);
+	size_t last = algo0 + (HWS_ALGO_SLOTS - 1) * sizeof(struct hws_disk_algo);
+	uint64_t u64 = 1;
+	uint8_t u8 = 1;
+
+	CU_ASSERT(HWS_ALGO_SLOTS >= HWALL_ALGO_COUNT + 8); /* pdq and more to come */
+	expect_header_refusal(unknown + offsetof(struct hws_disk_algo, count), &u64, 8,
+			      "algorithm slot");
+	expect_header_refusal(last + offsetof(struct hws_disk_algo, aux_len), &u64, 8,
+			      "algorithm slot");
+	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, aux_off), &u64, 8,
+			      "sha1: reserved or aux");
+	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved2), &u64, 8,
+			      "sha1: reserved or aux");
+	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved) + 2, &u8, 1,
+			      "sha1: reserved or aux");
+}
+
+/* A file of format 1 (512-byte header, four slots), even one shorter than
+ * today's header, is refused as old, with what to do about it. */
+static void test_old_format_refused(void)
+{
+	struct { char magic[HWS_MAGIC_LEN]; uint32_t version, header_size; uint64_t file_size; } v1 = {
+		.version = 1, .header_size = 512, .file_size = 512,
+	};
+	uint8_t file[512] = { 0 };
+	struct hws_set *set = NULL;
+	struct hwall_err err = { { 0 } }, mem = { { 0 } };
+	FILE *f;
+
+	memcpy(v1.magic, HWS_MAGIC, HWS_MAGIC_LEN);
+	memcpy(file, &v1, sizeof(v1));
+	f = fopen(hws_test_path("v1.hws"), "wb");
+	CU_ASSERT_EQUAL_FATAL(fwrite(file, 1, sizeof(file), f), sizeof(file));
+	fclose(f);
+	CU_ASSERT_EQUAL(hws_open(hws_test_path("v1.hws"), &set, &err), -EINVAL);
+	CU_ASSERT_PTR_NULL(set);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "format version 1 is older than this build's 2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hashwall-set build"));
+	CU_ASSERT_EQUAL(open_copy(file, sizeof(file), &mem), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(mem.msg, err.msg);
 }
 
 static int count_entry(const struct hws_entry *e, void *ctx)
@@ -250,7 +305,7 @@ static void test_open_file_errors(void)
 	fwrite(image, 1, 100, f);
 	fclose(f);
 	CU_ASSERT_EQUAL(hws_open(hws_test_path("short.hws"), &set, &err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "shorter than the header"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "100 bytes, shorter than the 1536-byte header"));
 	CU_ASSERT_PTR_NULL(set);
 }
 
@@ -263,6 +318,8 @@ int main(void)
 		{ "a flipped byte anywhere", test_flipped_byte_everywhere },
 		{ "checksum named", test_checksum_named },
 		{ "header fields", test_header_fields },
+		{ "algorithm room", test_algorithm_room },
+		{ "old format refused", test_old_format_refused },
 		{ "crafted index stays in bounds", test_crafted_index_stays_in_bounds },
 		{ "unaligned buffer refused", test_unaligned_buffer_refused },
 		{ "open file errors", test_open_file_errors },
