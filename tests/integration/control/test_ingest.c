@@ -20,27 +20,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static char dir[64], sock_path[128], db_path[128];
+static const char *dir;
+static char sock_path[128], db_path[128];
 static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1, 2, 3 };
 
 static void setup_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-ingest-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-ingest");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
 	snprintf(db_path, sizeof(db_path), "%s/controld.db", dir);
-}
-
-static void remove_dir(void)
-{
-	char p[192];
-	const char *files[] = { "ingest.sock", "controld.db", "controld.db-wal", "controld.db-shm" };
-
-	for (size_t i = 0; i < HWALL_ARRAY_SIZE(files); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
 
 struct server {
@@ -165,7 +154,7 @@ static void test_stream(void)
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp0'"), 500);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_server_restart(void)
@@ -195,7 +184,7 @@ static void test_server_restart(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 60);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Fails the batch holding the 40th recorded event, once. */
@@ -231,7 +220,7 @@ static void test_rollback_resends(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 100);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_queue_full(void)
@@ -253,7 +242,7 @@ static void test_queue_full(void)
 	CU_ASSERT_EQUAL(st.queued, 8);
 	CU_ASSERT_EQUAL(st.last_seq, 8);
 	hwall_ic_free(ic);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* ---- raw records ---- */
@@ -324,7 +313,7 @@ static void test_raw_duplicates(void)
 	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"welcome\",\"proto\":1,\"acked\":4}");
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_invalid_and_pseudonyms(void)
@@ -353,7 +342,7 @@ static void test_raw_invalid_and_pseudonyms(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client = ''"), 1);
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 struct flows_seen {
@@ -425,7 +414,7 @@ static void test_raw_flows(void)
 	close(fd);
 	server_stop(&s);
 	flow_hook = NULL;
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_protocol_errors(void)
@@ -463,7 +452,7 @@ static void test_raw_protocol_errors(void)
 	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 4);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 0);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_stats_snapshot(void)
@@ -493,7 +482,7 @@ static void test_stats_snapshot(void)
 	cJSON_Delete(status);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(void)
