@@ -215,8 +215,9 @@ void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const 
 			dp_worker_expire(w, now_ns[i]);
 			w->next_expire_ns = now_ns[i] + DP_EXPIRE_TICK_NS;
 		}
-		dp_worker_packet(w, pkts[i], now_ns[i]);
+		dp_worker_burst_packet(w, pkts[i], now_ns[i]);
 	}
+	dp_worker_burst_end(w);
 }
 
 void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap)

@@ -80,7 +80,8 @@ void dp_capture_parts_free(struct dp_capture *parts, unsigned int n);
 void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
 
 /* Run @n frames through @w at @now_ns (prefetching ahead); the frames stay
- * the caller's.  A worker following a published set list (w->live) first
+ * the caller's, who may free them once this returns (the burst's md5/sha1
+ * blocks are hashed at its end: dp_worker_burst_end()).  A worker following a published set list (w->live) first
  * reports a quiescent state and re-reads the list (dp_worker_refresh_sets).
  * Flows idle at a packet's time are removed before that packet (checked
  * every DP_EXPIRE_TICK_NS of packet time). */

@@ -11,7 +11,9 @@
  * docs/set-format.md.
  *
  * Reading: hws_open() maps and validates a file (magic, version, sizes and
- * offsets, checksum) and does no per-entry work beyond the checksum.  A
+ * offsets, checksum, and a perceptual algorithm's near-neighbour index)
+ * and does no per-entry work beyond the checksum.  Exact digests are
+ * looked up with hws_lookup(); pdq also by distance, hws_lookup_near().  A
  * struct hws_set is immutable, so any number of threads may look up in it
  * at once.  Lookups are bounds-safe even on a crafted file that passes the
  * checksum.
@@ -61,6 +63,7 @@ struct hws_info {
 	int64_t expires;  /* unix seconds, 0 = never */
 	uint64_t entries; /* over all algorithms */
 	uint64_t counts[HWALL_ALGO_COUNT];
+	uint64_t aux_bytes[HWALL_ALGO_COUNT]; /* the algorithm's own section: pdq's index */
 	uint64_t file_bytes;
 };
 
@@ -101,6 +104,30 @@ bool hws_lookup(const struct hws_set *set, enum hwall_algo algo, const uint8_t *
  */
 uint64_t hws_lookup_bulk(const struct hws_set *set, enum hwall_algo algo,
 			 const uint8_t *const *digests, unsigned int n, struct hws_hit *hits);
+
+/* One entry near a query, as hws_lookup_near() returns it. */
+struct hws_near {
+	uint8_t digest[HWALL_DIGEST_MAX]; /* the listed entry's hwall_algo_len() bytes */
+	uint32_t distance;                /* Hamming distance to the query, in bits */
+	uint32_t ref;
+	uint8_t category;
+};
+
+#define HWS_NEAR_MAX 256 /* entries one hws_lookup_near() call returns at most */
+
+/*
+ * The entries of a perceptual algorithm (pdq) within Hamming distance
+ * @max_dist (0..256; PDQI_DEFAULT_DIST, 31, is Meta's match threshold) of
+ * @digest, through the set's near-neighbour index.  *ret_total is how many
+ * there are; the first min(total, @cap, HWS_NEAR_MAX) of them, nearest
+ * first (then in digest order), are stored in @out (NULL when @cap is 0).
+ * A set without entries of @algo has none.  Allocates nothing; safe from
+ * any number of threads.  Returns 0, or -EINVAL for an algorithm that is
+ * not perceptual or a @max_dist over 256 (nothing touched then).
+ * hws_lookup() still answers the exact question (distance 0).
+ */
+int hws_lookup_near(const struct hws_set *set, enum hwall_algo algo, const uint8_t *digest,
+		    unsigned int max_dist, struct hws_near *out, size_t cap, size_t *ret_total);
 
 /*
  * Call @fn for every entry of @set, algorithm by algorithm, in sorted

@@ -3,7 +3,8 @@
  * hws_read.c - opening, validating and looking up in set files (hws.h).
  *
  * A set is mapped read-only and checked once at open: the header, every
- * section's bounds and the checksum.  The index is not walked at open (no
+ * section's bounds, the checksum, and a perceptual algorithm's
+ * near-neighbour index (pdqi_open(): its header and bucket tables).  The index is not walked at open (no
  * per-entry work), so lookups clamp every bucket range they read: a crafted
  * file that passes the checksum can give wrong answers but never makes a
  * lookup read outside the mapping.
@@ -95,10 +96,19 @@ static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64
 	if (d->off_width != 1 && d->off_width != 2 && d->off_width != 4)
 		return hwall_err_set(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
 				d->off_width);
-	/* No algorithm has its own section yet (pdq's index will). */
-	if (d->aux_off || d->aux_len || d->reserved2 || d->reserved[0] || d->reserved[1] ||
-	    d->reserved[2])
-		return hwall_err_set(err, -EINVAL, "%s: reserved or aux section fields are not zero", name);
+	if (d->reserved2 || d->reserved[0] || d->reserved[1] || d->reserved[2])
+		return hwall_err_set(err, -EINVAL, "%s: reserved descriptor fields are not zero", name);
+	/* Only a perceptual algorithm has a section of its own, its
+	 * near-neighbour index, and cannot be looked up without it;
+	 * validate() opens it. */
+	if (hwall_algo_kind(a) != HWALL_ALGO_KIND_PERCEPTUAL) {
+		if (d->aux_off || d->aux_len)
+			return hwall_err_set(err, -EINVAL, "%s: an aux section is given, but only a "
+					"perceptual algorithm has one", name);
+	} else if (d->aux_len == 0 || !section_ok(d->aux_off, d->aux_len, file_size)) {
+		return hwall_err_set(err, -EINVAL, "%s: index (aux) section missing, outside the file "
+				"or misaligned", name);
+	}
 	return check_sections(d, name, file_size, err);
 }
 
@@ -167,8 +177,53 @@ static int check_header(const struct hws_disk_header *h, size_t len, struct hwal
 	return check_algos(h, len, err);
 }
 
-/* Validate @len bytes at @base and fill @set's views; no per-entry work. */
-static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hwall_err *err)
+/* Close the near-neighbour indexes of @set's views. */
+static void close_near(struct hws_set *set)
+{
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		pdqi_close(set->views[a].near);
+		set->views[a].near = NULL;
+	}
+}
+
+/*
+ * Open table @a's aux section as its PDQ index (pdqi_open() bounds-checks
+ * the header and every bucket table).  It must have an entry for each key,
+ * and its first and last entries must be the table's first and last keys:
+ * a cheap check that entry i is key i (the checksum guards the rest, and a
+ * crafted index can only give wrong answers, never read outside the file).
+ */
+static int open_near(struct hws_set *set, enum hwall_algo a, const struct hws_disk_algo *d,
+		     struct hwall_err *err)
+{
+	struct hws_view *v = &set->views[a];
+	const char *name = hwall_algo_name(a);
+	int r;
+
+	/* hws_open_mem() takes 8-byte aligned buffers; the index needs 64. */
+	if ((uintptr_t)(set->base + d->aux_off) % HWS_SECTION_ALIGN)
+		return hwall_err_set(err, -EINVAL, "%s: index (aux) section not 64-byte aligned in memory",
+				name);
+	r = pdqi_open(set->base + d->aux_off, d->aux_len, &v->near);
+	if (r < 0)
+		return hwall_err_set(err, r == -ENOMEM ? r : -EINVAL, "%s: index (aux) section refused: %s",
+				name, r == -ENOMEM ? "out of memory" : "not a valid PDQ index");
+	if (pdqi_count(v->near) != d->count)
+		return hwall_err_set(err, -EINVAL, "%s: index has %zu entries, the table %llu", name,
+				pdqi_count(v->near), (unsigned long long)d->count);
+	for (int end = 0; end < 2; end++) {
+		uint64_t i = end ? d->count - 1 : 0;
+
+		if (memcmp(pdqi_hash(v->near, i) + d->strip, v->keys + i * d->key_len, d->key_len))
+			return hwall_err_set(err, -EINVAL, "%s: index entry %llu is not the table's key",
+					name, (unsigned long long)i);
+	}
+	return 0;
+}
+
+/* validate()'s work; may leave indexes open on failure. */
+static int validate_views(struct hws_set *set, const uint8_t *base, size_t len,
+			  struct hwall_err *err)
 {
 	const struct hws_disk_header *h = (const void *)base;
 	uint8_t sum[HWS_CHECKSUM_LEN];
@@ -181,7 +236,6 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	if (memcmp(sum, h->checksum, sizeof(sum)) != 0)
 		return hwall_err_set(err, -EINVAL, "checksum mismatch: the file is corrupt");
 
-	memset(set, 0, sizeof(*set));
 	set->base = base;
 	set->len = len;
 	memcpy(set->info.id, h->id, sizeof(h->id));
@@ -195,6 +249,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 		struct hws_view *v = &set->views[a];
 
 		set->info.counts[a] = d->count;
+		set->info.aux_bytes[a] = d->aux_len;
 		if (d->count == 0)
 			continue;
 		v->base = (const uint32_t *)(base + d->base_off);
@@ -215,8 +270,23 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 		v->strip = d->strip;
 		v->key_len = d->key_len;
 		v->digest_len = d->digest_len;
+		if (d->aux_len)
+			HWALL_TRY(open_near(set, (enum hwall_algo)a, d, err));
 	}
 	return 0;
+}
+
+/* Validate @len bytes at @base and fill @set's views; no per-entry work
+ * beyond the checksum.  On failure the views hold no open index. */
+static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hwall_err *err)
+{
+	int r;
+
+	memset(set, 0, sizeof(*set));
+	r = validate_views(set, base, len, err);
+	if (r < 0)
+		close_near(set);
+	return r;
 }
 
 int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err)
@@ -300,6 +370,7 @@ void hws_close(struct hws_set *set)
 {
 	if (!set)
 		return;
+	close_near(set);
 	if (set->mapped)
 		munmap((void *)set->base, set->len);
 	free(set);

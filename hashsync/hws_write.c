@@ -15,6 +15,7 @@
 #include "hashsync/hws_delta.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "hashsync/pdq/pdq_index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -146,9 +147,47 @@ static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
 		d->refs_off = align_up(d->keys_off + t->final_n * d->key_len);
 		d->cats_off = align_up(d->refs_off + t->final_n * 4);
 		off = d->cats_off + t->final_n;
+		if (hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_PERCEPTUAL) {
+			size_t len;
+			if (pdqi_build_size(t->final_n, NULL, &len) < 0)
+				return 0;
+			d->aux_off = align_up(off);
+			d->aux_len = len;
+			off = d->aux_off + len;
+		}
 		h->entries += t->final_n;
 	}
 	return off;
+}
+
+/*
+ * Build table @algo's near-neighbour index into its aux section, from the
+ * keys just written (so a delta's table, copied in runs, gets its index
+ * rebuilt like any other): entry i is key i, whose stripped leading bytes
+ * are its bucket's.  Returns 0 or -ENOMEM.
+ */
+static int fill_near(const struct hws_disk_algo *d, const uint32_t *start, uint8_t *file)
+{
+	uint8_t (*hashes)[PDQI_HASH_LEN] = malloc(d->count * PDQI_HASH_LEN);
+	const uint8_t *keys = file + d->keys_off;
+	uint64_t nb = 1ull << d->bucket_bits;
+	int r;
+
+	if (!hashes)
+		return -ENOMEM;
+	for (uint64_t b = 0; b < nb; b++) {
+		uint32_t lead = d->bucket_bits ? __builtin_bswap32((uint32_t)(b << (32 - d->bucket_bits))) : 0;
+
+		for (uint64_t i = start[b]; i < start[b + 1] && i < d->count; i++) {
+			memcpy(hashes[i], &lead, d->strip);
+			memcpy(hashes[i] + d->strip, keys + i * d->key_len, d->key_len);
+		}
+	}
+	r = pdqi_build_into((const uint8_t (*)[PDQI_HASH_LEN])hashes, d->count, NULL,
+			    file + d->aux_off, d->aux_len);
+	/* The index copies the hashes; the list is of no use once built. */
+	free(hashes);
+	return r;
 }
 
 /* Write table @algo's sections from its entries and the bucket starts
@@ -202,9 +241,17 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 		return hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 	}
 	memset(map, 0, HWS_HEADER_SIZE);
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
-		if (h->algos[a].count)
-			fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		if (!h->algos[a].count)
+			continue;
+		fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
+		r = h->algos[a].aux_len ? fill_near(&h->algos[a], starts[a], map) : 0;
+		if (r < 0) {
+			munmap(map, h->file_size);
+			return hwall_err_set(err, r, "%s: building the near-neighbour index: %s",
+					     hwall_algo_name((enum hwall_algo)a), hwall_strerror(r));
+		}
+	}
 	memcpy(map, h, sizeof(*h));
 	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
 	munmap(map, h->file_size); /* hwall_atomic_commit() fsyncs the pages */

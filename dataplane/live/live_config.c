@@ -15,6 +15,7 @@
 #include "common/algo.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "dataplane/mbhash/mbh.h"
 #include "dataplane/verdict.h"
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -53,6 +54,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("control_socket", HWALL_CFG_STRING, control_socket),
 	F("event_file", HWALL_CFG_STRING, event_file),
 	F("log_objects", HWALL_CFG_BOOL, log_objects),
+	F("mbh_impl", HWALL_CFG_STRING, mbh_impl),
 	F("ingest_socket", HWALL_CFG_STRING, ingest_socket),
 	F("allowlist_file", HWALL_CFG_STRING, allowlist_file),
 	ARR("sets", sets, HWALL_CFG_STRING, sizeof(char *), n_sets, DP_SETS_MAX),
@@ -137,10 +139,20 @@ static int check(struct dp_lcfg *c, struct hwall_err *err)
 				   c->workers);
 	for (size_t i = 0; i < c->n_hash; i++) {
 		snprintf(sub, sizeof(sub), "hash[%zu]", i);
-		if (hwall_algo_parse(c->hash[i]) < 0)
+		int a = hwall_algo_parse(c->hash[i]);
+
+		if (a < 0)
 			return hwall_cfg_fail(err, sub, "unknown algorithm '%s' (known: %s)", c->hash[i],
 					      hwall_algo_names());
+		if (!hwall_algo_streamed((enum hwall_algo)a))
+			return hwall_cfg_fail(err, sub, "'%s' is perceptual: the PDQ stage computes it "
+					      "from decoded images, not the digest stage; a set with "
+					      "%s entries is enough to match it", c->hash[i], c->hash[i]);
 	}
+	if (c->mbh_impl && (mbh_impl_parse(c->mbh_impl) < 0 ||
+			    mbh_impl_parse(c->mbh_impl) == MBH_IMPL_AUTO))
+		return hwall_cfg_fail(err, "mbh_impl", "'%s' is not avx512, avx2 or scalar",
+				      c->mbh_impl);
 	return check_ports(c, err);
 }
 
@@ -194,6 +206,8 @@ void dp_lcfg_worker_conf(const struct dp_lcfg *c, struct dp_worker_conf *wc)
 	wc->max_held = c->max_held_segments;
 	wc->http.max_object_bytes = c->max_object_bytes;
 	wc->log_objects = c->log_objects;
+	if (c->mbh_impl)
+		wc->mbh_impl = (enum mbh_impl)mbh_impl_parse(c->mbh_impl);
 }
 
 static int add_path(char **paths, int *n, char *p, struct hwall_err *err, const char *key)

@@ -52,6 +52,7 @@ struct dp_lcfg {
 	uint64_t max_object_bytes;
 	char *client_key_file, *control_socket, *event_file, *ingest_socket, *allowlist_file;
 	bool log_objects;
+	char *mbh_impl; /* "avx512", "avx2" or "scalar"; NULL: $HASHWALL_MBH_IMPL or the CPU's best */
 	char **sets;
 	size_t n_sets;
 	char *set_dir;

@@ -49,6 +49,23 @@ static void test_parse_full(void)
 	CU_ASSERT_EQUAL(ev.ts, 777); /* no ts: the receive time */
 }
 
+/* A PDQ match carries algo "pdq" and the listed entry's 64-hex hash. */
+static void test_parse_pdq(void)
+{
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+
+	CU_ASSERT_EQUAL(parse("{\"set\":\"ncmec\",\"algo\":\"pdq\",\"digest\":"
+			      "\"F8F8F0CCE0F4E84D0E370A22028F67F0B36E2ED596623E1D33E6339C4E9C9B22\","
+			      "\"host\":\"h\",\"path\":\"/a.jpg\"}", &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.algo, HWALL_ALGO_PDQ);
+	CU_ASSERT_STRING_EQUAL(ev.digest, "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"pdq\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\"}",
+			      &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
+}
+
 static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
@@ -355,6 +372,7 @@ int main(void)
 		{ "flow_valid", test_flow_valid },
 		{ "flow_refusals", test_flow_refusals },
 		{ "parse a full match event", test_parse_full },
+		{ "parse pdq", test_parse_pdq },
 		{ "refusals name the field", test_parse_refusals },
 		{ "client pseudonyms", test_pseudonyms },
 		{ "client key file", test_key_file },

@@ -184,7 +184,8 @@ static void test_header_fields(void)
 }
 
 /* What format 2 added: room for more algorithms, and every byte of it
- * zero until something defines it. */
+ * zero until something defines it; an aux section for a perceptual
+ * algorithm only. */
 static void test_algorithm_room(void)
 {
 	size_t algo0 = offsetof(struct hws_disk_header, algos);
@@ -194,17 +195,63 @@ static void test_algorithm_room(void)
 	uint64_t u64 = 1;
 	uint8_t u8 = 1;
 
-	CU_ASSERT(HWS_ALGO_SLOTS >= HWALL_ALGO_COUNT + 8); /* pdq and more to come */
+	CU_ASSERT(HWS_ALGO_SLOTS >= HWALL_ALGO_COUNT + 8); /* more to come */
 	expect_header_refusal(unknown + offsetof(struct hws_disk_algo, count), &u64, 8,
 			      "algorithm slot");
 	expect_header_refusal(last + offsetof(struct hws_disk_algo, aux_len), &u64, 8,
 			      "algorithm slot");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, aux_off), &u64, 8,
-			      "sha1: reserved or aux");
+			      "sha1: an aux section is given, but only a perceptual algorithm");
+	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, aux_len), &u64, 8,
+			      "sha1: an aux section is given, but only a perceptual algorithm");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved2), &u64, 8,
-			      "sha1: reserved or aux");
+			      "sha1: reserved descriptor fields");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved) + 2, &u8, 1,
-			      "sha1: reserved or aux");
+			      "sha1: reserved descriptor fields");
+}
+
+/* pdq's near-neighbour index (its aux section): missing, outside the file,
+ * misaligned, of another count, or not an index at all, each with the
+ * checksum fixed, is refused and named. */
+static void test_pdq_aux_refused(void)
+{
+	const struct hws_disk_header *h = (const void *)image;
+	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_PDQ];
+	size_t pdq = offsetof(struct hws_disk_header, algos) + HWALL_ALGO_PDQ * sizeof(*d);
+	size_t aux_off = pdq + offsetof(struct hws_disk_algo, aux_off);
+	size_t aux_len = pdq + offsetof(struct hws_disk_algo, aux_len);
+	uint64_t u64 = 0;
+	uint32_t u32;
+
+	CU_ASSERT_FATAL(d->aux_off % 64 == 0 && d->aux_len > 64 && d->aux_off + d->aux_len <= image_len);
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section missing");
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section missing");
+	u64 = d->aux_off + 8;
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section missing");
+	u64 = image_len;
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section missing");
+	u64 = d->aux_len - 64; /* shorter than the index says it is */
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section refused");
+	expect_header_refusal(d->aux_off, "HWPDX\r\n\x1a", 8, "pdq: index (aux) section refused");
+	u32 = (uint32_t)d->count - 1; /* the index's own count */
+	expect_header_refusal(d->aux_off + 24, &u32, 4, "pdq: index (aux) section refused");
+	/* The refs section: a valid index of another table's size. */
+	u64 = d->keys_off;
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section refused");
+}
+
+/* The index's entries are the table's keys: a table whose first or last
+ * key differs from the index's (checksum fixed) is refused. */
+static void test_pdq_aux_order_checked(void)
+{
+	const struct hws_disk_header *h = (const void *)image;
+	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_PDQ];
+	uint8_t b = image[d->keys_off + d->key_len - 1] ^ 1;
+
+	expect_header_refusal(d->keys_off + d->key_len - 1, &b, 1, "pdq: index entry 0 is not");
+	b = image[d->keys_off + d->count * d->key_len - 1] ^ 1;
+	expect_header_refusal(d->keys_off + d->count * d->key_len - 1, &b, 1,
+			      "is not the table's key");
 }
 
 /* A file of format 1 (512-byte header, four slots), even one shorter than
@@ -318,6 +365,8 @@ int main(void)
 		{ "a flipped byte anywhere", test_flipped_byte_everywhere },
 		{ "checksum named", test_checksum_named },
 		{ "header fields", test_header_fields },
+		{ "pdq index refused", test_pdq_aux_refused },
+		{ "pdq index lines up with the keys", test_pdq_aux_order_checked },
 		{ "algorithm room", test_algorithm_room },
 		{ "old format refused", test_old_format_refused },
 		{ "crafted index stays in bounds", test_crafted_index_stays_in_bounds },

@@ -108,6 +108,7 @@ static void test_refusals(void)
 	refused("\"workers\":2", "ports[0].profile: profile 'pcap' gives at most 1 queues");
 	refused("\"cpus\":[1,2]", "cpus: 2 CPUs listed for 1 workers");
 	refused("\"hash\":[\"md4\"]", "hash[0]: unknown algorithm 'md4' (known: xxh3-128, ");
+	refused("\"hash\":[\"md5\",\"pdq\"]", "hash[1]: 'pdq' is perceptual: the PDQ stage computes it");
 	refused("\"event_ring\":1000", "event_ring: 1000 is not a power of two");
 	refused("\"id\":\"edge 1\"", "id: 'edge 1': 1-63 letters");
 	refused("\"http_ports\":[0]", "http_ports[0]: 0 is out of range 1..65535");
