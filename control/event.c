@@ -16,39 +16,38 @@
 #include <string.h>
 #include <sys/random.h>
 
-static int fail(char *err, size_t errlen, const char *field, const char *why)
+static int fail(struct hwall_err *err, const char *field, const char *why)
 {
-	snprintf(err, errlen, "%s: %s", field, why);
-	return -EINVAL;
+	return hwall_err_set(err, -EINVAL, "%s: %s", field, why);
 }
 
 /* Copy string field @key into @dst (@cap bytes); absent is "" unless @required. */
 static int get_str(const cJSON *obj, const char *key, bool required, char *dst, size_t cap,
-		   char *err, size_t errlen)
+		   struct hwall_err *err)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
 	size_t len;
 
 	dst[0] = '\0';
 	if (!n)
-		return required ? fail(err, errlen, key, "missing required field") : 0;
+		return required ? fail(err, key, "missing required field") : 0;
 	if (!cJSON_IsString(n) || !n->valuestring)
-		return fail(err, errlen, key, "expected string");
+		return fail(err, key, "expected string");
 	len = strlen(n->valuestring);
 	if (len >= cap)
-		return fail(err, errlen, key, "too long");
+		return fail(err, key, "too long");
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)n->valuestring[i] < 0x20 || n->valuestring[i] == 0x7f)
-			return fail(err, errlen, key, "control character");
+			return fail(err, key, "control character");
 	if (required && len == 0)
-		return fail(err, errlen, key, "empty");
+		return fail(err, key, "empty");
 	memcpy(dst, n->valuestring, len + 1);
 	return 0;
 }
 
 /* Integer field in [0, @max]; absent keeps *@dst. */
-static int get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst, char *err,
-		    size_t errlen)
+static int get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst,
+		    struct hwall_err *err)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -56,19 +55,19 @@ static int get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst
 		return 0;
 	if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > max ||
 	    n->valuedouble != floor(n->valuedouble))
-		return fail(err, errlen, key, "expected an integer in range");
+		return fail(err, key, "expected an integer in range");
 	*dst = (uint64_t)n->valuedouble;
 	return 0;
 }
 
-static int get_bool(const cJSON *obj, const char *key, bool *dst, char *err, size_t errlen)
+static int get_bool(const cJSON *obj, const char *key, bool *dst, struct hwall_err *err)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	if (!n)
 		return 0;
 	if (!cJSON_IsBool(n))
-		return fail(err, errlen, key, "expected boolean");
+		return fail(err, key, "expected boolean");
 	*dst = cJSON_IsTrue(n);
 	return 0;
 }
@@ -90,45 +89,44 @@ static bool is_ip(const char *s)
 }
 
 /* algo and digest: a known algorithm and hex of its length, stored lower-case. */
-static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
+static int parse_digest(const cJSON *obj, struct ctl_event *ev, struct hwall_err *err)
 {
 	struct hwall_digest d;
 	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
-	r = get_str(obj, "algo", true, algo, sizeof(algo), err, errlen);
+	r = get_str(obj, "algo", true, algo, sizeof(algo), err);
 	if (r < 0)
 		return r;
 	a = hwall_algo_parse(algo);
-	if (a < 0) {
-		snprintf(err, errlen, "algo: unknown algorithm (known: %s)", hwall_algo_names());
-		return -EINVAL;
-	}
+	if (a < 0)
+		return hwall_err_set(err, -EINVAL, "algo: unknown algorithm (known: %s)",
+				     hwall_algo_names());
 	ev->algo = (enum hwall_algo)a;
-	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err, errlen);
+	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err);
 	if (r < 0)
 		return r;
 	if (hwall_digest_parse(ev->algo, ev->digest, &d) < 0)
-		return fail(err, errlen, "digest", "not hex of the algorithm's length");
+		return fail(err, "digest", "not hex of the algorithm's length");
 	hwall_hex_format(d.bytes, hwall_algo_len(ev->algo), ev->digest);
 	return 0;
 }
 
-static int parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-			 size_t errlen)
+static int parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev,
+			 struct hwall_err *err)
 {
 	uint64_t port = 0, status = 0, category = 0, ref = 0, ts = (uint64_t)now;
 	int r = 0;
 
-	r = r ? r : get_uint(obj, "set_version", 9007199254740992.0, &ev->set_version, err, errlen);
-	r = r ? r : get_uint(obj, "server_port", 65535, &port, err, errlen);
-	r = r ? r : get_uint(obj, "status", 999, &status, err, errlen);
-	r = r ? r : get_uint(obj, "size", 9007199254740992.0, &ev->size, err, errlen);
-	r = r ? r : get_uint(obj, "category", 4294967295.0, &category, err, errlen);
-	r = r ? r : get_uint(obj, "ref", 4294967295.0, &ref, err, errlen);
-	r = r ? r : get_uint(obj, "ts", 253402300799.0, &ts, err, errlen);
-	r = r ? r : get_bool(obj, "complete", &ev->complete, err, errlen);
-	r = r ? r : get_bool(obj, "partial", &ev->partial, err, errlen);
+	r = r ? r : get_uint(obj, "set_version", 9007199254740992.0, &ev->set_version, err);
+	r = r ? r : get_uint(obj, "server_port", 65535, &port, err);
+	r = r ? r : get_uint(obj, "status", 999, &status, err);
+	r = r ? r : get_uint(obj, "size", 9007199254740992.0, &ev->size, err);
+	r = r ? r : get_uint(obj, "category", 4294967295.0, &category, err);
+	r = r ? r : get_uint(obj, "ref", 4294967295.0, &ref, err);
+	r = r ? r : get_uint(obj, "ts", 253402300799.0, &ts, err);
+	r = r ? r : get_bool(obj, "complete", &ev->complete, err);
+	r = r ? r : get_bool(obj, "partial", &ev->partial, err);
 	if (r < 0)
 		return r;
 	ev->server_port = (uint16_t)port;
@@ -139,38 +137,36 @@ static int parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev, ch
 	return 0;
 }
 
-int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-		    size_t errlen)
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err)
 {
 	int r;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!cJSON_IsObject(obj))
-		return fail(err, errlen, "event", "expected object");
-	r = get_str(obj, "set", true, ev->set, sizeof(ev->set), err, errlen);
+		return fail(err, "event", "expected object");
+	r = get_str(obj, "set", true, ev->set, sizeof(ev->set), err);
 	if (r == 0)
-		r = parse_digest(obj, ev, err, errlen);
+		r = parse_digest(obj, ev, err);
 	if (r == 0)
-		r = get_str(obj, "host", true, ev->host, sizeof(ev->host), err, errlen);
+		r = get_str(obj, "host", true, ev->host, sizeof(ev->host), err);
 	if (r == 0)
-		r = get_str(obj, "path", true, ev->path, sizeof(ev->path), err, errlen);
+		r = get_str(obj, "path", true, ev->path, sizeof(ev->path), err);
 	if (r == 0)
-		r = get_str(obj, "method", false, ev->method, sizeof(ev->method), err, errlen);
+		r = get_str(obj, "method", false, ev->method, sizeof(ev->method), err);
 	if (r == 0)
-		r = get_str(obj, "server_ip", false, ev->server_ip, sizeof(ev->server_ip), err,
-			    errlen);
+		r = get_str(obj, "server_ip", false, ev->server_ip, sizeof(ev->server_ip), err);
 	if (r == 0 && ev->server_ip[0] && !is_ip(ev->server_ip))
-		r = fail(err, errlen, "server_ip", "not an IP address");
+		r = fail(err, "server_ip", "not an IP address");
 	if (r == 0)
-		r = get_str(obj, "client", false, ev->client, sizeof(ev->client), err, errlen);
+		r = get_str(obj, "client", false, ev->client, sizeof(ev->client), err);
 	if (r == 0)
-		r = parse_numbers(obj, now, ev, err, errlen);
+		r = parse_numbers(obj, now, ev, err);
 	return r;
 }
 
 /* The members of a detached "flow" and the event's server into @f. */
-static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, char *err,
-		       size_t errlen)
+static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f,
+		       struct hwall_err *err)
 {
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(flow, "client_ip");
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(flow, "client_port");
@@ -179,26 +175,26 @@ static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, 
 	const cJSON *m;
 
 	if (!cJSON_IsObject(flow))
-		return fail(err, errlen, "flow", "expected object");
+		return fail(err, "flow", "expected object");
 	cJSON_ArrayForEach(m, flow)
 		if (strcmp(m->string, "client_ip") != 0 && strcmp(m->string, "client_port") != 0)
-			return fail(err, errlen, "flow", "unknown member");
+			return fail(err, "flow", "unknown member");
 	if (!cJSON_IsString(ip) || !(f->family = (uint8_t)parse_ip(ip->valuestring, f->client)))
-		return fail(err, errlen, "flow.client_ip", "not an IP address");
+		return fail(err, "flow.client_ip", "not an IP address");
 	if (!cJSON_IsNumber(port) || port->valuedouble < 1 || port->valuedouble > 65535 ||
 	    port->valuedouble != floor(port->valuedouble))
-		return fail(err, errlen, "flow.client_port", "expected an integer in 1..65535");
+		return fail(err, "flow.client_port", "expected an integer in 1..65535");
 	f->client_port = (uint16_t)port->valuedouble;
 	if (!cJSON_IsString(sip) || parse_ip(sip->valuestring, f->server) != f->family)
-		return fail(err, errlen, "flow", "server_ip missing or of another address family");
+		return fail(err, "flow", "server_ip missing or of another address family");
 	if (!cJSON_IsNumber(sport) || sport->valuedouble < 1 || sport->valuedouble > 65535 ||
 	    sport->valuedouble != floor(sport->valuedouble))
-		return fail(err, errlen, "flow", "server_port missing or out of range");
+		return fail(err, "flow", "server_port missing or out of range");
 	f->server_port = (uint16_t)sport->valuedouble;
 	return 0;
 }
 
-int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen)
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, struct hwall_err *err)
 {
 	cJSON *flow = cJSON_IsObject(obj) ? cJSON_DetachItemFromObjectCaseSensitive(obj, "flow")
 					  : NULL;
@@ -207,7 +203,7 @@ int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errl
 
 	if (!flow)
 		return 0;
-	r = flow_fields(flow, obj, &f, err, errlen);
+	r = flow_fields(flow, obj, &f, err);
 	/* The client address must not outlive this call anywhere but in @ret:
 	 * overwrite cJSON's copy before freeing it. */
 	if (cJSON_IsObject(flow)) {

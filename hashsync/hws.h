@@ -34,17 +34,13 @@
 #include <sys/types.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define HWS_ID_MAX 63          /* bytes of a set id, without the NUL */
 #define HWS_BULK_MAX 64        /* digests per hws_lookup_bulk() call */
 
 struct hws_set;
 struct hws_builder;
-
-/* Why an open or a write failed, for the caller to log. */
-struct hws_error {
-	char msg[256];
-};
 
 /* What a lookup returns for a digest that is in the set. */
 struct hws_hit {
@@ -77,14 +73,14 @@ struct hws_info {
  * mapping; close it with hws_close().  Errors: -ENOENT, -EACCES ... from
  * opening, -EINVAL (with @err saying which check failed) for a bad file.
  */
-int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err);
+int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err);
 
 /*
  * Validate @len bytes at @buf as a set file and wrap them without copying;
  * @buf must stay valid and unchanged until hws_close().  Used by tests and
  * the fuzzer.  Returns 0 or -EINVAL with @err set.
  */
-int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err);
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err);
 
 /* Unmap and free; accepts NULL. */
 void hws_close(struct hws_set *set);
@@ -149,7 +145,7 @@ int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, 
  * -EINVAL with @err saying "PATH:LINE: reason".
  */
 int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
-		   struct hws_error *err);
+		   struct hwall_err *err);
 
 /*
  * A builder for a set named @id (1..HWS_ID_MAX printable ASCII characters,
@@ -202,7 +198,7 @@ struct hws_write_stats {
  * is left behind.  @ret_stats may be NULL.
  */
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err);
+		      struct hwall_err *err);
 
 /* Free; accepts NULL. */
 void hws_builder_free(struct hws_builder *b);

@@ -83,9 +83,6 @@ static inline int hws_digest_cmp(const uint8_t *a, const uint8_t *b, unsigned in
 	return 0;
 }
 
-/* Set @err (when not NULL) from @fmt and return @r. */
-int hws_fail(struct hws_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* Builder records, one table per algorithm:
  *   digest (dlen) | ref u32 | seq u32 | category u8 | op u8 */
 #define HWS_OP_REMOVE 0

@@ -88,7 +88,7 @@ static int cmd_build(int argc, char **argv)
 	char idbuf[HWS_ID_MAX + 1];
 	uint64_t version = 1;
 	struct hws_write_stats st;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_builder *b;
 	int c, r;
 
@@ -142,7 +142,7 @@ static int cmd_build(int argc, char **argv)
 
 static int open_set(const char *path, struct hws_set **ret)
 {
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	int r = hws_open(path, ret, &err);
 
 	if (r < 0)

@@ -28,18 +28,16 @@
 #include <cjson/cJSON.h>
 
 /* Parse a bundle's manifest without checking signatures (ours to publish). */
-static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m, char *why,
-			 size_t why_len)
+static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m,
+			 struct hwall_err *err)
 {
 	struct sync_caps caps = { .bundle_bytes = UINT64_MAX / 4, .manifest_bytes = SYNC_MANIFEST_CAP_MAX };
 	struct sync_bundle b;
 	struct sync_verdict v;
 
 	if (sync_bundle_split(buf, len, &caps, &b, &v) < 0 ||
-	    sync_manifest_parse(b.manifest, b.manifest_len, m, &v) < 0) {
-		snprintf(why, why_len, "%s: %s", sync_refusal_name(v.reason), v.detail);
-		return -EINVAL;
-	}
+	    sync_manifest_parse(b.manifest, b.manifest_len, m, &v) < 0)
+		return hwall_err_set(err, -EINVAL, "%s: %s", sync_refusal_name(v.reason), v.detail.msg);
 	return 0;
 }
 
@@ -57,14 +55,15 @@ static cJSON *new_index(const char *set)
 
 /*
  * The index at @path, or a new one for @set when there is none.  Returns 0,
- * or -errno with @why set; a file that is there but is not strict JSON or
+ * or -errno with @err set; a file that is there but is not strict JSON or
  * not an index of @set is refused, never replaced (its entries would be
  * lost to every appliance that pulls).
  */
-static int load_index(const char *path, const char *set, cJSON **ret_idx, char *why, size_t why_len)
+static int load_index(const char *path, const char *set, cJSON **ret_idx, struct hwall_err *err)
 {
 	struct hwall_json_fault f;
-	char *buf = NULL;
+	const cJSON *name;
+	char *buf = NULL, why[256];
 	size_t len = 0;
 	cJSON *idx = NULL;
 	int r = hwall_read_file(path, 64u << 20, &buf, &len);
@@ -73,25 +72,23 @@ static int load_index(const char *path, const char *set, cJSON **ret_idx, char *
 		*ret_idx = new_index(set);
 		return *ret_idx ? 0 : -ENOMEM;
 	}
-	if (r == 0) {
-		r = hwall_json_parse_strict(buf, len, HWALL_JSON_INTEGERS, &idx, &f);
-		free(buf);
-		if (r == -EINVAL)
-			hwall_json_fault_format(&f, why, why_len);
-	} else {
-		snprintf(why, why_len, "%s", hwall_strerror(r));
+	if (r < 0)
+		return hwall_err_set(err, r, "%s", hwall_strerror(r));
+	r = hwall_json_parse_strict(buf, len, HWALL_JSON_INTEGERS, &idx, &f);
+	free(buf);
+	if (r < 0) {
+		hwall_json_fault_format(&f, why, sizeof(why));
+		return hwall_err_set(err, r, "%s", r == -EINVAL ? why : hwall_strerror(r));
 	}
-	if (r == 0 && (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(idx, "set")) ||
-		       strcmp(cJSON_GetObjectItemCaseSensitive(idx, "set")->valuestring, set) != 0 ||
-		       !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "deltas")) ||
-		       !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "roots")))) {
-		snprintf(why, why_len, "not an index of set \"%s\"", set);
+	name = cJSON_GetObjectItemCaseSensitive(idx, "set");
+	if (!cJSON_IsString(name) || strcmp(name->valuestring, set) != 0 ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "deltas")) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(idx, "roots"))) {
 		cJSON_Delete(idx);
-		r = -EINVAL;
+		return hwall_err_set(err, -EINVAL, "not an index of set \"%s\"", set);
 	}
-	if (r == 0)
-		*ret_idx = idx;
-	return r;
+	*ret_idx = idx;
+	return 0;
 }
 
 static cJSON *entry(const struct sync_manifest *m, const char *file)
@@ -135,8 +132,9 @@ static void index_add(cJSON *idx, const struct sync_manifest *m, const char *fil
  * would under @mask: what is exported is published. */
 static int export_one(const char *dir, const char *path, mode_t mask)
 {
-	char setdir[4096], file[64], dst[4200], why[300];
+	char setdir[4096], file[64], dst[4200];
 	struct sync_manifest m;
+	struct hwall_err err;
 	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx = NULL;
@@ -144,8 +142,8 @@ static int export_one(const char *dir, const char *path, mode_t mask)
 	int r;
 
 	r = hwall_read_file(path, 64ull << 30, &buf, &len);
-	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, why, sizeof(why))) < 0)
-		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, why);
+	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, &err)) < 0)
+		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, err.msg);
 	else if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
 	if (r < 0)
@@ -167,9 +165,9 @@ static int export_one(const char *dir, const char *path, mode_t mask)
 		goto out_free;
 	}
 	snprintf(dst, sizeof(dst), "%s/index.json", setdir);
-	r = load_index(dst, m.set, &idx, why, sizeof(why));
+	r = load_index(dst, m.set, &idx, &err);
 	if (r < 0) {
-		fprintf(stderr, "hashwall-publish: %s: %s; fix or remove it\n", dst, why);
+		fprintf(stderr, "hashwall-publish: %s: %s; fix or remove it\n", dst, err.msg);
 		goto out_free;
 	}
 	index_add(idx, &m, file);

@@ -21,7 +21,7 @@ struct syncd_push;
  * unless on loopback), every connection held to listen.limits
  * (syncd_guard.h).  Returns NULL with @err set.
  */
-struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err_len);
+struct syncd_push *syncd_push_start(struct sync_engine *e, struct hwall_err *err);
 
 /* Stop and free; accepts NULL. */
 void syncd_push_stop(struct syncd_push *p);

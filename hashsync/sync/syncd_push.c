@@ -93,8 +93,7 @@ static enum MHD_Result refuse(struct syncd_push *p, struct MHD_Connection *c, st
 {
 	struct sync_result res = { .target = t };
 
-	res.verdict.reason = why;
-	snprintf(res.verdict.detail, sizeof(res.verdict.detail), "%s", detail);
+	sync_refuse(&res.verdict, why, "%s", detail);
 	if (t)
 		sync_engine_record_refusal(p->e, t, &res.verdict, time(NULL));
 	return answer(c, (unsigned int)sync_refusal_status(why), "application/json", sync_result_json(&res));
@@ -265,8 +264,8 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 	syncd_guard_body_done(p->g, u->conn);
 	if (u->refused) {
 		HWALL_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
-		       sync_refusal_name(u->early.reason), u->early.detail);
-		return refuse(p, c, u->t, u->early.reason, u->early.detail);
+		       sync_refusal_name(u->early.reason), u->early.detail.msg);
+		return refuse(p, c, u->t, u->early.reason, u->early.detail.msg);
 	}
 	r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
 
@@ -275,7 +274,7 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 		       sync_kind_name(res.kind), res.version);
 	else
 		HWALL_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
-		       sync_refusal_name(res.verdict.reason), res.verdict.detail);
+		       sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 	return answer(c, (unsigned int)sync_refusal_status(res.verdict.reason), "application/json",
 		      sync_result_json(&res));
 }
@@ -320,7 +319,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		l = &p->e->cfg->listen.limits;
 		sync_refuse(&v, SYNC_REFUSE_TOO_SLOW, "upload below %" PRIu32 " bytes/s over %" PRIu32
 			    " s (min_upload_rate); connection closed", l->min_upload_rate, l->rate_window);
-		HWALL_LOG(WARN, "sync.push", "set %s: %s", u->t->hl->set, v.detail);
+		HWALL_LOG(WARN, "sync.push", "set %s: %s", u->t->hl->set, v.detail.msg);
 		sync_engine_record_refusal(p->e, u->t, &v, time(NULL));
 	}
 	free(u->buf);
@@ -381,7 +380,7 @@ static void *watchdog(void *arg)
 
 /* A PEM file: the certificate, or (@secret) the private key, which must
  * be private to syncd's user. */
-static char *read_pem(const char *path, bool secret, char *err, size_t err_len)
+static char *read_pem(const char *path, bool secret, struct hwall_err *err)
 {
 	char *text = NULL, why[4200];
 	size_t len = 0;
@@ -389,7 +388,7 @@ static char *read_pem(const char *path, bool secret, char *err, size_t err_len)
 		       : hwall_read_file(path, 1u << 20, &text, &len);
 
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", path, sync_secret_file_why(path, r, why, sizeof(why)));
+		hwall_err_set(err, r, "%s: %s", path, sync_secret_file_why(path, r, why, sizeof(why)));
 		return NULL;
 	}
 	return text;
@@ -460,18 +459,18 @@ static struct MHD_Daemon *start_daemon(struct syncd_push *p, const struct sockad
 				MHD_OPTION_END);
 }
 
-struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err_len)
+struct syncd_push *syncd_push_start(struct sync_engine *e, struct hwall_err *err)
 {
 	const struct sync_listen_config *l = &e->cfg->listen;
 	struct sockaddr_storage ss;
 	struct syncd_push *p;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-		snprintf(err, err_len, "libmicrohttpd was built without TLS");
+		hwall_err_set(err, -ENOTSUP, "libmicrohttpd was built without TLS");
 		return NULL;
 	}
 	if (listen_addr(l, &ss) < 0) {
-		snprintf(err, err_len, "listen.address: \"%s\" is not an IP address", l->address);
+		hwall_err_set(err, -EINVAL, "listen.address: \"%s\" is not an IP address", l->address);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
@@ -482,15 +481,16 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 	pthread_mutex_init(&p->stop_lock, NULL);
 	pthread_cond_init(&p->stop_cond, NULL);
 	p->g = new_guard(e);
-	p->cert = p->g ? read_pem(l->cert, false, err, err_len) : NULL;
-	p->key = p->cert ? read_pem(l->key, true, err, err_len) : NULL;
+	p->cert = p->g ? read_pem(l->cert, false, err) : NULL;
+	p->key = p->cert ? read_pem(l->key, true, err) : NULL;
 	p->d = p->key ? start_daemon(p, &ss) : NULL;
 	if (p->d && pthread_create(&p->watchdog, NULL, watchdog, p) == 0)
 		p->watching = true;
 	if (!p->watching) {
 		if (p->key)
-			snprintf(err, err_len, "cannot serve https on %s:%u (address in use, or bad cert/key)",
-				 l->address, l->port);
+			hwall_err_set(err, -EADDRINUSE,
+				      "cannot serve https on %s:%u (address in use, or bad cert/key)",
+				      l->address, l->port);
 		syncd_push_stop(p);
 		return NULL;
 	}

@@ -243,22 +243,22 @@ static void test_manifest_strict_json(void)
 
 	v = remanifest(b, len, "", "\"kind\"", "\"version\":125,\"kind\"", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_STRING_EQUAL(v.detail, "version: duplicate key");
+	CU_ASSERT_STRING_EQUAL(v.detail.msg, "version: duplicate key");
 	v = remanifest(b, len, "", "\"payload\":{", "\"payload\":{\"size\":0,", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_STRING_EQUAL(v.detail, "payload.size: duplicate key");
+	CU_ASSERT_STRING_EQUAL(v.detail.msg, "payload.size: duplicate key");
 	v = remanifest(b, len, "", "\"type\"", "\"type\"", "x");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail, "unexpected text after the JSON value"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail.msg, "unexpected text after the JSON value"));
 	v = remanifest(b, len, "", "\"type\"", "\"type\"", "{}");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
 	v = remanifest(b, len, "\xef\xbb\xbf", "\"type\"", "\"type\"", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_STRING_EQUAL(v.detail, "(root): byte-order mark at byte 0");
+	CU_ASSERT_STRING_EQUAL(v.detail.msg, "(root): byte-order mark at byte 0");
 	/* Integers as written: 25.0 and 025 would both read as 25. */
 	v = remanifest(b, len, "", "\"version\":25", "\"version\":25.0", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail, "number with a fraction or an exponent"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail.msg, "number with a fraction or an exponent"));
 	v = remanifest(b, len, "", "\"version\":25", "\"version\":025", "");
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
 	/* JSON whitespace around the object is JSON; the same manifest passes. */
@@ -283,7 +283,7 @@ static void test_created_skew(void)
 	edge = fx_bundle(&fx, &m, 1, 3, 0, 1, &l2);
 	CU_ASSERT_EQUAL(sync_verify(ahead, l1, &fx.caps, &fx.trusted, FX_NOW, &out, &v), -EPERM);
 	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail, "86401 s ahead"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail.msg, "86401 s ahead"));
 	CU_ASSERT_EQUAL(fx_verify(&fx, edge, l2), SYNC_OK);
 	fx.caps.created_skew = 60;
 	CU_ASSERT_EQUAL(fx_verify(&fx, edge, l2), SYNC_REFUSE_BAD_MANIFEST);
