@@ -5,6 +5,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <math.h>
@@ -43,27 +44,20 @@ static void line_col(const char *text, size_t off, unsigned int *line, unsigned 
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
 		      struct hwall_err *err)
 {
-	const char *end = NULL;
-	cJSON *root;
+	struct hwall_json_fault f;
+	unsigned int line, col;
+	int r;
 
-	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!root) {
-		unsigned int line, col;
-		size_t off = end && end >= text ? (size_t)(end - text) : 0;
-		line_col(text, off > len ? len : off, &line, &col);
-		return hwall_err_set(err, -EINVAL, "%s:%u:%u: JSON syntax error", name, line, col);
+	r = hwall_json_parse_strict(text, len, 0, ret_root, &f);
+	if (r == -ENOMEM)
+		return hwall_err_set(err, r, "%s: out of memory", name);
+	if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER))
+		return hwall_err_set(err, r, "%s: %s: %s", name, f.path[0] ? f.path : "(root)",
+				     hwall_json_fault_name(f.kind));
+	if (r < 0) {
+		line_col(text, f.offset > len ? len : f.offset, &line, &col);
+		return hwall_err_set(err, r, "%s:%u:%u: %s", name, line, col, hwall_json_fault_name(f.kind));
 	}
-	/* Trailing garbage after the value is an error too. */
-	for (const char *p = end; p && p < text + len; p++) {
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-			unsigned int line, col;
-			line_col(text, (size_t)(p - text), &line, &col);
-			cJSON_Delete(root);
-			return hwall_err_set(err, -EINVAL, "%s:%u:%u: unexpected text after the JSON value",
-					     name, line, col);
-		}
-	}
-	*ret_root = root;
 	return 0;
 }
 

@@ -61,9 +61,12 @@ struct hwall_cfg_field {
 };
 
 /*
- * Read and parse @file as JSON.  On success *ret_root owns the tree (free
- * with cJSON_Delete).  Errors: -ENOENT etc. from opening, -EFBIG over
- * HWALL_CFG_MAX_FILE, -EINVAL on a syntax error ("FILE:LINE:COL: ...").
+ * Read and parse @file as JSON, strictly (common/json_strict.h: no
+ * duplicate keys, nothing after the value, no byte-order mark, UTF-8).  On
+ * success *ret_root owns the tree (free with cJSON_Delete).  Errors: -ENOENT
+ * etc. from opening, -EFBIG over HWALL_CFG_MAX_FILE, -EINVAL when the text
+ * is refused ("FILE:LINE:COL: JSON syntax error", "FILE: hotlines[0].set:
+ * duplicate key").
  */
 int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_err *err);
 

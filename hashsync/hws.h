@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/algo.h"
 #include "common/errors.h"
@@ -155,6 +156,14 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version);
 
 /* Set the created and expires times (unix seconds; expires 0 = never). */
 void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expires);
+
+/*
+ * The mode hws_builder_write() gives the file, exactly (the umask does not
+ * apply).  0600 unless set: a hash list is confidential, and its reader is
+ * the caller's to name (hashwall-syncd: 0640; hashwall-set build: 0666
+ * less the umask, like any file a command creates).
+ */
+void hws_builder_set_mode(struct hws_builder *b, mode_t mode);
 
 /* Add an entry (see the merge rule above).  Returns 0, -EINVAL, -ENOMEM. */
 int hws_builder_add(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,

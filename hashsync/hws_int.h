@@ -100,6 +100,7 @@ struct hws_builder {
 	char id[HWS_ID_MAX + 1];
 	uint64_t version;
 	int64_t created, expires;
+	mode_t mode; /* of the written file, exactly */
 	uint32_t seq;
 	/* A set whose entries come before every operation, merged with them
 	 * while writing (already sorted: no copy, no sort); NULL when none.

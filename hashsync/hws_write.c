@@ -282,7 +282,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
-	r = hwall_atomic_begin(path, 0644, &tmp);
+	r = hwall_atomic_begin(path, b->mode, &tmp);
 	if (r < 0) {
 		hwall_err_set(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
 		goto out_free;

@@ -12,12 +12,29 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+
+/* Create @dir with exactly @mode, its missing parents as mkdir -p does
+ * (0755 less the umask); an existing @dir is left as it is. */
+static int make_dir(const char *dir, mode_t mode)
+{
+	char parent[PATH_MAX];
+
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	HWALL_TRY(hwall_mkdir_p(dirname(parent), 0755));
+	if (mkdir(dir, mode) < 0)
+		return errno == EEXIST ? hwall_mkdir_p(dir, mode) : hwall_neg_errno();
+	return chmod(dir, mode) < 0 ? hwall_neg_errno() : 0;
+}
 
 /* Read the header of the installed set file, if any. */
 static int read_installed(struct sync_target *t, struct hwall_err *err)
@@ -108,11 +125,12 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	e->readonly = readonly;
 	e->caps.bundle_bytes = cfg->max_bundle_bytes;
 	e->caps.manifest_bytes = cfg->max_manifest_bytes;
+	e->caps.created_skew = cfg->max_clock_skew;
 	pthread_mutex_init(&e->lock, NULL);
 	if (!readonly)
-		r = hwall_mkdir_p(cfg->state_dir, 0755);
+		r = make_dir(cfg->state_dir, SYNC_STATE_DIR_MODE);
 	if (r == 0 && !readonly)
-		r = hwall_mkdir_p(cfg->set_dir, 0755);
+		r = make_dir(cfg->set_dir, SYNC_SET_DIR_MODE);
 	if (r < 0)
 		return hwall_err_set(err, r, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir,
 				     hwall_strerror(r));
@@ -158,6 +176,17 @@ struct sync_target *sync_engine_find_token(struct sync_engine *e, const char *to
 		    CRYPTO_memcmp(h, e->targets[i].hl->token_hash, sizeof(h)) == 0)
 			found = &e->targets[i];
 	return found;
+}
+
+bool sync_engine_may_read(struct sync_engine *e, const char *token)
+{
+	const struct sync_listen_config *l = &e->cfg->listen;
+	uint8_t h[SHA256_DIGEST_LENGTH];
+	bool metrics;
+
+	SHA256((const uint8_t *)token, strlen(token), h);
+	metrics = l->has_metrics_token && CRYPTO_memcmp(h, l->metrics_token_hash, sizeof(h)) == 0;
+	return sync_engine_find_token(e, token) != NULL || metrics;
 }
 
 struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t *buf, size_t len)

@@ -81,6 +81,10 @@ struct sync_target *sync_engine_find_set(struct sync_engine *e, const char *set)
 /* The target whose push token hashes to what is configured, or NULL. */
 struct sync_target *sync_engine_find_token(struct sync_engine *e, const char *token);
 
+/* Whether @token may read status and metrics: a hotline's push token or
+ * listen.metrics_token (compared as SHA-256, in constant time). */
+bool sync_engine_may_read(struct sync_engine *e, const char *token);
+
 /* The target whose root knows a key that signed the bundle at @buf, or NULL. */
 struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t *buf, size_t len);
 

@@ -4,6 +4,7 @@
  * dataplane notification (see sync_install.h).
  */
 #include "sync_install.h"
+#include "sync_state.h"
 #include "common/errors.h"
 #include "common/fileio.h"
 #include "hashsync/hws.h"
@@ -83,6 +84,7 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 		return hwall_err_set(err, r, "set builder: %s", hwall_strerror(r));
 	}
 	hws_builder_set_times(b, m->created, m->expires);
+	hws_builder_set_mode(b, SYNC_SET_FILE_MODE);
 	if (m->kind == SYNC_KIND_DELTA)
 		r = add_base(b, m, path, &old, err);
 	c.b = b;

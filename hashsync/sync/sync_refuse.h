@@ -15,7 +15,8 @@
 /* X(enum suffix, name, http status) */
 #define SYNC_REFUSAL_TABLE(X)                                                       \
 	X(UNAUTHORIZED, "unauthorized", 401)         /* no or wrong bearer token */ \
-	X(BUSY, "busy", 503)                         /* uploads in progress hold the memory cap */ \
+	X(BUSY, "busy", 503)                         /* the hotline's uploads or their memory are in use */ \
+	X(TOO_SLOW, "too-slow", 408)                 /* upload below min_upload_rate: closed, no answer */ \
 	X(TOO_LARGE, "too-large", 413)               /* bundle over the size cap */ \
 	X(TRUNCATED, "truncated", 400)               /* fewer bytes than the header says */ \
 	X(BAD_HEADER, "bad-header", 400)             /* magic, format version, counts */ \

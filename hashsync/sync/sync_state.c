@@ -31,7 +31,7 @@ static int write_state(const char *path, const char *text)
 	struct hwall_atomic a;
 	int r;
 
-	r = hwall_atomic_begin(path, 0644, &a);
+	r = hwall_atomic_begin(path, SYNC_STATE_FILE_MODE, &a);
 	if (r < 0)
 		return r;
 	r = hwall_write_all(a.fd, text, strlen(text));

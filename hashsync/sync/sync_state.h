@@ -21,6 +21,20 @@
 
 #include "sync_bundle.h"
 
+/*
+ * Modes of what syncd creates, set exactly (the umask does not apply).
+ * state_dir and its files (state, lock) are syncd's alone.  Set files are
+ * read by the dataplane, which runs as root, and may be read by the group
+ * of set_dir (an operator's group, a dataplane that drops root); never by
+ * others: a hash list is confidential, it tells its reader which material
+ * is known.  Directories that exist already are left as the operator made
+ * them.
+ */
+#define SYNC_STATE_DIR_MODE 0700
+#define SYNC_STATE_FILE_MODE 0600
+#define SYNC_SET_DIR_MODE 0750
+#define SYNC_SET_FILE_MODE 0640
+
 struct sync_state {
 	struct sync_root root;
 	uint64_t notified_version; /* last version the dataplane acknowledged */

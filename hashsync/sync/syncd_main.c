@@ -130,7 +130,7 @@ static int lock_state_dir(const char *dir)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/syncd.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, SYNC_STATE_FILE_MODE);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		HWALL_LOG(ERR, "sync", "%s: %s", path,
 		       errno == EWOULDBLOCK ? "another hashwall-syncd runs on this state_dir" : strerror(errno));

@@ -158,6 +158,19 @@ static void test_syntax_error_position(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:14: unexpected text after the JSON value");
 }
 
+/* Parsed strictly: a repeated key is named, a byte-order mark refused. */
+static void test_strict(void)
+{
+	struct test_cfg cfg;
+	struct hwall_err err = { { 0 } };
+
+	CU_ASSERT_EQUAL(load("{\"name\":\"a\",\"sets\":[{\"path\":\"1\",\"path\":\"2\"}]}", &cfg, &err),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.json: sets[0].path: duplicate key");
+	CU_ASSERT_EQUAL(load("\xef\xbb\xbf{\"name\":\"a\"}", &cfg, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:1:1: byte-order mark");
+}
+
 static void test_parse_file(void)
 {
 	char path[] = "/tmp/hw-test-config-XXXXXX";
@@ -184,6 +197,7 @@ int main(void)
 		{ "full config", test_full_config },
 		{ "error paths", test_error_paths },
 		{ "syntax error position", test_syntax_error_position },
+		{ "strict JSON", test_strict },
 		{ "parse file", test_parse_file },
 		CU_TEST_INFO_NULL,
 	};

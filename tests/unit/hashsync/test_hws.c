@@ -461,6 +461,33 @@ static void test_atomic_write(void)
 	hws_builder_free(b);
 }
 
+/* Issue 14, item 10: the file gets the builder's mode whatever the umask
+ * (0600 unless set), never a forced 0644. */
+static void test_file_mode(void)
+{
+	struct hws_builder *b = hws_builder_new("modes", 1);
+	mode_t old = umask(022);
+	struct hwall_err err;
+	struct stat st;
+	uint8_t d[16] = { 2 };
+
+	hws_builder_add(b, HWALL_ALGO_MD5, d, 0, 0);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	hws_builder_set_mode(b, 0640);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
+	umask(077);
+	hws_builder_set_mode(b, 0644);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
+	umask(old);
+	hws_builder_free(b);
+}
+
 static void test_builder_rejects(void)
 {
 	struct hws_builder *b;
@@ -499,6 +526,7 @@ int main(void)
 		{ "delta on a base, bucket bits change", test_delta_bits_change },
 		{ "delta on a base, bucket bits kept", test_delta_bits_kept },
 		{ "atomic write", test_atomic_write },
+		{ "file mode: the builder's, not the umask's", test_file_mode },
 		{ "builder rejects", test_builder_rejects },
 		CU_TEST_INFO_NULL,
 	};

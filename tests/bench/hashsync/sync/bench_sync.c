@@ -172,6 +172,7 @@ int main(int argc, char **argv)
 	struct sync_hotline_config hl = { .name = "bench", .set = "bench", .threshold = 1 };
 	struct sync_config cfg = { .state_dir = state, .set_dir = sets, .control_socket = sock,
 				   .max_bundle_bytes = 8ull << 30, .max_manifest_bytes = 65536,
+				   .max_clock_skew = SYNC_DEFAULT_CREATED_SKEW,
 				   .hotlines = &hl, .n_hotlines = 1 };
 	uint8_t sec[SYNC_SECKEY_LEN];
 	struct dataplane dp = { 0 };
