@@ -22,8 +22,13 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	cJSON_AddStringToObject(o, "status", ctl_status_name(c->status));
-	cJSON_AddStringToObject(o, "host", c->host);
+	if (c->host[0])
+		cJSON_AddStringToObject(o, "host", c->host);
+	else
+		cJSON_AddNullToObject(o, "host"); /* the request had no Host */
 	cJSON_AddStringToObject(o, "path", c->path);
+	cJSON_AddBoolToObject(o, "host_truncated", c->host_truncated);
+	cJSON_AddBoolToObject(o, "path_truncated", c->path_truncated);
 	cJSON_AddStringToObject(o, "set", c->set);
 	cJSON_AddNumberToObject(o, "set_version", (double)c->set_version);
 	cJSON_AddStringToObject(o, "algo", hwall_algo_name(c->algo));
@@ -98,7 +103,7 @@ void ctl_api_candidates_list(const struct ctl_api_config *api, const struct ctl_
 
 static int add_occurrence(const struct ctl_occurrence *o, void *ctx)
 {
-	cJSON *j = cJSON_CreateObject();
+	cJSON *j = cJSON_CreateObject(), *norm;
 
 	cJSON_AddNumberToObject(j, "seen", (double)o->seen);
 	cJSON_AddStringToObject(j, "client", o->client);
@@ -110,6 +115,11 @@ static int add_occurrence(const struct ctl_occurrence *o, void *ctx)
 	cJSON_AddBoolToObject(j, "complete", o->complete);
 	cJSON_AddBoolToObject(j, "partial", o->partial);
 	cJSON_AddStringToObject(j, "dataplane", o->dataplane);
+	norm = cJSON_AddArrayToObject(j, "normalised");
+	for (int f = 0; f < CTL_EVF_COUNT; f++)
+		if (o->normalised & (1u << f))
+			cJSON_AddItemToArray(norm, cJSON_CreateString(
+							   ctl_event_field_name((enum ctl_event_field)f)));
 	cJSON_AddItemToArray(ctx, j);
 	return 0;
 }

@@ -336,6 +336,8 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	ctl_count(in->cfg.metrics, res.duplicate     ? CTL_CTR_INGEST_DUPLICATES
 				   : res.allowlisted ? CTL_CTR_INGEST_ALLOWLISTED
 						     : CTL_CTR_INGEST_EVENTS, 1);
+	ctl_count(in->cfg.metrics, CTL_CTR_INGEST_NORMALISED,
+		  ev->normalised && !res.duplicate && !res.allowlisted);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_CREATED, res.created);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_REOPENED, res.reopened);
 	return 0;

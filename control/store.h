@@ -34,7 +34,8 @@
 #include "common/algo.h"
 
 #define CTL_SET_MAX 63       /* bytes of a set id */
-#define CTL_HOST_MAX 255     /* bytes of a Host */
+#define CTL_HOST_WIRE_MAX 255 /* bytes of a Host on the wire (RFC 1035; the XDP limit) */
+#define CTL_HOST_MAX (3 * CTL_HOST_WIRE_MAX) /* as events write it: any byte may be %XX */
 #define CTL_PATH_MAX 4095    /* bytes of a request target */
 #define CTL_METHOD_MAX 15
 #define CTL_IP_MAX 45        /* INET6_ADDRSTRLEN - 1 */
@@ -61,14 +62,38 @@ int ctl_status_parse(const char *name);
 /* Whether a candidate in @st still needs action (new or confirmed). */
 bool ctl_status_open(enum ctl_status st);
 
+/*
+ * The fields of a match event that ingest takes whatever the client sent:
+ * a value it cannot use as sent is normalised (escaped, truncated, or
+ * replaced by its default) and flagged, never a reason to drop the match
+ * (docs/ingest-protocol.md, "The event object").  One bit each in
+ * ctl_event.normalised and ctl_occurrence.normalised; the names are the
+ * event's field names, as the API lists them.
+ */
+#define CTL_EVENT_FIELD_TABLE(X)                                                \
+	X(host) X(path) X(method) X(server_ip) X(server_port) X(client) X(status) \
+	X(size) X(complete) X(partial) X(set_version) X(category) X(ref) X(ts)
+
+enum ctl_event_field {
+#define CTL_X_FIELD_ENUM(name) CTL_EVF_##name,
+	CTL_EVENT_FIELD_TABLE(CTL_X_FIELD_ENUM)
+#undef CTL_X_FIELD_ENUM
+	CTL_EVF_COUNT
+};
+
+/* "host", "path", ...; "?" when out of range. */
+const char *ctl_event_field_name(enum ctl_event_field f);
+
 /* One match event, as ingest parsed it (strings NUL-terminated). */
 struct ctl_event {
 	char set[CTL_SET_MAX + 1];
 	uint64_t set_version;
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX]; /* lower-case hex */
-	char host[CTL_HOST_MAX + 1];
+	char host[CTL_HOST_MAX + 1];       /* "": the request had no Host (or an empty one) */
 	char path[CTL_PATH_MAX + 1];
+	bool host_truncated, path_truncated; /* cut to the limits above */
+	uint32_t normalised;               /* 1 << enum ctl_event_field, per field */
 	char method[CTL_METHOD_MAX + 1];
 	char server_ip[CTL_IP_MAX + 1];
 	uint16_t server_port;
@@ -88,8 +113,9 @@ struct ctl_candidate {
 	uint64_t set_version;
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX];
-	char host[CTL_HOST_MAX + 1];
+	char host[CTL_HOST_MAX + 1]; /* "": no Host */
 	char path[CTL_PATH_MAX + 1];
+	bool host_truncated, path_truncated;
 	char server_ip[CTL_IP_MAX + 1];
 	uint16_t server_port;
 	uint32_t category, ref;
@@ -110,6 +136,7 @@ struct ctl_occurrence {
 	bool complete, partial;
 	char dataplane[CTL_DP_MAX + 1];
 	uint64_t seq;
+	uint32_t normalised; /* 1 << enum ctl_event_field */
 };
 
 struct ctl_review {
@@ -405,7 +432,7 @@ int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 
 /*
  * For exports: candidates in @status ordered by host then path (notices),
- * -1 for any status.
+ * those without a host first and by server address, -1 for any status.
  */
 int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 

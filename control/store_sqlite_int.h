@@ -25,7 +25,8 @@
 
 #define CTL_CAND_COLS                                                           \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
-	"category, ref, status, first_seen, last_seen, occurrences, reopened"
+	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
+	"host_truncated, path_truncated"
 
 #define CTL_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
 
@@ -41,20 +42,22 @@
 		     "AND algo = ?2 AND digest = ?3 AND host = ?4 AND path = ?5")           \
 	X(CAND_INSERT, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, "    \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
-		       "last_seen, occurrences) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
-		       "?8, ?9, ?10, ?11, ?11, 1)")                                         \
+		       "last_seen, occurrences, host_truncated, path_truncated) VALUES "    \
+		       "(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1, ?13, ?14)") \
 	X(CAND_UPDATE, "UPDATE candidates SET set_version = ?6, server_ip = ?7, "            \
 		       "server_port = ?8, category = ?9, ref = ?10, "                       \
 		       "first_seen = min(first_seen, ?11), last_seen = max(last_seen, ?11), " \
-		       "occurrences = occurrences + 1 WHERE id = ?1")                       \
+		       "occurrences = occurrences + 1, "                                    \
+		       "host_truncated = max(host_truncated, ?13), "                        \
+		       "path_truncated = max(path_truncated, ?14) WHERE id = ?1")           \
 	X(CAND_REOPEN, "UPDATE candidates SET status = 'confirmed', "                        \
 		       "reopened = reopened + 1 WHERE id = ?1")                             \
 	X(CAND_SET_STATUS, "UPDATE candidates SET status = ?2 WHERE id = ?1")                \
 	X(CAND_GET, "SELECT " CTL_CAND_COLS " FROM candidates WHERE id = ?1")                \
 	X(OCC_INSERT, "INSERT INTO occurrences (candidate_id, seen, client, method, "        \
 		      "server_ip, server_port, http_status, size, complete, partial, "      \
-		      "dataplane, epoch, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
-		      "?10, ?11, ?12, ?13)")                                                \
+		      "dataplane, epoch, seq, normalised) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " \
+		      "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")                               \
 	X(BLOCK_RENEW, "UPDATE blocks SET expires = max(expires, ?6), "                     \
 		       "source = CASE WHEN source = 'manual' THEN 'manual' ELSE ?4 END, "   \
 		       "candidate_id = CASE WHEN candidate_id = 0 THEN ?3 "                 \

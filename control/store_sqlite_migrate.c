@@ -131,8 +131,18 @@ static const char migration_5[] =
 	"CREATE INDEX blocks_bkey ON blocks (bkey);"
 	"CREATE INDEX blocks_candidate ON blocks (candidate_id);";
 
+/* Version 6: every match is recorded, whatever the client sent
+ * (docs/ingest-protocol.md, "The event object"): whether a candidate's
+ * host or path was cut to fit, and per occurrence which fields ingest
+ * normalised (1 << enum ctl_event_field).  A match without a Host keeps
+ * host = ''. */
+static const char migration_6[] =
+	"ALTER TABLE candidates ADD COLUMN host_truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE candidates ADD COLUMN path_truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE occurrences ADD COLUMN normalised INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = {
-	migration_1, migration_2, migration_3, migration_4, migration_5,
+	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };
 
 int ctl_sqlite_migrate_latest(void)

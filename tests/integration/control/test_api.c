@@ -365,18 +365,61 @@ static void test_exports(void)
 	r = call("GET", "/api/v1/exports/notices", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"status\":\"confirmed\",\"hosts\":[{\"host\":\"h0.example\","
-			      "\"objects\":[{\"id\":1,"));
+			      "\"host_absent\":false,\"objects\":[{\"id\":1,"));
 	CU_ASSERT_TRUE(has(r, "\"url\":\"http://h2.example/img/2.jpg\""));
 	CU_ASSERT_FALSE(has(r, "/img/5.jpg"));
 	r = call("GET", "/api/v1/exports/notices?format=csv&status=all", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "host,url,status,set,set_version,algo,digest,ref,category,"
-			      "first_seen,last_seen,occurrences,candidate_id\r\n"
+			      "first_seen,last_seen,occurrences,candidate_id,host_absent,"
+			      "host_truncated,path_truncated\r\n"
 			      "\"h0.example\",\"http://h0.example/img/0.jpg\",\"confirmed\""));
+	CU_ASSERT_TRUE(has(r, ",\"1\",\"false\",\"false\",\"false\"\r\n"));
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/notices?format=xml", TOKEN_VIEWER, NULL)->code,
 			400);
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/feedback?status=new", TOKEN_VIEWER, NULL)->code,
 			400);
+}
+
+/* A match without a Host and one whose path was cut are candidates like
+ * any other: the API says so, and the notices name the server's address. */
+static void test_no_host_and_cut(void)
+{
+	struct ctl_event ev;
+	struct reply *r;
+	char path[64], want[256];
+	int64_t id, cut;
+
+	ctl_test_nohost_event(&ev, "2001:db8::7", 8080);
+	ev.normalised = 1u << CTL_EVF_status;
+	id = ctl_test_record(&ev, 1);
+	snprintf(ev.host, sizeof(ev.host), "cut.example");
+	ev.path_truncated = true;
+	ev.normalised = 0;
+	cut = ctl_test_record(&ev, 2);
+	CU_ASSERT_FATAL(id > 0 && cut > 0);
+	snprintf(path, sizeof(path), "/api/v1/candidates/%lld", (long long)id);
+	r = call("GET", path, TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"host\":null,\"path\":\"/nohost.jpg\",\"host_truncated\":false,"
+			      "\"path_truncated\":false"));
+	CU_ASSERT_TRUE(has(r, "\"normalised\":[\"status\"]"));
+	snprintf(path, sizeof(path), "/api/v1/candidates/%lld", (long long)cut);
+	r = call("GET", path, TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"host\":\"cut.example\",\"path\":\"/nohost.jpg\","
+			      "\"host_truncated\":false,\"path_truncated\":true"));
+	CU_ASSERT_TRUE(has(r, "\"normalised\":[]"));
+	r = call("GET", "/api/v1/exports/notices?status=new&format=json", TOKEN_VIEWER, NULL);
+	snprintf(want, sizeof(want), "{\"host\":\"[2001:db8::7]\",\"host_absent\":true,"
+		 "\"objects\":[{\"id\":%lld,", (long long)id);
+	CU_ASSERT_TRUE(has(r, want));
+	CU_ASSERT_TRUE(has(r, "\"url\":\"http://[2001:db8::7]:8080/nohost.jpg\""));
+	r = call("GET", "/api/v1/exports/notices?status=new&format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"[2001:db8::7]\",\"http://[2001:db8::7]:8080/nohost.jpg\",\"new\","
+			      "\"nohost\""));
+	CU_ASSERT_TRUE(has(r, "\"true\",\"false\",\"false\"\r\n"));
+	CU_ASSERT_TRUE(has(r, "\"cut.example\",\"http://cut.example/nohost.jpg\""));
+	CU_ASSERT_TRUE(has(r, "\"false\",\"false\",\"true\"\r\n"));
 }
 
 static void test_status_and_metrics(void)
@@ -421,6 +464,7 @@ int main(void)
 		{ "blocks by hand", test_blocks },
 		{ "allowlist", test_allowlist },
 		{ "exports grouped by host", test_exports },
+		{ "no Host, cut path: shown and exported", test_no_host_and_cut },
 		{ "status and metrics", test_status_and_metrics },
 		CU_TEST_INFO_NULL,
 	};

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64], sock_path[128], db_path[128];
@@ -356,6 +357,85 @@ static void test_raw_invalid_and_pseudonyms(void)
 	remove_dir();
 }
 
+/* An event record with the key fields (digest from @i) and @rest as the
+ * rest of the event object. */
+static void raw_event_rest(int fd, unsigned int seq, unsigned int i, const char *rest)
+{
+	static char msg[16384];
+	uint64_t st = i;
+	uint8_t d[16];
+	char hex[33];
+
+	hwall_test_rand_bytes(&st, d, sizeof(d));
+	hwall_hex_format(d, sizeof(d), hex);
+	snprintf(msg, sizeof(msg), "{\"type\":\"event\",\"seq\":%u,\"event\":{\"set\":\"test\","
+		 "\"algo\":\"xxh3-128\",\"digest\":\"%s\"%s}}", seq, hex, rest);
+	raw_send(fd, msg);
+}
+
+/* Whatever else the client sent, a match is a candidate with an
+ * occurrence: no Host (HTTP/1.0), an empty one, one whose escaped form is
+ * 900 bytes, and every other field out of shape. */
+static void test_raw_every_match_recorded(void)
+{
+	static char host[1024], path[6000], rest[8192];
+	const char *cases[] = {
+		",\"path\":\"/http10.jpg\",\"method\":\"GET\"",
+		",\"host\":\"\",\"path\":\"/empty-host.jpg\"",
+		host,
+		path,
+		",\"host\":\"h\\u0001\\u007f.example\",\"path\":\"/\\t\"",
+		",\"host\":\"h.example\",\"method\":\"GETGETGETGETGETGET\",\"status\":1000",
+		",\"host\":\"h.example\",\"method\":7,\"size\":-1,\"set_version\":1e300",
+		",\"host\":\"h.example\",\"category\":-1,\"ref\":8589934592,\"complete\":\"yes\"",
+		",\"host\":\"h.example\",\"server_ip\":\"999.1.1.1\",\"server_port\":70000",
+		",\"host\":\"h.example\",\"server_ip\":\"::ffff:192.0.2.1\",\"ts\":1e15",
+		",\"host\":\"h.example\",\"ts\":-1,\"partial\":null,\"client\":[1]",
+		rest,
+	};
+	unsigned int n = HWALL_ARRAY_SIZE(cases);
+	struct server s;
+	char buf[512], want[64];
+	int fd;
+
+	memcpy(host, ",\"host\":\"", 9);
+	for (int i = 0; i < 300; i++)
+		memcpy(host + 9 + 3 * i, "%C3", 3);
+	snprintf(host + 909, sizeof(host) - 909, "\",\"path\":\"/long-host.jpg\"");
+	snprintf(path, sizeof(path), ",\"host\":\"h.example\",\"path\":\"/%05000d\"", 7);
+	snprintf(rest, sizeof(rest), ",\"host\":\"h.example\",\"client\":\"%0300d\"", 1);
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	for (unsigned int i = 0; i < n; i++)
+		raw_event_rest(fd, i + 1, 100 + i, cases[i]);
+	raw_recv(&s, fd, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "{\"type\":\"ack\",\"seq\":%u}", n);
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_INVALID), 0);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_EVENTS), n);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_NORMALISED), n - 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates"), n);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), n);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host = ''"), 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host_truncated"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT length(host) FROM candidates WHERE host_truncated"),
+			CTL_HOST_MAX);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE path_truncated"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host ="
+				 " 'h%01%7F.example' AND path = '/%09'"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE server_ip ="
+				 " '::ffff:192.0.2.1'"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT max(seen) FROM occurrences") <= time(NULL) + 1, 1);
+	CU_ASSERT_EQUAL(db_count("SELECT min(seen) FROM occurrences") > 0, 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE normalised != 0"), n - 2);
+	close(fd);
+	server_stop(&s);
+	remove_dir();
+}
+
 struct flows_seen {
 	int n;
 	struct ctl_flow last;
@@ -506,6 +586,7 @@ int main(void)
 		{ "queue full and oversized", test_queue_full },
 		{ "duplicates by seq, mark on reconnect", test_raw_duplicates },
 		{ "invalid events, pseudonyms", test_raw_invalid_and_pseudonyms },
+		{ "every match recorded, whatever it holds", test_raw_every_match_recorded },
 		{ "protocol errors", test_raw_protocol_errors },
 		{ "stats snapshot", test_stats_snapshot },
 		CU_TEST_INFO_NULL,

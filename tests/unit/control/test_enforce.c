@@ -206,6 +206,41 @@ static void test_flow_past_block_in_force(void)
 }
 
 /* A backend that cannot block flows is simply not asked. */
+/* A match without a Host, or with a cut host or path, has no URL key that
+ * its requests would hit: no URL block, but the flow is stopped, always. */
+static void test_flow_without_url(void)
+{
+	struct ctl_flow flow = { .family = 4, .server_port = 80, .client_port = 5 };
+	struct ctl_metrics m = { 0 };
+	struct ctl_enforce *e = new_enforce(&m);
+	struct ctl_store *s = NULL;
+	struct ctl_event ev;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	ctl_test_event(&ev, 1, "", "/x", 1000);
+	ingest_flow(s, e, &ev, 1, &flow, true);
+	ev.ts = 1001; /* the same candidate again */
+	ingest_flow(s, e, &ev, 2, &flow, true);
+	ctl_test_event(&ev, 2, "a.example", "/cut", 1000);
+	ev.path_truncated = true;
+	ingest_flow(s, e, &ev, 3, &flow, true);
+	ctl_test_event(&ev, 3, "cut.example", "/y", 1000);
+	ev.host_truncated = true;
+	ingest_flow(s, e, &ev, 4, &flow, true);
+	CU_ASSERT_EQUAL(adds, 0);
+	CU_ASSERT_EQUAL(active_blocks(s, 0), 0);
+	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_BLOCKS_NO_URL), 3);
+	CU_ASSERT_EQUAL(flow_adds, 4);
+	CU_ASSERT_EQUAL(last_flow_expires, 1100);
+	/* report mode: nothing */
+	ctl_test_event(&ev, 4, "", "/z", 1000);
+	snprintf(ev.set, sizeof(ev.set), "trial");
+	ingest_flow(s, e, &ev, 5, &flow, true);
+	CU_ASSERT_EQUAL(flow_adds, 4);
+	ctl_store_close(s);
+	ctl_enforce_free(e);
+}
+
 static void test_flow_without_backend_support(void)
 {
 	static const struct ctl_enforce_ops url_only = { .name = "url-only", .add_url = rec_add,
@@ -292,6 +327,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "flow_with_block", test_flow_with_block },
 		{ "flow_without_backend_support", test_flow_without_backend_support },
+		{ "no Host, cut URL: flow only", test_flow_without_url },
 		{ "flow_past_block_in_force", test_flow_past_block_in_force },
 		{ "block on a new candidate, by policy", test_block_on_new_candidate },
 		{ "sync renews open candidates' blocks only", test_sync_renews_open_only },

@@ -116,7 +116,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 6);
 	ctl_store_close(s);
 }
 
@@ -429,29 +429,38 @@ static void test_retention_purge(void)
 	ctl_store_close(s);
 }
 
-static void test_migrate_from_v1(void)
+/* A database file at @path (a mkstemp template) of schema @version with
+ * the rows of @sql, then opened (and so migrated) as a store. */
+static struct ctl_store *store_from_version(char *path, int version, const char *sql)
 {
-	char path[] = "/tmp/hw-ctl-mig-XXXXXX";
 	struct ctl_store *s = NULL;
-	struct ctl_candidate c;
 	sqlite3 *db;
 	int fd = mkstemp(path);
 
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 1), 0);
-	CU_ASSERT_EQUAL(sqlite3_exec(db,
-				     "INSERT INTO candidates (set_id, algo, digest, host, path,"
-				     " set_version, server_ip, server_port, category, ref,"
-				     " first_seen, last_seen, occurrences) VALUES ('s', 'md5',"
-				     " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
-				     " 80, 2, 3, 10, 20, 4)",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, version), 0);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
+	return s;
+}
+
+static void test_migrate_from_v1(void)
+{
+	char path[] = "/tmp/hw-ctl-mig-XXXXXX";
+	struct ctl_store *s;
+	struct ctl_candidate c;
+	sqlite3 *db;
+
+	s = store_from_version(path, 1,
+			       "INSERT INTO candidates (set_id, algo, digest, host, path,"
+			       " set_version, server_ip, server_port, category, ref,"
+			       " first_seen, last_seen, occurrences) VALUES ('s', 'md5',"
+			       " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
+			       " 80, 2, 3, 10, 20, 4)");
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
@@ -511,7 +520,7 @@ static void test_migrate_v3_hash_keys(void)
 			SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 5, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.set, "other");
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 9, &c), 0);
@@ -553,6 +562,82 @@ static void test_migrate_v3_hash_keys(void)
 	unlink(path);
 }
 
+static int occ_collect_cb(const struct ctl_occurrence *o, void *ctx)
+{
+	*(struct ctl_occurrence *)ctx = *o;
+	return 0;
+}
+
+/* A match without a Host is a candidate of its own; cut URLs stay flagged
+ * on their candidate, normalised fields on their occurrence. */
+static void test_record_no_host_and_flags(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_occurrence o;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t nohost;
+
+	ctl_test_event(&ev, 61, "", "/x.jpg", 1000);
+	ev.normalised = 1u << CTL_EVF_ts | 1u << CTL_EVF_method;
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	nohost = res.candidate_id;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_EQUAL(res.candidate_id, nohost);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, nohost, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.host, "");
+	CU_ASSERT_EQUAL(c.occurrences, 2);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, nohost, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 1u << CTL_EVF_ts | 1u << CTL_EVF_method);
+	/* the same object with a Host is another candidate */
+	snprintf(ev.host, sizeof(ev.host), "h.example");
+	ev.host_truncated = true;
+	ev.normalised = 0;
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	ev.host_truncated = false;
+	ev.path_truncated = true;
+	CU_ASSERT_EQUAL(record(s, &ev, 4, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_TRUE(c.host_truncated); /* once cut, always said */
+	CU_ASSERT_TRUE(c.path_truncated);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, res.candidate_id, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 0);
+	ctl_store_close(s);
+}
+
+/* Version 6 adds the flags: rows from before read as not cut, not normalised. */
+static void test_migrate_v5_flags(void)
+{
+	char path[] = "/tmp/hw-ctl-mig6-XXXXXX";
+	struct ctl_store *s;
+	struct ctl_occurrence o;
+	struct ctl_candidate c;
+
+	s = store_from_version(path, 5,
+			       "INSERT INTO candidates (id, ckey, set_id, algo, digest, host,"
+			       " path, set_version, server_ip, server_port, category, ref,"
+			       " first_seen, last_seen, occurrences) VALUES (3, 1, 's', 'md5',"
+			       " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
+			       " 80, 2, 3, 10, 20, 1);"
+			       "INSERT INTO occurrences (candidate_id, seen, client, method,"
+			       " server_ip, server_port, http_status, size, complete, partial,"
+			       " dataplane, epoch, seq) VALUES (3, 10, 'c', 'GET', '192.0.2.1',"
+			       " 80, 200, 5, 1, 0, 'dp0', 'e0', 1)");
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 6);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 3, &c), 0);
+	CU_ASSERT_FALSE(c.host_truncated || c.path_truncated);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, 3, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 0);
+	CU_ASSERT_STRING_EQUAL(o.method, "GET");
+	ctl_store_close(s);
+	unlink(path);
+}
+
 static void test_status_names(void)
 {
 	CU_ASSERT_EQUAL(ctl_status_parse("taken_down"), CTL_STATUS_TAKEN_DOWN);
@@ -562,6 +647,9 @@ static void test_status_names(void)
 	CU_ASSERT_STRING_EQUAL(ctl_status_name(CTL_STATUS_COUNT), "?");
 	CU_ASSERT_TRUE(ctl_status_open(CTL_STATUS_CONFIRMED));
 	CU_ASSERT_FALSE(ctl_status_open(CTL_STATUS_TAKEN_DOWN));
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_host), "host");
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_ts), "ts");
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_COUNT), "?");
 }
 
 int main(void)
@@ -581,6 +669,8 @@ int main(void)
 		{ "retention purge", test_retention_purge },
 		{ "migrate from v1, refuse newer", test_migrate_from_v1 },
 		{ "migrate v3 to hash keys", test_migrate_v3_hash_keys },
+		{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },
+		{ "migrate v5: flags", test_migrate_v5_flags },
 		{ "status names", test_status_names },
 		CU_TEST_INFO_NULL,
 	};
