@@ -30,6 +30,8 @@
 	  "Events whose client looked like a plain IP address (stored re-keyed only)")  \
 	X(INGEST_PROTOCOL_ERRORS, "ingest_protocol_errors_total",                         \
 	  "Connections closed for a protocol violation")                                 \
+	X(INGEST_SEQ_GAPS, "ingest_seq_gaps_total",                                       \
+	  "Connections whose first event lay beyond the next number (a restored store?)") \
 	X(INGEST_CONNECTIONS, "ingest_connections_total", "Dataplane connections accepted") \
 	X(INGEST_REFUSED, "ingest_refused_connections_total",                             \
 	  "Dataplane connections refused because every slot was taken")                 \
