@@ -422,6 +422,26 @@ static void test_no_host_and_cut(void)
 	CU_ASSERT_TRUE(has(r, "\"false\",\"false\",\"true\"\r\n"));
 }
 
+/* A client-supplied Host that a spreadsheet would run stays text in the
+ * notices CSV. */
+static void test_csv_formula_host(void)
+{
+	struct ctl_event ev;
+	struct reply *r;
+
+	ctl_test_nohost_event(&ev, "192.0.2.9", 80);
+	snprintf(ev.host, sizeof(ev.host), "=HYPERLINK(\"http://x.example\",\"open\")");
+	CU_ASSERT_FATAL(ctl_test_record(&ev, 3) > 0);
+	snprintf(ev.host, sizeof(ev.host), "@SUM(1+1)");
+	CU_ASSERT_FATAL(ctl_test_record(&ev, 4) > 0);
+	r = call("GET", "/api/v1/exports/notices?status=new&format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\r\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"open\"\")\",\"http://="));
+	CU_ASSERT_TRUE(has(r, "\r\n\"'@SUM(1+1)\",\"http://@SUM(1+1)/nohost.jpg\","));
+	CU_ASSERT_FALSE(has(r, "\r\n\"="));
+	CU_ASSERT_FALSE(has(r, "\r\n\"@"));
+}
+
 static void test_status_and_metrics(void)
 {
 	struct reply *r;
@@ -465,6 +485,7 @@ int main(void)
 		{ "allowlist", test_allowlist },
 		{ "exports grouped by host", test_exports },
 		{ "no Host, cut path: shown and exported", test_no_host_and_cut },
+		{ "CSV: a formula in a Host stays text", test_csv_formula_host },
 		{ "status and metrics", test_status_and_metrics },
 		CU_TEST_INFO_NULL,
 	};
