@@ -5,6 +5,7 @@
  * core dumps, zeroed when freed).
  */
 #include "pdq_internal.h"
+#include "common/algo.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -48,40 +49,19 @@ bool pdq_hash_bit(const struct pdq_hash *h, unsigned int k)
 
 void pdq_hash_format(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < PDQ_HASH_BYTES; i++) {
-		out[2 * i] = digits[h->b[i] >> 4];
-		out[2 * i + 1] = digits[h->b[i] & 15];
-	}
-	out[PDQ_HEX_LEN] = '\0';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hwall_hex_format(h->b, PDQ_HASH_BYTES, out);
 }
 
 int pdq_hash_parse(const char *hex, size_t len, struct pdq_hash *ret_hash)
 {
-	struct pdq_hash h;
+	char buf[PDQ_HEX_LEN + 1];
 
+	/* hwall_hex_parse() wants exactly the digits, NUL-terminated */
 	if (!hex || len != PDQ_HEX_LEN)
 		return -EINVAL;
-	for (size_t i = 0; i < PDQ_HASH_BYTES; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		h.b[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*ret_hash = h;
-	return 0;
+	memcpy(buf, hex, PDQ_HEX_LEN);
+	buf[PDQ_HEX_LEN] = '\0';
+	return hwall_hex_parse(buf, ret_hash->b, PDQ_HASH_BYTES);
 }
 
 void *pdq_buf_alloc(size_t len)
