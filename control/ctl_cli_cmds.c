@@ -110,10 +110,20 @@ static void normalised_list(struct ctl_cli *cli, const cJSON *occ)
 	}
 }
 
+/* "set hotline" or "every set" into @buf, from a scope name and the
+ * candidate @c. */
+static const char *allow_scope_text(const cJSON *c, const char *scope, char *buf, size_t cap)
+{
+	if (strcmp(scope, "set") != 0)
+		return "every set";
+	snprintf(buf, cap, "set %s", ctl_cli_str(c, "set"));
+	return buf;
+}
+
 static void show_table(struct ctl_cli *cli, const cJSON *o)
 {
 	const cJSON *e;
-	char t[32], url[CTL_CLI_URL_MAX];
+	char t[32], url[CTL_CLI_URL_MAX], scope[96];
 
 	fprintf(cli->out, "candidate   %.0f\nstatus      %s\nurl         %s\n"
 			  "set         %s (version %.0f)\ndigest      %s %s\n"
@@ -128,10 +138,16 @@ static void show_table(struct ctl_cli *cli, const cJSON *o)
 		ctl_cli_time(ctl_cli_num(o, "last_seen"), t, sizeof(t)),
 		ctl_cli_num(o, "occurrences"), ctl_cli_num(o, "reopened"));
 	fprintf(cli->out, "\nREVIEWS\n");
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "reviews"))
-		fprintf(cli->out, "  %s %-12s %s -> %s  %s\n",
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "reviews")) {
+		fprintf(cli->out, "  %s %-12s %s -> %s  %s",
 			ctl_cli_time(ctl_cli_num(e, "at"), t, sizeof(t)), ctl_cli_str(e, "actor"),
 			ctl_cli_str(e, "from"), ctl_cli_str(e, "to"), ctl_cli_str(e, "note"));
+		if (cJSON_IsString(cJSON_GetObjectItem(e, "allowlist")))
+			fprintf(cli->out, "  [allowlisted for %s]",
+				allow_scope_text(o, ctl_cli_str(e, "allowlist"), scope,
+						 sizeof(scope)));
+		fprintf(cli->out, "\n");
+	}
 	fprintf(cli->out, "\nRECENT OCCURRENCES\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "recent_occurrences")) {
 		fprintf(cli->out, "  %s %-6s %3.0f %10.0f bytes  client %s",
@@ -169,10 +185,12 @@ static int cmd_show(struct ctl_cli *cli, const struct ctl_cli_args *a)
 static void review_table(struct ctl_cli *cli, const cJSON *o)
 {
 	const cJSON *ch = cJSON_GetObjectItem(o, "changes");
+	char scope[96];
 
 	fprintf(cli->out, "candidate %.0f is now %s", ctl_cli_num(o, "id"), ctl_cli_str(o, "status"));
 	if (cJSON_IsTrue(cJSON_GetObjectItem(ch, "allowlisted")))
-		fprintf(cli->out, "; digest allowlisted");
+		fprintf(cli->out, "; digest allowlisted for %s",
+			allow_scope_text(o, ctl_cli_str(ch, "allowlist"), scope, sizeof(scope)));
 	if (ctl_cli_num(ch, "blocks_removed") > 0)
 		fprintf(cli->out, "; unblocked");
 	if (cJSON_IsTrue(cJSON_GetObjectItem(ch, "allowlist_lifted")))
@@ -182,7 +200,7 @@ static void review_table(struct ctl_cli *cli, const cJSON *o)
 
 static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {
-	static const char *const keys[] = { "note", NULL };
+	static const char *const keys[] = { "note", "allowlist", NULL };
 	struct ctl_cli_reply r = { 0 };
 	char path[64], *body;
 	cJSON *o;
@@ -197,6 +215,8 @@ static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	cJSON_AddStringToObject(o, "status", a->pos[1]);
 	if (ctl_cli_opt(a, "note"))
 		cJSON_AddStringToObject(o, "note", ctl_cli_opt(a, "note"));
+	if (ctl_cli_opt(a, "allowlist"))
+		cJSON_AddStringToObject(o, "allowlist", ctl_cli_opt(a, "allowlist"));
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	snprintf(path, sizeof(path), "/api/v1/candidates/%" PRIu64 "/review", id);

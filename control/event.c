@@ -6,6 +6,7 @@
 #include "common/algo.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "hashsync/hws.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -302,6 +303,8 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
 	if (!cJSON_IsObject(obj))
 		return fail(err, errlen, "event", "expected object");
 	r = get_required(obj, "set", ev->set, sizeof(ev->set), err, errlen);
+	if (r == 0 && !hws_id_valid(ev->set))
+		r = fail(err, errlen, "set", "not a set id (printable ASCII, no spaces)");
 	if (r == 0)
 		r = parse_digest(obj, ev, err, errlen);
 	if (r < 0)

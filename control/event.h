@@ -39,8 +39,9 @@ struct ctl_flow {
 
 /*
  * Fill @ev from the JSON object @obj.  Only what a match means nothing
- * without can refuse it: set (1..CTL_SET_MAX bytes, no control bytes),
- * algo (a known name) and digest (hex of the algorithm's length).  Every
+ * without can refuse it: set (a set id: 1..CTL_SET_MAX printable ASCII
+ * bytes, no space), algo (a known name) and digest (hex of the
+ * algorithm's length).  Every
  * other field is taken whatever was sent (docs/ingest-protocol.md, "The
  * event object"): absent or null gives the default (0, "", false; ts:
  * @now); a value of the wrong type or out of range gives the default too,

@@ -84,6 +84,23 @@ enum ctl_event_field {
 /* "host", "path", ...; "?" when out of range. */
 const char *ctl_event_field_name(enum ctl_event_field f);
 
+/*
+ * How far a false positive reaches: the set the candidate matched (a
+ * reviewer's default), or every set (an admin's decision).  The entry
+ * covers the digest for every host either way.
+ */
+enum ctl_allow_scope {
+	CTL_ALLOW_SET,
+	CTL_ALLOW_GLOBAL,
+	CTL_ALLOW_SCOPE_COUNT
+};
+
+/* "set", "global"; "?" when out of range. */
+const char *ctl_allow_scope_name(enum ctl_allow_scope scope);
+
+/* Parse a scope name; returns the scope or -EINVAL. */
+int ctl_allow_scope_parse(const char *name);
+
 /* One match event, as ingest parsed it (strings NUL-terminated). */
 struct ctl_event {
 	char set[CTL_SET_MAX + 1];
@@ -144,11 +161,13 @@ struct ctl_review {
 	char actor[CTL_ACTOR_MAX + 1];
 	enum ctl_status from, to;
 	char note[CTL_NOTE_MAX + 1];
+	int allow_scope; /* the allowlist entry the change made: enum ctl_allow_scope, -1 none */
 };
 
 struct ctl_allow {
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX];
+	char set[CTL_SET_MAX + 1]; /* the set it covers; "": every set */
 	int64_t added, candidate_id; /* candidate_id 0: added by hand */
 	char actor[CTL_ACTOR_MAX + 1];
 	char note[CTL_NOTE_MAX + 1];
@@ -197,7 +216,7 @@ struct ctl_set_summary {
 /* What a review changed besides the status, for the caller to enforce. */
 struct ctl_review_result {
 	enum ctl_status from;
-	bool allow_added;   /* the digest went into the allowlist */
+	bool allow_added;   /* the digest went into the allowlist, for the scope asked */
 	bool allow_removed; /* an allowlist entry from this candidate was lifted */
 	uint64_t blocks_removed;
 };
@@ -248,13 +267,16 @@ struct ctl_store_ops {
 			   void *ctx);
 	int (*reviews)(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx);
 	int (*review)(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		      const char *note, int64_t now, struct ctl_review_result *ret);
+		      const char *note, enum ctl_allow_scope scope, int64_t now,
+		      struct ctl_review_result *ret);
 
 	/* the allowlist (ingest, API, the dataplane's file) */
-	bool (*allowed)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+	bool (*allowed)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			const char *set);
 	int (*allow_add)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			 const char *actor, const char *note, int64_t now);
-	int (*allow_remove)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+			 const char *set, const char *actor, const char *note, int64_t now);
+	int (*allow_remove)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    const char *set);
 	int (*allow_list)(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
 
 	/* blocks (enforcement, API) */
@@ -361,24 +383,32 @@ int ctl_store_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *c
 /*
  * Move candidate @id to @to in one transaction, appending a review by
  * @actor with @note (may be NULL).  To false_positive: the digest joins the
- * allowlist and the candidate's blocks are removed.  Away from
- * false_positive: the allowlist entry this candidate added is lifted.
- * Returns 0, -ENOENT, -EALREADY (already in @to), -EINVAL or -EIO.
+ * allowlist for @scope (the candidate's set, or every set; the review row
+ * records which) and the candidate's blocks are removed; @scope means
+ * nothing for other states.  Away from false_positive: the allowlist
+ * entry this candidate added is lifted.  Who may ask for which scope is
+ * the caller's to check.  Returns 0, -ENOENT, -EALREADY (already in @to),
+ * -EINVAL or -EIO.
  */
 int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		     const char *note, int64_t now, struct ctl_review_result *ret);
+		     const char *note, enum ctl_allow_scope scope, int64_t now,
+		     struct ctl_review_result *ret);
 
 /* ---- the allowlist ---- */
 
-/* Whether (@algo, @digest hex) is in the allowlist. */
-bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+/* Whether (@algo, @digest hex) is allowlisted for set @set: by an entry
+ * for every set or by one for @set. */
+bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+		       const char *set);
 
-/* Add by hand: 0, -EEXIST or -EIO. */
+/* Add by hand, for set @set (NULL or "": every set): 0, -EEXIST or -EIO. */
 int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			const char *actor, const char *note, int64_t now);
+			const char *set, const char *actor, const char *note, int64_t now);
 
-/* Remove: 0, -ENOENT or -EIO. */
-int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+/* Remove the entry of (@algo, @digest) for @set (NULL or "": the one for
+ * every set): 0, -ENOENT or -EIO. */
+int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			   const char *set);
 
 /* Every allowlist entry, oldest first. */
 int ctl_store_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx);

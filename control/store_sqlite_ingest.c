@@ -206,7 +206,7 @@ static int cand_reopen(struct ctl_sqlite *q, int64_t id, int64_t now)
 	if (r < 0)
 		return r;
 	return ctl_sqlite_review_append(q, id, now, "controld", CTL_STATUS_TAKEN_DOWN,
-					CTL_STATUS_CONFIRMED, "served again after takedown");
+					CTL_STATUS_CONFIRMED, "served again after takedown", -1);
 }
 
 static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *ev,
@@ -268,7 +268,7 @@ int ctl_sqlite_record(struct ctl_store *s, const struct ctl_event *ev, const cha
 		res.duplicate = true;
 		goto out;
 	}
-	if (ctl_sqlite_allowed(s, ev->algo, ev->digest)) {
+	if (ctl_sqlite_allowed(s, ev->algo, ev->digest, ev->set)) {
 		res.allowlisted = true;
 	} else {
 		r = record_candidate(q, ev, &res);

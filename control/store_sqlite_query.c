@@ -218,6 +218,8 @@ static int review_row(sqlite3_stmt *st, void *arg)
 	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 4));
 	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 5));
 	ctl_sqlite_col_text(st, 6, v.note, sizeof(v.note));
+	v.allow_scope = ctl_allow_scope_parse((const char *)sqlite3_column_text(st, 7));
+	v.allow_scope = v.allow_scope < 0 ? -1 : v.allow_scope;
 	return w->fn(&v, w->ctx);
 }
 
@@ -228,8 +230,8 @@ int ctl_sqlite_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(q->db,
-			       "SELECT id, candidate_id, at, actor, from_status, to_status, note"
-			       " FROM reviews WHERE candidate_id = ?1 ORDER BY id",
+			       "SELECT id, candidate_id, at, actor, from_status, to_status, note,"
+			       " allow_scope FROM reviews WHERE candidate_id = ?1 ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);

@@ -293,18 +293,21 @@ static void test_review_workflow(void)
 	r = call("POST", "/api/v1/candidates/4/review", TOKEN_REVIEWER,
 		 "{\"status\":\"false_positive\",\"note\":\"benign\"}");
 	CU_ASSERT_EQUAL(r->code, 200);
-	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true"));
+	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true,\"allowlist\":\"set\""));
 	CU_ASSERT_TRUE(has(r, "\"blocks_removed\":1"));
+	CU_ASSERT_TRUE(has(r, "\"to\":\"false_positive\",\"note\":\"benign\",\"allowlist\":\"set\""));
 	CU_ASSERT_EQUAL(backend_dels, 1);
 	CU_ASSERT_STRING_EQUAL(backend_last_del, "h0.example/img/3.jpg");
 	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
-	CU_ASSERT_TRUE(has(r, digests[3]));
+	snprintf(path, sizeof(path), "\"digest\":\"%s\",\"set\":\"hotline\"", digests[3]);
+	CU_ASSERT_TRUE(has(r, path));
 	f = fopen(allow_path, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f)); /* comment */
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
 	fclose(f);
-	snprintf(path, sizeof(path), "md5 %s\n", digests[3]);
+	snprintf(path, sizeof(path), "md5 %s hotline\n", digests[3]);
 	CU_ASSERT_STRING_EQUAL(line, path);
 	r = call("GET", "/api/v1/exports/feedback", TOKEN_VIEWER, NULL);
 	CU_ASSERT_TRUE(has(r, digests[3]));
@@ -312,6 +315,43 @@ static void test_review_workflow(void)
 	CU_ASSERT_FALSE(has(r, "h0.example"));
 	r = call("GET", "/api/v1/exports/feedback?format=csv", TOKEN_VIEWER, NULL);
 	CU_ASSERT_TRUE(has(r, "set,set_version,algo,digest,ref,category\r\n\"hotline\",\"5\",\"md5\""));
+}
+
+/* A reviewer's false positive covers the candidate's set; one for every
+ * set needs an admin, as the allowlist endpoint does. */
+static void test_review_scope(void)
+{
+	struct reply *r;
+	char want[160];
+
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_REVIEWER,
+		 "{\"status\":\"false_positive\",\"allowlist\":\"global\"}");
+	CU_ASSERT_EQUAL(r->code, 403);
+	CU_ASSERT_TRUE(has(r, "allowlist global needs role admin, token has reviewer"));
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+			     "{\"status\":\"false_positive\",\"allowlist\":\"host\"}")->code, 400);
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+		 "{\"status\":\"confirmed\",\"allowlist\":\"set\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "allowlist: only with status false_positive"));
+	r = call("GET", "/api/v1/candidates/6", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"status\":\"new\""));
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+		 "{\"status\":\"false_positive\",\"allowlist\":\"global\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true,\"allowlist\":\"global\""));
+	CU_ASSERT_TRUE(has(r, "\"actor\":\"adam\",\"from\":\"new\",\"to\":\"false_positive\","
+			      "\"note\":\"\",\"allowlist\":\"global\""));
+	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
+	snprintf(want, sizeof(want), "\"digest\":\"%s\",\"set\":null", digests[5]);
+	CU_ASSERT_TRUE(has(r, want));
+	/* back to new: the entry goes; the trail says the change made none */
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN, "{\"status\":\"new\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"allowlist_lifted\":true"));
+	CU_ASSERT_TRUE(has(r, "\"to\":\"new\",\"note\":\"\",\"allowlist\":null"));
+	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
+	CU_ASSERT_FALSE(has(r, digests[5]));
 }
 
 static void test_blocks(void)
@@ -350,6 +390,20 @@ static void test_allowlist(void)
 	snprintf(path, sizeof(path), "/api/v1/allowlist/md5/%s", "ffeeddccbbaa99887766554433221100");
 	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 200);
 	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 404);
+	/* for one set */
+	snprintf(body, sizeof(body), "{\"algo\":\"md5\",\"digest\":\"%s\",\"set\":\"trial\"}",
+		 "ffeeddccbbaa99887766554433221100");
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN, body);
+	CU_ASSERT_EQUAL(r->code, 201);
+	CU_ASSERT_TRUE(has(r, "\"set\":\"trial\""));
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 404); /* not every set's */
+	snprintf(path, sizeof(path), "/api/v1/allowlist/md5/%s?set=trial",
+		 "ffeeddccbbaa99887766554433221100");
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 200);
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN,
+		 "{\"algo\":\"md5\",\"digest\":\"ffeeddccbbaa99887766554433221100\",\"set\":\"a b\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "set: expected a set id"));
 	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/allowlist/rot13/00", TOKEN_ADMIN, NULL)->code, 400);
 }
 
@@ -482,6 +536,7 @@ int main(void)
 		{ "paging edges and filters", test_paging_edges },
 		{ "review workflow and false positive", test_review_workflow },
 		{ "blocks by hand", test_blocks },
+		{ "false positive: set by default, global by an admin", test_review_scope },
 		{ "allowlist", test_allowlist },
 		{ "exports grouped by host", test_exports },
 		{ "no Host, cut path: shown and exported", test_no_host_and_cut },

@@ -115,6 +115,26 @@ static void test_no_host(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  normalised: status,ts\n"));
 }
 
+/* A false positive for the candidate's set by default, for every set with
+ * --allowlist global (an admin's); show says which. */
+static void test_review_allowlist(void)
+{
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "review", "7",
+					      "false_positive", NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(out, "candidate 7 is now false_positive; digest allowlisted for "
+				    "set hotline; unblocked\n");
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "review", "8",
+					      "false_positive", "--allowlist", "global", NULL }), 3);
+	CU_ASSERT_EQUAL(run((const char *[]){ "review", "8", "false_positive", "--allowlist",
+					      "global", NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(out, "candidate 8 is now false_positive; digest allowlisted for "
+				    "every set; unblocked\n");
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "7", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "new -> false_positive    [allowlisted for set hotline]\n"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "8", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "new -> false_positive    [allowlisted for every set]\n"));
+}
+
 static void test_exit_codes(void)
 {
 	CU_ASSERT_EQUAL(run((const char *[]){ "show", "999", NULL }), 1);
@@ -150,6 +170,7 @@ int main(void)
 		{ "tables", test_tables },
 		{ "review, block, unblock, export", test_review_block_unblock },
 		{ "no Host, cut path", test_no_host },
+		{ "review: false positive for a set or every set", test_review_allowlist },
 		{ "exit codes", test_exit_codes },
 		CU_TEST_INFO_NULL,
 	};

@@ -274,7 +274,7 @@ static void test_sync_renews_open_only(void)
 	ingest(s, e, &ev, 1);
 	ctl_test_event(&ev, 2, "a.example", "/done", 1000);
 	ingest(s, e, &ev, 2);
-	CU_ASSERT_EQUAL(ctl_store_review(s, 2, CTL_STATUS_TAKEN_DOWN, "op", NULL, 1010, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, 2, CTL_STATUS_TAKEN_DOWN, "op", NULL, CTL_ALLOW_SET, 1010, NULL), 0);
 	adds = 0;
 	/* at 1090 both are active; the open one is renewed to 1190, both re-pushed */
 	CU_ASSERT_EQUAL(ctl_enforce_sync(e, s, 1090), 0);

@@ -71,6 +71,9 @@ static void test_parse_refusals(void)
 	CU_ASSERT_EQUAL(parse("{\"set\":\"\",\"algo\":\"md5\",\"digest\":"
 			      "\"00112233445566778899aabbccddeeff\"}", &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "set: empty");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"a b\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "set: not a set id (printable ASCII, no spaces)");
 	CU_ASSERT_EQUAL(parse("[1]", &ev, err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "event: expected object");
 }
