@@ -135,6 +135,11 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	jw_str(&w, "host", t ? t->host : "");
 	jw_str(&w, "path", t ? t->path : "");
 	jw_str(&w, "method", t ? t->method : "");
+	/* Only when cut: controld keeps the flag on the candidate. */
+	if (t && t->host_truncated)
+		jw_raw(&w, ",\"host_truncated\":true", 22);
+	if (t && t->path_truncated)
+		jw_raw(&w, ",\"path_truncated\":true", 22);
 	jw_fmt(&w, ",\"status\":%u,\"size\":%" PRIu64 ",\"complete\":%s,\"partial\":%s", o->status,
 	       o->size, o->outcome == DP_DROP_COUNT ? "true" : "false", o->partial ? "true" : "false");
 	jw_str(&w, "outcome", o->outcome == DP_DROP_COUNT ? "complete" : dp_drop_name(o->outcome));

@@ -286,6 +286,35 @@ static void test_limits(void)
 	teardown();
 }
 
+/* A request without Host (HTTP/1.0), with an empty one or with one longer
+ * than the stored host is parsed and its response hashed all the same: a
+ * long Host is cut to 255 bytes, flagged and counted, never refused. */
+static void test_host_absent_empty_or_long(void)
+{
+	char req[512];
+
+	setup();
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET /a HTTP/1.0\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET /b HTTP/1.1\r\nHost:\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny"), 0);
+	snprintf(req, sizeof(req), "GET /c HTTP/1.1\r\nHost: %0300d\r\n\r\n", 0);
+	memset(req + 23, 0xc3, 300); /* the zeros: bytes >= 0x80 */
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, req), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz"), 0);
+	CU_ASSERT_EQUAL(nseen, 3);
+	CU_ASSERT_STRING_EQUAL(seen[0].txn.host, "");
+	CU_ASSERT_STRING_EQUAL(seen[1].txn.host, "");
+	CU_ASSERT_FALSE(seen[0].txn.host_truncated || seen[1].txn.host_truncated);
+	CU_ASSERT_EQUAL(strlen(seen[2].txn.host), DP_HOST_MAX - 1);
+	CU_ASSERT_TRUE(seen[2].txn.host_truncated);
+	CU_ASSERT_TRUE(xxh_is(&seen[2].obj, "z"));
+	CU_ASSERT_EQUAL(ctr.info[DP_INFO_objects_complete], 3);
+	CU_ASSERT_EQUAL(ctr.info[DP_INFO_http_host_truncated], 1);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_bad_request], 0);
+	teardown();
+}
+
 static void test_sync(void)
 {
 	setup();
@@ -315,6 +344,7 @@ int main(void)
 		{ "abandoned_object_reported_once", test_abandoned_object_reported_once },
 		{ "limits", test_limits },
 		{ "sync", test_sync },
+		{ "host absent, empty or long", test_host_absent_empty_or_long },
 		CU_TEST_INFO_NULL,
 	};
 	return hwall_test_main("dataplane/http", tests);
