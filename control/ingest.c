@@ -32,6 +32,7 @@ struct ingest_peer {
 	char id[CTL_DP_MAX + 1];
 	char epoch[CTL_DP_MAX + 1];
 	pid_t pid;                  /* the process that said hello with the epoch */
+	uint64_t hello;             /* when it last said hello (ctl_ingest.hellos) */
 	bool connected;
 	uint64_t acked;
 	cJSON *counters;
@@ -64,6 +65,7 @@ struct ctl_ingest {
 	pthread_mutex_t status_lock;
 	struct ingest_peer dps[DP_SEEN_MAX];
 	unsigned int n_dps;
+	uint64_t hellos;            /* hellos taken so far */
 };
 
 static int64_t now_s(void)
@@ -272,8 +274,32 @@ static bool valid_id(const char *s)
 	return true;
 }
 
-/* The dp_info slot of (id, epoch) held by process @pid, created when new;
- * -1 when full. */
+/* A slot for a dataplane not seen yet, with status_lock held: a free one,
+ * else the one of the dataplane gone longest that no connection uses
+ * (there are more slots than connections), so that peers saying hello
+ * with made-up ids cannot leave a real dataplane without one. */
+static int slot_new(struct ctl_ingest *in)
+{
+	int k = -1;
+
+	if (in->n_dps < DP_SEEN_MAX)
+		return (int)in->n_dps++;
+	for (unsigned int i = 0; i < in->n_dps; i++) {
+		bool used = in->dps[i].connected;
+		for (int j = 0; j < CTL_INGEST_PEERS_MAX && !used; j++)
+			used = in->peers[j].fd >= 0 && in->peers[j].info == (int)i;
+		if (!used && (k < 0 || in->dps[i].hello < in->dps[k].hello))
+			k = (int)i;
+	}
+	if (k >= 0) {
+		cJSON_Delete(in->dps[k].counters);
+		cJSON_Delete(in->dps[k].sets);
+	}
+	return k;
+}
+
+/* The dp_info slot of (id, epoch) held by process @pid, created when new
+ * (-1 only when every slot is in use, which the peer limit rules out). */
 static int dp_slot(struct ctl_ingest *in, const char *id, const char *epoch, pid_t pid)
 {
 	int k = -1;
@@ -282,14 +308,13 @@ static int dp_slot(struct ctl_ingest *in, const char *id, const char *epoch, pid
 	for (unsigned int i = 0; i < in->n_dps && k < 0; i++)
 		if (strcmp(in->dps[i].id, id) == 0)
 			k = (int)i;
-	if (k < 0 && in->n_dps < DP_SEEN_MAX) {
-		k = (int)in->n_dps++;
+	if (k < 0 && (k = slot_new(in)) >= 0)
 		memset(&in->dps[k], 0, sizeof(in->dps[k]));
-	}
 	if (k >= 0) {
 		snprintf(in->dps[k].id, sizeof(in->dps[k].id), "%s", id);
 		snprintf(in->dps[k].epoch, sizeof(in->dps[k].epoch), "%s", epoch);
 		in->dps[k].pid = pid;
+		in->dps[k].hello = ++in->hellos;
 		in->dps[k].connected = true;
 	}
 	pthread_mutex_unlock(&in->status_lock);
@@ -483,6 +508,8 @@ static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > HWALL_INGEST_STATS_MAX ||
 	    !sets_ok(sets))
 		return peer_fail(in, p, "stats needs hello, counters and well-formed sets");
+	if (p->info < 0)
+		return 0; /* no status slot: best effort, as stats are */
 	for (const cJSON *e = c->child; e; e = e->next)
 		if (!cJSON_IsNumber(e) || !valid_id(e->string))
 			return peer_fail(in, p, "counters must be name: number");
@@ -511,7 +538,7 @@ static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, si
 		r = on_event(in, p, msg);
 	else if (strcmp(type->valuestring, "hello") == 0)
 		on_hello(in, p, msg);
-	else if (strcmp(type->valuestring, "stats") == 0 && p->info >= 0)
+	else if (strcmp(type->valuestring, "stats") == 0)
 		on_stats(in, p, msg);
 	else
 		peer_fail(in, p, "unknown record type");

@@ -674,6 +674,50 @@ static void test_hello_takeover(void)
 	remove_dir();
 }
 
+/* Made-up ids said hello with (more than the status keeps) cannot leave a
+ * real dataplane without a status slot, nor get it disconnected for
+ * sending its stats. */
+static void test_status_slots_not_exhausted(void)
+{
+	static const char stats[] = "{\"counters\":{\"rx_packets\":5}}";
+	struct hwall_ic_stats st;
+	struct hwall_ic *ic;
+	struct server s;
+	char buf[512], id[16];
+	cJSON *status;
+	char *text;
+
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "fake%d", i);
+		close(raw_hello(&s, id, "e", buf, sizeof(buf)));
+	}
+	ic = client_new(0);
+	submit_range(ic, 0, 3);
+	pump(&s, ic, 3);
+	CU_ASSERT_EQUAL(hwall_ic_send_stats(ic, stats, strlen(stats)), 0);
+	for (int i = 0; i < 5; i++)
+		ctl_ingest_run(s.in, 2);
+	submit_range(ic, 3, 4);
+	pump(&s, ic, 4);
+	hwall_ic_stats(ic, &st);
+	CU_ASSERT_EQUAL(st.acked, 4);
+	CU_ASSERT_EQUAL(st.connects, 1);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 0);
+	status = ctl_ingest_status(s.in);
+	text = cJSON_PrintUnformatted(status);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"dataplane\":\"dp0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"counters\":{\"rx_packets\":5}"));
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(status), 32);
+	free(text);
+	cJSON_Delete(status);
+	hwall_ic_free(ic);
+	server_stop(&s);
+	remove_dir();
+}
+
 static void test_raw_protocol_errors(void)
 {
 	static char big[HWALL_INGEST_MSG_MAX + 100];
@@ -756,6 +800,7 @@ int main(void)
 		{ "protocol errors", test_raw_protocol_errors },
 		{ "seq bounded by what the peer sent", test_raw_seq_bounds },
 		{ "hello cannot take another process's epoch", test_hello_takeover },
+		{ "made-up ids do not exhaust the status slots", test_status_slots_not_exhausted },
 		{ "stats snapshot", test_stats_snapshot },
 		CU_TEST_INFO_NULL,
 	};
