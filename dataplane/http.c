@@ -364,9 +364,11 @@ static enum dp_drop parse_fields(const struct dp_http *h, char *buf, struct head
 	return DP_DROP_COUNT;
 }
 
+/* HTTP/1.0, 1.1 and the other 1.x a server takes as 1.1 (nginx and Apache
+ * serve "HTTP/1.9"): refusing them would let a client hide a response. */
 static bool version_ok(const char *v)
 {
-	return strcmp(v, "HTTP/1.1") == 0 || strcmp(v, "HTTP/1.0") == 0;
+	return strncmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9' && v[8] == '\0';
 }
 
 /* Fill @t from the request-target (origin, absolute, authority or
@@ -396,7 +398,9 @@ static enum dp_drop request_line(const char *line, const char **ret_sp1, const c
 	const char *sp1 = strchr(line, ' ');
 	const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 
-	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || sp1 - line >= DP_METHOD_MAX)
+	/* A method longer than the stored one is cut (on_request), not
+	 * refused: the response's digest does not depend on it. */
+	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1)
 		return DP_DROP_http_bad_request;
 	if (strncmp(line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
 		return DP_DROP_http_upgrade;

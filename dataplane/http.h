@@ -31,7 +31,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/digest.h"
 
-#define DP_METHOD_MAX 16  /* with the NUL */
+#define DP_METHOD_MAX 16  /* with the NUL; longer methods are truncated */
 #define DP_HOST_MAX 256   /* with the NUL; longer Hosts are truncated, counted */
 #define DP_PATH_MAX 1024  /* with the NUL; longer targets are truncated, counted */
 

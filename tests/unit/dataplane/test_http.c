@@ -315,6 +315,31 @@ static void test_host_absent_empty_or_long(void)
 	teardown();
 }
 
+/* What a client chooses to send must not hide the response from hashing:
+ * a method longer than the stored one is cut, an HTTP/1.x version other
+ * than 1.0 and 1.1 (which servers answer as 1.1) is taken. */
+static void test_request_line_client_choices(void)
+{
+	setup();
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "VERY-LONG-METHOD-NAME /a HTTP/1.1\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET /b HTTP/1.9\r\nHost: h\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny"), 0);
+	CU_ASSERT_EQUAL(nseen, 2);
+	CU_ASSERT_STRING_EQUAL(seen[0].txn.method, "VERY-LONG-METHO");
+	CU_ASSERT_STRING_EQUAL(seen[1].txn.path, "/b");
+	CU_ASSERT_EQUAL(ctr.info[DP_INFO_objects_complete], 2);
+	teardown();
+	/* still refused: no version, another major version, a lower-case one */
+	setup();
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET /c HTTP/3.0\r\n\r\n"), -1);
+	teardown();
+	setup();
+	CU_ASSERT_EQUAL(send_dir(DP_DIR_C2S, "GET /c HTTP/1.10\r\n\r\n"), -1);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_bad_request], 1);
+	teardown();
+}
+
 static void test_sync(void)
 {
 	setup();
@@ -345,6 +370,7 @@ int main(void)
 		{ "limits", test_limits },
 		{ "sync", test_sync },
 		{ "host absent, empty or long", test_host_absent_empty_or_long },
+		{ "request line: long method, HTTP/1.x", test_request_line_client_choices },
 		CU_TEST_INFO_NULL,
 	};
 	return hwall_test_main("dataplane/http", tests);
