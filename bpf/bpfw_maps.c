@@ -23,13 +23,13 @@
 
 static const char *const reason_names[BPFW_REASON_COUNT] = {
 #define BPFW_X_NAME(e, n, d) [BPFW_R_##e] = n,
-	BPFW_FOREACH_REASON(BPFW_X_NAME)
+	BPFW_REASON_TABLE(BPFW_X_NAME)
 #undef BPFW_X_NAME
 };
 
 static const char *const reason_descs[BPFW_REASON_COUNT] = {
 #define BPFW_X_DESC(e, n, d) [BPFW_R_##e] = d,
-	BPFW_FOREACH_REASON(BPFW_X_DESC)
+	BPFW_REASON_TABLE(BPFW_X_DESC)
 #undef BPFW_X_DESC
 };
 

@@ -81,7 +81,7 @@ static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
  * on increments exactly one of these (per-CPU array "bpfw_counters").
  * X(ENUM_SUFFIX, "name", "description")
  */
-#define BPFW_FOREACH_REASON(X)                                                       \
+#define BPFW_REASON_TABLE(X)                                                         \
 	X(NOT_IP, "not_ip", "XDP: neither IPv4 nor IPv6 (passed)")                   \
 	X(NOT_TCP, "not_tcp", "XDP: IP but not TCP (passed)")                        \
 	X(TRUNCATED, "truncated", "XDP: L2-L4 headers truncated or malformed (passed)") \
@@ -103,7 +103,7 @@ static inline __u64 bpfw_url_key_finish(__u64 h_path, __u64 h_host)
 
 enum bpfw_reason {
 #define BPFW_X_ENUM(e, n, d) BPFW_R_##e,
-	BPFW_FOREACH_REASON(BPFW_X_ENUM)
+	BPFW_REASON_TABLE(BPFW_X_ENUM)
 #undef BPFW_X_ENUM
 	BPFW_REASON_COUNT
 };

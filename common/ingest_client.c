@@ -7,6 +7,7 @@
 #include "common/algo.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/json_writer.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -114,8 +115,9 @@ void hwall_ic_free(struct hwall_ic *ic)
 
 int hwall_ic_submit(struct hwall_ic *ic, const char *json, size_t len)
 {
+	struct hwall_json w;
 	struct qent *e;
-	int n;
+	size_t n;
 
 	if (len + ENVELOPE_MAX > HWALL_INGEST_MSG_MAX) {
 		ic->st.oversized++;
@@ -131,8 +133,18 @@ int hwall_ic_submit(struct hwall_ic *ic, const char *json, size_t len)
 		ic->st.dropped++;
 		return -ENOBUFS;
 	}
-	n = snprintf(e->msg, len + ENVELOPE_MAX, "{\"type\":\"event\",\"seq\":%llu,\"event\":%.*s}",
-		     (unsigned long long)(ic->seq + 1), (int)len, json);
+	hwall_json_init(&w, e->msg, len + ENVELOPE_MAX);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "event");
+	hwall_json_u64(&w, "seq", ic->seq + 1);
+	hwall_json_raw(&w, "event", json, len);
+	hwall_json_obj_end(&w);
+	if (hwall_json_finish(&w, &n) < 0) { /* ENVELOPE_MAX is too small */
+		free(e->msg);
+		e->msg = NULL;
+		ic->st.oversized++;
+		return -EMSGSIZE;
+	}
 	e->len = (uint32_t)n;
 	e->seq = ++ic->seq;
 	e->sent_before = false;
@@ -154,7 +166,8 @@ static void disconnect(struct hwall_ic *ic)
 static void try_connect(struct hwall_ic *ic)
 {
 	char hello[256];
-	int n;
+	struct hwall_json w;
+	size_t n;
 
 	if (hwall_mono_ms() < ic->next_attempt_ms)
 		return;
@@ -163,10 +176,15 @@ static void try_connect(struct hwall_ic *ic)
 		disconnect(ic);
 		return;
 	}
-	n = snprintf(hello, sizeof(hello),
-		     "{\"type\":\"hello\",\"proto\":%d,\"dataplane\":\"%s\",\"epoch\":\"%s\"}",
-		     HWALL_INGEST_PROTO, ic->id, ic->epoch);
-	if (send(ic->fd, hello, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
+	hwall_json_init(&w, hello, sizeof(hello));
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "hello");
+	hwall_json_u64(&w, "proto", HWALL_INGEST_PROTO);
+	hwall_json_str(&w, "dataplane", ic->id);
+	hwall_json_str(&w, "epoch", ic->epoch);
+	hwall_json_obj_end(&w);
+	if (hwall_json_finish(&w, &n) < 0 ||
+	    send(ic->fd, hello, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
 		disconnect(ic);
 		return;
 	}
@@ -273,19 +291,26 @@ int hwall_ic_poll(struct hwall_ic *ic, int timeout_ms)
 
 int hwall_ic_send_stats(struct hwall_ic *ic, const char *json, size_t len)
 {
+	struct hwall_json w;
 	char *msg;
-	int n, r = 0;
+	size_t n;
+	int r = 0;
 
 	if (ic->state != IC_READY)
 		return -ENOTCONN;
-	if (len < 2 || json[0] != '{' || len + ENVELOPE_MAX > HWALL_INGEST_MSG_MAX)
+	if (len + ENVELOPE_MAX > HWALL_INGEST_MSG_MAX)
 		return -EINVAL;
 	msg = malloc(len + ENVELOPE_MAX);
 	if (!msg)
 		return -ENOMEM;
 	/* {"type":"stats", followed by the members of the caller's object */
-	n = snprintf(msg, len + ENVELOPE_MAX, "{\"type\":\"stats\",%.*s", (int)len - 1, json + 1);
-	if (send(ic->fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	hwall_json_init(&w, msg, len + ENVELOPE_MAX);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "type", "stats");
+	hwall_json_members(&w, json, len);
+	hwall_json_obj_end(&w);
+	r = hwall_json_finish(&w, &n);
+	if (r == 0 && send(ic->fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		r = errno == EAGAIN ? -EAGAIN : hwall_neg_errno();
 	free(msg);
 	return r;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * http.c - libmicrohttpd glue for the operator API (see http.h).
+ * httpd.c - libmicrohttpd glue for the operator API (see httpd.h).
  */
 #include "control/httpd.h"
 #include "common/number.h"

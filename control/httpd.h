@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * http.h - the operator API's HTTP server: libmicrohttpd with one internal
+ * httpd.h - the operator API's HTTP server: libmicrohttpd with one internal
  * polling thread, feeding requests to ctl_api_dispatch().  Request bodies
  * over the cap are refused with 413 without being buffered; query
  * arguments beyond CTL_API_ARGS_MAX are refused with 400.
  */
-#ifndef HASHWALL_CONTROL_HTTP_H
-#define HASHWALL_CONTROL_HTTP_H
+#ifndef HASHWALL_CONTROL_HTTPD_H
+#define HASHWALL_CONTROL_HTTPD_H
 
 #include <stddef.h>
 #include <stdint.h>

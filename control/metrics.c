@@ -5,15 +5,15 @@
 #include "control/metrics.h"
 
 static const char *const names[CTL_CTR_COUNT] = {
-#define CTL_COUNTER_NAME(e, name, help) [CTL_CTR_##e] = name,
-	CTL_COUNTER_LIST(CTL_COUNTER_NAME)
-#undef CTL_COUNTER_NAME
+#define CTL_X_NAME(e, name, help) [CTL_CTR_##e] = name,
+	CTL_COUNTER_TABLE(CTL_X_NAME)
+#undef CTL_X_NAME
 };
 
 static const char *const helps[CTL_CTR_COUNT] = {
-#define CTL_COUNTER_HELP(e, name, help) [CTL_CTR_##e] = help,
-	CTL_COUNTER_LIST(CTL_COUNTER_HELP)
-#undef CTL_COUNTER_HELP
+#define CTL_X_HELP(e, name, help) [CTL_CTR_##e] = help,
+	CTL_COUNTER_TABLE(CTL_X_HELP)
+#undef CTL_X_HELP
 };
 
 const char *ctl_counter_name(enum ctl_counter ctr)

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* X(ENUM, name without hashwall_ prefix, help) */
-#define CTL_COUNTER_LIST(X)                                                              \
+#define CTL_COUNTER_TABLE(X)                                                              \
 	X(INGEST_EVENTS, "ingest_events_total", "Match events committed to the store")    \
 	X(INGEST_DUPLICATES, "ingest_duplicates_total",                                   \
 	  "Events skipped because their sequence number was already committed")          \
@@ -64,9 +64,9 @@
 	  "Occurrences deleted after the retention period")
 
 enum ctl_counter {
-#define CTL_COUNTER_ENUM(e, name, help) CTL_CTR_##e,
-	CTL_COUNTER_LIST(CTL_COUNTER_ENUM)
-#undef CTL_COUNTER_ENUM
+#define CTL_X_ENUM(e, name, help) CTL_CTR_##e,
+	CTL_COUNTER_TABLE(CTL_X_ENUM)
+#undef CTL_X_ENUM
 	CTL_CTR_COUNT
 };
 

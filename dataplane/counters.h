@@ -2,13 +2,14 @@
 /*
  * counters.h - the one table of dataplane counters.
  *
- * DP_DROPS lists every reason for which a packet, a segment, an object, a
- * whole connection or a set hit is skipped, dropped or given up on; each
- * such event increments exactly one of them.  DP_INFO lists the counters that only
- * describe the traffic (objects seen, matches, evictions that lost nothing).
- * Both X-macro tables generate the enum, the names printed in the stats
- * event and the per-worker arrays (struct dp_counters), so a reason cannot
- * exist without a name or a counter.  Counters are per worker: no atomics.
+ * DP_DROP_TABLE lists every reason for which a packet, a segment, an
+ * object, a whole connection or a set hit is skipped, dropped or given up
+ * on; each such event increments exactly one of them.  DP_INFO_TABLE lists
+ * the counters that only describe the traffic (objects seen, matches,
+ * evictions that lost nothing).  Both X-macro tables generate the enum, the
+ * names printed in the stats event and the per-worker arrays (struct
+ * dp_counters), so a reason cannot exist without a name or a counter.
+ * Counters are per worker: no atomics.
  */
 #ifndef HASHWALL_DATAPLANE_COUNTERS_H
 #define HASHWALL_DATAPLANE_COUNTERS_H
@@ -16,7 +17,7 @@
 #include <stdint.h>
 
 /* X(name, what it counts) */
-#define DP_DROPS(X)                                                                          \
+#define DP_DROP_TABLE(X)                                                                     \
 	/* packets (parse.c) */                                                              \
 	X(pkt_truncated, "packet shorter than its headers claim")                           \
 	X(pkt_not_ip, "ethertype is neither IPv4 nor IPv6")                                 \
@@ -61,7 +62,7 @@
 	/* matches (verdict.c) */                                                            \
 	X(allowlisted, "set hit skipped: the digest is in the local allowlist")
 
-#define DP_INFO(X)                                                                           \
+#define DP_INFO_TABLE(X)                                                                    \
 	X(flows_created, "connections added to the flow table")                             \
 	X(flows_midstream, "connections first seen without a SYN")                          \
 	X(flows_evicted, "flows evicted because the table was full")                        \
@@ -84,15 +85,15 @@
 
 enum dp_drop {
 #define DP_X_ENUM(name, desc) DP_DROP_##name,
-	DP_DROPS(DP_X_ENUM)
+	DP_DROP_TABLE(DP_X_ENUM)
 #undef DP_X_ENUM
 	DP_DROP_COUNT
 };
 
 enum dp_info {
-#define DP_X_INFO(name, desc) DP_INFO_##name,
-	DP_INFO(DP_X_INFO)
-#undef DP_X_INFO
+#define DP_X_ENUM(name, desc) DP_INFO_##name,
+	DP_INFO_TABLE(DP_X_ENUM)
+#undef DP_X_ENUM
 	DP_INFO_COUNT
 };
 

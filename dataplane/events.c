@@ -4,19 +4,18 @@
  * the counter names.
  */
 #include "dataplane/events.h"
+#include "common/url.h"
 
 #include <arpa/inet.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <string.h>
 
 static const char *const drop_names[] = {
 #define DP_X_NAME(name, desc) #name,
-	DP_DROPS(DP_X_NAME)
+	DP_DROP_TABLE(DP_X_NAME)
 };
 
 static const char *const info_names[] = {
-	DP_INFO(DP_X_NAME)
+	DP_INFO_TABLE(DP_X_NAME)
 #undef DP_X_NAME
 };
 
@@ -41,73 +40,36 @@ void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src)
 	dst->body_bytes += src->body_bytes;
 }
 
+/* Bytes of every counter name, a NUL each: what bounds the stats line. */
+enum {
+#define DP_X_NAME_BYTES(name, desc) +sizeof(#name)
+	DP_COUNTER_NAME_BYTES = 0 DP_DROP_TABLE(DP_X_NAME_BYTES) DP_INFO_TABLE(DP_X_NAME_BYTES)
+#undef DP_X_NAME_BYTES
+};
+
+/* The stats line: ,"name":<20 digits> per counter, and the fixed fields
+ * (whose seven numbers printf may make a few hundred digits long). */
+#define DP_STATS_MAX (DP_COUNTER_NAME_BYTES + 24 * (DP_DROP_COUNT + DP_INFO_COUNT) + 4096)
+
 /* Every wire string escaped at 3 bytes per byte, plus the fixed fields,
  * fits in one line: dp_event_format() never runs out of room. */
 _Static_assert(3 * (DP_HOST_MAX + DP_PATH_MAX + DP_METHOD_MAX) + 1024 < DP_EVENT_MAX,
 	       "DP_EVENT_MAX too small for the longest event");
 
-/* A bounded writer: once full it stays full and the line is discarded. */
-struct jw {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool full;
-};
+/* The canonical form of a request target (common/url_canon.h): every
+ * byte grows to at most three. */
+#define DP_EVENT_PATH_MAX (3 * DP_PATH_MAX)
 
-static void jw_raw(struct jw *w, const char *s, size_t n)
+/*
+ * @target in its canonical form (docs/enforcement.md, "Canonical form"),
+ * in @buf of @cap bytes: the form the XDP program keys a URL block on, so
+ * that every spelling of one URL is one candidate and one block.  The
+ * JSON writer escapes what is left (control bytes) as it escapes any wire
+ * string.
+ */
+static const char *event_path(const char *target, char *buf, size_t cap)
 {
-	if (w->full || w->len + n >= w->cap) {
-		w->full = true;
-		return;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-}
-
-static void jw_fmt(struct jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void jw_fmt(struct jw *w, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		w->full = true;
-		return;
-	}
-	jw_raw(w, tmp, (size_t)n);
-}
-
-/* ,"key":"value" with the escaping described in events.h. */
-static void jw_str(struct jw *w, const char *key, const char *v)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	jw_fmt(w, ",\"%s\":\"", key);
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		char e[3] = { '\\', (char)*p, 0 };
-		if (*p == '"' || *p == '\\') {
-			jw_raw(w, e, 2);
-		} else if (*p < 0x20 || *p >= 0x7f) {
-			char pct[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-			jw_raw(w, pct, 3);
-		} else {
-			jw_raw(w, (const char *)p, 1);
-		}
-	}
-	jw_raw(w, "\"", 1);
-}
-
-static void jw_hex(struct jw *w, const char *key, const uint8_t *b, size_t len)
-{
-	char hex[HWALL_DIGEST_HEX_MAX];
-
-	hwall_hex_format(b, len, hex);
-	jw_fmt(w, ",\"%s\":\"%s\"", key, hex);
+	return hwall_url_canon(target, strlen(target), buf, cap) < 0 ? target : buf;
 }
 
 static void server_text(const struct dp_event_obj *e, char *out, size_t cap)
@@ -118,54 +80,75 @@ static void server_text(const struct dp_event_obj *e, char *out, size_t cap)
 		inet_ntop(AF_INET6, e->server, out, (socklen_t)cap);
 }
 
+/* "digests":{"<algo>":"<hex>",...} for every digest the object has. */
+static void digests_json(struct hwall_json *w, const struct dp_digests *d)
+{
+	hwall_json_obj_begin(w, "digests");
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
+		if (d->mask & (1u << a))
+			hwall_json_hex(w, hwall_algo_name((enum hwall_algo)a), d->bytes[a],
+				       hwall_algo_len((enum hwall_algo)a));
+	hwall_json_obj_end(w);
+}
+
+static void match_json(struct hwall_json *w, const struct dp_obj *o, const struct dp_match *m)
+{
+	hwall_json_str(w, "set", m->set->info.id);
+	hwall_json_u64(w, "set_version", m->set->info.version);
+	hwall_json_str(w, "algo", hwall_algo_name(m->algo));
+	hwall_json_hex(w, "digest", o->digests.bytes[m->algo], hwall_algo_len(m->algo));
+	hwall_json_u64(w, "category", m->category);
+	hwall_json_u64(w, "ref", m->ref);
+}
+
 size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, const struct dp_match *m)
 {
 	const struct dp_obj *o = e->obj;
 	const struct dp_txn *t = o->txn;
-	struct jw w = { buf, cap, 0, false };
-	char ip[INET6_ADDRSTRLEN];
-	bool first = true;
+	bool complete = o->outcome == DP_DROP_COUNT;
+	char ip[INET6_ADDRSTRLEN], path[DP_EVENT_PATH_MAX];
+	struct hwall_json w;
+	size_t len;
 
 	server_text(e, ip, sizeof(ip));
-	jw_fmt(&w, "{\"event\":\"%s\",\"ts\":%" PRIu64, m ? "match" : "object",
-	       e->ts_ns / UINT64_C(1000000000));
-	jw_str(&w, "server_ip", ip);
-	jw_fmt(&w, ",\"server_port\":%u", e->server_port);
-	jw_str(&w, "client", e->client);
-	jw_str(&w, "host", t ? t->host : "");
-	jw_str(&w, "path", t ? t->path : "");
-	jw_str(&w, "method", t ? t->method : "");
+	hwall_json_init(&w, buf, cap);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "event", m ? "match" : "object");
+	hwall_json_u64(&w, "ts", e->ts_ns / UINT64_C(1000000000));
+	hwall_json_str(&w, "server_ip", ip);
+	hwall_json_u64(&w, "server_port", e->server_port);
+	hwall_json_str(&w, "client", e->client);
+	hwall_json_wire(&w, "host", t ? t->host : "");
+	hwall_json_wire(&w, "path", t ? event_path(t->path, path, sizeof(path)) : "");
+	hwall_json_wire(&w, "method", t ? t->method : "");
 	/* Only when cut: controld keeps the flag on the candidate. */
 	if (t && t->host_truncated)
-		jw_raw(&w, ",\"host_truncated\":true", 22);
+		hwall_json_bool(&w, "host_truncated", true);
 	if (t && t->path_truncated)
-		jw_raw(&w, ",\"path_truncated\":true", 22);
-	jw_fmt(&w, ",\"status\":%u,\"size\":%" PRIu64 ",\"complete\":%s,\"partial\":%s", o->status,
-	       o->size, o->outcome == DP_DROP_COUNT ? "true" : "false", o->partial ? "true" : "false");
-	jw_str(&w, "outcome", o->outcome == DP_DROP_COUNT ? "complete" : dp_drop_name(o->outcome));
-	jw_raw(&w, ",\"digests\":{", 12);
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
-		if (!(o->digests.mask & (1u << a)))
-			continue;
-		char hex[HWALL_DIGEST_HEX_MAX];
+		hwall_json_bool(&w, "path_truncated", true);
+	hwall_json_u64(&w, "status", o->status);
+	hwall_json_u64(&w, "size", o->size);
+	hwall_json_bool(&w, "complete", complete);
+	hwall_json_bool(&w, "partial", o->partial);
+	hwall_json_str(&w, "outcome", complete ? "complete" : dp_drop_name(o->outcome));
+	digests_json(&w, &o->digests);
+	if (m)
+		match_json(&w, o, m);
+	hwall_json_obj_end(&w);
+	hwall_json_newline(&w);
+	return hwall_json_finish(&w, &len) == 0 ? len : 0;
+}
 
-		hwall_hex_format(o->digests.bytes[a], hwall_algo_len((enum hwall_algo)a), hex);
-		jw_fmt(&w, "%s\"%s\":\"%s\"", first ? "" : ",", hwall_algo_name((enum hwall_algo)a), hex);
-		first = false;
-	}
-	jw_raw(&w, "}", 1);
-	if (m) {
-		jw_str(&w, "set", m->set->info.id);
-		jw_fmt(&w, ",\"set_version\":%" PRIu64, m->set->info.version);
-		jw_str(&w, "algo", hwall_algo_name(m->algo));
-		jw_hex(&w, "digest", o->digests.bytes[m->algo], hwall_algo_len(m->algo));
-		jw_fmt(&w, ",\"category\":%u,\"ref\":%" PRIu32, m->category, m->ref);
-	}
-	jw_raw(&w, "}\n", 2);
-	if (w.full)
-		return 0;
-	buf[w.len] = '\0'; /* jw_raw() always leaves room for it */
-	return w.len;
+void dp_event_drops_json(struct hwall_json *w, const struct dp_counters *c)
+{
+	for (int i = 0; i < DP_DROP_COUNT; i++)
+		hwall_json_u64(w, drop_names[i], c->drop[i]);
+}
+
+void dp_event_info_json(struct hwall_json *w, const struct dp_counters *c)
+{
+	for (int i = 0; i < DP_INFO_COUNT; i++)
+		hwall_json_u64(w, info_names[i], c->info[i]);
 }
 
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)
@@ -173,34 +156,42 @@ void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)
 	dp_event_stats_cpu(out, c, seconds, NULL);
 }
 
-static void stats_cpu_fields(FILE *out, const struct dp_counters *c, const struct dp_cpu_use *cpu)
+static void stats_cpu_fields(struct hwall_json *w, const struct dp_counters *c,
+			     const struct dp_cpu_use *cpu)
 {
 	double busy = cpu->tsc_hz ? (double)cpu->tsc_cycles / (double)cpu->tsc_hz : 0;
 
-	fprintf(out,
-		",\"workers\":%u,\"worker_cycles\":%" PRIu64 ",\"tsc_hz\":%" PRIu64
-		",\"worker_seconds\":%.6f,\"worker_cpu_seconds\":%.6f,\"cycles_per_packet\":%.1f"
-		",\"gbps_per_core\":%.3f",
-		cpu->workers, cpu->tsc_cycles, cpu->tsc_hz, busy, cpu->cpu_seconds,
-		c->packets ? (double)cpu->tsc_cycles / (double)c->packets : 0,
-		busy > 0 ? (double)c->body_bytes * 8 / busy / 1e9 : 0);
+	hwall_json_u64(w, "workers", cpu->workers);
+	hwall_json_u64(w, "worker_cycles", cpu->tsc_cycles);
+	hwall_json_u64(w, "tsc_hz", cpu->tsc_hz);
+	hwall_json_fixed(w, "worker_seconds", busy, 6);
+	hwall_json_fixed(w, "worker_cpu_seconds", cpu->cpu_seconds, 6);
+	hwall_json_fixed(w, "cycles_per_packet",
+			 c->packets ? (double)cpu->tsc_cycles / (double)c->packets : 0, 1);
+	hwall_json_fixed(w, "gbps_per_core", busy > 0 ? (double)c->body_bytes * 8 / busy / 1e9 : 0, 3);
 }
 
 void dp_event_stats_cpu(FILE *out, const struct dp_counters *c, double seconds,
 			const struct dp_cpu_use *cpu)
 {
-	double gbps = seconds > 0 ? (double)c->body_bytes * 8 / seconds / 1e9 : 0;
+	char buf[DP_STATS_MAX];
+	struct hwall_json w;
+	size_t len;
 
-	fputs("{\"event\":\"stats\"", out);
-	for (int i = 0; i < DP_DROP_COUNT; i++)
-		fprintf(out, ",\"%s\":%" PRIu64, drop_names[i], c->drop[i]);
-	for (int i = 0; i < DP_INFO_COUNT; i++)
-		fprintf(out, ",\"%s\":%" PRIu64, info_names[i], c->info[i]);
-	fprintf(out,
-		",\"seconds\":%.6f,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-		",\"body_bytes\":%" PRIu64 ",\"gbps\":%.3f",
-		seconds, c->packets, c->bytes, c->body_bytes, gbps);
+	hwall_json_init(&w, buf, sizeof(buf));
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_str(&w, "event", "stats");
+	dp_event_drops_json(&w, c);
+	dp_event_info_json(&w, c);
+	hwall_json_fixed(&w, "seconds", seconds, 6);
+	hwall_json_u64(&w, "packets", c->packets);
+	hwall_json_u64(&w, "bytes", c->bytes);
+	hwall_json_u64(&w, "body_bytes", c->body_bytes);
+	hwall_json_fixed(&w, "gbps", seconds > 0 ? (double)c->body_bytes * 8 / seconds / 1e9 : 0, 3);
 	if (cpu)
-		stats_cpu_fields(out, c, cpu);
-	fputs("}\n", out);
+		stats_cpu_fields(&w, c, cpu);
+	hwall_json_obj_end(&w);
+	hwall_json_newline(&w);
+	if (hwall_json_finish(&w, &len) == 0)
+		fwrite(buf, 1, len, out);
 }

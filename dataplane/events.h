@@ -15,10 +15,12 @@
  *   {"event":"stats", every counter, "seconds","packets","bytes",
  *    "body_bytes","gbps"[, the worker time fields of dp_event_stats_cpu()]}
  *
- * Strings from the wire (host, path, method) are escaped: '"' and '\' as
- * JSON escapes, control bytes, DEL and bytes over 0x7f percent-encoded
- * (%XX), so every line is valid UTF-8 JSON.  Replay writes to a stdio
- * stream; live workers will queue the same records to a service thread.
+ * Every line is written by the one JSON writer (common/json_writer.h).
+ * Strings from the wire (host, path, method) go through hwall_json_wire():
+ * '"' and '\' as JSON escapes, control bytes, DEL and bytes over 0x7f
+ * percent-encoded (%XX), so every line is valid UTF-8 JSON.  Replay writes
+ * to a stdio stream; live workers queue the same records to the service
+ * thread.
  */
 #ifndef HASHWALL_DATAPLANE_EVENTS_H
 #define HASHWALL_DATAPLANE_EVENTS_H
@@ -28,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/json_writer.h"
 #include "common/pseudo.h"
 #include "dataplane/counters.h"
 #include "dataplane/http.h"
@@ -51,6 +54,11 @@ struct dp_event_obj {
  * or 0 when it did not fit (the line is then not written).
  */
 size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, const struct dp_match *m);
+
+/* Every drop counter of @c, then every info counter, as members
+ * "<counter name>":<value> of the object open in @w. */
+void dp_event_drops_json(struct hwall_json *w, const struct dp_counters *c);
+void dp_event_info_json(struct hwall_json *w, const struct dp_counters *c);
 
 /* Write the stats event for @c (one line). @seconds of processing. */
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds);

@@ -12,7 +12,7 @@
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "common/errors.h"
 
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 
 /* Whether table @algo of prepared builder @b can be written from its base
  * by runs: it has a base with @algo entries at the same bucket bits. */

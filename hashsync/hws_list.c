@@ -8,7 +8,7 @@
  * decimal and 0 when absent.
  */
 #include "hashsync/hws.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "common/errors.h"
 #include "common/number.h"
 

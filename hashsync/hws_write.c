@@ -11,7 +11,7 @@
  */
 #include "hashsync/hws.h"
 #include "hashsync/hws_format.h"
-#include "hashsync/hws_internal.h"
+#include "hashsync/hws_int.h"
 #include "hashsync/hws_delta.h"
 #include "common/errors.h"
 #include "common/fileio.h"

@@ -21,7 +21,9 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/json_writer.h"
 #include "common/log.h"
+#include "dataplane/events.h"
 #include "dataplane/live/live_run.h"
 #include "dataplane/rx.h"
 
@@ -368,36 +370,22 @@ static void send_stats(struct dp_run *run)
 {
 	char buf[8192];
 	struct dp_counters c;
-	struct dp_setpub *l = &run->live;
+	struct hwall_json w;
 	size_t n;
 
 	dp_run_counters(run, &c);
-	n = (size_t)snprintf(buf, sizeof(buf), "{\"counters\":{\"packets\":%" PRIu64
-			     ",\"bytes\":%" PRIu64 ",\"body_bytes\":%" PRIu64, c.packets, c.bytes,
-			     c.body_bytes);
-	for (int i = 0; i < DP_INFO_COUNT && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"%s\":%" PRIu64,
-				      dp_info_name((enum dp_info)i), c.info[i]);
-	for (int i = 0; i < DP_DROP_COUNT && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"%s\":%" PRIu64,
-				      dp_drop_name((enum dp_drop)i), c.drop[i]);
-	pthread_mutex_lock(&l->lock);
-	for (unsigned int i = 0; i < l->cur->n && n < sizeof(buf); i++) {
-		const struct hws_info *in = &l->cur->sets[i].info;
-		char id[2 * HWS_ID_MAX + 1];
-
-		dp_setpub_json_id(id, sizeof(id), in->id);
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-				      "%s{\"id\":\"%s\",\"version\":%" PRIu64 ",\"created\":%" PRId64
-				      ",\"expires\":%" PRId64 "}", i ? "," : "},\"sets\":[", id,
-				      in->version, in->created, in->expires);
-	}
-	if (l->cur->n == 0 && n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "},\"sets\":[");
-	pthread_mutex_unlock(&l->lock);
-	if (n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}");
-	if (n < sizeof(buf))
+	hwall_json_init(&w, buf, sizeof(buf));
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_obj_begin(&w, "counters");
+	hwall_json_u64(&w, "packets", c.packets);
+	hwall_json_u64(&w, "bytes", c.bytes);
+	hwall_json_u64(&w, "body_bytes", c.body_bytes);
+	dp_event_info_json(&w, &c);
+	dp_event_drops_json(&w, &c);
+	hwall_json_obj_end(&w);
+	dp_setpub_sets_json(&run->live, &w, DP_SETPUB_CREATED);
+	hwall_json_obj_end(&w);
+	if (hwall_json_finish(&w, &n) == 0)
 		dp_service_send_stats(&run->svc, buf, n);
 }
 

@@ -13,7 +13,7 @@
  *                    address, a URL or a digest)
  *
  * The callbacks run on DPDK's telemetry thread and only read: counters
- * with relaxed loads, the set list under dp_live's writer lock.
+ * with relaxed loads, the set list under dp_setpub's writer lock.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/ingest_client.h"
+#include "common/json_writer.h"
 #include "common/log.h"
 
 #define TAKE_BURST 64
@@ -27,19 +28,24 @@ size_t dp_service_ingest_json(const char *line, size_t len, const struct dp_flow
 			      char *out, size_t cap)
 {
 	char ip[INET6_ADDRSTRLEN];
-	int n;
+	struct hwall_json w;
+	size_t n;
 
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	if (len < 2 || line[0] != '{' || line[len - 1] != '}')
-		return 0;
 	if (memcmp(flow->client, v4_mapped, sizeof(v4_mapped)) == 0)
 		inet_ntop(AF_INET, flow->client + 12, ip, sizeof(ip));
 	else
 		inet_ntop(AF_INET6, flow->client, ip, sizeof(ip));
-	n = snprintf(out, cap, "%.*s,\"flow\":{\"client_ip\":\"%s\",\"client_port\":%u}}",
-		     (int)(len - 1), line, ip, flow->client_port);
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	hwall_json_init(&w, out, cap);
+	hwall_json_obj_begin(&w, NULL);
+	hwall_json_members(&w, line, len);
+	hwall_json_obj_begin(&w, "flow");
+	hwall_json_str(&w, "client_ip", ip);
+	hwall_json_u64(&w, "client_port", flow->client_port);
+	hwall_json_obj_end(&w);
+	hwall_json_obj_end(&w);
+	return hwall_json_finish(&w, &n) == 0 ? n : 0;
 }
 
 static int open_events(struct dp_service *s)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * control.c - the control socket and its thread (see control.h).
+ * control_socket.c - the control socket and its thread (see control_socket.h).
  */
 #include "dataplane/sets/control_socket.h"
 

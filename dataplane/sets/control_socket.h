@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * control.h - the local control socket: a unix stream socket served by one
+ * control_socket.h - the local control socket: a unix stream socket served by one
  * control thread, speaking a line protocol (docs/dataplane.md):
  *
  *   load <set-id> <version> <path>  ->  ok loaded ... | err <reason>
@@ -8,12 +8,12 @@
  *   allowlist <path>                ->  ok allowlist <n> entries | err <reason>
  *   status                          ->  one JSON line
  *
- * Changes go through dp_live (RCU publication); the thread is the only
+ * Changes go through dp_setpub (RCU publication); the thread is the only
  * writer besides start-up.  Clients are served one at a time; the socket
  * is created mode 0600.
  */
-#ifndef HASHWALL_DATAPLANE_CONTROL_H
-#define HASHWALL_DATAPLANE_CONTROL_H
+#ifndef HASHWALL_DATAPLANE_CONTROL_SOCKET_H
+#define HASHWALL_DATAPLANE_CONTROL_SOCKET_H
 
 #include <pthread.h>
 #include <stddef.h>

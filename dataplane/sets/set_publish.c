@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * live.c - set list publication with RCU (see live.h).
+ * set_publish.c - set list publication with RCU (see set_publish.h).
  */
 #include "dataplane/sets/set_publish.h"
 
@@ -196,42 +196,47 @@ void dp_setpub_replace(struct dp_setpub *l, struct dp_setlist *next)
 	pthread_mutex_unlock(&l->lock);
 }
 
-int dp_setpub_json_id(char *buf, size_t len, const char *s)
+/* The sets of the current list as the array "sets"; @l->lock held. */
+static void sets_json(const struct dp_setpub *l, struct hwall_json *w, unsigned int fields)
 {
-	size_t n = 0;
+	hwall_json_arr_begin(w, "sets");
+	for (unsigned int i = 0; i < l->cur->n; i++) {
+		const struct hws_info *in = &l->cur->sets[i].info;
 
-	for (; *s; s++) {
-		if (n + 3 > len)
-			return -ENOSPC;
-		if (*s == '"' || *s == '\\')
-			buf[n++] = '\\';
-		buf[n++] = *s;
+		hwall_json_obj_begin(w, NULL);
+		hwall_json_str(w, "id", in->id);
+		hwall_json_u64(w, "version", in->version);
+		if (fields & DP_SETPUB_ENTRIES)
+			hwall_json_u64(w, "entries", in->entries);
+		if (fields & DP_SETPUB_CREATED)
+			hwall_json_i64(w, "created", in->created);
+		hwall_json_i64(w, "expires", in->expires);
+		hwall_json_obj_end(w);
 	}
-	buf[n] = '\0';
-	return (int)n;
+	hwall_json_arr_end(w);
+}
+
+void dp_setpub_sets_json(struct dp_setpub *l, struct hwall_json *w, unsigned int fields)
+{
+	pthread_mutex_lock(&l->lock);
+	sets_json(l, w, fields);
+	pthread_mutex_unlock(&l->lock);
 }
 
 int dp_setpub_status(struct dp_setpub *l, char *buf, size_t len)
 {
-	size_t n = 0;
-	int r = 0;
+	struct hwall_json w;
+	size_t n;
+	int r;
 
+	hwall_json_init(&w, buf, len);
+	hwall_json_obj_begin(&w, NULL);
 	pthread_mutex_lock(&l->lock);
-	r = snprintf(buf, len, "{\"swaps\":%" PRIu64 ",\"allowlist\":%" PRIu32 ",\"sets\":[",
-		     l->swaps, l->cur->allow ? l->cur->allow->n : 0);
-	for (unsigned int i = 0; r >= 0 && (n += (size_t)r) < len && i < l->cur->n; i++) {
-		const struct hws_info *in = &l->cur->sets[i].info;
-		char id[2 * HWS_ID_MAX + 1];
-
-		dp_setpub_json_id(id, sizeof(id), in->id);
-		r = snprintf(buf + n, len - n,
-			     "%s{\"id\":\"%s\",\"version\":%" PRIu64 ",\"entries\":%" PRIu64
-			     ",\"expires\":%" PRId64 "}",
-			     i ? "," : "", id, in->version, in->entries, in->expires);
-	}
+	hwall_json_u64(&w, "swaps", l->swaps);
+	hwall_json_u64(&w, "allowlist", l->cur->allow ? l->cur->allow->n : 0);
+	sets_json(l, &w, DP_SETPUB_ENTRIES);
 	pthread_mutex_unlock(&l->lock);
-	if (r < 0 || n >= len)
-		return -ENOSPC;
-	r = snprintf(buf + n, len - n, "]}");
-	return r < 0 || n + (size_t)r >= len ? -ENOSPC : (int)(n + (size_t)r);
+	hwall_json_obj_end(&w);
+	r = hwall_json_finish(&w, &n);
+	return r < 0 ? r : (int)n;
 }

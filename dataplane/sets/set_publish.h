@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * live.h - the published set list: replaced while workers run, with RCU.
+ * set_publish.h - the published set list: replaced while workers run, with RCU.
  *
  * The list workers read (struct dp_setlist, with the allowlist it points
  * to) is immutable once published.  A change (load, unload, a new
@@ -13,8 +13,8 @@
  * (dp_setpub_quiescent, dp_setpub_current).
  * Changes are serialised by a mutex that only control threads take.
  */
-#ifndef HASHWALL_DATAPLANE_LIVE_H
-#define HASHWALL_DATAPLANE_LIVE_H
+#ifndef HASHWALL_DATAPLANE_SET_PUBLISH_H
+#define HASHWALL_DATAPLANE_SET_PUBLISH_H
 
 #include <pthread.h>
 #include <stddef.h>
@@ -22,6 +22,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "common/json_writer.h"
 #include "dataplane/verdict.h"
 
 struct dp_setpub {
@@ -86,13 +87,21 @@ int dp_setpub_set_allowlist(struct dp_setpub *l, struct dp_allowlist *a);
  * what is loaded.) */
 void dp_setpub_replace(struct dp_setpub *l, struct dp_setlist *next);
 
-/* Set id @s as a JSON string body into @buf of @len bytes: '"' and '\'
- * escaped (ids are printable ASCII; 2 * HWS_ID_MAX + 1 bytes always do).
- * Returns the length, or -ENOSPC. */
-int dp_setpub_json_id(char *buf, size_t len, const char *s);
+/* What dp_setpub_sets_json() writes of a set besides its id, version and
+ * expiry. */
+enum dp_setpub_field {
+	DP_SETPUB_ENTRIES = 1 << 0,
+	DP_SETPUB_CREATED = 1 << 1,
+};
+
+/* The published sets as the member "sets" of the object open in @w: an
+ * array of {"id","version"[,"entries"][,"created"],"expires"} (@fields,
+ * a mask of enum dp_setpub_field). */
+void dp_setpub_sets_json(struct dp_setpub *l, struct hwall_json *w, unsigned int fields);
 
 /* One JSON object (no newline) describing the loaded sets and the number
- * of allowlist entries into @buf.
+ * of allowlist entries into @buf:
+ * {"swaps":N,"allowlist":N,"sets":[{"id","version","entries","expires"}...]}.
  * Returns the length, or -ENOSPC. */
 int dp_setpub_status(struct dp_setpub *l, char *buf, size_t len);
 

@@ -4,7 +4,7 @@
  * limits, the dispatch to one decoder per format, and pdq_decode(), whose
  * sink keeps every row in one pixel buffer.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -15,7 +15,7 @@
  * read colour 0.  Transparency is ignored (the palette colour is hashed),
  * as the reference does via ImageMagick.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <string.h>

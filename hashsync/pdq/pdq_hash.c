@@ -13,10 +13,10 @@
  * precision operations (and meson.build forbids contracting them into
  * fused multiply-adds), so that the same luminance gives the same bits.
  * What differs is only the order in which independent values are
- * computed: rows are streamed (struct pdq_stream in pdq_internal.h), so a
+ * computed: rows are streamed (struct pdq_stream in pdq_int.h), so a
  * 40-megapixel image needs a few hundred kilobytes, not two float copies.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <math.h>

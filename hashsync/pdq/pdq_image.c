@@ -7,7 +7,7 @@
  * CImg's nearest-neighbour resize to 512x512 does, as the reference's
  * pdq-photo-hasher does for any image with a side over 512.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

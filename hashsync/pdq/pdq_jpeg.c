@@ -21,7 +21,7 @@
  * truncated file is refused rather than hashed with grey filler.  libjpeg
  * never prints: its message hooks are replaced.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -13,7 +13,7 @@
  * no gamma is applied; 16-bit samples keep their high byte.  Interlaced
  * (Adam7) images are decoded whole, then handed over row by row.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * distance, names, and the page allocator for pixel buffers (kept out of
  * core dumps, zeroed when freed).
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 #include "common/algo.h"
 
 #include <errno.h>

@@ -10,7 +10,7 @@
  * libwebp's own working memory (for lossless images, a copy of the image)
  * is allocated by libwebp and not zeroed: see docs/pdq.md.
  */
-#include "pdq_internal.h"
+#include "pdq_int.h"
 
 #include <errno.h>
 #include <string.h>

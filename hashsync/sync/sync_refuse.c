@@ -13,9 +13,9 @@ static const struct {
 	int status;
 } refusals[SYNC_REFUSE_COUNT] = {
 	[SYNC_OK] = { "ok", 200 },
-#define SYNC_REFUSAL_ROW(e, n, s) [SYNC_REFUSE_##e] = { n, s },
-	SYNC_FOREACH_REFUSAL(SYNC_REFUSAL_ROW)
-#undef SYNC_REFUSAL_ROW
+#define SYNC_X_ROW(e, n, s) [SYNC_REFUSE_##e] = { n, s },
+	SYNC_REFUSAL_TABLE(SYNC_X_ROW)
+#undef SYNC_X_ROW
 };
 
 const char *sync_refusal_name(enum sync_refusal r)

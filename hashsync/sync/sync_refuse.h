@@ -11,7 +11,7 @@
 #define HASHWALL_HASHSYNC_SYNC_REFUSE_H
 
 /* X(enum suffix, name, http status) */
-#define SYNC_FOREACH_REFUSAL(X)                                               \
+#define SYNC_REFUSAL_TABLE(X)                                                       \
 	X(UNAUTHORIZED, "unauthorized", 401)         /* no or wrong bearer token */ \
 	X(BUSY, "busy", 503)                         /* uploads in progress hold the memory cap */ \
 	X(TOO_LARGE, "too-large", 413)               /* bundle over the size cap */ \
@@ -35,9 +35,9 @@
 
 enum sync_refusal {
 	SYNC_OK = 0,
-#define SYNC_REFUSAL_ENUM(e, name, status) SYNC_REFUSE_##e,
-	SYNC_FOREACH_REFUSAL(SYNC_REFUSAL_ENUM)
-#undef SYNC_REFUSAL_ENUM
+#define SYNC_X_ENUM(e, name, status) SYNC_REFUSE_##e,
+	SYNC_REFUSAL_TABLE(SYNC_X_ENUM)
+#undef SYNC_X_ENUM
 	SYNC_REFUSE_COUNT
 };
 

@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
 	struct ctl_enforce_config ec = { .block_ttl = 86400 };
-	char dir[256], db[300], sock[300], err[256], cmd[300];
+	char db[300], sock[300], err[256];
+	const char *dir;
 	struct ctl_ingest_config icfg = { .batch_max = batch, .client_key = key };
 	struct hwall_ic_config ccfg = { .dataplane = "bench", .queue_max = events };
 	struct ctl_metrics m = { 0 };
@@ -92,8 +93,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "at most %u events\n", HWALL_INGEST_SEQ_WINDOW);
 		return 2;
 	}
-	snprintf(dir, sizeof(dir), "%s/hw-bench-ingest-XXXXXX", base);
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir_at(base, "bench-ingest");
+	if (!dir)
 		return 1;
 	snprintf(db, sizeof(db), "%s/c.db", dir);
 	snprintf(sock, sizeof(sock), "%s/i.sock", dir);
@@ -131,6 +132,5 @@ int main(int argc, char **argv)
 	ctl_ingest_free(in);
 	ctl_enforce_free(enf);
 	ctl_store_close(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 && st.acked == events ? 0 : 1;
+	return st.acked == events ? 0 : 1;
 }

@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char *controld;
-static char dir[64], api_url[64];
+static const char *dir;
+static char api_url[64];
 
 static inline void path_of(char *buf, size_t cap, const char *name)
 {
@@ -143,14 +144,6 @@ static inline long api_get(const char *token, const char *path, const char *out_
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
 	return code;
-}
-
-static inline void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 /* main() of such a test: argv[1] is hashwall-controld. */

@@ -24,7 +24,8 @@
 #define TOKEN_REVIEWER "reviewer-token-0123456789"
 #define TOKEN_ADMIN "admin-token-0123456789"
 
-static char dir[64], db_path[128], tokens_path[128], allow_path[128];
+static const char *dir;
+static char db_path[128], tokens_path[128], allow_path[128];
 static struct ctl_store *store;
 static struct ctl_tokens tokens;
 static struct ctl_metrics metrics;
@@ -174,8 +175,8 @@ static int ctl_test_server_start(void)
 					 .metrics = &metrics };
 	char err[256];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-api-XXXXXX");
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("ctl-api");
+	if (!dir)
 		return -1;
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
@@ -195,19 +196,11 @@ static int ctl_test_server_start(void)
 
 static int ctl_test_server_stop(void)
 {
-	char p[192];
-	const char *files[] = { "c.db", "c.db-wal", "c.db-shm", "tokens", "allowlist.txt",
-				"hotline.hws", "broken.hws" };
-
 	ctl_http_stop(http);
 	ctl_enforce_free(enforce);
 	ctl_store_close(store);
 	ctl_tokens_free(&tokens);
-	for (size_t i = 0; i < HWALL_ARRAY_SIZE(files); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	hwall_test_tmpdir_remove(dir);
 	return 0;
 }
 

@@ -23,7 +23,8 @@
 #define KILLS 5
 
 static const char *controld;
-static char dir[64], cfg_path[128], db_path[128], sock_path[128];
+static const char *dir;
+static char cfg_path[128], db_path[128], sock_path[128];
 
 static void write_file(const char *name, const char *text)
 {
@@ -41,8 +42,8 @@ static void setup(void)
 {
 	char cfg[1024];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-crash-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-crash");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(cfg_path, sizeof(cfg_path), "%s/controld.json", dir);
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
@@ -54,14 +55,6 @@ static void setup(void)
 		 db_path, sock_path, dir, dir);
 	write_file("controld.json", cfg);
 	write_file("tokens", "# none\n");
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static pid_t start_controld(void)
@@ -179,7 +172,7 @@ static void test_crash(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM pragma_integrity_check"
 				 " WHERE integrity_check = 'ok'", 0), 1);
 	hwall_ic_free(ic);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(int argc, char **argv)

@@ -22,27 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64], sock_path[128], db_path[128];
+static const char *dir;
+static char sock_path[128], db_path[128];
 static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1, 2, 3 };
 
 static void setup_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-ingest-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-ingest");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
 	snprintf(db_path, sizeof(db_path), "%s/controld.db", dir);
-}
-
-static void remove_dir(void)
-{
-	char p[192];
-	const char *files[] = { "ingest.sock", "controld.db", "controld.db-wal", "controld.db-shm" };
-
-	for (size_t i = 0; i < HWALL_ARRAY_SIZE(files); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
 
 struct server {
@@ -167,7 +156,7 @@ static void test_stream(void)
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp0'"), 500);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_server_restart(void)
@@ -197,7 +186,7 @@ static void test_server_restart(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 60);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Fails the batch holding the 40th recorded event, once. */
@@ -233,7 +222,7 @@ static void test_rollback_resends(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(DISTINCT seq) FROM occurrences"), 100);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_queue_full(void)
@@ -259,7 +248,7 @@ static void test_queue_full(void)
 	/* no queue longer than controld's window for a first sequence number */
 	cfg.queue_max = HWALL_INGEST_SEQ_WINDOW + 1;
 	CU_ASSERT_EQUAL(hwall_ic_new(&cfg, &ic), -EINVAL);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* ---- raw records ---- */
@@ -330,7 +319,7 @@ static void test_raw_duplicates(void)
 	CU_ASSERT_STRING_EQUAL(buf, "{\"type\":\"welcome\",\"proto\":1,\"acked\":4}");
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_invalid_and_pseudonyms(void)
@@ -359,7 +348,7 @@ static void test_raw_invalid_and_pseudonyms(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client = ''"), 1);
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* An event record with the key fields (digest from @i) and @rest as the
@@ -438,7 +427,7 @@ static void test_raw_every_match_recorded(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE normalised != 0"), n - 2);
 	close(fd);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 struct flows_seen {
@@ -510,7 +499,7 @@ static void test_raw_flows(void)
 	close(fd);
 	server_stop(&s);
 	flow_hook = NULL;
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Connect and say hello as (@id, @epoch); the answer goes into @buf. */
@@ -577,7 +566,7 @@ static void test_raw_seq_bounds(void)
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 3);
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp2'"), 1003);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* In a child process: hello as (@id, @epoch), its answer to @out, then
@@ -671,7 +660,7 @@ static void test_hello_takeover(void)
 	close(fd);
 	CU_ASSERT_EQUAL(db_count("SELECT last_seq FROM ingest_peers WHERE dataplane = 'dp3'"), 3);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Made-up ids said hello with (more than the status keeps) cannot leave a
@@ -715,7 +704,7 @@ static void test_status_slots_not_exhausted(void)
 	cJSON_Delete(status);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_raw_protocol_errors(void)
@@ -753,7 +742,7 @@ static void test_raw_protocol_errors(void)
 	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 4);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 0);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 static void test_stats_snapshot(void)
@@ -783,7 +772,7 @@ static void test_stats_snapshot(void)
 	cJSON_Delete(status);
 	hwall_ic_free(ic);
 	server_stop(&s);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(void)

@@ -103,8 +103,8 @@ static void setup(void)
 {
 	char cfg[1024], line[256], hash[65];
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-nocontent-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-nocontent");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(cfg, sizeof(cfg),
 		 "{\"db\":\"%s/c.db\",\"ingest_socket\":\"%s/i.sock\",\"client_key_file\":"
 		 "\"%s/key\",\"tokens_file\":\"%s/tokens\",\"allowlist_file\":\"%s/allow.txt\","
@@ -265,7 +265,7 @@ static void test_no_content(void)
 	CU_ASSERT_TRUE(scan_dir(clients_found, &files) > 0);
 	write_control_file();
 	CU_ASSERT_TRUE(scan_dir(probes_found, &files) > 0);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 	for (int i = 0; i < OBJECTS; i++)
 		free(bodies[i]);
 }

@@ -38,8 +38,8 @@ static void test_sighup_reloads_tokens(void)
 	pid_t pid;
 	int status;
 
-	snprintf(dir, sizeof(dir), "/tmp/hw-ctl-reload-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	dir = hwall_test_tmpdir("ctl-reload");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(cfg, sizeof(cfg),
 		 "{\"db\":\"%s/c.db\",\"ingest_socket\":\"%s/i.sock\",\"client_key_file\":"
 		 "\"%s/key\",\"tokens_file\":\"%s/tokens\",\"api\":{\"port\":0}}",
@@ -74,7 +74,7 @@ static void test_sighup_reloads_tokens(void)
 	kill(pid, SIGTERM);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	remove_dir();
+	hwall_test_tmpdir_remove(dir);
 }
 
 int main(int argc, char **argv)

@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/hwall-fileio-XXXXXX";
+static const char *dir;
 
 /* @name inside the test directory. */
 static const char *at(const char *name)
@@ -255,17 +254,12 @@ static void test_relative_paths(void)
 	CU_ASSERT_EQUAL(mode_of("rel/sub"), 0755);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* Each test starts with an empty directory. */
 static void fresh_dir(void)
 {
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	hwall_test_tmpdir_remove(dir);
+	dir = hwall_test_tmpdir("fileio");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 }
 
 #define FRESH(fn)                                                              \
@@ -303,11 +297,9 @@ int main(void)
 		{ "relative paths", test_relative_paths_fresh },
 		CU_TEST_INFO_NULL,
 	};
-	int r;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("fileio");
+	if (!dir)
 		return 2;
-	r = hwall_test_main("common/fileio", tests);
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	return r;
+	return hwall_test_main("common/fileio", tests);
 }

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-static char dir[] = "/tmp/hw-pseudo-XXXXXX";
+static const char *dir;
 
 static void write_file(const char *name, const void *data, size_t len, mode_t mode, char *ret_path)
 {
@@ -103,16 +103,9 @@ int main(void)
 		{ "random_keys_differ", test_random_keys_differ },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("pseudo");
+	if (!dir)
 		return 2;
-	rc = hwall_test_main("common/pseudo", tests);
-	for (const char *const *n = (const char *const[]){ "raw.key", "hex.key", "open.key", "short.key", "long.key", "bad.key", NULL }; *n; n++) {
-		char p[128];
-		snprintf(p, sizeof(p), "%s/%s", dir, *n);
-		unlink(p);
-	}
-	rmdir(dir);
-	return rc;
+	return hwall_test_main("common/pseudo", tests);
 }

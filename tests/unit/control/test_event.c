@@ -323,12 +323,13 @@ static void test_pseudonyms(void)
 
 static void test_key_file(void)
 {
-	char dir[] = "/tmp/hw-ctl-key-XXXXXX", path[64];
+	const char *dir = hwall_test_tmpdir("ctl-key");
 	uint8_t k1[CTL_CLIENT_KEY_LEN], k2[CTL_CLIENT_KEY_LEN];
+	char path[HWALL_TEST_TMPDIR_LEN + 8];
 	struct stat st;
 	FILE *f;
 
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(path, sizeof(path), "%s/key", dir);
 	CU_ASSERT_EQUAL(ctl_client_key_load(path, k1), 0); /* created */
 	CU_ASSERT_EQUAL(stat(path, &st), 0);
@@ -340,8 +341,7 @@ static void test_key_file(void)
 	fputc('x', f);
 	fclose(f);
 	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), -EINVAL);
-	unlink(path);
-	rmdir(dir);
+	hwall_test_tmpdir_remove(dir);
 }
 
 /* Write @text to a temporary tokens file and load it. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/hw-verdict-XXXXXX";
+static const char *dir;
 static char path_a[64], path_b[64], path_c[64], path_bad[64];
 static uint8_t known_xxh[16], known_md5[16], other[16];
 
@@ -168,15 +168,9 @@ int main(void)
 		{ "bad_files", test_bad_files },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("verdict");
+	if (!dir || make_sets() < 0)
 		return 2;
-	rc = make_sets() < 0 ? 2 : hwall_test_main("dataplane/verdict", tests);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(path_c);
-	unlink(path_bad);
-	rmdir(dir);
-	return rc;
+	return hwall_test_main("dataplane/verdict", tests);
 }

@@ -17,7 +17,7 @@
 
 enum delivery { WHOLE, ONE_BYTE, REORDERED, DUPLICATED, DELIVERY_COUNT };
 
-static char dir[] = "/tmp/hw-worker-XXXXXX";
+static const char *dir;
 static char set_path[64];
 static uint8_t body[BODY_LEN];
 static char response[BODY_LEN + 128];
@@ -308,12 +308,11 @@ int main(void)
 	};
 	int rc = 2;
 
-	if (!mkdtemp(dir) || dp_test_eal() < 0 || hwall_pseudo_key_random(&key) < 0 || make_set() < 0)
+	dir = hwall_test_tmpdir("worker");
+	if (!dir || dp_test_eal() < 0 || hwall_pseudo_key_random(&key) < 0 || make_set() < 0)
 		return 2;
 	rc = hwall_test_main("dataplane/worker", tests);
 	dp_setlist_free(sets);
 	dp_test_eal_done();
-	unlink(set_path);
-	rmdir(dir);
 	return rc;
 }

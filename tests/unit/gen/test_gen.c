@@ -22,7 +22,7 @@
 #include <pcap/pcap.h>
 #include <xxhash.h>
 
-static char dir[] = "/tmp/hwgen-test-XXXXXX";
+static const char *dir;
 
 /* One generated capture, read back. */
 struct cap {
@@ -508,20 +508,6 @@ static void test_known_algos(void)
 	CU_ASSERT_EQUAL(gen_ctx_finish(&ctx), 0);
 }
 
-static void cleanup(void)
-{
-	static const char *const names[] = { "all", "again", "other", "bench", "demo", "hostile", "mixed", "algos" };
-	static const char *const exts[] = { "pcap", "json", "list" };
-	char file[64];
-
-	for (size_t i = 0; i < HWALL_ARRAY_SIZE(names); i++)
-		for (size_t j = 0; j < HWALL_ARRAY_SIZE(exts); j++) {
-			snprintf(file, sizeof(file), "%s.%s", names[i], exts[j]);
-			unlink(path_in_dir(file));
-		}
-	rmdir(dir);
-}
-
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -541,12 +527,12 @@ int main(void)
 	};
 	int rc;
 
-	if (!mkdtemp(dir) || generate("all", "all", 1, 0) < 0) {
-		fprintf(stderr, "test_gen: cannot generate the capture in %s\n", dir);
+	dir = hwall_test_tmpdir("gen");
+	if (!dir || generate("all", "all", 1, 0) < 0) {
+		fprintf(stderr, "test_gen: cannot generate the capture in %s\n", dir ? dir : "/tmp");
 		return 2;
 	}
 	rc = hwall_test_main("gen", tests);
 	cap_free(&all);
-	cleanup();
 	return rc;
 }

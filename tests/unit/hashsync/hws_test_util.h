@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hws_test_util.h - helpers shared by the hws unit tests: a temporary
- * directory per test program and random entries from the test PRNG.
+ * directory per test program (hwall_test_tmpdir()) and random entries
+ * from the test PRNG.
  */
 #ifndef HASHWALL_TESTS_HWS_TEST_UTIL_H
 #define HASHWALL_TESTS_HWS_TEST_UTIL_H
@@ -15,31 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char test_dir[64];
+static const char *test_dir;
 
-/* Create the test directory; called once from main(). */
+/* Create the test directory (removed at exit); called once from main(). */
 static inline void hws_test_dir_init(void)
 {
-	snprintf(test_dir, sizeof(test_dir), "/tmp/hws-test-XXXXXX");
-	if (!mkdtemp(test_dir))
+	test_dir = hwall_test_tmpdir("hws");
+	if (!test_dir)
 		abort();
-}
-
-/* Remove the test directory and everything in it. */
-static inline void hws_test_dir_cleanup(void)
-{
-	DIR *d = opendir(test_dir);
-	struct dirent *e;
-	char path[512];
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", test_dir, e->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(test_dir);
 }
 
 /* "<test_dir>/<name>" in a static buffer. */

@@ -502,10 +502,7 @@ int main(void)
 		{ "builder rejects", test_builder_rejects },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
 	hws_test_dir_init();
-	rc = hwall_test_main("hashsync/hws", tests);
-	hws_test_dir_cleanup();
-	return rc;
+	return hwall_test_main("hashsync/hws", tests);
 }

@@ -334,6 +334,5 @@ int main(void)
 	load_image();
 	rc = hwall_test_main("hashsync/hws_corrupt", tests);
 	free(image);
-	hws_test_dir_cleanup();
 	return rc;
 }

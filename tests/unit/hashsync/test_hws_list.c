@@ -133,10 +133,7 @@ int main(void)
 		{ "callback error stops", test_callback_error_stops },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
 	hws_test_dir_init();
-	rc = hwall_test_main("hashsync/hws_list", tests);
-	hws_test_dir_cleanup();
-	return rc;
+	return hwall_test_main("hashsync/hws_list", tests);
 }

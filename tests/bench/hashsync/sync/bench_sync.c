@@ -18,6 +18,7 @@
 #include "sync_publish.h"
 #include "hashsync/hws.h"
 #include "common/clock.h"
+#include "hwall_test.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -164,7 +165,8 @@ static int start_dataplane(const char *sock, struct dataplane *dp, pthread_t *th
 int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000, d = argc > 2 ? strtoull(argv[2], NULL, 10) : 10000;
-	char dir[] = "/tmp/bench-sync.XXXXXX", state[64], sets[64], sock[64], err[512];
+	char state[64], sets[64], sock[64], err[512];
+	const char *dir;
 	struct sync_hotline_config hl = { .name = "bench", .set = "bench", .threshold = 1 };
 	struct sync_config cfg = { .state_dir = state, .set_dir = sets, .control_socket = sock,
 				   .max_bundle_bytes = 8ull << 30, .max_manifest_bytes = 65536,
@@ -178,7 +180,8 @@ int main(int argc, char **argv)
 	size_t snap_len, delta_len;
 	double t0, t1, t2, c0;
 
-	if (sync_crypto_init() < 0 || !mkdtemp(dir))
+	dir = hwall_test_tmpdir("bench-sync");
+	if (sync_crypto_init() < 0 || !dir)
 		return 1;
 	snprintf(state, sizeof(state), "%s/state", dir);
 	snprintf(sets, sizeof(sets), "%s/sets", dir);
@@ -224,7 +227,5 @@ int main(int argc, char **argv)
 	shutdown(dp.fd, SHUT_RDWR);
 	close(dp.fd);
 	pthread_join(th, NULL);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : 1;
+	return 0;
 }

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/hw-lcfg-XXXXXX";
+static const char *dir;
 static char cfg_path[64];
 
 /* (also used before the suite runs: no CUnit assertion here) */
@@ -163,9 +163,9 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 	char p[128];
-	int r;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("live-config");
+	if (!dir)
 		return 2;
 	snprintf(cfg_path, sizeof(cfg_path), "%s/dp.json", dir);
 	snprintf(p, sizeof(p), "%s/hw", dir);
@@ -176,9 +176,5 @@ int main(void)
 	if (write_file(p, "{\"name\":\"pcap\",\"driver\":\"net_pcap\",\"bus\":\"vdev\",\"max_queues\":1,"
 		      "\"rx_desc\":512,\"tx_desc\":512}") < 0)
 		return 2;
-	r = hwall_test_main("dataplane/live_config", tests);
-	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
-	if (system(p) != 0)
-		r = r ? r : 1;
-	return r;
+	return hwall_test_main("dataplane/live_config", tests);
 }

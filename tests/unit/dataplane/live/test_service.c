@@ -20,7 +20,7 @@
 
 #define THREAD_EVENTS 200000
 
-static char dir[] = "/tmp/hw-service-XXXXXX";
+static const char *dir;
 static char ev_path[64];
 
 static const struct dp_flow_key flow4 = {
@@ -207,13 +207,10 @@ int main(void)
 		{ "bad outputs are named", test_open_errors },
 		CU_TEST_INFO_NULL,
 	};
-	int r;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("service");
+	if (!dir)
 		return 2;
 	snprintf(ev_path, sizeof(ev_path), "%s/events.jsonl", dir);
-	r = hwall_test_main("dataplane/service", tests);
-	unlink(ev_path);
-	rmdir(dir);
-	return r;
+	return hwall_test_main("dataplane/service", tests);
 }

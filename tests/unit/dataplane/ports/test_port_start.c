@@ -28,7 +28,7 @@
 #define FRAMES 10
 #define VDEVS 6
 
-static char dir[] = "/tmp/hw-port-XXXXXX";
+static const char *dir;
 static char pcap_path[64];
 static uint32_t frame_len[FRAMES];
 static struct rte_mempool *pool;
@@ -215,25 +215,24 @@ int main(void)
 
 	dp_ports_clear(&http);
 	dp_ports_add(&http, 80);
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("port");
+	if (!dir)
 		return 1;
 	snprintf(pcap_path, sizeof(pcap_path), "%s/t.pcap", dir);
 	if (dp_profile_load(HW_PROFILE_DIR "/virtual-pcap.json", &pcap_prof, &err) < 0 ||
 	    dp_profile_load(HW_PROFILE_DIR "/virtual-af-packet.json", &afp_prof, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
-		goto out_rmdir;
+		goto out_free_profiles;
 	}
 	if (write_capture() < 0 || eal_start() < 0) {
 		fprintf(stderr, "cannot set up the capture or the EAL\n");
-		goto out_rmdir;
+		goto out_free_profiles;
 	}
 	r = hwall_test_main("dataplane/port_start", tests);
 	rte_mempool_free(pool);
 	dp_rx_eal_cleanup();
-out_rmdir:
+out_free_profiles:
 	dp_profile_free(&pcap_prof);
 	dp_profile_free(&afp_prof);
-	unlink(pcap_path);
-	rmdir(dir);
 	return r;
 }

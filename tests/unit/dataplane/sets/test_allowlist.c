@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/hw-allowlist-XXXXXX";
+static const char *dir;
 
 /* Parse @text (a C string); the error text into @err. */
 static int parse(const char *text, struct dp_allowlist **l, char *err, size_t errlen)
@@ -246,11 +246,9 @@ int main(void)
 		{ "load_and_change", test_load_and_change },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("allowlist");
+	if (!dir)
 		return 2;
-	rc = hwall_test_main("dataplane/allowlist", tests);
-	rmdir(dir);
-	return rc;
+	return hwall_test_main("dataplane/allowlist", tests);
 }

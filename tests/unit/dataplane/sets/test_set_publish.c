@@ -19,7 +19,7 @@
 
 #define SWAPS 400
 
-static char dir[] = "/tmp/hw-live-XXXXXX";
+static const char *dir;
 static char path_v1[64], path_v2[64], path_t[64], path_bad[64], path_sock[64];
 static uint8_t k1[16], k2[16], k3[16];
 
@@ -378,16 +378,9 @@ int main(void)
 		{ "allowlist_command", test_allowlist_command },
 		CU_TEST_INFO_NULL,
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
+	dir = hwall_test_tmpdir("set-publish");
+	if (!dir || make_sets() < 0)
 		return 2;
-	rc = make_sets() < 0 ? 2 : hwall_test_main("dataplane/live", tests);
-	unlink(path_v1);
-	unlink(path_v2);
-	unlink(path_t);
-	unlink(path_bad);
-	unlink(path_sock);
-	rmdir(dir);
-	return rc;
+	return hwall_test_main("dataplane/set_publish", tests);
 }

@@ -4,9 +4,9 @@
  * files and ImageMagick.
  */
 #include "pdq_test.h"
+#include "hwall_test.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,18 +200,7 @@ int test_encode_webp(const struct test_img *img, int quality, struct test_buf *r
 	return 0;
 }
 
-static char tmp_dir[64];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void remove_tmp_dir(void)
-{
-	nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+static const char *tmp_dir; /* made on first use, removed at exit */
 
 const char *test_path(const char *name)
 {
@@ -219,11 +208,10 @@ const char *test_path(const char *name)
 	static unsigned int next;
 	char *p = path[next++ % 16];
 
-	if (!tmp_dir[0]) {
-		strcpy(tmp_dir, "/tmp/hashwall-pdq-test.XXXXXX");
-		if (!mkdtemp(tmp_dir))
+	if (!tmp_dir) {
+		tmp_dir = hwall_test_tmpdir("pdq");
+		if (!tmp_dir)
 			abort();
-		atexit(remove_tmp_dir);
 	}
 	snprintf(p, sizeof(path[0]), "%s/%s", tmp_dir, name);
 	return p;

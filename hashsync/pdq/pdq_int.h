@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pdq_internal.h - what the files of hashsync/pdq/ share and nobody else
+ * pdq_int.h - what the files of hashsync/pdq/ share and nobody else
  * sees: pixel buffers that stay out of core dumps, the row sink through
  * which every decoder hands over its pixels, the decoders themselves and
  * the streaming hashing core.
@@ -12,8 +12,8 @@
  * keeps the rows; the luma sink (pdq_image.c) keeps only the luminance the
  * hash needs.
  */
-#ifndef HASHWALL_HASHSYNC_PDQ_PDQ_INTERNAL_H
-#define HASHWALL_HASHSYNC_PDQ_PDQ_INTERNAL_H
+#ifndef HASHWALL_HASHSYNC_PDQ_PDQ_INT_H
+#define HASHWALL_HASHSYNC_PDQ_PDQ_INT_H
 
 #include "pdq.h"
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hws_internal.h - the in-memory form of an open set, shared by the
+ * hws_int.h - the in-memory form of an open set, shared by the
  * hws_*.c files only.
  */
-#ifndef HASHWALL_HASHSYNC_HWS_INTERNAL_H
-#define HASHWALL_HASHSYNC_HWS_INTERNAL_H
+#ifndef HASHWALL_HASHSYNC_HWS_INT_H
+#define HASHWALL_HASHSYNC_HWS_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>

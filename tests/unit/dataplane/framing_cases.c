@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * framing_cases.c - the rows of the HTTP framing tests (framing_cases.h).
+ * A row's name is also the name of its fuzz seed: lower case, digits and
+ * '-' only, unique in its table.
+ */
+#include "framing_cases.h"
+
+#define A10 "aaaaaaaaaa"
+#define A100 A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
+
+#define GET_ROOT "GET / HTTP/1.1\r\n\r\n"
+
+/* Bytes over 0x7f, as a Host may hold them. */
+#define C3_5 "\xc3\xc3\xc3\xc3\xc3"
+#define C3_50 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5
+#define C3_100 C3_50 C3_50
+#define OK_1(body) "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" body
+
+/* Limits: the defaults, or small ones that a few bytes reach. */
+#define LIM_DEFAULT .max_header_bytes = 0
+#define LIM_SMALL .max_header_bytes = 64, .max_headers = 2, .max_pending = 2, .max_object_bytes = 4
+/* ... and per-worker pools of one head buffer and one waiting request. */
+#define LIM_POOLS LIM_SMALL, .max_heads = 1, .max_requests = 1
+
+/* Row @row: a request, and a response that gives the connection up. */
+#define BAD_RESPONSE(row, response)                                                         \
+	{                                                                                   \
+		.name = (row),                                                              \
+		.steps = { { FC_C2S(GET_ROOT) }, { FC_S2C(response), .ret = -1 } },         \
+		.counters = { { "http_bad_response", 1 } },                                 \
+		.dead = true,                                                               \
+	}
+
+/* Row @row: a connection given up in its first request, for @reason; it
+ * holds a buffer or a request until released unless @idle. */
+#define BAD_REQUEST(row, request, reason, idle_after, limits)                               \
+	{                                                                                   \
+		.name = (row), .lim = { limits },                                           \
+		.steps = { { FC_C2S(request), .ret = -1 } },                                \
+		.counters = { { (reason), 1 } },                                            \
+		.dead = true, .idle = (idle_after),                                         \
+	}
+
+const struct fc_http_case fc_http_cases[] = {
+	{
+		.name = "simple-get",
+		.steps = { { FC_C2S("GET /a/b?c=d HTTP/1.1\r\nHost: ex.example\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), .objs = 1 } },
+		.objs = { { "complete", 200, 5, false, "hello", "GET", "ex.example", "/a/b?c=d" } },
+		.counters = { { "objects", 1 }, { "objects_complete", 1 }, { "http_requests", 1 },
+			      { "http_responses", 1 } },
+		.idle = true,
+	},
+	{
+		.name = "pipelining-pairs-in-order",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+				    "HEAD /2 HTTP/1.1\r\nHost: a\r\n\r\n"
+				    "POST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
+				    "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			     .check_pending = true, .pending = 4 },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
+				    "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+				    "HTTP/1.1 100 Continue\r\n\r\n"
+				    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nBB"
+				    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+				    "3\r\nCCC\r\n0\r\n\r\n"),
+			     .objs = 3, .check_pending = true, .pending = 0 } },
+		.objs = { { "complete", 200, 1, false, "A", "GET", "a", "/1" },
+			  { "complete", 201, 2, false, "BB", "POST", "a", "/3" },
+			  { "complete", 200, 3, false, "CCC", "GET", "a", "/4" } },
+		.counters = { { "http_no_body", 2 }, /* HEAD and 100 */
+			      { "objects_complete", 3 } },
+		.idle = true,
+	},
+	{
+		.name = "no-body-statuses",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n"
+				    "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n"
+				    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+			     .objs = 1 } },
+		/* the empty 200 is an object, 204 and 304 are not */
+		.objs = { { "complete", 200, 0, false, "", "GET", NULL, "/3" } },
+		.counters = { { "http_no_body", 2 } },
+		.idle = true,
+	},
+	{
+		.name = "cl-and-te-chunked-wins",
+		.steps = { { FC_C2S("GET /x HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 206 Partial Content\r\nContent-Length: 100\r\n"
+				    "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"),
+			     .objs = 1 } },
+		.objs = { { "complete", 206, 2, true, "ab", NULL, NULL, "/x" } },
+		.counters = { { "http_cl_and_te", 1 }, { "objects_partial", 1 } },
+		.idle = true,
+	},
+	{
+		.name = "close-delimited-and-fin",
+		.steps = { { FC_C2S("GET http://abs.example/p HTTP/1.0\r\n\r\n") },
+			   { FC_S2C("HTTP/1.0 200 OK\r\n\r\nuntil") },
+			   { FC_S2C(" close") },
+			   { .op = FC_FIN, .dir = DP_DIR_S2C, .objs = 1 } },
+		.objs = { { "complete", 200, 11, false, "until close", "GET", "abs.example", "/p" } },
+		.idle = true,
+	},
+	{
+		.name = "fin-truncates-framed-body",
+		.steps = { { FC_C2S(GET_ROOT) },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc") },
+			   { .op = FC_FIN, .dir = DP_DIR_S2C, .objs = 1 } },
+		.objs = { { "obj_truncated_fin", 200, 3 } },
+		.counters = { { "obj_truncated_fin", 1 } },
+		.idle = true,
+	},
+	{
+		.name = "gap-in-length-body",
+		.steps = { { FC_C2S("GET / HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 4 },
+			   { FC_S2C("xyz"), .objs = 1 },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nZ"), .objs = 2 } },
+		.objs = { { "obj_incomplete", 200, 6 }, { "complete", 200, 1, false, "Z", NULL, NULL, "/2" } },
+		.counters = { { "obj_incomplete", 1 } },
+		.idle = true,
+	},
+	{
+		/* A hole in a head cannot be crossed. */
+		.name = "gap-in-head",
+		.steps = { { FC_C2S(GET_ROOT) },
+			   { FC_S2C("HTTP/1.1 2") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 4, .ret = -1 } },
+		.counters = { { "http_gap_in_head", 1 } },
+		.dead = true,
+	},
+	{
+		/* Whatever the client sent as its Host, the response is hashed:
+		 * none (HTTP/1.0), an empty one, one cut to 255 bytes (issue 14). */
+		.name = "host-absent-empty-or-long",
+		.steps = { { FC_C2S("GET /a HTTP/1.0\r\n\r\n") },
+			   { FC_S2C(OK_1("x")), .objs = 1 },
+			   { FC_C2S("GET /b HTTP/1.1\r\nHost:\r\n\r\n"), .objs = 1 },
+			   { FC_S2C(OK_1("y")), .objs = 2 },
+			   { FC_C2S("GET /c HTTP/1.1\r\nHost: " C3_100 C3_100 C3_100 "\r\n\r\n"),
+			     .objs = 2 },
+			   { FC_S2C(OK_1("z")), .objs = 3 } },
+		.objs = { { "complete", 200, 1, false, "x", "GET", "", "/a" },
+			  { "complete", 200, 1, false, "y", "GET", "", "/b" },
+			  { "complete", 200, 1, false, "z", "GET", C3_100 C3_100 C3_50 C3_5, "/c",
+			    .host_truncated = true } },
+		.counters = { { "objects_complete", 3 }, { "http_host_truncated", 1 } },
+		.idle = true,
+	},
+	{
+		/* Nor does a long method or an HTTP/1.x version servers take. */
+		.name = "long-method-and-http-1-9",
+		.steps = { { FC_C2S("VERY-LONG-METHOD-NAME /a HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(OK_1("x")), .objs = 1 },
+			   { FC_C2S("GET /b HTTP/1.9\r\nHost: h\r\n\r\n"), .objs = 1 },
+			   { FC_S2C(OK_1("y")), .objs = 2 } },
+		.objs = { { "complete", 200, 1, false, "x", "VERY-LONG-METHO", NULL, "/a" },
+			  { "complete", 200, 1, false, "y", "GET", "h", "/b" } },
+		.counters = { { "objects_complete", 2 } },
+		.idle = true,
+	},
+	BAD_REQUEST("bad-request-version-3", "GET / HTTP/3.0\r\n\r\n", "http_bad_request", true,
+		    LIM_DEFAULT),
+	BAD_REQUEST("bad-request-version-1-10", "GET / HTTP/1.10\r\n\r\n", "http_bad_request", true,
+		    LIM_DEFAULT),
+	BAD_RESPONSE("bad-response-version", "HTTP/2 200 OK\r\n\r\n"),
+	BAD_RESPONSE("bad-response-status", "HTTP/1.1 20 OK\r\n\r\n"),
+	BAD_RESPONSE("bad-response-length", "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n"),
+	BAD_RESPONSE("bad-response-two-lengths",
+		     "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+	BAD_RESPONSE("bad-response-field-name", "HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n"),
+	BAD_REQUEST("bad-request-nul", "GET /\0 HTTP/1.1", "http_bad_request", true, LIM_DEFAULT),
+	BAD_REQUEST("bad-request-te-not-chunked", "GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+		    "http_bad_request", true, LIM_DEFAULT),
+	BAD_REQUEST("http2-preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "http_upgrade", true, LIM_DEFAULT),
+	{
+		.name = "abandoned-object-reported-once",
+		.steps = { { FC_C2S(GET_ROOT) },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab") },
+			   { FC_S2C("\r\n") },
+			   { .op = FC_RST, .objs = 1 } },
+		.objs = { { "obj_abandoned_rst", 200, 4 } },
+		.counters = { { "obj_abandoned_rst", 1 }, { "objects", 1 } },
+		.idle = true,
+	},
+	BAD_REQUEST("limit-header-bytes", A100 A100, "http_header_too_large", true, LIM_SMALL),
+	BAD_REQUEST("limit-headers", "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+		    "http_too_many_headers", true, LIM_SMALL),
+	BAD_REQUEST("limit-pipeline", GET_ROOT GET_ROOT GET_ROOT, "http_pipeline_full", false, LIM_SMALL),
+	BAD_REQUEST("limit-request-pool", "GET / HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n",
+		    "http_no_memory", false, LIM_POOLS),
+	{
+		.name = "limit-head-pool",
+		.lim = { LIM_POOLS },
+		.steps = { { FC_C2S("GET / HTTP/1.1\r\n") },
+			   { FC_S2C("HTTP/1.1 200 OK\r\n"), .ret = -1 } },
+		.counters = { { "http_no_memory", 1 } },
+		.dead = true,
+		.idle = true,
+	},
+	{
+		.name = "limit-object-bytes",
+		.lim = { LIM_POOLS },
+		.steps = { { FC_C2S(GET_ROOT) },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdef"), .objs = 1 } },
+		.objs = { { "obj_too_large", 200, 4 } },
+		.counters = { { "obj_too_large", 1 } },
+		.idle = true,
+	},
+};
+
+const size_t fc_http_count = sizeof(fc_http_cases) / sizeof(fc_http_cases[0]);
+
+const struct fc_body_case fc_body_cases[] = {
+	{ "length", DP_BODY_LENGTH, 5, FC_BODY_IN("helloHTTP/1.1"), 5, true, "hello" },
+	{ "chunked-ext-and-trailers", DP_BODY_CHUNKED, 0,
+	  FC_BODY_IN("5;name=val\r\nhello\r\n1A \r\nabcdefghijklmnopqrstuvwxyz\r\n"
+		     "0\r\nX-Trailer: 1\r\n\r\nNEXT"),
+	  71, true, "helloabcdefghijklmnopqrstuvwxyz" },
+	{ "chunked-bare-lf", DP_BODY_CHUNKED, 0, FC_BODY_IN("3\nabc\n0\n\n"), 9, true, "abc" },
+	{ "chunked-empty", DP_BODY_CHUNKED, 0, FC_BODY_IN("0\r\n\r\n"), 5, true, "" },
+	{ "chunked-not-hex", DP_BODY_CHUNKED, 0, FC_BODY_IN("g\r\n"), -1, .err = "http_bad_chunk" },
+	{ "chunked-no-digits", DP_BODY_CHUNKED, 0, FC_BODY_IN("\r\n"), -1, .err = "http_bad_chunk" },
+	{ "chunked-extension-without-size", DP_BODY_CHUNKED, 0, FC_BODY_IN(";x\r\n"), -1,
+	  .err = "http_bad_chunk" },
+	{ "chunked-garbage-after-size", DP_BODY_CHUNKED, 0, FC_BODY_IN("5x\r\n"), -1,
+	  .err = "http_bad_chunk" },
+	{ "chunked-no-crlf-after-data", DP_BODY_CHUNKED, 0, FC_BODY_IN("3\r\nabcX\r\n"), -1,
+	  .err = "http_bad_chunk" },
+	{ "chunked-size-overflow", DP_BODY_CHUNKED, 0, FC_BODY_IN("1000000000000000\r\n"), -1,
+	  .err = "http_bad_chunk" },
+	{ "chunk-line-too-long", DP_BODY_CHUNKED, 0, FC_BODY_IN("1;" A100 A100), -1,
+	  .err = "http_chunk_line_too_long" },
+	/* Trailer lines have the same limit. */
+	{ "trailer-line-too-long", DP_BODY_CHUNKED, 0, FC_BODY_IN("0\n" A100 A100), -1,
+	  .err = "http_chunk_line_too_long" },
+	{ "close", DP_BODY_CLOSE, 0, FC_BODY_IN("all of it"), 9, false, "all of it" },
+	{ "none", DP_BODY_NONE, 0, FC_BODY_IN("x"), 0, true, "" },
+};
+
+const size_t fc_body_count = sizeof(fc_body_cases) / sizeof(fc_body_cases[0]);
+
+/* Every body row is fed in pieces of each of these sizes: framing must not
+ * depend on how the stream was segmented. */
+const uint32_t fc_body_steps[] = { 1, 2, 3, 7, 13, 64, 4096 };
+const size_t fc_body_step_count = sizeof(fc_body_steps) / sizeof(fc_body_steps[0]);
