@@ -159,10 +159,11 @@ static int push_locked(struct ctl_enforce *e, const char *host, const char *path
 
 /* Whether the URL of @ev can be blocked: the XDP program keys a request
  * on its Host and its whole path, so a match without a Host, or whose host
- * or path was cut, has no key that its requests would hit. */
+ * or path was cut, has no key that its requests would hit; and one without
+ * a path would block another URL (the host's root). */
 static bool url_blockable(const struct ctl_event *ev)
 {
-	return ev->host[0] && !ev->host_truncated && !ev->path_truncated;
+	return ev->host[0] && ev->path[0] && !ev->host_truncated && !ev->path_truncated;
 }
 
 int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event *ev,

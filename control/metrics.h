@@ -56,7 +56,7 @@
 	X(BLOCKS_REPORT_ONLY, "blocks_report_only_total",                                 \
 	  "Matches not blocked because their set's policy is report")                    \
 	X(BLOCKS_NO_URL, "blocks_no_url_total",                                           \
-	  "New candidates without a URL block: no Host, or host or path cut (flows only)") \
+	  "New candidates without a URL block: no Host or path, or one cut (flows only)") \
 	X(FLOWS_BLOCKED, "flows_blocked_total",                                           \
 	  "Flows of matched transfers added to the blocked-flow map")                    \
 	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \

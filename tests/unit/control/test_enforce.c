@@ -227,16 +227,18 @@ static void test_flow_without_url(void)
 	ctl_test_event(&ev, 3, "cut.example", "/y", 1000);
 	ev.host_truncated = true;
 	ingest_flow(s, e, &ev, 4, &flow, true);
+	ctl_test_event(&ev, 5, "nopath.example", "", 1000); /* not the host's root */
+	ingest_flow(s, e, &ev, 6, &flow, true);
 	CU_ASSERT_EQUAL(adds, 0);
 	CU_ASSERT_EQUAL(active_blocks(s, 0), 0);
-	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_BLOCKS_NO_URL), 3);
-	CU_ASSERT_EQUAL(flow_adds, 4);
+	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_BLOCKS_NO_URL), 4);
+	CU_ASSERT_EQUAL(flow_adds, 5);
 	CU_ASSERT_EQUAL(last_flow_expires, 1100);
 	/* report mode: nothing */
 	ctl_test_event(&ev, 4, "", "/z", 1000);
 	snprintf(ev.set, sizeof(ev.set), "trial");
-	ingest_flow(s, e, &ev, 5, &flow, true);
-	CU_ASSERT_EQUAL(flow_adds, 4);
+	ingest_flow(s, e, &ev, 7, &flow, true);
+	CU_ASSERT_EQUAL(flow_adds, 5);
 	ctl_store_close(s);
 	ctl_enforce_free(e);
 }
