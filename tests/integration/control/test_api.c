@@ -463,6 +463,10 @@ static void test_no_host_and_cut(void)
 	CU_ASSERT_TRUE(has(r, "\"host\":\"cut.example\",\"path\":\"/nohost.jpg\","
 			      "\"host_truncated\":false,\"path_truncated\":true"));
 	CU_ASSERT_TRUE(has(r, "\"normalised\":[]"));
+	/* an empty host filter lists the candidates without one */
+	r = call("GET", "/api/v1/candidates?host=", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"total\":1,"));
+	CU_ASSERT_TRUE(has(r, "\"host\":null"));
 	r = call("GET", "/api/v1/exports/notices?status=new&format=json", TOKEN_VIEWER, NULL);
 	snprintf(want, sizeof(want), "{\"host\":\"[2001:db8::7]\",\"host_absent\":true,"
 		 "\"objects\":[{\"id\":%lld,", (long long)id);
