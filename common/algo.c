@@ -42,6 +42,13 @@ enum hwall_algo_kind hwall_algo_kind(enum hwall_algo algo)
 	return (unsigned int)algo < HWALL_ALGO_COUNT ? algos[algo].kind : HWALL_ALGO_KIND_COUNT;
 }
 
+bool hwall_algo_streamed(enum hwall_algo algo)
+{
+	enum hwall_algo_kind k = hwall_algo_kind(algo);
+
+	return k == HWALL_ALGO_KIND_XXH3 || k == HWALL_ALGO_KIND_EVP;
+}
+
 const char *hwall_algo_evp_name(enum hwall_algo algo)
 {
 	return hwall_algo_kind(algo) == HWALL_ALGO_KIND_EVP ? algos[algo].evp_name : NULL;

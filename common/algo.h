@@ -10,7 +10,8 @@
  *
  * The byte order of a digest is the algorithm's canonical one: md5, sha1 and
  * sha256 as their specifications print them, xxh3-128 as XXH128's canonical
- * (big-endian) form, which is what `xxhsum -H2` prints.  Hex is lower case on
+ * (big-endian) form, which is what `xxhsum -H2` prints, pdq as Meta's
+ * reference prints it (hashsync/pdq/pdq.h, struct pdq_hash).  Hex is lower case on
  * output and accepted in either case on input.
  */
 #ifndef HASHWALL_COMMON_ALGO_H
@@ -43,7 +44,8 @@ enum hwall_algo_kind {
 	X(XXH3_128, "xxh3-128", 16, HWALL_ALGO_KIND_XXH3, NULL)       \
 	X(MD5,      "md5",      16, HWALL_ALGO_KIND_EVP,  "MD5")      \
 	X(SHA1,     "sha1",     20, HWALL_ALGO_KIND_EVP,  "SHA1")     \
-	X(SHA256,   "sha256",   32, HWALL_ALGO_KIND_EVP,  "SHA256")
+	X(SHA256,   "sha256",   32, HWALL_ALGO_KIND_EVP,  "SHA256")   \
+	X(PDQ,      "pdq",      32, HWALL_ALGO_KIND_PERCEPTUAL, NULL)
 
 #define HWALL_ALGO_ENUM_(id, name, len, kind, evp) HWALL_ALGO_##id,
 enum hwall_algo {
@@ -86,6 +88,12 @@ size_t hwall_algo_len(enum hwall_algo algo);
 
 /* How @algo is computed; HWALL_ALGO_KIND_COUNT when out of range. */
 enum hwall_algo_kind hwall_algo_kind(enum hwall_algo algo);
+
+/* Whether the dataplane's digest stage computes @algo over the body as it
+ * streams (the xxh3 and EVP kinds): what `--hash` and the live
+ * configuration's `hash` may ask for.  False for a perceptual algorithm,
+ * which the PDQ stage computes from the decoded image, and out of range. */
+bool hwall_algo_streamed(enum hwall_algo algo);
 
 /* OpenSSL's name of an HWALL_ALGO_KIND_EVP algorithm (for
  * EVP_get_digestbyname()); NULL for every other kind or out of range. */

@@ -15,20 +15,14 @@
 
 #define PATH_MAX_LEN 256
 
-int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fmt, ...)
+int hwall_cfg_fail(struct hwall_err *err, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!err)
-		return -EINVAL;
-	n = snprintf(err->msg, sizeof(err->msg), "%s: ", path && *path ? path : "(root)");
-	if (n < 0 || (size_t)n >= sizeof(err->msg))
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+	hwall_err_setv(err, -EINVAL, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return hwall_err_prefix(err, -EINVAL, "%s: ", path && *path ? path : "(root)");
 }
 
 /* Line and column (1-based) of byte @off in @text. */
@@ -47,7 +41,7 @@ static void line_col(const char *text, size_t off, unsigned int *line, unsigned 
 }
 
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
-		      struct hwall_cfg_error *err)
+		      struct hwall_err *err)
 {
 	const char *end = NULL;
 	cJSON *root;
@@ -57,37 +51,33 @@ int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON *
 		unsigned int line, col;
 		size_t off = end && end >= text ? (size_t)(end - text) : 0;
 		line_col(text, off > len ? len : off, &line, &col);
-		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: JSON syntax error", name, line, col);
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "%s:%u:%u: JSON syntax error", name, line, col);
 	}
 	/* Trailing garbage after the value is an error too. */
 	for (const char *p = end; p && p < text + len; p++) {
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
 			unsigned int line, col;
 			line_col(text, (size_t)(p - text), &line, &col);
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s:%u:%u: unexpected text after the JSON value", name, line, col);
 			cJSON_Delete(root);
-			return -EINVAL;
+			return hwall_err_set(err, -EINVAL, "%s:%u:%u: unexpected text after the JSON value",
+					     name, line, col);
 		}
 	}
 	*ret_root = root;
 	return 0;
 }
 
-int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err)
+int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_err *err)
 {
 	char *text;
 	size_t len;
 	int r;
 
 	r = hwall_read_file(file, HWALL_CFG_MAX_FILE, &text, &len);
-	if (r < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", file,
-			 r == -EFBIG ? "larger than 16 MiB" :
-			 r == -EINVAL ? "not a regular file" : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "%s: %s", file,
+				     r == -EFBIG ? "larger than 16 MiB" :
+				     r == -EINVAL ? "not a regular file" : hwall_strerror(r));
 	r = hwall_cfg_parse_text(text, len, file, ret_root, err);
 	free(text);
 	return r;
@@ -109,7 +99,7 @@ static const char *kind_name(enum hwall_cfg_kind kind)
 }
 
 static int load_number(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
-		       void *field, const char *path, struct hwall_cfg_error *err)
+		       void *field, const char *path, struct hwall_err *err)
 {
 	double v = node->valuedouble, lo = f->min, hi = f->max;
 	double type_max = kind == HWALL_CFG_U16 ? 65535.0 :
@@ -137,11 +127,11 @@ static int load_number(const cJSON *node, const struct hwall_cfg_field *f, enum 
 }
 
 static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
-		      const char *path, struct hwall_cfg_error *err);
+		      const char *path, struct hwall_err *err);
 
 /* Load one value of @kind from @node into the memory at @field. */
 static int load_value(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
-		      void *field, const char *path, struct hwall_cfg_error *err)
+		      void *field, const char *path, struct hwall_err *err)
 {
 	switch (kind) {
 	case HWALL_CFG_STRING: {
@@ -176,7 +166,7 @@ static int load_value(const cJSON *node, const struct hwall_cfg_field *f, enum h
 }
 
 static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
-		      const char *path, struct hwall_cfg_error *err)
+		      const char *path, struct hwall_err *err)
 {
 	size_t n = (size_t)cJSON_GetArraySize(node), i = 0;
 	size_t *count = (size_t *)((char *)field - f->offset + f->count_offset);
@@ -203,7 +193,7 @@ static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *
 }
 
 int hwall_cfg_load(const cJSON *obj, const struct hwall_cfg_field *fields, void *dst,
-		const char *path, struct hwall_cfg_error *err)
+		const char *path, struct hwall_err *err)
 {
 	char sub[PATH_MAX_LEN];
 	const cJSON *item;

@@ -84,7 +84,7 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 	return 0;
 }
 
-int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen)
+int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *err)
 {
 	struct { struct ctl_token *v; size_t n; } t = { 0 };
 	char line[512];
@@ -94,8 +94,7 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 
 	if (!f) {
 		r = hwall_neg_errno();
-		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 	}
 	t.v = calloc(TOKENS_MAX, sizeof(*t.v));
 	if (!t.v) {
@@ -113,10 +112,8 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 			why = "too many tokens";
 		else if (parse_line(p, &t.v[t.n], &why) == 0)
 			t.n++, why = NULL;
-		if (why) {
-			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
-			r = -EINVAL;
-		}
+		if (why)
+			r = hwall_err_set(err, -EINVAL, "%s:%u: %s", path, lineno, why);
 	}
 	fclose(f);
 	if (r < 0) {
@@ -130,12 +127,12 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 	return 0;
 }
 
-int ctl_tokens_reload(struct ctl_tokens *t, const char *path, char *err, size_t errlen)
+int ctl_tokens_reload(struct ctl_tokens *t, const char *path, struct hwall_err *err)
 {
 	struct ctl_tokens fresh;
 	struct ctl_token *v;
 	size_t n;
-	int r = ctl_tokens_load(path, &fresh, err, errlen);
+	int r = ctl_tokens_load(path, &fresh, err);
 
 	if (r < 0)
 		return r;

@@ -39,7 +39,7 @@ static void add_installed(const struct ctl_api_config *api, cJSON *arr, int64_t 
 
 	while (d && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		struct hws_error err;
+		struct hwall_err err;
 		struct hws_info info;
 		struct hws_set *set;
 		char path[4096];

@@ -132,7 +132,7 @@ struct daemon {
 
 static int load_config(const char *file, struct config *cfg)
 {
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	cJSON *root = NULL;
 	int r;
 
@@ -146,7 +146,7 @@ static int load_config(const char *file, struct config *cfg)
 		r = hwall_cfg_load(root, fields, cfg, "", &err);
 	cJSON_Delete(root);
 	if (r < 0)
-		HWALL_LOG(ERR, "ctl", "%s: %s", file, err.msg[0] ? err.msg : hwall_strerror(r));
+		HWALL_LOG(ERR, "ctl", "%s: %s", file, hwall_err_why(&err, r));
 	return r;
 }
 
@@ -203,24 +203,23 @@ static int open_store_and_enforce(struct daemon *d)
 		.interface = d->cfg.enforcement.interface, .pin_root = d->cfg.enforcement.pin_root,
 		.metrics = &d->metrics,
 	};
-	const char *msg = NULL;
-	char err[512] = "";
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	if ((int)ec.default_policy < 0) {
 		HWALL_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
 		return -EINVAL;
 	}
-	r = ctl_store_open(d->cfg.db, &d->ingest_store, &msg);
+	r = ctl_store_open(d->cfg.db, &d->ingest_store, &err);
 	if (r == 0)
-		r = ctl_store_open(d->cfg.db, &d->api_store, &msg);
+		r = ctl_store_open(d->cfg.db, &d->api_store, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.store", "%s", msg);
+		HWALL_LOG(ERR, "ctl.store", "%s", err.msg);
 		return r;
 	}
-	r = ctl_enforce_new(&ec, &d->enforce, err, sizeof(err));
+	r = ctl_enforce_new(&ec, &d->enforce, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "ctl.enforce", "%s", err);
+		HWALL_LOG(ERR, "ctl.enforce", "%s", err.msg);
 	else if (!ctl_enforce_available(d->enforce))
 		HWALL_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
 					    "recorded in the store only");
@@ -234,7 +233,7 @@ static int start(struct daemon *d)
 		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
 		.on_flow = on_flow, .after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
 	};
-	char err[512] = "";
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
@@ -243,9 +242,9 @@ static int start(struct daemon *d)
 		       r == -EINVAL ? "must hold exactly 32 bytes" : hwall_strerror(r));
 		return r;
 	}
-	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, err, sizeof(err));
+	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
 		return r;
 	}
 	if (d->tokens.n == 0)
@@ -272,10 +271,9 @@ static int start(struct daemon *d)
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
-	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, err,
-			   sizeof(err));
+	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
 		return r;
 	}
 	HWALL_LOG(INFO, "ctl", "ingest on %s, API on %s port %u, %zu tokens, enforcement %s",
@@ -299,12 +297,12 @@ static void teardown(struct daemon *d)
 /* SIGHUP: the tokens file again; a bad file keeps the tokens in use. */
 static void reload_tokens(struct daemon *d)
 {
-	char err[512] = "";
-	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, err, sizeof(err));
+	struct hwall_err err = { { 0 } };
+	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, &err);
 
 	if (r < 0)
 		HWALL_LOG(ERR, "ctl.api", "tokens not reloaded, the %zu in use stay: %s", d->tokens.n,
-		       err[0] ? err : hwall_strerror(r));
+		       hwall_err_why(&err, r));
 	else
 		HWALL_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
 		       d->tokens.n);

@@ -79,17 +79,16 @@ static const struct ctl_enforce_ops none_ops = {
 	.name = "none", .add_url = none_add, .del_url = none_del,
 };
 
-int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e, char *err,
-		    size_t errlen)
+int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e,
+		    struct hwall_err *err)
 {
 	struct ctl_enforce *e;
 	int r;
 
 	for (size_t i = 0; i < cfg->n_sets; i++) {
-		if (ctl_policy_parse(cfg->sets[i].policy) < 0) {
-			snprintf(err, errlen, "sets[%zu].policy: expected \"block\" or \"report\"", i);
-			return -EINVAL;
-		}
+		if (ctl_policy_parse(cfg->sets[i].policy) < 0)
+			return hwall_err_set(err, -EINVAL,
+					     "sets[%zu].policy: expected \"block\" or \"report\"", i);
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -102,7 +101,7 @@ int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **r
 		e->ops = *cfg->ops;
 		e->available = true;
 	} else if (cfg->interface && *cfg->interface) {
-		r = ctl_enforce_bpf_open(cfg->interface, cfg->pin_root, &e->ops, err, errlen);
+		r = ctl_enforce_bpf_open(cfg->interface, cfg->pin_root, &e->ops, err);
 		if (r < 0) {
 			ctl_enforce_free(e);
 			return r;

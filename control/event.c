@@ -18,10 +18,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-static int fail(char *err, size_t errlen, const char *field, const char *why)
+static int fail(struct hwall_err *err, const char *field, const char *why)
 {
-	snprintf(err, errlen, "%s: %s", field, why);
-	return -EINVAL;
+	return hwall_err_set(err, -EINVAL, "%s: %s", field, why);
 }
 
 /* The member @key of @obj; NULL when absent or JSON null (the same). */
@@ -34,25 +33,24 @@ static const cJSON *member(const cJSON *obj, const char *key)
 
 /* A field the match means nothing without (set, algo, digest): a non-empty
  * string of printable text that fits @cap, or the event is refused. */
-static int get_required(const cJSON *obj, const char *key, char *dst, size_t cap, char *err,
-			size_t errlen)
+static int get_required(const cJSON *obj, const char *key, char *dst, size_t cap, struct hwall_err *err)
 {
 	const cJSON *n = member(obj, key);
 	size_t len;
 
 	dst[0] = '\0';
 	if (!n)
-		return fail(err, errlen, key, "missing required field");
+		return fail(err, key, "missing required field");
 	if (!cJSON_IsString(n) || !n->valuestring)
-		return fail(err, errlen, key, "expected string");
+		return fail(err, key, "expected string");
 	len = strlen(n->valuestring);
 	if (len >= cap)
-		return fail(err, errlen, key, "too long");
+		return fail(err, key, "too long");
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)n->valuestring[i] < 0x20 || n->valuestring[i] == 0x7f)
-			return fail(err, errlen, key, "control character");
+			return fail(err, key, "control character");
 	if (len == 0)
-		return fail(err, errlen, key, "empty");
+		return fail(err, key, "empty");
 	memcpy(dst, n->valuestring, len + 1);
 	return 0;
 }
@@ -207,26 +205,26 @@ static bool is_ip(const char *s)
 }
 
 /* algo and digest: a known algorithm and hex of its length, stored lower-case. */
-static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
+static int parse_digest(const cJSON *obj, struct ctl_event *ev, struct hwall_err *err)
 {
 	struct hwall_digest d;
 	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
-	r = get_required(obj, "algo", algo, sizeof(algo), err, errlen);
+	r = get_required(obj, "algo", algo, sizeof(algo), err);
 	if (r < 0)
 		return r;
 	a = hwall_algo_parse(algo);
 	if (a < 0) {
-		snprintf(err, errlen, "algo: unknown algorithm (known: %s)", hwall_algo_names());
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "algo: unknown algorithm (known: %s)",
+				     hwall_algo_names());
 	}
 	ev->algo = (enum hwall_algo)a;
-	r = get_required(obj, "digest", ev->digest, sizeof(ev->digest), err, errlen);
+	r = get_required(obj, "digest", ev->digest, sizeof(ev->digest), err);
 	if (r < 0)
 		return r;
 	if (hwall_digest_parse(ev->algo, ev->digest, &d) < 0)
-		return fail(err, errlen, "digest", "not hex of the algorithm's length");
+		return fail(err, "digest", "not hex of the algorithm's length");
 	hwall_hex_format(d.bytes, hwall_algo_len(ev->algo), ev->digest);
 	return 0;
 }
@@ -294,19 +292,18 @@ static void parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev)
 	ev->ts = (int64_t)ts;
 }
 
-int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-		    size_t errlen)
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err)
 {
 	int r;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!cJSON_IsObject(obj))
-		return fail(err, errlen, "event", "expected object");
-	r = get_required(obj, "set", ev->set, sizeof(ev->set), err, errlen);
+		return fail(err, "event", "expected object");
+	r = get_required(obj, "set", ev->set, sizeof(ev->set), err);
 	if (r == 0 && !hws_id_valid(ev->set))
-		r = fail(err, errlen, "set", "not a set id (printable ASCII, no spaces)");
+		r = fail(err, "set", "not a set id (printable ASCII, no spaces)");
 	if (r == 0)
-		r = parse_digest(obj, ev, err, errlen);
+		r = parse_digest(obj, ev, err);
 	if (r < 0)
 		return r;
 	/* Past this point nothing refuses the event: it is a match. */
@@ -323,8 +320,7 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
 }
 
 /* The members of a detached "flow" and the event's server into @f. */
-static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, char *err,
-		       size_t errlen)
+static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, struct hwall_err *err)
 {
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(flow, "client_ip");
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(flow, "client_port");
@@ -333,26 +329,26 @@ static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, 
 	const cJSON *m;
 
 	if (!cJSON_IsObject(flow))
-		return fail(err, errlen, "flow", "expected object");
+		return fail(err, "flow", "expected object");
 	cJSON_ArrayForEach(m, flow)
 		if (strcmp(m->string, "client_ip") != 0 && strcmp(m->string, "client_port") != 0)
-			return fail(err, errlen, "flow", "unknown member");
+			return fail(err, "flow", "unknown member");
 	if (!cJSON_IsString(ip) || !(f->family = (uint8_t)parse_ip(ip->valuestring, f->client)))
-		return fail(err, errlen, "flow.client_ip", "not an IP address");
+		return fail(err, "flow.client_ip", "not an IP address");
 	if (!cJSON_IsNumber(port) || port->valuedouble < 1 || port->valuedouble > 65535 ||
 	    port->valuedouble != floor(port->valuedouble))
-		return fail(err, errlen, "flow.client_port", "expected an integer in 1..65535");
+		return fail(err, "flow.client_port", "expected an integer in 1..65535");
 	f->client_port = (uint16_t)port->valuedouble;
 	if (!cJSON_IsString(sip) || parse_ip(sip->valuestring, f->server) != f->family)
-		return fail(err, errlen, "flow", "server_ip missing or of another address family");
+		return fail(err, "flow", "server_ip missing or of another address family");
 	if (!cJSON_IsNumber(sport) || sport->valuedouble < 1 || sport->valuedouble > 65535 ||
 	    sport->valuedouble != floor(sport->valuedouble))
-		return fail(err, errlen, "flow", "server_port missing or out of range");
+		return fail(err, "flow", "server_port missing or out of range");
 	f->server_port = (uint16_t)sport->valuedouble;
 	return 0;
 }
 
-int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen)
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, struct hwall_err *err)
 {
 	cJSON *flow = cJSON_IsObject(obj) ? cJSON_DetachItemFromObjectCaseSensitive(obj, "flow")
 					  : NULL;
@@ -361,7 +357,7 @@ int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errl
 
 	if (!flow)
 		return 0;
-	r = flow_fields(flow, obj, &f, err, errlen);
+	r = flow_fields(flow, obj, &f, err);
 	/* The client address must not outlive this call anywhere but in @ret:
 	 * overwrite cJSON's copy before freeing it. */
 	if (cJSON_IsObject(flow)) {

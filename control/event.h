@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/errors.h"
 #include "control/store.h"
 
 #define CTL_CLIENT_KEY_LEN 32 /* bytes of the pseudonymisation key */
@@ -56,10 +57,9 @@ struct ctl_flow {
  * its BLAKE2b-256 (hex).  Unknown fields are ignored (the dataplane may
  * send more, such as "digests").  ev->client holds the client value as
  * received: run ctl_event_pseudo() before storing.  Returns 0, or -EINVAL
- * with @err (of @errlen) saying why.
+ * with @err saying why.
  */
-int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-		    size_t errlen);
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err);
 
 /*
  * Detach the optional "flow" member ({"client_ip":ADDR,"client_port":N})
@@ -70,7 +70,7 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
  * saying why (never quoting the value): the caller ignores the flow, not
  * the event.
  */
-int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen);
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, struct hwall_err *err);
 
 /* Overwrite @f with zeros in a way the compiler keeps. */
 void ctl_flow_wipe(struct ctl_flow *f);

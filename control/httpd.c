@@ -147,7 +147,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
-		   struct ctl_http **ret_h, char *err, size_t errlen)
+		   struct ctl_http **ret_h, struct hwall_err *err)
 {
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -162,8 +162,8 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 		sa = (const struct sockaddr *)&sa6;
 		flags |= MHD_USE_IPv6;
 	} else {
-		snprintf(err, errlen, "api.address: '%s' is not an IPv4 or IPv6 address", address);
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "api.address: '%s' is not an IPv4 or IPv6 address",
+				     address);
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -177,10 +177,10 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				MHD_OPTION_END);
 	if (!h->d) {
-		snprintf(err, errlen, "cannot listen on %s port %u (address in use or not local?)",
-			 address, port);
 		free(h);
-		return -EIO;
+		return hwall_err_set(err, -EIO,
+				     "cannot listen on %s port %u (address in use or not local?)",
+				     address, port);
 	}
 	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : port;

@@ -22,7 +22,7 @@ struct ctl_http;
  * @err set.
  */
 int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
-		   struct ctl_http **ret_h, char *err, size_t errlen);
+		   struct ctl_http **ret_h, struct hwall_err *err);
 
 /* The port actually bound. */
 uint16_t ctl_http_port(const struct ctl_http *h);

@@ -422,7 +422,6 @@ static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 	cJSON *obj = cJSON_GetObjectItemCaseSensitive(msg, "event");
 	struct ctl_flow flow;
 	struct ctl_event ev;
-	char err[128];
 	uint64_t s;
 	int r, has_flow;
 
@@ -458,10 +457,10 @@ static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 	in->batch_n++;
 	/* The flow leaves the record first: nothing past this line that
 	 * parses, stores or logs the event can see the client address. */
-	has_flow = ctl_event_take_flow(obj, &flow, err, sizeof(err));
+	has_flow = ctl_event_take_flow(obj, &flow, NULL);
 	if (has_flow < 0)
 		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_FLOW_INVALID, 1);
-	r = ctl_event_parse(obj, now_s(), &ev, err, sizeof(err));
+	r = ctl_event_parse(obj, now_s(), &ev, NULL);
 	if (r < 0) {
 		/* Refused for good: acknowledged (and the mark raised) so that it
 		 * is not resent forever, counted, never stored. */

@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err)
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err)
 {
-	return ctl_sqlite_ops.open(path, ret_store, ret_err);
+	return ctl_sqlite_ops.open(path, ret_store, err);
 }
 
 void ctl_store_close(struct ctl_store *s)

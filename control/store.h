@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define CTL_SET_MAX 63       /* bytes of a set id */
 #define CTL_HOST_WIRE_MAX 255 /* bytes of a Host on the wire (RFC 1035; the XDP limit) */
@@ -242,7 +243,7 @@ struct ctl_store_ops {
 	const char *name; /* "sqlite" */
 
 	/* lifetime (controld) */
-	int (*open)(const char *target, struct ctl_store **ret_store, const char **ret_err);
+	int (*open)(const char *target, struct ctl_store **ret_store, struct hwall_err *err);
 	void (*close)(struct ctl_store *s);
 	int (*schema_version)(struct ctl_store *s);
 	const char *(*errmsg)(struct ctl_store *s);
@@ -311,10 +312,9 @@ struct ctl_store {
  * Open (creating if needed) the local store: the SQLite database at @path
  * (":memory:" for tests), in WAL mode with synchronous=FULL, its schema
  * migrated to the newest version.  Returns 0, -ENOTSUP for a database from
- * a newer controld, or -EIO; *ret_err (when given) then points at a static
- * or per-call message that stays valid until the next call.
+ * a newer controld, or -EIO (-ENOMEM), with @err saying why.
  */
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err);
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err);
 
 /* Close; accepts NULL. */
 void ctl_store_close(struct ctl_store *s);

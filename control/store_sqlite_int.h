@@ -108,10 +108,10 @@ static inline struct ctl_sqlite *ctl_sqlite_of(struct ctl_store *s)
 /*
  * Open the database file @path (":memory:") into @q with controld's
  * pragmas (WAL, synchronous=FULL, foreign keys, busy timeout).  0 or -EIO
- * with SQLite's message in *ret_msg (valid until ctl_sqlite_disconnect(),
- * which @q needs after a failure too).
+ * with @err saying "PATH: SQLite's message" (@q needs
+ * ctl_sqlite_disconnect() after a failure too).
  */
-int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, const char **ret_msg);
+int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, struct hwall_err *err);
 
 /* Finalize the cached statements and close the database; @q stays allocated. */
 void ctl_sqlite_disconnect(struct ctl_sqlite *q);

@@ -81,7 +81,8 @@
 	X(objects, "response bodies that ended or were abandoned")                          \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
-	X(matches, "digest hits in a loaded set")
+	X(matches, "digest hits in a loaded set")                                           \
+	X(digest_mbh_full, "objects with md5/sha1 on OpenSSL: every mbhash stream was open")
 
 enum dp_drop {
 #define DP_X_ENUM(name, desc) DP_DROP_##name,

@@ -9,6 +9,11 @@
  * worker's algorithm mask asks for them (a loaded set holds them, or
  * --hash); perceptual ones never here.  A context is allocated once and
  * reused for object after object.
+ *
+ * md5 and sha1 go through the worker's multi-buffer context
+ * (dataplane/mbhash/mbh.h) when the object is started with one: the body
+ * bytes are then queued by pointer and must stay valid until the worker's
+ * next mbh_flush() (the end of the burst) or dp_digest_sync().
  */
 #ifndef HASHWALL_DATAPLANE_DIGEST_H
 #define HASHWALL_DATAPLANE_DIGEST_H
@@ -27,6 +32,7 @@ struct dp_digests {
 };
 
 struct dp_xxh3_impl;
+struct mbh_ctx;
 
 /* The xxh3-128 variant this CPU runs (AVX2 when it has it). */
 const struct dp_xxh3_impl *dp_digest_xxh3_impl(void);
@@ -42,10 +48,22 @@ void dp_digest_free(struct dp_digest *d);
  * (1u << algo; other bits are ignored).  Returns 0 or -ENOMEM. */
 int dp_digest_start(struct dp_digest *d, unsigned int mask);
 
+/*
+ * As dp_digest_start(), with md5 and sha1 (when in @mask) on a stream of
+ * @mb.  Returns 0, 1 when every stream of @mb was open and OpenSSL hashes
+ * this object instead (the caller counts it), or -ENOMEM.
+ */
+int dp_digest_start_mb(struct dp_digest *d, unsigned int mask, struct mbh_ctx *mb);
+
+/* Stop referencing the body bytes given so far (their buffer is about to
+ * be freed before the end of the burst).  Returns 0. */
+int dp_digest_sync(struct dp_digest *d);
+
 /* Hash @len more body bytes. */
 void dp_digest_update(struct dp_digest *d, const void *data, size_t len);
 
-/* Finish the object and write every started digest to @ret. */
+/* Finish the object and write every started digest to @ret (an mbhash
+ * stream is finished right away, see mbh_final()). */
 void dp_digest_finish(struct dp_digest *d, struct dp_digests *ret);
 
 #endif

@@ -169,6 +169,33 @@ static void stats_cpu_fields(struct hwall_json *w, const struct dp_counters *c,
 	hwall_json_fixed(w, "cycles_per_packet",
 			 c->packets ? (double)cpu->tsc_cycles / (double)c->packets : 0, 1);
 	hwall_json_fixed(w, "gbps_per_core", busy > 0 ? (double)c->body_bytes * 8 / busy / 1e9 : 0, 3);
+	if (cpu->mbh_impl == MBH_IMPL_AUTO)
+		return;
+	hwall_json_str(w, "mbh_impl", mbh_impl_name(cpu->mbh_impl));
+}
+
+double dp_mbh_lanes_pct(const struct mbh_stats *st, enum mbh_algo a)
+{
+	return st->lane_slots[a] ? 100.0 * (double)st->lane_blocks[a] / (double)st->lane_slots[a] : 0;
+}
+
+void dp_cpu_use_add_mbh(struct dp_cpu_use *cpu, const struct mbh_ctx *mbh)
+{
+	struct mbh_stats st;
+
+	if (!mbh)
+		return;
+	cpu->mbh_impl = mbh_ctx_impl(mbh);
+	mbh_ctx_stats(mbh, &st);
+	for (int a = 0; a < MBH_ALGO_COUNT; a++) {
+		cpu->mbh.lane_blocks[a] += st.lane_blocks[a];
+		cpu->mbh.lane_slots[a] += st.lane_slots[a];
+		cpu->mbh.single_blocks[a] += st.single_blocks[a];
+		cpu->mbh.deferred_blocks[a] += st.deferred_blocks[a];
+	}
+	cpu->mbh.flushes += st.flushes;
+	cpu->mbh.drains += st.drains;
+	cpu->mbh.queue_full += st.queue_full;
 }
 
 void dp_event_stats_cpu(FILE *out, const struct dp_counters *c, double seconds,

@@ -34,6 +34,7 @@
 #include "common/pseudo.h"
 #include "dataplane/counters.h"
 #include "dataplane/http.h"
+#include "dataplane/mbhash/mbh.h"
 #include "dataplane/verdict.h"
 
 #define DP_EVENT_MAX 8192 /* bytes of one object or match line */
@@ -69,15 +70,26 @@ struct dp_cpu_use {
 	uint64_t tsc_cycles;  /* TSC ticks spent in the passes, summed over workers */
 	uint64_t tsc_hz;      /* TSC ticks per second (rte_get_tsc_hz()) */
 	double cpu_seconds;   /* CPU time of the worker threads over the same spans */
+	enum mbh_impl mbh_impl;  /* the md5/sha1 kernels the workers ran (AUTO: not known) */
+	struct mbh_stats mbh;    /* their counters, summed over the workers */
 };
+
+/* Percentage of @st's kernel lane slots for @a that hashed a block. */
+double dp_mbh_lanes_pct(const struct mbh_stats *st, enum mbh_algo a);
+
+/* Add a worker's md5/sha1 implementation and counters to @cpu. */
+void dp_cpu_use_add_mbh(struct dp_cpu_use *cpu, const struct mbh_ctx *mbh);
 
 /*
  * The stats event with the worker time of @cpu as well (NULL: as
  * dp_event_stats()): "workers", "worker_cycles", "tsc_hz",
  * "worker_seconds" (worker_cycles / tsc_hz), "worker_cpu_seconds" (lower
  * than worker_seconds when the OS took a worker's core away),
- * "cycles_per_packet" (worker_cycles / packets) and "gbps_per_core"
- * (body bits / worker_seconds / 10^9).
+ * "cycles_per_packet" (worker_cycles / packets), "gbps_per_core"
+ * (body bits / worker_seconds / 10^9), and, when known, "mbh_impl" (the
+ * md5/sha1 implementation: avx512, avx2 or scalar).  (How full its lanes
+ * were depends on how the traffic was split into bursts and workers, so
+ * it is not in the event: see dp_mbh_lanes_pct().)
  */
 void dp_event_stats_cpu(FILE *out, const struct dp_counters *c, double seconds,
 			const struct dp_cpu_use *cpu);

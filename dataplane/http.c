@@ -136,6 +136,7 @@ static struct dp_obj *obj_get(struct dp_http *h)
 {
 	struct dp_obj *o = h->obj_free;
 	struct dp_digest *dg;
+	int r;
 
 	if (o) {
 		h->obj_free = o->next_free;
@@ -152,11 +153,15 @@ static struct dp_obj *obj_get(struct dp_http *h)
 	memset(o, 0, sizeof(*o));
 	o->dg = dg;
 	o->outcome = DP_DROP_COUNT;
-	if (dp_digest_start(dg, h->algo_mask) < 0) {
+	r = h->mbh ? dp_digest_start_mb(dg, h->algo_mask, h->mbh)
+		   : dp_digest_start(dg, h->algo_mask);
+	if (r < 0) {
 		o->next_free = h->obj_free;
 		h->obj_free = o;
 		return NULL;
 	}
+	if (r > 0)
+		h->ctr->info[DP_INFO_digest_mbh_full]++;
 	return o;
 }
 
@@ -190,6 +195,12 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	txn_put(h, o->txn);
 	o->next_free = h->obj_free;
 	h->obj_free = o;
+}
+
+void dp_http_body_sync(struct dp_http_conn *c)
+{
+	if (c->obj)
+		dp_digest_sync(c->obj->dg);
 }
 
 static void body_out(void *ctx, const uint8_t *p, uint32_t len)

@@ -103,6 +103,7 @@ typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *o
 struct dp_http {
 	struct dp_http_limits lim;
 	unsigned int algo_mask; /* digests computed besides xxh3-128 */
+	struct mbh_ctx *mbh;    /* md5/sha1 streams (the worker's); NULL: OpenSSL */
 	struct dp_counters *ctr;
 	dp_http_object_fn object_fn;
 	void *object_ctx;
@@ -152,6 +153,10 @@ bool dp_http_sync(const struct dp_http_conn *c, enum dp_dir dir, const uint8_t *
 /* End the connection: an object in flight is reported with outcome @why;
  * buffers and requests go back to the pools.  @c is zeroed. */
 void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner);
+
+/* The bytes given so far for the body in flight on @c are about to be
+ * freed before the end of the burst: stop referencing them. */
+void dp_http_body_sync(struct dp_http_conn *c);
 
 /* Whether @c holds no buffer, request or object (an idle connection). */
 bool dp_http_idle(const struct dp_http_conn *c);

@@ -151,6 +151,8 @@ static int drain(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_rea
 		if (dp_seq_lt(d->next_seq, hend)) {
 			uint32_t skip = d->next_seq - h->seq;
 			ret = deliver(d, h->m, h->off + skip, h->len - skip, ops, ctx);
+			if (ops->unref)
+				ops->unref(ctx);
 		}
 		held_free(r, d, h);
 		if (ret < 0)

@@ -70,6 +70,10 @@ struct dp_reasm_ops {
 	/* Direction not synchronised: does a message start at @p (the first
 	 * @len contiguous payload bytes; @ack is the segment's ACK)? */
 	bool (*sync)(void *ctx, const uint8_t *p, uint32_t len, uint32_t ack);
+	/* Optional: the bytes of a held segment that data() got are about to
+	 * be freed (its mbuf may be older than the burst), so whoever kept a
+	 * pointer to them stops now. */
+	void (*unref)(void *ctx);
 };
 
 /* One segment as parse found it. */

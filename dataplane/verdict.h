@@ -49,7 +49,7 @@ struct dp_match {
  * naming the file and the reason.
  */
 int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
-		    struct hws_error *err);
+		    struct hwall_err *err);
 
 /* Set l->algo_mask from the sets' entry counts. */
 void dp_setlist_compute_mask(struct dp_setlist *l);

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/events.h"
+#include "dataplane/mbhash/mbh.h"
 
 #define EXPIRE_BATCH 64
 #define MATCHES_MAX (DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set */
@@ -52,8 +53,15 @@ static bool op_sync(void *ctx, const uint8_t *p, uint32_t len, uint32_t ack)
 	return dp_http_sync(&c->f->http, c->dir, p, len, ack);
 }
 
+static void op_unref(void *ctx)
+{
+	struct seg_ctx *c = ctx;
+	dp_http_body_sync(&c->f->http);
+}
+
 static const struct dp_reasm_ops reasm_ops = {
 	.data = op_data, .gap = op_gap, .fin = op_fin, .conflict = op_conflict, .sync = op_sync,
+	.unref = op_unref,
 };
 
 /* verdict + events for a finished object (the HTTP stage's callback). */
@@ -118,6 +126,7 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
+	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = conf->max_flows };
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -134,8 +143,18 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 			  &w->ctr);
 	if (r < 0)
 		goto out_flows;
+	/* A stream per flow: -ENOSPC (OpenSSL for that object) only if
+	 * every flow has a body in flight. */
+	w->mbh = mbh_ctx_new(&mcfg);
+	if (!w->mbh) {
+		r = -errno;
+		goto out_reasm;
+	}
 	dp_http_init(&w->http, &conf->http, mask, conf->max_flows, &w->ctr, on_object, w);
+	w->http.mbh = w->mbh;
 	return 0;
+out_reasm:
+	dp_reasm_fini(&w->reasm);
 out_flows:
 	dp_flow_table_fini(&w->flows);
 	return r;
@@ -146,6 +165,8 @@ void dp_worker_fini(struct dp_worker *w)
 	if (w->flows.flows)
 		dp_worker_flush(w);
 	dp_http_fini(&w->http);
+	mbh_ctx_free(w->mbh);
+	w->mbh = NULL;
 	dp_reasm_fini(&w->reasm);
 	dp_flow_table_fini(&w->flows);
 }
@@ -196,7 +217,18 @@ static void close_flow(struct dp_worker *w, struct dp_flow *f)
 	dp_flow_remove(&w->flows, f, DP_FLOW_END_CLOSED);
 }
 
+void dp_worker_burst_end(struct dp_worker *w)
+{
+	mbh_flush(w->mbh);
+}
+
 void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
+{
+	dp_worker_burst_packet(w, m, now_ns);
+	dp_worker_burst_end(w);
+}
+
+void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 {
 	struct dp_pkt pkt;
 	struct dp_flow *f;

@@ -11,7 +11,8 @@
  * replaces (RCU, live.h) when sets change.
  *
  * Per packet: parse -> flow -> reasm -> http -> body -> digest; at each body
- * end: verdict -> events.  The worker never frees the packet: its caller
+ * end: verdict -> events; at each burst end the md5/sha1 lanes are flushed
+ * (mbhash/mbh.h).  The worker never frees the packet: its caller
  * (rx) does, after dp_worker_packet() returns.
  */
 #ifndef HASHWALL_DATAPLANE_WORKER_H
@@ -25,6 +26,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/flow.h"
 #include "dataplane/http.h"
+#include "dataplane/mbhash/mbh.h"
 #include "dataplane/sets/set_publish.h"
 #include "dataplane/parse.h"
 #include "dataplane/reasm.h"
@@ -42,6 +44,7 @@ struct dp_worker_conf {
 	uint64_t held_global_cap;     /* bytes held per worker */
 	unsigned int hash_mask;       /* extra digests asked for (--hash) */
 	bool log_objects;             /* an event per object, not only matches */
+	enum mbh_impl mbh_impl;       /* md5/sha1 kernels; AUTO: $HASHWALL_MBH_IMPL or the CPU's best */
 };
 
 /* Receives every event line (with its newline): a match event when @match,
@@ -55,6 +58,7 @@ struct dp_worker {
 	struct dp_flow_table flows;
 	struct dp_reasm reasm;
 	struct dp_http http;
+	struct mbh_ctx *mbh; /* md5/sha1 of every object, flushed at each burst end */
 	const struct dp_worker_conf *conf;
 	const struct dp_setlist *sets;
 	const struct hwall_pseudo_key *key;
@@ -84,9 +88,19 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
  * free everything.  Accepts a zeroed @w. */
 void dp_worker_fini(struct dp_worker *w);
 
-/* Run one frame, seen at @now_ns, through the pipeline.  @m stays the
- * caller's (held segments take their own reference). */
+/* Run one frame, seen at @now_ns, through the pipeline, as a burst of its
+ * own.  @m stays the caller's (held segments take their own reference)
+ * and may be freed when this returns. */
 void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
+
+/* As dp_worker_packet() inside a burst: the digest stage may keep
+ * pointers into @m (md5/sha1 blocks queued for the lanes) until
+ * dp_worker_burst_end(), so @m lives until then. */
+void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
+
+/* End of a burst: hash every queued block (mbh_flush()); afterwards no
+ * pointer into the burst's mbufs is kept and they may be freed. */
+void dp_worker_burst_end(struct dp_worker *w);
 
 /*
  * Follow the published set list of @l as RCU reader @tid (registered and

@@ -11,7 +11,9 @@
  * docs/set-format.md.
  *
  * Reading: hws_open() maps and validates a file (magic, version, sizes and
- * offsets, checksum) and does no per-entry work beyond the checksum.  A
+ * offsets, checksum, and a perceptual algorithm's near-neighbour index)
+ * and does no per-entry work beyond the checksum.  Exact digests are
+ * looked up with hws_lookup(); pdq also by distance, hws_lookup_near().  A
  * struct hws_set is immutable, so any number of threads may look up in it
  * at once.  Lookups are bounds-safe even on a crafted file that passes the
  * checksum.
@@ -31,17 +33,13 @@
 #include <stdint.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define HWS_ID_MAX 63          /* bytes of a set id, without the NUL */
 #define HWS_BULK_MAX 64        /* digests per hws_lookup_bulk() call */
 
 struct hws_set;
 struct hws_builder;
-
-/* Why an open or a write failed, for the caller to log. */
-struct hws_error {
-	char msg[256];
-};
 
 /* What a lookup returns for a digest that is in the set. */
 struct hws_hit {
@@ -65,6 +63,7 @@ struct hws_info {
 	int64_t expires;  /* unix seconds, 0 = never */
 	uint64_t entries; /* over all algorithms */
 	uint64_t counts[HWALL_ALGO_COUNT];
+	uint64_t aux_bytes[HWALL_ALGO_COUNT]; /* the algorithm's own section: pdq's index */
 	uint64_t file_bytes;
 };
 
@@ -73,14 +72,14 @@ struct hws_info {
  * mapping; close it with hws_close().  Errors: -ENOENT, -EACCES ... from
  * opening, -EINVAL (with @err saying which check failed) for a bad file.
  */
-int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err);
+int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err);
 
 /*
  * Validate @len bytes at @buf as a set file and wrap them without copying;
  * @buf must stay valid and unchanged until hws_close().  Used by tests and
  * the fuzzer.  Returns 0 or -EINVAL with @err set.
  */
-int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err);
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err);
 
 /* Unmap and free; accepts NULL. */
 void hws_close(struct hws_set *set);
@@ -106,6 +105,30 @@ bool hws_lookup(const struct hws_set *set, enum hwall_algo algo, const uint8_t *
 uint64_t hws_lookup_bulk(const struct hws_set *set, enum hwall_algo algo,
 			 const uint8_t *const *digests, unsigned int n, struct hws_hit *hits);
 
+/* One entry near a query, as hws_lookup_near() returns it. */
+struct hws_near {
+	uint8_t digest[HWALL_DIGEST_MAX]; /* the listed entry's hwall_algo_len() bytes */
+	uint32_t distance;                /* Hamming distance to the query, in bits */
+	uint32_t ref;
+	uint8_t category;
+};
+
+#define HWS_NEAR_MAX 256 /* entries one hws_lookup_near() call returns at most */
+
+/*
+ * The entries of a perceptual algorithm (pdq) within Hamming distance
+ * @max_dist (0..256; PDQI_DEFAULT_DIST, 31, is Meta's match threshold) of
+ * @digest, through the set's near-neighbour index.  *ret_total is how many
+ * there are; the first min(total, @cap, HWS_NEAR_MAX) of them, nearest
+ * first (then in digest order), are stored in @out (NULL when @cap is 0).
+ * A set without entries of @algo has none.  Allocates nothing; safe from
+ * any number of threads.  Returns 0, or -EINVAL for an algorithm that is
+ * not perceptual or a @max_dist over 256 (nothing touched then).
+ * hws_lookup() still answers the exact question (distance 0).
+ */
+int hws_lookup_near(const struct hws_set *set, enum hwall_algo algo, const uint8_t *digest,
+		    unsigned int max_dist, struct hws_near *out, size_t cap, size_t *ret_total);
+
 /*
  * Call @fn for every entry of @set, algorithm by algorithm, in sorted
  * digest order.  Stops early and returns what @fn returned when non-zero.
@@ -121,7 +144,7 @@ int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, 
  * -EINVAL with @err saying "PATH:LINE: reason".
  */
 int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
-		   struct hws_error *err);
+		   struct hwall_err *err);
 
 /* Whether @id can name a set: 1..HWS_ID_MAX printable ASCII characters,
  * no spaces (so it is one token in a line of text). */
@@ -170,7 +193,7 @@ struct hws_write_stats {
  * is left behind.  @ret_stats may be NULL.
  */
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err);
+		      struct hwall_err *err);
 
 /* Free; accepts NULL. */
 void hws_builder_free(struct hws_builder *b);

@@ -17,8 +17,10 @@
  *            `strip` bytes (implied by the bucket), sorted
  *     refs:  count * u32, the hotline's reference of each entry
  *     cats:  count * u8, the category of each entry
- *     aux:   the algorithm's own section (none is defined yet: pdq's
- *            near-neighbour index will be one), aux_len bytes
+ *     aux:   a perceptual algorithm's own section, aux_len bytes: pdq's
+ *            near-neighbour index (hashsync/pdq/pdq_index.h, layout in
+ *            docs/pdq-index.md), whose entry i is key i; required for a
+ *            perceptual algorithm with entries, refused for every other
  *
  * The bucket of a digest is its leading bucket_bits bits; strip is
  * bucket_bits / 8 whole bytes.  The index costs 1.25 bytes a bucket when
@@ -61,7 +63,7 @@ struct hws_disk_algo {
 	uint64_t keys_off;
 	uint64_t refs_off;
 	uint64_t cats_off;
-	uint64_t aux_off; /* the algorithm's own section; 0 (none defined yet) */
+	uint64_t aux_off; /* a perceptual algorithm's index; 0 for the others */
 	uint64_t aux_len;
 	uint64_t reserved2; /* zero */
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hashsync/hws.h"
+#include "hashsync/pdq/pdq_index.h"
 
 /* One algorithm's table inside the mapping. */
 struct hws_view {
@@ -23,6 +24,9 @@ struct hws_view {
 	unsigned int bits, strip, key_len, digest_len, off_width;
 	unsigned int shift;  /* bucket = leading 32 bits >> shift (64-bit shift) */
 	uint64_t last_mask;  /* (b + 1) & last_mask == 0: b is its group's last bucket */
+	/* A perceptual algorithm's near-neighbour index over its aux section
+	 * (entry i is key i); NULL for every other algorithm. */
+	struct pdqi *near;
 };
 
 struct hws_set {
@@ -78,9 +82,6 @@ static inline int hws_digest_cmp(const uint8_t *a, const uint8_t *b, unsigned in
 	}
 	return 0;
 }
-
-/* Set @err (when not NULL) from @fmt and return @r. */
-int hws_fail(struct hws_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Builder records, one table per algorithm:
  *   digest (dlen) | ref u32 | seq u32 | category u8 | op u8 */

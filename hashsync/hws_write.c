@@ -15,6 +15,7 @@
 #include "hashsync/hws_delta.h"
 #include "common/errors.h"
 #include "common/fileio.h"
+#include "hashsync/pdq/pdq_index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -146,9 +147,47 @@ static uint64_t layout(const struct hws_builder *b, struct hws_disk_header *h,
 		d->refs_off = align_up(d->keys_off + t->final_n * d->key_len);
 		d->cats_off = align_up(d->refs_off + t->final_n * 4);
 		off = d->cats_off + t->final_n;
+		if (hwall_algo_kind((enum hwall_algo)a) == HWALL_ALGO_KIND_PERCEPTUAL) {
+			size_t len;
+			if (pdqi_build_size(t->final_n, NULL, &len) < 0)
+				return 0;
+			d->aux_off = align_up(off);
+			d->aux_len = len;
+			off = d->aux_off + len;
+		}
 		h->entries += t->final_n;
 	}
 	return off;
+}
+
+/*
+ * Build table @algo's near-neighbour index into its aux section, from the
+ * keys just written (so a delta's table, copied in runs, gets its index
+ * rebuilt like any other): entry i is key i, whose stripped leading bytes
+ * are its bucket's.  Returns 0 or -ENOMEM.
+ */
+static int fill_near(const struct hws_disk_algo *d, const uint32_t *start, uint8_t *file)
+{
+	uint8_t (*hashes)[PDQI_HASH_LEN] = malloc(d->count * PDQI_HASH_LEN);
+	const uint8_t *keys = file + d->keys_off;
+	uint64_t nb = 1ull << d->bucket_bits;
+	int r;
+
+	if (!hashes)
+		return -ENOMEM;
+	for (uint64_t b = 0; b < nb; b++) {
+		uint32_t lead = d->bucket_bits ? __builtin_bswap32((uint32_t)(b << (32 - d->bucket_bits))) : 0;
+
+		for (uint64_t i = start[b]; i < start[b + 1] && i < d->count; i++) {
+			memcpy(hashes[i], &lead, d->strip);
+			memcpy(hashes[i] + d->strip, keys + i * d->key_len, d->key_len);
+		}
+	}
+	r = pdqi_build_into((const uint8_t (*)[PDQI_HASH_LEN])hashes, d->count, NULL,
+			    file + d->aux_off, d->aux_len);
+	/* The index copies the hashes; the list is of no use once built. */
+	free(hashes);
+	return r;
 }
 
 /* Write table @algo's sections from its entries and the bucket starts
@@ -187,24 +226,32 @@ static void fill_table(const struct hws_builder *bld, enum hwall_algo algo,
 
 /* Map @fd at @size bytes and write the whole file image into it. */
 static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
-		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hws_error *err)
+		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hwall_err *err)
 {
 	uint8_t *map;
 	int r;
 
 	r = posix_fallocate(fd, 0, (off_t)h->file_size);
 	if (r != 0)
-		return hws_fail(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
+		return hwall_err_set(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
 			    strerror(r));
 	map = mmap(NULL, h->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		r = hwall_neg_errno();
-		return hws_fail(err, r, "mmap: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 	}
 	memset(map, 0, HWS_HEADER_SIZE);
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
-		if (h->algos[a].count)
-			fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		if (!h->algos[a].count)
+			continue;
+		fill_table(b, (enum hwall_algo)a, &h->algos[a], starts[a], map);
+		r = h->algos[a].aux_len ? fill_near(&h->algos[a], starts[a], map) : 0;
+		if (r < 0) {
+			munmap(map, h->file_size);
+			return hwall_err_set(err, r, "%s: building the near-neighbour index: %s",
+					     hwall_algo_name((enum hwall_algo)a), hwall_strerror(r));
+		}
+	}
 	memcpy(map, h, sizeof(*h));
 	hws_checksum(map, h->file_size, ((struct hws_disk_header *)map)->checksum);
 	munmap(map, h->file_size); /* hwall_atomic_commit() fsyncs the pages */
@@ -212,7 +259,7 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 }
 
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err)
+		      struct hwall_err *err)
 {
 	struct hws_write_stats st = { 0 };
 	struct hws_disk_header h = { 0 };
@@ -222,7 +269,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 
 	r = hws_builder_prepare(b, &st);
 	if (r < 0)
-		return hws_fail(err, r, "sorting entries: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "sorting entries: %s", hwall_strerror(r));
 	memcpy(h.magic, HWS_MAGIC, HWS_MAGIC_LEN);
 	h.format_version = HWS_FORMAT_VERSION;
 	h.header_size = HWS_HEADER_SIZE;
@@ -232,12 +279,12 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	memcpy(h.id, b->id, sizeof(b->id));
 	h.file_size = layout(b, &h, starts);
 	if (h.file_size == 0) {
-		r = hws_fail(err, -ENOMEM, "out of memory");
+		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
 	r = hwall_atomic_begin(path, 0644, &tmp);
 	if (r < 0) {
-		hws_fail(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
 		goto out_free;
 	}
 	r = write_image(b, &h, starts, tmp.fd, err);
@@ -247,7 +294,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	}
 	r = hwall_atomic_commit(&tmp, true);
 	if (r < 0) {
-		hws_fail(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
+		hwall_err_set(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
 		goto out_free;
 	}
 	st.bytes = h.file_size;

@@ -7,6 +7,8 @@
  */
 #include "hashsync/hws.h"
 #include "hashsync/set_bench.h"
+#include "hashsync/set_tool.h"
+#include "hashsync/pdq/pdq_index.h"
 #include "common/errors.h"
 #include "common/number.h"
 
@@ -18,24 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
-/* Exit codes: lookup's "absent" is 1; usage and failures are 2 and up. */
-enum { EXIT_ABSENT = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hashwall-set build --in LIST --out FILE [--id NAME] [--version N]\n"
 	      "       hashwall-set info FILE\n"
-	      "       hashwall-set lookup FILE ALGO HEX\n"
+	      "       hashwall-set lookup FILE ALGO HEX [--distance N]  (N: pdq only, default %u)\n"
 	      "       hashwall-set dump FILE\n"
 	      "       hashwall-set bench FILE\n"
+	      "       hashwall-set pdq IMAGE...\n"
 	      "LIST: one entry a line, '<algo> <hex> [<category> [<ref>]]', '#' comments.\n"
 	      "algo: %s.  See docs/hashwall-set.md.\n",
-	      hwall_algo_names());
+	      PDQI_DEFAULT_DIST, hwall_algo_names());
 }
 
-static int print_json(cJSON *obj)
+int set_print_json(cJSON *obj)
 {
 	char *text = cJSON_PrintUnformatted(obj);
 
@@ -78,7 +77,7 @@ static int cmd_build(int argc, char **argv)
 	char idbuf[HWS_ID_MAX + 1];
 	uint64_t version = 1;
 	struct hws_write_stats st;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_builder *b;
 	int c, r;
 
@@ -126,12 +125,12 @@ static int cmd_build(int argc, char **argv)
 	cJSON_AddNumberToObject(o, "entries", (double)st.entries);
 	cJSON_AddNumberToObject(o, "duplicates", (double)st.duplicates);
 	cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
-	return print_json(o);
+	return set_print_json(o);
 }
 
 static int open_set(const char *path, struct hws_set **ret)
 {
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	int r = hws_open(path, ret, &err);
 
 	if (r < 0)
@@ -162,18 +161,43 @@ static int cmd_info(int argc, char **argv)
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		cJSON_AddNumberToObject(algos, hwall_algo_name((enum hwall_algo)a), (double)info.counts[a]);
 	cJSON_AddItemToObject(o, "algos", algos);
-	return print_json(o);
+	/* The algorithms' own sections, by name: pdq's near-neighbour index. */
+	cJSON *aux = cJSON_AddObjectToObject(o, "index_bytes");
+	for (int a = 0; aux && a < HWALL_ALGO_COUNT; a++)
+		if (info.aux_bytes[a])
+			cJSON_AddNumberToObject(aux, hwall_algo_name((enum hwall_algo)a),
+						(double)info.aux_bytes[a]);
+	return set_print_json(o);
 }
 
 static int cmd_lookup(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "distance", required_argument, NULL, 'd' },
+		{ 0 },
+	};
 	struct hwall_digest d;
 	struct hws_hit hit;
 	struct hws_set *set;
 	char hex[HWALL_DIGEST_HEX_MAX];
-	bool found;
-	int algo;
+	uint64_t dist = PDQI_DEFAULT_DIST;
+	bool found, have_dist = false;
+	int algo, c;
 
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd') {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (hwall_parse_u64(optarg, 0, PDQI_MAX_DIST, &dist) < 0) {
+			fprintf(stderr, "hashwall-set: --distance: not an integer 0..%u: %s\n",
+				PDQI_MAX_DIST, optarg);
+			return EXIT_USAGE;
+		}
+		have_dist = true;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 4) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -188,8 +212,19 @@ static int cmd_lookup(int argc, char **argv)
 		fprintf(stderr, "hashwall-set: digest is not hex of the algorithm's length\n");
 		return EXIT_USAGE;
 	}
+	bool near = hwall_algo_kind(d.algo) == HWALL_ALGO_KIND_PERCEPTUAL;
+	if (have_dist && !near) {
+		fprintf(stderr, "hashwall-set: --distance: %s matches exactly; only a perceptual "
+			"algorithm matches by distance\n", argv[2]);
+		return EXIT_USAGE;
+	}
 	if (open_set(argv[1], &set) < 0)
 		return EXIT_FAIL;
+	if (near) {
+		int rc = set_lookup_near(set, d.algo, d.bytes, (unsigned int)dist);
+		hws_close(set);
+		return rc;
+	}
 	found = hws_lookup(set, d.algo, d.bytes, &hit);
 	hws_close(set);
 	if (!found)
@@ -200,7 +235,7 @@ static int cmd_lookup(int argc, char **argv)
 	cJSON_AddStringToObject(o, "digest", hex);
 	cJSON_AddNumberToObject(o, "category", hit.category);
 	cJSON_AddNumberToObject(o, "ref", hit.ref);
-	return print_json(o);
+	return set_print_json(o);
 }
 
 static int dump_cb(const struct hws_entry *e, void *ctx)
@@ -272,6 +307,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (strcmp(argv[1], "bench") == 0)
 		return cmd_bench(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pdq") == 0)
+		return set_cmd_pdq(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -15,6 +15,7 @@
 #include "common/algo.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "dataplane/mbhash/mbh.h"
 #include "dataplane/verdict.h"
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -53,6 +54,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("control_socket", HWALL_CFG_STRING, control_socket),
 	F("event_file", HWALL_CFG_STRING, event_file),
 	F("log_objects", HWALL_CFG_BOOL, log_objects),
+	F("mbh_impl", HWALL_CFG_STRING, mbh_impl),
 	F("ingest_socket", HWALL_CFG_STRING, ingest_socket),
 	F("allowlist_file", HWALL_CFG_STRING, allowlist_file),
 	ARR("sets", sets, HWALL_CFG_STRING, sizeof(char *), n_sets, DP_SETS_MAX),
@@ -90,7 +92,7 @@ static char *resolve(const struct dp_lcfg *c, const char *path)
 	return out;
 }
 
-static int check_ports(struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int check_ports(struct dp_lcfg *c, struct hwall_err *err)
 {
 	char sub[64];
 
@@ -98,31 +100,30 @@ static int check_ports(struct dp_lcfg *c, struct hwall_cfg_error *err)
 		return hwall_cfg_fail(err, "ports", "at least one port is needed");
 	for (size_t i = 0; i < c->n_ports; i++) {
 		struct dp_lcfg_port *p = &c->ports[i];
-		struct hwall_cfg_error perr = { { 0 } };
 		int r;
 
 		snprintf(sub, sizeof(sub), "ports[%zu].profile", i);
 		p->profile_path = resolve(c, p->profile);
 		if (!p->profile_path)
 			return hwall_cfg_fail(err, sub, "out of memory");
-		r = dp_profile_load(p->profile_path, &p->prof, &perr);
+		r = dp_profile_load(p->profile_path, &p->prof, err);
 		p->prof_loaded = r == 0;
 		if (r < 0)
-			return hwall_cfg_fail(err, sub, "%s", perr.msg);
+			return hwall_err_prefix(err, -EINVAL, "%s: ", sub);
 		if (c->workers > p->prof.max_queues)
 			return hwall_cfg_fail(err, sub, "profile '%s' gives at most %u queues, "
 					   "workers is %u", p->prof.name, p->prof.max_queues,
 					   c->workers);
 		snprintf(sub, sizeof(sub), "ports[%zu].device", i);
 		r = dp_port_devstr(&p->prof, p->device, c->workers, p->devstr, sizeof(p->devstr),
-				   &perr);
+				   err);
 		if (r < 0)
-			return hwall_cfg_fail(err, sub, "%s", perr.msg[0] ? perr.msg : hwall_strerror(r));
+			return hwall_err_prefix(err, -EINVAL, "%s: ", sub);
 	}
 	return 0;
 }
 
-static int check(struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int check(struct dp_lcfg *c, struct hwall_err *err)
 {
 	char sub[32];
 
@@ -138,14 +139,24 @@ static int check(struct dp_lcfg *c, struct hwall_cfg_error *err)
 				   c->workers);
 	for (size_t i = 0; i < c->n_hash; i++) {
 		snprintf(sub, sizeof(sub), "hash[%zu]", i);
-		if (hwall_algo_parse(c->hash[i]) < 0)
+		int a = hwall_algo_parse(c->hash[i]);
+
+		if (a < 0)
 			return hwall_cfg_fail(err, sub, "unknown algorithm '%s' (known: %s)", c->hash[i],
 					      hwall_algo_names());
+		if (!hwall_algo_streamed((enum hwall_algo)a))
+			return hwall_cfg_fail(err, sub, "'%s' is perceptual: the PDQ stage computes it "
+					      "from decoded images, not the digest stage; a set with "
+					      "%s entries is enough to match it", c->hash[i], c->hash[i]);
 	}
+	if (c->mbh_impl && (mbh_impl_parse(c->mbh_impl) < 0 ||
+			    mbh_impl_parse(c->mbh_impl) == MBH_IMPL_AUTO))
+		return hwall_cfg_fail(err, "mbh_impl", "'%s' is not avx512, avx2 or scalar",
+				      c->mbh_impl);
 	return check_ports(c, err);
 }
 
-int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_cfg_error *err)
+int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_err *err)
 {
 	cJSON *root = NULL;
 	const char *slash;
@@ -195,9 +206,11 @@ void dp_lcfg_worker_conf(const struct dp_lcfg *c, struct dp_worker_conf *wc)
 	wc->max_held = c->max_held_segments;
 	wc->http.max_object_bytes = c->max_object_bytes;
 	wc->log_objects = c->log_objects;
+	if (c->mbh_impl)
+		wc->mbh_impl = (enum mbh_impl)mbh_impl_parse(c->mbh_impl);
 }
 
-static int add_path(char **paths, int *n, char *p, struct hwall_cfg_error *err, const char *key)
+static int add_path(char **paths, int *n, char *p, struct hwall_err *err, const char *key)
 {
 	if (!p)
 		return hwall_cfg_fail(err, key, "out of memory");
@@ -222,7 +235,7 @@ static int hws_name(const struct dirent *e)
 	return e->d_name[0] != '.' && len > 4 && strcmp(e->d_name + len - 4, ".hws") == 0;
 }
 
-static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_cfg_error *err)
+static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_err *err)
 {
 	struct dirent **names = NULL;
 	char *dir = resolve(c, c->set_dir), *p;
@@ -246,7 +259,7 @@ static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_c
 	return r;
 }
 
-int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_cfg_error *err)
+int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_err *err)
 {
 	char **paths = calloc(DP_SETS_MAX, sizeof(*paths));
 	char key[32];

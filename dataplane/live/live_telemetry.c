@@ -5,7 +5,8 @@
  * exporters) reads them:
  *
  *   /hashwall/stats  every counter summed over the workers, per-worker
- *                    packets, event and ingest counters
+ *                    packets, event and ingest counters, the md5/sha1
+ *                    implementation ("mbh_impl": avx512, avx2 or scalar)
  *   /hashwall/sets   the published sets: "set0".."setN" -> id, version,
  *                    entries, expires (DPDK 22.11 takes only letters,
  *                    digits, '_' and '/' in dict keys: set ids are values)
@@ -71,6 +72,16 @@ static void add_array(struct rte_tel_data *d, const char *name,
 		rte_tel_data_free(a);
 }
 
+/* The md5/sha1 implementation the workers run: resolved as each worker's
+ * mbh_ctx_new() does, from the configuration and the environment, so that
+ * no worker's context is read from this thread. */
+static const char *run_mbh_impl(const struct dp_run *run)
+{
+	enum mbh_impl impl;
+
+	return mbh_impl_resolve(run->wconf.mbh_impl, &impl) == 0 ? mbh_impl_name(impl) : "?";
+}
+
 static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct dp_service *s;
@@ -84,6 +95,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	dp_run_counters(tel_run, &c);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "workers", tel_run->n_lws);
+	rte_tel_data_add_dict_string(d, "mbh_impl", run_mbh_impl(tel_run));
 	rte_tel_data_add_dict_u64(d, "packets", c.packets);
 	rte_tel_data_add_dict_u64(d, "bytes", c.bytes);
 	rte_tel_data_add_dict_u64(d, "body_bytes", c.body_bytes);

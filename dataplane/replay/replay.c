@@ -54,14 +54,15 @@ static void usage(FILE *out)
 	      "           [--log-objects] [--loop N] [--client-key FILE] [--http-ports P[,P...]]\n"
 	      "           [--max-flows N] [--max-object-bytes N] [--idle-timeout SECONDS]\n"
 	      "           [--control-socket PATH] [--events-every-pass] [--workers N]\n"
-	      "           [--allowlist FILE]\n"
+	      "           [--allowlist FILE] [--mbh-impl avx512|avx2|scalar]\n"
 	      "Replays an Ethernet pcap from memory through the dataplane pipeline and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
 	      "ALGO: %s.  Without --client-key, client pseudonyms use\n"
 	      "a random key for this run only.  --allowlist: digests (ALGO HEX lines, as\n"
 	      "controld writes them) never reported.  --control-socket serves load/unload/\n"
 	      "allowlist/status while the replay runs (sets swapped live); SIGINT/SIGTERM\n"
-	      "end it after the current pass.\n",
+	      "end it after the current pass.  --mbh-impl forces the md5/sha1 kernels (default:\n"
+	      "$HASHWALL_MBH_IMPL, else the best this CPU runs; the stats event says which).\n",
 	      hwall_algo_names());
 }
 
@@ -93,12 +94,13 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{ "events-every-pass", no_argument, NULL, 'E' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "allowlist", required_argument, NULL, 'a' },
+		{ "mbh-impl", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bad = NULL;
 	uint64_t v;
-	int c;
+	int c, impl;
 
 	a->loops = 1;
 	a->workers = 1;
@@ -111,6 +113,14 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'C': a->control_socket = optarg; break;
 		case 'E': a->every_pass = true; break;
 		case 'a': a->allowlist = optarg; break;
+		case 'M':
+			if ((impl = mbh_impl_parse(optarg)) < 0) {
+				HWALL_LOG(ERR, "dp.replay", "--mbh-impl: '%s' is not avx512, avx2 or scalar",
+					  optarg);
+				return -EINVAL;
+			}
+			a->conf.mbh_impl = (enum mbh_impl)impl;
+			break;
 		case 'w': HWALL_TRY(parse_u64("--workers", optarg, 1, DP_REPLAY_WORKERS_MAX, &a->workers)); break;
 		case 's':
 			if (a->nsets == DP_SETS_MAX) {
@@ -123,6 +133,15 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			if (hwall_algo_parse_list(optarg, &a->conf.hash_mask, &bad) < 0) {
 				HWALL_LOG(ERR, "dp.replay", "--hash: unknown algorithm '%.*s' (known: %s)",
 					  (int)strcspn(bad, ","), bad, hwall_algo_names());
+				return -EINVAL;
+			}
+			for (int k = 0; k < HWALL_ALGO_COUNT; k++) {
+				if (!(a->conf.hash_mask >> k & 1) || hwall_algo_streamed((enum hwall_algo)k))
+					continue;
+				HWALL_LOG(ERR, "dp.replay", "--hash: %s is perceptual: the PDQ stage "
+					  "computes it from decoded images, not the digest stage; a set "
+					  "with %s entries is enough to match it", hwall_algo_name((enum hwall_algo)k),
+					  hwall_algo_name((enum hwall_algo)k));
 				return -EINVAL;
 			}
 			break;
@@ -264,6 +283,7 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 		dp_counters_add(&sum, &rws[k].w.ctr);
 		cpu.tsc_cycles += rws[k].tsc_cycles;
 		cpu.cpu_seconds += rws[k].cpu_seconds;
+		dp_cpu_use_add_mbh(&cpu, rws[k].w.mbh);
 		if (n > 1)
 			HWALL_LOG(INFO, "dp.replay",
 			       "worker %u: %" PRIu64 " packets, %" PRIu64 " objects, %" PRIu64
@@ -274,6 +294,14 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 			HWALL_LOG(INFO, "dp.replay", "stopped by a signal after %" PRIu64 " passes",
 			       rws[k].passes);
 	}
+	if (rc == 0 && cpu.mbh.flushes)
+		HWALL_LOG(INFO, "dp.replay",
+			  "md5/sha1 on %s: lanes %.1f%% (md5) and %.1f%% (sha1) full, %" PRIu64
+			  " blocks single-stream, %" PRIu64 " deferred",
+			  mbh_impl_name(cpu.mbh_impl), dp_mbh_lanes_pct(&cpu.mbh, MBH_MD5),
+			  dp_mbh_lanes_pct(&cpu.mbh, MBH_SHA1),
+			  cpu.mbh.single_blocks[MBH_MD5] + cpu.mbh.single_blocks[MBH_SHA1],
+			  cpu.mbh.deferred_blocks[MBH_MD5] + cpu.mbh.deferred_blocks[MBH_SHA1]);
 	if (rc == 0)
 		dp_event_stats_cpu(stdout, &sum, seconds, &cpu);
 	return rc;
@@ -331,22 +359,21 @@ static int run(struct replay_args *a)
 	struct dp_control ctl = { 0 };
 	struct hwall_pseudo_key key;
 	struct dp_capture cap = { 0 };
-	struct hws_error herr = { { 0 } };
-	char err[512];
+	struct hwall_err err = { { 0 } };
 	int r;
 
-	r = dp_capture_scan(a->pcap, &cap, err, sizeof(err));
+	r = dp_capture_scan(a->pcap, &cap, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "dp.replay", "cannot replay %s", err);
+		HWALL_LOG(ERR, "dp.replay", "cannot replay %s", err.msg);
 		return EXIT_RUNTIME;
 	}
-	r = dp_setlist_open(a->sets, a->nsets, &sets, &herr);
+	r = dp_setlist_open(a->sets, a->nsets, &sets, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "dp.replay", "bad set file %s", herr.msg);
+		HWALL_LOG(ERR, "dp.replay", "bad set file %s", err.msg);
 		goto out_cap;
 	}
-	if (a->allowlist && (r = dp_allowlist_load(a->allowlist, &sets->allow, err, sizeof(err))) < 0) {
-		HWALL_LOG(ERR, "dp.replay", "bad allowlist %s", err);
+	if (a->allowlist && (r = dp_allowlist_load(a->allowlist, &sets->allow, &err)) < 0) {
+		HWALL_LOG(ERR, "dp.replay", "bad allowlist %s", err.msg);
 		dp_setlist_free(sets);
 		goto out_cap;
 	}
@@ -361,11 +388,11 @@ static int run(struct replay_args *a)
 		       hwall_strerror(r), r == -EPERM ? " (group or others may read it; chmod 600)" : "");
 		goto out_live;
 	}
-	r = dp_rx_load(a->pcap, &cap, (unsigned int)a->workers, err, sizeof(err));
+	r = dp_rx_load(a->pcap, &cap, (unsigned int)a->workers, &err);
 	if (r == 0 && a->control_socket)
-		r = dp_control_start(&ctl, &live, a->control_socket, err, sizeof(err));
+		r = dp_control_start(&ctl, &live, a->control_socket, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "dp.replay", "%s", err);
+		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);
 	else
 		r = run_workers(a, &live, &key, &cap);
 	dp_control_stop(&ctl);

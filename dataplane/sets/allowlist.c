@@ -5,7 +5,6 @@
 #include "dataplane/sets/allowlist.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +30,6 @@ struct entries {
 	char (*sets)[DP_ALLOWLIST_SET_ID_MAX + 1];
 	uint32_t n_sets;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* The table's hash, of (algo, digest) only, so that every scope of a
  * digest lies on one probe sequence: the digests are uniform already, but
@@ -105,22 +91,22 @@ bool dp_allowlist_contains(const struct dp_allowlist *l, enum hwall_algo algo,
 
 /* The scope of set @id (1 + its index), added when new; -EINVAL or -E2BIG
  * with @err saying why when it is no set id or one too many, -ENOMEM. */
-static int set_scope(struct entries *out, const char *id, unsigned int lineno, char *err,
-		     size_t errlen)
+static int set_scope(struct entries *out, const char *id, unsigned int lineno,
+		     struct hwall_err *err)
 {
 	void *v;
 
 	if (!hws_id_valid(id))
-		return fail(err, errlen, "line %u: not a set id (1-%d printable characters)", lineno,
-			    DP_ALLOWLIST_SET_ID_MAX);
+		return hwall_err_set(err, -EINVAL,
+				     "line %u: not a set id (1-%d printable characters)", lineno,
+				     DP_ALLOWLIST_SET_ID_MAX);
 	/* Newest first: controld writes a set's entries one after another. */
 	for (uint32_t k = out->n_sets; k > 0; k--)
 		if (strcmp(out->sets[k - 1], id) == 0)
 			return (int)k;
-	if (out->n_sets == DP_ALLOWLIST_SETS_MAX) {
-		snprintf(err, errlen, "line %u: more than %u sets", lineno, DP_ALLOWLIST_SETS_MAX);
-		return -E2BIG;
-	}
+	if (out->n_sets == DP_ALLOWLIST_SETS_MAX)
+		return hwall_err_set(err, -E2BIG, "line %u: more than %u sets", lineno,
+				     DP_ALLOWLIST_SETS_MAX);
 	v = realloc(out->sets, (out->n_sets + 1) * sizeof(*out->sets));
 	if (!v)
 		return -ENOMEM;
@@ -130,8 +116,7 @@ static int set_scope(struct entries *out, const char *id, unsigned int lineno, c
 }
 
 /* One "ALGO HEX [SET]" line, NUL-terminated and without its newline. */
-static int parse_line(char *line, unsigned int lineno, struct entries *out, char *err,
-		      size_t errlen)
+static int parse_line(char *line, unsigned int lineno, struct entries *out, struct hwall_err *err)
 {
 	static const char ws[] = " \t\r";
 	char *algo_s, *hex, *set, *rest;
@@ -143,23 +128,22 @@ static int parse_line(char *line, unsigned int lineno, struct entries *out, char
 		return 0;
 	hex = strtok_r(NULL, ws, &rest);
 	if (!hex)
-		return fail(err, errlen, "line %u: expected 'ALGO HEX [SET]'", lineno);
+		return hwall_err_set(err, -EINVAL, "line %u: expected 'ALGO HEX [SET]'", lineno);
 	set = strtok_r(NULL, ws, &rest);
 	if (strtok_r(NULL, ws, &rest))
-		return fail(err, errlen, "line %u: more than three fields", lineno);
+		return hwall_err_set(err, -EINVAL, "line %u: more than three fields", lineno);
 	a = hwall_algo_parse(algo_s);
 	if (a < 0)
-		return fail(err, errlen, "line %u: unknown algorithm '%.20s' (known: %s)", lineno, algo_s,
-			    hwall_algo_names());
+		return hwall_err_set(err, -EINVAL, "line %u: unknown algorithm '%.20s' (known: %s)",
+				     lineno, algo_s, hwall_algo_names());
 	if (hwall_digest_parse((enum hwall_algo)a, hex, &d) < 0)
-		return fail(err, errlen, "line %u: not %zu hex digits of %s", lineno,
+		return hwall_err_set(err, -EINVAL, "line %u: not %zu hex digits of %s", lineno,
 			    2 * hwall_algo_len((enum hwall_algo)a), algo_s);
-	if (set && (scope = set_scope(out, set, lineno, err, errlen)) < 0)
+	if (set && (scope = set_scope(out, set, lineno, err)) < 0)
 		return scope;
-	if (out->n == DP_ALLOWLIST_MAX) {
-		snprintf(err, errlen, "line %u: more than %u entries", lineno, DP_ALLOWLIST_MAX);
-		return -E2BIG;
-	}
+	if (out->n == DP_ALLOWLIST_MAX)
+		return hwall_err_set(err, -E2BIG, "line %u: more than %u entries", lineno,
+				     DP_ALLOWLIST_MAX);
 	if (out->n == out->cap) {
 		size_t cap = out->cap ? 2 * out->cap : 64;
 		struct entry *v = realloc(out->v, cap * sizeof(*v));
@@ -176,8 +160,7 @@ static int parse_line(char *line, unsigned int lineno, struct entries *out, char
 	return 0;
 }
 
-static int split_lines(const char *text, size_t len, struct entries *out, char *err,
-		       size_t errlen)
+static int split_lines(const char *text, size_t len, struct entries *out, struct hwall_err *err)
 {
 	char line[DP_ALLOWLIST_LINE_MAX + 1];
 	unsigned int lineno = 0;
@@ -190,13 +173,13 @@ static int split_lines(const char *text, size_t len, struct entries *out, char *
 
 		lineno++;
 		if (n > DP_ALLOWLIST_LINE_MAX)
-			return fail(err, errlen, "line %u: longer than %d bytes", lineno,
+			return hwall_err_set(err, -EINVAL, "line %u: longer than %d bytes", lineno,
 				    DP_ALLOWLIST_LINE_MAX);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		if (strlen(line) != n)
-			return fail(err, errlen, "line %u: NUL byte", lineno);
-		r = parse_line(line, lineno, out, err, errlen);
+			return hwall_err_set(err, -EINVAL, "line %u: NUL byte", lineno);
+		r = parse_line(line, lineno, out, err);
 		if (r < 0)
 			return r;
 		pos += n + 1;
@@ -237,43 +220,38 @@ static int build(struct entries *e, struct dp_allowlist **ret_list)
 	return 0;
 }
 
-int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_list, char *err,
-		       size_t errlen)
+int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_list,
+		       struct hwall_err *err)
 {
 	struct entries e = { 0 };
 	int r;
 
-	r = split_lines(text, len, &e, err, errlen);
+	r = split_lines(text, len, &e, err);
+	if (r == 0)
+		r = build(&e, ret_list);
 	if (r == -ENOMEM)
-		snprintf(err, errlen, "out of memory");
-	if (r == 0 && (r = build(&e, ret_list)) < 0)
-		snprintf(err, errlen, "out of memory");
+		hwall_err_set(err, r, "out of memory");
 	free(e.v);
 	free(e.sets);
 	return r;
 }
 
-int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, char *err,
-		      size_t errlen)
+int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, struct hwall_err *err)
 {
 	struct dp_allowlist *l = NULL;
-	char why[192], *buf = NULL;
+	char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
 	int r;
 
 	r = hwall_read_file_stat(path, FILE_MAX, &buf, &len, &st);
-	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", path,
-			 r == -EINVAL ? "not a regular file" : hwall_strerror(r));
-		return r;
-	}
-	r = dp_allowlist_parse(buf, len, &l, why, sizeof(why));
+	if (r < 0)
+		return hwall_err_set(err, r, "%s: %s", path,
+				     r == -EINVAL ? "not a regular file" : hwall_strerror(r));
+	r = dp_allowlist_parse(buf, len, &l, err);
 	free(buf);
-	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", path, why);
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_prefix(err, r, "%s: ", path);
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
 	l->size = st.st_size;

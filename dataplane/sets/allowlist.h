@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 #include "hashsync/hws.h"
 
 #define DP_ALLOWLIST_MAX (1u << 22)   /* entries: a local list of false positives */
@@ -60,16 +61,15 @@ struct dp_allowlist {
  * why", -E2BIG over DP_ALLOWLIST_MAX entries or DP_ALLOWLIST_SETS_MAX
  * sets, -ENOMEM.
  */
-int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_list, char *err,
-		       size_t errlen);
+int dp_allowlist_parse(const char *text, size_t len, struct dp_allowlist **ret_list,
+		       struct hwall_err *err);
 
 /*
  * Read and parse the file at @path (and remember its identity for
  * dp_allowlist_changed()).  Returns 0 with *ret_list (caller frees), or
  * -errno with @err naming the file and the reason ("PATH: line 3: ...").
  */
-int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, char *err,
-		      size_t errlen);
+int dp_allowlist_load(const char *path, struct dp_allowlist **ret_list, struct hwall_err *err);
 
 /* Whether (@algo, @digest of hwall_algo_len(algo) bytes) is allowlisted in
  * @l (NULL: no) for every set or for the set whose id is @set. */

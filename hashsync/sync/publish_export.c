@@ -27,18 +27,16 @@
 #include <cjson/cJSON.h>
 
 /* Parse a bundle's manifest without checking signatures (ours to publish). */
-static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m, char *why,
-			 size_t why_len)
+static int read_manifest(const uint8_t *buf, size_t len, struct sync_manifest *m,
+			 struct hwall_err *err)
 {
 	struct sync_caps caps = { .bundle_bytes = UINT64_MAX / 4, .manifest_bytes = SYNC_MANIFEST_CAP_MAX };
 	struct sync_bundle b;
 	struct sync_verdict v;
 
 	if (sync_bundle_split(buf, len, &caps, &b, &v) < 0 ||
-	    sync_manifest_parse(b.manifest, b.manifest_len, m, &v) < 0) {
-		snprintf(why, why_len, "%s: %s", sync_refusal_name(v.reason), v.detail);
-		return -EINVAL;
-	}
+	    sync_manifest_parse(b.manifest, b.manifest_len, m, &v) < 0)
+		return hwall_err_set(err, -EINVAL, "%s: %s", sync_refusal_name(v.reason), v.detail.msg);
 	return 0;
 }
 
@@ -102,8 +100,9 @@ static void index_add(cJSON *idx, const struct sync_manifest *m, const char *fil
 
 static int export_one(const char *dir, const char *path)
 {
-	char setdir[4096], file[64], dst[4200], why[300];
+	char setdir[4096], file[64], dst[4200];
 	struct sync_manifest m;
+	struct hwall_err err;
 	char *buf = NULL;
 	size_t len = 0;
 	cJSON *idx;
@@ -111,8 +110,8 @@ static int export_one(const char *dir, const char *path)
 	int r;
 
 	r = hwall_read_file(path, 64ull << 30, &buf, &len);
-	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, why, sizeof(why))) < 0)
-		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, why);
+	if (r == 0 && (r = read_manifest((const uint8_t *)buf, len, &m, &err)) < 0)
+		fprintf(stderr, "hashwall-publish: %s: not a valid bundle (%s)\n", path, err.msg);
 	else if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", path, hwall_strerror(r));
 	if (r < 0)

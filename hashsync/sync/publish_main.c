@@ -133,11 +133,11 @@ static int list_cb(const struct hws_entry *e, void *arg)
 static int add_list(struct sync_payload_builder *pb, const char *path, bool remove)
 {
 	struct list_ctx c = { .pb = pb, .remove = remove };
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	int r = hws_list_parse(path, list_cb, &c, &err);
 
 	if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s\n", err.msg[0] ? err.msg : hwall_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s\n", hwall_err_why(&err, r));
 	return r;
 }
 

@@ -75,56 +75,48 @@ static const struct hwall_cfg_field fields[] = {
 };
 
 /* Check one hotline and derive its root and token hash. */
-static int finish_hotline(struct sync_hotline_config *h, size_t idx, char *err, size_t err_len)
+static int finish_hotline(struct sync_hotline_config *h, size_t idx, struct hwall_err *err)
 {
 	if (!h->set[0] || strlen(h->set) > SYNC_SET_ID_MAX || strchr(h->set, '/') ||
-	    strchr(h->set, ' ')) {
-		snprintf(err, err_len, "hotlines[%zu].set: 1..63 characters without '/' or spaces", idx);
-		return -EINVAL;
-	}
-	if (h->n_keys == 0 || h->threshold > h->n_keys) {
-		snprintf(err, err_len, "hotlines[%zu].threshold: %u of %zu keys", idx, h->threshold,
-			 h->n_keys);
-		return -EINVAL;
-	}
+	    strchr(h->set, ' '))
+		return hwall_err_set(err, -EINVAL,
+				     "hotlines[%zu].set: 1..63 characters without '/' or spaces", idx);
+	if (h->n_keys == 0 || h->threshold > h->n_keys)
+		return hwall_err_set(err, -EINVAL, "hotlines[%zu].threshold: %u of %zu keys", idx,
+				     h->threshold, h->n_keys);
 	h->root.version = 1;
 	h->root.threshold = h->threshold;
 	h->root.n_keys = (unsigned int)h->n_keys;
 	for (size_t k = 0; k < h->n_keys; k++) {
-		if (hwall_hex_parse(h->keys[k], h->root.keys[k], SYNC_PUBKEY_LEN) < 0) {
-			snprintf(err, err_len, "hotlines[%zu].keys[%zu]: expected 64 hex digits", idx, k);
-			return -EINVAL;
-		}
+		if (hwall_hex_parse(h->keys[k], h->root.keys[k], SYNC_PUBKEY_LEN) < 0)
+			return hwall_err_set(err, -EINVAL, "hotlines[%zu].keys[%zu]: expected 64 hex digits",
+					     idx, k);
 	}
 	if (h->token_sha256) {
-		if (hwall_hex_parse(h->token_sha256, h->token_hash, 32) < 0) {
-			snprintf(err, err_len, "hotlines[%zu].token_sha256: expected 64 hex digits", idx);
-			return -EINVAL;
-		}
+		if (hwall_hex_parse(h->token_sha256, h->token_hash, 32) < 0)
+			return hwall_err_set(err, -EINVAL,
+					     "hotlines[%zu].token_sha256: expected 64 hex digits", idx);
 		h->has_token = true;
 	}
 	h->has_pull = h->pull.url != NULL;
 	return 0;
 }
 
-int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_t err_len)
+int sync_config_load(const char *file, struct sync_config *cfg, struct hwall_err *err)
 {
-	struct hwall_cfg_error cerr;
 	cJSON *root = NULL;
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_bundle_bytes = SYNC_DEFAULT_BUNDLE_CAP;
 	cfg->max_manifest_bytes = SYNC_DEFAULT_MANIFEST_CAP;
-	r = hwall_cfg_parse_file(file, &root, &cerr);
+	r = hwall_cfg_parse_file(file, &root, err);
 	if (r == 0) {
-		r = hwall_cfg_load(root, fields, cfg, "", &cerr);
+		r = hwall_cfg_load(root, fields, cfg, "", err);
 		cJSON_Delete(root);
 	}
-	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", file, cerr.msg);
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_prefix(err, r, "%s: ", file);
 	cfg->has_listen = cfg->listen.cert != NULL;
 	for (size_t i = 0; i < cfg->n_hotlines; i++) {
 		struct sync_hotline_config *h = &cfg->hotlines[i];
@@ -132,13 +124,12 @@ int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_
 			h->threshold = 1;
 		if (h->pull.interval == 0)
 			h->pull.interval = 300;
-		r = finish_hotline(h, i, err, err_len);
+		r = finish_hotline(h, i, err);
 		for (size_t j = 0; r == 0 && j < i; j++) {
-			if (strcmp(cfg->hotlines[j].set, h->set) == 0) {
-				snprintf(err, err_len, "hotlines[%zu].set: \"%s\" is fed by hotlines[%zu] already", i,
-					 h->set, j);
-				r = -EINVAL;
-			}
+			if (strcmp(cfg->hotlines[j].set, h->set) == 0)
+				r = hwall_err_set(err, -EINVAL,
+						  "hotlines[%zu].set: \"%s\" is fed by hotlines[%zu] already",
+						  i, h->set, j);
 		}
 		if (r < 0)
 			return r;

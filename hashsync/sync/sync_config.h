@@ -76,7 +76,7 @@ struct sync_config {
  * Load @file into @cfg.  Returns 0, or -errno with @err naming the file,
  * the JSON path and the reason.  Free with sync_config_free() in any case.
  */
-int sync_config_load(const char *file, struct sync_config *cfg, char *err, size_t err_len);
+int sync_config_load(const char *file, struct sync_config *cfg, struct hwall_err *err);
 
 /* Release what sync_config_load() allocated; accepts a zeroed @cfg. */
 void sync_config_free(struct sync_config *cfg);

@@ -69,8 +69,8 @@ struct sync_result {
  * (offline verify) nothing is created or told.  Returns 0 or -errno with
  * @err set.
  */
-int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,
-		     size_t err_len);
+int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly,
+		     struct hwall_err *err);
 
 /* Release the engine; accepts a zeroed @e. */
 void sync_engine_close(struct sync_engine *e);
@@ -102,7 +102,7 @@ uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *
  * it over again.  Returns 0 (nothing to do, or done), or -errno with @err
  * set.
  */
-int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len);
+int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, struct hwall_err *err);
 
 /* Record a refusal that happened before sync_engine_submit() (push sizes). */
 void sync_engine_record_refusal(struct sync_engine *e, struct sync_target *t,

@@ -32,7 +32,7 @@ char *sync_result_json(const struct sync_result *res)
 	} else {
 		cJSON_AddStringToObject(o, "status", "refused");
 		cJSON_AddStringToObject(o, "error", sync_refusal_name(res->verdict.reason));
-		cJSON_AddStringToObject(o, "detail", res->verdict.detail);
+		cJSON_AddStringToObject(o, "detail", res->verdict.detail.msg);
 	}
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

@@ -29,7 +29,7 @@ struct sync_state {
 	int64_t last_checked;      /* last time a pull found the set current */
 	int64_t last_refusal;      /* unix seconds, 0 = never */
 	enum sync_refusal last_reason;
-	char last_detail[256];
+	char last_detail[HWALL_ERR_MSG_MAX]; /* the verdict's detail */
 	uint64_t installs;
 	uint64_t refusals[SYNC_REFUSE_COUNT];
 };
@@ -38,7 +38,7 @@ struct sync_state {
  * Load @path into *ret_st.  Returns 0, -ENOENT when there is none yet,
  * -EINVAL for a damaged file (with @err saying why), other -errno.
  */
-int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size_t err_len);
+int sync_state_load(const char *path, struct sync_state *ret_st, struct hwall_err *err);
 
 /* Save @st to @path atomically.  Returns 0 or -errno. */
 int sync_state_save(const char *path, const struct sync_state *st);

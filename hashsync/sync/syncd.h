@@ -19,7 +19,7 @@ struct syncd_push;
  * HTTPS with libmicrohttpd, POST /v1/bundles with a hotline's bearer token,
  * GET /v1/status and GET /metrics.  Returns NULL with @err set.
  */
-struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err_len);
+struct syncd_push *syncd_push_start(struct sync_engine *e, struct hwall_err *err);
 
 /* Stop and free; accepts NULL. */
 void syncd_push_stop(struct syncd_push *p);

@@ -177,7 +177,7 @@ static int fetch_and_submit(struct sync_engine *e, struct sync_target *t, const 
 			       file, sync_kind_name(res.kind), res.version);
 		else
 			HWALL_LOG(WARN, "sync.pull", "set %s: %s refused (%s): %s", t->hl->set, file,
-			       sync_refusal_name(res.verdict.reason), res.verdict.detail);
+			       sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 	} else {
 		HWALL_LOG(WARN, "sync.pull", "set %s: %s: HTTP %ld", t->hl->set, file, status);
 	}

@@ -70,8 +70,7 @@ static enum MHD_Result refuse(struct syncd_push *p, struct MHD_Connection *c, st
 {
 	struct sync_result res = { .target = t };
 
-	res.verdict.reason = why;
-	snprintf(res.verdict.detail, sizeof(res.verdict.detail), "%s", detail);
+	sync_refuse(&res.verdict, why, "%s", detail);
 	if (t)
 		sync_engine_record_refusal(p->e, t, &res.verdict, time(NULL));
 	return answer(c, (unsigned int)sync_refusal_status(why), "application/json", sync_result_json(&res));
@@ -161,8 +160,8 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 
 	if (u->refused) {
 		HWALL_LOG(WARN, "sync.push", "set %s: refused from the header (%s): %s", u->t->hl->set,
-		       sync_refusal_name(u->early.reason), u->early.detail);
-		return refuse(p, c, u->t, u->early.reason, u->early.detail);
+		       sync_refusal_name(u->early.reason), u->early.detail.msg);
+		return refuse(p, c, u->t, u->early.reason, u->early.detail.msg);
 	}
 	r = sync_engine_submit(p->e, u->t, u->buf, u->len, time(NULL), true, &res);
 
@@ -171,7 +170,7 @@ static enum MHD_Result finish_upload(struct syncd_push *p, struct MHD_Connection
 		       sync_kind_name(res.kind), res.version);
 	else
 		HWALL_LOG(WARN, "sync.push", "set %s: refused (%s): %s", u->t->hl->set,
-		       sync_refusal_name(res.verdict.reason), res.verdict.detail);
+		       sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 	return answer(c, (unsigned int)sync_refusal_status(res.verdict.reason), "application/json",
 		      sync_result_json(&res));
 }
@@ -213,14 +212,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static char *read_pem(const char *path, char *err, size_t err_len)
+static char *read_pem(const char *path, struct hwall_err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int r = hwall_read_file(path, 1u << 20, &text, &len);
 
 	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 		return NULL;
 	}
 	return text;
@@ -245,7 +244,7 @@ static int listen_addr(const struct sync_listen_config *l, struct sockaddr_stora
 	return -EINVAL;
 }
 
-struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err_len)
+struct syncd_push *syncd_push_start(struct sync_engine *e, struct hwall_err *err)
 {
 	const struct sync_listen_config *l = &e->cfg->listen;
 	struct sockaddr_storage ss;
@@ -253,11 +252,11 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-		snprintf(err, err_len, "libmicrohttpd was built without TLS");
+		hwall_err_set(err, -ENOTSUP, "libmicrohttpd was built without TLS");
 		return NULL;
 	}
 	if (listen_addr(l, &ss) < 0) {
-		snprintf(err, err_len, "listen.address: \"%s\" is not an IP address", l->address);
+		hwall_err_set(err, -EINVAL, "listen.address: \"%s\" is not an IP address", l->address);
 		return NULL;
 	}
 	if (ss.ss_family == AF_INET6)
@@ -266,8 +265,8 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 	if (!p)
 		return NULL;
 	p->e = e;
-	p->cert = read_pem(l->cert, err, err_len);
-	p->key = p->cert ? read_pem(l->key, err, err_len) : NULL;
+	p->cert = read_pem(l->cert, err);
+	p->key = p->cert ? read_pem(l->key, err) : NULL;
 	if (p->key)
 		p->d = MHD_start_daemon(flags, l->port, NULL, NULL, on_request, p,
 					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -278,8 +277,9 @@ struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err
 					MHD_OPTION_END);
 	if (!p->d) {
 		if (p->key)
-			snprintf(err, err_len, "cannot serve https on %s:%u (address in use, or bad cert/key)",
-				 l->address, l->port);
+			hwall_err_set(err, -EADDRINUSE,
+				      "cannot serve https on %s:%u (address in use, or bad cert/key)",
+				      l->address, l->port);
 		syncd_push_stop(p);
 		return NULL;
 	}

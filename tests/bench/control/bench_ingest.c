@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
 	struct ctl_enforce_config ec = { .block_ttl = 86400 };
-	char db[300], sock[300], err[256];
+	char db[300], sock[300];
+	struct hwall_err err;
 	const char *dir;
 	struct ctl_ingest_config icfg = { .batch_max = batch, .client_key = key };
 	struct hwall_ic_config ccfg = { .dataplane = "bench", .queue_max = events };
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
 	icfg.socket_path = ccfg.socket_path = sock;
 	icfg.metrics = &m;
 	/* as controld runs it: every match also adds a block row */
-	if (ctl_store_open(db, &store, NULL) < 0 || ctl_enforce_new(&ec, &enf, err, sizeof(err)) < 0)
+	if (ctl_store_open(db, &store, NULL) < 0 || ctl_enforce_new(&ec, &enf, &err) < 0)
 		return 1;
 	icfg.on_record = ctl_enforce_on_match;
 	icfg.after_commit = ctl_enforce_after_commit;

@@ -31,23 +31,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1 };
 	struct ctl_event ev;
 	struct ctl_flow flow;
-	char err[128] = "";
+	struct hwall_err err = { { 0 } };
 	cJSON *obj = cJSON_ParseWithLength((const char *)data, size);
-	int fl = ctl_event_take_flow(obj, &flow, err, sizeof(err));
+	int fl = ctl_event_take_flow(obj, &flow, &err);
 
-	if ((fl < 0 && !err[0]) || cJSON_GetObjectItemCaseSensitive(obj, "flow") ||
+	if ((fl < 0 && !err.msg[0]) || cJSON_GetObjectItemCaseSensitive(obj, "flow") ||
 	    (fl == 1 && ((flow.family != 4 && flow.family != 6) || !flow.client_port ||
 			 !flow.server_port)))
 		abort();
-	err[0] = '\0';
-	if (ctl_event_parse(obj, 1000, &ev, err, sizeof(err)) == 0) {
+	err.msg[0] = '\0';
+	if (ctl_event_parse(obj, 1000, &ev, &err) == 0) {
 		ctl_event_pseudo(&ev, key);
 		if (!ev.set[0] || !clean(ev.host) || !clean(ev.path) || !clean(ev.method) ||
 		    ev.ts < 0 || ev.ts > 1000 + CTL_EVENT_TS_AHEAD_MAX ||
 		    strlen(ev.digest) != 2 * hwall_algo_len(ev.algo) ||
 		    strspn(ev.client, "0123456789abcdef") != strlen(ev.client))
 			abort();
-	} else if (!err[0]) {
+	} else if (!err.msg[0]) {
 		abort();
 	}
 	cJSON_Delete(obj);

@@ -18,10 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dp_allowlist *l = NULL;
 	uint8_t digest[64];
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 
-	if (dp_allowlist_parse((const char *)data, size, &l, err, sizeof(err)) < 0) {
-		if (!err[0])
+	if (dp_allowlist_parse((const char *)data, size, &l, &err) < 0) {
+		if (!err.msg[0])
 			abort(); /* a refusal always says why */
 		return 0;
 	}

@@ -4,7 +4,8 @@
  *
  * hws_open_mem() must refuse or accept without reading out of bounds; an
  * accepted set is then looked up (digests taken from the input itself, so
- * the fuzzer can steer them) and iterated completely.  The checksum would
+ * the fuzzer can steer them), near-looked-up for pdq (its index is the
+ * aux section) and iterated completely.  The checksum would
  * stop nearly every mutation at the door, so inputs whose first byte is odd
  * get their checksum fixed before opening: the checks and lookups behind
  * it get fuzzed too.
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	uint64_t sink = 0;
 
 	if (!copy)
@@ -45,6 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned int i = 0; i < n; i++)
 				sink += hws_lookup(set, (enum hwall_algo)a, ptrs[i], NULL);
 			sink += hws_lookup_bulk(set, (enum hwall_algo)a, ptrs, n, NULL);
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			struct hws_near near[4];
+			size_t total = 0;
+
+			hws_lookup_near(set, HWALL_ALGO_PDQ, ptrs[i], i % 2 ? 31 : 70, near, 4, &total);
+			sink += total + (total ? near[0].ref : 0);
 		}
 		hws_foreach(set, visit, &sink);
 		hws_close(set);

@@ -65,7 +65,7 @@ static int64_t fixed_now(void)
 static int write_tokens(void)
 {
 	char h[3][2 * CTL_TOKEN_HASH_LEN + 1];
-	char err[256];
+	struct hwall_err err = { { 0 } };
 	FILE *f = fopen(tokens_path, "w");
 
 	if (!f)
@@ -76,7 +76,7 @@ static int write_tokens(void)
 	fprintf(f, "# test tokens\nvera viewer %s\nrita reviewer %s\n\nadam admin %s\n", h[0],
 		h[1], h[2]);
 	fclose(f);
-	return ctl_tokens_load(tokens_path, &tokens, err, sizeof(err));
+	return ctl_tokens_load(tokens_path, &tokens, &err);
 }
 
 /* 12 candidates on 3 hosts, last_seen 1000..1011. */
@@ -146,7 +146,7 @@ static inline void ctl_test_nohost_event(struct ctl_event *ev, const char *serve
 static int write_sets(void)
 {
 	struct hws_builder *b = hws_builder_new("hotline", 5);
-	struct hws_error err;
+	struct hwall_err err;
 	uint8_t d[16] = { 1 };
 	char p[192];
 	FILE *f;
@@ -173,7 +173,7 @@ static int ctl_test_server_start(void)
 {
 	struct ctl_enforce_config ec = { .block_ttl = 3600, .ops = &fake_ops,
 					 .metrics = &metrics };
-	char err[256];
+	struct hwall_err err = { { 0 } };
 
 	dir = hwall_test_tmpdir("ctl-api");
 	if (!dir)
@@ -182,13 +182,13 @@ static int ctl_test_server_start(void)
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
 	snprintf(allow_path, sizeof(allow_path), "%s/allowlist.txt", dir);
 	if (write_tokens() < 0 || write_sets() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
-	    ctl_enforce_new(&ec, &enforce, err, sizeof(err)) < 0 || seed() < 0)
+	    ctl_enforce_new(&ec, &enforce, &err) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
 				       .allowlist_file = allow_path, .set_dir = dir };
-	if (ctl_http_start("127.0.0.1", 0, &api, &http, err, sizeof(err)) < 0)
+	if (ctl_http_start("127.0.0.1", 0, &api, &http, &err) < 0)
 		return -1;
 	port = ctl_http_port(http);
 	return 0;

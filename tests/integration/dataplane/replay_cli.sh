@@ -45,6 +45,8 @@ expect_error "bad set" "$tmp/bad.hws" --pcap "$tmp/ok.pcap" --set "$tmp/bad.hws"
 expect_error "bad --hash" "crc32" --pcap "$tmp/ok.pcap" --hash md5,crc32
 expect_error "bad --hash lists the algorithms" "'crc32' (known: xxh3-128, md5," \
 	--pcap "$tmp/ok.pcap" --hash md5,crc32,sha1
+expect_error "--hash pdq is refused: the PDQ stage computes it" "--hash: pdq is perceptual" \
+	--pcap "$tmp/ok.pcap" --hash md5,pdq
 expect_error "bad --loop" "loop" --pcap "$tmp/ok.pcap" --loop 0
 expect_error "unknown option" "frobnicate" --pcap "$tmp/ok.pcap" --frobnicate
 expect_error "control socket on a file" "not a socket" --pcap "$tmp/ok.pcap" \

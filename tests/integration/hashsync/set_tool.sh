@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration test of the hashwall-set command-line contract (docs/hashwall-set.md):
-# build/info/lookup/dump/bench with their outputs and exit codes, bad lines
+# build/info/lookup/dump/bench with their outputs and exit codes, pdq
+# entries looked up by distance, bad lines
 # reported as LIST:LINE with nothing written, corrupt and old-format files
 # refused, unknown algorithms answered with the known ones.
 set -euo pipefail
@@ -85,6 +86,47 @@ set +e
 set -e
 check "format 1 refused" test "$rc_v1" = 3
 check "format 1 named as old" grep -q "format version 1 is older than this build's 2.*hashwall-set build" err.txt
+
+# pdq: exact lookup (distance 0) and the nearest entries within a
+# threshold, with their distances; --distance is for pdq only.
+python3 - <<'PY'
+import random
+r = random.Random(11)
+centre = r.getrandbits(256)
+def flip(h, bits):
+    for b in bits:
+        h ^= 1 << (255 - b)
+    return h
+with open("pdq.txt", "w") as f:
+    for i in range(2000):
+        f.write("pdq %064x 1 %d\n" % (r.getrandbits(256), 30000 + i))
+    f.write("pdq %064x 2 501\n" % flip(centre, [3]))
+    f.write("pdq %064x 3 502\n" % flip(centre, range(100, 120)))
+    f.write("pdq %064x 4 503\n" % flip(centre, range(0, 40)))
+    f.write("md5 %032x 1 1\n" % r.getrandbits(128))
+with open("pdq.q", "w") as f:
+    f.write("%064x\n%064x\n" % (centre, flip(centre, [3])))
+PY
+centre=$(sed -n 1p pdq.q)
+listed=$(sed -n 2p pdq.q)
+"$SET" build --in pdq.txt --out p.hws --id pdqdemo > /dev/null
+"$SET" info p.hws > info.json
+check "info counts pdq and its index" test "$(json 'd["algos"]["pdq"], d["index_bytes"]["pdq"] > 2003 * 32, list(d["index_bytes"])' < info.json)" = "2003 True ['pdq']"
+check "lookup pdq: nearest within 31, with distances" test "$("$SET" lookup p.hws pdq "$centre" | json '[(m["distance"], m["ref"], m["category"]) for m in d["matches"]], d["total"], d["max_distance"]')" = "[(1, 501, 2), (20, 502, 3)] 2 31"
+check "lookup pdq --distance 40 reaches the third" test "$("$SET" lookup p.hws pdq "$centre" --distance 40 | json '[m["distance"] for m in d["matches"]]')" = "[1, 20, 40]"
+check "lookup pdq --distance 5 keeps the nearest" test "$("$SET" lookup p.hws pdq "$centre" --distance 5 | json '[m["digest"] for m in d["matches"]]')" = "['$listed']"
+check "lookup pdq --distance 0 is the exact match" test "$("$SET" lookup p.hws pdq "$listed" --distance 0 | json 'd["total"], d["matches"][0]["distance"], d["matches"][0]["ref"]')" = "1 0 501"
+set +e
+"$SET" lookup p.hws pdq "$centre" --distance 0 > /dev/null; rc_none=$?
+"$SET" lookup p.hws pdq "$centre" --distance 257 > /dev/null 2>&1; rc_far=$?
+"$SET" lookup a.hws md5 "$hex" --distance 3 > /dev/null 2> err.txt; rc_md5=$?
+set -e
+check "lookup pdq with nothing within the distance exits 1" test "$rc_none" = 1
+check "--distance over 256 exits 2" test "$rc_far" = 2
+check "--distance on md5 exits 2" test "$rc_md5" = 2
+check "--distance on md5 says why" grep -q "md5 matches exactly" err.txt
+"$SET" dump p.hws > pdqdump.txt
+check "dump of pdq builds the same set" cmp <("$SET" dump p.hws) <("$SET" build --in pdqdump.txt --out p2.hws > /dev/null && "$SET" dump p2.hws)
 
 "$SET" bench a.hws > bench.txt
 check "bench prints four figures per algorithm" test "$(grep -c 'M lookups/s' bench.txt)" = 8

@@ -75,6 +75,21 @@ static void test_table_order_pinned(void)
 	CU_ASSERT_EQUAL(HWALL_ALGO_MD5, 1);
 	CU_ASSERT_EQUAL(HWALL_ALGO_SHA1, 2);
 	CU_ASSERT_EQUAL(HWALL_ALGO_SHA256, 3);
+	CU_ASSERT_EQUAL(HWALL_ALGO_PDQ, 4);
+}
+
+/* The digest stage streams the xxh3 and EVP kinds only; pdq comes from the
+ * PDQ stage, so --hash and the live configuration refuse it. */
+static void test_streamed(void)
+{
+	for (size_t i = 0; i < N_ROWS; i++)
+		CU_ASSERT_EQUAL(hwall_algo_streamed(rows[i].id),
+				rows[i].kind == HWALL_ALGO_KIND_XXH3 || rows[i].kind == HWALL_ALGO_KIND_EVP);
+	CU_ASSERT_TRUE(hwall_algo_streamed(HWALL_ALGO_MD5));
+	CU_ASSERT_FALSE(hwall_algo_streamed(HWALL_ALGO_PDQ));
+	CU_ASSERT_EQUAL(hwall_algo_kind(HWALL_ALGO_PDQ), HWALL_ALGO_KIND_PERCEPTUAL);
+	CU_ASSERT_EQUAL(hwall_algo_len(HWALL_ALGO_PDQ), 32);
+	CU_ASSERT_FALSE(hwall_algo_streamed(HWALL_ALGO_COUNT));
 }
 
 /* The list that messages and usage texts print: every row, in order. */
@@ -205,6 +220,7 @@ int main(void)
 		{ "table walk", test_table_walk },
 		{ "table names", test_table_names },
 		{ "table order pinned", test_table_order_pinned },
+		{ "streamed kinds", test_streamed },
 		{ "names list", test_names_list },
 		{ "parse list over the table", test_parse_list_table },
 		{ "names round trip", test_names_round_trip },

@@ -55,9 +55,9 @@ static struct ctl_enforce *new_enforce(struct ctl_metrics *m)
 					  .sets = policies, .n_sets = 1, .ops = &rec_ops,
 					  .metrics = m };
 	struct ctl_enforce *e = NULL;
-	char err[128];
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	adds = dels = flow_adds = 0;
 	return e;
 }
@@ -252,9 +252,9 @@ static void test_flow_without_backend_support(void)
 	struct ctl_enforce *e = NULL;
 	struct ctl_store *s = NULL;
 	struct ctl_event ev;
-	char err[128];
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
 	adds = flow_adds = 0;
 	ctl_test_event(&ev, 1, "a.example", "/x", 1000);
@@ -303,11 +303,11 @@ static void test_none_backend_and_bad_policy(void)
 	struct ctl_set_policy bad[] = { { "s", "drop" } };
 	struct ctl_enforce_config cfg = { .block_ttl = 100 };
 	struct ctl_enforce *e = NULL;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	cJSON *st;
 	char *text;
 
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), 0);
 	CU_ASSERT_FALSE(ctl_enforce_available(e));
 	st = cJSON_CreateObject();
 	ctl_enforce_status(e, st);
@@ -319,8 +319,8 @@ static void test_none_backend_and_bad_policy(void)
 	cfg.sets = bad;
 	cfg.n_sets = 1;
 	e = NULL;
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "sets[0].policy: expected \"block\" or \"report\"");
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "sets[0].policy: expected \"block\" or \"report\"");
 	CU_ASSERT_PTR_NULL(e);
 }
 

@@ -31,12 +31,12 @@ static int make_sets(void)
 	int r = hws_builder_add(a, HWALL_ALGO_XXH3_128, known_xxh, 2, 1234);
 
 	r = r ?: hws_builder_add(c, HWALL_ALGO_MD5, known_md5, 5, 7);
-	r = r ?: hws_builder_write(c, path_c, NULL, &(struct hws_error){ { 0 } });
+	r = r ?: hws_builder_write(c, path_c, NULL, &(struct hwall_err){ { 0 } });
 	hws_builder_free(c);
 	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, known_md5, 3, 99);
 	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, other, 3, 100);
-	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hws_error){ { 0 } });
-	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hws_error){ { 0 } });
+	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hwall_err){ { 0 } });
+	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hwall_err){ { 0 } });
 	hws_builder_free(a);
 	hws_builder_free(b);
 	f = fopen(path_bad, "w");
@@ -51,7 +51,7 @@ static void test_lookup_every_set(void)
 {
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_match m[4];
 
@@ -83,16 +83,16 @@ static void test_allowlisted_hit(void)
 {
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_counters ctr = { 0 };
 	struct dp_match m[4];
-	char text[128], hex[33], perr[128];
+	char text[128], hex[33];
 
 	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
 	hwall_hex_format(known_md5, 16, hex);
 	snprintf(text, sizeof(text), "md5 %s\n", hex);
-	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
 	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_xxh, 16);
 	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
@@ -120,16 +120,16 @@ static void test_allowlisted_for_one_set(void)
 {
 	const char *paths[] = { path_b, path_c };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_digests d = { .mask = 1u << HWALL_ALGO_MD5 };
 	struct dp_counters ctr = { 0 };
 	struct dp_match m[4];
-	char text[128], hex[33], perr[128];
+	char text[128], hex[33];
 
 	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
 	hwall_hex_format(known_md5, 16, hex);
 	snprintf(text, sizeof(text), "md5 %s b\n", hex);
-	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
 	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
 	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "c");
@@ -138,7 +138,7 @@ static void test_allowlisted_for_one_set(void)
 	dp_allowlist_free(l->allow);
 	/* for every set: no match at all */
 	snprintf(text, sizeof(text), "md5 %s c\nmd5 %s\n", hex, hex);
-	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 0);
 	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 3);
 	dp_setlist_free(l);
@@ -149,7 +149,7 @@ static void test_bad_files(void)
 	const char *bad[] = { path_a, path_bad };
 	const char *missing[] = { "/nonexistent/set.hws" };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(dp_setlist_open(bad, 2, &l, &err), -EINVAL);
 	CU_ASSERT_PTR_NULL(l);

@@ -21,7 +21,7 @@ static void load_image(void)
 {
 	struct hws_builder *b = hws_builder_new("corrupt", 2);
 	struct hws_entry e[PER_ALGO];
-	struct hws_error err;
+	struct hwall_err err;
 	FILE *f;
 
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
@@ -43,16 +43,14 @@ static void load_image(void)
 }
 
 /* Open a modified copy of the image; returns the result and the message. */
-static int open_copy(const uint8_t *buf, size_t len, char *msg, size_t msglen)
+static int open_copy(const uint8_t *buf, size_t len, struct hwall_err *err)
 {
 	uint8_t *copy = aligned_alloc(64, (len + 64) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err = { { 0 } };
 	int r;
 
 	memcpy(copy, buf, len);
-	r = hws_open_mem(copy, len, &set, &err);
-	snprintf(msg, msglen, "%s", err.msg);
+	r = hws_open_mem(copy, len, &set, err);
 	hws_close(set);
 	free(copy);
 	return r;
@@ -62,41 +60,41 @@ static int open_copy(const uint8_t *buf, size_t len, char *msg, size_t msglen)
 static void expect_header_refusal(size_t off, const void *val, size_t len, const char *what)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(copy, image, image_len);
 	memcpy(copy + off, val, len);
 	hws_checksum(copy, image_len, copy + HWS_CHECKSUM_OFF);
-	CU_ASSERT_EQUAL(open_copy(copy, image_len, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, what));
+	CU_ASSERT_EQUAL(open_copy(copy, image_len, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, what));
 	free(copy);
 }
 
 static void test_valid_image_opens(void)
 {
-	char msg[256];
-	CU_ASSERT_EQUAL(open_copy(image, image_len, msg, sizeof(msg)), 0);
+	struct hwall_err err = { { 0 } };
+	CU_ASSERT_EQUAL(open_copy(image, image_len, &err), 0);
 }
 
 static void test_truncated_everywhere(void)
 {
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 	size_t refused = 0;
 
 	for (size_t len = 0; len < image_len; len++)
-		refused += open_copy(image, len, msg, sizeof(msg)) == -EINVAL;
+		refused += open_copy(image, len, &err) == -EINVAL;
 	CU_ASSERT_EQUAL(refused, image_len);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "truncated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
 }
 
 static void test_extended(void)
 {
 	uint8_t *longer = calloc(1, image_len + 1);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(longer, image, image_len);
-	CU_ASSERT_EQUAL(open_copy(longer, image_len + 1, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "truncated or extended"));
+	CU_ASSERT_EQUAL(open_copy(longer, image_len + 1, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated or extended"));
 	free(longer);
 }
 
@@ -104,13 +102,13 @@ static void test_extended(void)
 static void test_flipped_byte_everywhere(void)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 	size_t refused = 0;
 
 	memcpy(copy, image, image_len);
 	for (size_t i = 0; i < image_len; i++) {
 		copy[i] ^= 0x20;
-		refused += open_copy(copy, image_len, msg, sizeof(msg)) == -EINVAL;
+		refused += open_copy(copy, image_len, &err) == -EINVAL;
 		copy[i] ^= 0x20;
 	}
 	CU_ASSERT_EQUAL(refused, image_len);
@@ -120,12 +118,12 @@ static void test_flipped_byte_everywhere(void)
 static void test_checksum_named(void)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(copy, image, image_len);
 	copy[image_len - 1] ^= 1; /* a category byte */
-	CU_ASSERT_EQUAL(open_copy(copy, image_len, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(msg, "checksum mismatch: the file is corrupt");
+	CU_ASSERT_EQUAL(open_copy(copy, image_len, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "checksum mismatch: the file is corrupt");
 	free(copy);
 }
 
@@ -186,7 +184,8 @@ static void test_header_fields(void)
 }
 
 /* What format 2 added: room for more algorithms, and every byte of it
- * zero until something defines it. */
+ * zero until something defines it; an aux section for a perceptual
+ * algorithm only. */
 static void test_algorithm_room(void)
 {
 	size_t algo0 = offsetof(struct hws_disk_header, algos);
@@ -196,17 +195,63 @@ static void test_algorithm_room(void)
 	uint64_t u64 = 1;
 	uint8_t u8 = 1;
 
-	CU_ASSERT(HWS_ALGO_SLOTS >= HWALL_ALGO_COUNT + 8); /* pdq and more to come */
+	CU_ASSERT(HWS_ALGO_SLOTS >= HWALL_ALGO_COUNT + 8); /* more to come */
 	expect_header_refusal(unknown + offsetof(struct hws_disk_algo, count), &u64, 8,
 			      "algorithm slot");
 	expect_header_refusal(last + offsetof(struct hws_disk_algo, aux_len), &u64, 8,
 			      "algorithm slot");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, aux_off), &u64, 8,
-			      "sha1: reserved or aux");
+			      "sha1: an aux section is given, but only a perceptual algorithm");
+	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, aux_len), &u64, 8,
+			      "sha1: an aux section is given, but only a perceptual algorithm");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved2), &u64, 8,
-			      "sha1: reserved or aux");
+			      "sha1: reserved descriptor fields");
 	expect_header_refusal(sha1 + offsetof(struct hws_disk_algo, reserved) + 2, &u8, 1,
-			      "sha1: reserved or aux");
+			      "sha1: reserved descriptor fields");
+}
+
+/* pdq's near-neighbour index (its aux section): missing, outside the file,
+ * misaligned, of another count, or not an index at all, each with the
+ * checksum fixed, is refused and named. */
+static void test_pdq_aux_refused(void)
+{
+	const struct hws_disk_header *h = (const void *)image;
+	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_PDQ];
+	size_t pdq = offsetof(struct hws_disk_header, algos) + HWALL_ALGO_PDQ * sizeof(*d);
+	size_t aux_off = pdq + offsetof(struct hws_disk_algo, aux_off);
+	size_t aux_len = pdq + offsetof(struct hws_disk_algo, aux_len);
+	uint64_t u64 = 0;
+	uint32_t u32;
+
+	CU_ASSERT_FATAL(d->aux_off % 64 == 0 && d->aux_len > 64 && d->aux_off + d->aux_len <= image_len);
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section missing");
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section missing");
+	u64 = d->aux_off + 8;
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section missing");
+	u64 = image_len;
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section missing");
+	u64 = d->aux_len - 64; /* shorter than the index says it is */
+	expect_header_refusal(aux_len, &u64, 8, "pdq: index (aux) section refused");
+	expect_header_refusal(d->aux_off, "HWPDX\r\n\x1a", 8, "pdq: index (aux) section refused");
+	u32 = (uint32_t)d->count - 1; /* the index's own count */
+	expect_header_refusal(d->aux_off + 24, &u32, 4, "pdq: index (aux) section refused");
+	/* The refs section: a valid index of another table's size. */
+	u64 = d->keys_off;
+	expect_header_refusal(aux_off, &u64, 8, "pdq: index (aux) section refused");
+}
+
+/* The index's entries are the table's keys: a table whose first or last
+ * key differs from the index's (checksum fixed) is refused. */
+static void test_pdq_aux_order_checked(void)
+{
+	const struct hws_disk_header *h = (const void *)image;
+	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_PDQ];
+	uint8_t b = image[d->keys_off + d->key_len - 1] ^ 1;
+
+	expect_header_refusal(d->keys_off + d->key_len - 1, &b, 1, "pdq: index entry 0 is not");
+	b = image[d->keys_off + d->count * d->key_len - 1] ^ 1;
+	expect_header_refusal(d->keys_off + d->count * d->key_len - 1, &b, 1,
+			      "is not the table's key");
 }
 
 /* A file of format 1 (512-byte header, four slots), even one shorter than
@@ -218,8 +263,7 @@ static void test_old_format_refused(void)
 	};
 	uint8_t file[512] = { 0 };
 	struct hws_set *set = NULL;
-	struct hws_error err = { { 0 } };
-	char msg[256];
+	struct hwall_err err = { { 0 } }, mem = { { 0 } };
 	FILE *f;
 
 	memcpy(v1.magic, HWS_MAGIC, HWS_MAGIC_LEN);
@@ -231,8 +275,8 @@ static void test_old_format_refused(void)
 	CU_ASSERT_PTR_NULL(set);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "format version 1 is older than this build's 2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hashwall-set build"));
-	CU_ASSERT_EQUAL(open_copy(file, sizeof(file), msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(msg, err.msg);
+	CU_ASSERT_EQUAL(open_copy(file, sizeof(file), &mem), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(mem.msg, err.msg);
 }
 
 static int count_entry(const struct hws_entry *e, void *ctx)
@@ -253,7 +297,7 @@ static void test_crafted_index_stays_in_bounds(void)
 	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_SHA256];
 	struct hws_entry e[PER_ALGO];
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	uint32_t *base;
 	size_t nb = (size_t)1 << d->bucket_bits, groups = hws_groups(d->bucket_bits);
 	int found = 0, visited = 0;
@@ -287,7 +331,7 @@ static void test_unaligned_buffer_refused(void)
 {
 	uint8_t *buf = aligned_alloc(64, (image_len + 127) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 
 	memcpy(buf + 1, image, image_len);
 	CU_ASSERT_EQUAL(hws_open_mem(buf + 1, image_len, &set, &err), -EINVAL);
@@ -298,7 +342,7 @@ static void test_unaligned_buffer_refused(void)
 static void test_open_file_errors(void)
 {
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	FILE *f;
 
 	CU_ASSERT_EQUAL(hws_open(hws_test_path("missing.hws"), &set, &err), -ENOENT);
@@ -321,6 +365,8 @@ int main(void)
 		{ "a flipped byte anywhere", test_flipped_byte_everywhere },
 		{ "checksum named", test_checksum_named },
 		{ "header fields", test_header_fields },
+		{ "pdq index refused", test_pdq_aux_refused },
+		{ "pdq index lines up with the keys", test_pdq_aux_order_checked },
 		{ "algorithm room", test_algorithm_room },
 		{ "old format refused", test_old_format_refused },
 		{ "crafted index stays in bounds", test_crafted_index_stays_in_bounds },

@@ -29,7 +29,7 @@ static const char *write_list(const char *text)
 static void test_good_list(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	const char *path = write_list(
 		"# a comment\n"
 		"\n"
@@ -56,7 +56,7 @@ static void test_good_list(void)
 static void expect_bad(const char *text, unsigned int line, const char *reason)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	char want[1024];
 	const char *path = write_list(text);
 
@@ -96,10 +96,55 @@ static void test_bad_lines(void)
 	expect_bad(text, 1, "line longer than 1024 bytes");
 }
 
+/* The message for the upper-case name, which is not a name. */
+static const char *unknown_pdq_msg(void)
+{
+	static char text[256];
+
+	snprintf(text, sizeof(text), "unknown algorithm 'PDQ' (known: %s)", hwall_algo_names());
+	return text;
+}
+
+/* pdq lines: 64 hex digits (Meta's printed form), category and ref as
+ * for the exact algorithms. */
+static void test_pdq_lines(void)
+{
+	struct got g = { .n = 0 };
+	struct hwall_err err;
+	const char *path = write_list(
+		"pdq f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n"
+		"pdq B0A10EFD71CC3F429413D48D0FFFFE12E34E0E17ADA952A9D29684210AA9E5AF 3 1234 # rotated\n");
+
+	CU_ASSERT_EQUAL(hws_list_parse(path, keep, &g, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(g.n, 2);
+	CU_ASSERT_EQUAL(g.e[0].algo, HWALL_ALGO_PDQ);
+	CU_ASSERT_EQUAL(g.e[0].digest[0], 0xf8);
+	CU_ASSERT_EQUAL(g.e[0].digest[31], 0x22);
+	CU_ASSERT_EQUAL(g.e[0].category, 0);
+	CU_ASSERT_EQUAL(g.e[1].algo, HWALL_ALGO_PDQ);
+	CU_ASSERT_EQUAL(g.e[1].digest[31], 0xaf);
+	CU_ASSERT_EQUAL(g.e[1].category, 3);
+	CU_ASSERT_EQUAL(g.e[1].ref, 1234);
+
+	/* 63 and 65 digits, a non-hex digit, an md5-sized hash, a bad category. */
+	expect_bad("pdq f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2\n", 1,
+		   "digest is not hex of the algorithm's length");
+	expect_bad("pdq f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b220\n", 1,
+		   "digest is not hex of the algorithm's length");
+	expect_bad("pdq g8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", 1,
+		   "digest is not hex of the algorithm's length");
+	expect_bad("pdq d41d8cd98f00b204e9800998ecf8427e\n", 1,
+		   "digest is not hex of the algorithm's length");
+	expect_bad("pdq f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22 300\n", 1,
+		   "category is not an integer 0..255");
+	expect_bad("PDQ f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", 1,
+		   unknown_pdq_msg());
+}
+
 static void test_missing_file(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 
 	CU_ASSERT_EQUAL(hws_list_parse(hws_test_path("nope.txt"), keep, &g, &err), -ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file"));
@@ -113,7 +158,7 @@ static int stop_at_second(const struct hws_entry *e, void *ctx)
 
 static void test_callback_error_stops(void)
 {
-	struct hws_error err;
+	struct hwall_err err;
 	int calls = 0;
 	const char *path = write_list("md5 d41d8cd98f00b204e9800998ecf8427e\n"
 				      "md5 d41d8cd98f00b204e9800998ecf8427f\n"
@@ -129,6 +174,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "good list", test_good_list },
 		{ "bad lines", test_bad_lines },
+		{ "pdq lines", test_pdq_lines },
 		{ "missing file", test_missing_file },
 		{ "callback error stops", test_callback_error_stops },
 		CU_TEST_INFO_NULL,

@@ -30,7 +30,7 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Load @json (the ports key is added) into @c; returns dp_lcfg_load()'s. */
-static int load(const char *json, struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int load(const char *json, struct dp_lcfg *c, struct hwall_err *err)
 {
 	char text[2048];
 
@@ -45,7 +45,7 @@ static int load(const char *json, struct dp_lcfg *c, struct hwall_cfg_error *err
 static void test_defaults(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	struct dp_worker_conf wc;
 	char want[96];
 
@@ -71,7 +71,7 @@ static void test_defaults(void)
 static void test_worker_conf(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	struct dp_worker_conf wc;
 
 	CU_ASSERT_EQUAL_FATAL(load("\"http_ports\":[8000],\"hash\":[\"md5\",\"sha1\"],"
@@ -92,7 +92,7 @@ static void test_worker_conf(void)
 static void refused(const char *json, const char *msg)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 
 	CU_ASSERT_EQUAL(load(json, &c, &err), -EINVAL);
 	if (strncmp(err.msg, msg, strlen(msg)) != 0)
@@ -108,6 +108,7 @@ static void test_refusals(void)
 	refused("\"workers\":2", "ports[0].profile: profile 'pcap' gives at most 1 queues");
 	refused("\"cpus\":[1,2]", "cpus: 2 CPUs listed for 1 workers");
 	refused("\"hash\":[\"md4\"]", "hash[0]: unknown algorithm 'md4' (known: xxh3-128, ");
+	refused("\"hash\":[\"md5\",\"pdq\"]", "hash[1]: 'pdq' is perceptual: the PDQ stage computes it");
 	refused("\"event_ring\":1000", "event_ring: 1000 is not a power of two");
 	refused("\"id\":\"edge 1\"", "id: 'edge 1': 1-63 letters");
 	refused("\"http_ports\":[0]", "http_ports[0]: 0 is out of range 1..65535");
@@ -125,7 +126,7 @@ static void touch(const char *name)
 static void test_set_paths(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	char **paths = NULL, want[128];
 	int n;
 
