@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * api_exports.c - /api/v1/exports: notices for notice-and-takedown (the
- * candidates of a status, grouped by host, JSON or CSV) and the feedback
+ * candidates of a status, grouped by host -- by the server's address for
+ * requests without a Host -- JSON or CSV) and the feedback
  * for the hotline (the false positives: set, digest and the hotline's
  * reference, never a client).
  */
@@ -56,7 +57,8 @@ static bool export_args(const struct ctl_request *req, int def_status, enum fmt 
 struct notices {
 	enum fmt fmt;
 	cJSON *hosts, *cur_objects;
-	char cur_host[CTL_HOST_MAX + 1];
+	char cur_host[CTL_IP_MAX + CTL_HOST_MAX + 3]; /* a host, or "[server address]" */
+	bool cur_absent;
 	struct ctl_sb sb;
 };
 
@@ -66,7 +68,7 @@ static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 
 static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 {
-	char buf[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	char buf[CTL_IP_MAX + CTL_HOST_MAX + CTL_PATH_MAX + 32];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -75,10 +77,34 @@ static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 	ctl_sb_csv(sb, buf, first);
 }
 
+/* The host a notice names: the Host, or for a request without one the
+ * server's address (an IPv6 one in brackets), where the object was served. */
+static void notice_host(const struct ctl_candidate *c, char *out, size_t cap)
+{
+	if (c->host[0])
+		snprintf(out, cap, "%s", c->host);
+	else
+		snprintf(out, cap, strchr(c->server_ip, ':') ? "[%s]" : "%s", c->server_ip);
+}
+
+/* The URL a notice names (with the server's port when the server's
+ * address stands in for the host and the port is not 80). */
+static void notice_url(const struct ctl_candidate *c, const char *host, char *out, size_t cap)
+{
+	if (!c->host[0] && c->server_port && c->server_port != 80)
+		snprintf(out, cap, "http://%s:%u%s", host, c->server_port, c->path);
+	else
+		snprintf(out, cap, "http://%s%s", host, c->path);
+}
+
 static void csv_candidate(struct ctl_sb *sb, const struct ctl_candidate *c)
 {
-	csv_fmt(sb, true, "%s", c->host);
-	csv_fmt(sb, false, "http://%s%s", c->host, c->path);
+	char host[CTL_IP_MAX + CTL_HOST_MAX + 3], url[sizeof(host) + CTL_PATH_MAX + 16];
+
+	notice_host(c, host, sizeof(host));
+	notice_url(c, host, url, sizeof(url));
+	csv_fmt(sb, true, "%s", host);
+	csv_fmt(sb, false, "%s", url);
 	csv_fmt(sb, false, "%s", ctl_status_name(c->status));
 	csv_fmt(sb, false, "%s", c->set);
 	csv_fmt(sb, false, "%" PRIu64, c->set_version);
@@ -90,28 +116,34 @@ static void csv_candidate(struct ctl_sb *sb, const struct ctl_candidate *c)
 	csv_fmt(sb, false, "%lld", (long long)c->last_seen);
 	csv_fmt(sb, false, "%" PRIu64, c->occurrences);
 	csv_fmt(sb, false, "%lld", (long long)c->id);
+	csv_fmt(sb, false, "%s", c->host[0] ? "false" : "true");
+	csv_fmt(sb, false, "%s", c->host_truncated ? "true" : "false");
+	csv_fmt(sb, false, "%s", c->path_truncated ? "true" : "false");
 	ctl_sb_printf(sb, "\r\n");
 }
 
 static int notice_cb(const struct ctl_candidate *c, void *ctx)
 {
 	struct notices *n = ctx;
-	char url[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	char host[sizeof(n->cur_host)], url[sizeof(host) + CTL_PATH_MAX + 16];
 	cJSON *o;
 
 	if (n->fmt == FMT_CSV) {
 		csv_candidate(&n->sb, c);
 		return 0;
 	}
-	if (!n->cur_objects || strcmp(n->cur_host, c->host) != 0) {
+	notice_host(c, host, sizeof(host));
+	if (!n->cur_objects || strcmp(n->cur_host, host) != 0 || n->cur_absent != !c->host[0]) {
 		cJSON *h = cJSON_CreateObject();
-		cJSON_AddStringToObject(h, "host", c->host);
+		cJSON_AddStringToObject(h, "host", host);
+		cJSON_AddBoolToObject(h, "host_absent", !c->host[0]);
 		n->cur_objects = cJSON_AddArrayToObject(h, "objects");
 		cJSON_AddItemToArray(n->hosts, h);
-		snprintf(n->cur_host, sizeof(n->cur_host), "%s", c->host);
+		snprintf(n->cur_host, sizeof(n->cur_host), "%s", host);
+		n->cur_absent = !c->host[0];
 	}
 	o = ctl_api_candidate_json(c);
-	snprintf(url, sizeof(url), "http://%s%s", c->host, c->path);
+	notice_url(c, host, url, sizeof(url));
 	cJSON_AddStringToObject(o, "url", url);
 	cJSON_AddItemToArray(n->cur_objects, o);
 	return 0;
@@ -131,7 +163,8 @@ void ctl_api_export_notices(const struct ctl_api_config *api, const struct ctl_r
 		return;
 	if (n.fmt == FMT_CSV) {
 		ctl_sb_printf(&n.sb, "host,url,status,set,set_version,algo,digest,ref,category,"
-				     "first_seen,last_seen,occurrences,candidate_id\r\n");
+				     "first_seen,last_seen,occurrences,candidate_id,host_absent,"
+				     "host_truncated,path_truncated\r\n");
 	} else {
 		obj = cJSON_CreateObject();
 		cJSON_AddNumberToObject(obj, "generated", (double)ctl_api_now(api));

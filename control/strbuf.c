@@ -47,15 +47,23 @@ void ctl_sb_printf(struct ctl_sb *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+bool ctl_csv_formula(const char *s)
+{
+	return s[0] && strchr("=+-@\t\r", s[0]);
+}
+
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first)
 {
 	size_t n = strlen(s);
 
-	if (!reserve(sb, 2 * n + 3))
+	if (!reserve(sb, 2 * n + 4))
 		return;
 	if (!first)
 		sb->buf[sb->len++] = ',';
 	sb->buf[sb->len++] = '"';
+	/* OWASP, "CSV Injection": a quote in front makes the cell text */
+	if (ctl_csv_formula(s))
+		sb->buf[sb->len++] = '\'';
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
 			sb->buf[sb->len++] = '"';

@@ -72,8 +72,10 @@ unsigned int dp_verdict_count(const struct dp_setlist *l, const struct dp_digest
 			if (!(d->mask & (1u << a)) || !l->sets[i].info.counts[a] ||
 			    !hws_lookup(l->sets[i].set, (enum hwall_algo)a, d->bytes[a], &hit))
 				continue;
-			/* Only a hit pays for the allowlist lookup. */
-			if (dp_allowlist_contains(l->allow, (enum hwall_algo)a, d->bytes[a])) {
+			/* Only a hit pays for the allowlist lookup; an entry
+			 * for another set leaves this set's hit a match. */
+			if (dp_allowlist_contains(l->allow, (enum hwall_algo)a, d->bytes[a],
+						  l->sets[i].info.id)) {
 				if (ctr)
 					ctr->drop[DP_DROP_allowlisted]++;
 				continue;

@@ -147,6 +147,10 @@ int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, 
 int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
 		   struct hwall_err *err);
 
+/* Whether @id can name a set: 1..HWS_ID_MAX printable ASCII characters,
+ * no spaces (so it is one token in a line of text). */
+bool hws_id_valid(const char *id);
+
 /*
  * A builder for a set named @id (1..HWS_ID_MAX printable ASCII characters,
  * no spaces) at @version.  Returns NULL with errno set (EINVAL for a bad id,

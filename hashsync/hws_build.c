@@ -24,7 +24,7 @@
 #define RADIX_BITS2 16 /* second pass, inside one first-level bucket */
 #define INSERTION_MAX 24
 
-static bool id_valid(const char *id)
+bool hws_id_valid(const char *id)
 {
 	size_t len = strlen(id);
 
@@ -40,7 +40,7 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version)
 {
 	struct hws_builder *b;
 
-	if (!id || !id_valid(id)) {
+	if (!id || !hws_id_valid(id)) {
 		errno = EINVAL;
 		return NULL;
 	}

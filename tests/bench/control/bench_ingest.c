@@ -15,6 +15,7 @@
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "common/ingest_client.h"
+#include "common/ingest_proto.h"
 #include "common/algo.h"
 #include "common/clock.h"
 #include "hwall_test.h"
@@ -88,6 +89,11 @@ int main(int argc, char **argv)
 	pthread_t th;
 	double t0, t1;
 
+	if (events > HWALL_INGEST_SEQ_WINDOW) {
+		/* the client queues them all: no more than it may have unacknowledged */
+		fprintf(stderr, "at most %u events\n", HWALL_INGEST_SEQ_WINDOW);
+		return 2;
+	}
 	dir = hwall_test_tmpdir_at(base, "bench-ingest");
 	if (!dir)
 		return 1;

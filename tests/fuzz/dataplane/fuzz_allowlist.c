@@ -27,8 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(digest, 0, sizeof(digest));
 	memcpy(digest, data, size < sizeof(digest) ? size : sizeof(digest));
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
-		dp_allowlist_contains(l, (enum hwall_algo)a, digest);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		dp_allowlist_contains(l, (enum hwall_algo)a, digest, NULL);
+		dp_allowlist_contains(l, (enum hwall_algo)a, digest, "nl");
+	}
 	dp_allowlist_free(l);
 	return 0;
 }

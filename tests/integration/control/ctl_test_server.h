@@ -113,6 +113,34 @@ static int seed(void)
 	return r == 0 ? ctl_store_commit(store) : r;
 }
 
+/* Record one more match, @ev, as dataplane "dp1" with @seq, in its own
+ * transaction (between requests: the API's thread is idle then).  Returns
+ * the candidate's id, or -1. */
+static inline int64_t ctl_test_record(const struct ctl_event *ev, uint64_t seq)
+{
+	struct ctl_record_result res = { 0 };
+
+	if (ctl_store_begin(store) < 0 || ctl_store_record(store, ev, "dp1", "e", seq, &res) < 0 ||
+	    ctl_store_commit(store) < 0)
+		return -1;
+	return res.candidate_id;
+}
+
+/* A match of set "nohost" whose request had no Host, served by
+ * @server_ip port @server_port. */
+static inline void ctl_test_nohost_event(struct ctl_event *ev, const char *server_ip,
+					 uint16_t server_port)
+{
+	memset(ev, 0, sizeof(*ev));
+	snprintf(ev->set, sizeof(ev->set), "nohost");
+	ev->algo = HWALL_ALGO_MD5;
+	snprintf(ev->digest, sizeof(ev->digest), "%s", "0123456789abcdef0123456789abcdef");
+	snprintf(ev->path, sizeof(ev->path), "/nohost.jpg");
+	snprintf(ev->server_ip, sizeof(ev->server_ip), "%s", server_ip);
+	ev->server_port = server_port;
+	ev->ts = 5000;
+}
+
 /* An installed set file (fresh: created 1000 s before fixed_now) and a
  * broken one, for the status endpoint. */
 static int write_sets(void)

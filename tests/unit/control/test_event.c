@@ -66,6 +66,7 @@ static void test_parse_pdq(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
 }
 
+/* Only set, algo and digest can refuse an event. */
 static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
@@ -82,20 +83,148 @@ static void test_parse_refusals(void)
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
 			      "\"path\":\"/\"}", &ev, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\\n\",\"path\":\"/\"}",
-			      &ev, &err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "host: control character");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
-			      "\"server_ip\":\"not-an-ip\"}", &ev, &err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "server_ip: not an IP address");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
-			      "\"server_port\":65536}", &ev, &err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "server_port: expected an integer in range");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\\u0007\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: control character");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: empty");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"a b\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: not a set id (printable ASCII, no spaces)");
 	CU_ASSERT_EQUAL(parse("[1]", &ev, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "event: expected object");
+}
+
+#define EV_KEY "{\"set\":\"s\",\"algo\":\"md5\",\"digest\":\"00112233445566778899aabbccddeeff\""
+
+/* Bit of field @f in a normalised mask. */
+#define NORM(f) (1u << CTL_EVF_##f)
+
+/* Every other field is taken whatever it holds: the event is a match and
+ * stays one; what ingest had to change is flagged. */
+static void test_parse_normalises(void)
+{
+	static const struct {
+		const char *rest; /* members after the key fields */
+		uint32_t normalised;
+	} cases[] = {
+		{ "}", 0 },                            /* HTTP/1.0 without Host, no path */
+		{ ",\"host\":\"\",\"path\":\"/a\"}", 0 }, /* an empty Host */
+		{ ",\"host\":null,\"path\":null}", 0 },
+		{ ",\"host\":7,\"path\":[\"/\"]}", NORM(host) | NORM(path) },
+		{ ",\"host\":\"h\\n\\u007f\",\"path\":\"/\"}", NORM(host) },
+		{ ",\"method\":\"G\\tET\"}", NORM(method) },
+		{ ",\"method\":\"AVERYLONGMETHODNAME\"}", NORM(method) },
+		{ ",\"server_ip\":\"not-an-ip\"}", NORM(server_ip) },
+		{ ",\"server_port\":65536}", NORM(server_port) },
+		{ ",\"status\":1000,\"size\":-1}", NORM(status) | NORM(size) },
+		{ ",\"set_version\":1e300,\"category\":-3,\"ref\":4294967296}",
+		  NORM(set_version) | NORM(category) | NORM(ref) },
+		{ ",\"ts\":1e12}", NORM(ts) },
+		{ ",\"ts\":-5}", NORM(ts) },
+		{ ",\"ts\":1.5}", NORM(ts) },
+		{ ",\"complete\":1,\"partial\":\"yes\"}", NORM(complete) | NORM(partial) },
+		{ ",\"client\":5}", NORM(client) },
+	};
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+	char json[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), EV_KEY "%s", cases[i].rest);
+		CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+		CU_ASSERT_EQUAL(ev.normalised, cases[i].normalised);
+		CU_ASSERT_FALSE(ev.host_truncated || ev.path_truncated);
+		CU_ASSERT_EQUAL(ev.ts, 777); /* refused or absent: the receive time */
+		CU_ASSERT_EQUAL(ev.server_port | ev.http_status | ev.size | ev.set_version |
+				ev.category | ev.ref, 0);
+		CU_ASSERT_FALSE(ev.complete || ev.partial);
+		CU_ASSERT_STRING_EQUAL(ev.server_ip, "");
+		CU_ASSERT_STRING_EQUAL(ev.client, "");
+	}
+	CU_ASSERT_STRING_EQUAL(ev.host, ""); /* the last case had none */
+	/* control bytes are escaped as the dataplane escapes them */
+	CU_ASSERT_EQUAL(parse(EV_KEY ",\"host\":\"h\\n\\u007f\",\"method\":\"G\\tET\"}", &ev, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ev.host, "h%0A%7F");
+	CU_ASSERT_STRING_EQUAL(ev.method, "G%09ET");
+	/* one second short of the limit ahead is kept */
+	snprintf(json, sizeof(json), EV_KEY ",\"ts\":%d}", 777 + CTL_EVENT_TS_AHEAD_MAX);
+	CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.ts, 777 + CTL_EVENT_TS_AHEAD_MAX);
+	CU_ASSERT_EQUAL(ev.normalised, 0);
+}
+
+/* Text that is not clean UTF-8 is escaped, not refused: C1 controls (a
+ * terminal acts on them) and bytes that are not UTF-8; UTF-8 text stays. */
+static void test_parse_text(void)
+{
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "set", "s");
+	cJSON_AddStringToObject(o, "algo", "md5");
+	cJSON_AddStringToObject(o, "digest", "00112233445566778899aabbccddeeff");
+	/* U+00E9, U+0085 (C1), a lone continuation byte, an overlong '/' */
+	cJSON_AddStringToObject(o, "host", "caf\xc3\xa9.example");
+	cJSON_AddStringToObject(o, "path", "/\xc2\x85/\x80/\xc0\xaf");
+	CU_ASSERT_EQUAL(ctl_event_parse(o, 777, &ev, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ev.host, "caf\xc3\xa9.example");
+	CU_ASSERT_STRING_EQUAL(ev.path, "/%C2%85/%80/%C0%AF");
+	CU_ASSERT_EQUAL(ev.normalised, NORM(path));
+	cJSON_Delete(o);
+}
+
+/* An over-long host or path is cut, between characters and outside any
+ * %XX escape, and flagged; a client longer than a pseudonym is hashed. */
+static void test_parse_truncates(void)
+{
+	static char host[1200], path[6000], client[200], json[8192];
+	struct ctl_event ev, ev2;
+	cJSON *o = cJSON_CreateObject();
+	struct hwall_err err = { { 0 } };
+
+	/* 300 bytes >= 0x80 as the dataplane writes them: 900 bytes of %XX */
+	for (int i = 0; i < 300; i++)
+		memcpy(host + 3 * i, "%C3", 3);
+	host[900] = '\0';
+	memset(path, 'p', 5000);
+	path[0] = '/';
+	memcpy(path + CTL_PATH_MAX - 1, "\xc3\xa9", 2); /* a character across the limit */
+	path[5000] = '\0';
+	memset(client, 'c', 199);
+	client[199] = '\0';
+	snprintf(json, sizeof(json), EV_KEY ",\"host\":\"%s\",\"client\":\"%s\"}", host, client);
+	CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.host_truncated);
+	CU_ASSERT_FALSE(ev.path_truncated);
+	CU_ASSERT_EQUAL(strlen(ev.host), CTL_HOST_MAX); /* 255 escapes fit exactly */
+	CU_ASSERT_EQUAL(strncmp(ev.host, host, CTL_HOST_MAX), 0);
+	CU_ASSERT_EQUAL(strlen(ev.client), 64);
+	CU_ASSERT_EQUAL(ev.normalised, NORM(host) | NORM(client));
+	/* one more byte before the escapes: the cut moves before the last one */
+	snprintf(json, sizeof(json), EV_KEY ",\"host\":\"x%s\",\"client\":\"%.198s\"}", host,
+		 client);
+	CU_ASSERT_EQUAL(parse(json, &ev2, &err), 0);
+	CU_ASSERT_EQUAL(strlen(ev2.host), CTL_HOST_MAX - 2);
+	CU_ASSERT_EQUAL(ev2.host[strlen(ev2.host) - 3], '%');
+	CU_ASSERT_STRING_NOT_EQUAL(ev.client, ev2.client); /* other clients, other digests */
+	cJSON_AddStringToObject(o, "set", "s");
+	cJSON_AddStringToObject(o, "algo", "md5");
+	cJSON_AddStringToObject(o, "digest", "00112233445566778899aabbccddeeff");
+	cJSON_AddStringToObject(o, "path", path);
+	CU_ASSERT_EQUAL(ctl_event_parse(o, 777, &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.path_truncated);
+	CU_ASSERT_EQUAL(strlen(ev.path), CTL_PATH_MAX - 1); /* not inside the character */
+	CU_ASSERT_EQUAL(ev.normalised, NORM(path));
+	cJSON_Delete(o);
+	/* the dataplane's own cut is flagged as such */
+	CU_ASSERT_EQUAL(parse(EV_KEY ",\"host\":\"h\",\"path\":\"/p\",\"path_truncated\":true}",
+			      &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.path_truncated);
+	CU_ASSERT_FALSE(ev.host_truncated);
+	CU_ASSERT_EQUAL(ev.normalised, 0);
 }
 
 /* Take the flow out of @json's object; the rest of the object into @rest. */
@@ -374,6 +503,9 @@ int main(void)
 		{ "parse a full match event", test_parse_full },
 		{ "parse pdq", test_parse_pdq },
 		{ "refusals name the field", test_parse_refusals },
+		{ "every other field is normalised and flagged", test_parse_normalises },
+		{ "text: C1 and bytes that are not UTF-8 escaped", test_parse_text },
+		{ "host, path and client cut or hashed to fit", test_parse_truncates },
 		{ "client pseudonyms", test_pseudonyms },
 		{ "client key file", test_key_file },
 		{ "tokens file and bearer check", test_tokens },

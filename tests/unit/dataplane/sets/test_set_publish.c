@@ -226,7 +226,7 @@ static void *allow_reader_main(void *arg)
 		last = __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
 		dp_setpub_quiescent(rd->live, 0);
 		l = dp_setpub_current(rd->live);
-		listed = dp_allowlist_contains(l->allow, HWALL_ALGO_XXH3_128, k1);
+		listed = dp_allowlist_contains(l->allow, HWALL_ALGO_XXH3_128, k1, NULL);
 		rd->with += listed;
 		rd->without += !listed;
 		rd->inconsistent += hit(l, k1) == listed || !hit(l, k2);
