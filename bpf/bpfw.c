@@ -52,17 +52,15 @@ static const struct {
 			      sizeof(struct bpfw_mirror_cfg) },
 };
 
-int bpfw_fail(struct bpfw *b, int err, const char *fmt, ...)
+int bpfw_fail(struct hwall_err *err, int r, const char *fmt, ...)
 {
+	char what[HWALL_ERR_MSG_MAX];
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	n = strlen(b->err);
-	snprintf(b->err + n, sizeof(b->err) - n, ": %s", hwall_strerror(err));
-	return err;
+	return hwall_err_set(err, r, "%s: %s", what, hwall_strerror(r));
 }
 
 uint64_t bpfw_expiry(uint32_t ttl_s)
@@ -101,11 +99,6 @@ void bpfw_free(struct bpfw *b)
 	free(b);
 }
 
-const char *bpfw_errmsg(const struct bpfw *b)
-{
-	return b ? b->err : "";
-}
-
 const char *bpfw_verifier_log(const struct bpfw *b)
 {
 	return b && b->vlog ? b->vlog : "";
@@ -113,7 +106,7 @@ const char *bpfw_verifier_log(const struct bpfw *b)
 
 /* Make sure the pin root lives on a bpffs, mounting /sys/fs/bpf when the
  * root is below it and it is not mounted yet (as iproute2 and libxdp do). */
-static int ensure_bpffs(struct bpfw *b)
+static int ensure_bpffs(struct bpfw *b, struct hwall_err *err)
 {
 	struct statfs st;
 	char dir[sizeof(b->root) + 16];
@@ -122,13 +115,13 @@ static int ensure_bpffs(struct bpfw *b)
 	if (!strncmp(b->root, "/sys/fs/bpf/", 12) &&
 	    statfs("/sys/fs/bpf", &st) == 0 && st.f_type != BPF_FS_MAGIC &&
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0)
-		return bpfw_fail(b, hwall_neg_errno(), "cannot mount bpffs on /sys/fs/bpf");
+		return bpfw_fail(err, hwall_neg_errno(), "cannot mount bpffs on /sys/fs/bpf");
 	snprintf(dir, sizeof(dir), "%s/maps", b->root);
 	r = hwall_mkdir_p(dir, 0700);
 	if (r < 0)
-		return bpfw_fail(b, r, "cannot create %s", dir);
+		return bpfw_fail(err, r, "cannot create %s", dir);
 	if (statfs(dir, &st) < 0 || st.f_type != BPF_FS_MAGIC)
-		return bpfw_fail(b, -ENOTSUP, "%s is not on a bpf filesystem", dir);
+		return bpfw_fail(err, -ENOTSUP, "%s is not on a bpf filesystem", dir);
 	return 0;
 }
 
@@ -155,7 +148,7 @@ static __u32 pinned_max_entries(const char *path)
 
 /* Point every map of @obj at its pin: libbpf reuses a pinned map (checking
  * that it is compatible) or creates and pins it. */
-static int set_pins(struct bpfw *b, struct bpf_object *obj)
+static int set_pins(struct bpfw *b, struct bpf_object *obj, struct hwall_err *err)
 {
 	struct bpf_map *m;
 	char path[PATH_MAX];
@@ -175,17 +168,17 @@ static int set_pins(struct bpfw *b, struct bpf_object *obj)
 		else if (!strcmp(name, "bpfw_flows"))
 			bpf_map__set_max_entries(m, b->flows_max);
 		if (bpf_map__set_pin_path(m, path))
-			return bpfw_fail(b, -ENOMEM, "cannot set pin path %s", path);
+			return bpfw_fail(err, -ENOMEM, "cannot set pin path %s", path);
 	}
 	return 0;
 }
 
-static int open_opts_log(struct bpfw *b, struct bpf_object_open_opts *oo)
+static int open_opts_log(struct bpfw *b, struct bpf_object_open_opts *oo, struct hwall_err *err)
 {
 	if (!b->vlog) {
 		b->vlog = calloc(1, BPFW_VLOG_SIZE);
 		if (!b->vlog)
-			return bpfw_fail(b, -ENOMEM, "verifier log buffer");
+			return bpfw_fail(err, -ENOMEM, "verifier log buffer");
 	}
 	b->vlog[0] = 0;
 	oo->kernel_log_buf = b->vlog;
@@ -196,32 +189,32 @@ static int open_opts_log(struct bpfw *b, struct bpf_object_open_opts *oo)
 /* Load an opened skeleton with the pinned maps; a refusal keeps the
  * verifier log in b->vlog. */
 static int load_skel(struct bpfw *b, struct bpf_object_skeleton *sk, struct bpf_object *obj,
-		     const char *what)
+		     const char *what, struct hwall_err *err)
 {
-	int r = set_pins(b, obj);
+	int r = set_pins(b, obj, err);
 
 	if (r)
 		return r;
 	r = bpf_object__load_skeleton(sk);
 	if (r < 0)
-		return bpfw_fail(b, r, "the kernel refused the %s or its maps (see the verifier "
+		return bpfw_fail(err, r, "the kernel refused the %s or its maps (see the verifier "
 				 "log; a pinned map of another type under %s/maps also fails "
 				 "here)", what, b->root);
 	b->vlog[0] = 0;
 	return 0;
 }
 
-static int load_xdp(struct bpfw *b, struct xdp_block **ret)
+static int load_xdp(struct bpfw *b, struct xdp_block **ret, struct hwall_err *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct xdp_block *s;
 	int r;
 
-	HWALL_TRY(open_opts_log(b, &oo));
+	HWALL_TRY(open_opts_log(b, &oo, err));
 	s = xdp_block__open_opts(&oo);
 	if (!s)
-		return bpfw_fail(b, hwall_neg_errno(), "cannot open the XDP object");
-	r = load_skel(b, s->skeleton, s->obj, "XDP program");
+		return bpfw_fail(err, hwall_neg_errno(), "cannot open the XDP object");
+	r = load_skel(b, s->skeleton, s->obj, "XDP program", err);
 	if (r) {
 		xdp_block__destroy(s);
 		return r;
@@ -230,17 +223,17 @@ static int load_xdp(struct bpfw *b, struct xdp_block **ret)
 	return 0;
 }
 
-static int load_tc(struct bpfw *b, struct tc_enforce **ret)
+static int load_tc(struct bpfw *b, struct tc_enforce **ret, struct hwall_err *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct tc_enforce *s;
 	int r;
 
-	HWALL_TRY(open_opts_log(b, &oo));
+	HWALL_TRY(open_opts_log(b, &oo, err));
 	s = tc_enforce__open_opts(&oo);
 	if (!s)
-		return bpfw_fail(b, hwall_neg_errno(), "cannot open the TC object");
-	r = load_skel(b, s->skeleton, s->obj, "TC programs");
+		return bpfw_fail(err, hwall_neg_errno(), "cannot open the TC object");
+	r = load_skel(b, s->skeleton, s->obj, "TC programs", err);
 	if (r) {
 		tc_enforce__destroy(s);
 		return r;
@@ -260,7 +253,7 @@ static void close_maps(struct bpfw *b)
 
 /* Open every pinned map, checking it is the map this version expects.
  * -ENOENT (no message) when one is missing. */
-static int open_pinned(struct bpfw *b)
+static int open_pinned(struct bpfw *b, struct hwall_err *err)
 {
 	char path[PATH_MAX];
 
@@ -275,7 +268,8 @@ static int open_pinned(struct bpfw *b)
 			int r = hwall_neg_errno();
 
 			close_maps(b);
-			return r == -ENOENT ? r : bpfw_fail(b, r, "cannot open pinned map %s", path);
+			return r == -ENOENT ? r
+					    : bpfw_fail(err, r, "cannot open pinned map %s", path);
 		}
 		b->map_fd[i] = fd;
 		memset(&info, 0, sizeof(info));
@@ -283,28 +277,28 @@ static int open_pinned(struct bpfw *b)
 		    info.key_size != map_specs[i].key_size ||
 		    info.value_size != map_specs[i].value_size) {
 			close_maps(b);
-			return bpfw_fail(b, -EINVAL, "pinned map %s is not the map this version "
+			return bpfw_fail(err, -EINVAL, "pinned map %s is not the map this version "
 					 "uses (remove it: hashwall-bpf purge)", path);
 		}
 	}
 	return 0;
 }
 
-int bpfw_maps_open(struct bpfw *b)
+int bpfw_maps_open(struct bpfw *b, struct hwall_err *err)
 {
 	struct xdp_block *s;
 	int r;
 
 	if (b->map_fd[0] >= 0)
 		return 0;
-	HWALL_TRY(ensure_bpffs(b));
-	r = open_pinned(b);
+	HWALL_TRY(ensure_bpffs(b, err));
+	r = open_pinned(b, err);
 	if (r != -ENOENT)
 		return r;
 	/* Loading the XDP object creates and pins whichever map is missing. */
-	HWALL_TRY(load_xdp(b, &s));
+	HWALL_TRY(load_xdp(b, &s, err));
 	xdp_block__destroy(s);
-	return open_pinned(b);
+	return open_pinned(b, err);
 }
 
 static void link_path(const struct bpfw *b, unsigned int ifindex, const char *leaf, char *buf,
@@ -313,12 +307,13 @@ static void link_path(const struct bpfw *b, unsigned int ifindex, const char *le
 	snprintf(buf, len, "%s/links/%u%s%s", b->root, ifindex, leaf ? "/" : "", leaf ? leaf : "");
 }
 
-static int ifindex_of(struct bpfw *b, const char *ifname, unsigned int *ret)
+static int ifindex_of(const char *ifname, unsigned int *ret, struct hwall_err *err)
 {
 	unsigned int i = ifname ? if_nametoindex(ifname) : 0;
 
 	if (!i)
-		return bpfw_fail(b, -ENODEV, "interface '%s' does not exist", ifname ? ifname : "");
+		return bpfw_fail(err, -ENODEV, "interface '%s' does not exist",
+				 ifname ? ifname : "");
 	*ret = i;
 	return 0;
 }
@@ -330,8 +325,8 @@ static const __u32 xdp_mode_flags[BPFW_XDP_MODE_COUNT] = {
 };
 
 /* Create the XDP link of @prog_fd on @ifindex and pin it at @path. */
-static int xdp_link_new(struct bpfw *b, const char *ifname, unsigned int ifindex, int prog_fd,
-			enum bpfw_xdp_mode mode, const char *path)
+static int xdp_link_new(const char *ifname, unsigned int ifindex, int prog_fd,
+			enum bpfw_xdp_mode mode, const char *path, struct hwall_err *err)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = xdp_mode_flags[mode]);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -341,14 +336,14 @@ static int xdp_link_new(struct bpfw *b, const char *ifname, unsigned int ifindex
 	if (fd < 0) {
 		r = fd;
 		if ((r == -EBUSY || r == -EEXIST) && bpf_xdp_query((int)ifindex, 0, &q) == 0 && q.prog_id)
-			return bpfw_fail(b, -EBUSY, "%s already runs XDP program id %u that is not "
+			return bpfw_fail(err, -EBUSY, "%s already runs XDP program id %u that is not "
 					 "hashwall's; remove it or chain both with a libxdp dispatcher",
 					 ifname, q.prog_id);
-		return bpfw_fail(b, r, "cannot attach XDP to %s (mode %d)", ifname, (int)mode);
+		return bpfw_fail(err, r, "cannot attach XDP to %s (mode %d)", ifname, (int)mode);
 	}
 	r = bpf_obj_pin(fd, path);
 	if (r < 0) {
-		r = bpfw_fail(b, hwall_neg_errno(), "cannot pin the XDP link at %s", path);
+		r = bpfw_fail(err, hwall_neg_errno(), "cannot pin the XDP link at %s", path);
 		bpf_link_detach(fd);
 	}
 	close(fd);
@@ -357,7 +352,7 @@ static int xdp_link_new(struct bpfw *b, const char *ifname, unsigned int ifindex
 
 /* Attach XDP, or swap the program of the pinned link atomically. */
 static int attach_xdp(struct bpfw *b, const char *ifname, unsigned int ifindex, int prog_fd,
-		      enum bpfw_xdp_mode mode)
+		      enum bpfw_xdp_mode mode, struct hwall_err *err)
 {
 	char path[PATH_MAX];
 	int fd, r;
@@ -365,19 +360,19 @@ static int attach_xdp(struct bpfw *b, const char *ifname, unsigned int ifindex, 
 	link_path(b, ifindex, "xdp", path, sizeof(path));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return xdp_link_new(b, ifname, ifindex, prog_fd, mode, path);
+		return xdp_link_new(ifname, ifindex, prog_fd, mode, path, err);
 	r = bpf_link_update(fd, prog_fd, NULL);
 	close(fd);
 	if (r == -ENOLINK) {
 		/* the link lost its interface (it was deleted): start over */
 		unlink(path);
-		return xdp_link_new(b, ifname, ifindex, prog_fd, mode, path);
+		return xdp_link_new(ifname, ifindex, prog_fd, mode, path, err);
 	}
-	return r ? bpfw_fail(b, r, "cannot replace the XDP program on %s", ifname) : 0;
+	return r ? bpfw_fail(err, r, "cannot replace the XDP program on %s", ifname) : 0;
 }
 
-static int attach_tc_hook(struct bpfw *b, const char *ifname, unsigned int ifindex,
-			  enum bpf_tc_attach_point point, int prog_fd)
+static int attach_tc_hook(const char *ifname, unsigned int ifindex,
+			  enum bpf_tc_attach_point point, int prog_fd, struct hwall_err *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, to, .handle = BPFW_TC_HANDLE, .priority = BPFW_TC_PRIO,
@@ -385,9 +380,9 @@ static int attach_tc_hook(struct bpfw *b, const char *ifname, unsigned int ifind
 	int r = bpf_tc_hook_create(&hook);
 
 	if (r && r != -EEXIST)
-		return bpfw_fail(b, r, "cannot create the clsact qdisc on %s", ifname);
+		return bpfw_fail(err, r, "cannot create the clsact qdisc on %s", ifname);
 	r = bpf_tc_attach(&hook, &to);
-	return r ? bpfw_fail(b, r, "cannot attach TC %s to %s",
+	return r ? bpfw_fail(err, r, "cannot attach TC %s to %s",
 			     point == BPF_TC_INGRESS ? "ingress" : "egress", ifname) : 0;
 }
 
@@ -411,7 +406,8 @@ static bool attached(const struct bpfw *b, unsigned int ifindex)
 
 static int detach_index(struct bpfw *b, unsigned int ifindex);
 
-int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opts *opts)
+int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opts *opts,
+		struct hwall_err *err)
 {
 	const struct bpfw_attach_opts none = { 0 };
 	char path[PATH_MAX];
@@ -423,31 +419,31 @@ int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opt
 
 	opts = opts ? opts : &none;
 	if ((unsigned int)opts->xdp_mode >= BPFW_XDP_MODE_COUNT)
-		return bpfw_fail(b, -EINVAL, "unknown XDP mode %d", (int)opts->xdp_mode);
-	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
-	HWALL_TRY(bpfw_maps_open(b));
+		return bpfw_fail(err, -EINVAL, "unknown XDP mode %d", (int)opts->xdp_mode);
+	HWALL_TRY(ifindex_of(ifname, &ifindex, err));
+	HWALL_TRY(bpfw_maps_open(b, err));
 	/* links/<ifindex>/ records that the interface is ours (bpfw_purge) */
 	link_path(b, ifindex, NULL, path, sizeof(path));
 	r = hwall_mkdir_p(path, 0700);
 	if (r < 0)
-		return bpfw_fail(b, r, "cannot create %s", path);
+		return bpfw_fail(err, r, "cannot create %s", path);
 	/* Load everything before touching the interface, so a refused
 	 * program leaves what is attached unchanged. */
 	if (!opts->no_xdp)
-		HWALL_TRY(load_xdp(b, &xdp));
-	if (!opts->no_tc && (r = load_tc(b, &tc)) < 0)
+		HWALL_TRY(load_xdp(b, &xdp, err));
+	if (!opts->no_tc && (r = load_tc(b, &tc, err)) < 0)
 		goto out_destroy;
 	r = 0;
 	was_attached = attached(b, ifindex);
 	if (xdp)
 		r = attach_xdp(b, ifname, ifindex, bpf_program__fd(xdp->progs.bpfw_xdp_block),
-			       opts->xdp_mode);
+			       opts->xdp_mode, err);
 	if (!r && tc)
-		r = attach_tc_hook(b, ifname, ifindex, BPF_TC_EGRESS,
-				   bpf_program__fd(tc->progs.bpfw_tc_egress));
+		r = attach_tc_hook(ifname, ifindex, BPF_TC_EGRESS,
+				   bpf_program__fd(tc->progs.bpfw_tc_egress), err);
 	if (!r && tc)
-		r = attach_tc_hook(b, ifname, ifindex, BPF_TC_INGRESS,
-				   bpf_program__fd(tc->progs.bpfw_tc_ingress));
+		r = attach_tc_hook(ifname, ifindex, BPF_TC_INGRESS,
+				   bpf_program__fd(tc->progs.bpfw_tc_ingress), err);
 	if (r && !was_attached)
 		detach_index(b, ifindex); /* all or nothing on a first attach */
 out_destroy:
@@ -485,17 +481,18 @@ static int detach_index(struct bpfw *b, unsigned int ifindex)
 	return found;
 }
 
-int bpfw_detach(struct bpfw *b, const char *ifname)
+int bpfw_detach(struct bpfw *b, const char *ifname, struct hwall_err *err)
 {
 	unsigned int ifindex = 0;
 
-	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
+	HWALL_TRY(ifindex_of(ifname, &ifindex, err));
 	if (!detach_index(b, ifindex))
-		return bpfw_fail(b, -ENOENT, "nothing of hashwall is attached to %s", ifname);
+		return bpfw_fail(err, -ENOENT, "nothing of hashwall is attached to %s", ifname);
 	return 0;
 }
 
-int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_status)
+int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_status,
+		struct hwall_err *err)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpfw_status st = { 0 };
@@ -505,7 +502,7 @@ int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_stat
 	unsigned int ifindex = 0;
 	int fd;
 
-	HWALL_TRY(ifindex_of(b, ifname, &ifindex));
+	HWALL_TRY(ifindex_of(ifname, &ifindex, err));
 	st.ifindex = ifindex;
 	link_path(b, ifindex, "xdp", path, sizeof(path));
 	fd = bpf_obj_get(path);
@@ -525,7 +522,7 @@ int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_stat
 	return 0;
 }
 
-int bpfw_purge(struct bpfw *b)
+int bpfw_purge(struct bpfw *b, struct hwall_err *err)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -550,6 +547,6 @@ int bpfw_purge(struct bpfw *b)
 	snprintf(path, sizeof(path), "%s/maps", b->root);
 	rmdir(path);
 	if (rmdir(b->root) < 0 && errno != ENOENT)
-		return bpfw_fail(b, hwall_neg_errno(), "cannot remove %s", b->root);
+		return bpfw_fail(err, hwall_neg_errno(), "cannot remove %s", b->root);
 	return 0;
 }

@@ -5,8 +5,10 @@
  * interface, pinned maps of blocked URLs and flows, counters and the
  * software mirror.  See docs/enforcement.md.
  *
- * Library code does not log: errors are 0/-errno, with a message kept in
- * the handle (bpfw_errmsg) and the verifier log (bpfw_verifier_log).
+ * Library code does not log: errors are 0/-errno, and a call that can fail
+ * for a reason worth reading takes a struct hwall_err (common/errors.h,
+ * NULL when the caller wants only the -errno); the verifier log of a
+ * refused program stays in the handle (bpfw_verifier_log).
  */
 #ifndef HASHWALL_BPF_BPFW_H
 #define HASHWALL_BPF_BPFW_H
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 #include "bpfw_shared.h"
+#include "common/errors.h"
 
 #define BPFW_PIN_ROOT "/sys/fs/bpf/hashwall"
 #define BPFW_TC_HANDLE 0x4857 /* "HW" */
@@ -72,9 +75,6 @@ struct bpfw *bpfw_new(const struct bpfw_opts *opts);
  * enforcement outlives the process.  Accepts NULL. */
 void bpfw_free(struct bpfw *b);
 
-/* Text of the last failure of @b ("" when none). */
-const char *bpfw_errmsg(const struct bpfw *b);
-
 /* Verifier log of the last failed program load ("" when none). */
 const char *bpfw_verifier_log(const struct bpfw *b);
 
@@ -88,31 +88,33 @@ const char *bpfw_verifier_log(const struct bpfw *b);
  * -EBUSY when another XDP program owns the interface, -EACCES/-EINVAL
  * when the verifier refuses a program (bpfw_verifier_log), or -errno.
  */
-int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opts *opts);
+int bpfw_attach(struct bpfw *b, const char *ifname, const struct bpfw_attach_opts *opts,
+		struct hwall_err *err);
 
 /* Detach from @ifname and unpin its link; blocks stay in the maps.
  * Returns 0, -ENODEV, -ENOENT when nothing of ours was attached. */
-int bpfw_detach(struct bpfw *b, const char *ifname);
+int bpfw_detach(struct bpfw *b, const char *ifname, struct hwall_err *err);
 
 /* What is attached to @ifname.  Returns 0 or -ENODEV. */
-int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_status);
+int bpfw_status(struct bpfw *b, const char *ifname, struct bpfw_status *ret_status,
+		struct hwall_err *err);
 
 /* Detach from every interface with a pinned link and remove the pins and
  * the maps: nothing of hashwall is left in the kernel. */
-int bpfw_purge(struct bpfw *b);
+int bpfw_purge(struct bpfw *b, struct hwall_err *err);
 
 /* Block @url (bpfw_url_key) for @ttl_s seconds from now (> 0); renewing
  * an entry moves its expiry.  -EINVAL, -ENAMETOOLONG, -E2BIG (map full). */
-int bpfw_url_block(struct bpfw *b, const char *url, uint32_t ttl_s);
+int bpfw_url_block(struct bpfw *b, const char *url, uint32_t ttl_s, struct hwall_err *err);
 
 /* Same as bpfw_url_block() with a key already computed (bpfw_url_key). */
-int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s);
+int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s, struct hwall_err *err);
 
 /* Remove the block of @url; -ENOENT when it was not blocked. */
-int bpfw_url_unblock(struct bpfw *b, const char *url);
+int bpfw_url_unblock(struct bpfw *b, const char *url, struct hwall_err *err);
 
 /* Call @fn for every blocked-URL entry, expired ones included. */
-int bpfw_url_list(struct bpfw *b, bpfw_url_fn fn, void *arg);
+int bpfw_url_list(struct bpfw *b, bpfw_url_fn fn, void *arg, struct hwall_err *err);
 
 /*
  * Parse "addr:port" (IPv4) or "[addr]:port" (IPv6) endpoints into the key
@@ -126,16 +128,17 @@ void bpfw_flow_format(const struct bpfw_flow_key *key, char *buf, size_t len);
 
 /* Drop the egress packets of flow @key for @ttl_s seconds (> 0) from now;
  * -EINVAL, or -errno from the map. */
-int bpfw_flow_block(struct bpfw *b, const struct bpfw_flow_key *key, uint32_t ttl_s);
+int bpfw_flow_block(struct bpfw *b, const struct bpfw_flow_key *key, uint32_t ttl_s,
+		    struct hwall_err *err);
 
 /* Remove the block of flow @key; -ENOENT when it was not blocked. */
-int bpfw_flow_unblock(struct bpfw *b, const struct bpfw_flow_key *key);
+int bpfw_flow_unblock(struct bpfw *b, const struct bpfw_flow_key *key, struct hwall_err *err);
 
 /* Call @fn for every blocked-flow entry, expired ones included. */
-int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg);
+int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg, struct hwall_err *err);
 
 /* Sum the per-CPU counters into @ret_counts (indexed by enum bpfw_reason). */
-int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT]);
+int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT], struct hwall_err *err);
 
 /* Name ("url_rst") and description of counter @reason; NULL out of range. */
 const char *bpfw_reason_name(unsigned int reason);
@@ -146,13 +149,14 @@ const char *bpfw_reason_desc(unsigned int reason);
  * most BPFW_MIRROR_PORTS) as source or destination to @mirror_ifname.
  * NULL @mirror_ifname turns it off.  -ENODEV, -E2BIG, -EINVAL.
  */
-int bpfw_mirror_set(struct bpfw *b, const char *mirror_ifname, const uint16_t *ports, size_t n);
+int bpfw_mirror_set(struct bpfw *b, const char *mirror_ifname, const uint16_t *ports, size_t n,
+		    struct hwall_err *err);
 
 /* Current software mirror settings. */
-int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror);
+int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror, struct hwall_err *err);
 
 /* Remove expired URL and flow entries; removed counts go to ret_urls and ret_flows. */
-int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows);
+int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows, struct hwall_err *err);
 
 /*
  * Key of @url in the blocked-URL map: "http://host[:port]/path[?query]" or

@@ -23,17 +23,17 @@ struct bpfw {
 	uint32_t urls_max;
 	uint32_t flows_max;
 	int map_fd[BPFW_MAP_COUNT]; /* -1 until opened */
-	char err[512];
 	char *vlog;                 /* verifier log, BPFW_VLOG_SIZE bytes */
 };
 
 #define BPFW_VLOG_SIZE (4u << 20)
 
-/* Record a failure message in @b and return @err (a negative errno). */
-int bpfw_fail(struct bpfw *b, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Set @err to "what @fmt says: errno text of @r"; returns @r (a negative errno). */
+int bpfw_fail(struct hwall_err *err, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Open the pinned maps, creating and pinning them first if needed. */
-int bpfw_maps_open(struct bpfw *b);
+int bpfw_maps_open(struct bpfw *b, struct hwall_err *err);
 
 /* CLOCK_MONOTONIC now + @ttl_s, in ns: the clock of bpf_ktime_get_ns()
  * (hwall_mono_ns() reads it now). */

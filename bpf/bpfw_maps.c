@@ -43,75 +43,77 @@ const char *bpfw_reason_desc(unsigned int reason)
 	return reason < BPFW_REASON_COUNT ? reason_descs[reason] : NULL;
 }
 
-static int map_fd(struct bpfw *b, enum bpfw_map m, int *ret_fd)
+static int map_fd(struct bpfw *b, enum bpfw_map m, int *ret_fd, struct hwall_err *err)
 {
-	HWALL_TRY(bpfw_maps_open(b));
+	HWALL_TRY(bpfw_maps_open(b, err));
 	*ret_fd = b->map_fd[m];
 	return 0;
 }
 
-static int put(struct bpfw *b, enum bpfw_map m, const void *key, const void *val, const char *what)
+static int put(struct bpfw *b, enum bpfw_map m, const void *key, const void *val, const char *what,
+	       struct hwall_err *err)
 {
 	int fd, r;
 
-	HWALL_TRY(map_fd(b, m, &fd));
+	HWALL_TRY(map_fd(b, m, &fd, err));
 	r = bpf_map_update_elem(fd, key, val, BPF_ANY);
 	if (r == -E2BIG || r == -ENOMEM)
-		return bpfw_fail(b, -E2BIG, "the %s map is full", what);
-	return r ? bpfw_fail(b, r, "cannot update the %s map", what) : 0;
+		return bpfw_fail(err, -E2BIG, "the %s map is full", what);
+	return r ? bpfw_fail(err, r, "cannot update the %s map", what) : 0;
 }
 
-static int del(struct bpfw *b, enum bpfw_map m, const void *key, const char *what)
+static int del(struct bpfw *b, enum bpfw_map m, const void *key, const char *what,
+	       struct hwall_err *err)
 {
 	int fd, r;
 
-	HWALL_TRY(map_fd(b, m, &fd));
+	HWALL_TRY(map_fd(b, m, &fd, err));
 	r = bpf_map_delete_elem(fd, key);
-	return r ? bpfw_fail(b, r, "cannot remove the %s entry", what) : 0;
+	return r ? bpfw_fail(err, r, "cannot remove the %s entry", what) : 0;
 }
 
-int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s)
+int bpfw_url_block_key(struct bpfw *b, uint64_t key, uint32_t ttl_s, struct hwall_err *err)
 {
 	struct bpfw_url_val v = { .expires_ns = bpfw_expiry(ttl_s) }, old;
 	int fd;
 
 	if (!ttl_s)
-		return bpfw_fail(b, -EINVAL, "a block needs a lifetime (ttl > 0)");
-	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
+		return bpfw_fail(err, -EINVAL, "a block needs a lifetime (ttl > 0)");
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd, err));
 	/* keep the hit count of an entry being renewed */
 	if (bpf_map_lookup_elem(fd, &key, &old) == 0)
 		v.hits = old.hits;
-	return put(b, BPFW_MAP_URLS, &key, &v, "blocked-URL");
+	return put(b, BPFW_MAP_URLS, &key, &v, "blocked-URL", err);
 }
 
-int bpfw_url_block(struct bpfw *b, const char *url, uint32_t ttl_s)
+int bpfw_url_block(struct bpfw *b, const char *url, uint32_t ttl_s, struct hwall_err *err)
 {
 	uint64_t key;
 	int r = bpfw_url_key(url, &key);
 
 	if (r)
-		return bpfw_fail(b, r, "not a blockable http URL: '%s'", url ? url : "");
-	return bpfw_url_block_key(b, key, ttl_s);
+		return bpfw_fail(err, r, "not a blockable http URL: '%s'", url ? url : "");
+	return bpfw_url_block_key(b, key, ttl_s, err);
 }
 
-int bpfw_url_unblock(struct bpfw *b, const char *url)
+int bpfw_url_unblock(struct bpfw *b, const char *url, struct hwall_err *err)
 {
 	uint64_t key;
 	int r = bpfw_url_key(url, &key);
 
 	if (r)
-		return bpfw_fail(b, r, "not a blockable http URL: '%s'", url ? url : "");
-	return del(b, BPFW_MAP_URLS, &key, "blocked-URL");
+		return bpfw_fail(err, r, "not a blockable http URL: '%s'", url ? url : "");
+	return del(b, BPFW_MAP_URLS, &key, "blocked-URL", err);
 }
 
-int bpfw_url_list(struct bpfw *b, bpfw_url_fn fn, void *arg)
+int bpfw_url_list(struct bpfw *b, bpfw_url_fn fn, void *arg, struct hwall_err *err)
 {
 	uint64_t key, next;
 	struct bpfw_url_val v;
 	int fd, r;
 	void *prev = NULL;
 
-	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &fd, err));
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -190,28 +192,29 @@ void bpfw_flow_format(const struct bpfw_flow_key *key, char *buf, size_t len)
 	snprintf(buf, len, "%s -> %s", s, d);
 }
 
-int bpfw_flow_block(struct bpfw *b, const struct bpfw_flow_key *key, uint32_t ttl_s)
+int bpfw_flow_block(struct bpfw *b, const struct bpfw_flow_key *key, uint32_t ttl_s,
+		    struct hwall_err *err)
 {
 	struct bpfw_flow_val v = { .expires_ns = bpfw_expiry(ttl_s) };
 
 	if (!ttl_s)
-		return bpfw_fail(b, -EINVAL, "a block needs a lifetime (ttl > 0)");
-	return put(b, BPFW_MAP_FLOWS, key, &v, "blocked-flow");
+		return bpfw_fail(err, -EINVAL, "a block needs a lifetime (ttl > 0)");
+	return put(b, BPFW_MAP_FLOWS, key, &v, "blocked-flow", err);
 }
 
-int bpfw_flow_unblock(struct bpfw *b, const struct bpfw_flow_key *key)
+int bpfw_flow_unblock(struct bpfw *b, const struct bpfw_flow_key *key, struct hwall_err *err)
 {
-	return del(b, BPFW_MAP_FLOWS, key, "blocked-flow");
+	return del(b, BPFW_MAP_FLOWS, key, "blocked-flow", err);
 }
 
-int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg)
+int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg, struct hwall_err *err)
 {
 	struct bpfw_flow_key key, next;
 	struct bpfw_flow_val v;
 	void *prev = NULL;
 	int fd, r;
 
-	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &fd, err));
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -224,18 +227,18 @@ int bpfw_flow_list(struct bpfw *b, bpfw_flow_fn fn, void *arg)
 	return 0;
 }
 
-int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT])
+int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT], struct hwall_err *err)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, r = 0;
 	uint64_t sums[BPFW_REASON_COUNT] = { 0 };
 	uint64_t *v;
 
 	if (ncpu < 0)
-		return bpfw_fail(b, ncpu, "cannot count CPUs");
-	HWALL_TRY(map_fd(b, BPFW_MAP_COUNTERS, &fd));
+		return bpfw_fail(err, ncpu, "cannot count CPUs");
+	HWALL_TRY(map_fd(b, BPFW_MAP_COUNTERS, &fd, err));
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v)
-		return bpfw_fail(b, -ENOMEM, "counters");
+		return bpfw_fail(err, -ENOMEM, "counters");
 	for (uint32_t i = 0; i < BPFW_REASON_COUNT && !r; i++) {
 		r = bpf_map_lookup_elem(fd, &i, v);
 		for (int c = 0; c < ncpu && !r; c++)
@@ -243,46 +246,47 @@ int bpfw_counters(struct bpfw *b, uint64_t ret_counts[BPFW_REASON_COUNT])
 	}
 	free(v);
 	if (r)
-		return bpfw_fail(b, r, "cannot read the counters");
+		return bpfw_fail(err, r, "cannot read the counters");
 	memcpy(ret_counts, sums, sizeof(sums));
 	return 0;
 }
 
-int bpfw_mirror_set(struct bpfw *b, const char *mirror_ifname, const uint16_t *ports, size_t n)
+int bpfw_mirror_set(struct bpfw *b, const char *mirror_ifname, const uint16_t *ports, size_t n,
+		    struct hwall_err *err)
 {
 	struct bpfw_mirror_cfg m = { 0 };
 	uint32_t zero = 0;
 
 	if (mirror_ifname) {
 		if (n > BPFW_MIRROR_PORTS)
-			return bpfw_fail(b, -E2BIG, "the mirror takes at most %d ports",
+			return bpfw_fail(err, -E2BIG, "the mirror takes at most %d ports",
 					 BPFW_MIRROR_PORTS);
 		if (n == 0 || !ports)
-			return bpfw_fail(b, -EINVAL, "the mirror needs at least one port");
+			return bpfw_fail(err, -EINVAL, "the mirror needs at least one port");
 		m.ifindex = if_nametoindex(mirror_ifname);
 		if (!m.ifindex)
-			return bpfw_fail(b, -ENODEV, "mirror interface '%s' does not exist",
+			return bpfw_fail(err, -ENODEV, "mirror interface '%s' does not exist",
 					 mirror_ifname);
 		for (size_t i = 0; i < n; i++) {
 			if (!ports[i])
-				return bpfw_fail(b, -EINVAL, "port 0 cannot be mirrored");
+				return bpfw_fail(err, -EINVAL, "port 0 cannot be mirrored");
 			m.ports[i] = ports[i];
 		}
 		m.enabled = 1;
 	}
-	return put(b, BPFW_MAP_MIRROR, &zero, &m, "mirror");
+	return put(b, BPFW_MAP_MIRROR, &zero, &m, "mirror", err);
 }
 
-int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror)
+int bpfw_mirror_get(struct bpfw *b, struct bpfw_mirror *ret_mirror, struct hwall_err *err)
 {
 	struct bpfw_mirror_cfg m;
 	uint32_t zero = 0;
 	int fd, r;
 
-	HWALL_TRY(map_fd(b, BPFW_MAP_MIRROR, &fd));
+	HWALL_TRY(map_fd(b, BPFW_MAP_MIRROR, &fd, err));
 	r = bpf_map_lookup_elem(fd, &zero, &m);
 	if (r)
-		return bpfw_fail(b, r, "cannot read the mirror map");
+		return bpfw_fail(err, r, "cannot read the mirror map");
 	ret_mirror->enabled = m.enabled != 0;
 	ret_mirror->ifindex = m.ifindex;
 	memcpy(ret_mirror->ports, m.ports, sizeof(m.ports));
@@ -313,14 +317,14 @@ static int gc_flow(const struct bpfw_flow_key *key, const struct bpfw_flow_val *
 	return 0;
 }
 
-int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows)
+int bpfw_gc(struct bpfw *b, unsigned int *ret_urls, unsigned int *ret_flows, struct hwall_err *err)
 {
 	struct gc_ctx gu = { .now = hwall_mono_ns() }, gf = { .now = gu.now };
 
-	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &gu.fd));
-	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &gf.fd));
-	HWALL_TRY(bpfw_url_list(b, gc_url, &gu));
-	HWALL_TRY(bpfw_flow_list(b, gc_flow, &gf));
+	HWALL_TRY(map_fd(b, BPFW_MAP_URLS, &gu.fd, err));
+	HWALL_TRY(map_fd(b, BPFW_MAP_FLOWS, &gf.fd, err));
+	HWALL_TRY(bpfw_url_list(b, gc_url, &gu, err));
+	HWALL_TRY(bpfw_flow_list(b, gc_flow, &gf, err));
 	if (ret_urls)
 		*ret_urls = gu.n;
 	if (ret_flows)

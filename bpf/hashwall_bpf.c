@@ -40,6 +40,7 @@ static const char usage[] =
 
 struct cli {
 	struct bpfw *b;
+	struct hwall_err err; /* of the failed library call */
 	const char *vlog_file;
 	int argc;
 	char **argv;
@@ -66,7 +67,7 @@ static int failed(struct cli *c, int r)
 {
 	const char *vlog = bpfw_verifier_log(c->b);
 
-	HWALL_LOG(ERR, "bpf.cli", "%s", bpfw_errmsg(c->b)[0] ? bpfw_errmsg(c->b) : hwall_strerror(r));
+	HWALL_LOG(ERR, "bpf.cli", "%s", hwall_err_why(&c->err, r));
 	if (vlog[0] && c->vlog_file) {
 		FILE *f = fopen(c->vlog_file, "w");
 
@@ -125,7 +126,7 @@ static int cmd_attach(struct cli *c)
 
 	if (c->argc < 2 || parse_attach(c, &o))
 		return bad_usage();
-	if (bpfw_attach(c->b, c->argv[1], &o))
+	if (bpfw_attach(c->b, c->argv[1], &o, &c->err))
 		return failed(c, -1);
 	printf("attached to %s\n", c->argv[1]);
 	return 0;
@@ -149,7 +150,7 @@ static int cmd_detach(struct cli *c)
 {
 	if (c->argc != 2)
 		return bad_usage();
-	return bpfw_detach(c->b, c->argv[1]) ? failed(c, -1) : 0;
+	return bpfw_detach(c->b, c->argv[1], &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_status(struct cli *c)
@@ -160,7 +161,7 @@ static int cmd_status(struct cli *c)
 
 	if (c->argc != 2)
 		return bad_usage();
-	if (bpfw_status(c->b, c->argv[1], &st) || bpfw_mirror_get(c->b, &m))
+	if (bpfw_status(c->b, c->argv[1], &st, &c->err) || bpfw_mirror_get(c->b, &m, &c->err))
 		return failed(c, -1);
 	printf("interface %s (ifindex %u)\n", c->argv[1], st.ifindex);
 	printf("xdp: link %u prog %u (interface runs prog %u)%s\n", st.xdp_link_id,
@@ -179,14 +180,14 @@ static int cmd_block_url(struct cli *c)
 
 	if (c->argc < 2 || c->argc > 3 || (c->argc == 3 && parse_ttl(c->argv[2], &ttl)))
 		return bad_usage();
-	return bpfw_url_block(c->b, c->argv[1], ttl) ? failed(c, -1) : 0;
+	return bpfw_url_block(c->b, c->argv[1], ttl, &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_unblock_url(struct cli *c)
 {
 	if (c->argc != 2)
 		return bad_usage();
-	return bpfw_url_unblock(c->b, c->argv[1]) ? failed(c, -1) : 0;
+	return bpfw_url_unblock(c->b, c->argv[1], &c->err) ? failed(c, -1) : 0;
 }
 
 static int print_url(uint64_t key, const struct bpfw_url_val *v, void *arg)
@@ -204,7 +205,7 @@ static int cmd_list_urls(struct cli *c)
 {
 	uint64_t now = hwall_mono_ns();
 
-	return bpfw_url_list(c->b, print_url, &now) ? failed(c, -1) : 0;
+	return bpfw_url_list(c->b, print_url, &now, &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_key(struct cli *c)
@@ -243,7 +244,7 @@ static int cmd_block_flow(struct cli *c)
 		return bad_usage();
 	if (flow_arg(c, &k))
 		return 1;
-	return bpfw_flow_block(c->b, &k, ttl) ? failed(c, -1) : 0;
+	return bpfw_flow_block(c->b, &k, ttl, &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_unblock_flow(struct cli *c)
@@ -254,7 +255,7 @@ static int cmd_unblock_flow(struct cli *c)
 		return bad_usage();
 	if (flow_arg(c, &k))
 		return 1;
-	return bpfw_flow_unblock(c->b, &k) ? failed(c, -1) : 0;
+	return bpfw_flow_unblock(c->b, &k, &c->err) ? failed(c, -1) : 0;
 }
 
 static int print_flow(const struct bpfw_flow_key *k, const struct bpfw_flow_val *v, void *arg)
@@ -272,14 +273,14 @@ static int cmd_list_flows(struct cli *c)
 {
 	uint64_t now = hwall_mono_ns();
 
-	return bpfw_flow_list(c->b, print_flow, &now) ? failed(c, -1) : 0;
+	return bpfw_flow_list(c->b, print_flow, &now, &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_counters(struct cli *c)
 {
 	uint64_t v[BPFW_REASON_COUNT];
 
-	if (bpfw_counters(c->b, v))
+	if (bpfw_counters(c->b, v, &c->err))
 		return failed(c, -1);
 	for (unsigned int i = 0; i < BPFW_REASON_COUNT; i++)
 		printf("%-16s %12" PRIu64 "  %s\n", bpfw_reason_name(i), v[i], bpfw_reason_desc(i));
@@ -292,7 +293,7 @@ static int cmd_mirror(struct cli *c)
 	size_t n = 0;
 
 	if (c->argc == 2 && !strcmp(c->argv[1], "off"))
-		return bpfw_mirror_set(c->b, NULL, NULL, 0) ? failed(c, -1) : 0;
+		return bpfw_mirror_set(c->b, NULL, NULL, 0, &c->err) ? failed(c, -1) : 0;
 	if (c->argc < 3 || c->argc - 2 > BPFW_MIRROR_PORTS)
 		return bad_usage();
 	for (int i = 2; i < c->argc; i++) {
@@ -302,14 +303,14 @@ static int cmd_mirror(struct cli *c)
 			return bad_usage();
 		ports[n++] = (uint16_t)p;
 	}
-	return bpfw_mirror_set(c->b, c->argv[1], ports, n) ? failed(c, -1) : 0;
+	return bpfw_mirror_set(c->b, c->argv[1], ports, n, &c->err) ? failed(c, -1) : 0;
 }
 
 static int cmd_gc(struct cli *c)
 {
 	unsigned int u = 0, f = 0;
 
-	if (bpfw_gc(c->b, &u, &f))
+	if (bpfw_gc(c->b, &u, &f, &c->err))
 		return failed(c, -1);
 	printf("removed %u expired URL and %u expired flow entries\n", u, f);
 	return 0;
@@ -317,7 +318,7 @@ static int cmd_gc(struct cli *c)
 
 static int cmd_purge(struct cli *c)
 {
-	return bpfw_purge(c->b) ? failed(c, -1) : 0;
+	return bpfw_purge(c->b, &c->err) ? failed(c, -1) : 0;
 }
 
 static const struct {

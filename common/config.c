@@ -16,20 +16,14 @@
 
 #define PATH_MAX_LEN 256
 
-int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fmt, ...)
+int hwall_cfg_fail(struct hwall_err *err, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!err)
-		return -EINVAL;
-	n = snprintf(err->msg, sizeof(err->msg), "%s: ", path && *path ? path : "(root)");
-	if (n < 0 || (size_t)n >= sizeof(err->msg))
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+	hwall_err_setv(err, -EINVAL, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return hwall_err_prefix(err, -EINVAL, "%s: ", path && *path ? path : "(root)");
 }
 
 /* Line and column (1-based) of byte @off in @text. */
@@ -48,39 +42,36 @@ static void line_col(const char *text, size_t off, unsigned int *line, unsigned 
 }
 
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
-		      struct hwall_cfg_error *err)
+		      struct hwall_err *err)
 {
 	struct hwall_json_fault f;
 	unsigned int line, col;
 	int r;
 
 	r = hwall_json_parse_strict(text, len, 0, ret_root, &f);
-	if (r == -ENOMEM) {
-		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
-	} else if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER)) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s: %s", name, f.path[0] ? f.path : "(root)",
-			 hwall_json_fault_name(f.kind));
-	} else if (r < 0) {
+	if (r == -ENOMEM)
+		return hwall_err_set(err, r, "%s: out of memory", name);
+	if (r < 0 && (f.kind == HWALL_JSON_DUPLICATE || f.kind == HWALL_JSON_NUMBER))
+		return hwall_err_set(err, r, "%s: %s: %s", name, f.path[0] ? f.path : "(root)",
+				     hwall_json_fault_name(f.kind));
+	if (r < 0) {
 		line_col(text, f.offset > len ? len : f.offset, &line, &col);
-		snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: %s", name, line, col,
-			 hwall_json_fault_name(f.kind));
+		return hwall_err_set(err, r, "%s:%u:%u: %s", name, line, col, hwall_json_fault_name(f.kind));
 	}
-	return r;
+	return 0;
 }
 
-int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err)
+int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_err *err)
 {
 	char *text;
 	size_t len;
 	int r;
 
 	r = hwall_read_file(file, HWALL_CFG_MAX_FILE, &text, &len);
-	if (r < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", file,
-			 r == -EFBIG ? "larger than 16 MiB" :
-			 r == -EINVAL ? "not a regular file" : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "%s: %s", file,
+				     r == -EFBIG ? "larger than 16 MiB" :
+				     r == -EINVAL ? "not a regular file" : hwall_strerror(r));
 	r = hwall_cfg_parse_text(text, len, file, ret_root, err);
 	free(text);
 	return r;
@@ -102,7 +93,7 @@ static const char *kind_name(enum hwall_cfg_kind kind)
 }
 
 static int load_number(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
-		       void *field, const char *path, struct hwall_cfg_error *err)
+		       void *field, const char *path, struct hwall_err *err)
 {
 	double v = node->valuedouble, lo = f->min, hi = f->max;
 	double type_max = kind == HWALL_CFG_U16 ? 65535.0 :
@@ -130,11 +121,11 @@ static int load_number(const cJSON *node, const struct hwall_cfg_field *f, enum 
 }
 
 static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
-		      const char *path, struct hwall_cfg_error *err);
+		      const char *path, struct hwall_err *err);
 
 /* Load one value of @kind from @node into the memory at @field. */
 static int load_value(const cJSON *node, const struct hwall_cfg_field *f, enum hwall_cfg_kind kind,
-		      void *field, const char *path, struct hwall_cfg_error *err)
+		      void *field, const char *path, struct hwall_err *err)
 {
 	switch (kind) {
 	case HWALL_CFG_STRING: {
@@ -169,7 +160,7 @@ static int load_value(const cJSON *node, const struct hwall_cfg_field *f, enum h
 }
 
 static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *field,
-		      const char *path, struct hwall_cfg_error *err)
+		      const char *path, struct hwall_err *err)
 {
 	size_t n = (size_t)cJSON_GetArraySize(node), i = 0;
 	size_t *count = (size_t *)((char *)field - f->offset + f->count_offset);
@@ -196,7 +187,7 @@ static int load_array(const cJSON *node, const struct hwall_cfg_field *f, void *
 }
 
 int hwall_cfg_load(const cJSON *obj, const struct hwall_cfg_field *fields, void *dst,
-		const char *path, struct hwall_cfg_error *err)
+		const char *path, struct hwall_err *err)
 {
 	char sub[PATH_MAX_LEN];
 	const cJSON *item;

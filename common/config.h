@@ -24,6 +24,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/errors.h"
+
 #define HWALL_CFG_MAX_FILE (16u << 20) /* bytes: a config larger than this is refused */
 
 enum hwall_cfg_kind {
@@ -39,13 +41,9 @@ enum hwall_cfg_kind {
 	HWALL_CFG_KIND_COUNT
 };
 
-struct hwall_cfg_error {
-	char msg[512];
-};
-
 /* Parser for HWALL_CFG_CUSTOM: return 0, or -EINVAL after hwall_cfg_fail(). */
 typedef int (*hwall_cfg_custom_fn)(const cJSON *node, void *field, const char *path,
-				struct hwall_cfg_error *err);
+				struct hwall_err *err);
 
 struct hwall_cfg_field {
 	const char *key;
@@ -70,11 +68,11 @@ struct hwall_cfg_field {
  * is refused ("FILE:LINE:COL: JSON syntax error", "FILE: hotlines[0].set:
  * duplicate key").
  */
-int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_cfg_error *err);
+int hwall_cfg_parse_file(const char *file, cJSON **ret_root, struct hwall_err *err);
 
 /* Same for text in memory; @name is used in error messages. */
 int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON **ret_root,
-		      struct hwall_cfg_error *err);
+		      struct hwall_err *err);
 
 /*
  * Fill @dst from the JSON object @obj by @fields (terminated by a field with
@@ -83,13 +81,13 @@ int hwall_cfg_parse_text(const char *text, size_t len, const char *name, cJSON *
  * which hwall_cfg_free() releases.
  */
 int hwall_cfg_load(const cJSON *obj, const struct hwall_cfg_field *fields, void *dst,
-		const char *path, struct hwall_cfg_error *err);
+		const char *path, struct hwall_err *err);
 
 /* Release what hwall_cfg_load() allocated in @dst.  Accepts a zeroed @dst. */
 void hwall_cfg_free(const struct hwall_cfg_field *fields, void *dst);
 
 /* Set @err to "PATH: reason"; returns -EINVAL for convenience. */
-int hwall_cfg_fail(struct hwall_cfg_error *err, const char *path, const char *fmt, ...)
+int hwall_cfg_fail(struct hwall_err *err, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -74,8 +74,10 @@ static int read_fd(int fd, size_t cap, size_t hint, char **ret_buf, size_t *ret_
 	return 0;
 }
 
-int hwall_read_file_stat(const char *path, size_t cap, char **ret_buf, size_t *ret_len,
-			 struct stat *ret_st)
+/* The reads above; with @secret, -EPERM for a file group or others may
+ * access, checked on the open file before reading. */
+static int read_path(const char *path, size_t cap, bool secret, char **ret_buf, size_t *ret_len,
+		     struct stat *ret_st)
 {
 	struct stat st;
 	int fd, r;
@@ -89,6 +91,8 @@ int hwall_read_file_stat(const char *path, size_t cap, char **ret_buf, size_t *r
 		r = hwall_neg_errno();
 	else if (!S_ISREG(st.st_mode))
 		r = -EINVAL;
+	else if (secret && (st.st_mode & 0077))
+		r = -EPERM;
 	else if ((uint64_t)st.st_size > cap)
 		r = -EFBIG;
 	else
@@ -99,9 +103,20 @@ int hwall_read_file_stat(const char *path, size_t cap, char **ret_buf, size_t *r
 	return r;
 }
 
+int hwall_read_file_stat(const char *path, size_t cap, char **ret_buf, size_t *ret_len,
+			 struct stat *ret_st)
+{
+	return read_path(path, cap, false, ret_buf, ret_len, ret_st);
+}
+
 int hwall_read_file(const char *path, size_t cap, char **ret_buf, size_t *ret_len)
 {
-	return hwall_read_file_stat(path, cap, ret_buf, ret_len, NULL);
+	return read_path(path, cap, false, ret_buf, ret_len, NULL);
+}
+
+int hwall_read_secret_file(const char *path, size_t cap, char **ret_buf, size_t *ret_len)
+{
+	return read_path(path, cap, true, ret_buf, ret_len, NULL);
 }
 
 /* Write all of @data to @fd: with send() when @sock, write() otherwise. */

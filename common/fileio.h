@@ -38,6 +38,15 @@ int hwall_read_file(const char *path, size_t cap, char **ret_buf, size_t *ret_le
 int hwall_read_file_stat(const char *path, size_t cap, char **ret_buf, size_t *ret_len,
 			 struct stat *ret_st);
 
+/*
+ * hwall_read_file() for a secret (a private key, a token): a file that its
+ * group or others may access in any way (mode & 0077) is refused with
+ * -EPERM before a byte of it is read, so that a key left readable is
+ * noticed and fixed (chmod 600) rather than used.  The caller wipes the
+ * buffer before freeing it.
+ */
+int hwall_read_secret_file(const char *path, size_t cap, char **ret_buf, size_t *ret_len);
+
 /* Write all @len bytes of @data to @fd (retrying short writes and EINTR).
  * Returns 0 or -errno. */
 int hwall_write_all(int fd, const void *data, size_t len);

@@ -72,7 +72,8 @@ int hwall_ic_new(const struct hwall_ic_config *cfg, struct hwall_ic **ret_ic)
 	uint8_t rnd[8];
 
 	if (!cfg->socket_path || strlen(cfg->socket_path) >= sizeof(ic->sa.sun_path) ||
-	    !valid_id(cfg->dataplane) || (cfg->epoch && !valid_id(cfg->epoch)))
+	    !valid_id(cfg->dataplane) || (cfg->epoch && !valid_id(cfg->epoch)) ||
+	    cfg->queue_max > HWALL_INGEST_SEQ_WINDOW)
 		return -EINVAL;
 	ic = calloc(1, sizeof(*ic));
 	if (!ic)

@@ -26,7 +26,9 @@ struct hwall_ic_config {
 				   * given one must not be reused by another process
 				   * (controld would acknowledge sequence numbers this
 				   * one has not given out: a protocol error) */
-	uint32_t queue_max;       /* unacknowledged events kept; 0: 65536 */
+	uint32_t queue_max;       /* unacknowledged events kept; 0: 65536; at most
+				   * HWALL_INGEST_SEQ_WINDOW (controld refuses
+				   * sequence numbers further ahead) */
 	uint32_t reconnect_ms;    /* wait between connection attempts; 0: 200 */
 };
 
@@ -45,7 +47,7 @@ struct hwall_ic_stats {
 struct hwall_ic;
 
 /* A client; no connection is made before hwall_ic_poll().  Returns 0,
- * -EINVAL (bad id or path), -ENOMEM. */
+ * -EINVAL (bad id or path, queue_max over HWALL_INGEST_SEQ_WINDOW), -ENOMEM. */
 int hwall_ic_new(const struct hwall_ic_config *cfg, struct hwall_ic **ret_ic);
 
 /*

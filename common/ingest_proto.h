@@ -19,5 +19,9 @@
 #define HWALL_INGEST_MSG_MAX 65536u   /* bytes of one record, either way */
 #define HWALL_INGEST_STATS_MAX 256    /* counters kept from one stats message */
 #define HWALL_INGEST_SETS_MAX 64      /* loaded sets kept from one stats message */
+/* How far the first event of a connection may lie beyond the acknowledged
+ * mark: no client queues more unacknowledged events than this (its
+ * queue_max), so no honest client sends a number further ahead. */
+#define HWALL_INGEST_SEQ_WINDOW (1u << 20)
 
 #endif

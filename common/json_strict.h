@@ -54,6 +54,11 @@ enum hwall_json_fault_kind {
 /* Flags of hwall_json_parse_strict(). */
 #define HWALL_JSON_INTEGERS 0x1u /* every number an integer, as written */
 
+/*
+ * What was refused and where.  Not a second error type: callers need the
+ * kind and the place to word their own struct hwall_err (a config names
+ * FILE:LINE:COL, a manifest the key), as hwall_json_fault_format() does.
+ */
 struct hwall_json_fault {
 	enum hwall_json_fault_kind kind;
 	size_t offset;                  /* byte offset in the text: every kind but

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -38,18 +37,14 @@ static int key_from_bytes(const uint8_t *buf, size_t len, struct hwall_pseudo_ke
 int hwall_pseudo_key_load(const char *path, struct hwall_pseudo_key *ret_key)
 {
 	struct hwall_pseudo_key key;
-	struct stat st;
 	size_t len;
 	char *buf;
 	int r;
 
-	r = hwall_read_file_stat(path, KEY_FILE_MAX, &buf, &len, &st);
+	r = hwall_read_secret_file(path, KEY_FILE_MAX, &buf, &len);
 	if (r < 0)
 		return r == -EFBIG ? -EINVAL : r;
-	if (st.st_mode & 0077)
-		r = -EPERM;
-	else
-		r = key_from_bytes((const uint8_t *)buf, len, &key);
+	r = key_from_bytes((const uint8_t *)buf, len, &key);
 	if (r == 0)
 		*ret_key = key;
 	hwall_pseudo_key_wipe(&key);

@@ -206,7 +206,7 @@ bool ctl_api_paging(const struct ctl_api_config *api, const struct ctl_request *
 bool ctl_api_body(const struct ctl_request *req, const void *fields, void *dst,
 		  struct ctl_response *resp)
 {
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	cJSON *root = NULL;
 	int r;
 

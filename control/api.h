@@ -70,7 +70,7 @@ struct ctl_tokens {
  * -EPERM when group or others may access it, with @err saying how to fix
  * it ("chmod 600 PATH"); -errno when fstat() fails.
  */
-int ctl_private_file_check(int fd, const char *path, char *err, size_t errlen);
+int ctl_private_file_check(int fd, const char *path, struct hwall_err *err);
 
 /*
  * Load a tokens file into *@ret (which it initialises, lock included): one
@@ -79,14 +79,14 @@ int ctl_private_file_check(int fd, const char *path, char *err, size_t errlen);
  * file (ctl_private_file_check()), or -EINVAL with @err naming the line.
  * Free with ctl_tokens_free().
  */
-int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen);
+int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *err);
 
 /*
  * Read @path again and replace @t's tokens by its tokens at once (checks
  * in progress finish with the old ones).  On any error @t stays as it was.
  * Returns 0 or what ctl_tokens_load() returns, with @err.
  */
-int ctl_tokens_reload(struct ctl_tokens *t, const char *path, char *err, size_t errlen);
+int ctl_tokens_reload(struct ctl_tokens *t, const char *path, struct hwall_err *err);
 
 /* Wipe and free the tokens of a loaded @t and its lock; accepts NULL. */
 void ctl_tokens_free(struct ctl_tokens *t);

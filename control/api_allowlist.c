@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * api_allowlist.c - /api/v1/allowlist: the local allowlist of digests that
- * no longer raise candidates (false positives), and the file that hands it
- * to the dataplane ("ALGO HEX" per line, rewritten atomically on change).
+ * no longer raise candidates (false positives), each for one set or for
+ * every set, and the file that hands it to the dataplane ("ALGO HEX" or
+ * "ALGO HEX SET" per line, rewritten atomically on change).
  */
 #include "control/api_int.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "hashsync/hws.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -22,6 +24,10 @@ static int add_allow(const struct ctl_allow *a, void *ctx)
 
 	cJSON_AddStringToObject(o, "algo", hwall_algo_name(a->algo));
 	cJSON_AddStringToObject(o, "digest", a->digest);
+	if (a->set[0])
+		cJSON_AddStringToObject(o, "set", a->set);
+	else
+		cJSON_AddNullToObject(o, "set"); /* every set */
 	cJSON_AddNumberToObject(o, "added", (double)a->added);
 	cJSON_AddStringToObject(o, "actor", a->actor);
 	cJSON_AddStringToObject(o, "note", a->note);
@@ -51,6 +57,7 @@ void ctl_api_allowlist_list(const struct ctl_api_config *api, const struct ctl_r
 struct allow_body {
 	char *algo;
 	char *digest;
+	char *set;
 	char *note;
 };
 
@@ -59,9 +66,20 @@ static const struct hwall_cfg_field allow_fields[] = {
 	  .offset = offsetof(struct allow_body, algo) },
 	{ .key = "digest", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct allow_body, digest) },
+	{ .key = "set", .kind = HWALL_CFG_STRING, .offset = offsetof(struct allow_body, set) },
 	{ .key = "note", .kind = HWALL_CFG_STRING, .offset = offsetof(struct allow_body, note) },
 	{ 0 },
 };
+
+/* A set named in a request (NULL: every set), or a 400. */
+static bool set_check(const char *set, struct ctl_response *resp)
+{
+	if (!set || hws_id_valid(set))
+		return true;
+	ctl_api_error(resp, 400, "set: expected a set id (1-%d printable characters, no spaces)",
+		      CTL_SET_MAX);
+	return false;
+}
 
 /* Copy @len bytes of @src into @dst (@cap bytes) as a string; false when too long. */
 static bool copy_seg(char *dst, size_t cap, const char *src, size_t len)
@@ -113,15 +131,17 @@ void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_re
 	int r;
 
 	if (!ctl_api_args_ok(req, NULL, resp) || !ctl_api_body(req, allow_fields, &b, resp) ||
-	    !digest_check(b.algo, strlen(b.algo), b.digest, strlen(b.digest), &algo, hex, resp))
+	    !digest_check(b.algo, strlen(b.algo), b.digest, strlen(b.digest), &algo, hex, resp) ||
+	    !set_check(b.set, resp))
 		goto out;
 	if (b.note && strlen(b.note) > CTL_NOTE_MAX) {
 		ctl_api_error(resp, 400, "note: longer than %d bytes", CTL_NOTE_MAX);
 		goto out;
 	}
-	r = ctl_store_allow_add(api->store, algo, hex, p->actor, b.note, ctl_api_now(api));
+	r = ctl_store_allow_add(api->store, algo, hex, b.set, p->actor, b.note, ctl_api_now(api));
 	if (r == -EEXIST) {
-		ctl_api_error(resp, 409, "%s %s is already allowlisted", b.algo, hex);
+		ctl_api_error(resp, 409, "%s %s is already allowlisted for %s", b.algo, hex,
+			      b.set ? b.set : "every set");
 	} else if (r < 0) {
 		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
 	} else {
@@ -129,6 +149,10 @@ void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_re
 		obj = cJSON_CreateObject();
 		cJSON_AddStringToObject(obj, "algo", hwall_algo_name(algo));
 		cJSON_AddStringToObject(obj, "digest", hex);
+		if (b.set)
+			cJSON_AddStringToObject(obj, "set", b.set);
+		else
+			cJSON_AddNullToObject(obj, "set");
 		ctl_api_json(resp, 201, obj);
 	}
 out:
@@ -138,17 +162,21 @@ out:
 void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl_request *req,
 			      const struct ctl_route_params *p, struct ctl_response *resp)
 {
+	static const char *const allowed[] = { "set", NULL };
+	const char *set = ctl_api_arg(req, "set");
 	char hex[HWALL_DIGEST_HEX_MAX];
 	enum hwall_algo algo;
 	cJSON *obj;
 	int r;
 
-	if (!ctl_api_args_ok(req, NULL, resp) ||
-	    !digest_check(p->seg[0], p->seg_len[0], p->seg[1], p->seg_len[1], &algo, hex, resp))
+	if (!ctl_api_args_ok(req, allowed, resp) ||
+	    !digest_check(p->seg[0], p->seg_len[0], p->seg[1], p->seg_len[1], &algo, hex, resp) ||
+	    !set_check(set, resp))
 		return;
-	r = ctl_store_allow_remove(api->store, algo, hex);
+	r = ctl_store_allow_remove(api->store, algo, hex, set);
 	if (r == -ENOENT) {
-		ctl_api_error(resp, 404, "%s %s is not allowlisted", hwall_algo_name(algo), hex);
+		ctl_api_error(resp, 404, "%s %s is not allowlisted for %s", hwall_algo_name(algo),
+			      hex, set ? set : "every set");
 		return;
 	}
 	if (r < 0) {
@@ -164,7 +192,12 @@ void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl
 
 static int write_line(const struct ctl_allow *a, void *ctx)
 {
-	return fprintf(ctx, "%s %s\n", hwall_algo_name(a->algo), a->digest) < 0 ? -EIO : 0;
+	/* A set the dataplane cannot have (a row from before set ids were
+	 * checked) would make it refuse the whole file: left out. */
+	if (a->set[0] && !hws_id_valid(a->set))
+		return 0;
+	return fprintf(ctx, "%s %s%s%s\n", hwall_algo_name(a->algo), a->digest,
+		       a->set[0] ? " " : "", a->set) < 0 ? -EIO : 0;
 }
 
 int ctl_allowlist_export(struct ctl_store *s, const char *path)
@@ -178,7 +211,8 @@ int ctl_allowlist_export(struct ctl_store *s, const char *path)
 	f = open_memstream(&text, &len);
 	if (!f)
 		return hwall_neg_errno();
-	fprintf(f, "# hashwall local allowlist: ALGO HEX per line, written by controld\n");
+	fprintf(f, "# hashwall local allowlist, written by controld: ALGO HEX per line for every\n"
+		   "# set, ALGO HEX SET for one set\n");
 	r = ctl_store_allow_list(s, write_line, f);
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;

@@ -85,20 +85,23 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 	return 0;
 }
 
-int ctl_private_file_check(int fd, const char *path, char *err, size_t errlen)
+int ctl_private_file_check(int fd, const char *path, struct hwall_err *err)
 {
 	struct stat st;
+	int r;
 
-	if (fstat(fd, &st) < 0)
-		return hwall_neg_errno();
+	if (fstat(fd, &st) < 0) {
+		r = hwall_neg_errno();
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
+	}
 	if (!(st.st_mode & 0077))
 		return 0;
-	snprintf(err, errlen, "%s: group or others may access it (mode %04o); run: chmod 600 %s",
-		 path, (unsigned int)(st.st_mode & 07777), path);
-	return -EPERM;
+	return hwall_err_set(err, -EPERM,
+			     "%s: group or others may access it (mode %04o); run: chmod 600 %s", path,
+			     (unsigned int)(st.st_mode & 07777), path);
 }
 
-int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t errlen)
+int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *err)
 {
 	struct { struct ctl_token *v; size_t n; } t = { 0 };
 	char line[512];
@@ -108,10 +111,9 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 
 	if (!f) {
 		r = hwall_neg_errno();
-		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 	}
-	r = ctl_private_file_check(fileno(f), path, err, errlen);
+	r = ctl_private_file_check(fileno(f), path, err);
 	if (r < 0) {
 		fclose(f);
 		return r;
@@ -132,10 +134,8 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 			why = "too many tokens";
 		else if (parse_line(p, &t.v[t.n], &why) == 0)
 			t.n++, why = NULL;
-		if (why) {
-			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
-			r = -EINVAL;
-		}
+		if (why)
+			r = hwall_err_set(err, -EINVAL, "%s:%u: %s", path, lineno, why);
 	}
 	fclose(f);
 	if (r < 0) {
@@ -149,12 +149,12 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, char *err, size_t 
 	return 0;
 }
 
-int ctl_tokens_reload(struct ctl_tokens *t, const char *path, char *err, size_t errlen)
+int ctl_tokens_reload(struct ctl_tokens *t, const char *path, struct hwall_err *err)
 {
 	struct ctl_tokens fresh;
 	struct ctl_token *v;
 	size_t n;
-	int r = ctl_tokens_load(path, &fresh, err, errlen);
+	int r = ctl_tokens_load(path, &fresh, err);
 
 	if (r < 0)
 		return r;

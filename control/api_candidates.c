@@ -3,7 +3,8 @@
  * api_candidates.c - /api/v1/candidates: the list (filters, paging), one
  * candidate with its occurrences and review trail, and the review (status
  * change with a note) with its consequences: a false positive is unblocked
- * and allowlisted.
+ * and allowlisted -- for the candidate's set, or, when an admin asks, for
+ * every set.
  */
 #include "control/api_int.h"
 #include "common/config.h"
@@ -22,8 +23,13 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	cJSON_AddStringToObject(o, "status", ctl_status_name(c->status));
-	cJSON_AddStringToObject(o, "host", c->host);
+	if (c->host[0])
+		cJSON_AddStringToObject(o, "host", c->host);
+	else
+		cJSON_AddNullToObject(o, "host"); /* the request had no Host */
 	cJSON_AddStringToObject(o, "path", c->path);
+	cJSON_AddBoolToObject(o, "host_truncated", c->host_truncated);
+	cJSON_AddBoolToObject(o, "path_truncated", c->path_truncated);
 	cJSON_AddStringToObject(o, "set", c->set);
 	cJSON_AddNumberToObject(o, "set_version", (double)c->set_version);
 	cJSON_AddStringToObject(o, "algo", hwall_algo_name(c->algo));
@@ -98,7 +104,7 @@ void ctl_api_candidates_list(const struct ctl_api_config *api, const struct ctl_
 
 static int add_occurrence(const struct ctl_occurrence *o, void *ctx)
 {
-	cJSON *j = cJSON_CreateObject();
+	cJSON *j = cJSON_CreateObject(), *norm;
 
 	cJSON_AddNumberToObject(j, "seen", (double)o->seen);
 	cJSON_AddStringToObject(j, "client", o->client);
@@ -110,6 +116,11 @@ static int add_occurrence(const struct ctl_occurrence *o, void *ctx)
 	cJSON_AddBoolToObject(j, "complete", o->complete);
 	cJSON_AddBoolToObject(j, "partial", o->partial);
 	cJSON_AddStringToObject(j, "dataplane", o->dataplane);
+	norm = cJSON_AddArrayToObject(j, "normalised");
+	for (int f = 0; f < CTL_EVF_COUNT; f++)
+		if (o->normalised & (1u << f))
+			cJSON_AddItemToArray(norm, cJSON_CreateString(
+							   ctl_event_field_name((enum ctl_event_field)f)));
 	cJSON_AddItemToArray(ctx, j);
 	return 0;
 }
@@ -123,6 +134,11 @@ static int add_review(const struct ctl_review *r, void *ctx)
 	cJSON_AddStringToObject(j, "from", ctl_status_name(r->from));
 	cJSON_AddStringToObject(j, "to", ctl_status_name(r->to));
 	cJSON_AddStringToObject(j, "note", r->note);
+	if (r->allow_scope >= 0)
+		cJSON_AddStringToObject(j, "allowlist",
+					ctl_allow_scope_name((enum ctl_allow_scope)r->allow_scope));
+	else
+		cJSON_AddNullToObject(j, "allowlist");
 	cJSON_AddItemToArray(ctx, j);
 	return 0;
 }
@@ -167,17 +183,47 @@ void ctl_api_candidate_get(const struct ctl_api_config *api, const struct ctl_re
 struct review_body {
 	char *status;
 	char *note;
+	char *allowlist;
 };
 
 static const struct hwall_cfg_field review_fields[] = {
 	{ .key = "status", .kind = HWALL_CFG_STRING, .required = true,
 	  .offset = offsetof(struct review_body, status) },
 	{ .key = "note", .kind = HWALL_CFG_STRING, .offset = offsetof(struct review_body, note) },
+	{ .key = "allowlist", .kind = HWALL_CFG_STRING,
+	  .offset = offsetof(struct review_body, allowlist) },
 	{ 0 },
 };
 
-/* Validate the review body into @to; sets a 400 and returns false otherwise. */
-static bool review_check(const struct review_body *b, int *to, struct ctl_response *resp)
+/* The allowlist scope of a review into @scope: "set" unless asked; only
+ * with false_positive; "global" only for an admin (as the allowlist
+ * endpoint).  Sets a 400 or 403 and returns false otherwise. */
+static bool review_scope(const struct review_body *b, int to, enum ctl_role role,
+			 enum ctl_allow_scope *scope, struct ctl_response *resp)
+{
+	int k = b->allowlist ? ctl_allow_scope_parse(b->allowlist) : CTL_ALLOW_SET;
+
+	if (k < 0) {
+		ctl_api_error(resp, 400, "allowlist: expected set or global");
+		return false;
+	}
+	if (b->allowlist && to != CTL_STATUS_FALSE_POSITIVE) {
+		ctl_api_error(resp, 400, "allowlist: only with status false_positive");
+		return false;
+	}
+	if (k == CTL_ALLOW_GLOBAL && role < CTL_ROLE_ADMIN) {
+		ctl_api_error(resp, 403, "allowlist global needs role admin, token has %s",
+			      ctl_role_name(role));
+		return false;
+	}
+	*scope = (enum ctl_allow_scope)k;
+	return true;
+}
+
+/* Validate the review body into @to and @scope; sets a 400 or 403 and
+ * returns false otherwise. */
+static bool review_check(const struct review_body *b, enum ctl_role role, int *to,
+			 enum ctl_allow_scope *scope, struct ctl_response *resp)
 {
 	*to = ctl_status_parse(b->status);
 	if (*to < 0) {
@@ -185,6 +231,8 @@ static bool review_check(const struct review_body *b, int *to, struct ctl_respon
 			      "status: expected new, confirmed, taken_down or false_positive");
 		return false;
 	}
+	if (!review_scope(b, *to, role, scope, resp))
+		return false;
 	if (b->note && strlen(b->note) > CTL_NOTE_MAX) {
 		ctl_api_error(resp, 400, "note: longer than %d bytes", CTL_NOTE_MAX);
 		return false;
@@ -194,12 +242,14 @@ static bool review_check(const struct review_body *b, int *to, struct ctl_respon
 
 /* Enforce what the review changed and say so in the response. */
 static cJSON *review_apply(const struct ctl_api_config *api, int64_t id,
-			   const struct ctl_review_result *rr)
+			   const struct ctl_review_result *rr, enum ctl_allow_scope scope)
 {
 	cJSON *changes = cJSON_CreateObject();
 	struct ctl_candidate c;
 
 	cJSON_AddBoolToObject(changes, "allowlisted", rr->allow_added);
+	if (rr->allow_added)
+		cJSON_AddStringToObject(changes, "allowlist", ctl_allow_scope_name(scope));
 	cJSON_AddBoolToObject(changes, "allowlist_lifted", rr->allow_removed);
 	cJSON_AddNumberToObject(changes, "blocks_removed", (double)rr->blocks_removed);
 	if (rr->blocks_removed && api->enforce && ctl_store_candidate(api->store, id, &c) == 0)
@@ -213,14 +263,15 @@ static cJSON *review_apply(const struct ctl_api_config *api, int64_t id,
 void ctl_api_candidate_review(const struct ctl_api_config *api, const struct ctl_request *req,
 			      const struct ctl_route_params *p, struct ctl_response *resp)
 {
+	enum ctl_allow_scope scope = CTL_ALLOW_SET;
 	struct review_body b = { 0 };
 	struct ctl_review_result rr;
 	int to, r;
 
 	if (!ctl_api_args_ok(req, NULL, resp) || !ctl_api_body(req, review_fields, &b, resp) ||
-	    !review_check(&b, &to, resp))
+	    !review_check(&b, p->role, &to, &scope, resp))
 		goto out;
-	r = ctl_store_review(api->store, p->id, (enum ctl_status)to, p->actor, b.note,
+	r = ctl_store_review(api->store, p->id, (enum ctl_status)to, p->actor, b.note, scope,
 			     ctl_api_now(api), &rr);
 	if (r == -ENOENT) {
 		ctl_api_error(resp, 404, "no candidate %lld", (long long)p->id);
@@ -230,7 +281,7 @@ void ctl_api_candidate_review(const struct ctl_api_config *api, const struct ctl
 		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
 	} else {
 		ctl_count(api->metrics, CTL_CTR_REVIEWS, 1);
-		candidate_detail(api, p->id, review_apply(api, p->id, &rr), resp);
+		candidate_detail(api, p->id, review_apply(api, p->id, &rr, scope), resp);
 	}
 out:
 	hwall_cfg_free(review_fields, &b);

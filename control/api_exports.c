@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * api_exports.c - /api/v1/exports: notices for notice-and-takedown (the
- * candidates of a status, grouped by host, JSON or CSV) and the feedback
+ * candidates of a status, grouped by host -- by the server's address for
+ * requests without a Host -- JSON or CSV) and the feedback
  * for the hotline (the false positives: set, digest and the hotline's
  * reference, never a client).
  *
@@ -53,7 +54,8 @@ struct ctl_stream {
 	bool header_done, done;
 	bool any;                /* a candidate was written */
 	bool in_host;            /* notices JSON: a host's object is open */
-	char cur_host[CTL_HOST_MAX + 1];
+	char cur_host[CTL_IP_MAX + CTL_HOST_MAX + 3]; /* a host, or "[server address]" */
+	bool cur_absent;
 	struct ctl_sb sb;        /* produced, not yet read from @off on */
 	size_t off;
 };
@@ -99,7 +101,7 @@ static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 
 static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 {
-	char buf[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	char buf[CTL_IP_MAX + CTL_HOST_MAX + CTL_PATH_MAX + 32];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -108,10 +110,34 @@ static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
 	ctl_sb_csv(sb, buf, first);
 }
 
+/* The host a notice names: the Host, or for a request without one the
+ * server's address (an IPv6 one in brackets), where the object was served. */
+static void notice_host(const struct ctl_candidate *c, char *out, size_t cap)
+{
+	if (c->host[0])
+		snprintf(out, cap, "%s", c->host);
+	else
+		snprintf(out, cap, strchr(c->server_ip, ':') ? "[%s]" : "%s", c->server_ip);
+}
+
+/* The URL a notice names (with the server's port when the server's
+ * address stands in for the host and the port is not 80). */
+static void notice_url(const struct ctl_candidate *c, const char *host, char *out, size_t cap)
+{
+	if (!c->host[0] && c->server_port && c->server_port != 80)
+		snprintf(out, cap, "http://%s:%u%s", host, c->server_port, c->path);
+	else
+		snprintf(out, cap, "http://%s%s", host, c->path);
+}
+
 static void csv_notice(struct ctl_sb *sb, const struct ctl_candidate *c)
 {
-	csv_fmt(sb, true, "%s", c->host);
-	csv_fmt(sb, false, "http://%s%s", c->host, c->path);
+	char host[CTL_IP_MAX + CTL_HOST_MAX + 3], url[sizeof(host) + CTL_PATH_MAX + 16];
+
+	notice_host(c, host, sizeof(host));
+	notice_url(c, host, url, sizeof(url));
+	csv_fmt(sb, true, "%s", host);
+	csv_fmt(sb, false, "%s", url);
 	csv_fmt(sb, false, "%s", ctl_status_name(c->status));
 	csv_fmt(sb, false, "%s", c->set);
 	csv_fmt(sb, false, "%" PRIu64, c->set_version);
@@ -123,6 +149,9 @@ static void csv_notice(struct ctl_sb *sb, const struct ctl_candidate *c)
 	csv_fmt(sb, false, "%lld", (long long)c->last_seen);
 	csv_fmt(sb, false, "%" PRIu64, c->occurrences);
 	csv_fmt(sb, false, "%lld", (long long)c->id);
+	csv_fmt(sb, false, "%s", c->host[0] ? "false" : "true");
+	csv_fmt(sb, false, "%s", c->host_truncated ? "true" : "false");
+	csv_fmt(sb, false, "%s", c->path_truncated ? "true" : "false");
 	ctl_sb_printf(sb, "\r\n");
 }
 
@@ -167,20 +196,23 @@ static cJSON *feedback_json(const struct ctl_candidate *c)
  * changes (the ids come ordered by host). */
 static void json_notice(struct ctl_stream *st, const struct ctl_candidate *c)
 {
-	char url[CTL_HOST_MAX + CTL_PATH_MAX + 16];
+	char host[sizeof(st->cur_host)], url[sizeof(host) + CTL_PATH_MAX + 16];
 	cJSON *o;
 
-	if (!st->in_host || strcmp(st->cur_host, c->host) != 0) {
+	notice_host(c, host, sizeof(host));
+	if (!st->in_host || strcmp(st->cur_host, host) != 0 || st->cur_absent != !c->host[0]) {
 		ctl_sb_printf(&st->sb, "%s{\"host\":", st->in_host ? "]}," : "");
-		put_json(&st->sb, cJSON_CreateString(c->host));
-		ctl_sb_printf(&st->sb, ",\"objects\":[");
-		snprintf(st->cur_host, sizeof(st->cur_host), "%s", c->host);
+		put_json(&st->sb, cJSON_CreateString(host));
+		ctl_sb_printf(&st->sb, ",\"host_absent\":%s,\"objects\":[",
+			      c->host[0] ? "false" : "true");
+		snprintf(st->cur_host, sizeof(st->cur_host), "%s", host);
+		st->cur_absent = !c->host[0];
 		st->in_host = true;
 	} else {
 		ctl_sb_printf(&st->sb, ",");
 	}
 	o = ctl_api_candidate_json(c);
-	snprintf(url, sizeof(url), "http://%s%s", c->host, c->path);
+	notice_url(c, host, url, sizeof(url));
 	cJSON_AddStringToObject(o, "url", url);
 	put_json(&st->sb, o);
 }
@@ -208,7 +240,8 @@ static void put_header(struct ctl_stream *st)
 
 	if (st->fmt == FMT_CSV && st->kind == EXPORT_NOTICES)
 		ctl_sb_printf(&st->sb, "host,url,status,set,set_version,algo,digest,ref,category,"
-				       "first_seen,last_seen,occurrences,candidate_id\r\n");
+				       "first_seen,last_seen,occurrences,candidate_id,host_absent,"
+				       "host_truncated,path_truncated\r\n");
 	else if (st->fmt == FMT_CSV)
 		ctl_sb_printf(&st->sb, "set,set_version,algo,digest,ref,category\r\n");
 	else if (st->kind == EXPORT_NOTICES)

@@ -49,7 +49,7 @@ struct set_seen {
 	struct timespec mtime, ctime;
 	bool ok, seen;
 	struct hws_info info;
-	char error[sizeof(((struct hws_error *)0)->msg)];
+	char error[HWALL_ERR_MSG_MAX];
 };
 
 struct ctl_set_cache {
@@ -95,9 +95,10 @@ static bool same_file(const struct set_seen *e, const char *name, const struct s
 static void check_file(const struct ctl_api_config *api, const char *name, const struct stat *st,
 		       struct set_seen *e)
 {
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_set *set;
 	char path[4096];
+	int r;
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->file, sizeof(e->file), "%s", name);
@@ -105,12 +106,13 @@ static void check_file(const struct ctl_api_config *api, const char *name, const
 	e->mtime = st->st_mtim, e->ctime = st->st_ctim;
 	snprintf(path, sizeof(path), "%s/%s", api->set_dir, name);
 	ctl_count(api->metrics, CTL_CTR_API_SET_CHECKS, 1);
-	e->ok = hws_open(path, &set, &err) == 0;
+	r = hws_open(path, &set, &err);
+	e->ok = r == 0;
 	if (e->ok) {
 		hws_info(set, &e->info);
 		hws_close(set);
 	} else {
-		snprintf(e->error, sizeof(e->error), "%s", err.msg);
+		snprintf(e->error, sizeof(e->error), "%s", hwall_err_why(&err, r));
 	}
 	e->seen = true;
 }

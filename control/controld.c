@@ -139,7 +139,7 @@ struct daemon {
 
 static int load_config(const char *file, struct config *cfg)
 {
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	cJSON *root = NULL;
 	int r;
 
@@ -153,7 +153,7 @@ static int load_config(const char *file, struct config *cfg)
 		r = hwall_cfg_load(root, fields, cfg, "", &err);
 	cJSON_Delete(root);
 	if (r < 0)
-		HWALL_LOG(ERR, "ctl", "%s: %s", file, err.msg[0] ? err.msg : hwall_strerror(r));
+		HWALL_LOG(ERR, "ctl", "%s: %s", file, hwall_err_why(&err, r));
 	return r;
 }
 
@@ -233,8 +233,7 @@ static int open_store_and_enforce(struct daemon *d)
 		.interface = d->cfg.enforcement.interface, .pin_root = d->cfg.enforcement.pin_root,
 		.metrics = &d->metrics,
 	};
-	const char *msg = NULL;
-	char err[512] = "";
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	if ((int)ec.default_policy < 0) {
@@ -242,16 +241,16 @@ static int open_store_and_enforce(struct daemon *d)
 		return -EINVAL;
 	}
 	make_private(d->cfg.db);
-	r = ctl_store_open(d->cfg.db, &d->ingest_store, &msg);
+	r = ctl_store_open(d->cfg.db, &d->ingest_store, &err);
 	if (r == 0)
-		r = ctl_store_open(d->cfg.db, &d->api_store, &msg);
+		r = ctl_store_open(d->cfg.db, &d->api_store, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.store", "%s", msg);
+		HWALL_LOG(ERR, "ctl.store", "%s", err.msg);
 		return r;
 	}
-	r = ctl_enforce_new(&ec, &d->enforce, err, sizeof(err));
+	r = ctl_enforce_new(&ec, &d->enforce, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "ctl.enforce", "%s", err);
+		HWALL_LOG(ERR, "ctl.enforce", "%s", err.msg);
 	else if (!ctl_enforce_available(d->enforce))
 		HWALL_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
 					    "recorded in the store only");
@@ -265,7 +264,7 @@ static int start(struct daemon *d)
 		.client_key = d->key, .metrics = &d->metrics, .on_record = on_record,
 		.on_flow = on_flow, .after_commit = after_commit, .after_rollback = after_rollback, .hook_ctx = d,
 	};
-	char err[512] = "";
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
@@ -276,9 +275,9 @@ static int start(struct daemon *d)
 			  hwall_strerror(r), r == -EPERM ? d->cfg.client_key_file : "");
 		return r;
 	}
-	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, err, sizeof(err));
+	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
 		return r;
 	}
 	if (d->tokens.n == 0)
@@ -315,9 +314,9 @@ static int start(struct daemon *d)
 				   .max_per_address = d->cfg.api.max_per_address,
 				   .head_timeout_ms = d->cfg.api.head_timeout * 1000,
 				   .idle_timeout_s = d->cfg.api.idle_timeout },
-			   &d->http, err, sizeof(err));
+			   &d->http, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl.api", "%s", err);
+		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
 		return r;
 	}
 	HWALL_LOG(INFO, "ctl", "ingest on %s, API on %s port %u, %zu tokens, enforcement %s",
@@ -342,12 +341,12 @@ static void teardown(struct daemon *d)
 /* SIGHUP: the tokens file again; a bad file keeps the tokens in use. */
 static void reload_tokens(struct daemon *d)
 {
-	char err[512] = "";
-	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, err, sizeof(err));
+	struct hwall_err err = { { 0 } };
+	int r = ctl_tokens_reload(&d->tokens, d->cfg.tokens_file, &err);
 
 	if (r < 0)
 		HWALL_LOG(ERR, "ctl.api", "tokens not reloaded, the %zu in use stay: %s", d->tokens.n,
-		       err[0] ? err : hwall_strerror(r));
+		       hwall_err_why(&err, r));
 	else
 		HWALL_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
 		       d->tokens.n);
@@ -409,7 +408,8 @@ static int run(const char *config_file)
 static int new_token(int argc, char **argv)
 {
 	uint8_t raw[24];
-	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1], err[512];
+	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1];
+	struct hwall_err err = { { 0 } };
 	FILE *f;
 	int fd;
 
@@ -424,9 +424,9 @@ static int new_token(int argc, char **argv)
 	hwall_hex_format(raw, sizeof(raw), token);
 	ctl_token_hash_hex(token, hash);
 	fd = open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && ctl_private_file_check(fd, argv[3], err, sizeof(err)) < 0) {
+	if (fd >= 0 && ctl_private_file_check(fd, argv[3], &err) < 0) {
 		/* controld would refuse the file: say so before a token goes in */
-		fprintf(stderr, "hashwall-controld: %s\n", err);
+		fprintf(stderr, "hashwall-controld: %s\n", err.msg);
 		close(fd);
 		return 1;
 	}

@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"             [--limit N] [--offset N]\n"
 	"  show ID\n"
 	"  review ID new|confirmed|taken_down|false_positive [--note TEXT]\n"
+	"         [--allowlist set|global]    (false_positive: the candidate's set,\n"
+	"                                      or every set: admin)\n"
 	"  blocks [--limit N] [--offset N]\n"
 	"  block URL [--ttl SECONDS]          (URL: http://host/path)\n"
 	"  unblock BLOCK-ID\n"

@@ -45,14 +45,32 @@ static bool id_arg(struct ctl_cli *cli, const char *s, uint64_t *ret)
 	return false;
 }
 
+/* A candidate's URL: http://HOST/PATH, or the server's address in place of
+ * a host the request did not have; what was cut to fit is said. */
+static const char *cand_url(const cJSON *c, char *buf, size_t cap)
+{
+	const cJSON *host = cJSON_GetObjectItem(c, "host");
+
+	if (cJSON_IsString(host))
+		snprintf(buf, cap, "http://%s%s", host->valuestring, ctl_cli_str(c, "path"));
+	else
+		snprintf(buf, cap, "(no Host; server %s port %.0f) %s", ctl_cli_str(c, "server_ip"),
+			 ctl_cli_num(c, "server_port"), ctl_cli_str(c, "path"));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(c, "host_truncated")))
+		snprintf(buf + strlen(buf), cap - strlen(buf), " (host truncated)");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(c, "path_truncated")))
+		snprintf(buf + strlen(buf), cap - strlen(buf), " (path truncated)");
+	return buf;
+}
+
 static void candidate_row(struct ctl_cli *cli, const cJSON *c)
 {
-	char t[32];
+	char t[32], url[CTL_CLI_URL_MAX];
 
-	fprintf(cli->out, "%-7.0f %-14s %-20s %6.0f %-12s http://%s%s\n", ctl_cli_num(c, "id"),
+	fprintf(cli->out, "%-7.0f %-14s %-20s %6.0f %-12s %s\n", ctl_cli_num(c, "id"),
 		ctl_cli_str(c, "status"), ctl_cli_time(ctl_cli_num(c, "last_seen"), t, sizeof(t)),
-		ctl_cli_num(c, "occurrences"), ctl_cli_str(c, "set"), ctl_cli_str(c, "host"),
-		ctl_cli_str(c, "path"));
+		ctl_cli_num(c, "occurrences"), ctl_cli_str(c, "set"),
+		cand_url(c, url, sizeof(url)));
 }
 
 static void candidates_table(struct ctl_cli *cli, const cJSON *o)
@@ -83,16 +101,38 @@ static int cmd_candidates(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	return finish(cli, a, &r, ex, candidates_table);
 }
 
+/* "  normalised: status,ts" for an occurrence whose fields ingest fixed. */
+static void normalised_list(struct ctl_cli *cli, const cJSON *occ)
+{
+	const char *sep = "  normalised: ";
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(occ, "normalised")) {
+		fprintf(cli->out, "%s%s", sep, cJSON_IsString(f) ? f->valuestring : "?");
+		sep = ",";
+	}
+}
+
+/* "set hotline" or "every set" into @buf, from a scope name and the
+ * candidate @c. */
+static const char *allow_scope_text(const cJSON *c, const char *scope, char *buf, size_t cap)
+{
+	if (strcmp(scope, "set") != 0)
+		return "every set";
+	snprintf(buf, cap, "set %s", ctl_cli_str(c, "set"));
+	return buf;
+}
+
 static void show_table(struct ctl_cli *cli, const cJSON *o)
 {
 	const cJSON *e;
-	char t[32];
+	char t[32], url[CTL_CLI_URL_MAX], scope[96];
 
-	fprintf(cli->out, "candidate   %.0f\nstatus      %s\nurl         http://%s%s\n"
+	fprintf(cli->out, "candidate   %.0f\nstatus      %s\nurl         %s\n"
 			  "set         %s (version %.0f)\ndigest      %s %s\n"
 			  "ref         %.0f (category %.0f)\nserver      %s port %.0f\n",
-		ctl_cli_num(o, "id"), ctl_cli_str(o, "status"), ctl_cli_str(o, "host"),
-		ctl_cli_str(o, "path"), ctl_cli_str(o, "set"), ctl_cli_num(o, "set_version"),
+		ctl_cli_num(o, "id"), ctl_cli_str(o, "status"), cand_url(o, url, sizeof(url)),
+		ctl_cli_str(o, "set"), ctl_cli_num(o, "set_version"),
 		ctl_cli_str(o, "algo"), ctl_cli_str(o, "digest"), ctl_cli_num(o, "ref"),
 		ctl_cli_num(o, "category"), ctl_cli_str(o, "server_ip"),
 		ctl_cli_num(o, "server_port"));
@@ -101,15 +141,24 @@ static void show_table(struct ctl_cli *cli, const cJSON *o)
 		ctl_cli_time(ctl_cli_num(o, "last_seen"), t, sizeof(t)),
 		ctl_cli_num(o, "occurrences"), ctl_cli_num(o, "reopened"));
 	fprintf(cli->out, "\nREVIEWS\n");
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "reviews"))
-		fprintf(cli->out, "  %s %-12s %s -> %s  %s\n",
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "reviews")) {
+		fprintf(cli->out, "  %s %-12s %s -> %s  %s",
 			ctl_cli_time(ctl_cli_num(e, "at"), t, sizeof(t)), ctl_cli_str(e, "actor"),
 			ctl_cli_str(e, "from"), ctl_cli_str(e, "to"), ctl_cli_str(e, "note"));
+		if (cJSON_IsString(cJSON_GetObjectItem(e, "allowlist")))
+			fprintf(cli->out, "  [allowlisted for %s]",
+				allow_scope_text(o, ctl_cli_str(e, "allowlist"), scope,
+						 sizeof(scope)));
+		fprintf(cli->out, "\n");
+	}
 	fprintf(cli->out, "\nRECENT OCCURRENCES\n");
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "recent_occurrences"))
-		fprintf(cli->out, "  %s %-6s %3.0f %10.0f bytes  client %s\n",
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "recent_occurrences")) {
+		fprintf(cli->out, "  %s %-6s %3.0f %10.0f bytes  client %s",
 			ctl_cli_time(ctl_cli_num(e, "seen"), t, sizeof(t)), ctl_cli_str(e, "method"),
 			ctl_cli_num(e, "status"), ctl_cli_num(e, "size"), ctl_cli_str(e, "client"));
+		normalised_list(cli, e);
+		fprintf(cli->out, "\n");
+	}
 }
 
 /* METHOD /api/v1/...ID for a command whose only argument is an id. */
@@ -139,10 +188,12 @@ static int cmd_show(struct ctl_cli *cli, const struct ctl_cli_args *a)
 static void review_table(struct ctl_cli *cli, const cJSON *o)
 {
 	const cJSON *ch = cJSON_GetObjectItem(o, "changes");
+	char scope[96];
 
 	fprintf(cli->out, "candidate %.0f is now %s", ctl_cli_num(o, "id"), ctl_cli_str(o, "status"));
 	if (cJSON_IsTrue(cJSON_GetObjectItem(ch, "allowlisted")))
-		fprintf(cli->out, "; digest allowlisted");
+		fprintf(cli->out, "; digest allowlisted for %s",
+			allow_scope_text(o, ctl_cli_str(ch, "allowlist"), scope, sizeof(scope)));
 	if (ctl_cli_num(ch, "blocks_removed") > 0)
 		fprintf(cli->out, "; unblocked");
 	if (cJSON_IsTrue(cJSON_GetObjectItem(ch, "allowlist_lifted")))
@@ -152,7 +203,7 @@ static void review_table(struct ctl_cli *cli, const cJSON *o)
 
 static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {
-	static const char *const keys[] = { "note", NULL };
+	static const char *const keys[] = { "note", "allowlist", NULL };
 	struct ctl_cli_reply r = { 0 };
 	char path[64], *body;
 	cJSON *o;
@@ -167,6 +218,8 @@ static int cmd_review(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	cJSON_AddStringToObject(o, "status", a->pos[1]);
 	if (ctl_cli_opt(a, "note"))
 		cJSON_AddStringToObject(o, "note", ctl_cli_opt(a, "note"));
+	if (ctl_cli_opt(a, "allowlist"))
+		cJSON_AddStringToObject(o, "allowlist", ctl_cli_opt(a, "allowlist"));
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	snprintf(path, sizeof(path), "/api/v1/candidates/%" PRIu64 "/review", id);

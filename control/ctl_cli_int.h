@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CTL_CLI_OPTS_MAX 12
+#define CTL_CLI_URL_MAX 8192 /* a candidate's URL as shown, with its notes */
 
 struct ctl_cli_args {
 	const char *url, *token_file;

@@ -79,17 +79,16 @@ static const struct ctl_enforce_ops none_ops = {
 	.name = "none", .add_url = none_add, .del_url = none_del,
 };
 
-int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e, char *err,
-		    size_t errlen)
+int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e,
+		    struct hwall_err *err)
 {
 	struct ctl_enforce *e;
 	int r;
 
 	for (size_t i = 0; i < cfg->n_sets; i++) {
-		if (ctl_policy_parse(cfg->sets[i].policy) < 0) {
-			snprintf(err, errlen, "sets[%zu].policy: expected \"block\" or \"report\"", i);
-			return -EINVAL;
-		}
+		if (ctl_policy_parse(cfg->sets[i].policy) < 0)
+			return hwall_err_set(err, -EINVAL,
+					     "sets[%zu].policy: expected \"block\" or \"report\"", i);
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -102,7 +101,7 @@ int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **r
 		e->ops = *cfg->ops;
 		e->available = true;
 	} else if (cfg->interface && *cfg->interface) {
-		r = ctl_enforce_bpf_open(cfg->interface, cfg->pin_root, &e->ops, err, errlen);
+		r = ctl_enforce_bpf_open(cfg->interface, cfg->pin_root, &e->ops, err);
 		if (r < 0) {
 			ctl_enforce_free(e);
 			return r;
@@ -157,6 +156,15 @@ static int push_locked(struct ctl_enforce *e, const char *host, const char *path
 	return r;
 }
 
+/* Whether the URL of @ev can be blocked: the XDP program keys a request
+ * on its Host and its whole path, so a match without a Host, or whose host
+ * or path was cut, has no key that its requests would hit; and one without
+ * a path would block another URL (the host's root). */
+static bool url_blockable(const struct ctl_event *ev)
+{
+	return ev->host[0] && ev->path[0] && !ev->host_truncated && !ev->path_truncated;
+}
+
 int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 			 const struct ctl_record_result *res)
 {
@@ -171,6 +179,10 @@ int ctl_enforce_on_match(void *ctx, struct ctl_store *s, const struct ctl_event 
 		return 0;
 	if (ctl_enforce_policy(e, ev->set) == CTL_POLICY_REPORT) {
 		ctl_count(e->cfg.metrics, CTL_CTR_BLOCKS_REPORT_ONLY, 1);
+		return 0;
+	}
+	if (!url_blockable(ev)) {
+		ctl_count(e->cfg.metrics, CTL_CTR_BLOCKS_NO_URL, 1);
 		return 0;
 	}
 	r = ctl_store_block_add(s, ev->host, ev->path, res->candidate_id, CTL_BLOCK_AUTO,
@@ -206,13 +218,17 @@ void ctl_enforce_on_flow(void *ctx, struct ctl_store *s, const struct ctl_event 
 
 	if (!e->ops.add_flow || ctl_enforce_policy(e, ev->set) != CTL_POLICY_BLOCK)
 		return;
-	/* No block of the URL: report mode, or lifted by hand. */
-	if (ctl_store_block_expires(s, ev->host, ev->path, &expires) < 0)
+	if (!url_blockable(ev)) {
+		/* No URL block can exist: the flow is all there is to stop. */
+		expires = ev->ts + e->cfg.block_ttl;
+	} else if (ctl_store_block_expires(s, ev->host, ev->path, &expires) < 0) {
+		return; /* no block of the URL: report mode, or lifted by hand */
+	} else if (!res->created && !res->reopened && expires <= (int64_t)time(NULL)) {
+		/* A known candidate's transfer got past its URL block (a request
+		 * the XDP program could not read, say): only a block in force
+		 * counts. */
 		return;
-	/* A known candidate's transfer got past its URL block (a request
-	 * the XDP program could not read, say): only a block in force counts. */
-	if (!res->created && !res->reopened && expires <= (int64_t)time(NULL))
-		return;
+	}
 	pthread_mutex_lock(&e->lock);
 	/* A full list loses the flow, not the URL block (which the next sync
 	 * pushes again); flows are not kept anywhere else. */

@@ -78,10 +78,10 @@ struct ctl_enforce;
 /*
  * Create the glue and its backend.  With the bpf backend this loads and
  * attaches the programs unless already attached.  Returns 0, -EINVAL (bad
- * policy name), or the backend's -errno with @err (of @errlen) saying why.
+ * policy name), or the backend's -errno with @err saying why.
  */
-int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e, char *err,
-		    size_t errlen);
+int ctl_enforce_new(const struct ctl_enforce_config *cfg, struct ctl_enforce **ret_e,
+		    struct hwall_err *err);
 
 /* Free (the pinned programs and maps stay); accepts NULL. */
 void ctl_enforce_free(struct ctl_enforce *e);

@@ -43,10 +43,10 @@ static int bpf_add(void *ctx, const char *host, const char *path, int64_t expire
 	if (r < 0)
 		return r;
 	if (ttl <= 0) { /* already lapsed: make sure it is not enforced */
-		r = bpfw_url_unblock(be->b, url);
+		r = bpfw_url_unblock(be->b, url, NULL);
 		return r == -ENOENT ? 0 : r;
 	}
-	return bpfw_url_block(be->b, url, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl);
+	return bpfw_url_block(be->b, url, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl, NULL);
 }
 
 static int bpf_del(void *ctx, const char *host, const char *path)
@@ -55,7 +55,7 @@ static int bpf_del(void *ctx, const char *host, const char *path)
 	char url[CTL_HOST_MAX + CTL_PATH_MAX + 16];
 	int r = url_of(host, path, url, sizeof(url));
 
-	return r < 0 ? r : bpfw_url_unblock(be->b, url);
+	return r < 0 ? r : bpfw_url_unblock(be->b, url, NULL);
 }
 
 /* The key of the server's packets of @f, as bpfw_tc_egress looks them up
@@ -87,7 +87,7 @@ static int bpf_add_flow(void *ctx, const struct ctl_flow *f, int64_t expires)
 	if (ttl <= 0)
 		return 0; /* its block has lapsed already */
 	flow_key(f, &k);
-	r = bpfw_flow_block(be->b, &k, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl);
+	r = bpfw_flow_block(be->b, &k, ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl, NULL);
 	explicit_bzero(&k, sizeof(k));
 	return r;
 }
@@ -100,11 +100,11 @@ static void bpf_status(void *ctx, cJSON *obj)
 	cJSON *c;
 
 	cJSON_AddStringToObject(obj, "interface", be->ifname);
-	if (bpfw_status(be->b, be->ifname, &st) == 0) {
+	if (bpfw_status(be->b, be->ifname, &st, NULL) == 0) {
 		cJSON_AddBoolToObject(obj, "xdp_attached", st.xdp_link_id != 0);
 		cJSON_AddBoolToObject(obj, "tc_attached", st.tc_egress_prog_id != 0);
 	}
-	if (bpfw_counters(be->b, counts) == 0) {
+	if (bpfw_counters(be->b, counts, NULL) == 0) {
 		c = cJSON_AddObjectToObject(obj, "bpf_counters");
 		for (unsigned int i = 0; i < BPFW_REASON_COUNT; i++)
 			cJSON_AddNumberToObject(c, bpfw_reason_name(i), (double)counts[i]);
@@ -120,11 +120,12 @@ static void bpf_close(void *ctx)
 }
 
 int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
-			 char *err, size_t errlen)
+			 struct hwall_err *err)
 {
 	struct bpfw_opts opts = { .pin_root = pin_root };
 	struct bpfw_attach_opts aopts = { .xdp_mode = BPFW_XDP_AUTO };
 	struct bpf_backend *be = calloc(1, sizeof(*be));
+	struct hwall_err why = { { 0 } };
 	int r;
 
 	if (!be)
@@ -135,11 +136,11 @@ int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_en
 		free(be);
 		return -ENOMEM;
 	}
-	r = bpfw_attach(be->b, ifname, &aopts);
+	r = bpfw_attach(be->b, ifname, &aopts, &why);
 	if (r < 0) {
-		snprintf(err, errlen, "attaching the BPF programs to %s: %s%s%.1500s", ifname,
-			 bpfw_errmsg(be->b), *bpfw_verifier_log(be->b) ? "\nverifier log:\n" : "",
-			 bpfw_verifier_log(be->b));
+		hwall_err_set(err, r, "attaching the BPF programs to %s: %s%s%.1500s", ifname, why.msg,
+			      *bpfw_verifier_log(be->b) ? "\nverifier log:\n" : "",
+			      bpfw_verifier_log(be->b));
 		bpf_close(be);
 		return r;
 	}

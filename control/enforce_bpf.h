@@ -19,6 +19,6 @@
  * verifier log included when a program was refused).
  */
 int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
-			 char *err, size_t errlen);
+			 struct hwall_err *err);
 
 #endif

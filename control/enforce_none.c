@@ -10,12 +10,11 @@
 #include <stdio.h>
 
 int ctl_enforce_bpf_open(const char *ifname, const char *pin_root, struct ctl_enforce_ops *ret_ops,
-			 char *err, size_t errlen)
+			 struct hwall_err *err)
 {
 	(void)pin_root;
 	(void)ret_ops;
-	snprintf(err, errlen,
-		 "enforcement on %s: this controld was built without bpf/ (no bpfw library)",
-		 ifname);
-	return -ENOTSUP;
+	return hwall_err_set(err, -ENOTSUP,
+			     "enforcement on %s: this controld was built without bpf/ (no bpfw library)",
+			     ifname);
 }

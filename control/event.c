@@ -6,9 +6,10 @@
 #include "common/algo.h"
 #include "common/errors.h"
 #include "common/fileio.h"
-#include "common/utf8.h"
+#include "hashsync/hws.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <sodium.h>
@@ -16,72 +17,177 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 
-static int fail(char *err, size_t errlen, const char *field, const char *why)
+static int fail(struct hwall_err *err, const char *field, const char *why)
 {
-	snprintf(err, errlen, "%s: %s", field, why);
-	return -EINVAL;
+	return hwall_err_set(err, -EINVAL, "%s: %s", field, why);
 }
 
-/* Copy string field @key into @dst (@cap bytes); absent is "" unless @required. */
-static int get_str(const cJSON *obj, const char *key, bool required, char *dst, size_t cap,
-		   char *err, size_t errlen)
+/* The member @key of @obj; NULL when absent or JSON null (the same). */
+static const cJSON *member(const cJSON *obj, const char *key)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNull(n) ? NULL : n;
+}
+
+/* A field the match means nothing without (set, algo, digest): a non-empty
+ * string of printable text that fits @cap, or the event is refused. */
+static int get_required(const cJSON *obj, const char *key, char *dst, size_t cap, struct hwall_err *err)
+{
+	const cJSON *n = member(obj, key);
 	size_t len;
 
 	dst[0] = '\0';
 	if (!n)
-		return required ? fail(err, errlen, key, "missing required field") : 0;
+		return fail(err, key, "missing required field");
 	if (!cJSON_IsString(n) || !n->valuestring)
-		return fail(err, errlen, key, "expected string");
+		return fail(err, key, "expected string");
 	len = strlen(n->valuestring);
 	if (len >= cap)
-		return fail(err, errlen, key, "too long");
-	/* C0, DEL and C1 (U+0080..U+009F): what a terminal or a log viewer
-	 * acts on never reaches the store. */
-	for (size_t i = 0, k; i < len; i += k) {
-		uint32_t cp;
-		k = hwall_utf8_next(n->valuestring + i, len - i, &cp);
-		if (k == 0)
-			return fail(err, errlen, key, "not UTF-8");
-		if (hwall_utf8_is_control(cp))
-			return fail(err, errlen, key, "control character");
-	}
-	if (required && len == 0)
-		return fail(err, errlen, key, "empty");
+		return fail(err, key, "too long");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)n->valuestring[i] < 0x20 || n->valuestring[i] == 0x7f)
+			return fail(err, key, "control character");
+	if (len == 0)
+		return fail(err, key, "empty");
 	memcpy(dst, n->valuestring, len + 1);
 	return 0;
 }
 
-/* Integer field in [0, @max]; absent keeps *@dst. */
-static int get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst, char *err,
-		    size_t errlen)
+static void flag(struct ctl_event *ev, enum ctl_event_field f)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+	ev->normalised |= 1u << f;
+}
+
+/* Length of the UTF-8 sequence at @s (@n bytes left), 0 when it is not
+ * one (RFC 3629: no overlong form, surrogate or code point over U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp, min;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : len;
+}
+
+enum { TEXT_ESCAPED = 1, TEXT_TRUNCATED = 2 };
+
+/*
+ * Copy @src into @dst (@cap bytes with the NUL) as text that is safe to
+ * store, show and export: C0 controls, DEL, C1 controls (U+0080..U+009F)
+ * and bytes that are not UTF-8 are written %XX, as the dataplane writes
+ * such bytes; then it is cut to fit, between characters and never inside
+ * a %XX escape (sent or made here), so what is kept stays valid.  Returns
+ * TEXT_ESCAPED and TEXT_TRUNCATED as they happened.
+ */
+static int text_copy(const char *src, char *dst, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = strlen(src), len = 0, i = 0;
+	int r = 0;
+
+	while (i < n) {
+		char unit[6];
+		size_t k = utf8_seq(s + i, n - i), u = 0;
+		bool esc = k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+			   (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0);
+
+		if (s[i] == '%' && i + 2 < n && isxdigit(s[i + 1]) && isxdigit(s[i + 2]))
+			k = 3; /* an escape already: kept whole */
+		else if (k == 0)
+			k = 1;
+		if (esc) {
+			for (size_t j = 0; j < k; j++) {
+				unit[u++] = '%';
+				unit[u++] = hex[s[i + j] >> 4];
+				unit[u++] = hex[s[i + j] & 15];
+			}
+			r |= TEXT_ESCAPED;
+		}
+		if (len + (esc ? u : k) >= cap) {
+			r |= TEXT_TRUNCATED;
+			break;
+		}
+		memcpy(dst + len, esc ? unit : src + i, esc ? u : k);
+		len += esc ? u : k;
+		i += k;
+	}
+	dst[len] = '\0';
+	return r;
+}
+
+/* A text field the match does not depend on: absent or null is "", any
+ * other type is "" and flagged, escapes and cuts (text_copy) are flagged.
+ * Returns whether it was cut. */
+static bool get_text(const cJSON *obj, const char *key, enum ctl_event_field f, char *dst,
+		     size_t cap, struct ctl_event *ev)
+{
+	const cJSON *n = member(obj, key);
+	int r;
+
+	dst[0] = '\0';
+	if (!n)
+		return false;
+	if (!cJSON_IsString(n) || !n->valuestring) {
+		flag(ev, f);
+		return false;
+	}
+	r = text_copy(n->valuestring, dst, cap);
+	if (r)
+		flag(ev, f);
+	return r & TEXT_TRUNCATED;
+}
+
+/* Integer field in [0, @max]; absent keeps *@dst, anything else keeps it
+ * and is flagged. */
+static void get_uint(const cJSON *obj, const char *key, double max, uint64_t *dst,
+		     enum ctl_event_field f, struct ctl_event *ev)
+{
+	const cJSON *n = member(obj, key);
 
 	if (!n)
-		return 0;
+		return;
 	if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > max ||
-	    n->valuedouble != floor(n->valuedouble))
-		return fail(err, errlen, key, "expected an integer in range");
+	    n->valuedouble != floor(n->valuedouble)) {
+		flag(ev, f);
+		return;
+	}
 	*dst = (uint64_t)n->valuedouble;
-	return 0;
 }
 
-static int get_bool(const cJSON *obj, const char *key, bool *dst, char *err, size_t errlen)
+/* Boolean field: absent keeps *@dst (false), another type is flagged. */
+static void get_bool(const cJSON *obj, const char *key, bool *dst, enum ctl_event_field f,
+		     struct ctl_event *ev)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *n = member(obj, key);
 
 	if (!n)
-		return 0;
-	if (!cJSON_IsBool(n))
-		return fail(err, errlen, key, "expected boolean");
+		return;
+	if (!cJSON_IsBool(n)) {
+		flag(ev, f);
+		return;
+	}
 	*dst = cJSON_IsTrue(n);
-	return 0;
 }
-
 /* @s as an IPv4 (4) or IPv6 (6) address into @out; 0 when neither. */
 static int parse_ip(const char *s, uint8_t out[16])
 {
@@ -99,87 +205,122 @@ static bool is_ip(const char *s)
 }
 
 /* algo and digest: a known algorithm and hex of its length, stored lower-case. */
-static int parse_digest(const cJSON *obj, struct ctl_event *ev, char *err, size_t errlen)
+static int parse_digest(const cJSON *obj, struct ctl_event *ev, struct hwall_err *err)
 {
 	struct hwall_digest d;
 	char algo[HWALL_ALGO_NAME_MAX];
 	int a, r;
 
-	r = get_str(obj, "algo", true, algo, sizeof(algo), err, errlen);
+	r = get_required(obj, "algo", algo, sizeof(algo), err);
 	if (r < 0)
 		return r;
 	a = hwall_algo_parse(algo);
 	if (a < 0) {
-		snprintf(err, errlen, "algo: unknown algorithm (known: %s)", hwall_algo_names());
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "algo: unknown algorithm (known: %s)",
+				     hwall_algo_names());
 	}
 	ev->algo = (enum hwall_algo)a;
-	r = get_str(obj, "digest", true, ev->digest, sizeof(ev->digest), err, errlen);
+	r = get_required(obj, "digest", ev->digest, sizeof(ev->digest), err);
 	if (r < 0)
 		return r;
 	if (hwall_digest_parse(ev->algo, ev->digest, &d) < 0)
-		return fail(err, errlen, "digest", "not hex of the algorithm's length");
+		return fail(err, "digest", "not hex of the algorithm's length");
 	hwall_hex_format(d.bytes, hwall_algo_len(ev->algo), ev->digest);
 	return 0;
 }
 
-static int parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-			 size_t errlen)
+/* Host and path: the URL, with what was cut flagged (the dataplane's own
+ * cuts too); no Host is "". */
+static void parse_url(const cJSON *obj, struct ctl_event *ev)
+{
+	bool cut = false;
+
+	ev->host_truncated = get_text(obj, "host", CTL_EVF_host, ev->host, sizeof(ev->host), ev);
+	ev->path_truncated = get_text(obj, "path", CTL_EVF_path, ev->path, sizeof(ev->path), ev);
+	get_bool(obj, "host_truncated", &cut, CTL_EVF_host, ev);
+	ev->host_truncated |= cut;
+	cut = false;
+	get_bool(obj, "path_truncated", &cut, CTL_EVF_path, ev);
+	ev->path_truncated |= cut;
+}
+
+/* The client as sent (ctl_event_pseudo() keys it before it is stored).  A
+ * value longer than any pseudonym is replaced by its BLAKE2b-256 in hex,
+ * so that different clients still get different pseudonyms. */
+static void parse_client(const cJSON *obj, struct ctl_event *ev)
+{
+	const cJSON *n = member(obj, "client");
+	uint8_t d[32];
+	size_t len;
+
+	if (!n)
+		return;
+	if (!cJSON_IsString(n) || !n->valuestring) {
+		flag(ev, CTL_EVF_client);
+		return;
+	}
+	len = strlen(n->valuestring);
+	if (len <= CTL_CLIENT_MAX) {
+		memcpy(ev->client, n->valuestring, len + 1);
+		return;
+	}
+	crypto_generichash(d, sizeof(d), (const uint8_t *)n->valuestring, len, NULL, 0);
+	hwall_hex_format(d, sizeof(d), ev->client);
+	flag(ev, CTL_EVF_client);
+}
+
+static void parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev)
 {
 	uint64_t port = 0, status = 0, category = 0, ref = 0, ts = (uint64_t)now;
-	int r = 0;
 
-	r = r ? r : get_uint(obj, "set_version", 9007199254740992.0, &ev->set_version, err, errlen);
-	r = r ? r : get_uint(obj, "server_port", 65535, &port, err, errlen);
-	r = r ? r : get_uint(obj, "status", 999, &status, err, errlen);
-	r = r ? r : get_uint(obj, "size", 9007199254740992.0, &ev->size, err, errlen);
-	r = r ? r : get_uint(obj, "category", 4294967295.0, &category, err, errlen);
-	r = r ? r : get_uint(obj, "ref", 4294967295.0, &ref, err, errlen);
-	r = r ? r : get_uint(obj, "ts", 253402300799.0, &ts, err, errlen);
-	r = r ? r : get_bool(obj, "complete", &ev->complete, err, errlen);
-	r = r ? r : get_bool(obj, "partial", &ev->partial, err, errlen);
-	if (r < 0)
-		return r;
+	get_uint(obj, "set_version", 9007199254740992.0, &ev->set_version, CTL_EVF_set_version,
+		 ev);
+	get_uint(obj, "server_port", 65535, &port, CTL_EVF_server_port, ev);
+	get_uint(obj, "status", 999, &status, CTL_EVF_status, ev);
+	get_uint(obj, "size", 9007199254740992.0, &ev->size, CTL_EVF_size, ev);
+	get_uint(obj, "category", 4294967295.0, &category, CTL_EVF_category, ev);
+	get_uint(obj, "ref", 4294967295.0, &ref, CTL_EVF_ref, ev);
+	/* Far ahead of the clock, an occurrence would sort first and outlive
+	 * retention: the receive time stands in. */
+	get_uint(obj, "ts", (double)(now + CTL_EVENT_TS_AHEAD_MAX), &ts, CTL_EVF_ts, ev);
+	get_bool(obj, "complete", &ev->complete, CTL_EVF_complete, ev);
+	get_bool(obj, "partial", &ev->partial, CTL_EVF_partial, ev);
 	ev->server_port = (uint16_t)port;
 	ev->http_status = (int)status;
 	ev->category = (uint32_t)category;
 	ev->ref = (uint32_t)ref;
 	ev->ts = (int64_t)ts;
-	return 0;
 }
 
-int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-		    size_t errlen)
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err)
 {
 	int r;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!cJSON_IsObject(obj))
-		return fail(err, errlen, "event", "expected object");
-	r = get_str(obj, "set", true, ev->set, sizeof(ev->set), err, errlen);
+		return fail(err, "event", "expected object");
+	r = get_required(obj, "set", ev->set, sizeof(ev->set), err);
+	if (r == 0 && !hws_id_valid(ev->set))
+		r = fail(err, "set", "not a set id (printable ASCII, no spaces)");
 	if (r == 0)
-		r = parse_digest(obj, ev, err, errlen);
-	if (r == 0)
-		r = get_str(obj, "host", true, ev->host, sizeof(ev->host), err, errlen);
-	if (r == 0)
-		r = get_str(obj, "path", true, ev->path, sizeof(ev->path), err, errlen);
-	if (r == 0)
-		r = get_str(obj, "method", false, ev->method, sizeof(ev->method), err, errlen);
-	if (r == 0)
-		r = get_str(obj, "server_ip", false, ev->server_ip, sizeof(ev->server_ip), err,
-			    errlen);
-	if (r == 0 && ev->server_ip[0] && !is_ip(ev->server_ip))
-		r = fail(err, errlen, "server_ip", "not an IP address");
-	if (r == 0)
-		r = get_str(obj, "client", false, ev->client, sizeof(ev->client), err, errlen);
-	if (r == 0)
-		r = parse_numbers(obj, now, ev, err, errlen);
-	return r;
+		r = parse_digest(obj, ev, err);
+	if (r < 0)
+		return r;
+	/* Past this point nothing refuses the event: it is a match. */
+	parse_url(obj, ev);
+	get_text(obj, "method", CTL_EVF_method, ev->method, sizeof(ev->method), ev);
+	get_text(obj, "server_ip", CTL_EVF_server_ip, ev->server_ip, sizeof(ev->server_ip), ev);
+	if (ev->server_ip[0] && !is_ip(ev->server_ip)) {
+		ev->server_ip[0] = '\0';
+		flag(ev, CTL_EVF_server_ip);
+	}
+	parse_client(obj, ev);
+	parse_numbers(obj, now, ev);
+	return 0;
 }
 
 /* The members of a detached "flow" and the event's server into @f. */
-static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, char *err,
-		       size_t errlen)
+static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, struct hwall_err *err)
 {
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(flow, "client_ip");
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(flow, "client_port");
@@ -188,26 +329,26 @@ static int flow_fields(const cJSON *flow, const cJSON *obj, struct ctl_flow *f, 
 	const cJSON *m;
 
 	if (!cJSON_IsObject(flow))
-		return fail(err, errlen, "flow", "expected object");
+		return fail(err, "flow", "expected object");
 	cJSON_ArrayForEach(m, flow)
 		if (strcmp(m->string, "client_ip") != 0 && strcmp(m->string, "client_port") != 0)
-			return fail(err, errlen, "flow", "unknown member");
+			return fail(err, "flow", "unknown member");
 	if (!cJSON_IsString(ip) || !(f->family = (uint8_t)parse_ip(ip->valuestring, f->client)))
-		return fail(err, errlen, "flow.client_ip", "not an IP address");
+		return fail(err, "flow.client_ip", "not an IP address");
 	if (!cJSON_IsNumber(port) || port->valuedouble < 1 || port->valuedouble > 65535 ||
 	    port->valuedouble != floor(port->valuedouble))
-		return fail(err, errlen, "flow.client_port", "expected an integer in 1..65535");
+		return fail(err, "flow.client_port", "expected an integer in 1..65535");
 	f->client_port = (uint16_t)port->valuedouble;
 	if (!cJSON_IsString(sip) || parse_ip(sip->valuestring, f->server) != f->family)
-		return fail(err, errlen, "flow", "server_ip missing or of another address family");
+		return fail(err, "flow", "server_ip missing or of another address family");
 	if (!cJSON_IsNumber(sport) || sport->valuedouble < 1 || sport->valuedouble > 65535 ||
 	    sport->valuedouble != floor(sport->valuedouble))
-		return fail(err, errlen, "flow", "server_port missing or out of range");
+		return fail(err, "flow", "server_port missing or out of range");
 	f->server_port = (uint16_t)sport->valuedouble;
 	return 0;
 }
 
-int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen)
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, struct hwall_err *err)
 {
 	cJSON *flow = cJSON_IsObject(obj) ? cJSON_DetachItemFromObjectCaseSensitive(obj, "flow")
 					  : NULL;
@@ -216,7 +357,7 @@ int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errl
 
 	if (!flow)
 		return 0;
-	r = flow_fields(flow, obj, &f, err, errlen);
+	r = flow_fields(flow, obj, &f, err);
 	/* The client address must not outlive this call anywhere but in @ret:
 	 * overwrite cJSON's copy before freeing it. */
 	if (cJSON_IsObject(flow)) {
@@ -255,12 +396,13 @@ bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN
 int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 {
 	uint8_t key[CTL_CLIENT_KEY_LEN];
-	struct stat st;
 	size_t len;
 	char *buf;
 	int r;
 
-	r = hwall_read_file_stat(path, CTL_CLIENT_KEY_LEN, &buf, &len, &st);
+	/* whoever reads the key can test guessed client addresses: a key that
+	 * group or others may access is refused (-EPERM), not used */
+	r = hwall_read_secret_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
 	if (r == -ENOENT) {
 		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 			return hwall_neg_errno();
@@ -272,10 +414,7 @@ int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 	}
 	if (r < 0)
 		return r == -EFBIG ? -EINVAL : r;
-	/* whoever reads the key can test guessed client addresses */
-	if (st.st_mode & 0077)
-		r = -EPERM;
-	else if (len == CTL_CLIENT_KEY_LEN)
+	if (len == CTL_CLIENT_KEY_LEN)
 		memcpy(ret_key, buf, CTL_CLIENT_KEY_LEN);
 	else
 		r = -EINVAL;

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/errors.h"
 #include "control/store.h"
 
 #define CTL_CLIENT_KEY_LEN 32 /* bytes of the pseudonymisation key */
@@ -34,20 +35,31 @@ struct ctl_flow {
 	uint16_t client_port;
 };
 
+/* How far ahead of the receive time an event's ts may lie (seconds). */
+#define CTL_EVENT_TS_AHEAD_MAX 86400
+
 /*
- * Fill @ev from the JSON object @obj.  Required: set, algo, digest, host,
- * path.  Optional (defaults 0, "" or false): set_version, server_ip,
- * server_port, client, method, status, size, complete, partial, category,
- * ref, ts (unix seconds; @now when absent).  Unknown fields are ignored
- * (the dataplane may send more, such as "digests").  Strings that are not
- * UTF-8 or hold control characters (C0, DEL, C1), over-long strings, a
- * digest of the wrong length for its algorithm and a server_ip that is not
- * an address are refused.
- * ev->client holds the client value as received: run ctl_event_pseudo()
- * before storing.  Returns 0 or -EINVAL with @err (of @errlen) saying why.
+ * Fill @ev from the JSON object @obj.  Only what a match means nothing
+ * without can refuse it: set (a set id: 1..CTL_SET_MAX printable ASCII
+ * bytes, no space), algo (a known name) and digest (hex of the
+ * algorithm's length).  Every
+ * other field is taken whatever was sent (docs/ingest-protocol.md, "The
+ * event object"): absent or null gives the default (0, "", false; ts:
+ * @now); a value of the wrong type or out of range gives the default too,
+ * and so does a ts more than CTL_EVENT_TS_AHEAD_MAX ahead of @now and a
+ * server_ip that is not an address; in text (host, path, method) control
+ * bytes (C0, DEL, C1) and bytes that are not UTF-8 are written %XX and an
+ * over-long value is cut between characters, outside any %XX escape.  Each
+ * such field is flagged in ev->normalised; a cut host or path (or one the
+ * event says the dataplane cut: "host_truncated", "path_truncated") also
+ * sets ev->host_truncated or ev->path_truncated.  No host, or an empty
+ * one, is ev->host "".  A client longer than CTL_CLIENT_MAX is replaced by
+ * its BLAKE2b-256 (hex).  Unknown fields are ignored (the dataplane may
+ * send more, such as "digests").  ev->client holds the client value as
+ * received: run ctl_event_pseudo() before storing.  Returns 0, or -EINVAL
+ * with @err saying why.
  */
-int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *err,
-		    size_t errlen);
+int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err);
 
 /*
  * Detach the optional "flow" member ({"client_ip":ADDR,"client_port":N})
@@ -58,7 +70,7 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, char *e
  * saying why (never quoting the value): the caller ignores the flow, not
  * the event.
  */
-int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, char *err, size_t errlen);
+int ctl_event_take_flow(cJSON *obj, struct ctl_flow *ret, struct hwall_err *err);
 
 /* Overwrite @f with zeros in a way the compiler keeps. */
 void ctl_flow_wipe(struct ctl_flow *f);

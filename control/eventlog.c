@@ -45,7 +45,8 @@ static void add_eve_parts(cJSON *o, const struct ctl_event *ev)
 	cJSON *http = cJSON_AddObjectToObject(o, "http");
 	cJSON *fi = cJSON_AddObjectToObject(o, "fileinfo");
 
-	cJSON_AddStringToObject(http, "hostname", ev->host);
+	if (ev->host[0]) /* as EVE does, no hostname when the request had no Host */
+		cJSON_AddStringToObject(http, "hostname", ev->host);
 	cJSON_AddStringToObject(http, "url", ev->path);
 	cJSON_AddStringToObject(http, "http_method", ev->method);
 	cJSON_AddNumberToObject(http, "status", ev->http_status);
@@ -86,6 +87,10 @@ int ctl_eventlog_format(const struct ctl_event *ev, const struct ctl_record_resu
 	cJSON_AddNumberToObject(hw, "candidate_id", (double)res->candidate_id);
 	cJSON_AddBoolToObject(hw, "new_candidate", res->created);
 	cJSON_AddBoolToObject(hw, "reopened", res->reopened);
+	if (ev->host_truncated)
+		cJSON_AddTrueToObject(hw, "host_truncated");
+	if (ev->path_truncated)
+		cJSON_AddTrueToObject(hw, "path_truncated");
 	if (cJSON_PrintPreallocated(o, buf, (int)cap - 1, false)) {
 		size_t n = strlen(buf);
 		buf[n] = '\n';

@@ -207,7 +207,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* A listening socket on @address:@port (IPv4 or IPv6 literal).  0 with
  * *ret_fd, or -errno with @err. */
-static int listen_on(const char *address, uint16_t port, int *ret_fd, char *err, size_t errlen)
+static int listen_on(const char *address, uint16_t port, int *ret_fd, struct hwall_err *err)
 {
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -219,18 +219,17 @@ static int listen_on(const char *address, uint16_t port, int *ret_fd, char *err,
 		sa = (const struct sockaddr *)&sa6;
 		len = sizeof(sa6);
 	} else if (inet_pton(AF_INET, address, &sa4.sin_addr) != 1) {
-		snprintf(err, errlen, "api.address: '%s' is not an IPv4 or IPv6 address", address);
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "api.address: '%s' is not an IPv4 or IPv6 address",
+				     address);
 	}
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, sa, len) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		int r = hwall_neg_errno();
-		snprintf(err, errlen, "cannot listen on %s port %u: %s", address, port,
-			 hwall_strerror(r));
 		if (fd >= 0)
 			close(fd);
-		return r;
+		return hwall_err_set(err, r, "cannot listen on %s port %u: %s", address, port,
+				     hwall_strerror(r));
 	}
 	*ret_fd = fd;
 	return 0;
@@ -268,16 +267,16 @@ static int start_daemon(struct ctl_http *h)
 }
 
 int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
-		   const struct ctl_http_limits *limits, struct ctl_http **ret_h, char *err,
-		   size_t errlen)
+		   const struct ctl_http_limits *limits, struct ctl_http **ret_h,
+		   struct hwall_err *err)
 {
 	struct ctl_http_limits lim = limits ? *limits : (struct ctl_http_limits){ 0 };
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct ctl_http *h;
-	int fd, r;
+	int fd = -1, r;
 
-	r = listen_on(address, port, &fd, err, errlen);
+	r = listen_on(address, port, &fd, err);
 	if (r < 0)
 		return r;
 	h = calloc(1, sizeof(*h));
@@ -297,10 +296,9 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 		  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						 : ((struct sockaddr_in *)&ss)->sin_port) : port;
 	if (start_daemon(h) < 0) {
-		snprintf(err, errlen, "cannot start the HTTP server");
 		close(fd);
 		free(h);
-		return -EIO;
+		return hwall_err_set(err, -EIO, "cannot start the HTTP server");
 	}
 	r = ctl_gate_start(&(struct ctl_gate_config){
 				   .listen_fd = fd, .max_pending = h->limits.max_connections,
@@ -310,11 +308,10 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 				   .metrics = api->metrics },
 			   &h->gate);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot start the API's connection gate: %s",
-			 hwall_strerror(r));
 		MHD_stop_daemon(h->d);
 		free(h);
-		return r;
+		return hwall_err_set(err, r, "cannot start the API's connection gate: %s",
+				     hwall_strerror(r));
 	}
 	*ret_h = h;
 	return 0;

@@ -44,8 +44,8 @@ struct ctl_http;
  * -EINVAL for a bad address, or -errno with @err set.
  */
 int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_config *api,
-		   const struct ctl_http_limits *limits, struct ctl_http **ret_h, char *err,
-		   size_t errlen);
+		   const struct ctl_http_limits *limits, struct ctl_http **ret_h,
+		   struct hwall_err *err);
 
 /* The port actually bound. */
 uint16_t ctl_http_port(const struct ctl_http *h);

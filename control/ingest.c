@@ -20,16 +20,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DP_SEEN_MAX 32 /* dataplanes remembered for the status endpoint */
 
-/* What the status endpoint shows of one dataplane (guarded by status_lock). */
+/* What the status endpoint shows of one dataplane (guarded by status_lock),
+ * and which process holds its epoch. */
 struct ingest_peer {
 	char id[CTL_DP_MAX + 1];
 	char epoch[CTL_DP_MAX + 1];
+	pid_t pid;                  /* the process that said hello with the epoch */
+	uint64_t hello;             /* when it last said hello (ctl_ingest.hellos) */
 	bool connected;
 	uint64_t acked;
 	cJSON *counters;
@@ -38,7 +42,9 @@ struct ingest_peer {
 
 struct peer {
 	int fd;                     /* -1: free slot */
+	pid_t pid;                  /* the peer process (SO_PEERCRED), 0 when unknown */
 	bool hello;
+	bool sent;                  /* a new event (above the mark) came on this connection */
 	char id[CTL_DP_MAX + 1];
 	char epoch[CTL_DP_MAX + 1];
 	uint64_t last_seq;          /* highest seq received on this connection */
@@ -60,6 +66,7 @@ struct ctl_ingest {
 	pthread_mutex_t status_lock;
 	struct ingest_peer dps[DP_SEEN_MAX];
 	unsigned int n_dps;
+	uint64_t hellos;            /* hellos taken so far */
 };
 
 static int64_t now_s(void)
@@ -178,6 +185,15 @@ static int peer_fail(struct ctl_ingest *in, struct peer *p, const char *why)
 	return 0;
 }
 
+/* The process at the other end of @fd (the one that connected), 0 when unknown. */
+static pid_t peer_pid(int fd)
+{
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? cred.pid : 0;
+}
+
 static void accept_peers(struct ctl_ingest *in)
 {
 	int fd;
@@ -195,6 +211,7 @@ static void accept_peers(struct ctl_ingest *in)
 		memset(p, 0, sizeof(*p));
 		p->fd = fd;
 		p->info = -1;
+		p->pid = peer_pid(fd);
 		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_CONNECTIONS, 1);
 	}
 }
@@ -258,8 +275,33 @@ static bool valid_id(const char *s)
 	return true;
 }
 
-/* The dp_info slot of (id, epoch), created when new; -1 when full. */
-static int dp_slot(struct ctl_ingest *in, const char *id, const char *epoch)
+/* A slot for a dataplane not seen yet, with status_lock held: a free one,
+ * else the one of the dataplane gone longest that no connection uses
+ * (there are more slots than connections), so that peers saying hello
+ * with made-up ids cannot leave a real dataplane without one. */
+static int slot_new(struct ctl_ingest *in)
+{
+	int k = -1;
+
+	if (in->n_dps < DP_SEEN_MAX)
+		return (int)in->n_dps++;
+	for (unsigned int i = 0; i < in->n_dps; i++) {
+		bool used = in->dps[i].connected;
+		for (int j = 0; j < CTL_INGEST_PEERS_MAX && !used; j++)
+			used = in->peers[j].fd >= 0 && in->peers[j].info == (int)i;
+		if (!used && (k < 0 || in->dps[i].hello < in->dps[k].hello))
+			k = (int)i;
+	}
+	if (k >= 0) {
+		cJSON_Delete(in->dps[k].counters);
+		cJSON_Delete(in->dps[k].sets);
+	}
+	return k;
+}
+
+/* The dp_info slot of (id, epoch) held by process @pid, created when new
+ * (-1 only when every slot is in use, which the peer limit rules out). */
+static int dp_slot(struct ctl_ingest *in, const char *id, const char *epoch, pid_t pid)
 {
 	int k = -1;
 
@@ -267,17 +309,45 @@ static int dp_slot(struct ctl_ingest *in, const char *id, const char *epoch)
 	for (unsigned int i = 0; i < in->n_dps && k < 0; i++)
 		if (strcmp(in->dps[i].id, id) == 0)
 			k = (int)i;
-	if (k < 0 && in->n_dps < DP_SEEN_MAX) {
-		k = (int)in->n_dps++;
+	if (k < 0 && (k = slot_new(in)) >= 0)
 		memset(&in->dps[k], 0, sizeof(in->dps[k]));
-	}
 	if (k >= 0) {
 		snprintf(in->dps[k].id, sizeof(in->dps[k].id), "%s", id);
 		snprintf(in->dps[k].epoch, sizeof(in->dps[k].epoch), "%s", epoch);
+		in->dps[k].pid = pid;
+		in->dps[k].hello = ++in->hellos;
 		in->dps[k].connected = true;
 	}
 	pthread_mutex_unlock(&in->status_lock);
 	return k;
+}
+
+/*
+ * Whether (@id, @epoch) is held by another process than @p's: a live
+ * connection of it from another process, or, connected or not, the
+ * process that said hello with it first in this run.  An epoch is one
+ * process's (the client draws it at start), so only that process may
+ * continue its sequence numbers; anyone else could make controld
+ * acknowledge numbers the dataplane has not sent yet, and drop them as
+ * duplicates when they come.
+ */
+static bool epoch_held(struct ctl_ingest *in, const struct peer *p, const char *id,
+		       const char *epoch)
+{
+	bool held = false;
+
+	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++) {
+		const struct peer *o = &in->peers[i];
+		if (o != p && o->fd >= 0 && o->hello && o->pid != p->pid &&
+		    strcmp(o->id, id) == 0 && strcmp(o->epoch, epoch) == 0)
+			return true;
+	}
+	pthread_mutex_lock(&in->status_lock);
+	for (unsigned int i = 0; i < in->n_dps && !held; i++)
+		held = in->dps[i].pid != p->pid && strcmp(in->dps[i].id, id) == 0 &&
+		       strcmp(in->dps[i].epoch, epoch) == 0;
+	pthread_mutex_unlock(&in->status_lock);
+	return held;
 }
 
 static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
@@ -294,10 +364,13 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	if (!cJSON_IsString(id) || !valid_id(id->valuestring) || !cJSON_IsString(epoch) ||
 	    !valid_id(epoch->valuestring))
 		return peer_fail(in, p, "hello needs dataplane and epoch (1-63 printable chars)");
+	if (epoch_held(in, p, id->valuestring, epoch->valuestring))
+		return peer_fail(in, p, "this dataplane epoch belongs to another process");
 	/* The mark must reflect committed state only. */
 	if (flush(in) < 0 || p->fd < 0)
 		return 0;
-	/* A new connection of the same dataplane replaces a stale one. */
+	/* The same process again (it reconnected before its old connection's
+	 * end was read here) replaces its stale connection. */
 	for (int i = 0; i < CTL_INGEST_PEERS_MAX; i++) {
 		struct peer *o = &in->peers[i];
 		if (o != p && o->fd >= 0 && o->hello && strcmp(o->id, id->valuestring) == 0 &&
@@ -310,7 +383,7 @@ static int on_hello(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	snprintf(p->id, sizeof(p->id), "%s", id->valuestring);
 	snprintf(p->epoch, sizeof(p->epoch), "%s", epoch->valuestring);
 	p->last_seq = p->ack_due = p->ack_sent = mark;
-	p->info = dp_slot(in, p->id, p->epoch);
+	p->info = dp_slot(in, p->id, p->epoch, p->pid);
 	set_connected(in, p, true);
 	send_json(p, "{\"type\":\"welcome\",\"proto\":%d,\"acked\":%llu}", HWALL_INGEST_PROTO,
 		  (unsigned long long)mark);
@@ -337,6 +410,8 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	ctl_count(in->cfg.metrics, res.duplicate     ? CTL_CTR_INGEST_DUPLICATES
 				   : res.allowlisted ? CTL_CTR_INGEST_ALLOWLISTED
 						     : CTL_CTR_INGEST_EVENTS, 1);
+	ctl_count(in->cfg.metrics, CTL_CTR_INGEST_NORMALISED,
+		  ev->normalised && !res.duplicate && !res.allowlisted);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_CREATED, res.created);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_REOPENED, res.reopened);
 	return 0;
@@ -348,7 +423,6 @@ static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 	cJSON *obj = cJSON_GetObjectItemCaseSensitive(msg, "event");
 	struct ctl_flow flow;
 	struct ctl_event ev;
-	char err[128];
 	uint64_t s;
 	int r, has_flow;
 
@@ -360,7 +434,20 @@ static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 	s = (uint64_t)seq->valuedouble;
 	if (s <= p->last_seq && s > p->ack_sent)
 		return peer_fail(in, p, "seq went backwards");
-	p->last_seq = s > p->last_seq ? s : p->last_seq;
+	/* Not beyond what the peer can have sent: one more than the last
+	 * number on this connection, or, for its first event, at most a full
+	 * client queue past the acknowledged mark (more than one only when
+	 * the store lost events it had acknowledged: a restored database). */
+	if (s > p->last_seq && p->sent && s != p->last_seq + 1)
+		return peer_fail(in, p, "seq skipped ahead");
+	if (s > p->last_seq && !p->sent && s - p->last_seq > HWALL_INGEST_SEQ_WINDOW)
+		return peer_fail(in, p, "seq too far ahead of the acknowledged mark");
+	if (s > p->last_seq + 1)
+		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_SEQ_GAPS, 1);
+	if (s > p->last_seq) {
+		p->last_seq = s;
+		p->sent = true;
+	}
 	if (!in->in_tx) {
 		r = ctl_store_begin(in->store);
 		if (r < 0)
@@ -371,10 +458,10 @@ static int on_event(struct ctl_ingest *in, struct peer *p, cJSON *msg)
 	in->batch_n++;
 	/* The flow leaves the record first: nothing past this line that
 	 * parses, stores or logs the event can see the client address. */
-	has_flow = ctl_event_take_flow(obj, &flow, err, sizeof(err));
+	has_flow = ctl_event_take_flow(obj, &flow, NULL);
 	if (has_flow < 0)
 		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_FLOW_INVALID, 1);
-	r = ctl_event_parse(obj, now_s(), &ev, err, sizeof(err));
+	r = ctl_event_parse(obj, now_s(), &ev, NULL);
 	if (r < 0) {
 		/* Refused for good: acknowledged (and the mark raised) so that it
 		 * is not resent forever, counted, never stored. */
@@ -421,6 +508,8 @@ static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 	if (!p->hello || !cJSON_IsObject(c) || cJSON_GetArraySize(c) > HWALL_INGEST_STATS_MAX ||
 	    !sets_ok(sets))
 		return peer_fail(in, p, "stats needs hello, counters and well-formed sets");
+	if (p->info < 0)
+		return 0; /* no status slot: best effort, as stats are */
 	for (const cJSON *e = c->child; e; e = e->next)
 		if (!cJSON_IsNumber(e) || !valid_id(e->string))
 			return peer_fail(in, p, "counters must be name: number");
@@ -456,7 +545,7 @@ static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, si
 		r = on_event(in, p, msg);
 	else if (strcmp(type->valuestring, "hello") == 0)
 		on_hello(in, p, msg);
-	else if (strcmp(type->valuestring, "stats") == 0 && p->info >= 0)
+	else if (strcmp(type->valuestring, "stats") == 0)
 		on_stats(in, p, msg);
 	else
 		peer_fail(in, p, "unknown record type");

@@ -21,13 +21,17 @@
 	X(INGEST_ALLOWLISTED, "ingest_allowlisted_total",                                 \
 	  "Events skipped because their digest is in the local allowlist")               \
 	X(INGEST_INVALID, "ingest_invalid_total",                                         \
-	  "Events refused as malformed (acknowledged, not stored)")                      \
+	  "Events refused for a missing or malformed set, algo or digest (not stored)")  \
+	X(INGEST_NORMALISED, "ingest_normalised_total",                                   \
+	  "Events stored with a field escaped, cut or defaulted (docs/ingest-protocol.md)") \
 	X(INGEST_FLOW_INVALID, "ingest_flow_invalid_total",                               \
 	  "Flows of match events ignored as malformed (the event itself is stored)")     \
 	X(INGEST_PLAIN_CLIENT, "ingest_plain_client_total",                               \
 	  "Events whose client looked like a plain IP address (stored re-keyed only)")  \
 	X(INGEST_PROTOCOL_ERRORS, "ingest_protocol_errors_total",                         \
 	  "Connections closed for a protocol violation")                                 \
+	X(INGEST_SEQ_GAPS, "ingest_seq_gaps_total",                                       \
+	  "Connections whose first event lay beyond the next number (a restored store?)") \
 	X(INGEST_CONNECTIONS, "ingest_connections_total", "Dataplane connections accepted") \
 	X(INGEST_REFUSED, "ingest_refused_connections_total",                             \
 	  "Dataplane connections refused because every slot was taken")                 \
@@ -61,6 +65,8 @@
 	X(BLOCKS_RENEWED, "blocks_renewed_total", "Block expiries renewed")               \
 	X(BLOCKS_REPORT_ONLY, "blocks_report_only_total",                                 \
 	  "Matches not blocked because their set's policy is report")                    \
+	X(BLOCKS_NO_URL, "blocks_no_url_total",                                           \
+	  "New candidates without a URL block: no Host or path, or one cut (flows only)") \
 	X(FLOWS_BLOCKED, "flows_blocked_total",                                           \
 	  "Flows of matched transfers added to the blocked-flow map")                    \
 	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \

@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err)
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err)
 {
-	return ctl_sqlite_ops.open(path, ret_store, ret_err);
+	return ctl_sqlite_ops.open(path, ret_store, err);
 }
 
 void ctl_store_close(struct ctl_store *s)
@@ -93,25 +93,28 @@ int ctl_store_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *c
 }
 
 int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		     const char *note, int64_t now, struct ctl_review_result *ret)
+		     const char *note, enum ctl_allow_scope scope, int64_t now,
+		     struct ctl_review_result *ret)
 {
-	return s->ops->review(s, id, to, actor, note, now, ret);
+	return s->ops->review(s, id, to, actor, note, scope, now, ret);
 }
 
-bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest)
+bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+		       const char *set)
 {
-	return s->ops->allowed(s, algo, digest);
+	return s->ops->allowed(s, algo, digest, set);
 }
 
 int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			const char *actor, const char *note, int64_t now)
+			const char *set, const char *actor, const char *note, int64_t now)
 {
-	return s->ops->allow_add(s, algo, digest, actor, note, now);
+	return s->ops->allow_add(s, algo, digest, set, actor, note, now);
 }
 
-int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest)
+int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			   const char *set)
 {
-	return s->ops->allow_remove(s, algo, digest);
+	return s->ops->allow_remove(s, algo, digest, set);
 }
 
 int ctl_store_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx)

@@ -32,9 +32,11 @@
 #include <stdint.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define CTL_SET_MAX 63       /* bytes of a set id */
-#define CTL_HOST_MAX 255     /* bytes of a Host */
+#define CTL_HOST_WIRE_MAX 255 /* bytes of a Host on the wire (RFC 1035; the XDP limit) */
+#define CTL_HOST_MAX (3 * CTL_HOST_WIRE_MAX) /* as events write it: any byte may be %XX */
 #define CTL_PATH_MAX 4095    /* bytes of a request target */
 #define CTL_METHOD_MAX 15
 #define CTL_IP_MAX 45        /* INET6_ADDRSTRLEN - 1 */
@@ -61,14 +63,55 @@ int ctl_status_parse(const char *name);
 /* Whether a candidate in @st still needs action (new or confirmed). */
 bool ctl_status_open(enum ctl_status st);
 
+/*
+ * The fields of a match event that ingest takes whatever the client sent:
+ * a value it cannot use as sent is normalised (escaped, truncated, or
+ * replaced by its default) and flagged, never a reason to drop the match
+ * (docs/ingest-protocol.md, "The event object").  One bit each in
+ * ctl_event.normalised and ctl_occurrence.normalised; the names are the
+ * event's field names, as the API lists them.
+ */
+#define CTL_EVENT_FIELD_TABLE(X)                                                \
+	X(host) X(path) X(method) X(server_ip) X(server_port) X(client) X(status) \
+	X(size) X(complete) X(partial) X(set_version) X(category) X(ref) X(ts)
+
+enum ctl_event_field {
+#define CTL_X_FIELD_ENUM(name) CTL_EVF_##name,
+	CTL_EVENT_FIELD_TABLE(CTL_X_FIELD_ENUM)
+#undef CTL_X_FIELD_ENUM
+	CTL_EVF_COUNT
+};
+
+/* "host", "path", ...; "?" when out of range. */
+const char *ctl_event_field_name(enum ctl_event_field f);
+
+/*
+ * How far a false positive reaches: the set the candidate matched (a
+ * reviewer's default), or every set (an admin's decision).  The entry
+ * covers the digest for every host either way.
+ */
+enum ctl_allow_scope {
+	CTL_ALLOW_SET,
+	CTL_ALLOW_GLOBAL,
+	CTL_ALLOW_SCOPE_COUNT
+};
+
+/* "set", "global"; "?" when out of range. */
+const char *ctl_allow_scope_name(enum ctl_allow_scope scope);
+
+/* Parse a scope name; returns the scope or -EINVAL. */
+int ctl_allow_scope_parse(const char *name);
+
 /* One match event, as ingest parsed it (strings NUL-terminated). */
 struct ctl_event {
 	char set[CTL_SET_MAX + 1];
 	uint64_t set_version;
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX]; /* lower-case hex */
-	char host[CTL_HOST_MAX + 1];
+	char host[CTL_HOST_MAX + 1];       /* "": the request had no Host (or an empty one) */
 	char path[CTL_PATH_MAX + 1];
+	bool host_truncated, path_truncated; /* cut to the limits above */
+	uint32_t normalised;               /* 1 << enum ctl_event_field, per field */
 	char method[CTL_METHOD_MAX + 1];
 	char server_ip[CTL_IP_MAX + 1];
 	uint16_t server_port;
@@ -88,8 +131,9 @@ struct ctl_candidate {
 	uint64_t set_version;
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX];
-	char host[CTL_HOST_MAX + 1];
+	char host[CTL_HOST_MAX + 1]; /* "": no Host */
 	char path[CTL_PATH_MAX + 1];
+	bool host_truncated, path_truncated;
 	char server_ip[CTL_IP_MAX + 1];
 	uint16_t server_port;
 	uint32_t category, ref;
@@ -110,6 +154,7 @@ struct ctl_occurrence {
 	bool complete, partial;
 	char dataplane[CTL_DP_MAX + 1];
 	uint64_t seq;
+	uint32_t normalised; /* 1 << enum ctl_event_field */
 };
 
 struct ctl_review {
@@ -117,11 +162,13 @@ struct ctl_review {
 	char actor[CTL_ACTOR_MAX + 1];
 	enum ctl_status from, to;
 	char note[CTL_NOTE_MAX + 1];
+	int allow_scope; /* the allowlist entry the change made: enum ctl_allow_scope, -1 none */
 };
 
 struct ctl_allow {
 	enum hwall_algo algo;
 	char digest[HWALL_DIGEST_HEX_MAX];
+	char set[CTL_SET_MAX + 1]; /* the set it covers; "": every set */
 	int64_t added, candidate_id; /* candidate_id 0: added by hand */
 	char actor[CTL_ACTOR_MAX + 1];
 	char note[CTL_NOTE_MAX + 1];
@@ -170,7 +217,7 @@ struct ctl_set_summary {
 /* What a review changed besides the status, for the caller to enforce. */
 struct ctl_review_result {
 	enum ctl_status from;
-	bool allow_added;   /* the digest went into the allowlist */
+	bool allow_added;   /* the digest went into the allowlist, for the scope asked */
 	bool allow_removed; /* an allowlist entry from this candidate was lifted */
 	uint64_t blocks_removed;
 };
@@ -196,7 +243,7 @@ struct ctl_store_ops {
 	const char *name; /* "sqlite" */
 
 	/* lifetime (controld) */
-	int (*open)(const char *target, struct ctl_store **ret_store, const char **ret_err);
+	int (*open)(const char *target, struct ctl_store **ret_store, struct hwall_err *err);
 	void (*close)(struct ctl_store *s);
 	int (*schema_version)(struct ctl_store *s);
 	const char *(*errmsg)(struct ctl_store *s);
@@ -221,13 +268,16 @@ struct ctl_store_ops {
 			   void *ctx);
 	int (*reviews)(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx);
 	int (*review)(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		      const char *note, int64_t now, struct ctl_review_result *ret);
+		      const char *note, enum ctl_allow_scope scope, int64_t now,
+		      struct ctl_review_result *ret);
 
 	/* the allowlist (ingest, API, the dataplane's file) */
-	bool (*allowed)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+	bool (*allowed)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			const char *set);
 	int (*allow_add)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			 const char *actor, const char *note, int64_t now);
-	int (*allow_remove)(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+			 const char *set, const char *actor, const char *note, int64_t now);
+	int (*allow_remove)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    const char *set);
 	int (*allow_list)(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
 
 	/* blocks (enforcement, API) */
@@ -262,10 +312,9 @@ struct ctl_store {
  * Open (creating if needed) the local store: the SQLite database at @path
  * (":memory:" for tests), in WAL mode with synchronous=FULL, its schema
  * migrated to the newest version.  Returns 0, -ENOTSUP for a database from
- * a newer controld, or -EIO; *ret_err (when given) then points at a static
- * or per-call message that stays valid until the next call.
+ * a newer controld, or -EIO (-ENOMEM), with @err saying why.
  */
-int ctl_store_open(const char *path, struct ctl_store **ret_store, const char **ret_err);
+int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err);
 
 /* Close; accepts NULL. */
 void ctl_store_close(struct ctl_store *s);
@@ -334,24 +383,32 @@ int ctl_store_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *c
 /*
  * Move candidate @id to @to in one transaction, appending a review by
  * @actor with @note (may be NULL).  To false_positive: the digest joins the
- * allowlist and the candidate's blocks are removed.  Away from
- * false_positive: the allowlist entry this candidate added is lifted.
- * Returns 0, -ENOENT, -EALREADY (already in @to), -EINVAL or -EIO.
+ * allowlist for @scope (the candidate's set, or every set; the review row
+ * records which) and the candidate's blocks are removed; @scope means
+ * nothing for other states.  Away from false_positive: the allowlist
+ * entry this candidate added is lifted.  Who may ask for which scope is
+ * the caller's to check.  Returns 0, -ENOENT, -EALREADY (already in @to),
+ * -EINVAL or -EIO.
  */
 int ctl_store_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		     const char *note, int64_t now, struct ctl_review_result *ret);
+		     const char *note, enum ctl_allow_scope scope, int64_t now,
+		     struct ctl_review_result *ret);
 
 /* ---- the allowlist ---- */
 
-/* Whether (@algo, @digest hex) is in the allowlist. */
-bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+/* Whether (@algo, @digest hex) is allowlisted for set @set: by an entry
+ * for every set or by one for @set. */
+bool ctl_store_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+		       const char *set);
 
-/* Add by hand: 0, -EEXIST or -EIO. */
+/* Add by hand, for set @set (NULL or "": every set): 0, -EEXIST or -EIO. */
 int ctl_store_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			const char *actor, const char *note, int64_t now);
+			const char *set, const char *actor, const char *note, int64_t now);
 
-/* Remove: 0, -ENOENT or -EIO. */
-int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+/* Remove the entry of (@algo, @digest) for @set (NULL or "": the one for
+ * every set): 0, -ENOENT or -EIO. */
+int ctl_store_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			   const char *set);
 
 /* Every allowlist entry, oldest first. */
 int ctl_store_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
@@ -405,7 +462,7 @@ int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 
 /*
  * For exports: candidates in @status ordered by host then path (notices),
- * -1 for any status.
+ * those without a host first and by server address, -1 for any status.
  */
 int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 

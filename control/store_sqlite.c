@@ -7,7 +7,6 @@
 #include "control/store_sqlite_int.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 static void sqlite_close(struct ctl_store *s)
@@ -21,35 +20,27 @@ static void sqlite_close(struct ctl_store *s)
 	free(q);
 }
 
-static int sqlite_open(const char *path, struct ctl_store **ret_store, const char **ret_err)
+static int sqlite_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err)
 {
 	struct ctl_sqlite *q;
-	const char *msg = "out of memory";
 	int r;
 
 	q = calloc(1, sizeof(*q));
-	if (!q) {
-		if (ret_err)
-			*ret_err = msg;
-		return -ENOMEM;
-	}
+	if (!q)
+		return hwall_err_set(err, -ENOMEM, "out of memory");
 	q->store.ops = &ctl_sqlite_ops;
-	r = ctl_sqlite_connect(q, path, &msg);
+	r = ctl_sqlite_connect(q, path, err);
 	if (r == 0) {
 		r = ctl_sqlite_migrate(q->db, ctl_sqlite_migrate_latest());
+		/* The message lives in the connection: copied before closing. */
 		if (r < 0)
-			msg = r == -ENOTSUP ? "database schema is newer than this controld"
-					    : sqlite3_errmsg(q->db);
+			hwall_err_set(err, r, "%s: %s", path,
+				      r == -ENOTSUP ? "database schema is newer than this controld"
+						    : sqlite3_errmsg(q->db));
 	}
 	if (r == 0) {
 		*ret_store = &q->store;
 		return 0;
-	}
-	/* The message may live in the connection: keep a copy. */
-	if (ret_err) {
-		static __thread char buf[256];
-		snprintf(buf, sizeof(buf), "%s: %s", path, msg);
-		*ret_err = buf;
 	}
 	sqlite_close(&q->store);
 	return r;

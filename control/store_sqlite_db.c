@@ -17,7 +17,7 @@ static const char *const sql_text[CTL_SQL_COUNT] = {
 #undef CTL_SQL_TEXT
 };
 
-int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, const char **ret_msg)
+int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, struct hwall_err *err)
 {
 	static const char *const pragmas =
 		"PRAGMA journal_mode = WAL;"
@@ -29,15 +29,12 @@ int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, const char **ret_
 		"PRAGMA wal_autocheckpoint = 8192;"; /* pages: fewer, larger checkpoints */
 
 	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		*ret_msg = q->db ? sqlite3_errmsg(q->db) : "cannot open database";
-		return -EIO;
-	}
+				     SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return hwall_err_set(err, -EIO, "%s: %s", path,
+				     q->db ? sqlite3_errmsg(q->db) : "cannot open database");
 	sqlite3_extended_result_codes(q->db, 0);
-	if (sqlite3_exec(q->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
-		*ret_msg = sqlite3_errmsg(q->db);
-		return -EIO;
-	}
+	if (sqlite3_exec(q->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+		return hwall_err_set(err, -EIO, "%s: %s", path, sqlite3_errmsg(q->db));
 	return 0;
 }
 

@@ -152,8 +152,9 @@ static int cand_find(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *
 	return 0;
 }
 
-/* What a match updates on its candidate as ?6..?11 (set version, server
- * address and port, category, reference, time), for insert and update. */
+/* What a match updates on its candidate as ?6..?11 and ?13..?14 (set
+ * version, server address and port, category, reference, time, whether
+ * host or path were cut), for insert and update. */
 static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 {
 	sqlite3_bind_int64(st, 6, (int64_t)ev->set_version);
@@ -162,6 +163,8 @@ static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 	sqlite3_bind_int64(st, 9, ev->category);
 	sqlite3_bind_int64(st, 10, ev->ref);
 	sqlite3_bind_int64(st, 11, ev->ts);
+	sqlite3_bind_int(st, 13, ev->host_truncated);
+	sqlite3_bind_int(st, 14, ev->path_truncated);
 }
 
 static int cand_insert(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *ret_id)
@@ -203,7 +206,7 @@ static int cand_reopen(struct ctl_sqlite *q, int64_t id, int64_t now)
 	if (r < 0)
 		return r;
 	return ctl_sqlite_review_append(q, id, now, "controld", CTL_STATUS_TAKEN_DOWN,
-					CTL_STATUS_CONFIRMED, "served again after takedown");
+					CTL_STATUS_CONFIRMED, "served again after takedown", -1);
 }
 
 static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *ev,
@@ -226,6 +229,7 @@ static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *
 	ctl_sqlite_bind_str(st, 11, dataplane);
 	ctl_sqlite_bind_str(st, 12, epoch);
 	sqlite3_bind_int64(st, 13, (int64_t)seq);
+	sqlite3_bind_int64(st, 14, ev->normalised);
 	return ctl_sqlite_step_done(st);
 }
 
@@ -264,7 +268,7 @@ int ctl_sqlite_record(struct ctl_store *s, const struct ctl_event *ev, const cha
 		res.duplicate = true;
 		goto out;
 	}
-	if (ctl_sqlite_allowed(s, ev->algo, ev->digest)) {
+	if (ctl_sqlite_allowed(s, ev->algo, ev->digest, ev->set)) {
 		res.allowlisted = true;
 	} else {
 		r = record_candidate(q, ev, &res);

@@ -25,7 +25,8 @@
 
 #define CTL_CAND_COLS                                                           \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
-	"category, ref, status, first_seen, last_seen, occurrences, reopened"
+	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
+	"host_truncated, path_truncated"
 
 #define CTL_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
 
@@ -36,25 +37,28 @@
 		    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dataplane, epoch) DO UPDATE "     \
 		    "SET last_seq = max(last_seq, excluded.last_seq), "   \
 		    "updated = excluded.updated")         \
-	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2")              \
+	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2 "             \
+		     "AND set_id IN ('', ?3)")                                              \
 	X(CAND_FIND, "SELECT id, status FROM candidates WHERE ckey = ?12 AND set_id = ?1 "   \
 		     "AND algo = ?2 AND digest = ?3 AND host = ?4 AND path = ?5")           \
 	X(CAND_INSERT, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, "    \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
-		       "last_seen, occurrences) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
-		       "?8, ?9, ?10, ?11, ?11, 1)")                                         \
+		       "last_seen, occurrences, host_truncated, path_truncated) VALUES "    \
+		       "(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1, ?13, ?14)") \
 	X(CAND_UPDATE, "UPDATE candidates SET set_version = ?6, server_ip = ?7, "            \
 		       "server_port = ?8, category = ?9, ref = ?10, "                       \
 		       "first_seen = min(first_seen, ?11), last_seen = max(last_seen, ?11), " \
-		       "occurrences = occurrences + 1 WHERE id = ?1")                       \
+		       "occurrences = occurrences + 1, "                                    \
+		       "host_truncated = max(host_truncated, ?13), "                        \
+		       "path_truncated = max(path_truncated, ?14) WHERE id = ?1")           \
 	X(CAND_REOPEN, "UPDATE candidates SET status = 'confirmed', "                        \
 		       "reopened = reopened + 1 WHERE id = ?1")                             \
 	X(CAND_SET_STATUS, "UPDATE candidates SET status = ?2 WHERE id = ?1")                \
 	X(CAND_GET, "SELECT " CTL_CAND_COLS " FROM candidates WHERE id = ?1")                \
 	X(OCC_INSERT, "INSERT INTO occurrences (candidate_id, seen, client, method, "        \
 		      "server_ip, server_port, http_status, size, complete, partial, "      \
-		      "dataplane, epoch, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
-		      "?10, ?11, ?12, ?13)")                                                \
+		      "dataplane, epoch, seq, normalised) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " \
+		      "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")                               \
 	X(BLOCK_RENEW, "UPDATE blocks SET expires = max(expires, ?6), "                     \
 		       "source = CASE WHEN source = 'manual' THEN 'manual' ELSE ?4 END, "   \
 		       "candidate_id = CASE WHEN candidate_id = 0 THEN ?3 "                 \
@@ -66,7 +70,7 @@
 	X(BLOCK_EXPIRES, "SELECT expires FROM blocks WHERE bkey = ?3 AND host = ?1 "         \
 			 "AND path = ?2")                                                    \
 	X(REVIEW_INSERT, "INSERT INTO reviews (candidate_id, at, actor, from_status, "       \
-			 "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+			 "to_status, note, allow_scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
 
 enum ctl_sql {
 #define CTL_SQL_ENUM(name, text) CTL_SQL_##name,
@@ -104,10 +108,10 @@ static inline struct ctl_sqlite *ctl_sqlite_of(struct ctl_store *s)
 /*
  * Open the database file @path (":memory:") into @q with controld's
  * pragmas (WAL, synchronous=FULL, foreign keys, busy timeout).  0 or -EIO
- * with SQLite's message in *ret_msg (valid until ctl_sqlite_disconnect(),
- * which @q needs after a failure too).
+ * with @err saying "PATH: SQLite's message" (@q needs
+ * ctl_sqlite_disconnect() after a failure too).
  */
-int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, const char **ret_msg);
+int ctl_sqlite_connect(struct ctl_sqlite *q, const char *path, struct hwall_err *err);
 
 /* Finalize the cached statements and close the database; @q stays allocated. */
 void ctl_sqlite_disconnect(struct ctl_sqlite *q);
@@ -178,11 +182,14 @@ int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn f
 /* ---- workflow, allowlist, blocks (store_sqlite_workflow.c): ops of the same name ---- */
 
 int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		      const char *note, int64_t now, struct ctl_review_result *ret);
-bool ctl_sqlite_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+		      const char *note, enum ctl_allow_scope scope, int64_t now,
+		      struct ctl_review_result *ret);
+bool ctl_sqlite_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			const char *set);
 int ctl_sqlite_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			 const char *actor, const char *note, int64_t now);
-int ctl_sqlite_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest);
+			 const char *set, const char *actor, const char *note, int64_t now);
+int ctl_sqlite_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    const char *set);
 int ctl_sqlite_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx);
 int ctl_sqlite_block_add(struct ctl_store *s, const char *host, const char *path,
 			 int64_t candidate_id, enum ctl_block_source source, const char *actor,
@@ -196,9 +203,12 @@ int ctl_sqlite_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_
 int ctl_sqlite_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n);
 int ctl_sqlite_blocks_expire(struct ctl_store *s, int64_t now, uint64_t *ret_n);
 
-/* Append an audit row: candidate @id went @from -> @to, by @actor at @at. */
+/* Append an audit row: candidate @id went @from -> @to, by @actor at @at;
+ * @allow_scope: the allowlist entry the change made (enum ctl_allow_scope),
+ * or -1. */
 int ctl_sqlite_review_append(struct ctl_sqlite *q, int64_t id, int64_t at, const char *actor,
-			     enum ctl_status from, enum ctl_status to, const char *note);
+			     enum ctl_status from, enum ctl_status to, const char *note,
+			     int allow_scope);
 
 /* ---- ingest (store_sqlite_ingest.c): ops of the same name ---- */
 

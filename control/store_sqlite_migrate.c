@@ -131,8 +131,35 @@ static const char migration_5[] =
 	"CREATE INDEX blocks_bkey ON blocks (bkey);"
 	"CREATE INDEX blocks_candidate ON blocks (candidate_id);";
 
+/* Version 6: every match is recorded, whatever the client sent
+ * (docs/ingest-protocol.md, "The event object"): whether a candidate's
+ * host or path was cut to fit, and per occurrence which fields ingest
+ * normalised (1 << enum ctl_event_field).  A match without a Host keeps
+ * host = ''. */
+static const char migration_6[] =
+	"ALTER TABLE candidates ADD COLUMN host_truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE candidates ADD COLUMN path_truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE occurrences ADD COLUMN normalised INTEGER NOT NULL DEFAULT 0;";
+
+/* Version 7: a false positive reaches as far as it was decided for.  An
+ * allowlist entry covers one set (set_id) or every set (set_id ''); the
+ * primary key takes the set, so the table is rebuilt (entries so far
+ * cover every set, as they did).  A review row records the scope of the
+ * entry it made ('set' or 'global'; '' when it made none). */
+static const char migration_7[] =
+	"CREATE TABLE allowlist_v7 ("
+	"  algo TEXT NOT NULL, digest TEXT NOT NULL, set_id TEXT NOT NULL DEFAULT '',"
+	"  added INTEGER NOT NULL, actor TEXT NOT NULL, note TEXT NOT NULL,"
+	"  candidate_id INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (algo, digest, set_id));"
+	"INSERT INTO allowlist_v7 (algo, digest, set_id, added, actor, note, candidate_id)"
+	"  SELECT algo, digest, '', added, actor, note, candidate_id FROM allowlist;"
+	"DROP TABLE allowlist;"
+	"ALTER TABLE allowlist_v7 RENAME TO allowlist;"
+	"ALTER TABLE reviews ADD COLUMN allow_scope TEXT NOT NULL DEFAULT '';";
+
 static const char *const migrations[] = {
-	migration_1, migration_2, migration_3, migration_4, migration_5,
+	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+	migration_7,
 };
 
 int ctl_sqlite_migrate_latest(void)

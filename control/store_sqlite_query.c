@@ -34,6 +34,8 @@ static void row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->last_seen = sqlite3_column_int64(st, 13);
 	c->occurrences = (uint64_t)sqlite3_column_int64(st, 14);
 	c->reopened = (uint32_t)sqlite3_column_int(st, 15);
+	c->host_truncated = sqlite3_column_int(st, 16) != 0;
+	c->path_truncated = sqlite3_column_int(st, 17) != 0;
 }
 
 /* WHERE clause of @f with numbered parameters ?1..?5 (unused ones are NULL). */
@@ -124,7 +126,8 @@ int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn f
 
 	if (sqlite3_prepare_v2(q->db,
 			       "SELECT " CTL_CAND_COLS " FROM candidates"
-			       " WHERE ?1 IS NULL OR status = ?1 ORDER BY host, path, id",
+			       " WHERE ?1 IS NULL OR status = ?1 ORDER BY host,"
+			       " CASE WHEN host = '' THEN server_ip END, path, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	if (status >= 0)
@@ -174,6 +177,7 @@ static int occ_row(sqlite3_stmt *st, void *arg)
 	o.partial = sqlite3_column_int(st, 9) != 0;
 	ctl_sqlite_col_text(st, 10, o.dataplane, sizeof(o.dataplane));
 	o.seq = (uint64_t)sqlite3_column_int64(st, 11);
+	o.normalised = (uint32_t)sqlite3_column_int64(st, 12);
 	return w->fn(&o, w->ctx);
 }
 
@@ -186,7 +190,7 @@ int ctl_sqlite_occurrences(struct ctl_store *s, int64_t id, uint64_t limit, ctl_
 
 	if (sqlite3_prepare_v2(q->db,
 			       "SELECT id, seen, client, method, server_ip, server_port,"
-			       " http_status, size, complete, partial, dataplane, seq"
+			       " http_status, size, complete, partial, dataplane, seq, normalised"
 			       " FROM occurrences WHERE candidate_id = ?1"
 			       " ORDER BY seen DESC, id DESC LIMIT ?2",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -214,6 +218,8 @@ static int review_row(sqlite3_stmt *st, void *arg)
 	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 4));
 	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 5));
 	ctl_sqlite_col_text(st, 6, v.note, sizeof(v.note));
+	v.allow_scope = ctl_allow_scope_parse((const char *)sqlite3_column_text(st, 7));
+	v.allow_scope = v.allow_scope < 0 ? -1 : v.allow_scope;
 	return w->fn(&v, w->ctx);
 }
 
@@ -224,8 +230,8 @@ int ctl_sqlite_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(q->db,
-			       "SELECT id, candidate_id, at, actor, from_status, to_status, note"
-			       " FROM reviews WHERE candidate_id = ?1 ORDER BY id",
+			       "SELECT id, candidate_id, at, actor, from_status, to_status, note,"
+			       " allow_scope FROM reviews WHERE candidate_id = ?1 ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);

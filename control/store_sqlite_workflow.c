@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Run a one-off statement with up to three text and two integer binds. */
+/* Run a one-off statement with up to four text and two integer binds. */
 struct stmt_args {
-	const char *t[3];
+	const char *t[4];
 	int64_t i[2];
 	int n_t, n_i;
 };
@@ -50,7 +50,8 @@ static int set_status(struct ctl_sqlite *q, int64_t id, enum ctl_status to)
 }
 
 int ctl_sqlite_review_append(struct ctl_sqlite *q, int64_t id, int64_t at, const char *actor,
-			     enum ctl_status from, enum ctl_status to, const char *note)
+			     enum ctl_status from, enum ctl_status to, const char *note,
+			     int allow_scope)
 {
 	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_REVIEW_INSERT);
 
@@ -62,24 +63,27 @@ int ctl_sqlite_review_append(struct ctl_sqlite *q, int64_t id, int64_t at, const
 	ctl_sqlite_bind_str(st, 4, ctl_status_name(from));
 	ctl_sqlite_bind_str(st, 5, ctl_status_name(to));
 	ctl_sqlite_bind_str(st, 6, note);
+	ctl_sqlite_bind_str(st, 7, allow_scope < 0 ? ""
+					: ctl_allow_scope_name((enum ctl_allow_scope)allow_scope));
 	return ctl_sqlite_step_done(st);
 }
 
-/* The side effects of leaving @c->status for @to (inside the transaction). */
+/* The side effects of leaving @c->status for @to (inside the transaction);
+ * a false positive is allowlisted for @scope. */
 static int review_effects(struct ctl_sqlite *q, const struct ctl_candidate *c,
-			  enum ctl_status to, const char *actor, int64_t now,
-			  struct ctl_review_result *res)
+			  enum ctl_status to, enum ctl_allow_scope scope, const char *actor,
+			  int64_t now, struct ctl_review_result *res)
 {
-	char idbuf[24];
 	uint64_t n = 0;
 	int r = 0;
 
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)c->id);
 	if (to == CTL_STATUS_FALSE_POSITIVE) {
-		struct stmt_args a = { .t = { hwall_algo_name(c->algo), c->digest, actor },
-				       .n_t = 3, .i = { now, c->id }, .n_i = 2 };
-		r = run_simple(q, "INSERT OR IGNORE INTO allowlist (algo, digest, actor, added,"
-				  " candidate_id, note) VALUES (?1, ?2, ?3, ?4, ?5, 'false positive')",
+		struct stmt_args a = { .t = { hwall_algo_name(c->algo), c->digest, actor,
+					      scope == CTL_ALLOW_SET ? c->set : "" },
+				       .n_t = 4, .i = { now, c->id }, .n_i = 2 };
+		r = run_simple(q, "INSERT OR IGNORE INTO allowlist (algo, digest, actor, set_id,"
+				  " added, candidate_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+				  " 'false positive')",
 			       &a, &n);
 		res->allow_added = n > 0;
 		if (r == 0) {
@@ -96,14 +100,16 @@ static int review_effects(struct ctl_sqlite *q, const struct ctl_candidate *c,
 }
 
 int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const char *actor,
-		      const char *note, int64_t now, struct ctl_review_result *ret)
+		      const char *note, enum ctl_allow_scope scope, int64_t now,
+		      struct ctl_review_result *ret)
 {
 	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	struct ctl_review_result res = { 0 };
 	struct ctl_candidate c;
 	int r;
 
-	if ((unsigned int)to >= CTL_STATUS_COUNT || !actor || !*actor)
+	if ((unsigned int)to >= CTL_STATUS_COUNT || (unsigned int)scope >= CTL_ALLOW_SCOPE_COUNT ||
+	    !actor || !*actor)
 		return -EINVAL;
 	r = ctl_sqlite_tx_begin(q);
 	if (r < 0)
@@ -118,9 +124,10 @@ int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const
 	res.from = c.status;
 	r = set_status(q, id, to);
 	if (r == 0)
-		r = review_effects(q, &c, to, actor, now, &res);
+		r = review_effects(q, &c, to, scope, actor, now, &res);
 	if (r == 0)
-		r = ctl_sqlite_review_append(q, id, now, actor, c.status, to, note ? note : "");
+		r = ctl_sqlite_review_append(q, id, now, actor, c.status, to, note ? note : "",
+					     res.allow_added ? (int)scope : -1);
 	if (r == 0)
 		r = ctl_sqlite_tx_commit(q);
 	if (r < 0)
@@ -134,7 +141,8 @@ out_rollback:
 	return r;
 }
 
-bool ctl_sqlite_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest)
+bool ctl_sqlite_allowed(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			const char *set)
 {
 	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_ALLOW_HAS);
@@ -144,37 +152,42 @@ bool ctl_sqlite_allowed(struct ctl_store *s, enum hwall_algo algo, const char *d
 		return false;
 	ctl_sqlite_bind_str(st, 1, hwall_algo_name(algo));
 	ctl_sqlite_bind_str(st, 2, digest);
+	ctl_sqlite_bind_str(st, 3, set);
 	hit = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return hit;
 }
 
 int ctl_sqlite_allow_add(struct ctl_store *s, enum hwall_algo algo, const char *digest,
-			 const char *actor, const char *note, int64_t now)
+			 const char *set, const char *actor, const char *note, int64_t now)
 {
 	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(q->db, "INSERT INTO allowlist (algo, digest, actor, added, note)"
-				      " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(q->db, "INSERT INTO allowlist (algo, digest, set_id, actor, added,"
+				      " note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st,
+			       NULL) != SQLITE_OK)
 		return -EIO;
 	ctl_sqlite_bind_str(st, 1, hwall_algo_name(algo));
 	ctl_sqlite_bind_str(st, 2, digest);
-	ctl_sqlite_bind_str(st, 3, actor);
-	sqlite3_bind_int64(st, 4, now);
-	ctl_sqlite_bind_str(st, 5, note);
+	ctl_sqlite_bind_str(st, 3, set);
+	ctl_sqlite_bind_str(st, 4, actor);
+	sqlite3_bind_int64(st, 5, now);
+	ctl_sqlite_bind_str(st, 6, note);
 	r = ctl_sqlite_step_done(st);
 	sqlite3_finalize(st);
 	return r;
 }
 
-int ctl_sqlite_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest)
+int ctl_sqlite_allow_remove(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    const char *set)
 {
 	struct ctl_sqlite *q = ctl_sqlite_of(s);
-	struct stmt_args a = { .t = { hwall_algo_name(algo), digest }, .n_t = 2 };
+	struct stmt_args a = { .t = { hwall_algo_name(algo), digest, set ? set : "" }, .n_t = 3 };
 	uint64_t n = 0;
-	int r = run_simple(q, "DELETE FROM allowlist WHERE algo = ?1 AND digest = ?2", &a, &n);
+	int r = run_simple(q, "DELETE FROM allowlist WHERE algo = ?1 AND digest = ?2"
+			      " AND set_id = ?3", &a, &n);
 
 	if (r < 0)
 		return r;
@@ -198,6 +211,7 @@ static int allow_row(sqlite3_stmt *st, void *arg)
 	a.candidate_id = sqlite3_column_int64(st, 3);
 	ctl_sqlite_col_text(st, 4, a.actor, sizeof(a.actor));
 	ctl_sqlite_col_text(st, 5, a.note, sizeof(a.note));
+	ctl_sqlite_col_text(st, 6, a.set, sizeof(a.set));
 	return w->fn(&a, w->ctx);
 }
 
@@ -207,8 +221,8 @@ int ctl_sqlite_allow_list(struct ctl_store *s, ctl_allow_fn fn, void *ctx)
 	struct allow_walk w = { fn, ctx };
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(q->db, "SELECT algo, digest, added, candidate_id, actor, note"
-				      " FROM allowlist ORDER BY added, algo, digest",
+	if (sqlite3_prepare_v2(q->db, "SELECT algo, digest, added, candidate_id, actor, note,"
+				      " set_id FROM allowlist ORDER BY added, algo, digest, set_id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	return ctl_sqlite_each_row(st, allow_row, &w);

@@ -2,7 +2,8 @@
 /*
  * store_status.c - the review workflow's states by name: what the API, the
  * exports and every store back end write and read (docs/controld.md, "The
- * review workflow").  Calls nothing; everything else in the store may use it.
+ * review workflow"), the scopes of a false positive's allowlist entry, and
+ * the names of the event fields that ingest may normalise.  Calls nothing; everything else in the store may use it.
  */
 #include "control/store.h"
 
@@ -32,4 +33,33 @@ int ctl_status_parse(const char *name)
 bool ctl_status_open(enum ctl_status st)
 {
 	return st == CTL_STATUS_NEW || st == CTL_STATUS_CONFIRMED;
+}
+
+static const char *const field_names[CTL_EVF_COUNT] = {
+#define CTL_X_FIELD_NAME(name) [CTL_EVF_##name] = #name,
+	CTL_EVENT_FIELD_TABLE(CTL_X_FIELD_NAME)
+#undef CTL_X_FIELD_NAME
+};
+
+const char *ctl_event_field_name(enum ctl_event_field f)
+{
+	return (unsigned int)f < CTL_EVF_COUNT ? field_names[f] : "?";
+}
+
+static const char *const scope_names[CTL_ALLOW_SCOPE_COUNT] = {
+	[CTL_ALLOW_SET] = "set",
+	[CTL_ALLOW_GLOBAL] = "global",
+};
+
+const char *ctl_allow_scope_name(enum ctl_allow_scope scope)
+{
+	return (unsigned int)scope < CTL_ALLOW_SCOPE_COUNT ? scope_names[scope] : "?";
+}
+
+int ctl_allow_scope_parse(const char *name)
+{
+	for (int i = 0; name && i < CTL_ALLOW_SCOPE_COUNT; i++)
+		if (strcmp(name, scope_names[i]) == 0)
+			return i;
+	return -EINVAL;
 }

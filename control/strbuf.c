@@ -48,18 +48,27 @@ void ctl_sb_printf(struct ctl_sb *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+bool ctl_csv_formula(const char *s)
+{
+	return s[0] && strchr("=+-@\t\r", s[0]);
+}
+
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s), k;
 	uint32_t cp;
 
-	/* at most 3 bytes out per byte in: "" for ", %XX for a stray byte */
-	if (!reserve(sb, 3 * n + 3))
+	/* at most 3 bytes out per byte in ("" for ", %XX for a stray byte),
+	 * and the quote that neutralises a formula */
+	if (!reserve(sb, 3 * n + 4))
 		return;
 	if (!first)
 		sb->buf[sb->len++] = ',';
 	sb->buf[sb->len++] = '"';
+	/* OWASP, "CSV Injection": a quote in front makes the cell text */
+	if (ctl_csv_formula(s))
+		sb->buf[sb->len++] = '\'';
 	for (size_t i = 0; i < n; i += k) {
 		k = hwall_utf8_next(s + i, n - i, &cp);
 		if (k == 0) {

@@ -77,6 +77,7 @@
 	X(http_unpaired, "responses without a pending request (picked-up flows)")           \
 	X(http_cl_and_te, "Content-Length and chunked both present: chunked used")          \
 	X(http_path_truncated, "request-target longer than the stored path")               \
+	X(http_host_truncated, "Host longer than the stored host (255 bytes): cut, flagged")  \
 	X(objects, "response bodies that ended or were abandoned")                          \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \

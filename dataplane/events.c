@@ -4,8 +4,10 @@
  * the counter names.
  */
 #include "dataplane/events.h"
+#include "common/url.h"
 
 #include <arpa/inet.h>
+#include <string.h>
 
 static const char *const drop_names[] = {
 #define DP_X_NAME(name, desc) #name,
@@ -54,6 +56,22 @@ enum {
 _Static_assert(3 * (DP_HOST_MAX + DP_PATH_MAX + DP_METHOD_MAX) + 1024 < DP_EVENT_MAX,
 	       "DP_EVENT_MAX too small for the longest event");
 
+/* The canonical form of a request target (common/url_canon.h): every
+ * byte grows to at most three. */
+#define DP_EVENT_PATH_MAX (3 * DP_PATH_MAX)
+
+/*
+ * @target in its canonical form (docs/enforcement.md, "Canonical form"),
+ * in @buf of @cap bytes: the form the XDP program keys a URL block on, so
+ * that every spelling of one URL is one candidate and one block.  The
+ * JSON writer escapes what is left (control bytes) as it escapes any wire
+ * string.
+ */
+static const char *event_path(const char *target, char *buf, size_t cap)
+{
+	return hwall_url_canon(target, strlen(target), buf, cap) < 0 ? target : buf;
+}
+
 static void server_text(const struct dp_event_obj *e, char *out, size_t cap)
 {
 	if (e->family == 4)
@@ -88,7 +106,7 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	const struct dp_obj *o = e->obj;
 	const struct dp_txn *t = o->txn;
 	bool complete = o->outcome == DP_DROP_COUNT;
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN], path[DP_EVENT_PATH_MAX];
 	struct hwall_json w;
 	size_t len;
 
@@ -101,8 +119,13 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	hwall_json_u64(&w, "server_port", e->server_port);
 	hwall_json_str(&w, "client", e->client);
 	hwall_json_wire(&w, "host", t ? t->host : "");
-	hwall_json_wire(&w, "path", t ? t->path : "");
+	hwall_json_wire(&w, "path", t ? event_path(t->path, path, sizeof(path)) : "");
 	hwall_json_wire(&w, "method", t ? t->method : "");
+	/* Only when cut: controld keeps the flag on the candidate. */
+	if (t && t->host_truncated)
+		hwall_json_bool(&w, "host_truncated", true);
+	if (t && t->path_truncated)
+		hwall_json_bool(&w, "path_truncated", true);
 	hwall_json_u64(&w, "status", o->status);
 	hwall_json_u64(&w, "size", o->size);
 	hwall_json_bool(&w, "complete", complete);

@@ -7,7 +7,8 @@
  * counters.  Writes: one JSON object per line:
  *
  *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
- *    "host":...,"path":...,"method":...,"status":...,"size":...,
+ *    "host":...,"path":...,"method":...[,"host_truncated":true]
+ *    [,"path_truncated":true],"status":...,"size":...,
  *    "complete":...,"partial":...,"outcome":...,"digests":{"xxh3-128":...}}
  *   {"event":"match", the same fields, "set","set_version","algo",
  *    "digest","category","ref"}

@@ -27,6 +27,7 @@ struct head {
 	bool have_cl;
 	bool have_te;
 	bool te_chunked;
+	bool host_cut; /* the Host was longer than host[] */
 	char host[DP_HOST_MAX];
 };
 
@@ -356,9 +357,9 @@ static enum dp_drop parse_fields(const struct dp_http *h, char *buf, struct head
 			hd->have_te = true;
 			hd->te_chunked = last_is_chunked(val);
 		} else if (strcasecmp(line, "host") == 0) {
-			if (strlen(val) >= DP_HOST_MAX)
-				return bad;
-			copy_str(hd->host, sizeof(hd->host), val, strlen(val), NULL);
+			/* Cut, not refused: the response is hashed all the same,
+			 * and its match must reach controld (flagged there). */
+			copy_str(hd->host, sizeof(hd->host), val, strlen(val), &hd->host_cut);
 		}
 	}
 	if (!hd->start_line)
@@ -374,9 +375,11 @@ static enum dp_drop parse_fields(const struct dp_http *h, char *buf, struct head
 	return DP_DROP_COUNT;
 }
 
+/* HTTP/1.0, 1.1 and the other 1.x a server takes as 1.1 (nginx and Apache
+ * serve "HTTP/1.9"): refusing them would let a client hide a response. */
 static bool version_ok(const char *v)
 {
-	return strcmp(v, "HTTP/1.1") == 0 || strcmp(v, "HTTP/1.0") == 0;
+	return strncmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9' && v[8] == '\0';
 }
 
 /* Fill @t from the request-target (origin, absolute, authority or
@@ -389,11 +392,12 @@ static void set_target(struct dp_http *h, struct dp_txn *t, const char *target, 
 		const char *auth = target + 7, *slash = memchr(auth, '/', len - 7);
 		size_t alen = slash ? (size_t)(slash - auth) : len - 7;
 
-		copy_str(t->host, sizeof(t->host), auth, alen, NULL);
+		copy_str(t->host, sizeof(t->host), auth, alen, &t->host_truncated);
 		target = slash ? slash : "/";
 		len = slash ? len - 7 - alen : 1;
 	}
 	copy_str(t->path, sizeof(t->path), target, len, &trunc);
+	t->path_truncated = trunc;
 	if (trunc)
 		h->ctr->info[DP_INFO_http_path_truncated]++;
 }
@@ -405,7 +409,9 @@ static enum dp_drop request_line(const char *line, const char **ret_sp1, const c
 	const char *sp1 = strchr(line, ' ');
 	const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 
-	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || sp1 - line >= DP_METHOD_MAX)
+	/* A method longer than the stored one is cut (on_request), not
+	 * refused: the response's digest does not depend on it. */
+	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1)
 		return DP_DROP_http_bad_request;
 	if (strncmp(line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
 		return DP_DROP_http_upgrade;
@@ -452,7 +458,10 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 		return DP_DROP_http_no_memory;
 	copy_str(t->method, sizeof(t->method), hd.start_line, (size_t)(sp1 - hd.start_line), NULL);
 	copy_str(t->host, sizeof(t->host), hd.host, strlen(hd.host), NULL);
+	t->host_truncated = hd.host_cut;
 	set_target(h, t, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	if (t->host_truncated)
+		h->ctr->info[DP_INFO_http_host_truncated]++;
 	t->head = strcmp(t->method, "HEAD") == 0;
 	t->connect = strcmp(t->method, "CONNECT") == 0;
 	t->end_seq = end_seq;

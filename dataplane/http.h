@@ -31,8 +31,8 @@
 #include "dataplane/counters.h"
 #include "dataplane/digest.h"
 
-#define DP_METHOD_MAX 16  /* with the NUL */
-#define DP_HOST_MAX 256   /* with the NUL */
+#define DP_METHOD_MAX 16  /* with the NUL; longer methods are truncated */
+#define DP_HOST_MAX 256   /* with the NUL; longer Hosts are truncated, counted */
 #define DP_PATH_MAX 1024  /* with the NUL; longer targets are truncated, counted */
 
 enum dp_dir {
@@ -57,6 +57,7 @@ struct dp_txn {
 	uint32_t end_seq; /* client sequence number after the head */
 	bool head;        /* HEAD: the response has no body */
 	bool connect;     /* CONNECT: a 2xx turns the connection into a tunnel */
+	bool host_truncated, path_truncated; /* cut to host[], path[] */
 	char method[DP_METHOD_MAX];
 	char host[DP_HOST_MAX];
 	char path[DP_PATH_MAX];

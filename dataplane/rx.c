@@ -32,7 +32,7 @@
 #define PREFETCH_MBUF 8
 #define PREFETCH_FRAME 2
 
-int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t errlen)
+int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *err)
 {
 	char perr[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -44,18 +44,14 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t 
 	memset(cap, 0, sizeof(*cap));
 	if (access(path, R_OK) < 0) {
 		r = hwall_neg_errno();
-		snprintf(err, errlen, "%s: %s", path, hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 	}
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p) {
-		snprintf(err, errlen, "%s: not a readable pcap file: %s", path, perr);
-		return -EINVAL;
-	}
+	if (!p)
+		return hwall_err_set(err, -EINVAL, "%s: not a readable pcap file: %s", path, perr);
 	if (pcap_datalink(p) != DLT_EN10MB) {
-		snprintf(err, errlen, "%s: link type %s, only Ethernet captures are supported", path,
-			 pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
-		r = -EINVAL;
+		r = hwall_err_set(err, -EINVAL, "%s: link type %s, only Ethernet captures are supported",
+				  path, pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 		goto out_close;
 	}
 	cap->ts_ns = malloc(room * sizeof(*cap->ts_ns));
@@ -74,11 +70,9 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t 
 					: 1;
 	}
 	if (!cap->ts_ns || (cap->count == room && rc == 1)) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		r = -ENOMEM;
+		r = hwall_err_set(err, -ENOMEM, "%s: out of memory", path);
 	} else if (rc == PCAP_ERROR) {
-		snprintf(err, errlen, "%s: %s", path, pcap_geterr(p));
-		r = -EINVAL;
+		r = hwall_err_set(err, -EINVAL, "%s: %s", path, pcap_geterr(p));
 	}
 out_close:
 	pcap_close(p);
@@ -89,29 +83,23 @@ out_close:
 	return r;
 }
 
-static int eal_start(const char *path, uint64_t mem_mb, unsigned int lcores, char *err,
-		     size_t errlen)
+static int eal_start(const char *path, uint64_t mem_mb, unsigned int lcores, struct hwall_err *err)
 {
 	char mem[32], prefix[64], vdev[4200], cores[32];
 	char *argv[] = { "hashwall-dataplane", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
 			 "-l", cores, "--log-level=error", "-m", mem, prefix, vdev, NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
-	if (strchr(path, ',')) {
-		snprintf(err, errlen, "%s: a capture path must not contain ','", path);
-		return -EINVAL;
-	}
+	if (strchr(path, ','))
+		return hwall_err_set(err, -EINVAL, "%s: a capture path must not contain ','", path);
 	snprintf(mem, sizeof(mem), "%" PRIu64, mem_mb);
 	snprintf(cores, sizeof(cores), "0-%u", lcores ? lcores - 1 : 0);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hwdp-%d", (int)getpid());
-	if ((size_t)snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", path) >= sizeof(vdev)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	if (rte_eal_init(argc, argv) < 0) {
-		snprintf(err, errlen, "EAL start failed: %s", rte_strerror(rte_errno));
-		return -rte_errno ? -rte_errno : -EIO;
-	}
+	if ((size_t)snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", path) >= sizeof(vdev))
+		return hwall_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
+	if (rte_eal_init(argc, argv) < 0)
+		return hwall_err_set(err, rte_errno ? -rte_errno : -EIO, "EAL start failed: %s",
+				     rte_strerror(rte_errno));
 	return 0;
 }
 
@@ -130,15 +118,13 @@ static void runtime_dir_remove(const char *dir)
 	rmdir(dir);
 }
 
-static int port_start(struct dp_capture *cap, char *err, size_t errlen)
+static int port_start(struct dp_capture *cap, struct hwall_err *err)
 {
 	struct rte_eth_conf conf = { 0 };
 	int r;
 
-	if (rte_eth_dev_count_avail() != 1) {
-		snprintf(err, errlen, "net_pcap port not available");
-		return -ENODEV;
-	}
+	if (rte_eth_dev_count_avail() != 1)
+		return hwall_err_set(err, -ENODEV, "net_pcap port not available");
 	cap->port = (uint16_t)rte_eth_find_next(0);
 	r = rte_eth_dev_configure(cap->port, 1, 1, &conf);
 	if (r == 0)
@@ -148,16 +134,13 @@ static int port_start(struct dp_capture *cap, char *err, size_t errlen)
 		r = rte_eth_tx_queue_setup(cap->port, 0, RX_DESC, (unsigned int)rte_socket_id(), NULL);
 	if (r == 0)
 		r = rte_eth_dev_start(cap->port);
-	if (r < 0) {
-		snprintf(err, errlen, "net_pcap port setup failed: %s", rte_strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "net_pcap port setup failed: %s", rte_strerror(-r));
 	cap->port_started = true;
 	return 0;
 }
 
-int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, char *err,
-	       size_t errlen)
+int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, struct hwall_err *err)
 {
 	uint64_t n_mbufs = cap->mbufs + RX_DESC * 2 + 512;
 	/* Without hugepages an mbuf may not cross a 4 KiB page: one per page. */
@@ -165,25 +148,21 @@ int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, ch
 	uint32_t empty = 0;
 	int r;
 
-	r = eal_start(path, mem_mb, lcores, err, errlen);
+	r = eal_start(path, mem_mb, lcores, err);
 	if (r < 0)
 		return r;
 	cap->eal = true;
 	cap->pool = rte_pktmbuf_pool_create("dp_replay", (unsigned int)n_mbufs, 0, 0, MBUF_ROOM,
 					    (int)rte_socket_id());
-	if (!cap->pool) {
-		snprintf(err, errlen, "cannot allocate %" PRIu64 " mbufs: %s", n_mbufs,
-			 rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
-	r = port_start(cap, err, errlen);
+	if (!cap->pool)
+		return hwall_err_set(err, -ENOMEM, "cannot allocate %" PRIu64 " mbufs: %s", n_mbufs,
+				     rte_strerror(rte_errno));
+	r = port_start(cap, err);
 	if (r < 0)
 		return r;
 	cap->pkts = calloc(cap->count ? cap->count : 1, sizeof(*cap->pkts));
-	if (!cap->pkts) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!cap->pkts)
+		return hwall_err_set(err, -ENOMEM, "out of memory");
 	while (cap->loaded < cap->count && empty < EMPTY_POLLS_MAX) {
 		uint32_t want = cap->count - cap->loaded;
 		uint16_t got = rte_eth_rx_burst(cap->port, 0, cap->pkts + cap->loaded,
@@ -191,11 +170,9 @@ int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, ch
 		cap->loaded += got;
 		empty = got ? 0 : empty + 1;
 	}
-	if (cap->loaded != cap->count) {
-		snprintf(err, errlen, "%s: read %" PRIu32 " of %" PRIu32 " packets", path, cap->loaded,
-			 cap->count);
-		return -EIO;
-	}
+	if (cap->loaded != cap->count)
+		return hwall_err_set(err, -EIO, "%s: read %" PRIu32 " of %" PRIu32 " packets", path,
+				     cap->loaded, cap->count);
 	return 0;
 }
 

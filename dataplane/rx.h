@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/errors.h"
 #include "dataplane/worker.h"
 
 struct rte_mbuf;
@@ -41,18 +42,17 @@ struct dp_capture {
 
 /*
  * Read the capture at @path with libpcap.  Returns 0, or -errno with @err
- * (of @errlen bytes) saying why: cannot open, not a pcap, not Ethernet,
- * truncated.  Free with dp_capture_free().
+ * saying why: cannot open, not a pcap, not Ethernet, truncated.  Free with
+ * dp_capture_free().
  */
-int dp_capture_scan(const char *path, struct dp_capture *cap, char *err, size_t errlen);
+int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *err);
 
 /*
  * Start the EAL for replaying @path on @lcores lcores (0..lcores-1) and
  * load every packet into memory (cap->pkts).  Returns 0 or -errno with
  * @err set.
  */
-int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, char *err,
-	       size_t errlen);
+int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, struct hwall_err *err);
 
 /*
  * The worker (0..@n-1) of frame @m: a hash of its direction-normalised flow

@@ -5,32 +5,27 @@
 #include "dataplane/verdict.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "common/errors.h"
 
 int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
-		    struct hws_error *err)
+		    struct hwall_err *err)
 {
 	struct dp_setlist *l;
 	int r;
 
-	if (n > DP_SETS_MAX) {
-		snprintf(err->msg, sizeof(err->msg), "at most %d sets", DP_SETS_MAX);
-		return -E2BIG;
-	}
+	if (n > DP_SETS_MAX)
+		return hwall_err_set(err, -E2BIG, "at most %d sets", DP_SETS_MAX);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
-		struct hws_error e = { { 0 } };
 		struct dp_set_ref *s = &l->sets[i];
 
-		r = hws_open(paths[i], &s->set, &e);
+		r = hws_open(paths[i], &s->set, err);
 		if (r < 0) {
-			snprintf(err->msg, sizeof(err->msg), "%s: %s", paths[i],
-				 e.msg[0] ? e.msg : hwall_strerror(r));
+			hwall_err_prefix(err, r, "%s: ", paths[i]);
 			goto out_free;
 		}
 		l->n++;
@@ -77,8 +72,10 @@ unsigned int dp_verdict_count(const struct dp_setlist *l, const struct dp_digest
 			if (!(d->mask & (1u << a)) || !l->sets[i].info.counts[a] ||
 			    !hws_lookup(l->sets[i].set, (enum hwall_algo)a, d->bytes[a], &hit))
 				continue;
-			/* Only a hit pays for the allowlist lookup. */
-			if (dp_allowlist_contains(l->allow, (enum hwall_algo)a, d->bytes[a])) {
+			/* Only a hit pays for the allowlist lookup; an entry
+			 * for another set leaves this set's hit a match. */
+			if (dp_allowlist_contains(l->allow, (enum hwall_algo)a, d->bytes[a],
+						  l->sets[i].info.id)) {
 				if (ctr)
 					ctr->drop[DP_DROP_allowlisted]++;
 				continue;

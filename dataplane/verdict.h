@@ -49,7 +49,7 @@ struct dp_match {
  * naming the file and the reason.
  */
 int dp_setlist_open(const char *const *paths, unsigned int n, struct dp_setlist **ret_list,
-		    struct hws_error *err);
+		    struct hwall_err *err);
 
 /* Set l->algo_mask from the sets' entry counts. */
 void dp_setlist_compute_mask(struct dp_setlist *l);
@@ -59,7 +59,8 @@ void dp_setlist_free(struct dp_setlist *l);
 
 /*
  * Look every digest of @d up in every set of @l (NULL: no sets).  A hit
- * whose (algorithm, digest) is in l->allow is skipped and counted in
+ * whose (algorithm, digest) l->allow lists for every set or for the set
+ * hit is skipped and counted in
  * @ctr's allowlisted drop counter (@ctr may be NULL: not counted).  Writes
  * up to @max matches to @out and returns how many there were.
  */

@@ -31,19 +31,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/algo.h"
+#include "common/errors.h"
 
 #define HWS_ID_MAX 63          /* bytes of a set id, without the NUL */
 #define HWS_BULK_MAX 64        /* digests per hws_lookup_bulk() call */
 
 struct hws_set;
 struct hws_builder;
-
-/* Why an open or a write failed, for the caller to log. */
-struct hws_error {
-	char msg[256];
-};
 
 /* What a lookup returns for a digest that is in the set. */
 struct hws_hit {
@@ -76,14 +73,14 @@ struct hws_info {
  * mapping; close it with hws_close().  Errors: -ENOENT, -EACCES ... from
  * opening, -EINVAL (with @err saying which check failed) for a bad file.
  */
-int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err);
+int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err);
 
 /*
  * Validate @len bytes at @buf as a set file and wrap them without copying;
  * @buf must stay valid and unchanged until hws_close().  Used by tests and
  * the fuzzer.  Returns 0 or -EINVAL with @err set.
  */
-int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err);
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err);
 
 /* Unmap and free; accepts NULL. */
 void hws_close(struct hws_set *set);
@@ -148,7 +145,11 @@ int hws_foreach(const struct hws_set *set, int (*fn)(const struct hws_entry *e, 
  * -EINVAL with @err saying "PATH:LINE: reason".
  */
 int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
-		   struct hws_error *err);
+		   struct hwall_err *err);
+
+/* Whether @id can name a set: 1..HWS_ID_MAX printable ASCII characters,
+ * no spaces (so it is one token in a line of text). */
+bool hws_id_valid(const char *id);
 
 /*
  * A builder for a set named @id (1..HWS_ID_MAX printable ASCII characters,
@@ -159,6 +160,14 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version);
 
 /* Set the created and expires times (unix seconds; expires 0 = never). */
 void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expires);
+
+/*
+ * The mode hws_builder_write() gives the file, exactly (the umask does not
+ * apply).  0600 unless set: a hash list is confidential, and its reader is
+ * the caller's to name (hashwall-syncd: 0640; hashwall-set build: 0666
+ * less the umask, like any file a command creates).
+ */
+void hws_builder_set_mode(struct hws_builder *b, mode_t mode);
 
 /* Add an entry (see the merge rule above).  Returns 0, -EINVAL, -ENOMEM. */
 int hws_builder_add(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,
@@ -193,7 +202,7 @@ struct hws_write_stats {
  * is left behind.  @ret_stats may be NULL.
  */
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err);
+		      struct hwall_err *err);
 
 /* Free; accepts NULL. */
 void hws_builder_free(struct hws_builder *b);

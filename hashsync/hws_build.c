@@ -24,7 +24,7 @@
 #define RADIX_BITS2 16 /* second pass, inside one first-level bucket */
 #define INSERTION_MAX 24
 
-static bool id_valid(const char *id)
+bool hws_id_valid(const char *id)
 {
 	size_t len = strlen(id);
 
@@ -40,7 +40,7 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version)
 {
 	struct hws_builder *b;
 
-	if (!id || !id_valid(id)) {
+	if (!id || !hws_id_valid(id)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -50,6 +50,7 @@ struct hws_builder *hws_builder_new(const char *id, uint64_t version)
 	strcpy(b->id, id);
 	b->version = version;
 	b->created = (int64_t)time(NULL);
+	b->mode = 0600;
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
 		b->t[a].dlen = (unsigned int)hwall_algo_len((enum hwall_algo)a);
 		b->t[a].stride = b->t[a].dlen + HWS_REC_EXTRA;
@@ -61,6 +62,11 @@ void hws_builder_set_times(struct hws_builder *b, int64_t created, int64_t expir
 {
 	b->created = created;
 	b->expires = expires;
+}
+
+void hws_builder_set_mode(struct hws_builder *b, mode_t mode)
+{
+	b->mode = mode & 07777;
 }
 
 static int push_op(struct hws_builder *b, enum hwall_algo algo, const uint8_t *digest,

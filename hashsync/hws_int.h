@@ -83,9 +83,6 @@ static inline int hws_digest_cmp(const uint8_t *a, const uint8_t *b, unsigned in
 	return 0;
 }
 
-/* Set @err (when not NULL) from @fmt and return @r. */
-int hws_fail(struct hws_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* Builder records, one table per algorithm:
  *   digest (dlen) | ref u32 | seq u32 | category u8 | op u8 */
 #define HWS_OP_REMOVE 0
@@ -103,6 +100,7 @@ struct hws_builder {
 	char id[HWS_ID_MAX + 1];
 	uint64_t version;
 	int64_t created, expires;
+	mode_t mode; /* of the written file, exactly */
 	uint32_t seq;
 	/* A set whose entries come before every operation, merged with them
 	 * while writing (already sorted: no copy, no sort); NULL when none.

@@ -72,7 +72,7 @@ static int parse_line(char *line, struct hws_entry *e, const char **why, char *b
 }
 
 int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *ctx), void *ctx,
-		   struct hws_error *err)
+		   struct hwall_err *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 	char *line = NULL;
@@ -83,8 +83,7 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 
 	if (!f) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "%s: %s", path, hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct hws_entry e;
@@ -93,31 +92,30 @@ int hws_list_parse(const char *path, int (*fn)(const struct hws_entry *e, void *
 
 		lineno++;
 		if (len > LIST_LINE_MAX) {
-			r = hws_fail(err, -EINVAL, "%s:%lu: line longer than %d bytes", path, lineno, LIST_LINE_MAX);
+			r = hwall_err_set(err, -EINVAL, "%s:%lu: line longer than %d bytes", path, lineno,
+					  LIST_LINE_MAX);
 			break;
 		}
 		if (memchr(line, '\0', (size_t)len)) {
-			r = hws_fail(err, -EINVAL, "%s:%lu: NUL byte in line", path, lineno);
+			r = hwall_err_set(err, -EINVAL, "%s:%lu: NUL byte in line", path, lineno);
 			break;
 		}
 		r = parse_line(line, &e, &why, whybuf, sizeof(whybuf));
 		if (r < 0) {
-			hws_fail(err, 0, "%s:%lu: %s", path, lineno, why);
+			hwall_err_set(err, r, "%s:%lu: %s", path, lineno, why);
 			break;
 		}
 		if (r == 1) {
 			r = fn(&e, ctx);
 			if (r != 0) {
-				hws_fail(err, 0, "%s:%lu: %s", path, lineno, hwall_strerror(r));
+				hwall_err_set(err, r, "%s:%lu: %s", path, lineno, hwall_strerror(r));
 				break;
 			}
 		}
 		r = 0;
 	}
-	if (r == 0 && ferror(f)) {
-		r = -EIO;
-		hws_fail(err, 0, "%s: read error", path);
-	}
+	if (r == 0 && ferror(f))
+		r = hwall_err_set(err, -EIO, "%s: read error", path);
 	free(line);
 	if (f != stdin)
 		fclose(f);

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +25,6 @@
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
-
-int hws_fail(struct hws_error *err, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 void hws_checksum(const uint8_t *file, uint64_t len, uint8_t out[HWS_CHECKSUM_LEN])
 {
@@ -70,61 +57,63 @@ static bool descriptor_empty(const struct hws_disk_algo *d)
 }
 
 static int check_sections(const struct hws_disk_algo *d, const char *name, uint64_t file_size,
-			  struct hws_error *err)
+			  struct hwall_err *err)
 {
 	if (!section_ok(d->base_off, (hws_groups(d->bucket_bits) + 1) * 4, file_size))
-		return hws_fail(err, -EINVAL, "%s: base section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: base section outside the file or misaligned", name);
 	if (!section_ok(d->index_off, (1ull << d->bucket_bits) * d->off_width, file_size))
-		return hws_fail(err, -EINVAL, "%s: index section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: index section outside the file or misaligned", name);
 	if (!section_ok(d->keys_off, d->count * d->key_len, file_size))
-		return hws_fail(err, -EINVAL, "%s: key section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: key section outside the file or misaligned", name);
 	if (!section_ok(d->refs_off, d->count * 4, file_size))
-		return hws_fail(err, -EINVAL, "%s: reference section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: reference section outside the file or misaligned",
+				     name);
 	if (!section_ok(d->cats_off, d->count, file_size))
-		return hws_fail(err, -EINVAL, "%s: category section outside the file or misaligned", name);
+		return hwall_err_set(err, -EINVAL, "%s: category section outside the file or misaligned",
+				     name);
 	return 0;
 }
 
 static int check_algo(const struct hws_disk_header *h, enum hwall_algo a, uint64_t file_size,
-		      struct hws_error *err)
+		      struct hwall_err *err)
 {
 	const struct hws_disk_algo *d = &h->algos[a];
 	const char *name = hwall_algo_name(a);
 
 	if (d->count == 0)
-		return descriptor_empty(d) ? 0 : hws_fail(err, -EINVAL,
+		return descriptor_empty(d) ? 0 : hwall_err_set(err, -EINVAL,
 							 "%s: sections given for an empty table", name);
 	if (d->digest_len != hwall_algo_len(a))
-		return hws_fail(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
+		return hwall_err_set(err, -EINVAL, "%s: digest length %u, expected %zu", name, d->digest_len,
 			    hwall_algo_len(a));
 	if (d->bucket_bits > HWS_MAX_BUCKET_BITS || d->strip != d->bucket_bits / 8 ||
 	    d->key_len != d->digest_len - d->strip)
-		return hws_fail(err, -EINVAL, "%s: inconsistent bucket bits %u, strip %u, key length %u", name,
-			    d->bucket_bits, d->strip, d->key_len);
+		return hwall_err_set(err, -EINVAL, "%s: inconsistent bucket bits %u, strip %u, key length %u",
+				     name, d->bucket_bits, d->strip, d->key_len);
 	if (d->count > UINT32_MAX)
-		return hws_fail(err, -EINVAL, "%s: %llu entries, at most 2^32-1 allowed", name,
+		return hwall_err_set(err, -EINVAL, "%s: %llu entries, at most 2^32-1 allowed", name,
 			    (unsigned long long)d->count);
 	if (d->off_width != 1 && d->off_width != 2 && d->off_width != 4)
-		return hws_fail(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
+		return hwall_err_set(err, -EINVAL, "%s: index offset width %u, expected 1, 2 or 4", name,
 				d->off_width);
 	if (d->reserved2 || d->reserved[0] || d->reserved[1] || d->reserved[2])
-		return hws_fail(err, -EINVAL, "%s: reserved descriptor fields are not zero", name);
+		return hwall_err_set(err, -EINVAL, "%s: reserved descriptor fields are not zero", name);
 	/* Only a perceptual algorithm has a section of its own, its
 	 * near-neighbour index, and cannot be looked up without it;
 	 * validate() opens it. */
 	if (hwall_algo_kind(a) != HWALL_ALGO_KIND_PERCEPTUAL) {
 		if (d->aux_off || d->aux_len)
-			return hws_fail(err, -EINVAL, "%s: an aux section is given, but only a "
+			return hwall_err_set(err, -EINVAL, "%s: an aux section is given, but only a "
 					"perceptual algorithm has one", name);
 	} else if (d->aux_len == 0 || !section_ok(d->aux_off, d->aux_len, file_size)) {
-		return hws_fail(err, -EINVAL, "%s: index (aux) section missing, outside the file "
+		return hwall_err_set(err, -EINVAL, "%s: index (aux) section missing, outside the file "
 				"or misaligned", name);
 	}
 	return check_sections(d, name, file_size, err);
 }
 
 /* Every slot: the table's algorithms, then the slots no algorithm has yet. */
-static int check_algos(const struct hws_disk_header *h, uint64_t file_size, struct hws_error *err)
+static int check_algos(const struct hws_disk_header *h, uint64_t file_size, struct hwall_err *err)
 {
 	uint64_t total = 0;
 
@@ -134,55 +123,57 @@ static int check_algos(const struct hws_disk_header *h, uint64_t file_size, stru
 	}
 	for (unsigned int a = HWALL_ALGO_COUNT; a < HWS_ALGO_SLOTS; a++)
 		if (!descriptor_empty(&h->algos[a]))
-			return hws_fail(err, -EINVAL, "algorithm slot %u is in use, but this build knows "
-					"only %d algorithms (%s): written by a newer hashwall?", a,
-					HWALL_ALGO_COUNT, hwall_algo_names());
+			return hwall_err_set(err, -EINVAL,
+					     "algorithm slot %u is in use, but this build knows "
+					     "only %d algorithms (%s): written by a newer hashwall?", a,
+					     HWALL_ALGO_COUNT, hwall_algo_names());
 	if (total != h->entries)
-		return hws_fail(err, -EINVAL, "entry counts add up to %llu, header says %llu",
+		return hwall_err_set(err, -EINVAL, "entry counts add up to %llu, header says %llu",
 			    (unsigned long long)total, (unsigned long long)h->entries);
 	return 0;
 }
 
 /* Magic and version, the part every format version shares (@len bytes,
  * at least HWS_PREAMBLE_SIZE), so that an old file is named as such. */
-static int check_preamble(const struct hws_disk_header *h, size_t len, struct hws_error *err)
+static int check_preamble(const struct hws_disk_header *h, size_t len, struct hwall_err *err)
 {
 	if (memcmp(h->magic, HWS_MAGIC, HWS_MAGIC_LEN) != 0)
-		return hws_fail(err, -EINVAL, "bad magic: not a hashwall set file");
+		return hwall_err_set(err, -EINVAL, "bad magic: not a hashwall set file");
 	if (h->format_version < HWS_FORMAT_VERSION)
-		return hws_fail(err, -EINVAL, "format version %u is older than this build's %u and is "
+		return hwall_err_set(err, -EINVAL, "format version %u is older than this build's %u and is "
 				"not read: build the set again from its list (hashwall-set build), "
 				"or let syncd install a new snapshot", h->format_version,
 				HWS_FORMAT_VERSION);
 	if (h->format_version > HWS_FORMAT_VERSION)
-		return hws_fail(err, -EINVAL, "format version %u is newer than this build's %u", h->format_version,
-			    HWS_FORMAT_VERSION);
+		return hwall_err_set(err, -EINVAL, "format version %u is newer than this build's %u",
+				     h->format_version, HWS_FORMAT_VERSION);
 	if (len < HWS_HEADER_SIZE)
-		return hws_fail(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, shorter than the %u-byte header", len,
 			    HWS_HEADER_SIZE);
 	return 0;
 }
 
-static int check_header(const struct hws_disk_header *h, size_t len, struct hws_error *err)
+static int check_header(const struct hws_disk_header *h, size_t len, struct hwall_err *err)
 {
 	static const uint8_t zero[sizeof(h->reserved2)];
 	size_t idlen;
 
 	if (h->header_size != HWS_HEADER_SIZE)
-		return hws_fail(err, -EINVAL, "header size %u, expected %u", h->header_size, HWS_HEADER_SIZE);
+		return hwall_err_set(err, -EINVAL, "header size %u, expected %u", h->header_size,
+				     HWS_HEADER_SIZE);
 	if (h->file_size != len)
-		return hws_fail(err, -EINVAL, "file is %zu bytes, header says %llu (truncated or extended)", len,
-			    (unsigned long long)h->file_size);
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, header says %llu (truncated or extended)",
+				     len, (unsigned long long)h->file_size);
 	if (h->flags != 0)
-		return hws_fail(err, -EINVAL, "unknown flags 0x%x", h->flags);
+		return hwall_err_set(err, -EINVAL, "unknown flags 0x%x", h->flags);
 	if (h->reserved != 0 || memcmp(h->reserved2, zero, sizeof(zero)) != 0)
-		return hws_fail(err, -EINVAL, "reserved header bytes are not zero");
+		return hwall_err_set(err, -EINVAL, "reserved header bytes are not zero");
 	idlen = strnlen(h->id, sizeof(h->id));
 	if (idlen == 0 || idlen == sizeof(h->id))
-		return hws_fail(err, -EINVAL, "set id empty or not terminated");
+		return hwall_err_set(err, -EINVAL, "set id empty or not terminated");
 	for (size_t i = 0; i < idlen; i++)
 		if (h->id[i] <= ' ' || h->id[i] > '~')
-			return hws_fail(err, -EINVAL, "set id has a non-printable character");
+			return hwall_err_set(err, -EINVAL, "set id has a non-printable character");
 	return check_algos(h, len, err);
 }
 
@@ -203,7 +194,7 @@ static void close_near(struct hws_set *set)
  * crafted index can only give wrong answers, never read outside the file).
  */
 static int open_near(struct hws_set *set, enum hwall_algo a, const struct hws_disk_algo *d,
-		     struct hws_error *err)
+		     struct hwall_err *err)
 {
 	struct hws_view *v = &set->views[a];
 	const char *name = hwall_algo_name(a);
@@ -211,20 +202,20 @@ static int open_near(struct hws_set *set, enum hwall_algo a, const struct hws_di
 
 	/* hws_open_mem() takes 8-byte aligned buffers; the index needs 64. */
 	if ((uintptr_t)(set->base + d->aux_off) % HWS_SECTION_ALIGN)
-		return hws_fail(err, -EINVAL, "%s: index (aux) section not 64-byte aligned in memory",
+		return hwall_err_set(err, -EINVAL, "%s: index (aux) section not 64-byte aligned in memory",
 				name);
 	r = pdqi_open(set->base + d->aux_off, d->aux_len, &v->near);
 	if (r < 0)
-		return hws_fail(err, r == -ENOMEM ? r : -EINVAL, "%s: index (aux) section refused: %s",
+		return hwall_err_set(err, r == -ENOMEM ? r : -EINVAL, "%s: index (aux) section refused: %s",
 				name, r == -ENOMEM ? "out of memory" : "not a valid PDQ index");
 	if (pdqi_count(v->near) != d->count)
-		return hws_fail(err, -EINVAL, "%s: index has %zu entries, the table %llu", name,
+		return hwall_err_set(err, -EINVAL, "%s: index has %zu entries, the table %llu", name,
 				pdqi_count(v->near), (unsigned long long)d->count);
 	for (int end = 0; end < 2; end++) {
 		uint64_t i = end ? d->count - 1 : 0;
 
 		if (memcmp(pdqi_hash(v->near, i) + d->strip, v->keys + i * d->key_len, d->key_len))
-			return hws_fail(err, -EINVAL, "%s: index entry %llu is not the table's key",
+			return hwall_err_set(err, -EINVAL, "%s: index entry %llu is not the table's key",
 					name, (unsigned long long)i);
 	}
 	return 0;
@@ -232,18 +223,18 @@ static int open_near(struct hws_set *set, enum hwall_algo a, const struct hws_di
 
 /* validate()'s work; may leave indexes open on failure. */
 static int validate_views(struct hws_set *set, const uint8_t *base, size_t len,
-			  struct hws_error *err)
+			  struct hwall_err *err)
 {
 	const struct hws_disk_header *h = (const void *)base;
 	uint8_t sum[HWS_CHECKSUM_LEN];
 
 	if (len < HWS_PREAMBLE_SIZE)
-		return hws_fail(err, -EINVAL, "file is %zu bytes, too short for a set file", len);
+		return hwall_err_set(err, -EINVAL, "file is %zu bytes, too short for a set file", len);
 	HWALL_TRY(check_preamble(h, len, err));
 	HWALL_TRY(check_header(h, len, err));
 	hws_checksum(base, len, sum);
 	if (memcmp(sum, h->checksum, sizeof(sum)) != 0)
-		return hws_fail(err, -EINVAL, "checksum mismatch: the file is corrupt");
+		return hwall_err_set(err, -EINVAL, "checksum mismatch: the file is corrupt");
 
 	set->base = base;
 	set->len = len;
@@ -266,7 +257,7 @@ static int validate_views(struct hws_set *set, const uint8_t *base, size_t len,
 		/* The two ends of the base are checked here; every range is
 		 * clamped at lookup. */
 		if (v->base[0] != 0 || v->base[hws_groups(d->bucket_bits)] != d->count)
-			return hws_fail(err, -EINVAL, "%s: index does not span the entries",
+			return hwall_err_set(err, -EINVAL, "%s: index does not span the entries",
 					hwall_algo_name(a));
 		v->off_width = d->off_width;
 		v->shift = 32 - d->bucket_bits;
@@ -287,7 +278,7 @@ static int validate_views(struct hws_set *set, const uint8_t *base, size_t len,
 
 /* Validate @len bytes at @base and fill @set's views; no per-entry work
  * beyond the checksum.  On failure the views hold no open index. */
-static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hws_error *err)
+static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct hwall_err *err)
 {
 	int r;
 
@@ -298,7 +289,7 @@ static int validate(struct hws_set *set, const uint8_t *base, size_t len, struct
 	return r;
 }
 
-int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hws_error *err)
+int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct hwall_err *err)
 {
 	struct hws_set *set = malloc(sizeof(*set));
 	int r;
@@ -308,7 +299,7 @@ int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct h
 	/* The header and sections are read in place as integers. */
 	if ((uintptr_t)buf % 8 != 0) {
 		free(set);
-		return hws_fail(err, -EINVAL, "buffer not 8-byte aligned");
+		return hwall_err_set(err, -EINVAL, "buffer not 8-byte aligned");
 	}
 	r = validate(set, buf, len, err);
 	if (r < 0) {
@@ -319,7 +310,7 @@ int hws_open_mem(const void *buf, size_t len, struct hws_set **ret_set, struct h
 	return 0;
 }
 
-int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
+int hws_open(const char *path, struct hws_set **ret_set, struct hwall_err *err)
 {
 	struct hws_set *set;
 	struct stat st;
@@ -329,20 +320,20 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "%s", hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "%s", hwall_strerror(r));
 	}
 	if (fstat(fd, &st) < 0) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "stat: %s", hwall_strerror(r));
+		hwall_err_set(err, r, "stat: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	/* Only the preamble here: validate() names an old format version
 	 * before it asks for the whole header. */
 	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HWS_PREAMBLE_SIZE) {
-		r = hws_fail(err, -EINVAL, S_ISREG(st.st_mode) ? "file is %lld bytes, too short for a set file"
-						  : "not a regular file (%lld)",
-			 (long long)st.st_size);
+		r = hwall_err_set(err, -EINVAL,
+				  S_ISREG(st.st_mode) ? "file is %lld bytes, too short for a set file"
+						      : "not a regular file (%lld)",
+				  (long long)st.st_size);
 		goto out_close;
 	}
 	/* Populate: the checksum reads every page anyway, and lookups on the
@@ -350,13 +341,12 @@ int hws_open(const char *path, struct hws_set **ret_set, struct hws_error *err)
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
 		r = hwall_neg_errno();
-		hws_fail(err, 0, "mmap: %s", hwall_strerror(r));
+		hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 		goto out_close;
 	}
 	set = malloc(sizeof(*set));
 	if (!set) {
-		r = -ENOMEM;
-		hws_fail(err, 0, "out of memory");
+		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_unmap;
 	}
 	r = validate(set, map, (size_t)st.st_size, err);

@@ -226,19 +226,19 @@ static void fill_table(const struct hws_builder *bld, enum hwall_algo algo,
 
 /* Map @fd at @size bytes and write the whole file image into it. */
 static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
-		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hws_error *err)
+		       uint32_t *const starts[HWALL_ALGO_COUNT], int fd, struct hwall_err *err)
 {
 	uint8_t *map;
 	int r;
 
 	r = posix_fallocate(fd, 0, (off_t)h->file_size);
 	if (r != 0)
-		return hws_fail(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
+		return hwall_err_set(err, -r, "reserve %llu bytes: %s", (unsigned long long)h->file_size,
 			    strerror(r));
 	map = mmap(NULL, h->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		r = hwall_neg_errno();
-		return hws_fail(err, r, "mmap: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "mmap: %s", hwall_strerror(r));
 	}
 	memset(map, 0, HWS_HEADER_SIZE);
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
@@ -248,8 +248,8 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 		r = h->algos[a].aux_len ? fill_near(&h->algos[a], starts[a], map) : 0;
 		if (r < 0) {
 			munmap(map, h->file_size);
-			return hws_fail(err, r, "%s: building the near-neighbour index: %s",
-					hwall_algo_name((enum hwall_algo)a), hwall_strerror(r));
+			return hwall_err_set(err, r, "%s: building the near-neighbour index: %s",
+					     hwall_algo_name((enum hwall_algo)a), hwall_strerror(r));
 		}
 	}
 	memcpy(map, h, sizeof(*h));
@@ -259,7 +259,7 @@ static int write_image(const struct hws_builder *b, struct hws_disk_header *h,
 }
 
 int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_stats *ret_stats,
-		      struct hws_error *err)
+		      struct hwall_err *err)
 {
 	struct hws_write_stats st = { 0 };
 	struct hws_disk_header h = { 0 };
@@ -269,7 +269,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 
 	r = hws_builder_prepare(b, &st);
 	if (r < 0)
-		return hws_fail(err, r, "sorting entries: %s", hwall_strerror(r));
+		return hwall_err_set(err, r, "sorting entries: %s", hwall_strerror(r));
 	memcpy(h.magic, HWS_MAGIC, HWS_MAGIC_LEN);
 	h.format_version = HWS_FORMAT_VERSION;
 	h.header_size = HWS_HEADER_SIZE;
@@ -279,12 +279,12 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	memcpy(h.id, b->id, sizeof(b->id));
 	h.file_size = layout(b, &h, starts);
 	if (h.file_size == 0) {
-		r = hws_fail(err, -ENOMEM, "out of memory");
+		r = hwall_err_set(err, -ENOMEM, "out of memory");
 		goto out_free;
 	}
-	r = hwall_atomic_begin(path, 0644, &tmp);
+	r = hwall_atomic_begin(path, b->mode, &tmp);
 	if (r < 0) {
-		hws_fail(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
+		hwall_err_set(err, r, "create a temporary file next to %s: %s", path, hwall_strerror(r));
 		goto out_free;
 	}
 	r = write_image(b, &h, starts, tmp.fd, err);
@@ -294,7 +294,7 @@ int hws_builder_write(struct hws_builder *b, const char *path, struct hws_write_
 	}
 	r = hwall_atomic_commit(&tmp, true);
 	if (r < 0) {
-		hws_fail(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
+		hwall_err_set(err, r, "%s %s: %s", tmp.step, path, hwall_strerror(r));
 		goto out_free;
 	}
 	st.bytes = h.file_size;

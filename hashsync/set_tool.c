@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 
 static void usage(FILE *out)
@@ -61,6 +62,16 @@ static void default_id(const char *out, char *id, size_t len)
 	free(copy);
 }
 
+/* A command's new file: 0666 less the umask, as open(2) would make it
+ * (umask() is read by setting it; this runs single-threaded). */
+static mode_t new_file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
 static int add_cb(const struct hws_entry *e, void *ctx)
 {
 	return hws_builder_add(ctx, e->algo, e->digest, e->category, e->ref);
@@ -77,7 +88,7 @@ static int cmd_build(int argc, char **argv)
 	char idbuf[HWS_ID_MAX + 1];
 	uint64_t version = 1;
 	struct hws_write_stats st;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_builder *b;
 	int c, r;
 
@@ -111,6 +122,7 @@ static int cmd_build(int argc, char **argv)
 	}
 	/* Nothing is written unless the whole list parses. */
 	r = hws_list_parse(in, add_cb, b, &err);
+	hws_builder_set_mode(b, new_file_mode());
 	if (r == 0)
 		r = hws_builder_write(b, out, &st, &err);
 	hws_builder_free(b);
@@ -130,7 +142,7 @@ static int cmd_build(int argc, char **argv)
 
 static int open_set(const char *path, struct hws_set **ret)
 {
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	int r = hws_open(path, ret, &err);
 
 	if (r < 0)

@@ -92,7 +92,7 @@ static char *resolve(const struct dp_lcfg *c, const char *path)
 	return out;
 }
 
-static int check_ports(struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int check_ports(struct dp_lcfg *c, struct hwall_err *err)
 {
 	char sub[64];
 
@@ -100,31 +100,30 @@ static int check_ports(struct dp_lcfg *c, struct hwall_cfg_error *err)
 		return hwall_cfg_fail(err, "ports", "at least one port is needed");
 	for (size_t i = 0; i < c->n_ports; i++) {
 		struct dp_lcfg_port *p = &c->ports[i];
-		struct hwall_cfg_error perr = { { 0 } };
 		int r;
 
 		snprintf(sub, sizeof(sub), "ports[%zu].profile", i);
 		p->profile_path = resolve(c, p->profile);
 		if (!p->profile_path)
 			return hwall_cfg_fail(err, sub, "out of memory");
-		r = dp_profile_load(p->profile_path, &p->prof, &perr);
+		r = dp_profile_load(p->profile_path, &p->prof, err);
 		p->prof_loaded = r == 0;
 		if (r < 0)
-			return hwall_cfg_fail(err, sub, "%s", perr.msg);
+			return hwall_err_prefix(err, -EINVAL, "%s: ", sub);
 		if (c->workers > p->prof.max_queues)
 			return hwall_cfg_fail(err, sub, "profile '%s' gives at most %u queues, "
 					   "workers is %u", p->prof.name, p->prof.max_queues,
 					   c->workers);
 		snprintf(sub, sizeof(sub), "ports[%zu].device", i);
 		r = dp_port_devstr(&p->prof, p->device, c->workers, p->devstr, sizeof(p->devstr),
-				   &perr);
+				   err);
 		if (r < 0)
-			return hwall_cfg_fail(err, sub, "%s", perr.msg[0] ? perr.msg : hwall_strerror(r));
+			return hwall_err_prefix(err, -EINVAL, "%s: ", sub);
 	}
 	return 0;
 }
 
-static int check(struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int check(struct dp_lcfg *c, struct hwall_err *err)
 {
 	char sub[32];
 
@@ -157,7 +156,7 @@ static int check(struct dp_lcfg *c, struct hwall_cfg_error *err)
 	return check_ports(c, err);
 }
 
-int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_cfg_error *err)
+int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_err *err)
 {
 	cJSON *root = NULL;
 	const char *slash;
@@ -211,7 +210,7 @@ void dp_lcfg_worker_conf(const struct dp_lcfg *c, struct dp_worker_conf *wc)
 		wc->mbh_impl = (enum mbh_impl)mbh_impl_parse(c->mbh_impl);
 }
 
-static int add_path(char **paths, int *n, char *p, struct hwall_cfg_error *err, const char *key)
+static int add_path(char **paths, int *n, char *p, struct hwall_err *err, const char *key)
 {
 	if (!p)
 		return hwall_cfg_fail(err, key, "out of memory");
@@ -236,7 +235,7 @@ static int hws_name(const struct dirent *e)
 	return e->d_name[0] != '.' && len > 4 && strcmp(e->d_name + len - 4, ".hws") == 0;
 }
 
-static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_cfg_error *err)
+static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_err *err)
 {
 	struct dirent **names = NULL;
 	char *dir = resolve(c, c->set_dir), *p;
@@ -260,7 +259,7 @@ static int add_dir(const struct dp_lcfg *c, char **paths, int *n, struct hwall_c
 	return r;
 }
 
-int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_cfg_error *err)
+int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_err *err)
 {
 	char **paths = calloc(DP_SETS_MAX, sizeof(*paths));
 	char key[32];

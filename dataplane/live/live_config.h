@@ -66,7 +66,7 @@ struct dp_lcfg {
  * "workers: unknown key", "FILE:3:7: JSON syntax error").  @c is to be
  * released with dp_lcfg_free() in both cases.
  */
-int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_cfg_error *err);
+int dp_lcfg_load(const char *file, struct dp_lcfg *c, struct hwall_err *err);
 
 /* Release what dp_lcfg_load() allocated; accepts a zeroed @c. */
 void dp_lcfg_free(struct dp_lcfg *c);
@@ -80,7 +80,7 @@ void dp_lcfg_worker_conf(const struct dp_lcfg *c, struct dp_worker_conf *wc);
  * count (at most DP_SETS_MAX) with *ret_paths to be freed with
  * dp_lcfg_paths_free(), or -errno with @err set.
  */
-int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_cfg_error *err);
+int dp_lcfg_set_paths(const struct dp_lcfg *c, char ***ret_paths, struct hwall_err *err);
 void dp_lcfg_paths_free(char **paths, int n);
 
 #endif

@@ -96,8 +96,7 @@ static const char *set_key(const struct dp_lcfg *c, char **paths, int n, const c
 /* Open the set files the configuration names into *ret; logs why not. */
 static int open_sets(const struct dp_lcfg *c, struct dp_setlist **ret)
 {
-	struct hwall_cfg_error err = { { 0 } };
-	struct hws_error herr = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	char **paths = NULL;
 	int n, r;
 
@@ -106,10 +105,10 @@ static int open_sets(const struct dp_lcfg *c, struct dp_setlist **ret)
 		HWALL_LOG(ERR, "dp.live", "%s", err.msg);
 		return n;
 	}
-	r = dp_setlist_open((const char *const *)paths, (unsigned int)n, ret, &herr);
+	r = dp_setlist_open((const char *const *)paths, (unsigned int)n, ret, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "dp.live", "%s: %s", set_key(c, paths, n, herr.msg),
-		       herr.msg[0] ? herr.msg : hwall_strerror(r));
+		HWALL_LOG(ERR, "dp.live", "%s: %s", set_key(c, paths, n, err.msg),
+		       hwall_err_why(&err, r));
 	dp_lcfg_paths_free(paths, n);
 	return r;
 }
@@ -129,15 +128,15 @@ static int load_key(const struct dp_lcfg *c, struct hwall_pseudo_key *key)
  * until then there is none).  Returns 0 or -errno (logged). */
 static int load_allowlist(const struct dp_lcfg *c, struct dp_allowlist **ret)
 {
-	char err[512];
+	struct hwall_err err;
 	int r;
 
 	*ret = NULL;
 	if (!c->allowlist_file || access(c->allowlist_file, F_OK) < 0)
 		return 0;
-	r = dp_allowlist_load(c->allowlist_file, ret, err, sizeof(err));
+	r = dp_allowlist_load(c->allowlist_file, ret, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "dp.live", "allowlist_file: %s", err);
+		HWALL_LOG(ERR, "dp.live", "allowlist_file: %s", err.msg);
 	return r;
 }
 
@@ -146,7 +145,7 @@ static int load_allowlist(const struct dp_lcfg *c, struct dp_allowlist **ret)
 static int load_all(struct dp_run *run, struct dp_setlist **ret_sets,
 		    struct dp_allowlist **ret_allow)
 {
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	if (dp_lcfg_load(run->config_file, &run->cfg, &err) < 0) {
 		/* (a syntax error names the file already) */
@@ -174,7 +173,7 @@ static void allowlist_check(struct dp_run *run)
 {
 	const char *path = run->cfg.allowlist_file;
 	struct dp_allowlist *a = NULL;
-	char err[512];
+	struct hwall_err err;
 	bool changed;
 	double now = hwall_mono_s();
 
@@ -183,9 +182,10 @@ static void allowlist_check(struct dp_run *run)
 	pthread_mutex_unlock(&run->live.lock);
 	if (!changed)
 		return;
-	if (dp_allowlist_load(path, &a, err, sizeof(err)) < 0) {
+	if (dp_allowlist_load(path, &a, &err) < 0) {
 		if (now - run->allow_err_at > 60) {
-			HWALL_LOG(ERR, "dp.live", "allowlist_file: %s; the published allowlist stays", err);
+			HWALL_LOG(ERR, "dp.live", "allowlist_file: %s; the published allowlist stays",
+			       err.msg);
 			run->allow_err_at = now;
 		}
 		return;
@@ -280,7 +280,7 @@ static void steer_stop(struct dp_run *run)
 static int ports_start(struct dp_run *run)
 {
 	const struct dp_lcfg *c = &run->cfg;
-	char err[512];
+	struct hwall_err err = { { 0 } };
 	unsigned int n = pool_size(run);
 	int r;
 
@@ -293,9 +293,9 @@ static int ports_start(struct dp_run *run)
 	}
 	for (size_t p = 0; p < c->n_ports; p++) {
 		r = dp_port_start(&c->ports[p].prof, c->ports[p].devstr, (uint16_t)c->workers,
-				  &run->wconf.ports, run->pool, &run->port_ids[p], err, sizeof(err));
+				  &run->wconf.ports, run->pool, &run->port_ids[p], &err);
 		if (r < 0) {
-			HWALL_LOG(ERR, "dp.live", "ports[%zu] (%s): %s", p, c->ports[p].device, err);
+			HWALL_LOG(ERR, "dp.live", "ports[%zu] (%s): %s", p, c->ports[p].device, err.msg);
 			return r;
 		}
 		run->n_ports++;
@@ -312,7 +312,7 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 {
 	const struct dp_lcfg *c = &run->cfg;
 	struct dp_service_conf sc = { c->event_file, c->ingest_socket, c->id };
-	char err[512];
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	r = dp_setpub_init(&run->live, c->workers, sets);
@@ -322,9 +322,9 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 	run->lws = calloc(c->workers, sizeof(*run->lws));
 	if (!run->lws)
 		return -ENOMEM;
-	r = dp_service_open(&run->svc, &sc, err, sizeof(err));
+	r = dp_service_open(&run->svc, &sc, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "dp.live", "%s", err);
+		HWALL_LOG(ERR, "dp.live", "%s", err.msg);
 		return r;
 	}
 	for (uint32_t k = 0; k < c->workers; k++) {
@@ -336,9 +336,9 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 		dp_service_add_ring(&run->svc, &run->lws[k].ring);
 	}
 	if (r == 0 && c->control_socket)
-		r = dp_control_start(&run->ctl, &run->live, c->control_socket, err, sizeof(err));
+		r = dp_control_start(&run->ctl, &run->live, c->control_socket, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "dp.live", "%s", err);
+		HWALL_LOG(ERR, "dp.live", "%s", err.msg);
 	return r;
 }
 
@@ -347,7 +347,7 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 static void reload(struct dp_run *run)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_setlist *sets = NULL;
 
 	if (dp_lcfg_load(run->config_file, &c, &err) < 0)

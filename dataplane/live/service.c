@@ -63,8 +63,8 @@ static int open_events(struct dp_service *s)
 	return 0;
 }
 
-int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf, char *err,
-		    size_t errlen)
+int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf,
+		    struct hwall_err *err)
 {
 	int r = 0;
 
@@ -73,7 +73,7 @@ int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf, ch
 		s->event_path = strdup(conf->event_file);
 		r = s->event_path ? open_events(s) : -ENOMEM;
 		if (r < 0) {
-			snprintf(err, errlen, "event_file %s: %s", conf->event_file, hwall_strerror(r));
+			hwall_err_set(err, r, "event_file %s: %s", conf->event_file, hwall_strerror(r));
 			goto fail;
 		}
 	}
@@ -81,8 +81,8 @@ int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf, ch
 		struct hwall_ic_config icc = { .socket_path = conf->ingest_socket, .dataplane = conf->id };
 		r = hwall_ic_new(&icc, &s->ic);
 		if (r < 0) {
-			snprintf(err, errlen, "ingest_socket %s: %s", conf->ingest_socket,
-				 hwall_strerror(r));
+			hwall_err_set(err, r, "ingest_socket %s: %s", conf->ingest_socket,
+				      hwall_strerror(r));
 			goto fail;
 		}
 	}

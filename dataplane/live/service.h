@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/errors.h"
 #include "dataplane/live/evring.h"
 
 struct hwall_ic;
@@ -52,8 +53,8 @@ struct dp_service {
  * Open the outputs of @conf.  Returns 0 or -errno with @err saying which
  * output failed and why.
  */
-int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf, char *err,
-		    size_t errlen);
+int dp_service_open(struct dp_service *s, const struct dp_service_conf *conf,
+		    struct hwall_err *err);
 
 /* Drain @ring too (it must outlive @s).  Returns 0 or -ENOSPC. */
 int dp_service_add_ring(struct dp_service *s, struct dp_evring *ring);

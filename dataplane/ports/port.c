@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +39,7 @@ static bool is_pci_addr(const char *name)
 	return rte_pci_addr_parse(name, &addr) == 0;
 }
 
-static int check_device(const struct dp_profile *p, const char *device, struct hwall_cfg_error *err)
+static int check_device(const struct dp_profile *p, const char *device, struct hwall_err *err)
 {
 	char name[DEVNAME_MAX];
 
@@ -61,28 +60,27 @@ static int check_device(const struct dp_profile *p, const char *device, struct h
 	return 0;
 }
 
-/* Whether @queues suits the profile; if not, says why in @why. */
-static bool queues_ok(const struct dp_profile *p, unsigned int queues, char *why, size_t len)
+/* Whether @queues suits the profile: 0, or -EINVAL with @err saying why. */
+static int check_queues(const struct dp_profile *p, unsigned int queues, struct hwall_err *err)
 {
 	if (queues >= 1 && queues <= p->max_queues && !(p->queues_pow2 && (queues & (queues - 1))))
-		return true;
-	snprintf(why, len, "%u rx queues (one per worker), profile %s allows %s1..%u", queues,
-		 p->name, p->queues_pow2 ? "powers of two in " : "", p->max_queues);
-	return false;
+		return 0;
+	return hwall_err_set(err, -EINVAL, "%u rx queues (one per worker), profile %s allows %s1..%u",
+			     queues, p->name, p->queues_pow2 ? "powers of two in " : "",
+			     p->max_queues);
 }
 
 int dp_port_devstr(const struct dp_profile *p, const char *device, unsigned int queues,
-		   char *buf, size_t len, struct hwall_cfg_error *err)
+		   char *buf, size_t len, struct hwall_err *err)
 {
 	static const char tag[] = "{queues}";
 	const char *s = p->devargs;
-	char why[160];
 	size_t off;
 	int w;
 
 	HWALL_TRY(check_device(p, device, err));
-	if (!queues_ok(p, queues, why, sizeof(why)))
-		return hwall_cfg_fail(err, device, "%s", why);
+	if (check_queues(p, queues, err) < 0)
+		return hwall_err_prefix(err, -EINVAL, "%s: ", device);
 	w = snprintf(buf, len, "%s%s", device, *s ? "," : "");
 	if (w < 0 || (size_t)w >= len)
 		goto too_long;
@@ -115,19 +113,6 @@ int dp_port_eal_arg(const struct dp_profile *p, const char *devstr, char *buf, s
 	int w = snprintf(buf, len, "%s%s", p->bus == DP_BUS_PCI ? "--allow=" : "--vdev=", devstr);
 
 	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
-}
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 /* The port of device @name: by ethdev name, else by the rte_device name
@@ -180,43 +165,42 @@ static void bit_names(uint64_t bits, const char *(*namefn)(uint64_t), char *buf,
 
 /* What the profile asks against what the device reports. */
 static int check_caps(const struct dp_profile *p, const struct rte_eth_dev_info *info,
-		      uint16_t queues, char *err, size_t errlen)
+		      uint16_t queues, struct hwall_err *err)
 {
 	char names[256];
 
 	if (strcmp(info->driver_name, p->driver) != 0)
-		return fail(err, errlen, -ENODEV, "driver %s, but profile %s is for %s",
+		return hwall_err_set(err, -ENODEV, "driver %s, but profile %s is for %s",
 			    info->driver_name, p->name, p->driver);
-	if (!queues_ok(p, queues, err, errlen))
-		return -EINVAL;
+	HWALL_TRY(check_queues(p, queues, err));
 	if (queues > info->max_rx_queues)
-		return fail(err, errlen, -EINVAL, "%u rx queues, the device gives at most %u",
+		return hwall_err_set(err, -EINVAL, "%u rx queues, the device gives at most %u",
 			    queues, info->max_rx_queues);
 	if (p->rx_offloads & ~info->rx_offload_capa) {
 		bit_names(p->rx_offloads & ~info->rx_offload_capa, rte_eth_dev_rx_offload_name,
 			  names, sizeof(names));
-		return fail(err, errlen, -ENOTSUP, "rx_offloads: the device lacks %s", names);
+		return hwall_err_set(err, -ENOTSUP, "rx_offloads: the device lacks %s", names);
 	}
 	if (!p->rss.key.len || queues == 1)
 		return 0;
 	if (!info->hash_key_size || !info->flow_type_rss_offloads)
-		return fail(err, errlen, -ENOTSUP,
+		return hwall_err_set(err, -ENOTSUP,
 			    "rss: the device cannot do RSS; drop \"rss\" from profile %s",
 			    p->name);
 	if (info->hash_key_size != p->rss.key.len)
-		return fail(err, errlen, -EINVAL, "rss.key: %u bytes, the device takes %u",
+		return hwall_err_set(err, -EINVAL, "rss.key: %u bytes, the device takes %u",
 			    p->rss.key.len, info->hash_key_size);
 	if (p->rss.types & ~info->flow_type_rss_offloads) {
 		bit_names(p->rss.types & ~info->flow_type_rss_offloads, NULL, names,
 			  sizeof(names));
-		return fail(err, errlen, -ENOTSUP,
+		return hwall_err_set(err, -ENOTSUP,
 			    "rss.types: the device cannot hash on RTE_ETH_RSS_* %s", names);
 	}
 	return 0;
 }
 
 static int configure(const struct dp_profile *p, uint16_t port, const struct rte_eth_dev_info *info,
-		     uint16_t queues, struct rte_mempool *pool, char *err, size_t errlen)
+		     uint16_t queues, struct rte_mempool *pool, struct hwall_err *err)
 {
 	struct rte_eth_conf conf;
 	uint16_t nb_rx = p->rx_desc, nb_tx = p->tx_desc;
@@ -236,38 +220,38 @@ static int configure(const struct dp_profile *p, uint16_t port, const struct rte
 	}
 	r = rte_eth_dev_configure(port, queues, ntx, &conf);
 	if (r < 0)
-		return fail(err, errlen, r, "configure: %s", rte_strerror(-r));
+		return hwall_err_set(err, r, "configure: %s", rte_strerror(-r));
 	r = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rx, &nb_tx);
 	if (r < 0)
-		return fail(err, errlen, r, "descriptors: %s", rte_strerror(-r));
+		return hwall_err_set(err, r, "descriptors: %s", rte_strerror(-r));
 	for (uint16_t q = 0; q < queues; q++) {
 		r = rte_eth_rx_queue_setup(port, q, nb_rx, (unsigned int)socket, NULL, pool);
 		if (r < 0)
-			return fail(err, errlen, r, "rx queue %u: %s", q, rte_strerror(-r));
+			return hwall_err_set(err, r, "rx queue %u: %s", q, rte_strerror(-r));
 	}
 	if (ntx) {
 		r = rte_eth_tx_queue_setup(port, 0, nb_tx, (unsigned int)socket, NULL);
 		if (r < 0)
-			return fail(err, errlen, r, "tx queue 0: %s", rte_strerror(-r));
+			return hwall_err_set(err, r, "tx queue 0: %s", rte_strerror(-r));
 	}
 	return 0;
 }
 
 /* "WHICH: rte_flow_STEP: the PMD's message (errno text)", the errno text
  * left out when the PMD's message already is just that. */
-static int flow_fail(char *err, size_t errlen, int r, const char *which, const char *step,
+static int flow_fail(struct hwall_err *err, int r, const char *which, const char *step,
 		     const struct rte_flow_error *fe)
 {
 	const char *why = rte_strerror(-r);
 	const char *msg = fe->message ? fe->message : why;
 
 	if (strcmp(msg, why) == 0)
-		return fail(err, errlen, r, "%s: rte_flow_%s: %s", which, step, msg);
-	return fail(err, errlen, r, "%s: rte_flow_%s: %s (%s)", which, step, msg, why);
+		return hwall_err_set(err, r, "%s: rte_flow_%s: %s", which, step, msg);
+	return hwall_err_set(err, r, "%s: rte_flow_%s: %s (%s)", which, step, msg, why);
 }
 
 /* Validate then create one rule; on failure name it with the PMD's reason. */
-static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, size_t errlen)
+static int create_flow(uint16_t port, const struct dp_flow_spec *s, struct hwall_err *err)
 {
 	struct rte_flow_error fe;
 	char which[64];
@@ -280,25 +264,24 @@ static int create_flow(uint16_t port, const struct dp_flow_spec *s, char *err, s
 		snprintf(which, sizeof(which), "flow_rules[%zu]", s->rule);
 	r = rte_flow_validate(port, &s->attr, s->items, s->actions, &fe);
 	if (r < 0)
-		return flow_fail(err, errlen, r, which, "validate", &fe);
+		return flow_fail(err, r, which, "validate", &fe);
 	if (!rte_flow_create(port, &s->attr, s->items, s->actions, &fe))
-		return flow_fail(err, errlen, rte_errno > 0 ? -rte_errno : -EIO, which, "create", &fe);
+		return flow_fail(err, rte_errno > 0 ? -rte_errno : -EIO, which, "create", &fe);
 	return 0;
 }
 
 static int create_flows(const struct dp_profile *p, uint16_t port, uint16_t queues,
-			const struct dp_ports *http, char *err, size_t errlen)
+			const struct dp_ports *http, struct hwall_err *err)
 {
-	struct hwall_cfg_error cerr;
 	struct dp_flow_spec *specs;
 	size_t n;
 	int r;
 
-	r = dp_profile_flow_specs(p, http, queues, &specs, &n, &cerr);
+	r = dp_profile_flow_specs(p, http, queues, &specs, &n, err);
 	if (r < 0)
-		return fail(err, errlen, r, "%s", cerr.msg);
+		return r;
 	for (size_t i = 0; i < n; i++) {
-		r = create_flow(port, &specs[i], err, errlen);
+		r = create_flow(port, &specs[i], err);
 		if (r < 0)
 			break;
 	}
@@ -308,7 +291,7 @@ static int create_flows(const struct dp_profile *p, uint16_t port, uint16_t queu
 
 int dp_port_start(const struct dp_profile *p, const char *devstr, uint16_t queues,
 		  const struct dp_ports *http_ports, struct rte_mempool *pool,
-		  uint16_t *ret_port, char *err, size_t errlen)
+		  uint16_t *ret_port, struct hwall_err *err)
 {
 	struct rte_eth_dev_info info;
 	struct rte_flow_error fe;
@@ -317,32 +300,32 @@ int dp_port_start(const struct dp_profile *p, const char *devstr, uint16_t queue
 	int r;
 
 	if (dev_name(devstr, name, sizeof(name)) < 0)
-		return fail(err, errlen, -EINVAL, "%s: no device name", devstr);
+		return hwall_err_set(err, -EINVAL, "%s: no device name", devstr);
 	if (find_port(name, &port) < 0)
-		return fail(err, errlen, -ENODEV, "%s: no such port (not probed by the EAL)", name);
+		return hwall_err_set(err, -ENODEV, "%s: no such port (not probed by the EAL)", name);
 	r = rte_eth_dev_info_get(port, &info);
 	if (r < 0) {
-		fail(err, errlen, r, "device info: %s", rte_strerror(-r));
+		hwall_err_set(err, r, "device info: %s", rte_strerror(-r));
 		goto out_close;
 	}
-	r = check_caps(p, &info, queues, err, errlen);
+	r = check_caps(p, &info, queues, err);
 	if (r == 0)
-		r = configure(p, port, &info, queues, pool, err, errlen);
+		r = configure(p, port, &info, queues, pool, err);
 	if (r < 0)
 		goto out_close;
 	r = rte_eth_dev_start(port);
 	if (r < 0) {
-		fail(err, errlen, r, "start: %s", rte_strerror(-r));
+		hwall_err_set(err, r, "start: %s", rte_strerror(-r));
 		goto out_close;
 	}
 	if (p->promiscuous) {
 		r = rte_eth_promiscuous_enable(port);
 		if (r < 0 && r != -ENOTSUP) {
-			fail(err, errlen, r, "promiscuous mode: %s", rte_strerror(-r));
+			hwall_err_set(err, r, "promiscuous mode: %s", rte_strerror(-r));
 			goto out_stop;
 		}
 	}
-	r = create_flows(p, port, queues, http_ports, err, errlen);
+	r = create_flows(p, port, queues, http_ports, err);
 	if (r < 0)
 		goto out_stop;
 	*ret_port = port;

@@ -132,11 +132,11 @@ struct dp_profile {
  * "PATH: JSON.PATH: reason" (the caller prefixes its config key).  Returns
  * 0 with *ret filled (free with dp_profile_free()), or -errno.
  */
-int dp_profile_load(const char *path, struct dp_profile *ret, struct hwall_cfg_error *err);
+int dp_profile_load(const char *path, struct dp_profile *ret, struct hwall_err *err);
 
 /* Same from JSON text in memory; @name stands for the file in messages. */
 int dp_profile_parse(const char *text, const char *name, struct dp_profile *ret,
-		     struct hwall_cfg_error *err);
+		     struct hwall_err *err);
 
 /* Release what dp_profile_load() allocated; accepts a zeroed @p. */
 void dp_profile_free(struct dp_profile *p);
@@ -152,7 +152,7 @@ void dp_profile_free(struct dp_profile *p);
  * when the result does not fit @len bytes.
  */
 int dp_port_devstr(const struct dp_profile *p, const char *device, unsigned int queues,
-		   char *buf, size_t len, struct hwall_cfg_error *err);
+		   char *buf, size_t len, struct hwall_err *err);
 
 /*
  * The one EAL argument that makes the EAL probe @devstr under @p:
@@ -191,7 +191,7 @@ struct dp_flow_spec {
  */
 int dp_profile_flow_specs(const struct dp_profile *p, const struct dp_ports *http,
 			  uint16_t queues, struct dp_flow_spec **ret, size_t *ret_n,
-			  struct hwall_cfg_error *err);
+			  struct hwall_err *err);
 
 /*
  * After rte_eal_init(): start the port probed from @devstr under @p with
@@ -202,13 +202,13 @@ int dp_profile_flow_specs(const struct dp_profile *p, const struct dp_ports *htt
  * the MTU, descriptors (adjusted to the device's limits), starts the port,
  * sets promiscuous mode (a PMD without it, like net_pcap on a file, is
  * tolerated) and validates then creates every flow rule for @http_ports.
- * Returns 0 with *ret_port set, or -errno with @err (of @errlen bytes) set;
+ * Returns 0 with *ret_port set, or -errno with @err set;
  * a flow rule that fails is named by index with the PMD's message.  On
  * failure a port that was found is left stopped and closed.
  */
 int dp_port_start(const struct dp_profile *p, const char *devstr, uint16_t queues,
 		  const struct dp_ports *http_ports, struct rte_mempool *pool,
-		  uint16_t *ret_port, char *err, size_t errlen);
+		  uint16_t *ret_port, struct hwall_err *err);
 
 /* Remove the port's flow rules, stop and close it. */
 void dp_port_stop(uint16_t port);

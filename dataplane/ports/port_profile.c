@@ -92,7 +92,7 @@ static void list_names(char *buf, size_t len, const char *const *names, size_t n
 }
 
 static int bits_custom(const cJSON *node, void *field, const char *path,
-		       struct hwall_cfg_error *err, const struct name_bits *tab, const char *what)
+		       struct hwall_err *err, const struct name_bits *tab, const char *what)
 {
 	char all[600];
 
@@ -109,7 +109,7 @@ static int bits_custom(const cJSON *node, void *field, const char *path,
 }
 
 static int enum_custom(const cJSON *node, void *field, const char *path,
-		       struct hwall_cfg_error *err, const char *const *names, size_t n, const char *what)
+		       struct hwall_err *err, const char *const *names, size_t n, const char *what)
 {
 	char all[200];
 
@@ -125,17 +125,17 @@ static int enum_custom(const cJSON *node, void *field, const char *path,
 	return hwall_cfg_fail(err, path, "unknown %s \"%s\" (known: %s)", what, node->valuestring, all);
 }
 
-static int offload_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int offload_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	return bits_custom(node, field, path, err, offload_names, "rx offload");
 }
 
-static int rss_type_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int rss_type_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	return bits_custom(node, field, path, err, rss_type_names, "RSS type");
 }
 
-static int func_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int func_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	uint64_t v;
 
@@ -144,17 +144,17 @@ static int func_custom(const cJSON *node, void *field, const char *path, struct 
 	return 0;
 }
 
-static int bus_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int bus_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	return enum_custom(node, field, path, err, bus_names, DP_BUS_COUNT, "bus");
 }
 
-static int item_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int item_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	return enum_custom(node, field, path, err, item_names, DP_ITEM_COUNT, "item type");
 }
 
-static int action_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int action_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	return enum_custom(node, field, path, err, action_names, DP_ACTION_COUNT, "action type");
 }
@@ -169,7 +169,7 @@ static int action_custom(const cJSON *node, void *field, const char *path, struc
  * connection reach the same queue (Woo and Park, "Scalable TCP Session
  * Monitoring with Symmetric Receive-side Scaling", 2012: key 0x6d5a...).
  */
-static int key_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int key_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	struct dp_rss_key *key = field;
 	const char *s;
@@ -199,7 +199,7 @@ static int key_custom(const cJSON *node, void *field, const char *path, struct h
 }
 
 /* A tcp/udp port: 1..65535 or "http". */
-static int port_custom(const cJSON *node, void *field, const char *path, struct hwall_cfg_error *err)
+static int port_custom(const cJSON *node, void *field, const char *path, struct hwall_err *err)
 {
 	struct dp_flow_port *fp = field;
 
@@ -289,7 +289,7 @@ static bool is_l4(int t)
 }
 
 /* Layer order, ports only on L4 items, at most one "http". */
-static int check_pattern(const struct dp_flow_rule *r, size_t ri, struct hwall_cfg_error *err)
+static int check_pattern(const struct dp_flow_rule *r, size_t ri, struct hwall_err *err)
 {
 	char path[96];
 	int level = 0, http = 0;
@@ -318,7 +318,7 @@ static int check_pattern(const struct dp_flow_rule *r, size_t ri, struct hwall_c
 }
 
 static int check_rule(const struct dp_profile *p, const struct dp_flow_rule *r, size_t ri,
-		      struct hwall_cfg_error *err)
+		      struct hwall_err *err)
 {
 	char path[96];
 
@@ -337,7 +337,7 @@ static int check_rule(const struct dp_profile *p, const struct dp_flow_rule *r, 
 	return 0;
 }
 
-static int profile_check(struct dp_profile *p, struct hwall_cfg_error *err)
+static int profile_check(struct dp_profile *p, struct hwall_err *err)
 {
 	if (!*p->driver)
 		return hwall_cfg_fail(err, "driver", "empty");
@@ -352,23 +352,8 @@ static int profile_check(struct dp_profile *p, struct hwall_cfg_error *err)
 	return 0;
 }
 
-/* Prefix @err with @name: "name: path: reason". */
-static void err_prefix(struct hwall_cfg_error *err, const char *name)
-{
-	char tmp[sizeof(err->msg)];
-	size_t n = strlen(name);
-
-	memcpy(tmp, err->msg, sizeof(tmp));
-	if (n + 2 >= sizeof(err->msg))
-		n = sizeof(err->msg) - 3;
-	memcpy(err->msg, name, n);
-	memcpy(err->msg + n, ": ", 2);
-	memcpy(err->msg + n + 2, tmp, sizeof(err->msg) - n - 3);
-	err->msg[sizeof(err->msg) - 1] = '\0';
-}
-
 static int profile_from_root(const cJSON *root, const char *name, struct dp_profile *ret,
-			     struct hwall_cfg_error *err)
+			     struct hwall_err *err)
 {
 	struct dp_profile p;
 	int r;
@@ -383,16 +368,15 @@ static int profile_from_root(const cJSON *root, const char *name, struct dp_prof
 	if (r == 0)
 		r = profile_check(&p, err);
 	if (r < 0) {
-		err_prefix(err, name);
 		dp_profile_free(&p);
-		return r;
+		return hwall_err_prefix(err, r, "%s: ", name); /* "name: path: reason" */
 	}
 	*ret = p;
 	return 0;
 }
 
 int dp_profile_parse(const char *text, const char *name, struct dp_profile *ret,
-		     struct hwall_cfg_error *err)
+		     struct hwall_err *err)
 {
 	cJSON *root;
 	int r;
@@ -403,7 +387,7 @@ int dp_profile_parse(const char *text, const char *name, struct dp_profile *ret,
 	return r;
 }
 
-int dp_profile_load(const char *path, struct dp_profile *ret, struct hwall_cfg_error *err)
+int dp_profile_load(const char *path, struct dp_profile *ret, struct hwall_err *err)
 {
 	cJSON *root;
 	int r;
@@ -520,7 +504,7 @@ static size_t http_count(const struct dp_ports *http)
 
 int dp_profile_flow_specs(const struct dp_profile *p, const struct dp_ports *http,
 			  uint16_t queues, struct dp_flow_spec **ret, size_t *ret_n,
-			  struct hwall_cfg_error *err)
+			  struct hwall_err *err)
 {
 	size_t n = 0, k = 0, nhttp = http_count(http);
 	struct dp_flow_spec *specs;

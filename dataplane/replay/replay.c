@@ -359,22 +359,21 @@ static int run(struct replay_args *a)
 	struct dp_control ctl = { 0 };
 	struct hwall_pseudo_key key;
 	struct dp_capture cap = { 0 };
-	struct hws_error herr = { { 0 } };
-	char err[512];
+	struct hwall_err err = { { 0 } };
 	int r;
 
-	r = dp_capture_scan(a->pcap, &cap, err, sizeof(err));
+	r = dp_capture_scan(a->pcap, &cap, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "dp.replay", "cannot replay %s", err);
+		HWALL_LOG(ERR, "dp.replay", "cannot replay %s", err.msg);
 		return EXIT_RUNTIME;
 	}
-	r = dp_setlist_open(a->sets, a->nsets, &sets, &herr);
+	r = dp_setlist_open(a->sets, a->nsets, &sets, &err);
 	if (r < 0) {
-		HWALL_LOG(ERR, "dp.replay", "bad set file %s", herr.msg);
+		HWALL_LOG(ERR, "dp.replay", "bad set file %s", err.msg);
 		goto out_cap;
 	}
-	if (a->allowlist && (r = dp_allowlist_load(a->allowlist, &sets->allow, err, sizeof(err))) < 0) {
-		HWALL_LOG(ERR, "dp.replay", "bad allowlist %s", err);
+	if (a->allowlist && (r = dp_allowlist_load(a->allowlist, &sets->allow, &err)) < 0) {
+		HWALL_LOG(ERR, "dp.replay", "bad allowlist %s", err.msg);
 		dp_setlist_free(sets);
 		goto out_cap;
 	}
@@ -389,11 +388,11 @@ static int run(struct replay_args *a)
 		       hwall_strerror(r), r == -EPERM ? " (group or others may read it; chmod 600)" : "");
 		goto out_live;
 	}
-	r = dp_rx_load(a->pcap, &cap, (unsigned int)a->workers, err, sizeof(err));
+	r = dp_rx_load(a->pcap, &cap, (unsigned int)a->workers, &err);
 	if (r == 0 && a->control_socket)
-		r = dp_control_start(&ctl, &live, a->control_socket, err, sizeof(err));
+		r = dp_control_start(&ctl, &live, a->control_socket, &err);
 	if (r < 0)
-		HWALL_LOG(ERR, "dp.replay", "%s", err);
+		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);
 	else
 		r = run_workers(a, &live, &key, &cap);
 	dp_control_stop(&ctl);

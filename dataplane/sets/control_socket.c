@@ -27,7 +27,7 @@
 static void do_load(struct dp_setpub *live, char *args, char *out, size_t outlen)
 {
 	char *id = strtok_r(args, " ", &args), *ver = strtok_r(NULL, " ", &args);
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_info info;
 	uint64_t v;
 	int r;
@@ -58,7 +58,7 @@ static void do_load(struct dp_setpub *live, char *args, char *out, size_t outlen
 static void do_allowlist(struct dp_setpub *live, char *args, char *out, size_t outlen)
 {
 	struct dp_allowlist *a = NULL;
-	char err[512];
+	struct hwall_err err;
 	uint32_t n;
 	int r;
 
@@ -68,10 +68,10 @@ static void do_allowlist(struct dp_setpub *live, char *args, char *out, size_t o
 		snprintf(out, outlen, "err usage: allowlist <path>\n");
 		return;
 	}
-	r = dp_allowlist_load(args, &a, err, sizeof(err));
+	r = dp_allowlist_load(args, &a, &err);
 	if (r < 0) {
-		HWALL_LOG(WARN, "dp.control", "allowlist refused: %s", err);
-		snprintf(out, outlen, "err %s\n", err);
+		HWALL_LOG(WARN, "dp.control", "allowlist refused: %s", err.msg);
+		snprintf(out, outlen, "err %s\n", err.msg);
 		return;
 	}
 	n = a->n;
@@ -209,49 +209,47 @@ static int clear_path(const char *path, const struct sockaddr_un *sa)
 	return unlink(path) < 0 ? hwall_neg_errno() : 0;
 }
 
-static int open_socket(struct dp_control *c, const char *path, char *err, size_t errlen)
+static int open_socket(struct dp_control *c, const char *path, struct hwall_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	mode_t old;
 	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hwall_err_set(err, -ENAMETOOLONG, "control socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	r = clear_path(path, &sa);
-	if (r < 0) {
-		snprintf(err, errlen, "control socket %s: %s", path,
-			 r == -EADDRINUSE ? "another server listens there" :
-			 r == -EEXIST ? "exists and is not a socket" : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "control socket %s: %s", path,
+				     r == -EADDRINUSE ? "another server listens there" :
+				     r == -EEXIST ? "exists and is not a socket" : hwall_strerror(r));
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0)
-		return hwall_neg_errno();
-	old = umask(0177);
-	r = bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? hwall_neg_errno() : 0;
-	umask(old);
+	r = c->listen_fd < 0 ? hwall_neg_errno() : 0;
+	if (r == 0) {
+		old = umask(0177);
+		r = bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? hwall_neg_errno() : 0;
+		umask(old);
+	}
 	if (r == 0 && listen(c->listen_fd, 8) < 0)
 		r = hwall_neg_errno();
 	if (r < 0)
-		snprintf(err, errlen, "control socket %s: %s", path, hwall_strerror(r));
-	return r;
+		return hwall_err_set(err, r, "control socket %s: %s", path, hwall_strerror(r));
+	return 0;
 }
 
-int dp_control_start(struct dp_control *c, struct dp_setpub *live, const char *path, char *err,
-		     size_t errlen)
+int dp_control_start(struct dp_control *c, struct dp_setpub *live, const char *path,
+		     struct hwall_err *err)
 {
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	err[0] = '\0';
 	c->listen_fd = c->stop_fd[0] = c->stop_fd[1] = -1;
 	c->live = live;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	r = open_socket(c, path, err, errlen);
-	if (r == 0 && pipe2(c->stop_fd, O_CLOEXEC) < 0)
+	r = open_socket(c, path, err);
+	if (r < 0)
+		goto out_stop;
+	if (pipe2(c->stop_fd, O_CLOEXEC) < 0)
 		r = hwall_neg_errno();
 	if (r == 0) {
 		sigset_t all, old;
@@ -264,13 +262,14 @@ int dp_control_start(struct dp_control *c, struct dp_setpub *live, const char *p
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (r < 0) {
-		if (!err[0])
-			snprintf(err, errlen, "control socket %s: %s", path, hwall_strerror(r));
-		dp_control_stop(c);
-		return r;
+		hwall_err_set(err, r, "control socket %s: %s", path, hwall_strerror(r));
+		goto out_stop;
 	}
 	c->running = true;
 	return 0;
+out_stop:
+	dp_control_stop(c);
+	return r;
 }
 
 void dp_control_stop(struct dp_control *c)

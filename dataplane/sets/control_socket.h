@@ -42,8 +42,8 @@ void dp_control_handle(struct dp_setpub *live, const char *line, char *out, size
  * use by a live server, or another kind of file, is refused) and start the
  * thread.  Returns 0 or -errno with @err saying why.
  */
-int dp_control_start(struct dp_control *c, struct dp_setpub *live, const char *path, char *err,
-		     size_t errlen);
+int dp_control_start(struct dp_control *c, struct dp_setpub *live, const char *path,
+		     struct hwall_err *err);
 
 /* Stop the thread, close and remove the socket; accepts a zeroed @c. */
 void dp_control_stop(struct dp_control *c);

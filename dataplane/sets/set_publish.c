@@ -98,28 +98,24 @@ static int find(const struct dp_setlist *list, const char *id)
 
 /* Open @path and check that it is @id at @version. */
 static int open_checked(const char *id, uint64_t version, const char *path,
-			struct dp_set_ref *ref, struct hws_error *err)
+			struct dp_set_ref *ref, struct hwall_err *err)
 {
-	struct hws_error e = { { 0 } };
-	int r = hws_open(path, &ref->set, &e);
+	int r = hws_open(path, &ref->set, err);
 
-	if (r < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, e.msg[0] ? e.msg : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_prefix(err, r, "%s: ", path);
 	hws_info(ref->set, &ref->info);
 	if (strcmp(ref->info.id, id) != 0 || ref->info.version != version) {
-		snprintf(err->msg, sizeof(err->msg), "%s holds set '%s' version %" PRIu64
-			 ", not '%s' version %" PRIu64, path, ref->info.id, ref->info.version, id,
-			 version);
 		hws_close(ref->set);
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "%s holds set '%s' version %" PRIu64
+				     ", not '%s' version %" PRIu64, path, ref->info.id,
+				     ref->info.version, id, version);
 	}
 	return 0;
 }
 
 int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const char *path,
-		 struct hws_info *ret_info, struct hws_error *err)
+		 struct hws_info *ret_info, struct hwall_err *err)
 {
 	struct dp_set_ref ref;
 	struct dp_setlist *next;
@@ -131,8 +127,7 @@ int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const 
 	next = malloc(sizeof(*next));
 	if (!next) {
 		hws_close(ref.set);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -ENOMEM;
+		return hwall_err_set(err, -ENOMEM, "out of memory");
 	}
 	pthread_mutex_lock(&l->lock);
 	*next = *l->cur;
@@ -141,8 +136,7 @@ int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const 
 		pthread_mutex_unlock(&l->lock);
 		hws_close(ref.set);
 		free(next);
-		snprintf(err->msg, sizeof(err->msg), "%d sets loaded already (the most)", DP_SETS_MAX);
-		return -E2BIG;
+		return hwall_err_set(err, -E2BIG, "%d sets loaded already (the most)", DP_SETS_MAX);
 	}
 	next->sets[i < 0 ? next->n++ : (unsigned int)i] = ref;
 	publish(l, next);

@@ -68,7 +68,7 @@ static inline void dp_setpub_quiescent(struct dp_setpub *l, unsigned int tid)
  * saying why; on error the published list is untouched.
  */
 int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const char *path,
-		 struct hws_info *ret_info, struct hws_error *err);
+		 struct hws_info *ret_info, struct hwall_err *err);
 
 /* Publish a list without set @id.  Returns 0 or -ENOENT. */
 int dp_setpub_unload(struct dp_setpub *l, const char *id);

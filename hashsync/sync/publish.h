@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes: 0 success, 1 refused by the appliance, 2 usage, 3 failure. */
 enum { PUB_EXIT_REFUSED = 1, PUB_EXIT_USAGE = 2, PUB_EXIT_FAIL = 3 };
@@ -18,6 +19,8 @@ struct pub_opts {
 	const char *url, *token_file, *cacert, *dir, *keys, *expires;
 	uint64_t version, base, threshold;
 	bool has_version, has_base;
+	bool insecure_http; /* push: allow http://, which sends the token in clear */
+	mode_t umask; /* the process's: bundles and exports are made as open(2) would */
 	char **args; /* positional arguments */
 	int n_args;
 };

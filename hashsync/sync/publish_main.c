@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -34,7 +35,7 @@ static void usage(FILE *out)
 	      "       hashwall-publish rotate --secret OLD[,OLD...] --new-secret NEW[,NEW...] --set ID\n"
 	      "                               --version N --keys PUB[,PUB...] --threshold K\n"
 	      "                               [--expires DURATION] --out BUNDLE\n"
-	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n"
+	      "       hashwall-publish push --url URL --token-file FILE [--cacert FILE] [--insecure-http] BUNDLE\n"
 	      "       hashwall-publish export --dir DIR BUNDLE...   (also: serve-dir)\n"
 	      "LIST: '<algo> <hex> [<category> [<ref>]]' a line, as for hashwall-set build;\n"
 	      "algo: %s.\n"
@@ -67,7 +68,7 @@ static int64_t parse_duration(const char *s)
 static int read_secrets(const char *list, uint8_t (*sec)[SYNC_SECKEY_LEN], unsigned int *n,
 			unsigned int max)
 {
-	char *copy = strdup(list), *save = NULL;
+	char *copy = strdup(list), *save = NULL, why[4200];
 	int r = copy ? 0 : -ENOMEM;
 
 	for (char *f = copy ? strtok_r(copy, ",", &save) : NULL; f && r == 0;
@@ -80,7 +81,8 @@ static int read_secrets(const char *list, uint8_t (*sec)[SYNC_SECKEY_LEN], unsig
 		r = sync_key_read_secret(f, sec[*n]);
 		if (r < 0)
 			fprintf(stderr, "hashwall-publish: %s: %s\n", f,
-				r == -EINVAL ? "not a hashwall secret key file" : hwall_strerror(r));
+				r == -EINVAL ? "not a hashwall secret key file"
+					     : sync_secret_file_why(f, r, why, sizeof(why)));
 		else
 			(*n)++;
 	}
@@ -133,11 +135,11 @@ static int list_cb(const struct hws_entry *e, void *arg)
 static int add_list(struct sync_payload_builder *pb, const char *path, bool remove)
 {
 	struct list_ctx c = { .pb = pb, .remove = remove };
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	int r = hws_list_parse(path, list_cb, &c, &err);
 
 	if (r < 0)
-		fprintf(stderr, "hashwall-publish: %s\n", err.msg[0] ? err.msg : hwall_strerror(r));
+		fprintf(stderr, "hashwall-publish: %s\n", hwall_err_why(&err, r));
 	return r;
 }
 
@@ -154,7 +156,7 @@ static int write_bundle(const struct pub_opts *o, const struct sync_manifest *m,
 		fprintf(stderr, "hashwall-publish: building the bundle: %s\n", hwall_strerror(r));
 		return PUB_EXIT_FAIL;
 	}
-	r = hwall_write_atomic(o->out, buf, len, 0644);
+	r = hwall_write_atomic(o->out, buf, len, 0666 & ~o->umask);
 	free(buf);
 	if (r < 0) {
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->out, hwall_strerror(r));
@@ -280,6 +282,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		{ "token-file", required_argument, NULL, 't' }, { "cacert", required_argument, NULL, 'c' },
 		{ "dir", required_argument, NULL, 'd' }, { "keys", required_argument, NULL, 'k' },
 		{ "threshold", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+		{ "insecure-http", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	int c;
@@ -301,6 +304,7 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		case 'c': o->cacert = optarg; break;
 		case 'd': o->dir = optarg; break;
 		case 'k': o->keys = optarg; break;
+		case 'H': o->insecure_http = true; break;
 		case 'v':
 		case 'b':
 		case 'T': {
@@ -319,6 +323,8 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 	}
 	o->args = argv + optind;
 	o->n_args = argc - optind;
+	o->umask = umask(0); /* read by setting it; single-threaded here */
+	umask(o->umask);
 	return 0;
 }
 

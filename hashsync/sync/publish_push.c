@@ -7,12 +7,15 @@
 #include "publish.h"
 #include "sync_bundle.h"
 #include "sync_state.h"
+#include "sync_trust.h"
 #include "common/errors.h"
 #include "common/fileio.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -34,20 +37,41 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* The token: the file's first line, without the newline. */
+/* The token: the file's first line, without the newline; a secret, so
+ * the file must be private (-EPERM otherwise). */
 static int read_token(const char *path, char *token, size_t cap)
 {
-	FILE *f = fopen(path, "re");
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
+	int r = hwall_read_secret_file(path, 4 * TOKEN_MAX, &text, &len);
 
-	if (!f)
-		return hwall_neg_errno();
-	if (!fgets(token, (int)cap, f))
-		token[0] = '\0';
-	fclose(f);
-	len = strcspn(token, "\r\n");
-	token[len] = '\0';
-	return len ? 0 : -EINVAL;
+	if (r < 0)
+		return r == -EFBIG ? -EINVAL : r;
+	len = strcspn(text, "\r\n");
+	r = len && len < cap ? 0 : -EINVAL;
+	if (r == 0) {
+		memcpy(token, text, len);
+		token[len] = '\0';
+	}
+	explicit_bzero(text, strlen(text));
+	free(text);
+	return r;
+}
+
+/* https:// only: the bearer token must not cross the network in clear
+ * (http:// with --insecure-http, for a test setup). */
+static bool url_allowed(const struct pub_opts *o)
+{
+	if (strncasecmp(o->url, "https://", 8) == 0)
+		return true;
+	if (strncasecmp(o->url, "http://", 7) == 0 && o->insecure_http)
+		return true;
+	if (strncasecmp(o->url, "http://", 7) == 0)
+		fprintf(stderr, "hashwall-publish: %s: http:// would send the push token in clear; use "
+			"https://, or --insecure-http for a test setup\n", o->url);
+	else
+		fprintf(stderr, "hashwall-publish: %s: the URL must start with https://\n", o->url);
+	return false;
 }
 
 static int post(const struct pub_opts *o, const uint8_t *bundle, size_t len, const char *auth,
@@ -67,7 +91,8 @@ static int post(const struct pub_opts *o, const uint8_t *bundle, size_t len, con
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, o->insecure_http ? "https,http" : "https");
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
 	if (o->cacert)
@@ -84,7 +109,7 @@ static int post(const struct pub_opts *o, const uint8_t *bundle, size_t len, con
 
 int pub_cmd_push(const struct pub_opts *o)
 {
-	char token[TOKEN_MAX], auth[TOKEN_MAX + 32];
+	char token[TOKEN_MAX], auth[TOKEN_MAX + 32], why[4200];
 	struct answer *a = calloc(1, sizeof(*a));
 	char *bundle = NULL;
 	size_t len = 0;
@@ -92,14 +117,20 @@ int pub_cmd_push(const struct pub_opts *o)
 	int r;
 
 	if (!o->url || !o->token_file || o->n_args != 1 || !a) {
-		fprintf(stderr, "usage: hashwall-publish push --url URL --token-file FILE [--cacert FILE] BUNDLE\n");
+		fprintf(stderr, "usage: hashwall-publish push --url URL --token-file FILE [--cacert FILE] "
+			"[--insecure-http] BUNDLE\n");
+		free(a);
+		return PUB_EXIT_USAGE;
+	}
+	if (!url_allowed(o)) {
 		free(a);
 		return PUB_EXIT_USAGE;
 	}
 	r = read_token(o->token_file, token, sizeof(token));
 	if (r < 0)
 		fprintf(stderr, "hashwall-publish: %s: %s\n", o->token_file,
-			r == -EINVAL ? "no token on the first line" : hwall_strerror(r));
+			r == -EINVAL ? "no token on the first line"
+				     : sync_secret_file_why(o->token_file, r, why, sizeof(why)));
 	if (r == 0) {
 		r = hwall_read_file(o->args[0], 64ull << 30, &bundle, &len);
 		if (r < 0)
@@ -111,8 +142,8 @@ int pub_cmd_push(const struct pub_opts *o)
 		r = post(o, (const uint8_t *)bundle, len, auth, a, &status);
 		curl_global_cleanup();
 	}
-	memset(token, 0, sizeof(token));
-	memset(auth, 0, sizeof(auth));
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(auth, sizeof(auth));
 	if (r == 0)
 		printf("%ld %s\n", status, a->buf);
 	free(bundle);

@@ -40,6 +40,7 @@
 #define SYNC_MANIFEST_CAP_MAX (1u << 20) /* the manifest cap may not exceed this */
 #define SYNC_DEFAULT_MANIFEST_CAP (64u << 10)
 #define SYNC_DEFAULT_BUNDLE_CAP (1ull << 30)
+#define SYNC_DEFAULT_CREATED_SKEW 86400u /* one day */
 #define SYNC_SET_ID_MAX 63
 #define SYNC_VERSION_MAX 9007199254740991ull /* 2^53-1: exact in JSON */
 #define SYNC_SIGN_CONTEXT "hashwall-bundle-v1\n" /* prefixed to the signed manifest */
@@ -51,10 +52,12 @@ enum sync_kind {
 	SYNC_KIND_COUNT
 };
 
-/* Caps a receiver enforces before reading further. */
+/* Limits a receiver enforces: sizes before reading further, and how far
+ * ahead of its clock a bundle's creation time may lie. */
 struct sync_caps {
 	uint64_t bundle_bytes;   /* whole bundle */
 	uint32_t manifest_bytes; /* manifest, at most SYNC_MANIFEST_CAP_MAX */
+	uint32_t created_skew;   /* seconds "created" may lie in the future */
 };
 
 /* The parts of a bundle, pointing into the caller's buffer. */
@@ -108,9 +111,11 @@ int sync_bundle_split(const uint8_t *buf, size_t len, const struct sync_caps *ca
 uint64_t sync_bundle_announced_len(const uint8_t *hdr);
 
 /*
- * Parse @len bytes of manifest JSON.  Returns 0, or -EPERM with @v set to
- * BAD_MANIFEST naming the field.  The payload size is checked against the
- * per-algorithm counts here (they must agree exactly).
+ * Parse @len bytes of manifest JSON, strictly (common/json_strict.h: a key
+ * given twice at any depth, bytes after the object, a byte-order mark are
+ * refused).  Returns 0, or -EPERM with @v set to BAD_MANIFEST naming the
+ * field.  The payload size is checked against the per-algorithm counts here
+ * (they must agree exactly).
  */
 int sync_manifest_parse(const uint8_t *json, size_t len, struct sync_manifest *ret_m,
 			struct sync_verdict *v);

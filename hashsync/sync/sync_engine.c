@@ -12,17 +12,34 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-/* Read the header of the installed set file, if any. */
-static int read_installed(struct sync_target *t, char *err, size_t err_len)
+/* Create @dir with exactly @mode, its missing parents as mkdir -p does
+ * (0755 less the umask); an existing @dir is left as it is. */
+static int make_dir(const char *dir, mode_t mode)
 {
-	struct hws_error herr;
+	char parent[PATH_MAX];
+
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	HWALL_TRY(hwall_mkdir_p(dirname(parent), 0755));
+	if (mkdir(dir, mode) < 0)
+		return errno == EEXIST ? hwall_mkdir_p(dir, mode) : hwall_neg_errno();
+	return chmod(dir, mode) < 0 ? hwall_neg_errno() : 0;
+}
+
+/* Read the header of the installed set file, if any. */
+static int read_installed(struct sync_target *t, struct hwall_err *err)
+{
+	struct hwall_err herr;
 	struct hws_set *set;
 	struct hws_info info;
 	int r = hws_open(t->set_path, &set, &herr);
@@ -32,10 +49,9 @@ static int read_installed(struct sync_target *t, char *err, size_t err_len)
 	t->installed_entries = 0;
 	if (r == -ENOENT)
 		return 0;
-	if (r < 0) {
-		snprintf(err, err_len, "%s: %s", t->set_path, r == -EINVAL ? herr.msg : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "%s: %s", t->set_path,
+				     r == -EINVAL ? herr.msg : hwall_strerror(r));
 	hws_info(set, &info);
 	t->installed_version = info.version;
 	t->installed_created = info.created;
@@ -46,7 +62,7 @@ static int read_installed(struct sync_target *t, char *err, size_t err_len)
 }
 
 /* Hand the installed version to the dataplane; records success in state. */
-static int notify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len)
+static int notify(struct sync_engine *e, struct sync_target *t, struct hwall_err *err)
 {
 	int r;
 
@@ -55,46 +71,43 @@ static int notify(struct sync_engine *e, struct sync_target *t, char *err, size_
 		return 0;
 	}
 	r = sync_notify_dataplane(e->cfg->control_socket, t->hl->set, t->installed_version,
-				  t->set_path, err, err_len);
+				  t->set_path, err);
 	if (r == 0)
 		t->st.notified_version = t->installed_version;
 	return r;
 }
 
-static int open_target(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len)
+static int open_target(struct sync_engine *e, struct sync_target *t, struct hwall_err *err)
 {
 	const struct sync_hotline_config *hl = t->hl;
-	char why[256];
 	int r;
 
 	snprintf(t->set_path, sizeof(t->set_path), "%s/%s.hws", e->cfg->set_dir, hl->set);
 	snprintf(t->state_path, sizeof(t->state_path), "%s/%s.state.json", e->cfg->state_dir, hl->set);
-	r = sync_state_load(t->state_path, &t->st, why, sizeof(why));
-	if (r == -ENOENT) {
+	r = sync_state_load(t->state_path, &t->st, err);
+	if (r == -ENOENT)
 		memset(&t->st, 0, sizeof(t->st));
-	} else if (r < 0) {
-		snprintf(err, err_len, "%s", why);
+	else if (r < 0)
 		return r;
-	}
 	/* The configured root counts (edits included) until a rotation moved past it. */
 	if (r == -ENOENT || t->st.root.version <= hl->root.version)
 		t->st.root = hl->root;
-	r = read_installed(t, err, err_len);
+	r = read_installed(t, err);
 	if (r < 0)
 		return r;
 	/* Written but not acknowledged before a crash: hand it over now. */
 	if (!e->readonly)
-		sync_engine_renotify(e, t, why, sizeof(why));
+		sync_engine_renotify(e, t, NULL);
 	return 0;
 }
 
-int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len)
+int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, struct hwall_err *err)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&e->lock);
 	if (t->installed_version && t->st.notified_version != t->installed_version) {
-		r = notify(e, t, err, err_len);
+		r = notify(e, t, err);
 		if (r == 0)
 			sync_state_save(t->state_path, &t->st);
 	}
@@ -102,8 +115,8 @@ int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err
 	return r;
 }
 
-int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,
-		     size_t err_len)
+int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly,
+		     struct hwall_err *err)
 {
 	int r = 0;
 
@@ -112,21 +125,21 @@ int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool 
 	e->readonly = readonly;
 	e->caps.bundle_bytes = cfg->max_bundle_bytes;
 	e->caps.manifest_bytes = cfg->max_manifest_bytes;
+	e->caps.created_skew = cfg->max_clock_skew;
 	pthread_mutex_init(&e->lock, NULL);
 	if (!readonly)
-		r = hwall_mkdir_p(cfg->state_dir, 0755);
+		r = make_dir(cfg->state_dir, SYNC_STATE_DIR_MODE);
 	if (r == 0 && !readonly)
-		r = hwall_mkdir_p(cfg->set_dir, 0755);
-	if (r < 0) {
-		snprintf(err, err_len, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir, hwall_strerror(r));
-		return r;
-	}
+		r = make_dir(cfg->set_dir, SYNC_SET_DIR_MODE);
+	if (r < 0)
+		return hwall_err_set(err, r, "creating %s or %s: %s", cfg->state_dir, cfg->set_dir,
+				     hwall_strerror(r));
 	e->targets = calloc(cfg->n_hotlines ? cfg->n_hotlines : 1, sizeof(*e->targets));
 	if (!e->targets)
 		return -ENOMEM;
 	for (size_t i = 0; i < cfg->n_hotlines; i++) {
 		e->targets[i].hl = &cfg->hotlines[i];
-		r = open_target(e, &e->targets[i], err, err_len);
+		r = open_target(e, &e->targets[i], err);
 		if (r < 0)
 			return r;
 		e->n_targets++;
@@ -165,6 +178,17 @@ struct sync_target *sync_engine_find_token(struct sync_engine *e, const char *to
 	return found;
 }
 
+bool sync_engine_may_read(struct sync_engine *e, const char *token)
+{
+	const struct sync_listen_config *l = &e->cfg->listen;
+	uint8_t h[SHA256_DIGEST_LENGTH];
+	bool metrics;
+
+	SHA256((const uint8_t *)token, strlen(token), h);
+	metrics = l->has_metrics_token && CRYPTO_memcmp(h, l->metrics_token_hash, sizeof(h)) == 0;
+	return sync_engine_find_token(e, token) != NULL || metrics;
+}
+
 struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t *buf, size_t len)
 {
 	struct sync_bundle b;
@@ -184,7 +208,7 @@ static void record_refusal(struct sync_target *t, const struct sync_verdict *v, 
 		t->st.refusals[v->reason]++;
 	t->st.last_refusal = now;
 	t->st.last_reason = v->reason;
-	snprintf(t->st.last_detail, sizeof(t->st.last_detail), "%s", v->detail);
+	snprintf(t->st.last_detail, sizeof(t->st.last_detail), "%s", v->detail.msg);
 	sync_state_save(t->state_path, &t->st);
 }
 
@@ -200,7 +224,7 @@ void sync_engine_record_refusal(struct sync_engine *e, struct sync_target *t,
 static int install(struct sync_engine *e, struct sync_target *t, const struct sync_verified *vb,
 		   int64_t now, struct sync_result *res)
 {
-	char why[256];
+	struct hwall_err why = { { 0 } };
 	uint64_t entries = 0;
 	int r;
 
@@ -218,9 +242,9 @@ static int install(struct sync_engine *e, struct sync_target *t, const struct sy
 		t->st = next;
 		return 0;
 	}
-	r = sync_install_set(vb, t->set_path, &entries, why, sizeof(why));
+	r = sync_install_set(vb, t->set_path, &entries, &why);
 	if (r < 0) {
-		sync_refuse(&res->verdict, SYNC_REFUSE_INSTALL, "%s", why);
+		sync_refuse(&res->verdict, SYNC_REFUSE_INSTALL, "%s", why.msg);
 		return r;
 	}
 	sync_crash_point("written");
@@ -228,7 +252,7 @@ static int install(struct sync_engine *e, struct sync_target *t, const struct sy
 	t->installed_created = vb->m.created;
 	t->installed_expires = vb->m.expires;
 	t->installed_entries = entries;
-	res->dataplane_pending = notify(e, t, why, sizeof(why)) < 0;
+	res->dataplane_pending = notify(e, t, NULL) < 0;
 	res->no_dataplane = !e->cfg->control_socket;
 	sync_crash_point("notified");
 	t->st.last_success = now;

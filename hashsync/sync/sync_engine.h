@@ -69,8 +69,8 @@ struct sync_result {
  * (offline verify) nothing is created or told.  Returns 0 or -errno with
  * @err set.
  */
-int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly, char *err,
-		     size_t err_len);
+int sync_engine_open(struct sync_engine *e, const struct sync_config *cfg, bool readonly,
+		     struct hwall_err *err);
 
 /* Release the engine; accepts a zeroed @e. */
 void sync_engine_close(struct sync_engine *e);
@@ -80,6 +80,10 @@ struct sync_target *sync_engine_find_set(struct sync_engine *e, const char *set)
 
 /* The target whose push token hashes to what is configured, or NULL. */
 struct sync_target *sync_engine_find_token(struct sync_engine *e, const char *token);
+
+/* Whether @token may read status and metrics: a hotline's push token or
+ * listen.metrics_token (compared as SHA-256, in constant time). */
+bool sync_engine_may_read(struct sync_engine *e, const char *token);
 
 /* The target whose root knows a key that signed the bundle at @buf, or NULL. */
 struct sync_target *sync_engine_find_signer(struct sync_engine *e, const uint8_t *buf, size_t len);
@@ -102,7 +106,7 @@ uint64_t sync_engine_installed(struct sync_engine *e, const struct sync_target *
  * it over again.  Returns 0 (nothing to do, or done), or -errno with @err
  * set.
  */
-int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, char *err, size_t err_len);
+int sync_engine_renotify(struct sync_engine *e, struct sync_target *t, struct hwall_err *err);
 
 /* Record a refusal that happened before sync_engine_submit() (push sizes). */
 void sync_engine_record_refusal(struct sync_engine *e, struct sync_target *t,

@@ -4,6 +4,7 @@
  * dataplane notification (see sync_install.h).
  */
 #include "sync_install.h"
+#include "sync_state.h"
 #include "common/errors.h"
 #include "common/fileio.h"
 #include "hashsync/hws.h"
@@ -38,27 +39,25 @@ static int apply_record(const struct sync_record *r, void *arg)
  * builder merges it in while writing, so *ret_old stays open until the
  * builder is freed. */
 static int add_base(struct hws_builder *b, const struct sync_manifest *m, const char *path,
-		    struct hws_set **ret_old, char *err, size_t err_len)
+		    struct hws_set **ret_old, struct hwall_err *err)
 {
-	struct hws_error herr;
+	struct hwall_err herr;
 	struct hws_set *old = NULL;
 	struct hws_info info;
 	int r;
 
 	r = hws_open(path, &old, &herr);
-	if (r < 0) {
-		snprintf(err, err_len, "opening the base set: %s", r == -EINVAL ? herr.msg : hwall_strerror(r));
-		return r;
-	}
+	if (r < 0)
+		return hwall_err_set(err, r, "opening the base set: %s",
+				     r == -EINVAL ? herr.msg : hwall_strerror(r));
 	hws_info(old, &info);
 	if (info.version != m->base) {
-		snprintf(err, err_len, "installed set is at %" PRIu64 ", delta base %" PRIu64, info.version,
-			 m->base);
-		r = -ESTALE;
+		r = hwall_err_set(err, -ESTALE, "installed set is at %" PRIu64 ", delta base %" PRIu64,
+				  info.version, m->base);
 	} else {
 		r = hws_builder_add_set(b, old);
 		if (r < 0)
-			snprintf(err, err_len, "reading the base set: %s", hwall_strerror(r));
+			hwall_err_set(err, r, "reading the base set: %s", hwall_strerror(r));
 	}
 	if (r < 0) {
 		hws_close(old);
@@ -69,11 +68,11 @@ static int add_base(struct hws_builder *b, const struct sync_manifest *m, const 
 }
 
 int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t *ret_entries,
-		     char *err, size_t err_len)
+		     struct hwall_err *err)
 {
 	const struct sync_manifest *m = &vb->m;
 	struct hws_write_stats stats;
-	struct hws_error herr;
+	struct hwall_err herr;
 	struct hws_builder *b;
 	struct hws_set *old = NULL;
 	struct apply_ctx c;
@@ -82,23 +81,23 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
 	b = hws_builder_new(m->set, m->version);
 	if (!b) {
 		r = hwall_neg_errno();
-		snprintf(err, err_len, "set builder: %s", hwall_strerror(r));
-		return r;
+		return hwall_err_set(err, r, "set builder: %s", hwall_strerror(r));
 	}
 	hws_builder_set_times(b, m->created, m->expires);
+	hws_builder_set_mode(b, SYNC_SET_FILE_MODE);
 	if (m->kind == SYNC_KIND_DELTA)
-		r = add_base(b, m, path, &old, err, err_len);
+		r = add_base(b, m, path, &old, err);
 	c.b = b;
 	for (int pass = 0; pass < 2 && r == 0; pass++) {
 		c.removes = pass == 0;
 		r = sync_payload_foreach(m, vb->payload, apply_record, &c);
 		if (r < 0)
-			snprintf(err, err_len, "applying records: %s", hwall_strerror(r));
+			hwall_err_set(err, r, "applying records: %s", hwall_strerror(r));
 	}
 	if (r == 0) {
 		r = hws_builder_write(b, path, &stats, &herr);
 		if (r < 0)
-			snprintf(err, err_len, "writing %s: %s", path, herr.msg);
+			hwall_err_set(err, r, "writing %s: %s", path, herr.msg);
 		else
 			*ret_entries = stats.entries;
 	}
@@ -134,16 +133,14 @@ static int read_line(int fd, char *line, size_t cap, int timeout_ms)
 }
 
 int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, const char *path,
-			  char *err, size_t err_len)
+			  struct hwall_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char msg[4300], answer[256];
 	int fd, r;
 
-	if (strlen(sock) >= sizeof(sa.sun_path)) {
-		snprintf(err, err_len, "control socket path too long");
-		return -ENAMETOOLONG;
-	}
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return hwall_err_set(err, -ENAMETOOLONG, "control socket path too long");
 	strcpy(sa.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -155,12 +152,10 @@ int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, c
 	}
 	if (r == 0)
 		r = read_line(fd, answer, sizeof(answer), 10000);
-	if (r == 0 && strncmp(answer, "ok", 2) != 0) {
-		snprintf(err, err_len, "dataplane answered: %s", answer);
-		r = -EPROTO;
-	} else if (r < 0) {
-		snprintf(err, err_len, "control socket %s: %s", sock, hwall_strerror(r));
-	}
+	if (r == 0 && strncmp(answer, "ok", 2) != 0)
+		r = hwall_err_set(err, -EPROTO, "dataplane answered: %s", answer);
+	else if (r < 0)
+		hwall_err_set(err, r, "control socket %s: %s", sock, hwall_strerror(r));
 	close(fd);
 	return r;
 }

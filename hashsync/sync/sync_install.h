@@ -27,7 +27,7 @@
  * -errno with @err set; @path is then untouched.
  */
 int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t *ret_entries,
-		     char *err, size_t err_len);
+		     struct hwall_err *err);
 
 /*
  * Send `load` for @set at @version (file @path) to the control socket at
@@ -35,6 +35,6 @@ int sync_install_set(const struct sync_verified *vb, const char *path, uint64_t 
  * -EPROTO on an error answer, other -errno, with @err set.
  */
 int sync_notify_dataplane(const char *sock, const char *set, uint64_t version, const char *path,
-			  char *err, size_t err_len);
+			  struct hwall_err *err);
 
 #endif

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * sync_manifest.c - the bundle manifest as JSON: a strict parser (every
- * field checked, unknown fields refused) and the writer the publisher uses.
+ * sync_manifest.c - the bundle manifest as JSON: a strict parser (strict
+ * JSON, common/json_strict.h: no duplicate keys, nothing after the object,
+ * no byte-order mark; then every field checked, unknown fields refused) and
+ * the writer the publisher uses.
  * Field meanings are in docs/sync-protocol.md.
  */
 #include "sync_bundle.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -224,16 +227,20 @@ static int parse_fields(const cJSON *root, struct sync_manifest *m, struct sync_
 int sync_manifest_parse(const uint8_t *json, size_t len, struct sync_manifest *ret_m,
 			struct sync_verdict *v)
 {
+	struct hwall_json_fault f;
 	struct sync_manifest m;
+	char why[160];
 	cJSON *root;
 	int r;
 
 	memset(&m, 0, sizeof(m));
-	if (memchr(json, '\0', len))
-		return bad(v, "(root)", "NUL byte in the manifest");
-	root = cJSON_ParseWithLength((const char *)json, len);
-	if (!root)
-		return bad(v, "(root)", "not valid JSON");
+	r = hwall_json_parse_strict((const char *)json, len, HWALL_JSON_INTEGERS, &root, &f);
+	if (r < 0 && f.kind == HWALL_JSON_DUPLICATE)
+		return bad(v, f.path, "duplicate key");
+	if (r < 0) {
+		hwall_json_fault_format(&f, why, sizeof(why));
+		return bad(v, "(root)", r == -EINVAL ? why : "out of memory");
+	}
 	r = parse_fields(root, &m, v);
 	cJSON_Delete(root);
 	if (r < 0)

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 
 static const struct {
 	const char *name;
@@ -34,7 +33,7 @@ int sync_refuse(struct sync_verdict *v, enum sync_refusal reason, const char *fm
 
 	v->reason = reason;
 	va_start(ap, fmt);
-	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+	hwall_err_setv(&v->detail, -EPERM, fmt, ap);
 	va_end(ap);
 	return -EPERM;
 }

@@ -10,10 +10,13 @@
 #ifndef HASHWALL_HASHSYNC_SYNC_REFUSE_H
 #define HASHWALL_HASHSYNC_SYNC_REFUSE_H
 
+#include "common/errors.h"
+
 /* X(enum suffix, name, http status) */
 #define SYNC_REFUSAL_TABLE(X)                                                       \
 	X(UNAUTHORIZED, "unauthorized", 401)         /* no or wrong bearer token */ \
-	X(BUSY, "busy", 503)                         /* uploads in progress hold the memory cap */ \
+	X(BUSY, "busy", 503)                         /* the hotline's uploads or their memory are in use */ \
+	X(TOO_SLOW, "too-slow", 408)                 /* upload below min_upload_rate: closed, no answer */ \
 	X(TOO_LARGE, "too-large", 413)               /* bundle over the size cap */ \
 	X(TRUNCATED, "truncated", 400)               /* fewer bytes than the header says */ \
 	X(BAD_HEADER, "bad-header", 400)             /* magic, format version, counts */ \
@@ -47,10 +50,16 @@ const char *sync_refusal_name(enum sync_refusal r);
 /* HTTP status for @r (200 for SYNC_OK). */
 int sync_refusal_status(enum sync_refusal r);
 
-/* Why a step refused: the reason and a sentence for humans. */
+/*
+ * Why a step refused: the reason and a sentence for humans.  This is not a
+ * second error type: the sentence is a struct hwall_err like everywhere
+ * else; the verdict adds the reason, which the caller needs as well (the
+ * "error" name of the JSON answer, the HTTP status of the push endpoint,
+ * the refusal counter and the reason kept in the state file).
+ */
 struct sync_verdict {
 	enum sync_refusal reason;
-	char detail[256];
+	struct hwall_err detail;
 };
 
 /* Set @v to @reason with a printf-style detail; returns -EPERM. */

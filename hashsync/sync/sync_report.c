@@ -32,7 +32,7 @@ char *sync_result_json(const struct sync_result *res)
 	} else {
 		cJSON_AddStringToObject(o, "status", "refused");
 		cJSON_AddStringToObject(o, "error", sync_refusal_name(res->verdict.reason));
-		cJSON_AddStringToObject(o, "detail", res->verdict.detail);
+		cJSON_AddStringToObject(o, "detail", res->verdict.detail.msg);
 	}
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -157,7 +157,7 @@ char *sync_engine_metrics(struct sync_engine *e, int64_t now)
 			emit(&t, "hashwall_sync_refusals_total{set=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
 			     e->targets[i].hl->set, sync_refusal_name((enum sync_refusal)r),
 			     e->targets[i].st.refusals[r]);
-	emit(&t, "# HELP hashwall_sync_unauthorized_total Pushes without a valid token.\n"
+	emit(&t, "# HELP hashwall_sync_unauthorized_total Requests without a valid token: pushes, and status or metrics reads beyond loopback.\n"
 		 "# TYPE hashwall_sync_unauthorized_total counter\n"
 		 "hashwall_sync_unauthorized_total %" PRIu64 "\n", e->unauthorized);
 	pthread_mutex_unlock(&e->lock);

@@ -31,7 +31,7 @@ static int write_state(const char *path, const char *text)
 	struct hwall_atomic a;
 	int r;
 
-	r = hwall_atomic_begin(path, 0644, &a);
+	r = hwall_atomic_begin(path, SYNC_STATE_FILE_MODE, &a);
 	if (r < 0)
 		return r;
 	r = hwall_write_all(a.fd, text, strlen(text));
@@ -93,24 +93,20 @@ static void load_refusals(const cJSON *o, struct sync_state *st)
 		snprintf(st->last_detail, sizeof(st->last_detail), "%s", detail->valuestring);
 }
 
-int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size_t err_len)
+int sync_state_load(const char *path, struct sync_state *ret_st, struct hwall_err *err)
 {
-	struct hwall_cfg_error cerr;
 	struct sync_verdict v;
 	struct sync_state st;
 	cJSON *o = NULL;
 	int r;
 
 	memset(&st, 0, sizeof(st));
-	r = hwall_cfg_parse_file(path, &o, &cerr);
-	if (r < 0) {
-		snprintf(err, err_len, "%s", cerr.msg);
+	r = hwall_cfg_parse_file(path, &o, err);
+	if (r < 0)
 		return r == -ENOENT ? -ENOENT : -EINVAL;
-	}
 	if (sync_root_parse(cJSON_GetObjectItemCaseSensitive(o, "root"), &st.root, &v) < 0) {
-		snprintf(err, err_len, "%s: root: %s", path, v.detail);
 		cJSON_Delete(o);
-		return -EINVAL;
+		return hwall_err_set(err, -EINVAL, "%s: root: %s", path, v.detail.msg);
 	}
 	st.notified_version = (uint64_t)get_num(o, "notified_version");
 	st.highest_version = (uint64_t)get_num(o, "highest_version");

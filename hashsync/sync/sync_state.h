@@ -21,6 +21,20 @@
 
 #include "sync_bundle.h"
 
+/*
+ * Modes of what syncd creates, set exactly (the umask does not apply).
+ * state_dir and its files (state, lock) are syncd's alone.  Set files are
+ * read by the dataplane, which runs as root, and may be read by the group
+ * of set_dir (an operator's group, a dataplane that drops root); never by
+ * others: a hash list is confidential, it tells its reader which material
+ * is known.  Directories that exist already are left as the operator made
+ * them.
+ */
+#define SYNC_STATE_DIR_MODE 0700
+#define SYNC_STATE_FILE_MODE 0600
+#define SYNC_SET_DIR_MODE 0750
+#define SYNC_SET_FILE_MODE 0640
+
 struct sync_state {
 	struct sync_root root;
 	uint64_t notified_version; /* last version the dataplane acknowledged */
@@ -29,7 +43,7 @@ struct sync_state {
 	int64_t last_checked;      /* last time a pull found the set current */
 	int64_t last_refusal;      /* unix seconds, 0 = never */
 	enum sync_refusal last_reason;
-	char last_detail[256];
+	char last_detail[HWALL_ERR_MSG_MAX]; /* the verdict's detail */
 	uint64_t installs;
 	uint64_t refusals[SYNC_REFUSE_COUNT];
 };
@@ -38,7 +52,7 @@ struct sync_state {
  * Load @path into *ret_st.  Returns 0, -ENOENT when there is none yet,
  * -EINVAL for a damaged file (with @err saying why), other -errno.
  */
-int sync_state_load(const char *path, struct sync_state *ret_st, char *err, size_t err_len);
+int sync_state_load(const char *path, struct sync_state *ret_st, struct hwall_err *err);
 
 /* Save @st to @path atomically.  Returns 0 or -errno. */
 int sync_state_save(const char *path, const struct sync_state *st);

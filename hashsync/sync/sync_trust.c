@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,10 +59,12 @@ static int write_key(const char *path, const char *tag, const uint8_t *key, size
 static int read_key(const char *path, const char *tag, uint8_t *key, size_t len)
 {
 	size_t tlen = strlen(tag), n;
+	bool secret = strcmp(tag, SECRET_TAG) == 0;
 	char *line;
 	int r;
 
-	r = hwall_read_file(path, KEY_FILE_MAX, &line, &n);
+	r = secret ? hwall_read_secret_file(path, KEY_FILE_MAX, &line, &n)
+		   : hwall_read_file(path, KEY_FILE_MAX, &line, &n);
 	if (r < 0)
 		return r == -EFBIG ? -EINVAL : r;
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -106,6 +109,14 @@ int sync_key_read_secret(const char *path, uint8_t ret_sec[SYNC_SECKEY_LEN])
 int sync_key_read_public(const char *path, uint8_t ret_pub[SYNC_PUBKEY_LEN])
 {
 	return read_key(path, PUBLIC_TAG, ret_pub, SYNC_PUBKEY_LEN);
+}
+
+const char *sync_secret_file_why(const char *path, int r, char *buf, size_t len)
+{
+	if (r != -EPERM)
+		return hwall_strerror(r);
+	snprintf(buf, len, "group or others may read it; make it private with: chmod 600 %s", path);
+	return buf;
 }
 
 /* The signed message: SYNC_SIGN_CONTEXT || manifest (allocated). */

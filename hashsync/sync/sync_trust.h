@@ -41,9 +41,18 @@ void sync_seckey_public(const uint8_t sec[SYNC_SECKEY_LEN], uint8_t ret_pub[SYNC
 int sync_key_write_secret(const char *path, const uint8_t sec[SYNC_SECKEY_LEN]);
 int sync_key_write_public(const char *path, const uint8_t pub[SYNC_PUBKEY_LEN]);
 
-/* Read key files.  Returns 0, -errno, or -EINVAL for a malformed file. */
+/* Read key files.  Returns 0, -errno, or -EINVAL for a malformed file; a
+ * secret key file that group or others may access is refused with -EPERM
+ * (hwall_read_secret_file()). */
 int sync_key_read_secret(const char *path, uint8_t ret_sec[SYNC_SECKEY_LEN]);
 int sync_key_read_public(const char *path, uint8_t ret_pub[SYNC_PUBKEY_LEN]);
+
+/*
+ * Why reading the secret file (key, token) at @path failed with @r, for a
+ * message: for -EPERM how to fix it ("group or others may read it; make it
+ * private with: chmod 600 PATH", in @buf), else the errno text.
+ */
+const char *sync_secret_file_why(const char *path, int r, char *buf, size_t len);
 
 /* Sign @len manifest bytes with @sec into one 96-byte signature entry.
  * Returns 0 or -ENOMEM. */

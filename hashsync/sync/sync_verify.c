@@ -51,6 +51,13 @@ int sync_verify(const uint8_t *buf, size_t len, const struct sync_caps *caps,
 	if (strcmp(m.set, t->set) != 0)
 		return sync_refuse(v, SYNC_REFUSE_WRONG_SET, "bundle for set \"%s\", expected \"%s\"",
 				   m.set, t->set);
+	/* A creation time far ahead is a signer's broken clock, or a bundle
+	 * made to outlive the keys that signed it. */
+	if (m.created > now && m.created - now > (int64_t)caps->created_skew)
+		return sync_refuse(v, SYNC_REFUSE_BAD_MANIFEST,
+				   "created: %" PRId64 " lies %" PRId64 " s ahead of this appliance's clock "
+				   "(more than max_clock_skew, %" PRIu32 " s)",
+				   m.created, m.created - now, caps->created_skew);
 	if (m.payload_size != b.payload_len)
 		return sync_refuse(v, SYNC_REFUSE_PAYLOAD_SIZE,
 				   "payload of %" PRIu64 " bytes, manifest declares %" PRIu64,

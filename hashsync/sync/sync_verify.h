@@ -5,7 +5,8 @@
  *
  *   1. sizes: header fields against the caps, then the actual length
  *   2. signatures: a threshold of the trusted root's keys over the manifest
- *   3. the manifest: parsed strictly; its set must be the expected one
+ *   3. the manifest: parsed strictly; its set must be the expected one, its
+ *      creation time at most caps->created_skew seconds in the future
  *   4. declared payload size equals the actual payload size
  *   5. version greater than the installed one and than any version ever
  *      installed (root: exactly root + 1)

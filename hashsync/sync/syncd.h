@@ -16,10 +16,12 @@ struct syncd_push;
 
 /*
  * Start the push endpoint described by the engine's config (listen.*):
- * HTTPS with libmicrohttpd, POST /v1/bundles with a hotline's bearer token,
- * GET /v1/status and GET /metrics.  Returns NULL with @err set.
+ * HTTPS (TLS 1.2 and 1.3) with libmicrohttpd, POST /v1/bundles with a
+ * hotline's bearer token, GET /v1/status and GET /metrics (with a token
+ * unless on loopback), every connection held to listen.limits
+ * (syncd_guard.h).  Returns NULL with @err set.
  */
-struct syncd_push *syncd_push_start(struct sync_engine *e, char *err, size_t err_len);
+struct syncd_push *syncd_push_start(struct sync_engine *e, struct hwall_err *err);
 
 /* Stop and free; accepts NULL. */
 void syncd_push_stop(struct syncd_push *p);

@@ -77,15 +77,15 @@ static int cmd_verify(struct sync_engine *e, const char *path)
 		struct sync_bundle b;
 		struct sync_verdict v = { .reason = SYNC_REFUSE_UNKNOWN_KEY };
 		if (sync_bundle_split(buf, len, &e->caps, &b, &v) == 0)
-			snprintf(v.detail, sizeof(v.detail), "no configured hotline's key signed it");
-		printf("refused: %s: %s\n", sync_refusal_name(v.reason), v.detail);
+			sync_refuse(&v, SYNC_REFUSE_UNKNOWN_KEY, "no configured hotline's key signed it");
+		printf("refused: %s: %s\n", sync_refusal_name(v.reason), v.detail.msg);
 		free(text);
 		return EXIT_REFUSED;
 	}
 	r = sync_engine_submit(e, t, buf, len, time(NULL), false, &res);
 	free(text);
 	if (r < 0) {
-		printf("refused: %s: %s\n", sync_refusal_name(res.verdict.reason), res.verdict.detail);
+		printf("refused: %s: %s\n", sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 		return EXIT_REFUSED;
 	}
 	printf("ok: set %s would install %s version %" PRIu64 "\n", t->hl->set, sync_kind_name(res.kind),
@@ -111,15 +111,16 @@ static int cmd_status(struct sync_engine *e)
 static void retry_dataplane(struct sync_engine *e, int64_t now)
 {
 	static int64_t last;
-	char err[256];
+	struct hwall_err err;
 
 	if (now - last < 5)
 		return;
 	last = now;
 	for (size_t i = 0; i < e->n_targets; i++)
-		if (sync_engine_renotify(e, &e->targets[i], err, sizeof(err)) < 0)
+		if (sync_engine_renotify(e, &e->targets[i], &err) < 0)
 			HWALL_LOG(WARN, "sync", "set %s: dataplane has not taken version %" PRIu64 " yet: %s",
-			       e->targets[i].hl->set, sync_engine_installed(e, &e->targets[i], false), err);
+			       e->targets[i].hl->set, sync_engine_installed(e, &e->targets[i], false),
+			       err.msg);
 }
 
 /* One daemon per state directory: hold an exclusive lock on a file in it. */
@@ -129,7 +130,7 @@ static int lock_state_dir(const char *dir)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/syncd.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, SYNC_STATE_FILE_MODE);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		HWALL_LOG(ERR, "sync", "%s: %s", path,
 		       errno == EWOULDBLOCK ? "another hashwall-syncd runs on this state_dir" : strerror(errno));
@@ -145,7 +146,7 @@ static int cmd_run(struct sync_engine *e, bool once)
 	struct syncd_push *push = NULL;
 	struct syncd_pull *pull;
 	bool any_pull = false;
-	char err[512];
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	for (size_t i = 0; i < e->n_targets; i++)
@@ -162,9 +163,9 @@ static int cmd_run(struct sync_engine *e, bool once)
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	if (e->cfg->has_listen && !once) {
-		push = syncd_push_start(e, err, sizeof(err));
+		push = syncd_push_start(e, &err);
 		if (!push) {
-			HWALL_LOG(ERR, "sync", "push endpoint: %s", err);
+			HWALL_LOG(ERR, "sync", "push endpoint: %s", err.msg);
 			return EXIT_FAIL;
 		}
 		HWALL_LOG(INFO, "sync", "push endpoint on https://%s:%u/v1/bundles", e->cfg->listen.address,
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 	const char *config = NULL, *cmd = argc > 1 ? argv[1] : "";
 	struct sync_config cfg = { 0 };
 	struct sync_engine e = { 0 };
-	char err[1024];
+	struct hwall_err err = { { 0 } };
 	bool once = false;
 	int c, r;
 
@@ -217,11 +218,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hashwall-syncd: libsodium or libcurl failed to initialise\n");
 		return EXIT_FAIL;
 	}
-	r = sync_config_load(config, &cfg, err, sizeof(err));
+	r = sync_config_load(config, &cfg, &err);
 	if (r == 0)
-		r = sync_engine_open(&e, &cfg, strcmp(cmd, "run") != 0, err, sizeof(err));
+		r = sync_engine_open(&e, &cfg, strcmp(cmd, "run") != 0, &err);
 	if (r < 0) {
-		fprintf(stderr, "hashwall-syncd: %s\n", err);
+		fprintf(stderr, "hashwall-syncd: %s\n", err.msg);
 		r = EXIT_FAIL;
 	} else if (strcmp(cmd, "verify") == 0) {
 		r = cmd_verify(&e, argv[1 + optind]);

@@ -14,6 +14,7 @@
  */
 #include "syncd.h"
 #include "common/errors.h"
+#include "common/json_strict.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -131,6 +132,11 @@ static long fetch(const struct sync_hotline_config *hl, const char *name, const 
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, d);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* A server that trickles would hold the pull loop (and every other
+	 * hotline's pulls) for the whole timeout. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)d->limit);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
@@ -177,7 +183,7 @@ static int fetch_and_submit(struct sync_engine *e, struct sync_target *t, const 
 			       file, sync_kind_name(res.kind), res.version);
 		else
 			HWALL_LOG(WARN, "sync.pull", "set %s: %s refused (%s): %s", t->hl->set, file,
-			       sync_refusal_name(res.verdict.reason), res.verdict.detail);
+			       sync_refusal_name(res.verdict.reason), res.verdict.detail.msg);
 	} else {
 		HWALL_LOG(WARN, "sync.pull", "set %s: %s: HTTP %ld", t->hl->set, file, status);
 	}
@@ -259,11 +265,37 @@ static void validator_update(struct validator *v, const struct download *d, int6
 	v->modified = d->modified > 0 && d->modified <= now - 2 ? d->modified : 0;
 }
 
+/* The index in @d: root bundles first, then the updates. */
+static int apply_index(struct sync_engine *e, struct sync_target *t, const struct download *d)
+{
+	struct hwall_json_fault f;
+	cJSON *idx = NULL;
+	const char *set;
+	char why[160];
+	int r = -EIO;
+
+	/* Unsigned and from a peer, but still one reading: strict JSON. */
+	if (hwall_json_parse_strict((const char *)d->buf, d->len, HWALL_JSON_INTEGERS, &idx, &f) < 0) {
+		hwall_json_fault_format(&f, why, sizeof(why));
+		HWALL_LOG(WARN, "sync.pull", "set %s: index.json: %s", t->hl->set, why);
+		return -EIO;
+	}
+	set = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(idx, "set"));
+	if (!set || strcmp(set, t->hl->set) != 0) {
+		HWALL_LOG(WARN, "sync.pull", "set %s: index.json is not an index of this set", t->hl->set);
+	} else {
+		r = apply_roots(e, t, cJSON_GetObjectItemCaseSensitive(idx, "roots"));
+		if (r == 0)
+			r = apply_updates(e, t, idx);
+	}
+	cJSON_Delete(idx);
+	return r;
+}
+
 static int poll_one(struct sync_engine *e, struct puller *p)
 {
 	struct download d = { .limit = INDEX_CAP };
 	struct sync_target *t = p->t;
-	cJSON *idx = NULL;
 	long status = fetch(t->hl, "index.json", &p->v, &d);
 	int r = -EIO;
 
@@ -271,15 +303,7 @@ static int poll_one(struct sync_engine *e, struct puller *p)
 		sync_engine_checked(e, t, time(NULL));
 		r = 0;
 	} else if (status == 200) {
-		idx = cJSON_ParseWithLength((const char *)d.buf, d.len);
-		const char *set = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(idx, "set"));
-		if (!set || strcmp(set, t->hl->set) != 0) {
-			HWALL_LOG(WARN, "sync.pull", "set %s: index.json is not an index of this set", t->hl->set);
-		} else {
-			r = apply_roots(e, t, cJSON_GetObjectItemCaseSensitive(idx, "roots"));
-			if (r == 0)
-				r = apply_updates(e, t, idx);
-		}
+		r = apply_index(e, t, &d);
 		if (r == 0) {
 			/* Only remember validators once everything they name is in. */
 			validator_update(&p->v, &d, time(NULL));
@@ -288,7 +312,6 @@ static int poll_one(struct sync_engine *e, struct puller *p)
 	} else {
 		HWALL_LOG(WARN, "sync.pull", "set %s: index.json: HTTP %ld", t->hl->set, status);
 	}
-	cJSON_Delete(idx);
 	free(d.buf);
 	return r;
 }

@@ -170,11 +170,20 @@ struct gen_resp {
 	const char *status_line;   /* replaces "HTTP/1.1 <status> <reason>" */
 	size_t chunk_ext_len;      /* first chunk line gets an extension this long */
 	bool bad_chunk;            /* first chunk size is not hex */
+	/* the request's Host (scenario "hosts") */
+	bool http10;               /* an HTTP/1.0 request without Host */
+	const char *host;          /* sent instead of the object's host ("": empty) */
 };
 
-/* Write a request line, Host and a few headers. */
+/* Write a request line, Host and a few headers; @host NULL: an HTTP/1.0
+ * request without Host. */
 int gen_http_request(struct gen_buf *out, const char *method, const char *host, const char *path,
 		     const char *extra);
+
+/* The host a dataplane event reports for the Host value @sent: at most 255
+ * bytes of it, control bytes, DEL and bytes over 0x7f as %XX; into @out
+ * (GEN_HOST_MAX bytes).  Returns whether @sent was cut. */
+bool gen_http_event_host(const char *sent, char *out);
 /* Whether a response with @status to @method carries a body. */
 bool gen_http_has_body(const char *method, int status);
 /* Append the wire bytes of @r with body @body (r->body_len bytes; may be
@@ -214,10 +223,13 @@ extern const char *const gen_hostile_names[GEN_HOSTILE_COUNT];
 
 enum gen_known { GEN_KNOWN_NEVER, GEN_KNOWN_MAYBE, GEN_KNOWN_ALWAYS, GEN_KNOWN_COUNT };
 
+#define GEN_HOST_MAX (3 * 255 + 1) /* a host as an event reports it */
+
 struct gen_obj {
 	int flow;
 	const char *scenario;
-	char host[64];
+	char host[GEN_HOST_MAX];
+	bool host_truncated;
 	char path[128];
 	char method[8];
 	int status;

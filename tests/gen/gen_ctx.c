@@ -122,7 +122,11 @@ int gen_obj_build(struct gen_flow *f, const char *method, const char *tag,
 	o = gen_obj_add(ctx, f, method, path, r->status);
 	if (!o)
 		return -ENOMEM;
-	HWALL_TRY(gen_http_request(req, method, o->host, path,
+	if (r->http10)
+		o->host[0] = '\0';
+	else if (r->host)
+		o->host_truncated = gen_http_event_host(r->host, o->host);
+	HWALL_TRY(gen_http_request(req, method, r->http10 ? NULL : r->host ? r->host : o->host, path,
 				r->interim && strstr(r->interim, "100") ? "Expect: 100-continue\r\n"
 									: NULL));
 	o->resp_off = resp_base + resp->len;

@@ -35,10 +35,34 @@ static const char *reason(int status)
 int gen_http_request(struct gen_buf *out, const char *method, const char *host, const char *path,
 		     const char *extra)
 {
+	if (!host)
+		return gen_buf_printf(out,
+				      "%s %s HTTP/1.0\r\nUser-Agent: hashwall-gen/1\r\n"
+				      "Accept: */*\r\n%s\r\n",
+				      method, path, extra ? extra : "");
 	return gen_buf_printf(out,
 			      "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hashwall-gen/1\r\n"
 			      "Accept: */*\r\n%s\r\n",
 			      method, path, host, extra ? extra : "");
+}
+
+bool gen_http_event_host(const char *sent, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)sent;
+	size_t n = strlen(sent), k = 0;
+
+	for (size_t i = 0; i < n && i < 255; i++) {
+		if (s[i] < 0x20 || s[i] >= 0x7f) {
+			out[k++] = '%';
+			out[k++] = hex[s[i] >> 4];
+			out[k++] = hex[s[i] & 15];
+		} else {
+			out[k++] = (char)s[i];
+		}
+	}
+	out[k] = '\0';
+	return n > 255;
 }
 
 bool gen_http_has_body(const char *method, int status)

@@ -3,7 +3,8 @@
  * gen_scen_http.c - scenarios about HTTP framing and L2/L3 variety: one
  * handshake, keep-alive, pipelining, chunked bodies, close-delimited bodies,
  * responses without a body, body sizes, 206, Content-Length with chunked,
- * IPv6, VLAN/QinQ, IPv4 options and non-HTTP noise.  Each starts its flows
+ * IPv6, VLAN/QinQ, IPv4 options and non-HTTP noise, and requests whose Host
+ * is missing, empty or too long.  Each starts its flows
  * with a handshake and ends them with FINs unless the point is otherwise.
  */
 #include "gen_scen.h"
@@ -291,5 +292,35 @@ int gen_scen_nonhttp(struct gen_ctx *ctx)
 		HWALL_TRY(err);
 	}
 	ctx->min_nonhttp_packets += ctx->pcap.packets - before;
+	return 0;
+}
+
+/* Known objects whose requests name no usable host: HTTP/1.0 without Host,
+ * an empty Host, and a Host of 300 bytes over 0x7f (765 bytes once the
+ * dataplane escapes the 255 it keeps).  Every one is a match that must
+ * reach controld as a candidate (issue 14, item 1). */
+int gen_scen_hosts(struct gen_ctx *ctx)
+{
+	char longhost[301];
+	struct gen_resp rs[] = {
+		{ .status = 200, .body_len = 3000, .http10 = true },
+		{ .status = 200, .body_len = 4000, .host = "" },
+		{ .status = 200, .framing = GEN_FRAME_CHUNKED, .body_len = 5000, .host = longhost },
+	};
+
+	for (size_t i = 0; i < 300; i++)
+		longhost[i] = (char)(0x80 + i % 0x80);
+	longhost[300] = '\0';
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(rs); i++) {
+		struct gen_flow *f = gen_flow_new(ctx, &plain);
+		size_t idx;
+
+		if (!f)
+			return -ENOMEM;
+		HWALL_TRY(gen_flow_handshake(f));
+		HWALL_TRY(gen_exchange(f, "GET", "host", &rs[i], GEN_EXPECT_COMPLETE, &idx));
+		ctx->objs[idx].known_pref = GEN_KNOWN_ALWAYS;
+		HWALL_TRY(gen_flow_close(f, GEN_C2S));
+	}
 	return 0;
 }

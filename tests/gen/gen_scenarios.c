@@ -30,6 +30,8 @@ const struct gen_scenario gen_scenarios[] = {
 	{ "seginv", "one response whole, 1-byte, reordered, duplicated", gen_scen_seginv, true },
 	{ "fragments", "a data segment as two IPv4 / IPv6 fragments", gen_scen_fragments, true },
 	{ "idle", "pauses of 200 s (timed out) and 100 s (not) mid-body", gen_scen_idle, true },
+	{ "hosts", "known objects requested without Host, with an empty one, a 300-byte one",
+	  gen_scen_hosts, true },
 	{ "mixed", "randomised flows and delivery plans (use many seeds)", gen_scen_mixed, false },
 	{ "hostile", "limits and malformed input, one given-up connection each",
 	  gen_scen_hostile, false },

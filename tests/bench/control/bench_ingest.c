@@ -15,6 +15,7 @@
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "common/ingest_client.h"
+#include "common/ingest_proto.h"
 #include "common/algo.h"
 #include "common/clock.h"
 #include "hwall_test.h"
@@ -74,7 +75,8 @@ int main(int argc, char **argv)
 	unsigned int objects = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 9 };
 	struct ctl_enforce_config ec = { .block_ttl = 86400 };
-	char db[300], sock[300], err[256];
+	char db[300], sock[300];
+	struct hwall_err err;
 	const char *dir;
 	struct ctl_ingest_config icfg = { .batch_max = batch, .client_key = key };
 	struct hwall_ic_config ccfg = { .dataplane = "bench", .queue_max = events };
@@ -87,6 +89,11 @@ int main(int argc, char **argv)
 	pthread_t th;
 	double t0, t1;
 
+	if (events > HWALL_INGEST_SEQ_WINDOW) {
+		/* the client queues them all: no more than it may have unacknowledged */
+		fprintf(stderr, "at most %u events\n", HWALL_INGEST_SEQ_WINDOW);
+		return 2;
+	}
 	dir = hwall_test_tmpdir_at(base, "bench-ingest");
 	if (!dir)
 		return 1;
@@ -95,7 +102,7 @@ int main(int argc, char **argv)
 	icfg.socket_path = ccfg.socket_path = sock;
 	icfg.metrics = &m;
 	/* as controld runs it: every match also adds a block row */
-	if (ctl_store_open(db, &store, NULL) < 0 || ctl_enforce_new(&ec, &enf, err, sizeof(err)) < 0)
+	if (ctl_store_open(db, &store, NULL) < 0 || ctl_enforce_new(&ec, &enf, &err) < 0)
 		return 1;
 	icfg.on_record = ctl_enforce_on_match;
 	icfg.after_commit = ctl_enforce_after_commit;

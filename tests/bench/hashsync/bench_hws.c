@@ -35,7 +35,7 @@ static int bench(const char *dir, uint64_t n)
 {
 	struct hws_builder *b = hws_builder_new("bench", 1);
 	struct hws_write_stats st;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_set *set;
 	struct hws_bench_result r;
 	uint8_t sum[HWS_CHECKSUM_LEN];

@@ -31,35 +31,21 @@ import tempfile
 import time
 import urllib.request
 
+from ctl_e2e import ON_FAIL, fail, free_port, sh, wait_for
+
 DP, CTLD, GEN, SETTOOL, SRC = (os.path.abspath(a) for a in sys.argv[1:6])
 NS = f"hwlc{os.getpid()}"
 PROCS = []
 LAST_STATS = [None]  # the last telemetry read, shown on failure
 
 
-def fail(msg):
+def show_last_stats():
     if LAST_STATS[0]:
         print("last /hashwall/stats:", {k: v for k, v in LAST_STATS[0].items() if v},
               file=sys.stderr)
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
 
 
-def sh(*args, **kw):
-    r = subprocess.run(args, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        fail(f"{' '.join(args[:4])}...: exit {r.returncode}: {r.stderr.strip()[-500:]}")
-    return r.stdout
-
-
-def wait_for(what, pred, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
+ON_FAIL.append(show_last_stats)
 
 
 def send_pcap(iface, path):
@@ -97,14 +83,6 @@ def api_field(port, token, path, field):
         return api(port, token, path)[field]
     except OSError:
         return None
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def events(path, kind=None):

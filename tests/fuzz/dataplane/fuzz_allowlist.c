@@ -18,17 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dp_allowlist *l = NULL;
 	uint8_t digest[64];
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 
-	if (dp_allowlist_parse((const char *)data, size, &l, err, sizeof(err)) < 0) {
-		if (!err[0])
+	if (dp_allowlist_parse((const char *)data, size, &l, &err) < 0) {
+		if (!err.msg[0])
 			abort(); /* a refusal always says why */
 		return 0;
 	}
 	memset(digest, 0, sizeof(digest));
 	memcpy(digest, data, size < sizeof(digest) ? size : sizeof(digest));
-	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
-		dp_allowlist_contains(l, (enum hwall_algo)a, digest);
+	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
+		dp_allowlist_contains(l, (enum hwall_algo)a, digest, NULL);
+		dp_allowlist_contains(l, (enum hwall_algo)a, digest, "nl");
+	}
 	dp_allowlist_free(l);
 	return 0;
 }

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	uint64_t sink = 0;
 
 	if (!copy)

@@ -71,7 +71,7 @@ static int64_t fixed_now(void)
 static int write_tokens(void)
 {
 	char h[3][2 * CTL_TOKEN_HASH_LEN + 1];
-	char err[256];
+	struct hwall_err err = { { 0 } };
 	FILE *f = fopen(tokens_path, "w");
 
 	if (!f || fchmod(fileno(f), 0600) < 0)
@@ -82,7 +82,7 @@ static int write_tokens(void)
 	fprintf(f, "# test tokens\nvera viewer %s\nrita reviewer %s\n\nadam admin %s\n", h[0],
 		h[1], h[2]);
 	fclose(f);
-	return ctl_tokens_load(tokens_path, &tokens, err, sizeof(err));
+	return ctl_tokens_load(tokens_path, &tokens, &err);
 }
 
 /* 12 candidates on 3 hosts, last_seen 1000..1011. */
@@ -119,12 +119,40 @@ static int seed(void)
 	return r == 0 ? ctl_store_commit(store) : r;
 }
 
+/* Record one more match, @ev, as dataplane "dp1" with @seq, in its own
+ * transaction (between requests: the API's thread is idle then).  Returns
+ * the candidate's id, or -1. */
+static inline int64_t ctl_test_record(const struct ctl_event *ev, uint64_t seq)
+{
+	struct ctl_record_result res = { 0 };
+
+	if (ctl_store_begin(store) < 0 || ctl_store_record(store, ev, "dp1", "e", seq, &res) < 0 ||
+	    ctl_store_commit(store) < 0)
+		return -1;
+	return res.candidate_id;
+}
+
+/* A match of set "nohost" whose request had no Host, served by
+ * @server_ip port @server_port. */
+static inline void ctl_test_nohost_event(struct ctl_event *ev, const char *server_ip,
+					 uint16_t server_port)
+{
+	memset(ev, 0, sizeof(*ev));
+	snprintf(ev->set, sizeof(ev->set), "nohost");
+	ev->algo = HWALL_ALGO_MD5;
+	snprintf(ev->digest, sizeof(ev->digest), "%s", "0123456789abcdef0123456789abcdef");
+	snprintf(ev->path, sizeof(ev->path), "/nohost.jpg");
+	snprintf(ev->server_ip, sizeof(ev->server_ip), "%s", server_ip);
+	ev->server_port = server_port;
+	ev->ts = 5000;
+}
+
 /* An installed set file (fresh: created 1000 s before fixed_now) and a
  * broken one, for the status endpoint. */
 static int write_sets(void)
 {
 	struct hws_builder *b = hws_builder_new("hotline", 5);
-	struct hws_error err;
+	struct hwall_err err;
 	uint8_t d[16] = { 1 };
 	char p[192];
 	FILE *f;
@@ -151,7 +179,7 @@ static int ctl_test_server_start(void)
 {
 	struct ctl_enforce_config ec = { .block_ttl = 3600, .ops = &fake_ops,
 					 .metrics = &metrics };
-	char err[256];
+	struct hwall_err err = { { 0 } };
 
 	dir = hwall_test_tmpdir("ctl-api");
 	if (!dir)
@@ -162,14 +190,14 @@ static int ctl_test_server_start(void)
 	set_cache = ctl_set_cache_new();
 	if (!set_cache || write_tokens() < 0 || write_sets() < 0 ||
 	    ctl_store_open(db_path, &store, NULL) < 0 ||
-	    ctl_enforce_new(&ec, &enforce, err, sizeof(err)) < 0 || seed() < 0)
+	    ctl_enforce_new(&ec, &enforce, &err) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
 				       .allowlist_file = allow_path, .set_dir = dir,
 				       .set_cache = set_cache };
-	if (ctl_http_start("127.0.0.1", 0, &api, &test_limits, &http, err, sizeof(err)) < 0)
+	if (ctl_http_start("127.0.0.1", 0, &api, &test_limits, &http, &err) < 0)
 		return -1;
 	port = ctl_http_port(http);
 	return 0;

@@ -303,18 +303,21 @@ static void test_review_workflow(void)
 	r = call("POST", "/api/v1/candidates/4/review", TOKEN_REVIEWER,
 		 "{\"status\":\"false_positive\",\"note\":\"benign\"}");
 	CU_ASSERT_EQUAL(r->code, 200);
-	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true"));
+	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true,\"allowlist\":\"set\""));
 	CU_ASSERT_TRUE(has(r, "\"blocks_removed\":1"));
+	CU_ASSERT_TRUE(has(r, "\"to\":\"false_positive\",\"note\":\"benign\",\"allowlist\":\"set\""));
 	CU_ASSERT_EQUAL(backend_dels, 1);
 	CU_ASSERT_STRING_EQUAL(backend_last_del, "h0.example/img/3.jpg");
 	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
-	CU_ASSERT_TRUE(has(r, digests[3]));
+	snprintf(path, sizeof(path), "\"digest\":\"%s\",\"set\":\"hotline\"", digests[3]);
+	CU_ASSERT_TRUE(has(r, path));
 	f = fopen(allow_path, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f)); /* comment */
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
 	fclose(f);
-	snprintf(path, sizeof(path), "md5 %s\n", digests[3]);
+	snprintf(path, sizeof(path), "md5 %s hotline\n", digests[3]);
 	CU_ASSERT_STRING_EQUAL(line, path);
 	r = call("GET", "/api/v1/exports/feedback", TOKEN_VIEWER, NULL);
 	CU_ASSERT_TRUE(has(r, digests[3]));
@@ -322,6 +325,43 @@ static void test_review_workflow(void)
 	CU_ASSERT_FALSE(has(r, "h0.example"));
 	r = call("GET", "/api/v1/exports/feedback?format=csv", TOKEN_VIEWER, NULL);
 	CU_ASSERT_TRUE(has(r, "set,set_version,algo,digest,ref,category\r\n\"hotline\",\"5\",\"md5\""));
+}
+
+/* A reviewer's false positive covers the candidate's set; one for every
+ * set needs an admin, as the allowlist endpoint does. */
+static void test_review_scope(void)
+{
+	struct reply *r;
+	char want[160];
+
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_REVIEWER,
+		 "{\"status\":\"false_positive\",\"allowlist\":\"global\"}");
+	CU_ASSERT_EQUAL(r->code, 403);
+	CU_ASSERT_TRUE(has(r, "allowlist global needs role admin, token has reviewer"));
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+			     "{\"status\":\"false_positive\",\"allowlist\":\"host\"}")->code, 400);
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+		 "{\"status\":\"confirmed\",\"allowlist\":\"set\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "allowlist: only with status false_positive"));
+	r = call("GET", "/api/v1/candidates/6", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"status\":\"new\""));
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN,
+		 "{\"status\":\"false_positive\",\"allowlist\":\"global\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"allowlisted\":true,\"allowlist\":\"global\""));
+	CU_ASSERT_TRUE(has(r, "\"actor\":\"adam\",\"from\":\"new\",\"to\":\"false_positive\","
+			      "\"note\":\"\",\"allowlist\":\"global\""));
+	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
+	snprintf(want, sizeof(want), "\"digest\":\"%s\",\"set\":null", digests[5]);
+	CU_ASSERT_TRUE(has(r, want));
+	/* back to new: the entry goes; the trail says the change made none */
+	r = call("POST", "/api/v1/candidates/6/review", TOKEN_ADMIN, "{\"status\":\"new\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"allowlist_lifted\":true"));
+	CU_ASSERT_TRUE(has(r, "\"to\":\"new\",\"note\":\"\",\"allowlist\":null"));
+	r = call("GET", "/api/v1/allowlist", TOKEN_VIEWER, NULL);
+	CU_ASSERT_FALSE(has(r, digests[5]));
 }
 
 static void test_blocks(void)
@@ -360,6 +400,20 @@ static void test_allowlist(void)
 	snprintf(path, sizeof(path), "/api/v1/allowlist/md5/%s", "ffeeddccbbaa99887766554433221100");
 	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 200);
 	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 404);
+	/* for one set */
+	snprintf(body, sizeof(body), "{\"algo\":\"md5\",\"digest\":\"%s\",\"set\":\"trial\"}",
+		 "ffeeddccbbaa99887766554433221100");
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN, body);
+	CU_ASSERT_EQUAL(r->code, 201);
+	CU_ASSERT_TRUE(has(r, "\"set\":\"trial\""));
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 404); /* not every set's */
+	snprintf(path, sizeof(path), "/api/v1/allowlist/md5/%s?set=trial",
+		 "ffeeddccbbaa99887766554433221100");
+	CU_ASSERT_EQUAL(call("DELETE", path, TOKEN_ADMIN, NULL)->code, 200);
+	r = call("POST", "/api/v1/allowlist", TOKEN_ADMIN,
+		 "{\"algo\":\"md5\",\"digest\":\"ffeeddccbbaa99887766554433221100\",\"set\":\"a b\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "set: expected a set id"));
 	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/allowlist/rot13/00", TOKEN_ADMIN, NULL)->code, 400);
 }
 
@@ -375,18 +429,85 @@ static void test_exports(void)
 	r = call("GET", "/api/v1/exports/notices", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"status\":\"confirmed\",\"hosts\":[{\"host\":\"h0.example\","
-			      "\"objects\":[{\"id\":1,"));
+			      "\"host_absent\":false,\"objects\":[{\"id\":1,"));
 	CU_ASSERT_TRUE(has(r, "\"url\":\"http://h2.example/img/2.jpg\""));
 	CU_ASSERT_FALSE(has(r, "/img/5.jpg"));
 	r = call("GET", "/api/v1/exports/notices?format=csv&status=all", TOKEN_VIEWER, NULL);
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "host,url,status,set,set_version,algo,digest,ref,category,"
-			      "first_seen,last_seen,occurrences,candidate_id\r\n"
+			      "first_seen,last_seen,occurrences,candidate_id,host_absent,"
+			      "host_truncated,path_truncated\r\n"
 			      "\"h0.example\",\"http://h0.example/img/0.jpg\",\"confirmed\""));
+	CU_ASSERT_TRUE(has(r, ",\"1\",\"false\",\"false\",\"false\"\r\n"));
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/notices?format=xml", TOKEN_VIEWER, NULL)->code,
 			400);
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/feedback?status=new", TOKEN_VIEWER, NULL)->code,
 			400);
+}
+
+/* A match without a Host and one whose path was cut are candidates like
+ * any other: the API says so, and the notices name the server's address. */
+static void test_no_host_and_cut(void)
+{
+	struct ctl_event ev;
+	struct reply *r;
+	char path[64], want[256];
+	int64_t id, cut;
+
+	ctl_test_nohost_event(&ev, "2001:db8::7", 8080);
+	ev.normalised = 1u << CTL_EVF_status;
+	id = ctl_test_record(&ev, 1);
+	snprintf(ev.host, sizeof(ev.host), "cut.example");
+	ev.path_truncated = true;
+	ev.normalised = 0;
+	cut = ctl_test_record(&ev, 2);
+	CU_ASSERT_FATAL(id > 0 && cut > 0);
+	snprintf(path, sizeof(path), "/api/v1/candidates/%lld", (long long)id);
+	r = call("GET", path, TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"host\":null,\"path\":\"/nohost.jpg\",\"host_truncated\":false,"
+			      "\"path_truncated\":false"));
+	CU_ASSERT_TRUE(has(r, "\"normalised\":[\"status\"]"));
+	snprintf(path, sizeof(path), "/api/v1/candidates/%lld", (long long)cut);
+	r = call("GET", path, TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"host\":\"cut.example\",\"path\":\"/nohost.jpg\","
+			      "\"host_truncated\":false,\"path_truncated\":true"));
+	CU_ASSERT_TRUE(has(r, "\"normalised\":[]"));
+	/* an empty host filter lists the candidates without one */
+	r = call("GET", "/api/v1/candidates?host=", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"total\":1,"));
+	CU_ASSERT_TRUE(has(r, "\"host\":null"));
+	r = call("GET", "/api/v1/exports/notices?status=new&format=json", TOKEN_VIEWER, NULL);
+	snprintf(want, sizeof(want), "{\"host\":\"[2001:db8::7]\",\"host_absent\":true,"
+		 "\"objects\":[{\"id\":%lld,", (long long)id);
+	CU_ASSERT_TRUE(has(r, want));
+	CU_ASSERT_TRUE(has(r, "\"url\":\"http://[2001:db8::7]:8080/nohost.jpg\""));
+	r = call("GET", "/api/v1/exports/notices?status=new&format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(has(r, "\"[2001:db8::7]\",\"http://[2001:db8::7]:8080/nohost.jpg\",\"new\","
+			      "\"nohost\""));
+	CU_ASSERT_TRUE(has(r, "\"true\",\"false\",\"false\"\r\n"));
+	CU_ASSERT_TRUE(has(r, "\"cut.example\",\"http://cut.example/nohost.jpg\""));
+	CU_ASSERT_TRUE(has(r, "\"false\",\"false\",\"true\"\r\n"));
+}
+
+/* A client-supplied Host that a spreadsheet would run stays text in the
+ * notices CSV. */
+static void test_csv_formula_host(void)
+{
+	struct ctl_event ev;
+	struct reply *r;
+
+	ctl_test_nohost_event(&ev, "192.0.2.9", 80);
+	snprintf(ev.host, sizeof(ev.host), "=HYPERLINK(\"http://x.example\",\"open\")");
+	CU_ASSERT_FATAL(ctl_test_record(&ev, 3) > 0);
+	snprintf(ev.host, sizeof(ev.host), "@SUM(1+1)");
+	CU_ASSERT_FATAL(ctl_test_record(&ev, 4) > 0);
+	r = call("GET", "/api/v1/exports/notices?status=new&format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\r\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"open\"\")\",\"http://="));
+	CU_ASSERT_TRUE(has(r, "\r\n\"'@SUM(1+1)\",\"http://@SUM(1+1)/nohost.jpg\","));
+	CU_ASSERT_FALSE(has(r, "\r\n\"="));
+	CU_ASSERT_FALSE(has(r, "\r\n\"@"));
 }
 
 static void test_status_and_metrics(void)
@@ -425,7 +546,7 @@ static void test_status_and_metrics(void)
 static void test_status_caches_set_files(void)
 {
 	struct hws_builder *b = hws_builder_new("hotline", 6);
-	struct hws_error err;
+	struct hwall_err err;
 	uint8_t d[16] = { 2 };
 	uint64_t checks;
 	char p[192];
@@ -506,12 +627,12 @@ static void test_utf8_refused(void)
 {
 	struct reply *r;
 
-	r = call("POST", "/api/v1/candidates/6/review", TOKEN_REVIEWER,
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
 		 "{\"status\":\"confirmed\",\"note\":\"caf\xe9\"}");
 	CU_ASSERT_EQUAL(r->code, 400);
 	CU_ASSERT_TRUE(has(r, "request body:1:34: not UTF-8"));
 	CU_ASSERT_TRUE(strict_json(r));
-	r = call("POST", "/api/v1/candidates/6/review", TOKEN_REVIEWER,
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
 		 "{\"status\":\"confirmed\",\"note\":\"a\\u0000hidden\"}");
 	CU_ASSERT_EQUAL(r->code, 400);
 	CU_ASSERT_TRUE(has(r, "\\u0000 in a string"));
@@ -527,7 +648,7 @@ static void test_utf8_refused(void)
 	CU_ASSERT_EQUAL(r->code, 400);
 	CU_ASSERT_TRUE(has(r, "path: not UTF-8"));
 	/* UTF-8 is fine, of course */
-	r = call("POST", "/api/v1/candidates/6/review", TOKEN_REVIEWER,
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
 		 "{\"status\":\"confirmed\",\"note\":\"gepr\xc3\xbc" "ft \xe2\x9c\x93\"}");
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "\"note\":\"gepr\xc3\xbc" "ft \xe2\x9c\x93\""));
@@ -595,8 +716,11 @@ int main(void)
 		{ "paging edges and filters", test_paging_edges },
 		{ "review workflow and false positive", test_review_workflow },
 		{ "blocks by hand", test_blocks },
+		{ "false positive: set by default, global by an admin", test_review_scope },
 		{ "allowlist", test_allowlist },
 		{ "exports grouped by host", test_exports },
+		{ "no Host, cut path: shown and exported", test_no_host_and_cut },
+		{ "CSV: a formula in a Host stays text", test_csv_formula_host },
 		{ "status and metrics", test_status_and_metrics },
 		{ "query arguments: twice, over-long limit, %00", test_query_arguments_strict },
 		{ "text that is not UTF-8 is refused", test_utf8_refused },

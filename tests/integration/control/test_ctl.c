@@ -104,6 +104,46 @@ static void test_review_block_unblock(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"http://h1.example/img/4.jpg\",\"confirmed\""));
 }
 
+/* A candidate without a Host names the server instead; a cut path says so;
+ * an occurrence lists the fields ingest normalised. */
+static void test_no_host(void)
+{
+	struct ctl_event ev;
+	char id[24];
+
+	ctl_test_nohost_event(&ev, "192.0.2.9", 80);
+	ev.path_truncated = true;
+	ev.normalised = 1u << CTL_EVF_status | 1u << CTL_EVF_ts;
+	snprintf(id, sizeof(id), "%lld", (long long)ctl_test_record(&ev, 1));
+	CU_ASSERT_EQUAL(run((const char *[]){ "candidates", "--set", "nohost", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " (no Host; server 192.0.2.9 port 80) /nohost.jpg "
+					   "(path truncated)\n"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", id, NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "url         (no Host; server 192.0.2.9 port 80) "
+					   "/nohost.jpg (path truncated)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  normalised: status,ts\n"));
+}
+
+/* A false positive for the candidate's set by default, for every set with
+ * --allowlist global (an admin's); show says which. */
+static void test_review_allowlist(void)
+{
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "review", "7",
+					      "false_positive", NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(out, "candidate 7 is now false_positive; digest allowlisted for "
+				    "set hotline; unblocked\n");
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "review", "8",
+					      "false_positive", "--allowlist", "global", NULL }), 3);
+	CU_ASSERT_EQUAL(run((const char *[]){ "review", "8", "false_positive", "--allowlist",
+					      "global", NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(out, "candidate 8 is now false_positive; digest allowlisted for "
+				    "every set; unblocked\n");
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "7", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "new -> false_positive    [allowlisted for set hotline]\n"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "8", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "new -> false_positive    [allowlisted for every set]\n"));
+}
+
 static void test_exit_codes(void)
 {
 	CU_ASSERT_EQUAL(run((const char *[]){ "show", "999", NULL }), 1);
@@ -161,7 +201,7 @@ static bool terminal_safe(const char *s)
 static void test_terminal_escapes(void)
 {
 	static const char note[] = "\x1b]0;owned\x07 \xc2\x9b" "31mred\xe2\x80\xae txt \\ ok\x7f";
-	struct ctl_event ev = { .set = "esc\x1b[5m", .algo = HWALL_ALGO_MD5, .ts = 3000,
+	struct ctl_event ev = { .set = "esc\x1b[5m", .algo = HWALL_ALGO_MD5, .ts = 90000,
 				.digest = "0123456789abcdef0123456789abcdef",
 				.host = "h\x1b[2J.example", .path = "/p\xc2\x9b" "q\x07" };
 	struct ctl_record_result res;
@@ -183,7 +223,7 @@ static void test_terminal_escapes(void)
 	CU_ASSERT_TRUE(terminal_safe(out));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " esc\\x1b[5m "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " http://h\\x1b[2J.example/p\\u009bq\\x07\n"));
-	CU_ASSERT_EQUAL(run((const char *[]){ "blocks", "--offset", "12", NULL }), 0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "blocks", "--offset", "10", NULL }), 0); /* the 11th */
 	CU_ASSERT_TRUE(terminal_safe(out));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "http://h\\x1b[2J.example/p\\u009bq\\x07"));
 	CU_ASSERT_EQUAL(run((const char *[]){ "status", NULL }), 0);
@@ -205,6 +245,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "tables", test_tables },
 		{ "review, block, unblock, export", test_review_block_unblock },
+		{ "no Host, cut path", test_no_host },
+		{ "review: false positive for a set or every set", test_review_allowlist },
 		{ "exit codes", test_exit_codes },
 		{ "terminal escapes are escaped", test_terminal_escapes },
 		CU_TEST_INFO_NULL,

@@ -40,7 +40,7 @@ static int entries(struct bpfw *b, const char *url, uint64_t *ret_expires_ns)
 	struct found f = { 0 };
 
 	CU_ASSERT_EQUAL(bpfw_url_key(url, &f.key), 0);
-	CU_ASSERT_EQUAL(bpfw_url_list(b, find_cb, &f), 0);
+	CU_ASSERT_EQUAL(bpfw_url_list(b, find_cb, &f, NULL), 0);
 	*ret_expires_ns = f.expires_ns;
 	return f.n;
 }
@@ -82,9 +82,9 @@ static void test_flow_reaches_map(void)
 	struct ctl_enforce *e = NULL;
 	struct timespec mono;
 	struct bpfw *b;
-	char err[2048] = "";
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
 	b = bpfw_new(&bo);
 	CU_ASSERT_FATAL(b != NULL);
@@ -96,14 +96,14 @@ static void test_flow_reaches_map(void)
 	ctl_enforce_on_flow(e, s, &ev, &res, &f6);
 	ctl_enforce_after_commit(e);
 	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51234", &ff.key), 0);
-	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff, NULL), 0);
 	CU_ASSERT_EQUAL(ff.n, 1);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	CU_ASSERT_TRUE(ff.expires_ns > (uint64_t)mono.tv_sec * 1000000000ull + 590000000000ull);
 	CU_ASSERT_TRUE(ff.expires_ns < (uint64_t)mono.tv_sec * 1000000000ull + 610000000000ull);
 	ff.n = 0;
 	CU_ASSERT_EQUAL(bpfw_flow_parse("[2001:db8::1]:8080", "[2001:db8::2]:40000", &ff.key), 0);
-	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff, NULL), 0);
 	CU_ASSERT_EQUAL(ff.n, 1);
 	/* a set in report mode adds no flow */
 	snprintf(ev.set, sizeof(ev.set), "none");
@@ -112,11 +112,11 @@ static void test_flow_reaches_map(void)
 	ctl_enforce_after_commit(e);
 	ff.n = 0;
 	CU_ASSERT_EQUAL(bpfw_flow_parse("192.0.2.10:80", "10.1.0.2:51235", &ff.key), 0);
-	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, flow_cb, &ff, NULL), 0);
 	CU_ASSERT_EQUAL(ff.n, 0);
 	ctl_store_close(s);
 	ctl_enforce_free(e);
-	bpfw_purge(b);
+	bpfw_purge(b, NULL);
 	bpfw_free(b);
 }
 
@@ -130,12 +130,13 @@ static void test_bpf_backend(void)
 	struct ctl_enforce *e = NULL;
 	struct timespec mono;
 	struct bpfw *b;
-	char err[2048] = "", *text;
+	struct hwall_err err = { { 0 } };
+	char *text;
 	uint64_t exp_ns = 0;
 	cJSON *st;
 	int64_t now = (int64_t)time(NULL);
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_TRUE(ctl_enforce_available(e));
 	b = bpfw_new(&bo);
 	CU_ASSERT_FATAL(b != NULL);
@@ -171,7 +172,7 @@ static void test_bpf_backend(void)
 	/* Clean-up, not under test: detach and unpin.  (bpfw_purge() leaves
 	 * the programs' own bpfw_scratch pin behind at the time of writing; the
 	 * wrapper script removes the whole pin directory anyway.) */
-	bpfw_purge(b);
+	bpfw_purge(b, NULL);
 	bpfw_free(b);
 }
 
@@ -179,10 +180,10 @@ static void test_bad_interface(void)
 {
 	struct ctl_enforce_config cfg = { .interface = "hw-no-such-if", .pin_root = pin_root };
 	struct ctl_enforce *e = NULL;
-	char err[2048] = "";
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), -ENODEV);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hw-no-such-if"));
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hw-no-such-if"));
 	CU_ASSERT_PTR_NULL(e);
 }
 

@@ -235,8 +235,8 @@ static void test_reviewed_while_streaming(void)
 	first = ctl_stream_read(resp.stream, buf, sizeof(buf));
 	CU_ASSERT_EQUAL(first, (ssize_t)sizeof(buf));
 	/* the last candidate in export order: host h199, path /o/19999.jpg */
-	CU_ASSERT_EQUAL(ctl_store_review(store, N_CAND, CTL_STATUS_CONFIRMED, "vera", NULL, 2000,
-					 &rr), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(store, N_CAND, CTL_STATUS_CONFIRMED, "vera", NULL,
+					 CTL_ALLOW_SET, 2000, &rr), 0);
 	drain(resp.stream, &d);
 	ctl_response_free(&resp);
 	CU_ASSERT_FATAL(d.text != NULL);

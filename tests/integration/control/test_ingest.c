@@ -5,130 +5,9 @@
  * in one process over a real SOCK_SEQPACKET socket, plus raw records for
  * duplicates and protocol errors.  Events carry synthetic digests only.
  */
-#include "control/ingest.h"
-#include "common/ingest_client.h"
-#include "common/ingest_proto.h"
-#include "common/errors.h"
-#include "hwall_test.h"
+#include "ctl_test_ingest.h"
 
-#include <errno.h>
-#include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-static const char *dir;
-static char sock_path[128], db_path[128];
-static const uint8_t key[CTL_CLIENT_KEY_LEN] = { 1, 2, 3 };
-
-static void setup_dir(void)
-{
-	dir = hwall_test_tmpdir("ctl-ingest");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-	snprintf(sock_path, sizeof(sock_path), "%s/ingest.sock", dir);
-	snprintf(db_path, sizeof(db_path), "%s/controld.db", dir);
-}
-
-struct server {
-	struct ctl_store *store;
-	struct ctl_ingest *in;
-	struct ctl_metrics m;
-};
-
-/* The flow hook of the next server_start() (NULL: none). */
-static void (*flow_hook)(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
-			 const struct ctl_record_result *res, const struct ctl_flow *flow);
-
-static void server_start(struct server *s, ctl_ingest_tx_fn hook, void *hook_ctx)
-{
-	struct ctl_ingest_config cfg = { .socket_path = sock_path, .batch_max = 64,
-					 .client_key = key, .on_record = hook,
-					 .on_flow = flow_hook, .hook_ctx = hook_ctx };
-
-	memset(&s->m, 0, sizeof(s->m));
-	cfg.metrics = &s->m;
-	CU_ASSERT_FATAL(ctl_store_open(db_path, &s->store, NULL) == 0);
-	CU_ASSERT_FATAL(ctl_ingest_new(&cfg, s->store, &s->in) == 0);
-}
-
-static void server_stop(struct server *s)
-{
-	ctl_ingest_free(s->in);
-	ctl_store_close(s->store);
-}
-
-/* A match event as the dataplane writes it; digest and client from @i. */
-static int event_json(char *buf, size_t cap, unsigned int i, const char *client)
-{
-	uint64_t st = i;
-	uint8_t d[16];
-	char hex[33];
-
-	hwall_test_rand_bytes(&st, d, sizeof(d));
-	hwall_hex_format(d, sizeof(d), hex);
-	return snprintf(buf, cap,
-			"{\"event\":\"match\",\"server_ip\":\"192.0.2.10\",\"server_port\":80,"
-			"\"client\":\"%s\",\"host\":\"h%u.example\",\"path\":\"/o/%u.jpg\","
-			"\"method\":\"GET\",\"status\":200,\"size\":%u,\"complete\":true,"
-			"\"partial\":false,\"digests\":{\"xxh3-128\":\"%s\"},\"set\":\"test\","
-			"\"set_version\":3,\"algo\":\"xxh3-128\",\"digest\":\"%s\","
-			"\"category\":1,\"ref\":%u}",
-			client, i % 7, i, 1000 + i, hex, hex, i);
-}
-
-static void submit_range(struct hwall_ic *ic, unsigned int from, unsigned int to)
-{
-	char buf[1024];
-
-	for (unsigned int i = from; i < to; i++) {
-		int n = event_json(buf, sizeof(buf), i, "5f0c3a9e21b7d4c8");
-		CU_ASSERT_EQUAL(hwall_ic_submit(ic, buf, (size_t)n), 0);
-	}
-}
-
-/* Run server and client rounds until the client saw @acked acks. */
-static void pump(struct server *s, struct hwall_ic *ic, uint64_t acked)
-{
-	struct hwall_ic_stats st;
-
-	for (int round = 0; round < 5000; round++) {
-		hwall_ic_poll(ic, 0);
-		ctl_ingest_run(s->in, 1);
-		hwall_ic_poll(ic, 0);
-		hwall_ic_stats(ic, &st);
-		if (st.acked >= acked)
-			return;
-	}
-}
-
-static int64_t db_count(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	if (sqlite3_open(db_path, &db) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
-static struct hwall_ic *client_new(uint32_t queue_max)
-{
-	struct hwall_ic_config cfg = { .socket_path = sock_path, .dataplane = "dp0",
-				     .queue_max = queue_max, .reconnect_ms = 1 };
-	struct hwall_ic *ic = NULL;
-
-	CU_ASSERT_FATAL(hwall_ic_new(&cfg, &ic) == 0);
-	return ic;
-}
+#include <time.h>
 
 static void test_stream(void)
 {
@@ -225,6 +104,7 @@ static void test_rollback_resends(void)
 
 static void test_queue_full(void)
 {
+	struct hwall_ic_config cfg = { .socket_path = sock_path, .dataplane = "dp0" };
 	struct hwall_ic_stats st;
 	struct hwall_ic *ic;
 	char big[HWALL_INGEST_MSG_MAX];
@@ -242,44 +122,10 @@ static void test_queue_full(void)
 	CU_ASSERT_EQUAL(st.queued, 8);
 	CU_ASSERT_EQUAL(st.last_seq, 8);
 	hwall_ic_free(ic);
+	/* no queue longer than controld's window for a first sequence number */
+	cfg.queue_max = HWALL_INGEST_SEQ_WINDOW + 1;
+	CU_ASSERT_EQUAL(hwall_ic_new(&cfg, &ic), -EINVAL);
 	hwall_test_tmpdir_remove(dir);
-}
-
-/* ---- raw records ---- */
-
-static int raw_connect(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	memcpy(sa.sun_path, sock_path, strlen(sock_path));
-	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	return fd;
-}
-
-static void raw_send(int fd, const char *msg)
-{
-	CU_ASSERT_EQUAL(send(fd, msg, strlen(msg), MSG_NOSIGNAL), (ssize_t)strlen(msg));
-}
-
-/* Let the server run, then read one record from @fd into @buf ("" on EOF). */
-static void raw_recv(struct server *s, int fd, char *buf, size_t cap)
-{
-	ssize_t n;
-
-	for (int i = 0; i < 20; i++)
-		ctl_ingest_run(s->in, 1);
-	n = recv(fd, buf, cap - 1, MSG_DONTWAIT);
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-static void raw_event(int fd, unsigned int seq, unsigned int i, const char *client)
-{
-	char ev[1024], msg[1200];
-
-	event_json(ev, sizeof(ev), i, client);
-	snprintf(msg, sizeof(msg), "{\"type\":\"event\",\"seq\":%u,\"event\":%s}", seq, ev);
-	raw_send(fd, msg);
 }
 
 static void test_raw_duplicates(void)
@@ -340,6 +186,85 @@ static void test_raw_invalid_and_pseudonyms(void)
 			0);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE length(client) = 32"), 1);
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE client = ''"), 1);
+	close(fd);
+	server_stop(&s);
+	hwall_test_tmpdir_remove(dir);
+}
+
+/* An event record with the key fields (digest from @i) and @rest as the
+ * rest of the event object. */
+static void raw_event_rest(int fd, unsigned int seq, unsigned int i, const char *rest)
+{
+	static char msg[16384];
+	uint64_t st = i;
+	uint8_t d[16];
+	char hex[33];
+
+	hwall_test_rand_bytes(&st, d, sizeof(d));
+	hwall_hex_format(d, sizeof(d), hex);
+	snprintf(msg, sizeof(msg), "{\"type\":\"event\",\"seq\":%u,\"event\":{\"set\":\"test\","
+		 "\"algo\":\"xxh3-128\",\"digest\":\"%s\"%s}}", seq, hex, rest);
+	raw_send(fd, msg);
+}
+
+/* Whatever else the client sent, a match is a candidate with an
+ * occurrence: no Host (HTTP/1.0), an empty one, one whose escaped form is
+ * 900 bytes, and every other field out of shape. */
+static void test_raw_every_match_recorded(void)
+{
+	static char host[1024], path[6000], rest[8192];
+	const char *cases[] = {
+		",\"path\":\"/http10.jpg\",\"method\":\"GET\"",
+		",\"host\":\"\",\"path\":\"/empty-host.jpg\"",
+		host,
+		path,
+		",\"host\":\"h\\u0001\\u007f.example\",\"path\":\"/\\t\"",
+		",\"host\":\"h.example\",\"method\":\"GETGETGETGETGETGET\",\"status\":1000",
+		",\"host\":\"h.example\",\"method\":7,\"size\":-1,\"set_version\":1e300",
+		",\"host\":\"h.example\",\"category\":-1,\"ref\":8589934592,\"complete\":\"yes\"",
+		",\"host\":\"h.example\",\"server_ip\":\"999.1.1.1\",\"server_port\":70000",
+		",\"host\":\"h.example\",\"server_ip\":\"::ffff:192.0.2.1\",\"ts\":1e15",
+		",\"host\":\"h.example\",\"ts\":-1,\"partial\":null,\"client\":[1]",
+		rest,
+	};
+	unsigned int n = HWALL_ARRAY_SIZE(cases);
+	struct server s;
+	char buf[512], want[64];
+	int fd;
+
+	memcpy(host, ",\"host\":\"", 9);
+	for (int i = 0; i < 300; i++)
+		memcpy(host + 9 + 3 * i, "%C3", 3);
+	snprintf(host + 909, sizeof(host) - 909, "\",\"path\":\"/long-host.jpg\"");
+	snprintf(path, sizeof(path), ",\"host\":\"h.example\",\"path\":\"/%05000d\"", 7);
+	snprintf(rest, sizeof(rest), ",\"host\":\"h.example\",\"client\":\"%0300d\"", 1);
+	setup_dir();
+	server_start(&s, NULL, NULL);
+	fd = raw_connect();
+	raw_send(fd, "{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}");
+	raw_recv(&s, fd, buf, sizeof(buf));
+	for (unsigned int i = 0; i < n; i++)
+		raw_event_rest(fd, i + 1, 100 + i, cases[i]);
+	raw_recv(&s, fd, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "{\"type\":\"ack\",\"seq\":%u}", n);
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_INVALID), 0);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_EVENTS), n);
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_NORMALISED), n - 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates"), n);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), n);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host = ''"), 2);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host_truncated"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT length(host) FROM candidates WHERE host_truncated"),
+			CTL_HOST_MAX);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE path_truncated"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE host ="
+				 " 'h%01%7F.example' AND path = '/%09'"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM candidates WHERE server_ip ="
+				 " '::ffff:192.0.2.1'"), 1);
+	CU_ASSERT_EQUAL(db_count("SELECT max(seen) FROM occurrences") <= time(NULL) + 1, 1);
+	CU_ASSERT_EQUAL(db_count("SELECT min(seen) FROM occurrences") > 0, 1);
+	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences WHERE normalised != 0"), n - 2);
 	close(fd);
 	server_stop(&s);
 	hwall_test_tmpdir_remove(dir);
@@ -511,6 +436,7 @@ int main(void)
 		{ "queue full and oversized", test_queue_full },
 		{ "duplicates by seq, mark on reconnect", test_raw_duplicates },
 		{ "invalid events, pseudonyms", test_raw_invalid_and_pseudonyms },
+		{ "every match recorded, whatever it holds", test_raw_every_match_recorded },
 		{ "protocol errors", test_raw_protocol_errors },
 		{ "stats snapshot", test_stats_snapshot },
 		CU_TEST_INFO_NULL,

@@ -269,6 +269,9 @@ static void check_complete(struct chk *c, const cJSON *e, const struct chk_obj *
 	if (jtrue(e, "partial") != jtrue(o->m, "partial"))
 		chk_fail(c, "%s: partial %d, manifest %d", o->path, jtrue(e, "partial"),
 			 jtrue(o->m, "partial"));
+	if (jtrue(e, "host_truncated") != jtrue(o->m, "host_truncated"))
+		chk_fail(c, "%s: host_truncated %d, manifest %d", o->path,
+			 jtrue(e, "host_truncated"), jtrue(o->m, "host_truncated"));
 	if (!same_ip(sip, jstr_or(o->m, "server", "")) || jnum(e, "server_port") != jnum(o->m, "server_port"))
 		chk_fail(c, "%s: server %s port %.0f, manifest %s port %.0f", o->path, sip,
 			 jnum(e, "server_port"), jstr(o->m, "server"), jnum(o->m, "server_port"));

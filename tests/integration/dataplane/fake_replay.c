@@ -83,6 +83,8 @@ static void print_event(struct fake *f, const cJSON *o, bool match, bool complet
 	cJSON_AddStringToObject(e, "host", jstr(o, "host"));
 	cJSON_AddStringToObject(e, "path", jstr(o, "path"));
 	cJSON_AddStringToObject(e, "method", jstr(o, "method"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "host_truncated")))
+		cJSON_AddTrueToObject(e, "host_truncated");
 	cJSON_AddNumberToObject(e, "status", jnum(o, "status"));
 	cJSON_AddNumberToObject(e, "size", complete ? jnum(o, "size") : jnum(o, "size") / 2);
 	cJSON_AddBoolToObject(e, "complete", complete);

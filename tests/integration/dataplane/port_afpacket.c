@@ -152,17 +152,16 @@ static void test_rss_refused(void)
 		" \"devargs\": \"qpairs={queues}\", \"max_queues\": 4, \"rss\": {\"key\": \""
 		"6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a\","
 		" \"types\": [\"ipv4-tcp\"]}}";
-	struct hwall_cfg_error cerr;
+	struct hwall_err cerr;
 	struct dp_profile p;
 	struct dp_ports http;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t other = 999;
 
 	dp_ports_clear(&http);
 	CU_ASSERT_EQUAL_FATAL(dp_profile_parse(text, "afp-rss.json", &p, &cerr), 0);
-	CU_ASSERT_EQUAL(dp_port_start(&p, "net_af_packet1", QUEUES, &http, pool, &other, err,
-				      sizeof(err)), -ENOTSUP);
-	CU_ASSERT_STRING_EQUAL(err, "rss: the device cannot do RSS; drop \"rss\" from profile "
+	CU_ASSERT_EQUAL(dp_port_start(&p, "net_af_packet1", QUEUES, &http, pool, &other, &err), -ENOTSUP);
+	CU_ASSERT_STRING_EQUAL(err.msg, "rss: the device cannot do RSS; drop \"rss\" from profile "
 				    "afp-rss");
 	CU_ASSERT_EQUAL(other, 999);
 	dp_profile_free(&p);
@@ -202,9 +201,9 @@ static int setup(void)
 	char path[PATH_MAX], dev[64], devstr[128], vdev[160], prefix[64], vdev1[160];
 	char *argv[] = { "port_afpacket", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
 			 "--log-level=error", "-l", "0", "-m", "256", prefix, vdev, vdev1, NULL };
-	struct hwall_cfg_error cerr;
+	struct hwall_err cerr;
 	struct dp_ports http;
-	char err[256];
+	struct hwall_err err = { { 0 } };
 
 	snprintf(path, sizeof(path), "%s/virtual-af-packet.json", prof_dir);
 	snprintf(dev, sizeof(dev), "net_af_packet0,iface=%s", iface);
@@ -223,8 +222,8 @@ static int setup(void)
 				       (int)rte_socket_id());
 	dp_ports_clear(&http);
 	dp_ports_add(&http, 80);
-	if (!pool || dp_port_start(&prof, devstr, QUEUES, &http, pool, &port, err, sizeof(err)) < 0) {
-		fprintf(stderr, "port: %s\n", pool ? err : "no mbuf pool");
+	if (!pool || dp_port_start(&prof, devstr, QUEUES, &http, pool, &port, &err) < 0) {
+		fprintf(stderr, "port: %s\n", pool ? err.msg : "no mbuf pool");
 		return -1;
 	}
 	port_up = true;

@@ -14,12 +14,9 @@ source "$(dirname "$0")/../hashsync/sync/sync_lib.sh"
 "$GEN" --scenario keepalive --out c.pcap --list known.list 2>/dev/null
 grep -v '^#' known.list >v1.txt
 list extra.txt extra 20
-tls
 keys k1
-PORT=$(free_port)
-EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"}, \"control_socket\": \"$WORK/dp.sock\","
-CONFIG=$WORK/syncd.json
-config "$CONFIG" 1 k1
+TOP_EXTRA="\"control_socket\": \"$WORK/dp.sock\","
+listen_config 1 k1
 "$PUBLISH" snapshot --secret k1.sec --set nl --version 1 --in v1.txt --out s1.hwb >/dev/null
 "$PUBLISH" delta --secret k1.sec --set nl --version 2 --base 1 --add extra.txt --out d2.hwb >/dev/null
 

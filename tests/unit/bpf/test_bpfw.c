@@ -59,19 +59,19 @@ static void test_urls_block_list_gc(void)
 	unsigned int gu = 9, gf = 9;
 	int n = 0;
 
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "http://example.com/a.jpg", 60), 0);
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/b.jpg", 60), 0);
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/b.jpg", 120), 0); /* renewal */
-	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "http://example.com/a.jpg", 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/b.jpg", 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/b.jpg", 120, NULL), 0); /* renewal */
+	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 2);
 	CU_ASSERT_EQUAL(expire_url(b, "example.com/a.jpg"), 0);
-	CU_ASSERT_EQUAL(bpfw_gc(b, &gu, &gf), 0);
+	CU_ASSERT_EQUAL(bpfw_gc(b, &gu, &gf, NULL), 0);
 	CU_ASSERT_EQUAL(gu, 1);
 	CU_ASSERT_EQUAL(gf, 0);
-	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/b.jpg"), 0);
-	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/b.jpg"), -ENOENT);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/b.jpg", NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/b.jpg", NULL), -ENOENT);
 	n = 0;
-	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n), 0);
+	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 0);
 	bpfw_free(b);
 }
@@ -81,26 +81,30 @@ static void test_blocks_persist_across_handles(void)
 	struct bpfw *a = handle(4096), *b = handle(4096);
 	int n = 0;
 
-	CU_ASSERT_EQUAL(bpfw_url_block(a, "example.com/keep.jpg", 60), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(a, "example.com/keep.jpg", 60, NULL), 0);
 	bpfw_free(a);
-	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n), 0);
+	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/keep.jpg"), 0);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/keep.jpg", NULL), 0);
 	bpfw_free(b);
 }
 
 static void test_bad_input_refused(void)
 {
 	struct bpfw *b = handle(4096);
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 80;
 
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "ftp://example.com/a", 60), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "ftp://example.com/a"));
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 0), -EINVAL);
-	CU_ASSERT_EQUAL(bpfw_attach(b, "hw-no-such-if", NULL), -ENODEV);
-	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "hw-no-such-if"));
-	CU_ASSERT_EQUAL(bpfw_detach(b, "hw-no-such-if"), -ENODEV);
-	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "hw-no-such-if", &port, 1), -ENODEV);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "ftp://example.com/a", 60, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "not a blockable http URL: 'ftp://example.com/a': "
+			       "Invalid argument");
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 0, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "a block needs a lifetime (ttl > 0): Invalid argument");
+	CU_ASSERT_EQUAL(bpfw_attach(b, "hw-no-such-if", NULL, &err), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hw-no-such-if"));
+	CU_ASSERT_EQUAL(bpfw_detach(b, "hw-no-such-if", NULL), -ENODEV);
+	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "hw-no-such-if", &port, 1, &err), -ENODEV);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mirror interface 'hw-no-such-if'"));
 	bpfw_free(b);
 }
 
@@ -109,10 +113,10 @@ static void test_other_size_pinned_map_reused(void)
 	struct bpfw *b = handle(8192);
 	int n = 0;
 
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), 0);
-	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_list(b, count_url, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/a"), 0);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(b, "example.com/a", NULL), 0);
 	bpfw_free(b);
 }
 
@@ -132,14 +136,15 @@ static int pin_foreign_mirror(void)
 static void test_foreign_pinned_map_refused(void)
 {
 	struct bpfw *b = handle(4096), *c = handle(4096);
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(pin_foreign_mirror(), 0);
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(bpfw_errmsg(b), "bpfw_mirror is not the map this version uses"));
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "bpfw_mirror is not the map this version uses"));
 	/* purge clears the way for a fresh set of maps */
-	CU_ASSERT_EQUAL(bpfw_purge(b), 0);
-	CU_ASSERT_EQUAL(bpfw_url_block(c, "example.com/a", 60), 0);
-	CU_ASSERT_EQUAL(bpfw_url_unblock(c, "example.com/a"), 0);
+	CU_ASSERT_EQUAL(bpfw_purge(b, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(c, "example.com/a", 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_url_unblock(c, "example.com/a", NULL), 0);
 	bpfw_free(b);
 	bpfw_free(c);
 }
@@ -160,11 +165,11 @@ static void test_flows(void)
 	CU_ASSERT_EQUAL(bpfw_flow_parse("10.0.0.2:80", "[fd00::1]:40000", &k6), -EINVAL);
 	CU_ASSERT_EQUAL(bpfw_flow_parse("10.0.0.2", "10.0.0.1:1", &k6), -EINVAL);
 	CU_ASSERT_EQUAL(bpfw_flow_parse("10.0.0.2:70000", "10.0.0.1:1", &k6), -EINVAL);
-	CU_ASSERT_EQUAL(bpfw_flow_block(b, &k4, 60), 0);
-	CU_ASSERT_EQUAL(bpfw_flow_list(b, count_flow, &n), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_block(b, &k4, 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_list(b, count_flow, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(bpfw_flow_unblock(b, &k4), 0);
-	CU_ASSERT_EQUAL(bpfw_flow_unblock(b, &k4), -ENOENT);
+	CU_ASSERT_EQUAL(bpfw_flow_unblock(b, &k4, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_flow_unblock(b, &k4, NULL), -ENOENT);
 	bpfw_free(b);
 }
 
@@ -175,18 +180,18 @@ static void test_mirror_and_counters(void)
 	struct bpfw_mirror m;
 	uint64_t c[BPFW_REASON_COUNT];
 
-	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m), 0);
+	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m, NULL), 0);
 	CU_ASSERT_FALSE(m.enabled);
-	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "lo", ports, 2), 0);
-	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m), 0);
+	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "lo", ports, 2, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m, NULL), 0);
 	CU_ASSERT_TRUE(m.enabled);
 	CU_ASSERT_EQUAL(m.ifindex, if_nametoindex("lo"));
 	CU_ASSERT_EQUAL(m.ports[1], 8080);
-	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "lo", ports, BPFW_MIRROR_PORTS + 1), -E2BIG);
-	CU_ASSERT_EQUAL(bpfw_mirror_set(b, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m), 0);
+	CU_ASSERT_EQUAL(bpfw_mirror_set(b, "lo", ports, BPFW_MIRROR_PORTS + 1, NULL), -E2BIG);
+	CU_ASSERT_EQUAL(bpfw_mirror_set(b, NULL, NULL, 0, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_mirror_get(b, &m, NULL), 0);
 	CU_ASSERT_FALSE(m.enabled);
-	CU_ASSERT_EQUAL(bpfw_counters(b, c), 0);
+	CU_ASSERT_EQUAL(bpfw_counters(b, c, NULL), 0);
 	CU_ASSERT_EQUAL(c[BPFW_R_URL_RST], 0);
 	CU_ASSERT_STRING_EQUAL(bpfw_reason_name(BPFW_R_URL_RST), "url_rst");
 	CU_ASSERT_PTR_NULL(bpfw_reason_name(BPFW_REASON_COUNT));
@@ -198,8 +203,8 @@ static void test_purge_removes_pins(void)
 	struct bpfw *b = handle(4096);
 	struct stat st;
 
-	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60), 0);
-	CU_ASSERT_EQUAL(bpfw_purge(b), 0);
+	CU_ASSERT_EQUAL(bpfw_url_block(b, "example.com/a", 60, NULL), 0);
+	CU_ASSERT_EQUAL(bpfw_purge(b, NULL), 0);
 	CU_ASSERT_EQUAL(stat(root, &st), -1);
 	bpfw_free(b);
 }
@@ -229,7 +234,7 @@ int main(void)
 	snprintf(root, sizeof(root), "/sys/fs/bpf/hashwall-unit-%d", (int)getpid());
 	rc = hwall_test_main("bpf/bpfw", tests);
 	b = handle(4096); /* remove the pins even when a test failed */
-	bpfw_purge(b);
+	bpfw_purge(b, NULL);
 	bpfw_free(b);
 	return rc;
 }

@@ -66,7 +66,7 @@ static const struct hwall_cfg_field fields[] = {
 };
 
 /* Parse @json against the table; returns the loader's result. */
-static int load(const char *json, struct test_cfg *cfg, struct hwall_cfg_error *err)
+static int load(const char *json, struct test_cfg *cfg, struct hwall_err *err)
 {
 	cJSON *root = NULL;
 	int r;
@@ -84,7 +84,7 @@ static int load(const char *json, struct test_cfg *cfg, struct hwall_cfg_error *
 static void test_full_config(void)
 {
 	struct test_cfg cfg;
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	const char *json = "{\"name\":\"edge1\",\"enabled\":true,\"max_bytes\":4294967296,"
 			   "\"ratio\":0.5,\"inner\":{\"workers\":2},"
 			   "\"sets\":[{\"path\":\"/a\",\"category\":1},{\"path\":\"/b\"}],"
@@ -115,7 +115,7 @@ static void test_full_config(void)
 static void expect_error(const char *json, const char *msg)
 {
 	struct test_cfg cfg;
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(load(json, &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, msg);
@@ -150,7 +150,7 @@ static void test_error_paths(void)
 static void test_syntax_error_position(void)
 {
 	struct test_cfg cfg;
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(load("{\n  \"name\": \"a\",\n  \"port\": ,\n}", &cfg, &err), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.msg, "test.json:3:11: JSON syntax error");
@@ -162,7 +162,7 @@ static void test_syntax_error_position(void)
 static void test_strict(void)
 {
 	struct test_cfg cfg;
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(load("{\"name\":\"a\",\"sets\":[{\"path\":\"1\",\"path\":\"2\"}]}", &cfg, &err),
 			-EINVAL);
@@ -174,7 +174,7 @@ static void test_strict(void)
 static void test_parse_file(void)
 {
 	char path[] = "/tmp/hw-test-config-XXXXXX";
-	struct hwall_cfg_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	cJSON *root = NULL;
 	int fd = mkstemp(path);
 

@@ -114,6 +114,29 @@ static void test_read_refusals(void)
 	CU_ASSERT_EQUAL(len, 42);
 }
 
+/* A secret that group or others may access is refused before it is read;
+ * 0600 and 0400 are read. */
+static void test_read_secret(void)
+{
+	char *buf = (char *)"untouched";
+	size_t len = 42;
+
+	put("key", "secret\n", 7);
+	CU_ASSERT_EQUAL_FATAL(chmod(at("key"), 0644), 0);
+	CU_ASSERT_EQUAL(hwall_read_secret_file(at("key"), 100, &buf, &len), -EPERM);
+	CU_ASSERT_EQUAL_FATAL(chmod(at("key"), 0640), 0);
+	CU_ASSERT_EQUAL(hwall_read_secret_file(at("key"), 100, &buf, &len), -EPERM);
+	CU_ASSERT_EQUAL_FATAL(chmod(at("key"), 0602), 0);
+	CU_ASSERT_EQUAL(hwall_read_secret_file(at("key"), 100, &buf, &len), -EPERM);
+	CU_ASSERT_STRING_EQUAL(buf, "untouched");
+	CU_ASSERT_EQUAL(len, 42);
+	CU_ASSERT_EQUAL(hwall_read_secret_file(at("missing"), 100, &buf, &len), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(chmod(at("key"), 0400), 0);
+	CU_ASSERT_EQUAL(hwall_read_secret_file(at("key"), 100, &buf, &len), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "secret\n");
+	free(buf);
+}
+
 /* /proc files are regular and of size 0 at fstat(): the read goes on past
  * the size it started with, and the cap still holds. */
 static void test_read_past_size(void)
@@ -271,6 +294,7 @@ static void fresh_dir(void)
 FRESH(test_read_whole)
 FRESH(test_read_empty)
 FRESH(test_read_refusals)
+FRESH(test_read_secret)
 FRESH(test_atomic_replace)
 FRESH(test_atomic_write_error)
 FRESH(test_atomic_rename_error)
@@ -286,6 +310,7 @@ int main(void)
 		{ "read whole file, NUL-terminated", test_read_whole_fresh },
 		{ "read empty file", test_read_empty_fresh },
 		{ "read refusals: cap, missing, not a file", test_read_refusals_fresh },
+		{ "read a secret: refused when group or others may read", test_read_secret_fresh },
 		{ "read past the size at fstat", test_read_past_size },
 		{ "atomic replace", test_atomic_replace_fresh },
 		{ "failed write keeps the old content", test_atomic_write_error_fresh },

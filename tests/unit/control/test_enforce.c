@@ -55,9 +55,9 @@ static struct ctl_enforce *new_enforce(struct ctl_metrics *m)
 					  .sets = policies, .n_sets = 1, .ops = &rec_ops,
 					  .metrics = m };
 	struct ctl_enforce *e = NULL;
-	char err[128];
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	adds = dels = flow_adds = 0;
 	return e;
 }
@@ -206,6 +206,43 @@ static void test_flow_past_block_in_force(void)
 }
 
 /* A backend that cannot block flows is simply not asked. */
+/* A match without a Host, or with a cut host or path, has no URL key that
+ * its requests would hit: no URL block, but the flow is stopped, always. */
+static void test_flow_without_url(void)
+{
+	struct ctl_flow flow = { .family = 4, .server_port = 80, .client_port = 5 };
+	struct ctl_metrics m = { 0 };
+	struct ctl_enforce *e = new_enforce(&m);
+	struct ctl_store *s = NULL;
+	struct ctl_event ev;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	ctl_test_event(&ev, 1, "", "/x", 1000);
+	ingest_flow(s, e, &ev, 1, &flow, true);
+	ev.ts = 1001; /* the same candidate again */
+	ingest_flow(s, e, &ev, 2, &flow, true);
+	ctl_test_event(&ev, 2, "a.example", "/cut", 1000);
+	ev.path_truncated = true;
+	ingest_flow(s, e, &ev, 3, &flow, true);
+	ctl_test_event(&ev, 3, "cut.example", "/y", 1000);
+	ev.host_truncated = true;
+	ingest_flow(s, e, &ev, 4, &flow, true);
+	ctl_test_event(&ev, 5, "nopath.example", "", 1000); /* not the host's root */
+	ingest_flow(s, e, &ev, 6, &flow, true);
+	CU_ASSERT_EQUAL(adds, 0);
+	CU_ASSERT_EQUAL(active_blocks(s, 0), 0);
+	CU_ASSERT_EQUAL(ctl_counter_get(&m, CTL_CTR_BLOCKS_NO_URL), 4);
+	CU_ASSERT_EQUAL(flow_adds, 5);
+	CU_ASSERT_EQUAL(last_flow_expires, 1100);
+	/* report mode: nothing */
+	ctl_test_event(&ev, 4, "", "/z", 1000);
+	snprintf(ev.set, sizeof(ev.set), "trial");
+	ingest_flow(s, e, &ev, 7, &flow, true);
+	CU_ASSERT_EQUAL(flow_adds, 5);
+	ctl_store_close(s);
+	ctl_enforce_free(e);
+}
+
 static void test_flow_without_backend_support(void)
 {
 	static const struct ctl_enforce_ops url_only = { .name = "url-only", .add_url = rec_add,
@@ -215,9 +252,9 @@ static void test_flow_without_backend_support(void)
 	struct ctl_enforce *e = NULL;
 	struct ctl_store *s = NULL;
 	struct ctl_event ev;
-	char err[128];
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_enforce_new(&cfg, &e, &err) == 0);
 	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
 	adds = flow_adds = 0;
 	ctl_test_event(&ev, 1, "a.example", "/x", 1000);
@@ -239,7 +276,7 @@ static void test_sync_renews_open_only(void)
 	ingest(s, e, &ev, 1);
 	ctl_test_event(&ev, 2, "a.example", "/done", 1000);
 	ingest(s, e, &ev, 2);
-	CU_ASSERT_EQUAL(ctl_store_review(s, 2, CTL_STATUS_TAKEN_DOWN, "op", NULL, 1010, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, 2, CTL_STATUS_TAKEN_DOWN, "op", NULL, CTL_ALLOW_SET, 1010, NULL), 0);
 	adds = 0;
 	/* at 1090 both are active; the open one is renewed to 1190, both re-pushed */
 	CU_ASSERT_EQUAL(ctl_enforce_sync(e, s, 1090), 0);
@@ -266,11 +303,11 @@ static void test_none_backend_and_bad_policy(void)
 	struct ctl_set_policy bad[] = { { "s", "drop" } };
 	struct ctl_enforce_config cfg = { .block_ttl = 100 };
 	struct ctl_enforce *e = NULL;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	cJSON *st;
 	char *text;
 
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), 0);
 	CU_ASSERT_FALSE(ctl_enforce_available(e));
 	st = cJSON_CreateObject();
 	ctl_enforce_status(e, st);
@@ -282,8 +319,8 @@ static void test_none_backend_and_bad_policy(void)
 	cfg.sets = bad;
 	cfg.n_sets = 1;
 	e = NULL;
-	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "sets[0].policy: expected \"block\" or \"report\"");
+	CU_ASSERT_EQUAL(ctl_enforce_new(&cfg, &e, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "sets[0].policy: expected \"block\" or \"report\"");
 	CU_ASSERT_PTR_NULL(e);
 }
 
@@ -292,6 +329,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "flow_with_block", test_flow_with_block },
 		{ "flow_without_backend_support", test_flow_without_backend_support },
+		{ "no Host, cut URL: flow only", test_flow_without_url },
 		{ "flow_past_block_in_force", test_flow_past_block_in_force },
 		{ "block on a new candidate, by policy", test_block_on_new_candidate },
 		{ "sync renews open candidates' blocks only", test_sync_renews_open_only },

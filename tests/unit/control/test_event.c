@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int parse(const char *json, struct ctl_event *ev, char *err)
+static int parse(const char *json, struct ctl_event *ev, struct hwall_err *err)
 {
 	cJSON *o = cJSON_Parse(json);
-	int r = ctl_event_parse(o, 777, ev, err, 128);
+	int r = ctl_event_parse(o, 777, ev, err);
 
 	cJSON_Delete(o);
 	return r;
@@ -27,7 +27,7 @@ static int parse(const char *json, struct ctl_event *ev, char *err)
 static void test_parse_full(void)
 {
 	struct ctl_event ev;
-	char err[128] = "";
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(parse("{\"event\":\"match\",\"set\":\"iwf\",\"set_version\":12,"
 			      "\"algo\":\"md5\",\"digest\":\"00112233445566778899AABBCCDDEEFF\","
@@ -35,7 +35,7 @@ static void test_parse_full(void)
 			      "\"server_ip\":\"2001:db8::1\",\"server_port\":8080,\"client\":\"ab12\","
 			      "\"status\":206,\"size\":1234,\"complete\":false,\"partial\":true,"
 			      "\"category\":2,\"ref\":4242,\"digests\":{\"md5\":\"x\"}}",
-			      &ev, err), 0);
+			      &ev, &err), 0);
 	CU_ASSERT_STRING_EQUAL(ev.set, "iwf");
 	CU_ASSERT_EQUAL(ev.set_version, 12);
 	CU_ASSERT_EQUAL(ev.algo, HWALL_ALGO_MD5);
@@ -53,60 +53,186 @@ static void test_parse_full(void)
 static void test_parse_pdq(void)
 {
 	struct ctl_event ev;
-	char err[128] = "";
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(parse("{\"set\":\"ncmec\",\"algo\":\"pdq\",\"digest\":"
 			      "\"F8F8F0CCE0F4E84D0E370A22028F67F0B36E2ED596623E1D33E6339C4E9C9B22\","
-			      "\"host\":\"h\",\"path\":\"/a.jpg\"}", &ev, err), 0);
+			      "\"host\":\"h\",\"path\":\"/a.jpg\"}", &ev, &err), 0);
 	CU_ASSERT_EQUAL(ev.algo, HWALL_ALGO_PDQ);
 	CU_ASSERT_STRING_EQUAL(ev.digest, "f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"pdq\",\"digest\":"
 			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\"}",
-			      &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "digest: not hex of the algorithm's length");
+			      &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
 }
 
+/* Only set, algo and digest can refuse an event. */
 static void test_parse_refusals(void)
 {
 	struct ctl_event ev;
-	char err[128], want[128];
+	struct hwall_err err = { { 0 } };
+	char want[128];
 
 	CU_ASSERT_EQUAL(parse("{\"algo\":\"md5\",\"digest\":\"00\",\"host\":\"h\",\"path\":\"/\"}",
-			      &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "set: missing required field");
+			      &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: missing required field");
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"crc32\",\"digest\":\"00\",\"host\":\"h\","
-			      "\"path\":\"/\"}", &ev, err), -EINVAL);
+			      "\"path\":\"/\"}", &ev, &err), -EINVAL);
 	snprintf(want, sizeof(want), "algo: unknown algorithm (known: %s)", hwall_algo_names());
-	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
 	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"sha1\",\"digest\":\"0011\",\"host\":\"h\","
-			      "\"path\":\"/\"}", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "digest: not hex of the algorithm's length");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\\n\",\"path\":\"/\"}",
-			      &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "host: control character");
-	/* C1 controls count too: U+009B is a terminal's CSI */
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\\u009b2J\"}",
-			      &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "path: control character");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
-			      "\"server_ip\":\"not-an-ip\"}", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "server_ip: not an IP address");
-	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
-			      "\"00112233445566778899aabbccddeeff\",\"host\":\"h\",\"path\":\"/\","
-			      "\"server_port\":65536}", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "server_port: expected an integer in range");
-	CU_ASSERT_EQUAL(parse("[1]", &ev, err), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "event: expected object");
+			      "\"path\":\"/\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\\u0007\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: control character");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: empty");
+	CU_ASSERT_EQUAL(parse("{\"set\":\"a b\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\"}", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "set: not a set id (printable ASCII, no spaces)");
+	CU_ASSERT_EQUAL(parse("[1]", &ev, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "event: expected object");
+}
+
+#define EV_KEY "{\"set\":\"s\",\"algo\":\"md5\",\"digest\":\"00112233445566778899aabbccddeeff\""
+
+/* Bit of field @f in a normalised mask. */
+#define NORM(f) (1u << CTL_EVF_##f)
+
+/* Every other field is taken whatever it holds: the event is a match and
+ * stays one; what ingest had to change is flagged. */
+static void test_parse_normalises(void)
+{
+	static const struct {
+		const char *rest; /* members after the key fields */
+		uint32_t normalised;
+	} cases[] = {
+		{ "}", 0 },                            /* HTTP/1.0 without Host, no path */
+		{ ",\"host\":\"\",\"path\":\"/a\"}", 0 }, /* an empty Host */
+		{ ",\"host\":null,\"path\":null}", 0 },
+		{ ",\"host\":7,\"path\":[\"/\"]}", NORM(host) | NORM(path) },
+		{ ",\"host\":\"h\\n\\u007f\",\"path\":\"/\"}", NORM(host) },
+		{ ",\"method\":\"G\\tET\"}", NORM(method) },
+		{ ",\"method\":\"AVERYLONGMETHODNAME\"}", NORM(method) },
+		{ ",\"server_ip\":\"not-an-ip\"}", NORM(server_ip) },
+		{ ",\"server_port\":65536}", NORM(server_port) },
+		{ ",\"status\":1000,\"size\":-1}", NORM(status) | NORM(size) },
+		{ ",\"set_version\":1e300,\"category\":-3,\"ref\":4294967296}",
+		  NORM(set_version) | NORM(category) | NORM(ref) },
+		{ ",\"ts\":1e12}", NORM(ts) },
+		{ ",\"ts\":-5}", NORM(ts) },
+		{ ",\"ts\":1.5}", NORM(ts) },
+		{ ",\"complete\":1,\"partial\":\"yes\"}", NORM(complete) | NORM(partial) },
+		{ ",\"client\":5}", NORM(client) },
+	};
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+	char json[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), EV_KEY "%s", cases[i].rest);
+		CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+		CU_ASSERT_EQUAL(ev.normalised, cases[i].normalised);
+		CU_ASSERT_FALSE(ev.host_truncated || ev.path_truncated);
+		CU_ASSERT_EQUAL(ev.ts, 777); /* refused or absent: the receive time */
+		CU_ASSERT_EQUAL(ev.server_port | ev.http_status | ev.size | ev.set_version |
+				ev.category | ev.ref, 0);
+		CU_ASSERT_FALSE(ev.complete || ev.partial);
+		CU_ASSERT_STRING_EQUAL(ev.server_ip, "");
+		CU_ASSERT_STRING_EQUAL(ev.client, "");
+	}
+	CU_ASSERT_STRING_EQUAL(ev.host, ""); /* the last case had none */
+	/* control bytes are escaped as the dataplane escapes them */
+	CU_ASSERT_EQUAL(parse(EV_KEY ",\"host\":\"h\\n\\u007f\",\"method\":\"G\\tET\"}", &ev, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ev.host, "h%0A%7F");
+	CU_ASSERT_STRING_EQUAL(ev.method, "G%09ET");
+	/* one second short of the limit ahead is kept */
+	snprintf(json, sizeof(json), EV_KEY ",\"ts\":%d}", 777 + CTL_EVENT_TS_AHEAD_MAX);
+	CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.ts, 777 + CTL_EVENT_TS_AHEAD_MAX);
+	CU_ASSERT_EQUAL(ev.normalised, 0);
+}
+
+/* Text that is not clean UTF-8 is escaped, not refused: C1 controls (a
+ * terminal acts on them) and bytes that are not UTF-8; UTF-8 text stays. */
+static void test_parse_text(void)
+{
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "set", "s");
+	cJSON_AddStringToObject(o, "algo", "md5");
+	cJSON_AddStringToObject(o, "digest", "00112233445566778899aabbccddeeff");
+	/* U+00E9, U+0085 (C1), a lone continuation byte, an overlong '/' */
+	cJSON_AddStringToObject(o, "host", "caf\xc3\xa9.example");
+	cJSON_AddStringToObject(o, "path", "/\xc2\x85/\x80/\xc0\xaf");
+	CU_ASSERT_EQUAL(ctl_event_parse(o, 777, &ev, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ev.host, "caf\xc3\xa9.example");
+	CU_ASSERT_STRING_EQUAL(ev.path, "/%C2%85/%80/%C0%AF");
+	CU_ASSERT_EQUAL(ev.normalised, NORM(path));
+	cJSON_Delete(o);
+}
+
+/* An over-long host or path is cut, between characters and outside any
+ * %XX escape, and flagged; a client longer than a pseudonym is hashed. */
+static void test_parse_truncates(void)
+{
+	static char host[1200], path[6000], client[200], json[8192];
+	struct ctl_event ev, ev2;
+	cJSON *o = cJSON_CreateObject();
+	struct hwall_err err = { { 0 } };
+
+	/* 300 bytes >= 0x80 as the dataplane writes them: 900 bytes of %XX */
+	for (int i = 0; i < 300; i++)
+		memcpy(host + 3 * i, "%C3", 3);
+	host[900] = '\0';
+	memset(path, 'p', 5000);
+	path[0] = '/';
+	memcpy(path + CTL_PATH_MAX - 1, "\xc3\xa9", 2); /* a character across the limit */
+	path[5000] = '\0';
+	memset(client, 'c', 199);
+	client[199] = '\0';
+	snprintf(json, sizeof(json), EV_KEY ",\"host\":\"%s\",\"client\":\"%s\"}", host, client);
+	CU_ASSERT_EQUAL(parse(json, &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.host_truncated);
+	CU_ASSERT_FALSE(ev.path_truncated);
+	CU_ASSERT_EQUAL(strlen(ev.host), CTL_HOST_MAX); /* 255 escapes fit exactly */
+	CU_ASSERT_EQUAL(strncmp(ev.host, host, CTL_HOST_MAX), 0);
+	CU_ASSERT_EQUAL(strlen(ev.client), 64);
+	CU_ASSERT_EQUAL(ev.normalised, NORM(host) | NORM(client));
+	/* one more byte before the escapes: the cut moves before the last one */
+	snprintf(json, sizeof(json), EV_KEY ",\"host\":\"x%s\",\"client\":\"%.198s\"}", host,
+		 client);
+	CU_ASSERT_EQUAL(parse(json, &ev2, &err), 0);
+	CU_ASSERT_EQUAL(strlen(ev2.host), CTL_HOST_MAX - 2);
+	CU_ASSERT_EQUAL(ev2.host[strlen(ev2.host) - 3], '%');
+	CU_ASSERT_STRING_NOT_EQUAL(ev.client, ev2.client); /* other clients, other digests */
+	cJSON_AddStringToObject(o, "set", "s");
+	cJSON_AddStringToObject(o, "algo", "md5");
+	cJSON_AddStringToObject(o, "digest", "00112233445566778899aabbccddeeff");
+	cJSON_AddStringToObject(o, "path", path);
+	CU_ASSERT_EQUAL(ctl_event_parse(o, 777, &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.path_truncated);
+	CU_ASSERT_EQUAL(strlen(ev.path), CTL_PATH_MAX - 1); /* not inside the character */
+	CU_ASSERT_EQUAL(ev.normalised, NORM(path));
+	cJSON_Delete(o);
+	/* the dataplane's own cut is flagged as such */
+	CU_ASSERT_EQUAL(parse(EV_KEY ",\"host\":\"h\",\"path\":\"/p\",\"path_truncated\":true}",
+			      &ev, &err), 0);
+	CU_ASSERT_TRUE(ev.path_truncated);
+	CU_ASSERT_FALSE(ev.host_truncated);
+	CU_ASSERT_EQUAL(ev.normalised, 0);
 }
 
 /* Take the flow out of @json's object; the rest of the object into @rest. */
-static int take_flow(const char *json, struct ctl_flow *f, char *err, char *rest, size_t restlen)
+static int take_flow(const char *json, struct ctl_flow *f, struct hwall_err *err, char *rest,
+		     size_t restlen)
 {
 	cJSON *o = cJSON_Parse(json);
-	int r = ctl_event_take_flow(o, f, err, 128);
+	int r = ctl_event_take_flow(o, f, err);
 	char *text = cJSON_PrintUnformatted(o);
 
 	snprintf(rest, restlen, "%s", text ? text : "");
@@ -123,11 +249,12 @@ static void test_flow_valid(void)
 	static const uint8_t c4[4] = { 10, 1, 0, 2 }, s4[4] = { 192, 0, 2, 10 };
 	static const uint8_t c6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
 	struct ctl_flow f;
-	char err[128] = "", rest[512];
+	struct hwall_err err = { { 0 } };
+	char rest[512];
 
 	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_ip\":\"192.0.2.10\",\"server_port\":80,"
 				  "\"flow\":{\"client_ip\":\"10.1.0.2\",\"client_port\":51234}}",
-				  &f, err, rest, sizeof(rest)), 1);
+				  &f, &err, rest, sizeof(rest)), 1);
 	CU_ASSERT_EQUAL(f.family, 4);
 	CU_ASSERT_EQUAL(memcmp(f.client, c4, 4), 0);
 	CU_ASSERT_EQUAL(memcmp(f.server, s4, 4), 0);
@@ -138,7 +265,7 @@ static void test_flow_valid(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"server_ip\":\"192.0.2.10\""));
 	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_ip\":\"2001:db8::1\",\"server_port\":8080,"
 				  "\"flow\":{\"client_ip\":\"2001:db8::2\",\"client_port\":1}}",
-				  &f, err, rest, sizeof(rest)), 1);
+				  &f, &err, rest, sizeof(rest)), 1);
 	CU_ASSERT_EQUAL(f.family, 6);
 	CU_ASSERT_EQUAL(memcmp(f.client, c6, 16), 0);
 	CU_ASSERT_EQUAL(f.client_port, 1);
@@ -146,9 +273,9 @@ static void test_flow_valid(void)
 	CU_ASSERT_EQUAL(f.family, 0);
 	CU_ASSERT_EQUAL(f.client_port, 0);
 	/* No flow: nothing taken, the object unchanged. */
-	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_port\":80}", &f, err, rest, sizeof(rest)), 0);
+	CU_ASSERT_EQUAL(take_flow(EV_HEAD "\"server_port\":80}", &f, &err, rest, sizeof(rest)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rest, "\"server_port\":80"));
-	CU_ASSERT_EQUAL(ctl_event_take_flow(NULL, &f, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_event_take_flow(NULL, &f, &err), 0);
 }
 
 /* A bad flow is refused with a reason that does not quote it, and taken
@@ -185,11 +312,12 @@ static void test_flow_refusals(void)
 		{ EV_HEAD "\"flow\":[\"10.1.0.2\"]}", "flow: expected object" },
 	};
 	struct ctl_flow f = { .family = 9 };
-	char err[128], rest[512];
+	struct hwall_err err = { { 0 } };
+	char rest[512];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CU_ASSERT_EQUAL(take_flow(cases[i].json, &f, err, rest, sizeof(rest)), -EINVAL);
-		CU_ASSERT_STRING_EQUAL(err, cases[i].err);
+		CU_ASSERT_EQUAL(take_flow(cases[i].json, &f, &err, rest, sizeof(rest)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err.msg, cases[i].err);
 		CU_ASSERT_PTR_NULL(strstr(rest, "flow"));
 		CU_ASSERT_PTR_NULL(strstr(rest, "10.1.0."));
 	}
@@ -247,7 +375,7 @@ static void test_key_file(void)
 }
 
 /* Write @text to a temporary tokens file and load it. */
-static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
+static int load_tokens(const char *text, struct ctl_tokens *t, struct hwall_err *err)
 {
 	char path[] = "/tmp/hw-ctl-tokens-XXXXXX";
 	int fd = mkstemp(path), r;
@@ -257,7 +385,7 @@ static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
 	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -EIO;
 	close(fd);
 	if (r == 0)
-		r = ctl_tokens_load(path, t, err, 256);
+		r = ctl_tokens_load(path, t, err);
 	unlink(path);
 	return r;
 }
@@ -265,12 +393,13 @@ static int load_tokens(const char *text, struct ctl_tokens *t, char *err)
 static void test_tokens(void)
 {
 	struct ctl_tokens t;
-	char name[CTL_ACTOR_MAX + 1] = "", err[256], h[65], text[512];
+	char name[CTL_ACTOR_MAX + 1] = "", h[65], text[512];
+	struct hwall_err err = { { 0 } };
 
 	ctl_token_hash_hex("s3cret", h);
 	CU_ASSERT_STRING_EQUAL(h, "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"); /* sha256sum */
 	snprintf(text, sizeof(text), "# comment\n\n  bob reviewer %s\n", h);
-	CU_ASSERT_EQUAL(load_tokens(text, &t, err), 0);
+	CU_ASSERT_EQUAL(load_tokens(text, &t, &err), 0);
 	CU_ASSERT_EQUAL(t.n, 1);
 	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "s3cret", name), CTL_ROLE_REVIEWER);
 	CU_ASSERT_STRING_EQUAL(name, "bob");
@@ -279,19 +408,20 @@ static void test_tokens(void)
 	CU_ASSERT_EQUAL(ctl_tokens_check(&t, NULL, name), CTL_ROLE_NONE);
 	ctl_tokens_free(&t);
 	snprintf(text, sizeof(text), "ok viewer %s\nbad root %s\n", h, h);
-	CU_ASSERT_EQUAL(load_tokens(text, &t, err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: role must be viewer, reviewer or admin"));
-	CU_ASSERT_EQUAL(load_tokens("x admin s3cret\n", &t, err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: hash must be 64 hex digits"));
-	CU_ASSERT_EQUAL(load_tokens("just-a-name\n", &t, err), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: expected NAME ROLE SHA256-HEX"));
-	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(load_tokens(text, &t, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: role must be viewer, reviewer or admin"));
+	CU_ASSERT_EQUAL(load_tokens("x admin s3cret\n", &t, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":1: hash must be 64 hex digits"));
+	CU_ASSERT_EQUAL(load_tokens("just-a-name\n", &t, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":1: expected NAME ROLE SHA256-HEX"));
+	CU_ASSERT_EQUAL(ctl_tokens_load("/nonexistent/tokens", &t, &err), -ENOENT);
 }
 
 /* Reload swaps the tokens as a whole; a bad or missing file keeps them. */
 static void test_tokens_reload(void)
 {
-	char path[] = "/tmp/hw-ctl-tokens-XXXXXX", name[CTL_ACTOR_MAX + 1] = "", err[256];
+	char path[] = "/tmp/hw-ctl-tokens-XXXXXX", name[CTL_ACTOR_MAX + 1] = "";
+	struct hwall_err err = { { 0 } };
 	char ha[65], hb[65], text[256];
 	struct ctl_tokens t;
 	int fd = mkstemp(path);
@@ -302,12 +432,12 @@ static void test_tokens_reload(void)
 	ctl_token_hash_hex("token-a", ha);
 	ctl_token_hash_hex("token-b", hb);
 	snprintf(text, sizeof(text), "alice admin %s\n", ha);
-	CU_ASSERT_EQUAL_FATAL(load_tokens(text, &t, err), 0);
+	CU_ASSERT_EQUAL_FATAL(load_tokens(text, &t, &err), 0);
 	f = fopen(path, "w");
 	CU_ASSERT_FATAL(f != NULL);
 	fprintf(f, "bob viewer %s\ncarol reviewer %s\n", hb, ha);
 	fclose(f);
-	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), 0);
 	CU_ASSERT_EQUAL(t.n, 2);
 	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
 	CU_ASSERT_STRING_EQUAL(name, "bob");
@@ -317,19 +447,19 @@ static void test_tokens_reload(void)
 	CU_ASSERT_FATAL(f != NULL);
 	fprintf(f, "dave admin %s\nbroken\n", ha);
 	fclose(f);
-	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: expected NAME ROLE SHA256-HEX"));
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: expected NAME ROLE SHA256-HEX"));
 	/* issue 14, item 10: a tokens file others may read is refused, and says how to fix it */
 	f = fopen(path, "w");
 	CU_ASSERT_FATAL(f != NULL);
 	fprintf(f, "dave admin %s\n", ha);
 	fclose(f);
 	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
-	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -EPERM);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "group or others may access it (mode 0644); run: chmod 600 "));
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "(mode 0644); run: chmod 600 "));
 	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-a", name), CTL_ROLE_REVIEWER); /* kept */
 	unlink(path);
-	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -ENOENT);
 	CU_ASSERT_EQUAL(t.n, 2);
 	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-b", name), CTL_ROLE_VIEWER);
 	ctl_tokens_free(&t);
@@ -390,6 +520,9 @@ int main(void)
 		{ "parse a full match event", test_parse_full },
 		{ "parse pdq", test_parse_pdq },
 		{ "refusals name the field", test_parse_refusals },
+		{ "every other field is normalised and flagged", test_parse_normalises },
+		{ "text: C1 and bytes that are not UTF-8 escaped", test_parse_text },
+		{ "host, path and client cut or hashed to fit", test_parse_truncates },
 		{ "client pseudonyms", test_pseudonyms },
 		{ "client key file", test_key_file },
 		{ "tokens file and bearer check", test_tokens },

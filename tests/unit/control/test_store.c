@@ -116,7 +116,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 7);
 	ctl_store_close(s);
 }
 
@@ -232,13 +232,13 @@ static void test_review_trail(void)
 	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
 	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
 	id = res.candidate_id;
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "alice", "seen", 1100, &rr),
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "alice", "seen", CTL_ALLOW_SET, 1100, &rr),
 			0);
 	CU_ASSERT_EQUAL(rr.from, CTL_STATUS_NEW);
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "bob", NULL, 1200, &rr),
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_CONFIRMED, "bob", NULL, CTL_ALLOW_SET, 1200, &rr),
 			-EALREADY);
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "bob", NULL, 1300, &rr), 0);
-	CU_ASSERT_EQUAL(ctl_store_review(s, 999, CTL_STATUS_TAKEN_DOWN, "bob", NULL, 1300, &rr),
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "bob", NULL, CTL_ALLOW_SET, 1300, &rr), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, 999, CTL_STATUS_TAKEN_DOWN, "bob", NULL, CTL_ALLOW_SET, 1300, &rr),
 			-ENOENT);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
 	CU_ASSERT_EQUAL(c.status, CTL_STATUS_TAKEN_DOWN);
@@ -267,7 +267,7 @@ static void test_reviews_append_only(void)
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
 	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
 	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
-	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_CONFIRMED, "a", "", 1, NULL),
+	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_CONFIRMED, "a", "", CTL_ALLOW_SET, 1, NULL),
 			0);
 	ctl_store_close(s);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
@@ -285,9 +285,12 @@ static int block_count_cb(const struct ctl_block *b, void *ctx)
 	return 0;
 }
 
+/* A reviewer's false positive covers the set it matched in, for every
+ * host; an admin's global one covers every set.  The trail says which. */
 static void test_false_positive(void)
 {
 	struct ctl_store *s = open_mem();
+	struct ctl_review trail[4] = { 0 };
 	struct ctl_record_result res;
 	struct ctl_review_result rr;
 	struct ctl_event ev;
@@ -300,22 +303,44 @@ static void test_false_positive(void)
 	CU_ASSERT_EQUAL(ctl_store_block_add(s, ev.host, ev.path, id, CTL_BLOCK_AUTO, "controld",
 					    1000, 5000, &bid), 0);
 	CU_ASSERT_TRUE(bid > 0);
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_FALSE_POSITIVE, "alice", "fp", 1100, &rr),
-			0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_FALSE_POSITIVE, "alice", "fp",
+					 CTL_ALLOW_SET, 1100, &rr), 0);
 	CU_ASSERT_TRUE(rr.allow_added);
 	CU_ASSERT_EQUAL(rr.blocks_removed, 1);
-	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest));
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest, "test"));
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest, "other"));
 	CU_ASSERT_EQUAL(ctl_store_blocks(s, 0, 0, 100, block_count_cb, &n, NULL), 0);
 	CU_ASSERT_EQUAL(n, 0);
-	/* a later match of the digest, on any URL, is not recorded */
+	/* a later match of the digest in the set, on any URL, is not recorded */
 	snprintf(ev.path, sizeof(ev.path), "/copy.jpg");
 	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
 	CU_ASSERT_TRUE(res.allowlisted);
 	CU_ASSERT_EQUAL(res.candidate_id, 0);
+	/* one in another set is */
+	snprintf(ev.set, sizeof(ev.set), "other");
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_FALSE(res.allowlisted);
+	CU_ASSERT_TRUE(res.created);
 	/* undoing the false positive lifts the allowlist entry */
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_NEW, "bob", "undo", 1200, &rr), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_NEW, "bob", "undo", CTL_ALLOW_SET, 1200,
+					 &rr), 0);
 	CU_ASSERT_TRUE(rr.allow_removed);
-	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest));
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest, "test"));
+	/* an admin's decision for every set */
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_FALSE_POSITIVE, "adam", "everywhere",
+					 CTL_ALLOW_GLOBAL, 1300, &rr), 0);
+	CU_ASSERT_TRUE(rr.allow_added);
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest, "other"));
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest, "any"));
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, id, review_collect_cb, trail), 0);
+	CU_ASSERT_EQUAL(trail[0].allow_scope, CTL_ALLOW_SET);
+	CU_ASSERT_EQUAL(trail[1].allow_scope, -1);
+	CU_ASSERT_EQUAL(trail[2].allow_scope, CTL_ALLOW_GLOBAL);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_NEW, "adam", NULL, CTL_ALLOW_SET, 1400,
+					 &rr), 0);
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest, "other"));
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_NEW, "adam", NULL,
+					 CTL_ALLOW_SCOPE_COUNT, 1400, &rr), -EINVAL);
 	ctl_store_close(s);
 }
 
@@ -331,7 +356,7 @@ static void test_reopen_taken_down(void)
 	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
 	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
 	id = res.candidate_id;
-	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "a", "", 1100, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "a", "", CTL_ALLOW_SET, 1100, NULL), 0);
 	ev.ts = 1500;
 	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
 	CU_ASSERT_TRUE(res.reopened);
@@ -354,12 +379,20 @@ static void test_allowlist_by_hand(void)
 	struct ctl_event ev;
 
 	ctl_test_event(&ev, 5, "a.example", "/x.jpg", 1000);
-	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "known fp", 10), 0);
-	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "admin", "again", 11), -EEXIST);
-	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest));
-	CU_ASSERT_FALSE(ctl_store_allowed(s, HWALL_ALGO_MD5, ev.digest));
-	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), 0);
-	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest), -ENOENT);
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, NULL, "admin", "known fp", 10),
+			0);
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "", "admin", "again", 11),
+			-EEXIST);
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest, "test"));
+	CU_ASSERT_FALSE(ctl_store_allowed(s, HWALL_ALGO_MD5, ev.digest, "test"));
+	/* the same digest for one set is an entry of its own */
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, ev.algo, ev.digest, "trial", "admin", "", 12), 0);
+	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest, ""), -ENOENT);
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest, "test"));
+	CU_ASSERT_TRUE(ctl_store_allowed(s, ev.algo, ev.digest, "trial"));
+	CU_ASSERT_EQUAL(ctl_store_allow_remove(s, ev.algo, ev.digest, "trial"), 0);
+	CU_ASSERT_FALSE(ctl_store_allowed(s, ev.algo, ev.digest, "trial"));
 	ctl_store_close(s);
 }
 
@@ -381,7 +414,7 @@ static void test_blocks_renew_expire(void)
 	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
 	CU_ASSERT_EQUAL(ctl_store_block_add(s, "a.example", "/done", res.candidate_id,
 					    CTL_BLOCK_AUTO, "controld", 1000, 2000, &auto_done), 0);
-	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_TAKEN_DOWN, "a", "", 1, NULL),
+	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_TAKEN_DOWN, "a", "", CTL_ALLOW_SET, 1, NULL),
 			0);
 	CU_ASSERT_EQUAL(ctl_store_block_add(s, "b.example", "/m", 0, CTL_BLOCK_MANUAL, "admin",
 					    1000, 2000, &manual), 0);
@@ -429,29 +462,38 @@ static void test_retention_purge(void)
 	ctl_store_close(s);
 }
 
-static void test_migrate_from_v1(void)
+/* A database file at @path (a mkstemp template) of schema @version with
+ * the rows of @sql, then opened (and so migrated) as a store. */
+static struct ctl_store *store_from_version(char *path, int version, const char *sql)
 {
-	char path[] = "/tmp/hw-ctl-mig-XXXXXX";
 	struct ctl_store *s = NULL;
-	struct ctl_candidate c;
 	sqlite3 *db;
 	int fd = mkstemp(path);
 
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, 1), 0);
-	CU_ASSERT_EQUAL(sqlite3_exec(db,
-				     "INSERT INTO candidates (set_id, algo, digest, host, path,"
-				     " set_version, server_ip, server_port, category, ref,"
-				     " first_seen, last_seen, occurrences) VALUES ('s', 'md5',"
-				     " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
-				     " 80, 2, 3, 10, 20, 4)",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate(db, version), 0);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
+	return s;
+}
+
+static void test_migrate_from_v1(void)
+{
+	char path[] = "/tmp/hw-ctl-mig-XXXXXX";
+	struct ctl_store *s;
+	struct ctl_candidate c;
+	sqlite3 *db;
+
+	s = store_from_version(path, 1,
+			       "INSERT INTO candidates (set_id, algo, digest, host, path,"
+			       " set_version, server_ip, server_port, category, ref,"
+			       " first_seen, last_seen, occurrences) VALUES ('s', 'md5',"
+			       " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
+			       " 80, 2, 3, 10, 20, 4)");
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 1, &c), 0);
 	CU_ASSERT_EQUAL(c.occurrences, 4);
 	CU_ASSERT_EQUAL(c.reopened, 0);
@@ -511,7 +553,7 @@ static void test_migrate_v3_hash_keys(void)
 			SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 	CU_ASSERT_FATAL(ctl_store_open(path, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 5, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.set, "other");
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 9, &c), 0);
@@ -553,6 +595,95 @@ static void test_migrate_v3_hash_keys(void)
 	unlink(path);
 }
 
+static int occ_collect_cb(const struct ctl_occurrence *o, void *ctx)
+{
+	*(struct ctl_occurrence *)ctx = *o;
+	return 0;
+}
+
+/* A match without a Host is a candidate of its own; cut URLs stay flagged
+ * on their candidate, normalised fields on their occurrence. */
+static void test_record_no_host_and_flags(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_occurrence o;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t nohost;
+
+	ctl_test_event(&ev, 61, "", "/x.jpg", 1000);
+	ev.normalised = 1u << CTL_EVF_ts | 1u << CTL_EVF_method;
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	nohost = res.candidate_id;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_EQUAL(res.candidate_id, nohost);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, nohost, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.host, "");
+	CU_ASSERT_EQUAL(c.occurrences, 2);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, nohost, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 1u << CTL_EVF_ts | 1u << CTL_EVF_method);
+	/* the same object with a Host is another candidate */
+	snprintf(ev.host, sizeof(ev.host), "h.example");
+	ev.host_truncated = true;
+	ev.normalised = 0;
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	ev.host_truncated = false;
+	ev.path_truncated = true;
+	CU_ASSERT_EQUAL(record(s, &ev, 4, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_TRUE(c.host_truncated); /* once cut, always said */
+	CU_ASSERT_TRUE(c.path_truncated);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, res.candidate_id, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 0);
+	ctl_store_close(s);
+}
+
+/* Version 6 adds the flags: rows from before read as not cut, not
+ * normalised; version 7 scopes the allowlist: entries from before cover
+ * every set, reviews from before made none. */
+static void test_migrate_v5(void)
+{
+	char path[] = "/tmp/hw-ctl-mig6-XXXXXX";
+	struct ctl_review trail[2] = { 0 };
+	struct ctl_store *s;
+	struct ctl_occurrence o;
+	struct ctl_candidate c;
+
+	s = store_from_version(path, 5,
+			       "INSERT INTO candidates (id, ckey, set_id, algo, digest, host,"
+			       " path, set_version, server_ip, server_port, category, ref,"
+			       " first_seen, last_seen, occurrences) VALUES (3, 1, 's', 'md5',"
+			       " '00112233445566778899aabbccddeeff', 'h', '/p', 1, '192.0.2.1',"
+			       " 80, 2, 3, 10, 20, 1);"
+			       "INSERT INTO occurrences (candidate_id, seen, client, method,"
+			       " server_ip, server_port, http_status, size, complete, partial,"
+			       " dataplane, epoch, seq) VALUES (3, 10, 'c', 'GET', '192.0.2.1',"
+			       " 80, 200, 5, 1, 0, 'dp0', 'e0', 1);"
+			       "INSERT INTO allowlist (algo, digest, added, actor, note,"
+			       " candidate_id) VALUES ('md5', '00112233445566778899aabbccddeeff',"
+			       " 30, 'alice', 'false positive', 3);"
+			       "INSERT INTO reviews (candidate_id, at, actor, from_status,"
+			       " to_status, note) VALUES (3, 30, 'alice', 'new', 'false_positive',"
+			       " '')");
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 7);
+	CU_ASSERT_TRUE(ctl_store_allowed(s, HWALL_ALGO_MD5, "00112233445566778899aabbccddeeff",
+					 "any"));
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, 3, review_collect_cb, trail), 0);
+	CU_ASSERT_EQUAL(trail[0].allow_scope, -1);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 3, &c), 0);
+	CU_ASSERT_FALSE(c.host_truncated || c.path_truncated);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, 3, 1, occ_collect_cb, &o), 0);
+	CU_ASSERT_EQUAL(o.normalised, 0);
+	CU_ASSERT_STRING_EQUAL(o.method, "GET");
+	ctl_store_close(s);
+	unlink(path);
+}
+
 static void test_status_names(void)
 {
 	CU_ASSERT_EQUAL(ctl_status_parse("taken_down"), CTL_STATUS_TAKEN_DOWN);
@@ -562,6 +693,9 @@ static void test_status_names(void)
 	CU_ASSERT_STRING_EQUAL(ctl_status_name(CTL_STATUS_COUNT), "?");
 	CU_ASSERT_TRUE(ctl_status_open(CTL_STATUS_CONFIRMED));
 	CU_ASSERT_FALSE(ctl_status_open(CTL_STATUS_TAKEN_DOWN));
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_host), "host");
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_ts), "ts");
+	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_COUNT), "?");
 }
 
 int main(void)
@@ -581,6 +715,8 @@ int main(void)
 		{ "retention purge", test_retention_purge },
 		{ "migrate from v1, refuse newer", test_migrate_from_v1 },
 		{ "migrate v3 to hash keys", test_migrate_v3_hash_keys },
+		{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },
+		{ "migrate v5: flags, allowlist scopes", test_migrate_v5 },
 		{ "status names", test_status_names },
 		CU_TEST_INFO_NULL,
 	};

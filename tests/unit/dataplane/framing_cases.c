@@ -11,6 +11,12 @@
 
 #define GET_ROOT "GET / HTTP/1.1\r\n\r\n"
 
+/* Bytes over 0x7f, as a Host may hold them. */
+#define C3_5 "\xc3\xc3\xc3\xc3\xc3"
+#define C3_50 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5 C3_5
+#define C3_100 C3_50 C3_50
+#define OK_1(body) "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" body
+
 /* Limits: the defaults, or small ones that a few bytes reach. */
 #define LIM_DEFAULT .max_header_bytes = 0
 #define LIM_SMALL .max_header_bytes = 64, .max_headers = 2, .max_pending = 2, .max_object_bytes = 4
@@ -127,6 +133,40 @@ const struct fc_http_case fc_http_cases[] = {
 		.counters = { { "http_gap_in_head", 1 } },
 		.dead = true,
 	},
+	{
+		/* Whatever the client sent as its Host, the response is hashed:
+		 * none (HTTP/1.0), an empty one, one cut to 255 bytes (issue 14). */
+		.name = "host-absent-empty-or-long",
+		.steps = { { FC_C2S("GET /a HTTP/1.0\r\n\r\n") },
+			   { FC_S2C(OK_1("x")), .objs = 1 },
+			   { FC_C2S("GET /b HTTP/1.1\r\nHost:\r\n\r\n"), .objs = 1 },
+			   { FC_S2C(OK_1("y")), .objs = 2 },
+			   { FC_C2S("GET /c HTTP/1.1\r\nHost: " C3_100 C3_100 C3_100 "\r\n\r\n"),
+			     .objs = 2 },
+			   { FC_S2C(OK_1("z")), .objs = 3 } },
+		.objs = { { "complete", 200, 1, false, "x", "GET", "", "/a" },
+			  { "complete", 200, 1, false, "y", "GET", "", "/b" },
+			  { "complete", 200, 1, false, "z", "GET", C3_100 C3_100 C3_50 C3_5, "/c",
+			    .host_truncated = true } },
+		.counters = { { "objects_complete", 3 }, { "http_host_truncated", 1 } },
+		.idle = true,
+	},
+	{
+		/* Nor does a long method or an HTTP/1.x version servers take. */
+		.name = "long-method-and-http-1-9",
+		.steps = { { FC_C2S("VERY-LONG-METHOD-NAME /a HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(OK_1("x")), .objs = 1 },
+			   { FC_C2S("GET /b HTTP/1.9\r\nHost: h\r\n\r\n"), .objs = 1 },
+			   { FC_S2C(OK_1("y")), .objs = 2 } },
+		.objs = { { "complete", 200, 1, false, "x", "VERY-LONG-METHO", NULL, "/a" },
+			  { "complete", 200, 1, false, "y", "GET", "h", "/b" } },
+		.counters = { { "objects_complete", 2 } },
+		.idle = true,
+	},
+	BAD_REQUEST("bad-request-version-3", "GET / HTTP/3.0\r\n\r\n", "http_bad_request", true,
+		    LIM_DEFAULT),
+	BAD_REQUEST("bad-request-version-1-10", "GET / HTTP/1.10\r\n\r\n", "http_bad_request", true,
+		    LIM_DEFAULT),
 	BAD_RESPONSE("bad-response-version", "HTTP/2 200 OK\r\n\r\n"),
 	BAD_RESPONSE("bad-response-status", "HTTP/1.1 20 OK\r\n\r\n"),
 	BAD_RESPONSE("bad-response-length", "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n"),

@@ -60,6 +60,7 @@ struct fc_obj {
 	const char *method;
 	const char *host;
 	const char *path;
+	bool host_truncated; /* the Host was cut to DP_HOST_MAX - 1 bytes */
 };
 
 /* A counter by its name (dp_drop_name(), dp_info_name()) and its value. */

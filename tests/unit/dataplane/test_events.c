@@ -87,6 +87,65 @@ static void test_match_event_and_ipv6(void)
 	cJSON_Delete(j);
 }
 
+/* A cut host or path says so; an uncut one says nothing (the line stays
+ * as it was). */
+static void test_truncated_flags(void)
+{
+	struct dp_event_obj e = event();
+	char buf[DP_EVENT_MAX];
+	cJSON *j;
+
+	CU_ASSERT_TRUE_FATAL(dp_event_format(buf, sizeof(buf), &e, NULL) > 0);
+	CU_ASSERT_PTR_NULL(strstr(buf, "_truncated"));
+	txn.host_truncated = true;
+	CU_ASSERT_TRUE_FATAL(dp_event_format(buf, sizeof(buf), &e, NULL) > 0);
+	txn.host_truncated = false;
+	j = cJSON_Parse(buf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(j, "host_truncated")));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(j, "path_truncated"));
+	cJSON_Delete(j);
+	txn.path_truncated = true;
+	CU_ASSERT_TRUE_FATAL(dp_event_format(buf, sizeof(buf), &e, NULL) > 0);
+	txn.path_truncated = false;
+	j = cJSON_Parse(buf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(j, "path_truncated")));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(j, "host_truncated"));
+	cJSON_Delete(j);
+}
+
+/* The event's path is the target's canonical form (common/url_canon.h),
+ * the one URL blocks are keyed on: every spelling of a URL that a server
+ * maps to one object is one path. */
+static void test_path_canonical(void)
+{
+	static const struct {
+		const char *target, *path;
+	} cases[] = {
+		{ "/%C3%A9.bin", "/%C3%A9.bin" },
+		{ "/%c3%a9.bin", "/%C3%A9.bin" },
+		{ "/\xc3\xa9.bin", "/%C3%A9.bin" },
+		{ "/%41%2Fb?q=%7e", "/A/b?q=~" },
+		{ "/100%", "/100%25" },
+		{ "/a%3fb?c", "/a%3Fb?c" },
+	};
+	struct dp_event_obj e = event();
+	struct dp_txn saved = txn;
+	char buf[DP_EVENT_MAX];
+	cJSON *j;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(txn.path, sizeof(txn.path), "%s", cases[i].target);
+		CU_ASSERT_TRUE_FATAL(dp_event_format(buf, sizeof(buf), &e, NULL) > 0);
+		j = cJSON_Parse(buf);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "path")->valuestring, cases[i].path);
+		cJSON_Delete(j);
+	}
+	txn = saved;
+}
+
 static void test_too_small_buffer(void)
 {
 	struct dp_event_obj e = event();
@@ -181,6 +240,8 @@ int main(void)
 		{ "object_event", test_object_event },
 		{ "match_event_and_ipv6", test_match_event_and_ipv6 },
 		{ "too_small_buffer", test_too_small_buffer },
+		{ "host and path cut: flagged", test_truncated_flags },
+		{ "path in its canonical form", test_path_canonical },
 		{ "stats_has_every_counter", test_stats_has_every_counter },
 		{ "stats_with_worker_time", test_stats_with_worker_time },
 		{ "counters_add", test_counters_add },

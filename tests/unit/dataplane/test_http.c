@@ -113,6 +113,7 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_TRUE(!want->method || (s->has_txn && strcmp(s->txn.method, want->method) == 0));
 	CU_ASSERT_TRUE(!want->host || (s->has_txn && strcmp(s->txn.host, want->host) == 0));
 	CU_ASSERT_TRUE(!want->path || (s->has_txn && strcmp(s->txn.path, want->path) == 0));
+	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
 }
 
 /* The counters the row names have their values; every other drop counter

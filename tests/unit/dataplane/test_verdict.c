@@ -9,13 +9,15 @@
 #include <unistd.h>
 
 static const char *dir;
-static char path_a[64], path_b[64], path_bad[64];
+static char path_a[64], path_b[64], path_c[64], path_bad[64];
 static uint8_t known_xxh[16], known_md5[16], other[16];
 
-/* Two sets: "a" with an xxh3-128 digest, "b" with md5 digests. */
+/* Three sets: "a" with an xxh3-128 digest, "b" with md5 digests, "c" with
+ * one of b's. */
 static int make_sets(void)
 {
 	struct hws_builder *a = hws_builder_new("a", 7), *b = hws_builder_new("b", 9);
+	struct hws_builder *c = hws_builder_new("c", 2);
 	uint64_t seed = 3;
 	FILE *f;
 
@@ -24,13 +26,17 @@ static int make_sets(void)
 	hwall_test_rand_bytes(&seed, other, 16);
 	snprintf(path_a, sizeof(path_a), "%s/a.hws", dir);
 	snprintf(path_b, sizeof(path_b), "%s/b.hws", dir);
+	snprintf(path_c, sizeof(path_c), "%s/c.hws", dir);
 	snprintf(path_bad, sizeof(path_bad), "%s/bad.hws", dir);
 	int r = hws_builder_add(a, HWALL_ALGO_XXH3_128, known_xxh, 2, 1234);
 
+	r = r ?: hws_builder_add(c, HWALL_ALGO_MD5, known_md5, 5, 7);
+	r = r ?: hws_builder_write(c, path_c, NULL, &(struct hwall_err){ { 0 } });
+	hws_builder_free(c);
 	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, known_md5, 3, 99);
 	r = r ?: hws_builder_add(b, HWALL_ALGO_MD5, other, 3, 100);
-	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hws_error){ { 0 } });
-	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hws_error){ { 0 } });
+	r = r ?: hws_builder_write(a, path_a, NULL, &(struct hwall_err){ { 0 } });
+	r = r ?: hws_builder_write(b, path_b, NULL, &(struct hwall_err){ { 0 } });
 	hws_builder_free(a);
 	hws_builder_free(b);
 	f = fopen(path_bad, "w");
@@ -45,7 +51,7 @@ static void test_lookup_every_set(void)
 {
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_match m[4];
 
@@ -77,16 +83,16 @@ static void test_allowlisted_hit(void)
 {
 	const char *paths[] = { path_a, path_b };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct dp_digests d = { .mask = (1u << HWALL_ALGO_XXH3_128) | (1u << HWALL_ALGO_MD5) };
 	struct dp_counters ctr = { 0 };
 	struct dp_match m[4];
-	char text[128], hex[33], perr[128];
+	char text[128], hex[33];
 
 	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
 	hwall_hex_format(known_md5, 16, hex);
 	snprintf(text, sizeof(text), "md5 %s\n", hex);
-	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, perr, sizeof(perr)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
 	memcpy(d.bytes[HWALL_ALGO_XXH3_128], known_xxh, 16);
 	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
 	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
@@ -108,12 +114,42 @@ static void test_allowlisted_hit(void)
 	dp_setlist_free(l); /* frees the allowlist too */
 }
 
+/* An entry for one set skips that set's hit only: the same digest hit in
+ * another set is still a match. */
+static void test_allowlisted_for_one_set(void)
+{
+	const char *paths[] = { path_b, path_c };
+	struct dp_setlist *l = NULL;
+	struct hwall_err err = { { 0 } };
+	struct dp_digests d = { .mask = 1u << HWALL_ALGO_MD5 };
+	struct dp_counters ctr = { 0 };
+	struct dp_match m[4];
+	char text[128], hex[33];
+
+	CU_ASSERT_EQUAL_FATAL(dp_setlist_open(paths, 2, &l, &err), 0);
+	hwall_hex_format(known_md5, 16, hex);
+	snprintf(text, sizeof(text), "md5 %s b\n", hex);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
+	memcpy(d.bytes[HWALL_ALGO_MD5], known_md5, 16);
+	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 1);
+	CU_ASSERT_STRING_EQUAL(m[0].set->info.id, "c");
+	CU_ASSERT_EQUAL(m[0].ref, 7);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 1);
+	dp_allowlist_free(l->allow);
+	/* for every set: no match at all */
+	snprintf(text, sizeof(text), "md5 %s c\nmd5 %s\n", hex, hex);
+	CU_ASSERT_EQUAL_FATAL(dp_allowlist_parse(text, strlen(text), &l->allow, &err), 0);
+	CU_ASSERT_EQUAL(dp_verdict_count(l, &d, m, 4, &ctr), 0);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_allowlisted], 3);
+	dp_setlist_free(l);
+}
+
 static void test_bad_files(void)
 {
 	const char *bad[] = { path_a, path_bad };
 	const char *missing[] = { "/nonexistent/set.hws" };
 	struct dp_setlist *l = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(dp_setlist_open(bad, 2, &l, &err), -EINVAL);
 	CU_ASSERT_PTR_NULL(l);
@@ -128,6 +164,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "lookup_every_set", test_lookup_every_set },
 		{ "allowlisted_hit", test_allowlisted_hit },
+		{ "allowlisted for one set", test_allowlisted_for_one_set },
 		{ "bad_files", test_bad_files },
 		CU_TEST_INFO_NULL,
 	};

@@ -47,7 +47,7 @@ static void on_event(void *ctx, const char *line, size_t len, bool match,
 static int make_set(void)
 {
 	struct hws_builder *b = hws_builder_new("test-set", 5);
-	struct hws_error err;
+	struct hwall_err err;
 	XXH128_canonical_t c;
 	uint64_t seed = 11;
 	int r;

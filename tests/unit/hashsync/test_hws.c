@@ -16,7 +16,7 @@ static struct hws_entry *build_random(const char *name, enum hwall_algo algo, si
 {
 	struct hws_entry *e = calloc(n ? n : 1, sizeof(*e));
 	struct hws_builder *b = hws_builder_new("test-set", 7);
-	struct hws_error err;
+	struct hwall_err err;
 
 	hws_test_entries(seed, algo, e, n);
 	for (size_t i = 0; i < n; i++)
@@ -34,7 +34,7 @@ static void check_round_trip(enum hwall_algo algo, size_t n)
 	struct hws_entry *e = build_random("rt.hws", algo, n, 1000 + algo, &st);
 	struct hws_entry miss[256];
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_hit hit, hits[HWS_BULK_MAX];
 	const uint8_t *ptrs[HWS_BULK_MAX];
 	size_t bad = 0;
@@ -94,7 +94,7 @@ static void test_all_algorithms_in_one_file(void)
 	struct hws_builder *b = hws_builder_new("multi", 1);
 	struct hws_entry e[HWALL_ALGO_COUNT][50], got[HWALL_ALGO_COUNT * 50 + 1], *next = got;
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_info info;
 	size_t bad = 0;
 
@@ -136,7 +136,7 @@ static void test_duplicates_last_wins(void)
 	uint8_t d1[16], d2[16], d3[16], d4[32];
 	struct hws_write_stats st;
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_hit hit;
 	uint64_t seed = 5;
 
@@ -182,7 +182,7 @@ static void test_duplicates_large(void)
 	struct hws_entry *e = calloc(N, sizeof(*e));
 	struct hws_write_stats st;
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	size_t bad = 0, present = 0;
 
 	hws_test_entries(77, HWALL_ALGO_XXH3_128, e, N);
@@ -218,7 +218,7 @@ static void test_empty_set(void)
 	struct hws_entry none[1], *next = none;
 	struct hws_write_stats st;
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_info info;
 	uint8_t d[32] = { 0 };
 	const uint8_t *p = d;
@@ -247,7 +247,7 @@ static void test_boundary_digests(void)
 	struct hws_builder *b = hws_builder_new("edges", 1);
 	uint8_t zero[16] = { 0 }, ones[16], zero1[16] = { 0 }, ones1[16];
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	struct hws_hit hit;
 
 	memset(ones, 0xff, 16);
@@ -281,7 +281,7 @@ static void test_bucket_edges(void)
 	uint8_t last[EDGES][16], first[EDGES][16], past_last[EDGES][16], before_first[EDGES][16];
 	struct hws_entry *e = calloc(N, sizeof(*e));
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	size_t bad = 0;
 
 	hws_test_entries(11, HWALL_ALGO_MD5, e, N);
@@ -327,7 +327,7 @@ static void test_rebuild_from_set(void)
 	struct hws_entry *e = build_random("base.hws", HWALL_ALGO_SHA1, 1000, 21, &st);
 	struct hws_set *base = NULL, *next = NULL;
 	struct hws_builder *b = hws_builder_new("test-set", 8);
-	struct hws_error err;
+	struct hwall_err err;
 	size_t bad = 0;
 
 	CU_ASSERT_EQUAL_FATAL(hws_open(hws_test_path("base.hws"), &base, &err), 0);
@@ -385,7 +385,7 @@ static void check_delta_on_base(size_t N)
 	struct hws_builder *merged = hws_builder_new("test-set", 8);
 	struct hws_builder *copied = hws_builder_new("test-set", 8);
 	struct hws_builder *bs[2] = { merged, copied };
-	struct hws_error err;
+	struct hwall_err err;
 	uint8_t none[16] = { 0 };
 	char *text[2] = { NULL, NULL };
 	size_t len[2];
@@ -444,7 +444,7 @@ static void test_delta_bits_kept(void) { check_delta_on_base(6000); }
 static void test_atomic_write(void)
 {
 	struct hws_builder *b = hws_builder_new("atomic", 1);
-	struct hws_error err;
+	struct hwall_err err;
 	uint8_t d[16] = { 1 };
 	int before;
 
@@ -458,6 +458,33 @@ static void test_atomic_write(void)
 	rmdir(hws_test_path("adir"));
 	/* A directory that does not exist: refused before anything exists. */
 	CU_ASSERT_EQUAL(hws_builder_write(b, "/nonexistent-hws-dir/x.hws", NULL, &err), -ENOENT);
+	hws_builder_free(b);
+}
+
+/* Issue 14, item 10: the file gets the builder's mode whatever the umask
+ * (0600 unless set), never a forced 0644. */
+static void test_file_mode(void)
+{
+	struct hws_builder *b = hws_builder_new("modes", 1);
+	mode_t old = umask(022);
+	struct hwall_err err;
+	struct stat st;
+	uint8_t d[16] = { 2 };
+
+	hws_builder_add(b, HWALL_ALGO_MD5, d, 0, 0);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	hws_builder_set_mode(b, 0640);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
+	umask(077);
+	hws_builder_set_mode(b, 0644);
+	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path("m.hws"), NULL, &err), 0);
+	CU_ASSERT_EQUAL(stat(hws_test_path("m.hws"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
+	umask(old);
 	hws_builder_free(b);
 }
 
@@ -499,6 +526,7 @@ int main(void)
 		{ "delta on a base, bucket bits change", test_delta_bits_change },
 		{ "delta on a base, bucket bits kept", test_delta_bits_kept },
 		{ "atomic write", test_atomic_write },
+		{ "file mode: the builder's, not the umask's", test_file_mode },
 		{ "builder rejects", test_builder_rejects },
 		CU_TEST_INFO_NULL,
 	};

@@ -21,7 +21,7 @@ static void load_image(void)
 {
 	struct hws_builder *b = hws_builder_new("corrupt", 2);
 	struct hws_entry e[PER_ALGO];
-	struct hws_error err;
+	struct hwall_err err;
 	FILE *f;
 
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++) {
@@ -43,16 +43,14 @@ static void load_image(void)
 }
 
 /* Open a modified copy of the image; returns the result and the message. */
-static int open_copy(const uint8_t *buf, size_t len, char *msg, size_t msglen)
+static int open_copy(const uint8_t *buf, size_t len, struct hwall_err *err)
 {
 	uint8_t *copy = aligned_alloc(64, (len + 64) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err = { { 0 } };
 	int r;
 
 	memcpy(copy, buf, len);
-	r = hws_open_mem(copy, len, &set, &err);
-	snprintf(msg, msglen, "%s", err.msg);
+	r = hws_open_mem(copy, len, &set, err);
 	hws_close(set);
 	free(copy);
 	return r;
@@ -62,41 +60,41 @@ static int open_copy(const uint8_t *buf, size_t len, char *msg, size_t msglen)
 static void expect_header_refusal(size_t off, const void *val, size_t len, const char *what)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(copy, image, image_len);
 	memcpy(copy + off, val, len);
 	hws_checksum(copy, image_len, copy + HWS_CHECKSUM_OFF);
-	CU_ASSERT_EQUAL(open_copy(copy, image_len, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, what));
+	CU_ASSERT_EQUAL(open_copy(copy, image_len, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, what));
 	free(copy);
 }
 
 static void test_valid_image_opens(void)
 {
-	char msg[256];
-	CU_ASSERT_EQUAL(open_copy(image, image_len, msg, sizeof(msg)), 0);
+	struct hwall_err err = { { 0 } };
+	CU_ASSERT_EQUAL(open_copy(image, image_len, &err), 0);
 }
 
 static void test_truncated_everywhere(void)
 {
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 	size_t refused = 0;
 
 	for (size_t len = 0; len < image_len; len++)
-		refused += open_copy(image, len, msg, sizeof(msg)) == -EINVAL;
+		refused += open_copy(image, len, &err) == -EINVAL;
 	CU_ASSERT_EQUAL(refused, image_len);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "truncated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
 }
 
 static void test_extended(void)
 {
 	uint8_t *longer = calloc(1, image_len + 1);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(longer, image, image_len);
-	CU_ASSERT_EQUAL(open_copy(longer, image_len + 1, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "truncated or extended"));
+	CU_ASSERT_EQUAL(open_copy(longer, image_len + 1, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated or extended"));
 	free(longer);
 }
 
@@ -104,13 +102,13 @@ static void test_extended(void)
 static void test_flipped_byte_everywhere(void)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 	size_t refused = 0;
 
 	memcpy(copy, image, image_len);
 	for (size_t i = 0; i < image_len; i++) {
 		copy[i] ^= 0x20;
-		refused += open_copy(copy, image_len, msg, sizeof(msg)) == -EINVAL;
+		refused += open_copy(copy, image_len, &err) == -EINVAL;
 		copy[i] ^= 0x20;
 	}
 	CU_ASSERT_EQUAL(refused, image_len);
@@ -120,12 +118,12 @@ static void test_flipped_byte_everywhere(void)
 static void test_checksum_named(void)
 {
 	uint8_t *copy = malloc(image_len);
-	char msg[256];
+	struct hwall_err err = { { 0 } };
 
 	memcpy(copy, image, image_len);
 	copy[image_len - 1] ^= 1; /* a category byte */
-	CU_ASSERT_EQUAL(open_copy(copy, image_len, msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(msg, "checksum mismatch: the file is corrupt");
+	CU_ASSERT_EQUAL(open_copy(copy, image_len, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "checksum mismatch: the file is corrupt");
 	free(copy);
 }
 
@@ -265,8 +263,7 @@ static void test_old_format_refused(void)
 	};
 	uint8_t file[512] = { 0 };
 	struct hws_set *set = NULL;
-	struct hws_error err = { { 0 } };
-	char msg[256];
+	struct hwall_err err = { { 0 } }, mem = { { 0 } };
 	FILE *f;
 
 	memcpy(v1.magic, HWS_MAGIC, HWS_MAGIC_LEN);
@@ -278,8 +275,8 @@ static void test_old_format_refused(void)
 	CU_ASSERT_PTR_NULL(set);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "format version 1 is older than this build's 2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hashwall-set build"));
-	CU_ASSERT_EQUAL(open_copy(file, sizeof(file), msg, sizeof(msg)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(msg, err.msg);
+	CU_ASSERT_EQUAL(open_copy(file, sizeof(file), &mem), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(mem.msg, err.msg);
 }
 
 static int count_entry(const struct hws_entry *e, void *ctx)
@@ -300,7 +297,7 @@ static void test_crafted_index_stays_in_bounds(void)
 	const struct hws_disk_algo *d = &h->algos[HWALL_ALGO_SHA256];
 	struct hws_entry e[PER_ALGO];
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	uint32_t *base;
 	size_t nb = (size_t)1 << d->bucket_bits, groups = hws_groups(d->bucket_bits);
 	int found = 0, visited = 0;
@@ -334,7 +331,7 @@ static void test_unaligned_buffer_refused(void)
 {
 	uint8_t *buf = aligned_alloc(64, (image_len + 127) & ~(size_t)63);
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 
 	memcpy(buf + 1, image, image_len);
 	CU_ASSERT_EQUAL(hws_open_mem(buf + 1, image_len, &set, &err), -EINVAL);
@@ -345,7 +342,7 @@ static void test_unaligned_buffer_refused(void)
 static void test_open_file_errors(void)
 {
 	struct hws_set *set = NULL;
-	struct hws_error err;
+	struct hwall_err err;
 	FILE *f;
 
 	CU_ASSERT_EQUAL(hws_open(hws_test_path("missing.hws"), &set, &err), -ENOENT);

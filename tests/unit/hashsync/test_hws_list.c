@@ -29,7 +29,7 @@ static const char *write_list(const char *text)
 static void test_good_list(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	const char *path = write_list(
 		"# a comment\n"
 		"\n"
@@ -56,7 +56,7 @@ static void test_good_list(void)
 static void expect_bad(const char *text, unsigned int line, const char *reason)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	char want[1024];
 	const char *path = write_list(text);
 
@@ -110,7 +110,7 @@ static const char *unknown_pdq_msg(void)
 static void test_pdq_lines(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 	const char *path = write_list(
 		"pdq f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n"
 		"pdq B0A10EFD71CC3F429413D48D0FFFFE12E34E0E17ADA952A9D29684210AA9E5AF 3 1234 # rotated\n");
@@ -144,7 +144,7 @@ static void test_pdq_lines(void)
 static void test_missing_file(void)
 {
 	struct got g = { .n = 0 };
-	struct hws_error err;
+	struct hwall_err err;
 
 	CU_ASSERT_EQUAL(hws_list_parse(hws_test_path("nope.txt"), keep, &g, &err), -ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file"));
@@ -158,7 +158,7 @@ static int stop_at_second(const struct hws_entry *e, void *ctx)
 
 static void test_callback_error_stops(void)
 {
-	struct hws_error err;
+	struct hwall_err err;
 	int calls = 0;
 	const char *path = write_list("md5 d41d8cd98f00b204e9800998ecf8427e\n"
 				      "md5 d41d8cd98f00b204e9800998ecf8427f\n"

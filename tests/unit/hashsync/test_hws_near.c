@@ -72,7 +72,7 @@ static void make_entries(void)
 static struct hws_set *write_and_open(struct hws_builder *b, const char *name)
 {
 	struct hws_set *set = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(hws_builder_write(b, hws_test_path(name), NULL, &err), 0);
 	CU_ASSERT_EQUAL(hws_open(hws_test_path(name), &set, &err), 0);

@@ -64,7 +64,7 @@ static void *dataplane_run(void *arg)
 		int c = accept(dp->fd, NULL, NULL);
 		ssize_t n;
 		struct hws_set *s = NULL;
-		struct hws_error err;
+		struct hwall_err err;
 		if (c < 0)
 			return NULL;
 		n = read(c, line, sizeof(line) - 1);
@@ -123,8 +123,9 @@ static void breakdown(struct sync_engine *e, const uint8_t *delta, size_t len)
 	struct sync_verified vb;
 	struct sync_verdict v;
 	struct hws_set *s = NULL;
-	struct hws_error herr;
-	char path[4200], err[256];
+	struct hwall_err herr;
+	char path[4200];
+	struct hwall_err err;
 	uint64_t entries;
 	double t0, t1, t2, t3;
 
@@ -139,7 +140,7 @@ static void breakdown(struct sync_engine *e, const uint8_t *delta, size_t len)
 	vb.m.base = 2;
 	vb.m.version = 3;
 	t1 = hwall_mono_s();
-	if (sync_install_set(&vb, path, &entries, err, sizeof(err)) < 0)
+	if (sync_install_set(&vb, path, &entries, &err) < 0)
 		return;
 	t2 = hwall_mono_s();
 	if (hws_open(path, &s, &herr) < 0)
@@ -165,11 +166,13 @@ static int start_dataplane(const char *sock, struct dataplane *dp, pthread_t *th
 int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000, d = argc > 2 ? strtoull(argv[2], NULL, 10) : 10000;
-	char state[64], sets[64], sock[64], err[512];
+	char state[64], sets[64], sock[64];
+	struct hwall_err err = { { 0 } };
 	const char *dir;
 	struct sync_hotline_config hl = { .name = "bench", .set = "bench", .threshold = 1 };
 	struct sync_config cfg = { .state_dir = state, .set_dir = sets, .control_socket = sock,
 				   .max_bundle_bytes = 8ull << 30, .max_manifest_bytes = 65536,
+				   .max_clock_skew = SYNC_DEFAULT_CREATED_SKEW,
 				   .hotlines = &hl, .n_hotlines = 1 };
 	uint8_t sec[SYNC_SECKEY_LEN];
 	struct dataplane dp = { 0 };
@@ -188,8 +191,8 @@ int main(int argc, char **argv)
 	snprintf(sock, sizeof(sock), "%s/dp.sock", dir);
 	hl.root = (struct sync_root){ .version = 1, .threshold = 1, .n_keys = 1 };
 	crypto_sign_ed25519_keypair(hl.root.keys[0], sec);
-	if (start_dataplane(sock, &dp, &th) < 0 || sync_engine_open(&e, &cfg, false, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench_sync: setup: %s\n", err);
+	if (start_dataplane(sock, &dp, &th) < 0 || sync_engine_open(&e, &cfg, false, &err) < 0) {
+		fprintf(stderr, "bench_sync: setup: %s\n", err.msg);
 		return 1;
 	}
 	t0 = hwall_mono_s();
@@ -201,7 +204,7 @@ int main(int argc, char **argv)
 	t1 = hwall_mono_s();
 	c0 = cpu();
 	if (sync_engine_submit(&e, &e.targets[0], snap, snap_len, time(NULL), true, &res) < 0) {
-		fprintf(stderr, "bench_sync: snapshot refused: %s\n", res.verdict.detail);
+		fprintf(stderr, "bench_sync: snapshot refused: %s\n", res.verdict.detail.msg);
 		return 1;
 	}
 	t2 = hwall_mono_s();
@@ -212,7 +215,7 @@ int main(int argc, char **argv)
 	t0 = hwall_mono_s();
 	c0 = cpu();
 	if (sync_engine_submit(&e, &e.targets[0], delta, delta_len, time(NULL), true, &res) < 0) {
-		fprintf(stderr, "bench_sync: delta refused: %s\n", res.verdict.detail);
+		fprintf(stderr, "bench_sync: delta refused: %s\n", res.verdict.detail.msg);
 		return 1;
 	}
 	t1 = hwall_mono_s();

@@ -24,7 +24,8 @@ static int count_record(const struct sync_record *r, void *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct sync_caps caps = { .bundle_bytes = 1u << 20, .manifest_bytes = 64u << 10 };
+	static const struct sync_caps caps = { .bundle_bytes = 1u << 20, .manifest_bytes = 64u << 10,
+					       .created_skew = 86400 };
 	struct sync_trusted t = { .set = "nl", .root = { .version = 1, .threshold = 1, .n_keys = 1 },
 				  .installed_version = 1 };
 	struct sync_bundle b;

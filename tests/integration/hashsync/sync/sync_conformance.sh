@@ -5,12 +5,8 @@
 # genuine snapshots, delta chains and a key rotation are installed.
 source "$(dirname "$0")/sync_lib.sh"
 
-tls
 keys k1 k2 k3 kx n1 n2
-PORT=$(free_port)
-EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"},"
-CONFIG=$WORK/syncd.json
-config "$CONFIG" 2 k1 k2 k3
+listen_config 2 k1 k2 k3
 sed -i 's/"max_manifest_bytes": 2048/"max_manifest_bytes": 1024/' "$CONFIG"
 start_syncd "$CONFIG"
 

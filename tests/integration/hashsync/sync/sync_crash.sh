@@ -7,12 +7,9 @@
 # control socket answers "ok" and records every `load`.
 source "$(dirname "$0")/sync_lib.sh"
 
-tls
 keys k1
-PORT=$(free_port)
-EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"}, \"control_socket\": \"$WORK/dp.sock\","
-CONFIG=$WORK/syncd.json
-config "$CONFIG" 1 k1
+TOP_EXTRA="\"control_socket\": \"$WORK/dp.sock\","
+listen_config 1 k1
 
 dataplane() {
 	rm -f "$WORK/dp.sock"
@@ -44,7 +41,7 @@ push s1.hwb >/dev/null
 SUM1=$(set_sum)
 push d2.hwb >/dev/null
 SUM2=$(set_sum)
-kill -9 "$SYNCD_PID"
+kill_syncd
 expect_eq "$(python3 -c 'import sys; print(len({sys.argv[1], sys.argv[2], "none"}) == 3)' "$SUM1" "$SUM2")" True \
 	"two different reference sets"
 
@@ -54,7 +51,7 @@ crash_at() {
 	rm -rf sets state dp.log
 	start_syncd "$CONFIG"
 	push s1.hwb >/dev/null
-	kill -9 "$SYNCD_PID"
+	kill_syncd
 	HASHWALL_SYNCD_CRASH_AT=$step start_syncd "$CONFIG"
 	push d2.hwb >/dev/null
 	wait "$SYNCD_PID" || rc=$?
@@ -67,7 +64,7 @@ crash_at() {
 	out=$(push d2.hwb)
 	expect_eq "${out%% *}" "$again" "re-push after $step"
 	expect_eq "$(set_sum)" "$SUM2" "set file after the re-push ($step)"
-	kill -9 "$SYNCD_PID"
+	kill_syncd
 }
 
 crash_at verified "$SUM1" 1 200

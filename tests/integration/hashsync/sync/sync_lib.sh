@@ -54,7 +54,7 @@ config() {
  "max_bundle_bytes": 1048576, "max_manifest_bytes": 2048,
  ${EXTRA_CONFIG:-}
  "hotlines": [{"name": "test", "set": "nl", "keys": [$ks], "threshold": $th,
-   "token_sha256": "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)",
+   "token_sha256": "$(sha256_of "$TOKEN")",
    "stale_after": 3600 ${PULL_CONFIG:-}}]}
 JSON
 }
@@ -62,11 +62,47 @@ JSON
 TOKEN=hotline-token-$RANDOM$RANDOM
 printf '%s\n' "$TOKEN" >token
 printf 'not-the-token\n' >badtoken
+chmod 600 token badtoken # secrets: hashwall-publish refuses them otherwise
 
 tls() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 \
 		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 }
+
+# listen_config THRESHOLD KEY...: a certificate, a free $PORT and $CONFIG,
+# a config (as config) with the push endpoint on 127.0.0.1:$PORT.  Optional:
+# $TOP_EXTRA (top-level members, each followed by a comma), $LISTEN_EXTRA
+# (members of "listen", each preceded by a comma).
+listen_config() {
+	tls
+	PORT=$(free_port)
+	EXTRA_CONFIG="${TOP_EXTRA:-}\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT,
+	  \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"${LISTEN_EXTRA:-}},"
+	CONFIG=$WORK/syncd.json
+	config "$CONFIG" "$@"
+}
+
+# two_hotlines_config: keys nl and be, a certificate, a free $PORT and
+# $CONFIG for two hotlines: "nl" (keys nl, $TOKEN) and "be" (keys be, the
+# token in token-be); $TOP_EXTRA and $LISTEN_EXTRA as for listen_config.
+two_hotlines_config() {
+	tls
+	keys nl be
+	PORT=$(free_port)
+	printf 'second-hotline-token\n' >token-be
+	chmod 600 token-be
+	CONFIG=$WORK/syncd.json
+	cat >"$CONFIG" <<JSON
+{"state_dir": "$WORK/state", "set_dir": "$WORK/sets", ${TOP_EXTRA:-}
+ "listen": {"address": "127.0.0.1", "port": $PORT, "cert": "$WORK/cert.pem", "key": "$WORK/key.pem"
+            ${LISTEN_EXTRA:-}},
+ "hotlines": [
+  {"name": "meldpunt", "set": "nl", "keys": ["$(pubhex nl)"], "token_sha256": "$(sha256_of "$TOKEN")"},
+  {"name": "child-focus", "set": "be", "keys": ["$(pubhex be)"],
+   "token_sha256": "$(sha256_of second-hotline-token)"}]}
+JSON
+}
+sha256_of() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
 # start_syncd CONFIG: run syncd in the background and wait for its port.
 start_syncd() {
@@ -78,6 +114,13 @@ start_syncd() {
 		sleep 0.1
 	done
 	fail "syncd did not start: $(cat syncd.log)"
+}
+
+# kill_syncd: kill -9 the syncd start_syncd ran and reap it, so that its
+# state_dir lock is free for the next one (a kill is not instant).
+kill_syncd() {
+	kill -9 "$SYNCD_PID"
+	wait "$SYNCD_PID" 2>/dev/null || true
 }
 
 # push BUNDLE [TOKENFILE]: prints "<status> <json>", never fails the script.

@@ -5,19 +5,7 @@
 # hotline by the signing key, and status and metrics list both sets.
 source "$(dirname "$0")/sync_lib.sh"
 
-tls
-keys nl be
-PORT=$(free_port)
-printf 'second-hotline-token\n' >token-be
-sum() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
-CONFIG=$WORK/syncd.json
-cat >"$CONFIG" <<JSON
-{"state_dir": "$WORK/state", "set_dir": "$WORK/sets",
- "listen": {"address": "127.0.0.1", "port": $PORT, "cert": "$WORK/cert.pem", "key": "$WORK/key.pem"},
- "hotlines": [
-  {"name": "meldpunt", "set": "nl", "keys": ["$(pubhex nl)"], "token_sha256": "$(sum "$TOKEN")"},
-  {"name": "child-focus", "set": "be", "keys": ["$(pubhex be)"], "token_sha256": "$(sum second-hotline-token)"}]}
-JSON
+two_hotlines_config
 start_syncd "$CONFIG"
 list a.txt a 20
 list b.txt b 30

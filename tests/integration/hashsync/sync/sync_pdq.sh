@@ -6,12 +6,8 @@
 # near lookups with the delta's additions and without its removals.
 source "$(dirname "$0")/sync_lib.sh"
 
-tls
 keys nl
-PORT=$(free_port)
-CONFIG=$WORK/syncd.json
-EXTRA_CONFIG="\"listen\": {\"address\": \"127.0.0.1\", \"port\": $PORT, \"cert\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\"},"
-config "$CONFIG" 1 nl
+listen_config 1 nl
 
 # 300 random pdq hashes and 20 md5; the delta removes ten pdq entries and
 # adds five near copies (3 bits away) of a hash that is not listed.

@@ -82,10 +82,25 @@ delta 14 13 n1.sec
 sleep 2
 "$SYNCD" run --config "$CONFIG" 2>>syncd.log &
 PIDS+=($!)
+DAEMON=$!
 for _ in $(seq 200); do
 	[[ $(grep -c '"GET /nl/index.json HTTP/1.1" 304' https.log) -ge 1 ]] && break
 	sleep 0.1
 done
 expect_eq "$(installed)" 14 "after the daemon's first poll"
 expect_eq "$(grep -c '"GET /nl/index.json HTTP/1.1" 304' https.log)" 1 "conditional index request"
+kill "$DAEMON"
+wait "$DAEMON" || true
+
+# An index that is not strict JSON (a key twice) is refused as a whole.
+delta 15 14 n1.sec
+python3 - www/nl/index.json <<'PY'
+import sys
+p = sys.argv[1]
+text = open(p).read().rstrip()
+open(p, "w").write(text[:-1] + ', "latest": 14}')
+PY
+pull_once || true
+expect_eq "$(installed)" 14 "after an index with a duplicate key"
+expect_eq "$(grep -c 'index.json: duplicate key "latest"' syncd.log)" 1 "the refusal names the key"
 echo "PASS sync_pull"

@@ -30,7 +30,7 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Load @json (the ports key is added) into @c; returns dp_lcfg_load()'s. */
-static int load(const char *json, struct dp_lcfg *c, struct hwall_cfg_error *err)
+static int load(const char *json, struct dp_lcfg *c, struct hwall_err *err)
 {
 	char text[2048];
 
@@ -45,7 +45,7 @@ static int load(const char *json, struct dp_lcfg *c, struct hwall_cfg_error *err
 static void test_defaults(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	struct dp_worker_conf wc;
 	char want[96];
 
@@ -71,7 +71,7 @@ static void test_defaults(void)
 static void test_worker_conf(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	struct dp_worker_conf wc;
 
 	CU_ASSERT_EQUAL_FATAL(load("\"http_ports\":[8000],\"hash\":[\"md5\",\"sha1\"],"
@@ -92,7 +92,7 @@ static void test_worker_conf(void)
 static void refused(const char *json, const char *msg)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 
 	CU_ASSERT_EQUAL(load(json, &c, &err), -EINVAL);
 	if (strncmp(err.msg, msg, strlen(msg)) != 0)
@@ -126,7 +126,7 @@ static void touch(const char *name)
 static void test_set_paths(void)
 {
 	struct dp_lcfg c;
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	char **paths = NULL, want[128];
 	int n;
 

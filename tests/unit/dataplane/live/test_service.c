@@ -94,14 +94,15 @@ static void test_thread_order(void)
 	struct dp_service s;
 	struct dp_evring er;
 	struct producer p = { &er, 0 };
-	char err[256], *buf, *line, *save = NULL;
+	struct hwall_err err = { { 0 } };
+	char *buf, *line, *save = NULL;
 	pthread_t th;
 	size_t len;
 	int next = 0;
 
 	unlink(ev_path);
 	CU_ASSERT_EQUAL_FATAL(dp_evring_init(&er, 256), 0);
-	CU_ASSERT_EQUAL_FATAL(dp_service_open(&s, &conf, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_service_open(&s, &conf, &err), 0);
 	CU_ASSERT_EQUAL(dp_service_add_ring(&s, &er), 0);
 	pthread_create(&th, NULL, produce, &p);
 	while (s.written < THREAD_EVENTS)
@@ -158,13 +159,14 @@ static void test_file_append_reopen(void)
 	struct dp_service_conf conf = { .event_file = ev_path, .id = "t" };
 	struct dp_service s;
 	struct dp_evring er;
-	char err[256], rotated[80], *buf;
+	struct hwall_err err = { { 0 } };
+	char rotated[80], *buf;
 	size_t len;
 
 	unlink(ev_path);
 	snprintf(rotated, sizeof(rotated), "%s.1", ev_path);
 	CU_ASSERT_EQUAL_FATAL(dp_evring_init(&er, 64), 0);
-	CU_ASSERT_EQUAL_FATAL(dp_service_open(&s, &conf, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_service_open(&s, &conf, &err), 0);
 	dp_service_add_ring(&s, &er);
 	dp_evring_put(&er, "{\"event\":\"match\"}\n", 18, true, &flow4);
 	dp_evring_put(&er, "{\"event\":\"object\"}\n", 19, false, &flow4);
@@ -188,13 +190,13 @@ static void test_open_errors(void)
 {
 	struct dp_service_conf conf = { .event_file = "/nonexistent-dir/x.jsonl", .id = "t" };
 	struct dp_service s;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 
-	CU_ASSERT_EQUAL(dp_service_open(&s, &conf, err, sizeof(err)), -ENOENT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "event_file /nonexistent-dir/x.jsonl"));
+	CU_ASSERT_EQUAL(dp_service_open(&s, &conf, &err), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "event_file /nonexistent-dir/x.jsonl"));
 	conf = (struct dp_service_conf){ .ingest_socket = "/tmp/x.sock", .id = "bad id" };
-	CU_ASSERT_EQUAL(dp_service_open(&s, &conf, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "ingest_socket"));
+	CU_ASSERT_EQUAL(dp_service_open(&s, &conf, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ingest_socket"));
 }
 
 int main(void)

@@ -23,7 +23,7 @@
 #error "HW_PROFILE_DIR must name the hw/ directory"
 #endif
 
-static int load(const char *file, struct dp_profile *p, struct hwall_cfg_error *err)
+static int load(const char *file, struct dp_profile *p, struct hwall_err *err)
 {
 	char path[512];
 
@@ -33,7 +33,7 @@ static int load(const char *file, struct dp_profile *p, struct hwall_cfg_error *
 
 /* Load every *.json in hw/; returns how many loaded, or -1 on a failure
  * (with the message in @err). */
-static int load_all(struct hwall_cfg_error *err)
+static int load_all(struct hwall_err *err)
 {
 	DIR *d = opendir(HW_PROFILE_DIR);
 	struct dirent *e;
@@ -60,7 +60,7 @@ static int load_all(struct hwall_cfg_error *err)
 
 static void test_every_shipped_profile_loads(void)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 
 	CU_ASSERT_EQUAL(load_all(&err), 4);
 	CU_ASSERT_STRING_EQUAL(err.msg, "");
@@ -68,7 +68,7 @@ static void test_every_shipped_profile_loads(void)
 
 static void test_virtual_profiles(void)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_profile a, p;
 
 	CU_ASSERT_EQUAL_FATAL(load("virtual-af-packet.json", &a, &err), 0);
@@ -143,7 +143,7 @@ static void check_steer(const struct dp_profile *p, const struct dp_flow_spec *s
 
 static void check_nic(const char *file, uint8_t key_len)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_flow_spec *specs = NULL;
 	struct dp_ports http;
 	struct dp_profile p;
@@ -187,7 +187,7 @@ static void test_connectx6_rules(void)
  * "http" rules vanish and only the catch-all drop is left. */
 static void test_one_queue_and_no_http(void)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_flow_spec *specs = NULL, *none = NULL;
 	struct dp_ports http, empty;
 	struct dp_profile p;
@@ -228,7 +228,7 @@ static void test_other_items_and_actions(void)
 		"   {\"type\": \"udp\", \"dst_port\": 53}], \"actions\": [{\"type\": \"queue\", \"index\": 2}]},"
 		"  {\"pattern\": [{\"type\": \"eth\"}, {\"type\": \"ipv4\"}, {\"type\": \"tcp\"}],"
 		"   \"actions\": [{\"type\": \"rss\", \"func\": \"symmetric-toeplitz\"}]}]}";
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_flow_spec *s = NULL, *none = NULL;
 	const struct rte_flow_item_udp *udp, *udpm;
 	const struct rte_flow_action_rss *rss;
@@ -274,7 +274,7 @@ static void test_other_items_and_actions(void)
 /* The error that loading @text gives ("" when it loads). */
 static const char *bad_json(const char *text)
 {
-	static struct hwall_cfg_error err;
+	static struct hwall_err err;
 	struct dp_profile p;
 
 	memset(&err, 0, sizeof(err));
@@ -368,7 +368,7 @@ static void test_bad_rules(void)
 
 static void test_missing_file(void)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_profile p;
 
 	CU_ASSERT_EQUAL(dp_profile_load("/nonexistent/hw/nope.json", &p, &err), -ENOENT);
@@ -377,7 +377,7 @@ static void test_missing_file(void)
 
 static void test_devstr(void)
 {
-	struct hwall_cfg_error err = { "" };
+	struct hwall_err err = { "" };
 	struct dp_profile a, p, e;
 	char buf[128], tiny[24];
 

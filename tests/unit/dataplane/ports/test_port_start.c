@@ -78,7 +78,7 @@ static int eal_start(void)
 	char prefix[64], vdev[VDEVS][160];
 	char *argv[9 + VDEVS] = { "test_port_start", "--no-huge", "--no-pci", "--no-shconf",
 				  "--no-telemetry", "--log-level=error", "-l", "0", prefix };
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	int argc = 9;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hwport-%d", (int)getpid());
@@ -100,23 +100,22 @@ static int eal_start(void)
 
 static void test_unknown_device(void)
 {
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999;
 
 	CU_ASSERT_EQUAL(dp_port_start(&pcap_prof, "net_pcap9,rx_pcap=/x", 1, &http, pool, &port,
-				      err, sizeof(err)), -ENODEV);
-	CU_ASSERT_STRING_EQUAL(err, "net_pcap9: no such port (not probed by the EAL)");
+				      &err), -ENODEV);
+	CU_ASSERT_STRING_EQUAL(err.msg, "net_pcap9: no such port (not probed by the EAL)");
 	CU_ASSERT_EQUAL(port, 999);
 }
 
 static void test_wrong_driver(void)
 {
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999;
 
-	CU_ASSERT_EQUAL(dp_port_start(&afp_prof, devstr[0], 1, &http, pool, &port, err,
-				      sizeof(err)), -ENODEV);
-	CU_ASSERT_STRING_EQUAL(err, "driver net_pcap, but profile virtual-af-packet is for "
+	CU_ASSERT_EQUAL(dp_port_start(&afp_prof, devstr[0], 1, &http, pool, &port, &err), -ENODEV);
+	CU_ASSERT_STRING_EQUAL(err.msg, "driver net_pcap, but profile virtual-af-packet is for "
 				    "net_af_packet");
 	CU_ASSERT_EQUAL(port, 999);
 }
@@ -124,16 +123,15 @@ static void test_wrong_driver(void)
 static void test_queue_counts(void)
 {
 	struct dp_profile wide = pcap_prof;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999;
 
-	CU_ASSERT_EQUAL(dp_port_start(&pcap_prof, devstr[1], 2, &http, pool, &port, err,
-				      sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "2 rx queues (one per worker), profile virtual-pcap allows 1..1");
+	CU_ASSERT_EQUAL(dp_port_start(&pcap_prof, devstr[1], 2, &http, pool, &port, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "2 rx queues (one per worker), profile virtual-pcap allows 1..1");
 	wide.max_queues = 4; /* a profile promising more than the device has */
-	CU_ASSERT_EQUAL(dp_port_start(&wide, devstr[2], 2, &http, pool, &port, err, sizeof(err)),
+	CU_ASSERT_EQUAL(dp_port_start(&wide, devstr[2], 2, &http, pool, &port, &err),
 			-EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "2 rx queues, the device gives at most 1");
+	CU_ASSERT_STRING_EQUAL(err.msg, "2 rx queues, the device gives at most 1");
 	CU_ASSERT_EQUAL(port, 999);
 }
 
@@ -146,16 +144,16 @@ static void test_flow_rule_refused(void)
 		" \"max_queues\": 1, \"flow_rules\": ["
 		" {\"pattern\": [{\"type\": \"eth\"}, {\"type\": \"ipv4\"},"
 		"  {\"type\": \"tcp\", \"src_port\": \"http\"}], \"actions\": [{\"type\": \"rss\"}]}]}";
-	struct hwall_cfg_error cerr;
+	struct hwall_err cerr;
 	struct dp_profile p;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999, found;
 
 	CU_ASSERT_EQUAL_FATAL(dp_profile_parse(text, "pcap-rules.json", &p, &cerr), 0);
 	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_get_port_by_name("net_pcap3", &found), 0);
-	CU_ASSERT_EQUAL(dp_port_start(&p, devstr[3], 1, &http, pool, &port, err, sizeof(err)),
+	CU_ASSERT_EQUAL(dp_port_start(&p, devstr[3], 1, &http, pool, &port, &err),
 			-ENOSYS);
-	CU_ASSERT_STRING_EQUAL(err, "flow_rules[0] (http port 80): rte_flow_validate: "
+	CU_ASSERT_STRING_EQUAL(err.msg, "flow_rules[0] (http port 80): rte_flow_validate: "
 				    "Function not implemented");
 	CU_ASSERT_FALSE(rte_eth_dev_is_valid_port(found));
 	CU_ASSERT_EQUAL(port, 999);
@@ -165,26 +163,25 @@ static void test_flow_rule_refused(void)
 static void test_offload_refused(void)
 {
 	struct dp_profile lro = pcap_prof;
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999;
 
 	lro.rx_offloads = RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TIMESTAMP;
-	CU_ASSERT_EQUAL(dp_port_start(&lro, devstr[5], 1, &http, pool, &port, err, sizeof(err)),
+	CU_ASSERT_EQUAL(dp_port_start(&lro, devstr[5], 1, &http, pool, &port, &err),
 			-ENOTSUP);
-	CU_ASSERT_STRING_EQUAL(err, "rx_offloads: the device lacks TCP_LRO,TIMESTAMP");
+	CU_ASSERT_STRING_EQUAL(err.msg, "rx_offloads: the device lacks TCP_LRO,TIMESTAMP");
 	CU_ASSERT_EQUAL(port, 999);
 }
 
 static void test_start_receive_stop(void)
 {
 	struct rte_mbuf *m[FRAMES + 1];
-	char err[256] = "";
+	struct hwall_err err = { { 0 } };
 	uint16_t port = 999, got = 0;
 	int empty = 0;
 
-	CU_ASSERT_EQUAL_FATAL(dp_port_start(&pcap_prof, devstr[4], 1, &http, pool, &port, err,
-					    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL_FATAL(dp_port_start(&pcap_prof, devstr[4], 1, &http, pool, &port, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
 	while (got < FRAMES && empty++ < 100000) {
 		uint16_t n = rte_eth_rx_burst(port, 0, m + got, (uint16_t)(FRAMES + 1 - got));
 		got = (uint16_t)(got + n);
@@ -210,7 +207,7 @@ int main(void)
 		{ "offload refused", test_offload_refused },
 		CU_TEST_INFO_NULL,
 	};
-	struct hwall_cfg_error err;
+	struct hwall_err err;
 	int r = 1;
 
 	dp_ports_clear(&http);

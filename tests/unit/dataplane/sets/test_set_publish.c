@@ -28,7 +28,7 @@ static int make_sets(void)
 {
 	struct hws_builder *v1 = hws_builder_new("s", 1), *v2 = hws_builder_new("s", 2);
 	struct hws_builder *t = hws_builder_new("t", 5);
-	struct hws_error e = { { 0 } };
+	struct hwall_err e = { { 0 } };
 	uint64_t seed = 11;
 	FILE *f;
 	int r;
@@ -110,7 +110,7 @@ static void test_swaps_under_reader(void)
 {
 	const char *paths[] = { path_v1 };
 	struct dp_setlist *first = NULL;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_info info;
 	struct dp_setpub live;
 	struct reader rd = { .live = &live };
@@ -138,7 +138,7 @@ static void test_swaps_under_reader(void)
 static void test_bad_load_untouched(void)
 {
 	struct dp_setpub live;
-	struct hws_error err = { { 0 } };
+	struct hwall_err err = { { 0 } };
 	struct hws_info info;
 	const struct dp_setlist *before;
 
@@ -226,7 +226,7 @@ static void *allow_reader_main(void *arg)
 		last = __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
 		dp_setpub_quiescent(rd->live, 0);
 		l = dp_setpub_current(rd->live);
-		listed = dp_allowlist_contains(l->allow, HWALL_ALGO_XXH3_128, k1);
+		listed = dp_allowlist_contains(l->allow, HWALL_ALGO_XXH3_128, k1, NULL);
 		rd->with += listed;
 		rd->without += !listed;
 		rd->inconsistent += hit(l, k1) == listed || !hit(l, k2);
@@ -239,10 +239,11 @@ static void *allow_reader_main(void *arg)
  * reader sees is consistent; freed allowlists are never touched (ASan). */
 static void test_allowlist_swaps(void)
 {
-	char text[64], hex[33], err[128];
+	char text[64], hex[33];
+	struct hwall_err err;
 	struct allow_reader rd = { 0 };
 	struct hws_info info;
-	struct hws_error herr = { { 0 } };
+	struct hwall_err herr = { { 0 } };
 	struct dp_setpub live;
 	pthread_t th;
 	int fails = 0;
@@ -257,7 +258,7 @@ static void test_allowlist_swaps(void)
 	for (int i = 0; i < SWAPS; i++) {
 		struct dp_allowlist *a = NULL;
 
-		fails += dp_allowlist_parse(text, i % 2 ? 0 : strlen(text), &a, err, sizeof(err));
+		fails += dp_allowlist_parse(text, i % 2 ? 0 : strlen(text), &a, &err);
 		fails += dp_setpub_set_allowlist(&live, a) != 0;
 	}
 	__atomic_store_n(&rd.done, true, __ATOMIC_RELEASE);
@@ -278,7 +279,7 @@ static void test_allowlist_command(void)
 {
 	char path[80], line[128], out[1024], text[160], hex[33];
 	struct hws_info info;
-	struct hws_error herr = { { 0 } };
+	struct hwall_err herr = { { 0 } };
 	const struct dp_setlist *before;
 	struct dp_setpub live;
 
@@ -344,11 +345,12 @@ static void test_socket(void)
 {
 	struct dp_setpub live;
 	struct dp_control c, c2;
-	char req[256], out[512], err[256];
+	char req[256], out[512];
+	struct hwall_err err = { { 0 } };
 	struct stat st;
 
 	CU_ASSERT_EQUAL_FATAL(dp_setpub_init(&live, 1, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(dp_control_start(&c, &live, path_sock, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_control_start(&c, &live, path_sock, &err), 0);
 	CU_ASSERT_EQUAL(stat(path_sock, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
 	snprintf(req, sizeof(req), "load s 2 %s\n", path_v2);
@@ -358,12 +360,12 @@ static void test_socket(void)
 	CU_ASSERT_STRING_EQUAL(out, "err set 'zz' is not loaded\n"
 				    "{\"swaps\":1,\"allowlist\":0,\"sets\":[{\"id\":\"s\",\"version\":2,"
 				    "\"entries\":2,\"expires\":0}]}\n");
-	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_sock, err, sizeof(err)), -EADDRINUSE);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "another server"));
+	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_sock, &err), -EADDRINUSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "another server"));
 	dp_control_stop(&c);
 	CU_ASSERT_EQUAL(access(path_sock, F_OK), -1);
-	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_bad, err, sizeof(err)), -EEXIST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a socket"));
+	CU_ASSERT_EQUAL(dp_control_start(&c2, &live, path_bad, &err), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a socket"));
 	dp_setpub_fini(&live);
 }
 

@@ -45,6 +45,7 @@ static inline int fx_init(struct fx *fx)
 	memcpy(fx->trusted.root.keys, fx->pub, 3 * SYNC_PUBKEY_LEN);
 	fx->caps.bundle_bytes = 1u << 20;
 	fx->caps.manifest_bytes = 4096;
+	fx->caps.created_skew = SYNC_DEFAULT_CREATED_SKEW;
 	return 0;
 }
 
@@ -92,6 +93,34 @@ static inline uint8_t *fx_bundle(const struct fx *fx, const struct sync_manifest
 					   n_keys, &buf, ret_len) == 0);
 	sync_payload_builder_free(pb);
 	return buf;
+}
+
+/*
+ * The bundle at @buf with its manifest replaced by the @m_len bytes at
+ * @manifest and signed again by key @k (the payload and its declared
+ * SHA-256 stay): how a signer's own malformed manifest looks on the wire.
+ */
+static inline uint8_t *fx_resign(const struct fx *fx, const uint8_t *buf, size_t len,
+				 const char *manifest, size_t m_len, unsigned int k, size_t *ret_len)
+{
+	size_t old_m = (size_t)buf[12] << 24 | (size_t)buf[13] << 16 | (size_t)buf[14] << 8 | buf[15];
+	size_t n_sigs = (size_t)buf[10] << 8 | buf[11];
+	size_t payload_off = SYNC_HEADER_LEN + old_m + n_sigs * SYNC_SIG_ENTRY_LEN;
+	uint8_t sig[SYNC_SIG_ENTRY_LEN], *out = malloc(SYNC_HEADER_LEN + m_len + sizeof(sig) +
+						       len - payload_off);
+
+	CU_ASSERT_FATAL(out != NULL);
+	CU_ASSERT_FATAL(sync_sign_manifest((const uint8_t *)manifest, m_len, fx->sec[k], sig) == 0);
+	memcpy(out, buf, SYNC_HEADER_LEN);
+	out[10] = 0;
+	out[11] = 1;
+	for (int i = 0; i < 4; i++)
+		out[12 + i] = (uint8_t)(m_len >> (24 - 8 * i));
+	memcpy(out + SYNC_HEADER_LEN, manifest, m_len);
+	memcpy(out + SYNC_HEADER_LEN + m_len, sig, sizeof(sig));
+	memcpy(out + SYNC_HEADER_LEN + m_len + sizeof(sig), buf + payload_off, len - payload_off);
+	*ret_len = SYNC_HEADER_LEN + m_len + sizeof(sig) + len - payload_off;
+	return out;
 }
 
 /* Verify and return the refusal (SYNC_OK when accepted). */

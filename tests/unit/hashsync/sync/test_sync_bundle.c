@@ -131,7 +131,8 @@ static void test_payload_round_trip(void)
 
 static void test_state_round_trip(void)
 {
-	char path[] = "/tmp/sync-state-XXXXXX", err[256];
+	char path[] = "/tmp/sync-state-XXXXXX";
+	struct hwall_err err;
 	struct sync_state st = { .notified_version = 7, .highest_version = 9, .last_success = 100,
 				 .last_checked = 150,
 				 .last_refusal = 120, .last_reason = SYNC_REFUSE_EXPIRED, .installs = 3 };
@@ -146,7 +147,7 @@ static void test_state_round_trip(void)
 	st.refusals[SYNC_REFUSE_THRESHOLD] = 5;
 	strcpy(st.last_detail, "expired at 20");
 	CU_ASSERT_EQUAL(sync_state_save(path, &st), 0);
-	CU_ASSERT_EQUAL(sync_state_load(path, &back, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sync_state_load(path, &back, &err), 0);
 	CU_ASSERT_EQUAL(back.root.version, 4);
 	CU_ASSERT_EQUAL(back.root.n_keys, 3);
 	CU_ASSERT_EQUAL(memcmp(back.root.keys, st.root.keys, sizeof(st.root.keys)), 0);
@@ -160,13 +161,13 @@ static void test_state_round_trip(void)
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CU_ASSERT_EQUAL(write(fd, "{\"root\":{}}", 11), 11);
 	close(fd);
-	CU_ASSERT_EQUAL(sync_state_load(path, &back, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(sync_state_load(path, &back, &err), -EINVAL);
 	unlink(path);
-	CU_ASSERT_EQUAL(sync_state_load(path, &back, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(sync_state_load(path, &back, &err), -ENOENT);
 }
 
 /* Load @json as a syncd config; returns the loader's result. */
-static int config(const char *json, char *err, size_t err_len)
+static int config(const char *json, struct hwall_err *err)
 {
 	char path[] = "/tmp/sync-config-XXXXXX";
 	struct sync_config cfg;
@@ -175,7 +176,7 @@ static int config(const char *json, char *err, size_t err_len)
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(write(fd, json, strlen(json)), (ssize_t)strlen(json));
 	close(fd);
-	r = sync_config_load(path, &cfg, err, err_len);
+	r = sync_config_load(path, &cfg, err);
 	sync_config_free(&cfg);
 	unlink(path);
 	return r;
@@ -185,26 +186,26 @@ static int config(const char *json, char *err, size_t err_len)
 
 static void test_config(void)
 {
-	char err[512];
+	struct hwall_err err = { { 0 } };
 
 	CU_ASSERT_EQUAL(config("{\"state_dir\":\"/s\",\"set_dir\":\"/d\",\"hotlines\":[{\"name\":\"a\","
-			       "\"set\":\"nl\",\"keys\":[" KEY "]}]}", err, sizeof(err)), 0);
+			       "\"set\":\"nl\",\"keys\":[" KEY "]}]}", &err), 0);
 	CU_ASSERT_EQUAL(config("{\"state_dir\":\"/s\",\"set_dir\":\"/d\",\"hotlines\":[{\"name\":\"a\","
-			       "\"set\":\"nl\",\"keys\":[" KEY "],\"threshold\":2}]}", err, sizeof(err)),
+			       "\"set\":\"nl\",\"keys\":[" KEY "],\"threshold\":2}]}", &err),
 			-EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hotlines[0].threshold"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hotlines[0].threshold"));
 	CU_ASSERT_EQUAL(config("{\"state_dir\":\"/s\",\"set_dir\":\"/d\",\"hotlines\":[{\"name\":\"a\","
-			       "\"set\":\"nl\",\"keys\":[\"00ff\"]}]}", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hotlines[0].keys[0]"));
+			       "\"set\":\"nl\",\"keys\":[\"00ff\"]}]}", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hotlines[0].keys[0]"));
 	CU_ASSERT_EQUAL(config("{\"state_dir\":\"/s\",\"set_dir\":\"/d\",\"hotlines\":["
 			       "{\"name\":\"a\",\"set\":\"nl\",\"keys\":[" KEY "]},"
-			       "{\"name\":\"b\",\"set\":\"nl\",\"keys\":[" KEY "]}]}", err, sizeof(err)),
+			       "{\"name\":\"b\",\"set\":\"nl\",\"keys\":[" KEY "]}]}", &err),
 			-EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hotlines[1].set"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "hotlines[1].set"));
 	CU_ASSERT_EQUAL(config("{\"state_dir\":\"/s\",\"set_dir\":\"/d\",\"hotlines\":[{\"name\":\"a\","
 			       "\"set\":\"nl\",\"keys\":[" KEY "],\"pull\":{\"url\":\"http://x/\","
-			       "\"jitter\":0.9}}]}", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "jitter"));
+			       "\"jitter\":0.9}}]}", &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "jitter"));
 }
 
 static void test_staleness(void)

@@ -208,6 +208,99 @@ static void test_wrong_set(void)
 	free(b);
 }
 
+/* The verdict for @b with its manifest replaced by @prefix, the manifest
+ * text with @from replaced by @to, and @suffix; signed by key 0. */
+static struct sync_verdict remanifest(const uint8_t *b, size_t len, const char *prefix,
+				      const char *from, const char *to, const char *suffix)
+{
+	size_t m_len = manifest_len(b), out_len;
+	char text[4096], full[8192], *at;
+	struct sync_verified out;
+	struct sync_verdict v = { .reason = SYNC_OK };
+	uint8_t *forged;
+	int n;
+
+	memcpy(text, b + SYNC_HEADER_LEN, m_len);
+	text[m_len] = '\0';
+	at = strstr(text, from);
+	CU_ASSERT_FATAL(at != NULL);
+	*at = '\0';
+	n = snprintf(full, sizeof(full), "%s%s%s%s%s", prefix, text, to, at + strlen(from), suffix);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(full));
+	forged = fx_resign(&fx, b, len, full, (size_t)n, 0, &out_len);
+	sync_verify(forged, out_len, &fx.caps, &fx.trusted, FX_NOW, &out, &v);
+	free(forged);
+	return v;
+}
+
+/* Issue 14, item 12: the manifest is strict JSON; what a signer sends
+ * has one reading ("version":25 ... "version":125 installed 25 before).
+ * Each case: the manifest with @from replaced by @to, between @prefix and
+ * @suffix, and the start of the detail it is refused with. */
+static const struct {
+	const char *prefix, *from, *to, *suffix;
+	enum sync_refusal reason;
+	const char *detail;
+} manifest_cases[] = {
+	{ "", "\"kind\"", "\"version\":125,\"kind\"", "", SYNC_REFUSE_BAD_MANIFEST, "version: duplicate key" },
+	{ "", "\"payload\":{", "\"payload\":{\"size\":0,", "", SYNC_REFUSE_BAD_MANIFEST,
+	  "payload.size: duplicate key" },
+	{ "", "\"type\"", "\"type\"", "x", SYNC_REFUSE_BAD_MANIFEST,
+	  "(root): unexpected text after the JSON value at byte" },
+	{ "", "\"type\"", "\"type\"", "{}", SYNC_REFUSE_BAD_MANIFEST,
+	  "(root): unexpected text after the JSON value at byte" },
+	{ "\xef\xbb\xbf", "\"type\"", "\"type\"", "", SYNC_REFUSE_BAD_MANIFEST,
+	  "(root): byte-order mark at byte 0" },
+	/* Integers as written: 25.0 and 025 would both read as 25. */
+	{ "", "\"version\":25", "\"version\":25.0", "", SYNC_REFUSE_BAD_MANIFEST,
+	  "(root): number with a fraction or an exponent at byte" },
+	{ "", "\"version\":25", "\"version\":025", "", SYNC_REFUSE_BAD_MANIFEST,
+	  "(root): JSON syntax error at byte" },
+	/* JSON whitespace around the object is JSON: the same manifest passes. */
+	{ " ", "\"type\"", "\"type\"", "\n", SYNC_OK, "" },
+};
+
+static void test_manifest_strict_json(void)
+{
+	size_t len;
+	uint8_t *b = snapshot(25, 1, &len);
+	struct sync_verdict v;
+
+	for (size_t i = 0; i < sizeof(manifest_cases) / sizeof(manifest_cases[0]); i++) {
+		v = remanifest(b, len, manifest_cases[i].prefix, manifest_cases[i].from,
+			       manifest_cases[i].to, manifest_cases[i].suffix);
+		CU_ASSERT_EQUAL(v.reason, manifest_cases[i].reason);
+		CU_ASSERT_EQUAL(strncmp(v.detail.msg, manifest_cases[i].detail,
+					strlen(manifest_cases[i].detail)), 0);
+	}
+	free(b);
+}
+
+/* Issue 14, item 13: "created" at most created_skew ahead of the clock. */
+static void test_created_skew(void)
+{
+	struct sync_manifest m = fx_manifest(SYNC_KIND_SNAPSHOT, 3, 0);
+	struct sync_verified out;
+	struct sync_verdict v = { .reason = SYNC_OK };
+	size_t l1, l2;
+	uint8_t *ahead, *edge;
+
+	m.created = FX_NOW + SYNC_DEFAULT_CREATED_SKEW + 1;
+	m.expires = m.created + 3600;
+	ahead = fx_bundle(&fx, &m, 1, 3, 0, 1, &l1);
+	m.created = FX_NOW + SYNC_DEFAULT_CREATED_SKEW;
+	edge = fx_bundle(&fx, &m, 1, 3, 0, 1, &l2);
+	CU_ASSERT_EQUAL(sync_verify(ahead, l1, &fx.caps, &fx.trusted, FX_NOW, &out, &v), -EPERM);
+	CU_ASSERT_EQUAL(v.reason, SYNC_REFUSE_BAD_MANIFEST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.detail.msg, "86401 s ahead"));
+	CU_ASSERT_EQUAL(fx_verify(&fx, edge, l2), SYNC_OK);
+	fx.caps.created_skew = 60;
+	CU_ASSERT_EQUAL(fx_verify(&fx, edge, l2), SYNC_REFUSE_BAD_MANIFEST);
+	fx.caps.created_skew = SYNC_DEFAULT_CREATED_SKEW;
+	free(ahead);
+	free(edge);
+}
+
 /* A root bundle moving trust to keys 3..5 with threshold 2. */
 static uint8_t *rotation(uint64_t root_version, const unsigned int *signers, unsigned int n,
 			 size_t *ret_len)
@@ -266,6 +359,8 @@ int main(void)
 		{ "size caps", test_caps },
 		{ "delta base and replay", test_delta_base },
 		{ "wrong set", test_wrong_set },
+		{ "manifest: strict JSON", test_manifest_strict_json },
+		{ "created too far ahead", test_created_skew },
 		{ "key rotation", test_rotation },
 		CU_TEST_INFO_NULL,
 	};
