@@ -7,6 +7,7 @@
 #include "common/algo.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/json_strict.h"
 #include "common/json_writer.h"
 
 #include <cjson/cJSON.h>
@@ -232,10 +233,16 @@ static bool seq_ok(const struct hwall_ic *ic, const cJSON *n)
 
 static void on_record(struct hwall_ic *ic, const char *buf, size_t len)
 {
-	cJSON *msg = cJSON_ParseWithLength(buf, len);
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
-	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
-	const cJSON *acked = cJSON_GetObjectItemCaseSensitive(msg, "acked");
+	cJSON *msg = NULL;
+	const cJSON *type, *seq, *acked;
+	struct hwall_json_fault fault;
+
+	/* Strict, as controld reads ours: anything else is not spoken here. */
+	if (hwall_json_parse_strict(buf, len, 0, &msg, &fault) < 0)
+		msg = NULL;
+	type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+	seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
+	acked = cJSON_GetObjectItemCaseSensitive(msg, "acked");
 
 	if (cJSON_IsString(type) && strcmp(type->valuestring, "welcome") == 0 &&
 	    ic->state == IC_WAIT_WELCOME && seq_ok(ic, acked)) {

@@ -7,6 +7,7 @@
  * from several threads do not interleave.
  */
 #include "common/log.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -128,11 +129,11 @@ bool hwall_log_enabled(enum hwall_log_level level, const char *topic)
 
 void hwall_log_emit(enum hwall_log_level level, const char *topic, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], msg[1024];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
-	int n, m;
+	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -142,13 +143,14 @@ void hwall_log_emit(enum hwall_log_level level, const char *topic, const char *f
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
 	va_end(ap);
-	if (m < 0)
-		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2; /* truncated: keep the newline */
+	/* A message carries names from peers (set ids, paths): escaped, they
+	 * cannot end the line or drive the terminal that shows the log.
+	 * Truncated or not, the newline has its place. */
+	n += (int)hwall_utf8_escape(msg, strlen(msg), line + n, sizeof(line) - 1 - (size_t)n,
+				    false);
 	line[n++] = '\n';
 	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
 	(void)w;

@@ -8,7 +8,11 @@
  * topic below it: "sync" covers "sync.verify").  Library code does not log;
  * callers log once, with context.  The data path never logs per packet.
  *
- * Messages go to stderr as one line: "<ts> <level> <topic>: <text>".
+ * Messages go to stderr as one line: "<ts> <level> <topic>: <text>".  In
+ * the text, control characters (C0, DEL) and bytes that are not UTF-8 are
+ * written as \xNN, C1 controls and the bidi and line-separator code points
+ * as \uNNNN: a name from a peer cannot break the line or drive the
+ * terminal that shows the log.
  */
 #ifndef HASHWALL_COMMON_LOG_H
 #define HASHWALL_COMMON_LOG_H

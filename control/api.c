@@ -7,6 +7,7 @@
 #include "control/api_int.h"
 #include "common/config.h"
 #include "common/number.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,22 +44,79 @@ static const struct route routes[] = {
 void ctl_response_free(struct ctl_response *resp)
 {
 	free(resp->body);
+	ctl_stream_free(resp->stream);
 	resp->body = NULL;
+	resp->stream = NULL;
 	resp->len = 0;
 }
 
 void ctl_api_text(struct ctl_response *resp, int code, const char *ctype, char *text, size_t len)
 {
 	free(resp->body);
+	ctl_stream_free(resp->stream);
+	resp->stream = NULL;
 	resp->code = text ? code : 500;
 	resp->content_type = ctype;
 	resp->body = text;
 	resp->len = text ? len : 0;
 }
 
+/* @s with every byte that is not part of valid UTF-8 written as %XX
+ * (cJSON_malloc'ed), or NULL when @s is valid (or memory ran out). */
+static char *utf8_repaired(const char *s)
+{
+	size_t len = strlen(s), o = 0;
+	char *out;
+
+	if (hwall_utf8_valid(s, len) || !(out = cJSON_malloc(3 * len + 1)))
+		return NULL;
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		n = hwall_utf8_next(s + i, len - i, &cp);
+		if (n == 0) {
+			o += (size_t)sprintf(out + o, "%%%02X", (unsigned char)s[i]);
+			n = 1;
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* JSON text must be UTF-8 (RFC 8259, section 8.1), and cJSON copies the
+ * bytes of a string as they are: repair every name and string in the tree
+ * (a host or path from an old store, a file name in set_dir). */
+static void utf8_repair_tree(cJSON *node)
+{
+	char *fixed;
+
+	if (!node)
+		return;
+	if (node->string && !(node->type & cJSON_StringIsConst) &&
+	    (fixed = utf8_repaired(node->string))) {
+		cJSON_free(node->string);
+		node->string = fixed;
+	}
+	if (cJSON_IsString(node) && !(node->type & cJSON_IsReference) &&
+	    (fixed = utf8_repaired(node->valuestring))) {
+		cJSON_free(node->valuestring);
+		node->valuestring = fixed;
+	}
+	for (cJSON *m = node->child; m; m = m->next)
+		utf8_repair_tree(m);
+}
+
+char *ctl_api_print(cJSON *obj)
+{
+	utf8_repair_tree(obj);
+	return cJSON_PrintUnformatted(obj);
+}
+
 void ctl_api_json(struct ctl_response *resp, int code, cJSON *obj)
 {
-	char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+	char *text = obj ? ctl_api_print(obj) : NULL;
 
 	cJSON_Delete(obj);
 	ctl_api_text(resp, code, "application/json", text, text ? strlen(text) : 0);
@@ -114,10 +172,15 @@ bool ctl_api_arg_int(const struct ctl_request *req, const char *key, int64_t lo,
 {
 	const char *v = ctl_api_arg(req, key);
 	int64_t n;
+	int r;
 
 	if (!v)
 		return true;
-	if (hwall_parse_i64(v, clamp ? INT64_MIN : lo, clamp ? INT64_MAX : hi, &n) < 0) {
+	r = hwall_parse_i64(v, clamp ? INT64_MIN : lo, clamp ? INT64_MAX : hi, &n);
+	/* Clamped means any integer, however long: beyond int64 too. */
+	if (r == -ERANGE && clamp)
+		n = v[0] == '-' ? lo : hi, r = 0;
+	if (r < 0) {
 		ctl_api_error(resp, 400, "%s: expected an integer in %" PRId64 "..%" PRId64, key, lo,
 			      hi);
 		return false;
@@ -205,6 +268,38 @@ static bool match(const char *pattern, const char *path, struct ctl_route_params
 	return !*pattern && !*path;
 }
 
+/* The request target: no %00, UTF-8 after percent-decoding, every query
+ * argument at most once (two values of one argument are two answers to
+ * one question: refused, not guessed).  Sets a 400 otherwise. */
+static bool target_ok(const struct ctl_request *req, struct ctl_response *resp)
+{
+	if (req->nul_in_target) {
+		ctl_api_error(resp, 400,
+			      "path or query argument: %%00 (a NUL byte) is not allowed");
+		return false;
+	}
+	if (!hwall_utf8_valid(req->path, strlen(req->path))) {
+		ctl_api_error(resp, 400, "path: not UTF-8 after percent-decoding");
+		return false;
+	}
+	for (size_t i = 0; i < req->n_args; i++) {
+		const char *k = req->args[i].key, *v = req->args[i].value ? req->args[i].value : "";
+		if (!hwall_utf8_valid(k, strlen(k)) || !hwall_utf8_valid(v, strlen(v))) {
+			ctl_api_error(resp, 400,
+				      "query argument %zu: not UTF-8 after percent-decoding", i + 1);
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(req->args[j].key, k) == 0) {
+				ctl_api_error(resp, 400,
+					      "query argument '%.64s' given more than once", k);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* The bearer token of an Authorization header value, or NULL. */
 static const char *bearer(const char *auth)
 {
@@ -214,6 +309,13 @@ static const char *bearer(const char *auth)
 	while (*auth == ' ')
 		auth++;
 	return auth;
+}
+
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization)
+{
+	char name[CTL_ACTOR_MAX + 1];
+
+	return ctl_tokens_check(api->tokens, bearer(authorization), name) != CTL_ROLE_NONE;
 }
 
 static void count_code(const struct ctl_api_config *api, int code)
@@ -254,6 +356,8 @@ static void route(const struct ctl_api_config *api, const struct ctl_request *re
 	p.actor = p.actor_name;
 	if (p.role == CTL_ROLE_NONE)
 		ctl_api_error(resp, 401, "missing or unknown bearer token");
+	else if (!target_ok(req, resp))
+		;
 	else if (!path_known)
 		ctl_api_error(resp, 404, "no such resource: %.200s", req->path);
 	else if (!hit)
@@ -272,7 +376,7 @@ void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request
 {
 	memset(resp, 0, sizeof(*resp));
 	route(api, req, resp);
-	if (!resp->body)
+	if (!resp->body && !resp->stream)
 		ctl_api_error(resp, 500, "internal error");
 	count_code(api, resp->code);
 }

@@ -11,7 +11,11 @@
  * Authentication: bearer tokens from a tokens file, stored as SHA-256
  * hashes, each with a name and a role (viewer < reviewer < admin).
  * Missing or unknown token: 401.  Role too low: 403.  Body over the cap:
- * 413.  Bad JSON, unknown fields or query arguments: 400 naming the field.
+ * 413.  Bad JSON (read strictly: common/json_strict.h), unknown fields or
+ * query arguments, a query argument given twice, a path or query argument
+ * that is not UTF-8 or holds %00: 400 naming the field.  What the API
+ * writes is UTF-8 (JSON and CSV): a stored byte that is not is written as
+ * %XX.
  */
 #ifndef HASHWALL_CONTROL_API_H
 #define HASHWALL_CONTROL_API_H
@@ -20,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -61,10 +66,18 @@ struct ctl_tokens {
 };
 
 /*
+ * Whether the open file @fd (named @path) is private to its owner: 0, or
+ * -EPERM when group or others may access it, with @err saying how to fix
+ * it ("chmod 600 PATH"); -errno when fstat() fails.
+ */
+int ctl_private_file_check(int fd, const char *path, struct hwall_err *err);
+
+/*
  * Load a tokens file into *@ret (which it initialises, lock included): one
  * token per line, "NAME ROLE SHA256-HEX", '#' comments and blank lines
- * ignored.  Returns 0, -errno, or -EINVAL with @err naming the line.  Free
- * with ctl_tokens_free().
+ * ignored.  Returns 0, -errno, -EPERM when group or others may access the
+ * file (ctl_private_file_check()), or -EINVAL with @err naming the line.
+ * Free with ctl_tokens_free().
  */
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *err);
 
@@ -93,24 +106,61 @@ struct ctl_kv {
 
 struct ctl_request {
 	const char *method;
-	const char *path;          /* without the query string */
-	struct ctl_kv args[CTL_API_ARGS_MAX];
+	const char *path;          /* without the query string, percent-decoded */
+	struct ctl_kv args[CTL_API_ARGS_MAX]; /* percent-decoded */
 	size_t n_args;
 	bool too_many_args;
+	bool nul_in_target;        /* the path or a query argument held %00 (the
+				    * decoded strings end there) */
 	const char *authorization; /* the header's value, or NULL */
 	const char *body;
 	size_t body_len;
 	bool body_too_large;       /* the HTTP layer saw more than the cap */
 };
 
+/*
+ * A response body written a piece at a time as the transport reads it
+ * (the exports, which can be larger than anything else controld holds).
+ */
+struct ctl_stream;
+
+/*
+ * Up to @cap bytes of the body into @buf: returns how many (> 0), 0 at the
+ * end, or -EIO when writing it failed on the way (the transport must then
+ * cut the response short, so that the client sees it incomplete).
+ */
+ssize_t ctl_stream_read(struct ctl_stream *st, char *buf, size_t cap);
+
+/* Free; accepts NULL. */
+void ctl_stream_free(struct ctl_stream *st);
+
 struct ctl_response {
 	int code;
 	const char *content_type;  /* static */
 	char *body;                /* malloc'ed; freed by ctl_response_free() */
 	size_t len;
+	struct ctl_stream *stream; /* instead of @body (NULL then): read it with
+				    * ctl_stream_read(); ctl_response_free()
+				    * frees it unless the transport took it */
 };
 
+/* Free the body or the stream of @resp. */
 void ctl_response_free(struct ctl_response *resp);
+
+/*
+ * What the status read from the set files in set_dir, by file identity
+ * (device, inode, size, modification and change time): a file is opened
+ * and checked (hws_open(): its checksums) once per version, not on every
+ * GET /api/v1/status.  syncd installs a set by rename, so a new version is
+ * a new inode.  Safe to use from several threads.
+ */
+struct ctl_set_cache;
+
+/* A new, empty cache, or NULL with errno set. */
+struct ctl_set_cache *ctl_set_cache_new(void);
+
+/* Free; accepts NULL. */
+void ctl_set_cache_free(struct ctl_set_cache *c);
 
 struct ctl_api_config {
 	struct ctl_store *store;       /* the API thread's own connection */
@@ -125,8 +175,13 @@ struct ctl_api_config {
 	int64_t (*now)(void);          /* NULL: time() */
 	const char *allowlist_file;    /* rewritten on every change; NULL: none */
 	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
+	struct ctl_set_cache *set_cache; /* NULL: every status checks every file */
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
 };
+
+/* Whether the Authorization header value @authorization carries a known
+ * bearer token (a transport answers the others at once: 401). */
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization);
 
 /* Answer one request (never fails: errors become 4xx/5xx responses). */
 void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request *req,

@@ -217,7 +217,7 @@ int ctl_allowlist_export(struct ctl_store *s, const char *path)
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;
 	if (r == 0)
-		r = hwall_write_atomic(path, text, len, 0644);
+		r = hwall_write_atomic(path, text, len, 0600); /* the dataplane reads it as root */
 	free(text);
 	return r;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TOKENS_MAX 1024
 
@@ -84,6 +85,22 @@ static int parse_line(char *line, struct ctl_token *tok, const char **why)
 	return 0;
 }
 
+int ctl_private_file_check(int fd, const char *path, struct hwall_err *err)
+{
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0) {
+		r = hwall_neg_errno();
+		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
+	}
+	if (!(st.st_mode & 0077))
+		return 0;
+	return hwall_err_set(err, -EPERM,
+			     "%s: group or others may access it (mode %04o); run: chmod 600 %s", path,
+			     (unsigned int)(st.st_mode & 07777), path);
+}
+
 int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *err)
 {
 	struct { struct ctl_token *v; size_t n; } t = { 0 };
@@ -95,6 +112,11 @@ int ctl_tokens_load(const char *path, struct ctl_tokens *ret, struct hwall_err *
 	if (!f) {
 		r = hwall_neg_errno();
 		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
+	}
+	r = ctl_private_file_check(fileno(f), path, err);
+	if (r < 0) {
+		fclose(f);
+		return r;
 	}
 	t.v = calloc(TOKENS_MAX, sizeof(*t.v));
 	if (!t.v) {

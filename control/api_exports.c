@@ -5,20 +5,59 @@
  * requests without a Host -- JSON or CSV) and the feedback
  * for the hotline (the false positives: set, digest and the hotline's
  * reference, never a client).
+ *
+ * An export can hold every candidate there is (200,000 made 141 MB of
+ * JSON), so it is streamed: the handler takes the ids in export order
+ * (host, path, id; 8 bytes each), and the body is written from them a
+ * buffer at a time as the transport reads it (ctl_stream_read()), each
+ * candidate read by id when its turn comes.  Memory: the ids and one
+ * buffer of about EXPORT_CHUNK bytes, whatever the size of the export.
  */
 #include "control/api_int.h"
 #include "control/strbuf.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define EXPORT_CHUNK (32 * 1024) /* bytes produced per refill, about */
+
 enum fmt {
 	FMT_JSON,
 	FMT_CSV,
 	FMT_COUNT
+};
+
+enum export_kind {
+	EXPORT_NOTICES,
+	EXPORT_FEEDBACK,
+	EXPORT_KIND_COUNT
+};
+
+/* The candidates of an export, in its order. */
+struct id_list {
+	int64_t *v;
+	size_t n, cap;
+};
+
+struct ctl_stream {
+	const struct ctl_api_config *api;
+	enum export_kind kind;
+	enum fmt fmt;
+	int status;              /* -1: any */
+	int64_t generated;
+	struct id_list ids;
+	size_t next;             /* the next id to write */
+	bool header_done, done;
+	bool any;                /* a candidate was written */
+	bool in_host;            /* notices JSON: a host's object is open */
+	char cur_host[CTL_IP_MAX + CTL_HOST_MAX + 3]; /* a host, or "[server address]" */
+	bool cur_absent;
+	struct ctl_sb sb;        /* produced, not yet read from @off on */
+	size_t off;
 };
 
 /* ?format= (json, csv). */
@@ -54,13 +93,7 @@ static bool export_args(const struct ctl_request *req, int def_status, enum fmt 
 	return true;
 }
 
-struct notices {
-	enum fmt fmt;
-	cJSON *hosts, *cur_objects;
-	char cur_host[CTL_IP_MAX + CTL_HOST_MAX + 3]; /* a host, or "[server address]" */
-	bool cur_absent;
-	struct ctl_sb sb;
-};
+/* ---- writing one candidate ---- */
 
 /* One CSV field from printf-style text. */
 static void csv_fmt(struct ctl_sb *sb, bool first, const char *fmt, ...)
@@ -97,7 +130,7 @@ static void notice_url(const struct ctl_candidate *c, const char *host, char *ou
 		snprintf(out, cap, "http://%s%s", host, c->path);
 }
 
-static void csv_candidate(struct ctl_sb *sb, const struct ctl_candidate *c)
+static void csv_notice(struct ctl_sb *sb, const struct ctl_candidate *c)
 {
 	char host[CTL_IP_MAX + CTL_HOST_MAX + 3], url[sizeof(host) + CTL_PATH_MAX + 16];
 
@@ -122,133 +155,226 @@ static void csv_candidate(struct ctl_sb *sb, const struct ctl_candidate *c)
 	ctl_sb_printf(sb, "\r\n");
 }
 
-static int notice_cb(const struct ctl_candidate *c, void *ctx)
+static void csv_feedback(struct ctl_sb *sb, const struct ctl_candidate *c)
 {
-	struct notices *n = ctx;
-	char host[sizeof(n->cur_host)], url[sizeof(host) + CTL_PATH_MAX + 16];
-	cJSON *o;
-
-	if (n->fmt == FMT_CSV) {
-		csv_candidate(&n->sb, c);
-		return 0;
-	}
-	notice_host(c, host, sizeof(host));
-	if (!n->cur_objects || strcmp(n->cur_host, host) != 0 || n->cur_absent != !c->host[0]) {
-		cJSON *h = cJSON_CreateObject();
-		cJSON_AddStringToObject(h, "host", host);
-		cJSON_AddBoolToObject(h, "host_absent", !c->host[0]);
-		n->cur_objects = cJSON_AddArrayToObject(h, "objects");
-		cJSON_AddItemToArray(n->hosts, h);
-		snprintf(n->cur_host, sizeof(n->cur_host), "%s", host);
-		n->cur_absent = !c->host[0];
-	}
-	o = ctl_api_candidate_json(c);
-	notice_url(c, host, url, sizeof(url));
-	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddItemToArray(n->cur_objects, o);
-	return 0;
+	csv_fmt(sb, true, "%s", c->set);
+	csv_fmt(sb, false, "%" PRIu64, c->set_version);
+	csv_fmt(sb, false, "%s", hwall_algo_name(c->algo));
+	csv_fmt(sb, false, "%s", c->digest);
+	csv_fmt(sb, false, "%u", c->ref);
+	csv_fmt(sb, false, "%u", c->category);
+	ctl_sb_printf(sb, "\r\n");
 }
 
-void ctl_api_export_notices(const struct ctl_api_config *api, const struct ctl_request *req,
-			    const struct ctl_route_params *p, struct ctl_response *resp)
+/* Append @obj (taken) printed as JSON. */
+static void put_json(struct ctl_sb *sb, cJSON *obj)
 {
-	struct notices n = { 0 };
-	cJSON *obj = NULL;
-	int status, r;
-	size_t len = 0;
-	char *text;
+	char *text = obj ? ctl_api_print(obj) : NULL;
 
-	(void)p;
-	if (!export_args(req, CTL_STATUS_CONFIRMED, &n.fmt, &status, resp))
-		return;
-	if (n.fmt == FMT_CSV) {
-		ctl_sb_printf(&n.sb, "host,url,status,set,set_version,algo,digest,ref,category,"
-				     "first_seen,last_seen,occurrences,candidate_id,host_absent,"
-				     "host_truncated,path_truncated\r\n");
-	} else {
-		obj = cJSON_CreateObject();
-		cJSON_AddNumberToObject(obj, "generated", (double)ctl_api_now(api));
-		cJSON_AddStringToObject(obj, "status", status < 0 ? "all"
-							: ctl_status_name((enum ctl_status)status));
-		n.hosts = cJSON_AddArrayToObject(obj, "hosts");
-	}
-	r = ctl_store_candidates_by_host(api->store, status, notice_cb, &n);
-	if (r < 0) {
-		cJSON_Delete(obj);
-		free(ctl_sb_take(&n.sb, &len));
-		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
-		return;
-	}
-	if (n.fmt == FMT_JSON) {
-		ctl_api_json(resp, 200, obj);
-		return;
-	}
-	text = ctl_sb_take(&n.sb, &len);
-	ctl_api_text(resp, 200, "text/csv; charset=utf-8", text, len);
+	cJSON_Delete(obj);
+	if (text)
+		ctl_sb_printf(sb, "%s", text);
+	else
+		sb->failed = true;
+	free(text);
 }
 
-struct feedback {
-	enum fmt fmt;
-	cJSON *items;
-	struct ctl_sb sb;
-};
-
-static int feedback_cb(const struct ctl_candidate *c, void *ctx)
+static cJSON *feedback_json(const struct ctl_candidate *c)
 {
-	struct feedback *f = ctx;
-	cJSON *o;
+	cJSON *o = cJSON_CreateObject();
 
-	if (f->fmt == FMT_CSV) {
-		csv_fmt(&f->sb, true, "%s", c->set);
-		csv_fmt(&f->sb, false, "%" PRIu64, c->set_version);
-		csv_fmt(&f->sb, false, "%s", hwall_algo_name(c->algo));
-		csv_fmt(&f->sb, false, "%s", c->digest);
-		csv_fmt(&f->sb, false, "%u", c->ref);
-		csv_fmt(&f->sb, false, "%u", c->category);
-		ctl_sb_printf(&f->sb, "\r\n");
-		return 0;
-	}
-	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "set", c->set);
 	cJSON_AddNumberToObject(o, "set_version", (double)c->set_version);
 	cJSON_AddStringToObject(o, "algo", hwall_algo_name(c->algo));
 	cJSON_AddStringToObject(o, "digest", c->digest);
 	cJSON_AddNumberToObject(o, "ref", c->ref);
 	cJSON_AddNumberToObject(o, "category", c->category);
-	cJSON_AddItemToArray(f->items, o);
+	return o;
+}
+
+/* A notice in JSON: within its host's object, opening that when the host
+ * changes (the ids come ordered by host). */
+static void json_notice(struct ctl_stream *st, const struct ctl_candidate *c)
+{
+	char host[sizeof(st->cur_host)], url[sizeof(host) + CTL_PATH_MAX + 16];
+	cJSON *o;
+
+	notice_host(c, host, sizeof(host));
+	if (!st->in_host || strcmp(st->cur_host, host) != 0 || st->cur_absent != !c->host[0]) {
+		ctl_sb_printf(&st->sb, "%s{\"host\":", st->in_host ? "]}," : "");
+		put_json(&st->sb, cJSON_CreateString(host));
+		ctl_sb_printf(&st->sb, ",\"host_absent\":%s,\"objects\":[",
+			      c->host[0] ? "false" : "true");
+		snprintf(st->cur_host, sizeof(st->cur_host), "%s", host);
+		st->cur_absent = !c->host[0];
+		st->in_host = true;
+	} else {
+		ctl_sb_printf(&st->sb, ",");
+	}
+	o = ctl_api_candidate_json(c);
+	notice_url(c, host, url, sizeof(url));
+	cJSON_AddStringToObject(o, "url", url);
+	put_json(&st->sb, o);
+}
+
+static void put_candidate(struct ctl_stream *st, const struct ctl_candidate *c)
+{
+	if (st->fmt == FMT_CSV && st->kind == EXPORT_NOTICES)
+		csv_notice(&st->sb, c);
+	else if (st->fmt == FMT_CSV)
+		csv_feedback(&st->sb, c);
+	else if (st->kind == EXPORT_NOTICES)
+		json_notice(st, c);
+	else {
+		ctl_sb_printf(&st->sb, "%s", st->any ? "," : "");
+		put_json(&st->sb, feedback_json(c));
+	}
+	st->any = true;
+}
+
+/* ---- the stream ---- */
+
+static void put_header(struct ctl_stream *st)
+{
+	const char *status = st->status < 0 ? "all" : ctl_status_name((enum ctl_status)st->status);
+
+	if (st->fmt == FMT_CSV && st->kind == EXPORT_NOTICES)
+		ctl_sb_printf(&st->sb, "host,url,status,set,set_version,algo,digest,ref,category,"
+				       "first_seen,last_seen,occurrences,candidate_id,host_absent,"
+				       "host_truncated,path_truncated\r\n");
+	else if (st->fmt == FMT_CSV)
+		ctl_sb_printf(&st->sb, "set,set_version,algo,digest,ref,category\r\n");
+	else if (st->kind == EXPORT_NOTICES)
+		ctl_sb_printf(&st->sb, "{\"generated\":%lld,\"status\":\"%s\",\"hosts\":[",
+			      (long long)st->generated, status);
+	else
+		ctl_sb_printf(&st->sb, "{\"generated\":%lld,\"false_positives\":[",
+			      (long long)st->generated);
+}
+
+static void put_trailer(struct ctl_stream *st)
+{
+	if (st->fmt == FMT_JSON)
+		ctl_sb_printf(&st->sb, "%s]}", st->in_host ? "]}" : "");
+}
+
+/* Produce about EXPORT_CHUNK more bytes into st->sb (or the rest).
+ * Returns 0 or -EIO (the store or memory failed). */
+static int refill(struct ctl_stream *st)
+{
+	struct ctl_candidate c;
+
+	if (!st->header_done) {
+		put_header(st);
+		st->header_done = true;
+	}
+	while (st->sb.len < EXPORT_CHUNK && st->next < st->ids.n) {
+		int r = ctl_store_candidate(st->api->store, st->ids.v[st->next], &c);
+		if (r < 0)
+			return -EIO; /* candidates are never deleted: any failure is one */
+		/* reviewed since the export began: no longer in it */
+		if (st->status < 0 || (int)c.status == st->status)
+			put_candidate(st, &c);
+		st->next++;
+	}
+	if (st->next == st->ids.n && !st->done) {
+		put_trailer(st);
+		st->done = true;
+	}
+	return st->sb.failed ? -EIO : 0;
+}
+
+ssize_t ctl_stream_read(struct ctl_stream *st, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (st->off == st->sb.len) {
+		st->off = st->sb.len = 0;
+		if (st->done)
+			return 0;
+		if (refill(st) < 0)
+			return -EIO;
+	}
+	n = st->sb.len - st->off < cap ? st->sb.len - st->off : cap;
+	memcpy(buf, st->sb.buf + st->off, n);
+	st->off += n;
+	return (ssize_t)n;
+}
+
+void ctl_stream_free(struct ctl_stream *st)
+{
+	size_t len;
+
+	if (!st)
+		return;
+	free(st->ids.v);
+	free(ctl_sb_take(&st->sb, &len));
+	free(st);
+}
+
+static int collect_id(const struct ctl_candidate *c, void *ctx)
+{
+	struct id_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 1024;
+		int64_t *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = c->id;
 	return 0;
+}
+
+/* Answer with a stream of the candidates in @status (-1: all) as @kind in
+ * @fmt, or with the error. */
+static void export_stream(const struct ctl_api_config *api, enum export_kind kind, enum fmt fmt,
+			  int status, struct ctl_response *resp)
+{
+	struct ctl_stream *st = calloc(1, sizeof(*st));
+	int r;
+
+	if (!st) {
+		ctl_api_error(resp, 500, "out of memory");
+		return;
+	}
+	*st = (struct ctl_stream){ .api = api, .kind = kind, .fmt = fmt, .status = status,
+				   .generated = ctl_api_now(api) };
+	r = ctl_store_candidates_by_host(api->store, status, collect_id, &st->ids);
+	if (r < 0) {
+		ctl_stream_free(st);
+		if (r == -ENOMEM)
+			ctl_api_error(resp, 500, "out of memory");
+		else
+			ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
+		return;
+	}
+	free(resp->body);
+	*resp = (struct ctl_response){ .code = 200, .stream = st,
+				       .content_type = fmt == FMT_CSV ? "text/csv; charset=utf-8"
+								      : "application/json" };
+}
+
+void ctl_api_export_notices(const struct ctl_api_config *api, const struct ctl_request *req,
+			    const struct ctl_route_params *p, struct ctl_response *resp)
+{
+	enum fmt fmt;
+	int status;
+
+	(void)p;
+	if (export_args(req, CTL_STATUS_CONFIRMED, &fmt, &status, resp))
+		export_stream(api, EXPORT_NOTICES, fmt, status, resp);
 }
 
 void ctl_api_export_feedback(const struct ctl_api_config *api, const struct ctl_request *req,
 			     const struct ctl_route_params *p, struct ctl_response *resp)
 {
 	static const char *const allowed[] = { "format", NULL };
-	struct feedback f = { 0 };
-	cJSON *obj = NULL;
-	size_t len = 0;
-	char *text;
+	enum fmt fmt;
 
 	(void)p;
-	if (!ctl_api_args_ok(req, allowed, resp) || !parse_format(req, &f.fmt, resp))
-		return;
-	if (f.fmt == FMT_CSV) {
-		ctl_sb_printf(&f.sb, "set,set_version,algo,digest,ref,category\r\n");
-	} else {
-		obj = cJSON_CreateObject();
-		cJSON_AddNumberToObject(obj, "generated", (double)ctl_api_now(api));
-		f.items = cJSON_AddArrayToObject(obj, "false_positives");
-	}
-	if (ctl_store_candidates_by_host(api->store, CTL_STATUS_FALSE_POSITIVE, feedback_cb, &f) <
-	    0) {
-		cJSON_Delete(obj);
-		free(ctl_sb_take(&f.sb, &len));
-		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
-		return;
-	}
-	if (f.fmt == FMT_JSON) {
-		ctl_api_json(resp, 200, obj);
-		return;
-	}
-	text = ctl_sb_take(&f.sb, &len);
-	ctl_api_text(resp, 200, "text/csv; charset=utf-8", text, len);
+	if (ctl_api_args_ok(req, allowed, resp) && parse_format(req, &fmt, resp))
+		export_stream(api, EXPORT_FEEDBACK, fmt, CTL_STATUS_FALSE_POSITIVE, resp);
 }

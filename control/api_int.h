@@ -28,6 +28,11 @@ typedef void (*ctl_api_handler)(const struct ctl_api_config *api, const struct c
 void ctl_api_error(struct ctl_response *resp, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* @obj printed as UTF-8 JSON text (malloc'ed; NULL when out of memory):
+ * bytes of its strings that are not UTF-8 are written as %XX.  @obj stays
+ * the caller's (and may have been repaired in place). */
+char *ctl_api_print(cJSON *obj);
+
 /* Set @resp to @obj printed (takes ownership of @obj) with @code. */
 void ctl_api_json(struct ctl_response *resp, int code, cJSON *obj);
 

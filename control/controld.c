@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct api_cfg {
 	char *address;
 	uint16_t port;
 	uint32_t max_body, max_page;
+	uint32_t max_connections, max_per_address, head_timeout, idle_timeout;
 };
 
 struct enf_cfg {
@@ -64,6 +66,10 @@ static const struct hwall_cfg_field api_fields[] = {
 	F("port", HWALL_CFG_U16, port, .min = 0, .max = 65535),
 	F("max_body", HWALL_CFG_U32, max_body, .min = 1024, .max = 16 << 20),
 	F("max_page", HWALL_CFG_U32, max_page, .min = 1, .max = 100000),
+	F("max_connections", HWALL_CFG_U32, max_connections, .min = 4, .max = 4096),
+	F("max_per_address", HWALL_CFG_U32, max_per_address, .min = 1, .max = 4096),
+	F("head_timeout", HWALL_CFG_U32, head_timeout, .min = 1, .max = 60),
+	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 1, .max = 3600),
 	{ 0 },
 };
 #undef S
@@ -126,6 +132,7 @@ struct daemon {
 	struct ctl_enforce *enforce;
 	struct ctl_ingest *ingest;
 	struct ctl_eventlog *eventlog;
+	struct ctl_set_cache *set_cache;
 	struct ctl_api_config api;
 	struct ctl_http *http;
 };
@@ -192,6 +199,29 @@ static void on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 	ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
 }
 
+/* The database holds every candidate's URL: a database (or its -wal and
+ * -shm, which SQLite creates with the database's mode) that group or
+ * others may read, left by an older controld or made by hand, is made
+ * private before it is opened. */
+static void make_private(const char *db)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(suffixes); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, suffixes[i]);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0077))
+			continue;
+		if (chmod(path, 0600) < 0)
+			HWALL_LOG(WARN, "ctl.store", "%s is mode %04o and cannot be made 0600: %s",
+				  path, (unsigned int)(st.st_mode & 07777), strerror(errno));
+		else
+			HWALL_LOG(WARN, "ctl.store", "%s was mode %04o, readable beyond its owner: "
+				  "now 0600", path, (unsigned int)(st.st_mode & 07777));
+	}
+}
+
 static int open_store_and_enforce(struct daemon *d)
 {
 	struct ctl_enforce_config ec = {
@@ -210,6 +240,7 @@ static int open_store_and_enforce(struct daemon *d)
 		HWALL_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
 		return -EINVAL;
 	}
+	make_private(d->cfg.db);
 	r = ctl_store_open(d->cfg.db, &d->ingest_store, &err);
 	if (r == 0)
 		r = ctl_store_open(d->cfg.db, &d->api_store, &err);
@@ -238,8 +269,10 @@ static int start(struct daemon *d)
 
 	r = ctl_client_key_load(d->cfg.client_key_file, d->key);
 	if (r < 0) {
-		HWALL_LOG(ERR, "ctl", "client_key_file %s: %s", d->cfg.client_key_file,
-		       r == -EINVAL ? "must hold exactly 32 bytes" : hwall_strerror(r));
+		HWALL_LOG(ERR, "ctl", "client_key_file %s: %s%s", d->cfg.client_key_file,
+			  r == -EINVAL ? "must hold exactly 32 bytes" :
+			  r == -EPERM ? "group or others may access it; run: chmod 600 " :
+			  hwall_strerror(r), r == -EPERM ? d->cfg.client_key_file : "");
 		return r;
 	}
 	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, &err);
@@ -262,16 +295,26 @@ static int start(struct daemon *d)
 		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
 		return r;
 	}
+	d->set_cache = ctl_set_cache_new();
+	if (!d->set_cache)
+		return -ENOMEM;
 	d->api = (struct ctl_api_config){
 		.store = d->api_store, .enforce = d->enforce, .ingest = d->ingest,
 		.metrics = &d->metrics, .tokens = &d->tokens, .body_max = d->cfg.api.max_body,
 		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
-		.set_dir = d->cfg.set_dir, .set_stale_after = d->cfg.set_stale_after,
+		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
+		.set_stale_after = d->cfg.set_stale_after,
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
-	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api, &d->http, &err);
+	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
+			   &(struct ctl_http_limits){
+				   .max_connections = d->cfg.api.max_connections,
+				   .max_per_address = d->cfg.api.max_per_address,
+				   .head_timeout_ms = d->cfg.api.head_timeout * 1000,
+				   .idle_timeout_s = d->cfg.api.idle_timeout },
+			   &d->http, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
 		return r;
@@ -285,6 +328,7 @@ static int start(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	ctl_http_stop(d->http);
+	ctl_set_cache_free(d->set_cache);
 	ctl_ingest_free(d->ingest);
 	ctl_eventlog_close(d->eventlog);
 	ctl_enforce_free(d->enforce);
@@ -365,6 +409,7 @@ static int new_token(int argc, char **argv)
 {
 	uint8_t raw[24];
 	char token[2 * sizeof(raw) + 1], hash[2 * CTL_TOKEN_HASH_LEN + 1];
+	struct hwall_err err = { { 0 } };
 	FILE *f;
 	int fd;
 
@@ -379,6 +424,12 @@ static int new_token(int argc, char **argv)
 	hwall_hex_format(raw, sizeof(raw), token);
 	ctl_token_hash_hex(token, hash);
 	fd = open(argv[3], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && ctl_private_file_check(fd, argv[3], &err) < 0) {
+		/* controld would refuse the file: say so before a token goes in */
+		fprintf(stderr, "hashwall-controld: %s\n", err.msg);
+		close(fd);
+		return 1;
+	}
 	f = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!f || fprintf(f, "%s %s %s\n", argv[4], argv[5], hash) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "hashwall-controld: %s: %s\n", argv[3], strerror(errno));
@@ -391,6 +442,11 @@ static int new_token(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* Whatever the caller's umask, what controld creates is its own: the
+	 * database and its -wal and -shm, the allowlist, the event log, the
+	 * key, the tokens file (0600; the ingest socket is set to 0660). */
+	umask(0077);
 
 	if (argc >= 2 && strcmp(argv[1], "new-token") == 0)
 		return new_token(argc, argv);

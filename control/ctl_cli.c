@@ -6,6 +6,7 @@
  * ctl_cli_cmds.c.
  */
 #include "control/ctl_cli_int.h"
+#include "common/json_strict.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage_text[] =
@@ -34,7 +36,7 @@ static const char usage_text[] =
 int ctl_cli_usage(struct ctl_cli *cli, const char *why)
 {
 	if (why)
-		fprintf(cli->err, "hashwallctl: %s\n", why);
+		ctl_cli_errorf(cli, "%s", why);
 	fputs(usage_text, cli->err);
 	return CTL_EXIT_USAGE;
 }
@@ -87,13 +89,26 @@ int ctl_cli_check_opts(struct ctl_cli *cli, const struct ctl_cli_args *a, const 
 		for (int k = 0; allowed[k] && !ok; k++)
 			ok = strcmp(a->key[i], allowed[k]) == 0;
 		if (!ok) {
-			fprintf(cli->err, "hashwallctl: %s: unknown option --%s\n", a->cmd, a->key[i]);
+			ctl_cli_errorf(cli, "%s: unknown option --%s", a->cmd, a->key[i]);
 			return CTL_EXIT_USAGE;
 		}
 	}
 	if (a->n_pos != n_pos)
 		return ctl_cli_usage(cli, "wrong number of arguments");
 	return 0;
+}
+
+/* A token file that group or others may read hands the token to them: it
+ * is refused, with how to fix it (as ssh does with a private key). */
+static bool token_file_private(struct ctl_cli *cli, FILE *f, const char *file)
+{
+	struct stat st = { 0 };
+
+	if (fstat(fileno(f), &st) == 0 && !(st.st_mode & 0077))
+		return true;
+	ctl_cli_errorf(cli, "token file %s: group or others may access it (mode %04o); run: "
+		       "chmod 600 %s", file, (unsigned int)(st.st_mode & 07777), file);
+	return false;
 }
 
 /* The token: --token-file, $HASHWALL_TOKEN, $HASHWALL_TOKEN_FILE. */
@@ -114,9 +129,13 @@ static int get_token(struct ctl_cli *cli, const struct ctl_cli_args *a, char *bu
 		return CTL_EXIT_AUTH;
 	}
 	f = fopen(file, "re");
+	if (f && !token_file_private(cli, f, file)) {
+		fclose(f);
+		return CTL_EXIT_AUTH;
+	}
 	if (!f || !fgets(buf, (int)cap, f)) {
-		fprintf(cli->err, "hashwallctl: cannot read token file %s: %s\n", file,
-			strerror(f ? EIO : errno));
+		ctl_cli_errorf(cli, "cannot read token file %s: %s", file,
+			       strerror(f ? EIO : errno));
 		if (f)
 			fclose(f);
 		return CTL_EXIT_AUTH;
@@ -187,15 +206,15 @@ int ctl_cli_request(struct ctl_cli *cli, const struct ctl_cli_args *a, const cha
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK) {
-		fprintf(cli->err, "hashwallctl: %s: %s\n", url, curl_easy_strerror(cc));
+		ctl_cli_errorf(cli, "%s: %s", url, curl_easy_strerror(cc));
 		return CTL_EXIT_SERVER;
 	}
 	ex = exit_for(r->code);
 	if (ex) {
-		cJSON *j = cJSON_Parse(r->body ? r->body : "");
+		cJSON *j = ctl_cli_parse(r);
 		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(j, "error"));
-		fprintf(cli->err, "hashwallctl: %s (HTTP %ld)\n", msg ? msg : "request failed",
-			r->code);
+		/* the server's words: escaped like everything else it says */
+		ctl_cli_errorf(cli, "%s (HTTP %ld)", msg ? msg : "request failed", r->code);
 		cJSON_Delete(j);
 	}
 	return ex;
@@ -214,6 +233,16 @@ void ctl_cli_add_query(const struct ctl_cli_args *a, const char *const *keys, ch
 					      strchr(buf, '?') ? '&' : '?', keys[k], e);
 		curl_free(e);
 	}
+}
+
+cJSON *ctl_cli_parse(const struct ctl_cli_reply *r)
+{
+	struct hwall_json_fault fault;
+	cJSON *o = NULL;
+
+	if (!r->body || hwall_json_parse_strict(r->body, r->len, 0, &o, &fault) < 0)
+		return NULL;
+	return o;
 }
 
 const char *ctl_cli_time(double t, char *buf, size_t cap)

@@ -17,14 +17,17 @@ static int finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl_
 {
 	cJSON *o;
 
-	if (ex == 0 && a->json) {
-		fprintf(cli->out, "%s\n", r->body ? r->body : "");
-	} else if (ex == 0) {
-		o = cJSON_Parse(r->body ? r->body : "");
+	if (ex == 0) {
+		o = ctl_cli_parse(r);
 		if (!o) {
-			fprintf(cli->err, "hashwallctl: the API answered something not JSON\n");
+			ctl_cli_errorf(cli, "the API answered something not JSON");
 			ex = CTL_EXIT_SERVER;
+		} else if (a->json) {
+			ctl_cli_put_json(cli->out, r->body, r->len);
+			fputc('\n', cli->out);
 		} else {
+			/* every string the server sent, escaped once for the terminal */
+			ctl_cli_escape_tree(o);
 			table(cli, o);
 		}
 		cJSON_Delete(o);
@@ -38,7 +41,7 @@ static bool id_arg(struct ctl_cli *cli, const char *s, uint64_t *ret)
 {
 	if (hwall_parse_u64(s, 1, INT64_MAX, ret) == 0)
 		return true;
-	fprintf(cli->err, "hashwallctl: '%s' is not an id\n", s);
+	ctl_cli_errorf(cli, "'%s' is not an id", s);
 	return false;
 }
 
@@ -380,6 +383,30 @@ static int cmd_status(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	return finish(cli, a, &r, ex, status_table);
 }
 
+/* An export as the API sent it, safe on a terminal: JSON (which must be
+ * strict JSON) with what a terminal acts on as \u escapes, which is the
+ * same JSON; CSV with such characters escaped (none belongs in its fields:
+ * stored hosts, paths, set ids and digests).  Returns the exit code. */
+static int put_export(struct ctl_cli *cli, const struct ctl_cli_args *a,
+		      const struct ctl_cli_reply *r)
+{
+	const char *format = ctl_cli_opt(a, "format");
+	cJSON *o;
+
+	if (format && strcmp(format, "csv") == 0) {
+		ctl_cli_put_text(cli->out, r->body ? r->body : "", r->body ? r->len : 0);
+		return 0;
+	}
+	o = ctl_cli_parse(r);
+	if (!o) {
+		ctl_cli_errorf(cli, "the API answered something not JSON");
+		return CTL_EXIT_SERVER;
+	}
+	ctl_cli_put_json(cli->out, r->body, r->len);
+	cJSON_Delete(o);
+	return 0;
+}
+
 /* Exports are written as the API sends them (JSON or CSV). */
 static int cmd_export(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {
@@ -396,7 +423,7 @@ static int cmd_export(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	ctl_cli_add_query(a, keys, path, sizeof(path));
 	ex = ctl_cli_request(cli, a, "GET", path, NULL, &r);
 	if (ex == 0)
-		fputs(r.body ? r.body : "", cli->out);
+		ex = put_export(cli, a, &r);
 	free(r.body);
 	return ex;
 }

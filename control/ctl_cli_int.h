@@ -59,11 +59,42 @@ int ctl_cli_request(struct ctl_cli *cli, const struct ctl_cli_args *a, const cha
 void ctl_cli_add_query(const struct ctl_cli_args *a, const char *const *keys, char *buf,
 		       size_t cap);
 
+/* The reply's body as strict JSON (common/json_strict.h), or NULL when it
+ * is none; the caller frees it with cJSON_Delete(). */
+cJSON *ctl_cli_parse(const struct ctl_cli_reply *r);
+
 /* Unix seconds as ISO 8601 UTC ("-" for 0). */
 const char *ctl_cli_time(double t, char *buf, size_t cap);
 
 /* A string or number member of @o ("" / 0 when absent). */
 const char *ctl_cli_str(const cJSON *o, const char *key);
 double ctl_cli_num(const cJSON *o, const char *key);
+
+/* ---- terminal safety (ctl_cli_escape.c) ---- */
+
+/*
+ * @s for a terminal (malloc'ed; NULL when out of memory): text as it is,
+ * '\' as "\\", control characters (C0, DEL) and bytes that are not
+ * UTF-8 as \xNN, C1 controls and the code points that change layout
+ * unseen (bidi controls, line separators; common/utf8.h) as \uNNNN.
+ */
+char *ctl_cli_escape(const char *s);
+
+/* Replace every string value in the tree under @node by ctl_cli_escape()
+ * of it (an answer is escaped once, before any table prints from it). */
+void ctl_cli_escape_tree(cJSON *node);
+
+/* Write the strict JSON @text (@len bytes) to @out with DEL, C1 and the
+ * layout code points as \u escapes: the same JSON, safe on a terminal. */
+void ctl_cli_put_json(FILE *out, const char *text, size_t len);
+
+/* Write the @len bytes of other text (CSV) at @text to @out as
+ * ctl_cli_escape() would, but with tabs and line ends (LF, CRLF) as they
+ * are. */
+void ctl_cli_put_text(FILE *out, const char *text, size_t len);
+
+/* "hashwallctl: " and the message from @fmt, escaped, on cli->err. */
+void ctl_cli_errorf(struct ctl_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -400,7 +400,9 @@ int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN])
 	char *buf;
 	int r;
 
-	r = hwall_read_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
+	/* whoever reads the key can test guessed client addresses: a key that
+	 * group or others may access is refused (-EPERM), not used */
+	r = hwall_read_secret_file(path, CTL_CLIENT_KEY_LEN, &buf, &len);
 	if (r == -ENOENT) {
 		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 			return hwall_neg_errno();

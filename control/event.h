@@ -87,7 +87,9 @@ bool ctl_event_pseudo(struct ctl_event *ev, const uint8_t key[CTL_CLIENT_KEY_LEN
 /*
  * Load the key from @path (exactly CTL_CLIENT_KEY_LEN bytes), creating it
  * with fresh random bytes and mode 0600 when it does not exist.  Returns 0,
- * -EINVAL for a file of the wrong size, or -errno.
+ * -EPERM when group or others may access the file (whoever reads the key
+ * can test guessed addresses against the pseudonyms), -EINVAL for a file
+ * of the wrong size, or -errno.
  */
 int ctl_client_key_load(const char *path, uint8_t ret_key[CTL_CLIENT_KEY_LEN]);
 

@@ -29,7 +29,7 @@ int ctl_eventlog_open(const char *path, struct ctl_eventlog **ret_el)
 
 	if (!el)
 		return -ENOMEM;
-	el->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	el->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (el->fd < 0) {
 		int r = hwall_neg_errno();
 		free(el);

@@ -8,6 +8,7 @@
 #include "common/ingest_proto.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/json_strict.h"
 
 #include <errno.h>
 #include <math.h>
@@ -527,12 +528,19 @@ static int on_stats(struct ctl_ingest *in, struct peer *p, const cJSON *msg)
 /* Handle one record; returns -EIO when the store failed. */
 static int on_message(struct ctl_ingest *in, struct peer *p, const char *buf, size_t len)
 {
-	cJSON *msg = cJSON_ParseWithLength(buf, len);
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+	cJSON *msg = NULL;
+	const cJSON *type;
+	struct hwall_json_fault fault;
 	int r = 0;
 
+	/* Strict (common/json_strict.h): a record that two parsers could read
+	 * differently is a protocol error, like one that is not JSON. */
+	if (hwall_json_parse_strict(buf, len, 0, &msg, &fault) < 0)
+		msg = NULL;
+	type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+
 	if (!cJSON_IsString(type))
-		peer_fail(in, p, "record is not a JSON object with a type");
+		peer_fail(in, p, "record is not a strict JSON object with a type");
 	else if (strcmp(type->valuestring, "event") == 0)
 		r = on_event(in, p, msg);
 	else if (strcmp(type->valuestring, "hello") == 0)

@@ -50,6 +50,16 @@
 	X(API_TOO_LARGE, "api_too_large_total", "API request bodies refused with 413")    \
 	X(API_NOT_FOUND, "api_not_found_total", "API requests answered with 404")         \
 	X(API_ERRORS, "api_errors_total", "API requests that failed with 5xx")            \
+	X(API_HEAD_TIMEOUTS, "api_head_timeouts_total",                                   \
+	  "API connections closed because their request head was late (408)")           \
+	X(API_HEAD_EVICTED, "api_head_evicted_total",                                     \
+	  "API connections still sending their request head, closed for a newer one")   \
+	X(API_HEAD_TOO_LARGE, "api_head_too_large_total",                                 \
+	  "API request heads over 8 KiB (431)")                                          \
+	X(API_REFUSED, "api_refused_connections_total",                                   \
+	  "API connections with a request head that the HTTP server could not take")    \
+	X(API_SET_CHECKS, "api_set_file_checks_total",                                    \
+	  "Installed set files opened and checked for the status (once per file version)") \
 	X(BLOCKS_ADDED, "blocks_added_total", "Blocks added (automatic and manual)")      \
 	X(BLOCKS_REMOVED, "blocks_removed_total", "Blocks removed")                       \
 	X(BLOCKS_RENEWED, "blocks_renewed_total", "Block expiries renewed")               \

@@ -3,6 +3,7 @@
  * strbuf.c - growable text buffer (see strbuf.h).
  */
 #include "control/strbuf.h"
+#include "common/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,9 +55,13 @@ bool ctl_csv_formula(const char *s)
 
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first)
 {
-	size_t n = strlen(s);
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), k;
+	uint32_t cp;
 
-	if (!reserve(sb, 2 * n + 4))
+	/* at most 3 bytes out per byte in ("" for ", %XX for a stray byte),
+	 * and the quote that neutralises a formula */
+	if (!reserve(sb, 3 * n + 4))
 		return;
 	if (!first)
 		sb->buf[sb->len++] = ',';
@@ -64,10 +69,19 @@ void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first)
 	/* OWASP, "CSV Injection": a quote in front makes the cell text */
 	if (ctl_csv_formula(s))
 		sb->buf[sb->len++] = '\'';
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i += k) {
+		k = hwall_utf8_next(s + i, n - i, &cp);
+		if (k == 0) {
+			sb->buf[sb->len++] = '%';
+			sb->buf[sb->len++] = hex[(unsigned char)s[i] >> 4];
+			sb->buf[sb->len++] = hex[(unsigned char)s[i] & 15];
+			k = 1;
+			continue;
+		}
 		if (s[i] == '"')
 			sb->buf[sb->len++] = '"';
-		sb->buf[sb->len++] = s[i];
+		memcpy(sb->buf + sb->len, s + i, k);
+		sb->len += k;
 	}
 	sb->buf[sb->len++] = '"';
 	sb->buf[sb->len] = '\0';

@@ -25,7 +25,9 @@ void ctl_sb_printf(struct ctl_sb *sb, const char *fmt, ...) __attribute__((forma
  * preceded by a comma unless @first.  Every CSV the project writes goes
  * through here: a field a spreadsheet would run as a formula (see
  * ctl_csv_formula()) gets a single quote in front, which makes it text
- * (OWASP, "CSV Injection"); hosts and paths come from clients.
+ * (OWASP, "CSV Injection"); hosts and paths come from clients.  A byte
+ * that is not part of valid UTF-8 is written as %XX (the text is served as
+ * UTF-8).
  */
 void ctl_sb_csv(struct ctl_sb *sb, const char *s, bool first);
 

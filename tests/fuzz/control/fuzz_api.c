@@ -6,10 +6,12 @@
  * ctl_api_dispatch() with an admin token against an in-memory store that
  * holds a few synthetic candidates, so routing, authentication, body
  * parsing (unknown fields, types, ranges), the review workflow, blocks and
- * the allowlist all see fuzzed input.
+ * the allowlist all see fuzzed input.  Every JSON answer must be strict
+ * JSON, whatever bytes went in.
  */
 #include "control/api.h"
 #include "common/algo.h"
+#include "common/json_strict.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +41,39 @@ static const struct target targets[] = {
 };
 
 static struct ctl_api_config api;
+
+/* A streamed body (the exports) read to its end into resp->body, in small
+ * reads; aborts when the stream fails or its end never comes. */
+static void drain(struct ctl_response *resp)
+{
+	size_t cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (!buf)
+		abort();
+	resp->len = 0;
+	while ((n = ctl_stream_read(resp->stream, buf + resp->len, 1000)) > 0) {
+		resp->len += (size_t)n;
+		if (resp->len + 1000 > cap && !(buf = realloc(buf, cap *= 2)))
+			abort();
+	}
+	if (n < 0)
+		abort();
+	ctl_stream_free(resp->stream);
+	resp->stream = NULL;
+	resp->body = buf;
+}
+
+static bool strict_json(const struct ctl_response *resp)
+{
+	struct hwall_json_fault fault;
+	cJSON *root = NULL;
+	int r = hwall_json_parse_strict(resp->body, resp->len, 0, &root, &fault);
+
+	cJSON_Delete(root);
+	return r == 0;
+}
 
 static void setup(void)
 {
@@ -105,7 +140,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.n_args = 1;
 	}
 	ctl_api_dispatch(&api, &req, &resp);
+	if (resp.stream)
+		drain(&resp);
 	if (resp.code < 200 || resp.code > 599 || !resp.body)
+		abort();
+	/* whatever came in, what goes out is strict JSON (UTF-8 above all) */
+	if (strcmp(resp.content_type, "application/json") == 0 && !strict_json(&resp))
 		abort();
 	ctl_response_free(&resp);
 	free(text);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -50,7 +51,8 @@ static inline char *read_all(const char *path, size_t *ret_len)
 	return buf;
 }
 
-/* Replace file @name of the run's directory by @text (write and rename). */
+/* Replace file @name of the run's directory by @text (write and rename),
+ * mode 0600 (controld refuses a tokens file others may read). */
 static inline void write_text(const char *name, const char *text)
 {
 	char p[192], tmp[200];
@@ -60,6 +62,7 @@ static inline void write_text(const char *name, const char *text)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
 	f = fopen(tmp, "w");
 	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(fchmod(fileno(f), 0600), 0);
 	fputs(text, f);
 	fclose(f);
 	CU_ASSERT_EQUAL(rename(tmp, p), 0);

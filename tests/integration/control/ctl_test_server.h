@@ -13,11 +13,13 @@
 #include "control/httpd.h"
 #include "hashsync/hws.h"
 #include "common/errors.h"
+#include "ctl_test_suite.h"
 #include "hwall_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TOKEN_VIEWER "viewer-token-0123456789"
@@ -32,6 +34,10 @@ static struct ctl_metrics metrics;
 static struct ctl_enforce *enforce;
 static struct ctl_api_config api;
 static struct ctl_http *http;
+static struct ctl_set_cache *set_cache;
+
+/* The defaults but a short head deadline, so that a test sees it pass. */
+static const struct ctl_http_limits test_limits = { .head_timeout_ms = 1000 };
 static unsigned int port;
 static char digests[12][HWALL_DIGEST_HEX_MAX];
 
@@ -68,7 +74,7 @@ static int write_tokens(void)
 	struct hwall_err err = { { 0 } };
 	FILE *f = fopen(tokens_path, "w");
 
-	if (!f)
+	if (!f || fchmod(fileno(f), 0600) < 0)
 		return -1;
 	ctl_token_hash_hex(TOKEN_VIEWER, h[0]);
 	ctl_token_hash_hex(TOKEN_REVIEWER, h[1]);
@@ -181,14 +187,17 @@ static int ctl_test_server_start(void)
 	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
 	snprintf(tokens_path, sizeof(tokens_path), "%s/tokens", dir);
 	snprintf(allow_path, sizeof(allow_path), "%s/allowlist.txt", dir);
-	if (write_tokens() < 0 || write_sets() < 0 || ctl_store_open(db_path, &store, NULL) < 0 ||
+	set_cache = ctl_set_cache_new();
+	if (!set_cache || write_tokens() < 0 || write_sets() < 0 ||
+	    ctl_store_open(db_path, &store, NULL) < 0 ||
 	    ctl_enforce_new(&ec, &enforce, &err) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
-				       .allowlist_file = allow_path, .set_dir = dir };
-	if (ctl_http_start("127.0.0.1", 0, &api, &http, &err) < 0)
+				       .allowlist_file = allow_path, .set_dir = dir,
+				       .set_cache = set_cache };
+	if (ctl_http_start("127.0.0.1", 0, &api, &test_limits, &http, &err) < 0)
 		return -1;
 	port = ctl_http_port(http);
 	return 0;
@@ -197,31 +206,12 @@ static int ctl_test_server_start(void)
 static int ctl_test_server_stop(void)
 {
 	ctl_http_stop(http);
+	ctl_set_cache_free(set_cache);
 	ctl_enforce_free(enforce);
 	ctl_store_close(store);
 	ctl_tokens_free(&tokens);
 	hwall_test_tmpdir_remove(dir);
 	return 0;
-}
-
-/* Run @tests as one suite with @init and @clean; the exit status for main(). */
-static inline int ctl_test_run_suite(const char *name, CU_InitializeFunc init,
-				     CU_CleanupFunc clean, CU_TestInfo *tests)
-{
-	CU_SuiteInfo suites[] = {
-		{ name, init, clean, NULL, NULL, tests },
-		CU_SUITE_INFO_NULL,
-	};
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
-		return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
 }
 
 #endif

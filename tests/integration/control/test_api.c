@@ -8,9 +8,13 @@
  * and metrics.  Candidates come from synthetic events only.
  */
 #include "control/store_sqlite.h"
+#include "common/json_strict.h"
+#include "common/utf8.h"
 #include "ctl_test_server.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +164,13 @@ static void test_auth_every_endpoint_every_role(void)
 	}
 	/* a Basic scheme is not a bearer token */
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Basic " TOKEN_ADMIN, NULL)->code, 401);
+	/* the scheme is case-insensitive (RFC 7235, section 2.1; RFC 6750), one
+	 * or more spaces after it (1*SP) */
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!bearer " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!BEARER " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!bEaReR   " TOKEN_ADMIN, NULL)->code, 200);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Bearer" TOKEN_ADMIN, NULL)->code, 401);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", "!Bearer " TOKEN_ADMIN "x", NULL)->code, 401);
 }
 
 static void test_errors_naming(void)
@@ -530,6 +540,172 @@ static void test_status_and_metrics(void)
 		CU_ASSERT_TRUE(strncmp(line, "hashwall_", 9) == 0 || line[0] == '#');
 }
 
+/* Issue 14, item 13: the status does not check every set file on every
+ * call, only a file it has not seen in this version (identity: device,
+ * inode, size, times). */
+static void test_status_caches_set_files(void)
+{
+	struct hws_builder *b = hws_builder_new("hotline", 6);
+	struct hwall_err err;
+	uint8_t d[16] = { 2 };
+	uint64_t checks;
+	char p[192];
+
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL)->code, 200);
+	checks = ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "\"id\":\"hotline\",\"version\":5,"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks);
+	/* a new version installed (by rename: a new inode) is read at once */
+	CU_ASSERT_FATAL(b != NULL);
+	hws_builder_set_times(b, 99500, 0);
+	CU_ASSERT_EQUAL(hws_builder_add(b, HWALL_ALGO_MD5, d, 1, 7), 0);
+	snprintf(p, sizeof(p), "%s/hotline.hws", dir);
+	CU_ASSERT_EQUAL(hws_builder_write(b, p, NULL, &err), 0);
+	hws_builder_free(b);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "\"id\":\"hotline\",\"version\":6,"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks + 1);
+	/* a file changed in place (new times) is checked again */
+	snprintf(p, sizeof(p), "%s/broken.hws", dir);
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, p, NULL, 0), 0);
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/status", TOKEN_VIEWER, NULL),
+			   "{\"file\":\"broken.hws\",\"error\":"));
+	CU_ASSERT_EQUAL(ctl_counter_get(&metrics, CTL_CTR_API_SET_CHECKS), checks + 2);
+	CU_ASSERT_TRUE(has(call("GET", "/metrics", TOKEN_VIEWER, NULL),
+			   "hashwall_api_set_file_checks_total "));
+}
+
+/* Whether @r's body is JSON that the strict parser takes (UTF-8 above all). */
+static bool strict_json(const struct reply *r)
+{
+	struct hwall_json_fault fault;
+	cJSON *root = NULL;
+	bool ok = hwall_json_parse_strict(r->body, r->len, 0, &root, &fault) == 0;
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+/* Issue 14, item 12: a query argument twice is a 400, an over-long limit is
+ * clamped, %00 anywhere in the target is a 400. */
+static void test_query_arguments_strict(void)
+{
+	struct reply *r;
+
+	r = call("GET", "/api/v1/candidates?limit=1&limit=2", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "query argument 'limit' given more than once"));
+	r = call("GET", "/api/v1/candidates?status=new&set=a&status=confirmed", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_EQUAL(call("GET", "/metrics?x=1&x=1", TOKEN_VIEWER, NULL)->code, 400);
+	r = call("GET", "/api/v1/candidates?limit=99999999999999999999999999", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"limit\":5"));
+	r = call("GET", "/api/v1/candidates?limit=-99999999999999999999999999", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"limit\":1"));
+	/* offset is not clamped: out of range stays a 400 */
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?offset=99999999999999999999999999",
+			     TOKEN_VIEWER, NULL)->code, 400);
+	r = call("GET", "/api/v1/candidates%00/1", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "%00"));
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates/1%00", TOKEN_VIEWER, NULL)->code, 400);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?host=h0.example%00x", TOKEN_VIEWER,
+			     NULL)->code, 400);
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/blocks/1%00", TOKEN_ADMIN, NULL)->code, 400);
+	/* %25 is a literal '%': "%2500" is no NUL */
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates?host=%2500", TOKEN_VIEWER, NULL)->code, 200);
+	/* still 401 first: nothing about the target is told without a token */
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/candidates%00", NULL, NULL)->code, 401);
+}
+
+/* Issue 14, item 9: text that is not UTF-8 is refused wherever it enters
+ * (bodies, query arguments, the path), and nothing is stored. */
+static void test_utf8_refused(void)
+{
+	struct reply *r;
+
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
+		 "{\"status\":\"confirmed\",\"note\":\"caf\xe9\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "request body:1:34: not UTF-8"));
+	CU_ASSERT_TRUE(strict_json(r));
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
+		 "{\"status\":\"confirmed\",\"note\":\"a\\u0000hidden\"}");
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "\\u0000 in a string"));
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/allowlist", TOKEN_ADMIN,
+			     "{\"algo\":\"md5\",\"digest\":\"00112233445566778899aabbccddeeff\","
+			     "\"note\":\"\xc0\xaf\"}")->code, 400);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/blocks", TOKEN_ADMIN,
+			     "{\"host\":\"a\xff\",\"path\":\"/\"}")->code, 400);
+	r = call("GET", "/api/v1/candidates?host=%FF", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "query argument 1: not UTF-8"));
+	r = call("GET", "/api/v1/allowlist/md5/%C0%AF", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 400);
+	CU_ASSERT_TRUE(has(r, "path: not UTF-8"));
+	/* UTF-8 is fine, of course */
+	r = call("POST", "/api/v1/candidates/8/review", TOKEN_REVIEWER,
+		 "{\"status\":\"confirmed\",\"note\":\"gepr\xc3\xbc" "ft \xe2\x9c\x93\"}");
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(has(r, "\"note\":\"gepr\xc3\xbc" "ft \xe2\x9c\x93\""));
+	CU_ASSERT_TRUE(has(r, "\"reviews\":[{")); /* one review: the refused ones left none */
+	CU_ASSERT_FALSE(has(r, "},{\"at\""));
+}
+
+/* Issue 14, item 12: request bodies are strict JSON. */
+static void test_bodies_strict(void)
+{
+	static const char *const bodies[] = {
+		"{\"status\":\"new\",\"status\":\"confirmed\"}",
+		"{\"status\":\"confirmed\"}x",
+		"{\"status\":\"confirmed\"}{}",
+		"\xef\xbb\xbf{\"status\":\"confirmed\"}",
+	};
+	static const char *const why[] = { "request body: status: duplicate key",
+					   "unexpected text after the JSON value",
+					   "unexpected text after the JSON value",
+					   "request body:1:1: byte-order mark" };
+
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(bodies); i++) {
+		struct reply *r = call("POST", "/api/v1/candidates/7/review", TOKEN_REVIEWER,
+				       bodies[i]);
+		CU_ASSERT_EQUAL(r->code, 400);
+		CU_ASSERT_TRUE(has(r, why[i]));
+	}
+	CU_ASSERT_TRUE(has(call("GET", "/api/v1/candidates/7", TOKEN_VIEWER, NULL),
+			   "\"status\":\"new\""));
+}
+
+/* Issue 14, item 9: strings from the dataplane may hold any byte; what
+ * the API writes is UTF-8 all the same (JSON and CSV), the stray byte as
+ * %XX. */
+static void test_output_is_utf8(void)
+{
+	struct ctl_record_result res;
+	struct ctl_event ev = { .set = "utf8", .algo = HWALL_ALGO_MD5, .ts = 2000,
+				.digest = "ffeeddccbbaa99887766554433221100",
+				.host = "bad\xff.example", .path = "/caf\xe9\xc3" };
+	struct reply *r;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_store_begin(store), 0);
+	CU_ASSERT_EQUAL(ctl_store_record(store, &ev, "dp0", "utf8", 1, &res), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_store_commit(store), 0);
+	r = call("GET", "/api/v1/candidates?set=utf8", TOKEN_VIEWER, NULL);
+	CU_ASSERT_EQUAL(r->code, 200);
+	CU_ASSERT_TRUE(strict_json(r));
+	CU_ASSERT_TRUE(has(r, "\"host\":\"bad%FF.example\",\"path\":\"/caf%E9%C3\""));
+	r = call("GET", "/api/v1/exports/notices?status=all", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(strict_json(r));
+	CU_ASSERT_TRUE(has(r, "\"url\":\"http://bad%FF.example/caf%E9%C3\""));
+	r = call("GET", "/api/v1/exports/notices?status=all&format=csv", TOKEN_VIEWER, NULL);
+	CU_ASSERT_TRUE(hwall_utf8_valid(r->body, r->len));
+	CU_ASSERT_TRUE(has(r, "\"bad%FF.example\",\"http://bad%FF.example/caf%E9%C3\""));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -546,6 +722,11 @@ int main(void)
 		{ "no Host, cut path: shown and exported", test_no_host_and_cut },
 		{ "CSV: a formula in a Host stays text", test_csv_formula_host },
 		{ "status and metrics", test_status_and_metrics },
+		{ "query arguments: twice, over-long limit, %00", test_query_arguments_strict },
+		{ "text that is not UTF-8 is refused", test_utf8_refused },
+		{ "request bodies are strict JSON", test_bodies_strict },
+		{ "what the API writes is UTF-8", test_output_is_utf8 },
+		{ "the status caches set files by identity", test_status_caches_set_files },
 		CU_TEST_INFO_NULL,
 	};
 	return ctl_test_run_suite("control/api", suite_init, suite_clean, tests);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ static void write_file(const char *name, const char *text)
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	f = fopen(p, "w");
 	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(fchmod(fileno(f), 0600), 0); /* a tokens file must be private */
 	fputs(text, f);
 	fclose(f);
 }

@@ -6,19 +6,31 @@
  */
 #include "ctl_test_server.h"
 #include "control/ctl_cli.h"
+#include "common/utf8.h"
 
 #include <curl/curl.h>
 
-static char out[65536], token_file[160];
+static char out[65536], errout[4096], token_file[160];
 
-/* Run hashwallctl with @args (NULL-ended) and capture stdout in `out`. */
+/* Read what @f holds into @buf (@cap bytes, NUL-terminated) and close it. */
+static void slurp(FILE *f, char *buf, size_t cap)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Run hashwallctl with @args (NULL-ended); stdout into `out`, stderr into
+ * `errout`. */
 static int run(const char *const *args)
 {
 	char *argv[24], url[64];
 	struct ctl_cli cli;
 	FILE *o = tmpfile(), *e = tmpfile();
 	int argc = 0, r;
-	size_t n;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
 	argv[argc++] = (char *)"hashwallctl";
@@ -29,11 +41,8 @@ static int run(const char *const *args)
 	argv[argc] = NULL;
 	cli = (struct ctl_cli){ .out = o, .err = e };
 	r = ctl_cli_run(&cli, argc, argv);
-	rewind(o);
-	n = fread(out, 1, sizeof(out) - 1, o);
-	out[n] = '\0';
-	fclose(o);
-	fclose(e);
+	slurp(o, out, sizeof(out));
+	slurp(e, errout, sizeof(errout));
 	return r;
 }
 
@@ -45,7 +54,7 @@ static int suite_init(void)
 		return -1;
 	snprintf(token_file, sizeof(token_file), "%s/token", dir);
 	f = fopen(token_file, "w");
-	if (!f)
+	if (!f || fchmod(fileno(f), 0600) < 0)
 		return -1;
 	fprintf(f, "%s\n", TOKEN_REVIEWER);
 	fclose(f);
@@ -160,8 +169,75 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run((const char *[]){ "status", NULL }), 0);
 	unsetenv("HASHWALL_TOKEN_FILE");
 	setenv("HASHWALL_TOKEN", TOKEN_ADMIN, 1);
+	/* issue 14, item 10: a token file others may read is refused (exit 3) */
+	CU_ASSERT_EQUAL(chmod(token_file, 0644), 0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "--token-file", token_file, "status", NULL }), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errout, "group or others may access it (mode 0644); run: "
+					      "chmod 600 "));
+	CU_ASSERT_EQUAL(chmod(token_file, 0600), 0);
 	/* nothing listens on port 1: 4 */
 	CU_ASSERT_EQUAL(run((const char *[]){ "--url", "http://127.0.0.1:1", "status", NULL }), 4);
+}
+
+/* Whether @s holds nothing a terminal acts on: no control character but
+ * line ends (LF, CRLF), no C1, no bidi control or line separator. */
+static bool terminal_safe(const char *s)
+{
+	size_t len = strlen(s);
+
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		n = hwall_utf8_next(s + i, len - i, &cp);
+		bool line_end = cp == '\n' || (cp == '\r' && s[i + 1] == '\n');
+		if (n == 0 || (hwall_utf8_is_control(cp) && !line_end) || hwall_utf8_is_layout(cp))
+			return false;
+	}
+	return true;
+}
+
+/* Issue 14, item 8: a note with ESC, BEL and C1, and a candidate whose
+ * host, path and set hold them (stored by something other than ingest,
+ * which refuses them), print escaped in every command. */
+static void test_terminal_escapes(void)
+{
+	static const char note[] = "\x1b]0;owned\x07 \xc2\x9b" "31mred\xe2\x80\xae txt \\ ok\x7f";
+	struct ctl_event ev = { .set = "esc\x1b[5m", .algo = HWALL_ALGO_MD5, .ts = 90000,
+				.digest = "0123456789abcdef0123456789abcdef",
+				.host = "h\x1b[2J.example", .path = "/p\xc2\x9b" "q\x07" };
+	struct ctl_record_result res;
+
+	CU_ASSERT_EQUAL(run((const char *[]){ "review", "9", "confirmed", "--note", note, NULL }),
+			0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "9", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\x1b]0;owned\\x07 \\u009b31mred\\u202e txt \\\\ ok\\x7f"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "--json", "show", "9", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"note\":\"\\u001b]0;owned\\u0007 \\u009b31mred\\u202e"));
+	CU_ASSERT_EQUAL_FATAL(ctl_store_begin(store), 0);
+	CU_ASSERT_EQUAL(ctl_store_record(store, &ev, "dp0", "esc", 1, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_block_add(store, ev.host, ev.path, res.candidate_id,
+					    CTL_BLOCK_AUTO, "controld", 3000, 300000, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_store_commit(store), 0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "candidates", "--limit", "1", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " esc\\x1b[5m "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " http://h\\x1b[2J.example/p\\u009bq\\x07\n"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "blocks", "--offset", "10", NULL }), 0); /* the 11th */
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "http://h\\x1b[2J.example/p\\u009bq\\x07"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "status", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "set         esc\\x1b[5m: 1 candidates"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "export", "notices", "--status", "all", "--format",
+					      "csv", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	CU_ASSERT_EQUAL(run((const char *[]){ "export", "notices", "--status", "all", NULL }), 0);
+	CU_ASSERT_TRUE(terminal_safe(out));
+	/* what the operator typed is echoed escaped too */
+	CU_ASSERT_EQUAL(run((const char *[]){ "show", "\x1b[2J", NULL }), 2);
+	CU_ASSERT_TRUE(terminal_safe(errout));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errout, "'\\x1b[2J' is not an id"));
 }
 
 int main(void)
@@ -172,6 +248,7 @@ int main(void)
 		{ "no Host, cut path", test_no_host },
 		{ "review: false positive for a set or every set", test_review_allowlist },
 		{ "exit codes", test_exit_codes },
+		{ "terminal escapes are escaped", test_terminal_escapes },
 		CU_TEST_INFO_NULL,
 	};
 	return ctl_test_run_suite("control/ctl", suite_init, suite_clean, tests);

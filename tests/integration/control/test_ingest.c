@@ -342,6 +342,14 @@ static void test_raw_flows(void)
 	hwall_test_tmpdir_remove(dir);
 }
 
+#define NOT_STRICT "{\"type\":\"error\",\"message\":\"record is not a strict JSON object with a type\"}"
+
+static const char *const not_strict[] = {
+	"{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"dataplane\":\"dp2\",\"epoch\":\"e\"}",
+	"{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}{}",
+	"\xef\xbb\xbf{\"type\":\"hello\",\"proto\":1,\"dataplane\":\"dp1\",\"epoch\":\"e\"}",
+};
+
 static void test_raw_protocol_errors(void)
 {
 	static char big[HWALL_INGEST_MSG_MAX + 100];
@@ -371,10 +379,18 @@ static void test_raw_protocol_errors(void)
 	fd = raw_connect();
 	raw_send(fd, "not json");
 	raw_recv(&s, fd, buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(
-		buf, "{\"type\":\"error\",\"message\":\"record is not a JSON object with a type\"}");
+	CU_ASSERT_STRING_EQUAL(buf, NOT_STRICT);
 	close(fd);
-	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS), 4);
+	/* strict JSON: a duplicate key, bytes after the object, a byte-order mark */
+	for (size_t i = 0; i < HWALL_ARRAY_SIZE(not_strict); i++) {
+		fd = raw_connect();
+		raw_send(fd, not_strict[i]);
+		raw_recv(&s, fd, buf, sizeof(buf));
+		CU_ASSERT_STRING_EQUAL(buf, NOT_STRICT);
+		close(fd);
+	}
+	CU_ASSERT_EQUAL(ctl_counter_get(&s.m, CTL_CTR_INGEST_PROTOCOL_ERRORS),
+			4 + HWALL_ARRAY_SIZE(not_strict));
 	CU_ASSERT_EQUAL(db_count("SELECT count(*) FROM occurrences"), 0);
 	server_stop(&s);
 	hwall_test_tmpdir_remove(dir);

@@ -60,6 +60,8 @@ static void test_output_line(void)
 	hwall_log_configure("info");
 	HWALL_LOG(INFO, "test.topic", "value %d", 42);
 	HWALL_LOG(DEBUG, "test.topic", "hidden");
+	/* a name from a peer cannot break the line or drive the terminal */
+	HWALL_LOG(INFO, "test.topic", "set %s", "a\nb\x1b[31m\xc2\x9b\xe2\x80\xae\xff ok");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fds[1]);
@@ -68,8 +70,9 @@ static void test_output_line(void)
 	CU_ASSERT_TRUE(n > 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " info test.topic: value 42\n"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "hidden"));
-	/* Exactly one line. */
-	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + n - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " info test.topic: set a\\x0ab\\x1b[31m\\u009b\\u202e\\xff ok\n"));
+	/* Exactly two lines. */
+	CU_ASSERT_PTR_EQUAL(strchr(strchr(buf, '\n') + 1, '\n'), buf + n - 1);
 }
 
 int main(void)

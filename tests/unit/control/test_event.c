@@ -359,6 +359,14 @@ static void test_key_file(void)
 	CU_ASSERT_EQUAL(st.st_size, CTL_CLIENT_KEY_LEN);
 	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), 0); /* read back */
 	CU_ASSERT_EQUAL(memcmp(k1, k2, sizeof(k1)), 0);
+	/* issue 14, item 10: a key others may read is refused */
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), -EPERM);
+	CU_ASSERT_EQUAL(chmod(path, 0640), 0);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), -EPERM);
+	CU_ASSERT_EQUAL(chmod(path, 0400), 0);
+	CU_ASSERT_EQUAL(ctl_client_key_load(path, k2), 0);
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
 	f = fopen(path, "a");
 	fputc('x', f);
 	fclose(f);
@@ -441,6 +449,15 @@ static void test_tokens_reload(void)
 	fclose(f);
 	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: expected NAME ROLE SHA256-HEX"));
+	/* issue 14, item 10: a tokens file others may read is refused, and says how to fix it */
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "dave admin %s\n", ha);
+	fclose(f);
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "(mode 0644); run: chmod 600 "));
+	CU_ASSERT_EQUAL(ctl_tokens_check(&t, "token-a", name), CTL_ROLE_REVIEWER); /* kept */
 	unlink(path);
 	CU_ASSERT_EQUAL(ctl_tokens_reload(&t, path, &err), -ENOENT);
 	CU_ASSERT_EQUAL(t.n, 2);
