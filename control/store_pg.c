@@ -53,6 +53,14 @@ static const char *pg_errmsg(struct ctl_store *s)
 	return ctl_pg_of(s)->errmsg;
 }
 
+/* libpq's notices (a server's NOTICE or WARNING) are not ours to print:
+ * failures come back as results and are logged once by the caller. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Connect: libpq's own defaults and environment, a connect timeout that
  * @conninfo may override, and our name in pg_stat_activity. */
 static int pg_connect(struct ctl_pg *p, const char *conninfo, struct hwall_err *err)
@@ -63,6 +71,7 @@ static int pg_connect(struct ctl_pg *p, const char *conninfo, struct hwall_err *
 	p->conn = PQconnectdbParams(keys, vals, 1);
 	if (!p->conn)
 		return hwall_err_set(err, -ENOMEM, "out of memory");
+	PQsetNoticeProcessor(p->conn, quiet_notice, NULL);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		/* libpq's message names host and reason; never the password */
 		char msg[256];
@@ -130,6 +139,11 @@ static const char *const decision_kinds[CTL_DECISION_KIND_COUNT] = {
 	[CTL_DECISION_UNALLOW] = "unallow", [CTL_DECISION_BLOCK] = "block",
 	[CTL_DECISION_UNBLOCK] = "unblock",
 };
+
+const char *ctl_decision_kind_name(enum ctl_decision_kind k)
+{
+	return (unsigned int)k < CTL_DECISION_KIND_COUNT ? decision_kinds[k] : "?";
+}
 
 struct decision_walk {
 	ctl_decision_fn fn;
@@ -206,12 +220,11 @@ int ctl_pg_wait(struct ctl_store *s, int timeout_ms)
 	PGnotify *n;
 	int got = 0;
 
-	if (pfd.fd < 0)
+	if (pfd.fd < 0 || (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) ||
+	    !PQconsumeInput(p->conn)) {
+		ctl_pg_keep_error(p, NULL);
 		return -EIO;
-	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
-		return -EIO;
-	if (!PQconsumeInput(p->conn))
-		return -EIO;
+	}
 	while ((n = PQnotifies(p->conn)) != NULL) {
 		got = 1;
 		PQfreemem(n);

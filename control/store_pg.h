@@ -57,6 +57,9 @@ enum ctl_decision_kind {
 	CTL_DECISION_KIND_COUNT
 };
 
+/* "status", "allow", "unallow", "block", "unblock"; "?" when out of range. */
+const char *ctl_decision_kind_name(enum ctl_decision_kind k);
+
 /* One central decision, as edges read it. */
 struct ctl_decision {
 	int64_t seq, at;

@@ -32,13 +32,13 @@ void ctl_pg_arg_bool(struct ctl_pg_args *a, bool v)
 	ctl_pg_arg_str(a, v ? "t" : "f");
 }
 
-/* Keep the server's (or libpq's) message for errmsg, without its newline. */
-static void keep_error(struct ctl_pg *p, const PGresult *res)
+void ctl_pg_keep_error(struct ctl_pg *p, const PGresult *res)
 {
 	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn);
 	size_t n;
 
 	snprintf(p->errmsg, sizeof(p->errmsg), "%s", m && *m ? m : "PostgreSQL error");
+	p->errmsg[strcspn(p->errmsg, "\n")] = '\0'; /* libpq's first line says it */
 	n = strlen(p->errmsg);
 	while (n && (p->errmsg[n - 1] == '\n' || p->errmsg[n - 1] == ' '))
 		p->errmsg[--n] = '\0';
@@ -54,7 +54,7 @@ PGresult *ctl_pg_exec(struct ctl_pg *p, const char *sql, const struct ctl_pg_arg
 
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
-	keep_error(p, res);
+	ctl_pg_keep_error(p, res);
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (ret_err)
 		*ret_err = state && strcmp(state, "23505") == 0 ? -EEXIST : -EIO;

@@ -71,6 +71,10 @@ void ctl_pg_arg_bool(struct ctl_pg_args *a, bool v);
 PGresult *ctl_pg_exec(struct ctl_pg *p, const char *sql, const struct ctl_pg_args *a,
 		      int *ret_err);
 
+/* Keep the message of @res (NULL: the connection's) for errmsg: its first
+ * line. */
+void ctl_pg_keep_error(struct ctl_pg *p, const PGresult *res);
+
 /* Run a command; its affected row count in *ret_n when given.  0 or -errno. */
 int ctl_pg_cmd(struct ctl_pg *p, const char *sql, const struct ctl_pg_args *a, uint64_t *ret_n);
 
