@@ -44,14 +44,46 @@ void ctl_pg_keep_error(struct ctl_pg *p, const PGresult *res)
 		p->errmsg[--n] = '\0';
 }
 
-PGresult *ctl_pg_exec(struct ctl_pg *p, const char *sql, const struct ctl_pg_args *a,
-		      int *ret_err)
+/* Whether @res failed because the connection is gone: libpq's own
+ * errors carry no SQLSTATE; the server's last words on a shutdown or
+ * crash are class 57P; class 08 is a connection exception. */
+static bool connection_lost(struct ctl_pg *p, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(p->conn) != CONNECTION_OK || !state || strncmp(state, "57P", 3) == 0 ||
+	       strncmp(state, "08", 2) == 0;
+}
+
+/* One try of @sql: the result, or NULL with the status in *ret_st. */
+static PGresult *exec_once(struct ctl_pg *p, const char *sql, const struct ctl_pg_args *a,
+			   ExecStatusType *ret_st)
 {
 	PGresult *res = PQexecParams(p->conn, sql, a ? a->n : 0, NULL, a ? a->v : NULL, NULL,
 				     NULL, 0);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	*ret_st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	return res;
+}
+
+PGresult *ctl_pg_exec(struct ctl_pg *p, const char *sql, const struct ctl_pg_args *a,
+		      int *ret_err)
+{
+	ExecStatusType st;
+	PGresult *res = exec_once(p, sql, a, &st);
 	const char *state;
 
+	/* The server dropped the connection (a restart, a failover): outside
+	 * a transaction, connect again and try once more.  Every statement
+	 * run outside one is safe to repeat (marks, upserts; a review or an
+	 * entry already made answers -EALREADY or -EEXIST).  Inside one the
+	 * caller must see the failure: what the transaction did is gone. */
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !p->in_tx &&
+	    connection_lost(p, res)) {
+		PQclear(res);
+		PQreset(p->conn);
+		res = exec_once(p, sql, a, &st);
+	}
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
 	ctl_pg_keep_error(p, res);
@@ -125,7 +157,7 @@ int ctl_pg_tx_begin(struct ctl_pg *p)
 
 	if (p->in_tx)
 		return -EBUSY;
-	r = ctl_pg_cmd(p, "BEGIN", NULL, NULL);
+	r = ctl_pg_cmd(p, "BEGIN", NULL, NULL); /* outside a transaction: reconnects if needed */
 	p->in_tx = r == 0;
 	return r;
 }

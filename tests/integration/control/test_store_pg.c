@@ -13,6 +13,7 @@
 #include "ctl_test_store_cases.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,6 +231,31 @@ static void test_pg_decisions(void)
 	ctl_store_close(s);
 }
 
+/* The server restarted (a crash, a failover): the next statement outside
+ * a transaction connects again; one inside fails and the next works. */
+static void test_pg_reconnect(void)
+{
+	struct ctl_store *s = ctl_test_store_new();
+	struct ctl_record_result res;
+	uint64_t counts[CTL_STATUS_COUNT];
+	struct ctl_event ev;
+
+	ctl_test_event(&ev, 1, "a.example", "/x.jpg", 1000);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_FATAL(system(getenv("HWALL_TEST_PG_STOP")) == 0);
+	CU_ASSERT_FATAL(system(getenv("HWALL_TEST_PG_START")) == 0);
+	CU_ASSERT_EQUAL(ctl_store_count_status(s, counts), 0);
+	CU_ASSERT_EQUAL(counts[CTL_STATUS_NEW], 1);
+	CU_ASSERT_FATAL(system(getenv("HWALL_TEST_PG_STOP")) == 0);
+	CU_ASSERT_FATAL(system(getenv("HWALL_TEST_PG_START")) == 0);
+	CU_ASSERT_EQUAL(ctl_store_begin(s), 0);
+	ctl_store_rollback(s);
+	ev.ts = 1001;
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_count_status(s, counts), 0);
+	ctl_store_close(s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -239,6 +265,7 @@ int main(void)
 		CTL_TEST_STORE_CASES,
 		{ "one candidate, occurrences per appliance", test_pg_appliances },
 		{ "decisions for edges", test_pg_decisions },
+		{ "server restarted: reconnect", test_pg_reconnect },
 		CU_TEST_INFO_NULL,
 	};
 
