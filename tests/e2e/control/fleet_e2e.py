@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 
-from ctl_e2e import ON_FAIL, fail, free_port, sh, wait_for
+from ctl_e2e import ON_FAIL, fail, free_port, ingest, sh, wait_for
 
 CTLD = os.path.abspath(sys.argv[1])
 PGDIR = os.environ["HWALL_TEST_PG_DIR"]
@@ -59,24 +58,9 @@ def event(name):
         "category": 1, "ref": 7})
 
 
-def ingest(sock_path, epoch, names):
-    """Send @names as events 1..n of @epoch; return once all are acked."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(10)
-    s.connect(sock_path)
-    s.send(json.dumps({"type": "hello", "proto": 1, "dataplane": "dp0",
-                       "epoch": epoch}).encode())
-    if json.loads(s.recv(65536)).get("type") != "welcome":
-        fail("no welcome")
-    for i, name in enumerate(names, 1):
-        s.send(b'{"type":"event","seq":%d,"event":%s}' % (i, event(name).encode()))
-    acked = 0
-    while acked < len(names):
-        msg = json.loads(s.recv(65536))
-        if msg.get("type") != "ack":
-            fail(f"controld answered {msg}")
-        acked = msg["seq"]
-    s.close()
+def send(sock_path, epoch, names):
+    """@names' events as 1..n of (dp0, @epoch); returns once all are acked."""
+    ingest(sock_path, "dp0", epoch, [event(n) for n in names])
 
 
 def start(name, work, cfg):
@@ -117,8 +101,8 @@ def main():
             edges[n] = start(n, work, {
                 "db": f"{work}/{n}/store.db", "api": {"port": ports[n]},
                 "fleet": {"conninfo": central_db, "appliance": n, "reconcile_ms": 1000}})
-        ingest(f"{edges['edge1']}/ingest.sock", "a", ["shared", "edge1"])
-        ingest(f"{edges['edge2']}/ingest.sock", "a", ["shared", "edge2", "shared"])
+        send(f"{edges['edge1']}/ingest.sock", "a", ["shared", "edge1"])
+        send(f"{edges['edge2']}/ingest.sock", "a", ["shared", "edge2", "shared"])
 
         def central(path, body=None):
             return api(ports["central"], admin, path, body)
@@ -155,7 +139,7 @@ def main():
 
         subprocess.run(os.environ["HWALL_TEST_PG_STOP"], shell=True, check=True)
         t1 = time.time()
-        ingest(f"{edges['edge2']}/ingest.sock", "b", ["edge2", "edge2"])
+        send(f"{edges['edge2']}/ingest.sock", "b", ["edge2", "edge2"])
         acked_in = time.time() - t1
         if acked_in > 3:
             fail(f"edge2 waited {acked_in:.1f} s for its acks with the database down")
@@ -166,7 +150,7 @@ def main():
         PROCS["edge1"].send_signal(signal.SIGKILL)
         PROCS["edge1"].wait()
         start("edge1", work, json.load(open(f"{edges['edge1']}/ctl.json")))
-        ingest(f"{edges['edge1']}/ingest.sock", "b", ["edge1", "edge1"])
+        send(f"{edges['edge1']}/ingest.sock", "b", ["edge1", "edge1"])
         wait_for("9 central occurrences", lambda: sum(
             c["occurrences"] for c in central("/api/v1/candidates")["items"]) == 9)
         time.sleep(1.5)  # anything sent twice would show by now
