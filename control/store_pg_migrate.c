@@ -201,7 +201,80 @@ static const char migration_3[] =
 	"    CASE WHEN p_to = 'false_positive' THEN p_scope ELSE '' END, p_actor, p_note);"
 	"END $$;";
 
-static const char *const migrations[] = { migration_1, migration_2, migration_3 };
+/* Version 4: least privilege for edges.  An edge logs in as its own role,
+ * named as its appliance id and a member of hwall_edge (created here when
+ * missing: the migrating role needs CREATEROLE, or a DBA creates it
+ * first).  It may only call hwall_record() and hwall_review() (which run
+ * as their owner), and triggers refuse rows of another appliance and
+ * reviews of candidates it never saw; row-level security lets it read
+ * only its own occurrences, marks and status, the candidates it saw, and
+ * the decisions addressed to it (or to every edge).  The owner (the
+ * central controld, which runs migrate) is not restricted. */
+static const char migration_4[] =
+	"DO $$BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hwall_edge') THEN"
+	"    CREATE ROLE hwall_edge NOLOGIN;"
+	"  END IF;"
+	"END$$;"
+	"CREATE FUNCTION hwall_is_edge() RETURNS boolean LANGUAGE sql STABLE AS"
+	"  $$SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+	"    JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = 'hwall_edge'"
+	"    AND u.rolname = session_user)$$;"
+	"CREATE FUNCTION hwall_own_appliance() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN"
+	"  IF hwall_is_edge() AND NEW.appliance <> session_user THEN"
+	"    RAISE EXCEPTION 'appliance % may not write rows of %', session_user, NEW.appliance"
+	"      USING ERRCODE = '42501';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END$$;"
+	"CREATE TRIGGER occurrences_own BEFORE INSERT OR UPDATE ON occurrences"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_appliance();"
+	"CREATE TRIGGER ingest_peers_own BEFORE INSERT OR UPDATE ON ingest_peers"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_appliance();"
+	"CREATE FUNCTION hwall_own_review() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN"
+	"  IF hwall_is_edge() AND (position(session_user || ':' IN NEW.actor) <> 1"
+	"      OR NOT EXISTS (SELECT 1 FROM occurrences WHERE candidate_id = NEW.candidate_id"
+	"                     AND appliance = session_user)) THEN"
+	"    RAISE EXCEPTION 'appliance % may only review what it saw', session_user"
+	"      USING ERRCODE = '42501';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END$$;"
+	"CREATE TRIGGER reviews_own BEFORE INSERT ON reviews"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_review();"
+	"DO $$BEGIN"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_record'::regproc::regprocedure);"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_review'::regproc::regprocedure);"
+	"  EXECUTE format('REVOKE ALL ON FUNCTION %s, %s FROM PUBLIC',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure);"
+	"  EXECUTE format('GRANT EXECUTE ON FUNCTION %s, %s TO hwall_edge',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure);"
+	"END$$;"
+	"GRANT SELECT ON hwall_schema, candidates, occurrences, ingest_peers, decisions"
+	"  TO hwall_edge;"
+	"GRANT SELECT, INSERT, UPDATE ON appliances TO hwall_edge;"
+	"ALTER TABLE candidates ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE occurrences ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE ingest_peers ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE decisions ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE appliances ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY edge_candidates ON candidates FOR SELECT TO hwall_edge USING"
+	"  (EXISTS (SELECT 1 FROM occurrences o WHERE o.candidate_id = candidates.id"
+	"           AND o.appliance = session_user));"
+	"CREATE POLICY edge_occurrences ON occurrences FOR SELECT TO hwall_edge"
+	"  USING (appliance = session_user);"
+	"CREATE POLICY edge_marks ON ingest_peers FOR SELECT TO hwall_edge"
+	"  USING (appliance = session_user);"
+	"CREATE POLICY edge_decisions ON decisions FOR SELECT TO hwall_edge"
+	"  USING (appliances IS NULL OR session_user = ANY (appliances));"
+	"CREATE POLICY edge_status ON appliances FOR ALL TO hwall_edge"
+	"  USING (id = session_user) WITH CHECK (id = session_user);";
+
+static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4 };
 
 int ctl_pg_migrate_latest(void)
 {
