@@ -98,9 +98,12 @@ static const char migration_1[] =
 	"  FOR EACH ROW EXECUTE FUNCTION hwall_decision_notify();";
 
 /* Version 2: recording an event in one round trip (what
- * store_sqlite_ingest.c does in several statements): the appliance's mark,
- * the allowlist, the candidate (created, updated, or reopened with its
- * audit row) and the occurrence, in the caller's transaction. */
+ * store_sqlite_ingest.c does in several statements): a (appliance,
+ * dataplane, epoch, seq) already stored is a duplicate; the allowlist;
+ * the candidate (created, updated, or reopened with its audit row); the
+ * occurrence.  The ingest mark is the caller's (store_pg_ingest.c keeps
+ * it per transaction and writes it once, at commit: a row updated per
+ * event would grow a chain of versions that every later event walks). */
 static const char migration_2[] =
 	"CREATE FUNCTION hwall_record(p_app text, p_dp text, p_epoch text, p_seq bigint,"
 	"  p_set text, p_algo text, p_digest text, p_host text, p_path text,"
@@ -111,17 +114,12 @@ static const char migration_2[] =
 	"  OUT r_id bigint, OUT r_created boolean, OUT r_reopened boolean,"
 	"  OUT r_allowlisted boolean, OUT r_duplicate boolean)"
 	" LANGUAGE plpgsql AS $$"
-	"DECLARE v_mark bigint; v_status text;"
+	"DECLARE v_status text;"
 	"BEGIN"
 	"  r_id := 0; r_created := false; r_reopened := false;"
 	"  r_allowlisted := false; r_duplicate := false;"
-	"  INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
-	"    VALUES (p_app, p_dp, p_epoch, 0, p_ts) ON CONFLICT DO NOTHING;"
-	"  SELECT last_seq INTO v_mark FROM ingest_peers WHERE appliance = p_app"
-	"    AND dataplane = p_dp AND epoch = p_epoch FOR UPDATE;"
-	"  IF p_seq <= v_mark THEN r_duplicate := true; RETURN; END IF;"
-	"  UPDATE ingest_peers SET last_seq = p_seq, updated = p_ts WHERE appliance = p_app"
-	"    AND dataplane = p_dp AND epoch = p_epoch;"
+	"  IF EXISTS (SELECT 1 FROM occurrences WHERE appliance = p_app AND dataplane = p_dp"
+	"      AND epoch = p_epoch AND seq = p_seq) THEN r_duplicate := true; RETURN; END IF;"
 	"  IF EXISTS (SELECT 1 FROM allowlist WHERE algo = p_algo AND digest = p_digest"
 	"      AND set_id IN ('', p_set)) THEN r_allowlisted := true; RETURN; END IF;"
 	"  LOOP"
@@ -157,8 +155,14 @@ static const char migration_2[] =
 	"    server_port, http_status, size, complete, partial, dataplane, epoch, seq,"
 	"    normalised) VALUES (r_id, p_app, p_ts, p_client, p_method, p_server_ip,"
 	"    p_server_port, p_http_status, p_size, p_complete, p_partial, p_dp, p_epoch,"
-	"    p_seq, p_normalised) ON CONFLICT DO NOTHING;"
-	"END $$;";
+	"    p_seq, p_normalised);"
+	"END $$;"
+	"CREATE FUNCTION hwall_mark(p_app text, p_dp text, p_epoch text, p_seq bigint,"
+	"  p_updated bigint) RETURNS void LANGUAGE sql AS"
+	"  $$INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
+	"    VALUES (p_app, p_dp, p_epoch, p_seq, p_updated) ON CONFLICT (appliance, dataplane,"
+	"    epoch) DO UPDATE SET last_seq = greatest(ingest_peers.last_seq, excluded.last_seq),"
+	"    updated = excluded.updated$$;";
 
 /* Version 3: a review in one round trip: the status, its consequences
  * (allowlist entry for the scope asked, blocks lifted; or the entry this
@@ -249,10 +253,14 @@ static const char migration_4[] =
 	"                 'hwall_record'::regproc::regprocedure);"
 	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
 	"                 'hwall_review'::regproc::regprocedure);"
-	"  EXECUTE format('REVOKE ALL ON FUNCTION %s, %s FROM PUBLIC',"
-	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure);"
-	"  EXECUTE format('GRANT EXECUTE ON FUNCTION %s, %s TO hwall_edge',"
-	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure);"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_mark'::regproc::regprocedure);"
+	"  EXECUTE format('REVOKE ALL ON FUNCTION %s, %s, %s FROM PUBLIC',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure,"
+	"                 'hwall_mark'::regproc::regprocedure);"
+	"  EXECUTE format('GRANT EXECUTE ON FUNCTION %s, %s, %s TO hwall_edge',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure,"
+	"                 'hwall_mark'::regproc::regprocedure);"
 	"END$$;"
 	"GRANT SELECT ON hwall_schema, candidates, occurrences, ingest_peers, decisions"
 	"  TO hwall_edge;"
