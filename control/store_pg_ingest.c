@@ -12,6 +12,7 @@
  */
 #include "control/store_pg_int.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,64 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	ret->duplicate = ctl_pg_bool(res, 0, 4);
 	PQclear(res);
 	return ctl_pg_peer_advance(s, dataplane, epoch, seq, ev->ts);
+}
+
+/* One replica as a row of hwall_record_batch()'s JSON array. */
+static cJSON *replica_row_json(const struct ctl_replica *rep)
+{
+	const struct ctl_event *ev = &rep->ev;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "dp", rep->dataplane);
+	cJSON_AddStringToObject(o, "epoch", rep->epoch);
+	cJSON_AddNumberToObject(o, "seq", (double)rep->seq);
+	cJSON_AddStringToObject(o, "set_id", ev->set);
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(ev->algo));
+	cJSON_AddStringToObject(o, "digest", ev->digest);
+	cJSON_AddStringToObject(o, "host", ev->host);
+	cJSON_AddStringToObject(o, "path", ev->path);
+	cJSON_AddNumberToObject(o, "set_version", (double)ev->set_version);
+	cJSON_AddStringToObject(o, "server_ip", ev->server_ip);
+	cJSON_AddNumberToObject(o, "server_port", ev->server_port);
+	cJSON_AddNumberToObject(o, "category", ev->category);
+	cJSON_AddNumberToObject(o, "ref", ev->ref);
+	cJSON_AddNumberToObject(o, "ts", (double)ev->ts);
+	cJSON_AddBoolToObject(o, "host_trunc", ev->host_truncated);
+	cJSON_AddBoolToObject(o, "path_trunc", ev->path_truncated);
+	cJSON_AddStringToObject(o, "client", ev->client);
+	cJSON_AddStringToObject(o, "method", ev->method);
+	cJSON_AddNumberToObject(o, "http_status", ev->http_status);
+	cJSON_AddNumberToObject(o, "size", (double)ev->size);
+	cJSON_AddBoolToObject(o, "complete", ev->complete);
+	cJSON_AddBoolToObject(o, "partial", ev->partial);
+	cJSON_AddNumberToObject(o, "normalised", ev->normalised);
+	return o;
+}
+
+int ctl_pg_record_batch(struct ctl_store *s, const struct ctl_replica *reps, size_t n,
+			uint64_t *ret_new)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	struct ctl_pg_args a = { 0 };
+	cJSON *rows = cJSON_CreateArray();
+	int64_t v = 0;
+	char *text;
+	int r;
+
+	for (size_t i = 0; rows && i < n; i++)
+		cJSON_AddItemToArray(rows, replica_row_json(&reps[i]));
+	text = rows ? cJSON_PrintUnformatted(rows) : NULL;
+	cJSON_Delete(rows);
+	if (!text)
+		return -ENOMEM;
+	p->mark.valid = false; /* the batch moves marks behind the cache */
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, text);
+	r = ctl_pg_int(p, "SELECT hwall_record_batch($1, $2::jsonb)", &a, &v);
+	free(text);
+	if (r == 0)
+		*ret_new = (uint64_t)v;
+	return r < 0 ? -EIO : 0;
 }
 
 int ctl_pg_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,

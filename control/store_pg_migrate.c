@@ -238,7 +238,8 @@ static const char migration_4[] =
 	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_appliance();"
 	"CREATE FUNCTION hwall_own_review() RETURNS trigger LANGUAGE plpgsql AS $$"
 	"BEGIN"
-	"  IF hwall_is_edge() AND (position(session_user || ':' IN NEW.actor) <> 1"
+	"  IF hwall_is_edge() AND ((position(session_user || ':' IN NEW.actor) <> 1"
+	"                           AND NEW.actor <> 'controld')"
 	"      OR NOT EXISTS (SELECT 1 FROM occurrences WHERE candidate_id = NEW.candidate_id"
 	"                     AND appliance = session_user)) THEN"
 	"    RAISE EXCEPTION 'appliance % may only review what it saw', session_user"
@@ -282,7 +283,91 @@ static const char migration_4[] =
 	"CREATE POLICY edge_status ON appliances FOR ALL TO hwall_edge"
 	"  USING (id = session_user) WITH CHECK (id = session_user);";
 
-static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4 };
+/* Version 5: a batch of events in one statement, for the fleet uplink:
+ * the rows arrive as one JSON array; those already stored (same appliance,
+ * dataplane, epoch and sequence number, or at or below the ingest mark)
+ * and allowlisted ones are dropped; the rest are grouped per candidate,
+ * which is inserted or updated once per batch in key order (so two
+ * appliances never lock the same candidates in opposite orders), a
+ * taken_down one (locked first, so what is reopened is what the update
+ * sees) reopened with its audit row; the occurrences go in with
+ * one INSERT; the marks move to each peer's highest number.  r_new: the
+ * occurrences stored.  Runs as its owner for edge roles (version 4's
+ * triggers still refuse another appliance's rows). */
+static const char migration_5[] =
+	"CREATE FUNCTION hwall_record_batch(p_app text, p_rows jsonb, OUT r_new bigint)"
+	" LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog AS $$"
+	"DECLARE v_reopen bigint[];"
+	"BEGIN"
+	"  SELECT coalesce(array_agg(id), '{}') INTO v_reopen FROM (SELECT c.id FROM candidates c"
+	"    JOIN (SELECT DISTINCT set_id, algo, digest, host, path FROM jsonb_to_recordset(p_rows)"
+	"          AS x(set_id text, algo text, digest text, host text, path text)) k"
+	"    ON c.set_id = k.set_id AND c.algo = k.algo AND c.digest = k.digest"
+	"    AND md5(c.host) = md5(k.host) AND md5(c.path) = md5(k.path)"
+	"    WHERE c.status = 'taken_down' ORDER BY c.id FOR UPDATE OF c) t;"
+	"  WITH ev AS (SELECT * FROM jsonb_to_recordset(p_rows) AS x(dp text, epoch text,"
+	"      seq bigint, set_id text, algo text, digest text, host text, path text,"
+	"      set_version bigint, server_ip text, server_port integer, category bigint,"
+	"      ref bigint, ts bigint, host_trunc boolean, path_trunc boolean, client text,"
+	"      method text, http_status integer, size bigint, complete boolean,"
+	"      partial boolean, normalised bigint)),"
+	"  fresh AS (SELECT ev.* FROM ev WHERE"
+	"      ev.seq > coalesce((SELECT last_seq FROM ingest_peers m WHERE m.appliance = p_app"
+	"                         AND m.dataplane = ev.dp AND m.epoch = ev.epoch), 0)"
+	"      AND NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.appliance = p_app"
+	"                      AND o.dataplane = ev.dp AND o.epoch = ev.epoch AND o.seq = ev.seq)"
+	"      AND NOT EXISTS (SELECT 1 FROM allowlist a WHERE a.algo = ev.algo"
+	"                      AND a.digest = ev.digest AND a.set_id IN ('', ev.set_id))),"
+	"  agg AS (SELECT set_id, algo, digest, host, path,"
+	"      (array_agg(set_version ORDER BY ts DESC, seq DESC))[1] AS set_version,"
+	"      (array_agg(server_ip ORDER BY ts DESC, seq DESC))[1] AS server_ip,"
+	"      (array_agg(server_port ORDER BY ts DESC, seq DESC))[1] AS server_port,"
+	"      (array_agg(category ORDER BY ts DESC, seq DESC))[1] AS category,"
+	"      (array_agg(ref ORDER BY ts DESC, seq DESC))[1] AS ref,"
+	"      min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS n,"
+	"      bool_or(host_trunc) AS host_trunc, bool_or(path_trunc) AS path_trunc"
+	"      FROM fresh GROUP BY set_id, algo, digest, host, path),"
+	"  up AS (INSERT INTO candidates AS c (set_id, algo, digest, host, path, set_version,"
+	"      server_ip, server_port, category, ref, first_seen, last_seen, occurrences,"
+	"      host_truncated, path_truncated)"
+	"      SELECT set_id, algo, digest, host, path, set_version, server_ip, server_port,"
+	"      category, ref, first_seen, last_seen, n, host_trunc, path_trunc FROM agg"
+	"      ORDER BY set_id, algo, digest, md5(host), md5(path)"
+	"      ON CONFLICT (set_id, algo, digest, md5(host), md5(path)) DO UPDATE SET"
+	"      set_version = excluded.set_version, server_ip = excluded.server_ip,"
+	"      server_port = excluded.server_port, category = excluded.category,"
+	"      ref = excluded.ref, first_seen = least(c.first_seen, excluded.first_seen),"
+	"      last_seen = greatest(c.last_seen, excluded.last_seen),"
+	"      occurrences = c.occurrences + excluded.occurrences,"
+	"      host_truncated = c.host_truncated OR excluded.host_truncated,"
+	"      path_truncated = c.path_truncated OR excluded.path_truncated,"
+	"      status = CASE WHEN c.status = 'taken_down' THEN 'confirmed' ELSE c.status END,"
+	"      reopened = c.reopened + CASE WHEN c.status = 'taken_down' THEN 1 ELSE 0 END"
+	"      RETURNING c.id, c.set_id, c.algo, c.digest, c.host, c.path, c.last_seen),"
+	"  rv AS (INSERT INTO reviews (candidate_id, at, actor, from_status, to_status, note)"
+	"      SELECT id, last_seen, 'controld', 'taken_down', 'confirmed',"
+	"      'served again after takedown' FROM up WHERE id = ANY (v_reopen)),"
+	"  occ AS (INSERT INTO occurrences (candidate_id, appliance, seen, client, method,"
+	"      server_ip, server_port, http_status, size, complete, partial, dataplane, epoch,"
+	"      seq, normalised) SELECT up.id, p_app, f.ts, f.client, f.method, f.server_ip,"
+	"      f.server_port, f.http_status, f.size, f.complete, f.partial, f.dp, f.epoch,"
+	"      f.seq, f.normalised FROM fresh f JOIN up ON up.set_id = f.set_id"
+	"      AND up.algo = f.algo AND up.digest = f.digest AND up.host = f.host"
+	"      AND up.path = f.path RETURNING 1)"
+	"  SELECT count(*) INTO r_new FROM occ;"
+	"  INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
+	"    SELECT p_app, x.dp, x.epoch, max(x.seq), max(x.ts) FROM jsonb_to_recordset(p_rows)"
+	"    AS x(dp text, epoch text, seq bigint, ts bigint) GROUP BY x.dp, x.epoch"
+	"    ON CONFLICT (appliance, dataplane, epoch) DO UPDATE SET"
+	"    last_seq = greatest(ingest_peers.last_seq, excluded.last_seq),"
+	"    updated = excluded.updated;"
+	"END $$;"
+	"REVOKE ALL ON FUNCTION hwall_record_batch(text, jsonb) FROM PUBLIC;"
+	"GRANT EXECUTE ON FUNCTION hwall_record_batch(text, jsonb) TO hwall_edge;";
+
+static const char *const migrations[] = {
+	migration_1, migration_2, migration_3, migration_4, migration_5,
+};
 
 int ctl_pg_migrate_latest(void)
 {

@@ -57,7 +57,7 @@ static void test_pg_migrate(void)
 	char edge_db[256];
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 4);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 5);
 	ctl_store_close(s);
 	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), 0);
 	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM hwall_schema"), 1);
@@ -256,6 +256,60 @@ static void test_pg_reconnect(void)
 	ctl_store_close(s);
 }
 
+/* The uplink's batch: one statement; what is stored already (or at or
+ * below the mark) and allowlisted rows are skipped; a candidate seen
+ * several times in the batch is written once with the sum; a taken_down
+ * one reopens with its audit row; the marks move. */
+static void test_pg_record_batch(void)
+{
+	struct ctl_store *s = ctl_test_store_new(), *e1 = NULL;
+	struct ctl_review trail[4] = { 0 };
+	struct ctl_replica reps[5];
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	uint64_t stored = 0, mark = 0;
+	int64_t id;
+
+	CU_ASSERT_FATAL(ctl_pg_open(conninfo, "edge1", false, &e1, NULL) == 0);
+	ctl_test_event(&ev, 31, "b.example", "/1.jpg", 1000);
+	CU_ASSERT_EQUAL(record(e1, &ev, 1, &res), 0); /* seq 1 already in */
+	id = res.candidate_id;
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "alice", "", CTL_ALLOW_SET,
+					 1050, NULL), 0);
+	memset(reps, 0, sizeof(reps));
+	for (int i = 0; i < 5; i++) {
+		ctl_test_event(&reps[i].ev, i < 3 ? 31 : 32, "b.example", i < 3 ? "/1.jpg" : "/2.jpg",
+			       1100 + i);
+		snprintf(reps[i].dataplane, sizeof(reps[i].dataplane), "dp0");
+		snprintf(reps[i].epoch, sizeof(reps[i].epoch), "e1");
+		reps[i].seq = (uint64_t)i + 1;
+	}
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, reps[4].ev.algo, reps[4].ev.digest, "", "adam", "",
+					    1060), 0);
+	CU_ASSERT_EQUAL(ctl_store_begin(e1), 0);
+	CU_ASSERT_EQUAL(ctl_pg_record_batch(e1, reps, 5, &stored), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(e1), 0);
+	CU_ASSERT_EQUAL(stored, 2); /* seq 2 and 3; 1 was in, 4 and 5 allowlisted */
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 3);
+	CU_ASSERT_EQUAL(c.last_seen, 1102);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_CONFIRMED);
+	CU_ASSERT_EQUAL(c.reopened, 1);
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, id, review_collect_cb, trail), 0);
+	CU_ASSERT_STRING_EQUAL(trail[1].actor, "controld");
+	CU_ASSERT_EQUAL(ctl_store_peer_mark(e1, "dp0", "e1", &mark), 0);
+	CU_ASSERT_EQUAL(mark, 5);
+	/* the same batch again: nothing */
+	CU_ASSERT_EQUAL(ctl_store_begin(e1), 0);
+	CU_ASSERT_EQUAL(ctl_pg_record_batch(e1, reps, 5, &stored), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(e1), 0);
+	CU_ASSERT_EQUAL(stored, 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM occurrences"), 3);
+	ctl_store_close(e1);
+	ctl_store_close(s);
+}
+
 /* The connection string of database @db as role @user. */
 static void as_user(char *buf, size_t cap, const char *user)
 {
@@ -335,6 +389,7 @@ int main(void)
 		CTL_TEST_STORE_CASES,
 		{ "one candidate, occurrences per appliance", test_pg_appliances },
 		{ "decisions for edges", test_pg_decisions },
+		{ "uplink batch in one statement", test_pg_record_batch },
 		{ "edge roles: own rows, own reads", test_pg_edge_roles },
 		{ "server restarted: reconnect", test_pg_reconnect },
 		CU_TEST_INFO_NULL,
