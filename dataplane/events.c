@@ -126,6 +126,9 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 		hwall_json_bool(&w, "host_truncated", true);
 	if (t && t->path_truncated)
 		hwall_json_bool(&w, "path_truncated", true);
+	/* Its request was lost in a hole or not captured: no URL. */
+	if (o->request_lost)
+		hwall_json_bool(&w, "request_lost", true);
 	hwall_json_u64(&w, "status", o->status);
 	hwall_json_u64(&w, "size", o->size);
 	hwall_json_bool(&w, "complete", complete);

@@ -8,7 +8,7 @@
  *
  *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
  *    "host":...,"path":...,"method":...[,"host_truncated":true]
- *    [,"path_truncated":true],"status":...,"size":...,
+ *    [,"path_truncated":true][,"request_lost":true],"status":...,"size":...,
  *    "complete":...,"partial":...,"outcome":...,"digests":{"xxh3-128":...}}
  *   {"event":"match", the same fields, "set","set_version","algo",
  *    "digest","category","ref"}

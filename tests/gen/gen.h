@@ -203,6 +203,9 @@ enum gen_expect {
 	                        * claim it complete */
 	GEN_EXPECT_ABANDONED,  /* on a connection given up on (hostile input):
 	                        * absent or incomplete, never complete */
+	GEN_EXPECT_REQUEST_LOST, /* its request was lost by the capture: reported
+	                          * once, complete, request_lost, without URL
+	                          * (found by its digests) */
 	GEN_EXPECT_COUNT
 };
 
@@ -292,6 +295,7 @@ struct gen_ctx {
 	uint64_t min_hostile[GEN_HOSTILE_COUNT];
 	uint64_t min_fragments;       /* IP fragment packets */
 	uint64_t min_idle_timeouts;   /* flows idle longer than 120 s */
+	uint64_t min_acked_gaps;      /* holes the receiver acknowledged (lost by the capture) */
 };
 
 /* Next PRNG value of the context (splitmix64). */

@@ -81,13 +81,15 @@ static int run_step(const struct fc_step *st, uint32_t seq[DP_DIR_COUNT])
 
 	switch (st->op) {
 	case FC_DATA:
-		r = dp_http_data(&h, &conn, st->dir, seq[st->dir], (const uint8_t *)st->data, st->len,
-				 &owner_tag);
+		/* The segment acknowledges all the other side sent (and
+		 * what the row says the capture lost of it). */
+		r = dp_http_data(&h, &conn, st->dir, seq[st->dir], seq[!st->dir] + (uint32_t)st->ack_adj,
+				 (const uint8_t *)st->data, st->len, &owner_tag);
 		seq[st->dir] += st->len;
 		break;
 	case FC_GAP:
-		r = dp_http_gap(&h, &conn, st->dir, st->len, &owner_tag);
 		seq[st->dir] += st->len;
+		r = dp_http_gap(&h, &conn, st->dir, seq[st->dir], st->len, &owner_tag);
 		break;
 	case FC_FIN:
 		dp_http_fin(&h, &conn, st->dir, &owner_tag);
@@ -114,6 +116,7 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_TRUE(!want->host || (s->has_txn && strcmp(s->txn.host, want->host) == 0));
 	CU_ASSERT_TRUE(!want->path || (s->has_txn && strcmp(s->txn.path, want->path) == 0));
 	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
+	CU_ASSERT_EQUAL(s->obj.request_lost, want->request_lost);
 }
 
 /* The counters the row names have their values; every other drop counter
@@ -176,7 +179,7 @@ static void test_sync(void)
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_C2S, (const uint8_t *)"body", 4, 0));
 	/* Responses sync only after a request the server has acknowledged. */
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 5000));
-	CU_ASSERT_EQUAL(dp_http_data(&h, &conn, DP_DIR_C2S, 1000, (const uint8_t *)"GET / HTTP/1.1\r\n\r\n",
+	CU_ASSERT_EQUAL(dp_http_data(&h, &conn, DP_DIR_C2S, 1000, 0, (const uint8_t *)"GET / HTTP/1.1\r\n\r\n",
 				     18, &owner_tag), 0); /* ends at 1018 */
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 1017));
 	CU_ASSERT_TRUE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 1018));
