@@ -27,6 +27,7 @@
 	X(pkt_not_tcp, "IP payload is not TCP")                                             \
 	X(pkt_bad_tcp, "TCP data offset out of range")                                      \
 	X(pkt_not_http_port, "neither port is a configured HTTP port")                      \
+	X(pkt_no_mbuf, "frame of a streamed replay not loaded: its mbuf pool was exhausted") \
 	/* flows (flow.c) */                                                                 \
 	X(pkt_flow_unusable, "packet of a connection already given up on")                 \
 	X(pkt_no_flow, "non-data packet of an unknown connection")                          \

@@ -84,6 +84,11 @@ struct gen_flow_opts {
 	uint16_t mss;        /* 0 = 1460 */
 	uint32_t server_isn; /* 0 = from the PRNG */
 	bool no_acks;        /* client does not ACK server data */
+	uint32_t gso;        /* 0, or bytes per data segment instead of the MSS: BIG
+	                      * TCP super-frames (over 64 KiB: IPv4 total length 0,
+	                      * IPv6 payload length 0) */
+	bool jumbo_hbh;      /* IPv6 BIG TCP frames carry the RFC 2675 Jumbo Payload
+	                      * option in a hop-by-hop header (older Linux) */
 };
 
 struct gen_ctx;

@@ -20,6 +20,7 @@ int gen_scen_sizes(struct gen_ctx *ctx);
 int gen_scen_partial(struct gen_ctx *ctx);
 int gen_scen_clte(struct gen_ctx *ctx);
 int gen_scen_ipv6(struct gen_ctx *ctx);
+int gen_scen_bigtcp(struct gen_ctx *ctx);
 int gen_scen_hosts(struct gen_ctx *ctx);
 int gen_scen_vlan(struct gen_ctx *ctx);
 int gen_scen_ipopts(struct gen_ctx *ctx);
