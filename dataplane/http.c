@@ -58,6 +58,7 @@ void dp_http_fini(struct dp_http *h)
 		h->txn_free = t->next;
 		free(t);
 	}
+	dp_stitch_fini(&h->stitch);
 	while (h->obj_free) {
 		struct dp_obj *o = h->obj_free;
 		h->obj_free = o->next_free;
@@ -152,6 +153,24 @@ static struct dp_obj *obj_get(struct dp_http *h)
 
 /* ---- objects ---- */
 
+/* A range that continued a stitching ended: when the whole is stitched,
+ * report it as an object of its own (its URL is the range's). */
+static void stitch_end(struct dp_http *h, const struct dp_obj *o, void *owner)
+{
+	const struct dp_range *r = &o->range;
+	bool whole_body = o->outcome == DP_DROP_COUNT && o->size == r->end - r->start + 1;
+	struct dp_obj so = { .txn = o->txn, .size = r->total, .status = 206, .stitched = true,
+			     .outcome = DP_DROP_COUNT,
+			     .range = { .end = r->total - 1, .total = r->total, .set = true,
+					.total_known = true } };
+
+	if (!dp_stitch_done(&h->stitch, o->stitch, whole_body, r->end, &so.digests))
+		return;
+	h->ctr->info[DP_INFO_objects]++;
+	h->ctr->info[DP_INFO_objects_complete]++;
+	h->object_fn(h->object_ctx, owner, &so);
+}
+
 /* Finish the object in flight: digests, outcome (exactly one counter), the
  * worker's callback, recycling.  @why is DP_DROP_COUNT for a body that
  * ended by its framing. */
@@ -183,6 +202,8 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	if (o->partial)
 		h->ctr->info[DP_INFO_objects_partial]++;
 	h->object_fn(h->object_ctx, owner, o);
+	if (o->stitch)
+		stitch_end(h, o, owner);
 	if (!o->pending)
 		dp_http_obj_put(h, o);
 }
@@ -214,6 +235,8 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 		len = (uint32_t)room;
 	}
 	dp_digest_update(o->dg, p, len);
+	if (o->stitch)
+		dp_stitch_feed(o->stitch, p, len, &o->stitch_skip);
 	o->size += len;
 	h->ctr->body_bytes += len;
 }
@@ -369,6 +392,26 @@ static struct dp_txn *pair(struct dp_http *h, struct dp_http_conn *c, void *owne
 	return t;
 }
 
+/* A 206 with its Content-Range: one of the whole file is the whole object
+ * (RFC 9110 14.4); another may continue a stitching (stitch.h), given a
+ * URL, a validator and the complete length. */
+static void on_range(struct dp_http *h, struct dp_obj *o, const struct dp_head *hd)
+{
+	const struct dp_range *r = &hd->range;
+
+	o->range = *r;
+	if (r->total_known && r->start == 0 && r->end + 1 == r->total) {
+		o->partial = false;
+		return;
+	}
+	if (!o->txn || !hd->validator[0] || !r->total_known)
+		return;
+	h->stitch.ctr = h->ctr;
+	h->stitch.algo_mask = h->algo_mask;
+	o->stitch = dp_stitch_claim(&h->stitch, dp_stitch_key(o->txn->host, o->txn->path, hd->validator),
+				    r, h->now_ns, &o->stitch_skip);
+}
+
 /* A response head is complete: pair it and start its object. */
 static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char *buf, void *owner)
 {
@@ -422,6 +465,8 @@ static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char 
 	o->request_lost = lost;
 	o->status = hd.status;
 	o->partial = hd.status == 206;
+	if (o->partial && hd.range.set)
+		on_range(h, o, &hd);
 	c->obj = o;
 	dp_body_start(&d->body, mode, hd.length);
 	d->state = H_BODY;

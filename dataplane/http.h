@@ -33,6 +33,7 @@
 #include "dataplane/body.h"
 #include "dataplane/counters.h"
 #include "dataplane/digest.h"
+#include "dataplane/stitch.h"
 
 #define DP_METHOD_MAX 16  /* with the NUL; longer methods are truncated */
 #define DP_HOST_MAX 256   /* with the NUL; longer Hosts are truncated, counted */
@@ -52,6 +53,14 @@ struct dp_http_limits {
 	uint32_t max_heads;        /* heads being read at once, per worker */
 	uint32_t max_requests;     /* requests waiting at once, per worker */
 	uint64_t max_object_bytes; /* hashing stops beyond this */
+};
+
+/* Which bytes of which representation a 206 carries (Content-Range). */
+struct dp_range {
+	uint64_t start, end; /* first and last byte, inclusive */
+	uint64_t total;      /* complete length, when total_known */
+	bool set;            /* a Content-Range was there and valid */
+	bool total_known;    /* not "*" */
 };
 
 /* A request waiting for its response. */
@@ -81,6 +90,10 @@ struct dp_obj {
 	bool holes;             /* a hole or a conflicting overlap */
 	bool too_large;
 	bool pending;           /* md5/sha1 finished after the burst: see dp_http_object_fn */
+	bool stitched;          /* ranges of one URL stitched into the whole (stitch.h) */
+	struct dp_range range;  /* 206: its Content-Range */
+	struct dp_stitch_ent *stitch; /* the stitching this 206 continues, or NULL */
+	uint64_t stitch_skip;   /* body bytes already stitched by an earlier range */
 };
 
 /* One direction of a connection. */
@@ -131,6 +144,8 @@ struct dp_http {
 	void *hdr_free;
 	struct dp_txn *txn_free;
 	struct dp_obj *obj_free;
+	struct dp_stitch stitch; /* ranges being stitched (206 responses) */
+	uint64_t now_ns;         /* packet time, for the stitching's idle timeout */
 	uint32_t hdr_n, txn_n, obj_n; /* allocated so far */
 	uint32_t hdr_max, txn_max, obj_max;
 };

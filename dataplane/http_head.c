@@ -59,6 +59,58 @@ static int parse_length(const char *v, uint64_t *ret)
 	return 0;
 }
 
+/* Numbers of a Content-Range: 1*DIGIT up to 2^60; *ret_end after them. */
+static int range_num(const char *v, uint64_t *ret, const char **ret_end)
+{
+	uint64_t n = 0;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (n > (1ull << 56))
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	*ret = n;
+	*ret_end = v;
+	return 0;
+}
+
+int dp_http_content_range(const char *v, struct dp_range *ret)
+{
+	struct dp_range r = { .set = true };
+
+	if (strncasecmp(v, "bytes ", 6) != 0)
+		return -EINVAL;
+	v += 6;
+	if (range_num(v, &r.start, &v) < 0 || *v++ != '-' || range_num(v, &r.end, &v) < 0 ||
+	    *v++ != '/' || r.end < r.start)
+		return -EINVAL;
+	if (v[0] == '*' && v[1] == '\0') {
+		*ret = r;
+		return 0;
+	}
+	if (range_num(v, &r.total, &v) < 0 || *v != '\0' || r.end >= r.total)
+		return -EINVAL;
+	r.total_known = true;
+	*ret = r;
+	return 0;
+}
+
+/* A strong ETag (a weak one names no byte sequence, RFC 9110 8.8.1) wins
+ * over Last-Modified; a validator too long for the buffer is not used. */
+static void set_validator(struct dp_head *hd, bool etag, const char *val)
+{
+	size_t len = strlen(val);
+
+	if ((etag && strncmp(val, "W/", 2) == 0) || (!etag && hd->have_etag) ||
+	    len + 2 > sizeof(hd->validator))
+		return;
+	hd->validator[0] = etag ? 'E' : 'L';
+	memcpy(hd->validator + 1, val, len + 1);
+	hd->have_etag = etag;
+}
+
 /* Whether the last transfer coding of the list @v is "chunked". */
 static bool last_is_chunked(const char *v)
 {
@@ -125,6 +177,11 @@ enum dp_drop dp_http_parse_fields(const struct dp_http *h, char *buf, struct dp_
 		} else if (strcasecmp(line, "transfer-encoding") == 0) {
 			hd->have_te = true;
 			hd->te_chunked = last_is_chunked(val);
+		} else if (strcasecmp(line, "content-range") == 0) {
+			if (dp_http_content_range(val, &hd->range) < 0)
+				hd->range.set = false; /* a 206 without one: not stitched */
+		} else if (strcasecmp(line, "etag") == 0 || strcasecmp(line, "last-modified") == 0) {
+			set_validator(hd, line[0] == 'e' || line[0] == 'E', val);
 		} else if (strcasecmp(line, "host") == 0) {
 			/* Cut, not refused: the response is hashed all the same,
 			 * and its match must reach controld (flagged there). */

@@ -19,6 +19,9 @@ struct dp_head {
 	bool te_chunked;
 	bool host_cut; /* the Host was longer than host[] */
 	char host[DP_HOST_MAX];
+	struct dp_range range;                  /* Content-Range */
+	char validator[DP_STITCH_VALIDATOR_MAX]; /* "E" + strong ETag, else "L" + Last-Modified */
+	bool have_etag;
 };
 
 /* Whether @ch is a tchar (RFC 9110 5.6.2). */
@@ -27,6 +30,14 @@ bool dp_http_is_tchar(char ch);
 /* Copy @len bytes of @src into @dst (@cap bytes with the NUL), cut to fit;
  * *ret_trunc (may be NULL) is set when cut. */
 void dp_http_copy_str(char *dst, size_t cap, const char *src, size_t len, bool *ret_trunc);
+
+/*
+ * Content-Range (RFC 9110 14.4) "bytes FIRST-LAST/COMPLETE", or with "*"
+ * for COMPLETE (not known), into *ret: 0, or -EINVAL for anything else
+ * (unsatisfied-range "bytes STAR/N", another unit, LAST < FIRST, LAST not
+ * below COMPLETE, numbers over 2^60).  @ret is untouched on failure.
+ */
+int dp_http_content_range(const char *v, struct dp_range *ret);
 
 /* HTTP/1.0, 1.1 and any other HTTP/1.x. */
 bool dp_http_version_ok(const char *v);

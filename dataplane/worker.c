@@ -302,6 +302,7 @@ void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t no
 	enum dp_drop r;
 
 	w->now_ns = now_ns;
+	w->http.now_ns = now_ns;
 	w->ctr.packets++;
 	w->ctr.bytes += rte_pktmbuf_pkt_len(m);
 	r = dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),

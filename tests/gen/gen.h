@@ -244,6 +244,7 @@ struct gen_obj {
 	uint64_t size;
 	uint64_t resp_off; /* stream offset of the status line (server side) */
 	bool partial;
+	bool stitched;     /* the whole a dataplane stitches from ranges: no wire bytes */
 	enum gen_expect expect;
 	enum gen_known known_pref;
 	uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX];

@@ -102,6 +102,8 @@ static cJSON *obj_json(const struct gen_ctx *ctx, const struct gen_obj *o)
 	cJSON_AddStringToObject(j, "host", o->host);
 	if (o->host_truncated)
 		cJSON_AddTrueToObject(j, "host_truncated");
+	if (o->stitched)
+		cJSON_AddTrueToObject(j, "stitched");
 	cJSON_AddStringToObject(j, "path", o->path);
 	cJSON_AddStringToObject(j, "method", o->method);
 	cJSON_AddNumberToObject(j, "status", o->status);

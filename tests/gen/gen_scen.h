@@ -36,6 +36,9 @@ int gen_scen_seginv(struct gen_ctx *ctx);
 int gen_scen_fragments(struct gen_ctx *ctx);
 int gen_scen_idle(struct gen_ctx *ctx);
 
+/* gen_scen_ranges.c */
+int gen_scen_ranges(struct gen_ctx *ctx);
+
 /* gen_scen_loss.c */
 int gen_scen_loss(struct gen_ctx *ctx);
 

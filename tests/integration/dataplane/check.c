@@ -176,12 +176,23 @@ static void check_pseudonym(struct chk *c, const struct chk_obj *o, const char *
 	c->clients[c->nclients++].pseudonym = pseudonym;
 }
 
-static struct chk_obj *find_obj(struct chk *c, const char *path)
+/* The manifest object of @path; of several with that path (the ranges of
+ * one URL, their stitched whole), the one with @e's xxh3-128. */
+static struct chk_obj *find_obj(struct chk *c, const char *path, const cJSON *e)
 {
-	for (size_t i = 0; path && i < c->nobjs; i++)
-		if (!strcmp(c->objs[i].path, path))
+	const char *d = jstr(cJSON_GetObjectItemCaseSensitive(e, "digests"), "xxh3-128");
+	struct chk_obj *first = NULL;
+
+	for (size_t i = 0; path && i < c->nobjs; i++) {
+		const char *w = jstr(cJSON_GetObjectItemCaseSensitive(c->objs[i].m, "digests"),
+				     "xxh3-128");
+		if (strcmp(c->objs[i].path, path))
+			continue;
+		if (d && w && !strcmp(w, d))
 			return &c->objs[i];
-	return NULL;
+		first = first ? first : &c->objs[i];
+	}
+	return first;
 }
 
 /* The object of an event reported without its request (request_lost): the
@@ -201,7 +212,7 @@ static struct chk_obj *find_lost(struct chk *c, const cJSON *e)
 
 static struct chk_obj *find_event_obj(struct chk *c, const cJSON *e)
 {
-	return jtrue(e, "request_lost") ? find_lost(c, e) : find_obj(c, jstr(e, "path"));
+	return jtrue(e, "request_lost") ? find_lost(c, e) : find_obj(c, jstr(e, "path"), e);
 }
 
 /* The fields the replay contract promises on object and match events. */
@@ -289,6 +300,9 @@ static void check_complete(struct chk *c, const cJSON *e, const struct chk_obj *
 	if (jtrue(e, "partial") != jtrue(o->m, "partial"))
 		chk_fail(c, "%s: partial %d, manifest %d", o->path, jtrue(e, "partial"),
 			 jtrue(o->m, "partial"));
+	if (jtrue(e, "stitched") != jtrue(o->m, "stitched"))
+		chk_fail(c, "%s: stitched %d, manifest %d", o->path, jtrue(e, "stitched"),
+			 jtrue(o->m, "stitched"));
 	if (jtrue(e, "host_truncated") != jtrue(o->m, "host_truncated"))
 		chk_fail(c, "%s: host_truncated %d, manifest %d", o->path,
 			 jtrue(e, "host_truncated"), jtrue(o->m, "host_truncated"));

@@ -23,6 +23,11 @@
 /* ... and per-worker pools of one head buffer and one waiting request. */
 #define LIM_POOLS LIM_SMALL, .max_heads = 1, .max_requests = 1
 
+/* A 206 head with Content-Range @cr, ETag @etag and Content-Length @len. */
+#define RANGE_206(cr, etag, len)                                                            \
+	"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " cr "\r\nETag: " etag        \
+	"\r\nContent-Length: " len "\r\n\r\n"
+
 /* /1, /2 and /3 answered A, B and C; the request for /2 was lost. */
 #define LOST_REQUEST_2_OF_3                                                                 \
 	.objs = { { "complete", 200, 1, false, "A", "GET", NULL, "/1" },                    \
@@ -244,6 +249,48 @@ const struct fc_http_case fc_http_cases[] = {
 			     .pending = 1 },
 			   { FC_S2C(OK_1("C")), .objs = 3 } },
 		LOST_REQUEST_2_OF_3,
+	},
+	{
+		/* A 206 of the whole file is the whole object (issue 16). */
+		.name = "range-whole-file",
+		.steps = { { FC_C2S("GET /w HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/5\r\n"
+				    "Content-Length: 5\r\n\r\nhello"), .objs = 1 } },
+		.objs = { { "complete", 206, 5, false, "hello", "GET", NULL, "/w" } },
+		.idle = true,
+	},
+	{
+		/* Ranges of one URL and ETag from byte 0, the second overlapping
+		 * the first: one more object, the whole file's digest. */
+		.name = "ranges-stitched",
+		.steps = { { FC_C2S("GET /v HTTP/1.1\r\nHost: h\r\n\r\nGET /v HTTP/1.1\r\nHost: h\r\n\r\n"
+				    "GET /v HTTP/1.1\r\nHost: h\r\n\r\n") },
+			   { FC_S2C(RANGE_206("0-3/10", "\"e1\"", "4") "abcd"), .objs = 1 },
+			   { FC_S2C(RANGE_206("2-6/10", "\"e1\"", "5") "cdefg"), .objs = 2 },
+			   { FC_S2C(RANGE_206("7-9/10", "\"e1\"", "3") "hij"), .objs = 4 } },
+		.objs = { { "complete", 206, 4, true, "abcd", "GET", "h", "/v" },
+			  { "complete", 206, 5, true, "cdefg", "GET", "h", "/v" },
+			  { "complete", 206, 3, true, "hij", "GET", "h", "/v" },
+			  { "complete", 206, 10, false, "abcdefghij", "GET", "h", "/v", .stitched = true } },
+		.counters = { { "objects_stitched", 1 }, { "objects_partial", 3 }, { "objects", 4 } },
+		.idle = true,
+	},
+	{
+		/* Not from byte 0, another validator, a range left incomplete:
+		 * nothing stitched. */
+		.name = "ranges-not-stitched",
+		.steps = { { FC_C2S("GET /v HTTP/1.1\r\n\r\nGET /v HTTP/1.1\r\n\r\nGET /v HTTP/1.1\r\n\r\n"
+				    "GET /v HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e1\"", "3") "def"), .objs = 1 },
+			   { FC_S2C(RANGE_206("0-2/6", "\"e1\"", "3") "abc"), .objs = 2 },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e2\"", "3") "def"), .objs = 3 },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e1\"", "3") "d"), .objs = 3 },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 1, .objs = 3 },
+			   { FC_S2C("f"), .objs = 4 } },
+		.objs = { { "complete", 206, 3, true, "def" }, { "complete", 206, 3, true, "abc" },
+			  { "complete", 206, 3, true, "def" }, { "obj_incomplete", 206, 2, true } },
+		.counters = { { "objects_stitched", 0 }, { "stitch_broken", 1 }, { "obj_incomplete", 1 } },
+		.idle = true,
 	},
 	{
 		/* Whatever the client sent as its Host, the response is hashed:

@@ -21,7 +21,7 @@
 #include "dataplane/http.h"
 
 #define FC_STEPS_MAX 10
-#define FC_OBJS_MAX 4
+#define FC_OBJS_MAX 5
 #define FC_COUNTERS_MAX 4
 
 enum fc_op {
@@ -63,6 +63,7 @@ struct fc_obj {
 	const char *path;
 	bool host_truncated; /* the Host was cut to DP_HOST_MAX - 1 bytes */
 	bool request_lost;   /* reported without its request (lost in a hole) */
+	bool stitched;       /* the whole, stitched from 206 ranges */
 };
 
 /* A counter by its name (dp_drop_name(), dp_info_name()) and its value. */

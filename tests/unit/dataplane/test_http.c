@@ -3,9 +3,11 @@
  * the rows of framing_cases.c, one CUnit test per row; mid-stream sync. */
 #include "dataplane/events.h"
 #include "dataplane/http.h"
+#include "dataplane/http_int.h"
 #include "framing_cases.h"
 #include "hwall_test.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <xxhash.h>
@@ -117,6 +119,7 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_TRUE(!want->path || (s->has_txn && strcmp(s->txn.path, want->path) == 0));
 	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
 	CU_ASSERT_EQUAL(s->obj.request_lost, want->request_lost);
+	CU_ASSERT_EQUAL(s->obj.stitched, want->stitched);
 }
 
 /* The counters the row names have their values; every other drop counter
@@ -187,10 +190,47 @@ static void test_sync(void)
 	teardown();
 }
 
+/* Content-Range values (RFC 9110 14.4): what parses and into what. */
+static void test_content_range(void)
+{
+	static const struct {
+		const char *v;
+		int ret;
+		uint64_t start, end, total;
+		bool total_known;
+	} rows[] = {
+		{ "bytes 0-499/1234", 0, 0, 499, 1234, true },
+		{ "BYTES 500-999/1000", 0, 500, 999, 1000, true },
+		{ "bytes 7-7/*", 0, 7, 7, 0, false },
+		{ "bytes 0-0/1", 0, 0, 0, 1, true },
+		{ "bytes */1234", -EINVAL },        /* unsatisfied-range */
+		{ "bytes 5-4/10", -EINVAL },        /* last before first */
+		{ "bytes 0-10/10", -EINVAL },       /* last not below the length */
+		{ "items 0-1/2", -EINVAL },
+		{ "bytes 0-1/2 ", -EINVAL },
+		{ "bytes -1/2", -EINVAL },
+		{ "bytes 0-1/", -EINVAL },
+		{ "bytes 0-1", -EINVAL },
+		{ "bytes 0-99999999999999999999/1", -EINVAL },
+		{ "bytes 1-2/*x", -EINVAL },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dp_range r = { .start = 77 };
+		int ret = dp_http_content_range(rows[i].v, &r);
+
+		CU_ASSERT_EQUAL(ret, rows[i].ret);
+		CU_ASSERT_EQUAL(r.start, ret == 0 ? rows[i].start : 77); /* untouched on failure */
+		CU_ASSERT_TRUE(ret < 0 || (r.set && r.end == rows[i].end && r.total == rows[i].total &&
+					   r.total_known == rows[i].total_known));
+	}
+}
+
 int main(void)
 {
 	static const CU_TestInfo more[] = {
 		{ "sync", test_sync },
+		{ "content_range", test_content_range },
 		CU_TEST_INFO_NULL,
 	};
 	return hwall_test_main_table("dataplane/http", fc_http_count, row_name, run_row, more);
