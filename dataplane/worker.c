@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/events.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/mbhash/mbh.h"
 
 #define EXPIRE_BATCH 64
@@ -80,6 +81,8 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	if (o->outcome == DP_DROP_COUNT)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
+	if (w->journal && o->outcome == DP_DROP_COUNT)
+		dp_jput(w->journal, o, f, w->now_ns);
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;
 	memcpy(e.server, f->key.server, sizeof(e.server));

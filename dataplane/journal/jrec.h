@@ -24,7 +24,7 @@
  *  24  i64 first   unix seconds, first served in the period
  *  32  i64 last    unix seconds, last served (>= first)
  *  40  u64 size    body bytes
- *  48  u8[16] server  IPv6, or IPv4 in the first 4 bytes
+ *  48  u8[16] server  IPv6, or IPv4 mapped (::ffff:a.b.c.d) as flow keys hold it
  *  64  u16 host_len
  *  66  u16 path_len
  *  68  u32 reserved (0)

@@ -5,6 +5,7 @@
 #include "control/store.h"
 #include "control/store_sqlite.h"
 #include "ctl_test_event.h"
+#include "ctl_test_store.h"
 #include "hwall_test.h"
 
 #include <errno.h>
@@ -14,37 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct ctl_store *open_mem(void)
-{
-	struct ctl_store *s = NULL;
-
-	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
-	return s;
-}
-
-/* Record one event inside its own transaction. */
-static int record(struct ctl_store *s, const struct ctl_event *ev, uint64_t seq,
-		  struct ctl_record_result *res)
-{
-	int r = ctl_store_begin(s);
-
-	if (r == 0)
-		r = ctl_store_record(s, ev, "dp0", "e1", seq, res);
-	if (r == 0)
-		r = ctl_store_commit(s);
-	return r;
-}
-
 static int cand_count_cb(const struct ctl_candidate *c, void *ctx)
 {
 	(void)c;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int occ_count_cb(const struct ctl_occurrence *o, void *ctx)
-{
-	(void)o;
 	(*(int *)ctx)++;
 	return 0;
 }
@@ -116,7 +89,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 7);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 8);
 	ctl_store_close(s);
 }
 
@@ -670,7 +643,7 @@ static void test_migrate_v5(void)
 			       "INSERT INTO reviews (candidate_id, at, actor, from_status,"
 			       " to_status, note) VALUES (3, 30, 'alice', 'new', 'false_positive',"
 			       " '')");
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 7);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 8);
 	CU_ASSERT_TRUE(ctl_store_allowed(s, HWALL_ALGO_MD5, "00112233445566778899aabbccddeeff",
 					 "any"));
 	CU_ASSERT_EQUAL(ctl_store_reviews(s, 3, review_collect_cb, trail), 0);

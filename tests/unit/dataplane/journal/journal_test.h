@@ -37,10 +37,12 @@ static inline void jt_make(struct jt_rec *j, uint64_t seed, uint32_t mask, const
 				 .last = t, .size = 1000 + seed, .host_len = (uint16_t)strlen(j->host),
 				 .path_len = (uint16_t)strlen(j->path), .digests = j->dg,
 				 .host = j->host, .path = j->path };
-	j->r.server[0] = 192;
-	j->r.server[1] = 0;
-	j->r.server[2] = 2;
-	j->r.server[3] = 7;
+	/* 192.0.2.7 as a flow key holds it: IPv4-mapped. */
+	j->r.server[10] = 0xff;
+	j->r.server[11] = 0xff;
+	j->r.server[12] = 192;
+	j->r.server[14] = 2;
+	j->r.server[15] = 7;
 }
 
 /* The digest of algorithm @a of a jt_make() record (into @out). */
