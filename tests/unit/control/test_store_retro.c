@@ -5,11 +5,34 @@
 #include "control/event.h"
 #include "control/store.h"
 #include "ctl_test_event.h"
-#include "ctl_test_store.h"
 #include "hwall_test.h"
 
 #include <errno.h>
 #include <string.h>
+
+static struct ctl_store *open_mem(void)
+{
+	struct ctl_store *s = NULL;
+
+	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
+	return s;
+}
+
+/* @ev as the only event of a batch. */
+static int record(struct ctl_store *s, const struct ctl_event *ev, uint64_t seq,
+		  struct ctl_record_result *res)
+{
+	int r = ctl_store_begin(s);
+
+	r = r ? r : ctl_store_record(s, ev, "dp0", "e1", seq, res);
+	return r ? r : ctl_store_commit(s);
+}
+
+static int occ_count_cb(const struct ctl_occurrence *o, void *ctx)
+{
+	*(int *)ctx += o != NULL;
+	return 0;
+}
 
 static void retro(struct ctl_event *ev, uint64_t seed, int64_t first, int64_t last, uint32_t n)
 {
