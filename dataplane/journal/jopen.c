@@ -228,6 +228,9 @@ int jo_put(struct dp_jopen *o, const struct dp_jrec *r, uint32_t max, bool *ret_
 	e = &o->ents[id - 1];
 	if (merge_digests(o, e, r) < 0)
 		return -ENOMEM;
+	*ret_repeat = true;
+	if (r->flags & DP_JREC_DIGESTS_ONLY)
+		return mark_dirty(o, id - 1);
 	e->count = e->count > UINT32_MAX - r->count ? UINT32_MAX : e->count + r->count;
 	if (r->first < e->first)
 		e->first = r->first;

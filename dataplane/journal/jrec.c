@@ -73,6 +73,7 @@ size_t dp_jrec_encode(const struct dp_jrec *r, uint8_t *buf, size_t cap)
 	put32(p + 12, r->mask);
 	put32(p + 16, r->count);
 	p[20] = r->family;
+	p[21] = r->flags;
 	put16(p + 22, r->port);
 	put64(p + 24, (uint64_t)r->first);
 	put64(p + 32, (uint64_t)r->last);
@@ -102,12 +103,13 @@ int dp_jrec_decode(const uint8_t *buf, size_t len, struct dp_jrec *ret, struct h
 		return hwall_err_set(err, -EINVAL, "record length %u out of range", rl);
 	if (get32(buf + 4) != check_of(buf, rl))
 		return hwall_err_set(err, -EINVAL, "record checksum mismatch");
-	if (buf[21] != 0 || get32(buf + 68) != 0)
-		return hwall_err_set(err, -EINVAL, "record reserved field not zero");
+	if ((buf[21] & ~DP_JREC_DIGESTS_ONLY) || get32(buf + 68) != 0)
+		return hwall_err_set(err, -EINVAL, "record flags or reserved field not zero");
 	r.id = get32(buf + 8);
 	r.mask = get32(buf + 12);
 	r.count = get32(buf + 16);
 	r.family = buf[20];
+	r.flags = buf[21];
 	r.port = get16(buf + 22);
 	r.first = (int64_t)get64(buf + 24);
 	r.last = (int64_t)get64(buf + 32);

@@ -19,7 +19,7 @@
  *  12  u32 mask    algorithms present (1u << algo); xxh3-128 always
  *  16  u32 count   times served in the period (>= 1)
  *  20  u8  family  4 or 6
- *  21  u8  reserved (0)
+ *  21  u8  flags   DP_JREC_DIGESTS_ONLY or 0
  *  22  u16 port    server port
  *  24  i64 first   unix seconds, first served in the period
  *  32  i64 last    unix seconds, last served (>= first)
@@ -46,12 +46,18 @@
 /* The longest record: every digest, the longest host and path. */
 #define DP_JREC_MAX (DP_JREC_FIXED + 128 + DP_JREC_HOST_MAX + DP_JREC_PATH_MAX)
 
+/* flags: a record that only brings digests to the record of its key (the
+ * PDQ stage's late pdq hash): not a serving, counts nothing.  Only on the
+ * way to the journal writer; never in a log or a segment. */
+#define DP_JREC_DIGESTS_ONLY 1u
+
 /* A record's fields; digests, host and path point into someone's bytes. */
 struct dp_jrec {
 	uint32_t id;
 	uint32_t mask;
 	uint32_t count;
 	uint8_t family;
+	uint8_t flags;
 	uint16_t port;
 	int64_t first, last;
 	uint64_t size;
@@ -82,7 +88,7 @@ size_t dp_jrec_encode(const struct dp_jrec *r, uint8_t *buf, size_t cap);
  * Read the record at the start of @buf (@len bytes available) into @ret
  * (pointing into @buf).  Refuses, with @err saying which check failed: a
  * length outside DP_JREC_FIXED..DP_JREC_MAX or beyond @len, a checksum
- * mismatch, a non-zero reserved field, a mask without xxh3-128 or with an
+ * mismatch, an unknown flag or a non-zero reserved field, a mask without xxh3-128 or with an
  * unknown algorithm, a family other than 4 or 6, a count of 0, last
  * before first, a host or path over its limit, or lengths that do not add
  * up to the record's.  Returns the record's length, or -EINVAL.

@@ -66,17 +66,18 @@ static void put(struct dp_evring *ring, const struct dp_jrec *r)
 		ring->dropped++;
 }
 
-static void fill_server(struct dp_jrec *r, const struct dp_flow *f, uint64_t now_ns)
+static void fill_server(struct dp_jrec *r, uint8_t family, const struct dp_flow_key *key,
+			uint64_t now_ns)
 {
-	r->family = f->family;
-	r->port = f->key.server_port;
-	memcpy(r->server, f->key.server, 16);
+	r->family = family;
+	r->port = key->server_port;
+	memcpy(r->server, key->server, 16);
 	r->first = r->last = (int64_t)(now_ns / 1000000000ull);
 	r->count = 1;
 }
 
-void dp_jput(struct dp_evring *ring, const struct dp_obj *o, const struct dp_flow *f,
-	     uint64_t now_ns)
+void dp_jput(struct dp_evring *ring, const struct dp_obj *o, uint8_t family,
+	     const struct dp_flow_key *key, uint64_t now_ns)
 {
 	uint8_t dg[HWALL_ALGO_COUNT * HWALL_DIGEST_MAX];
 	const struct dp_txn *t = o->txn;
@@ -88,7 +89,7 @@ void dp_jput(struct dp_evring *ring, const struct dp_obj *o, const struct dp_flo
 			memcpy(dg + off, o->digests.bytes[a], hwall_algo_len((enum hwall_algo)a));
 			off += hwall_algo_len((enum hwall_algo)a);
 		}
-	fill_server(&r, f, now_ns);
+	fill_server(&r, family, key, now_ns);
 	r.host = t ? t->host : "";
 	r.path = t ? t->path : "";
 	r.host_len = (uint16_t)strlen(r.host);
@@ -97,7 +98,8 @@ void dp_jput(struct dp_evring *ring, const struct dp_obj *o, const struct dp_flo
 }
 
 void dp_jput_pdq(struct dp_evring *ring, const uint8_t xxh3[16], const uint8_t pdq[32],
-		 const char *host, const char *path, const struct dp_flow *f, uint64_t now_ns)
+		 const char *host, const char *path, uint8_t family,
+		 const struct dp_flow_key *key, uint64_t now_ns)
 {
 	uint8_t dg[48];
 	struct dp_jrec r = { .mask = 1u << HWALL_ALGO_XXH3_128 | 1u << HWALL_ALGO_PDQ,
@@ -106,8 +108,8 @@ void dp_jput_pdq(struct dp_evring *ring, const uint8_t xxh3[16], const uint8_t p
 	_Static_assert(HWALL_ALGO_XXH3_128 < HWALL_ALGO_PDQ, "packed order");
 	memcpy(dg, xxh3, 16);
 	memcpy(dg + 16, pdq, 32);
-	fill_server(&r, f, now_ns);
-	r.count = 1;
+	fill_server(&r, family, key, now_ns);
+	r.flags = DP_JREC_DIGESTS_ONLY;
 	r.host_len = (uint16_t)strnlen(host, DP_JREC_HOST_MAX);
 	r.path_len = (uint16_t)strnlen(path, DP_JREC_PATH_MAX);
 	put(ring, &r);

@@ -31,7 +31,7 @@
 #include "dataplane/live/evring.h"
 
 struct dp_obj;
-struct dp_flow;
+struct dp_flow_key;
 struct hws_set;
 
 #define DP_JWRITER_RINGS_MAX 64
@@ -63,15 +63,18 @@ void dp_jwriter_stop(struct dp_jwriter *w);
 /* Ring @k (< conf.rings), for one producer thread. */
 struct dp_evring *dp_jwriter_ring(struct dp_jwriter *w, unsigned int k);
 
-/* Worker side: journal the complete object @o of flow @f, served at
+/* Worker side: journal the complete object @o of the connection @key
+ * (address @family 4 or 6; only its server side is read), served at
  * @now_ns (wall clock).  Never blocks. */
-void dp_jput(struct dp_evring *ring, const struct dp_obj *o, const struct dp_flow *f,
-	     uint64_t now_ns);
+void dp_jput(struct dp_evring *ring, const struct dp_obj *o, uint8_t family,
+	     const struct dp_flow_key *key, uint64_t now_ns);
 
 /* The PDQ stage's hook: @pdq is the hash of the object whose xxh3-128
- * is @xxh3, served on @host/@path by @f at @now_ns.  Never blocks. */
+ * is @xxh3, served on @host/@path (NUL-terminated) by the server of @key
+ * at @now_ns.  Never blocks. */
 void dp_jput_pdq(struct dp_evring *ring, const uint8_t xxh3[16], const uint8_t pdq[32],
-		 const char *host, const char *path, const struct dp_flow *f, uint64_t now_ns);
+		 const char *host, const char *path, uint8_t family,
+		 const struct dp_flow_key *key, uint64_t now_ns);
 
 /*
  * Queue a re-check of set @id at @version, whose file is @path (mapped
