@@ -46,7 +46,6 @@ struct dp_jwriter {
 	bool busy;                      /* a job is running */
 	struct dp_journal_stats snap;   /* under lock, updated per tick */
 	struct dp_recheck_stats rc;     /* the running or last re-check (atomics) */
-	char rc_set[HWS_ID_MAX + 1];    /* under lock */
 	uint64_t rc_version, rc_runs, rc_skipped, rc_failed, rc_emitted; /* under lock */
 	uint64_t records_bad;           /* ring records that failed to decode */
 };
@@ -197,7 +196,6 @@ static void run_job(struct dp_jwriter *w, struct job *jb)
 	}
 	r = hws_open(jb->path, &nw, &err);
 	pthread_mutex_lock(&w->lock);
-	snprintf(w->rc_set, sizeof(w->rc_set), "%s", jb->id);
 	w->rc_version = jb->version;
 	pthread_mutex_unlock(&w->lock);
 	if (r == 0)
@@ -378,34 +376,29 @@ void dp_jwriter_status_json(struct dp_jwriter *w, struct hwall_json *jw)
 		dropped += rd(&w->rings[k].dropped);
 	pthread_mutex_lock(&w->lock);
 	s = w->snap;
-	hwall_json_obj_begin(jw, "journal");
-	hwall_json_u64(jw, "records", s.puts);
-	hwall_json_u64(jw, "repeats", s.repeats);
-	hwall_json_u64(jw, "ring_dropped", dropped);
-	hwall_json_u64(jw, "full", s.full);
-	hwall_json_u64(jw, "open_records", s.open_records);
-	hwall_json_u64(jw, "segments", s.segments);
-	hwall_json_u64(jw, "segment_records", s.segment_records);
-	hwall_json_u64(jw, "bytes", s.bytes);
-	hwall_json_u64(jw, "segments_refused", s.refused);
-	hwall_json_u64(jw, "segments_closed", s.closed);
-	hwall_json_u64(jw, "segments_expired", s.expired);
-	hwall_json_u64(jw, "log_errors", s.log_errors);
-	hwall_json_obj_begin(jw, "recheck");
-	hwall_json_bool(jw, "running", w->busy);
-	hwall_json_u64(jw, "queued", w->njobs);
-	hwall_json_u64(jw, "runs", w->rc_runs);
-	hwall_json_u64(jw, "skipped", w->rc_skipped);
-	hwall_json_u64(jw, "failed", w->rc_failed);
-	hwall_json_u64(jw, "candidates", w->rc_emitted);
-	hwall_json_str(jw, "set", w->rc_set);
-	hwall_json_u64(jw, "set_version", w->rc_version);
-	hwall_json_u64(jw, "added", rd(&w->rc.added));
-	hwall_json_u64(jw, "looked_up", rd(&w->rc.looked_up));
-	hwall_json_u64(jw, "hits", rd(&w->rc.hits));
-	hwall_json_fixed(jw, "seconds", (double)rd(&w->rc.ns) / 1e9, 3);
-	hwall_json_obj_end(jw);
-	hwall_json_obj_end(jw);
+	hwall_json_u64(jw, "journal_records", s.puts);
+	hwall_json_u64(jw, "journal_repeats", s.repeats);
+	hwall_json_u64(jw, "journal_ring_dropped", dropped);
+	hwall_json_u64(jw, "journal_full", s.full);
+	hwall_json_u64(jw, "journal_open_records", s.open_records);
+	hwall_json_u64(jw, "journal_segments", s.segments);
+	hwall_json_u64(jw, "journal_segment_records", s.segment_records);
+	hwall_json_u64(jw, "journal_bytes", s.bytes);
+	hwall_json_u64(jw, "journal_segments_refused", s.refused);
+	hwall_json_u64(jw, "journal_segments_closed", s.closed);
+	hwall_json_u64(jw, "journal_segments_expired", s.expired);
+	hwall_json_u64(jw, "journal_log_errors", s.log_errors);
+	hwall_json_u64(jw, "recheck_running", w->busy);
+	hwall_json_u64(jw, "recheck_queued", w->njobs);
+	hwall_json_u64(jw, "recheck_runs", w->rc_runs);
+	hwall_json_u64(jw, "recheck_skipped", w->rc_skipped);
+	hwall_json_u64(jw, "recheck_failed", w->rc_failed);
+	hwall_json_u64(jw, "recheck_candidates", w->rc_emitted);
+	hwall_json_u64(jw, "recheck_set_version", w->rc_version);
+	hwall_json_u64(jw, "recheck_added", rd(&w->rc.added));
+	hwall_json_u64(jw, "recheck_looked_up", rd(&w->rc.looked_up));
+	hwall_json_u64(jw, "recheck_hits", rd(&w->rc.hits));
+	hwall_json_u64(jw, "recheck_ms", rd(&w->rc.ns) / 1000000);
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -85,8 +85,9 @@ void dp_jput_pdq(struct dp_evring *ring, const uint8_t xxh3[16], const uint8_t p
 int dp_jwriter_recheck(struct dp_jwriter *w, const char *id, uint64_t version, const char *path,
 		       struct hws_set *old);
 
-/* The journal's state as members of the object open in @jw: "journal":
- * {...counters..., "recheck":{...}} (no URL, no digest). */
+/* The journal's counters as "journal_*" and "recheck_*" number members of
+ * the object open in @jw (the counters of the status snapshot to
+ * controld; docs/journal.md, "Status and metrics"): no URL, no digest. */
 void dp_jwriter_status_json(struct dp_jwriter *w, struct hwall_json *jw);
 
 /* Wait until the writer is idle (rings drained, no re-check queued or

@@ -386,10 +386,10 @@ static void send_stats(struct dp_run *run)
 	hwall_json_u64(&w, "body_bytes", c.body_bytes);
 	dp_event_info_json(&w, &c);
 	dp_event_drops_json(&w, &c);
-	hwall_json_obj_end(&w);
-	dp_setpub_sets_json(&run->live, &w, DP_SETPUB_CREATED);
 	if (run->jw)
 		dp_jwriter_status_json(run->jw, &w);
+	hwall_json_obj_end(&w);
+	dp_setpub_sets_json(&run->live, &w, DP_SETPUB_CREATED);
 	hwall_json_obj_end(&w);
 	if (hwall_json_finish(&w, &n) == 0)
 		dp_service_send_stats(&run->svc, buf, n);

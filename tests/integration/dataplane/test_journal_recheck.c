@@ -160,6 +160,21 @@ static bool dir_holds(const char *d, const void *needle, size_t n)
 	return found;
 }
 
+/* The writer's status members (as sent to controld) hold @text. */
+static void status_has(struct dp_jwriter *jw, const char *text)
+{
+	char buf[4096];
+	struct hwall_json j;
+	size_t n;
+
+	hwall_json_init(&j, buf, sizeof(buf));
+	hwall_json_obj_begin(&j, NULL);
+	dp_jwriter_status_json(jw, &j);
+	hwall_json_obj_end(&j);
+	CU_ASSERT_EQUAL_FATAL(hwall_json_finish(&j, &n), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, text));
+}
+
 static void test_retroactive(void)
 {
 	struct dp_jwriter_conf jc = { .pdq_dist = 31, .rings = 1, .ring_size = 256 };
@@ -226,6 +241,9 @@ static void test_retroactive(void)
 	to_controld(store, lines[0], 2, &res);
 	CU_ASSERT_TRUE(res.known);
 	CU_ASSERT_FALSE(res.created);
+	status_has(jw, "\"recheck_runs\":2,\"recheck_skipped\":1,");
+	status_has(jw, "\"recheck_candidates\":2,\"recheck_set_version\":2,");
+	status_has(jw, "\"journal_records\":4,\"journal_repeats\":2,");
 
 	/* pdq: the PDQ stage's hook journals A's hash; version 3 lists one
 	 * 6 bits away. */
