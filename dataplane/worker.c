@@ -6,11 +6,13 @@
 #include "dataplane/worker.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
 
 #include "dataplane/events.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/mbhash/mbh.h"
 
 #define EXPIRE_BATCH 64
@@ -23,16 +25,17 @@ struct seg_ctx {
 	enum dp_dir dir;
 };
 
-static int op_data(void *ctx, uint32_t seq, const uint8_t *p, uint32_t len)
+static int op_data(void *ctx, uint32_t seq, uint32_t ack, const uint8_t *p, uint32_t len)
 {
 	struct seg_ctx *c = ctx;
-	return dp_http_data(&c->w->http, &c->f->http, c->dir, seq, p, len, c->f);
+	return dp_http_data(&c->w->http, &c->f->http, c->dir, seq, ack, p, len, c->f);
 }
 
+/* reasm moved next_seq past the hole before calling. */
 static int op_gap(void *ctx, uint32_t len)
 {
 	struct seg_ctx *c = ctx;
-	return dp_http_gap(&c->w->http, &c->f->http, c->dir, len, c->f);
+	return dp_http_gap(&c->w->http, &c->f->http, c->dir, c->f->tcp[c->dir].next_seq, len, c->f);
 }
 
 static void op_fin(void *ctx)
@@ -53,10 +56,16 @@ static bool op_sync(void *ctx, const uint8_t *p, uint32_t len, uint32_t ack)
 	return dp_http_sync(&c->f->http, c->dir, p, len, ack);
 }
 
+/* A held segment is about to be freed inside the burst: the flow's body in
+ * flight and its objects that ended in this burst stop pointing into it. */
 static void op_unref(void *ctx)
 {
 	struct seg_ctx *c = ctx;
+
 	dp_http_body_sync(&c->f->http);
+	for (unsigned int i = 0; i < c->w->npending; i++)
+		if (c->w->pending[i].flow == c->f)
+			dp_digest_sync(c->w->pending[i].obj->dg);
 }
 
 static const struct dp_reasm_ops reasm_ops = {
@@ -64,14 +73,12 @@ static const struct dp_reasm_ops reasm_ops = {
 	.unref = op_unref,
 };
 
-/* verdict + events for a finished object (the HTTP stage's callback). */
-static void on_object(void *ctx, void *owner, const struct dp_obj *o)
+/* verdict + events for a finished object, with what they need of its flow. */
+static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_pending_obj *of)
 {
-	struct dp_worker *w = ctx;
-	const struct dp_flow *f = owner;
 	struct dp_match m[MATCHES_MAX];
-	struct dp_event_obj e = { .ts_ns = w->now_ns, .family = f->family,
-				  .server_port = f->key.server_port, .obj = o };
+	struct dp_event_obj e = { .ts_ns = of->ts_ns, .family = of->family,
+				  .server_port = of->key.server_port, .obj = o };
 	unsigned int n = 0;
 	char line[DP_EVENT_MAX];
 	size_t len;
@@ -80,15 +87,51 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	if (o->outcome == DP_DROP_COUNT)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
+	if (w->journal && o->outcome == DP_DROP_COUNT)
+		dp_jput(w->journal, o, of->family, &of->key, of->ts_ns);
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;
-	memcpy(e.server, f->key.server, sizeof(e.server));
-	hwall_pseudo_addr(w->key, f->key.client, e.client);
+	memcpy(e.server, of->key.server, sizeof(e.server));
+	hwall_pseudo_addr(w->key, of->key.client, e.client);
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
-		w->event_fn(w->event_ctx, line, len, false, &f->key);
+		w->event_fn(w->event_ctx, line, len, false, &of->key);
 	for (unsigned int i = 0; i < n; i++)
 		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
-			w->event_fn(w->event_ctx, line, len, true, &f->key);
+			w->event_fn(w->event_ctx, line, len, true, &of->key);
+}
+
+/* After mbh_flush(): the pending objects' digests are ready. */
+static void finish_pending(struct dp_worker *w)
+{
+	for (unsigned int i = 0; i < w->npending; i++) {
+		struct dp_obj *o = w->pending[i].obj;
+
+		dp_digest_finish(o->dg, &o->digests);
+		report(w, o, &w->pending[i]);
+		dp_http_obj_put(&w->http, o);
+	}
+	w->npending = 0;
+}
+
+/* The HTTP stage's callback.  An object whose md5/sha1 are still in the
+ * lanes is ours until the burst's flush (http.h: dp_http_object_fn). */
+static void on_object(void *ctx, void *owner, const struct dp_obj *o)
+{
+	struct dp_worker *w = ctx;
+	const struct dp_flow *f = owner;
+	struct dp_pending_obj of = { .obj = (struct dp_obj *)o, .flow = f, .key = f->key,
+				     .ts_ns = w->now_ns, .family = f->family };
+
+	if (!o->pending) {
+		report(w, o, &of);
+		return;
+	}
+	if (w->npending == DP_WORKER_PENDING_MAX) {
+		/* Valid inside a burst: it only hashes this burst's blocks. */
+		mbh_flush(w->mbh);
+		finish_pending(w);
+	}
+	w->pending[w->npending++] = of;
 }
 
 /* The flow table's callback: give back what the flow holds. */
@@ -126,7 +169,9 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
-	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = conf->max_flows };
+	/* A stream and an object per flow, and the objects ended in a burst. */
+	uint32_t max_objs = conf->max_flows + DP_WORKER_PENDING_MAX;
+	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = max_objs };
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -143,16 +188,24 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 			  &w->ctr);
 	if (r < 0)
 		goto out_flows;
-	/* A stream per flow: -ENOSPC (OpenSSL for that object) only if
-	 * every flow has a body in flight. */
+	/* -ENOSPC (OpenSSL for that object) only if every flow has a body in
+	 * flight. */
 	w->mbh = mbh_ctx_new(&mcfg);
 	if (!w->mbh) {
 		r = -errno;
 		goto out_reasm;
 	}
-	dp_http_init(&w->http, &conf->http, mask, conf->max_flows, &w->ctr, on_object, w);
+	w->pending = calloc(DP_WORKER_PENDING_MAX, sizeof(*w->pending));
+	if (!w->pending) {
+		r = -ENOMEM;
+		goto out_mbh;
+	}
+	dp_http_init(&w->http, &conf->http, mask, max_objs, &w->ctr, on_object, w);
 	w->http.mbh = w->mbh;
 	return 0;
+out_mbh:
+	mbh_ctx_free(w->mbh);
+	w->mbh = NULL;
 out_reasm:
 	dp_reasm_fini(&w->reasm);
 out_flows:
@@ -165,6 +218,8 @@ void dp_worker_fini(struct dp_worker *w)
 	if (w->flows.flows)
 		dp_worker_flush(w);
 	dp_http_fini(&w->http);
+	free(w->pending);
+	w->pending = NULL;
 	mbh_ctx_free(w->mbh);
 	w->mbh = NULL;
 	dp_reasm_fini(&w->reasm);
@@ -220,12 +275,25 @@ static void close_flow(struct dp_worker *w, struct dp_flow *f)
 void dp_worker_burst_end(struct dp_worker *w)
 {
 	mbh_flush(w->mbh);
+	finish_pending(w);
 }
 
 void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 {
 	dp_worker_burst_packet(w, m, now_ns);
 	dp_worker_burst_end(w);
+}
+
+/* The packet's ACK tells the other direction what its receiver got: a
+ * hole acknowledged past was lost by the capture (reasm.h).  First, so
+ * that a request lost before this response is known when it is paired. */
+static int feed_ack(struct dp_worker *w, struct dp_flow *f, const struct dp_pkt *pkt)
+{
+	struct seg_ctx other = { w, f, pkt->to_server ? DP_DIR_S2C : DP_DIR_C2S };
+
+	if (!(pkt->flags & DP_TCP_ACK))
+		return 0;
+	return dp_reasm_ack(&w->reasm, &f->tcp[other.dir], pkt->ack, &reasm_ops, &other);
 }
 
 void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
@@ -237,6 +305,7 @@ void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t no
 	enum dp_drop r;
 
 	w->now_ns = now_ns;
+	w->http.now_ns = now_ns;
 	w->ctr.packets++;
 	w->ctr.bytes += rte_pktmbuf_pkt_len(m);
 	r = dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
@@ -258,7 +327,8 @@ void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t no
 	}
 	ctx = (struct seg_ctx){ w, f, pkt.to_server ? DP_DIR_C2S : DP_DIR_S2C };
 	seg = (struct dp_seg_in){ m, pkt.seq, pkt.ack, pkt.payload_off, pkt.payload_len, pkt.flags };
-	if (dp_reasm_segment(&w->reasm, &f->tcp[ctx.dir], &seg, &reasm_ops, &ctx) < 0) {
+	if (feed_ack(w, f, &pkt) < 0 ||
+	    dp_reasm_segment(&w->reasm, &f->tcp[ctx.dir], &seg, &reasm_ops, &ctx) < 0) {
 		/* The HTTP stage gave up (counted there): keep the flow so
 		 * that its remaining packets are recognised and ignored. */
 		f->unusable = true;
@@ -301,4 +371,5 @@ void dp_worker_expire(struct dp_worker *w, uint64_t now_ns)
 void dp_worker_flush(struct dp_worker *w)
 {
 	dp_flow_flush(&w->flows, DP_FLOW_END_FLUSH);
+	dp_worker_burst_end(w);
 }
