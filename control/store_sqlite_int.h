@@ -189,7 +189,7 @@ int ctl_sqlite_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow,
 int ctl_sqlite_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 
-/* Fill @c from the first 18 columns of a row (CTL_CAND_COLS). */
+/* Fill @c from the first 19 columns of a row (CTL_CAND_COLS). */
 void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c);
 
 /* ---- replication (store_sqlite_replica.c): ops of the same name ---- */

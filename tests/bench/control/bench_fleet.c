@@ -18,7 +18,9 @@
  *   with_pg.sh bench_fleet [APPLIANCES] [EVENTS] [BATCH] [BACKLOG] [REVIEWS]
  *
  * Defaults 100, 500, 500, 20000, 40.  The objects repeat (500 per
- * appliance, shared across appliances), as a fleet's matches do.
+ * appliance), and one in ten is served by every appliance (one candidate
+ * with occurrences from all: those rows are locked by one batch at a
+ * time).
  */
 #include "common/clock.h"
 #include "control/fleet.h"
@@ -48,7 +50,7 @@ static void *appliance_main(void *arg)
 	struct worker *w = arg;
 	struct ctl_replica *reps = calloc(batch, sizeof(*reps));
 	struct ctl_store *s = NULL;
-	char app[32], path[32];
+	char app[32], path[32], host[32];
 	uint64_t stored;
 
 	snprintf(app, sizeof(app), "edge%u", w->idx);
@@ -61,8 +63,10 @@ static void *appliance_main(void *arg)
 		size_t n = 0;
 
 		for (unsigned int k = i; k < i + batch && k < n_events; k++, n++) {
+			/* one object in ten is served by every appliance */
+			snprintf(host, sizeof(host), "site%u.example", k % 10 ? w->idx : 0);
 			snprintf(path, sizeof(path), "/m/%u.jpg", k % 500);
-			ctl_test_event(&reps[n].ev, k % 500, "site.example", path, 1000 + k);
+			ctl_test_event(&reps[n].ev, k % 500, host, path, 1000 + k);
 			snprintf(reps[n].dataplane, sizeof(reps[n].dataplane), "dp0");
 			snprintf(reps[n].epoch, sizeof(reps[n].epoch), "e1");
 			reps[n].seq = k + 1;
@@ -122,7 +126,7 @@ static void decision_latency(unsigned int reviews)
 	if (!lat || ctl_store_open(central, &c, NULL) < 0 ||
 	    ctl_pg_open(central, "edge0", false, &e, NULL) < 0 || ctl_pg_listen(e) < 0)
 		return;
-	ctl_test_event(&ev, 1, "site.example", "/m/1.jpg", 0);
+	ctl_test_event(&ev, 10, "site0.example", "/m/10.jpg", 0);
 	if (ctl_store_candidate_find(c, "test", ev.algo, ev.digest, ev.host, ev.path, &id) < 0 ||
 	    ctl_pg_decisions(e, 0, 1000000, count_cb, &seq) < 0)
 		return;

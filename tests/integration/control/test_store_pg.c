@@ -13,22 +13,29 @@
 #include "ctl_test_store_cases.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 static char conninfo[256];
 
-/* A fresh database per test, opened (and so migrated) as the central store. */
+/* An empty central store per test: one database, migrated by the first
+ * open, emptied (TRUNCATE) for each later test; a database per test costs
+ * seconds on a loaded machine. */
 static struct ctl_store *ctl_test_store_new(void)
 {
-	static int n;
+	static bool made;
 	struct ctl_store *s = NULL;
-	struct hwall_err err = { 0 };
-	char name[32];
+	struct hwall_err err = { { 0 } };
 
-	snprintf(name, sizeof(name), "t%d", ++n);
-	ctl_test_pg_db(name, conninfo, sizeof(conninfo));
+	if (!made)
+		ctl_test_pg_db("tstore", conninfo, sizeof(conninfo));
+	else
+		CU_ASSERT_FATAL(ctl_test_pg_exec(conninfo, "TRUNCATE candidates, occurrences, reviews,"
+							   " ingest_peers, allowlist, blocks, appliances,"
+							   " decisions RESTART IDENTITY CASCADE") == 0);
+	made = true;
 	CU_ASSERT_FATAL(ctl_store_open(conninfo, &s, &err) == 0);
 	return s;
 }
@@ -52,26 +59,28 @@ static void test_pg_ops_complete(void)
  * migrating) refuses an older one. */
 static void test_pg_migrate(void)
 {
-	struct ctl_store *s = ctl_test_store_new(), *e = NULL;
-	struct hwall_err err = { 0 };
-	char edge_db[256];
+	struct ctl_store *s = NULL, *e = NULL;
+	struct hwall_err err = { { 0 } };
+	char ci[256], edge_db[256];
 
+	ctl_test_pg_db("tmigrate", ci, sizeof(ci));
+	CU_ASSERT_FATAL(ctl_store_open(ci, &s, &err) == 0);
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
 	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 5);
 	ctl_store_close(s);
-	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), 0);
-	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM hwall_schema"), 1);
+	CU_ASSERT_EQUAL(ctl_store_open(ci, &s, &err), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(ci, "SELECT count(*) FROM hwall_schema"), 1);
 	ctl_store_close(s);
-	CU_ASSERT_EQUAL(ctl_pg_open(conninfo, "edge1", false, &e, &err), 0);
+	CU_ASSERT_EQUAL(ctl_pg_open(ci, "edge1", false, &e, &err), 0);
 	ctl_store_close(e);
-	CU_ASSERT_EQUAL(ctl_test_pg_exec(conninfo, "UPDATE hwall_schema SET version = 99"), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_exec(ci, "UPDATE hwall_schema SET version = 99"), 0);
 	s = NULL;
-	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), -ENOTSUP);
+	CU_ASSERT_EQUAL(ctl_store_open(ci, &s, &err), -ENOTSUP);
 	CU_ASSERT_PTR_NULL(s);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "newer"));
 	ctl_test_pg_db("tedge", edge_db, sizeof(edge_db));
 	CU_ASSERT_EQUAL(ctl_pg_open(edge_db, "edge1", false, &e, &err), -ENOTSUP);
-	CU_ASSERT_EQUAL(ctl_pg_open(conninfo, "bad id!", false, &e, &err), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_pg_open(ci, "bad id!", false, &e, &err), -EINVAL);
 	CU_ASSERT_EQUAL(ctl_pg_open("host=/nonexistent-dir dbname=x", "edge1", false, &e, &err),
 			-EIO);
 }
