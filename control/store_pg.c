@@ -110,7 +110,8 @@ int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 	} else if (r == 0) {
 		v = ctl_pg_schema_version(&p->store);
 		if (v != ctl_pg_migrate_latest())
-			r = hwall_err_set(err, -ENOTSUP, "PostgreSQL: schema version %d, this controld needs %d%s", v,
+			r = hwall_err_set(err, -ENOTSUP,
+					  "PostgreSQL: schema version %d, this controld needs %d%s", v,
 					  ctl_pg_migrate_latest(),
 					  v > ctl_pg_migrate_latest() ? " (the database is newer)"
 								      : " (run migrate)");
