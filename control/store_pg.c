@@ -124,6 +124,24 @@ int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 	return r;
 }
 
+int ctl_pg_migrate_to(const char *conninfo, int target, struct hwall_err *err)
+{
+	struct ctl_pg *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return hwall_err_set(err, -ENOMEM, "out of memory");
+	p->store.ops = &ctl_pg_ops;
+	r = pg_connect(p, conninfo, err);
+	if (r == 0) {
+		r = ctl_pg_migrate(p, target);
+		if (r < 0)
+			hwall_err_set(err, r, "PostgreSQL: %s", p->errmsg);
+	}
+	pg_close(&p->store);
+	return r;
+}
+
 /* The op open: the central controld's own store, migrated. */
 static int pg_open(const char *target, struct ctl_store **ret_store, struct hwall_err *err)
 {

@@ -54,6 +54,11 @@ int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 int ctl_pg_record_batch(struct ctl_store *s, const struct ctl_replica *reps, size_t n,
 			uint64_t *ret_new);
 
+/* Bring the database at @conninfo to schema version @target (each step one
+ * transaction).  0, -ENOTSUP (newer), -EINVAL, -EIO with @err.  Exposed for
+ * tests of upgrades; controld migrates through ctl_pg_open(). */
+int ctl_pg_migrate_to(const char *conninfo, int target, struct hwall_err *err);
+
 /* Whether @id is a usable appliance id: 1..63 bytes of [A-Za-z0-9._-]. */
 bool ctl_pg_appliance_valid(const char *id);
 

@@ -85,6 +85,35 @@ static void test_pg_migrate(void)
 			-EIO);
 }
 
+/* A database of version 4 (the first released) keeps its rows through the
+ * upgrade: candidates read as not retroactive, and recording goes on. */
+static void test_pg_migrate_from_v4(void)
+{
+	struct ctl_store *s = NULL;
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	char ci[256];
+
+	ctl_test_pg_db("tv4", ci, sizeof(ci));
+	CU_ASSERT_FATAL(ctl_pg_migrate_to(ci, 4, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_exec(ci, "INSERT INTO candidates (id, set_id, algo, digest,"
+					 " host, path, set_version, server_ip, server_port,"
+					 " category, ref, first_seen, last_seen, occurrences) VALUES"
+					 " (7, 'test', 'md5', '00112233445566778899aabbccddeeff',"
+					 " 'h', '/p', 1, '192.0.2.1', 80, 2, 3, 10, 20, 1)"), 0);
+	CU_ASSERT_FATAL(ctl_store_open(ci, &s, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 5);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 7, &c), 0);
+	CU_ASSERT_FALSE(c.retroactive);
+	CU_ASSERT_EQUAL(c.occurrences, 1);
+	ctl_test_event(&ev, 3, "h.example", "/q", 30);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	ctl_store_close(s);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_to(ci, 99, NULL), -EINVAL);
+}
+
 static void test_pg_reviews_append_only(void)
 {
 	struct ctl_store *s = ctl_test_store_new();
@@ -394,6 +423,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "postgresql ops table complete", test_pg_ops_complete },
 		{ "migrate from empty, refuse newer", test_pg_migrate },
+		{ "migrate from version 4", test_pg_migrate_from_v4 },
 		{ "reviews are append-only", test_pg_reviews_append_only },
 		CTL_TEST_STORE_CASES,
 		{ "one candidate, occurrences per appliance", test_pg_appliances },
