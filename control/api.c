@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/status", CTL_ROLE_VIEWER, ctl_api_status },
 	{ "GET", "/api/v1/exports/notices", CTL_ROLE_VIEWER, ctl_api_export_notices },
 	{ "GET", "/api/v1/exports/feedback", CTL_ROLE_VIEWER, ctl_api_export_feedback },
+	{ "GET", "/api/v1/audit", CTL_ROLE_VIEWER, ctl_api_audit_list },
+	{ "GET", "/api/v1/audit/verify", CTL_ROLE_VIEWER, ctl_api_audit_verify },
 	{ "GET", "/metrics", CTL_ROLE_VIEWER, ctl_api_metrics },
 };
 

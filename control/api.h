@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "control/audit.h"
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "control/metrics.h"
@@ -177,6 +178,7 @@ struct ctl_api_config {
 	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
 	struct ctl_set_cache *set_cache; /* NULL: every status checks every file */
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
+	const struct ctl_audit *audit; /* the audit trail's key; NULL: nothing audited */
 };
 
 /* Whether the Authorization header value @authorization carries a known

@@ -52,8 +52,8 @@ struct enf_cfg {
 
 struct config {
 	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
-	char *event_log;
-	uint32_t retention_days, batch_max, set_stale_after;
+	char *event_log, *audit_key_file;
+	uint32_t retention_days, batch_max, set_stale_after, audit_checkpoint_every;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
 };
@@ -102,6 +102,9 @@ static const struct hwall_cfg_field fields[] = {
 	F("log", HWALL_CFG_STRING, log, .def_str = "info"),
 	F("set_dir", HWALL_CFG_STRING, set_dir),
 	F("event_log", HWALL_CFG_STRING, event_log),
+	F("audit_key_file", HWALL_CFG_STRING, audit_key_file),
+	F("audit_checkpoint_every", HWALL_CFG_U32, audit_checkpoint_every, .min = 1,
+	  .max = 1000000),
 	F("set_stale_after", HWALL_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
 	F("retention_days", HWALL_CFG_U32, retention_days, .min = 1, .max = 3650),
 	F("batch_max", HWALL_CFG_U32, batch_max, .min = 1, .max = 100000),
@@ -127,6 +130,7 @@ struct daemon {
 	struct config cfg;
 	struct ctl_metrics metrics;
 	struct ctl_tokens tokens;
+	struct ctl_audit audit;
 	uint8_t key[CTL_CLIENT_KEY_LEN];
 	struct ctl_store *ingest_store, *api_store;
 	struct ctl_enforce *enforce;
@@ -163,9 +167,19 @@ static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 {
 	struct daemon *d = ctx;
 
-	if (res->reopened)
+	char object[32];
+	int r;
+
+	if (res->reopened) {
 		HWALL_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
 					  "reopened as confirmed", (long long)res->candidate_id);
+		snprintf(object, sizeof(object), "candidate:%lld", (long long)res->candidate_id);
+		/* in the batch's transaction, with the reopen itself */
+		r = ctl_audit_append(&d->audit, s, CTL_AUDIT_REOPEN, "controld", object,
+				     "{\"from\":\"taken_down\",\"to\":\"confirmed\"}", ev->ts);
+		if (r < 0)
+			return r;
+	}
 	if (d->eventlog)
 		ctl_eventlog_add(d->eventlog, ev, res);
 	return ctl_enforce_on_match(d->enforce, s, ev, res);
@@ -275,6 +289,14 @@ static int start(struct daemon *d)
 			  hwall_strerror(r), r == -EPERM ? d->cfg.client_key_file : "");
 		return r;
 	}
+	r = ctl_audit_init(&d->audit, d->cfg.audit_key_file, d->cfg.audit_checkpoint_every, &err);
+	if (r < 0) {
+		HWALL_LOG(ERR, "ctl", "%s", err.msg);
+		return r;
+	}
+	if (!d->cfg.audit_key_file)
+		HWALL_LOG(WARN, "ctl", "no audit_key_file: the audit trail is chained but its "
+				     "checkpoints are not signed");
 	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
@@ -304,8 +326,14 @@ static int start(struct daemon *d)
 		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
 		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
-		.set_stale_after = d->cfg.set_stale_after,
+		.set_stale_after = d->cfg.set_stale_after, .audit = &d->audit,
 	};
+	if (ctl_audit_log(&d->audit, d->api_store, CTL_AUDIT_START, "controld", "controld", NULL,
+			  (int64_t)time(NULL)) < 0) {
+		HWALL_LOG(ERR, "ctl", "audit trail: cannot append: %s",
+			  ctl_store_errmsg(d->api_store));
+		return -EIO;
+	}
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
 	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
@@ -335,6 +363,7 @@ static void teardown(struct daemon *d)
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);
 	ctl_tokens_free(&d->tokens);
+	ctl_audit_fini(&d->audit);
 	hwall_cfg_free(fields, &d->cfg);
 }
 
@@ -350,6 +379,10 @@ static void reload_tokens(struct daemon *d)
 	else
 		HWALL_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
 		       d->tokens.n);
+	if (r == 0 && ctl_audit_log(&d->audit, d->ingest_store, CTL_AUDIT_TOKENS_RELOAD, "controld",
+				    "tokens", NULL, (int64_t)time(NULL)) < 0)
+		HWALL_LOG(ERR, "ctl", "audit record of the tokens reload not written: %s",
+			  ctl_store_errmsg(d->ingest_store));
 }
 
 /* Periodic duties on the ingest thread's connection. */

@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"  unblock BLOCK-ID\n"
 	"  status\n"
 	"  export notices|feedback [--format json|csv] [--status S]\n"
+	"  audit verify                       (exit 5 when the chain is broken)\n"
+	"  audit list [--before SEQ] [--limit N]\n"
 	"token: --token-file, $HASHWALL_TOKEN or $HASHWALL_TOKEN_FILE; "
 	"API: --url or $HASHWALL_URL\n";
 

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ctl_cli_compliance.c - hashwallctl's compliance commands: the audit
+ * trail (verify, list), flood quarantines (list, release, confirm), and
+ * the DSA reports (statements of reasons, transparency figures).
+ * docs/audit.md, docs/dsa.md.
+ */
+#include "control/ctl_cli_int.h"
+#include "common/number.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void verify_table(struct ctl_cli *cli, const cJSON *o)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItem(o, "ok")))
+		fprintf(cli->out, "audit trail intact: %.0f rows, %.0f checkpoints%s, last %.0f, "
+				  "last checkpoint %.0f\nhead %s\n",
+			ctl_cli_num(o, "rows"), ctl_cli_num(o, "checkpoints"),
+			cJSON_IsTrue(cJSON_GetObjectItem(o, "signed")) ? " (signatures checked)"
+								       : " (NOT signed)",
+			ctl_cli_num(o, "last_seq"), ctl_cli_num(o, "last_checkpoint"),
+			ctl_cli_str(o, "head"));
+	else
+		fprintf(cli->out, "audit trail BROKEN at row %.0f: %s\n(%.0f rows before it "
+				  "verify)\n",
+			ctl_cli_num(o, "broken_seq"), ctl_cli_str(o, "reason"),
+			ctl_cli_num(o, "rows"));
+}
+
+static void audit_table(struct ctl_cli *cli, const cJSON *o)
+{
+	const cJSON *r;
+	char t[32];
+
+	fprintf(cli->out, "%-7s %-20s %-16s %-18s %-16s %s\n", "SEQ", "AT", "ACTOR", "ACTION",
+		"OBJECT", "DETAIL");
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "items")) {
+		const cJSON *d = cJSON_GetObjectItem(r, "detail");
+		char *text = cJSON_IsString(d) ? NULL : cJSON_PrintUnformatted(d);
+		fprintf(cli->out, "%-7.0f %-20s %-16s %-18s %-16s %s\n", ctl_cli_num(r, "seq"),
+			ctl_cli_time(ctl_cli_num(r, "at"), t, sizeof(t)), ctl_cli_str(r, "actor"),
+			ctl_cli_str(r, "action"), ctl_cli_str(r, "object"),
+			text ? text : ctl_cli_str(r, "detail"));
+		cJSON_free(text);
+	}
+}
+
+/* audit verify | audit list [--before SEQ] [--limit N] */
+int ctl_cli_cmd_audit(struct ctl_cli *cli, const struct ctl_cli_args *a)
+{
+	static const char *const keys[] = { "before", "limit", NULL };
+	static const char *const none[] = { NULL };
+	struct ctl_cli_reply r = { 0 };
+	char path[256] = "/api/v1/audit";
+	bool verify = a->n_pos == 1 && strcmp(a->pos[0], "verify") == 0;
+	bool broken;
+	cJSON *o;
+	int ex;
+
+	if (!verify && (a->n_pos != 1 || strcmp(a->pos[0], "list") != 0))
+		return ctl_cli_usage(cli, "audit verify or audit list");
+	ex = ctl_cli_check_opts(cli, a, verify ? none : keys, 1);
+	if (ex)
+		return ex;
+	if (verify)
+		snprintf(path, sizeof(path), "/api/v1/audit/verify");
+	else
+		ctl_cli_add_query(a, keys, path, sizeof(path));
+	ex = ctl_cli_request(cli, a, "GET", path, NULL, &r);
+	if (!verify)
+		return ctl_cli_finish(cli, a, &r, ex, audit_table);
+	/* the verdict decides the exit code, in either output form */
+	o = ex == 0 ? ctl_cli_parse(&r) : NULL;
+	broken = o && !cJSON_IsTrue(cJSON_GetObjectItem(o, "ok"));
+	cJSON_Delete(o);
+	ex = ctl_cli_finish(cli, a, &r, ex, verify_table);
+	return ex == 0 && broken ? CTL_EXIT_TAMPERED : ex;
+}
