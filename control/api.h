@@ -32,6 +32,7 @@
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "control/metrics.h"
+#include "control/quarantine.h"
 #include "control/store.h"
 
 #define CTL_API_ARGS_MAX 16       /* query arguments kept per request */
@@ -179,6 +180,7 @@ struct ctl_api_config {
 	struct ctl_set_cache *set_cache; /* NULL: every status checks every file */
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
 	const struct ctl_audit *audit; /* the audit trail's key; NULL: nothing audited */
+	struct ctl_quarantine_guard *quarantine; /* NULL: none (the store still answers) */
 };
 
 /* Whether the Authorization header value @authorization carries a known

@@ -10,32 +10,8 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-void ctl_audit_detail_text(cJSON *detail, char out[CTL_AUDIT_DETAIL_MAX + 1])
-{
-	char *text = detail ? ctl_api_print(detail) : NULL;
-	cJSON *note;
-
-	if (text && strlen(text) > CTL_AUDIT_DETAIL_MAX &&
-	    (note = cJSON_GetObjectItemCaseSensitive(detail, "note")) && cJSON_IsString(note)) {
-		uint8_t h[crypto_hash_sha256_BYTES];
-		char hex[2 * sizeof(h) + 1];
-		crypto_hash_sha256(h, (const uint8_t *)note->valuestring,
-				   strlen(note->valuestring));
-		hwall_hex_format(h, sizeof(h), hex);
-		cJSON_DeleteItemFromObjectCaseSensitive(detail, "note");
-		cJSON_AddStringToObject(detail, "note_sha256", hex);
-		cJSON_free(text);
-		text = ctl_api_print(detail);
-	}
-	snprintf(out, CTL_AUDIT_DETAIL_MAX + 1, "%s",
-		 text && strlen(text) <= CTL_AUDIT_DETAIL_MAX ? text : "{}");
-	cJSON_free(text);
-	cJSON_Delete(detail);
-}
 
 int ctl_api_tx_begin(const struct ctl_api_config *api)
 {
@@ -47,7 +23,7 @@ int ctl_api_tx_end(const struct ctl_api_config *api, int r, enum ctl_audit_actio
 {
 	char text[CTL_AUDIT_DETAIL_MAX + 1];
 
-	ctl_audit_detail_text(detail, text);
+	ctl_audit_detail(detail, text);
 	if (!api->audit)
 		return r;
 	if (r == 0)
@@ -65,7 +41,7 @@ void ctl_api_audit_log(const struct ctl_api_config *api, enum ctl_audit_action a
 {
 	char text[CTL_AUDIT_DETAIL_MAX + 1];
 
-	ctl_audit_detail_text(detail, text);
+	ctl_audit_detail(detail, text);
 	if (ctl_audit_log(api->audit, api->store, action, actor, object, text,
 			  ctl_api_now(api)) < 0)
 		HWALL_LOG(ERR, "ctl.api", "audit record of %s by %s not written: %s",

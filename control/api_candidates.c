@@ -46,9 +46,18 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 	return o;
 }
 
+struct cand_page {
+	const struct ctl_api_config *api;
+	cJSON *items;
+};
+
 static int add_candidate(const struct ctl_candidate *c, void *ctx)
 {
-	cJSON_AddItemToArray(ctx, ctl_api_candidate_json(c));
+	struct cand_page *pg = ctx;
+	cJSON *o = ctl_api_candidate_json(c);
+
+	cJSON_AddBoolToObject(o, "quarantined", ctl_api_quarantined(pg->api, c));
+	cJSON_AddItemToArray(pg->items, o);
 	return 0;
 }
 
@@ -90,7 +99,8 @@ void ctl_api_candidates_list(const struct ctl_api_config *api, const struct ctl_
 		return;
 	obj = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (ctl_store_candidates(api->store, &f, add_candidate, items, &total) < 0) {
+	if (ctl_store_candidates(api->store, &f, add_candidate,
+				 &(struct cand_page){ api, items }, &total) < 0) {
 		cJSON_Delete(obj);
 		cJSON_Delete(items);
 		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
@@ -161,6 +171,7 @@ static void candidate_detail(const struct ctl_api_config *api, int64_t id, cJSON
 		return;
 	}
 	obj = ctl_api_candidate_json(&c);
+	cJSON_AddBoolToObject(obj, "quarantined", ctl_api_quarantined(api, &c));
 	occ = cJSON_AddArrayToObject(obj, "recent_occurrences");
 	rev = cJSON_AddArrayToObject(obj, "reviews");
 	if (extra)

@@ -99,6 +99,16 @@ void ctl_api_export_feedback(const struct ctl_api_config *, const struct ctl_req
 void ctl_api_metrics(const struct ctl_api_config *, const struct ctl_request *,
 		     const struct ctl_route_params *, struct ctl_response *);
 
+void ctl_api_quarantine_list(const struct ctl_api_config *, const struct ctl_request *,
+			     const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_quarantine_release(const struct ctl_api_config *, const struct ctl_request *,
+				const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_quarantine_confirm(const struct ctl_api_config *, const struct ctl_request *,
+				const struct ctl_route_params *, struct ctl_response *);
+
+/* Whether candidate @c's digest is under an active flood quarantine. */
+bool ctl_api_quarantined(const struct ctl_api_config *api, const struct ctl_candidate *c);
+
 void ctl_api_audit_list(const struct ctl_api_config *, const struct ctl_request *,
 			const struct ctl_route_params *, struct ctl_response *);
 void ctl_api_audit_verify(const struct ctl_api_config *, const struct ctl_request *,
@@ -120,10 +130,6 @@ int ctl_api_tx_end(const struct ctl_api_config *api, int r, enum ctl_audit_actio
  * transaction; a failure is logged, never the caller's. */
 void ctl_api_audit_log(const struct ctl_api_config *api, enum ctl_audit_action action,
 		       const char *actor, const char *object, cJSON *detail);
-
-/* @detail printed into @out for an audit record (taken and freed); a note
- * too long to fit is replaced by its SHA-256 ("note_sha256"). */
-void ctl_audit_detail_text(cJSON *detail, char out[CTL_AUDIT_DETAIL_MAX + 1]);
 
 /* JSON of one candidate (shared by the list, the detail and the exports). */
 cJSON *ctl_api_candidate_json(const struct ctl_candidate *c);

@@ -11,6 +11,7 @@
  */
 #include "control/audit.h"
 #include "control/event.h"
+#include "common/algo.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -165,6 +166,29 @@ int ctl_audit_log(const struct ctl_audit *a, struct ctl_store *s, enum ctl_audit
 	if (r < 0)
 		ctl_store_rollback(s);
 	return r;
+}
+
+void ctl_audit_detail(cJSON *detail, char out[CTL_AUDIT_DETAIL_MAX + 1])
+{
+	char *text = detail ? cJSON_PrintUnformatted(detail) : NULL;
+	cJSON *note;
+
+	if (text && strlen(text) > CTL_AUDIT_DETAIL_MAX &&
+	    (note = cJSON_GetObjectItemCaseSensitive(detail, "note")) && cJSON_IsString(note)) {
+		uint8_t h[crypto_hash_sha256_BYTES];
+		char hex[2 * sizeof(h) + 1];
+		crypto_hash_sha256(h, (const uint8_t *)note->valuestring,
+				   strlen(note->valuestring));
+		hwall_hex_format(h, sizeof(h), hex);
+		cJSON_DeleteItemFromObjectCaseSensitive(detail, "note");
+		cJSON_AddStringToObject(detail, "note_sha256", hex);
+		cJSON_free(text);
+		text = cJSON_PrintUnformatted(detail);
+	}
+	snprintf(out, CTL_AUDIT_DETAIL_MAX + 1, "%s",
+		 text && strlen(text) <= CTL_AUDIT_DETAIL_MAX ? text : "{}");
+	cJSON_free(text);
+	cJSON_Delete(detail);
 }
 
 struct verify_walk {

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/errors.h"
 #include "control/store.h"
 
@@ -89,6 +91,11 @@ void ctl_audit_fini(struct ctl_audit *a);
 /* The hash of @r (its prev, seq, at, actor, action, object and detail; not
  * its hash or signature) into @ret (32 bytes). */
 void ctl_audit_hash(const struct ctl_audit_rec *r, uint8_t ret[CTL_AUDIT_HASH_LEN]);
+
+/* @detail (a JSON object; taken and freed; NULL: "{}") printed into @out
+ * for a record; a "note" too long to fit is replaced by its SHA-256
+ * ("note_sha256"), anything else too long by "{}". */
+void ctl_audit_detail(cJSON *detail, char out[CTL_AUDIT_DETAIL_MAX + 1]);
 
 /*
  * Append a record of @action by @actor on @object with @detail (a JSON

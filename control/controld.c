@@ -18,6 +18,7 @@
 #include "control/eventlog.h"
 #include "control/httpd.h"
 #include "control/ingest.h"
+#include "control/quarantine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,12 +51,18 @@ struct enf_cfg {
 	size_t n_sets;
 };
 
+struct quar_cfg {
+	bool enabled;
+	uint32_t hosts, urls, window;
+};
+
 struct config {
 	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
 	char *event_log, *audit_key_file;
 	uint32_t retention_days, batch_max, set_stale_after, audit_checkpoint_every;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
+	struct quar_cfg quarantine;
 };
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -92,6 +99,16 @@ static const struct hwall_cfg_field enf_fields[] = {
 	{ 0 },
 };
 #undef S
+#define S struct quar_cfg
+static const struct hwall_cfg_field quar_fields[] = {
+	F("enabled", HWALL_CFG_BOOL, enabled),
+	F("hosts", HWALL_CFG_U32, hosts, .min = 1, .max = 1000000),
+	F("urls", HWALL_CFG_U32, urls, .min = 1, .max = 100000000),
+	F("window", HWALL_CFG_U32, window, .min = 60, .max = 31536000),
+	{ 0 },
+};
+#undef S
+
 #define S struct config
 static const struct hwall_cfg_field fields[] = {
 	F("db", HWALL_CFG_STRING, db, .required = true),
@@ -110,6 +127,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("batch_max", HWALL_CFG_U32, batch_max, .min = 1, .max = 100000),
 	F("api", HWALL_CFG_OBJECT, api, .fields = api_fields),
 	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
+	F("quarantine", HWALL_CFG_OBJECT, quarantine, .fields = quar_fields),
 	{ 0 },
 };
 #undef S
@@ -131,6 +149,8 @@ struct daemon {
 	struct ctl_metrics metrics;
 	struct ctl_tokens tokens;
 	struct ctl_audit audit;
+	struct ctl_quarantine_guard quarantine;
+	bool held; /* the match being recorded is under quarantine: not enforced */
 	uint8_t key[CTL_CLIENT_KEY_LEN];
 	struct ctl_store *ingest_store, *api_store;
 	struct ctl_enforce *enforce;
@@ -152,6 +172,7 @@ static int load_config(const char *file, struct config *cfg)
 	cfg->batch_max = 4096;
 	cfg->api.port = 8750;
 	cfg->enforcement.block_ttl = 86400;
+	cfg->quarantine.enabled = true;
 	r = hwall_cfg_parse_file(file, &root, &err);
 	if (r == 0)
 		r = hwall_cfg_load(root, fields, cfg, "", &err);
@@ -182,6 +203,9 @@ static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 	}
 	if (d->eventlog)
 		ctl_eventlog_add(d->eventlog, ev, res);
+	r = ctl_quarantine_check(&d->quarantine, s, ev, res, &d->held);
+	if (r < 0 || d->held)
+		return r;
 	return ctl_enforce_on_match(d->enforce, s, ev, res);
 }
 
@@ -190,6 +214,7 @@ static void after_commit(void *ctx)
 	struct daemon *d = ctx;
 
 	ctl_enforce_after_commit(d->enforce);
+	ctl_quarantine_after_commit(&d->quarantine);
 	if (d->eventlog && ctl_eventlog_flush(d->eventlog) < 0)
 		HWALL_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
 }
@@ -199,6 +224,7 @@ static void after_rollback(void *ctx)
 	struct daemon *d = ctx;
 
 	ctl_enforce_after_rollback(d->enforce);
+	ctl_quarantine_after_rollback(&d->quarantine);
 	if (d->eventlog)
 		ctl_eventlog_discard(d->eventlog);
 }
@@ -210,7 +236,8 @@ static void on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 {
 	struct daemon *d = ctx;
 
-	ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
+	if (!d->held)
+		ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
 }
 
 /* The database holds every candidate's URL: a database (or its -wal and
@@ -312,6 +339,16 @@ static int start(struct daemon *d)
 		HWALL_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hwall_strerror(r));
 		return r;
 	}
+	r = ctl_quarantine_init(&d->quarantine, &(struct ctl_quarantine_config){
+					.disabled = !d->cfg.quarantine.enabled,
+					.hosts = d->cfg.quarantine.hosts,
+					.urls = d->cfg.quarantine.urls,
+					.window = d->cfg.quarantine.window },
+				&d->audit, &d->metrics, d->enforce, d->ingest_store);
+	if (r < 0) {
+		HWALL_LOG(ERR, "ctl.store", "quarantines: %s", ctl_store_errmsg(d->ingest_store));
+		return r;
+	}
 	r = ctl_ingest_new(&ic, d->ingest_store, &d->ingest);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
@@ -327,6 +364,7 @@ static int start(struct daemon *d)
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
 		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
 		.set_stale_after = d->cfg.set_stale_after, .audit = &d->audit,
+		.quarantine = &d->quarantine,
 	};
 	if (ctl_audit_log(&d->audit, d->api_store, CTL_AUDIT_START, "controld", "controld", NULL,
 			  (int64_t)time(NULL)) < 0) {
@@ -359,6 +397,7 @@ static void teardown(struct daemon *d)
 	ctl_set_cache_free(d->set_cache);
 	ctl_ingest_free(d->ingest);
 	ctl_eventlog_close(d->eventlog);
+	ctl_quarantine_fini(&d->quarantine);
 	ctl_enforce_free(d->enforce);
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);

@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  export notices|feedback [--format json|csv] [--status S]\n"
 	"  audit verify                       (exit 5 when the chain is broken)\n"
 	"  audit list [--before SEQ] [--limit N]\n"
+	"  quarantine list [--state active|released|confirmed] [--limit N] [--offset N]\n"
+	"  quarantine release|confirm ID      (admin)\n"
 	"token: --token-file, $HASHWALL_TOKEN or $HASHWALL_TOKEN_FILE; "
 	"API: --url or $HASHWALL_URL\n";
 

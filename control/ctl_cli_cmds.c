@@ -444,5 +444,6 @@ const struct ctl_cli_cmd ctl_cli_cmds[] = {
 	{ "status", cmd_status },
 	{ "export", cmd_export },
 	{ "audit", ctl_cli_cmd_audit },
+	{ "quarantine", ctl_cli_cmd_quarantine },
 	{ NULL, NULL },
 };

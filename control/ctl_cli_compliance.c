@@ -47,6 +47,66 @@ static void audit_table(struct ctl_cli *cli, const cJSON *o)
 	}
 }
 
+static void quarantine_table(struct ctl_cli *cli, const cJSON *o)
+{
+	const cJSON *q;
+	char t[32];
+
+	fprintf(cli->out, "%-6s %-10s %-20s %-6s %-6s %-16s %s\n", "ID", "STATE", "SINCE", "HOSTS",
+		"URLS", "SET", "DIGEST");
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(o, "items"))
+		fprintf(cli->out, "%-6.0f %-10s %-20s %-6.0f %-6.0f %-16s %s:%s\n",
+			ctl_cli_num(q, "id"), ctl_cli_str(q, "state"),
+			ctl_cli_time(ctl_cli_num(q, "since"), t, sizeof(t)), ctl_cli_num(q, "hosts"),
+			ctl_cli_num(q, "urls"), ctl_cli_str(q, "set"), ctl_cli_str(q, "algo"),
+			ctl_cli_str(q, "digest"));
+	fprintf(cli->out, "(%zu of %.0f)\n",
+		(size_t)cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")),
+		ctl_cli_num(o, "total"));
+}
+
+static void decided_table(struct ctl_cli *cli, const cJSON *o)
+{
+	fprintf(cli->out, "quarantine %.0f %s by %s: enforced again (blocks return within a "
+			  "minute)\n",
+		ctl_cli_num(o, "id"), ctl_cli_str(o, "state"), ctl_cli_str(o, "actor"));
+}
+
+/* quarantine list [--state S] [--limit N] [--offset N] | release ID | confirm ID */
+int ctl_cli_cmd_quarantine(struct ctl_cli *cli, const struct ctl_cli_args *a)
+{
+	static const char *const keys[] = { "state", "limit", "offset", NULL };
+	static const char *const none[] = { NULL };
+	struct ctl_cli_reply r = { 0 };
+	char path[256] = "/api/v1/quarantine";
+	uint64_t id;
+	int ex;
+
+	if (a->n_pos == 1 && strcmp(a->pos[0], "list") == 0) {
+		ex = ctl_cli_check_opts(cli, a, keys, 1);
+		if (ex)
+			return ex;
+		ctl_cli_add_query(a, keys, path, sizeof(path));
+		ex = ctl_cli_request(cli, a, "GET", path, NULL, &r);
+		return ctl_cli_finish(cli, a, &r, ex, quarantine_table);
+	}
+	if (a->n_pos != 2 || (strcmp(a->pos[0], "release") != 0 &&
+			      strcmp(a->pos[0], "confirm") != 0))
+		return ctl_cli_usage(cli, "quarantine list, quarantine release ID or "
+					  "quarantine confirm ID");
+	ex = ctl_cli_check_opts(cli, a, none, 2);
+	if (ex)
+		return ex;
+	if (hwall_parse_u64(a->pos[1], 1, INT64_MAX, &id) < 0) {
+		ctl_cli_errorf(cli, "'%s' is not an id", a->pos[1]);
+		return CTL_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/api/v1/quarantine/%llu/%s", (unsigned long long)id,
+		 a->pos[0]);
+	ex = ctl_cli_request(cli, a, "POST", path, NULL, &r);
+	return ctl_cli_finish(cli, a, &r, ex, decided_table);
+}
+
 /* audit verify | audit list [--before SEQ] [--limit N] */
 int ctl_cli_cmd_audit(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {

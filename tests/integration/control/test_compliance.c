@@ -3,7 +3,9 @@
  * The compliance features over real HTTP on loopback, through hashwallctl
  * in-process: the audit trail (every review, block and export recorded;
  * `audit verify` intact, then broken by the sqlite3 tool editing a row
- * behind the server's back, naming the row, exit 5).
+ * behind the server's back, naming the row, exit 5); flood quarantine
+ * (listed, candidates flagged, the status, released by an admin only,
+ * audited).
  */
 #include "ctl_test_server.h"
 #include "ctl_test_cli.h"
@@ -95,10 +97,57 @@ static void test_audit_tamper_found(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"ok\":false"));
 }
 
+/* A quarantine of candidate 1's digest, as the guard on the ingest path
+ * would add it (between requests: the API's thread is idle then). */
+static int64_t quarantine_candidate_1(void)
+{
+	struct ctl_quarantine q = { .algo = HWALL_ALGO_MD5, .hosts = 11, .urls = 11,
+				    .since = 99990 };
+
+	snprintf(q.digest, sizeof(q.digest), "%s", digests[0]);
+	snprintf(q.set, sizeof(q.set), "hotline");
+	CU_ASSERT_FATAL(ctl_store_begin(store) == 0);
+	CU_ASSERT_FATAL(ctl_store_quarantine_add(store, &q, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(ctl_store_commit(store) == 0);
+	return q.id;
+}
+
+static void test_quarantine_release(void)
+{
+	int64_t id = quarantine_candidate_1();
+	char ids[32];
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	CU_ASSERT_EQUAL(run((const char *[]){ "quarantine", "list", "--state", "active", NULL }),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "active"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, digests[0]));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(1 of 1)"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "--json", "show", "1", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"quarantined\":true"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "--json", "show", "2", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"quarantined\":false"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "--json", "status", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"quarantine\":{\"active\":1"));
+	/* a reviewer may not lift it */
+	setenv("HASHWALL_TOKEN", TOKEN_REVIEWER, 1);
+	CU_ASSERT_EQUAL(run((const char *[]){ "quarantine", "release", ids, NULL }), 3);
+	setenv("HASHWALL_TOKEN", TOKEN_ADMIN, 1);
+	CU_ASSERT_EQUAL(run((const char *[]){ "quarantine", "release", ids, NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "released by adam"));
+	CU_ASSERT_STRING_EQUAL(newest("action"), "quarantine_release");
+	CU_ASSERT_EQUAL(run((const char *[]){ "quarantine", "confirm", ids, NULL }), 2); /* 409 */
+	CU_ASSERT_EQUAL(run((const char *[]){ "quarantine", "release", "9999", NULL }), 1);
+	CU_ASSERT_EQUAL(run((const char *[]){ "--json", "show", "1", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"quarantined\":false"));
+	CU_ASSERT_EQUAL(run((const char *[]){ "audit", "verify", NULL }), 0);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "audit: reviews, blocks, exports recorded", test_audit_records_actions },
+		{ "quarantine: listed, flagged, released by an admin", test_quarantine_release },
 		{ "audit: a row edited with sqlite3 is found", test_audit_tamper_found },
 		CU_TEST_INFO_NULL,
 	};
