@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/status", CTL_ROLE_VIEWER, ctl_api_status },
 	{ "GET", "/api/v1/exports/notices", CTL_ROLE_VIEWER, ctl_api_export_notices },
 	{ "GET", "/api/v1/exports/feedback", CTL_ROLE_VIEWER, ctl_api_export_feedback },
+	{ "GET", "/api/v1/exports/statements", CTL_ROLE_VIEWER, ctl_api_export_statements },
+	{ "GET", "/api/v1/reports/transparency", CTL_ROLE_VIEWER, ctl_api_report_transparency },
 	{ "GET", "/api/v1/quarantine", CTL_ROLE_VIEWER, ctl_api_quarantine_list },
 	{ "POST", "/api/v1/quarantine/#/release", CTL_ROLE_ADMIN, ctl_api_quarantine_release },
 	{ "POST", "/api/v1/quarantine/#/confirm", CTL_ROLE_ADMIN, ctl_api_quarantine_confirm },

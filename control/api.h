@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "control/audit.h"
+#include "control/dsa.h"
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "control/metrics.h"
@@ -181,6 +182,7 @@ struct ctl_api_config {
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
 	const struct ctl_audit *audit; /* the audit trail's key; NULL: nothing audited */
 	struct ctl_quarantine_guard *quarantine; /* NULL: none (the store still answers) */
+	const struct ctl_dsa_config *dsa; /* statements' legal ground etc.; NULL: defaults */
 };
 
 /* Whether the Authorization header value @authorization carries a known

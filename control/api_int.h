@@ -109,6 +109,11 @@ void ctl_api_quarantine_confirm(const struct ctl_api_config *, const struct ctl_
 /* Whether candidate @c's digest is under an active flood quarantine. */
 bool ctl_api_quarantined(const struct ctl_api_config *api, const struct ctl_candidate *c);
 
+void ctl_api_export_statements(const struct ctl_api_config *, const struct ctl_request *,
+			       const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_report_transparency(const struct ctl_api_config *, const struct ctl_request *,
+				 const struct ctl_route_params *, struct ctl_response *);
+
 void ctl_api_audit_list(const struct ctl_api_config *, const struct ctl_request *,
 			const struct ctl_route_params *, struct ctl_response *);
 void ctl_api_audit_verify(const struct ctl_api_config *, const struct ctl_request *,

@@ -56,6 +56,12 @@ struct quar_cfg {
 	uint32_t hosts, urls, window;
 };
 
+struct dsa_cfg {
+	char *legal_ground, *explanation, *source_type, *redress, *puid_prefix;
+	char **territorial_scope;
+	size_t n_scope;
+};
+
 struct config {
 	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
 	char *event_log, *audit_key_file;
@@ -63,6 +69,7 @@ struct config {
 	struct api_cfg api;
 	struct enf_cfg enforcement;
 	struct quar_cfg quarantine;
+	struct dsa_cfg dsa;
 };
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -109,6 +116,19 @@ static const struct hwall_cfg_field quar_fields[] = {
 };
 #undef S
 
+#define S struct dsa_cfg
+static const struct hwall_cfg_field dsa_fields[] = {
+	F("legal_ground", HWALL_CFG_STRING, legal_ground),
+	F("explanation", HWALL_CFG_STRING, explanation),
+	F("source_type", HWALL_CFG_STRING, source_type),
+	F("redress", HWALL_CFG_STRING, redress),
+	F("puid_prefix", HWALL_CFG_STRING, puid_prefix),
+	F("territorial_scope", HWALL_CFG_ARRAY, territorial_scope, .elem_kind = HWALL_CFG_STRING,
+	  .elem_size = sizeof(char *), .count_offset = offsetof(S, n_scope), .max_elems = 64),
+	{ 0 },
+};
+#undef S
+
 #define S struct config
 static const struct hwall_cfg_field fields[] = {
 	F("db", HWALL_CFG_STRING, db, .required = true),
@@ -128,6 +148,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("api", HWALL_CFG_OBJECT, api, .fields = api_fields),
 	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
 	F("quarantine", HWALL_CFG_OBJECT, quarantine, .fields = quar_fields),
+	F("dsa", HWALL_CFG_OBJECT, dsa, .fields = dsa_fields),
 	{ 0 },
 };
 #undef S
@@ -150,6 +171,7 @@ struct daemon {
 	struct ctl_tokens tokens;
 	struct ctl_audit audit;
 	struct ctl_quarantine_guard quarantine;
+	struct ctl_dsa_config dsa;
 	bool held; /* the match being recorded is under quarantine: not enforced */
 	uint8_t key[CTL_CLIENT_KEY_LEN];
 	struct ctl_store *ingest_store, *api_store;
@@ -354,6 +376,12 @@ static int start(struct daemon *d)
 		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
 		return r;
 	}
+	d->dsa = (struct ctl_dsa_config){
+		.legal_ground = d->cfg.dsa.legal_ground, .explanation_prefix = d->cfg.dsa.explanation,
+		.territorial_scope = (const char *const *)d->cfg.dsa.territorial_scope,
+		.n_scope = d->cfg.dsa.n_scope, .source_type = d->cfg.dsa.source_type,
+		.redress = d->cfg.dsa.redress, .puid_prefix = d->cfg.dsa.puid_prefix,
+	};
 	d->set_cache = ctl_set_cache_new();
 	if (!d->set_cache)
 		return -ENOMEM;
@@ -364,7 +392,7 @@ static int start(struct daemon *d)
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
 		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
 		.set_stale_after = d->cfg.set_stale_after, .audit = &d->audit,
-		.quarantine = &d->quarantine,
+		.quarantine = &d->quarantine, .dsa = &d->dsa,
 	};
 	if (ctl_audit_log(&d->audit, d->api_store, CTL_AUDIT_START, "controld", "controld", NULL,
 			  (int64_t)time(NULL)) < 0) {

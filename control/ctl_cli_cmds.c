@@ -445,5 +445,6 @@ const struct ctl_cli_cmd ctl_cli_cmds[] = {
 	{ "export", cmd_export },
 	{ "audit", ctl_cli_cmd_audit },
 	{ "quarantine", ctl_cli_cmd_quarantine },
+	{ "report", ctl_cli_cmd_report },
 	{ NULL, NULL },
 };

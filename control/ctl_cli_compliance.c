@@ -107,6 +107,39 @@ int ctl_cli_cmd_quarantine(struct ctl_cli *cli, const struct ctl_cli_args *a)
 	return ctl_cli_finish(cli, a, &r, ex, decided_table);
 }
 
+/* report transparency [--since T] [--until T] [--format json|csv]
+ * report statements [--since T] [--until T] [--decision taken_down|all]
+ * Written as the API sends them (JSON made safe for a terminal, the same
+ * JSON; CSV escaped), ready to file or submit. */
+int ctl_cli_cmd_report(struct ctl_cli *cli, const struct ctl_cli_args *a)
+{
+	static const char *const t_keys[] = { "since", "until", "format", NULL };
+	static const char *const s_keys[] = { "since", "until", "decision", NULL };
+	bool transparency = a->n_pos == 1 && strcmp(a->pos[0], "transparency") == 0;
+	const char *format = ctl_cli_opt(a, "format");
+	struct ctl_cli_reply r = { 0 };
+	char path[256];
+	int ex;
+
+	if (!transparency && (a->n_pos != 1 || strcmp(a->pos[0], "statements") != 0))
+		return ctl_cli_usage(cli, "report transparency or report statements");
+	ex = ctl_cli_check_opts(cli, a, transparency ? t_keys : s_keys, 1);
+	if (ex)
+		return ex;
+	snprintf(path, sizeof(path), "%s",
+		 transparency ? "/api/v1/reports/transparency" : "/api/v1/exports/statements");
+	ctl_cli_add_query(a, transparency ? t_keys : s_keys, path, sizeof(path));
+	ex = ctl_cli_request(cli, a, "GET", path, NULL, &r);
+	if (ex == 0 && transparency && format && strcmp(format, "csv") == 0)
+		ctl_cli_put_text(cli->out, r.body ? r.body : "", r.body ? r.len : 0);
+	else if (ex == 0)
+		ctl_cli_put_json(cli->out, r.body ? r.body : "", r.body ? r.len : 0);
+	if (ex == 0 && !(transparency && format && strcmp(format, "csv") == 0))
+		fputc('\n', cli->out);
+	free(r.body);
+	return ex;
+}
+
 /* audit verify | audit list [--before SEQ] [--limit N] */
 int ctl_cli_cmd_audit(struct ctl_cli *cli, const struct ctl_cli_args *a)
 {

@@ -78,6 +78,7 @@ int ctl_cli_finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl
 /* The compliance commands (ctl_cli_compliance.c). */
 int ctl_cli_cmd_audit(struct ctl_cli *cli, const struct ctl_cli_args *a);
 int ctl_cli_cmd_quarantine(struct ctl_cli *cli, const struct ctl_cli_args *a);
+int ctl_cli_cmd_report(struct ctl_cli *cli, const struct ctl_cli_args *a);
 
 /* ---- terminal safety (ctl_cli_escape.c) ---- */
 

@@ -5,7 +5,8 @@
  * `audit verify` intact, then broken by the sqlite3 tool editing a row
  * behind the server's back, naming the row, exit 5); flood quarantine
  * (listed, candidates flagged, the status, released by an admin only,
- * audited).
+ * audited); the DSA reports (statements of reasons and transparency
+ * figures through hashwallctl, audited as exports).
  */
 #include "ctl_test_server.h"
 #include "ctl_test_cli.h"
@@ -143,11 +144,33 @@ static void test_quarantine_release(void)
 	CU_ASSERT_EQUAL(run((const char *[]){ "audit", "verify", NULL }), 0);
 }
 
+static void test_dsa_reports(void)
+{
+	CU_ASSERT_EQUAL(run((const char *[]){ "review", "5", "taken_down", "--note", "removed",
+					      NULL }), 0);
+	CU_ASSERT_EQUAL(run((const char *[]){ "report", "statements", "--since", "99000", NULL }),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"candidate_id\":5"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"automated_detection\":\"Yes\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"automated_decision\":\"AUTOMATED_DECISION_NOT_AUTOMATED\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"decision_ground\":\"DECISION_GROUND_ILLEGAL_CONTENT\""));
+	CU_ASSERT_STRING_EQUAL(newest("object"), "statements");
+	CU_ASSERT_EQUAL(run((const char *[]){ "report", "transparency", "--format", "csv", NULL }),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reviews\",\"by_decision.taken_down\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"detections\",\"total\",\"12\""));
+	CU_ASSERT_STRING_EQUAL(newest("object"), "transparency");
+	CU_ASSERT_EQUAL(run((const char *[]){ "report", "transparency", "--since", "5", "--until",
+					      "4", NULL }), 2);
+	CU_ASSERT_EQUAL(run((const char *[]){ "report", "nonsense", NULL }), 2);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "audit: reviews, blocks, exports recorded", test_audit_records_actions },
 		{ "quarantine: listed, flagged, released by an admin", test_quarantine_release },
+		{ "DSA: statements and transparency", test_dsa_reports },
 		{ "audit: a row edited with sqlite3 is found", test_audit_tamper_found },
 		CU_TEST_INFO_NULL,
 	};
