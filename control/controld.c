@@ -19,6 +19,12 @@
 #include "control/httpd.h"
 #include "control/ingest.h"
 #include "control/quarantine.h"
+#include "control/ui.h"
+#include "common/fileio.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +42,8 @@
 #define PURGE_EVERY 3600  /* seconds between retention purges */
 
 struct api_cfg {
-	char *address;
+	char *address, *tls_cert, *tls_key;
+	bool plain_http_beyond_loopback;
 	uint16_t port;
 	uint32_t max_body, max_page;
 	uint32_t max_connections, max_per_address, head_timeout, idle_timeout;
@@ -49,6 +56,11 @@ struct enf_cfg {
 	char *default_policy;
 	struct ctl_set_policy *sets;
 	size_t n_sets;
+};
+
+struct ui_cfg {
+	char *dir;
+	uint32_t idle_timeout, absolute_timeout;
 };
 
 struct quar_cfg {
@@ -70,6 +82,7 @@ struct config {
 	struct enf_cfg enforcement;
 	struct quar_cfg quarantine;
 	struct dsa_cfg dsa;
+	struct ui_cfg ui;
 };
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -84,6 +97,9 @@ static const struct hwall_cfg_field api_fields[] = {
 	F("max_per_address", HWALL_CFG_U32, max_per_address, .min = 1, .max = 4096),
 	F("head_timeout", HWALL_CFG_U32, head_timeout, .min = 1, .max = 60),
 	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 1, .max = 3600),
+	F("tls_cert", HWALL_CFG_STRING, tls_cert),
+	F("tls_key", HWALL_CFG_STRING, tls_key),
+	F("plain_http_beyond_loopback", HWALL_CFG_BOOL, plain_http_beyond_loopback),
 	{ 0 },
 };
 #undef S
@@ -112,6 +128,15 @@ static const struct hwall_cfg_field quar_fields[] = {
 	F("hosts", HWALL_CFG_U32, hosts, .min = 1, .max = 1000000),
 	F("urls", HWALL_CFG_U32, urls, .min = 1, .max = 100000000),
 	F("window", HWALL_CFG_U32, window, .min = 60, .max = 31536000),
+	{ 0 },
+};
+#undef S
+
+#define S struct ui_cfg
+static const struct hwall_cfg_field ui_fields[] = {
+	F("dir", HWALL_CFG_STRING, dir, .def_str = HWALL_UI_DIR),
+	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 60, .max = 86400),
+	F("absolute_timeout", HWALL_CFG_U32, absolute_timeout, .min = 300, .max = 604800),
 	{ 0 },
 };
 #undef S
@@ -149,6 +174,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
 	F("quarantine", HWALL_CFG_OBJECT, quarantine, .fields = quar_fields),
 	F("dsa", HWALL_CFG_OBJECT, dsa, .fields = dsa_fields),
+	F("ui", HWALL_CFG_OBJECT, ui, .fields = ui_fields),
 	{ 0 },
 };
 #undef S
@@ -172,6 +198,9 @@ struct daemon {
 	struct ctl_audit audit;
 	struct ctl_quarantine_guard quarantine;
 	struct ctl_dsa_config dsa;
+	struct ctl_ui ui;
+	char *tls_cert, *tls_key; /* PEM text (the key wiped at teardown) */
+	size_t tls_key_len;
 	bool held; /* the match being recorded is under quarantine: not enforced */
 	uint8_t key[CTL_CLIENT_KEY_LEN];
 	struct ctl_store *ingest_store, *api_store;
@@ -320,6 +349,49 @@ static int open_store_and_enforce(struct daemon *d)
 	return r;
 }
 
+/* Whether @address is a loopback address (127.0.0.0/8, ::1). */
+static bool loopback(const char *address)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, address, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, address, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The console's sessions, TLS, and the refusal to serve plain HTTP beyond
+ * loopback unless the configuration says so (docs/console.md). */
+static int listen_checks(struct daemon *d)
+{
+	const struct api_cfg *a = &d->cfg.api;
+	size_t len;
+	int r;
+
+	if (!a->tls_cert != !a->tls_key) {
+		HWALL_LOG(ERR, "ctl.api", "api.tls_cert and api.tls_key go together");
+		return -EINVAL;
+	}
+	if (!a->tls_cert && !loopback(a->address) && !a->plain_http_beyond_loopback) {
+		HWALL_LOG(ERR, "ctl.api", "api.address %s is beyond loopback: tokens, session "
+			  "cookies and candidates' URLs would cross the network in clear; set "
+			  "api.tls_cert and api.tls_key, or api.plain_http_beyond_loopback: true",
+			  a->address);
+		return -EPERM;
+	}
+	if (a->tls_cert &&
+	    ((r = hwall_read_file(a->tls_cert, 1 << 20, &d->tls_cert, &len)) < 0 ||
+	     (r = hwall_read_secret_file(a->tls_key, 1 << 20, &d->tls_key, &d->tls_key_len)) < 0)) {
+		HWALL_LOG(ERR, "ctl.api", "api.tls_cert/tls_key: %s%s", hwall_strerror(r),
+			  r == -EPERM ? " (the key file must be private: chmod 600)" : "");
+		return r;
+	}
+	d->ui = (struct ctl_ui){ .dir = d->cfg.ui.dir, .tls = a->tls_cert != NULL,
+				 .sessions = ctl_ui_sessions_new(d->cfg.ui.idle_timeout,
+								 d->cfg.ui.absolute_timeout) };
+	return d->ui.sessions ? 0 : -ENOMEM;
+}
+
 static int start(struct daemon *d)
 {
 	struct ctl_ingest_config ic = {
@@ -392,7 +464,7 @@ static int start(struct daemon *d)
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
 		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
 		.set_stale_after = d->cfg.set_stale_after, .audit = &d->audit,
-		.quarantine = &d->quarantine, .dsa = &d->dsa,
+		.quarantine = &d->quarantine, .dsa = &d->dsa, .ui = &d->ui,
 	};
 	if (ctl_audit_log(&d->audit, d->api_store, CTL_AUDIT_START, "controld", "controld", NULL,
 			  (int64_t)time(NULL)) < 0) {
@@ -402,12 +474,16 @@ static int start(struct daemon *d)
 	}
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
+	r = listen_checks(d);
+	if (r < 0)
+		return r;
 	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
 			   &(struct ctl_http_limits){
 				   .max_connections = d->cfg.api.max_connections,
 				   .max_per_address = d->cfg.api.max_per_address,
 				   .head_timeout_ms = d->cfg.api.head_timeout * 1000,
-				   .idle_timeout_s = d->cfg.api.idle_timeout },
+				   .idle_timeout_s = d->cfg.api.idle_timeout,
+				   .tls_cert_pem = d->tls_cert, .tls_key_pem = d->tls_key },
 			   &d->http, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
@@ -426,6 +502,11 @@ static void teardown(struct daemon *d)
 	ctl_ingest_free(d->ingest);
 	ctl_eventlog_close(d->eventlog);
 	ctl_quarantine_fini(&d->quarantine);
+	ctl_ui_sessions_free(d->ui.sessions);
+	free(d->tls_cert);
+	if (d->tls_key)
+		sodium_memzero(d->tls_key, d->tls_key_len);
+	free(d->tls_key);
 	ctl_enforce_free(d->enforce);
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);
