@@ -269,23 +269,19 @@ static int start_daemon(struct ctl_http *h)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			     MHD_USE_NO_LISTEN_SOCKET;
 	bool tls = h->limits.tls_cert_pem && h->limits.tls_key_pem;
+	/* TLS 1.2 and 1.3 only (GnuTLS priority string) */
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->limits.tls_key_pem },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->limits.tls_cert_pem },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
 	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		return -ENOTSUP;
-	if (tls)
-		h->d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, h,
-					MHD_OPTION_HTTPS_MEM_KEY, h->limits.tls_key_pem,
-					MHD_OPTION_HTTPS_MEM_CERT, h->limits.tls_cert_pem,
-					MHD_OPTION_HTTPS_PRIORITIES,
-					"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-					MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-					MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-					MHD_OPTION_CONNECTION_LIMIT, h->limits.max_connections,
-					MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->limits.max_per_address,
-					MHD_OPTION_CONNECTION_TIMEOUT, h->limits.idle_timeout_s,
-					MHD_OPTION_END);
-	else
-		h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	h->d = MHD_start_daemon(flags | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL, on_request, h,
+				MHD_OPTION_ARRAY, tls ? tls_opts : &tls_opts[3],
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				MHD_OPTION_CONNECTION_LIMIT, h->limits.max_connections,

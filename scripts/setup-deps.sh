@@ -20,6 +20,7 @@ PACKAGES=(
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
+	chromium chromium-driver python3-selenium   # the console's browser test
 )
 
 missing=()

@@ -8,12 +8,14 @@ import * as queue from './queue.js';
 import * as candidate from './candidate.js';
 import * as audit from './audit.js';
 import * as quarantine from './quarantine.js';
+import * as exports from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 const pages = [
   [/^#\/candidate\/(\d+)$/, candidate],
   [/^#\/audit$/, audit],
   [/^#\/quarantine$/, quarantine],
+  [/^#\/exports$/, exports],
   [/^#\/queue(\?.*)?$/, queue],
 ];
 let current = null;
@@ -56,7 +58,7 @@ function onKey(ev) {
   if (t.closest && t.closest('input, textarea, select')) return;
   if (prefix === 'g') {
     prefix = '';
-    const to = { q: '#/queue', u: '#/quarantine', a: '#/audit' }[ev.key];
+    const to = { q: '#/queue', u: '#/quarantine', a: '#/audit', e: '#/exports' }[ev.key];
     if (to) { location.hash = to; ev.preventDefault(); }
     return;
   }

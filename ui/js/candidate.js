@@ -68,7 +68,7 @@ function reviewForm(c) {
   return el('form', { class: 'review', onsubmit: (ev) => ev.preventDefault() },
     el('h2', {}, 'Review'),
     el('label', { for: 'note' }, 'Note (required)'), note,
-    el('p', { id: 'note-help', class: 'keys' }, 'Why: what you checked. It goes into the review trail and the audit trail.'),
+    el('p', { id: 'note-help', class: 'help' }, 'Why: what you checked. It goes into the review trail and the audit trail.'),
     el('div', { class: 'actions' }, acts), msg);
 }
 

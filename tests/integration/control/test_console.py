@@ -17,7 +17,8 @@ import os
 import ssl
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "e2e",
+                                "control"))
 from console_rig import Controld, event, fail  # noqa: E402
 
 warnings.simplefilter("ignore", DeprecationWarning)

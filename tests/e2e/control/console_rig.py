@@ -9,16 +9,12 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
+from ctl_e2e import fail, free_port  # noqa: F401 (fail is for the tests too)
+
 CHILDREN = []
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
 
 
 def _cleanup():
@@ -33,14 +29,6 @@ def _cleanup():
 
 
 atexit.register(_cleanup)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Controld:
