@@ -6,7 +6,9 @@ state-changing request (no token, a wrong one, another origin, a
 cross-site fetch), roles through the session, logout ending the session,
 a token removed from the file ending its sessions, malformed cookies; the
 API and console over TLS (Secure cookie, TLS 1.2+ only, no plain HTTP on
-the TLS port); and the refusal to serve plain HTTP beyond loopback.
+the TLS port); the refusal to serve plain HTTP beyond loopback; and flood
+quarantine tripped by synthetic matches across hosts through the ingest
+socket, then lifted by an admin.
 
 usage: test_console.py CONTROLD SOURCE_ROOT
 """
@@ -190,6 +192,46 @@ def test_tls():
     c.stop()
 
 
+def test_quarantine_live():
+    """Synthetic matches of one digest across many hosts through the ingest
+    socket of a real controld trip the flood quarantine; an admin lifts it."""
+    c = Controld(CONTROLD, ROOT, extra={"quarantine": {"hosts": 3, "urls": 50, "window": 3600}})
+    c.start()
+    cl = Client(c)
+    admin = {"Authorization": f"Bearer {c.tokens['admin']}"}
+    flood = [dict(event(7, f"site{i}.example", "/wp-content/uploads/logo.png"))
+             for i in range(6)]
+    c.ingest(flood[:3])
+    st, _, text = cl.req("GET", "/api/v1/quarantine", headers=admin)
+    check(json.loads(text)["total"] == 0, "quarantined at the threshold")
+    st, _, text = cl.req("GET", "/api/v1/blocks", headers=admin)
+    check(json.loads(text)["total"] == 3, f"3 blocks before: {text}")
+    c.ingest(flood[3:])
+    st, _, text = cl.req("GET", "/api/v1/quarantine?state=active", headers=admin)
+    q = json.loads(text)
+    check(q["total"] == 1 and q["items"][0]["hosts"] == 4, f"quarantine: {text}")
+    qid = q["items"][0]["id"]
+    st, _, text = cl.req("GET", "/api/v1/blocks", headers=admin)
+    check(json.loads(text)["total"] == 0, f"the digest's blocks lifted: {text}")
+    st, _, text = cl.req("GET", "/api/v1/candidates", headers=admin)
+    items = json.loads(text)["items"]
+    check(len(items) == 6 and all(i["quarantined"] for i in items), "recorded, flagged")
+    st, _, text = cl.req("GET", "/metrics", headers=admin)
+    check("hashwall_quarantines_active 1" in text and "hashwall_quarantines_total 1" in text,
+          "the alert in the metrics")
+    check("ctl.alert: quarantine" in open(c.path("controld.err")).read(), "the alert in the log")
+    st, _, text = cl.req("POST", f"/api/v1/quarantine/{qid}/release",
+                         headers={"Authorization": f"Bearer {c.tokens['reviewer']}"})
+    check(st == 403, "a reviewer lifting it")
+    st, _, text = cl.req("POST", f"/api/v1/quarantine/{qid}/release", headers=admin)
+    check(st == 200 and '"state":"released"' in text, f"released: {text}")
+    st, _, text = cl.req("GET", "/api/v1/blocks", headers=admin)
+    check(json.loads(text)["total"] == 6, f"blocks back: {text}")
+    st, _, text = cl.req("GET", "/api/v1/audit?limit=5", headers=admin)
+    check("quarantine_release" in text and '"action":"quarantine"' in text, "audited")
+    c.stop()
+
+
 def test_beyond_loopback():
     c = Controld(CONTROLD, ROOT)
     c.config["api"]["address"] = "192.0.2.1"  # TEST-NET-1: never bound, refused before
@@ -215,7 +257,9 @@ def main():
     c.stop()
     test_tls()
     test_beyond_loopback()
-    print("ok: headers, sessions, CSRF, roles, logout, token removal, TLS, loopback refusal")
+    test_quarantine_live()
+    print("ok: headers, sessions, CSRF, roles, logout, token removal, TLS, loopback refusal, "
+          "flood quarantine")
 
 
 if __name__ == "__main__":
