@@ -235,17 +235,41 @@ struct actions {
 	struct ctl_store *s;
 	uint64_t reviews, actions, false_pos, reopened;
 	cJSON *by_decision, *by_set, *by_category;
-	int64_t *acted;    /* candidates acted on (first action counted once) */
+	int64_t *acted;    /* open-addressing set of the candidates acted on (0: free) */
+	size_t acted_cap;  /* a power of two, at most half full */
 	double *delays;    /* seconds from first sighting to first action */
 	size_t n, cap;
 };
 
-static bool acted_before(const struct actions *a, int64_t id)
+/* Whether candidate @id was acted on before in the period; remembers it.
+ * -ENOMEM when the set cannot grow. */
+static int acted_before(struct actions *a, int64_t id)
 {
-	for (size_t i = 0; i < a->n; i++)
+	size_t i;
+
+	if (2 * (a->n + 1) > a->acted_cap) {
+		size_t cap = a->acted_cap ? 2 * a->acted_cap : 1024;
+		int64_t *set = calloc(cap, sizeof(*set));
+		if (!set)
+			return -ENOMEM;
+		for (size_t k = 0; k < a->acted_cap; k++) {
+			if (!a->acted[k])
+				continue;
+			for (i = (size_t)a->acted[k] * 0x9e3779b97f4a7c15ull & (cap - 1); set[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			set[i] = a->acted[k];
+		}
+		free(a->acted);
+		a->acted = set;
+		a->acted_cap = cap;
+	}
+	for (i = (size_t)id * 0x9e3779b97f4a7c15ull & (a->acted_cap - 1); a->acted[i];
+	     i = (i + 1) & (a->acted_cap - 1))
 		if (a->acted[i] == id)
-			return true;
-	return false;
+			return 1;
+	a->acted[i] = id;
+	return 0;
 }
 
 static int add_action(const struct ctl_review *r, void *ctx)
@@ -261,24 +285,22 @@ static int add_action(const struct ctl_review *r, void *ctx)
 	a->reviews++;
 	bump(a->by_decision, ctl_status_name(r->to));
 	a->false_pos += r->to == CTL_STATUS_FALSE_POSITIVE;
-	if ((r->to != CTL_STATUS_TAKEN_DOWN && r->to != CTL_STATUS_CONFIRMED) ||
-	    acted_before(a, r->candidate_id))
+	if (r->to != CTL_STATUS_TAKEN_DOWN && r->to != CTL_STATUS_CONFIRMED)
 		return 0;
+	rc = acted_before(a, r->candidate_id);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = ctl_store_candidate(a->s, r->candidate_id, &c);
 	if (rc < 0)
 		return rc;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? 2 * a->cap : 256;
-		int64_t *ids = realloc(a->acted, cap * sizeof(*ids));
-		double *dl = ids ? realloc(a->delays, cap * sizeof(*dl)) : NULL;
-		if (ids)
-			a->acted = ids;
-		if (!ids || !dl)
+		double *dl = realloc(a->delays, cap * sizeof(*dl));
+		if (!dl)
 			return -ENOMEM;
 		a->delays = dl;
 		a->cap = cap;
 	}
-	a->acted[a->n] = c.id;
 	a->delays[a->n++] = (double)(r->at > c.first_seen ? r->at - c.first_seen : 0);
 	a->actions++;
 	bump(a->by_set, c.set);
