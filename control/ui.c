@@ -44,6 +44,7 @@ static const struct ui_file {
 	{ "/ui/js/audit.js", "js/audit.js", "text/javascript; charset=utf-8" },
 	{ "/ui/js/quarantine.js", "js/quarantine.js", "text/javascript; charset=utf-8" },
 	{ "/ui/js/exports.js", "js/exports.js", "text/javascript; charset=utf-8" },
+	{ "/ui/js/admin.js", "js/admin.js", "text/javascript; charset=utf-8" },
 };
 
 bool ctl_ui_path(const char *path)

@@ -9,6 +9,7 @@ import * as candidate from './candidate.js';
 import * as audit from './audit.js';
 import * as quarantine from './quarantine.js';
 import * as exports from './exports.js';
+import * as admin from './admin.js';
 
 const $ = (id) => document.getElementById(id);
 const pages = [
@@ -16,6 +17,9 @@ const pages = [
   [/^#\/audit$/, audit],
   [/^#\/quarantine$/, quarantine],
   [/^#\/exports$/, exports],
+  [/^#\/dashboard$/, { render: admin.dashboard }],
+  [/^#\/blocks$/, { render: admin.blocks }],
+  [/^#\/allowlist$/, { render: admin.allowlist }],
   [/^#\/queue(\?.*)?$/, queue],
 ];
 let current = null;
@@ -58,7 +62,8 @@ function onKey(ev) {
   if (t.closest && t.closest('input, textarea, select')) return;
   if (prefix === 'g') {
     prefix = '';
-    const to = { q: '#/queue', u: '#/quarantine', a: '#/audit', e: '#/exports' }[ev.key];
+    const to = { q: '#/queue', u: '#/quarantine', a: '#/audit', e: '#/exports', d: '#/dashboard',
+      b: '#/blocks', l: '#/allowlist' }[ev.key];
     if (to) { location.hash = to; ev.preventDefault(); }
     return;
   }

@@ -5,7 +5,7 @@ real controld fed with synthetic matches through the ingest socket.
 
 Logs in as a reviewer, filters the queue, opens a candidate, reviews it,
 finds the review in the audit trail and verifies the chain, downloads the
-notices; a candidate whose path holds <script> and quotes is shown as text
+notices, shows the dashboard, blocks, allowlist and quarantine pages; a candidate whose path holds <script> and quotes is shown as text
 (no script runs, no alert); no candidate URL is ever a link; a viewer sees
 no review controls and a review forged with the viewer's session is
 refused; a request from another origin (a page served on another loopback
@@ -197,6 +197,14 @@ def main():
             "t => arguments[1]([r.status, t])))", link.get_attribute("href"))
         check(got[0] == 200 and hosts[1] in got[1], f"notices export: {got[0]}")
         shot(d, "08-exports")
+        for n, (page, title) in enumerate((("dashboard", "Dashboard"), ("blocks", "Blocks"),
+                                           ("allowlist", "Allowlist"), ("quarantine", "Flood"))):
+            d.get(f"{c.origin}/ui/#/{page}")
+            wait(d, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#view h1"), title),
+                 f"the {page} page")
+            no_candidate_links(d, hosts)
+            shot(d, f"08{'abcd'[n]}-{page}")
+        check(len(d.find_elements(By.CSS_SELECTOR, "tbody tr")) == 0, "no quarantine yet")
         cookie = d.get_cookie("hwsession")
         check(cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"cookie {cookie}")
         check(d.execute_script("return document.cookie") == "", "the session cookie is HttpOnly")
