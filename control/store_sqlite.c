@@ -99,4 +99,8 @@ const struct ctl_store_ops ctl_sqlite_ops = {
 
 	.reviews_between = ctl_sqlite_reviews_between,
 	.candidates_first_seen = ctl_sqlite_candidates_first_seen,
+	.candidate_find = ctl_sqlite_candidate_find,
+	.replicas = ctl_sqlite_replicas,
+	.reviews_after = ctl_sqlite_reviews_after,
+	.tail = ctl_sqlite_tail,
 };
