@@ -157,13 +157,18 @@ static const char migration_7[] =
 	"ALTER TABLE allowlist_v7 RENAME TO allowlist;"
 	"ALTER TABLE reviews ADD COLUMN allow_scope TEXT NOT NULL DEFAULT '';";
 
-/* Version 8: the tamper-evident audit trail (control/audit.h: each row's
+/* Version 8: a candidate raised by the re-check of the served-object
+ * journal (docs/journal.md) is flagged retroactive. */
+static const char migration_8[] =
+	"ALTER TABLE candidates ADD COLUMN retroactive INTEGER NOT NULL DEFAULT 0;";
+
+/* Version 9: the tamper-evident audit trail (control/audit.h: each row's
  * hash covers the one before; triggers keep honest writers append-only,
  * the chain catches the others), flood quarantines of a digest
  * (control/quarantine.h), the index that finds a digest's candidates for
  * the flood check (written once per new candidate; last_seen updates do
  * not touch it), and reviews by time for the transparency report. */
-static const char migration_8[] =
+static const char migration_9[] =
 	"CREATE TABLE audit ("
 	"  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL, object TEXT NOT NULL, detail TEXT NOT NULL,"
@@ -185,7 +190,7 @@ static const char migration_8[] =
 
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
-	migration_7, migration_8,
+	migration_7, migration_8, migration_9,
 };
 
 int ctl_sqlite_migrate_latest(void)
