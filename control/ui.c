@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -135,6 +136,20 @@ static const struct hwall_cfg_field login_fields[] = {
 	{ 0 },
 };
 
+/* Whether logins are held back: more than CTL_UI_LOGIN_FAILS_MAX failed in
+ * the current minute (a token guessed, or the audit trail flooded with
+ * failures).  @failed: count one more. */
+static bool login_throttled(struct ctl_ui *ui, int64_t now, bool failed)
+{
+	int64_t minute = now / 60;
+
+	if (atomic_exchange(&ui->fail_minute, minute) != minute)
+		atomic_store(&ui->fails, 0);
+	if (failed)
+		atomic_fetch_add(&ui->fails, 1);
+	return atomic_load(&ui->fails) > CTL_UI_LOGIN_FAILS_MAX;
+}
+
 static void login(const struct ctl_api_config *api, const struct ctl_request *req,
 		  struct ctl_response *resp)
 {
@@ -147,12 +162,18 @@ static void login(const struct ctl_api_config *api, const struct ctl_request *re
 		ctl_api_error(resp, 403, "login from another site refused");
 		return;
 	}
+	if (login_throttled(api->ui, ctl_api_now(api), false)) {
+		ctl_api_error(resp, 429, "more than %d failed logins this minute: try again later",
+			      CTL_UI_LOGIN_FAILS_MAX);
+		return;
+	}
 	if (!ctl_api_body(req, login_fields, &b, resp))
 		return;
 	crypto_hash_sha256(h, (const uint8_t *)b.token, strlen(b.token));
 	hwall_cfg_free(login_fields, &b);
 	role = ctl_tokens_check_hash(api->tokens, h, name);
 	if (role == CTL_ROLE_NONE) {
+		login_throttled(api->ui, ctl_api_now(api), true);
 		ctl_api_audit_log(api, CTL_AUDIT_LOGIN_FAILED, "", "session", NULL);
 		ctl_api_error(resp, 401, "unknown token");
 		return;

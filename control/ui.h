@@ -19,10 +19,14 @@
 
 #define CTL_UI_COOKIE "hwsession"
 
+#define CTL_UI_LOGIN_FAILS_MAX 10      /* failed logins a minute, then 429 until it is over */
+
 struct ctl_ui {
 	const char *dir;                  /* the console's files (the project's ui/) */
 	struct ctl_ui_sessions *sessions;
 	bool tls;                         /* served over TLS: cookies are Secure */
+	_Atomic int64_t fail_minute;      /* the minute the failures below were counted in */
+	_Atomic unsigned int fails;       /* failed logins in that minute */
 };
 
 /* Headers on every response of the API's listener: name, value pairs,

@@ -148,6 +148,21 @@ def test_session_csrf(cl):
         check(a in actions, f"audit has {a}: {actions}")
 
 
+def test_login_throttled(c, cl):
+    """More than 10 failed logins a minute hold every login back (429), so
+    neither a guessed token nor a flood of audit rows gets far."""
+    for _ in range(12):
+        st, _, _ = cl.req("POST", "/ui/api/login", {"token": "guess"}, {"Origin": c.origin})
+        check(st in (401, 429), f"a bad token: {st}")
+    st, _, text = cl.req("POST", "/ui/api/login", {"token": c.tokens["admin"]},
+                         {"Origin": c.origin})
+    check(st == 429 and "failed logins" in text, f"after the flood: {st} {text}")
+    st, _, text = cl.req("GET", "/api/v1/audit?limit=40",
+                         None, {"Authorization": f"Bearer {c.tokens['admin']}"})
+    fails = [r for r in json.loads(text)["items"] if r["action"] == "login_failed"]
+    check(len(fails) <= 12, f"{len(fails)} failures audited")
+
+
 def test_token_removed(c, cl):
     cookie, _ = login(cl, "viewer")
     lines = [l for l in open(c.path("tokens")) if not l.startswith("vera ")]
@@ -254,6 +269,7 @@ def main():
     test_headers(cl)
     test_session_csrf(cl)
     test_token_removed(c, cl)
+    test_login_throttled(c, cl)
     c.stop()
     test_tls()
     test_beyond_loopback()
