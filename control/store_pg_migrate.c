@@ -282,7 +282,30 @@ static const char migration_4[] =
 	"CREATE POLICY edge_status ON appliances FOR ALL TO hwall_edge"
 	"  USING (id = session_user) WITH CHECK (id = session_user);";
 
-/* Version 5: what the fleet learnt after version 4 went out.
+/* Version 5: the tamper-evident audit trail (control/audit.h; hashes and
+ * signatures as hex text), flood quarantines (control/quarantine.h), and
+ * the indexes the flood check and the transparency report need (as
+ * SQLite's version 9). */
+static const char migration_5[] =
+	"CREATE TABLE audit ("
+	"  seq bigint PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL,"
+	"  action text NOT NULL, object text NOT NULL, detail text NOT NULL,"
+	"  prev text NOT NULL, hash text NOT NULL, sig text);"
+	"CREATE FUNCTION hwall_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"
+	"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_audit_append_only();"
+	"CREATE TABLE quarantine ("
+	"  id bigserial PRIMARY KEY, algo text NOT NULL, digest text NOT NULL,"
+	"  set_id text NOT NULL,"
+	"  state text NOT NULL CHECK (state IN ('active', 'released', 'confirmed')),"
+	"  hosts bigint NOT NULL, urls bigint NOT NULL, since bigint NOT NULL,"
+	"  decided bigint NOT NULL DEFAULT 0, actor text NOT NULL DEFAULT '');"
+	"CREATE INDEX quarantine_digest ON quarantine (digest, algo, id);"
+	"CREATE INDEX candidates_digest ON candidates (digest);"
+	"CREATE INDEX reviews_at ON reviews (at);";
+
+/* Version 6: what the fleet learnt after version 4 went out.
  *  - Retroactive matches (docs/journal.md) in the central store: candidates
  *    get the flag, and hwall_record() takes the journal's first time and
  *    count (a match the candidate covers already is "known", not stored);
@@ -300,7 +323,7 @@ static const char migration_4[] =
  *    go in with one INSERT; the marks move to each peer's highest number.
  *    r_new: the occurrences stored.  Runs as its owner for edge roles
  *    (version 4's triggers still refuse another appliance's rows). */
-static const char migration_5[] =
+static const char migration_6[] =
 	"ALTER TABLE candidates ADD COLUMN retroactive boolean NOT NULL DEFAULT false;"
 	"DROP FUNCTION hwall_record(text, text, text, bigint, text, text, text, text, text, "
 	"  bigint, text, integer, bigint, bigint, bigint, boolean, "
@@ -470,7 +493,7 @@ static const char migration_5[] =
 	"GRANT EXECUTE ON FUNCTION hwall_record_batch(text, jsonb) TO hwall_edge;";
 
 static const char *const migrations[] = {
-	migration_1, migration_2, migration_3, migration_4, migration_5,
+	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };
 
 int ctl_pg_migrate_latest(void)
