@@ -88,6 +88,9 @@
 	X(objects, "response bodies that ended or were abandoned")                          \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
+	X(objects_decoded, "complete objects whose Content-Encoding was decoded and hashed") \
+	X(decode_errors, "complete objects whose encoded stream was corrupt or cut")         \
+	X(decode_capped, "objects whose decoding hit the size or ratio cap (a bomb)")        \
 	X(objects_stitched, "whole objects stitched from 206 ranges (also in objects)")     \
 	X(stitch_evicted, "range stitchings dropped for room or after their idle timeout")  \
 	X(stitch_broken, "range stitchings dropped: a range of them ended incomplete")      \

@@ -63,6 +63,7 @@ void dp_http_fini(struct dp_http *h)
 		struct dp_obj *o = h->obj_free;
 		h->obj_free = o->next_free;
 		dp_digest_free(o->dg);
+		dp_digest_free(o->ddg);
 		free(o);
 	}
 }
@@ -121,7 +122,7 @@ static void txn_put(struct dp_http *h, struct dp_txn *t)
 static struct dp_obj *obj_get(struct dp_http *h)
 {
 	struct dp_obj *o = h->obj_free;
-	struct dp_digest *dg;
+	struct dp_digest *dg, *ddg;
 	int r;
 
 	if (o) {
@@ -133,11 +134,14 @@ static struct dp_obj *obj_get(struct dp_http *h)
 			free(o);
 			return NULL;
 		}
+		o->ddg = NULL;
 		h->obj_n++;
 	}
 	dg = o->dg;
+	ddg = o->ddg;
 	memset(o, 0, sizeof(*o));
 	o->dg = dg;
+	o->ddg = ddg;
 	o->outcome = DP_DROP_COUNT;
 	r = h->mbh ? dp_digest_start_mb(dg, h->algo_mask, h->mbh)
 		   : dp_digest_start(dg, h->algo_mask);
@@ -152,6 +156,45 @@ static struct dp_obj *obj_get(struct dp_http *h)
 }
 
 /* ---- objects ---- */
+
+/* A Content-Encoding this stage decodes: a decoder, and digests of the
+ * decoded bytes on OpenSSL (the flow's mbhash stream has the wire's). */
+static void decode_start(struct dp_http *h, struct dp_obj *o, enum dp_coding c)
+{
+	o->coding = (uint8_t)c;
+	if ((!o->ddg && !(o->ddg = dp_digest_new())) || dp_digest_start(o->ddg, h->algo_mask) < 0 ||
+	    !(o->dec = dp_decoder_new(c, h->lim.max_object_bytes, DP_DECODE_RATIO_MAX)))
+		o->decode_err = -ENOMEM;
+}
+
+/* Decoded bytes: hashed as the file. */
+static void decoded_out(void *ctx, const uint8_t *p, uint32_t len)
+{
+	struct dp_obj *o = ctx;
+
+	dp_digest_update(o->ddg, p, len);
+	o->dsize += len;
+}
+
+/* The body ended (or was given up): the decoded digests count only when
+ * both the body and its encoded stream are whole.  The decoder's buffers
+ * are zeroed as they go. */
+static void decode_end(struct dp_http *h, struct dp_obj *o)
+{
+	if (!o->decode_err)
+		o->decode_err = dp_decoder_finish(o->dec);
+	dp_decoder_free(o->dec);
+	o->dec = NULL;
+	if (o->ddg)
+		dp_digest_finish(o->ddg, &o->ddigests);
+	o->decoded = o->outcome == DP_DROP_COUNT && !o->decode_err;
+	if (o->decoded)
+		h->ctr->info[DP_INFO_objects_decoded]++;
+	else if (o->decode_err == -EFBIG)
+		h->ctr->info[DP_INFO_decode_capped]++;
+	else if (o->decode_err && o->outcome == DP_DROP_COUNT)
+		h->ctr->info[DP_INFO_decode_errors]++;
+}
 
 /* A range that continued a stitching ended: when the whole is stitched,
  * report it as an object of its own (its URL is the range's). */
@@ -189,6 +232,8 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 		o->outcome = DP_DROP_obj_incomplete;
 	/* Only a complete body's digest is the object's: md5/sha1 of the
 	 * rest are not worth finishing. */
+	if (o->coding)
+		decode_end(h, o);
 	if (o->outcome != DP_DROP_COUNT)
 		dp_digest_abandon(o->dg);
 	o->pending = dp_digest_end(o->dg);
@@ -237,6 +282,8 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 	dp_digest_update(o->dg, p, len);
 	if (o->stitch)
 		dp_stitch_feed(o->stitch, p, len, &o->stitch_skip);
+	if (o->dec && !o->decode_err)
+		o->decode_err = dp_decoder_feed(o->dec, p, len, decoded_out, o);
 	o->size += len;
 	h->ctr->body_bytes += len;
 }
@@ -467,6 +514,8 @@ static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char 
 	o->partial = hd.status == 206;
 	if (o->partial && hd.range.set)
 		on_range(h, o, &hd);
+	if (hd.coding != DP_CODING_NONE)
+		decode_start(h, o, hd.coding);
 	c->obj = o;
 	dp_body_start(&d->body, mode, hd.length);
 	d->state = H_BODY;

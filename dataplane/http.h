@@ -32,6 +32,7 @@
 
 #include "dataplane/body.h"
 #include "dataplane/counters.h"
+#include "dataplane/decode.h"
 #include "dataplane/digest.h"
 #include "dataplane/stitch.h"
 
@@ -94,6 +95,15 @@ struct dp_obj {
 	struct dp_range range;  /* 206: its Content-Range */
 	struct dp_stitch_ent *stitch; /* the stitching this 206 continues, or NULL */
 	uint64_t stitch_skip;   /* body bytes already stitched by an earlier range */
+	/* Content-Encoding (decode.h): the decoded body's digests besides the
+	 * wire bytes' (digests above) */
+	struct dp_decoder *dec;
+	struct dp_digest *ddg;  /* kept with the object in the pool */
+	struct dp_digests ddigests; /* valid when decoded */
+	uint64_t dsize;         /* decoded bytes */
+	uint8_t coding;         /* enum dp_coding */
+	int decode_err;         /* 0, -EINVAL (corrupt or cut), -EFBIG (caps), -ENOMEM */
+	bool decoded;           /* complete and decoded: ddigests are the file's */
 };
 
 /* One direction of a connection. */

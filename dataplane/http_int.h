@@ -22,6 +22,7 @@ struct dp_head {
 	struct dp_range range;                  /* Content-Range */
 	char validator[DP_STITCH_VALIDATOR_MAX]; /* "E" + strong ETag, else "L" + Last-Modified */
 	bool have_etag;
+	enum dp_coding coding;                  /* Content-Encoding */
 };
 
 /* Whether @ch is a tchar (RFC 9110 5.6.2). */

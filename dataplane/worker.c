@@ -15,7 +15,7 @@
 #include "dataplane/mbhash/mbh.h"
 
 #define EXPIRE_BATCH 64
-#define MATCHES_MAX (DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set */
+#define MATCHES_MAX (2 * DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set, wire and decoded */
 
 /* What reasm's callbacks need to reach the HTTP stage. */
 struct seg_ctx {
@@ -85,6 +85,14 @@ static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_
 	/* Only a complete body's digest is the object's digest. */
 	if (o->outcome == DP_DROP_COUNT)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
+	/* A compressed response: the decoded file is looked up too. */
+	if (o->decoded) {
+		unsigned int k = dp_verdict_count(w->sets, &o->ddigests, m + n, MATCHES_MAX - n,
+						  &w->ctr);
+		for (unsigned int i = n; i < n + k; i++)
+			m[i].decoded = true;
+		n += k;
+	}
 	w->ctr.info[DP_INFO_matches] += n;
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;

@@ -23,6 +23,17 @@
 /* ... and per-worker pools of one head buffer and one waiting request. */
 #define LIM_POOLS LIM_SMALL, .max_heads = 1, .max_requests = 1
 
+/* "hello hello hello hello hello hello!" (36 bytes) as gzip (30 bytes),
+ * zlib (18) and raw deflate (12), made by Python's gzip and zlib. */
+#define HELLO36 "hello hello hello hello hello hello!"
+#define GZ_HELLO                                                                            \
+	"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a"  \
+	"\x02\x00\xb3\x59\xe1\x6b\x24\x00\x00\x00"
+#define ZLIB_HELLO "\x78\x9c\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a\x02\x00\xf8\x8f\x0d\x3a"
+#define RAW_HELLO "\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a\x02\x00"
+#define CODED_200(coding, len)                                                              \
+	"HTTP/1.1 200 OK\r\nContent-Encoding: " coding "\r\nContent-Length: " len "\r\n\r\n"
+
 /* A 206 head with Content-Range @cr, ETag @etag and Content-Length @len. */
 #define RANGE_206(cr, etag, len)                                                            \
 	"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " cr "\r\nETag: " etag        \
@@ -290,6 +301,39 @@ const struct fc_http_case fc_http_cases[] = {
 		.objs = { { "complete", 206, 3, true, "def" }, { "complete", 206, 3, true, "abc" },
 			  { "complete", 206, 3, true, "def" }, { "obj_incomplete", 206, 2, true } },
 		.counters = { { "objects_stitched", 0 }, { "stitch_broken", 1 }, { "obj_incomplete", 1 } },
+		.idle = true,
+	},
+	{
+		/* Content-Encoding gzip, deflate (zlib format), deflate (raw,
+		 * as some servers send it, chunked): the decoded body is hashed
+		 * too (issue 16). */
+		.name = "encodings-decoded",
+		.steps = { { FC_C2S("GET /g HTTP/1.1\r\n\r\nGET /z HTTP/1.1\r\n\r\nGET /r HTTP/1.1\r\n\r\n"
+				    "GET /l HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(CODED_200("gzip", "30") GZ_HELLO), .objs = 1 },
+			   { FC_S2C(CODED_200("deflate", "18") ZLIB_HELLO), .objs = 2 },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n"
+				    "Transfer-Encoding: chunked\r\n\r\nc\r\n" RAW_HELLO "\r\n0\r\n\r\n"),
+			     .objs = 3 },
+			   { FC_S2C(CODED_200("gzip, br", "5") "hello"), .objs = 4 } },
+		.objs = { { "complete", 200, 30, .path = "/g", .decoded = HELLO36 },
+			  { "complete", 200, 18, .path = "/z", .decoded = HELLO36 },
+			  { "complete", 200, 12, .path = "/r", .decoded = HELLO36 },
+			  { "complete", 200, 5, false, "hello", .path = "/l" } },
+		.counters = { { "objects_decoded", 3 } },
+		.idle = true,
+	},
+	{
+		/* Decoded bytes over the object cap (32 here), and a body that
+		 * is no gzip: hashed as sent, not decoded. */
+		.name = "encodings-capped-or-corrupt",
+		.lim = { .max_object_bytes = 32 },
+		.steps = { { FC_C2S("GET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(CODED_200("gzip", "30") GZ_HELLO), .objs = 1 },
+			   { FC_S2C(CODED_200("gzip", "8") "not gzip"), .objs = 2 } },
+		.objs = { { "complete", 200, 30, .path = "/b" },
+			  { "complete", 200, 8, false, "not gzip", .path = "/c" } },
+		.counters = { { "objects_decoded", 0 }, { "decode_capped", 1 }, { "decode_errors", 1 } },
 		.idle = true,
 	},
 	{
