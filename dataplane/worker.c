@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/events.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/mbhash/mbh.h"
 
 #define EXPIRE_BATCH 64
@@ -94,6 +95,8 @@ static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_
 		n += k;
 	}
 	w->ctr.info[DP_INFO_matches] += n;
+	if (w->journal && o->outcome == DP_DROP_COUNT)
+		dp_jput(w->journal, o, of->family, &of->key, of->ts_ns);
 	if (!w->events_on || (n == 0 && !w->conf->log_objects))
 		return;
 	memcpy(e.server, of->key.server, sizeof(e.server));
