@@ -145,6 +145,7 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	hwall_json_str(&w, "server_ip", ip);
 	hwall_json_u64(&w, "server_port", e->server_port);
 	hwall_json_str(&w, "client", e->client);
+	hwall_json_str(&w, "direction", o->upload ? "upload" : "download");
 	hwall_json_wire(&w, "host", t ? t->host : "");
 	hwall_json_wire(&w, "path", t ? event_path(t->path, path, sizeof(path)) : "");
 	hwall_json_wire(&w, "method", t ? t->method : "");

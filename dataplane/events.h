@@ -7,6 +7,7 @@
  * counters.  Writes: one JSON object per line:
  *
  *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
+ *    "direction":"download"|"upload",
  *    "host":...,"path":...,"method":...[,"host_truncated":true]
  *    [,"path_truncated":true][,"request_lost":true],"status":...,"size":...,
  *    "complete":...,"partial":...[,"range":{"start":S,"end":E,"total":T|null}]

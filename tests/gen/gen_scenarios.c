@@ -2,7 +2,7 @@
 /*
  * gen_scenarios.c - the table of named scenarios of hashwall-gen.  "all"
  * runs every scenario marked in_all, in table order; bigtcp, ranges,
- * encodings, loss, mixed, hostile, bench and demo are only run by name.
+ * encodings, uploads, loss, mixed, hostile, bench and demo are only run by name.
  */
 #include "gen_scen.h"
 
@@ -38,6 +38,8 @@ const struct gen_scenario gen_scenarios[] = {
 	  "validator, a 206 of a whole file", gen_scen_ranges, false },
 	{ "encodings", "gzip, deflate and br bodies (decoded digests known), a br bomb, a corrupt "
 	  "gzip body", gen_scen_encodings, false },
+	{ "uploads", "a PUT and a chunked POST of known files, each answered 201", gen_scen_uploads,
+	  false },
 	{ "loss", "packets lost by the capture: a response head, chunk-size lines, requests",
 	  gen_scen_loss, false },
 	{ "mixed", "randomised flows and delivery plans (use many seeds)", gen_scen_mixed, false },

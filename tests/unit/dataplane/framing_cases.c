@@ -83,19 +83,20 @@ const struct fc_http_case fc_http_cases[] = {
 				    "HEAD /2 HTTP/1.1\r\nHost: a\r\n\r\n"
 				    "POST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
 				    "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"),
-			     .check_pending = true, .pending = 4 },
+			     .objs = 1, .check_pending = true, .pending = 4 },
 			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
 				    "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
 				    "HTTP/1.1 100 Continue\r\n\r\n"
 				    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nBB"
 				    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 				    "3\r\nCCC\r\n0\r\n\r\n"),
-			     .objs = 3, .check_pending = true, .pending = 0 } },
-		.objs = { { "complete", 200, 1, false, "A", "GET", "a", "/1" },
+			     .objs = 4, .check_pending = true, .pending = 0 } },
+		.objs = { { "complete", 0, 4, false, "body", "POST", "a", "/3", .upload = true },
+			  { "complete", 200, 1, false, "A", "GET", "a", "/1" },
 			  { "complete", 201, 2, false, "BB", "POST", "a", "/3" },
 			  { "complete", 200, 3, false, "CCC", "GET", "a", "/4" } },
 		.counters = { { "http_no_body", 2 }, /* HEAD and 100 */
-			      { "objects_complete", 3 } },
+			      { "objects_complete", 4 }, { "objects_upload", 1 } },
 		.idle = true,
 	},
 	{
@@ -335,6 +336,26 @@ const struct fc_http_case fc_http_cases[] = {
 			  { "complete", 200, 8, false, "not gzip", .path = "/c" } },
 		.counters = { { "objects_decoded", 0 }, { "decode_capped", 1 }, { "decode_errors", 1 } },
 		.idle = true,
+	},
+	{
+		/* Request bodies of PUT and POST are objects too (uploads,
+		 * issue 16), Content-Length or chunked; a hole makes one
+		 * incomplete; other methods' bodies are only framed. */
+		.name = "uploads-hashed",
+		.steps = { { FC_C2S("PUT /u/1 HTTP/1.1\r\nHost: up\r\nContent-Length: 5\r\n\r\nhello"),
+			     .objs = 1 },
+			   { FC_S2C("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"), .objs = 2 },
+			   { FC_C2S("POST /u/2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+				    "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+				    "DELETE /u/3 HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz"
+				    "POST /u/4 HTTP/1.1\r\nContent-Length: 6\r\n\r\nab"), .objs = 3 },
+			   { .op = FC_GAP, .dir = DP_DIR_C2S, .len = 2, .objs = 3 },
+			   { FC_C2S("ef"), .objs = 4 } },
+		.objs = { { "complete", 0, 5, false, "hello", "PUT", "up", "/u/1", .upload = true },
+			  { "complete", 201, 2, false, "ok", "PUT", "up", "/u/1" },
+			  { "complete", 0, 5, false, "abcde", "POST", NULL, "/u/2", .upload = true },
+			  { "obj_incomplete", 0, 4, false, NULL, "POST", NULL, "/u/4", .upload = true } },
+		.counters = { { "objects_upload", 3 }, { "obj_incomplete", 1 } },
 	},
 	{
 		/* Whatever the client sent as its Host, the response is hashed:

@@ -126,6 +126,7 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
 	CU_ASSERT_EQUAL(s->obj.request_lost, want->request_lost);
 	CU_ASSERT_EQUAL(s->obj.stitched, want->stitched);
+	CU_ASSERT_EQUAL(s->obj.upload, want->upload);
 	CU_ASSERT_EQUAL(s->obj.decoded, want->decoded != NULL);
 	CU_ASSERT_TRUE(!want->decoded || xxh_of(&s->obj.ddigests, want->decoded));
 }
