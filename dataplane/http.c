@@ -381,7 +381,9 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 		h->ctr->info[DP_INFO_http_cl_and_te]++;
 	if (hd.mode == DP_BODY_CLOSE)
 		hd.mode = DP_BODY_NONE;
-	if (hd.mode != DP_BODY_NONE && (!strcmp(t->method, "PUT") || !strcmp(t->method, "POST")))
+	/* An empty body (Content-Length: 0) is no upload. */
+	if ((hd.mode == DP_BODY_CHUNKED || (hd.mode == DP_BODY_LENGTH && hd.length > 0)) &&
+	    (!strcmp(t->method, "PUT") || !strcmp(t->method, "POST")))
 		upload_start(h, c, t);
 	dp_body_start(&d->body, hd.mode, hd.length);
 	d->state = hd.mode == DP_BODY_NONE ? H_IDLE : H_BODY;

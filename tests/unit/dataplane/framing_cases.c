@@ -340,7 +340,8 @@ const struct fc_http_case fc_http_cases[] = {
 	{
 		/* Request bodies of PUT and POST are objects too (uploads,
 		 * issue 16), Content-Length or chunked; a hole makes one
-		 * incomplete; other methods' bodies are only framed. */
+		 * incomplete; other methods' bodies and empty ones are only
+		 * framed. */
 		.name = "uploads-hashed",
 		.steps = { { FC_C2S("PUT /u/1 HTTP/1.1\r\nHost: up\r\nContent-Length: 5\r\n\r\nhello"),
 			     .objs = 1 },
@@ -348,6 +349,7 @@ const struct fc_http_case fc_http_cases[] = {
 			   { FC_C2S("POST /u/2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
 				    "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
 				    "DELETE /u/3 HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz"
+				    "POST /u/5 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
 				    "POST /u/4 HTTP/1.1\r\nContent-Length: 6\r\n\r\nab"), .objs = 3 },
 			   { .op = FC_GAP, .dir = DP_DIR_C2S, .len = 2, .objs = 3 },
 			   { FC_C2S("ef"), .objs = 4 } },
