@@ -177,7 +177,10 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
-	/* A stream and an object per flow, and the objects ended in a burst. */
+	/* A stream and an object per flow, and the objects ended in a burst;
+	 * objects (allocated as needed) also for an upload per flow beside
+	 * its response: one beyond the streams hashes md5/sha1 on OpenSSL
+	 * (digest_mbh_full), never giving up a connection for want of one. */
 	uint32_t max_objs = conf->max_flows + DP_WORKER_PENDING_MAX;
 	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = max_objs };
 	int r;
@@ -208,7 +211,8 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		r = -ENOMEM;
 		goto out_mbh;
 	}
-	dp_http_init(&w->http, &conf->http, mask, max_objs, &w->ctr, on_object, w);
+	dp_http_init(&w->http, &conf->http, mask, max_objs + conf->max_flows, &w->ctr, on_object,
+		     w);
 	w->http.mbh = w->mbh;
 	return 0;
 out_mbh:
