@@ -85,9 +85,14 @@
 	X(http_cl_and_te, "Content-Length and chunked both present: chunked used")          \
 	X(http_path_truncated, "request-target longer than the stored path")               \
 	X(http_host_truncated, "Host longer than the stored host (255 bytes): cut, flagged")  \
-	X(objects, "response bodies that ended or were abandoned")                          \
+	X(objects, "response and upload bodies that ended or were abandoned")               \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
+	X(objects_decoded, "complete objects whose Content-Encoding was decoded and hashed") \
+	X(decode_errors, "complete objects whose encoded stream was corrupt or cut")         \
+	X(decode_capped, "objects whose decoding hit the size or ratio cap (a bomb)")        \
+	X(objects_upload, "request bodies (PUT, POST) hashed as objects (also in objects)")  \
+	X(uploads_unhashed, "request bodies only framed: no object or request free")         \
 	X(objects_stitched, "whole objects stitched from 206 ranges (also in objects)")     \
 	X(stitch_evicted, "range stitchings dropped for room or after their idle timeout")  \
 	X(stitch_broken, "range stitchings dropped: a range of them ended incomplete")      \

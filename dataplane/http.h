@@ -32,6 +32,7 @@
 
 #include "dataplane/body.h"
 #include "dataplane/counters.h"
+#include "dataplane/decode.h"
 #include "dataplane/digest.h"
 #include "dataplane/stitch.h"
 
@@ -76,7 +77,7 @@ struct dp_txn {
 	char path[DP_PATH_MAX];
 };
 
-/* A response body in flight, then finished. */
+/* A response body (or an uploaded request body) in flight, then finished. */
 struct dp_obj {
 	struct dp_obj *next_free;
 	struct dp_digest *dg;
@@ -91,9 +92,19 @@ struct dp_obj {
 	bool too_large;
 	bool pending;           /* md5/sha1 finished after the burst: see dp_http_object_fn */
 	bool stitched;          /* ranges of one URL stitched into the whole (stitch.h) */
+	bool upload;            /* a request body (PUT, POST), status 0 */
 	struct dp_range range;  /* 206: its Content-Range */
 	struct dp_stitch_ent *stitch; /* the stitching this 206 continues, or NULL */
 	uint64_t stitch_skip;   /* body bytes already stitched by an earlier range */
+	/* Content-Encoding (decode.h): the decoded body's digests besides the
+	 * wire bytes' (digests above) */
+	struct dp_decoder *dec;
+	struct dp_digest *ddg;  /* kept with the object in the pool */
+	struct dp_digests ddigests; /* valid when decoded */
+	uint64_t dsize;         /* decoded bytes */
+	uint8_t coding;         /* enum dp_coding */
+	int decode_err;         /* 0, -EINVAL (corrupt or cut), -EFBIG (caps), -ENOMEM */
+	bool decoded;           /* complete and decoded: ddigests are the file's */
 };
 
 /* One direction of a connection. */
@@ -113,6 +124,7 @@ struct dp_http_conn {
 	struct dp_txn *pend_head;
 	struct dp_txn *pend_tail;
 	struct dp_obj *obj;
+	struct dp_obj *up;  /* the request body in flight (PUT, POST): an upload */
 	uint32_t resp_ack;  /* ACK of the segment where the response head began */
 	uint32_t c2s_seq;   /* client sequence number after the bytes given so far */
 	uint8_t npending;

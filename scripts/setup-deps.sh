@@ -18,6 +18,7 @@ PACKAGES=(
 	libmicrohttpd-dev libcurl4-openssl-dev curl
 	libpq-dev postgresql-15   # the fleet: central store (tests start their own server)
 	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
+	libbrotli-dev   # Content-Encoding br (zlib1g-dev: gzip, deflate)
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	time   # /usr/bin/time: peak memory of a streamed replay
