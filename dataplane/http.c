@@ -713,3 +713,37 @@ bool dp_http_idle(const struct dp_http_conn *c)
 {
 	return !c->dir[0].hdr && !c->dir[1].hdr && !c->pend_head && !c->obj;
 }
+
+void dp_http_copy_field(char *dst, size_t cap, const void *src, size_t len, bool *ret_trunc)
+{
+	copy_str(dst, cap, src, len, ret_trunc);
+}
+
+struct dp_txn *dp_http_txn_new(struct dp_http *h)
+{
+	return txn_get(h);
+}
+
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t)
+{
+	txn_put(h, t);
+}
+
+struct dp_obj *dp_http_obj_new(struct dp_http *h)
+{
+	return obj_get(h);
+}
+
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len)
+{
+	void *ctx[2] = { h, o };
+
+	body_out(ctx, p, len);
+}
+
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner)
+{
+	struct dp_http_conn one = { .obj = o };
+
+	obj_end(h, &one, why, owner);
+}

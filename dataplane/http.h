@@ -25,6 +25,7 @@
 #define HASHWALL_DATAPLANE_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane/body.h"
@@ -160,5 +161,28 @@ void dp_http_body_sync(struct dp_http_conn *c);
 
 /* Whether @c holds no buffer, request or object (an idle connection). */
 bool dp_http_idle(const struct dp_http_conn *c);
+
+/* ---- the same objects framed otherwise (HTTP/2, http2.c) ---- */
+
+/* Copy @len bytes of @src into @dst of @cap bytes as a string, cut to
+ * cap - 1 bytes (then *ret_trunc = true, when not NULL). */
+void dp_http_copy_field(char *dst, size_t cap, const void *src, size_t len, bool *ret_trunc);
+
+/* A request from the pool (zeroed), or NULL when the pool is exhausted. */
+struct dp_txn *dp_http_txn_new(struct dp_http *h);
+
+/* Give @t back (accepts NULL). */
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t);
+
+/* An object from the pool with its digests started, or NULL. */
+struct dp_obj *dp_http_obj_new(struct dp_http *h);
+
+/* @len more decoded body bytes of @o (max_object_bytes applies). */
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len);
+
+/* Finish @o as the HTTP/1.1 stage does (outcome @why, DP_DROP_COUNT when
+ * its framing ended it; counters; the object callback with @owner) and
+ * give it and its request back to the pools. */
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner);
 
 #endif
