@@ -17,9 +17,11 @@ PACKAGES=(
 	libsqlite3-dev sqlite3
 	libmicrohttpd-dev libcurl4-openssl-dev curl
 	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
+	libnghttp2-dev   # HTTP/2: HPACK (dataplane/http2.c)
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
+	nginx nghttp2-client   # TLS tap e2e and bench: HTTPS server, h2load
 )
 
 missing=()
