@@ -292,6 +292,7 @@ static __always_inline int call_exit(int ret, int ex)
 
 	if (!call)
 		return 0;
+	count_n(TLSTAP_R_returns, 1);
 	dir = call->dir & 1;
 	lenp = call->lenp;
 	e.buf = call->buf;

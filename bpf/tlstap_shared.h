@@ -59,6 +59,7 @@ struct tlstap_rec {
 
 /* X(name, description): every counter of the tap program. */
 #define TLSTAP_REASON_TABLE(X)                                                         \
+	X(returns, "TLS read/write calls probed (entry and return), data or not")    \
 	X(calls, "TLS read/write calls that moved plaintext")                        \
 	X(records, "records queued to user space")                                   \
 	X(bytes, "plaintext bytes queued")                                           \
