@@ -8,6 +8,8 @@
 #   1. by library path: every object's xxh3-128 equals its file's, matches
 #      are exactly the files in the set (md5 entries), every match reaches
 #      controld over the ingest socket, no client side (curl) is followed;
+#   1b. a set loaded and unloaded over the control socket (as syncd does)
+#      changes what matches from the next object on;
 #   2. by PID, with an 8 KiB ring (every 16 KiB record is lost): nginx
 #      serves every byte exactly while the tap loses records (ring_full),
 #      sees holes, reports complete objects exactly and flags the rest,
@@ -170,6 +172,30 @@ for _ in $(seq 50); do [ "$(metric hashwall_ingest_events_total)" = 4 ] && break
 [ "$(metric hashwall_ingest_events_total)" = 4 ] ||
 	fail "controld committed $(metric hashwall_ingest_events_total) events, want 4"
 ok "path mode: HTTP/1.1, HTTP/2 and h2load objects exact, 4 matches committed by controld"
+
+# ---- 1b. a set swap over the control socket (as syncd sends it) ----
+ctl() { # LINE: prints the answer
+	python3 - "$W/ctl.sock" "$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())
+EOF
+}
+echo "md5 $(md5sum <"$W/www/small.bin" | cut -d' ' -f1) 2 8" >"$W/v2.list"
+"$SET_TOOL" build --in "$W/v2.list" --out "$W/v2.hws" --id tapset --version 2 >/dev/null
+start_tap "$W/tap1b.jsonl" --control-socket "$W/ctl.sock"
+in_ns curl -sfk --http2 "$URL/small.bin" "$URL/known2.bin" -o /dev/null -o /dev/null
+A=$(ctl "load tapset 2 $W/v2.hws")
+case $A in "ok loaded tapset 2"*) ;; *) fail "control socket load: $A" ;; esac
+in_ns curl -sfk --http2 "$URL/small.bin" "$URL/known2.bin" -o /dev/null -o /dev/null
+ctl "unload tapset" | grep -q "^ok unloaded" || fail "control socket unload"
+in_ns curl -sfk --http1.1 "$URL/small.bin" "$URL/known2.bin" -o /dev/null -o /dev/null
+stop_tap "$W/tap1b.jsonl"
+M=$(grep '"event":"match"' "$W/tap1b.jsonl" | sed -n 's/.*"path":"\([^"]*\)".*"set_version":\([0-9]*\).*/\1 v\2/p' | tr '\n' ' ')
+[ "$M" = "/known2.bin v1 /small.bin v2 " ] || fail "matches across the set swap: '$M'"
+ok "set swap over the control socket: v1 matched known2, v2 small, none after unload"
 
 # ---- 2. by PID with a tiny ring: the server is never held up ----
 PIDS=()
