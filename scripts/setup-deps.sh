@@ -21,7 +21,7 @@ PACKAGES=(
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
-	nginx nghttp2-client   # TLS tap e2e and bench: HTTPS server, h2load
+	nginx apache2 nghttp2-client   # TLS tap e2e and bench: HTTPS servers, h2load
 )
 
 missing=()

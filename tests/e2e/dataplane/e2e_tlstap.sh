@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# e2e_tlstap.sh - the TLS tap on a serving host, end to end: nginx (TLS with
-# a certificate this script makes, HTTP/2 on) serves synthetic PRNG files
-# on 127.0.0.1 inside a network namespace this script creates; curl
+# e2e_tlstap.sh - the TLS tap on a serving host, end to end: nginx, then
+# apache2 (TLS with a certificate this script makes, HTTP/2 on) serve
+# synthetic PRNG files on 127.0.0.1 inside a network namespace this
+# script creates; curl
 # --http1.1 (keep-alive), curl --http2 (parallel streams) and h2load fetch
 # them over HTTPS while hashwall-tlstap is attached to libssl:
 #   1. by library path: every object's xxh3-128 equals its file's, matches
@@ -14,9 +15,10 @@
 #      serves every byte exactly while the tap loses records (ring_full),
 #      sees holes, reports complete objects exactly and flags the rest,
 #      counted, never matched; nothing crashes;
-#   3. no body byte is on disk afterwards (files other than the served
+#   3. apache2 with mod_ssl and mod_http2 (when installed): the checks of 1;
+#   4. no body byte is on disk afterwards (files other than the served
 #      ones searched for a 64-byte piece of each body).
-# Everything it starts (nginx, the tap, controld, the namespace, temp
+# Everything it starts (nginx, apache2, the tap, controld, the namespace, temp
 # files) is removed on exit, also on failure; the probes go with the tap.
 #
 # usage: e2e_tlstap.sh HASHWALL_TLSTAP HASHWALL_SET HASHWALL_CONTROLD
@@ -29,6 +31,7 @@ TAP=$(realpath "$1") SET_TOOL=$(realpath "$2") CONTROLD=$(realpath "$3")
 NS=hwtls$$
 W=$(mktemp -d /tmp/hashwall-e2e-tlstap.XXXXXX)
 PORT=8443
+APORT=8444
 TAP_PID= CD_PID=
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -39,6 +42,7 @@ cleanup() {
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	[ -s "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null && sleep 0.3
+	[ -s "$W/apache.pid" ] && kill "$(cat "$W/apache.pid")" 2>/dev/null && sleep 0.5
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$W"
 }
@@ -112,7 +116,7 @@ metric() {
 start_tap() { # OUTFILE ARGS...
 	local out=$1
 	shift
-	"$TAP" --ports $PORT --set "$W/known.hws" --log-objects --client-key "$W/client.key" \
+	"$TAP" --ports "${TAP_PORT:-$PORT}" --set "$W/known.hws" --log-objects --client-key "$W/client.key" \
 		"$@" >"$out" 2>"$out.err" &
 	TAP_PID=$!
 	for _ in $(seq 100); do grep -q "ready" "$out.err" && return 0; sleep 0.1; done
@@ -124,9 +128,10 @@ stop_tap() {
 	TAP_PID=
 }
 # Fetch every file with the client; each must arrive whole.
-fetch_all() { # CURL_ARGS...
-	local args=() f
-	for f in "$W"/www/*.bin; do args+=("$URL/$(basename "$f")" -o "$W/got-$(basename "$f")"); done
+fetch_all() { # BASE_URL CURL_ARGS...
+	local base=$1 args=() f
+	shift
+	for f in "$W"/www/*.bin; do args+=("$base/$(basename "$f")" -o "$W/got-$(basename "$f")"); done
 	in_ns curl -sfk "$@" "${args[@]}" || fail "curl $* failed"
 	for f in "$W"/www/*.bin; do
 		cmp -s "$f" "$W/got-$(basename "$f")" || fail "curl $*: $(basename "$f") differs"
@@ -134,38 +139,47 @@ fetch_all() { # CURL_ARGS...
 	rm -f "$W"/got-*
 }
 
-# ---- 1. by path: exact digests, exact matches, controld ----
-start_tap "$W/tap1.jsonl" --ingest-socket "$R/ingest.sock" --id tap-e2e --event-file "$W/tap1-events.jsonl"
-fetch_all --http1.1
-fetch_all --http2 --parallel --parallel-max 7
-in_ns h2load -n 200 -c 4 -m 16 "$URL/k100.bin" >"$W/h2load.txt" || fail "h2load failed"
-grep -q "200 succeeded" "$W/h2load.txt" || fail "h2load: $(grep requests: "$W/h2load.txt")"
-sleep 0.5
-stop_tap "$W/tap1.jsonl"
-python3 - "$W" <<'EOF' || fail "tap events (path mode) wrong"
+# Every object of EVENTS exact against its file, served from PORT; the
+# matches exactly the two known files, twice each.
+check_exact() { # EVENTS PORT
+	python3 - "$W" "$1" "$2" <<'EOF' || fail "tap events $1 wrong"
 import json, os, subprocess, sys
-w = sys.argv[1]
-ev = [json.loads(l) for l in open(w + "/tap1-events.jsonl")]
+w, events, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ev = [json.loads(l) for l in open(events)]
 objs = [e for e in ev if e["event"] == "object"]
 matches = [e for e in ev if e["event"] == "match"]
 xxh = {}
 for f in os.listdir(w + "/www"):
     out = subprocess.run(["xxhsum", "-H2", w + "/www/" + f], capture_output=True, text=True).stdout
     xxh["/" + f] = out.split()[0]
-files = len(xxh)
-want = 2 * files + 200  # curl --http1.1, curl --http2, h2load
+want = 2 * len(xxh) + 200  # curl --http1.1, curl --http2, h2load
 assert len(objs) == want, f"{len(objs)} objects, want {want}"
 for o in objs:
     assert o["complete"] and o["outcome"] == "complete", o
     assert o["digests"]["xxh3-128"] == xxh[o["path"]], o["path"]
-    assert o["server_ip"] == "127.0.0.1" and o["server_port"] == 8443, o
-    assert o["host"] == "127.0.0.1:8443", o["host"]
+    assert o["server_ip"] == "127.0.0.1" and o["server_port"] == port, o
+    assert o["host"] == f"127.0.0.1:{port}", o["host"]
     assert "127.0.0.1" not in o["client"]
 paths = sorted(m["path"] for m in matches)
 assert paths == ["/known1.bin", "/known1.bin", "/known2.bin", "/known2.bin"], paths
 assert all(m["set"] == "tapset" and m["algo"] == "md5" and m["ref"] == 7 for m in matches)
 print(f"{len(objs)} objects exact, {len(matches)} matches")
 EOF
+}
+# curl --http1.1 (keep-alive), curl --http2 (parallel streams), h2load.
+serve_round() { # BASE_URL
+	fetch_all "$1" --http1.1
+	fetch_all "$1" --http2 --parallel --parallel-max 7
+	in_ns h2load -n 200 -c 4 -m 16 "$1/k100.bin" >"$W/h2load.txt" || fail "h2load failed"
+	grep -q "200 succeeded" "$W/h2load.txt" || fail "h2load: $(grep requests: "$W/h2load.txt")"
+	sleep 0.5
+}
+
+# ---- 1. by path: exact digests, exact matches, controld ----
+start_tap "$W/tap1.jsonl" --ingest-socket "$R/ingest.sock" --id tap-e2e --event-file "$W/tap1-events.jsonl"
+serve_round "$URL"
+stop_tap "$W/tap1.jsonl"
+check_exact "$W/tap1-events.jsonl" $PORT
 grep -q '"bpf_not_server":[1-9]' "$W/tap1.jsonl" || fail "curl's own TLS calls were not told apart"
 grep -q '"holes":0,' "$W/tap1.jsonl" || fail "holes at light load: $(tail -1 "$W/tap1.jsonl")"
 for _ in $(seq 50); do [ "$(metric hashwall_ingest_events_total)" = 4 ] && break; sleep 0.1; done
@@ -201,8 +215,8 @@ ok "set swap over the control socket: v1 matched known2, v2 small, none after un
 PIDS=()
 for p in $(cat "$W/nginx.pid") $(pgrep -P "$(cat "$W/nginx.pid")"); do PIDS+=(--pid "$p"); done
 start_tap "$W/tap2.jsonl" "${PIDS[@]}" --ring-bytes 8192
-for _ in 1 2 3; do fetch_all --http2 --parallel; done
-fetch_all --http1.1
+for _ in 1 2 3; do fetch_all "$URL" --http2 --parallel; done
+fetch_all "$URL" --http1.1
 stop_tap "$W/tap2.jsonl"
 python3 - "$W" <<'EOF' || fail "tap events (tiny ring) wrong"
 import json, os, subprocess, sys
@@ -231,7 +245,44 @@ print(f"ring_full={tap['bpf_ring_full']} holes={tap['holes']}, {len(objs)} objec
 EOF
 ok "tiny ring: nginx served every byte, lost records counted, objects incomplete"
 
-# ---- 3. no body on disk ----
+# ---- 3. apache2 with mod_ssl and mod_http2, the same checks ----
+M=/usr/lib/apache2/modules
+if command -v apache2 >/dev/null && [ -e $M/mod_ssl.so ] && [ -e $M/mod_http2.so ]; then
+	cat >"$W/apache.conf" <<EOF
+ServerName 127.0.0.1
+PidFile $W/apache.pid
+DefaultRuntimeDir $W
+Mutex file:$W default
+Listen 127.0.0.1:$APORT
+LoadModule mpm_event_module $M/mod_mpm_event.so
+LoadModule authz_core_module $M/mod_authz_core.so
+LoadModule ssl_module $M/mod_ssl.so
+LoadModule http2_module $M/mod_http2.so
+User www-data
+Group www-data
+ErrorLog $W/apache-error.log
+DocumentRoot $W/www
+<Directory $W/www>
+  Require all granted
+</Directory>
+Protocols h2 http/1.1
+SSLEngine on
+SSLCertificateFile $W/cert.pem
+SSLCertificateKeyFile $W/key.pem
+EOF
+	in_ns apache2 -f "$W/apache.conf" -k start
+	for _ in $(seq 50); do [ -s "$W/apache.pid" ] && break; sleep 0.1; done
+	[ -s "$W/apache.pid" ] || fail "apache2 did not start: $(cat "$W/apache-error.log")"
+	TAP_PORT=$APORT start_tap "$W/tap3.jsonl" --event-file "$W/tap3-events.jsonl"
+	serve_round "https://127.0.0.1:$APORT"
+	stop_tap "$W/tap3.jsonl"
+	check_exact "$W/tap3-events.jsonl" $APORT
+	ok "apache2 (mod_ssl, mod_http2): HTTP/1.1, HTTP/2 and h2load objects exact, matches exact"
+else
+	echo "apache2 with mod_ssl and mod_http2 not installed: part 3 skipped"
+fi
+
+# ---- 4. no body on disk ----
 python3 - "$W" <<'EOF' || fail "body bytes found on disk"
 import os, sys
 w = sys.argv[1]
