@@ -460,6 +460,13 @@ static enum dp_drop frame_done(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_di
 	default:
 		break;
 	}
+	/* An idle connection keeps no large buffer (many idle connections
+	 * must not each hold a header block's worth). */
+	if (d->blk_len == 0 && d->buf_cap > 4096) {
+		free(d->buf);
+		d->buf = NULL;
+		d->buf_cap = 0;
+	}
 	return r;
 }
 
@@ -519,7 +526,7 @@ int dp_h2_data(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_dir dir, const uin
 
 		if (dir == DP_DIR_C2S && d->preface < DP_H2_PREFACE_LEN) { /* 3.4 */
 			n = DP_H2_PREFACE_LEN - d->preface < len ? DP_H2_PREFACE_LEN - d->preface : len;
-			if (memcmp(p, DP_H2_PREFACE + d->preface, n))
+			if (memcmp(p, &DP_H2_PREFACE[d->preface], n))
 				return give_up(h, c, DP_DROP_h2_protocol_error, owner);
 			d->preface += (uint8_t)n;
 		} else if (d->hdr_len < FRAME_HDR) {
