@@ -17,6 +17,7 @@
 
 #include "bpfw_int.h"
 #include "bpfw_tlstap.skel.h"
+#include "common/clock.h"
 
 /* One uprobe: the function, whether it is the return probe, the program. */
 struct tap_probe {
@@ -240,4 +241,35 @@ int bpfw_tap_counters(const struct bpfw_tap *t, uint64_t ret[TLSTAP_REASON_COUNT
 	}
 	free(v);
 	return 0;
+}
+
+/* The entry of @key in the blocked-URL map, live at @now_ns. */
+static int url_key_live(int fd, uint64_t key, uint64_t now_ns)
+{
+	struct bpfw_url_val v;
+
+	if (bpf_map_lookup_elem(fd, &key, &v) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return now_ns < v.expires_ns;
+}
+
+int bpfw_tap_url_blocked(struct bpfw *b, const char *url, struct hwall_err *err)
+{
+	char path_only[BPFW_HOST_MAX + BPFW_PATH_MAX + 8];
+	const char *q = strchr(url, '?');
+	uint64_t now = hwall_mono_ns(), key;
+	size_t n = q ? (size_t)(q - url) : strlen(url);
+	int r;
+
+	HWALL_TRY(bpfw_maps_open(b, err));
+	if (n >= sizeof(path_only))
+		return -ENAMETOOLONG;
+	memcpy(path_only, url, n);
+	path_only[n] = '\0';
+	HWALL_TRY(bpfw_url_key(path_only, &key));
+	r = url_key_live(b->map_fd[BPFW_MAP_URLS], key, now);
+	if (r != 0 || !q)
+		return r;
+	HWALL_TRY(bpfw_url_key(url, &key));
+	return url_key_live(b->map_fd[BPFW_MAP_URLS], key, now);
 }

@@ -62,6 +62,17 @@ const char *bpfw_tap_reason_name(unsigned int r);
 /* Number of probes attached (uprobes, uretprobes, fentry). */
 unsigned int bpfw_tap_links(const struct bpfw_tap *t);
 
+struct bpfw;
+
+/*
+ * Whether a request for @url ("host[:port]/path[?query]", as sent) hits
+ * the pinned blocked-URL map of @b as the XDP program would see it: its
+ * path key, and with a query its full key (docs/enforcement.md, "Query
+ * rule"); expired entries do not count.  Returns 1, 0, or -errno (a URL
+ * beyond the program's limits: -ENAMETOOLONG, -EINVAL).
+ */
+int bpfw_tap_url_blocked(struct bpfw *b, const char *url, struct hwall_err *err);
+
 /* The cgroup v2 id of the directory @path (its inode number), for
  * opts.cgroup_id.  Returns 0 or -errno. */
 int bpfw_tap_cgroup_id(const char *path, uint64_t *ret_id);

@@ -603,6 +603,8 @@ static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir,
 	hdr_put(h, d);
 	if (r != DP_DROP_COUNT)
 		return give_up(h, c, r, owner);
+	if (dir == DP_DIR_C2S && h->request_fn)
+		h->request_fn(h->request_ctx, owner, c->pend_tail);
 	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
 		body_done(h, c, dir, owner);
 	return 0;

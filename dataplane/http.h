@@ -100,6 +100,10 @@ struct dp_http_conn {
  * The object and its request are recycled after the call returns. */
 typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *obj);
 
+/* Called with every request parsed (HTTP/1.1 head, HTTP/2 request
+ * stream), before its response; @owner is what the data calls got. */
+typedef void (*dp_http_request_fn)(void *ctx, void *owner, const struct dp_txn *txn);
+
 /* Per-worker HTTP context: limits, pools, counters. */
 struct dp_http {
 	struct dp_http_limits lim;
@@ -108,6 +112,8 @@ struct dp_http {
 	struct dp_counters *ctr;
 	dp_http_object_fn object_fn;
 	void *object_ctx;
+	dp_http_request_fn request_fn; /* NULL: none (the TLS tap's URL blocks) */
+	void *request_ctx;
 	void *hdr_free;
 	struct dp_txn *txn_free;
 	struct dp_obj *obj_free;

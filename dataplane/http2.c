@@ -226,7 +226,7 @@ static enum dp_drop inflate_block(struct dp_h2 *h, struct h2_dir *d, const uint8
 /* A request block on stream @sid (HEADERS from the client, or a
  * PUSH_PROMISE's promised stream): a new stream with its request. */
 static enum dp_drop open_stream(struct dp_h2 *h, struct dp_h2_conn *c, struct h2_dir *d,
-				uint32_t sid, const uint8_t *blk, uint32_t len)
+				uint32_t sid, const uint8_t *blk, uint32_t len, void *owner)
 {
 	struct h2_head hd = { .status = -1, .err = DP_DROP_COUNT };
 	struct h2_stream *s = NULL;
@@ -252,6 +252,8 @@ static enum dp_drop open_stream(struct dp_h2 *h, struct dp_h2_conn *c, struct h2
 	c->n_streams++;
 	h->http->ctr->info[DP_INFO_http_requests]++;
 	h->http->ctr->info[DP_INFO_h2_streams]++;
+	if (h->http->request_fn)
+		h->http->request_fn(h->http->request_ctx, owner, s->txn);
 	return DP_DROP_COUNT;
 }
 
@@ -292,7 +294,7 @@ static enum dp_drop block_done(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_di
 	enum dp_drop r;
 
 	if (dir == DP_DIR_C2S || d->blk_type == H2_PUSH_PROMISE)
-		r = open_stream(h, c, d, sid, d->buf, d->blk_len);
+		r = open_stream(h, c, d, sid, d->buf, d->blk_len, owner);
 	else
 		r = response_block(h, c, d, sid, d->buf, d->blk_len, d->blk_end_stream, owner);
 	d->blk_len = 0;

@@ -32,6 +32,7 @@
 #include "dataplane/sets/control_socket.h"
 #include "dataplane/sets/set_publish.h"
 #include "dataplane/tlstap/tap.h"
+#include "dataplane/tlstap/tap_block.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -52,6 +53,9 @@ struct tap_args {
 	uint64_t idle_s;
 	struct dp_worker_conf conf;
 	struct dp_h2_limits h2;
+	bool block_urls;
+	const char *pin_root;
+	uint64_t flow_ttl;
 };
 
 /* Everything the run holds. */
@@ -65,6 +69,7 @@ struct tap_run {
 	struct dp_evring ring;
 	bool use_svc;
 	struct hwall_pseudo_key key;
+	struct dp_tap_block blk;
 };
 
 static volatile sig_atomic_t stop;
@@ -84,12 +89,15 @@ static void usage(FILE *out)
 		"           [--client-key FILE] [--log-objects] [--event-file PATH]\n"
 		"           [--ingest-socket PATH --id ID] [--max-conns N] [--idle-timeout SECONDS]\n"
 		"           [--max-object-bytes N] [--h2-max-streams N]\n"
+		"           [--block-urls [--pin-root DIR] [--flow-ttl SECONDS]]\n"
 		"Attaches uprobes to libssl's SSL_read/SSL_write (every process mapping it, or\n"
 		"the given PIDs, or tasks of one cgroup v2 directory) and runs the plaintext of\n"
 		"each TLS connection served on --ports (default 443) through the dataplane's\n"
 		"HTTP/1.1 and HTTP/2 stages, digests\n"
 		"and set lookup.  Events go to --event-file (else stdout) and, with\n"
-		"--ingest-socket, to controld.  SIGINT/SIGTERM: detach, print the stats, exit.\n");
+		"--ingest-socket, to controld.  --block-urls: a request for a URL in the pinned\n"
+		"blocked-URL map resets its connection and blocks its flow.  SIGINT/SIGTERM:\n"
+		"detach, print the stats, exit.\n");
 }
 
 static int num(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *ret)
@@ -155,6 +163,9 @@ static int parse_args(int argc, char **argv, struct tap_args *a)
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "max-object-bytes", required_argument, NULL, 'm' },
 		{ "h2-max-streams", required_argument, NULL, 'S' },
+		{ "block-urls", no_argument, NULL, 'B' },
+		{ "pin-root", required_argument, NULL, 'R' },
+		{ "flow-ttl", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +203,9 @@ static int parse_args(int argc, char **argv, struct tap_args *a)
 			HWALL_TRY(num("--h2-max-streams", optarg, 1, 65536, &v));
 			a->h2.max_streams = (uint32_t)v;
 			break;
+		case 'B': a->block_urls = true; break;
+		case 'R': a->pin_root = optarg; break;
+		case 'T': HWALL_TRY(num("--flow-ttl", optarg, 1, 86400 * 365, &a->flow_ttl)); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -255,6 +269,11 @@ static int open_stages(struct tap_run *run, struct hwall_err *err)
 		return hwall_err_set(err, r, "worker: %s", hwall_strerror(r));
 	if (a->control_socket)
 		HWALL_TRY(dp_control_start(&run->ctl, &run->live, a->control_socket, err));
+	if (a->block_urls) {
+		HWALL_TRY(dp_tap_block_open(&run->blk, a->pin_root, (uint32_t)a->flow_ttl, err));
+		run->w.http.request_fn = dp_tap_block_request;
+		run->w.http.request_ctx = &run->blk;
+	}
 	run->use_svc = a->svc.event_file || a->svc.ingest_socket;
 	if (!run->use_svc)
 		return 0;
@@ -272,6 +291,7 @@ static void close_stages(struct tap_run *run)
 		dp_evring_fini(&run->ring);
 	}
 	dp_control_stop(&run->ctl);
+	dp_tap_block_close(&run->blk);
 	dp_worker_leave_live(&run->w);
 	dp_worker_fini(&run->w);
 	hwall_pseudo_key_wipe(&run->key);
@@ -291,6 +311,9 @@ static void print_stats(struct tap_run *run, struct bpfw_tap *bt, double seconds
 	if (bt && bpfw_tap_counters(bt, k) == 0)
 		for (unsigned int i = 0; i < TLSTAP_REASON_COUNT; i++)
 			printf(",\"bpf_%s\":%" PRIu64, bpfw_tap_reason_name(i), k[i]);
+	printf(",\"url_checked\":%" PRIu64 ",\"url_blocked\":%" PRIu64 ",\"url_not_checked\":%" PRIu64
+	       ",\"url_reset_failed\":%" PRIu64 ",\"url_flow_failed\":%" PRIu64, run->blk.checked,
+	       run->blk.blocked, run->blk.not_checked, run->blk.reset_failed, run->blk.flow_failed);
 	printf(",\"events_dropped\":%" PRIu64 "}\n", run->ring.dropped);
 }
 
@@ -342,7 +365,7 @@ static int run_tap(struct tap_args *a)
 
 int main(int argc, char **argv)
 {
-	struct tap_args a = { .max_conns = 65536, .idle_s = 300 };
+	struct tap_args a = { .max_conns = 65536, .idle_s = 300, .flow_ttl = 600 };
 	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* Plaintext passes through this process: never in a core dump. */

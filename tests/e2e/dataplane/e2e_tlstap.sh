@@ -11,6 +11,11 @@
 #      controld over the ingest socket, no client side (curl) is followed;
 #   1b. a set loaded and unloaded over the control socket (as syncd does)
 #      changes what matches from the next object on;
+#   1c. --block-urls: a request for a URL in the pinned blocked-URL map
+#      (hashwall-bpf block-url) resets its connection (HTTP/1.1 and
+#      HTTP/2) and blocks its flow (TC on the namespace's lo); the client
+#      gets an error and never the whole body; other URLs are served;
+#      after unblock-url it is served whole;
 #   2. by PID, with an 8 KiB ring (every 16 KiB record is lost): nginx
 #      serves every byte exactly while the tap loses records (ring_full),
 #      sees holes, reports complete objects exactly and flags the rest,
@@ -21,13 +26,14 @@
 # Everything it starts (nginx, apache2, the tap, controld, the namespace, temp
 # files) is removed on exit, also on failure; the probes go with the tap.
 #
-# usage: e2e_tlstap.sh HASHWALL_TLSTAP HASHWALL_SET HASHWALL_CONTROLD
+# usage: e2e_tlstap.sh HASHWALL_TLSTAP HASHWALL_SET HASHWALL_CONTROLD HASHWALL_BPF
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "needs root: skipped"; exit 77; }
 for p in nginx curl h2load openssl xxhsum python3; do
 	command -v "$p" >/dev/null || { echo "$p missing: skipped"; exit 77; }
 done
-TAP=$(realpath "$1") SET_TOOL=$(realpath "$2") CONTROLD=$(realpath "$3")
+TAP=$(realpath "$1") SET_TOOL=$(realpath "$2") CONTROLD=$(realpath "$3") HWBPF=$(realpath "$4")
+PIN=/sys/fs/bpf/hashwall-e2e-tlstap-$$
 NS=hwtls$$
 W=$(mktemp -d /tmp/hashwall-e2e-tlstap.XXXXXX)
 PORT=8443
@@ -43,8 +49,9 @@ cleanup() {
 	done
 	[ -s "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null && sleep 0.3
 	[ -s "$W/apache.pid" ] && kill "$(cat "$W/apache.pid")" 2>/dev/null && sleep 0.5
+	"$HWBPF" -r "$PIN" purge 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
-	rm -rf "$W"
+	rm -rf "$W" "$PIN"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -210,6 +217,36 @@ stop_tap "$W/tap1b.jsonl"
 M=$(grep '"event":"match"' "$W/tap1b.jsonl" | sed -n 's/.*"path":"\([^"]*\)".*"set_version":\([0-9]*\).*/\1 v\2/p' | tr '\n' ' ')
 [ "$M" = "/known2.bin v1 /small.bin v2 " ] || fail "matches across the set swap: '$M'"
 ok "set swap over the control socket: v1 matched known2, v2 small, none after unload"
+
+# ---- 1c. blocked URLs inside TLS ----
+# The tap runs in the namespace (the reset goes over sock_diag there) with
+# the host's mounts (nsenter, not ip netns exec: the pins are in the host's bpffs).
+nsenter --net="/run/netns/$NS" "$HWBPF" -r "$PIN" attach lo no-xdp >/dev/null
+"$HWBPF" -r "$PIN" block-url "127.0.0.1/m5.bin" >/dev/null
+nsenter --net="/run/netns/$NS" "$TAP" --ports $PORT --block-urls --pin-root "$PIN" \
+	>"$W/tap1c.jsonl" 2>"$W/tap1c.jsonl.err" &
+TAP_PID=$!
+for _ in $(seq 100); do grep -q "ready" "$W/tap1c.jsonl.err" && break; sleep 0.1; done
+FULL=$(stat -c %s "$W/www/m5.bin")
+for v in --http1.1 --http2; do
+	rc=0
+	GOT=$(in_ns curl -sk $v --max-time 10 "$URL/m5.bin" -o /dev/null -w '%{size_download}') || rc=$?
+	[ "$rc" != 0 ] || fail "blocked URL served ($v)"
+	[ "${GOT:-0}" -lt "$FULL" ] || fail "blocked URL: $GOT of $FULL bytes ($v)"
+	echo "blocked $v: curl exit $rc after $GOT of $FULL bytes"
+	in_ns curl -sfk $v "$URL/small.bin" -o "$W/got-small" || fail "other URL not served ($v)"
+	cmp -s "$W/got-small" "$W/www/small.bin" || fail "other URL differs ($v)"
+done
+FLOWS=$("$HWBPF" -r "$PIN" list-flows | grep -c "^127.0.0.1:$PORT -> 127.0.0.1:" || true)
+[ "$FLOWS" = 2 ] || fail "$FLOWS blocked flows, want 2: $("$HWBPF" -r "$PIN" list-flows)"
+"$HWBPF" -r "$PIN" unblock-url "127.0.0.1/m5.bin" >/dev/null
+in_ns curl -sfk --http2 "$URL/m5.bin" -o "$W/got-m5" || fail "unblocked URL not served"
+cmp -s "$W/got-m5" "$W/www/m5.bin" || fail "unblocked URL differs"
+stop_tap "$W/tap1c.jsonl"
+grep -q '"url_blocked":2,"url_not_checked":0,"url_reset_failed":0,"url_flow_failed":0' "$W/tap1c.jsonl" ||
+	fail "tap's URL counters: $(tail -1 "$W/tap1c.jsonl")"
+rm -f "$W"/got-*
+ok "blocked URL over HTTPS: connection reset and flow blocked (HTTP/1.1, HTTP/2), others served, unblock serves it"
 
 # ---- 2. by PID with a tiny ring: the server is never held up ----
 PIDS=()

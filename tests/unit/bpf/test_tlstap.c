@@ -70,7 +70,7 @@ static SSL_CTX *server_ctx(void)
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx && key && x);
+	CU_ASSERT_TRUE_FATAL(ctx && key && x);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
 	X509_gmtime_adj(X509_getm_notBefore(x), 0);
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);

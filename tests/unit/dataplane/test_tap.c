@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for dataplane/tlstap/tap.c: the tap program's records (built
  * here as the kernel writes them) through a worker's stages: HTTP/1.1 and
- * HTTP/2 connections, socket addresses in the events, holes from a full
- * ring, a reused SSL object, connection ends, idle expiry, bad records. */
+ * HTTP/2 connections, socket addresses in the events, the request hook,
+ * holes from a full ring, a reused SSL object, connection ends, idle
+ * expiry, bad records. */
 #include "dataplane/events.h"
 #include "dataplane/tlstap/tap.h"
 #include "h2_build.h"
@@ -20,6 +21,19 @@ static struct dp_worker_conf conf;
 static struct dp_worker w;
 static struct dp_tap tap;
 static struct hwall_pseudo_key key;
+static char requested[4][DP_HOST_MAX + DP_PATH_MAX];
+static unsigned int nrequested;
+
+/* The request hook (the URL blocks' entry point): the flow is the owner. */
+static void on_request(void *ctx, void *owner, const struct dp_txn *t)
+{
+	const struct dp_flow *f = owner;
+
+	CU_ASSERT_PTR_EQUAL(ctx, &tap);
+	CU_ASSERT_EQUAL(f->key.server_port, 443);
+	CU_ASSERT_TRUE_FATAL(nrequested < 4);
+	snprintf(requested[nrequested++], sizeof(requested[0]), "%s%s", t->host, t->path);
+}
 
 static void on_event(void *ctx, const char *line, size_t len, bool match,
 		     const struct dp_flow_key *flow)
@@ -41,6 +55,9 @@ static void setup(void)
 	CU_ASSERT_EQUAL_FATAL(hwall_pseudo_key_random(&key), 0);
 	CU_ASSERT_EQUAL_FATAL(dp_worker_init(&w, &conf, NULL, &key, on_event, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(dp_tap_init(&tap, &w, 4, 1000000000ull, NULL), 0);
+	w.http.request_fn = on_request;
+	w.http.request_ctx = &tap;
+	nrequested = 0;
 }
 
 static void teardown(void)
@@ -90,6 +107,8 @@ static void test_http1(void)
 	/* xxh3-128 of "0123456789" */
 	CU_ASSERT_PTR_NOT_NULL(strstr(lines[0], "\"xxh3-128\":\"e353667619ec664b49655fc9692165fb\""));
 	CU_ASSERT_EQUAL(keys[0].client_port, 40000);
+	CU_ASSERT_EQUAL(nrequested, 1);
+	CU_ASSERT_STRING_EQUAL(requested[0], "t.example/a.bin");
 	CU_ASSERT_EQUAL(keys[0].client[15], 2);
 	CU_ASSERT_EQUAL(tap.ctr[DP_TAP_conns], 1);
 	rec(10, 0x1000, TLSTAP_CLOSE, 0, 0, NULL, 0);
@@ -182,6 +201,8 @@ static void test_http2(void)
 	rec(10, 0x2000, TLSTAP_DATA, TLSTAP_DIR_IN, 0, cli.p, (uint32_t)cli.len);
 	rec(10, 0x2000, TLSTAP_DATA, TLSTAP_DIR_OUT, 9, srv.p + 9, (uint32_t)srv.len - 9);
 	CU_ASSERT_EQUAL(tap.ctr[DP_TAP_conns_h2], 1);
+	CU_ASSERT_EQUAL(nrequested, 1);
+	CU_ASSERT_STRING_EQUAL(requested[0], "h2.example/x");
 	CU_ASSERT_EQUAL_FATAL(nlines, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(lines[0], "\"host\":\"h2.example\",\"path\":\"/x\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(lines[0], "\"size\":3000,\"complete\":true"));
