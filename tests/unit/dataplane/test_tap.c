@@ -79,7 +79,7 @@ static void rec(uint32_t tgid, uint64_t ssl, uint8_t kind, uint8_t dir, uint64_t
 				  .local_port = 443, .peer_port = 40000 };
 	memcpy(r->local, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\0\0\x01", 16);
 	memcpy(r->peer, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\0\0\x02", 16);
-	memcpy(r->data, data, len);
+	memcpy(r->data, data ? data : "", len);
 	dp_tap_record(&tap, r, sizeof(*r) + len, 2000000000ull);
 	free(r);
 }
