@@ -59,7 +59,7 @@ int bpfw_tap_counters(const struct bpfw_tap *t, uint64_t ret[TLSTAP_REASON_COUNT
 /* Name of counter @r ("ring_full"), "?" if unknown. */
 const char *bpfw_tap_reason_name(unsigned int r);
 
-/* Number of probes attached (uprobes, uretprobes, fentry). */
+/* Number of probes attached (uprobes, uretprobes, socket tracepoints). */
 unsigned int bpfw_tap_links(const struct bpfw_tap *t);
 
 struct bpfw;

@@ -70,6 +70,8 @@ struct tap_run {
 	bool use_svc;
 	struct hwall_pseudo_key key;
 	struct dp_tap_block blk;
+	uint64_t events_dropped; /* the event ring's, kept past its end */
+	unsigned int queued;     /* events put since the last drain */
 };
 
 static volatile sig_atomic_t stop;
@@ -226,9 +228,15 @@ static void put_event(void *ctx, const char *line, size_t len, bool match,
 {
 	struct tap_run *run = ctx;
 
-	if (run->use_svc)
+	if (run->use_svc) {
+		/* One thread fills and drains the ring: drain before it can fill
+		 * up within one poll's records. */
+		if (++run->queued >= EVRING_SIZE / 2) {
+			dp_service_drain(&run->svc);
+			run->queued = 0;
+		}
 		dp_evring_put(&run->ring, line, len, match, flow);
-	else
+	} else
 		fwrite(line, 1, len, stdout);
 }
 
@@ -288,6 +296,7 @@ static void close_stages(struct tap_run *run)
 	if (run->use_svc) {
 		dp_service_drain(&run->svc);
 		dp_service_close(&run->svc, 2000);
+		run->events_dropped = run->ring.dropped;
 		dp_evring_fini(&run->ring);
 	}
 	dp_control_stop(&run->ctl);
@@ -314,7 +323,7 @@ static void print_stats(struct tap_run *run, struct bpfw_tap *bt, double seconds
 	printf(",\"url_checked\":%" PRIu64 ",\"url_blocked\":%" PRIu64 ",\"url_not_checked\":%" PRIu64
 	       ",\"url_reset_failed\":%" PRIu64 ",\"url_flow_failed\":%" PRIu64, run->blk.checked,
 	       run->blk.blocked, run->blk.not_checked, run->blk.reset_failed, run->blk.flow_failed);
-	printf(",\"events_dropped\":%" PRIu64 "}\n", run->ring.dropped);
+	printf(",\"events_dropped\":%" PRIu64 "}\n", run->events_dropped);
 }
 
 static void loop(struct tap_run *run, struct bpfw_tap *bt)
@@ -326,6 +335,7 @@ static void loop(struct tap_run *run, struct bpfw_tap *bt)
 		dp_tap_expire(&run->tap, hwall_mono_ns(), 1024);
 		if (run->use_svc) {
 			dp_service_drain(&run->svc);
+			run->queued = 0;
 			dp_service_poll(&run->svc, 0);
 		} else {
 			fflush(stdout);
