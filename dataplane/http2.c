@@ -4,6 +4,7 @@
  * (http2.h).  Section numbers are RFC 9113's.
  */
 #include "dataplane/http2.h"
+#include "dataplane/http_int.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -181,17 +182,17 @@ static void on_field(struct dp_h2 *h, struct h2_head *hd, const nghttp2_nv *nv)
 	if (!t)
 		return;
 	if (nv->namelen == 7 && !memcmp(nv->name, ":method", 7)) {
-		dp_http_copy_field(t->method, sizeof(t->method), nv->value, nv->valuelen, NULL);
+		dp_http_copy_str(t->method, sizeof(t->method), (const char *)nv->value, nv->valuelen, NULL);
 	} else if (nv->namelen == 5 && !memcmp(nv->name, ":path", 5)) {
-		dp_http_copy_field(t->path, sizeof(t->path), nv->value, nv->valuelen, &t->path_truncated);
+		dp_http_copy_str(t->path, sizeof(t->path), (const char *)nv->value, nv->valuelen, &t->path_truncated);
 		if (t->path_truncated)
 			h->http->ctr->info[DP_INFO_http_path_truncated]++;
 	} else if (nv->namelen == 10 && !memcmp(nv->name, ":authority", 10)) {
-		dp_http_copy_field(t->host, sizeof(t->host), nv->value, nv->valuelen, &t->host_truncated);
+		dp_http_copy_str(t->host, sizeof(t->host), (const char *)nv->value, nv->valuelen, &t->host_truncated);
 		hd->have_authority = true;
 	} else if (nv->namelen == 4 && !memcmp(nv->name, "host", 4) && !hd->have_authority) {
 		/* 8.3.1: a request without :authority may carry Host */
-		dp_http_copy_field(t->host, sizeof(t->host), nv->value, nv->valuelen, &t->host_truncated);
+		dp_http_copy_str(t->host, sizeof(t->host), (const char *)nv->value, nv->valuelen, &t->host_truncated);
 	}
 }
 
@@ -565,7 +566,7 @@ int dp_h2_gap(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_dir dir, uint32_t l
 	/* only inside the body bytes of a DATA frame whose pad length is known */
 	if (d->hdr_len < FRAME_HDR || d->type != H2_DATA || ((d->flags & F_PADDED) && d->fpos == 0) ||
 	    d->fpos >= body_end || len > body_end - d->fpos)
-		return give_up(h, c, DP_DROP_http_gap_in_head, owner);
+		return give_up(h, c, DP_DROP_h2_gap_in_frame, owner);
 	if (dir == DP_DIR_S2C && (s = stream_find(h, c, d->sid)) && s->obj)
 		s->obj->holes = true;
 	d->fpos += len;

@@ -69,7 +69,7 @@ int dp_h2_data(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_dir dir, const uin
 
 /* A hole of @len bytes in @dir: inside a DATA payload the stream's object
  * becomes incomplete and parsing goes on after it; anywhere else framing
- * is lost and the connection is given up (http_gap_in_head).  Returns 0
+ * is lost and the connection is given up (h2_gap_in_frame).  Returns 0
  * or -1 as dp_h2_data(). */
 int dp_h2_gap(struct dp_h2 *h, struct dp_h2_conn *c, enum dp_dir dir, uint32_t len, void *owner);
 

@@ -21,6 +21,7 @@ PACKAGES=(
 	libnghttp2-dev   # HTTP/2: HPACK (dataplane/http2.c)
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
+	time   # /usr/bin/time: peak memory of a streamed replay
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
 	nginx apache2 nghttp2-client   # TLS tap e2e and bench: HTTPS servers, h2load
 )

@@ -218,7 +218,7 @@ static int stream_gap(struct dp_tap *t, struct dp_tap_conn *c, enum dp_dir dir, 
 	t->ctr[DP_TAP_hole_bytes] += len;
 	if (c->mode == DP_TAP_H2)
 		return dp_h2_gap(&t->h2, c->h2, dir, n, &c->flow);
-	return dp_http_gap(&t->w->http, &c->flow.http, dir, n, &c->flow);
+	return dp_http_gap(&t->w->http, &c->flow.http, dir, (uint32_t)c->off[dir], n, &c->flow);
 }
 
 static void stream_data(struct dp_tap *t, struct dp_tap_conn *c, const struct tlstap_rec *rec)
@@ -244,8 +244,11 @@ static void stream_data(struct dp_tap *t, struct dp_tap_conn *c, const struct tl
 	if (r == 0 && c->mode == DP_TAP_H2)
 		r = dp_h2_data(&t->h2, c->h2, dir, rec->data, rec->len, &c->flow);
 	else if (r == 0)
-		r = dp_http_data(&t->w->http, &c->flow.http, dir, (uint32_t)rec->off, rec->data,
-				 rec->len, &c->flow);
+		/* "ack": all the other side has sent was read by now (a
+		 * plaintext stream has no loss to pair around) */
+		r = dp_http_data(&t->w->http, &c->flow.http, dir, (uint32_t)rec->off,
+				 (uint32_t)c->off[dir == DP_DIR_C2S ? DP_DIR_S2C : DP_DIR_C2S],
+				 rec->data, rec->len, &c->flow);
 	if (r < 0)
 		c->flow.unusable = true; /* given up (counted by the stage) */
 }

@@ -270,7 +270,9 @@ for f in os.listdir(w + "/www"):
 # every 16 KiB record is larger than the 8 KiB ring: lost, counted, a hole
 assert tap["bpf_ring_full"] > 0, tap
 assert tap["holes"] > 0 and tap["hole_bytes"] > 0, tap
-given_up = stats["obj_incomplete"] + stats["obj_abandoned_conn"] + stats["http_gap_in_head"]
+given_up = sum(v for k, v in stats.items() if k in ("obj_incomplete", "obj_abandoned_conn", "h2_gap_in_frame",
+                                                     "obj_response_lost", "http_requests_lost")
+               or k.startswith("http_resync_"))
 assert given_up > 0, stats
 for o in objs:  # what is reported complete is exact; the rest is flagged
     assert (o["complete"] and o["digests"]["xxh3-128"] == xxh[o["path"]]) or \

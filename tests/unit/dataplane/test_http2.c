@@ -259,7 +259,7 @@ static void test_holes(void)
 	CU_ASSERT_TRUE(seen[0].obj.holes);
 	CU_ASSERT_EQUAL(seen[0].obj.outcome, DP_DROP_obj_incomplete);
 	CU_ASSERT_EQUAL(dp_h2_gap(&h2, conn, DP_DIR_S2C, 3, &owner_tag), -1);
-	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_http_gap_in_head], 1);
+	CU_ASSERT_EQUAL(ctr.drop[DP_DROP_h2_gap_in_frame], 1);
 	teardown();
 }
 
