@@ -24,6 +24,7 @@ PACKAGES=(
 	time   # /usr/bin/time: peak memory of a streamed replay
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
 	nginx apache2 nghttp2-client   # TLS tap e2e and bench: HTTPS servers, h2load
+	chromium chromium-driver python3-selenium   # the console's browser test
 )
 
 missing=()

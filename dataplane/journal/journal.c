@@ -107,7 +107,10 @@ static int close_into_segment(struct dp_journal *j, struct dp_jopen *o, int64_t 
 		j->st.closed++;
 	}
 	unlink_seg(j, start, "log");
-	return hwall_fsync_dir_of(j->dir) < 0 ? 0 : 0;
+	/* The segment is complete either way; the fsync makes the log's
+	 * removal durable (if it is lost, the next start removes it). */
+	hwall_fsync_dir_of(j->dir);
+	return 0;
 }
 
 /* A log found at start: the current period's is read back into the open

@@ -183,7 +183,7 @@ static void run_job(struct dp_jwriter *w, struct job *jb)
 {
 	const char *dir = w->conf.journal.dir;
 	struct hws_set *nw = NULL;
-	struct hwall_err err;
+	struct hwall_err err = { { 0 } };
 	int r;
 
 	if (jb->version <= dp_recheck_done(dir, jb->id)) {
@@ -208,7 +208,7 @@ static void run_job(struct dp_jwriter *w, struct job *jb)
 	pthread_mutex_unlock(&w->lock);
 	if (r < 0)
 		HWALL_LOG(ERR, "dp.journal", "re-check of set %s version %" PRIu64 ": %s", jb->id,
-			  jb->version, r == -EINVAL && nw == NULL ? err.msg : hwall_strerror(r));
+			  jb->version, nw == NULL && err.msg[0] ? err.msg : hwall_strerror(r));
 	else
 		HWALL_LOG(INFO, "dp.journal", "re-check of set %s version %" PRIu64 ": %" PRIu64
 			  " entries added, %" PRIu64 " hits in %.3f s", jb->id, jb->version,

@@ -281,6 +281,42 @@ static void test_crash_tail(void)
 	dp_journal_close(j);
 }
 
+/* A crash while a period is being closed: the .idx written, the .jrn
+ * not yet.  The log is still there, so the next start closes it again. */
+static void test_crash_closing(void)
+{
+	const char *dir = fresh("jclosing");
+	struct dp_journal *j = jopen_at(dir, day(0) + 1, 7 * DAY);
+	struct hwall_err err;
+	struct jt_rec a;
+	char jp[4096];
+	uint8_t md5[16];
+	struct hits h = { 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	jt_make(&a, 5, XMD, "h", "/c", day(0) + 2);
+	dp_journal_put(j, &a.r);
+	CU_ASSERT_EQUAL(dp_journal_tick(j, day(1), &err), 0);
+	dp_journal_close(j);
+	/* Undo the end of the close: no .jrn, a log again (the records of
+	 * the closed segment are what the log held). */
+	dp_jseg_path(jp, sizeof(jp), dir, day(0), "jrn");
+	CU_ASSERT_EQUAL(unlink(jp), 0);
+	j = jopen_at(dir, day(0) + 3, 7 * DAY);
+	dp_journal_put(j, &a.r);
+	dp_journal_close(j); /* the log holds the record again */
+	CU_ASSERT(size_of(dir, day(0), "idx") > 0);
+	CU_ASSERT_EQUAL(size_of(dir, day(0), "jrn"), -1);
+	j = jopen_at(dir, day(1) + 3, 7 * DAY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL_FATAL(dp_journal_segments(j), 1);
+	CU_ASSERT_EQUAL(size_of(dir, day(0), "log"), -1);
+	jt_digest(5, HWALL_ALGO_MD5, md5);
+	dp_jseg_lookup(dp_journal_segment(j, 0), HWALL_ALGO_MD5, md5, 0, on_hit, &h, NULL);
+	CU_ASSERT_EQUAL(h.n, 1);
+	dp_journal_close(j);
+}
+
 /* Retention deletes whole segments; a corrupt one is refused with the
  * reason and the others are still used. */
 static void test_retention_corrupt(void)
@@ -329,6 +365,7 @@ int main(void)
 		{ "close, index, lookup", test_close_lookup },
 		{ "pdq by distance", test_pdq_distance },
 		{ "crash: torn tail, updates", test_crash_tail },
+		{ "crash while closing a period", test_crash_closing },
 		{ "retention and a corrupt segment", test_retention_corrupt },
 		CU_TEST_INFO_NULL,
 	};
