@@ -601,6 +601,8 @@ static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir,
 		d->tentative = false;
 		h->ctr->info[d->resync_why]++;
 	}
+	if (dir == DP_DIR_C2S && h->request_fn)
+		h->request_fn(h->request_ctx, owner, c->pend_tail);
 	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
 		body_done(h, c, dir, owner);
 	return 0;
@@ -788,4 +790,33 @@ void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why
 bool dp_http_idle(const struct dp_http_conn *c)
 {
 	return !c->dir[0].hdr && !c->dir[1].hdr && !c->pend_head && !c->obj && !c->up;
+}
+
+struct dp_txn *dp_http_txn_new(struct dp_http *h)
+{
+	return txn_get(h);
+}
+
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t)
+{
+	txn_put(h, t);
+}
+
+struct dp_obj *dp_http_obj_new(struct dp_http *h)
+{
+	return obj_get(h);
+}
+
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len)
+{
+	void *ctx[2] = { h, o };
+
+	body_out(ctx, p, len);
+}
+
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner)
+{
+	struct dp_http_conn one = { .obj = o };
+
+	obj_end(h, &one, why, owner);
 }

@@ -28,6 +28,7 @@
 #define HASHWALL_DATAPLANE_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane/body.h"
@@ -145,6 +146,10 @@ struct dp_http_conn {
  */
 typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *obj);
 
+/* Called with every request parsed (HTTP/1.1 head, HTTP/2 request
+ * stream), before its response; @owner is what the data calls got. */
+typedef void (*dp_http_request_fn)(void *ctx, void *owner, const struct dp_txn *txn);
+
 /* Per-worker HTTP context: limits, pools, counters. */
 struct dp_http {
 	struct dp_http_limits lim;
@@ -153,6 +158,8 @@ struct dp_http {
 	struct dp_counters *ctr;
 	dp_http_object_fn object_fn;
 	void *object_ctx;
+	dp_http_request_fn request_fn; /* NULL: none (the TLS tap's URL blocks) */
+	void *request_ctx;
 	void *hdr_free;
 	struct dp_txn *txn_free;
 	struct dp_obj *obj_free;
@@ -223,5 +230,24 @@ void dp_http_obj_put(struct dp_http *h, struct dp_obj *o);
 
 /* Whether @c holds no buffer, request or object (an idle connection). */
 bool dp_http_idle(const struct dp_http_conn *c);
+
+/* ---- the same objects framed otherwise (HTTP/2, http2.c) ---- */
+
+/* A request from the pool (zeroed), or NULL when the pool is exhausted. */
+struct dp_txn *dp_http_txn_new(struct dp_http *h);
+
+/* Give @t back (accepts NULL). */
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t);
+
+/* An object from the pool with its digests started, or NULL. */
+struct dp_obj *dp_http_obj_new(struct dp_http *h);
+
+/* @len more decoded body bytes of @o (max_object_bytes applies). */
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len);
+
+/* Finish @o as the HTTP/1.1 stage does (outcome @why, DP_DROP_COUNT when
+ * its framing ended it; counters; the object callback with @owner) and
+ * give it and its request back to the pools. */
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner);
 
 #endif
