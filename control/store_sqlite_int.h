@@ -27,7 +27,7 @@
 #define CTL_CAND_COLS                                                           \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
 	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
-	"host_truncated, path_truncated"
+	"host_truncated, path_truncated, retroactive"
 
 #define CTL_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
 
@@ -40,7 +40,8 @@
 		    "updated = excluded.updated")         \
 	X(ALLOW_HAS, "SELECT 1 FROM allowlist WHERE algo = ?1 AND digest = ?2 "             \
 		     "AND set_id IN ('', ?3)")                                              \
-	X(CAND_FIND, "SELECT id, status FROM candidates WHERE ckey = ?12 AND set_id = ?1 "   \
+	X(CAND_FIND, "SELECT id, status, first_seen, last_seen FROM candidates " \
+		     "WHERE ckey = ?12 AND set_id = ?1 "                                    \
 		     "AND algo = ?2 AND digest = ?3 AND host = ?4 AND path = ?5")           \
 	X(CAND_INSERT, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, "    \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
@@ -52,6 +53,14 @@
 		       "occurrences = occurrences + 1, "                                    \
 		       "host_truncated = max(host_truncated, ?13), "                        \
 		       "path_truncated = max(path_truncated, ?14) WHERE id = ?1")           \
+	X(CAND_INSERT_RETRO, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, " \
+		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
+		       "last_seen, occurrences, host_truncated, path_truncated, retroactive) " \
+		       "VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?15, ?11, ?16, " \
+		       "?13, ?14, 1)")                                                      \
+	X(CAND_UPDATE_RETRO, "UPDATE candidates SET first_seen = min(first_seen, ?2), "      \
+		       "last_seen = max(last_seen, ?3), occurrences = occurrences + ?4 "    \
+		       "WHERE id = ?1")                                                     \
 	X(CAND_REOPEN, "UPDATE candidates SET status = 'confirmed', "                        \
 		       "reopened = reopened + 1 WHERE id = ?1")                             \
 	X(CAND_SET_STATUS, "UPDATE candidates SET status = ?2 WHERE id = ?1")                \

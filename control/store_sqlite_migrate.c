@@ -157,9 +157,14 @@ static const char migration_7[] =
 	"ALTER TABLE allowlist_v7 RENAME TO allowlist;"
 	"ALTER TABLE reviews ADD COLUMN allow_scope TEXT NOT NULL DEFAULT '';";
 
+/* Version 8: a candidate raised by the re-check of the served-object
+ * journal (docs/journal.md) is flagged retroactive. */
+static const char migration_8[] =
+	"ALTER TABLE candidates ADD COLUMN retroactive INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
-	migration_7,
+	migration_7, migration_8,
 };
 
 int ctl_sqlite_migrate_latest(void)

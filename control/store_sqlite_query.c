@@ -35,6 +35,7 @@ void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->reopened = (uint32_t)sqlite3_column_int(st, 15);
 	c->host_truncated = sqlite3_column_int(st, 16) != 0;
 	c->path_truncated = sqlite3_column_int(st, 17) != 0;
+	c->retroactive = sqlite3_column_int(st, 18) != 0;
 }
 
 /* WHERE clause of @f with numbered parameters ?1..?5 and ?8 (unused ones

@@ -57,6 +57,9 @@ struct dp_lcfg {
 	size_t n_sets;
 	char *set_dir;
 	uint32_t stats_interval; /* seconds between status snapshots to controld */
+	char *journal_dir;       /* the served-object journal (docs/journal.md); NULL: none */
+	uint32_t journal_period, journal_retention_days, journal_max_open, journal_ring;
+	uint32_t journal_pdq_distance;
 	char *dir;               /* the config file's directory */
 };
 
