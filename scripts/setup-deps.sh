@@ -22,6 +22,7 @@ PACKAGES=(
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	time   # /usr/bin/time: peak memory of a streamed replay
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
+	chromium chromium-driver python3-selenium   # the console's browser test
 )
 
 missing=()
