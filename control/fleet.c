@@ -274,44 +274,55 @@ struct walk_ctx {
 	int r;
 };
 
-static int push_occ(const struct ctl_replica *rep, void *arg)
-{
-	struct walk_ctx *pc = arg;
-	struct ctl_record_result res;
+/* The batch being read from the local store. */
+struct occ_batch {
+	struct ctl_replica *reps;
+	size_t n, cap;
+};
 
-	pc->r = ctl_store_record(pc->f->pg, &rep->ev, rep->dataplane, rep->epoch, rep->seq, &res);
-	if (pc->r < 0)
+static int collect_occ(const struct ctl_replica *rep, void *arg)
+{
+	struct occ_batch *b = arg;
+
+	if (b->n >= b->cap)
 		return 1;
-	pc->last = rep->occ_id;
-	pc->n += !res.duplicate;
+	b->reps[b->n++] = *rep;
 	return 0;
 }
 
-/* One batch of occurrences in one transaction.  Returns how many rows
- * were read (0: the outbox is empty) or -EIO. */
+/* One batch of occurrences in one transaction (one statement, candidates
+ * written in key order).  Returns 1 when one went, 0 when the outbox is
+ * empty, or -EIO. */
 static int push_occurrences(struct ctl_fleet *f)
 {
-	struct walk_ctx pc = { .f = f, .last = f->st.occurrences };
-	int r = ctl_store_begin(f->pg);
+	struct occ_batch b = { .cap = f->cfg.batch };
+	uint64_t stored = 0;
+	int r;
 
-	if (r == 0)
-		r = ctl_store_replicas(f->local, f->st.occurrences, f->cfg.batch, push_occ, &pc);
-	if (r == 1 || pc.r < 0)
-		r = -EIO;
-	if (r == 0 && pc.last == f->st.occurrences) {
-		ctl_store_rollback(f->pg);
+	b.reps = malloc(b.cap * sizeof(*b.reps));
+	if (!b.reps)
+		return -EIO;
+	r = ctl_store_replicas(f->local, f->st.occurrences, f->cfg.batch, collect_occ, &b);
+	if (r == 0 && b.n == 0) {
+		free(b.reps);
 		return 0;
 	}
 	if (r == 0)
-		r = ctl_store_commit(f->pg);
-	if (r < 0) {
-		ctl_store_rollback(f->pg);
-		return -EIO;
+		r = ctl_store_begin(f->pg);
+	if (r == 0) {
+		r = ctl_pg_record_batch(f->pg, b.reps, b.n, &stored);
+		if (r == 0)
+			r = ctl_store_commit(f->pg);
+		else
+			ctl_store_rollback(f->pg);
 	}
-	ctl_count(f->cfg.metrics, CTL_CTR_FLEET_OCCURRENCES, pc.n);
-	f->st.occurrences = pc.last;
-	state_save(f);
-	return 1;
+	if (r == 0) {
+		ctl_count(f->cfg.metrics, CTL_CTR_FLEET_OCCURRENCES, stored);
+		f->st.occurrences = b.reps[b.n - 1].occ_id;
+		state_save(f);
+	}
+	free(b.reps);
+	return r < 0 ? -EIO : 1;
 }
 
 static int push_review(const struct ctl_review *rv, const struct ctl_candidate *c, void *arg)

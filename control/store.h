@@ -221,7 +221,8 @@ struct ctl_cand_filter {
  * an edge's uplink replicates (docs/fleet.md). */
 struct ctl_replica {
 	int64_t occ_id;
-	struct ctl_event ev;
+	struct ctl_event ev;           /* a live event (retroactive false) */
+	bool cand_retroactive;         /* its candidate was raised by a re-check */
 	char dataplane[CTL_DP_MAX + 1];
 	char epoch[CTL_DP_MAX + 1];
 	uint64_t seq;

@@ -110,7 +110,8 @@ int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 	} else if (r == 0) {
 		v = ctl_pg_schema_version(&p->store);
 		if (v != ctl_pg_migrate_latest())
-			r = hwall_err_set(err, -ENOTSUP, "PostgreSQL: schema version %d, this controld needs %d%s", v,
+			r = hwall_err_set(err, -ENOTSUP,
+					  "PostgreSQL: schema version %d, this controld needs %d%s", v,
 					  ctl_pg_migrate_latest(),
 					  v > ctl_pg_migrate_latest() ? " (the database is newer)"
 								      : " (run migrate)");
@@ -118,6 +119,24 @@ int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 	if (r == 0) {
 		*ret_store = &p->store;
 		return 0;
+	}
+	pg_close(&p->store);
+	return r;
+}
+
+int ctl_pg_migrate_to(const char *conninfo, int target, struct hwall_err *err)
+{
+	struct ctl_pg *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return hwall_err_set(err, -ENOMEM, "out of memory");
+	p->store.ops = &ctl_pg_ops;
+	r = pg_connect(p, conninfo, err);
+	if (r == 0) {
+		r = ctl_pg_migrate(p, target);
+		if (r < 0)
+			hwall_err_set(err, r, "PostgreSQL: %s", p->errmsg);
 	}
 	pg_close(&p->store);
 	return r;

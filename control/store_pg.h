@@ -43,6 +43,22 @@ int ctl_pg_migrate_latest(void);
 int ctl_pg_open(const char *conninfo, const char *appliance, bool migrate,
 		struct ctl_store **ret_store, struct hwall_err *err);
 
+/*
+ * Record @n replicas of this connection's appliance in one statement, in
+ * the caller's transaction (the fleet uplink's batch): those already
+ * stored (same dataplane, epoch and number, or at or below the ingest
+ * mark) and allowlisted ones are skipped, each candidate is written once,
+ * the marks move.  How many occurrences were stored goes to *ret_new.
+ * Returns 0 or -EIO (-ENOMEM).
+ */
+int ctl_pg_record_batch(struct ctl_store *s, const struct ctl_replica *reps, size_t n,
+			uint64_t *ret_new);
+
+/* Bring the database at @conninfo to schema version @target (each step one
+ * transaction).  0, -ENOTSUP (newer), -EINVAL, -EIO with @err.  Exposed for
+ * tests of upgrades; controld migrates through ctl_pg_open(). */
+int ctl_pg_migrate_to(const char *conninfo, int target, struct hwall_err *err);
+
 /* Whether @id is a usable appliance id: 1..63 bytes of [A-Za-z0-9._-]. */
 bool ctl_pg_appliance_valid(const char *id);
 

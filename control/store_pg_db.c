@@ -206,6 +206,7 @@ void ctl_pg_row_candidate(PGresult *res, int i, struct ctl_candidate *c)
 	c->reopened = (uint32_t)ctl_pg_i64(res, i, 15);
 	c->host_truncated = ctl_pg_bool(res, i, 16);
 	c->path_truncated = ctl_pg_bool(res, i, 17);
+	c->retroactive = ctl_pg_bool(res, i, 18);
 }
 
 void ctl_pg_row_review(PGresult *res, int i, int col, struct ctl_review *v)

@@ -12,6 +12,7 @@
  */
 #include "control/store_pg_int.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,10 +133,14 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	ctl_pg_arg_bool(&a, ev->complete);
 	ctl_pg_arg_bool(&a, ev->partial);
 	ctl_pg_arg_i64(&a, ev->normalised);
+	ctl_pg_arg_bool(&a, ev->retroactive);
+	ctl_pg_arg_i64(&a, ev->first_served);
+	ctl_pg_arg_i64(&a, ev->serve_count);
 	res = ctl_pg_exec(p,
-			  "SELECT r_id, r_created, r_reopened, r_allowlisted, r_duplicate FROM"
-			  " hwall_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-			  " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+			  "SELECT r_id, r_created, r_reopened, r_allowlisted, r_duplicate, r_known"
+			  " FROM hwall_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+			  " $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
+			  " $27)",
 			  &a, NULL);
 	if (!res)
 		return -EIO;
@@ -149,8 +154,68 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	ret->reopened = ctl_pg_bool(res, 0, 2);
 	ret->allowlisted = ctl_pg_bool(res, 0, 3);
 	ret->duplicate = ctl_pg_bool(res, 0, 4);
+	ret->known = ctl_pg_bool(res, 0, 5);
 	PQclear(res);
 	return ctl_pg_peer_advance(s, dataplane, epoch, seq, ev->ts);
+}
+
+/* One replica as a row of hwall_record_batch()'s JSON array. */
+static cJSON *replica_row_json(const struct ctl_replica *rep)
+{
+	const struct ctl_event *ev = &rep->ev;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "dp", rep->dataplane);
+	cJSON_AddStringToObject(o, "epoch", rep->epoch);
+	cJSON_AddNumberToObject(o, "seq", (double)rep->seq);
+	cJSON_AddStringToObject(o, "set_id", ev->set);
+	cJSON_AddStringToObject(o, "algo", hwall_algo_name(ev->algo));
+	cJSON_AddStringToObject(o, "digest", ev->digest);
+	cJSON_AddStringToObject(o, "host", ev->host);
+	cJSON_AddStringToObject(o, "path", ev->path);
+	cJSON_AddNumberToObject(o, "set_version", (double)ev->set_version);
+	cJSON_AddStringToObject(o, "server_ip", ev->server_ip);
+	cJSON_AddNumberToObject(o, "server_port", ev->server_port);
+	cJSON_AddNumberToObject(o, "category", ev->category);
+	cJSON_AddNumberToObject(o, "ref", ev->ref);
+	cJSON_AddNumberToObject(o, "ts", (double)ev->ts);
+	cJSON_AddBoolToObject(o, "host_trunc", ev->host_truncated);
+	cJSON_AddBoolToObject(o, "path_trunc", ev->path_truncated);
+	cJSON_AddStringToObject(o, "client", ev->client);
+	cJSON_AddStringToObject(o, "method", ev->method);
+	cJSON_AddNumberToObject(o, "http_status", ev->http_status);
+	cJSON_AddNumberToObject(o, "size", (double)ev->size);
+	cJSON_AddBoolToObject(o, "complete", ev->complete);
+	cJSON_AddBoolToObject(o, "partial", ev->partial);
+	cJSON_AddNumberToObject(o, "normalised", ev->normalised);
+	cJSON_AddBoolToObject(o, "retro", rep->cand_retroactive);
+	return o;
+}
+
+int ctl_pg_record_batch(struct ctl_store *s, const struct ctl_replica *reps, size_t n,
+			uint64_t *ret_new)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	struct ctl_pg_args a = { 0 };
+	cJSON *rows = cJSON_CreateArray();
+	int64_t v = 0;
+	char *text;
+	int r;
+
+	for (size_t i = 0; rows && i < n; i++)
+		cJSON_AddItemToArray(rows, replica_row_json(&reps[i]));
+	text = rows ? cJSON_PrintUnformatted(rows) : NULL;
+	cJSON_Delete(rows);
+	if (!text)
+		return -ENOMEM;
+	p->mark.valid = false; /* the batch moves marks behind the cache */
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, text);
+	r = ctl_pg_int(p, "SELECT hwall_record_batch($1, $2::jsonb)", &a, &v);
+	free(text);
+	if (r == 0)
+		*ret_new = (uint64_t)v;
+	return r < 0 ? -EIO : 0;
 }
 
 int ctl_pg_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
@@ -205,20 +270,20 @@ static int replica_row(PGresult *res, int i, void *arg)
 
 	ctl_pg_row_candidate(res, i, &c);
 	ctl_replica_init(rep, &c);
-	rep->occ_id = ctl_pg_i64(res, i, 18);
-	ev->ts = ctl_pg_i64(res, i, 19);
-	ctl_pg_text(res, i, 20, ev->client, sizeof(ev->client));
-	ctl_pg_text(res, i, 21, ev->method, sizeof(ev->method));
-	ctl_pg_text(res, i, 22, ev->server_ip, sizeof(ev->server_ip));
-	ev->server_port = (uint16_t)ctl_pg_i64(res, i, 23);
-	ev->http_status = (int)ctl_pg_i64(res, i, 24);
-	ev->size = (uint64_t)ctl_pg_i64(res, i, 25);
-	ev->complete = ctl_pg_bool(res, i, 26);
-	ev->partial = ctl_pg_bool(res, i, 27);
-	ctl_pg_text(res, i, 28, rep->dataplane, sizeof(rep->dataplane));
-	ctl_pg_text(res, i, 29, rep->epoch, sizeof(rep->epoch));
-	rep->seq = (uint64_t)ctl_pg_i64(res, i, 30);
-	ev->normalised = (uint32_t)ctl_pg_i64(res, i, 31);
+	rep->occ_id = ctl_pg_i64(res, i, 19);
+	ev->ts = ctl_pg_i64(res, i, 20);
+	ctl_pg_text(res, i, 21, ev->client, sizeof(ev->client));
+	ctl_pg_text(res, i, 22, ev->method, sizeof(ev->method));
+	ctl_pg_text(res, i, 23, ev->server_ip, sizeof(ev->server_ip));
+	ev->server_port = (uint16_t)ctl_pg_i64(res, i, 24);
+	ev->http_status = (int)ctl_pg_i64(res, i, 25);
+	ev->size = (uint64_t)ctl_pg_i64(res, i, 26);
+	ev->complete = ctl_pg_bool(res, i, 27);
+	ev->partial = ctl_pg_bool(res, i, 28);
+	ctl_pg_text(res, i, 29, rep->dataplane, sizeof(rep->dataplane));
+	ctl_pg_text(res, i, 30, rep->epoch, sizeof(rep->epoch));
+	rep->seq = (uint64_t)ctl_pg_i64(res, i, 31);
+	ev->normalised = (uint32_t)ctl_pg_i64(res, i, 32);
 	return w->fn(rep, w->ctx);
 }
 
@@ -239,7 +304,8 @@ int ctl_pg_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_repl
 			"SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
 			" c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
 			" c.first_seen, c.last_seen, c.occurrences, c.reopened,"
-			" c.host_truncated, c.path_truncated, o.id, o.seen, o.client,"
+			" c.host_truncated, c.path_truncated, c.retroactive, o.id, o.seen,"
+			" o.client,"
 			" o.method, o.server_ip, o.server_port, o.http_status, o.size,"
 			" o.complete, o.partial, o.dataplane, o.epoch, o.seq, o.normalised"
 			" FROM occurrences o JOIN candidates c ON c.id = o.candidate_id"
@@ -261,7 +327,7 @@ static int review_cand_row(PGresult *res, int i, void *arg)
 	struct ctl_review v;
 
 	ctl_pg_row_candidate(res, i, &c);
-	ctl_pg_row_review(res, i, 18, &v);
+	ctl_pg_row_review(res, i, 19, &v);
 	return w->fn(&v, &c, w->ctx);
 }
 
@@ -277,7 +343,9 @@ int ctl_pg_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
 			   "SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
 			   " c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
 			   " c.first_seen, c.last_seen, c.occurrences, c.reopened,"
-			   " c.host_truncated, c.path_truncated, r.id, r.candidate_id, r.at, r.actor,"
+			   " c.host_truncated, c.path_truncated, c.retroactive, r.id,"
+			   " r.candidate_id,"
+			   " r.at, r.actor,"
 			   " r.from_status, r.to_status, r.note, r.allow_scope"
 			   " FROM reviews r JOIN candidates c ON c.id = r.candidate_id"
 			   " WHERE r.id > $1 ORDER BY r.id LIMIT $2",

@@ -28,7 +28,7 @@
 #define CTL_PG_CAND_COLS                                                        \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
 	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
-	"host_truncated, path_truncated"
+	"host_truncated, path_truncated, retroactive"
 
 #define CTL_PG_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
 
@@ -111,7 +111,7 @@ int ctl_pg_tx_begin(struct ctl_pg *p);
 int ctl_pg_tx_commit(struct ctl_pg *p);
 void ctl_pg_tx_rollback(struct ctl_pg *p);
 
-/* Fill @c from a row whose first 18 columns are CTL_PG_CAND_COLS. */
+/* Fill @c from a row whose first 19 columns are CTL_PG_CAND_COLS. */
 void ctl_pg_row_candidate(PGresult *res, int i, struct ctl_candidate *c);
 
 /* Fill @v from 8 columns from @col: id, candidate_id, at, actor,

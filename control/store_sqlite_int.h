@@ -197,7 +197,7 @@ int ctl_sqlite_reviews_between(struct ctl_store *s, int64_t since, int64_t until
 			       ctl_review_fn fn, void *ctx);
 int ctl_sqlite_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
 				     ctl_cand_fn fn, void *ctx);
-/* Fill @c from the first 18 columns of a row (CTL_CAND_COLS). */
+/* Fill @c from the first 19 columns of a row (CTL_CAND_COLS). */
 void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c);
 
 /* ---- replication (store_sqlite_replica.c): ops of the same name ---- */

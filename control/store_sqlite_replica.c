@@ -51,20 +51,20 @@ static int replica_row(sqlite3_stmt *st, void *arg)
 
 	ctl_sqlite_row_candidate(st, &c);
 	ctl_replica_init(rep, &c);
-	rep->occ_id = sqlite3_column_int64(st, 18);
-	ev->ts = sqlite3_column_int64(st, 19);
-	ctl_sqlite_col_text(st, 20, ev->client, sizeof(ev->client));
-	ctl_sqlite_col_text(st, 21, ev->method, sizeof(ev->method));
-	ctl_sqlite_col_text(st, 22, ev->server_ip, sizeof(ev->server_ip));
-	ev->server_port = (uint16_t)sqlite3_column_int(st, 23);
-	ev->http_status = sqlite3_column_int(st, 24);
-	ev->size = (uint64_t)sqlite3_column_int64(st, 25);
-	ev->complete = sqlite3_column_int(st, 26) != 0;
-	ev->partial = sqlite3_column_int(st, 27) != 0;
-	ctl_sqlite_col_text(st, 28, rep->dataplane, sizeof(rep->dataplane));
-	ctl_sqlite_col_text(st, 29, rep->epoch, sizeof(rep->epoch));
-	rep->seq = (uint64_t)sqlite3_column_int64(st, 30);
-	ev->normalised = (uint32_t)sqlite3_column_int64(st, 31);
+	rep->occ_id = sqlite3_column_int64(st, 19);
+	ev->ts = sqlite3_column_int64(st, 20);
+	ctl_sqlite_col_text(st, 21, ev->client, sizeof(ev->client));
+	ctl_sqlite_col_text(st, 22, ev->method, sizeof(ev->method));
+	ctl_sqlite_col_text(st, 23, ev->server_ip, sizeof(ev->server_ip));
+	ev->server_port = (uint16_t)sqlite3_column_int(st, 24);
+	ev->http_status = sqlite3_column_int(st, 25);
+	ev->size = (uint64_t)sqlite3_column_int64(st, 26);
+	ev->complete = sqlite3_column_int(st, 27) != 0;
+	ev->partial = sqlite3_column_int(st, 28) != 0;
+	ctl_sqlite_col_text(st, 29, rep->dataplane, sizeof(rep->dataplane));
+	ctl_sqlite_col_text(st, 30, rep->epoch, sizeof(rep->epoch));
+	rep->seq = (uint64_t)sqlite3_column_int64(st, 31);
+	ev->normalised = (uint32_t)sqlite3_column_int64(st, 32);
 	return w->fn(rep, w->ctx);
 }
 
@@ -80,7 +80,7 @@ int ctl_sqlite_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_
 			       "SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
 			       " c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
 			       " c.first_seen, c.last_seen, c.occurrences, c.reopened,"
-			       " c.host_truncated, c.path_truncated, o.id, o.seen, o.client,"
+			       " c.host_truncated, c.path_truncated, c.retroactive, o.id, o.seen, o.client,"
 			       " o.method, o.server_ip, o.server_port, o.http_status, o.size,"
 			       " o.complete, o.partial, o.dataplane, o.epoch, o.seq, o.normalised"
 			       " FROM occurrences o JOIN candidates c ON c.id = o.candidate_id"
@@ -115,14 +115,14 @@ static int review_cand_row(sqlite3_stmt *st, void *arg)
 
 	ctl_sqlite_row_candidate(st, &c);
 	memset(&v, 0, sizeof(v));
-	v.id = sqlite3_column_int64(st, 18);
+	v.id = sqlite3_column_int64(st, 19);
 	v.candidate_id = c.id;
-	v.at = sqlite3_column_int64(st, 19);
-	ctl_sqlite_col_text(st, 20, v.actor, sizeof(v.actor));
-	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 21));
-	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 22));
-	ctl_sqlite_col_text(st, 23, v.note, sizeof(v.note));
-	sc = ctl_allow_scope_parse((const char *)sqlite3_column_text(st, 24));
+	v.at = sqlite3_column_int64(st, 20);
+	ctl_sqlite_col_text(st, 21, v.actor, sizeof(v.actor));
+	v.from = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 22));
+	v.to = (enum ctl_status)ctl_status_parse((const char *)sqlite3_column_text(st, 23));
+	ctl_sqlite_col_text(st, 24, v.note, sizeof(v.note));
+	sc = ctl_allow_scope_parse((const char *)sqlite3_column_text(st, 25));
 	v.allow_scope = sc < 0 ? -1 : sc;
 	return w->fn(&v, &c, w->ctx);
 }
@@ -138,7 +138,7 @@ int ctl_sqlite_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
 			       "SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
 			       " c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
 			       " c.first_seen, c.last_seen, c.occurrences, c.reopened,"
-			       " c.host_truncated, c.path_truncated, r.id, r.at, r.actor,"
+			       " c.host_truncated, c.path_truncated, c.retroactive, r.id, r.at, r.actor,"
 			       " r.from_status, r.to_status, r.note, r.allow_scope"
 			       " FROM reviews r JOIN candidates c ON c.id = r.candidate_id"
 			       " WHERE r.id > ?1 ORDER BY r.id LIMIT ?2",

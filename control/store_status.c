@@ -101,4 +101,5 @@ void ctl_replica_init(struct ctl_replica *rep, const struct ctl_candidate *c)
 	ev->path_truncated = c->path_truncated;
 	ev->category = c->category;
 	ev->ref = c->ref;
+	rep->cand_retroactive = c->retroactive;
 }

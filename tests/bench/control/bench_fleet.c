@@ -4,9 +4,9 @@
  * starts, synthetic events only.  Prints, never asserts:
  *
  *  1. replication: APPLIANCES concurrent connections, each sending EVENTS
- *     occurrences in batches of BATCH per transaction through the central
- *     store's record op under its own appliance id (the uplink's push
- *     path), as occurrences per second; baseline in the same run: one
+ *     occurrences in batches of BATCH per transaction, one statement each
+ *     (ctl_pg_record_batch(), the uplink's push path) under its own
+ *     appliance id, as occurrences per second; baseline in the same run: one
  *     appliance alone;
  *  2. decision latency: a central review until an edge connection that
  *     LISTENs has read it (ctl_pg_wait, ctl_pg_decisions), p50 and p95
@@ -18,7 +18,9 @@
  *   with_pg.sh bench_fleet [APPLIANCES] [EVENTS] [BATCH] [BACKLOG] [REVIEWS]
  *
  * Defaults 100, 500, 500, 20000, 40.  The objects repeat (500 per
- * appliance, shared across appliances), as a fleet's matches do.
+ * appliance), and one in ten is served by every appliance (one candidate
+ * with occurrences from all: those rows are locked by one batch at a
+ * time).
  */
 #include "common/clock.h"
 #include "control/fleet.h"
@@ -41,30 +43,40 @@ struct worker {
 	int failed;
 };
 
-/* One appliance: EVENTS occurrences in batches, as the uplink sends them. */
+/* One appliance: EVENTS occurrences in batches, as the uplink sends them
+ * (ctl_pg_record_batch(): one statement per batch). */
 static void *appliance_main(void *arg)
 {
 	struct worker *w = arg;
-	struct ctl_record_result res;
+	struct ctl_replica *reps = calloc(batch, sizeof(*reps));
 	struct ctl_store *s = NULL;
-	struct ctl_event ev;
-	char app[32], path[32];
+	char app[32], path[32], host[32];
+	uint64_t stored;
 
 	snprintf(app, sizeof(app), "edge%u", w->idx);
-	if (ctl_pg_open(central, app, false, &s, NULL) < 0) {
+	if (!reps || ctl_pg_open(central, app, false, &s, NULL) < 0) {
 		w->failed = 1;
+		free(reps);
 		return NULL;
 	}
 	for (unsigned int i = 0; i < n_events && !w->failed; i += batch) {
-		w->failed |= ctl_store_begin(s) < 0;
-		for (unsigned int k = i; k < i + batch && k < n_events && !w->failed; k++) {
+		size_t n = 0;
+
+		for (unsigned int k = i; k < i + batch && k < n_events; k++, n++) {
+			/* one object in ten is served by every appliance */
+			snprintf(host, sizeof(host), "site%u.example", k % 10 ? w->idx : 0);
 			snprintf(path, sizeof(path), "/m/%u.jpg", k % 500);
-			ctl_test_event(&ev, k % 500, "site.example", path, 1000 + k);
-			w->failed |= ctl_store_record(s, &ev, "dp0", "e1", k + 1, &res) < 0;
+			ctl_test_event(&reps[n].ev, k % 500, host, path, 1000 + k);
+			snprintf(reps[n].dataplane, sizeof(reps[n].dataplane), "dp0");
+			snprintf(reps[n].epoch, sizeof(reps[n].epoch), "e1");
+			reps[n].seq = k + 1;
 		}
+		w->failed |= ctl_store_begin(s) < 0;
+		w->failed |= ctl_pg_record_batch(s, reps, n, &stored) < 0;
 		w->failed |= ctl_store_commit(s) < 0;
 	}
 	ctl_store_close(s);
+	free(reps);
 	return NULL;
 }
 
@@ -114,7 +126,7 @@ static void decision_latency(unsigned int reviews)
 	if (!lat || ctl_store_open(central, &c, NULL) < 0 ||
 	    ctl_pg_open(central, "edge0", false, &e, NULL) < 0 || ctl_pg_listen(e) < 0)
 		return;
-	ctl_test_event(&ev, 1, "site.example", "/m/1.jpg", 0);
+	ctl_test_event(&ev, 10, "site0.example", "/m/10.jpg", 0);
 	if (ctl_store_candidate_find(c, "test", ev.algo, ev.digest, ev.host, ev.path, &id) < 0 ||
 	    ctl_pg_decisions(e, 0, 1000000, count_cb, &seq) < 0)
 		return;

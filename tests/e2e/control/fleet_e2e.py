@@ -17,7 +17,12 @@ server in a temporary directory and removes it whatever happens.
  - edge1 killed with SIGKILL and restarted: what it had acknowledged is
    central once, none twice.
 
-usage: with_pg.sh fleet_e2e.py CONTROLD
+With HASHWALL_BPF given and run as root, each edge enforces on a veth pair
+the script makes (its BPF maps pinned under a directory of its own), and
+the central block and false positive are checked in the edges' URL maps
+too; all is removed on exit.
+
+usage: with_pg.sh fleet_e2e.py CONTROLD [HASHWALL_BPF]
 """
 import json
 import os
@@ -33,8 +38,10 @@ import urllib.request
 from ctl_e2e import ON_FAIL, fail, free_port, ingest, sh, wait_for
 
 CTLD = os.path.abspath(sys.argv[1])
+BPF = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 and os.geteuid() == 0 else None
 PGDIR = os.environ["HWALL_TEST_PG_DIR"]
 PROCS = {}
+VETHS = []  # (interface, pin root) per edge, removed on exit
 DIGEST = {"shared": "5a" * 16, "edge1": "e1" * 16, "edge2": "e2" * 16}
 
 
@@ -62,6 +69,23 @@ def event(name):
 def send(sock_path, epoch, names):
     """@names' events as 1..n of (dp0, @epoch); returns once all are acked."""
     ingest(sock_path, "dp0", epoch, [event(n) for n in names])
+
+
+def enforcing(name):
+    """A veth pair and a pin root for edge @name; its enforcement section."""
+    veth = f"hwfl{os.getpid() % 10000}{name[-1]}"
+    pin = f"/sys/fs/bpf/hw-fleet-{os.getpid()}-{name}"
+    subprocess.run(["ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "p"],
+                   check=True)
+    VETHS.append((veth, pin))
+    for dev in (veth, veth + "p"):
+        subprocess.run(["ip", "link", "set", dev, "up"], check=True)
+    return {"interface": veth, "pin_root": pin, "block_ttl": 600}
+
+
+def url_in_map(pin, url):
+    key = sh(BPF, "key", url).strip()
+    return any(line.startswith(key) for line in sh(BPF, "-r", pin, "list-urls").splitlines())
 
 
 def start(name, work, cfg):
@@ -94,19 +118,24 @@ def main():
         json.dump({"db": central_db, "ingest_socket": f"{work}/central/ingest.sock",
                    "client_key_file": f"{work}/client.key", "tokens_file": f"{work}/tokens"},
                   open("central/ctl.json", "w"))
-        if "schema version 5" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
-            fail("migrate did not report schema version 5")
+        if "schema version 6" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
+            fail("migrate did not report schema version 6")
         for n in ("edge1", "edge2"):  # least privilege: each edge its own role
             sh("psql", central_db, "-qc", f"CREATE ROLE {n} LOGIN IN ROLE hwall_edge")
         start("central", work, {"db": central_db, "api": {"port": ports["central"]}})
         edges = {}
         for n in ("edge1", "edge2"):
-            edges[n] = start(n, work, {
-                "db": f"{work}/{n}/store.db", "api": {"port": ports[n]},
-                "fleet": {"conninfo": f"host={PGDIR} user={n} dbname=fleet", "appliance": n,
-                          "reconcile_ms": 1000}})
+            cfg = {"db": f"{work}/{n}/store.db", "api": {"port": ports[n]},
+                   "fleet": {"conninfo": f"host={PGDIR} user={n} dbname=fleet", "appliance": n,
+                             "reconcile_ms": 1000}}
+            if BPF:
+                cfg["enforcement"] = enforcing(n)
+            edges[n] = start(n, work, cfg)
         send(f"{edges['edge1']}/ingest.sock", "a", ["shared", "edge1"])
         send(f"{edges['edge2']}/ingest.sock", "a", ["shared", "edge2", "shared"])
+        for veth, pin in VETHS:  # the match blocked the URL on each edge
+            wait_for(f"{veth}: the shared URL in the map",
+                     lambda: url_in_map(pin, "http://shared.example/shared.jpg"))
 
         def central(path, body=None):
             return api(ports["central"], admin, path, body)
@@ -135,6 +164,11 @@ def main():
                 b["host"] == "bad.example" for b in api(ports[n], admin,
                                                         "/api/v1/blocks")["items"]),
                 timeout=5)
+            if BPF:
+                pin = [p for v, p in VETHS if n[-1] == v[-1]][0]
+                wait_for(f"{n}'s map: the central block in, the false positive out",
+                         lambda: url_in_map(pin, "http://bad.example/x") and
+                         not url_in_map(pin, "http://shared.example/shared.jpg"), timeout=5)
             local = api(ports[n], admin, "/api/v1/candidates?status=false_positive")["items"]
             trail = api(ports[n], admin, f"/api/v1/candidates/{local[0]['id']}")["reviews"]
             if trail[-1]["actor"] != "fleet:adam":
@@ -161,7 +195,8 @@ def main():
         total = sum(c["occurrences"] for c in central("/api/v1/candidates")["items"])
         if total != 9:
             fail(f"{total} central occurrences after the restart, expected 9")
-        print(f"fleet_e2e: 2 edges, 1 central; decisions on both edges in {took:.2f} s "
+        print(f"fleet_e2e: 2 edges{' enforcing with BPF' if BPF else ''}, 1 central; "
+              f"decisions on both edges in {took:.2f} s "
               f"(machine loaded); acks with the database down in {acked_in:.2f} s; "
               f"9 occurrences once each after an outage and kill -9")
     finally:
@@ -169,6 +204,9 @@ def main():
             if p.poll() is None:
                 p.terminate()
                 p.wait(10)
+        for veth, pin in VETHS:
+            subprocess.run(["ip", "link", "del", veth], stderr=subprocess.DEVNULL)
+            shutil.rmtree(pin, ignore_errors=True)
         os.chdir("/")
         shutil.rmtree(work, ignore_errors=True)
 

@@ -13,22 +13,29 @@
 #include "ctl_test_store_cases.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 static char conninfo[256];
 
-/* A fresh database per test, opened (and so migrated) as the central store. */
+/* An empty central store per test: one database, migrated by the first
+ * open, emptied (TRUNCATE) for each later test; a database per test costs
+ * seconds on a loaded machine. */
 static struct ctl_store *ctl_test_store_new(void)
 {
-	static int n;
+	static bool made;
 	struct ctl_store *s = NULL;
-	struct hwall_err err = { 0 };
-	char name[32];
+	struct hwall_err err = { { 0 } };
 
-	snprintf(name, sizeof(name), "t%d", ++n);
-	ctl_test_pg_db(name, conninfo, sizeof(conninfo));
+	if (!made)
+		ctl_test_pg_db("tstore", conninfo, sizeof(conninfo));
+	else
+		CU_ASSERT_FATAL(ctl_test_pg_exec(conninfo, "TRUNCATE candidates, occurrences, reviews,"
+							   " ingest_peers, allowlist, blocks, appliances,"
+							   " decisions RESTART IDENTITY CASCADE") == 0);
+	made = true;
 	CU_ASSERT_FATAL(ctl_store_open(conninfo, &s, &err) == 0);
 	return s;
 }
@@ -52,28 +59,59 @@ static void test_pg_ops_complete(void)
  * migrating) refuses an older one. */
 static void test_pg_migrate(void)
 {
-	struct ctl_store *s = ctl_test_store_new(), *e = NULL;
-	struct hwall_err err = { 0 };
-	char edge_db[256];
+	struct ctl_store *s = NULL, *e = NULL;
+	struct hwall_err err = { { 0 } };
+	char ci[256], edge_db[256];
 
+	ctl_test_pg_db("tmigrate", ci, sizeof(ci));
+	CU_ASSERT_FATAL(ctl_store_open(ci, &s, &err) == 0);
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 6);
 	ctl_store_close(s);
-	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), 0);
-	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM hwall_schema"), 1);
+	CU_ASSERT_EQUAL(ctl_store_open(ci, &s, &err), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(ci, "SELECT count(*) FROM hwall_schema"), 1);
 	ctl_store_close(s);
-	CU_ASSERT_EQUAL(ctl_pg_open(conninfo, "edge1", false, &e, &err), 0);
+	CU_ASSERT_EQUAL(ctl_pg_open(ci, "edge1", false, &e, &err), 0);
 	ctl_store_close(e);
-	CU_ASSERT_EQUAL(ctl_test_pg_exec(conninfo, "UPDATE hwall_schema SET version = 99"), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_exec(ci, "UPDATE hwall_schema SET version = 99"), 0);
 	s = NULL;
-	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), -ENOTSUP);
+	CU_ASSERT_EQUAL(ctl_store_open(ci, &s, &err), -ENOTSUP);
 	CU_ASSERT_PTR_NULL(s);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "newer"));
 	ctl_test_pg_db("tedge", edge_db, sizeof(edge_db));
 	CU_ASSERT_EQUAL(ctl_pg_open(edge_db, "edge1", false, &e, &err), -ENOTSUP);
-	CU_ASSERT_EQUAL(ctl_pg_open(conninfo, "bad id!", false, &e, &err), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_pg_open(ci, "bad id!", false, &e, &err), -EINVAL);
 	CU_ASSERT_EQUAL(ctl_pg_open("host=/nonexistent-dir dbname=x", "edge1", false, &e, &err),
 			-EIO);
+}
+
+/* A database of version 4 (the first released) keeps its rows through the
+ * upgrade: candidates read as not retroactive, and recording goes on. */
+static void test_pg_migrate_from_v4(void)
+{
+	struct ctl_store *s = NULL;
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	char ci[256];
+
+	ctl_test_pg_db("tv4", ci, sizeof(ci));
+	CU_ASSERT_FATAL(ctl_pg_migrate_to(ci, 4, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_exec(ci, "INSERT INTO candidates (id, set_id, algo, digest,"
+					 " host, path, set_version, server_ip, server_port,"
+					 " category, ref, first_seen, last_seen, occurrences) VALUES"
+					 " (7, 'test', 'md5', '00112233445566778899aabbccddeeff',"
+					 " 'h', '/p', 1, '192.0.2.1', 80, 2, 3, 10, 20, 1)"), 0);
+	CU_ASSERT_FATAL(ctl_store_open(ci, &s, NULL) == 0);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 6);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, 7, &c), 0);
+	CU_ASSERT_FALSE(c.retroactive);
+	CU_ASSERT_EQUAL(c.occurrences, 1);
+	ctl_test_event(&ev, 3, "h.example", "/q", 30);
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	ctl_store_close(s);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_to(ci, 99, NULL), -EINVAL);
 }
 
 static void test_pg_reviews_append_only(void)
@@ -256,6 +294,60 @@ static void test_pg_reconnect(void)
 	ctl_store_close(s);
 }
 
+/* The uplink's batch: one statement; what is stored already (or at or
+ * below the mark) and allowlisted rows are skipped; a candidate seen
+ * several times in the batch is written once with the sum; a taken_down
+ * one reopens with its audit row; the marks move. */
+static void test_pg_record_batch(void)
+{
+	struct ctl_store *s = ctl_test_store_new(), *e1 = NULL;
+	struct ctl_review trail[4] = { 0 };
+	struct ctl_replica reps[5];
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	uint64_t stored = 0, mark = 0;
+	int64_t id;
+
+	CU_ASSERT_FATAL(ctl_pg_open(conninfo, "edge1", false, &e1, NULL) == 0);
+	ctl_test_event(&ev, 31, "b.example", "/1.jpg", 1000);
+	CU_ASSERT_EQUAL(record(e1, &ev, 1, &res), 0); /* seq 1 already in */
+	id = res.candidate_id;
+	CU_ASSERT_EQUAL(ctl_store_review(s, id, CTL_STATUS_TAKEN_DOWN, "alice", "", CTL_ALLOW_SET,
+					 1050, NULL), 0);
+	memset(reps, 0, sizeof(reps));
+	for (int i = 0; i < 5; i++) {
+		ctl_test_event(&reps[i].ev, i < 3 ? 31 : 32, "b.example", i < 3 ? "/1.jpg" : "/2.jpg",
+			       1100 + i);
+		snprintf(reps[i].dataplane, sizeof(reps[i].dataplane), "dp0");
+		snprintf(reps[i].epoch, sizeof(reps[i].epoch), "e1");
+		reps[i].seq = (uint64_t)i + 1;
+	}
+	CU_ASSERT_EQUAL(ctl_store_allow_add(s, reps[4].ev.algo, reps[4].ev.digest, "", "adam", "",
+					    1060), 0);
+	CU_ASSERT_EQUAL(ctl_store_begin(e1), 0);
+	CU_ASSERT_EQUAL(ctl_pg_record_batch(e1, reps, 5, &stored), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(e1), 0);
+	CU_ASSERT_EQUAL(stored, 2); /* seq 2 and 3; 1 was in, 4 and 5 allowlisted */
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 3);
+	CU_ASSERT_EQUAL(c.last_seen, 1102);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_CONFIRMED);
+	CU_ASSERT_EQUAL(c.reopened, 1);
+	CU_ASSERT_EQUAL(ctl_store_reviews(s, id, review_collect_cb, trail), 0);
+	CU_ASSERT_STRING_EQUAL(trail[1].actor, "controld");
+	CU_ASSERT_EQUAL(ctl_store_peer_mark(e1, "dp0", "e1", &mark), 0);
+	CU_ASSERT_EQUAL(mark, 5);
+	/* the same batch again: nothing */
+	CU_ASSERT_EQUAL(ctl_store_begin(e1), 0);
+	CU_ASSERT_EQUAL(ctl_pg_record_batch(e1, reps, 5, &stored), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(e1), 0);
+	CU_ASSERT_EQUAL(stored, 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM occurrences"), 3);
+	ctl_store_close(e1);
+	ctl_store_close(s);
+}
+
 /* The connection string of database @db as role @user. */
 static void as_user(char *buf, size_t cap, const char *user)
 {
@@ -331,10 +423,12 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "postgresql ops table complete", test_pg_ops_complete },
 		{ "migrate from empty, refuse newer", test_pg_migrate },
+		{ "migrate from version 4", test_pg_migrate_from_v4 },
 		{ "reviews are append-only", test_pg_reviews_append_only },
 		CTL_TEST_STORE_CASES,
 		{ "one candidate, occurrences per appliance", test_pg_appliances },
 		{ "decisions for edges", test_pg_decisions },
+		{ "uplink batch in one statement", test_pg_record_batch },
 		{ "edge roles: own rows, own reads", test_pg_edge_roles },
 		{ "server restarted: reconnect", test_pg_reconnect },
 		CU_TEST_INFO_NULL,

@@ -534,6 +534,69 @@ static void test_replication_reads(void)
 	ctl_store_close(s);
 }
 
+static void retro(struct ctl_event *ev, uint64_t seed, int64_t first, int64_t last, uint32_t n)
+{
+	ctl_test_event(ev, seed, "cdn.example", "/old.jpg", last);
+	ev->client[0] = '\0';
+	ev->retroactive = true;
+	ev->first_served = first;
+	ev->serve_count = n;
+}
+
+/* A retroactive match creates a candidate flagged so, with the journal's
+ * first/last served and count; the same again adds nothing. */
+static void test_record_once(void)
+{
+	struct ctl_store *s = ctl_test_store_new();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int occ = 0;
+
+	retro(&ev, 1, 1000, 2000, 5);
+	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	CU_ASSERT_FALSE(res.known);
+	CU_ASSERT_EQUAL_FATAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_TRUE(c.retroactive);
+	CU_ASSERT_EQUAL(c.first_seen, 1000);
+	CU_ASSERT_EQUAL(c.last_seen, 2000);
+	CU_ASSERT_EQUAL(c.occurrences, 5);
+	CU_ASSERT_EQUAL(c.status, CTL_STATUS_NEW);
+	/* The re-check run again (new sequence numbers): known, not stored. */
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_TRUE(res.known);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 5);
+	CU_ASSERT_EQUAL(ctl_store_occurrences(s, res.candidate_id, 100, occ_count_cb, &occ), 0);
+	CU_ASSERT_EQUAL(occ, 1);
+	ctl_store_close(s);
+}
+
+/* A candidate of live matches learns from the journal when the object was
+ * first served; it stays what it was (not retroactive). */
+static void test_live_then_retro(void)
+{
+	struct ctl_store *s = ctl_test_store_new();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+
+	ctl_test_event(&ev, 2, "cdn.example", "/old.jpg", 3000);
+	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 1, &res), 0);
+	retro(&ev, 2, 1000, 2000, 4);
+	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 2, &res), 0);
+	CU_ASSERT_FALSE(res.created);
+	CU_ASSERT_FALSE(res.known);
+	CU_ASSERT_EQUAL_FATAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_FALSE(c.retroactive);
+	CU_ASSERT_EQUAL(c.first_seen, 1000);
+	CU_ASSERT_EQUAL(c.last_seen, 3000);
+	CU_ASSERT_EQUAL(c.occurrences, 5);
+	ctl_store_close(s);
+}
+
 static int count_block(const struct ctl_block *b, void *ctx)
 {
 	(void)b;
@@ -628,6 +691,8 @@ static void test_audit_quarantine_reports(void)
 	{ "retention purge", test_retention_purge },                                 \
 	{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },      \
 	{ "replication reads", test_replication_reads },                             \
+	{ "a retroactive candidate, once", test_record_once },                       \
+	{ "a live candidate learns its past", test_live_then_retro },                \
 	{ "audit rows, quarantine, report reads", test_audit_quarantine_reports }
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for retroactive matches in controld (docs/journal.md): the
- * event fields, the candidate flagged retroactive with the journal's
- * times and count, and a re-check run again adding nothing. */
+ * event fields.  What the store does with them (the candidate flagged
+ * retroactive with the journal's times and count, a re-check run again
+ * adding nothing) is in the table every store back end passes,
+ * ctl_test_store_cases.h. */
 #include "control/event.h"
 #include "control/store.h"
 #include "ctl_test_event.h"
@@ -9,39 +11,6 @@
 
 #include <errno.h>
 #include <string.h>
-
-static struct ctl_store *open_mem(void)
-{
-	struct ctl_store *s = NULL;
-
-	CU_ASSERT_FATAL(ctl_store_open(":memory:", &s, NULL) == 0);
-	return s;
-}
-
-/* @ev as the only event of a batch. */
-static int record(struct ctl_store *s, const struct ctl_event *ev, uint64_t seq,
-		  struct ctl_record_result *res)
-{
-	int r = ctl_store_begin(s);
-
-	r = r ? r : ctl_store_record(s, ev, "dp0", "e1", seq, res);
-	return r ? r : ctl_store_commit(s);
-}
-
-static int occ_count_cb(const struct ctl_occurrence *o, void *ctx)
-{
-	*(int *)ctx += o != NULL;
-	return 0;
-}
-
-static void retro(struct ctl_event *ev, uint64_t seed, int64_t first, int64_t last, uint32_t n)
-{
-	ctl_test_event(ev, seed, "cdn.example", "/old.jpg", last);
-	ev->client[0] = '\0';
-	ev->retroactive = true;
-	ev->first_served = first;
-	ev->serve_count = n;
-}
 
 /* The dataplane's retroactive line parses into the event's fields. */
 static void test_parse(void)
@@ -71,66 +40,10 @@ static void test_parse(void)
 	cJSON_Delete(o);
 }
 
-/* A retroactive match creates a candidate flagged so, with the journal's
- * first/last served and count; the same again adds nothing. */
-static void test_record_once(void)
-{
-	struct ctl_store *s = open_mem();
-	struct ctl_record_result res;
-	struct ctl_candidate c;
-	struct ctl_event ev;
-	int occ = 0;
-
-	retro(&ev, 1, 1000, 2000, 5);
-	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 1, &res), 0);
-	CU_ASSERT_TRUE(res.created);
-	CU_ASSERT_FALSE(res.known);
-	CU_ASSERT_EQUAL_FATAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
-	CU_ASSERT_TRUE(c.retroactive);
-	CU_ASSERT_EQUAL(c.first_seen, 1000);
-	CU_ASSERT_EQUAL(c.last_seen, 2000);
-	CU_ASSERT_EQUAL(c.occurrences, 5);
-	CU_ASSERT_EQUAL(c.status, CTL_STATUS_NEW);
-	/* The re-check run again (new sequence numbers): known, not stored. */
-	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
-	CU_ASSERT_FALSE(res.created);
-	CU_ASSERT_TRUE(res.known);
-	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
-	CU_ASSERT_EQUAL(c.occurrences, 5);
-	CU_ASSERT_EQUAL(ctl_store_occurrences(s, res.candidate_id, 100, occ_count_cb, &occ), 0);
-	CU_ASSERT_EQUAL(occ, 1);
-	ctl_store_close(s);
-}
-
-/* A candidate of live matches learns from the journal when the object was
- * first served; it stays what it was (not retroactive). */
-static void test_live_then_retro(void)
-{
-	struct ctl_store *s = open_mem();
-	struct ctl_record_result res;
-	struct ctl_candidate c;
-	struct ctl_event ev;
-
-	ctl_test_event(&ev, 2, "cdn.example", "/old.jpg", 3000);
-	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 1, &res), 0);
-	retro(&ev, 2, 1000, 2000, 4);
-	CU_ASSERT_EQUAL_FATAL(record(s, &ev, 2, &res), 0);
-	CU_ASSERT_FALSE(res.created);
-	CU_ASSERT_FALSE(res.known);
-	CU_ASSERT_EQUAL_FATAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
-	CU_ASSERT_FALSE(c.retroactive);
-	CU_ASSERT_EQUAL(c.first_seen, 1000);
-	CU_ASSERT_EQUAL(c.last_seen, 3000);
-	CU_ASSERT_EQUAL(c.occurrences, 5);
-	ctl_store_close(s);
-}
-
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "retroactive event fields", test_parse },
-		{ "a retroactive candidate, once", test_record_once },
-		{ "a live candidate learns its past", test_live_then_retro },
 		CU_TEST_INFO_NULL,
 	};
 
