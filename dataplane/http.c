@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dataplane/reasm.h"
+#include "dataplane/pdq/pdq_tap.h"
 
 enum hstate {
 	H_IDLE, /* between messages: leading empty lines are skipped */
@@ -192,6 +193,8 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	if (o->partial)
 		h->ctr->info[DP_INFO_objects_partial]++;
 	h->object_fn(h->object_ctx, owner, o);
+	if (o->pdq)
+		dp_pdq_tap_put(h->pdq, &o->pdq);
 	txn_put(h, o->txn);
 	o->next_free = h->obj_free;
 	h->obj_free = o;
@@ -217,6 +220,9 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 		len = (uint32_t)room;
 	}
 	dp_digest_update(o->dg, p, len);
+	/* Image bodies only: the tap looks at the first bytes of each body. */
+	if (h->pdq && (o->pdq || o->size == 0))
+		dp_pdq_tap_data(h->pdq, &o->pdq, o->size, p, len);
 	o->size += len;
 	h->ctr->body_bytes += len;
 }

@@ -12,6 +12,7 @@
 
 #include "dataplane/events.h"
 #include "dataplane/mbhash/mbh.h"
+#include "dataplane/pdq/pdq_tap.h"
 
 #define EXPIRE_BATCH 64
 #define MATCHES_MAX (DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set */
@@ -64,7 +65,8 @@ static const struct dp_reasm_ops reasm_ops = {
 	.unref = op_unref,
 };
 
-/* verdict + events for a finished object (the HTTP stage's callback). */
+/* verdict + events for a finished object (the HTTP stage's callback), and
+ * an image body to the PDQ stage. */
 static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 {
 	struct dp_worker *w = ctx;
@@ -72,18 +74,26 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 	struct dp_match m[MATCHES_MAX];
 	struct dp_event_obj e = { .ts_ns = w->now_ns, .family = f->family,
 				  .server_port = f->key.server_port, .obj = o };
+	bool complete = o->outcome == DP_DROP_COUNT;
+	bool image = o->pdq && complete && !o->partial;
 	unsigned int n = 0;
 	char line[DP_EVENT_MAX];
 	size_t len;
 
 	/* Only a complete body's digest is the object's digest. */
-	if (o->outcome == DP_DROP_COUNT)
+	if (complete)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
-	if (!w->events_on || (n == 0 && !w->conf->log_objects))
+	if (o->pdq && !image)
+		dp_pdq_tap_submit(w->pdq, o->pdq, false, &e, &f->key, true);
+	if (!image && (!w->events_on || (n == 0 && !w->conf->log_objects)))
 		return;
 	memcpy(e.server, f->key.server, sizeof(e.server));
 	hwall_pseudo_addr(w->key, f->key.client, e.client);
+	if (image)
+		dp_pdq_tap_submit(w->pdq, o->pdq, true, &e, &f->key, !w->events_on);
+	if (!w->events_on)
+		return;
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
 		w->event_fn(w->event_ctx, line, len, false, &f->key);
 	for (unsigned int i = 0; i < n; i++)

@@ -162,6 +162,8 @@ void dp_run_counters(const struct dp_run *run, struct dp_counters *sum)
 			sum->drop[i] += rd(&c->drop[i]);
 		for (int i = 0; i < DP_INFO_COUNT; i++)
 			sum->info[i] += rd(&c->info[i]);
+		for (int i = 0; i < DP_PDQ_COUNT; i++)
+			sum->pdq[i] += rd(&c->pdq[i]);
 		sum->packets += rd(&c->packets);
 		sum->bytes += rd(&c->bytes);
 		sum->body_bytes += rd(&c->body_bytes);
