@@ -152,11 +152,13 @@ static int cand_find(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *
 	return 0;
 }
 
-/* What a match updates on its candidate as ?6..?11 and ?13..?14 (set
+/* What a match updates on its candidate as ?6..?11 and ?13..?18 (set
  * version, server address and port, category, reference, time, whether
- * host or path were cut), for insert and update. */
+ * host or path were cut, the pdq nearness), for insert and update. */
 static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 {
+	bool near = ctl_near_known(ev->algo, &ev->near);
+
 	sqlite3_bind_int64(st, 6, (int64_t)ev->set_version);
 	ctl_sqlite_bind_str(st, 7, ev->server_ip);
 	sqlite3_bind_int(st, 8, ev->server_port);
@@ -165,6 +167,10 @@ static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 	sqlite3_bind_int64(st, 11, ev->ts);
 	sqlite3_bind_int(st, 13, ev->host_truncated);
 	sqlite3_bind_int(st, 14, ev->path_truncated);
+	ctl_sqlite_bind_str(st, 15, near ? ev->near.entry : "");
+	sqlite3_bind_int(st, 16, near ? ev->near.distance : -1);
+	sqlite3_bind_int(st, 17, near ? ev->near.quality : -1);
+	ctl_sqlite_bind_str(st, 18, near ? ev->near.variant : "");
 }
 
 static int cand_insert(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *ret_id)
@@ -230,6 +236,8 @@ static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *
 	ctl_sqlite_bind_str(st, 12, epoch);
 	sqlite3_bind_int64(st, 13, (int64_t)seq);
 	sqlite3_bind_int64(st, 14, ev->normalised);
+	sqlite3_bind_int(st, 15, ctl_near_known(ev->algo, &ev->near) ? ev->near.distance : -1);
+	sqlite3_bind_int(st, 16, ctl_near_known(ev->algo, &ev->near) ? ev->near.quality : -1);
 	return ctl_sqlite_step_done(st);
 }
 

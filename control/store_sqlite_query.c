@@ -36,6 +36,10 @@ static void row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->reopened = (uint32_t)sqlite3_column_int(st, 15);
 	c->host_truncated = sqlite3_column_int(st, 16) != 0;
 	c->path_truncated = sqlite3_column_int(st, 17) != 0;
+	ctl_sqlite_col_text(st, 18, c->near.entry, sizeof(c->near.entry));
+	c->near.distance = sqlite3_column_int(st, 19);
+	c->near.quality = sqlite3_column_int(st, 20);
+	ctl_sqlite_col_text(st, 21, c->near.variant, sizeof(c->near.variant));
 }
 
 /* WHERE clause of @f with numbered parameters ?1..?5 (unused ones are NULL). */

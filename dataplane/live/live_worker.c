@@ -124,6 +124,8 @@ int dp_lw_main(void *arg)
 		__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
 		return lw->rc;
 	}
+	if (run->pdq_on)
+		dp_pdq_run_attach(&run->pdq, lw->id, &lw->w);
 	lw->ready = true;
 	wclock_anchor(&clk);
 	while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
@@ -168,4 +170,6 @@ void dp_run_counters(const struct dp_run *run, struct dp_counters *sum)
 		sum->bytes += rd(&c->bytes);
 		sum->body_bytes += rd(&c->body_bytes);
 	}
+	for (int i = 0; i < DP_PDQ_COUNT; i++)
+		sum->pdq[i] += rd(&run->pdq.stage.ctr.pdq[i]);
 }

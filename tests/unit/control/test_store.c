@@ -116,7 +116,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 7);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 8);
 	ctl_store_close(s);
 }
 
@@ -670,7 +670,7 @@ static void test_migrate_v5(void)
 			       "INSERT INTO reviews (candidate_id, at, actor, from_status,"
 			       " to_status, note) VALUES (3, 30, 'alice', 'new', 'false_positive',"
 			       " '')");
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 7);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
 	CU_ASSERT_TRUE(ctl_store_allowed(s, HWALL_ALGO_MD5, "00112233445566778899aabbccddeeff",
 					 "any"));
 	CU_ASSERT_EQUAL(ctl_store_reviews(s, 3, review_collect_cb, trail), 0);
@@ -698,6 +698,51 @@ static void test_status_names(void)
 	CU_ASSERT_STRING_EQUAL(ctl_event_field_name(CTL_EVF_COUNT), "?");
 }
 
+/* A pdq match as the PDQ stage reports it, @dist bits from its entry. */
+static void pdq_event(struct ctl_event *ev, int64_t ts, int dist, const char *variant)
+{
+	ctl_test_event(ev, 9, "img.example", "/p.jpg", ts);
+	ev->algo = HWALL_ALGO_PDQ;
+	snprintf(ev->digest, sizeof(ev->digest), "%064x", 7);
+	snprintf(ev->near.entry, sizeof(ev->near.entry), "%064x", 0x700 + dist);
+	ev->near.distance = dist;
+	ev->near.quality = 90 + dist % 10;
+	snprintf(ev->near.variant, sizeof(ev->near.variant), "%s", variant);
+}
+
+/* A candidate keeps the nearest of its pdq matches; exact ones keep none. */
+static void test_pdq_nearest(void)
+{
+	struct ctl_store *s = open_mem();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t id;
+
+	pdq_event(&ev, 1000, 12, "rotate-90");
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	id = res.candidate_id;
+	pdq_event(&ev, 1001, 5, "flip-x");
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	pdq_event(&ev, 1002, 20, "original");
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_EQUAL(res.candidate_id, id);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 3);
+	CU_ASSERT_EQUAL(c.near.distance, 5);
+	CU_ASSERT_EQUAL(c.near.quality, 95);
+	CU_ASSERT_STRING_EQUAL(c.near.variant, "flip-x");
+	CU_ASSERT_EQUAL(strtoul(c.near.entry + 56, NULL, 16), 0x705);
+	/* an exact match says nothing of nearness, whatever its struct holds */
+	ctl_test_event(&ev, 3, "img.example", "/q.jpg", 1003);
+	ev.near.distance = 0;
+	CU_ASSERT_EQUAL(record(s, &ev, 4, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_EQUAL(c.near.distance, -1);
+	CU_ASSERT_FALSE(ctl_near_known(c.algo, &c.near));
+	ctl_store_close(s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -718,6 +763,7 @@ int main(void)
 		{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },
 		{ "migrate v5: flags, allowlist scopes", test_migrate_v5 },
 		{ "status names", test_status_names },
+		{ "pdq: the nearest match kept", test_pdq_nearest },
 		CU_TEST_INFO_NULL,
 	};
 
