@@ -74,6 +74,7 @@ static bool parse_filter(const struct ctl_request *req, struct ctl_cand_filter *
 	}
 	f->set = ctl_api_arg(req, "set");
 	f->host = ctl_api_arg(req, "host");
+	f->appliance = ctl_api_arg(req, "appliance"); /* the fleet: seen by that edge */
 	if (!ctl_api_arg_int(req, "since", 0, INT64_MAX / 2, false, &since, resp) ||
 	    !ctl_api_arg_int(req, "until", 0, INT64_MAX / 2, false, &until, resp))
 		return false;
@@ -86,7 +87,7 @@ void ctl_api_candidates_list(const struct ctl_api_config *api, const struct ctl_
 			     const struct ctl_route_params *p, struct ctl_response *resp)
 {
 	static const char *const allowed[] = { "status", "set", "host", "since", "until",
-					       "limit", "offset", NULL };
+					       "appliance", "limit", "offset", NULL };
 	struct ctl_cand_filter f = { 0 };
 	uint64_t total = 0;
 	cJSON *obj, *items;
@@ -124,6 +125,8 @@ static int add_occurrence(const struct ctl_occurrence *o, void *ctx)
 	cJSON_AddBoolToObject(j, "complete", o->complete);
 	cJSON_AddBoolToObject(j, "partial", o->partial);
 	cJSON_AddStringToObject(j, "dataplane", o->dataplane);
+	if (o->appliance[0]) /* the fleet's store: the edge it came from */
+		cJSON_AddStringToObject(j, "appliance", o->appliance);
 	norm = cJSON_AddArrayToObject(j, "normalised");
 	for (int f = 0; f < CTL_EVF_COUNT; f++)
 		if (o->normalised & (1u << f))

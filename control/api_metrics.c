@@ -83,6 +83,12 @@ void ctl_api_metrics(const struct ctl_api_config *api, const struct ctl_request 
 	      api->enforce && ctl_enforce_available(api->enforce));
 	gauge(&sb, "controld_start_time_seconds", "Unix time controld started",
 	      (double)api->started);
+	if (api->metrics && atomic_load(&api->metrics->fleet_enabled)) {
+		gauge(&sb, "fleet_connected", "Whether the central store is connected (1) or not (0)",
+		      atomic_load(&api->metrics->fleet_connected));
+		gauge(&sb, "fleet_outbox", "Occurrences and reviews not yet acknowledged by the "
+					   "central store", (double)atomic_load(&api->metrics->fleet_backlog));
+	}
 	dataplane_metrics(api, &sb);
 	text = ctl_sb_take(&sb, &len);
 	ctl_api_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);

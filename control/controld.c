@@ -7,6 +7,7 @@
  * tokens file.  Only wiring lives here.
  *
  *   hashwall-controld --config FILE
+ *   hashwall-controld migrate --config FILE
  *   hashwall-controld new-token --tokens FILE NAME ROLE
  */
 #include "common/config.h"
@@ -16,8 +17,10 @@
 #include "control/enforce.h"
 #include "control/event.h"
 #include "control/eventlog.h"
+#include "control/fleet.h"
 #include "control/httpd.h"
 #include "control/ingest.h"
+#include "control/store_pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +59,7 @@ struct config {
 	uint32_t retention_days, batch_max, set_stale_after;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
+	struct ctl_fleet_section fleet; /* an edge's uplink (docs/fleet.md) */
 };
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -107,6 +111,7 @@ static const struct hwall_cfg_field fields[] = {
 	F("batch_max", HWALL_CFG_U32, batch_max, .min = 1, .max = 100000),
 	F("api", HWALL_CFG_OBJECT, api, .fields = api_fields),
 	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
+	F("fleet", HWALL_CFG_OBJECT, fleet, .fields = ctl_fleet_fields),
 	{ 0 },
 };
 #undef S
@@ -135,6 +140,7 @@ struct daemon {
 	struct ctl_set_cache *set_cache;
 	struct ctl_api_config api;
 	struct ctl_http *http;
+	struct ctl_fleet *fleet;
 };
 
 static int load_config(const char *file, struct config *cfg)
@@ -234,14 +240,18 @@ static int open_store_and_enforce(struct daemon *d)
 		.metrics = &d->metrics,
 	};
 	struct hwall_err err = { { 0 } };
-	int r;
+	int r = 0;
 
 	if ((int)ec.default_policy < 0) {
 		HWALL_LOG(ERR, "ctl", "enforcement.default_policy: expected \"block\" or \"report\"");
 		return -EINVAL;
 	}
-	make_private(d->cfg.db);
-	r = ctl_store_open(d->cfg.db, &d->ingest_store, &err);
+	if (ctl_pg_target(d->cfg.db))
+		r = ctl_fleet_conninfo_check(d->cfg.db, &err); /* the central store */
+	else
+		make_private(d->cfg.db);
+	if (r == 0)
+		r = ctl_store_open(d->cfg.db, &d->ingest_store, &err);
 	if (r == 0)
 		r = ctl_store_open(d->cfg.db, &d->api_store, &err);
 	if (r < 0) {
@@ -254,6 +264,30 @@ static int open_store_and_enforce(struct daemon *d)
 	else if (!ctl_enforce_available(d->enforce))
 		HWALL_LOG(WARN, "ctl.enforce", "no enforcement interface configured: blocks are "
 					    "recorded in the store only");
+	return r;
+}
+
+/* An edge with a fleet section: the uplink to the central store. */
+static int start_fleet(struct daemon *d)
+{
+	struct ctl_fleet_config base = {
+		.block_ttl = d->cfg.enforcement.block_ttl, .allowlist_file = d->cfg.allowlist_file,
+		.enforce = d->enforce, .metrics = &d->metrics,
+	};
+	struct hwall_err err = { { 0 } };
+	int r;
+
+	if (!d->cfg.fleet.conninfo && !d->cfg.fleet.appliance)
+		return 0;
+	if (ctl_pg_target(d->cfg.db)) {
+		HWALL_LOG(ERR, "ctl.fleet", "fleet: only an edge (a SQLite db) has an uplink");
+		return -EINVAL;
+	}
+	r = ctl_fleet_launch(&d->cfg.fleet, d->cfg.db, &base, &d->fleet, &err);
+	if (r < 0)
+		HWALL_LOG(ERR, "ctl.fleet", "%s", err.msg);
+	else
+		HWALL_LOG(INFO, "ctl.fleet", "uplink of appliance %s started", d->cfg.fleet.appliance);
 	return r;
 }
 
@@ -308,6 +342,9 @@ static int start(struct daemon *d)
 	};
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
+	r = start_fleet(d);
+	if (r < 0)
+		return r;
 	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
 			   &(struct ctl_http_limits){
 				   .max_connections = d->cfg.api.max_connections,
@@ -327,6 +364,7 @@ static int start(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	ctl_fleet_free(d->fleet);
 	ctl_http_stop(d->http);
 	ctl_set_cache_free(d->set_cache);
 	ctl_ingest_free(d->ingest);
@@ -439,6 +477,28 @@ static int new_token(int argc, char **argv)
 	return 0;
 }
 
+/* migrate --config FILE: bring the store's schema to this controld's
+ * (SQLite file or central PostgreSQL) and say which version it is. */
+static int migrate(const char *config_file)
+{
+	struct hwall_err err = { { 0 } };
+	struct ctl_store *s = NULL;
+	struct config cfg;
+	int r = load_config(config_file, &cfg);
+
+	if (r == 0 && ctl_pg_target(cfg.db))
+		r = ctl_fleet_conninfo_check(cfg.db, &err);
+	if (r == 0)
+		r = ctl_store_open(cfg.db, &s, &err);
+	if (r == 0)
+		printf("schema version %d\n", ctl_store_schema_version(s));
+	else if (err.msg[0])
+		fprintf(stderr, "hashwall-controld: %s\n", err.msg);
+	ctl_store_close(s);
+	hwall_cfg_free(fields, &cfg);
+	return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -450,8 +510,11 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "new-token") == 0)
 		return new_token(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "migrate") == 0 && strcmp(argv[2], "--config") == 0)
+		return migrate(argv[3]);
 	if (argc != 3 || strcmp(argv[1], "--config") != 0) {
 		fprintf(stderr, "usage: hashwall-controld --config FILE\n"
+				"       hashwall-controld migrate --config FILE\n"
 				"       hashwall-controld new-token --tokens FILE NAME ROLE\n");
 		return 2;
 	}

@@ -10,6 +10,7 @@
 #define HASHWALL_CONTROL_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,7 +72,16 @@
 	  "Flows of matched transfers added to the blocked-flow map")                    \
 	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \
 	X(RETENTION_PURGED, "retention_purged_occurrences_total",                         \
-	  "Occurrences deleted after the retention period")
+	  "Occurrences deleted after the retention period")                              \
+	X(FLEET_OCCURRENCES, "fleet_occurrences_sent_total",                              \
+	  "Occurrences the central store took from this edge (re-sends not counted)")    \
+	X(FLEET_REVIEWS, "fleet_reviews_sent_total", "Local reviews sent to the center") \
+	X(FLEET_DECISIONS, "fleet_decisions_applied_total",                               \
+	  "Central decisions applied to this edge")                                      \
+	X(FLEET_DROPPED, "fleet_outbox_dropped_total",                                    \
+	  "Occurrences left unreplicated because the outbox was over its bound")        \
+	X(FLEET_FAILURES, "fleet_connection_failures_total",                              \
+	  "Central store connections that failed or were lost")
 
 enum ctl_counter {
 #define CTL_X_ENUM(e, name, help) CTL_CTR_##e,
@@ -82,6 +92,9 @@ enum ctl_counter {
 
 struct ctl_metrics {
 	_Atomic uint64_t c[CTL_CTR_COUNT];
+	/* gauges of the fleet uplink (fleet.h), when one runs */
+	_Atomic uint64_t fleet_backlog;
+	_Atomic bool fleet_enabled, fleet_connected;
 };
 
 /* Add @n to counter @ctr of @m (NULL @m: nothing). */

@@ -7,12 +7,15 @@
  * back up into this file.
  */
 #include "control/store.h"
+#include "control/store_pg.h"
 #include "control/store_sqlite.h"
 
 #include <stddef.h>
 
 int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err)
 {
+	if (ctl_pg_target(path))
+		return ctl_pg_ops.open(path, ret_store, err);
 	return ctl_sqlite_ops.open(path, ret_store, err);
 }
 
@@ -180,4 +183,28 @@ int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx)
 int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx)
 {
 	return s->ops->candidates_by_host(s, status, fn, ctx);
+}
+
+int ctl_store_candidate_find(struct ctl_store *s, const char *set, enum hwall_algo algo,
+			     const char *digest, const char *host, const char *path,
+			     int64_t *ret_id)
+{
+	return s->ops->candidate_find(s, set, algo, digest, host, path, ret_id);
+}
+
+int ctl_store_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_replica_fn fn,
+		       void *ctx)
+{
+	return s->ops->replicas(s, after, limit, fn, ctx);
+}
+
+int ctl_store_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
+			    ctl_review_cand_fn fn, void *ctx)
+{
+	return s->ops->reviews_after(s, after, limit, fn, ctx);
+}
+
+int ctl_store_tail(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review)
+{
+	return s->ops->tail(s, ret_occ, ret_review);
 }

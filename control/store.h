@@ -180,6 +180,7 @@ struct ctl_occurrence {
 	char dataplane[CTL_DP_MAX + 1];
 	uint64_t seq;
 	uint32_t normalised; /* 1 << enum ctl_event_field */
+	char appliance[CTL_DP_MAX + 1]; /* the fleet's store: which edge saw it; "": this one */
 };
 
 struct ctl_review {
@@ -230,6 +231,17 @@ struct ctl_cand_filter {
 	const char *host;       /* NULL: any */
 	int64_t since, until;   /* last_seen range, 0: open */
 	uint64_t offset, limit; /* paging */
+	const char *appliance;  /* NULL: any; else seen by that appliance ("": this one) */
+};
+
+/* An occurrence with what its candidate holds, as an event again: what
+ * an edge's uplink replicates (docs/fleet.md). */
+struct ctl_replica {
+	int64_t occ_id;
+	struct ctl_event ev;
+	char dataplane[CTL_DP_MAX + 1];
+	char epoch[CTL_DP_MAX + 1];
+	uint64_t seq;
 };
 
 /* Per set seen in matches: highest version, candidates, newest match. */
@@ -254,6 +266,9 @@ typedef int (*ctl_review_fn)(const struct ctl_review *r, void *ctx);
 typedef int (*ctl_allow_fn)(const struct ctl_allow *a, void *ctx);
 typedef int (*ctl_block_fn)(const struct ctl_block *b, void *ctx);
 typedef int (*ctl_set_fn)(const struct ctl_set_summary *ss, void *ctx);
+typedef int (*ctl_replica_fn)(const struct ctl_replica *rep, void *ctx);
+typedef int (*ctl_review_cand_fn)(const struct ctl_review *r, const struct ctl_candidate *c,
+				  void *ctx);
 
 struct ctl_store;
 
@@ -324,6 +339,16 @@ struct ctl_store_ops {
 		      uint64_t *ret_blocks);
 	int (*set_summary)(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 	int (*candidates_by_host)(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
+
+	/* replication (the fleet uplink and decisions, docs/fleet.md) */
+	int (*candidate_find)(struct ctl_store *s, const char *set, enum hwall_algo algo,
+			      const char *digest, const char *host, const char *path,
+			      int64_t *ret_id);
+	int (*replicas)(struct ctl_store *s, int64_t after, uint64_t limit, ctl_replica_fn fn,
+			void *ctx);
+	int (*reviews_after)(struct ctl_store *s, int64_t after, uint64_t limit,
+			     ctl_review_cand_fn fn, void *ctx);
+	int (*tail)(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review);
 };
 
 /* The start of every back end's connection (which embeds it first). */
@@ -336,7 +361,9 @@ struct ctl_store {
 /*
  * Open (creating if needed) the local store: the SQLite database at @path
  * (":memory:" for tests), in WAL mode with synchronous=FULL, its schema
- * migrated to the newest version.  Returns 0, -ENOTSUP for a database from
+ * migrated to the newest version; or, when @path is a PostgreSQL
+ * connection string (ctl_pg_target()), the fleet's central database
+ * (store_pg.h), migrated the same way.  Returns 0, -ENOTSUP for a database from
  * a newer controld, or -EIO (-ENOMEM), with @err saying why.
  */
 int ctl_store_open(const char *path, struct ctl_store **ret_store, struct hwall_err *err);
@@ -490,5 +517,31 @@ int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
  * those without a host first and by server address, -1 for any status.
  */
 int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
+
+/* ---- replication (docs/fleet.md) ---- */
+
+/* Start @rep (zeroed) as an event of candidate @c: key, set version,
+ * category, reference, cut flags (for back ends filling replicas). */
+void ctl_replica_init(struct ctl_replica *rep, const struct ctl_candidate *c);
+
+/* The id of the candidate of (@set, @algo, @digest, @host, @path): 0,
+ * -ENOENT or -EIO. */
+int ctl_store_candidate_find(struct ctl_store *s, const char *set, enum hwall_algo algo,
+			     const char *digest, const char *host, const char *path,
+			     int64_t *ret_id);
+
+/* Occurrences with an id above @after, oldest first, at most @limit, each
+ * as the event it recorded (with the candidate's current set version,
+ * category and reference). */
+int ctl_store_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_replica_fn fn,
+		       void *ctx);
+
+/* Reviews with an id above @after, oldest first, at most @limit, each
+ * with its candidate. */
+int ctl_store_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
+			    ctl_review_cand_fn fn, void *ctx);
+
+/* The ids of the newest occurrence and review (0 when none). */
+int ctl_store_tail(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review);
 
 #endif

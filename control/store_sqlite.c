@@ -85,4 +85,9 @@ const struct ctl_store_ops ctl_sqlite_ops = {
 	.counts = ctl_sqlite_counts,
 	.set_summary = ctl_sqlite_set_summary,
 	.candidates_by_host = ctl_sqlite_candidates_by_host,
+
+	.candidate_find = ctl_sqlite_candidate_find,
+	.replicas = ctl_sqlite_replicas,
+	.reviews_after = ctl_sqlite_reviews_after,
+	.tail = ctl_sqlite_tail,
 };

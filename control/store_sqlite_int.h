@@ -8,6 +8,7 @@
  *   store_sqlite.c           open, close, the ops table
  *   store_sqlite_ingest.c    record, ingest marks, batch transactions, purge
  *   store_sqlite_workflow.c  reviews and their audit rows, allowlist, blocks
+ *   store_sqlite_replica.c   what the fleet uplink reads (cursors, keys)
  *   store_sqlite_query.c     candidates, occurrences, trails, status, exports
  *   store_sqlite_migrate.c   the schema and its version
  *   store_sqlite_db.c        the core: connection, cached statements,
@@ -191,6 +192,20 @@ int ctl_sqlite_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow,
 		      uint64_t *ret_blocks);
 int ctl_sqlite_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
+
+/* Fill @c from the first 18 columns of a row (CTL_CAND_COLS). */
+void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c);
+
+/* ---- replication (store_sqlite_replica.c): ops of the same name ---- */
+
+int ctl_sqlite_candidate_find(struct ctl_store *s, const char *set, enum hwall_algo algo,
+			      const char *digest, const char *host, const char *path,
+			      int64_t *ret_id);
+int ctl_sqlite_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_replica_fn fn,
+			void *ctx);
+int ctl_sqlite_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
+			     ctl_review_cand_fn fn, void *ctx);
+int ctl_sqlite_tail(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review);
 
 /* ---- workflow, allowlist, blocks (store_sqlite_workflow.c): ops of the same name ---- */
 

@@ -11,8 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Fill @c from a row of CTL_CAND_COLS. */
-static void row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
+void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 {
 	int st_v;
 
@@ -36,17 +35,24 @@ static void row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->reopened = (uint32_t)sqlite3_column_int(st, 15);
 	c->host_truncated = sqlite3_column_int(st, 16) != 0;
 	c->path_truncated = sqlite3_column_int(st, 17) != 0;
+	c->near.distance = c->near.quality = -1; /* row_near() for CTL_CAND_COLS rows */
+}
+
+/* The pdq nearness, columns 18..21 of a CTL_CAND_COLS row. */
+static void row_near(sqlite3_stmt *st, struct ctl_candidate *c)
+{
 	ctl_sqlite_col_text(st, 18, c->near.entry, sizeof(c->near.entry));
 	c->near.distance = sqlite3_column_int(st, 19);
 	c->near.quality = sqlite3_column_int(st, 20);
 	ctl_sqlite_col_text(st, 21, c->near.variant, sizeof(c->near.variant));
 }
 
-/* WHERE clause of @f with numbered parameters ?1..?5 (unused ones are NULL). */
+/* WHERE clause of @f with numbered parameters ?1..?5 and ?8 (unused ones
+ * are NULL).  Every occurrence here is this appliance's (""). */
 static const char cand_where[] =
 	" WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR set_id = ?2)"
 	" AND (?3 IS NULL OR host = ?3) AND (?4 IS NULL OR last_seen >= ?4)"
-	" AND (?5 IS NULL OR last_seen <= ?5)";
+	" AND (?5 IS NULL OR last_seen <= ?5) AND (?8 IS NULL OR ?8 = '')";
 
 static void bind_filter(sqlite3_stmt *st, const struct ctl_cand_filter *f)
 {
@@ -60,6 +66,8 @@ static void bind_filter(sqlite3_stmt *st, const struct ctl_cand_filter *f)
 		sqlite3_bind_int64(st, 4, f->since);
 	if (f->until)
 		sqlite3_bind_int64(st, 5, f->until);
+	if (f->appliance)
+		ctl_sqlite_bind_str(st, 8, f->appliance);
 }
 
 static int count_filter(struct ctl_sqlite *q, const struct ctl_cand_filter *f, uint64_t *ret)
@@ -90,7 +98,8 @@ static int cand_row(sqlite3_stmt *st, void *arg)
 	const struct cand_walk *w = arg;
 	struct ctl_candidate c;
 
-	row_candidate(st, &c);
+	ctl_sqlite_row_candidate(st, &c);
+	row_near(st, &c);
 	return w->fn(&c, w->ctx);
 }
 
@@ -153,7 +162,8 @@ int ctl_sqlite_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *
 		return -ENOENT;
 	if (rc != SQLITE_ROW)
 		return -EIO;
-	row_candidate(st, ret);
+	ctl_sqlite_row_candidate(st, ret);
+	row_near(st, ret);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -3,11 +3,13 @@
  * store_status.c - the review workflow's states by name: what the API, the
  * exports and every store back end write and read (docs/controld.md, "The
  * review workflow"), the scopes of a false positive's allowlist entry, and
- * the names of the event fields that ingest may normalise.  Calls nothing; everything else in the store may use it.
+ * the names of the event fields that ingest may normalise, and the start
+ * of a replica.  Calls nothing; everything else in the store may use it.
  */
 #include "control/store.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const status_names[CTL_STATUS_COUNT] = {
@@ -62,4 +64,21 @@ int ctl_allow_scope_parse(const char *name)
 		if (strcmp(name, scope_names[i]) == 0)
 			return i;
 	return -EINVAL;
+}
+
+void ctl_replica_init(struct ctl_replica *rep, const struct ctl_candidate *c)
+{
+	struct ctl_event *ev = &rep->ev;
+
+	memset(rep, 0, sizeof(*rep));
+	snprintf(ev->set, sizeof(ev->set), "%s", c->set);
+	ev->set_version = c->set_version;
+	ev->algo = c->algo;
+	snprintf(ev->digest, sizeof(ev->digest), "%s", c->digest);
+	snprintf(ev->host, sizeof(ev->host), "%s", c->host);
+	snprintf(ev->path, sizeof(ev->path), "%s", c->path);
+	ev->host_truncated = c->host_truncated;
+	ev->path_truncated = c->path_truncated;
+	ev->category = c->category;
+	ev->ref = c->ref;
 }

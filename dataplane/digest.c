@@ -170,6 +170,22 @@ void dp_digest_update(struct dp_digest *d, const void *data, size_t len)
 			EVP_DigestUpdate(d->evp[a], data, len);
 }
 
+bool dp_digest_end(struct dp_digest *d)
+{
+	if (!d->ms)
+		return false;
+	mbh_end(d->mb, d->ms);
+	return true;
+}
+
+void dp_digest_abandon(struct dp_digest *d)
+{
+	if (!d->ms)
+		return;
+	drop_stream(d);
+	d->mask &= ~MB_ALGOS | d->evp_now;
+}
+
 void dp_digest_finish(struct dp_digest *d, struct dp_digests *ret)
 {
 	d->impl->digest(d->xxh, ret->bytes[HWALL_ALGO_XXH3_128]);

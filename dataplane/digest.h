@@ -18,6 +18,7 @@
 #ifndef HASHWALL_DATAPLANE_DIGEST_H
 #define HASHWALL_DATAPLANE_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,21 @@ int dp_digest_sync(struct dp_digest *d);
 
 /* Hash @len more body bytes. */
 void dp_digest_update(struct dp_digest *d, const void *data, size_t len);
+
+/*
+ * The object's body is all given: queue md5/sha1's padding in the lanes
+ * (mbh_end()).  Returns true when md5/sha1 are still to be hashed by the
+ * worker's next mbh_flush(): dp_digest_finish() then belongs after that
+ * flush (it would run this stream ahead of the others inside the burst),
+ * and the body bytes given so far live until then or dp_digest_sync().
+ * False when dp_digest_finish() only reads results (no mbhash stream).
+ */
+bool dp_digest_end(struct dp_digest *d);
+
+/* The object was given up (its body is not whole): drop its md5/sha1
+ * stream unhashed (mbh_abort()); dp_digest_finish() then gives the other
+ * digests only. */
+void dp_digest_abandon(struct dp_digest *d);
 
 /* Finish the object and write every started digest to @ret (an mbhash
  * stream is finished right away, see mbh_final()). */

@@ -178,13 +178,19 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	if (!o)
 		return;
 	c->obj = NULL;
-	dp_digest_finish(o->dg, &o->digests);
 	if (why != DP_DROP_COUNT)
 		o->outcome = why;
 	else if (o->too_large)
 		o->outcome = DP_DROP_obj_too_large;
 	else if (o->holes)
 		o->outcome = DP_DROP_obj_incomplete;
+	/* Only a complete body's digest is the object's: md5/sha1 of the
+	 * rest are not worth finishing. */
+	if (o->outcome != DP_DROP_COUNT)
+		dp_digest_abandon(o->dg);
+	o->pending = dp_digest_end(o->dg);
+	if (!o->pending)
+		dp_digest_finish(o->dg, &o->digests);
 	h->ctr->info[DP_INFO_objects]++;
 	if (o->outcome == DP_DROP_COUNT)
 		h->ctr->info[DP_INFO_objects_complete]++;
@@ -193,6 +199,12 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	if (o->partial)
 		h->ctr->info[DP_INFO_objects_partial]++;
 	h->object_fn(h->object_ctx, owner, o);
+	if (!o->pending)
+		dp_http_obj_put(h, o);
+}
+
+void dp_http_obj_put(struct dp_http *h, struct dp_obj *o)
+{
 	if (o->pdq)
 		dp_pdq_tap_put(h->pdq, &o->pdq);
 	txn_put(h, o->txn);

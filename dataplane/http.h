@@ -79,6 +79,7 @@ struct dp_obj {
 	bool partial;           /* 206 */
 	bool holes;             /* a hole or a conflicting overlap */
 	bool too_large;
+	bool pending;           /* md5/sha1 finished after the burst: see dp_http_object_fn */
 };
 
 /* One direction of a connection. */
@@ -99,8 +100,15 @@ struct dp_http_conn {
 	bool dead; /* given up: everything else is ignored */
 };
 
-/* Called with every finished object; @owner is what the data calls got.
- * The object and its request are recycled after the call returns. */
+/*
+ * Called with every finished object; @owner is what the data calls got.
+ * The object and its request are recycled after the call returns, unless
+ * obj->pending: its md5/sha1 are still queued in the lanes of h->mbh (only
+ * with an mbhash context), obj->digests are not set yet, and the callee
+ * keeps the object (its @owner may be gone by then) until after the
+ * burst's mbh_flush(), then calls dp_digest_finish() on obj->dg and gives
+ * it back with dp_http_obj_put().
+ */
 typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *obj);
 
 /* Per-worker HTTP context: limits, pools, counters. */
@@ -162,6 +170,9 @@ void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why
 /* The bytes given so far for the body in flight on @c are about to be
  * freed before the end of the burst: stop referencing them. */
 void dp_http_body_sync(struct dp_http_conn *c);
+
+/* Give back an object kept by the object callback (obj->pending). */
+void dp_http_obj_put(struct dp_http *h, struct dp_obj *o);
 
 /* Whether @c holds no buffer, request or object (an idle connection). */
 bool dp_http_idle(const struct dp_http_conn *c);

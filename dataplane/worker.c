@@ -6,6 +6,7 @@
 #include "dataplane/worker.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -54,10 +55,16 @@ static bool op_sync(void *ctx, const uint8_t *p, uint32_t len, uint32_t ack)
 	return dp_http_sync(&c->f->http, c->dir, p, len, ack);
 }
 
+/* A held segment is about to be freed inside the burst: the flow's body in
+ * flight and its objects that ended in this burst stop pointing into it. */
 static void op_unref(void *ctx)
 {
 	struct seg_ctx *c = ctx;
+
 	dp_http_body_sync(&c->f->http);
+	for (unsigned int i = 0; i < c->w->npending; i++)
+		if (c->w->pending[i].flow == c->f)
+			dp_digest_sync(c->w->pending[i].obj->dg);
 }
 
 static const struct dp_reasm_ops reasm_ops = {
@@ -65,15 +72,14 @@ static const struct dp_reasm_ops reasm_ops = {
 	.unref = op_unref,
 };
 
-/* verdict + events for a finished object (the HTTP stage's callback), and
- * an image body to the PDQ stage. */
-static void on_object(void *ctx, void *owner, const struct dp_obj *o)
+/* verdict + events for a finished object, with what they need of its flow;
+ * an image body to the PDQ stage (its digests are final here: the cache's
+ * key). */
+static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_pending_obj *of)
 {
-	struct dp_worker *w = ctx;
-	const struct dp_flow *f = owner;
 	struct dp_match m[MATCHES_MAX];
-	struct dp_event_obj e = { .ts_ns = w->now_ns, .family = f->family,
-				  .server_port = f->key.server_port, .obj = o };
+	struct dp_event_obj e = { .ts_ns = of->ts_ns, .family = of->family,
+				  .server_port = of->key.server_port, .obj = o };
 	bool complete = o->outcome == DP_DROP_COUNT;
 	bool image = o->pdq && complete && !o->partial;
 	unsigned int n = 0;
@@ -85,20 +91,54 @@ static void on_object(void *ctx, void *owner, const struct dp_obj *o)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
 	if (o->pdq && !image)
-		dp_pdq_tap_submit(w->pdq, o->pdq, false, &e, &f->key, true);
+		dp_pdq_tap_submit(w->pdq, o->pdq, false, &e, &of->key, true);
 	if (!image && (!w->events_on || (n == 0 && !w->conf->log_objects)))
 		return;
-	memcpy(e.server, f->key.server, sizeof(e.server));
-	hwall_pseudo_addr(w->key, f->key.client, e.client);
+	memcpy(e.server, of->key.server, sizeof(e.server));
+	hwall_pseudo_addr(w->key, of->key.client, e.client);
 	if (image)
-		dp_pdq_tap_submit(w->pdq, o->pdq, true, &e, &f->key, !w->events_on);
+		dp_pdq_tap_submit(w->pdq, o->pdq, true, &e, &of->key, !w->events_on);
 	if (!w->events_on)
 		return;
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
-		w->event_fn(w->event_ctx, line, len, false, &f->key);
+		w->event_fn(w->event_ctx, line, len, false, &of->key);
 	for (unsigned int i = 0; i < n; i++)
 		if ((len = dp_event_format(line, sizeof(line), &e, &m[i])))
-			w->event_fn(w->event_ctx, line, len, true, &f->key);
+			w->event_fn(w->event_ctx, line, len, true, &of->key);
+}
+
+/* After mbh_flush(): the pending objects' digests are ready. */
+static void finish_pending(struct dp_worker *w)
+{
+	for (unsigned int i = 0; i < w->npending; i++) {
+		struct dp_obj *o = w->pending[i].obj;
+
+		dp_digest_finish(o->dg, &o->digests);
+		report(w, o, &w->pending[i]);
+		dp_http_obj_put(&w->http, o);
+	}
+	w->npending = 0;
+}
+
+/* The HTTP stage's callback.  An object whose md5/sha1 are still in the
+ * lanes is ours until the burst's flush (http.h: dp_http_object_fn). */
+static void on_object(void *ctx, void *owner, const struct dp_obj *o)
+{
+	struct dp_worker *w = ctx;
+	const struct dp_flow *f = owner;
+	struct dp_pending_obj of = { .obj = (struct dp_obj *)o, .flow = f, .key = f->key,
+				     .ts_ns = w->now_ns, .family = f->family };
+
+	if (!o->pending) {
+		report(w, o, &of);
+		return;
+	}
+	if (w->npending == DP_WORKER_PENDING_MAX) {
+		/* Valid inside a burst: it only hashes this burst's blocks. */
+		mbh_flush(w->mbh);
+		finish_pending(w);
+	}
+	w->pending[w->npending++] = of;
 }
 
 /* The flow table's callback: give back what the flow holds. */
@@ -136,7 +176,9 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
-	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = conf->max_flows };
+	/* A stream and an object per flow, and the objects ended in a burst. */
+	uint32_t max_objs = conf->max_flows + DP_WORKER_PENDING_MAX;
+	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = max_objs };
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -153,16 +195,24 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 			  &w->ctr);
 	if (r < 0)
 		goto out_flows;
-	/* A stream per flow: -ENOSPC (OpenSSL for that object) only if
-	 * every flow has a body in flight. */
+	/* -ENOSPC (OpenSSL for that object) only if every flow has a body in
+	 * flight. */
 	w->mbh = mbh_ctx_new(&mcfg);
 	if (!w->mbh) {
 		r = -errno;
 		goto out_reasm;
 	}
-	dp_http_init(&w->http, &conf->http, mask, conf->max_flows, &w->ctr, on_object, w);
+	w->pending = calloc(DP_WORKER_PENDING_MAX, sizeof(*w->pending));
+	if (!w->pending) {
+		r = -ENOMEM;
+		goto out_mbh;
+	}
+	dp_http_init(&w->http, &conf->http, mask, max_objs, &w->ctr, on_object, w);
 	w->http.mbh = w->mbh;
 	return 0;
+out_mbh:
+	mbh_ctx_free(w->mbh);
+	w->mbh = NULL;
 out_reasm:
 	dp_reasm_fini(&w->reasm);
 out_flows:
@@ -175,6 +225,8 @@ void dp_worker_fini(struct dp_worker *w)
 	if (w->flows.flows)
 		dp_worker_flush(w);
 	dp_http_fini(&w->http);
+	free(w->pending);
+	w->pending = NULL;
 	mbh_ctx_free(w->mbh);
 	w->mbh = NULL;
 	dp_reasm_fini(&w->reasm);
@@ -230,6 +282,7 @@ static void close_flow(struct dp_worker *w, struct dp_flow *f)
 void dp_worker_burst_end(struct dp_worker *w)
 {
 	mbh_flush(w->mbh);
+	finish_pending(w);
 }
 
 void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
@@ -311,4 +364,5 @@ void dp_worker_expire(struct dp_worker *w, uint64_t now_ns)
 void dp_worker_flush(struct dp_worker *w)
 {
 	dp_flow_flush(&w->flows, DP_FLOW_END_FLUSH);
+	dp_worker_burst_end(w);
 }

@@ -54,12 +54,31 @@ struct dp_worker_conf {
 typedef void (*dp_worker_event_fn)(void *ctx, const char *line, size_t len, bool match,
 				   const struct dp_flow_key *flow);
 
+/*
+ * Objects ended inside the burst whose md5/sha1 are still in the lanes
+ * (struct dp_obj.pending): their verdict and events wait for the burst's
+ * mbh_flush().  What the events need of the flow is copied, since the flow
+ * may close or be evicted before then.  At most DP_WORKER_PENDING_MAX:
+ * one more flushes early.
+ */
+#define DP_WORKER_PENDING_MAX 256
+
+struct dp_pending_obj {
+	struct dp_obj *obj;
+	const void *flow; /* only compared (reasm's unref), never followed */
+	struct dp_flow_key key;
+	uint64_t ts_ns;
+	uint8_t family;
+};
+
 struct dp_worker {
 	struct dp_counters ctr;
 	struct dp_flow_table flows;
 	struct dp_reasm reasm;
 	struct dp_http http;
 	struct mbh_ctx *mbh; /* md5/sha1 of every object, flushed at each burst end */
+	struct dp_pending_obj *pending; /* DP_WORKER_PENDING_MAX, npending in use */
+	unsigned int npending;
 	struct dp_pdq_tap *pdq; /* image bodies to the PDQ stage; NULL: off (pdq/pdq_tap.h) */
 	const struct dp_worker_conf *conf;
 	const struct dp_setlist *sets;
@@ -101,7 +120,8 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
 void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns);
 
 /* End of a burst: hash every queued block (mbh_flush()); afterwards no
- * pointer into the burst's mbufs is kept and they may be freed. */
+ * pointer into the burst's mbufs is kept and they may be freed.  Then the
+ * objects that ended in the burst get their digests, verdict and events. */
 void dp_worker_burst_end(struct dp_worker *w);
 
 /*

@@ -16,6 +16,7 @@ PACKAGES=(
 	libsodium-dev libssl-dev openssl
 	libsqlite3-dev sqlite3
 	libmicrohttpd-dev libcurl4-openssl-dev curl
+	libpq-dev postgresql-15   # the fleet: central store (tests start their own server)
 	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates

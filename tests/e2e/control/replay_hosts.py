@@ -16,13 +16,12 @@ usage: replay_hosts.py DATAPLANE CONTROLD GEN SETTOOL
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import urllib.request
 
-from ctl_e2e import fail, free_port, sh, wait_for
+from ctl_e2e import fail, free_port, ingest, sh, wait_for
 
 DP, CTLD, GEN, SETTOOL = (os.path.abspath(a) for a in sys.argv[1:5])
 PROCS = []
@@ -33,27 +32,6 @@ def api(port, token, path):
                                  headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return r.read().decode()
-
-
-def ingest(sock_path, lines):
-    """Send @lines as events 1..n of a fresh epoch; wait for their ack."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(10)
-    s.connect(sock_path)
-    s.send(json.dumps({"type": "hello", "proto": 1, "dataplane": "replay",
-                       "epoch": f"e{os.getpid()}"}).encode())
-    welcome = json.loads(s.recv(65536))
-    if welcome.get("type") != "welcome":
-        fail(f"no welcome: {welcome}")
-    for i, line in enumerate(lines, 1):
-        s.send(b'{"type":"event","seq":%d,"event":%s}' % (i, line.strip().encode()))
-    acked = 0
-    while acked < len(lines):
-        msg = json.loads(s.recv(65536))
-        if msg.get("type") != "ack":
-            fail(f"controld answered {msg}")
-        acked = msg["seq"]
-    s.close()
 
 
 def main():
@@ -76,7 +54,7 @@ def main():
         PROCS.append(subprocess.Popen([CTLD, "--config", "ctl.json"],
                                       stderr=open("ctl.err", "w")))
         wait_for("controld's ingest socket", lambda: os.path.exists("ingest.sock"))
-        ingest(f"{work}/ingest.sock", matches)
+        ingest(f"{work}/ingest.sock", "replay", f"e{os.getpid()}", matches)
 
         cands = json.loads(api(port, token, "/api/v1/candidates?set=hosts"))["items"]
         if len(cands) != 3:

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store_pg_ingest.c - the ingest side of the PostgreSQL back end: a batch
+ * of events in one transaction, each recorded by one call of the
+ * server-side hwall_record() (store_pg_migrate.c) under this connection's
+ * appliance; the per-appliance ingest marks that make a re-sent event a
+ * duplicate (what makes the fleet uplink idempotent); the retention purge;
+ * and the replication reads (the same cursors the SQLite back end serves,
+ * for a store in the middle of a chain).  Above the core only.
+ */
+#include "control/store_pg_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ctl_pg_begin(struct ctl_store *s)
+{
+	return ctl_pg_tx_begin(ctl_pg_of(s));
+}
+
+int ctl_pg_commit(struct ctl_store *s)
+{
+	return ctl_pg_tx_commit(ctl_pg_of(s));
+}
+
+void ctl_pg_rollback(struct ctl_store *s)
+{
+	ctl_pg_tx_rollback(ctl_pg_of(s));
+}
+
+/* A pdq match's nearness onto its occurrence, and onto its candidate when
+ * nearer than what it holds (store.h, struct ctl_near). */
+static int record_near(struct ctl_pg *p, int64_t id, const struct ctl_event *ev,
+		       const char *dataplane, const char *epoch, uint64_t seq)
+{
+	struct ctl_pg_args a = { 0 };
+	int r;
+
+	ctl_pg_arg_i64(&a, id);
+	ctl_pg_arg_str(&a, ev->near.entry);
+	ctl_pg_arg_i64(&a, ev->near.distance);
+	ctl_pg_arg_i64(&a, ev->near.quality);
+	ctl_pg_arg_str(&a, ev->near.variant);
+	r = ctl_pg_cmd(p, "UPDATE candidates SET near_entry = $2, near_distance = $3,"
+			  " near_quality = $4, near_variant = $5 WHERE id = $1"
+			  " AND (near_distance < 0 OR $3 < near_distance)", &a, NULL);
+	if (r < 0)
+		return r;
+	memset(&a, 0, sizeof(a));
+	ctl_pg_arg_i64(&a, id);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	ctl_pg_arg_i64(&a, (int64_t)seq);
+	ctl_pg_arg_i64(&a, ev->near.distance);
+	ctl_pg_arg_i64(&a, ev->near.quality);
+	return ctl_pg_cmd(p, "UPDATE occurrences SET distance = $5, quality = $6"
+			     " WHERE candidate_id = $1 AND dataplane = $2 AND epoch = $3"
+			     " AND seq = $4", &a, NULL);
+}
+
+int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *dataplane,
+		  const char *epoch, uint64_t seq, struct ctl_record_result *ret)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	struct ctl_pg_args a = { 0 };
+	PGresult *res;
+
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	ctl_pg_arg_i64(&a, (int64_t)seq);
+	ctl_pg_arg_str(&a, ev->set);
+	ctl_pg_arg_str(&a, hwall_algo_name(ev->algo));
+	ctl_pg_arg_str(&a, ev->digest);
+	ctl_pg_arg_str(&a, ev->host);
+	ctl_pg_arg_str(&a, ev->path);
+	ctl_pg_arg_i64(&a, (int64_t)ev->set_version);
+	ctl_pg_arg_str(&a, ev->server_ip);
+	ctl_pg_arg_i64(&a, ev->server_port);
+	ctl_pg_arg_i64(&a, ev->category);
+	ctl_pg_arg_i64(&a, ev->ref);
+	ctl_pg_arg_i64(&a, ev->ts);
+	ctl_pg_arg_bool(&a, ev->host_truncated);
+	ctl_pg_arg_bool(&a, ev->path_truncated);
+	ctl_pg_arg_str(&a, ev->client);
+	ctl_pg_arg_str(&a, ev->method);
+	ctl_pg_arg_i64(&a, ev->http_status);
+	ctl_pg_arg_i64(&a, (int64_t)ev->size);
+	ctl_pg_arg_bool(&a, ev->complete);
+	ctl_pg_arg_bool(&a, ev->partial);
+	ctl_pg_arg_i64(&a, ev->normalised);
+	res = ctl_pg_exec(p,
+			  "SELECT r_id, r_created, r_reopened, r_allowlisted, r_duplicate FROM"
+			  " hwall_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+			  " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+			  &a, NULL);
+	if (!res)
+		return -EIO;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return -EIO;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->candidate_id = ctl_pg_i64(res, 0, 0);
+	ret->created = ctl_pg_bool(res, 0, 1);
+	ret->reopened = ctl_pg_bool(res, 0, 2);
+	ret->allowlisted = ctl_pg_bool(res, 0, 3);
+	ret->duplicate = ctl_pg_bool(res, 0, 4);
+	PQclear(res);
+	if (ret->duplicate || ret->allowlisted || !ctl_near_known(ev->algo, &ev->near))
+		return 0;
+	return record_near(p, ret->candidate_id, ev, dataplane, epoch, seq);
+}
+
+int ctl_pg_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
+		     uint64_t *ret_seq)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	struct ctl_pg_args a = { 0 };
+	int64_t v = 0;
+	int r;
+
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	r = ctl_pg_int(p, "SELECT last_seq FROM ingest_peers WHERE appliance = $1"
+			  " AND dataplane = $2 AND epoch = $3", &a, &v);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		*ret_seq = (uint64_t)v;
+	return r;
+}
+
+int ctl_pg_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch,
+			uint64_t seq, int64_t now)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	struct ctl_pg_args a = { 0 };
+
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	ctl_pg_arg_i64(&a, (int64_t)seq);
+	ctl_pg_arg_i64(&a, now);
+	return ctl_pg_cmd(p, "INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq,"
+			     " updated) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (appliance,"
+			     " dataplane, epoch) DO UPDATE SET last_seq = greatest("
+			     "ingest_peers.last_seq, excluded.last_seq), updated = excluded.updated",
+			  &a, NULL);
+}
+
+int ctl_pg_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n)
+{
+	struct ctl_pg_args a = { 0 };
+
+	ctl_pg_arg_i64(&a, before);
+	return ctl_pg_cmd(ctl_pg_of(s), "DELETE FROM occurrences WHERE seen < $1", &a, ret_n);
+}
+
+struct replica_walk {
+	ctl_replica_fn fn;
+	void *ctx;
+	struct ctl_replica rep;
+};
+
+static int replica_row(PGresult *res, int i, void *arg)
+{
+	struct replica_walk *w = arg;
+	struct ctl_replica *rep = &w->rep;
+	struct ctl_event *ev = &rep->ev;
+	struct ctl_candidate c;
+
+	ctl_pg_row_candidate(res, i, &c);
+	ctl_replica_init(rep, &c);
+	rep->occ_id = ctl_pg_i64(res, i, 18);
+	ev->ts = ctl_pg_i64(res, i, 19);
+	ctl_pg_text(res, i, 20, ev->client, sizeof(ev->client));
+	ctl_pg_text(res, i, 21, ev->method, sizeof(ev->method));
+	ctl_pg_text(res, i, 22, ev->server_ip, sizeof(ev->server_ip));
+	ev->server_port = (uint16_t)ctl_pg_i64(res, i, 23);
+	ev->http_status = (int)ctl_pg_i64(res, i, 24);
+	ev->size = (uint64_t)ctl_pg_i64(res, i, 25);
+	ev->complete = ctl_pg_bool(res, i, 26);
+	ev->partial = ctl_pg_bool(res, i, 27);
+	ctl_pg_text(res, i, 28, rep->dataplane, sizeof(rep->dataplane));
+	ctl_pg_text(res, i, 29, rep->epoch, sizeof(rep->epoch));
+	rep->seq = (uint64_t)ctl_pg_i64(res, i, 30);
+	ev->normalised = (uint32_t)ctl_pg_i64(res, i, 31);
+	return w->fn(rep, w->ctx);
+}
+
+int ctl_pg_replicas(struct ctl_store *s, int64_t after, uint64_t limit, ctl_replica_fn fn,
+		    void *ctx)
+{
+	struct ctl_pg_args a = { 0 };
+	struct replica_walk *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	w->fn = fn;
+	w->ctx = ctx;
+	ctl_pg_arg_i64(&a, after);
+	ctl_pg_arg_i64(&a, (int64_t)limit);
+	r = ctl_pg_each(ctl_pg_of(s),
+			"SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
+			" c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
+			" c.first_seen, c.last_seen, c.occurrences, c.reopened,"
+			" c.host_truncated, c.path_truncated, o.id, o.seen, o.client,"
+			" o.method, o.server_ip, o.server_port, o.http_status, o.size,"
+			" o.complete, o.partial, o.dataplane, o.epoch, o.seq, o.normalised"
+			" FROM occurrences o JOIN candidates c ON c.id = o.candidate_id"
+			" WHERE o.id > $1 ORDER BY o.id LIMIT $2",
+			&a, replica_row, w);
+	free(w);
+	return r;
+}
+
+struct review_cand_walk {
+	ctl_review_cand_fn fn;
+	void *ctx;
+};
+
+static int review_cand_row(PGresult *res, int i, void *arg)
+{
+	const struct review_cand_walk *w = arg;
+	struct ctl_candidate c;
+	struct ctl_review v;
+
+	ctl_pg_row_candidate(res, i, &c);
+	ctl_pg_row_review(res, i, 18, &v);
+	return w->fn(&v, &c, w->ctx);
+}
+
+int ctl_pg_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
+			 ctl_review_cand_fn fn, void *ctx)
+{
+	struct review_cand_walk w = { fn, ctx };
+	struct ctl_pg_args a = { 0 };
+
+	ctl_pg_arg_i64(&a, after);
+	ctl_pg_arg_i64(&a, (int64_t)limit);
+	return ctl_pg_each(ctl_pg_of(s),
+			   "SELECT c.id, c.set_id, c.set_version, c.algo, c.digest, c.host,"
+			   " c.path, c.server_ip, c.server_port, c.category, c.ref, c.status,"
+			   " c.first_seen, c.last_seen, c.occurrences, c.reopened,"
+			   " c.host_truncated, c.path_truncated, r.id, r.candidate_id, r.at, r.actor,"
+			   " r.from_status, r.to_status, r.note, r.allow_scope"
+			   " FROM reviews r JOIN candidates c ON c.id = r.candidate_id"
+			   " WHERE r.id > $1 ORDER BY r.id LIMIT $2",
+			   &a, review_cand_row, &w);
+}
+
+int ctl_pg_tail(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review)
+{
+	PGresult *res = ctl_pg_exec(ctl_pg_of(s),
+				    "SELECT (SELECT coalesce(max(id), 0) FROM occurrences),"
+				    " (SELECT coalesce(max(id), 0) FROM reviews)", NULL, NULL);
+
+	if (!res)
+		return -EIO;
+	*ret_occ = ctl_pg_i64(res, 0, 0);
+	*ret_review = ctl_pg_i64(res, 0, 1);
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * store_pg_migrate.c - the versioned schema of the PostgreSQL store (the
+ * fleet's central database) and its server-side functions.  Above the core
+ * only.
+ *
+ * The version lives in hwall_schema.  Each migration moves the database
+ * from version N-1 to N inside one transaction that holds an advisory lock
+ * (two controlds starting at once migrate one after the other), so a crash
+ * leaves the old version intact.  Append-only: once released, a step is
+ * never edited; changes come as a new step.  The tables mirror the SQLite
+ * store's (store_sqlite_migrate.c, version 7) plus what a fleet needs:
+ * the appliance of every occurrence and ingest mark, the appliances'
+ * status snapshots, and the decisions that edges follow.
+ */
+#include "control/store_pg_int.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CTL_PG_MIGRATE_LOCK "7236854823120" /* pg_advisory_xact_lock key */
+
+/* Version 1: the store's tables; candidates unique per (set, algo, digest,
+ * host, path) over md5 of host and path (a path may be longer than a
+ * B-tree entry may hold); reviews append-only; occurrences and ingest
+ * marks per appliance; decisions, numbered, announced by NOTIFY. */
+static const char migration_1[] =
+	"CREATE TABLE candidates ("
+	"  id bigserial PRIMARY KEY,"
+	"  set_id text NOT NULL, algo text NOT NULL, digest text NOT NULL,"
+	"  host text NOT NULL, path text NOT NULL,"
+	"  set_version bigint NOT NULL, server_ip text NOT NULL, server_port integer NOT NULL,"
+	"  category bigint NOT NULL, ref bigint NOT NULL,"
+	"  status text NOT NULL DEFAULT 'new'"
+	"    CHECK (status IN ('new','confirmed','taken_down','false_positive')),"
+	"  first_seen bigint NOT NULL, last_seen bigint NOT NULL,"
+	"  occurrences bigint NOT NULL, reopened integer NOT NULL DEFAULT 0,"
+	"  host_truncated boolean NOT NULL DEFAULT false,"
+	"  path_truncated boolean NOT NULL DEFAULT false);"
+	"CREATE UNIQUE INDEX candidates_key ON candidates (set_id, algo, digest, md5(host), md5(path));"
+	"CREATE INDEX candidates_last_seen ON candidates (last_seen, id);"
+	"CREATE INDEX candidates_host ON candidates (md5(host));"
+	"CREATE TABLE occurrences ("
+	"  id bigserial PRIMARY KEY,"
+	"  candidate_id bigint NOT NULL REFERENCES candidates (id),"
+	"  appliance text NOT NULL,"
+	"  seen bigint NOT NULL, client text NOT NULL, method text NOT NULL,"
+	"  server_ip text NOT NULL, server_port integer NOT NULL,"
+	"  http_status integer NOT NULL, size bigint NOT NULL,"
+	"  complete boolean NOT NULL, partial boolean NOT NULL,"
+	"  dataplane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,"
+	"  normalised bigint NOT NULL DEFAULT 0,"
+	"  UNIQUE (appliance, dataplane, epoch, seq));"
+	"CREATE INDEX occurrences_candidate ON occurrences (candidate_id, seen);"
+	"CREATE INDEX occurrences_seen ON occurrences (seen);"
+	"CREATE INDEX occurrences_appliance ON occurrences (appliance, candidate_id);"
+	"CREATE TABLE reviews ("
+	"  id bigserial PRIMARY KEY,"
+	"  candidate_id bigint NOT NULL REFERENCES candidates (id),"
+	"  at bigint NOT NULL, actor text NOT NULL,"
+	"  from_status text NOT NULL, to_status text NOT NULL, note text NOT NULL,"
+	"  allow_scope text NOT NULL DEFAULT '');"
+	"CREATE INDEX reviews_candidate ON reviews (candidate_id, id);"
+	"CREATE FUNCTION hwall_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	"  $$BEGIN RAISE EXCEPTION 'reviews are append-only'; END$$;"
+	"CREATE TRIGGER reviews_append_only BEFORE UPDATE OR DELETE ON reviews"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_append_only();"
+	"CREATE TABLE ingest_peers ("
+	"  appliance text NOT NULL, dataplane text NOT NULL, epoch text NOT NULL,"
+	"  last_seq bigint NOT NULL, updated bigint NOT NULL,"
+	"  PRIMARY KEY (appliance, dataplane, epoch));"
+	"CREATE TABLE allowlist ("
+	"  algo text NOT NULL, digest text NOT NULL, set_id text NOT NULL DEFAULT '',"
+	"  added bigint NOT NULL, actor text NOT NULL, note text NOT NULL,"
+	"  candidate_id bigint NOT NULL DEFAULT 0, PRIMARY KEY (algo, digest, set_id));"
+	"CREATE TABLE blocks ("
+	"  id bigserial PRIMARY KEY,"
+	"  host text NOT NULL, path text NOT NULL, candidate_id bigint NOT NULL,"
+	"  source text NOT NULL CHECK (source IN ('auto','manual')),"
+	"  created bigint NOT NULL, expires bigint NOT NULL, actor text NOT NULL);"
+	"CREATE UNIQUE INDEX blocks_url ON blocks (md5(host), md5(path));"
+	"CREATE INDEX blocks_candidate ON blocks (candidate_id);"
+	"CREATE TABLE appliances ("
+	"  id text PRIMARY KEY, first_contact bigint NOT NULL, last_contact bigint NOT NULL,"
+	"  status text NOT NULL DEFAULT '{}');"
+	"CREATE TABLE decisions ("
+	"  seq bigserial PRIMARY KEY, at bigint NOT NULL,"
+	"  kind text NOT NULL CHECK (kind IN ('status','allow','unallow','block','unblock')),"
+	"  appliances text[],"
+	"  set_id text NOT NULL DEFAULT '', algo text NOT NULL DEFAULT '',"
+	"  digest text NOT NULL DEFAULT '', host text NOT NULL DEFAULT '',"
+	"  path text NOT NULL DEFAULT '', status text NOT NULL DEFAULT '',"
+	"  allow_scope text NOT NULL DEFAULT '', actor text NOT NULL, note text NOT NULL DEFAULT '');"
+	"CREATE FUNCTION hwall_decision_notify() RETURNS trigger LANGUAGE plpgsql AS"
+	"  $$BEGIN PERFORM pg_notify('hwall_decisions', NEW.seq::text); RETURN NULL; END$$;"
+	"CREATE TRIGGER decisions_notify AFTER INSERT ON decisions"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_decision_notify();";
+
+/* Version 2: recording an event in one round trip (what
+ * store_sqlite_ingest.c does in several statements): the appliance's mark,
+ * the allowlist, the candidate (created, updated, or reopened with its
+ * audit row) and the occurrence, in the caller's transaction. */
+static const char migration_2[] =
+	"CREATE FUNCTION hwall_record(p_app text, p_dp text, p_epoch text, p_seq bigint,"
+	"  p_set text, p_algo text, p_digest text, p_host text, p_path text,"
+	"  p_set_version bigint, p_server_ip text, p_server_port integer, p_category bigint,"
+	"  p_ref bigint, p_ts bigint, p_host_trunc boolean, p_path_trunc boolean,"
+	"  p_client text, p_method text, p_http_status integer, p_size bigint,"
+	"  p_complete boolean, p_partial boolean, p_normalised bigint,"
+	"  OUT r_id bigint, OUT r_created boolean, OUT r_reopened boolean,"
+	"  OUT r_allowlisted boolean, OUT r_duplicate boolean)"
+	" LANGUAGE plpgsql AS $$"
+	"DECLARE v_mark bigint; v_status text;"
+	"BEGIN"
+	"  r_id := 0; r_created := false; r_reopened := false;"
+	"  r_allowlisted := false; r_duplicate := false;"
+	"  INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
+	"    VALUES (p_app, p_dp, p_epoch, 0, p_ts) ON CONFLICT DO NOTHING;"
+	"  SELECT last_seq INTO v_mark FROM ingest_peers WHERE appliance = p_app"
+	"    AND dataplane = p_dp AND epoch = p_epoch FOR UPDATE;"
+	"  IF p_seq <= v_mark THEN r_duplicate := true; RETURN; END IF;"
+	"  UPDATE ingest_peers SET last_seq = p_seq, updated = p_ts WHERE appliance = p_app"
+	"    AND dataplane = p_dp AND epoch = p_epoch;"
+	"  IF EXISTS (SELECT 1 FROM allowlist WHERE algo = p_algo AND digest = p_digest"
+	"      AND set_id IN ('', p_set)) THEN r_allowlisted := true; RETURN; END IF;"
+	"  LOOP"
+	"    SELECT id, status INTO r_id, v_status FROM candidates WHERE set_id = p_set"
+	"      AND algo = p_algo AND digest = p_digest AND md5(host) = md5(p_host)"
+	"      AND md5(path) = md5(p_path) FOR UPDATE;"
+	"    IF FOUND THEN"
+	"      UPDATE candidates SET set_version = p_set_version, server_ip = p_server_ip,"
+	"        server_port = p_server_port, category = p_category, ref = p_ref,"
+	"        first_seen = least(first_seen, p_ts), last_seen = greatest(last_seen, p_ts),"
+	"        occurrences = occurrences + 1,"
+	"        host_truncated = host_truncated OR p_host_trunc,"
+	"        path_truncated = path_truncated OR p_path_trunc,"
+	"        status = CASE WHEN status = 'taken_down' THEN 'confirmed' ELSE status END,"
+	"        reopened = reopened + CASE WHEN status = 'taken_down' THEN 1 ELSE 0 END"
+	"        WHERE id = r_id;"
+	"      IF v_status = 'taken_down' THEN"
+	"        r_reopened := true;"
+	"        INSERT INTO reviews (candidate_id, at, actor, from_status, to_status, note)"
+	"          VALUES (r_id, p_ts, 'controld', 'taken_down', 'confirmed',"
+	"                  'served again after takedown');"
+	"      END IF;"
+	"      EXIT;"
+	"    END IF;"
+	"    INSERT INTO candidates (set_id, algo, digest, host, path, set_version, server_ip,"
+	"      server_port, category, ref, first_seen, last_seen, occurrences, host_truncated,"
+	"      path_truncated) VALUES (p_set, p_algo, p_digest, p_host, p_path, p_set_version,"
+	"      p_server_ip, p_server_port, p_category, p_ref, p_ts, p_ts, 1, p_host_trunc,"
+	"      p_path_trunc) ON CONFLICT DO NOTHING RETURNING id INTO r_id;"
+	"    IF FOUND THEN r_created := true; EXIT; END IF;"
+	"  END LOOP;"
+	"  INSERT INTO occurrences (candidate_id, appliance, seen, client, method, server_ip,"
+	"    server_port, http_status, size, complete, partial, dataplane, epoch, seq,"
+	"    normalised) VALUES (r_id, p_app, p_ts, p_client, p_method, p_server_ip,"
+	"    p_server_port, p_http_status, p_size, p_complete, p_partial, p_dp, p_epoch,"
+	"    p_seq, p_normalised) ON CONFLICT DO NOTHING;"
+	"END $$;";
+
+/* Version 3: a review in one round trip: the status, its consequences
+ * (allowlist entry for the scope asked, blocks lifted; or the entry this
+ * candidate made lifted), the audit row, and the decision that carries it
+ * to the edges: every edge for what touches the allowlist, the edges that
+ * saw the candidate otherwise.  r_code: 0, -2 (ENOENT), -114 (EALREADY). */
+static const char migration_3[] =
+	"CREATE FUNCTION hwall_review(p_id bigint, p_to text, p_actor text, p_note text,"
+	"  p_scope text, p_now bigint, OUT r_code integer, OUT r_from text,"
+	"  OUT r_allow_added boolean, OUT r_allow_removed boolean, OUT r_blocks bigint)"
+	" LANGUAGE plpgsql AS $$"
+	"DECLARE c candidates%ROWTYPE; n bigint;"
+	"BEGIN"
+	"  r_code := 0; r_allow_added := false; r_allow_removed := false; r_blocks := 0;"
+	"  SELECT * INTO c FROM candidates WHERE id = p_id FOR UPDATE;"
+	"  IF NOT FOUND THEN r_code := -2; RETURN; END IF;"
+	"  r_from := c.status;"
+	"  IF c.status = p_to THEN r_code := -114; RETURN; END IF;"
+	"  UPDATE candidates SET status = p_to WHERE id = p_id;"
+	"  IF p_to = 'false_positive' THEN"
+	"    INSERT INTO allowlist (algo, digest, set_id, added, actor, note, candidate_id)"
+	"      VALUES (c.algo, c.digest, CASE WHEN p_scope = 'set' THEN c.set_id ELSE '' END,"
+	"              p_now, p_actor, 'false positive', p_id) ON CONFLICT DO NOTHING;"
+	"    GET DIAGNOSTICS n = ROW_COUNT; r_allow_added := n > 0;"
+	"    DELETE FROM blocks WHERE candidate_id = p_id;"
+	"    GET DIAGNOSTICS n = ROW_COUNT; r_blocks := n;"
+	"  ELSIF c.status = 'false_positive' THEN"
+	"    DELETE FROM allowlist WHERE candidate_id = p_id;"
+	"    GET DIAGNOSTICS n = ROW_COUNT; r_allow_removed := n > 0;"
+	"  END IF;"
+	"  INSERT INTO reviews (candidate_id, at, actor, from_status, to_status, note, allow_scope)"
+	"    VALUES (p_id, p_now, p_actor, c.status, p_to, p_note,"
+	"            CASE WHEN r_allow_added THEN p_scope ELSE '' END);"
+	"  INSERT INTO decisions (at, kind, appliances, set_id, algo, digest, host, path, status,"
+	"    allow_scope, actor, note) VALUES (p_now, 'status',"
+	"    CASE WHEN p_to = 'false_positive' OR c.status = 'false_positive' THEN NULL"
+	"      ELSE ARRAY(SELECT DISTINCT appliance FROM occurrences WHERE candidate_id = p_id"
+	"                 AND appliance <> '') END,"
+	"    c.set_id, c.algo, c.digest, c.host, c.path, p_to,"
+	"    CASE WHEN p_to = 'false_positive' THEN p_scope ELSE '' END, p_actor, p_note);"
+	"END $$;";
+
+/* Version 4: perceptual (pdq) matches, as SQLite's version 8: the
+ * candidate's nearest entry, distance, quality and variant (distance -1:
+ * an exact match), each occurrence's distance and quality.  Written by
+ * ctl_pg_record() after hwall_record(), for pdq matches only. */
+static const char migration_4[] =
+	"ALTER TABLE candidates ADD COLUMN near_entry text NOT NULL DEFAULT '',"
+	"  ADD COLUMN near_distance integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN near_quality integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN near_variant text NOT NULL DEFAULT '';"
+	"ALTER TABLE occurrences ADD COLUMN distance integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN quality integer NOT NULL DEFAULT -1;";
+
+static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4 };
+
+int ctl_pg_migrate_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+/* The version inside the open transaction (creating the table at 0). */
+static int version_locked(struct ctl_pg *p, int64_t *ret)
+{
+	int r = ctl_pg_cmd(p, "SELECT pg_advisory_xact_lock(" CTL_PG_MIGRATE_LOCK ")", NULL,
+			   NULL);
+
+	if (r == 0)
+		r = ctl_pg_cmd(p, "CREATE TABLE IF NOT EXISTS hwall_schema (version integer NOT NULL)",
+			       NULL, NULL);
+	if (r == 0)
+		r = ctl_pg_cmd(p, "INSERT INTO hwall_schema SELECT 0 WHERE NOT EXISTS"
+				  " (SELECT 1 FROM hwall_schema)", NULL, NULL);
+	if (r == 0)
+		r = ctl_pg_int(p, "SELECT max(version) FROM hwall_schema", NULL, ret);
+	return r;
+}
+
+/* Apply the step after the current version, if that is below @target;
+ * *ret_done says whether there is nothing left to do. */
+static int migrate_step(struct ctl_pg *p, int target, bool *ret_done)
+{
+	struct ctl_pg_args a = { 0 };
+	PGresult *res;
+	int64_t v = 0;
+	int r = ctl_pg_tx_begin(p);
+
+	if (r == 0)
+		r = version_locked(p, &v);
+	if (r == 0 && v > target)
+		r = -ENOTSUP;
+	if (r == 0 && v < target) {
+		res = PQexec(p->conn, migrations[v]);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			snprintf(p->errmsg, sizeof(p->errmsg), "migration %d: %s", (int)v + 1,
+				 PQresultErrorMessage(res));
+			r = -EIO;
+		}
+		PQclear(res);
+		ctl_pg_arg_i64(&a, v + 1);
+		if (r == 0)
+			r = ctl_pg_cmd(p, "UPDATE hwall_schema SET version = $1", &a, NULL);
+	}
+	if (r < 0) {
+		ctl_pg_tx_rollback(p);
+		return r;
+	}
+	*ret_done = v + 1 >= target;
+	return ctl_pg_tx_commit(p);
+}
+
+int ctl_pg_migrate(struct ctl_pg *p, int target)
+{
+	bool done = false;
+	int r = 0;
+
+	if (target < 1 || target > ctl_pg_migrate_latest())
+		return -EINVAL;
+	while (r == 0 && !done)
+		r = migrate_step(p, target, &done);
+	return r;
+}
+
+int ctl_pg_schema_version(struct ctl_store *s)
+{
+	struct ctl_pg *p = ctl_pg_of(s);
+	int64_t v = 0;
+	int r = ctl_pg_int(p, "SELECT max(version) FROM hwall_schema", NULL, &v);
+
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : (int)v;
+}
