@@ -21,6 +21,7 @@ PACKAGES=(
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
+	nginx   # e2e: the origin that serves the PDQ test images (dataplane/e2e-pdq)
 )
 
 missing=()

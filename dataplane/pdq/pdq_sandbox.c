@@ -80,7 +80,7 @@ int dp_pdq_sandbox_enter(uint64_t as_bytes)
 	if ((r = limit(RLIMIT_CORE, 0)) < 0 || (r = limit(RLIMIT_NOFILE, 0)) < 0 ||
 	    (r = limit(RLIMIT_FSIZE, 0)) < 0 || (r = limit(RLIMIT_NPROC, 0)) < 0)
 		return r;
-	if (as_bytes && (r = limit(RLIMIT_AS, (rlim_t)as_bytes)) < 0)
+	if (DP_PDQ_SANDBOX_AS_CAP && as_bytes && (r = limit(RLIMIT_AS, (rlim_t)as_bytes)) < 0)
 		return r;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;

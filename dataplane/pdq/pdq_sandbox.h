@@ -15,11 +15,27 @@
 #ifndef HASHWALL_DATAPLANE_PDQ_SANDBOX_H
 #define HASHWALL_DATAPLANE_PDQ_SANDBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* AddressSanitizer reserves terabytes of shadow address space before
+ * main(): under it no RLIMIT_AS can be set that leaves the allocator room,
+ * so sanitizer builds run the decoder without the address-space cap (the
+ * filter and the other limits stay). */
+#if defined(__SANITIZE_ADDRESS__)
+#define DP_PDQ_SANDBOX_AS_CAP false
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DP_PDQ_SANDBOX_AS_CAP false
+#endif
+#endif
+#ifndef DP_PDQ_SANDBOX_AS_CAP
+#define DP_PDQ_SANDBOX_AS_CAP true
+#endif
 
 /*
  * Enter the sandbox, for good, capping the address space at @as_bytes
- * (0: no cap).  Returns 0, or -errno (-ENOSYS on an architecture without
+ * (0: no cap; none either when !DP_PDQ_SANDBOX_AS_CAP).  Returns 0, or -errno (-ENOSYS on an architecture without
  * a filter here): the caller must then exit, never decode.
  */
 int dp_pdq_sandbox_enter(uint64_t as_bytes);
