@@ -16,7 +16,7 @@
 #
 #   bench_pdq.sh DATAPLANE PDQ_PCAP_PY [LOOPS [ROUNDS]]   (defaults 30, 3)
 set -euo pipefail
-dp=$1 pcap_py=$2 loops=${3:-30} rounds=${4:-3}
+dp=$(realpath "$1") pcap_py=$(realpath "$2") loops=${3:-30} rounds=${4:-3}
 command -v convert >/dev/null || { echo "SKIP: ImageMagick's convert is not installed"; exit 77; }
 dir=$(mktemp -d /tmp/hw-bench-pdq-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
