@@ -5,10 +5,14 @@
 #include "dataplane/pdq/pdq_config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/errors.h"
+#include "dataplane/pdq/pdq_dec.h"
 #include "hashsync/pdq/pdq.h"
 
 #define F(k, kd, field, ...) { .key = k, .kind = kd, .offset = offsetof(S, field), __VA_ARGS__ }
@@ -72,6 +76,23 @@ void dp_pdq_conf_default(struct dp_pdq_conf *c)
 	c->min_quality = PDQ_QUALITY_FLOOR + 1;
 }
 
+/* An enabled stage needs its decoder: said now, not at the first image. */
+static bool decoder_missing(const struct dp_pdq_conf *c, const char *path, struct hwall_err *err)
+{
+	char exe[PATH_MAX], key[96];
+
+	if (c->decoder)
+		snprintf(exe, sizeof(exe), "%s", c->decoder);
+	else if (dp_pdq_dec_default_path(exe, sizeof(exe)) < 0)
+		exe[0] = '\0';
+	if (exe[0] && access(exe, X_OK) == 0)
+		return false;
+	snprintf(key, sizeof(key), "%s%sdecoder", path, path[0] ? "." : "");
+	hwall_cfg_fail(err, key, "%s: %s", exe[0] ? exe : DP_PDQ_DECODER_NAME,
+		       exe[0] ? hwall_strerror(hwall_neg_errno()) : "not found beside the executable");
+	return true;
+}
+
 int dp_pdq_conf_check(const struct dp_pdq_conf *c, const char *path, struct hwall_err *err)
 {
 	char key[96];
@@ -86,6 +107,8 @@ int dp_pdq_conf_check(const struct dp_pdq_conf *c, const char *path, struct hwal
 		snprintf(key, sizeof(key), "%s%squeue", path, path[0] ? "." : "");
 		return hwall_cfg_fail(err, key, "%u is not a power of two", c->queue);
 	}
+	if (c->enabled && decoder_missing(c, path, err))
+		return -EINVAL;
 	for (size_t i = 0; i < c->n_sets; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->sets[i].id, c->sets[j].id) != 0)

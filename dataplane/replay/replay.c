@@ -94,6 +94,18 @@ static int load_pdq(const char *file, struct dp_pdq_conf *c)
 	return 0;
 }
 
+/* --pdq without a config is checked too (the decoder must be there). */
+static int check_pdq(const struct dp_pdq_conf *c)
+{
+	struct hwall_err err = { { 0 } };
+
+	if (dp_pdq_conf_check(c, "pdq", &err) < 0) {
+		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Fill @a from the command line; returns 0 or -EINVAL (message logged). */
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
@@ -195,7 +207,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		HWALL_LOG(ERR, "dp.replay", "--pcap FILE is required");
 		return -EINVAL;
 	}
-	return 0;
+	return check_pdq(&a->pdq);
 }
 
 static void write_line(void *ctx, const char *line, size_t len, bool match,
