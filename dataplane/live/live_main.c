@@ -332,6 +332,17 @@ static int pdq_start(struct dp_run *run)
 	return 0;
 }
 
+/* The stage's thread, on any CPU but the workers'. */
+static int pdq_thread_start(struct dp_run *run)
+{
+	unsigned int busy[DP_LCFG_WORKERS_MAX], lcore, k = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		if (k < run->n_lws)
+			busy[k++] = rte_lcore_to_cpu_id((int)lcore);
+	return dp_pdq_run_start(&run->pdq, busy, k);
+}
+
 /* The sets, the workers' state and rings, the outputs, the control socket. */
 static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 {
@@ -533,7 +544,7 @@ static int run_live(struct dp_run *run, struct dp_setlist *sets)
 		r = ports_start(run);
 	if (r == 0 && dp_telemetry_register(run) < 0)
 		HWALL_LOG(WARN, "dp.live", "telemetry commands not registered");
-	if (r == 0 && run->pdq_on && (r = dp_pdq_run_start(&run->pdq)) < 0)
+	if (r == 0 && run->pdq_on && (r = pdq_thread_start(run)) < 0)
 		HWALL_LOG(ERR, "dp.live", "pdq: thread: %s", hwall_strerror(r));
 	if (r < 0)
 		return EXIT_RUNTIME;

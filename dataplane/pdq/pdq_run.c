@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 
@@ -49,9 +50,21 @@ void dp_pdq_run_attach(struct dp_pdq_run *r, unsigned int k, struct dp_worker *w
 		dp_pdq_tap_attach(&r->taps[k], w);
 }
 
-int dp_pdq_run_start(struct dp_pdq_run *r)
+int dp_pdq_run_start(struct dp_pdq_run *r, const unsigned int *busy, unsigned int n_busy)
 {
-	return dp_pdq_stage_start(&r->stage);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+		CPU_SET(c, &cpus);
+	for (unsigned int i = 0; i < n_busy; i++)
+		if (busy[i] < CPU_SETSIZE)
+			CPU_CLR(busy[i], &cpus);
+	if (CPU_COUNT(&cpus) == 0)
+		for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+			CPU_SET(c, &cpus);
+	return dp_pdq_stage_start(&r->stage, &cpus);
 }
 
 void dp_pdq_run_stop(struct dp_pdq_run *r)

@@ -29,8 +29,10 @@ int dp_pdq_run_init(struct dp_pdq_run *r, const struct dp_pdq_conf *conf, unsign
 /* Worker @k (after dp_worker_init) copies image bodies from now on. */
 void dp_pdq_run_attach(struct dp_pdq_run *r, unsigned int k, struct dp_worker *w);
 
-/* Start the stage thread.  Returns 0 or -errno. */
-int dp_pdq_run_start(struct dp_pdq_run *r);
+/* Start the stage thread on every online CPU but the @n_busy CPUs of the
+ * workers @busy (all of them if that leaves none): decoding must never
+ * take a worker's core.  Returns 0 or -errno. */
+int dp_pdq_run_start(struct dp_pdq_run *r, const unsigned int *busy, unsigned int n_busy);
 
 /* Once the workers stopped: finish what they queued and stop the thread. */
 void dp_pdq_run_stop(struct dp_pdq_run *r);

@@ -53,6 +53,7 @@ static struct sock_filter filter[] = {
 	ALLOW_NR(__NR_futex),
 	ALLOW_NR(__NR_getrandom), /* glibc seeds malloc's tcache with it */
 	ALLOW_NR(__NR_rt_sigreturn),
+	ALLOW_NR(__NR_sigaltstack), /* longjmp checks (__longjmp_chk, sanitizers) */
 	ALLOW_NR(__NR_exit),
 	ALLOW_NR(__NR_exit_group),
 	/* mmap and mprotect, never executable. */

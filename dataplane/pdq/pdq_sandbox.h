@@ -8,7 +8,7 @@
  * (RLIMIT_NOFILE and RLIMIT_FSIZE 0), no new privileges, and a seccomp
  * filter that lets through only what decoding in memory needs: read and
  * write on the descriptors it already has, memory management without
- * PROT_EXEC, futex, exit.  Anything else (open, socket, execve, fork,
+ * PROT_EXEC, futex, getrandom, sigaltstack (longjmp's check), exit.  Anything else (open, socket, execve, fork,
  * ptrace, an mmap or mprotect asking for executable memory, another
  * architecture's system call numbers) kills the process with SIGSYS.
  */

@@ -189,10 +189,16 @@ static void *stage_main(void *arg)
 	return NULL;
 }
 
-int dp_pdq_stage_start(struct dp_pdq_stage *st)
+int dp_pdq_stage_start(struct dp_pdq_stage *st, const cpu_set_t *cpus)
 {
-	int r = pthread_create(&st->thread, NULL, stage_main, st);
+	pthread_attr_t attr;
+	int r = pthread_attr_init(&attr);
 
+	if (r == 0 && cpus)
+		r = pthread_attr_setaffinity_np(&attr, sizeof(*cpus), cpus);
+	if (r == 0)
+		r = pthread_create(&st->thread, &attr, stage_main, st);
+	pthread_attr_destroy(&attr);
 	if (r != 0)
 		return -r;
 	pthread_setname_np(st->thread, "hw-pdq");

@@ -20,6 +20,7 @@
 #define HASHWALL_DATAPLANE_PDQ_STAGE_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,9 +77,10 @@ void dp_pdq_stage_use_list(struct dp_pdq_stage *st, const struct dp_setlist *l);
 /* Do every job queued now, tap by tap; returns how many were done. */
 unsigned int dp_pdq_stage_poll(struct dp_pdq_stage *st);
 
-/* Run dp_pdq_stage_poll() on a thread of its own until stopped.  Returns 0
- * or -errno. */
-int dp_pdq_stage_start(struct dp_pdq_stage *st);
+/* Run dp_pdq_stage_poll() on a thread of its own until stopped, on the
+ * CPUs of @cpus (NULL: the caller's; the decoder process inherits them).
+ * Returns 0 or -errno. */
+int dp_pdq_stage_start(struct dp_pdq_stage *st, const cpu_set_t *cpus);
 
 /* Stop the thread once every queue is empty (the workers must have
  * stopped queueing, or it stops at the first empty moment). */

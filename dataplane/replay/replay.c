@@ -316,10 +316,25 @@ static void write_pdq_line(void *ctx, const char *line, size_t len, const struct
 	fwrite(line, 1, len, ctx);
 }
 
-/* Set up and start the stage (reader @n of @live) when @a asks for it. */
+/* The CPUs of the lcores the @n workers run on (launch()): the main lcore
+ * and the first worker lcores.  Returns how many are in @ret. */
+static unsigned int replay_cpus(unsigned int n, unsigned int ret[DP_REPLAY_WORKERS_MAX])
+{
+	unsigned int lcore, k = 0;
+
+	ret[k++] = rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		if (k < n)
+			ret[k++] = rte_lcore_to_cpu_id((int)lcore);
+	return k;
+}
+
+/* Set up and start the stage (reader @n of @live) when @a asks for it, off
+ * the workers' CPUs. */
 static int pdq_begin(const struct replay_args *a, struct dp_setpub *live, unsigned int n,
 		     struct replay_pdq *p)
 {
+	unsigned int busy[DP_REPLAY_WORKERS_MAX];
 	struct hwall_err err = { { 0 } };
 	int r;
 
@@ -330,7 +345,7 @@ static int pdq_begin(const struct replay_args *a, struct dp_setpub *live, unsign
 	if (!p->out)
 		return -ENOMEM;
 	r = dp_pdq_run_init(&p->run, &a->pdq, n, live, n, write_pdq_line, p->out, &err);
-	if (r == 0 && (r = dp_pdq_run_start(&p->run)) < 0)
+	if (r == 0 && (r = dp_pdq_run_start(&p->run, busy, replay_cpus(n, busy))) < 0)
 		hwall_err_set(&err, r, "pdq: thread: %s", hwall_strerror(r));
 	if (r < 0)
 		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);

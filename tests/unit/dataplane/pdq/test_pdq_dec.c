@@ -174,7 +174,10 @@ static void test_supervisor(void)
 	CU_ASSERT_EQUAL(res.hash[5].b[0], 'a');
 	CU_ASSERT_EQUAL(res.quality, 60);
 	CU_ASSERT_EQUAL(fake(&d, 'C', &res), -ECHILD);
-	CU_ASSERT_TRUE(WIFSIGNALED(d.last_status) && WTERMSIG(d.last_status) == SIGSEGV);
+	/* (a sanitizer's SEGV report makes calls the filter kills: SIGSYS) */
+	CU_ASSERT_TRUE(WIFSIGNALED(d.last_status) &&
+		       (WTERMSIG(d.last_status) == SIGSEGV ||
+			(!DP_PDQ_SANDBOX_AS_CAP && WTERMSIG(d.last_status) == SIGSYS)));
 	CU_ASSERT_EQUAL(fake(&d, 'b', &res), 0);
 	CU_ASSERT_EQUAL(d.starts, 2);
 	CU_ASSERT_EQUAL(fake(&d, 'H', &res), -ETIMEDOUT);
