@@ -16,6 +16,9 @@
 
 #define SNIFF_BYTES 12          /* RIFF....WEBP is the longest signature */
 #define COPY_FIRST (64u << 10)  /* the first buffer of a copy; doubled as it fills */
+#define COPY_KEEP (4u << 20)    /* buffers up to this size are kept for the next body */
+
+static void buf_free(struct dp_pdq_tap *t, uint8_t **buf, size_t len, size_t *cap);
 
 int dp_pdq_tap_init(struct dp_pdq_tap *t, const struct dp_pdq_conf *conf,
 		    struct dp_counters *ctr)
@@ -52,7 +55,9 @@ void dp_pdq_tap_fini(struct dp_pdq_tap *t)
 	while (t->full_ring && (j = dp_pdq_tap_take(t)))
 		dp_pdq_tap_done(t, j);
 	for (uint32_t i = 0; t->slots && i < t->conf->copies; i++)
-		pdq_buf_free(t->slots[i].buf, t->slots[i].len);
+		buf_free(t, &t->slots[i].buf, t->slots[i].len, &t->slots[i].cap);
+	for (uint32_t i = 0; t->jobs && i < t->conf->queue; i++)
+		buf_free(t, &t->jobs[i].buf, 0, &t->jobs[i].cap);
 	free(t->slots);
 	free(t->jobs);
 	free(t->free_ring);
@@ -72,29 +77,54 @@ static void held_add(struct dp_pdq_tap *t, int64_t n)
 	__atomic_fetch_add(&t->held, (uint64_t)n, __ATOMIC_RELAXED);
 }
 
-/* Zero and free @c's buffer. */
-static void copy_drop(struct dp_pdq_tap *t, struct dp_pdq_copy *c)
+/* Zero and unmap the buffer *@buf of *@cap bytes (@len of them used). */
+static void buf_free(struct dp_pdq_tap *t, uint8_t **buf, size_t len, size_t *cap)
 {
-	if (!c->buf)
+	if (!*buf)
 		return;
-	pdq_buf_free(c->buf, c->len);
-	held_add(t, -(int64_t)c->cap);
-	c->buf = NULL;
-	c->len = c->cap = 0;
+	pdq_buf_free(*buf, len);
+	held_add(t, -(int64_t)*cap);
+	*buf = NULL;
+	*cap = 0;
+}
+
+/* @c's body is not wanted (any more): its bytes are zeroed now.  The
+ * buffer is kept for the next body (pages already faulted in, no munmap
+ * and its TLB shootdown on the fast path) unless it is larger than
+ * COPY_KEEP. */
+static void copy_clear(struct dp_pdq_tap *t, struct dp_pdq_copy *c)
+{
+	if (c->cap > COPY_KEEP) {
+		buf_free(t, &c->buf, c->len, &c->cap);
+	} else if (c->len) {
+		explicit_bzero(c->buf, c->len);
+	}
+	c->len = 0;
 }
 
 static void copy_kill(struct dp_pdq_tap *t, struct dp_pdq_copy *c, enum dp_pdq_ctr why)
 {
-	copy_drop(t, c);
+	copy_clear(t, c);
 	c->dead = true;
 	c->why = why;
+}
+
+/* Whether @more bytes fit in the budget, after giving back the buffers
+ * that idle slots keep if need be. */
+static bool room_for(struct dp_pdq_tap *t, size_t more)
+{
+	if (__atomic_load_n(&t->held, __ATOMIC_RELAXED) + more <= t->budget)
+		return true;
+	for (struct dp_pdq_copy *f = t->free_slots; f; f = f->next_free)
+		buf_free(t, &f->buf, 0, &f->cap);
+	return __atomic_load_n(&t->held, __ATOMIC_RELAXED) + more <= t->budget;
 }
 
 /* Room for @need bytes in @c: the next power-of-two buffer, within
  * max_bytes and the worker's budget.  Returns false with @c killed. */
 static bool copy_room(struct dp_pdq_tap *t, struct dp_pdq_copy *c, size_t need)
 {
-	size_t cap = c->cap ? c->cap : COPY_FIRST, len;
+	size_t cap = c->cap ? c->cap : COPY_FIRST;
 	uint8_t *nb;
 
 	if (need > t->conf->max_bytes) {
@@ -107,18 +137,15 @@ static bool copy_room(struct dp_pdq_tap *t, struct dp_pdq_copy *c, size_t need)
 		cap *= 2;
 	if (cap > t->conf->max_bytes)
 		cap = t->conf->max_bytes;
-	if (__atomic_load_n(&t->held, __ATOMIC_RELAXED) + cap - c->cap > t->budget ||
-	    !(nb = pdq_buf_alloc(cap))) {
+	if (!room_for(t, cap - c->cap) || !(nb = pdq_buf_alloc(cap))) {
 		copy_kill(t, c, DP_PDQ_pdq_skip_no_buffer);
 		return false;
 	}
 	held_add(t, (int64_t)cap);
-	len = c->len;
 	if (c->buf)
-		memcpy(nb, c->buf, len);
-	copy_drop(t, c);
+		memcpy(nb, c->buf, c->len);
+	buf_free(t, &c->buf, c->len, &c->cap);
 	c->buf = nb;
-	c->len = len;
 	c->cap = cap;
 	return true;
 }
@@ -137,7 +164,9 @@ void dp_pdq_tap_data(struct dp_pdq_tap *t, struct dp_pdq_copy **copy, uint64_t o
 			return;
 		}
 		t->free_slots = c->next_free;
-		memset(c, 0, sizeof(*c));
+		c->len = 0;
+		c->sniffed = c->dead = false;
+		c->why = DP_PDQ_COUNT;
 		*copy = c;
 	}
 	if (c->dead || !copy_room(t, c, c->len + len))
@@ -192,18 +221,24 @@ void dp_pdq_tap_submit(struct dp_pdq_tap *t, struct dp_pdq_copy *c, bool complet
 	else if (rte_ring_sc_dequeue(t->free_ring, (void **)&j) != 0)
 		t->ctr->pdq[DP_PDQ_pdq_skip_queue_full]++;
 	else {
+		uint8_t *spare = j->buf;
+		size_t spare_cap = j->cap;
+
+		/* The body goes with the job; the job's zeroed buffer (from an
+		 * earlier body, or none) becomes the slot's. */
 		job_fill(j, e, flow, quiet);
 		j->buf = c->buf;
 		j->len = c->len;
 		j->cap = c->cap;
-		c->buf = NULL; /* the held bytes go with the job */
-		c->len = c->cap = 0;
+		c->buf = spare;
+		c->cap = spare_cap;
+		c->len = 0;
 		rte_ring_sp_enqueue(t->full_ring, j);
 		t->ctr->pdq[DP_PDQ_pdq_queued]++;
 	}
 	if (c == &t->none)
 		return;
-	copy_drop(t, c);
+	copy_clear(t, c);
 	c->dead = true;
 	c->why = DP_PDQ_COUNT;
 }
@@ -215,7 +250,7 @@ void dp_pdq_tap_put(struct dp_pdq_tap *t, struct dp_pdq_copy **copy)
 	*copy = NULL;
 	if (!c || c == &t->none)
 		return;
-	copy_drop(t, c);
+	copy_clear(t, c);
 	c->next_free = t->free_slots;
 	t->free_slots = c;
 }
@@ -229,10 +264,18 @@ struct dp_pdq_job *dp_pdq_tap_take(struct dp_pdq_tap *t)
 
 void dp_pdq_tap_done(struct dp_pdq_tap *t, struct dp_pdq_job *j)
 {
-	pdq_buf_free(j->buf, j->len);
-	held_add(t, -(int64_t)j->cap);
-	/* The request's host and path are wire bytes of the object's
-	 * transaction, not content, but nothing of a job outlives it. */
-	memset(j, 0, sizeof(*j));
+	uint8_t *buf = j->buf;
+	size_t cap = j->cap;
+
+	(void)t;
+	/* The body is zeroed here, by the stage; the buffer itself goes back
+	 * to the worker with the job (no munmap off the worker's thread).
+	 * The request's host and path are wire bytes, not content, but
+	 * nothing of a job outlives it either. */
+	if (j->len)
+		explicit_bzero(buf, j->len);
+	explicit_bzero(j, sizeof(*j));
+	j->buf = buf;
+	j->cap = cap;
 	rte_ring_sp_enqueue(t->free_ring, j);
 }

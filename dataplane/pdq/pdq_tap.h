@@ -13,7 +13,9 @@
  *
  * A body is copied only when its first bytes are a JPEG, PNG, WebP or GIF
  * signature (Content-Type is never trusted), at most max_bytes of it, into
- * anonymous memory kept out of core dumps and zeroed when freed.  Per
+ * anonymous memory kept out of core dumps; a body's bytes are zeroed as
+ * soon as it is done with, and the buffers (up to 1 MiB) are reused, so
+ * that the fast path neither faults pages in nor unmaps them per body.  Per
  * worker at most `copies` bodies are copied at once and `buffer_mib` bytes
  * are held (copies and queued bodies together).  A full queue, no copy
  * slot or no buffer room skips the body and counts it: the worker never
@@ -48,7 +50,9 @@ struct dp_pdq_copy {
 
 /* A complete image body and what its events need, queued for the stage. */
 struct dp_pdq_job {
-	uint8_t *buf;     /* pdq_buf_alloc()ed, cap bytes; the stage zeroes and frees */
+	uint8_t *buf;     /* pdq_buf_alloc()ed, cap bytes; the stage zeroes the body and
+			   * gives the buffer back with the job (reused, never unmapped
+			   * off the worker's thread) */
 	size_t len, cap;
 	bool quiet;       /* no events (replay's timing passes) */
 	struct dp_event_obj ev; /* ev.obj = &obj */
@@ -65,7 +69,7 @@ struct dp_pdq_tap {
 	struct dp_pdq_job *jobs;
 	struct rte_ring *free_ring, *full_ring;
 	uint64_t budget; /* bytes */
-	uint64_t held;   /* atomic: bytes of copies and queued bodies */
+	uint64_t held;   /* atomic: bytes of the buffers of the slots and jobs */
 };
 
 /*
@@ -104,14 +108,15 @@ void dp_pdq_tap_data(struct dp_pdq_tap *t, struct dp_pdq_copy **copy, uint64_t o
 void dp_pdq_tap_submit(struct dp_pdq_tap *t, struct dp_pdq_copy *copy, bool complete,
 		       const struct dp_event_obj *e, const struct dp_flow_key *flow, bool quiet);
 
-/* Give back *@copy (its buffer zeroed and freed if still held); *@copy
- * becomes NULL. */
+/* Give back *@copy (what its buffer still holds is zeroed); *@copy becomes
+ * NULL. */
 void dp_pdq_tap_put(struct dp_pdq_tap *t, struct dp_pdq_copy **copy);
 
 /* Stage side: the oldest queued job, or NULL. */
 struct dp_pdq_job *dp_pdq_tap_take(struct dp_pdq_tap *t);
 
-/* Stage side: @j is done: its body is zeroed and freed, the job reused. */
+/* Stage side: @j is done: its body is zeroed, the job (with its buffer)
+ * goes back to the worker. */
 void dp_pdq_tap_done(struct dp_pdq_tap *t, struct dp_pdq_job *j);
 
 /* Whether the first byte @c can begin a signature this stage copies. */

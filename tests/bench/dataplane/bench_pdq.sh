@@ -14,9 +14,11 @@
 # Nothing is asserted about time.  The PDQ stage's own speed (images per
 # second through the decoder) is bench_pdq in tests/bench/hashsync/pdq.
 #
-#   bench_pdq.sh DATAPLANE PDQ_PCAP_PY [LOOPS [ROUNDS]]   (defaults 30, 3)
+#   bench_pdq.sh DATAPLANE PDQ_PCAP_PY [LOOPS [ROUNDS]]   (defaults 200, 3)
+# Many loops: the first pass pays for faulting in the copy buffers (a few
+# MiB, once per process), which a short run would mostly measure.
 set -euo pipefail
-dp=$(realpath "$1") pcap_py=$(realpath "$2") loops=${3:-30} rounds=${4:-3}
+dp=$(realpath "$1") pcap_py=$(realpath "$2") loops=${3:-200} rounds=${4:-3}
 command -v convert >/dev/null || { echo "SKIP: ImageMagick's convert is not installed"; exit 77; }
 dir=$(mktemp -d /tmp/hw-bench-pdq-XXXXXX)
 trap 'rm -rf "$dir"' EXIT

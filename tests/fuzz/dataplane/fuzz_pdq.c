@@ -5,7 +5,8 @@
  *   - network bytes through the workers' tap (dataplane/pdq/pdq_tap.c):
  *     the input is a response body fed in chunks whose sizes come from its
  *     first bytes, to a tap with small limits; whatever is queued must be
- *     exactly the body, every held byte must be given back;
+ *     exactly the body, the buffers stay within the budget and hold no
+ *     byte of it once it is done with;
  *   - the decoder's reply (dataplane/pdq/pdq_proto.c), which comes from a
  *     process that parsed untrusted images and is trusted no more: the
  *     input's head as a reply, and the input spliced into a valid reply.
@@ -28,6 +29,14 @@ static void check(bool ok)
 {
 	if (!ok)
 		abort();
+}
+
+static bool zeroed(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
 static void fuzz_tap(const uint8_t *data, size_t size)
@@ -69,7 +78,10 @@ static void fuzz_tap(const uint8_t *data, size_t size)
 		check(pdq_sniff(body, len) != PDQ_FORMAT_UNKNOWN);
 		dp_pdq_tap_done(&t, j);
 	}
-	check(__atomic_load_n(&t.held, __ATOMIC_RELAXED) == 0);
+	check(__atomic_load_n(&t.held, __ATOMIC_RELAXED) <= (uint64_t)conf.buffer_mib << 20);
+	for (uint32_t i = 0; i < conf.queue; i++)
+		check(!t.jobs[i].buf || zeroed(t.jobs[i].buf, t.jobs[i].cap));
+	check(!t.slots[0].buf || zeroed(t.slots[0].buf, t.slots[0].cap));
 	check(ctr.pdq[DP_PDQ_pdq_queued] == (j != NULL));
 	dp_pdq_tap_fini(&t);
 }

@@ -275,7 +275,7 @@ static void test_stage_survives(void)
 	CU_ASSERT_EQUAL(st.ctr.pdq[DP_PDQ_pdq_no_match], 2);
 	CU_ASSERT_EQUAL(st.dec.starts, 3);
 	CU_ASSERT_EQUAL(wctr.pdq[DP_PDQ_pdq_queued], 5);
-	CU_ASSERT_EQUAL(__atomic_load_n(&t.held, __ATOMIC_RELAXED), 0);
+	CU_ASSERT_TRUE(__atomic_load_n(&t.held, __ATOMIC_RELAXED) <= (uint64_t)conf.buffer_mib << 20);
 	dp_pdq_stage_fini(&st);
 	dp_pdq_tap_fini(&t);
 }
