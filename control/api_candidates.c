@@ -42,6 +42,7 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 	cJSON_AddNumberToObject(o, "last_seen", (double)c->last_seen);
 	cJSON_AddNumberToObject(o, "occurrences", (double)c->occurrences);
 	cJSON_AddNumberToObject(o, "reopened", c->reopened);
+	cJSON_AddBoolToObject(o, "retroactive", c->retroactive);
 	/* A perceptual match: how near, so that a reviewer can weigh it. */
 	if (ctl_near_known(c->algo, &c->near)) {
 		cJSON_AddNumberToObject(o, "distance", c->near.distance);

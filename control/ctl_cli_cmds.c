@@ -154,6 +154,8 @@ static void show_table(struct ctl_cli *cli, const cJSON *o)
 	fprintf(cli->out, "last seen   %s\nseen        %.0f times (reopened %.0f)\n",
 		ctl_cli_time(ctl_cli_num(o, "last_seen"), t, sizeof(t)),
 		ctl_cli_num(o, "occurrences"), ctl_cli_num(o, "reopened"));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(o, "retroactive")))
+		fprintf(cli->out, "retroactive served before the set listed it (journal re-check)\n");
 	fprintf(cli->out, "\nREVIEWS\n");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "reviews")) {
 		fprintf(cli->out, "  %s %-12s %s -> %s  %s",

@@ -269,6 +269,21 @@ static void parse_client(const cJSON *obj, struct ctl_event *ev)
 	flag(ev, CTL_EVF_client);
 }
 
+/* A retroactive match's serving history (docs/journal.md): first served
+ * no later than ts, a count of at least 1. */
+static void parse_retro(const cJSON *obj, struct ctl_event *ev)
+{
+	uint64_t first = (uint64_t)ev->ts, count = 1;
+
+	get_bool(obj, "retroactive", &ev->retroactive, CTL_EVF_retroactive, ev);
+	if (!ev->retroactive)
+		return;
+	get_uint(obj, "first_served", (double)ev->ts, &first, CTL_EVF_first_served, ev);
+	get_uint(obj, "serve_count", 4294967295.0, &count, CTL_EVF_serve_count, ev);
+	ev->first_served = (int64_t)first;
+	ev->serve_count = count ? (uint32_t)count : 1;
+}
+
 static void parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev)
 {
 	uint64_t port = 0, status = 0, category = 0, ref = 0, ts = (uint64_t)now;
@@ -290,6 +305,7 @@ static void parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev)
 	ev->category = (uint32_t)category;
 	ev->ref = (uint32_t)ref;
 	ev->ts = (int64_t)ts;
+	parse_retro(obj, ev);
 }
 
 /* A pdq match's nearness (docs/ingest-protocol.md): the entry (hex of the

@@ -401,7 +401,7 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 	if (ctl_event_pseudo(ev, in->cfg.client_key))
 		ctl_count(in->cfg.metrics, CTL_CTR_INGEST_PLAIN_CLIENT, 1);
 	r = ctl_store_record(in->store, ev, p->id, p->epoch, seq, &res);
-	if (r == 0 && in->cfg.on_record && !res.duplicate && !res.allowlisted)
+	if (r == 0 && in->cfg.on_record && !res.duplicate && !res.allowlisted && !res.known)
 		r = in->cfg.on_record(in->cfg.hook_ctx, in->store, ev, &res);
 	if (r == 0 && flow && in->cfg.on_flow && !res.duplicate && !res.allowlisted)
 		in->cfg.on_flow(in->cfg.hook_ctx, in->store, ev, &res, flow);
@@ -414,6 +414,8 @@ static int record_event(struct ctl_ingest *in, struct peer *p, struct ctl_event 
 		  ev->normalised && !res.duplicate && !res.allowlisted);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_CREATED, res.created);
 	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_REOPENED, res.reopened);
+	ctl_count(in->cfg.metrics, CTL_CTR_CANDIDATES_RETROACTIVE, res.created && ev->retroactive);
+	ctl_count(in->cfg.metrics, CTL_CTR_INGEST_RETRO_KNOWN, res.known);
 	return 0;
 }
 

@@ -43,6 +43,10 @@
 	X(CANDIDATES_CREATED, "candidates_created_total", "Takedown candidates created")  \
 	X(CANDIDATES_REOPENED, "candidates_reopened_total",                               \
 	  "Taken-down candidates served again and reopened")                             \
+	X(CANDIDATES_RETROACTIVE, "candidates_retroactive_total",                         \
+	  "Candidates created by the re-check of the served-object journal")            \
+	X(INGEST_RETRO_KNOWN, "ingest_retroactive_known_total",                           \
+	  "Retroactive matches their candidate held already (a re-check run again)")    \
 	X(REVIEWS, "reviews_total", "Status changes by reviewers")                        \
 	X(API_REQUESTS, "api_requests_total", "Operator API requests answered")           \
 	X(API_UNAUTHORIZED, "api_unauthorized_total", "API requests refused with 401")    \

@@ -73,8 +73,8 @@ bool ctl_status_open(enum ctl_status st);
  */
 #define CTL_EVENT_FIELD_TABLE(X)                                                \
 	X(host) X(path) X(method) X(server_ip) X(server_port) X(client) X(status) \
-	X(size) X(complete) X(partial) X(set_version) X(category) X(ref) X(ts)    \
-	X(near)
+	X(size) X(complete) X(partial) X(set_version) X(category) X(ref) X(ts)   \
+	X(retroactive) X(first_served) X(serve_count) X(near)
 
 enum ctl_event_field {
 #define CTL_X_FIELD_ENUM(name) CTL_EVF_##name,
@@ -145,6 +145,11 @@ struct ctl_event {
 	uint32_t category;
 	uint32_t ref;
 	int64_t ts; /* unix seconds */
+	/* A retroactive match (docs/journal.md): served before the set
+	 * listed the digest, from @first_served to @ts, @serve_count times. */
+	bool retroactive;
+	int64_t first_served;
+	uint32_t serve_count;
 	struct ctl_near near; /* pdq: the nearest entry; distance -1 otherwise */
 };
 
@@ -165,6 +170,7 @@ struct ctl_candidate {
 	int64_t first_seen, last_seen;
 	uint64_t occurrences;
 	uint32_t reopened;
+	bool retroactive; /* raised by the re-check of the served-object journal */
 	struct ctl_near near; /* pdq: the nearest of its occurrences */
 };
 
@@ -223,6 +229,7 @@ struct ctl_record_result {
 	bool reopened;    /* a taken_down candidate was served again */
 	bool allowlisted; /* the digest is allowlisted: nothing was stored */
 	bool duplicate;   /* seq at or below the peer's mark: nothing was stored */
+	bool known;       /* a retroactive match its candidate holds already: nothing stored */
 };
 
 struct ctl_cand_filter {

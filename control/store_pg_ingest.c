@@ -4,7 +4,9 @@
  * of events in one transaction, each recorded by one call of the
  * server-side hwall_record() (store_pg_migrate.c) under this connection's
  * appliance; the per-appliance ingest marks that make a re-sent event a
- * duplicate (what makes the fleet uplink idempotent); the retention purge;
+ * duplicate (what makes the fleet uplink idempotent), kept here while a
+ * transaction is open and written once at its commit, as the SQLite back
+ * end does; the retention purge;
  * and the replication reads (the same cursors the SQLite back end serves,
  * for a store in the middle of a chain).  Above the core only.
  */
@@ -15,6 +17,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Write the cached mark if it moved. */
+static int mark_write(struct ctl_pg *p)
+{
+	struct ctl_pg_mark *m = &p->mark;
+	struct ctl_pg_args a = { 0 };
+	int r;
+
+	if (!m->valid || !m->dirty)
+		return 0;
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, m->dataplane);
+	ctl_pg_arg_str(&a, m->epoch);
+	ctl_pg_arg_i64(&a, (int64_t)m->seq);
+	ctl_pg_arg_i64(&a, m->updated);
+	r = ctl_pg_cmd(p, "SELECT hwall_mark($1, $2, $3, $4, $5)", &a, NULL);
+	if (r == 0)
+		m->dirty = false;
+	return r;
+}
+
+/* Make the cache hold the mark of (@dataplane, @epoch). */
+static int mark_load(struct ctl_pg *p, const char *dataplane, const char *epoch)
+{
+	struct ctl_pg_mark *m = &p->mark;
+	struct ctl_pg_args a = { 0 };
+	int64_t v = 0;
+	int r;
+
+	if (m->valid && strcmp(m->dataplane, dataplane) == 0 && strcmp(m->epoch, epoch) == 0)
+		return 0;
+	r = mark_write(p);
+	ctl_pg_arg_str(&a, p->appliance);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	if (r == 0)
+		r = ctl_pg_int(p, "SELECT last_seq FROM ingest_peers WHERE appliance = $1"
+				  " AND dataplane = $2 AND epoch = $3", &a, &v);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	m->seq = (uint64_t)v;
+	snprintf(m->dataplane, sizeof(m->dataplane), "%s", dataplane);
+	snprintf(m->epoch, sizeof(m->epoch), "%s", epoch);
+	m->valid = true;
+	m->dirty = false;
+	return 0;
+}
+
 int ctl_pg_begin(struct ctl_store *s)
 {
 	return ctl_pg_tx_begin(ctl_pg_of(s));
@@ -22,12 +71,23 @@ int ctl_pg_begin(struct ctl_store *s)
 
 int ctl_pg_commit(struct ctl_store *s)
 {
-	return ctl_pg_tx_commit(ctl_pg_of(s));
+	struct ctl_pg *p = ctl_pg_of(s);
+	int r = mark_write(p);
+
+	if (r < 0)
+		return r;
+	r = ctl_pg_tx_commit(p);
+	if (r < 0)
+		p->mark.valid = false;
+	return r;
 }
 
 void ctl_pg_rollback(struct ctl_store *s)
 {
-	ctl_pg_tx_rollback(ctl_pg_of(s));
+	struct ctl_pg *p = ctl_pg_of(s);
+
+	p->mark.valid = false; /* it may hold rolled-back events */
+	ctl_pg_tx_rollback(p);
 }
 
 /* A pdq match's nearness onto its occurrence, and onto its candidate when
@@ -66,7 +126,18 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	struct ctl_pg *p = ctl_pg_of(s);
 	struct ctl_pg_args a = { 0 };
 	PGresult *res;
+	int r;
 
+	if (!p->in_tx)
+		p->mark.valid = false;
+	r = mark_load(p, dataplane, epoch);
+	if (r < 0)
+		return r;
+	if (seq <= p->mark.seq) {
+		memset(ret, 0, sizeof(*ret));
+		ret->duplicate = true;
+		return 0;
+	}
 	ctl_pg_arg_str(&a, p->appliance);
 	ctl_pg_arg_str(&a, dataplane);
 	ctl_pg_arg_str(&a, epoch);
@@ -109,28 +180,23 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	ret->allowlisted = ctl_pg_bool(res, 0, 3);
 	ret->duplicate = ctl_pg_bool(res, 0, 4);
 	PQclear(res);
-	if (ret->duplicate || ret->allowlisted || !ctl_near_known(ev->algo, &ev->near))
-		return 0;
-	return record_near(p, ret->candidate_id, ev, dataplane, epoch, seq);
+	if (!ret->duplicate && !ret->allowlisted && ctl_near_known(ev->algo, &ev->near) &&
+	    (r = record_near(p, ret->candidate_id, ev, dataplane, epoch, seq)) < 0)
+		return r;
+	return ctl_pg_peer_advance(s, dataplane, epoch, seq, ev->ts);
 }
 
 int ctl_pg_peer_mark(struct ctl_store *s, const char *dataplane, const char *epoch,
 		     uint64_t *ret_seq)
 {
 	struct ctl_pg *p = ctl_pg_of(s);
-	struct ctl_pg_args a = { 0 };
-	int64_t v = 0;
 	int r;
 
-	ctl_pg_arg_str(&a, p->appliance);
-	ctl_pg_arg_str(&a, dataplane);
-	ctl_pg_arg_str(&a, epoch);
-	r = ctl_pg_int(p, "SELECT last_seq FROM ingest_peers WHERE appliance = $1"
-			  " AND dataplane = $2 AND epoch = $3", &a, &v);
-	if (r == -ENOENT)
-		r = 0;
+	if (!p->in_tx)
+		p->mark.valid = false; /* another connection may have moved it */
+	r = mark_load(p, dataplane, epoch);
 	if (r == 0)
-		*ret_seq = (uint64_t)v;
+		*ret_seq = p->mark.seq;
 	return r;
 }
 
@@ -138,18 +204,15 @@ int ctl_pg_peer_advance(struct ctl_store *s, const char *dataplane, const char *
 			uint64_t seq, int64_t now)
 {
 	struct ctl_pg *p = ctl_pg_of(s);
-	struct ctl_pg_args a = { 0 };
+	int r = mark_load(p, dataplane, epoch);
 
-	ctl_pg_arg_str(&a, p->appliance);
-	ctl_pg_arg_str(&a, dataplane);
-	ctl_pg_arg_str(&a, epoch);
-	ctl_pg_arg_i64(&a, (int64_t)seq);
-	ctl_pg_arg_i64(&a, now);
-	return ctl_pg_cmd(p, "INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq,"
-			     " updated) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (appliance,"
-			     " dataplane, epoch) DO UPDATE SET last_seq = greatest("
-			     "ingest_peers.last_seq, excluded.last_seq), updated = excluded.updated",
-			  &a, NULL);
+	if (r < 0 || seq <= p->mark.seq)
+		return r;
+	p->mark.seq = seq;
+	p->mark.updated = now;
+	p->mark.dirty = true;
+	/* outside a transaction nothing would write it later */
+	return p->in_tx ? 0 : mark_write(p);
 }
 
 int ctl_pg_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n)

@@ -35,12 +35,23 @@
 
 #define CTL_PG_ARGS_MAX 32
 
+/* The ingest mark of the last peer recorded in the open transaction:
+ * read once, kept here, written once at commit (store_pg_ingest.c). */
+struct ctl_pg_mark {
+	bool valid, dirty;
+	char dataplane[CTL_DP_MAX + 1];
+	char epoch[CTL_DP_MAX + 1];
+	uint64_t seq;
+	int64_t updated;
+};
+
 /* One connection. */
 struct ctl_pg {
 	struct ctl_store store; /* first: ctl_store_* see only this */
 	PGconn *conn;
 	char appliance[CTL_APPLIANCE_MAX + 1];
 	bool in_tx;
+	struct ctl_pg_mark mark;
 	char errmsg[256];
 };
 

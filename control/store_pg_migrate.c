@@ -98,9 +98,12 @@ static const char migration_1[] =
 	"  FOR EACH ROW EXECUTE FUNCTION hwall_decision_notify();";
 
 /* Version 2: recording an event in one round trip (what
- * store_sqlite_ingest.c does in several statements): the appliance's mark,
- * the allowlist, the candidate (created, updated, or reopened with its
- * audit row) and the occurrence, in the caller's transaction. */
+ * store_sqlite_ingest.c does in several statements): a (appliance,
+ * dataplane, epoch, seq) already stored is a duplicate; the allowlist;
+ * the candidate (created, updated, or reopened with its audit row); the
+ * occurrence.  The ingest mark is the caller's (store_pg_ingest.c keeps
+ * it per transaction and writes it once, at commit: a row updated per
+ * event would grow a chain of versions that every later event walks). */
 static const char migration_2[] =
 	"CREATE FUNCTION hwall_record(p_app text, p_dp text, p_epoch text, p_seq bigint,"
 	"  p_set text, p_algo text, p_digest text, p_host text, p_path text,"
@@ -111,17 +114,12 @@ static const char migration_2[] =
 	"  OUT r_id bigint, OUT r_created boolean, OUT r_reopened boolean,"
 	"  OUT r_allowlisted boolean, OUT r_duplicate boolean)"
 	" LANGUAGE plpgsql AS $$"
-	"DECLARE v_mark bigint; v_status text;"
+	"DECLARE v_status text;"
 	"BEGIN"
 	"  r_id := 0; r_created := false; r_reopened := false;"
 	"  r_allowlisted := false; r_duplicate := false;"
-	"  INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
-	"    VALUES (p_app, p_dp, p_epoch, 0, p_ts) ON CONFLICT DO NOTHING;"
-	"  SELECT last_seq INTO v_mark FROM ingest_peers WHERE appliance = p_app"
-	"    AND dataplane = p_dp AND epoch = p_epoch FOR UPDATE;"
-	"  IF p_seq <= v_mark THEN r_duplicate := true; RETURN; END IF;"
-	"  UPDATE ingest_peers SET last_seq = p_seq, updated = p_ts WHERE appliance = p_app"
-	"    AND dataplane = p_dp AND epoch = p_epoch;"
+	"  IF EXISTS (SELECT 1 FROM occurrences WHERE appliance = p_app AND dataplane = p_dp"
+	"      AND epoch = p_epoch AND seq = p_seq) THEN r_duplicate := true; RETURN; END IF;"
 	"  IF EXISTS (SELECT 1 FROM allowlist WHERE algo = p_algo AND digest = p_digest"
 	"      AND set_id IN ('', p_set)) THEN r_allowlisted := true; RETURN; END IF;"
 	"  LOOP"
@@ -157,8 +155,14 @@ static const char migration_2[] =
 	"    server_port, http_status, size, complete, partial, dataplane, epoch, seq,"
 	"    normalised) VALUES (r_id, p_app, p_ts, p_client, p_method, p_server_ip,"
 	"    p_server_port, p_http_status, p_size, p_complete, p_partial, p_dp, p_epoch,"
-	"    p_seq, p_normalised) ON CONFLICT DO NOTHING;"
-	"END $$;";
+	"    p_seq, p_normalised);"
+	"END $$;"
+	"CREATE FUNCTION hwall_mark(p_app text, p_dp text, p_epoch text, p_seq bigint,"
+	"  p_updated bigint) RETURNS void LANGUAGE sql AS"
+	"  $$INSERT INTO ingest_peers (appliance, dataplane, epoch, last_seq, updated)"
+	"    VALUES (p_app, p_dp, p_epoch, p_seq, p_updated) ON CONFLICT (appliance, dataplane,"
+	"    epoch) DO UPDATE SET last_seq = greatest(ingest_peers.last_seq, excluded.last_seq),"
+	"    updated = excluded.updated$$;";
 
 /* Version 3: a review in one round trip: the status, its consequences
  * (allowlist entry for the scope asked, blocks lifted; or the entry this
@@ -201,11 +205,88 @@ static const char migration_3[] =
 	"    CASE WHEN p_to = 'false_positive' THEN p_scope ELSE '' END, p_actor, p_note);"
 	"END $$;";
 
-/* Version 4: perceptual (pdq) matches, as SQLite's version 8: the
+/* Version 4: least privilege for edges.  An edge logs in as its own role,
+ * named as its appliance id and a member of hwall_edge (created here when
+ * missing: the migrating role needs CREATEROLE, or a DBA creates it
+ * first).  It may only call hwall_record() and hwall_review() (which run
+ * as their owner), and triggers refuse rows of another appliance and
+ * reviews of candidates it never saw; row-level security lets it read
+ * only its own occurrences, marks and status, the candidates it saw, and
+ * the decisions addressed to it (or to every edge).  The owner (the
+ * central controld, which runs migrate) is not restricted. */
+static const char migration_4[] =
+	"DO $$BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hwall_edge') THEN"
+	"    CREATE ROLE hwall_edge NOLOGIN;"
+	"  END IF;"
+	"END$$;"
+	"CREATE FUNCTION hwall_is_edge() RETURNS boolean LANGUAGE sql STABLE AS"
+	"  $$SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+	"    JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = 'hwall_edge'"
+	"    AND u.rolname = session_user)$$;"
+	"CREATE FUNCTION hwall_own_appliance() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN"
+	"  IF hwall_is_edge() AND NEW.appliance <> session_user THEN"
+	"    RAISE EXCEPTION 'appliance % may not write rows of %', session_user, NEW.appliance"
+	"      USING ERRCODE = '42501';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END$$;"
+	"CREATE TRIGGER occurrences_own BEFORE INSERT OR UPDATE ON occurrences"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_appliance();"
+	"CREATE TRIGGER ingest_peers_own BEFORE INSERT OR UPDATE ON ingest_peers"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_appliance();"
+	"CREATE FUNCTION hwall_own_review() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN"
+	"  IF hwall_is_edge() AND (position(session_user || ':' IN NEW.actor) <> 1"
+	"      OR NOT EXISTS (SELECT 1 FROM occurrences WHERE candidate_id = NEW.candidate_id"
+	"                     AND appliance = session_user)) THEN"
+	"    RAISE EXCEPTION 'appliance % may only review what it saw', session_user"
+	"      USING ERRCODE = '42501';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END$$;"
+	"CREATE TRIGGER reviews_own BEFORE INSERT ON reviews"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_own_review();"
+	"DO $$BEGIN"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_record'::regproc::regprocedure);"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_review'::regproc::regprocedure);"
+	"  EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_catalog',"
+	"                 'hwall_mark'::regproc::regprocedure);"
+	"  EXECUTE format('REVOKE ALL ON FUNCTION %s, %s, %s FROM PUBLIC',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure,"
+	"                 'hwall_mark'::regproc::regprocedure);"
+	"  EXECUTE format('GRANT EXECUTE ON FUNCTION %s, %s, %s TO hwall_edge',"
+	"                 'hwall_record'::regproc::regprocedure, 'hwall_review'::regproc::regprocedure,"
+	"                 'hwall_mark'::regproc::regprocedure);"
+	"END$$;"
+	"GRANT SELECT ON hwall_schema, candidates, occurrences, ingest_peers, decisions"
+	"  TO hwall_edge;"
+	"GRANT SELECT, INSERT, UPDATE ON appliances TO hwall_edge;"
+	"ALTER TABLE candidates ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE occurrences ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE ingest_peers ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE decisions ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE appliances ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY edge_candidates ON candidates FOR SELECT TO hwall_edge USING"
+	"  (EXISTS (SELECT 1 FROM occurrences o WHERE o.candidate_id = candidates.id"
+	"           AND o.appliance = session_user));"
+	"CREATE POLICY edge_occurrences ON occurrences FOR SELECT TO hwall_edge"
+	"  USING (appliance = session_user);"
+	"CREATE POLICY edge_marks ON ingest_peers FOR SELECT TO hwall_edge"
+	"  USING (appliance = session_user);"
+	"CREATE POLICY edge_decisions ON decisions FOR SELECT TO hwall_edge"
+	"  USING (appliances IS NULL OR session_user = ANY (appliances));"
+	"CREATE POLICY edge_status ON appliances FOR ALL TO hwall_edge"
+	"  USING (id = session_user) WITH CHECK (id = session_user);";
+
+/* Version 5: perceptual (pdq) matches, as SQLite's version 9: the
  * candidate's nearest entry, distance, quality and variant (distance -1:
  * an exact match), each occurrence's distance and quality.  Written by
  * ctl_pg_record() after hwall_record(), for pdq matches only. */
-static const char migration_4[] =
+static const char migration_5[] =
 	"ALTER TABLE candidates ADD COLUMN near_entry text NOT NULL DEFAULT '',"
 	"  ADD COLUMN near_distance integer NOT NULL DEFAULT -1,"
 	"  ADD COLUMN near_quality integer NOT NULL DEFAULT -1,"
@@ -213,7 +294,8 @@ static const char migration_4[] =
 	"ALTER TABLE occurrences ADD COLUMN distance integer NOT NULL DEFAULT -1,"
 	"  ADD COLUMN quality integer NOT NULL DEFAULT -1;";
 
-static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4 };
+static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4,
+					   migration_5 };
 
 int ctl_pg_migrate_latest(void)
 {

@@ -131,8 +131,14 @@ static void bind_key(sqlite3_stmt *st, const struct ctl_event *ev)
 /* The candidate of @ev: 0 with its id and status, -ENOENT, -EIO.  (A
  * find-then-write pair: UPSERT ... RETURNING builds a temporary table per
  * execution and costs several times more.) */
+/* What cand_find() reads of a candidate besides its id. */
+struct cand_row {
+	enum ctl_status status;
+	int64_t first_seen, last_seen;
+};
+
 static int cand_find(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *ret_id,
-		     enum ctl_status *ret_status)
+		     struct cand_row *ret_row)
 {
 	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_CAND_FIND);
 	int rc, st_v;
@@ -147,14 +153,16 @@ static int cand_find(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *
 		return -EIO;
 	*ret_id = sqlite3_column_int64(st, 0);
 	st_v = ctl_status_parse((const char *)sqlite3_column_text(st, 1));
-	*ret_status = st_v < 0 ? CTL_STATUS_NEW : (enum ctl_status)st_v;
+	ret_row->status = st_v < 0 ? CTL_STATUS_NEW : (enum ctl_status)st_v;
+	ret_row->first_seen = sqlite3_column_int64(st, 2);
+	ret_row->last_seen = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	return 0;
 }
 
-/* What a match updates on its candidate as ?6..?11 and ?13..?18 (set
- * version, server address and port, category, reference, time, whether
- * host or path were cut, the pdq nearness), for insert and update. */
+/* What a match updates on its candidate as ?6..?11, ?13..?14 and ?17..?20
+ * (set version, server address and port, category, reference, time,
+ * whether host or path were cut, the pdq nearness), for insert and update. */
 static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 {
 	bool near = ctl_near_known(ev->algo, &ev->near);
@@ -167,21 +175,28 @@ static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 	sqlite3_bind_int64(st, 11, ev->ts);
 	sqlite3_bind_int(st, 13, ev->host_truncated);
 	sqlite3_bind_int(st, 14, ev->path_truncated);
-	ctl_sqlite_bind_str(st, 15, near ? ev->near.entry : "");
-	sqlite3_bind_int(st, 16, near ? ev->near.distance : -1);
-	sqlite3_bind_int(st, 17, near ? ev->near.quality : -1);
-	ctl_sqlite_bind_str(st, 18, near ? ev->near.variant : "");
+	/* (the retroactive statements leave ?17..?20 out: SQLITE_RANGE,
+	 * ignored) */
+	ctl_sqlite_bind_str(st, 17, near ? ev->near.entry : "");
+	sqlite3_bind_int(st, 18, near ? ev->near.distance : -1);
+	sqlite3_bind_int(st, 19, near ? ev->near.quality : -1);
+	ctl_sqlite_bind_str(st, 20, near ? ev->near.variant : "");
 }
 
 static int cand_insert(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *ret_id)
 {
-	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_CAND_INSERT);
+	sqlite3_stmt *st = ctl_sqlite_stmt(q, ev->retroactive ? CTL_SQL_CAND_INSERT_RETRO
+							      : CTL_SQL_CAND_INSERT);
 	int r;
 
 	if (!st)
 		return -EIO;
 	bind_key(st, ev);
 	bind_seen(st, ev);
+	if (ev->retroactive) {
+		sqlite3_bind_int64(st, 15, ev->first_served);
+		sqlite3_bind_int64(st, 16, ev->serve_count);
+	}
 	r = ctl_sqlite_step_done(st);
 	if (r == 0)
 		*ret_id = sqlite3_last_insert_rowid(q->db);
@@ -190,12 +205,21 @@ static int cand_insert(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t
 
 static int cand_update(struct ctl_sqlite *q, int64_t id, const struct ctl_event *ev)
 {
-	sqlite3_stmt *st = ctl_sqlite_stmt(q, CTL_SQL_CAND_UPDATE);
+	sqlite3_stmt *st = ctl_sqlite_stmt(q, ev->retroactive ? CTL_SQL_CAND_UPDATE_RETRO
+							      : CTL_SQL_CAND_UPDATE);
 
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	bind_seen(st, ev);
+	if (ev->retroactive) {
+		/* What the journal says of the past; the candidate's own
+		 * fields stay as the live matches set them. */
+		sqlite3_bind_int64(st, 2, ev->first_served);
+		sqlite3_bind_int64(st, 3, ev->ts);
+		sqlite3_bind_int64(st, 4, ev->serve_count);
+	} else {
+		bind_seen(st, ev);
+	}
 	return ctl_sqlite_step_done(st);
 }
 
@@ -245,16 +269,23 @@ static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *
 static int record_candidate(struct ctl_sqlite *q, const struct ctl_event *ev,
 			    struct ctl_record_result *res)
 {
-	enum ctl_status status;
-	int r = cand_find(q, ev, &res->candidate_id, &status);
+	struct cand_row row;
+	int r = cand_find(q, ev, &res->candidate_id, &row);
 
 	if (r == -ENOENT) {
 		res->created = true;
 		return cand_insert(q, ev, &res->candidate_id);
 	}
+	/* The re-check run again (a set version installed again, a journal
+	 * re-read): what the candidate covers already is not counted twice. */
+	if (r == 0 && ev->retroactive && row.first_seen <= ev->first_served &&
+	    row.last_seen >= ev->ts) {
+		res->known = true;
+		return 0;
+	}
 	if (r == 0)
 		r = cand_update(q, res->candidate_id, ev);
-	if (r == 0 && status == CTL_STATUS_TAKEN_DOWN) {
+	if (r == 0 && !ev->retroactive && row.status == CTL_STATUS_TAKEN_DOWN) {
 		res->reopened = true;
 		r = cand_reopen(q, res->candidate_id, ev->ts);
 	}
@@ -280,7 +311,7 @@ int ctl_sqlite_record(struct ctl_store *s, const struct ctl_event *ev, const cha
 		res.allowlisted = true;
 	} else {
 		r = record_candidate(q, ev, &res);
-		if (r == 0)
+		if (r == 0 && !res.known)
 			r = occ_insert(q, res.candidate_id, ev, dataplane, epoch, seq);
 		if (r < 0)
 			return r;

@@ -157,11 +157,16 @@ static const char migration_7[] =
 	"ALTER TABLE allowlist_v7 RENAME TO allowlist;"
 	"ALTER TABLE reviews ADD COLUMN allow_scope TEXT NOT NULL DEFAULT '';";
 
-/* Version 8: perceptual (pdq) matches.  A candidate keeps the nearest
+/* Version 8: a candidate raised by the re-check of the served-object
+ * journal (docs/journal.md) is flagged retroactive. */
+static const char migration_8[] =
+	"ALTER TABLE candidates ADD COLUMN retroactive INTEGER NOT NULL DEFAULT 0;";
+
+/* Version 9: perceptual (pdq) matches.  A candidate keeps the nearest
  * listed entry any of its occurrences matched, with the distance in bits,
  * the hash's quality and the dihedral variant (distance -1: an exact
  * match); each occurrence keeps its own distance and quality. */
-static const char migration_8[] =
+static const char migration_9[] =
 	"ALTER TABLE candidates ADD COLUMN near_entry TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE candidates ADD COLUMN near_distance INTEGER NOT NULL DEFAULT -1;"
 	"ALTER TABLE candidates ADD COLUMN near_quality INTEGER NOT NULL DEFAULT -1;"
@@ -171,7 +176,7 @@ static const char migration_8[] =
 
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
-	migration_7, migration_8,
+	migration_7, migration_8, migration_9,
 };
 
 int ctl_sqlite_migrate_latest(void)

@@ -178,6 +178,13 @@ bool dp_body_skip(struct dp_body *b, uint64_t len, bool *ret_done, uint64_t *ret
 		return true;
 	case DP_BODY_CLOSE:
 		return true;
+	case DP_BODY_CHUNKED: /* within one chunk's data the framing holds */
+		if (b->cstate != C_DATA || len > b->remaining)
+			return false;
+		b->remaining -= len;
+		if (b->remaining == 0)
+			b->cstate = C_DATA_CR;
+		return true;
 	default:
 		return false;
 	}

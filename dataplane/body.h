@@ -55,8 +55,9 @@ int64_t dp_body_decode(struct dp_body *b, const uint8_t *p, uint32_t len, uint32
 
 /*
  * The stream skipped @len bytes (a hole) inside the body.  Returns true when
- * the body can go on after it (Content-Length or close-delimited, the hole
- * counting as body bytes), false when framing is lost (chunked).  Sets
+ * the body can go on after it (Content-Length or close-delimited, or a hole
+ * within one chunk's data; the hole counting as body bytes), false when
+ * framing is lost (a hole over a chunk-size line or a chunk's end).  Sets
  * *ret_done when a Content-Length body ends within the hole.  *ret_rest
  * gets the hole bytes beyond the end of the body.
  */

@@ -29,6 +29,7 @@
 	X(pkt_not_tcp, "IP payload is not TCP")                                             \
 	X(pkt_bad_tcp, "TCP data offset out of range")                                      \
 	X(pkt_not_http_port, "neither port is a configured HTTP port")                      \
+	X(pkt_no_mbuf, "frame of a streamed replay not loaded: its mbuf pool was exhausted") \
 	/* flows (flow.c) */                                                                 \
 	X(pkt_flow_unusable, "packet of a connection already given up on")                 \
 	X(pkt_no_flow, "non-data packet of an unknown connection")                          \
@@ -40,6 +41,7 @@
 	X(seg_overlap_conflict, "overlap carrying different bytes (object incomplete)")     \
 	X(seg_ooo_no_room, "out-of-order segment over the global cap or pool")              \
 	X(reasm_gap, "hole skipped because the out-of-order cap was reached")               \
+	X(reasm_gap_acked, "hole skipped at once: the receiver acknowledged past it")       \
 	/* connections given up (http.c, body.c) */                                          \
 	X(http_header_too_large, "message head longer than max_header_bytes")               \
 	X(http_too_many_headers, "more header fields than max_headers")                     \
@@ -49,7 +51,6 @@
 	X(http_chunk_line_too_long, "chunk size line longer than max_chunk_line")          \
 	X(http_pipeline_full, "more pipelined requests pending than max_pending")           \
 	X(http_upgrade, "101, CONNECT or HTTP/2 preface: no longer HTTP/1.1")               \
-	X(http_gap_in_head, "hole in the stream while parsing a head or chunk framing")     \
 	X(http_no_memory, "header buffer, request or object pool exhausted")                \
 	/* objects (body.c, worker.c) */                                                     \
 	X(obj_too_large, "body over max_object_bytes: hashing stopped")                     \
@@ -61,6 +62,7 @@
 	X(obj_abandoned_reused, "object in flight when a new SYN reused the connection")     \
 	X(obj_truncated_fin, "connection closed before the framed body ended")              \
 	X(obj_incomplete, "object ended with holes or conflicting overlaps")                \
+	X(obj_response_lost, "request whose response head was lost in a hole (URL, no body)") \
 	/* matches (verdict.c) */                                                            \
 	X(allowlisted, "set hit skipped: the digest is in the local allowlist")
 
@@ -76,13 +78,21 @@
 	X(http_requests, "request heads parsed")                                            \
 	X(http_responses, "response heads parsed")                                          \
 	X(http_no_body, "responses without a body (HEAD, 1xx, 204, 304)")                  \
-	X(http_unpaired, "responses without a pending request (picked-up flows)")           \
+	X(http_unpaired, "responses whose request was lost or not captured: request_lost")  \
+	X(http_requests_lost, "holes in the requests where a request head may have been")   \
+	X(http_resync_head, "resynchronised after a hole in a head or between messages")    \
+	X(http_resync_chunk, "resynchronised after a hole in chunked framing")              \
+	X(http_resync_overrun, "resynchronised after a hole past the end of a body")        \
+	X(http_resync_rejected, "candidate heads after a hole that failed validation")      \
 	X(http_cl_and_te, "Content-Length and chunked both present: chunked used")          \
 	X(http_path_truncated, "request-target longer than the stored path")               \
 	X(http_host_truncated, "Host longer than the stored host (255 bytes): cut, flagged")  \
 	X(objects, "response bodies that ended or were abandoned")                          \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
+	X(objects_stitched, "whole objects stitched from 206 ranges (also in objects)")     \
+	X(stitch_evicted, "range stitchings dropped for room or after their idle timeout")  \
+	X(stitch_broken, "range stitchings dropped: a range of them ended incomplete")      \
 	X(matches, "digest hits in a loaded set")                                           \
 	X(digest_mbh_full, "objects with md5/sha1 on OpenSSL: every mbhash stream was open")
 

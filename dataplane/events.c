@@ -104,6 +104,19 @@ static void digests_json(struct hwall_json *w, const struct dp_digests *d)
 	hwall_json_obj_end(w);
 }
 
+/* "range":{"start":S,"end":E,"total":T or null} of a 206. */
+static void range_json(struct hwall_json *w, const struct dp_range *r)
+{
+	hwall_json_obj_begin(w, "range");
+	hwall_json_u64(w, "start", r->start);
+	hwall_json_u64(w, "end", r->end);
+	if (r->total_known)
+		hwall_json_u64(w, "total", r->total);
+	else
+		hwall_json_raw(w, "total", "null", 4);
+	hwall_json_obj_end(w);
+}
+
 static void match_json(struct hwall_json *w, const struct dp_obj *o, const struct dp_match *m)
 {
 	hwall_json_str(w, "set", m->set->info.id);
@@ -145,10 +158,17 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 		hwall_json_bool(&w, "host_truncated", true);
 	if (t && t->path_truncated)
 		hwall_json_bool(&w, "path_truncated", true);
+	/* Its request was lost in a hole or not captured: no URL. */
+	if (o->request_lost)
+		hwall_json_bool(&w, "request_lost", true);
 	hwall_json_u64(&w, "status", o->status);
 	hwall_json_u64(&w, "size", o->size);
 	hwall_json_bool(&w, "complete", complete);
 	hwall_json_bool(&w, "partial", o->partial);
+	if (o->range.set)
+		range_json(&w, &o->range);
+	if (o->stitched)
+		hwall_json_bool(&w, "stitched", true);
 	hwall_json_str(&w, "outcome", complete ? "complete" : dp_drop_name(o->outcome));
 	digests_json(&w, &o->digests);
 	if (m)

@@ -8,8 +8,9 @@
  *
  *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
  *    "host":...,"path":...,"method":...[,"host_truncated":true]
- *    [,"path_truncated":true],"status":...,"size":...,
- *    "complete":...,"partial":...,"outcome":...,"digests":{"xxh3-128":...}}
+ *    [,"path_truncated":true][,"request_lost":true],"status":...,"size":...,
+ *    "complete":...,"partial":...[,"range":{"start":S,"end":E,"total":T|null}]
+ *    [,"stitched":true],"outcome":...,"digests":{"xxh3-128":...}}
  *   {"event":"match", the same fields, "set","set_version","algo",
  *    "digest","category","ref"[,"matched","distance","quality","variant"]}
  *    (the last four for a pdq match: digest is the object's PDQ hash,

@@ -2,7 +2,7 @@
 /*
  * http.c - HTTP/1.1 heads, pairing and body dispatch (see http.h).
  */
-#include "dataplane/http.h"
+#include "dataplane/http_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,25 +16,10 @@ enum hstate {
 	H_HEAD, /* reading a head into the buffer */
 	H_BODY, /* in a body */
 	H_DONE, /* server closed: nothing more expected */
+	H_RESYNC, /* after a hole: skipping to a candidate message start */
 	H_STATE_COUNT
 };
 
-/* What a parsed head says. */
-struct head {
-	const char *start_line;
-	enum dp_body_mode mode;
-	uint64_t length;
-	uint16_t status;
-	bool have_cl;
-	bool have_te;
-	bool te_chunked;
-	bool host_cut; /* the Host was longer than host[] */
-	char host[DP_HOST_MAX];
-};
-
-static const char *const methods[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
-};
 
 void dp_http_limits_default(struct dp_http_limits *lim)
 {
@@ -74,6 +59,7 @@ void dp_http_fini(struct dp_http *h)
 		h->txn_free = t->next;
 		free(t);
 	}
+	dp_stitch_fini(&h->stitch);
 	while (h->obj_free) {
 		struct dp_obj *o = h->obj_free;
 		h->obj_free = o->next_free;
@@ -168,6 +154,24 @@ static struct dp_obj *obj_get(struct dp_http *h)
 
 /* ---- objects ---- */
 
+/* A range that continued a stitching ended: when the whole is stitched,
+ * report it as an object of its own (its URL is the range's). */
+static void stitch_end(struct dp_http *h, const struct dp_obj *o, void *owner)
+{
+	const struct dp_range *r = &o->range;
+	bool whole_body = o->outcome == DP_DROP_COUNT && o->size == r->end - r->start + 1;
+	struct dp_obj so = { .txn = o->txn, .size = r->total, .status = 206, .stitched = true,
+			     .outcome = DP_DROP_COUNT,
+			     .range = { .end = r->total - 1, .total = r->total, .set = true,
+					.total_known = true } };
+
+	if (!dp_stitch_done(&h->stitch, o->stitch, whole_body, r->end, &so.digests))
+		return;
+	h->ctr->info[DP_INFO_objects]++;
+	h->ctr->info[DP_INFO_objects_complete]++;
+	h->object_fn(h->object_ctx, owner, &so);
+}
+
 /* Finish the object in flight: digests, outcome (exactly one counter), the
  * worker's callback, recycling.  @why is DP_DROP_COUNT for a body that
  * ended by its framing. */
@@ -199,6 +203,8 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 	if (o->partial)
 		h->ctr->info[DP_INFO_objects_partial]++;
 	h->object_fn(h->object_ctx, owner, o);
+	if (o->stitch)
+		stitch_end(h, o, owner);
 	if (!o->pending)
 		dp_http_obj_put(h, o);
 }
@@ -232,6 +238,8 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 		len = (uint32_t)room;
 	}
 	dp_digest_update(o->dg, p, len);
+	if (o->stitch)
+		dp_stitch_feed(o->stitch, p, len, &o->stitch_skip);
 	/* Image bodies only: the tap looks at the first bytes of each body. */
 	if (h->pdq && (o->pdq || o->size == 0))
 		dp_pdq_tap_data(h->pdq, &o->pdq, o->size, p, len);
@@ -257,148 +265,7 @@ static int give_up(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, 
 	return -1;
 }
 
-/* ---- head parsing ---- */
-
-static bool is_tchar(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
-
-static void copy_str(char *dst, size_t cap, const char *src, size_t len, bool *ret_trunc)
-{
-	if (len >= cap) {
-		len = cap - 1;
-		if (ret_trunc)
-			*ret_trunc = true;
-	}
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-/* Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 8.6). */
-static int parse_length(const char *v, uint64_t *ret)
-{
-	bool any = false;
-	uint64_t first = 0;
-
-	while (*v) {
-		uint64_t n = 0;
-		if (*v < '0' || *v > '9')
-			return -EINVAL;
-		while (*v >= '0' && *v <= '9') {
-			if (n > (1ull << 56))
-				return -EINVAL;
-			n = n * 10 + (uint64_t)(*v++ - '0');
-		}
-		if (any && n != first)
-			return -EINVAL;
-		first = n;
-		any = true;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (*v == ',')
-			v++;
-		while (*v == ' ' || *v == '\t')
-			v++;
-	}
-	if (!any)
-		return -EINVAL;
-	*ret = first;
-	return 0;
-}
-
-/* Whether the last transfer coding of the list @v is "chunked". */
-static bool last_is_chunked(const char *v)
-{
-	const char *last = strrchr(v, ',');
-	size_t len;
-
-	last = last ? last + 1 : v;
-	while (*last == ' ' || *last == '\t')
-		last++;
-	len = strlen(last);
-	while (len && (last[len - 1] == ' ' || last[len - 1] == '\t'))
-		len--;
-	return len == 7 && strncasecmp(last, "chunked", 7) == 0;
-}
-
-/*
- * Split the head at @buf (NUL-terminated, lines ending in LF or CRLF) into
- * its start line and the framing fields.  Returns DP_DROP_COUNT or a drop
- * reason (@bad is the reason for syntax errors).
- */
-static enum dp_drop parse_fields(const struct dp_http *h, char *buf, struct head *hd, enum dp_drop bad)
-{
-	uint32_t nfields = 0;
-	char *line = buf, *next;
-
-	hd->start_line = NULL;
-	for (; *line; line = next) {
-		char *colon, *val, *end;
-
-		next = strchr(line, '\n');
-		if (!next)
-			return bad;
-		end = next;
-		*next++ = '\0';
-		if (end > line && end[-1] == '\r')
-			*--end = '\0';
-		if (!hd->start_line) {
-			hd->start_line = line;
-			continue;
-		}
-		if (*line == '\0')
-			break;
-		if (*line == ' ' || *line == '\t')
-			continue; /* obs-fold (RFC 9112 5.2): ignored */
-		if (++nfields > h->lim.max_headers)
-			return DP_DROP_http_too_many_headers;
-		colon = line;
-		while (is_tchar(*colon))
-			colon++;
-		if (*colon != ':' || colon == line)
-			return bad; /* no whitespace before the colon (RFC 9112 5.1) */
-		*colon = '\0';
-		val = colon + 1;
-		while (*val == ' ' || *val == '\t')
-			val++;
-		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (strcasecmp(line, "content-length") == 0) {
-			uint64_t n;
-			if (parse_length(val, &n) < 0 || (hd->have_cl && n != hd->length))
-				return bad;
-			hd->length = n;
-			hd->have_cl = true;
-		} else if (strcasecmp(line, "transfer-encoding") == 0) {
-			hd->have_te = true;
-			hd->te_chunked = last_is_chunked(val);
-		} else if (strcasecmp(line, "host") == 0) {
-			/* Cut, not refused: the response is hashed all the same,
-			 * and its match must reach controld (flagged there). */
-			copy_str(hd->host, sizeof(hd->host), val, strlen(val), &hd->host_cut);
-		}
-	}
-	if (!hd->start_line)
-		return bad;
-	/* RFC 9112 6.3: Transfer-Encoding overrides Content-Length; without
-	 * either, a response runs to the close and a request has no body. */
-	if (hd->have_te)
-		hd->mode = hd->te_chunked ? DP_BODY_CHUNKED : DP_BODY_CLOSE;
-	else if (hd->have_cl)
-		hd->mode = DP_BODY_LENGTH;
-	else
-		hd->mode = DP_BODY_CLOSE;
-	return DP_DROP_COUNT;
-}
-
-/* HTTP/1.0, 1.1 and the other 1.x a server takes as 1.1 (nginx and Apache
- * serve "HTTP/1.9"): refusing them would let a client hide a response. */
-static bool version_ok(const char *v)
-{
-	return strncmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9' && v[8] == '\0';
-}
+/* ---- requests and responses ---- */
 
 /* Fill @t from the request-target (origin, absolute, authority or
  * asterisk form, RFC 9112 3.2). */
@@ -410,11 +277,11 @@ static void set_target(struct dp_http *h, struct dp_txn *t, const char *target, 
 		const char *auth = target + 7, *slash = memchr(auth, '/', len - 7);
 		size_t alen = slash ? (size_t)(slash - auth) : len - 7;
 
-		copy_str(t->host, sizeof(t->host), auth, alen, &t->host_truncated);
+		dp_http_copy_str(t->host, sizeof(t->host), auth, alen, &t->host_truncated);
 		target = slash ? slash : "/";
 		len = slash ? len - 7 - alen : 1;
 	}
-	copy_str(t->path, sizeof(t->path), target, len, &trunc);
+	dp_http_copy_str(t->path, sizeof(t->path), target, len, &trunc);
 	t->path_truncated = trunc;
 	if (trunc)
 		h->ctr->info[DP_INFO_http_path_truncated]++;
@@ -433,10 +300,10 @@ static enum dp_drop request_line(const char *line, const char **ret_sp1, const c
 		return DP_DROP_http_bad_request;
 	if (strncmp(line, "PRI ", 4) == 0 && strcmp(sp2 + 1, "HTTP/2.0") == 0)
 		return DP_DROP_http_upgrade;
-	if (!version_ok(sp2 + 1))
+	if (!dp_http_version_ok(sp2 + 1))
 		return DP_DROP_http_bad_request;
 	for (const char *m = line; m < sp1; m++)
-		if (!is_tchar(*m))
+		if (!dp_http_is_tchar(*m))
 			return DP_DROP_http_bad_request;
 	*ret_sp1 = sp1;
 	*ret_sp2 = sp2;
@@ -457,10 +324,10 @@ static void pending_push(struct dp_http_conn *c, struct dp_txn *t)
 static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *buf, uint32_t end_seq)
 {
 	struct dp_http_dir *d = &c->dir[DP_DIR_C2S];
-	struct head hd = { 0 };
+	struct dp_head hd = { 0 };
 	const char *sp1, *sp2;
 	struct dp_txn *t;
-	enum dp_drop r = parse_fields(h, buf, &hd, DP_DROP_http_bad_request);
+	enum dp_drop r = dp_http_parse_fields(h, buf, &hd, DP_DROP_http_bad_request);
 
 	if (r != DP_DROP_COUNT)
 		return r;
@@ -474,8 +341,8 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 	t = txn_get(h);
 	if (!t)
 		return DP_DROP_http_no_memory;
-	copy_str(t->method, sizeof(t->method), hd.start_line, (size_t)(sp1 - hd.start_line), NULL);
-	copy_str(t->host, sizeof(t->host), hd.host, strlen(hd.host), NULL);
+	dp_http_copy_str(t->method, sizeof(t->method), hd.start_line, (size_t)(sp1 - hd.start_line), NULL);
+	dp_http_copy_str(t->host, sizeof(t->host), hd.host, strlen(hd.host), NULL);
 	t->host_truncated = hd.host_cut;
 	set_target(h, t, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	if (t->host_truncated)
@@ -494,16 +361,74 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 	return DP_DROP_COUNT;
 }
 
+/* Report @t, a request whose response head was lost in a hole: an object
+ * with its URL and nothing hashed (obj_response_lost), never silence. */
+static void response_lost(struct dp_http *h, struct dp_http_conn *c, struct dp_txn *t, void *owner)
+{
+	struct dp_obj *o = obj_get(h);
+
+	if (!o) {
+		h->ctr->drop[DP_DROP_http_no_memory]++;
+		txn_put(h, t);
+		return;
+	}
+	o->txn = t;
+	c->obj = o;
+	obj_end(h, c, DP_DROP_obj_response_lost, owner);
+}
+
+/* The request a final response answers (http_resync.c); NULL with
+ * *ret_lost when it was lost.  Requests whose responses were lost on the
+ * way are reported. */
+static struct dp_txn *pair(struct dp_http *h, struct dp_http_conn *c, void *owner, bool *ret_lost)
+{
+	struct dp_txn *skipped, *t = dp_http_pair_pick(c, c->resp_ack, &skipped, ret_lost);
+
+	while (skipped) {
+		struct dp_txn *s = skipped;
+		skipped = s->next;
+		s->next = NULL;
+		if (s->lost)
+			txn_put(h, s);
+		else
+			response_lost(h, c, s, owner);
+	}
+	if (*ret_lost)
+		h->ctr->info[DP_INFO_http_unpaired]++;
+	return t;
+}
+
+/* A 206 with its Content-Range: one of the whole file is the whole object
+ * (RFC 9110 14.4); another may continue a stitching (stitch.h), given a
+ * URL, a validator and the complete length. */
+static void on_range(struct dp_http *h, struct dp_obj *o, const struct dp_head *hd)
+{
+	const struct dp_range *r = &hd->range;
+
+	o->range = *r;
+	if (r->total_known && r->start == 0 && r->end + 1 == r->total) {
+		o->partial = false;
+		return;
+	}
+	if (!o->txn || !hd->validator[0] || !r->total_known)
+		return;
+	h->stitch.ctr = h->ctr;
+	h->stitch.algo_mask = h->algo_mask;
+	o->stitch = dp_stitch_claim(&h->stitch, dp_stitch_key(o->txn->host, o->txn->path, hd->validator),
+				    r, h->now_ns, &o->stitch_skip);
+}
+
 /* A response head is complete: pair it and start its object. */
-static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char *buf)
+static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char *buf, void *owner)
 {
 	struct dp_http_dir *d = &c->dir[DP_DIR_S2C];
-	struct head hd = { 0 };
+	struct dp_head hd = { 0 };
 	const char *l;
 	enum dp_body_mode mode;
 	struct dp_txn *t;
 	struct dp_obj *o;
-	enum dp_drop r = parse_fields(h, buf, &hd, DP_DROP_http_bad_response);
+	bool lost;
+	enum dp_drop r = dp_http_parse_fields(h, buf, &hd, DP_DROP_http_bad_response);
 
 	if (r != DP_DROP_COUNT)
 		return r;
@@ -521,15 +446,7 @@ static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char 
 		d->state = H_IDLE;
 		return DP_DROP_COUNT;
 	}
-	t = c->pend_head;
-	if (t) {
-		c->pend_head = t->next;
-		if (!c->pend_head)
-			c->pend_tail = NULL;
-		c->npending--;
-	} else {
-		h->ctr->info[DP_INFO_http_unpaired]++;
-	}
+	t = pair(h, c, owner, &lost);
 	if (t && t->connect && hd.status / 100 == 2) {
 		txn_put(h, t);
 		return DP_DROP_http_upgrade;
@@ -551,8 +468,11 @@ static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char 
 		return DP_DROP_http_no_memory;
 	}
 	o->txn = t;
+	o->request_lost = lost;
 	o->status = hd.status;
 	o->partial = hd.status == 206;
+	if (o->partial && hd.range.set)
+		on_range(h, o, &hd);
 	c->obj = o;
 	dp_body_start(&d->body, mode, hd.length);
 	d->state = H_BODY;
@@ -611,43 +531,100 @@ static void body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir
 	c->dir[dir].state = H_IDLE;
 }
 
+/* A candidate head after a hole failed validation: scan on (the next byte
+ * is at a line start when the candidate's head ended). */
+static void resync_reject(struct dp_http *h, struct dp_http_dir *d, bool at_line_start)
+{
+	h->ctr->info[DP_INFO_http_resync_rejected]++;
+	hdr_put(h, d);
+	d->state = H_RESYNC;
+	d->tentative = false;
+	d->bol = at_line_start;
+}
+
+/* Whether a candidate head may fail with @r without giving the connection
+ * up: it was only a guess. */
+static bool resync_may_reject(const struct dp_http_dir *d, enum dp_drop r)
+{
+	return d->tentative && r != DP_DROP_http_no_memory && r != DP_DROP_http_upgrade &&
+	       r != DP_DROP_http_pipeline_full;
+}
+
 static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
 		     void *owner)
 {
 	struct dp_http_dir *d = &c->dir[dir];
 	enum dp_drop r = dir == DP_DIR_C2S ? on_request(h, c, (char *)d->hdr, seq)
-					   : on_response(h, c, (char *)d->hdr);
+					   : on_response(h, c, (char *)d->hdr, owner);
 
 	hdr_put(h, d);
+	if (r != DP_DROP_COUNT && resync_may_reject(d, r)) {
+		resync_reject(h, d, true);
+		return 0;
+	}
 	if (r != DP_DROP_COUNT)
 		return give_up(h, c, r, owner);
+	if (d->tentative) {
+		d->tentative = false;
+		h->ctr->info[d->resync_why]++;
+	}
 	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
 		body_done(h, c, dir, owner);
 	return 0;
 }
 
+/* Resynchronising: skip to a candidate message start, then read its head
+ * as a candidate (tentative).  Returns the bytes skipped. */
+static uint32_t resync_feed(struct dp_http_conn *c, enum dp_dir dir, uint32_t ack, const uint8_t *p,
+			    uint32_t len)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	bool found;
+	uint32_t n = dp_http_resync_scan(d, dir, p, len, &found);
+
+	if (found) {
+		d->state = H_HEAD;
+		d->tentative = true;
+		if (dir == DP_DIR_S2C)
+			c->resp_ack = ack;
+	}
+	return n;
+}
+
 int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
-		 const uint8_t *p, uint32_t len, void *owner)
+		 uint32_t ack, const uint8_t *p, uint32_t len, void *owner)
 {
 	struct dp_http_dir *d = &c->dir[dir];
 	enum dp_drop bad = dir == DP_DIR_C2S ? DP_DROP_http_bad_request : DP_DROP_http_bad_response;
 
 	if (c->dead)
 		return -1;
+	if (dir == DP_DIR_C2S) {
+		c->c2s_seq = seq + len;
+		c->c2s_seen = true;
+	}
 	while (len > 0 && d->state != H_DONE) {
 		enum dp_drop err = DP_DROP_COUNT;
 		bool done = false;
 		int64_t n;
 
-		if (d->state == H_BODY) {
+		if (d->state == H_RESYNC) {
+			n = resync_feed(c, dir, ack, p, len);
+		} else if (d->state == H_BODY) {
 			void *ctx[2] = { h, c->obj };
 			n = dp_body_decode(&d->body, p, len, h->lim.max_chunk_line,
 					   dir == DP_DIR_S2C ? body_out : discard_out, ctx, &done, &err);
 		} else {
+			if (d->state == H_IDLE && dir == DP_DIR_S2C)
+				c->resp_ack = ack;
 			n = head_feed(h, d, p, len, bad, &done, &err);
 		}
-		if (n < 0)
+		if (n < 0 && resync_may_reject(d, err)) {
+			resync_reject(h, d, false);
+			n = 1; /* the byte that broke the candidate */
+		} else if (n < 0) {
 			return give_up(h, c, err, owner);
+		}
 		p += n;
 		len -= (uint32_t)n;
 		seq += (uint32_t)n;
@@ -659,25 +636,76 @@ int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uin
 	return 0;
 }
 
-int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t len,
-		void *owner)
+/* A hole in the requests where a request head may have been: queue a
+ * placeholder, unless a response was already reported request_lost for it
+ * (lost_credit).  Its head ended by @seq at the latest. */
+static void request_lost(struct dp_http *h, struct dp_http_conn *c, uint32_t seq)
+{
+	struct dp_txn *t;
+
+	h->ctr->info[DP_INFO_http_requests_lost]++;
+	if (c->lost_credit) {
+		c->lost_credit--;
+		return;
+	}
+	if (c->npending >= h->lim.max_pending || !(t = txn_get(h)))
+		return;
+	t->lost = true;
+	t->end_seq = seq;
+	pending_push(c, t);
+}
+
+/* Start (or go on) resynchronising @dir after a hole ending at @seq. */
+static void resync_start(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+			 enum dp_info why)
 {
 	struct dp_http_dir *d = &c->dir[dir];
+	bool going_on = d->state == H_RESYNC || d->tentative;
+
+	hdr_put(h, d);
+	d->state = H_RESYNC;
+	d->bol = true;
+	d->tentative = false;
+	if (going_on)
+		return;
+	d->resync_why = (uint8_t)why;
+	if (dir == DP_DIR_S2C)
+		c->s2c_resynced = true;
+	else if (why != DP_INFO_http_resync_chunk)
+		request_lost(h, c, seq);
+}
+
+int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		uint32_t len, void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	enum dp_info why = DP_INFO_http_resync_head;
 	bool done;
 	uint64_t rest;
 
 	if (c->dead)
 		return -1;
+	if (dir == DP_DIR_C2S) {
+		c->c2s_seq = seq;
+		c->c2s_seen = true;
+	}
 	if (d->state == H_DONE)
 		return 0;
-	if (d->state != H_BODY || !dp_body_skip(&d->body, len, &done, &rest))
-		return give_up(h, c, DP_DROP_http_gap_in_head, owner);
-	if (c->obj && dir == DP_DIR_S2C)
-		c->obj->holes = true;
-	if (done)
-		body_done(h, c, dir, owner);
-	if (rest)
-		return give_up(h, c, DP_DROP_http_gap_in_head, owner);
+	if (d->state == H_BODY) {
+		if (c->obj && dir == DP_DIR_S2C)
+			c->obj->holes = true;
+		if (!dp_body_skip(&d->body, len, &done, &rest)) {
+			why = DP_INFO_http_resync_chunk;
+			body_done(h, c, dir, owner); /* incomplete: it has holes */
+		} else {
+			if (done)
+				body_done(h, c, dir, owner);
+			if (!rest)
+				return 0;
+			why = DP_INFO_http_resync_overrun;
+		}
+	}
+	resync_start(h, c, dir, seq, why);
 	return 0;
 }
 
@@ -700,20 +728,6 @@ void dp_http_conflict(struct dp_http_conn *c, enum dp_dir dir)
 		c->obj->holes = true;
 }
 
-bool dp_http_sync(const struct dp_http_conn *c, enum dp_dir dir, const uint8_t *p, uint32_t len,
-		  uint32_t ack)
-{
-	if (dir == DP_DIR_S2C)
-		return c->pend_head && dp_seq_leq(c->pend_head->end_seq, ack) && len >= 7 &&
-		       memcmp(p, "HTTP/1.", 7) == 0;
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		size_t n = strlen(methods[i]);
-		if (len > n && memcmp(p, methods[i], n) == 0 && p[n] == ' ')
-			return true;
-	}
-	return false;
-}
-
 void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
 {
 	obj_end(h, c, why, owner);
@@ -722,7 +736,13 @@ void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why
 	while (c->pend_head) {
 		struct dp_txn *t = c->pend_head;
 		c->pend_head = t->next;
-		txn_put(h, t);
+		t->next = NULL;
+		/* After a hole in the responses, a waiting request may be one
+		 * whose response was lost: reported, never silent. */
+		if (c->s2c_resynced && !c->dead && !t->lost)
+			response_lost(h, c, t, owner);
+		else
+			txn_put(h, t);
 	}
 	memset(c, 0, sizeof(*c));
 }

@@ -7,15 +7,18 @@
  * holes, FINs.  Client-to-server bytes are parsed as request heads (method,
  * request-target, Host) whose bodies are skipped; each request waits in a
  * per-connection FIFO.  Server-to-client bytes are parsed as response heads,
- * paired in order with the oldest waiting request (keep-alive and
- * pipelining); the response body is framed by body.c and its decoded bytes
- * are hashed by digest.c.  Writes: one finished struct dp_obj per response
+ * paired in order with the oldest waiting request the server had received
+ * by the ACK of the response's first segment (keep-alive and pipelining;
+ * across lost requests and responses, http_resync.c); the response body is
+ * framed by body.c and its decoded bytes are hashed by digest.c.  Writes: one finished struct dp_obj per response
  * body (ended, or given up) handed to the worker's callback (verdict and
  * events), and counters.
  *
  * Limits (struct dp_http_limits) bound every resource the peer controls; a
- * malformed or over-limit message gives up the connection (counted): this
- * stage never guesses where the next message starts.
+ * malformed or over-limit message gives up the connection (counted).  Only
+ * after a hole (bytes the capture lost) does this stage look for where the
+ * next message starts, and only trusts a candidate whose head parses
+ * (http_resync.c).
  *
  * Idle connections hold no buffers: a head buffer is taken from the worker's
  * pool only while a head is being read, an object (with its digest state)
@@ -30,6 +33,7 @@
 #include "dataplane/body.h"
 #include "dataplane/counters.h"
 #include "dataplane/digest.h"
+#include "dataplane/stitch.h"
 
 #define DP_METHOD_MAX 16  /* with the NUL; longer methods are truncated */
 #define DP_HOST_MAX 256   /* with the NUL; longer Hosts are truncated, counted */
@@ -51,11 +55,20 @@ struct dp_http_limits {
 	uint64_t max_object_bytes; /* hashing stops beyond this */
 };
 
+/* Which bytes of which representation a 206 carries (Content-Range). */
+struct dp_range {
+	uint64_t start, end; /* first and last byte, inclusive */
+	uint64_t total;      /* complete length, when total_known */
+	bool set;            /* a Content-Range was there and valid */
+	bool total_known;    /* not "*" */
+};
+
 /* A request waiting for its response. */
 struct dp_txn {
 	struct dp_txn *next;
 	uint32_t end_seq; /* client sequence number after the head */
 	bool head;        /* HEAD: the response has no body */
+	bool lost;        /* a hole where a request head was: no URL (http_resync.c) */
 	bool connect;     /* CONNECT: a 2xx turns the connection into a tunnel */
 	bool host_truncated, path_truncated; /* cut to host[], path[] */
 	char method[DP_METHOD_MAX];
@@ -77,9 +90,14 @@ struct dp_obj {
 	enum dp_drop outcome;   /* DP_DROP_COUNT when complete, else why not */
 	uint16_t status;
 	bool partial;           /* 206 */
+	bool request_lost;      /* its request was lost in a hole or not captured: no URL */
 	bool holes;             /* a hole or a conflicting overlap */
 	bool too_large;
 	bool pending;           /* md5/sha1 finished after the burst: see dp_http_object_fn */
+	bool stitched;          /* ranges of one URL stitched into the whole (stitch.h) */
+	struct dp_range range;  /* 206: its Content-Range */
+	struct dp_stitch_ent *stitch; /* the stitching this 206 continues, or NULL */
+	uint64_t stitch_skip;   /* body bytes already stitched by an earlier range */
 };
 
 /* One direction of a connection. */
@@ -87,6 +105,9 @@ struct dp_http_dir {
 	uint8_t *hdr;      /* head bytes so far (pool buffer), NULL when idle */
 	uint32_t hdr_len;
 	uint8_t state;     /* http.c */
+	bool bol;          /* resynchronising: the last byte seen ended a line */
+	bool tentative;    /* the head being read is a candidate after a hole */
+	uint8_t resync_why; /* enum dp_info of the resync in progress */
 	struct dp_body body;
 };
 
@@ -96,7 +117,12 @@ struct dp_http_conn {
 	struct dp_txn *pend_head;
 	struct dp_txn *pend_tail;
 	struct dp_obj *obj;
+	uint32_t resp_ack;  /* ACK of the segment where the response head began */
+	uint32_t c2s_seq;   /* client sequence number after the bytes given so far */
 	uint8_t npending;
+	uint8_t lost_credit; /* responses reported request_lost before their hole showed */
+	bool c2s_seen;      /* c2s_seq is set */
+	bool s2c_resynced;  /* a hole in the responses since the last one paired */
 	bool dead; /* given up: everything else is ignored */
 };
 
@@ -123,6 +149,8 @@ struct dp_http {
 	void *hdr_free;
 	struct dp_txn *txn_free;
 	struct dp_obj *obj_free;
+	struct dp_stitch stitch; /* ranges being stitched (206 responses) */
+	uint64_t now_ns;         /* packet time, for the stitching's idle timeout */
 	uint32_t hdr_n, txn_n, obj_n; /* allocated so far */
 	uint32_t hdr_max, txn_max, obj_max;
 };
@@ -142,14 +170,26 @@ int dp_http_init(struct dp_http *h, const struct dp_http_limits *lim, unsigned i
 /* Free the pools; every connection must have been released. */
 void dp_http_fini(struct dp_http *h);
 
-/* In-order bytes of direction @dir starting at sequence @seq.  Returns 0, or
- * -1 when the connection was given up (counted, object reported). */
+/* In-order bytes of direction @dir starting at sequence @seq, from a
+ * segment acknowledging the other direction up to @ack (a response is
+ * paired with the request that ACK shows the server had received).
+ * Returns 0, or -1 when the connection was given up (counted, object
+ * reported). */
 int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
-		 const uint8_t *p, uint32_t len, void *owner);
+		 uint32_t ack, const uint8_t *p, uint32_t len, void *owner);
 
-/* A hole of @len bytes in direction @dir.  Returns 0 or -1 as above. */
-int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t len,
-		void *owner);
+/*
+ * A hole of @len bytes in direction @dir, ending at sequence @seq.  Inside
+ * a Content-Length or close-delimited body, or inside one chunk's data, the
+ * body goes on (incomplete).  Otherwise the direction resynchronises: the
+ * object hit ends incomplete, bytes are skipped up to the next plausible
+ * message start at a line start (a status line "HTTP/1.x NNN", or a known
+ * method and a space), whose whole head must parse before it is trusted
+ * (http_resync.c).  A hole in the requests may have held a request head:
+ * the response to it is reported request_lost.  Returns 0 or -1 as above.
+ */
+int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		uint32_t len, void *owner);
 
 /* Every byte of @dir up to its FIN was delivered. */
 void dp_http_fin(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner);

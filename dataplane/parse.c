@@ -105,12 +105,16 @@ static enum dp_drop parse_ipv4(struct cursor *c, struct dp_pkt *pkt, const uint8
 {
 	const uint8_t *ip = c->pos;
 	unsigned int ihl;
-	uint16_t tot;
+	size_t tot;
 
 	if (!cur_has(c, 20))
 		return DP_DROP_pkt_truncated;
 	ihl = (ip[0] & 0x0f) * 4u;
 	tot = rd16(ip + 2);
+	/* BIG TCP (Linux 6.3+): a GSO frame over 64 KiB has total length 0
+	 * and is as long as the frame (no Ethernet padding at that size). */
+	if (tot == 0 && (size_t)(frame_end - ip) > UINT16_MAX)
+		tot = (size_t)(frame_end - ip);
 	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl)
 		return DP_DROP_pkt_bad_ip;
 	if (!cur_has(c, ihl) || (size_t)(frame_end - ip) < tot)
@@ -127,6 +131,45 @@ static enum dp_drop parse_ipv4(struct cursor *c, struct dp_pkt *pkt, const uint8
 	return DP_DROP_COUNT;
 }
 
+/*
+ * A jumbogram (RFC 2675): payload length 0 and, in the hop-by-hop options
+ * header right after the fixed header at @c, the Jumbo Payload option
+ * (type 0xC2, 4 bytes: the length after the fixed header, over 65535).
+ * Leaves *ret_plen at 0 when there is no such option.  Returns 0, or -1
+ * for a jumbo option that is malformed.
+ */
+static int jumbo_len(const struct cursor *c, size_t *ret_plen)
+{
+	const uint8_t *h = c->pos + 40, *end;
+	size_t i = 2;
+
+	if (c->end - h < 8 || (size_t)(c->end - h) < (h[1] + 1u) * 8)
+		return 0; /* the walk below reports it */
+	end = h + (h[1] + 1u) * 8;
+	while (h + i < end) {
+		uint8_t type = h[i];
+		uint32_t v;
+
+		if (type == 0) { /* Pad1 */
+			i++;
+			continue;
+		}
+		if (h + i + 2 > end || h + i + 2 + h[i + 1] > end)
+			return -1;
+		if (type == 0xc2) {
+			if (h[i + 1] != 4)
+				return -1;
+			v = rd32(h + i + 2);
+			if (v <= UINT16_MAX)
+				return -1;
+			*ret_plen = v;
+			return 0;
+		}
+		i += 2u + h[i + 1];
+	}
+	return 0;
+}
+
 /* IPv6 (RFC 8200 section 4): walk hop-by-hop, routing, destination options
  * and AH to the upper-layer header; a fragment header means a fragment. */
 static enum dp_drop parse_ipv6(struct cursor *c, struct dp_pkt *pkt, const uint8_t **ret_l4_end,
@@ -134,13 +177,19 @@ static enum dp_drop parse_ipv6(struct cursor *c, struct dp_pkt *pkt, const uint8
 {
 	const uint8_t *ip = c->pos;
 	uint8_t next;
-	uint16_t plen;
+	size_t plen;
 
 	if (!cur_has(c, 40))
 		return DP_DROP_pkt_truncated;
 	if ((ip[0] >> 4) != 6)
 		return DP_DROP_pkt_bad_ip;
 	plen = rd16(ip + 4);
+	if (plen == 0 && ip[6] == 0 && jumbo_len(c, &plen) < 0)
+		return DP_DROP_pkt_bad_ip;
+	/* BIG TCP without the jumbo option (Linux 6.x strips it): payload
+	 * length 0 on a frame over 64 KiB means "as long as the frame". */
+	if (plen == 0 && (size_t)(frame_end - ip) > 40u + UINT16_MAX)
+		plen = (size_t)(frame_end - ip) - 40;
 	if ((size_t)(frame_end - ip) < 40u + plen)
 		return DP_DROP_pkt_truncated;
 	next = ip[6];

@@ -22,6 +22,7 @@ struct dp_held {
 	struct dp_held *next;
 	struct rte_mbuf *m;
 	uint32_t seq;
+	uint32_t ack;
 	uint32_t off;
 	uint32_t len;
 };
@@ -70,8 +71,8 @@ void dp_reasm_release(struct dp_reasm *r, struct dp_reasm_dir *d)
 }
 
 /* Hand @len bytes at @off of @m to the consumer, segment by segment. */
-static int deliver(struct dp_reasm_dir *d, const struct rte_mbuf *m, uint32_t off, uint32_t len,
-		   const struct dp_reasm_ops *ops, void *ctx)
+static int deliver(struct dp_reasm_dir *d, const struct rte_mbuf *m, uint32_t ack, uint32_t off,
+		   uint32_t len, const struct dp_reasm_ops *ops, void *ctx)
 {
 	uint32_t seq = d->next_seq;
 
@@ -82,7 +83,7 @@ static int deliver(struct dp_reasm_dir *d, const struct rte_mbuf *m, uint32_t of
 	}
 	while (len && m) {
 		uint32_t n = m->data_len - off < len ? m->data_len - off : len;
-		if (ops->data(ctx, seq, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n) < 0)
+		if (ops->data(ctx, seq, ack, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n) < 0)
 			return -1;
 		seq += n;
 		len -= n;
@@ -150,7 +151,7 @@ static int drain(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_rea
 		d->held = h->next;
 		if (dp_seq_lt(d->next_seq, hend)) {
 			uint32_t skip = d->next_seq - h->seq;
-			ret = deliver(d, h->m, h->off + skip, h->len - skip, ops, ctx);
+			ret = deliver(d, h->m, h->ack, h->off + skip, h->len - skip, ops, ctx);
 			if (ops->unref)
 				ops->unref(ctx);
 		}
@@ -161,13 +162,14 @@ static int drain(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_rea
 	return 0;
 }
 
-/* Give up the bytes before @to (the first held byte or the new segment). */
-static int skip_gap(struct dp_reasm *r, struct dp_reasm_dir *d, uint32_t to,
+/* Give up the bytes before @to (the first held byte or the new segment),
+ * counted as @why. */
+static int skip_gap(struct dp_reasm *r, struct dp_reasm_dir *d, uint32_t to, enum dp_drop why,
 		    const struct dp_reasm_ops *ops, void *ctx)
 {
 	uint32_t len = to - d->next_seq;
 
-	r->ctr->drop[DP_DROP_reasm_gap]++;
+	r->ctr->drop[why]++;
 	d->next_seq = to;
 	if (ops->gap(ctx, len) < 0)
 		return -1;
@@ -185,7 +187,7 @@ static int hold(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_seg_
 	}
 	r->free_list = h->next;
 	rte_pktmbuf_refcnt_update(s->m, 1); /* every segment of a chain */
-	*h = (struct dp_held){ .m = s->m, .seq = seq, .off = off, .len = len };
+	*h = (struct dp_held){ .m = s->m, .seq = seq, .ack = s->ack, .off = off, .len = len };
 	while (*pp && dp_seq_leq((*pp)->seq, seq))
 		pp = &(*pp)->next;
 	h->next = *pp;
@@ -225,15 +227,15 @@ static int add_data(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_
 			return 0;
 		}
 		if (ahead == 0) {
-			if (deliver(d, s->m, off, len, ops, ctx) < 0)
+			if (deliver(d, s->m, s->ack, off, len, ops, ctx) < 0)
 				return -1;
 			return drain(r, d, ops, ctx);
 		}
 		if (d->held_bytes + len <= r->dir_cap)
 			return hold(r, d, s, off, seq, len);
 		/* Over the per-direction cap: give up the first hole, retry. */
-		if (skip_gap(r, d, d->held && dp_seq_lt(d->held->seq, seq) ? d->held->seq : seq, ops,
-			     ctx) < 0)
+		if (skip_gap(r, d, d->held && dp_seq_lt(d->held->seq, seq) ? d->held->seq : seq,
+			     DP_DROP_reasm_gap, ops, ctx) < 0)
 			return -1;
 	}
 }
@@ -254,6 +256,61 @@ static bool try_sync(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp
 	d->state = DP_REASM_OPEN;
 	d->midstream = true;
 	return true;
+}
+
+/*
+ * The hole before the first held byte (or before the FIN) when the peer
+ * acknowledged past it: *ret_to is where it ends.  The ACK must lie within
+ * a window ahead of the stream: an ACK from before a pick-up, or garbage,
+ * proves nothing.
+ */
+static bool acked_hole(const struct dp_reasm_dir *d, uint32_t *ret_to)
+{
+	uint32_t to;
+
+	if (!d->peer_acked || d->state == DP_REASM_NONE || d->state == DP_REASM_CLOSED)
+		return false;
+	if (d->held)
+		to = d->held->seq;
+	else if (d->state == DP_REASM_FIN_SEEN)
+		to = d->fin_seq;
+	else
+		return false;
+	if (!dp_seq_lt(d->next_seq, to) || !dp_seq_leq(to, d->peer_ack) ||
+	    d->peer_ack - d->next_seq > WINDOW_MAX)
+		return false;
+	*ret_to = to;
+	return true;
+}
+
+/* Give up every acknowledged hole; ops->fin() when that reaches the FIN. */
+static int skip_acked_gaps(struct dp_reasm *r, struct dp_reasm_dir *d,
+			   const struct dp_reasm_ops *ops, void *ctx)
+{
+	uint32_t to;
+
+	while (acked_hole(d, &to))
+		if (skip_gap(r, d, to, DP_DROP_reasm_gap_acked, ops, ctx) < 0)
+			return -1;
+	if (d->state == DP_REASM_FIN_SEEN && d->next_seq == d->fin_seq) {
+		d->state = DP_REASM_CLOSED;
+		ops->fin(ctx);
+	}
+	return 0;
+}
+
+int dp_reasm_ack(struct dp_reasm *r, struct dp_reasm_dir *d, uint32_t ack,
+		 const struct dp_reasm_ops *ops, void *ctx)
+{
+	/* Only an ACK ahead of the stream, within a window, says anything
+	 * (an old one says nothing, a wild one must not stick). */
+	if (d->state == DP_REASM_NONE || ack - d->next_seq > WINDOW_MAX)
+		return 0;
+	if (!d->peer_acked || dp_seq_lt(d->peer_ack, ack)) {
+		d->peer_ack = ack;
+		d->peer_acked = true;
+	}
+	return skip_acked_gaps(r, d, ops, ctx);
 }
 
 int dp_reasm_segment(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_seg_in *s,
@@ -285,9 +342,5 @@ int dp_reasm_segment(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp
 		len = d->fin_seq - seq;
 	if (len > 0 && add_data(r, d, s, seq, s->off, len, ops, ctx) < 0)
 		return -1;
-	if (d->state == DP_REASM_FIN_SEEN && d->next_seq == d->fin_seq) {
-		d->state = DP_REASM_CLOSED;
-		ops->fin(ctx);
-	}
-	return 0;
+	return skip_acked_gaps(r, d, ops, ctx);
 }

@@ -20,6 +20,11 @@
  *  - When holding a segment would pass the per-direction cap, the hole
  *    before the first held byte is given up: ops->gap() with its length,
  *    counted reasm_gap, and delivery continues after it.
+ *  - A hole that the receiver has acknowledged (its ACK reaches the first
+ *    held byte, or the FIN) was lost by the capture, not by the network:
+ *    nobody will send it again, so it is given up at once (reasm_gap_acked)
+ *    instead of waiting for the cap.  The receiver's ACKs reach a
+ *    direction through dp_reasm_ack().
  *  - A direction first seen without a SYN (picked up mid-stream) asks
  *    ops->sync() whether a segment starts a message, and is synchronised
  *    there; earlier segments count seg_unsynced.
@@ -52,15 +57,18 @@ struct dp_reasm_dir {
 	uint32_t fin_seq;     /* sequence number of the FIN */
 	uint32_t held_bytes;
 	uint32_t isn;         /* sequence number of the SYN, when one was seen */
+	uint32_t peer_ack;    /* highest ACK of this direction's bytes the peer sent */
 	uint8_t state;        /* enum dp_reasm_state */
 	bool midstream;       /* synchronised by ops->sync() */
+	bool peer_acked;      /* peer_ack is set */
 };
 
 /* The consumer of one direction's bytes. */
 struct dp_reasm_ops {
-	/* @len in-order bytes starting at sequence @seq.  Return 0, or -1 to
-	 * give up the connection (reasm then stops delivering). */
-	int (*data)(void *ctx, uint32_t seq, const uint8_t *p, uint32_t len);
+	/* @len in-order bytes starting at sequence @seq, from a segment that
+	 * acknowledged @ack.  Return 0, or -1 to give up the connection (reasm
+	 * then stops delivering). */
+	int (*data)(void *ctx, uint32_t seq, uint32_t ack, const uint8_t *p, uint32_t len);
 	/* @len bytes will never come.  Return 0 or -1 as for data. */
 	int (*gap)(void *ctx, uint32_t len);
 	/* Every byte up to the FIN was delivered. */
@@ -115,6 +123,15 @@ void dp_reasm_fini(struct dp_reasm *r);
  */
 int dp_reasm_segment(struct dp_reasm *r, struct dp_reasm_dir *d, const struct dp_seg_in *s,
 		     const struct dp_reasm_ops *ops, void *ctx);
+
+/*
+ * The peer acknowledged @d's bytes up to @ack (a segment of the other
+ * direction with the ACK flag).  A hole of @d the peer has acknowledged
+ * past is given up now (see the rules above).  Returns 0, or -1 when the
+ * consumer gave up the connection.
+ */
+int dp_reasm_ack(struct dp_reasm *r, struct dp_reasm_dir *d, uint32_t ack,
+		 const struct dp_reasm_ops *ops, void *ctx);
 
 /* Drop every held segment of @d (their mbuf references) and reset it. */
 void dp_reasm_release(struct dp_reasm *r, struct dp_reasm_dir *d);

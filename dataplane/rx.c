@@ -16,7 +16,7 @@
 
 #include <pcap/pcap.h>
 #include <rte_eal.h>
-#include <rte_ethdev.h>
+#include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -25,14 +25,23 @@
 #include "common/errors.h"
 
 #define MBUF_ROOM RTE_MBUF_DEFAULT_BUF_SIZE
-#define RX_DESC 1024
-#define EMPTY_POLLS_MAX 100000
 /* How far ahead in a burst dp_rx_burst() fetches mbuf headers, and the
  * frames' bytes (whose address needs the header). */
 #define PREFETCH_MBUF 8
 #define PREFETCH_FRAME 2
 
-int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *err)
+/* A record's time (the file is opened with nanosecond precision). */
+static uint64_t ts_ns_of(const struct pcap_pkthdr *h)
+{
+	return (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+}
+
+static pcap_t *capture_open(const char *path, char *perr)
+{
+	return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+}
+
+int dp_capture_scan(const char *path, bool stream, struct dp_capture *cap, struct hwall_err *err)
 {
 	char perr[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -46,7 +55,7 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *
 		r = hwall_neg_errno();
 		return hwall_err_set(err, r, "%s: %s", path, hwall_strerror(r));
 	}
-	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	p = capture_open(path, perr);
 	if (!p)
 		return hwall_err_set(err, -EINVAL, "%s: not a readable pcap file: %s", path, perr);
 	if (pcap_datalink(p) != DLT_EN10MB) {
@@ -54,22 +63,26 @@ int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *
 				  path, pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 		goto out_close;
 	}
+	cap->stream = stream;
 	cap->ts_ns = malloc(room * sizeof(*cap->ts_ns));
 	while (cap->ts_ns && (rc = pcap_next_ex(p, &h, &data)) == 1) {
-		if (cap->count == room) {
+		if (stream) { /* counted, nothing kept per packet */
+		} else if (cap->count == room) {
 			uint64_t *n = realloc(cap->ts_ns, 2 * room * sizeof(*n));
 			if (!n)
 				break;
 			cap->ts_ns = n;
 			room *= 2;
 		}
-		cap->ts_ns[cap->count++] = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+		if (!stream)
+			cap->ts_ns[cap->count] = ts_ns_of(h);
+		cap->count++;
 		cap->bytes += h->caplen;
 		cap->mbufs += h->caplen ? (h->caplen + MBUF_ROOM - RTE_PKTMBUF_HEADROOM - 1) /
 						  (MBUF_ROOM - RTE_PKTMBUF_HEADROOM)
 					: 1;
 	}
-	if (!cap->ts_ns || (cap->count == room && rc == 1)) {
+	if (!cap->ts_ns || (!stream && cap->count == room && rc == 1)) {
 		r = hwall_err_set(err, -ENOMEM, "%s: out of memory", path);
 	} else if (rc == PCAP_ERROR) {
 		r = hwall_err_set(err, -EINVAL, "%s: %s", path, pcap_geterr(p));
@@ -83,20 +96,16 @@ out_close:
 	return r;
 }
 
-static int eal_start(const char *path, uint64_t mem_mb, unsigned int lcores, struct hwall_err *err)
+static int eal_start(uint64_t mem_mb, unsigned int lcores, struct hwall_err *err)
 {
-	char mem[32], prefix[64], vdev[4200], cores[32];
+	char mem[32], prefix[64], cores[32];
 	char *argv[] = { "hashwall-dataplane", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-			 "-l", cores, "--log-level=error", "-m", mem, prefix, vdev, NULL };
+			 "-l", cores, "--log-level=error", "-m", mem, prefix, NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
-	if (strchr(path, ','))
-		return hwall_err_set(err, -EINVAL, "%s: a capture path must not contain ','", path);
 	snprintf(mem, sizeof(mem), "%" PRIu64, mem_mb);
 	snprintf(cores, sizeof(cores), "0-%u", lcores ? lcores - 1 : 0);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hwdp-%d", (int)getpid());
-	if ((size_t)snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", path) >= sizeof(vdev))
-		return hwall_err_set(err, -ENAMETOOLONG, "%s: path too long", path);
 	if (rte_eal_init(argc, argv) < 0)
 		return hwall_err_set(err, rte_errno ? -rte_errno : -EIO, "EAL start failed: %s",
 				     rte_strerror(rte_errno));
@@ -118,37 +127,60 @@ static void runtime_dir_remove(const char *dir)
 	rmdir(dir);
 }
 
-static int port_start(struct dp_capture *cap, struct hwall_err *err)
+/*
+ * Frame @data of @len bytes in a chain of mbufs from @pool (the first one
+ * holds 2 KiB: every header fits); NULL when the pool is empty.  libpcap,
+ * not DPDK's net_pcap, reads the file: net_pcap cuts frames over 64 KiB
+ * (BIG TCP) to their length modulo 65536.
+ */
+static struct rte_mbuf *frame_mbuf(struct rte_mempool *pool, const uint8_t *data, uint32_t len)
 {
-	struct rte_eth_conf conf = { 0 };
-	int r;
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
 
-	if (rte_eth_dev_count_avail() != 1)
-		return hwall_err_set(err, -ENODEV, "net_pcap port not available");
-	cap->port = (uint16_t)rte_eth_find_next(0);
-	r = rte_eth_dev_configure(cap->port, 1, 1, &conf);
-	if (r == 0)
-		r = rte_eth_rx_queue_setup(cap->port, 0, RX_DESC, (unsigned int)rte_socket_id(), NULL,
-					   cap->pool);
-	if (r == 0)
-		r = rte_eth_tx_queue_setup(cap->port, 0, RX_DESC, (unsigned int)rte_socket_id(), NULL);
-	if (r == 0)
-		r = rte_eth_dev_start(cap->port);
-	if (r < 0)
-		return hwall_err_set(err, r, "net_pcap port setup failed: %s", rte_strerror(-r));
-	cap->port_started = true;
-	return 0;
+	do {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		uint32_t n;
+
+		if (!m) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		n = rte_pktmbuf_tailroom(m) < len - off ? rte_pktmbuf_tailroom(m) : len - off;
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), data + off, n);
+		m->data_len = (uint16_t)n;
+		off += n;
+		if (head) {
+			tail->next = m;
+			head->nb_segs++;
+		} else {
+			head = m;
+		}
+		tail = m;
+	} while (off < len);
+	head->pkt_len = len;
+	return head;
 }
+
+/* Streaming: mbufs for what the worker may hold (out-of-order segments up
+ * to its reassembly caps) and a few bursts, whatever the capture's size. */
+#define STREAM_MBUFS 40960u
 
 int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, struct hwall_err *err)
 {
-	uint64_t n_mbufs = cap->mbufs + RX_DESC * 2 + 512;
-	/* Without hugepages an mbuf may not cross a 4 KiB page: one per page. */
-	uint64_t mem_mb = n_mbufs * 4096 / (1u << 20) * 11 / 10 + 128;
-	uint32_t empty = 0;
+	uint64_t n_mbufs = cap->mbufs + 512;
+	uint64_t mem_mb;
+	char perr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p;
 	int r;
 
-	r = eal_start(path, mem_mb, lcores, err);
+	if (cap->stream && n_mbufs > STREAM_MBUFS)
+		n_mbufs = STREAM_MBUFS;
+	/* Without hugepages an mbuf may not cross a 4 KiB page: one per page. */
+	mem_mb = n_mbufs * 4096 / (1u << 20) * 11 / 10 + 128;
+	r = eal_start(mem_mb, lcores, err);
 	if (r < 0)
 		return r;
 	cap->eal = true;
@@ -157,19 +189,20 @@ int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, st
 	if (!cap->pool)
 		return hwall_err_set(err, -ENOMEM, "cannot allocate %" PRIu64 " mbufs: %s", n_mbufs,
 				     rte_strerror(rte_errno));
-	r = port_start(cap, err);
-	if (r < 0)
-		return r;
+	p = capture_open(path, perr);
+	if (!p)
+		return hwall_err_set(err, -EIO, "%s: %s", path, perr);
+	if (cap->stream) {
+		cap->pcap = p;
+		return 0;
+	}
 	cap->pkts = calloc(cap->count ? cap->count : 1, sizeof(*cap->pkts));
+	while (cap->pkts && cap->loaded < cap->count && pcap_next_ex(p, &h, &data) == 1 &&
+	       (cap->pkts[cap->loaded] = frame_mbuf(cap->pool, data, h->caplen)))
+		cap->loaded++;
+	pcap_close(p);
 	if (!cap->pkts)
 		return hwall_err_set(err, -ENOMEM, "out of memory");
-	while (cap->loaded < cap->count && empty < EMPTY_POLLS_MAX) {
-		uint32_t want = cap->count - cap->loaded;
-		uint16_t got = rte_eth_rx_burst(cap->port, 0, cap->pkts + cap->loaded,
-						(uint16_t)(want < DP_RX_BURST ? want : DP_RX_BURST));
-		cap->loaded += got;
-		empty = got ? 0 : empty + 1;
-	}
 	if (cap->loaded != cap->count)
 		return hwall_err_set(err, -EIO, "%s: read %" PRIu32 " of %" PRIu32 " packets", path,
 				     cap->loaded, cap->count);
@@ -220,9 +253,46 @@ void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const 
 	dp_worker_burst_end(w);
 }
 
-void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap)
+/* Read up to DP_RX_BURST frames of a streamed capture into @pkts; a frame
+ * the pool has no room for (the worker holds them all) is counted and
+ * skipped.  Returns how many, 0 at the end. */
+static uint16_t stream_read(struct dp_worker *w, struct dp_capture *cap, struct rte_mbuf **pkts,
+			    uint64_t *ts)
 {
-	for (uint32_t i = 0; i < cap->loaded; i += DP_RX_BURST) {
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint16_t n = 0;
+
+	while (n < DP_RX_BURST && pcap_next_ex(cap->pcap, &h, &data) == 1) {
+		if (!(pkts[n] = frame_mbuf(cap->pool, data, h->caplen))) {
+			w->ctr.packets++;
+			w->ctr.drop[DP_DROP_pkt_no_mbuf]++;
+			continue;
+		}
+		ts[n++] = ts_ns_of(h);
+	}
+	return n;
+}
+
+/* One pass reading the capture as it goes: a burst in memory at a time. */
+static void stream_pass(struct dp_worker *w, struct dp_capture *cap)
+{
+	struct rte_mbuf *pkts[DP_RX_BURST];
+	uint64_t ts[DP_RX_BURST];
+	uint16_t n;
+
+	while ((n = stream_read(w, cap, pkts, ts)) > 0) {
+		dp_rx_burst(w, pkts, n, ts);
+		rte_pktmbuf_free_bulk(pkts, n);
+		cap->loaded += n;
+	}
+}
+
+void dp_rx_replay_pass(struct dp_worker *w, struct dp_capture *cap)
+{
+	if (cap->stream)
+		stream_pass(w, cap);
+	for (uint32_t i = 0; !cap->stream && i < cap->loaded; i += DP_RX_BURST) {
 		uint32_t n = cap->loaded - i < DP_RX_BURST ? cap->loaded - i : DP_RX_BURST;
 		dp_rx_burst(w, cap->pkts + i, (uint16_t)n, cap->ts_ns + i);
 	}
@@ -296,10 +366,8 @@ void dp_capture_free(struct dp_capture *cap)
 	for (uint32_t i = 0; i < cap->loaded; i++)
 		rte_pktmbuf_free(cap->pkts[i]);
 	free(cap->pkts);
-	if (cap->port_started) {
-		rte_eth_dev_stop(cap->port);
-		rte_eth_dev_close(cap->port);
-	}
+	if (cap->pcap)
+		pcap_close(cap->pcap);
 	rte_mempool_free(cap->pool);
 	if (cap->eal)
 		dp_rx_eal_cleanup();

@@ -3,10 +3,11 @@
  * rx.h - stage 1: getting frames into mbufs.
  *
  * For replay: check a capture with libpcap (readable, Ethernet link type,
- * packet count and timestamps), start the EAL with the net_pcap virtual
- * device on it (no hugepages, no PCI, a file prefix unique to the process),
- * and drain the port into an array of mbufs held in memory, so that passes
- * over the packets never touch the disk.  Then run bursts of those mbufs
+ * packet count and timestamps), start the EAL (no hugepages, no PCI, a
+ * file prefix unique to the process), and either read every frame into an
+ * array of mbufs held in memory, so that passes over the packets never
+ * touch the disk (--loop, several workers), or stream it: a burst read,
+ * run and freed at a time, memory bounded whatever the capture's size.  Then run bursts of those mbufs
  * through a worker.  Live ports (several queues, one worker per core) come
  * with the next dataplane issue and reuse dp_rx_burst().
  */
@@ -28,29 +29,32 @@ struct rte_mempool;
 
 /* What a check of a capture found. */
 struct dp_capture {
-	uint64_t *ts_ns;  /* capture time of each packet */
+	uint64_t *ts_ns;  /* capture time of each packet (not when streamed) */
 	uint32_t count;   /* packets */
 	uint64_t bytes;   /* captured bytes */
 	uint64_t mbufs;   /* mbufs needed to hold them all */
-	struct rte_mbuf **pkts; /* after dp_rx_load() */
-	uint32_t loaded;
+	struct rte_mbuf **pkts; /* after dp_rx_load(), unless streamed */
+	uint32_t loaded;  /* streamed: packets read so far */
 	struct rte_mempool *pool;
-	uint16_t port;
-	bool port_started;
+	void *pcap;       /* streamed: the open capture (pcap_t) */
+	bool stream;      /* read a burst at a time while replaying */
 	bool eal;
 };
 
 /*
  * Read the capture at @path with libpcap.  Returns 0, or -errno with @err
- * saying why: cannot open, not a pcap, not Ethernet, truncated.  Free with
- * dp_capture_free().
+ * saying why: cannot open, not a pcap, not Ethernet, truncated.  With
+ * @stream, nothing is kept per packet (the replay reads the file again as
+ * it goes).  Free with dp_capture_free().
  */
-int dp_capture_scan(const char *path, struct dp_capture *cap, struct hwall_err *err);
+int dp_capture_scan(const char *path, bool stream, struct dp_capture *cap, struct hwall_err *err);
 
 /*
  * Start the EAL for replaying @path on @lcores lcores (0..lcores-1) and
- * load every packet into memory (cap->pkts).  Returns 0 or -errno with
- * @err set.
+ * load every packet into memory (cap->pkts), in chains of mbufs (frames
+ * over 64 KiB too); a streamed capture gets a pool of a fixed size
+ * instead, and is opened for dp_rx_replay_pass().  Returns 0 or -errno
+ * with @err set.
  */
 int dp_rx_load(const char *path, struct dp_capture *cap, unsigned int lcores, struct hwall_err *err);
 
@@ -75,9 +79,12 @@ void dp_capture_parts_free(struct dp_capture *parts, unsigned int n);
 
 /*
  * One pass over the loaded packets through @w, a burst at a time, with the
- * capture timestamps as the clock; at the end every flow is flushed.
+ * capture timestamps as the clock; at the end every flow is flushed.  A
+ * streamed capture is read a burst at a time (once: it is not rewound),
+ * each burst's mbufs freed after it; a frame the fixed pool has no room
+ * for counts pkt_no_mbuf.
  */
-void dp_rx_replay_pass(struct dp_worker *w, const struct dp_capture *cap);
+void dp_rx_replay_pass(struct dp_worker *w, struct dp_capture *cap);
 
 /* Run @n frames through @w at @now_ns (prefetching ahead); the frames stay
  * the caller's, who may free them once this returns (the burst's md5/sha1
@@ -92,7 +99,8 @@ void dp_rx_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, const 
  * --file-prefix of its own). */
 void dp_rx_eal_cleanup(void);
 
-/* Free the mbufs, stop the port, clean the EAL up; accepts a zeroed @cap. */
+/* Free the mbufs, close the capture, clean the EAL up; accepts a zeroed
+ * @cap. */
 void dp_capture_free(struct dp_capture *cap);
 
 #endif

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/events.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/mbhash/mbh.h"
 #include "dataplane/pdq/pdq_tap.h"
 
@@ -25,16 +26,17 @@ struct seg_ctx {
 	enum dp_dir dir;
 };
 
-static int op_data(void *ctx, uint32_t seq, const uint8_t *p, uint32_t len)
+static int op_data(void *ctx, uint32_t seq, uint32_t ack, const uint8_t *p, uint32_t len)
 {
 	struct seg_ctx *c = ctx;
-	return dp_http_data(&c->w->http, &c->f->http, c->dir, seq, p, len, c->f);
+	return dp_http_data(&c->w->http, &c->f->http, c->dir, seq, ack, p, len, c->f);
 }
 
+/* reasm moved next_seq past the hole before calling. */
 static int op_gap(void *ctx, uint32_t len)
 {
 	struct seg_ctx *c = ctx;
-	return dp_http_gap(&c->w->http, &c->f->http, c->dir, len, c->f);
+	return dp_http_gap(&c->w->http, &c->f->http, c->dir, c->f->tcp[c->dir].next_seq, len, c->f);
 }
 
 static void op_fin(void *ctx)
@@ -90,6 +92,8 @@ static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_
 	if (complete)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	w->ctr.info[DP_INFO_matches] += n;
+	if (w->journal && o->outcome == DP_DROP_COUNT)
+		dp_jput(w->journal, o, of->family, &of->key, of->ts_ns);
 	if (o->pdq && !image)
 		dp_pdq_tap_submit(w->pdq, o->pdq, false, &e, &of->key, true);
 	if (!image && (!w->events_on || (n == 0 && !w->conf->log_objects)))
@@ -291,6 +295,18 @@ void dp_worker_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 	dp_worker_burst_end(w);
 }
 
+/* The packet's ACK tells the other direction what its receiver got: a
+ * hole acknowledged past was lost by the capture (reasm.h).  First, so
+ * that a request lost before this response is known when it is paired. */
+static int feed_ack(struct dp_worker *w, struct dp_flow *f, const struct dp_pkt *pkt)
+{
+	struct seg_ctx other = { w, f, pkt->to_server ? DP_DIR_S2C : DP_DIR_C2S };
+
+	if (!(pkt->flags & DP_TCP_ACK))
+		return 0;
+	return dp_reasm_ack(&w->reasm, &f->tcp[other.dir], pkt->ack, &reasm_ops, &other);
+}
+
 void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t now_ns)
 {
 	struct dp_pkt pkt;
@@ -300,6 +316,7 @@ void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t no
 	enum dp_drop r;
 
 	w->now_ns = now_ns;
+	w->http.now_ns = now_ns;
 	w->ctr.packets++;
 	w->ctr.bytes += rte_pktmbuf_pkt_len(m);
 	r = dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
@@ -321,7 +338,8 @@ void dp_worker_burst_packet(struct dp_worker *w, struct rte_mbuf *m, uint64_t no
 	}
 	ctx = (struct seg_ctx){ w, f, pkt.to_server ? DP_DIR_C2S : DP_DIR_S2C };
 	seg = (struct dp_seg_in){ m, pkt.seq, pkt.ack, pkt.payload_off, pkt.payload_len, pkt.flags };
-	if (dp_reasm_segment(&w->reasm, &f->tcp[ctx.dir], &seg, &reasm_ops, &ctx) < 0) {
+	if (feed_ack(w, f, &pkt) < 0 ||
+	    dp_reasm_segment(&w->reasm, &f->tcp[ctx.dir], &seg, &reasm_ops, &ctx) < 0) {
 		/* The HTTP stage gave up (counted there): keep the flow so
 		 * that its remaining packets are recognised and ignored. */
 		f->unusable = true;

@@ -34,6 +34,7 @@
 #include "dataplane/verdict.h"
 
 struct rte_mbuf;
+struct dp_evring;
 
 struct dp_worker_conf {
 	struct dp_ports ports;        /* HTTP ports (default 80, 8080) */
@@ -89,6 +90,7 @@ struct dp_worker {
 	uint64_t next_expire_ns; /* see dp_rx_burst() */
 	uint64_t now_ns;         /* the clock at the latest packet or expiry: event times */
 	struct dp_setpub *live; /* NULL: w->sets is fixed */
+	struct dp_evring *journal; /* NULL: no served-object journal (journal/jwriter.h) */
 	unsigned int live_tid;
 };
 

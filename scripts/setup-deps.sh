@@ -20,6 +20,7 @@ PACKAGES=(
 	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
+	time   # /usr/bin/time: peak memory of a streamed replay
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
 	nginx   # e2e: the origin that serves the PDQ test images (dataplane/e2e-pdq)
 )

@@ -61,6 +61,12 @@ static const struct hwall_cfg_field fields[] = {
 	F("set_dir", HWALL_CFG_STRING, set_dir),
 	F("stats_interval", HWALL_CFG_U32, stats_interval, .min = 1, .max = 3600),
 	F("pdq", HWALL_CFG_OBJECT, pdq, .fields = dp_pdq_conf_fields),
+	F("journal_dir", HWALL_CFG_STRING, journal_dir),
+	F("journal_period", HWALL_CFG_U32, journal_period, .min = 60, .max = 30 * 86400),
+	F("journal_retention_days", HWALL_CFG_U32, journal_retention_days, .min = 0, .max = 3650),
+	F("journal_max_open", HWALL_CFG_U32, journal_max_open, .min = 1024, .max = 1u << 30),
+	F("journal_ring", HWALL_CFG_U32, journal_ring, .min = 64, .max = 1u << 16),
+	F("journal_pdq_distance", HWALL_CFG_U32, journal_pdq_distance, .min = 0, .max = 256),
 	{ 0 },
 };
 #undef ARR
@@ -79,6 +85,11 @@ static void defaults(struct dp_lcfg *c)
 	c->event_ring = 1024;
 	c->stats_interval = 10;
 	dp_pdq_conf_default(&c->pdq);
+	c->journal_period = 86400;
+	c->journal_retention_days = 7;
+	c->journal_max_open = 1u << 24;
+	c->journal_ring = 4096;
+	c->journal_pdq_distance = 31;
 }
 
 /* @path as given when absolute, else relative to the config's directory;
@@ -136,6 +147,8 @@ static int check(struct dp_lcfg *c, struct hwall_err *err)
 		return hwall_cfg_fail(err, "log", "bad level spec '%s'", c->log);
 	if (c->event_ring & (c->event_ring - 1))
 		return hwall_cfg_fail(err, "event_ring", "%u is not a power of two", c->event_ring);
+	if (c->journal_ring & (c->journal_ring - 1))
+		return hwall_cfg_fail(err, "journal_ring", "%u is not a power of two", c->journal_ring);
 	if (c->n_cpus && c->n_cpus != c->workers)
 		return hwall_cfg_fail(err, "cpus", "%zu CPUs listed for %u workers", c->n_cpus,
 				   c->workers);
@@ -157,6 +170,14 @@ static int check(struct dp_lcfg *c, struct hwall_err *err)
 				      c->mbh_impl);
 	if (dp_pdq_conf_check(&c->pdq, "pdq", err) < 0)
 		return -EINVAL;
+	if (c->journal_dir && c->journal_dir[0] != '/') {
+		char *abs = resolve(c, c->journal_dir);
+
+		if (!abs)
+			return hwall_cfg_fail(err, "journal_dir", "out of memory");
+		free(c->journal_dir);
+		c->journal_dir = abs;
+	}
 	return check_ports(c, err);
 }
 

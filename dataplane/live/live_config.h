@@ -59,6 +59,9 @@ struct dp_lcfg {
 	char *set_dir;
 	uint32_t stats_interval; /* seconds between status snapshots to controld */
 	struct dp_pdq_conf pdq;  /* the PDQ stage ("pdq") */
+	char *journal_dir;       /* the served-object journal (docs/journal.md); NULL: none */
+	uint32_t journal_period, journal_retention_days, journal_max_open, journal_ring;
+	uint32_t journal_pdq_distance;
 	char *dir;               /* the config file's directory */
 };
 

@@ -24,6 +24,7 @@
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "dataplane/events.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/live/live_run.h"
 #include "dataplane/rx.h"
 
@@ -364,6 +365,9 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 		HWALL_LOG(ERR, "dp.live", "%s", err.msg);
 		return r;
 	}
+	r = dp_live_journal_start(run);
+	if (r < 0)
+		return r;
 	for (uint32_t k = 0; k < c->workers; k++) {
 		run->lws[k] = (struct dp_lw){ .run = run, .id = k };
 		r = dp_evring_init(&run->lws[k].ring, c->event_ring);
@@ -421,6 +425,8 @@ static void send_stats(struct dp_run *run)
 	hwall_json_u64(&w, "body_bytes", c.body_bytes);
 	dp_event_info_json(&w, &c);
 	dp_event_drops_json(&w, &c);
+	if (run->jw)
+		dp_jwriter_status_json(run->jw, &w);
 	hwall_json_obj_end(&w);
 	dp_setpub_sets_json(&run->live, &w, DP_SETPUB_CREATED);
 	hwall_json_obj_end(&w);
@@ -502,10 +508,15 @@ static void teardown(struct dp_run *run)
 	uint64_t unacked;
 
 	dp_telemetry_unregister();
+	/* The control socket first (no load may queue a re-check any more),
+	 * then the journal (its last hits reach the service's ring), then
+	 * the service. */
+	dp_control_stop(&run->ctl);
+	dp_live_journal_stop(run);
 	unacked = dp_service_close(&run->svc, LINGER_MS);
 	if (run->lws)
 		summary(run, run->svc.written, unacked);
-	dp_control_stop(&run->ctl);
+	dp_evring_fini(&run->jout);
 	for (unsigned int p = 0; p < run->n_ports; p++)
 		dp_port_stop(run->port_ids[p]);
 	steer_stop(run);

@@ -76,7 +76,14 @@ struct dp_run {
 	bool eal;
 	double allow_err_at; /* when a bad allowlist file was last reported */
 	int stop; /* atomic: workers leave their loops */
+	struct dp_jwriter *jw;  /* the served-object journal; NULL: none */
+	struct dp_evring jout;  /* the journal's re-check hits to the service thread */
 };
+
+/* The journal writer (live_journal.c): started when journal_dir is set;
+ * set loads then queue re-checks.  Returns 0 or -errno (logged). */
+int dp_live_journal_start(struct dp_run *run);
+void dp_live_journal_stop(struct dp_run *run);
 
 /* Worker lcore entry (rte_eal_remote_launch). */
 int dp_lw_main(void *arg);

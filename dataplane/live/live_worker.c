@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "dataplane/journal/jwriter.h"
 #include "dataplane/live/live_run.h"
 #include "dataplane/rx.h"
 
@@ -126,6 +127,7 @@ int dp_lw_main(void *arg)
 	}
 	if (run->pdq_on)
 		dp_pdq_run_attach(&run->pdq, lw->id, &lw->w);
+	lw->w.journal = run->jw ? dp_jwriter_ring(run->jw, lw->id) : NULL;
 	lw->ready = true;
 	wclock_anchor(&clk);
 	while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {

@@ -40,10 +40,13 @@ size_t dp_service_ingest_json(const char *line, size_t len, const struct dp_flow
 	hwall_json_init(&w, out, cap);
 	hwall_json_obj_begin(&w, NULL);
 	hwall_json_members(&w, line, len);
-	hwall_json_obj_begin(&w, "flow");
-	hwall_json_str(&w, "client_ip", ip);
-	hwall_json_u64(&w, "client_port", flow->client_port);
-	hwall_json_obj_end(&w);
+	/* A retroactive match (journal/recheck.h) has no flow: port 0. */
+	if (flow->client_port) {
+		hwall_json_obj_begin(&w, "flow");
+		hwall_json_str(&w, "client_ip", ip);
+		hwall_json_u64(&w, "client_port", flow->client_port);
+		hwall_json_obj_end(&w);
+	}
 	hwall_json_obj_end(&w);
 	return hwall_json_finish(&w, &n) == 0 ? n : 0;
 }

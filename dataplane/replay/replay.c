@@ -58,7 +58,8 @@ static void usage(FILE *out)
 	      "           [--control-socket PATH] [--events-every-pass] [--workers N]\n"
 	      "           [--allowlist FILE] [--mbh-impl avx512|avx2|scalar]\n"
 	      "           [--pdq] [--pdq-config FILE]\n"
-	      "Replays an Ethernet pcap from memory through the dataplane pipeline and prints\n"
+	      "Replays an Ethernet pcap through the dataplane pipeline (streamed for one pass\n"
+	      "on one worker, from memory for --loop N > 1 or --workers N > 1) and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
 	      "ALGO: %s.  Without --client-key, client pseudonyms use\n"
 	      "a random key for this run only.  --allowlist: digests (ALGO HEX lines, as\n"
@@ -407,7 +408,7 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 
 /* The workers, following the published set list, over the passes. */
 static int run_workers(const struct replay_args *a, struct dp_setpub *live,
-		       const struct hwall_pseudo_key *key, const struct dp_capture *cap)
+		       const struct hwall_pseudo_key *key, struct dp_capture *cap)
 {
 	unsigned int n = (unsigned int)a->workers;
 	struct replay_worker *rws = calloc(n, sizeof(*rws));
@@ -420,8 +421,7 @@ static int run_workers(const struct replay_args *a, struct dp_setpub *live,
 	if (r == 0 && n > 1)
 		r = dp_capture_split(cap, &a->conf.ports, n, parts);
 	else if (r == 0)
-		parts[0] = (struct dp_capture){ .pkts = cap->pkts, .ts_ns = cap->ts_ns,
-						.loaded = cap->loaded };
+		parts[0] = *cap; /* a view: freed through @cap only */
 	for (unsigned int k = 0; r == 0 && k < n; k++) {
 		rws[k] = (struct replay_worker){ .a = a, .live = live, .key = key, .part = parts[k],
 						 .id = k, .out = stdout, .pdq = a->pdq.enabled ? &pdq.run : NULL };
@@ -467,7 +467,9 @@ static int run(struct replay_args *a)
 	struct hwall_err err = { { 0 } };
 	int r;
 
-	r = dp_capture_scan(a->pcap, &cap, &err);
+	/* One pass on one worker reads the capture as it goes (bounded
+	 * memory); passes for timing and several workers run from memory. */
+	r = dp_capture_scan(a->pcap, a->loops == 1 && a->workers == 1, &cap, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "dp.replay", "cannot replay %s", err.msg);
 		return EXIT_RUNTIME;

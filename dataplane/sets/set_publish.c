@@ -71,8 +71,8 @@ static bool holds(const struct dp_setlist *list, const struct hws_set *s)
 }
 
 /* Publish @next (caller holds the lock), wait for a grace period, then
- * close what only the old list held (sets, allowlist). */
-static void publish(struct dp_setpub *l, struct dp_setlist *next)
+ * close what only the old list held (sets, allowlist), except @keep. */
+static void publish_keep(struct dp_setpub *l, struct dp_setlist *next, const struct hws_set *keep)
 {
 	struct dp_setlist *old = l->cur;
 
@@ -81,11 +81,16 @@ static void publish(struct dp_setpub *l, struct dp_setlist *next)
 	l->swaps++;
 	rte_rcu_qsbr_synchronize(l->qs, RTE_QSBR_THRID_INVALID);
 	for (unsigned int i = 0; i < old->n; i++)
-		if (!holds(next, old->sets[i].set))
+		if (!holds(next, old->sets[i].set) && old->sets[i].set != keep)
 			hws_close(old->sets[i].set);
 	if (old->allow != next->allow)
 		dp_allowlist_free(old->allow);
 	free(old);
+}
+
+static void publish(struct dp_setpub *l, struct dp_setlist *next)
+{
+	publish_keep(l, next, NULL);
 }
 
 static int find(const struct dp_setlist *list, const char *id)
@@ -119,6 +124,7 @@ int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const 
 {
 	struct dp_set_ref ref;
 	struct dp_setlist *next;
+	struct hws_set *replaced;
 	int r, i;
 
 	r = open_checked(id, version, path, &ref, err);
@@ -138,8 +144,13 @@ int dp_setpub_load(struct dp_setpub *l, const char *id, uint64_t version, const 
 		free(next);
 		return hwall_err_set(err, -E2BIG, "%d sets loaded already (the most)", DP_SETS_MAX);
 	}
+	replaced = i < 0 ? NULL : next->sets[i].set;
+	if (replaced == ref.set)
+		replaced = NULL;
 	next->sets[i < 0 ? next->n++ : (unsigned int)i] = ref;
-	publish(l, next);
+	publish_keep(l, next, l->loaded ? replaced : NULL);
+	if (l->loaded)
+		l->loaded(l->loaded_ctx, &ref.info, path, replaced);
 	pthread_mutex_unlock(&l->lock);
 	*ret_info = ref.info;
 	return 0;

@@ -25,7 +25,19 @@
 #include "common/json_writer.h"
 #include "dataplane/verdict.h"
 
+/*
+ * Called by dp_setpub_load() after a set file was published (the control
+ * socket's `load`: syncd's hand-over), with the set's header, its path,
+ * and the set it replaced (NULL when none was loaded), whose ownership
+ * passes to the callee (it is past its grace period: no worker reads it).
+ * The served-object journal queues its re-check here (journal/jwriter.h).
+ */
+typedef void (*dp_setpub_loaded_fn)(void *ctx, const struct hws_info *info, const char *path,
+				     struct hws_set *replaced);
+
 struct dp_setpub {
+	dp_setpub_loaded_fn loaded; /* NULL: none; set before the control socket starts */
+	void *loaded_ctx;
 	struct dp_setlist *cur; /* atomic: release store, acquire load */
 	struct rte_rcu_qsbr *qs;
 	pthread_mutex_t lock;   /* writers only */

@@ -84,6 +84,11 @@ struct gen_flow_opts {
 	uint16_t mss;        /* 0 = 1460 */
 	uint32_t server_isn; /* 0 = from the PRNG */
 	bool no_acks;        /* client does not ACK server data */
+	uint32_t gso;        /* 0, or bytes per data segment instead of the MSS: BIG
+	                      * TCP super-frames (over 64 KiB: IPv4 total length 0,
+	                      * IPv6 payload length 0) */
+	bool jumbo_hbh;      /* IPv6 BIG TCP frames carry the RFC 2675 Jumbo Payload
+	                      * option in a hop-by-hop header (older Linux) */
 };
 
 struct gen_ctx;
@@ -203,6 +208,9 @@ enum gen_expect {
 	                        * claim it complete */
 	GEN_EXPECT_ABANDONED,  /* on a connection given up on (hostile input):
 	                        * absent or incomplete, never complete */
+	GEN_EXPECT_REQUEST_LOST, /* its request was lost by the capture: reported
+	                          * once, complete, request_lost, without URL
+	                          * (found by its digests) */
 	GEN_EXPECT_COUNT
 };
 
@@ -236,6 +244,7 @@ struct gen_obj {
 	uint64_t size;
 	uint64_t resp_off; /* stream offset of the status line (server side) */
 	bool partial;
+	bool stitched;     /* the whole a dataplane stitches from ranges: no wire bytes */
 	enum gen_expect expect;
 	enum gen_known known_pref;
 	uint8_t dig[HWALL_ALGO_COUNT][HWALL_DIGEST_MAX];
@@ -292,6 +301,7 @@ struct gen_ctx {
 	uint64_t min_hostile[GEN_HOSTILE_COUNT];
 	uint64_t min_fragments;       /* IP fragment packets */
 	uint64_t min_idle_timeouts;   /* flows idle longer than 120 s */
+	uint64_t min_acked_gaps;      /* holes the receiver acknowledged (lost by the capture) */
 };
 
 /* Next PRNG value of the context (splitmix64). */

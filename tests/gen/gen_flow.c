@@ -16,7 +16,7 @@
 
 #include "common/errors.h"
 
-#define GEN_MAX_SEG 65000u
+#define GEN_MAX_SEG 200000u
 #define GEN_HDR_ROOM 160u
 
 static const uint8_t gen_mac[GEN_DIR_COUNT][6] = {
@@ -89,7 +89,7 @@ static size_t build_ip4(const struct gen_flow *f, enum gen_dir dir, uint8_t *p, 
 
 	p[0] = (uint8_t)(0x40 | hl / 4);
 	p[1] = 0;
-	put16(p + 2, (uint16_t)(hl + l4len));
+	put16(p + 2, hl + l4len > UINT16_MAX ? 0 : (uint16_t)(hl + l4len)); /* BIG TCP: 0 */
 	put16(p + 4, (uint16_t)(f->ctx->pcap.packets * 7 + 1));
 	put16(p + 6, 0x4000); /* DF */
 	p[8] = 64;
@@ -103,11 +103,33 @@ static size_t build_ip4(const struct gen_flow *f, enum gen_dir dir, uint8_t *p, 
 	return hl;
 }
 
+/* IPv6 BIG TCP header: payload length 0, and with jumbo_hbh a hop-by-hop
+ * header holding the Jumbo Payload option (RFC 2675). */
+static size_t build_ip6_big(const struct gen_flow *f, enum gen_dir dir, uint8_t *p, size_t l4len)
+{
+	put32(p, 0x60000000u | (uint32_t)f->id);
+	put16(p + 4, 0);
+	p[6] = f->o.jumbo_hbh ? 0 : 6;
+	p[7] = 64;
+	memcpy(p + 8, dir == GEN_C2S ? f->cli : f->srv, 16);
+	memcpy(p + 24, dir == GEN_C2S ? f->srv : f->cli, 16);
+	if (!f->o.jumbo_hbh)
+		return 40;
+	p[40] = 6;
+	p[41] = 0;
+	p[42] = 0xc2;
+	p[43] = 4;
+	put32(p + 44, (uint32_t)(8 + l4len));
+	return 48;
+}
+
 /* IPv6 header (with hop-by-hop and destination options when asked). */
 static size_t build_ip6(const struct gen_flow *f, enum gen_dir dir, uint8_t *p, size_t l4len)
 {
 	size_t ext = f->o.ip_options ? 16 : 0;
 
+	if (ext + l4len > UINT16_MAX) /* BIG TCP */
+		return build_ip6_big(f, dir, p, l4len);
 	put32(p, 0x60000000u | (uint32_t)f->id);
 	put16(p + 4, (uint16_t)(ext + l4len));
 	p[6] = f->o.ip_options ? 0 : 6;
@@ -297,7 +319,7 @@ static int maybe_ack(struct gen_flow *f, enum gen_dir dir)
 int gen_flow_send_step(struct gen_flow *f, enum gen_dir dir, const uint8_t *data, size_t len,
 		       size_t *pos)
 {
-	size_t mss = f->o.mss ? f->o.mss : 1460;
+	size_t mss = f->o.gso ? f->o.gso : f->o.mss ? f->o.mss : 1460;
 	size_t n = len - *pos < mss ? len - *pos : mss;
 	uint8_t flags = *pos + n == len ? GEN_TCP_PSH : 0;
 

@@ -24,6 +24,7 @@ static const char *const gen_expect_names[GEN_EXPECT_COUNT] = {
 	[GEN_EXPECT_RESYNC] = "resync",
 	[GEN_EXPECT_UNSEEN] = "unseen",
 	[GEN_EXPECT_ABANDONED] = "abandoned",
+	[GEN_EXPECT_REQUEST_LOST] = "request_lost",
 };
 
 static void addr_text(const struct gen_flow *f, const uint8_t *a, char *out, size_t n)
@@ -101,6 +102,8 @@ static cJSON *obj_json(const struct gen_ctx *ctx, const struct gen_obj *o)
 	cJSON_AddStringToObject(j, "host", o->host);
 	if (o->host_truncated)
 		cJSON_AddTrueToObject(j, "host_truncated");
+	if (o->stitched)
+		cJSON_AddTrueToObject(j, "stitched");
 	cJSON_AddStringToObject(j, "path", o->path);
 	cJSON_AddStringToObject(j, "method", o->method);
 	cJSON_AddNumberToObject(j, "status", o->status);
@@ -148,6 +151,7 @@ static cJSON *manifest_json(const struct gen_ctx *ctx, const char *set_id)
 	cJSON_AddNumberToObject(c, "partial_objects", (double)partial_objects(ctx));
 	cJSON_AddNumberToObject(c, "ip_fragments", (double)ctx->min_fragments);
 	cJSON_AddNumberToObject(c, "idle_timeouts", (double)ctx->min_idle_timeouts);
+	cJSON_AddNumberToObject(c, "acked_gaps", (double)ctx->min_acked_gaps);
 	for (int i = 0; i < GEN_HOSTILE_COUNT; i++)
 		cJSON_AddNumberToObject(c, gen_hostile_names[i], (double)ctx->min_hostile[i]);
 	arr = cJSON_AddArrayToObject(root, "flows");

@@ -20,6 +20,7 @@ int gen_scen_sizes(struct gen_ctx *ctx);
 int gen_scen_partial(struct gen_ctx *ctx);
 int gen_scen_clte(struct gen_ctx *ctx);
 int gen_scen_ipv6(struct gen_ctx *ctx);
+int gen_scen_bigtcp(struct gen_ctx *ctx);
 int gen_scen_hosts(struct gen_ctx *ctx);
 int gen_scen_vlan(struct gen_ctx *ctx);
 int gen_scen_ipopts(struct gen_ctx *ctx);
@@ -34,6 +35,12 @@ int gen_scen_rst(struct gen_ctx *ctx);
 int gen_scen_seginv(struct gen_ctx *ctx);
 int gen_scen_fragments(struct gen_ctx *ctx);
 int gen_scen_idle(struct gen_ctx *ctx);
+
+/* gen_scen_ranges.c */
+int gen_scen_ranges(struct gen_ctx *ctx);
+
+/* gen_scen_loss.c */
+int gen_scen_loss(struct gen_ctx *ctx);
 
 /* gen_scen_mixed.c */
 int gen_scen_mixed(struct gen_ctx *ctx);

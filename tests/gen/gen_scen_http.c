@@ -3,7 +3,7 @@
  * gen_scen_http.c - scenarios about HTTP framing and L2/L3 variety: one
  * handshake, keep-alive, pipelining, chunked bodies, close-delimited bodies,
  * responses without a body, body sizes, 206, Content-Length with chunked,
- * IPv6, VLAN/QinQ, IPv4 options and non-HTTP noise, and requests whose Host
+ * IPv6, BIG TCP super-frames, VLAN/QinQ, IPv4 options and non-HTTP noise, and requests whose Host
  * is missing, empty or too long.  Each starts its flows
  * with a handshake and ends them with FINs unless the point is otherwise.
  */
@@ -249,6 +249,19 @@ int gen_scen_ipv6(struct gen_ctx *ctx)
 	HWALL_TRY(simple_flow(ctx, &a, 3));
 	HWALL_TRY(simple_flow(ctx, &b, 3));
 	return simple_flow(ctx, &c, 2);
+}
+
+/* BIG TCP: responses in 90000-byte super-frames, as a capture on a host
+ * with BIG TCP GSO (gso_max_size over 64 KiB) sees them. */
+int gen_scen_bigtcp(struct gen_ctx *ctx)
+{
+	const struct gen_flow_opts a = { .gso = 90000 };
+	const struct gen_flow_opts b = { .ipv6 = true, .gso = 90000 };
+	const struct gen_flow_opts c = { .ipv6 = true, .gso = 90000, .jumbo_hbh = true };
+
+	HWALL_TRY(gen_flow_objects(ctx, &a, 3, 100000, 300000, NULL, NULL));
+	HWALL_TRY(gen_flow_objects(ctx, &b, 3, 100000, 300000, NULL, NULL));
+	return gen_flow_objects(ctx, &c, 3, 100000, 300000, NULL, NULL);
 }
 
 int gen_scen_vlan(struct gen_ctx *ctx)

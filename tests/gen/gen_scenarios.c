@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gen_scenarios.c - the table of named scenarios of hashwall-gen.  "all"
- * runs every scenario marked in_all, in table order; mixed, hostile, bench
- * and demo are only run by name.
+ * runs every scenario marked in_all, in table order; bigtcp, ranges, loss,
+ * mixed, hostile, bench and demo are only run by name.
  */
 #include "gen_scen.h"
 
@@ -32,6 +32,12 @@ const struct gen_scenario gen_scenarios[] = {
 	{ "idle", "pauses of 200 s (timed out) and 100 s (not) mid-body", gen_scen_idle, true },
 	{ "hosts", "known objects requested without Host, with an empty one, a 300-byte one",
 	  gen_scen_hosts, true },
+	{ "bigtcp", "BIG TCP super-frames over 64 KiB: IPv4 length 0, IPv6 with and without "
+	  "the jumbo option", gen_scen_bigtcp, false },
+	{ "ranges", "a file in three ranges over two connections (stitched), ranges without a "
+	  "validator, a 206 of a whole file", gen_scen_ranges, false },
+	{ "loss", "packets lost by the capture: a response head, chunk-size lines, requests",
+	  gen_scen_loss, false },
 	{ "mixed", "randomised flows and delivery plans (use many seeds)", gen_scen_mixed, false },
 	{ "hostile", "limits and malformed input, one given-up connection each",
 	  gen_scen_hostile, false },

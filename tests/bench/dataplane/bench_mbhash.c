@@ -104,6 +104,7 @@ struct run {
 	bool large;       /* objects of 1 GiB instead of the lognormal ones */
 	bool random;      /* each segment from a random connection, not round robin */
 	bool sync_final;  /* mbh_final() inside the burst, not mbh_end() + after the flush */
+	bool sha1_single; /* sha1 always on the single-stream path (SHA-NI), md5 as single_max */
 	unsigned int pages; /* of the pool the segments cycle through */
 };
 
@@ -202,7 +203,7 @@ static struct result traffic(const struct run *run)
 {
 	struct mbh_config cfg = {
 		.impl = run->impl,
-		.single_max = { run->single_max, run->single_max },
+		.single_max = { run->single_max, run->sha1_single ? 16 : run->single_max },
 	};
 	struct mbh_ctx *ctx = run->impl == MBH_IMPL_COUNT ? NULL : mbh_ctx_new(&cfg);
 	struct conn conn[MAX_CONN] = { { 0 } };
@@ -423,6 +424,15 @@ int main(int argc, char **argv)
 				run.single_max = MBH_SINGLE_NEVER;
 				snprintf(name, sizeof(name), "mbh/%s/lanes", mbh_impl_name(run.impl));
 				r = traffic(&run);
+				print_traffic(algo_names[s], name, pattern, &run, &r, base.gbps_cpu);
+				if (!(run.algos & SHA1_BIT))
+					continue;
+				/* sha1 on SHA-NI for every stream instead of the lanes. */
+				run.single_max = MBH_SINGLE_DEFAULT;
+				run.sha1_single = true;
+				snprintf(name, sizeof(name), "mbh/%s/sha1-shani", mbh_impl_name(run.impl));
+				r = traffic(&run);
+				run.sha1_single = false;
 				print_traffic(algo_names[s], name, pattern, &run, &r, base.gbps_cpu);
 			}
 			/* What ending objects inside the burst costs. */

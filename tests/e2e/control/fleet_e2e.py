@@ -3,7 +3,8 @@
 PostgreSQL 15 (docs/fleet.md); run through with_pg.sh, which starts the
 server in a temporary directory and removes it whatever happens.
 
- - the central store is created by `hashwall-controld migrate`;
+ - the central store is created by `hashwall-controld migrate`; each edge
+   logs in as its own role (a member of hwall_edge: least privilege);
  - each edge gets matches over its ingest socket (this script speaks the
    protocol, docs/ingest-protocol.md): one object and URL seen on both, one
    on each; the central API lists the shared one once, with occurrences
@@ -93,14 +94,17 @@ def main():
         json.dump({"db": central_db, "ingest_socket": f"{work}/central/ingest.sock",
                    "client_key_file": f"{work}/client.key", "tokens_file": f"{work}/tokens"},
                   open("central/ctl.json", "w"))
-        if "schema version 4" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
-            fail("migrate did not report schema version 4")
+        if "schema version 5" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
+            fail("migrate did not report schema version 5")
+        for n in ("edge1", "edge2"):  # least privilege: each edge its own role
+            sh("psql", central_db, "-qc", f"CREATE ROLE {n} LOGIN IN ROLE hwall_edge")
         start("central", work, {"db": central_db, "api": {"port": ports["central"]}})
         edges = {}
         for n in ("edge1", "edge2"):
             edges[n] = start(n, work, {
                 "db": f"{work}/{n}/store.db", "api": {"port": ports[n]},
-                "fleet": {"conninfo": central_db, "appliance": n, "reconcile_ms": 1000}})
+                "fleet": {"conninfo": f"host={PGDIR} user={n} dbname=fleet", "appliance": n,
+                          "reconcile_ms": 1000}})
         send(f"{edges['edge1']}/ingest.sock", "a", ["shared", "edge1"])
         send(f"{edges['edge2']}/ingest.sock", "a", ["shared", "edge2", "shared"])
 

@@ -7,6 +7,8 @@
  * direction (set: server to client), bits 0-6 a length n.  n in 1..126:
  * n stream bytes follow.  n = 0: that direction's FIN.  n = 127: a hole
  * whose length is the next byte.  Small limits make every limit reachable.
+ * A segment acknowledges every byte of the other direction so far (holes
+ * included), as a receiver does.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,13 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dp_http_fin(&h, &conn, dir, NULL);
 		} else if (n == 127) {
 			uint32_t gap = i < size ? data[i++] : 1;
-			dp_http_gap(&h, &conn, dir, gap, NULL);
 			seq[dir] += gap;
+			dp_http_gap(&h, &conn, dir, seq[dir], gap, NULL);
 		} else {
 			if (n > size - i)
 				n = (uint32_t)(size - i);
 			dp_http_sync(&conn, dir, data + i, n, seq[dir ^ 1]);
-			dp_http_data(&h, &conn, dir, seq[dir], data + i, n, NULL);
+			dp_http_data(&h, &conn, dir, seq[dir], seq[dir ^ 1], data + i, n, NULL);
 			seq[dir] += n;
 			i += n;
 		}

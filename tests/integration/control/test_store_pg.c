@@ -57,7 +57,7 @@ static void test_pg_migrate(void)
 	char edge_db[256];
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 4);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 5);
 	ctl_store_close(s);
 	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), 0);
 	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM hwall_schema"), 1);
@@ -256,6 +256,76 @@ static void test_pg_reconnect(void)
 	ctl_store_close(s);
 }
 
+/* The connection string of database @db as role @user. */
+static void as_user(char *buf, size_t cap, const char *user)
+{
+	snprintf(buf, cap, "host=%s user=%s dbname=%s", getenv("HWALL_TEST_PG_DIR"), user,
+		 strrchr(conninfo, '=') + 1);
+}
+
+/* Least privilege: an edge logs in as its own role (a member of
+ * hwall_edge): it writes only its own rows, reads only the candidates it
+ * saw and the decisions addressed to it, reviews only what it saw. */
+static void test_pg_edge_roles(void)
+{
+	struct ctl_store *s = ctl_test_store_new(), *e1 = NULL, *e2 = NULL, *forged = NULL;
+	struct ctl_record_result res;
+	struct ctl_event ev;
+	char e1ci[256], e2ci[256];
+	int64_t cid2;
+
+	CU_ASSERT_EQUAL(ctl_test_pg_exec(ctl_test_pg_server(),
+					 "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE"
+					 " rolname = 'edge1') THEN CREATE ROLE edge1 LOGIN IN ROLE"
+					 " hwall_edge; CREATE ROLE edge2 LOGIN IN ROLE hwall_edge;"
+					 " END IF; END$$"), 0);
+	as_user(e1ci, sizeof(e1ci), "edge1");
+	as_user(e2ci, sizeof(e2ci), "edge2");
+	CU_ASSERT_FATAL(ctl_pg_open(e1ci, "edge1", false, &e1, NULL) == 0);
+	CU_ASSERT_FATAL(ctl_pg_open(e2ci, "edge2", false, &e2, NULL) == 0);
+	CU_ASSERT_FATAL(ctl_pg_open(e1ci, "edge2", false, &forged, NULL) == 0);
+	ctl_test_event(&ev, 21, "one.example", "/1.jpg", 1000);
+	CU_ASSERT_EQUAL(record(e1, &ev, 1, &res), 0);
+	CU_ASSERT_TRUE(res.created);
+	ctl_test_event(&ev, 22, "two.example", "/2.jpg", 1000);
+	CU_ASSERT_EQUAL(record(e2, &ev, 1, &res), 0);
+	cid2 = res.candidate_id;
+	/* edge1 writing as edge2: refused, nothing stored */
+	CU_ASSERT_NOT_EQUAL(record(forged, &ev, 2, &res), 0);
+	ctl_store_rollback(forged);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM occurrences"), 2);
+	/* no write but through the functions, and reads of its own only */
+	CU_ASSERT_NOT_EQUAL(ctl_test_pg_exec(e1ci, "INSERT INTO occurrences (candidate_id,"
+					     " appliance, seen, client, method, server_ip,"
+					     " server_port, http_status, size, complete, partial,"
+					     " dataplane, epoch, seq) SELECT id, 'edge2', 1, '', 'GET',"
+					     " '', 80, 200, 1, true, false, 'dp', 'e', 9 FROM"
+					     " candidates"), 0);
+	CU_ASSERT_NOT_EQUAL(ctl_test_pg_exec(e1ci, "UPDATE candidates SET status = 'new'"), 0);
+	CU_ASSERT_NOT_EQUAL(ctl_test_pg_exec(e1ci, "DELETE FROM allowlist"), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e1ci, "SELECT count(*) FROM candidates"), 1);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e1ci, "SELECT count(*) FROM occurrences"), 1);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e2ci, "SELECT count(*) FROM candidates"), 1);
+	/* a review of edge2's candidate by edge1: refused; by edge2: fine */
+	CU_ASSERT_NOT_EQUAL(ctl_store_review(e1, cid2, CTL_STATUS_CONFIRMED, "edge1:eve", "",
+					     CTL_ALLOW_SET, 1100, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_review(e2, cid2, CTL_STATUS_CONFIRMED, "edge2:bob", "",
+					 CTL_ALLOW_SET, 1100, NULL), 0);
+	/* that decision is addressed to edge2 only */
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e1ci, "SELECT count(*) FROM decisions"), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e2ci, "SELECT count(*) FROM decisions"), 1);
+	/* status snapshots: each its own row */
+	CU_ASSERT_EQUAL(ctl_pg_appliance_status(e1, "{}", 1200), 0);
+	CU_ASSERT_EQUAL(ctl_pg_appliance_status(e2, "{}", 1200), 0);
+	CU_ASSERT_NOT_EQUAL(ctl_pg_appliance_status(forged, "{}", 1200), 0);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(e1ci, "SELECT count(*) FROM appliances"), 1);
+	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM appliances"), 2);
+	ctl_store_close(forged);
+	ctl_store_close(e1);
+	ctl_store_close(e2);
+	ctl_store_close(s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -265,6 +335,7 @@ int main(void)
 		CTL_TEST_STORE_CASES,
 		{ "one candidate, occurrences per appliance", test_pg_appliances },
 		{ "decisions for edges", test_pg_decisions },
+		{ "edge roles: own rows, own reads", test_pg_edge_roles },
 		{ "server restarted: reconnect", test_pg_reconnect },
 		CU_TEST_INFO_NULL,
 	};

@@ -4,7 +4,8 @@
 # initdb in a temporary directory (as the unprivileged system user
 # "postgres" when run as root, as the caller otherwise), the server
 # listening only on a unix socket in that directory (no TCP), trust
-# authentication for the superuser "hwall", fsync off (a test cluster).
+# authentication for the superuser "hwall", fsync off (a test cluster;
+# HWALL_PG_FSYNC=on for benchmarks), HWALL_PG_MAX_CONNECTIONS (120).
 # CMD gets in its environment:
 #   HWALL_TEST_PG        libpq connection string of database "postgres"
 #   HWALL_TEST_PG_DIR    the socket directory (host=)
@@ -32,7 +33,7 @@ trap cleanup EXIT INT TERM
 
 "${as_pg[@]}" "$PGBIN/initdb" -D "$dir/data" -U hwall -A trust -E UTF8 --locale=C \
 	--no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-opts="-k $dir -c listen_addresses= -c fsync=off -c max_connections=60 -c shared_buffers=16MB"
+opts="-k $dir -c listen_addresses= -c fsync=${HWALL_PG_FSYNC:-off} -c max_connections=${HWALL_PG_MAX_CONNECTIONS:-120} -c shared_buffers=16MB"
 start="${as_pg[*]} $PGBIN/pg_ctl -D $dir/data -l $dir/server.log -w -o '$opts' start"
 stop="${as_pg[*]} $PGBIN/pg_ctl -D $dir/data -m immediate -w stop"
 eval "$start" >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

@@ -176,12 +176,43 @@ static void check_pseudonym(struct chk *c, const struct chk_obj *o, const char *
 	c->clients[c->nclients++].pseudonym = pseudonym;
 }
 
-static struct chk_obj *find_obj(struct chk *c, const char *path)
+/* The manifest object of @path; of several with that path (the ranges of
+ * one URL, their stitched whole), the one with @e's xxh3-128. */
+static struct chk_obj *find_obj(struct chk *c, const char *path, const cJSON *e)
 {
-	for (size_t i = 0; path && i < c->nobjs; i++)
-		if (!strcmp(c->objs[i].path, path))
+	const char *d = jstr(cJSON_GetObjectItemCaseSensitive(e, "digests"), "xxh3-128");
+	struct chk_obj *first = NULL;
+
+	for (size_t i = 0; path && i < c->nobjs; i++) {
+		const char *w = jstr(cJSON_GetObjectItemCaseSensitive(c->objs[i].m, "digests"),
+				     "xxh3-128");
+		if (strcmp(c->objs[i].path, path))
+			continue;
+		if (d && w && !strcmp(w, d))
 			return &c->objs[i];
+		first = first ? first : &c->objs[i];
+	}
+	return first;
+}
+
+/* The object of an event reported without its request (request_lost): the
+ * manifest's request_lost object with the event's xxh3-128. */
+static struct chk_obj *find_lost(struct chk *c, const cJSON *e)
+{
+	const char *d = jstr(cJSON_GetObjectItemCaseSensitive(e, "digests"), "xxh3-128");
+
+	for (size_t i = 0; d && i < c->nobjs; i++) {
+		const char *w = jstr(cJSON_GetObjectItemCaseSensitive(c->objs[i].m, "digests"),
+				     "xxh3-128");
+		if (!strcmp(c->objs[i].expect, "request_lost") && w && !strcmp(w, d))
+			return &c->objs[i];
+	}
 	return NULL;
+}
+
+static struct chk_obj *find_event_obj(struct chk *c, const cJSON *e)
+{
+	return jtrue(e, "request_lost") ? find_lost(c, e) : find_obj(c, jstr(e, "path"), e);
 }
 
 /* The fields the replay contract promises on object and match events. */
@@ -269,6 +300,9 @@ static void check_complete(struct chk *c, const cJSON *e, const struct chk_obj *
 	if (jtrue(e, "partial") != jtrue(o->m, "partial"))
 		chk_fail(c, "%s: partial %d, manifest %d", o->path, jtrue(e, "partial"),
 			 jtrue(o->m, "partial"));
+	if (jtrue(e, "stitched") != jtrue(o->m, "stitched"))
+		chk_fail(c, "%s: stitched %d, manifest %d", o->path, jtrue(e, "stitched"),
+			 jtrue(o->m, "stitched"));
 	if (jtrue(e, "host_truncated") != jtrue(o->m, "host_truncated"))
 		chk_fail(c, "%s: host_truncated %d, manifest %d", o->path,
 			 jtrue(e, "host_truncated"), jtrue(o->m, "host_truncated"));
@@ -280,7 +314,7 @@ static void check_complete(struct chk *c, const cJSON *e, const struct chk_obj *
 
 static void check_object_event(struct chk *c, const cJSON *e, size_t n)
 {
-	struct chk_obj *o = find_obj(c, jstr(e, "path"));
+	struct chk_obj *o = find_event_obj(c, e);
 	bool complete = jtrue(e, "complete");
 
 	check_client(c, e, n);
@@ -303,6 +337,8 @@ static void check_object_event(struct chk *c, const cJSON *e, size_t n)
 	else if (!strcmp(o->expect, "resync") && !complete && c->resync_required)
 		chk_fail(c, "%s: not resynchronised after the mid-stream pickup (outcome %s)", o->path,
 			 jstr_or(e, "outcome", "?"));
+	else if (!strcmp(o->expect, "request_lost") && (!complete || !jtrue(e, "request_lost")))
+		chk_fail(c, "%s: its request was lost: expected complete and request_lost", o->path);
 	else if (!strcmp(o->expect, "abandoned") && complete)
 		chk_fail(c, "%s: reported complete on a connection that had to be given up", o->path);
 	else if (!strcmp(o->expect, "optional") && jnum(e, "size") != 0)
@@ -325,6 +361,7 @@ void chk_objects(struct chk *c)
 	for (size_t i = 0; i < c->nobjs; i++) {
 		const struct chk_obj *o = &c->objs[i];
 		bool must = !strcmp(o->expect, "complete") || !strcmp(o->expect, "incomplete") ||
+			    !strcmp(o->expect, "request_lost") ||
 			    (!strcmp(o->expect, "resync") && c->resync_required);
 		if ((must && o->reported != 1) || o->reported > 1)
 			chk_fail(c, "%s: reported %zu times, expected %s1", o->path, o->reported,
@@ -334,7 +371,7 @@ void chk_objects(struct chk *c)
 
 static void check_match_event(struct chk *c, const cJSON *e, size_t n)
 {
-	struct chk_obj *o = find_obj(c, jstr(e, "path"));
+	struct chk_obj *o = find_event_obj(c, e);
 	const char *algo = jstr(e, "algo"), *dig = jstr(e, "digest");
 
 	if (!o || !o->known || c->no_set) {

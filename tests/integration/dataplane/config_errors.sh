@@ -109,6 +109,12 @@ expect_error "$TMP/cpus-len.json" 'cpus'
 variant bad-hash 'd["hash"] = ["md5", "crc32"]'
 expect_error "$TMP/bad-hash.json" 'hash\[1\]' 'crc32'
 
+variant bad-mbh-impl 'd["mbh_impl"] = "avx9"'
+expect_error "$TMP/bad-mbh-impl.json" 'mbh_impl' "'avx9' is not avx512, avx2 or scalar"
+
+variant mbh-impl-type 'd["mbh_impl"] = 512'
+expect_error "$TMP/mbh-impl-type.json" 'mbh_impl: expected'
+
 variant missing-set-dir "d['set_dir'] = '$TMP/no-such-dir'"
 expect_error "$TMP/missing-set-dir.json" 'set_dir' 'no-such-dir'
 
@@ -171,5 +177,7 @@ expect_ok() {
 expect_ok "$TMP/good.json"
 variant abs-profile "d['ports'][0]['profile'] = '$HW/virtual-af-packet.json'"
 expect_ok "$TMP/abs-profile.json"
+variant mbh-impl-scalar 'd["mbh_impl"] = "scalar"'
+expect_ok "$TMP/mbh-impl-scalar.json"
 
 [[ $FAILS -eq 0 ]] || { echo "$FAILS failed checks" >&2; exit 1; }

@@ -144,6 +144,7 @@ static void print_stats(struct fake *f)
 		{ "pkt_ip_fragment", "ip_fragments" },
 		{ "flows_timed_out", "idle_timeouts" },
 		{ "obj_abandoned_timeout", "idle_timeouts" },
+		{ "reasm_gap_acked", "acked_gaps" },
 	};
 	const cJSON *mins = cJSON_GetObjectItemCaseSensitive(f->m, "min_counters");
 

@@ -23,6 +23,20 @@
 /* ... and per-worker pools of one head buffer and one waiting request. */
 #define LIM_POOLS LIM_SMALL, .max_heads = 1, .max_requests = 1
 
+/* A 206 head with Content-Range @cr, ETag @etag and Content-Length @len. */
+#define RANGE_206(cr, etag, len)                                                            \
+	"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " cr "\r\nETag: " etag        \
+	"\r\nContent-Length: " len "\r\n\r\n"
+
+/* /1, /2 and /3 answered A, B and C; the request for /2 was lost. */
+#define LOST_REQUEST_2_OF_3                                                                 \
+	.objs = { { "complete", 200, 1, false, "A", "GET", NULL, "/1" },                    \
+		  { "complete", 200, 1, false, "B", .request_lost = true },                 \
+		  { "complete", 200, 1, false, "C", "GET", NULL, "/3" } },                  \
+	.counters = { { "http_unpaired", 1 }, { "http_requests_lost", 1 },                  \
+		      { "http_resync_head", 1 } },                                          \
+	.idle = true
+
 /* Row @row: a request, and a response that gives the connection up. */
 #define BAD_RESPONSE(row, response)                                                         \
 	{                                                                                   \
@@ -125,13 +139,158 @@ const struct fc_http_case fc_http_cases[] = {
 		.idle = true,
 	},
 	{
-		/* A hole in a head cannot be crossed. */
-		.name = "gap-in-head",
-		.steps = { { FC_C2S(GET_ROOT) },
+		/* A hole in a response head: resynchronised on the next status
+		 * line; the request it answered is reported (obj_response_lost),
+		 * the next response paired by its ACK (issue 16). */
+		.name = "gap-in-head-resyncs",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n") },
 			   { FC_S2C("HTTP/1.1 2") },
-			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 4, .ret = -1 } },
-		.counters = { { "http_gap_in_head", 1 } },
-		.dead = true,
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 40 },
+			   { FC_S2C("ead tail\r\n" OK_1("Z")), .objs = 2 } },
+		.objs = { { "obj_response_lost", 0, 0, false, NULL, "GET", NULL, "/1" },
+			  { "complete", 200, 1, false, "Z", "GET", NULL, "/2" } },
+		.counters = { { "http_resync_head", 1 }, { "obj_response_lost", 1 } },
+		.idle = true,
+	},
+	{
+		.name = "gap-in-chunk-size-line",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 5, .objs = 1 },
+			   { FC_S2C("\r\nxyz\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+			     .objs = 2 } },
+		.objs = { { "obj_incomplete", 200, 3, false, NULL, "GET", NULL, "/1" },
+			  { "complete", 200, 2, false, "ok", "GET", NULL, "/2" } },
+		.counters = { { "http_resync_chunk", 1 }, { "obj_incomplete", 1 } },
+		.idle = true,
+	},
+	{
+		/* Within one chunk's data the framing holds: no resync. */
+		.name = "gap-in-chunk-data",
+		.steps = { { FC_C2S(GET_ROOT) },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 4 },
+			   { FC_S2C("hij\r\n0\r\n\r\n"), .objs = 1 } },
+		.objs = { { "obj_incomplete", 200, 6 } },
+		.counters = { { "obj_incomplete", 1 } },
+		.idle = true,
+	},
+	{
+		/* A hole past the end of a body took the next head with it. */
+		.name = "gap-past-body-end",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 30, .objs = 1 },
+			   { FC_S2C("th: 2\r\n\r\nBB"), .objs = 1 },
+			   { FC_S2C(OK_1("C")), .objs = 3 } },
+		.objs = { { "obj_incomplete", 200, 2, false, NULL, "GET", NULL, "/1" },
+			  { "obj_response_lost", 0, 0, false, NULL, "GET", NULL, "/2" },
+			  { "complete", 200, 1, false, "C", "GET", NULL, "/3" } },
+		.counters = { { "http_resync_overrun", 1 }, { "obj_incomplete", 1 },
+			      { "obj_response_lost", 1 } },
+		.idle = true,
+	},
+	{
+		/* A candidate whose head does not parse is skipped. */
+		.name = "resync-rejects-bad-candidate",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\n") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 20 },
+			   { FC_S2C("HTTP/1.1 200 x\r\nno colon\r\n\r\n" OK_1("Z")), .objs = 1 } },
+		.objs = { { "complete", 200, 1, false, "Z", "GET", NULL, "/1" } },
+		.counters = { { "http_resync_rejected", 1 }, { "http_resync_head", 1 } },
+		.idle = true,
+	},
+	{
+		/* A response head lost and nothing after it: the request is
+		 * still reported when the connection ends. */
+		.name = "lost-response-at-release",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\n") },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 10 } },
+		.objs = { { "obj_response_lost", 0, 0, false, NULL, "GET", NULL, "/1" } },
+		.counters = { { "obj_response_lost", 1 } },
+	},
+	{
+		/* A lost response on a keep-alive connection (one request at a
+		 * time): the next response's ACK names its request. */
+		.name = "lost-response-keepalive",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(OK_1("A")), .objs = 1 },
+			   { FC_C2S("GET /2 HTTP/1.1\r\n\r\n"), .objs = 1 },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Len"), .objs = 1 },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 30, .objs = 1 },
+			   { FC_S2C("xxxx"), .objs = 1 },
+			   { FC_C2S("GET /3 HTTP/1.1\r\n\r\n"), .objs = 1 },
+			   { FC_S2C(OK_1("C")), .objs = 3 } },
+		.objs = { { "complete", 200, 1, false, "A", "GET", NULL, "/1" },
+			  { "obj_response_lost", 0, 0, false, NULL, "GET", NULL, "/2" },
+			  { "complete", 200, 1, false, "C", "GET", NULL, "/3" } },
+		.counters = { { "obj_response_lost", 1 }, { "http_resync_head", 1 } },
+		.idle = true,
+	},
+	{
+		/* A lost request among pipelined ones: only its response has
+		 * no URL (request_lost), the next one keeps its own. */
+		.name = "lost-request-pipelined",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\n") },
+			   { .op = FC_GAP, .dir = DP_DIR_C2S, .len = 18 },
+			   { FC_C2S("GET /3 HTTP/1.1\r\n\r\n"), .check_pending = true, .pending = 3 },
+			   { FC_S2C(OK_1("A") OK_1("B") OK_1("C")), .objs = 3 } },
+		LOST_REQUEST_2_OF_3,
+	},
+	{
+		/* One request at a time: the response to the lost request
+		 * comes before the hole shows (its ACK covers bytes not seen). */
+		.name = "lost-request-keepalive",
+		.steps = { { FC_C2S("GET /1 HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(OK_1("A")), .objs = 1 },
+			   { FC_S2C(OK_1("B")), .objs = 2, .ack_adj = 18 },
+			   { .op = FC_GAP, .dir = DP_DIR_C2S, .len = 18, .objs = 2 },
+			   { FC_C2S("GET /3 HTTP/1.1\r\n\r\n"), .objs = 2, .check_pending = true,
+			     .pending = 1 },
+			   { FC_S2C(OK_1("C")), .objs = 3 } },
+		LOST_REQUEST_2_OF_3,
+	},
+	{
+		/* A 206 of the whole file is the whole object (issue 16). */
+		.name = "range-whole-file",
+		.steps = { { FC_C2S("GET /w HTTP/1.1\r\n\r\n") },
+			   { FC_S2C("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/5\r\n"
+				    "Content-Length: 5\r\n\r\nhello"), .objs = 1 } },
+		.objs = { { "complete", 206, 5, false, "hello", "GET", NULL, "/w" } },
+		.idle = true,
+	},
+	{
+		/* Ranges of one URL and ETag from byte 0, the second overlapping
+		 * the first: one more object, the whole file's digest. */
+		.name = "ranges-stitched",
+		.steps = { { FC_C2S("GET /v HTTP/1.1\r\nHost: h\r\n\r\nGET /v HTTP/1.1\r\nHost: h\r\n\r\n"
+				    "GET /v HTTP/1.1\r\nHost: h\r\n\r\n") },
+			   { FC_S2C(RANGE_206("0-3/10", "\"e1\"", "4") "abcd"), .objs = 1 },
+			   { FC_S2C(RANGE_206("2-6/10", "\"e1\"", "5") "cdefg"), .objs = 2 },
+			   { FC_S2C(RANGE_206("7-9/10", "\"e1\"", "3") "hij"), .objs = 4 } },
+		.objs = { { "complete", 206, 4, true, "abcd", "GET", "h", "/v" },
+			  { "complete", 206, 5, true, "cdefg", "GET", "h", "/v" },
+			  { "complete", 206, 3, true, "hij", "GET", "h", "/v" },
+			  { "complete", 206, 10, false, "abcdefghij", "GET", "h", "/v", .stitched = true } },
+		.counters = { { "objects_stitched", 1 }, { "objects_partial", 3 }, { "objects", 4 } },
+		.idle = true,
+	},
+	{
+		/* Not from byte 0, another validator, a range left incomplete:
+		 * nothing stitched. */
+		.name = "ranges-not-stitched",
+		.steps = { { FC_C2S("GET /v HTTP/1.1\r\n\r\nGET /v HTTP/1.1\r\n\r\nGET /v HTTP/1.1\r\n\r\n"
+				    "GET /v HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e1\"", "3") "def"), .objs = 1 },
+			   { FC_S2C(RANGE_206("0-2/6", "\"e1\"", "3") "abc"), .objs = 2 },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e2\"", "3") "def"), .objs = 3 },
+			   { FC_S2C(RANGE_206("3-5/6", "\"e1\"", "3") "d"), .objs = 3 },
+			   { .op = FC_GAP, .dir = DP_DIR_S2C, .len = 1, .objs = 3 },
+			   { FC_S2C("f"), .objs = 4 } },
+		.objs = { { "complete", 206, 3, true, "def" }, { "complete", 206, 3, true, "abc" },
+			  { "complete", 206, 3, true, "def" }, { "obj_incomplete", 206, 2, true } },
+		.counters = { { "objects_stitched", 0 }, { "stitch_broken", 1 }, { "obj_incomplete", 1 } },
+		.idle = true,
 	},
 	{
 		/* Whatever the client sent as its Host, the response is hashed:

@@ -20,8 +20,8 @@
 #include "dataplane/body.h"
 #include "dataplane/http.h"
 
-#define FC_STEPS_MAX 8
-#define FC_OBJS_MAX 4
+#define FC_STEPS_MAX 10
+#define FC_OBJS_MAX 5
 #define FC_COUNTERS_MAX 4
 
 enum fc_op {
@@ -48,6 +48,7 @@ struct fc_step {
 	unsigned int objs;
 	bool check_pending;
 	unsigned int pending;
+	int32_t ack_adj; /* a data step acknowledges the other side's bytes plus this */
 };
 
 /* A reported object.  NULL strings are not checked. */
@@ -61,6 +62,8 @@ struct fc_obj {
 	const char *host;
 	const char *path;
 	bool host_truncated; /* the Host was cut to DP_HOST_MAX - 1 bytes */
+	bool request_lost;   /* reported without its request (lost in a hole) */
+	bool stitched;       /* the whole, stitched from 206 ranges */
 };
 
 /* A counter by its name (dp_drop_name(), dp_info_name()) and its value. */

@@ -3,9 +3,11 @@
  * the rows of framing_cases.c, one CUnit test per row; mid-stream sync. */
 #include "dataplane/events.h"
 #include "dataplane/http.h"
+#include "dataplane/http_int.h"
 #include "framing_cases.h"
 #include "hwall_test.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <xxhash.h>
@@ -81,13 +83,15 @@ static int run_step(const struct fc_step *st, uint32_t seq[DP_DIR_COUNT])
 
 	switch (st->op) {
 	case FC_DATA:
-		r = dp_http_data(&h, &conn, st->dir, seq[st->dir], (const uint8_t *)st->data, st->len,
-				 &owner_tag);
+		/* The segment acknowledges all the other side sent (and
+		 * what the row says the capture lost of it). */
+		r = dp_http_data(&h, &conn, st->dir, seq[st->dir], seq[!st->dir] + (uint32_t)st->ack_adj,
+				 (const uint8_t *)st->data, st->len, &owner_tag);
 		seq[st->dir] += st->len;
 		break;
 	case FC_GAP:
-		r = dp_http_gap(&h, &conn, st->dir, st->len, &owner_tag);
 		seq[st->dir] += st->len;
+		r = dp_http_gap(&h, &conn, st->dir, seq[st->dir], st->len, &owner_tag);
 		break;
 	case FC_FIN:
 		dp_http_fin(&h, &conn, st->dir, &owner_tag);
@@ -114,6 +118,8 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_TRUE(!want->host || (s->has_txn && strcmp(s->txn.host, want->host) == 0));
 	CU_ASSERT_TRUE(!want->path || (s->has_txn && strcmp(s->txn.path, want->path) == 0));
 	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
+	CU_ASSERT_EQUAL(s->obj.request_lost, want->request_lost);
+	CU_ASSERT_EQUAL(s->obj.stitched, want->stitched);
 }
 
 /* The counters the row names have their values; every other drop counter
@@ -176,7 +182,7 @@ static void test_sync(void)
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_C2S, (const uint8_t *)"body", 4, 0));
 	/* Responses sync only after a request the server has acknowledged. */
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 5000));
-	CU_ASSERT_EQUAL(dp_http_data(&h, &conn, DP_DIR_C2S, 1000, (const uint8_t *)"GET / HTTP/1.1\r\n\r\n",
+	CU_ASSERT_EQUAL(dp_http_data(&h, &conn, DP_DIR_C2S, 1000, 0, (const uint8_t *)"GET / HTTP/1.1\r\n\r\n",
 				     18, &owner_tag), 0); /* ends at 1018 */
 	CU_ASSERT_FALSE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 1017));
 	CU_ASSERT_TRUE(dp_http_sync(&conn, DP_DIR_S2C, (const uint8_t *)"HTTP/1.1 200", 12, 1018));
@@ -184,10 +190,47 @@ static void test_sync(void)
 	teardown();
 }
 
+/* Content-Range values (RFC 9110 14.4): what parses and into what. */
+static void test_content_range(void)
+{
+	static const struct {
+		const char *v;
+		int ret;
+		uint64_t start, end, total;
+		bool total_known;
+	} rows[] = {
+		{ "bytes 0-499/1234", 0, 0, 499, 1234, true },
+		{ "BYTES 500-999/1000", 0, 500, 999, 1000, true },
+		{ "bytes 7-7/*", 0, 7, 7, 0, false },
+		{ "bytes 0-0/1", 0, 0, 0, 1, true },
+		{ "bytes */1234", -EINVAL },        /* unsatisfied-range */
+		{ "bytes 5-4/10", -EINVAL },        /* last before first */
+		{ "bytes 0-10/10", -EINVAL },       /* last not below the length */
+		{ "items 0-1/2", -EINVAL },
+		{ "bytes 0-1/2 ", -EINVAL },
+		{ "bytes -1/2", -EINVAL },
+		{ "bytes 0-1/", -EINVAL },
+		{ "bytes 0-1", -EINVAL },
+		{ "bytes 0-99999999999999999999/1", -EINVAL },
+		{ "bytes 1-2/*x", -EINVAL },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dp_range r = { .start = 77 };
+		int ret = dp_http_content_range(rows[i].v, &r);
+
+		CU_ASSERT_EQUAL(ret, rows[i].ret);
+		CU_ASSERT_EQUAL(r.start, ret == 0 ? rows[i].start : 77); /* untouched on failure */
+		CU_ASSERT_TRUE(ret < 0 || (r.set && r.end == rows[i].end && r.total == rows[i].total &&
+					   r.total_known == rows[i].total_known));
+	}
+}
+
 int main(void)
 {
 	static const CU_TestInfo more[] = {
 		{ "sync", test_sync },
+		{ "content_range", test_content_range },
 		CU_TEST_INFO_NULL,
 	};
 	return hwall_test_main_table("dataplane/http", fc_http_count, row_name, run_row, more);

@@ -150,6 +150,45 @@ static void test_ipv6_ext_limit_and_ah(void)
 	CU_ASSERT_EQUAL(len, 14 + 40 + 20);
 }
 
+/* BIG TCP GSO frames over 64 KiB (the frame claims more bytes than the
+ * headers' buffer: parse only reads headers). */
+static void test_big_tcp(void)
+{
+	struct dp_test_frame f = v4();
+	struct dp_pkt pkt;
+	uint8_t jumbo[14 + 40 + 8 + 20];
+	size_t len = dp_test_build(&f, "", 0, frame);
+
+	/* IPv4 total length 0: as long as the frame, only beyond 64 KiB. */
+	dp_test_put16(frame + 14 + 2, 0);
+	CU_ASSERT_EQUAL(dp_parse(frame, (uint32_t)len, 14 + 70000, &ports, &pkt), DP_DROP_COUNT);
+	CU_ASSERT_EQUAL(pkt.payload_len, 70000 - 40);
+	CU_ASSERT_EQUAL(dp_parse(frame, (uint32_t)len, 14 + 1000, &ports, &pkt), DP_DROP_pkt_bad_ip);
+	/* IPv6 payload length 0 without the jumbo option (Linux 6.x). */
+	f = v6();
+	len = dp_test_build(&f, "", 0, frame);
+	dp_test_put16(frame + 14 + 4, 0);
+	CU_ASSERT_EQUAL(dp_parse(frame, (uint32_t)len, 14 + 40 + 20 + 70000, &ports, &pkt),
+			DP_DROP_COUNT);
+	CU_ASSERT_EQUAL(pkt.payload_len, 70000);
+	/* RFC 2675: a hop-by-hop header with the Jumbo Payload option. */
+	memcpy(jumbo, frame, 14 + 40);
+	jumbo[14 + 6] = 0;
+	memcpy(jumbo + 14 + 40, (uint8_t[]){ 6, 0, 0xc2, 4, 0, 1, 0x11, 0x94 }, 8); /* 70036 */
+	memcpy(jumbo + 14 + 48, frame + 14 + 40, 20);
+	CU_ASSERT_EQUAL(dp_parse(jumbo, sizeof(jumbo), 14 + 40 + 70036, &ports, &pkt), DP_DROP_COUNT);
+	CU_ASSERT_EQUAL(pkt.payload_off, 14 + 40 + 8 + 20);
+	CU_ASSERT_EQUAL(pkt.payload_len, 70036 - 28);
+	CU_ASSERT_EQUAL(dp_parse(jumbo, sizeof(jumbo), 14 + 40 + 70000, &ports, &pkt),
+			DP_DROP_pkt_truncated);
+	jumbo[14 + 40 + 5] = 0; /* 4500: not a jumbo length */
+	CU_ASSERT_EQUAL(dp_parse(jumbo, sizeof(jumbo), 14 + 40 + 70036, &ports, &pkt),
+			DP_DROP_pkt_bad_ip);
+	jumbo[14 + 40 + 3] = 6; /* option longer than its header */
+	CU_ASSERT_EQUAL(dp_parse(jumbo, sizeof(jumbo), 14 + 40 + 70036, &ports, &pkt),
+			DP_DROP_pkt_bad_ip);
+}
+
 static void test_fragments(void)
 {
 	struct dp_test_frame f = v4();
@@ -219,6 +258,7 @@ int main(void)
 		{ "ipv4_options_and_padding", test_ipv4_options_and_padding },
 		{ "ipv6_ext_headers", test_ipv6_ext_headers },
 		{ "ipv6_ext_limit_and_ah", test_ipv6_ext_limit_and_ah },
+		{ "big_tcp", test_big_tcp },
 		{ "fragments", test_fragments },
 		{ "rejects", test_rejects },
 		{ "ports_parse", test_ports_parse },

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * http_int.h - what http.c and http_resync.c share inside the HTTP stage
+ * (stage 5); nothing outside dataplane/http*.c includes it.
+ */
+#ifndef HASHWALL_DATAPLANE_HTTP_INT_H
+#define HASHWALL_DATAPLANE_HTTP_INT_H
+
+#include "dataplane/http.h"
+
+/* What a parsed head says. */
+struct dp_head {
+	const char *start_line;
+	enum dp_body_mode mode;
+	uint64_t length;
+	uint16_t status;
+	bool have_cl;
+	bool have_te;
+	bool te_chunked;
+	bool host_cut; /* the Host was longer than host[] */
+	char host[DP_HOST_MAX];
+	struct dp_range range;                  /* Content-Range */
+	char validator[DP_STITCH_VALIDATOR_MAX]; /* "E" + strong ETag, else "L" + Last-Modified */
+	bool have_etag;
+};
+
+/* Whether @ch is a tchar (RFC 9110 5.6.2). */
+bool dp_http_is_tchar(char ch);
+
+/* Copy @len bytes of @src into @dst (@cap bytes with the NUL), cut to fit;
+ * *ret_trunc (may be NULL) is set when cut. */
+void dp_http_copy_str(char *dst, size_t cap, const char *src, size_t len, bool *ret_trunc);
+
+/*
+ * Content-Range (RFC 9110 14.4) "bytes FIRST-LAST/COMPLETE", or with "*"
+ * for COMPLETE (not known), into *ret: 0, or -EINVAL for anything else
+ * (unsatisfied-range "bytes STAR/N", another unit, LAST < FIRST, LAST not
+ * below COMPLETE, numbers over 2^60).  @ret is untouched on failure.
+ */
+int dp_http_content_range(const char *v, struct dp_range *ret);
+
+/* HTTP/1.0, 1.1 and any other HTTP/1.x. */
+bool dp_http_version_ok(const char *v);
+
+/*
+ * Split the head at @buf (NUL-terminated, lines ending in LF or CRLF) into
+ * its start line and the framing fields.  Returns DP_DROP_COUNT or a drop
+ * reason (@bad is the reason for syntax errors).
+ */
+enum dp_drop dp_http_parse_fields(const struct dp_http *h, char *buf, struct dp_head *hd, enum dp_drop bad);
+
+/*
+ * Resynchronising @d after a hole: skip @len bytes at @p up to the next
+ * candidate message start at a line start or at @p itself (where a segment
+ * starts): "HTTP/1.x NNN" for responses, a known method and a space for
+ * requests.  Returns the bytes skipped
+ * (all of them when *ret_found is false).  d->bol carries "at a line
+ * start" across calls.
+ */
+uint32_t dp_http_resync_scan(struct dp_http_dir *d, enum dp_dir dir, const uint8_t *p, uint32_t len,
+			     bool *ret_found);
+
+/*
+ * The waiting request that a final response whose head began in a segment
+ * acknowledging @ack answers, taken off the queue of @c; NULL with
+ * *ret_lost set when its request was lost (or never captured).  Requests
+ * skipped on the way (their responses were lost in a hole) and a used
+ * placeholder are moved to *ret_skipped (linked by next) for the caller to
+ * report or recycle.
+ */
+struct dp_txn *dp_http_pair_pick(struct dp_http_conn *c, uint32_t ack, struct dp_txn **ret_skipped,
+				 bool *ret_lost);
+
+#endif
