@@ -5,6 +5,7 @@
  * ('#' a positive integer id, '*' one non-empty segment), least role.
  */
 #include "control/api_int.h"
+#include "control/ui.h"
 #include "common/config.h"
 #include "common/number.h"
 #include "common/utf8.h"
@@ -38,6 +39,13 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/status", CTL_ROLE_VIEWER, ctl_api_status },
 	{ "GET", "/api/v1/exports/notices", CTL_ROLE_VIEWER, ctl_api_export_notices },
 	{ "GET", "/api/v1/exports/feedback", CTL_ROLE_VIEWER, ctl_api_export_feedback },
+	{ "GET", "/api/v1/exports/statements", CTL_ROLE_VIEWER, ctl_api_export_statements },
+	{ "GET", "/api/v1/reports/transparency", CTL_ROLE_VIEWER, ctl_api_report_transparency },
+	{ "GET", "/api/v1/quarantine", CTL_ROLE_VIEWER, ctl_api_quarantine_list },
+	{ "POST", "/api/v1/quarantine/#/release", CTL_ROLE_ADMIN, ctl_api_quarantine_release },
+	{ "POST", "/api/v1/quarantine/#/confirm", CTL_ROLE_ADMIN, ctl_api_quarantine_confirm },
+	{ "GET", "/api/v1/audit", CTL_ROLE_VIEWER, ctl_api_audit_list },
+	{ "GET", "/api/v1/audit/verify", CTL_ROLE_VIEWER, ctl_api_audit_verify },
 	{ "GET", "/metrics", CTL_ROLE_VIEWER, ctl_api_metrics },
 };
 
@@ -311,11 +319,16 @@ static const char *bearer(const char *auth)
 	return auth;
 }
 
-bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization)
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *path,
+			   const char *authorization, const char *cookie)
 {
+	struct ctl_request req = { .method = "GET", .cookie = cookie };
 	char name[CTL_ACTOR_MAX + 1];
+	bool csrf_ok;
 
-	return ctl_tokens_check(api->tokens, bearer(authorization), name) != CTL_ROLE_NONE;
+	return (path && ctl_ui_path(path)) ||
+	       ctl_tokens_check(api->tokens, bearer(authorization), name) != CTL_ROLE_NONE ||
+	       (cookie && ctl_ui_authenticate(api, &req, name, &csrf_ok) != CTL_ROLE_NONE);
 }
 
 static void count_code(const struct ctl_api_config *api, int code)
@@ -340,7 +353,7 @@ static void route(const struct ctl_api_config *api, const struct ctl_request *re
 {
 	struct ctl_route_params p = { 0 };
 	const struct route *hit = NULL;
-	bool path_known = false;
+	bool path_known = false, csrf_ok = true; /* bearer tokens: no ambient credential */
 	size_t body_max = api->body_max ? api->body_max : CTL_API_BODY_MAX;
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !hit; i++) {
@@ -353,11 +366,16 @@ static void route(const struct ctl_api_config *api, const struct ctl_request *re
 	}
 	/* Authentication first: nothing about the API leaks without a token. */
 	p.role = ctl_tokens_check(api->tokens, bearer(req->authorization), p.actor_name);
+	if (p.role == CTL_ROLE_NONE && !req->authorization && req->cookie)
+		p.role = ctl_ui_authenticate(api, req, p.actor_name, &csrf_ok);
 	p.actor = p.actor_name;
 	if (p.role == CTL_ROLE_NONE)
 		ctl_api_error(resp, 401, "missing or unknown bearer token");
 	else if (!target_ok(req, resp))
 		;
+	else if (!csrf_ok)
+		ctl_api_error(resp, 403, "missing or wrong CSRF token, or a request from another "
+					 "site");
 	else if (!path_known)
 		ctl_api_error(resp, 404, "no such resource: %.200s", req->path);
 	else if (!hit)
@@ -375,7 +393,10 @@ void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request
 		      struct ctl_response *resp)
 {
 	memset(resp, 0, sizeof(*resp));
-	route(api, req, resp);
+	if (ctl_ui_path(req->path))
+		ctl_ui_dispatch(api, req, resp);
+	else
+		route(api, req, resp);
 	if (!resp->body && !resp->stream)
 		ctl_api_error(resp, 500, "internal error");
 	count_code(api, resp->code);

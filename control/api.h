@@ -28,9 +28,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "control/audit.h"
+#include "control/dsa.h"
 #include "control/enforce.h"
 #include "control/ingest.h"
 #include "control/metrics.h"
+#include "control/quarantine.h"
 #include "control/store.h"
 
 #define CTL_API_ARGS_MAX 16       /* query arguments kept per request */
@@ -100,6 +103,12 @@ void ctl_token_hash_hex(const char *token, char out[2 * CTL_TOKEN_HASH_LEN + 1])
 enum ctl_role ctl_tokens_check(struct ctl_tokens *t, const char *token,
 			       char ret_name[CTL_ACTOR_MAX + 1]);
 
+/* The same for a token known by its SHA-256 @hash (a console session keeps
+ * the hash of the token it was opened with, so that a token removed from
+ * the file ends its sessions too). */
+enum ctl_role ctl_tokens_check_hash(struct ctl_tokens *t, const uint8_t hash[CTL_TOKEN_HASH_LEN],
+				    char ret_name[CTL_ACTOR_MAX + 1]);
+
 struct ctl_kv {
 	const char *key, *value;
 };
@@ -113,6 +122,11 @@ struct ctl_request {
 	bool nul_in_target;        /* the path or a query argument held %00 (the
 				    * decoded strings end there) */
 	const char *authorization; /* the header's value, or NULL */
+	const char *cookie;        /* the console's: the Cookie header, or NULL */
+	const char *csrf;          /* X-CSRF-Token */
+	const char *origin;        /* Origin */
+	const char *fetch_site;    /* Sec-Fetch-Site */
+	const char *host;          /* Host */
 	const char *body;
 	size_t body_len;
 	bool body_too_large;       /* the HTTP layer saw more than the cap */
@@ -142,6 +156,7 @@ struct ctl_response {
 	struct ctl_stream *stream; /* instead of @body (NULL then): read it with
 				    * ctl_stream_read(); ctl_response_free()
 				    * frees it unless the transport took it */
+	char set_cookie[192];      /* a Set-Cookie header's value; "" none */
 };
 
 /* Free the body or the stream of @resp. */
@@ -177,11 +192,20 @@ struct ctl_api_config {
 	const char *set_dir;           /* installed set files (<set>.hws); NULL: none */
 	struct ctl_set_cache *set_cache; /* NULL: every status checks every file */
 	int64_t set_stale_after;       /* seconds; 0: 7 days */
+	const struct ctl_audit *audit; /* the audit trail's key; NULL: nothing audited */
+	struct ctl_quarantine_guard *quarantine; /* NULL: none (the store still answers) */
+	const struct ctl_dsa_config *dsa; /* statements' legal ground etc.; NULL: defaults */
+	struct ctl_ui *ui;             /* the console (control/ui.h); NULL: none */
 };
 
-/* Whether the Authorization header value @authorization carries a known
- * bearer token (a transport answers the others at once: 401). */
-bool ctl_api_authenticated(const struct ctl_api_config *api, const char *authorization);
+struct ctl_ui;
+
+/* Whether a request for @path with the Authorization header value
+ * @authorization and the Cookie header @cookie (both may be NULL) carries a
+ * known bearer token or console session, or is for the console's own
+ * files and login (a transport answers the others at once: 401). */
+bool ctl_api_authenticated(const struct ctl_api_config *api, const char *path,
+			   const char *authorization, const char *cookie);
 
 /* Answer one request (never fails: errors become 4xx/5xx responses). */
 void ctl_api_dispatch(const struct ctl_api_config *api, const struct ctl_request *req,

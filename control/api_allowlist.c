@@ -54,6 +54,23 @@ void ctl_api_allowlist_list(const struct ctl_api_config *api, const struct ctl_r
 	ctl_api_json(resp, 200, obj);
 }
 
+/* What an allowlist change's audit record says. */
+static cJSON *allow_detail(enum hwall_algo algo, const char *hex, const char *set,
+			   const char *note)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "algo", hwall_algo_name(algo));
+	cJSON_AddStringToObject(d, "digest", hex);
+	if (set)
+		cJSON_AddStringToObject(d, "set", set);
+	else
+		cJSON_AddNullToObject(d, "set");
+	if (note)
+		cJSON_AddStringToObject(d, "note", note);
+	return d;
+}
+
 struct allow_body {
 	char *algo;
 	char *digest;
@@ -138,7 +155,12 @@ void ctl_api_allowlist_add(const struct ctl_api_config *api, const struct ctl_re
 		ctl_api_error(resp, 400, "note: longer than %d bytes", CTL_NOTE_MAX);
 		goto out;
 	}
-	r = ctl_store_allow_add(api->store, algo, hex, b.set, p->actor, b.note, ctl_api_now(api));
+	r = ctl_api_tx_begin(api);
+	if (r == 0)
+		r = ctl_store_allow_add(api->store, algo, hex, b.set, p->actor, b.note,
+					ctl_api_now(api));
+	r = ctl_api_tx_end(api, r, CTL_AUDIT_ALLOW_ADD, p->actor, "allowlist",
+			   allow_detail(algo, hex, b.set, b.note));
 	if (r == -EEXIST) {
 		ctl_api_error(resp, 409, "%s %s is already allowlisted for %s", b.algo, hex,
 			      b.set ? b.set : "every set");
@@ -173,7 +195,11 @@ void ctl_api_allowlist_remove(const struct ctl_api_config *api, const struct ctl
 	    !digest_check(p->seg[0], p->seg_len[0], p->seg[1], p->seg_len[1], &algo, hex, resp) ||
 	    !set_check(set, resp))
 		return;
-	r = ctl_store_allow_remove(api->store, algo, hex, set);
+	r = ctl_api_tx_begin(api);
+	if (r == 0)
+		r = ctl_store_allow_remove(api->store, algo, hex, set);
+	r = ctl_api_tx_end(api, r, CTL_AUDIT_ALLOW_REMOVE, p->actor, "allowlist",
+			   allow_detail(algo, hex, set, NULL));
 	if (r == -ENOENT) {
 		ctl_api_error(resp, 404, "%s %s is not allowlisted for %s", hwall_algo_name(algo),
 			      hex, set ? set : "every set");

@@ -174,15 +174,25 @@ enum ctl_role ctl_tokens_check(struct ctl_tokens *t, const char *token,
 			       char ret_name[CTL_ACTOR_MAX + 1])
 {
 	uint8_t h[CTL_TOKEN_HASH_LEN];
-	enum ctl_role role = CTL_ROLE_NONE;
 
 	if (!token || !*token || !t)
 		return CTL_ROLE_NONE;
 	SHA256((const uint8_t *)token, strlen(token), h);
+	return ctl_tokens_check_hash(t, h, ret_name);
+}
+
+enum ctl_role ctl_tokens_check_hash(struct ctl_tokens *t, const uint8_t h[CTL_TOKEN_HASH_LEN],
+				    char ret_name[CTL_ACTOR_MAX + 1])
+{
+	enum ctl_role role = CTL_ROLE_NONE;
+
+	if (!t)
+		return CTL_ROLE_NONE;
 	pthread_rwlock_rdlock(&t->lock);
 	/* Compare against every entry, so that timing does not tell which. */
 	for (size_t i = 0; i < t->n; i++) {
-		if (CRYPTO_memcmp(h, t->v[i].hash, sizeof(h)) == 0 && role == CTL_ROLE_NONE) {
+		if (CRYPTO_memcmp(h, t->v[i].hash, CTL_TOKEN_HASH_LEN) == 0 &&
+		    role == CTL_ROLE_NONE) {
 			role = t->v[i].role;
 			memcpy(ret_name, t->v[i].name, CTL_ACTOR_MAX + 1);
 		}

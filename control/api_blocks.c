@@ -57,6 +57,18 @@ void ctl_api_blocks_list(const struct ctl_api_config *api, const struct ctl_requ
 	ctl_api_json(resp, 200, obj);
 }
 
+/* What a block change's audit record says (the URL: blocks are by URL). */
+static cJSON *block_detail(int64_t id, const char *host, const char *path, int64_t expires)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(d, "id", (double)id);
+	cJSON_AddStringToObject(d, "host", host);
+	cJSON_AddStringToObject(d, "path", path);
+	cJSON_AddNumberToObject(d, "expires", (double)expires);
+	return d;
+}
+
 struct block_body {
 	char *host;
 	char *path;
@@ -107,14 +119,20 @@ void ctl_api_blocks_add(const struct ctl_api_config *api, const struct ctl_reque
 	struct block_body b = { 0 };
 	struct ctl_block blk;
 	int64_t now = ctl_api_now(api), id = 0;
+	int r;
 
 	b.ttl = (uint32_t)(api->block_ttl > 0 ? api->block_ttl : 86400);
 	if (!ctl_api_args_ok(req, NULL, resp) || !ctl_api_body(req, block_fields, &b, resp) ||
 	    !block_check(&b, resp))
 		goto out;
-	if (ctl_store_block_add(api->store, b.host, b.path, 0, CTL_BLOCK_MANUAL, p->actor, now,
-				now + b.ttl, &id) < 0 ||
-	    ctl_store_block_get(api->store, id, &blk) < 0) {
+	r = ctl_api_tx_begin(api);
+	if (r == 0)
+		r = ctl_store_block_add(api->store, b.host, b.path, 0, CTL_BLOCK_MANUAL, p->actor,
+					now, now + b.ttl, &id);
+	if (r == 0)
+		r = ctl_store_block_get(api->store, id, &blk);
+	if (ctl_api_tx_end(api, r, CTL_AUDIT_BLOCK_ADD, p->actor, "block",
+			   block_detail(id, b.host, b.path, now + b.ttl)) < 0) {
 		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
 		goto out;
 	}
@@ -137,7 +155,11 @@ void ctl_api_blocks_remove(const struct ctl_api_config *api, const struct ctl_re
 
 	if (!ctl_api_args_ok(req, NULL, resp))
 		return;
-	r = ctl_store_block_remove(api->store, p->id, &blk);
+	r = ctl_api_tx_begin(api);
+	if (r == 0)
+		r = ctl_store_block_remove(api->store, p->id, &blk);
+	r = ctl_api_tx_end(api, r, CTL_AUDIT_BLOCK_REMOVE, p->actor, "block",
+			   r == 0 ? block_detail(p->id, blk.host, blk.path, blk.expires) : NULL);
 	if (r == -ENOENT) {
 		ctl_api_error(resp, 404, "no block %lld", (long long)p->id);
 		return;

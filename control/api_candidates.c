@@ -11,6 +11,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +55,18 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 	return o;
 }
 
+struct cand_page {
+	const struct ctl_api_config *api;
+	cJSON *items;
+};
+
 static int add_candidate(const struct ctl_candidate *c, void *ctx)
 {
-	cJSON_AddItemToArray(ctx, ctl_api_candidate_json(c));
+	struct cand_page *pg = ctx;
+	cJSON *o = ctl_api_candidate_json(c);
+
+	cJSON_AddBoolToObject(o, "quarantined", ctl_api_quarantined(pg->api, c));
+	cJSON_AddItemToArray(pg->items, o);
 	return 0;
 }
 
@@ -99,7 +109,8 @@ void ctl_api_candidates_list(const struct ctl_api_config *api, const struct ctl_
 		return;
 	obj = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (ctl_store_candidates(api->store, &f, add_candidate, items, &total) < 0) {
+	if (ctl_store_candidates(api->store, &f, add_candidate,
+				 &(struct cand_page){ api, items }, &total) < 0) {
 		cJSON_Delete(obj);
 		cJSON_Delete(items);
 		ctl_api_error(resp, 500, "store: %s", ctl_store_errmsg(api->store));
@@ -172,6 +183,7 @@ static void candidate_detail(const struct ctl_api_config *api, int64_t id, cJSON
 		return;
 	}
 	obj = ctl_api_candidate_json(&c);
+	cJSON_AddBoolToObject(obj, "quarantined", ctl_api_quarantined(api, &c));
 	occ = cJSON_AddArrayToObject(obj, "recent_occurrences");
 	rev = cJSON_AddArrayToObject(obj, "reviews");
 	if (extra)
@@ -272,19 +284,41 @@ static cJSON *review_apply(const struct ctl_api_config *api, int64_t id,
 	return changes;
 }
 
+/* What a review's audit record says. */
+static cJSON *review_detail(const struct ctl_review_result *rr, enum ctl_status to,
+			    enum ctl_allow_scope scope, const char *note)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "from", ctl_status_name(rr->from));
+	cJSON_AddStringToObject(d, "to", ctl_status_name(to));
+	cJSON_AddStringToObject(d, "note", note ? note : "");
+	if (rr->allow_added)
+		cJSON_AddStringToObject(d, "allowlist", ctl_allow_scope_name(scope));
+	if (rr->blocks_removed)
+		cJSON_AddNumberToObject(d, "blocks_removed", (double)rr->blocks_removed);
+	return d;
+}
+
 void ctl_api_candidate_review(const struct ctl_api_config *api, const struct ctl_request *req,
 			      const struct ctl_route_params *p, struct ctl_response *resp)
 {
 	enum ctl_allow_scope scope = CTL_ALLOW_SET;
 	struct review_body b = { 0 };
 	struct ctl_review_result rr;
+	char object[32];
 	int to, r;
 
 	if (!ctl_api_args_ok(req, NULL, resp) || !ctl_api_body(req, review_fields, &b, resp) ||
 	    !review_check(&b, p->role, &to, &scope, resp))
 		goto out;
-	r = ctl_store_review(api->store, p->id, (enum ctl_status)to, p->actor, b.note, scope,
-			     ctl_api_now(api), &rr);
+	snprintf(object, sizeof(object), "candidate:%lld", (long long)p->id);
+	r = ctl_api_tx_begin(api);
+	if (r == 0)
+		r = ctl_store_review(api->store, p->id, (enum ctl_status)to, p->actor, b.note,
+				     scope, ctl_api_now(api), &rr);
+	r = ctl_api_tx_end(api, r, CTL_AUDIT_REVIEW, p->actor, object,
+			   r == 0 ? review_detail(&rr, (enum ctl_status)to, scope, b.note) : NULL);
 	if (r == -ENOENT) {
 		ctl_api_error(resp, 404, "no candidate %lld", (long long)p->id);
 	} else if (r == -EALREADY) {

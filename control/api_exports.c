@@ -361,6 +361,19 @@ static void export_stream(const struct ctl_api_config *api, enum export_kind kin
 								      : "application/json" };
 }
 
+/* The audit record of an export (who took which list out, in which form). */
+static void export_audit(const struct ctl_api_config *api, const struct ctl_route_params *p,
+			 const char *what, enum fmt fmt, int status)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "export", what);
+	cJSON_AddStringToObject(d, "format", fmt == FMT_CSV ? "csv" : "json");
+	cJSON_AddStringToObject(d, "status", status < 0 ? "all"
+					     : ctl_status_name((enum ctl_status)status));
+	ctl_api_audit_log(api, CTL_AUDIT_EXPORT, p->actor, what, d);
+}
+
 void ctl_api_export_notices(const struct ctl_api_config *api, const struct ctl_request *req,
 			    const struct ctl_route_params *p, struct ctl_response *resp)
 {
@@ -368,8 +381,10 @@ void ctl_api_export_notices(const struct ctl_api_config *api, const struct ctl_r
 	int status;
 
 	(void)p;
-	if (export_args(req, CTL_STATUS_CONFIRMED, &fmt, &status, resp))
+	if (export_args(req, CTL_STATUS_CONFIRMED, &fmt, &status, resp)) {
 		export_stream(api, EXPORT_NOTICES, fmt, status, resp);
+		export_audit(api, p, "notices", fmt, status);
+	}
 }
 
 void ctl_api_export_feedback(const struct ctl_api_config *api, const struct ctl_request *req,
@@ -379,6 +394,8 @@ void ctl_api_export_feedback(const struct ctl_api_config *api, const struct ctl_
 	enum fmt fmt;
 
 	(void)p;
-	if (ctl_api_args_ok(req, allowed, resp) && parse_format(req, &fmt, resp))
+	if (ctl_api_args_ok(req, allowed, resp) && parse_format(req, &fmt, resp)) {
 		export_stream(api, EXPORT_FEEDBACK, fmt, CTL_STATUS_FALSE_POSITIVE, resp);
+		export_audit(api, p, "feedback", fmt, CTL_STATUS_FALSE_POSITIVE);
+	}
 }

@@ -99,6 +99,43 @@ void ctl_api_export_feedback(const struct ctl_api_config *, const struct ctl_req
 void ctl_api_metrics(const struct ctl_api_config *, const struct ctl_request *,
 		     const struct ctl_route_params *, struct ctl_response *);
 
+void ctl_api_quarantine_list(const struct ctl_api_config *, const struct ctl_request *,
+			     const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_quarantine_release(const struct ctl_api_config *, const struct ctl_request *,
+				const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_quarantine_confirm(const struct ctl_api_config *, const struct ctl_request *,
+				const struct ctl_route_params *, struct ctl_response *);
+
+/* Whether candidate @c's digest is under an active flood quarantine. */
+bool ctl_api_quarantined(const struct ctl_api_config *api, const struct ctl_candidate *c);
+
+void ctl_api_export_statements(const struct ctl_api_config *, const struct ctl_request *,
+			       const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_report_transparency(const struct ctl_api_config *, const struct ctl_request *,
+				 const struct ctl_route_params *, struct ctl_response *);
+
+void ctl_api_audit_list(const struct ctl_api_config *, const struct ctl_request *,
+			const struct ctl_route_params *, struct ctl_response *);
+void ctl_api_audit_verify(const struct ctl_api_config *, const struct ctl_request *,
+			  const struct ctl_route_params *, struct ctl_response *);
+
+/*
+ * A change and its audit record in one store transaction (api_audit.c):
+ * ctl_api_tx_begin(), the change through the store, then
+ * ctl_api_tx_end() with what the change returned (@r): on 0 the record
+ * of @action by @actor on @object with @detail (a JSON object, taken and
+ * freed; may be NULL) is appended and the transaction committed, else
+ * rolled back.  Returns @r, or the error of the append or commit.
+ */
+int ctl_api_tx_begin(const struct ctl_api_config *api);
+int ctl_api_tx_end(const struct ctl_api_config *api, int r, enum ctl_audit_action action,
+		   const char *actor, const char *object, cJSON *detail);
+
+/* An action that writes nothing else (an export), in its own
+ * transaction; a failure is logged, never the caller's. */
+void ctl_api_audit_log(const struct ctl_api_config *api, enum ctl_audit_action action,
+		       const char *actor, const char *object, cJSON *detail);
+
 /* JSON of one candidate (shared by the list, the detail and the exports). */
 cJSON *ctl_api_candidate_json(const struct ctl_candidate *c);
 

@@ -21,7 +21,7 @@ static void gauge(struct ctl_sb *sb, const char *name, const char *help, double 
 
 static void store_gauges(const struct ctl_api_config *api, struct ctl_sb *sb)
 {
-	uint64_t counts[CTL_STATUS_COUNT], allow = 0, blocks = 0;
+	uint64_t counts[CTL_STATUS_COUNT], allow = 0, blocks = 0, quar = 0;
 
 	if (ctl_store_count_status(api->store, counts) == 0) {
 		ctl_sb_printf(sb, "# HELP hashwall_candidates Takedown candidates by status\n"
@@ -34,6 +34,9 @@ static void store_gauges(const struct ctl_api_config *api, struct ctl_sb *sb)
 		gauge(sb, "blocks_active", "Blocks not expired", (double)blocks);
 		gauge(sb, "allowlist_entries", "Digests in the local allowlist", (double)allow);
 	}
+	if (ctl_store_quarantines(api->store, CTL_QUAR_ACTIVE, 0, 0, NULL, NULL, &quar) == 0)
+		gauge(sb, "quarantines_active", "Flood quarantines waiting for an admin",
+		      (double)quar);
 }
 
 static void dataplane_metrics(const struct ctl_api_config *api, struct ctl_sb *sb)

@@ -246,6 +246,22 @@ static bool add_store(const struct ctl_api_config *api, cJSON *obj, int64_t now)
 	return ctl_store_set_summary(api->store, add_set, cJSON_AddArrayToObject(obj, "sets")) == 0;
 }
 
+/* Flood quarantine: how many are active (they need an admin) and the
+ * thresholds. */
+static void add_quarantine(const struct ctl_api_config *api, cJSON *q)
+{
+	uint64_t active = 0;
+
+	ctl_store_quarantines(api->store, CTL_QUAR_ACTIVE, 0, 0, NULL, NULL, &active);
+	cJSON_AddNumberToObject(q, "active", (double)active);
+	cJSON_AddBoolToObject(q, "enabled", api->quarantine && !api->quarantine->cfg.disabled);
+	if (api->quarantine) {
+		cJSON_AddNumberToObject(q, "hosts", api->quarantine->cfg.hosts);
+		cJSON_AddNumberToObject(q, "urls", api->quarantine->cfg.urls);
+		cJSON_AddNumberToObject(q, "window", api->quarantine->cfg.window);
+	}
+}
+
 void ctl_api_status(const struct ctl_api_config *api, const struct ctl_request *req,
 		    const struct ctl_route_params *p, struct ctl_response *resp)
 {
@@ -273,6 +289,7 @@ void ctl_api_status(const struct ctl_api_config *api, const struct ctl_request *
 		ctl_enforce_status(api->enforce, enf);
 	else
 		cJSON_AddBoolToObject(enf, "available", false);
+	add_quarantine(api, cJSON_AddObjectToObject(obj, "quarantine"));
 	ctr = cJSON_AddObjectToObject(obj, "counters");
 	for (int i = 0; api->metrics && i < CTL_CTR_COUNT; i++)
 		cJSON_AddNumberToObject(ctr, ctl_counter_name((enum ctl_counter)i),

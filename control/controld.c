@@ -20,7 +20,14 @@
 #include "control/fleet.h"
 #include "control/httpd.h"
 #include "control/ingest.h"
+#include "control/quarantine.h"
 #include "control/store_pg.h"
+#include "control/ui.h"
+#include "common/fileio.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +45,8 @@
 #define PURGE_EVERY 3600  /* seconds between retention purges */
 
 struct api_cfg {
-	char *address;
+	char *address, *tls_cert, *tls_key;
+	bool plain_http_beyond_loopback;
 	uint16_t port;
 	uint32_t max_body, max_page;
 	uint32_t max_connections, max_per_address, head_timeout, idle_timeout;
@@ -53,12 +61,31 @@ struct enf_cfg {
 	size_t n_sets;
 };
 
+struct ui_cfg {
+	char *dir;
+	uint32_t idle_timeout, absolute_timeout;
+};
+
+struct quar_cfg {
+	bool enabled;
+	uint32_t hosts, urls, window;
+};
+
+struct dsa_cfg {
+	char *legal_ground, *explanation, *source_type, *redress, *puid_prefix;
+	char **territorial_scope;
+	size_t n_scope;
+};
+
 struct config {
 	char *db, *ingest_socket, *client_key_file, *tokens_file, *allowlist_file, *log, *set_dir;
-	char *event_log;
-	uint32_t retention_days, batch_max, set_stale_after;
+	char *event_log, *audit_key_file;
+	uint32_t retention_days, batch_max, set_stale_after, audit_checkpoint_every;
 	struct api_cfg api;
 	struct enf_cfg enforcement;
+	struct quar_cfg quarantine;
+	struct dsa_cfg dsa;
+	struct ui_cfg ui;
 	struct ctl_fleet_section fleet; /* an edge's uplink (docs/fleet.md) */
 };
 
@@ -74,6 +101,9 @@ static const struct hwall_cfg_field api_fields[] = {
 	F("max_per_address", HWALL_CFG_U32, max_per_address, .min = 1, .max = 4096),
 	F("head_timeout", HWALL_CFG_U32, head_timeout, .min = 1, .max = 60),
 	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 1, .max = 3600),
+	F("tls_cert", HWALL_CFG_STRING, tls_cert),
+	F("tls_key", HWALL_CFG_STRING, tls_key),
+	F("plain_http_beyond_loopback", HWALL_CFG_BOOL, plain_http_beyond_loopback),
 	{ 0 },
 };
 #undef S
@@ -96,6 +126,38 @@ static const struct hwall_cfg_field enf_fields[] = {
 	{ 0 },
 };
 #undef S
+#define S struct quar_cfg
+static const struct hwall_cfg_field quar_fields[] = {
+	F("enabled", HWALL_CFG_BOOL, enabled),
+	F("hosts", HWALL_CFG_U32, hosts, .min = 1, .max = 1000000),
+	F("urls", HWALL_CFG_U32, urls, .min = 1, .max = 100000000),
+	F("window", HWALL_CFG_U32, window, .min = 60, .max = 31536000),
+	{ 0 },
+};
+#undef S
+
+#define S struct ui_cfg
+static const struct hwall_cfg_field ui_fields[] = {
+	F("dir", HWALL_CFG_STRING, dir, .def_str = HWALL_UI_DIR),
+	F("idle_timeout", HWALL_CFG_U32, idle_timeout, .min = 60, .max = 86400),
+	F("absolute_timeout", HWALL_CFG_U32, absolute_timeout, .min = 300, .max = 604800),
+	{ 0 },
+};
+#undef S
+
+#define S struct dsa_cfg
+static const struct hwall_cfg_field dsa_fields[] = {
+	F("legal_ground", HWALL_CFG_STRING, legal_ground),
+	F("explanation", HWALL_CFG_STRING, explanation),
+	F("source_type", HWALL_CFG_STRING, source_type),
+	F("redress", HWALL_CFG_STRING, redress),
+	F("puid_prefix", HWALL_CFG_STRING, puid_prefix),
+	F("territorial_scope", HWALL_CFG_ARRAY, territorial_scope, .elem_kind = HWALL_CFG_STRING,
+	  .elem_size = sizeof(char *), .count_offset = offsetof(S, n_scope), .max_elems = 64),
+	{ 0 },
+};
+#undef S
+
 #define S struct config
 static const struct hwall_cfg_field fields[] = {
 	F("db", HWALL_CFG_STRING, db, .required = true),
@@ -106,11 +168,17 @@ static const struct hwall_cfg_field fields[] = {
 	F("log", HWALL_CFG_STRING, log, .def_str = "info"),
 	F("set_dir", HWALL_CFG_STRING, set_dir),
 	F("event_log", HWALL_CFG_STRING, event_log),
+	F("audit_key_file", HWALL_CFG_STRING, audit_key_file),
+	F("audit_checkpoint_every", HWALL_CFG_U32, audit_checkpoint_every, .min = 1,
+	  .max = 1000000),
 	F("set_stale_after", HWALL_CFG_U32, set_stale_after, .min = 60, .max = 31536000),
 	F("retention_days", HWALL_CFG_U32, retention_days, .min = 1, .max = 3650),
 	F("batch_max", HWALL_CFG_U32, batch_max, .min = 1, .max = 100000),
 	F("api", HWALL_CFG_OBJECT, api, .fields = api_fields),
 	F("enforcement", HWALL_CFG_OBJECT, enforcement, .fields = enf_fields),
+	F("quarantine", HWALL_CFG_OBJECT, quarantine, .fields = quar_fields),
+	F("dsa", HWALL_CFG_OBJECT, dsa, .fields = dsa_fields),
+	F("ui", HWALL_CFG_OBJECT, ui, .fields = ui_fields),
 	F("fleet", HWALL_CFG_OBJECT, fleet, .fields = ctl_fleet_fields),
 	{ 0 },
 };
@@ -132,6 +200,13 @@ struct daemon {
 	struct config cfg;
 	struct ctl_metrics metrics;
 	struct ctl_tokens tokens;
+	struct ctl_audit audit;
+	struct ctl_quarantine_guard quarantine;
+	struct ctl_dsa_config dsa;
+	struct ctl_ui ui;
+	char *tls_cert, *tls_key; /* PEM text (the key wiped at teardown) */
+	size_t tls_key_len;
+	bool held; /* the match being recorded is under quarantine: not enforced */
 	uint8_t key[CTL_CLIENT_KEY_LEN];
 	struct ctl_store *ingest_store, *api_store;
 	struct ctl_enforce *enforce;
@@ -154,6 +229,7 @@ static int load_config(const char *file, struct config *cfg)
 	cfg->batch_max = 4096;
 	cfg->api.port = 8750;
 	cfg->enforcement.block_ttl = 86400;
+	cfg->quarantine.enabled = true;
 	r = hwall_cfg_parse_file(file, &root, &err);
 	if (r == 0)
 		r = hwall_cfg_load(root, fields, cfg, "", &err);
@@ -169,11 +245,24 @@ static int on_record(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 {
 	struct daemon *d = ctx;
 
-	if (res->reopened)
+	char object[32];
+	int r;
+
+	if (res->reopened) {
 		HWALL_LOG(WARN, "ctl.alert", "candidate %lld was taken down and is served again: "
 					  "reopened as confirmed", (long long)res->candidate_id);
+		snprintf(object, sizeof(object), "candidate:%lld", (long long)res->candidate_id);
+		/* in the batch's transaction, with the reopen itself */
+		r = ctl_audit_append(&d->audit, s, CTL_AUDIT_REOPEN, "controld", object,
+				     "{\"from\":\"taken_down\",\"to\":\"confirmed\"}", ev->ts);
+		if (r < 0)
+			return r;
+	}
 	if (d->eventlog)
 		ctl_eventlog_add(d->eventlog, ev, res);
+	r = ctl_quarantine_check(&d->quarantine, s, ev, res, &d->held);
+	if (r < 0 || d->held)
+		return r;
 	return ctl_enforce_on_match(d->enforce, s, ev, res);
 }
 
@@ -182,6 +271,7 @@ static void after_commit(void *ctx)
 	struct daemon *d = ctx;
 
 	ctl_enforce_after_commit(d->enforce);
+	ctl_quarantine_after_commit(&d->quarantine);
 	if (d->eventlog && ctl_eventlog_flush(d->eventlog) < 0)
 		HWALL_LOG(ERR, "ctl.ingest", "event log %s: lines lost", d->cfg.event_log);
 }
@@ -191,6 +281,7 @@ static void after_rollback(void *ctx)
 	struct daemon *d = ctx;
 
 	ctl_enforce_after_rollback(d->enforce);
+	ctl_quarantine_after_rollback(&d->quarantine);
 	if (d->eventlog)
 		ctl_eventlog_discard(d->eventlog);
 }
@@ -202,7 +293,8 @@ static void on_flow(void *ctx, struct ctl_store *s, const struct ctl_event *ev,
 {
 	struct daemon *d = ctx;
 
-	ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
+	if (!d->held)
+		ctl_enforce_on_flow(d->enforce, s, ev, res, flow);
 }
 
 /* The database holds every candidate's URL: a database (or its -wal and
@@ -267,6 +359,49 @@ static int open_store_and_enforce(struct daemon *d)
 	return r;
 }
 
+/* Whether @address is a loopback address (127.0.0.0/8, ::1). */
+static bool loopback(const char *address)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, address, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, address, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The console's sessions, TLS, and the refusal to serve plain HTTP beyond
+ * loopback unless the configuration says so (docs/console.md). */
+static int listen_checks(struct daemon *d)
+{
+	const struct api_cfg *a = &d->cfg.api;
+	size_t len;
+	int r;
+
+	if (!a->tls_cert != !a->tls_key) {
+		HWALL_LOG(ERR, "ctl.api", "api.tls_cert and api.tls_key go together");
+		return -EINVAL;
+	}
+	if (!a->tls_cert && !loopback(a->address) && !a->plain_http_beyond_loopback) {
+		HWALL_LOG(ERR, "ctl.api", "api.address %s is beyond loopback: tokens, session "
+			  "cookies and candidates' URLs would cross the network in clear; set "
+			  "api.tls_cert and api.tls_key, or api.plain_http_beyond_loopback: true",
+			  a->address);
+		return -EPERM;
+	}
+	if (a->tls_cert &&
+	    ((r = hwall_read_file(a->tls_cert, 1 << 20, &d->tls_cert, &len)) < 0 ||
+	     (r = hwall_read_secret_file(a->tls_key, 1 << 20, &d->tls_key, &d->tls_key_len)) < 0)) {
+		HWALL_LOG(ERR, "ctl.api", "api.tls_cert/tls_key: %s%s", hwall_strerror(r),
+			  r == -EPERM ? " (the key file must be private: chmod 600)" : "");
+		return r;
+	}
+	d->ui = (struct ctl_ui){ .dir = d->cfg.ui.dir, .tls = a->tls_cert != NULL,
+				 .sessions = ctl_ui_sessions_new(d->cfg.ui.idle_timeout,
+								 d->cfg.ui.absolute_timeout) };
+	return d->ui.sessions ? 0 : -ENOMEM;
+}
+
 /* An edge with a fleet section: the uplink to the central store. */
 static int start_fleet(struct daemon *d)
 {
@@ -309,6 +444,14 @@ static int start(struct daemon *d)
 			  hwall_strerror(r), r == -EPERM ? d->cfg.client_key_file : "");
 		return r;
 	}
+	r = ctl_audit_init(&d->audit, d->cfg.audit_key_file, d->cfg.audit_checkpoint_every, &err);
+	if (r < 0) {
+		HWALL_LOG(ERR, "ctl", "%s", err.msg);
+		return r;
+	}
+	if (!d->cfg.audit_key_file)
+		HWALL_LOG(WARN, "ctl", "no audit_key_file: the audit trail is chained but its "
+				     "checkpoints are not signed");
 	r = ctl_tokens_load(d->cfg.tokens_file, &d->tokens, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
@@ -324,11 +467,27 @@ static int start(struct daemon *d)
 		HWALL_LOG(ERR, "ctl", "event_log %s: %s", d->cfg.event_log, hwall_strerror(r));
 		return r;
 	}
+	r = ctl_quarantine_init(&d->quarantine, &(struct ctl_quarantine_config){
+					.disabled = !d->cfg.quarantine.enabled,
+					.hosts = d->cfg.quarantine.hosts,
+					.urls = d->cfg.quarantine.urls,
+					.window = d->cfg.quarantine.window },
+				&d->audit, &d->metrics, d->enforce, d->ingest_store);
+	if (r < 0) {
+		HWALL_LOG(ERR, "ctl.store", "quarantines: %s", ctl_store_errmsg(d->ingest_store));
+		return r;
+	}
 	r = ctl_ingest_new(&ic, d->ingest_store, &d->ingest);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.ingest", "%s: %s", d->cfg.ingest_socket, hwall_strerror(r));
 		return r;
 	}
+	d->dsa = (struct ctl_dsa_config){
+		.legal_ground = d->cfg.dsa.legal_ground, .explanation_prefix = d->cfg.dsa.explanation,
+		.territorial_scope = (const char *const *)d->cfg.dsa.territorial_scope,
+		.n_scope = d->cfg.dsa.n_scope, .source_type = d->cfg.dsa.source_type,
+		.redress = d->cfg.dsa.redress, .puid_prefix = d->cfg.dsa.puid_prefix,
+	};
 	d->set_cache = ctl_set_cache_new();
 	if (!d->set_cache)
 		return -ENOMEM;
@@ -338,11 +497,20 @@ static int start(struct daemon *d)
 		.page_max = d->cfg.api.max_page, .block_ttl = d->cfg.enforcement.block_ttl,
 		.started = (int64_t)time(NULL), .allowlist_file = d->cfg.allowlist_file,
 		.set_dir = d->cfg.set_dir, .set_cache = d->set_cache,
-		.set_stale_after = d->cfg.set_stale_after,
+		.set_stale_after = d->cfg.set_stale_after, .audit = &d->audit,
+		.quarantine = &d->quarantine, .dsa = &d->dsa, .ui = &d->ui,
 	};
+	if (ctl_audit_log(&d->audit, d->api_store, CTL_AUDIT_START, "controld", "controld", NULL,
+			  (int64_t)time(NULL)) < 0) {
+		HWALL_LOG(ERR, "ctl", "audit trail: cannot append: %s",
+			  ctl_store_errmsg(d->api_store));
+		return -EIO;
+	}
 	if (d->cfg.allowlist_file && ctl_allowlist_export(d->api_store, d->cfg.allowlist_file) < 0)
 		HWALL_LOG(WARN, "ctl", "cannot write allowlist file %s", d->cfg.allowlist_file);
-	r = start_fleet(d);
+	r = listen_checks(d);
+	if (r == 0)
+		r = start_fleet(d);
 	if (r < 0)
 		return r;
 	r = ctl_http_start(d->cfg.api.address, d->cfg.api.port, &d->api,
@@ -350,7 +518,8 @@ static int start(struct daemon *d)
 				   .max_connections = d->cfg.api.max_connections,
 				   .max_per_address = d->cfg.api.max_per_address,
 				   .head_timeout_ms = d->cfg.api.head_timeout * 1000,
-				   .idle_timeout_s = d->cfg.api.idle_timeout },
+				   .idle_timeout_s = d->cfg.api.idle_timeout,
+				   .tls_cert_pem = d->tls_cert, .tls_key_pem = d->tls_key },
 			   &d->http, &err);
 	if (r < 0) {
 		HWALL_LOG(ERR, "ctl.api", "%s", err.msg);
@@ -369,10 +538,17 @@ static void teardown(struct daemon *d)
 	ctl_set_cache_free(d->set_cache);
 	ctl_ingest_free(d->ingest);
 	ctl_eventlog_close(d->eventlog);
+	ctl_quarantine_fini(&d->quarantine);
+	ctl_ui_sessions_free(d->ui.sessions);
+	free(d->tls_cert);
+	if (d->tls_key)
+		sodium_memzero(d->tls_key, d->tls_key_len);
+	free(d->tls_key);
 	ctl_enforce_free(d->enforce);
 	ctl_store_close(d->api_store);
 	ctl_store_close(d->ingest_store);
 	ctl_tokens_free(&d->tokens);
+	ctl_audit_fini(&d->audit);
 	hwall_cfg_free(fields, &d->cfg);
 }
 
@@ -388,6 +564,10 @@ static void reload_tokens(struct daemon *d)
 	else
 		HWALL_LOG(INFO, "ctl.api", "tokens reloaded from %s: %zu tokens", d->cfg.tokens_file,
 		       d->tokens.n);
+	if (r == 0 && ctl_audit_log(&d->audit, d->ingest_store, CTL_AUDIT_TOKENS_RELOAD, "controld",
+				    "tokens", NULL, (int64_t)time(NULL)) < 0)
+		HWALL_LOG(ERR, "ctl", "audit record of the tokens reload not written: %s",
+			  ctl_store_errmsg(d->ingest_store));
 }
 
 /* Periodic duties on the ingest thread's connection. */

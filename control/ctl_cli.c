@@ -30,6 +30,12 @@ static const char usage_text[] =
 	"  unblock BLOCK-ID\n"
 	"  status\n"
 	"  export notices|feedback [--format json|csv] [--status S]\n"
+	"  audit verify                       (exit 5 when the chain is broken)\n"
+	"  audit list [--before SEQ] [--limit N]\n"
+	"  quarantine list [--state active|released|confirmed] [--limit N] [--offset N]\n"
+	"  quarantine release|confirm ID      (admin)\n"
+	"  report transparency [--since T] [--until T] [--format json|csv]\n"
+	"  report statements [--since T] [--until T] [--decision taken_down|all]\n"
 	"token: --token-file, $HASHWALL_TOKEN or $HASHWALL_TOKEN_FILE; "
 	"API: --url or $HASHWALL_URL\n";
 

@@ -15,6 +15,7 @@ enum ctl_exit {
 	CTL_EXIT_USAGE = 2,
 	CTL_EXIT_AUTH = 3,
 	CTL_EXIT_SERVER = 4,
+	CTL_EXIT_TAMPERED = 5, /* audit verify: the chain is broken */
 };
 
 struct ctl_cli {

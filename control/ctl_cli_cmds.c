@@ -36,6 +36,12 @@ static int finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl_
 	return ex;
 }
 
+int ctl_cli_finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl_cli_reply *r,
+		   int ex, void (*table)(struct ctl_cli *cli, const cJSON *o))
+{
+	return finish(cli, a, r, ex, table);
+}
+
 /* A positional that must be a positive integer id. */
 static bool id_arg(struct ctl_cli *cli, const char *s, uint64_t *ret)
 {
@@ -453,5 +459,8 @@ const struct ctl_cli_cmd ctl_cli_cmds[] = {
 	{ "unblock", cmd_unblock },
 	{ "status", cmd_status },
 	{ "export", cmd_export },
+	{ "audit", ctl_cli_cmd_audit },
+	{ "quarantine", ctl_cli_cmd_quarantine },
+	{ "report", ctl_cli_cmd_report },
 	{ NULL, NULL },
 };

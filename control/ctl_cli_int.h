@@ -70,6 +70,16 @@ const char *ctl_cli_time(double t, char *buf, size_t cap);
 const char *ctl_cli_str(const cJSON *o, const char *key);
 double ctl_cli_num(const cJSON *o, const char *key);
 
+/* Print the reply as JSON (--json), or hand the parsed object to @table;
+ * frees @r's body; returns @ex or CTL_EXIT_SERVER for a reply not JSON. */
+int ctl_cli_finish(struct ctl_cli *cli, const struct ctl_cli_args *a, struct ctl_cli_reply *r,
+		   int ex, void (*table)(struct ctl_cli *cli, const cJSON *o));
+
+/* The compliance commands (ctl_cli_compliance.c). */
+int ctl_cli_cmd_audit(struct ctl_cli *cli, const struct ctl_cli_args *a);
+int ctl_cli_cmd_quarantine(struct ctl_cli *cli, const struct ctl_cli_args *a);
+int ctl_cli_cmd_report(struct ctl_cli *cli, const struct ctl_cli_args *a);
+
 /* ---- terminal safety (ctl_cli_escape.c) ---- */
 
 /*

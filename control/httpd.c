@@ -6,6 +6,7 @@
  */
 #include "control/httpd.h"
 #include "control/httpd_gate.h"
+#include "control/ui.h"
 #include "common/errors.h"
 #include "common/number.h"
 
@@ -103,6 +104,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct ctl_response 
 	MHD_add_response_header(mr, "Content-Type", r->content_type);
 	MHD_add_response_header(mr, "Cache-Control", "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	/* the console's: a strict CSP, no framing, no Referer (control/ui.h) */
+	for (size_t i = 0; ctl_ui_headers[i]; i += 2)
+		MHD_add_response_header(mr, ctl_ui_headers[i], ctl_ui_headers[i + 1]);
+	if (r->set_cookie[0])
+		MHD_add_response_header(mr, "Set-Cookie", r->set_cookie);
 	if (r->code == 401) {
 		MHD_add_response_header(mr, "WWW-Authenticate", "Bearer realm=\"hashwall\"");
 		/* a client without a token keeps no connection open */
@@ -124,6 +130,11 @@ static enum MHD_Result dispatch(struct ctl_http *h, struct MHD_Connection *conn,
 	req.path = url;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+	req.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	req.fetch_site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	req.nul_in_target = pd->nul_in_target;
 	req.body = pd->body;
 	req.body_len = pd->len;
@@ -161,7 +172,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pd->started = true;
 		/* Without a known token: 401 at once, the body never read (a slow
 		 * one would hold the connection), and the connection closed. */
-		if (!ctl_api_authenticated(h->api, auth))
+		if (!ctl_api_authenticated(h->api, url, auth,
+					   MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								       "Cookie")))
 			return dispatch(h, conn, url, method, pd);
 		/* Announced as too large: answer now, without reading the body
 		 * (MHD then closes the connection). */
@@ -255,8 +268,20 @@ static int start_daemon(struct ctl_http *h)
 	/* No listening socket of its own: connections come from the gate. */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			     MHD_USE_NO_LISTEN_SOCKET;
+	bool tls = h->limits.tls_cert_pem && h->limits.tls_key_pem;
+	/* TLS 1.2 and 1.3 only (GnuTLS priority string) */
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->limits.tls_key_pem },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->limits.tls_cert_pem },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return -ENOTSUP;
+	h->d = MHD_start_daemon(flags | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL, on_request, h,
+				MHD_OPTION_ARRAY, tls ? tls_opts : &tls_opts[3],
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				MHD_OPTION_CONNECTION_LIMIT, h->limits.max_connections,
@@ -291,19 +316,25 @@ int ctl_http_start(const char *address, uint16_t port, const struct ctl_api_conf
 		.max_per_address = or_default(lim.max_per_address, CTL_HTTP_PER_ADDRESS_MAX),
 		.head_timeout_ms = or_default(lim.head_timeout_ms, CTL_HTTP_HEAD_TIMEOUT_MS),
 		.idle_timeout_s = or_default(lim.idle_timeout_s, CTL_HTTP_IDLE_TIMEOUT_S),
+		.tls_cert_pem = lim.tls_cert_pem, .tls_key_pem = lim.tls_key_pem,
 	};
 	h->port = getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 ?
 		  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						 : ((struct sockaddr_in *)&ss)->sin_port) : port;
-	if (start_daemon(h) < 0) {
+	r = start_daemon(h);
+	if (r < 0) {
 		close(fd);
 		free(h);
-		return hwall_err_set(err, -EIO, "cannot start the HTTP server");
+		return hwall_err_set(err, r == -ENOTSUP ? r : -EIO, "%s",
+				     r == -ENOTSUP ? "this libmicrohttpd has no TLS support"
+						   : "cannot start the HTTP server (a TLS "
+						     "certificate or key that does not load?)");
 	}
 	r = ctl_gate_start(&(struct ctl_gate_config){
 				   .listen_fd = fd, .max_pending = h->limits.max_connections,
 				   .max_per_address = h->limits.max_per_address,
 				   .head_timeout_ms = h->limits.head_timeout_ms,
+				   .tls = h->limits.tls_cert_pem && h->limits.tls_key_pem,
 				   .hand = take_connection, .hand_ctx = h,
 				   .metrics = api->metrics },
 			   &h->gate);

@@ -33,6 +33,11 @@ struct ctl_http_limits {
 	unsigned int max_per_address;
 	unsigned int head_timeout_ms;
 	unsigned int idle_timeout_s;
+	/* TLS (PEM text; both or neither): the API and console over HTTPS,
+	 * TLS 1.2 or 1.3 only.  Under TLS the gate hands a connection over at
+	 * its first bytes and the server's idle timeout bounds the handshake
+	 * and the head (docs/console.md). */
+	const char *tls_cert_pem, *tls_key_pem;
 };
 
 struct ctl_http;

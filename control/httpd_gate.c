@@ -167,7 +167,7 @@ static void examine(struct ctl_gate *g, struct waiting *e, uint64_t now)
 		return;
 	if (n <= 0) {
 		drop(e, NULL, 0);
-	} else if (head_ends(g->peek, (size_t)n, e->scanned)) {
+	} else if (g->cfg.tls || head_ends(g->peek, (size_t)n, e->scanned)) {
 		g->cfg.hand(g->cfg.hand_ctx, e->fd, (const struct sockaddr *)&e->sa, e->sa_len);
 		e->fd = -1;
 	} else if ((size_t)n == sizeof(g->peek)) {
@@ -190,7 +190,10 @@ static int expire(struct ctl_gate *g, uint64_t now)
 		struct waiting *e = &g->w[i];
 		if (e->fd >= 0 && now >= e->deadline_ms) {
 			ctl_count(g->cfg.metrics, CTL_CTR_API_HEAD_TIMEOUTS, 1);
-			drop(e, answer_408, sizeof(answer_408) - 1);
+			if (g->cfg.tls)
+				drop(e, NULL, 0);
+			else
+				drop(e, answer_408, sizeof(answer_408) - 1);
 			continue;
 		}
 		next = e->deadline_ms < next ? e->deadline_ms : next;

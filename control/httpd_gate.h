@@ -19,6 +19,7 @@
 #ifndef HASHWALL_CONTROL_HTTPD_GATE_H
 #define HASHWALL_CONTROL_HTTPD_GATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -34,6 +35,9 @@ struct ctl_gate_config {
 	unsigned int max_pending;     /* connections still sending their head */
 	unsigned int max_per_address; /* of those, from one address (IPv6: one /64) */
 	unsigned int head_timeout_ms; /* from accept to the end of the head */
+	bool tls;                     /* the head is encrypted: hand over at the first
+				       * bytes (the ClientHello); the server's own
+				       * timeout covers the rest; no plaintext answers */
 	ctl_gate_hand_fn hand;
 	void *hand_ctx;
 	struct ctl_metrics *metrics;  /* may be NULL */

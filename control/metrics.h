@@ -75,6 +75,10 @@
 	X(FLOWS_BLOCKED, "flows_blocked_total",                                           \
 	  "Flows of matched transfers added to the blocked-flow map")                    \
 	X(ENFORCE_ERRORS, "enforce_errors_total", "Failed calls into the BPF maps")       \
+	X(QUARANTINES, "quarantines_total",                                               \
+	  "Digests quarantined for matching on too many hosts or URLs (docs/controld.md)") \
+	X(QUARANTINE_HELD, "quarantine_held_total",                                       \
+	  "Matches recorded but not enforced because their digest is quarantined")       \
 	X(RETENTION_PURGED, "retention_purged_occurrences_total",                         \
 	  "Occurrences deleted after the retention period")                              \
 	X(FLEET_OCCURRENCES, "fleet_occurrences_sent_total",                              \

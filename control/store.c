@@ -185,6 +185,71 @@ int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn
 	return s->ops->candidates_by_host(s, status, fn, ctx);
 }
 
+int ctl_store_audit_tail(struct ctl_store *s, int64_t *ret_seq,
+			 uint8_t ret_hash[CTL_AUDIT_HASH_LEN])
+{
+	return s->ops->audit_tail(s, ret_seq, ret_hash);
+}
+
+int ctl_store_audit_insert(struct ctl_store *s, const struct ctl_audit_rec *r)
+{
+	return s->ops->audit_insert(s, r);
+}
+
+int ctl_store_audit_walk(struct ctl_store *s, int64_t from, uint64_t limit, bool newest_first,
+			 ctl_audit_fn fn, void *ctx)
+{
+	return s->ops->audit_walk(s, from, limit, newest_first, fn, ctx);
+}
+
+int ctl_store_digest_spread(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    int64_t since, uint64_t *ret_hosts, uint64_t *ret_urls)
+{
+	return s->ops->digest_spread(s, algo, digest, since, ret_hosts, ret_urls);
+}
+
+int ctl_store_quarantine_get(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			     struct ctl_quarantine *ret)
+{
+	return s->ops->quarantine_get(s, algo, digest, ret);
+}
+
+int ctl_store_quarantine_by_id(struct ctl_store *s, int64_t id, struct ctl_quarantine *ret)
+{
+	return s->ops->quarantine_by_id(s, id, ret);
+}
+
+int ctl_store_quarantine_add(struct ctl_store *s, struct ctl_quarantine *q, ctl_block_fn fn,
+			     void *ctx)
+{
+	return s->ops->quarantine_add(s, q, fn, ctx);
+}
+
+int ctl_store_quarantine_decide(struct ctl_store *s, int64_t id, enum ctl_quarantine_state to,
+				const char *actor, int64_t now, int64_t expires,
+				uint64_t *ret_blocks)
+{
+	return s->ops->quarantine_decide(s, id, to, actor, now, expires, ret_blocks);
+}
+
+int ctl_store_quarantines(struct ctl_store *s, int state, uint64_t offset, uint64_t limit,
+			  ctl_quarantine_fn fn, void *ctx, uint64_t *ret_total)
+{
+	return s->ops->quarantines(s, state, offset, limit, fn, ctx, ret_total);
+}
+
+int ctl_store_reviews_between(struct ctl_store *s, int64_t since, int64_t until,
+			      ctl_review_fn fn, void *ctx)
+{
+	return s->ops->reviews_between(s, since, until, fn, ctx);
+}
+
+int ctl_store_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
+				    ctl_cand_fn fn, void *ctx)
+{
+	return s->ops->candidates_first_seen(s, since, until, fn, ctx);
+}
+
 int ctl_store_candidate_find(struct ctl_store *s, const char *set, enum hwall_algo algo,
 			     const char *digest, const char *host, const char *path,
 			     int64_t *ret_id)

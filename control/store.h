@@ -266,6 +266,52 @@ struct ctl_review_result {
 	uint64_t blocks_removed;
 };
 
+/* One record of the audit trail (control/audit.h, docs/audit.md). */
+#define CTL_AUDIT_HASH_LEN 32
+#define CTL_AUDIT_SIG_LEN 64
+#define CTL_AUDIT_ACTION_MAX 31
+#define CTL_AUDIT_OBJECT_MAX 127
+#define CTL_AUDIT_DETAIL_MAX 2047 /* bytes of the detail's JSON text */
+
+struct ctl_audit_rec {
+	int64_t seq; /* 1, 2, ...: no gaps */
+	int64_t at;
+	char actor[CTL_ACTOR_MAX + 1];
+	char action[CTL_AUDIT_ACTION_MAX + 1];
+	char object[CTL_AUDIT_OBJECT_MAX + 1]; /* "candidate:7", "block:3", ... */
+	char detail[CTL_AUDIT_DETAIL_MAX + 1]; /* JSON object text */
+	uint8_t prev[CTL_AUDIT_HASH_LEN];      /* the hash of record seq - 1 (zeros for 1) */
+	uint8_t hash[CTL_AUDIT_HASH_LEN];
+	bool has_sig;                          /* checkpoints: Ed25519 over hash */
+	uint8_t sig[CTL_AUDIT_SIG_LEN];
+};
+
+/* A flood quarantine of one digest (control/quarantine.h). */
+enum ctl_quarantine_state {
+	CTL_QUAR_ACTIVE,    /* report-only for the digest, its candidates flagged */
+	CTL_QUAR_RELEASED,  /* lifted by an admin: enforced again, the check re-armed */
+	CTL_QUAR_CONFIRMED, /* the entry confirmed by an admin: enforced, never again */
+	CTL_QUAR_STATE_COUNT
+};
+
+/* "active", "released", "confirmed"; "?" when out of range. */
+const char *ctl_quarantine_state_name(enum ctl_quarantine_state st);
+
+/* Parse a state name; returns the state or -EINVAL. */
+int ctl_quarantine_state_parse(const char *name);
+
+struct ctl_quarantine {
+	int64_t id;
+	enum hwall_algo algo;
+	char digest[HWALL_DIGEST_HEX_MAX];
+	char set[CTL_SET_MAX + 1];   /* the set of the match that tripped it */
+	enum ctl_quarantine_state state;
+	uint64_t hosts, urls;        /* the spread seen when it tripped */
+	int64_t since;               /* when it tripped */
+	int64_t decided;             /* when an admin released or confirmed it; 0 */
+	char actor[CTL_ACTOR_MAX + 1]; /* who did; "" while active */
+};
+
 /* Row callbacks: return 0 to go on, non-zero to stop (the walk returns it). */
 typedef int (*ctl_cand_fn)(const struct ctl_candidate *c, void *ctx);
 typedef int (*ctl_occ_fn)(const struct ctl_occurrence *o, void *ctx);
@@ -273,6 +319,8 @@ typedef int (*ctl_review_fn)(const struct ctl_review *r, void *ctx);
 typedef int (*ctl_allow_fn)(const struct ctl_allow *a, void *ctx);
 typedef int (*ctl_block_fn)(const struct ctl_block *b, void *ctx);
 typedef int (*ctl_set_fn)(const struct ctl_set_summary *ss, void *ctx);
+typedef int (*ctl_audit_fn)(const struct ctl_audit_rec *r, void *ctx);
+typedef int (*ctl_quarantine_fn)(const struct ctl_quarantine *q, void *ctx);
 typedef int (*ctl_replica_fn)(const struct ctl_replica *rep, void *ctx);
 typedef int (*ctl_review_cand_fn)(const struct ctl_review *r, const struct ctl_candidate *c,
 				  void *ctx);
@@ -347,6 +395,32 @@ struct ctl_store_ops {
 	int (*set_summary)(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 	int (*candidates_by_host)(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 
+	/* the audit trail (control/audit.h) */
+	int (*audit_tail)(struct ctl_store *s, int64_t *ret_seq,
+			  uint8_t ret_hash[CTL_AUDIT_HASH_LEN]);
+	int (*audit_insert)(struct ctl_store *s, const struct ctl_audit_rec *r);
+	int (*audit_walk)(struct ctl_store *s, int64_t from, uint64_t limit, bool newest_first,
+			  ctl_audit_fn fn, void *ctx);
+
+	/* flood quarantine (control/quarantine.h) */
+	int (*digest_spread)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			     int64_t since, uint64_t *ret_hosts, uint64_t *ret_urls);
+	int (*quarantine_get)(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			      struct ctl_quarantine *ret);
+	int (*quarantine_by_id)(struct ctl_store *s, int64_t id, struct ctl_quarantine *ret);
+	int (*quarantine_add)(struct ctl_store *s, struct ctl_quarantine *q, ctl_block_fn fn,
+			      void *ctx);
+	int (*quarantine_decide)(struct ctl_store *s, int64_t id, enum ctl_quarantine_state to,
+				 const char *actor, int64_t now, int64_t expires,
+				 uint64_t *ret_blocks);
+	int (*quarantines)(struct ctl_store *s, int state, uint64_t offset, uint64_t limit,
+			   ctl_quarantine_fn fn, void *ctx, uint64_t *ret_total);
+
+	/* reports (control/dsa.h) */
+	int (*reviews_between)(struct ctl_store *s, int64_t since, int64_t until,
+			       ctl_review_fn fn, void *ctx);
+	int (*candidates_first_seen)(struct ctl_store *s, int64_t since, int64_t until,
+				     ctl_cand_fn fn, void *ctx);
 	/* replication (the fleet uplink and decisions, docs/fleet.md) */
 	int (*candidate_find)(struct ctl_store *s, const char *set, enum hwall_algo algo,
 			      const char *digest, const char *host, const char *path,
@@ -525,6 +599,72 @@ int ctl_store_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
  */
 int ctl_store_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 
+/* ---- the audit trail (control/audit.h builds the records) ---- */
+
+/* The last record's seq and hash (0 and zeros for an empty trail). */
+int ctl_store_audit_tail(struct ctl_store *s, int64_t *ret_seq,
+			 uint8_t ret_hash[CTL_AUDIT_HASH_LEN]);
+
+/* Insert @r as it is (its seq, hashes and signature computed by the
+ * caller inside the same transaction as ctl_store_audit_tail()).  0,
+ * -EEXIST (that seq exists) or -EIO. */
+int ctl_store_audit_insert(struct ctl_store *s, const struct ctl_audit_rec *r);
+
+/*
+ * Call @fn for up to @limit records (0: all) in seq order from @from:
+ * oldest first from seq >= @from, or @newest_first from seq <= @from (0:
+ * from the newest).  Returns 0, what @fn returned when non-zero, or -EIO.
+ */
+int ctl_store_audit_walk(struct ctl_store *s, int64_t from, uint64_t limit, bool newest_first,
+			 ctl_audit_fn fn, void *ctx);
+
+/* ---- flood quarantine (control/quarantine.h decides) ---- */
+
+/* How many distinct hosts and (host, path) URLs have candidates of
+ * (@algo, @digest), in any set, last seen at or after @since. */
+int ctl_store_digest_spread(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			    int64_t since, uint64_t *ret_hosts, uint64_t *ret_urls);
+
+/* The newest quarantine of (@algo, @digest), whatever its state: 0,
+ * -ENOENT or -EIO. */
+int ctl_store_quarantine_get(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			     struct ctl_quarantine *ret);
+
+/* A quarantine by id: 0, -ENOENT or -EIO. */
+int ctl_store_quarantine_by_id(struct ctl_store *s, int64_t id, struct ctl_quarantine *ret);
+
+/*
+ * Quarantine @q's digest (active, inside the caller's transaction; @q->id
+ * is set): the automatic blocks of its candidates are deleted, each handed
+ * to @fn (may be NULL) for the backend.  Manual blocks stay.  0 or -EIO.
+ */
+int ctl_store_quarantine_add(struct ctl_store *s, struct ctl_quarantine *q, ctl_block_fn fn,
+			     void *ctx);
+
+/*
+ * Release or confirm the active quarantine @id by @actor at @now, in the
+ * caller's transaction: the digest's open candidates (new, confirmed) get
+ * their automatic blocks back, expiring at @expires (enforced at the next
+ * renewal); how many in *@ret_blocks.  0, -ENOENT, -EALREADY (not active),
+ * -EINVAL or -EIO.
+ */
+int ctl_store_quarantine_decide(struct ctl_store *s, int64_t id, enum ctl_quarantine_state to,
+				const char *actor, int64_t now, int64_t expires,
+				uint64_t *ret_blocks);
+
+/* Quarantines in @state (-1: any), newest first, with paging. */
+int ctl_store_quarantines(struct ctl_store *s, int state, uint64_t offset, uint64_t limit,
+			  ctl_quarantine_fn fn, void *ctx, uint64_t *ret_total);
+
+/* ---- reports (control/dsa.h) ---- */
+
+/* Every review row with @since <= at <= @until, oldest first. */
+int ctl_store_reviews_between(struct ctl_store *s, int64_t since, int64_t until,
+			      ctl_review_fn fn, void *ctx);
+
+/* Every candidate first seen in [@since, @until], by id. */
+int ctl_store_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
+				    ctl_cand_fn fn, void *ctx);
 /* ---- replication (docs/fleet.md) ---- */
 
 /* Start @rep (zeroed) as an event of candidate @c: key, set version,

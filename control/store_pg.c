@@ -290,4 +290,18 @@ const struct ctl_store_ops ctl_pg_ops = {
 	.replicas = ctl_pg_replicas,
 	.reviews_after = ctl_pg_reviews_after,
 	.tail = ctl_pg_tail,
+
+	.audit_tail = ctl_pg_audit_tail,
+	.audit_insert = ctl_pg_audit_insert,
+	.audit_walk = ctl_pg_audit_walk,
+
+	.digest_spread = ctl_pg_digest_spread,
+	.quarantine_get = ctl_pg_quarantine_get,
+	.quarantine_by_id = ctl_pg_quarantine_by_id,
+	.quarantine_add = ctl_pg_quarantine_add,
+	.quarantine_decide = ctl_pg_quarantine_decide,
+	.quarantines = ctl_pg_quarantines,
+
+	.reviews_between = ctl_pg_reviews_between,
+	.candidates_first_seen = ctl_pg_candidates_first_seen,
 };

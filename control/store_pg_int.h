@@ -188,4 +188,27 @@ int ctl_pg_reviews_after(struct ctl_store *s, int64_t after, uint64_t limit,
 			 ctl_review_cand_fn fn, void *ctx);
 int ctl_pg_tail(struct ctl_store *s, int64_t *ret_occ, int64_t *ret_review);
 
+/* ---- audit trail, quarantines, reports (store_pg_audit.c) ---- */
+
+int ctl_pg_audit_tail(struct ctl_store *s, int64_t *ret_seq, uint8_t ret_hash[CTL_AUDIT_HASH_LEN]);
+int ctl_pg_audit_insert(struct ctl_store *s, const struct ctl_audit_rec *r);
+int ctl_pg_audit_walk(struct ctl_store *s, int64_t from, uint64_t limit, bool newest_first,
+		      ctl_audit_fn fn, void *ctx);
+int ctl_pg_digest_spread(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			 int64_t since, uint64_t *ret_hosts, uint64_t *ret_urls);
+int ctl_pg_quarantine_get(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			  struct ctl_quarantine *ret);
+int ctl_pg_quarantine_by_id(struct ctl_store *s, int64_t id, struct ctl_quarantine *ret);
+int ctl_pg_quarantine_add(struct ctl_store *s, struct ctl_quarantine *q, ctl_block_fn fn,
+			  void *ctx);
+int ctl_pg_quarantine_decide(struct ctl_store *s, int64_t id, enum ctl_quarantine_state to,
+			     const char *actor, int64_t now, int64_t expires,
+			     uint64_t *ret_blocks);
+int ctl_pg_quarantines(struct ctl_store *s, int state, uint64_t offset, uint64_t limit,
+		       ctl_quarantine_fn fn, void *ctx, uint64_t *ret_total);
+int ctl_pg_reviews_between(struct ctl_store *s, int64_t since, int64_t until, ctl_review_fn fn,
+			   void *ctx);
+int ctl_pg_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
+				 ctl_cand_fn fn, void *ctx);
+
 #endif

@@ -282,11 +282,34 @@ static const char migration_4[] =
 	"CREATE POLICY edge_status ON appliances FOR ALL TO hwall_edge"
 	"  USING (id = session_user) WITH CHECK (id = session_user);";
 
-/* Version 5: perceptual (pdq) matches, as SQLite's version 9: the
+/* Version 5: the tamper-evident audit trail (control/audit.h; hashes and
+ * signatures as hex text), flood quarantines (control/quarantine.h), and
+ * the indexes the flood check and the transparency report need (as
+ * SQLite's version 9). */
+static const char migration_5[] =
+	"CREATE TABLE audit ("
+	"  seq bigint PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL,"
+	"  action text NOT NULL, object text NOT NULL, detail text NOT NULL,"
+	"  prev text NOT NULL, hash text NOT NULL, sig text);"
+	"CREATE FUNCTION hwall_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"
+	"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit"
+	"  FOR EACH ROW EXECUTE FUNCTION hwall_audit_append_only();"
+	"CREATE TABLE quarantine ("
+	"  id bigserial PRIMARY KEY, algo text NOT NULL, digest text NOT NULL,"
+	"  set_id text NOT NULL,"
+	"  state text NOT NULL CHECK (state IN ('active', 'released', 'confirmed')),"
+	"  hosts bigint NOT NULL, urls bigint NOT NULL, since bigint NOT NULL,"
+	"  decided bigint NOT NULL DEFAULT 0, actor text NOT NULL DEFAULT '');"
+	"CREATE INDEX quarantine_digest ON quarantine (digest, algo, id);"
+	"CREATE INDEX candidates_digest ON candidates (digest);"
+	"CREATE INDEX reviews_at ON reviews (at);";
+
+/* Version 6: perceptual (pdq) matches, as SQLite's version 10: the
  * candidate's nearest entry, distance, quality and variant (distance -1:
  * an exact match), each occurrence's distance and quality.  Written by
  * ctl_pg_record() after hwall_record(), for pdq matches only. */
-static const char migration_5[] =
+static const char migration_6[] =
 	"ALTER TABLE candidates ADD COLUMN near_entry text NOT NULL DEFAULT '',"
 	"  ADD COLUMN near_distance integer NOT NULL DEFAULT -1,"
 	"  ADD COLUMN near_quality integer NOT NULL DEFAULT -1,"
@@ -295,7 +318,7 @@ static const char migration_5[] =
 	"  ADD COLUMN quality integer NOT NULL DEFAULT -1;";
 
 static const char *const migrations[] = { migration_1, migration_2, migration_3, migration_4,
-					   migration_5 };
+					   migration_5, migration_6 };
 
 int ctl_pg_migrate_latest(void)
 {

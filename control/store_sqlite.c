@@ -86,6 +86,19 @@ const struct ctl_store_ops ctl_sqlite_ops = {
 	.set_summary = ctl_sqlite_set_summary,
 	.candidates_by_host = ctl_sqlite_candidates_by_host,
 
+	.audit_tail = ctl_sqlite_audit_tail,
+	.audit_insert = ctl_sqlite_audit_insert,
+	.audit_walk = ctl_sqlite_audit_walk,
+
+	.digest_spread = ctl_sqlite_digest_spread,
+	.quarantine_get = ctl_sqlite_quarantine_get,
+	.quarantine_by_id = ctl_sqlite_quarantine_by_id,
+	.quarantine_add = ctl_sqlite_quarantine_add,
+	.quarantine_decide = ctl_sqlite_quarantine_decide,
+	.quarantines = ctl_sqlite_quarantines,
+
+	.reviews_between = ctl_sqlite_reviews_between,
+	.candidates_first_seen = ctl_sqlite_candidates_first_seen,
 	.candidate_find = ctl_sqlite_candidate_find,
 	.replicas = ctl_sqlite_replicas,
 	.reviews_after = ctl_sqlite_reviews_after,

@@ -7,6 +7,7 @@
  *
  *   store_sqlite.c           open, close, the ops table
  *   store_sqlite_ingest.c    record, ingest marks, batch transactions, purge
+ *   store_sqlite_audit.c     the audit trail's rows, flood quarantines
  *   store_sqlite_workflow.c  reviews and their audit rows, allowlist, blocks
  *   store_sqlite_replica.c   what the fleet uplink reads (cursors, keys)
  *   store_sqlite_query.c     candidates, occurrences, trails, status, exports
@@ -202,6 +203,13 @@ int ctl_sqlite_counts(struct ctl_store *s, int64_t now, uint64_t *ret_allow,
 int ctl_sqlite_set_summary(struct ctl_store *s, ctl_set_fn fn, void *ctx);
 int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx);
 
+/* Step @st (a SELECT of CTL_CAND_COLS) and call @fn per candidate;
+ * finalizes @st. */
+int ctl_sqlite_each_candidate(sqlite3_stmt *st, ctl_cand_fn fn, void *ctx);
+int ctl_sqlite_reviews_between(struct ctl_store *s, int64_t since, int64_t until,
+			       ctl_review_fn fn, void *ctx);
+int ctl_sqlite_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
+				     ctl_cand_fn fn, void *ctx);
 /* Fill @c from the first 18 columns of a row (CTL_CAND_COLS). */
 void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c);
 
@@ -240,6 +248,11 @@ int ctl_sqlite_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_
 int ctl_sqlite_blocks_renew(struct ctl_store *s, int64_t now, int64_t ttl, uint64_t *ret_n);
 int ctl_sqlite_blocks_expire(struct ctl_store *s, int64_t now, uint64_t *ret_n);
 
+/* The blocks matching the constant SQL condition @where (text parameters
+ * ?1 = @t1, ?2 = @t2), by id, each to @fn. */
+int ctl_sqlite_blocks_where(struct ctl_sqlite *q, const char *where, const char *t1,
+			    const char *t2, ctl_block_fn fn, void *ctx);
+
 /* Append an audit row: candidate @id went @from -> @to, by @actor at @at;
  * @allow_scope: the allowlist entry the change made (enum ctl_allow_scope),
  * or -1. */
@@ -259,5 +272,25 @@ int ctl_sqlite_peer_mark(struct ctl_store *s, const char *dataplane, const char 
 int ctl_sqlite_peer_advance(struct ctl_store *s, const char *dataplane, const char *epoch,
 			    uint64_t seq, int64_t now);
 int ctl_sqlite_purge(struct ctl_store *s, int64_t before, uint64_t *ret_n);
+
+/* ---- audit trail, quarantines (store_sqlite_audit.c): ops of the same name ---- */
+
+int ctl_sqlite_audit_tail(struct ctl_store *s, int64_t *ret_seq,
+			  uint8_t ret_hash[CTL_AUDIT_HASH_LEN]);
+int ctl_sqlite_audit_insert(struct ctl_store *s, const struct ctl_audit_rec *r);
+int ctl_sqlite_audit_walk(struct ctl_store *s, int64_t from, uint64_t limit, bool newest_first,
+			  ctl_audit_fn fn, void *ctx);
+int ctl_sqlite_digest_spread(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			     int64_t since, uint64_t *ret_hosts, uint64_t *ret_urls);
+int ctl_sqlite_quarantine_get(struct ctl_store *s, enum hwall_algo algo, const char *digest,
+			      struct ctl_quarantine *ret);
+int ctl_sqlite_quarantine_by_id(struct ctl_store *s, int64_t id, struct ctl_quarantine *ret);
+int ctl_sqlite_quarantine_add(struct ctl_store *s, struct ctl_quarantine *q, ctl_block_fn fn,
+			      void *ctx);
+int ctl_sqlite_quarantine_decide(struct ctl_store *s, int64_t id, enum ctl_quarantine_state to,
+				 const char *actor, int64_t now, int64_t expires,
+				 uint64_t *ret_blocks);
+int ctl_sqlite_quarantines(struct ctl_store *s, int state, uint64_t offset, uint64_t limit,
+			   ctl_quarantine_fn fn, void *ctx, uint64_t *ret_total);
 
 #endif

@@ -162,11 +162,37 @@ static const char migration_7[] =
 static const char migration_8[] =
 	"ALTER TABLE candidates ADD COLUMN retroactive INTEGER NOT NULL DEFAULT 0;";
 
-/* Version 9: perceptual (pdq) matches.  A candidate keeps the nearest
+/* Version 9: the tamper-evident audit trail (control/audit.h: each row's
+ * hash covers the one before; triggers keep honest writers append-only,
+ * the chain catches the others), flood quarantines of a digest
+ * (control/quarantine.h), the index that finds a digest's candidates for
+ * the flood check (written once per new candidate; last_seen updates do
+ * not touch it), and reviews by time for the transparency report. */
+static const char migration_9[] =
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL, object TEXT NOT NULL, detail TEXT NOT NULL,"
+	"  prev BLOB NOT NULL, hash BLOB NOT NULL, sig BLOB);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY, algo TEXT NOT NULL, digest TEXT NOT NULL,"
+	"  set_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state = 'active' OR state = 'released'"
+	"    OR state = 'confirmed'),"
+	"  hosts INTEGER NOT NULL, urls INTEGER NOT NULL, since INTEGER NOT NULL,"
+	"  decided INTEGER NOT NULL DEFAULT 0, actor TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX quarantine_digest ON quarantine (digest, algo, id);"
+	"CREATE INDEX candidates_digest ON candidates (digest);"
+	"CREATE INDEX reviews_at ON reviews (at);";
+
+/* Version 10: perceptual (pdq) matches.  A candidate keeps the nearest
  * listed entry any of its occurrences matched, with the distance in bits,
  * the hash's quality and the dihedral variant (distance -1: an exact
  * match); each occurrence keeps its own distance and quality. */
-static const char migration_9[] =
+static const char migration_10[] =
 	"ALTER TABLE candidates ADD COLUMN near_entry TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE candidates ADD COLUMN near_distance INTEGER NOT NULL DEFAULT -1;"
 	"ALTER TABLE candidates ADD COLUMN near_quality INTEGER NOT NULL DEFAULT -1;"
@@ -176,7 +202,7 @@ static const char migration_9[] =
 
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
-	migration_7, migration_8, migration_9,
+	migration_7, migration_8, migration_9, migration_10,
 };
 
 int ctl_sqlite_migrate_latest(void)

@@ -104,8 +104,7 @@ static int cand_row(sqlite3_stmt *st, void *arg)
 	return w->fn(&c, w->ctx);
 }
 
-/* Step @st and call @fn per candidate row; finalizes @st. */
-static int each_candidate(sqlite3_stmt *st, ctl_cand_fn fn, void *ctx)
+int ctl_sqlite_each_candidate(sqlite3_stmt *st, ctl_cand_fn fn, void *ctx)
 {
 	struct cand_walk w = { fn, ctx };
 
@@ -130,7 +129,7 @@ int ctl_sqlite_candidates(struct ctl_store *s, const struct ctl_cand_filter *f, 
 	bind_filter(st, f);
 	sqlite3_bind_int64(st, 6, (int64_t)f->limit);
 	sqlite3_bind_int64(st, 7, (int64_t)f->offset);
-	return each_candidate(st, fn, ctx);
+	return ctl_sqlite_each_candidate(st, fn, ctx);
 }
 
 int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn fn, void *ctx)
@@ -146,7 +145,7 @@ int ctl_sqlite_candidates_by_host(struct ctl_store *s, int status, ctl_cand_fn f
 		return -EIO;
 	if (status >= 0)
 		ctl_sqlite_bind_str(st, 1, ctl_status_name((enum ctl_status)status));
-	return each_candidate(st, fn, ctx);
+	return ctl_sqlite_each_candidate(st, fn, ctx);
 }
 
 int ctl_sqlite_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret)
@@ -251,6 +250,38 @@ int ctl_sqlite_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	return ctl_sqlite_each_row(st, review_row, &w);
+}
+
+int ctl_sqlite_reviews_between(struct ctl_store *s, int64_t since, int64_t until,
+			       ctl_review_fn fn, void *ctx)
+{
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
+	struct review_walk w = { fn, ctx };
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(q->db,
+			       "SELECT id, candidate_id, at, actor, from_status, to_status, note,"
+			       " allow_scope FROM reviews WHERE at >= ?1 AND at <= ?2"
+			       " ORDER BY at, id", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	return ctl_sqlite_each_row(st, review_row, &w);
+}
+
+int ctl_sqlite_candidates_first_seen(struct ctl_store *s, int64_t since, int64_t until,
+				     ctl_cand_fn fn, void *ctx)
+{
+	struct ctl_sqlite *q = ctl_sqlite_of(s);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(q->db, "SELECT " CTL_CAND_COLS " FROM candidates"
+				      " WHERE first_seen >= ?1 AND first_seen <= ?2 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	return ctl_sqlite_each_candidate(st, fn, ctx);
 }
 
 static int status_row(sqlite3_stmt *st, void *arg)

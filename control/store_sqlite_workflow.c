@@ -106,12 +106,15 @@ int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const
 	struct ctl_sqlite *q = ctl_sqlite_of(s);
 	struct ctl_review_result res = { 0 };
 	struct ctl_candidate c;
+	/* inside the caller's transaction when one is open (the review and
+	 * its audit record commit together: control/audit.h) */
+	bool own_tx = !ctl_sqlite_in_tx(q);
 	int r;
 
 	if ((unsigned int)to >= CTL_STATUS_COUNT || (unsigned int)scope >= CTL_ALLOW_SCOPE_COUNT ||
 	    !actor || !*actor)
 		return -EINVAL;
-	r = ctl_sqlite_tx_begin(q);
+	r = own_tx ? ctl_sqlite_tx_begin(q) : 0;
 	if (r < 0)
 		return r;
 	r = ctl_sqlite_candidate(s, id, &c);
@@ -128,7 +131,7 @@ int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const
 	if (r == 0)
 		r = ctl_sqlite_review_append(q, id, now, actor, c.status, to, note ? note : "",
 					     res.allow_added ? (int)scope : -1);
-	if (r == 0)
+	if (r == 0 && own_tx)
 		r = ctl_sqlite_tx_commit(q);
 	if (r < 0)
 		goto out_rollback;
@@ -137,7 +140,8 @@ int ctl_sqlite_review(struct ctl_store *s, int64_t id, enum ctl_status to, const
 	return 0;
 
 out_rollback:
-	ctl_sqlite_tx_rollback(q);
+	if (own_tx)
+		ctl_sqlite_tx_rollback(q);
 	return r;
 }
 
@@ -411,6 +415,22 @@ int ctl_sqlite_blocks(struct ctl_store *s, int64_t now, uint64_t offset, uint64_
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	sqlite3_bind_int64(st, 3, (int64_t)offset);
+	return ctl_sqlite_each_row(st, block_row, &w);
+}
+
+int ctl_sqlite_blocks_where(struct ctl_sqlite *q, const char *where, const char *t1,
+			    const char *t2, ctl_block_fn fn, void *ctx)
+{
+	struct block_walk w = { fn, ctx };
+	char sql[512];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), "SELECT " CTL_BLOCK_COLS " FROM blocks WHERE %s ORDER BY id",
+		 where);
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	ctl_sqlite_bind_str(st, 1, t1);
+	ctl_sqlite_bind_str(st, 2, t2);
 	return ctl_sqlite_each_row(st, block_row, &w);
 }
 

@@ -3,8 +3,9 @@
  * store_status.c - the review workflow's states by name: what the API, the
  * exports and every store back end write and read (docs/controld.md, "The
  * review workflow"), the scopes of a false positive's allowlist entry, and
- * the names of the event fields that ingest may normalise, and the start
- * of a replica.  Calls nothing; everything else in the store may use it.
+ * the names of the event fields that ingest may normalise, the states of a
+ * flood quarantine, and the start of a replica.  Calls nothing; everything
+ * else in the store may use it.
  */
 #include "control/store.h"
 
@@ -24,12 +25,18 @@ const char *ctl_status_name(enum ctl_status st)
 	return (unsigned int)st < CTL_STATUS_COUNT ? status_names[st] : "?";
 }
 
-int ctl_status_parse(const char *name)
+/* The index of @name in @names[@n], or -EINVAL. */
+static int name_index(const char *const *names, int n, const char *name)
 {
-	for (int i = 0; name && i < CTL_STATUS_COUNT; i++)
-		if (strcmp(name, status_names[i]) == 0)
+	for (int i = 0; name && i < n; i++)
+		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -EINVAL;
+}
+
+int ctl_status_parse(const char *name)
+{
+	return name_index(status_names, CTL_STATUS_COUNT, name);
 }
 
 bool ctl_status_open(enum ctl_status st)
@@ -60,10 +67,23 @@ const char *ctl_allow_scope_name(enum ctl_allow_scope scope)
 
 int ctl_allow_scope_parse(const char *name)
 {
-	for (int i = 0; name && i < CTL_ALLOW_SCOPE_COUNT; i++)
-		if (strcmp(name, scope_names[i]) == 0)
-			return i;
-	return -EINVAL;
+	return name_index(scope_names, CTL_ALLOW_SCOPE_COUNT, name);
+}
+
+static const char *const quar_names[CTL_QUAR_STATE_COUNT] = {
+	[CTL_QUAR_ACTIVE] = "active",
+	[CTL_QUAR_RELEASED] = "released",
+	[CTL_QUAR_CONFIRMED] = "confirmed",
+};
+
+const char *ctl_quarantine_state_name(enum ctl_quarantine_state st)
+{
+	return (unsigned int)st < CTL_QUAR_STATE_COUNT ? quar_names[st] : "?";
+}
+
+int ctl_quarantine_state_parse(const char *name)
+{
+	return name_index(quar_names, CTL_QUAR_STATE_COUNT, name);
 }
 
 void ctl_replica_init(struct ctl_replica *rep, const struct ctl_candidate *c)

@@ -52,6 +52,14 @@
 	X(http_pipeline_full, "more pipelined requests pending than max_pending")           \
 	X(http_upgrade, "101, CONNECT or HTTP/2 preface: no longer HTTP/1.1")               \
 	X(http_no_memory, "header buffer, request or object pool exhausted")                \
+	/* HTTP/2 connections given up (http2.c) */                                         \
+	X(h2_protocol_error, "HTTP/2 frame violating RFC 9113 (preface, stream 0, length, padding, order)") \
+	X(h2_block_too_large, "HTTP/2 header block or buffered frame over max_block")      \
+	X(h2_header_list_too_large, "HTTP/2 decoded header list over max_header_list")      \
+	X(h2_hpack_error, "HPACK block the inflater refused")                              \
+	X(h2_hpack_table_too_large, "SETTINGS_HEADER_TABLE_SIZE over max_table")          \
+	X(h2_too_many_streams, "more HTTP/2 streams open at once than max_streams")        \
+	X(h2_gap_in_frame, "hole in an HTTP/2 frame header or header block: framing lost")  \
 	/* objects (body.c, worker.c) */                                                     \
 	X(obj_too_large, "body over max_object_bytes: hashing stopped")                     \
 	X(obj_abandoned_rst, "object in flight when the connection was reset")              \
@@ -63,6 +71,7 @@
 	X(obj_truncated_fin, "connection closed before the framed body ended")              \
 	X(obj_incomplete, "object ended with holes or conflicting overlaps")                \
 	X(obj_response_lost, "request whose response head was lost in a hole (URL, no body)") \
+	X(obj_h2_reset, "HTTP/2 object in flight when its stream was reset (RST_STREAM)")   \
 	/* matches (verdict.c) */                                                            \
 	X(allowlisted, "set hit skipped: the digest is in the local allowlist")
 
@@ -87,9 +96,15 @@
 	X(http_cl_and_te, "Content-Length and chunked both present: chunked used")          \
 	X(http_path_truncated, "request-target longer than the stored path")               \
 	X(http_host_truncated, "Host longer than the stored host (255 bytes): cut, flagged")  \
-	X(objects, "response bodies that ended or were abandoned")                          \
+	X(h2_streams, "HTTP/2 request streams (also counted in http_requests)")           \
+	X(objects, "response and upload bodies that ended or were abandoned")               \
 	X(objects_complete, "objects whose every body byte was hashed in order")            \
 	X(objects_partial, "206 bodies (hashed, flagged partial)")                          \
+	X(objects_decoded, "complete objects whose Content-Encoding was decoded and hashed") \
+	X(decode_errors, "complete objects whose encoded stream was corrupt or cut")         \
+	X(decode_capped, "objects whose decoding hit the size or ratio cap (a bomb)")        \
+	X(objects_upload, "request bodies (PUT, POST) hashed as objects (also in objects)")  \
+	X(uploads_unhashed, "request bodies only framed: no object or request free")         \
 	X(objects_stitched, "whole objects stitched from 206 ranges (also in objects)")     \
 	X(stitch_evicted, "range stitchings dropped for room or after their idle timeout")  \
 	X(stitch_broken, "range stitchings dropped: a range of them ended incomplete")      \

@@ -93,10 +93,10 @@ static void server_text(const struct dp_event_obj *e, char *out, size_t cap)
 		inet_ntop(AF_INET6, e->server, out, (socklen_t)cap);
 }
 
-/* "digests":{"<algo>":"<hex>",...} for every digest the object has. */
-static void digests_json(struct hwall_json *w, const struct dp_digests *d)
+/* "@key":{"<algo>":"<hex>",...} for every digest the object has. */
+static void digests_json(struct hwall_json *w, const char *key, const struct dp_digests *d)
 {
-	hwall_json_obj_begin(w, "digests");
+	hwall_json_obj_begin(w, key);
 	for (int a = 0; a < HWALL_ALGO_COUNT; a++)
 		if (d->mask & (1u << a))
 			hwall_json_hex(w, hwall_algo_name((enum hwall_algo)a), d->bytes[a],
@@ -117,12 +117,26 @@ static void range_json(struct hwall_json *w, const struct dp_range *r)
 	hwall_json_obj_end(w);
 }
 
+/* "content_encoding":"gzip","decoded":true|false[,"decoded_size":N]: with
+ * decoded, "digests" are the decoded file's, "wire_digests" the bytes'. */
+static void coding_json(struct hwall_json *w, const struct dp_obj *o)
+{
+	hwall_json_str(w, "content_encoding", dp_coding_name((enum dp_coding)o->coding));
+	hwall_json_bool(w, "decoded", o->decoded);
+	if (o->decoded)
+		hwall_json_u64(w, "decoded_size", o->dsize);
+}
+
 static void match_json(struct hwall_json *w, const struct dp_obj *o, const struct dp_match *m)
 {
+	const struct dp_digests *d = m->decoded ? &o->ddigests : &o->digests;
+
 	hwall_json_str(w, "set", m->set->info.id);
 	hwall_json_u64(w, "set_version", m->set->info.version);
 	hwall_json_str(w, "algo", hwall_algo_name(m->algo));
-	hwall_json_hex(w, "digest", o->digests.bytes[m->algo], hwall_algo_len(m->algo));
+	hwall_json_hex(w, "digest", d->bytes[m->algo], hwall_algo_len(m->algo));
+	if (m->decoded)
+		hwall_json_bool(w, "decoded", true);
 	hwall_json_u64(w, "category", m->category);
 	hwall_json_u64(w, "ref", m->ref);
 	if (!m->near)
@@ -150,6 +164,7 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	hwall_json_str(&w, "server_ip", ip);
 	hwall_json_u64(&w, "server_port", e->server_port);
 	hwall_json_str(&w, "client", e->client);
+	hwall_json_str(&w, "direction", o->upload ? "upload" : "download");
 	hwall_json_wire(&w, "host", t ? t->host : "");
 	hwall_json_wire(&w, "path", t ? event_path(t->path, path, sizeof(path)) : "");
 	hwall_json_wire(&w, "method", t ? t->method : "");
@@ -170,7 +185,11 @@ size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, cons
 	if (o->stitched)
 		hwall_json_bool(&w, "stitched", true);
 	hwall_json_str(&w, "outcome", complete ? "complete" : dp_drop_name(o->outcome));
-	digests_json(&w, &o->digests);
+	if (o->coding)
+		coding_json(&w, o);
+	digests_json(&w, "digests", o->decoded ? &o->ddigests : &o->digests);
+	if (o->decoded)
+		digests_json(&w, "wire_digests", &o->digests);
 	if (m)
 		match_json(&w, o, m);
 	hwall_json_obj_end(&w);

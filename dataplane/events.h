@@ -7,10 +7,12 @@
  * counters.  Writes: one JSON object per line:
  *
  *   {"event":"object","ts":...,"server_ip":...,"server_port":...,"client":...,
+ *    "direction":"download"|"upload",
  *    "host":...,"path":...,"method":...[,"host_truncated":true]
  *    [,"path_truncated":true][,"request_lost":true],"status":...,"size":...,
  *    "complete":...,"partial":...[,"range":{"start":S,"end":E,"total":T|null}]
- *    [,"stitched":true],"outcome":...,"digests":{"xxh3-128":...}}
+ *    [,"stitched":true],"outcome":...[,"content_encoding":"gzip","decoded":B
+ *    [,"decoded_size":N]],"digests":{"xxh3-128":...}[,"wire_digests":{...}]}
  *   {"event":"match", the same fields, "set","set_version","algo",
  *    "digest","category","ref"[,"matched","distance","quality","variant"]}
  *    (the last four for a pdq match: digest is the object's PDQ hash,

@@ -64,6 +64,7 @@ void dp_http_fini(struct dp_http *h)
 		struct dp_obj *o = h->obj_free;
 		h->obj_free = o->next_free;
 		dp_digest_free(o->dg);
+		dp_digest_free(o->ddg);
 		free(o);
 	}
 }
@@ -122,7 +123,7 @@ static void txn_put(struct dp_http *h, struct dp_txn *t)
 static struct dp_obj *obj_get(struct dp_http *h)
 {
 	struct dp_obj *o = h->obj_free;
-	struct dp_digest *dg;
+	struct dp_digest *dg, *ddg;
 	int r;
 
 	if (o) {
@@ -134,11 +135,14 @@ static struct dp_obj *obj_get(struct dp_http *h)
 			free(o);
 			return NULL;
 		}
+		o->ddg = NULL;
 		h->obj_n++;
 	}
 	dg = o->dg;
+	ddg = o->ddg;
 	memset(o, 0, sizeof(*o));
 	o->dg = dg;
+	o->ddg = ddg;
 	o->outcome = DP_DROP_COUNT;
 	r = h->mbh ? dp_digest_start_mb(dg, h->algo_mask, h->mbh)
 		   : dp_digest_start(dg, h->algo_mask);
@@ -154,34 +158,11 @@ static struct dp_obj *obj_get(struct dp_http *h)
 
 /* ---- objects ---- */
 
-/* A range that continued a stitching ended: when the whole is stitched,
- * report it as an object of its own (its URL is the range's). */
-static void stitch_end(struct dp_http *h, const struct dp_obj *o, void *owner)
+/* Finish @o: digests, outcome (exactly one counter), the worker's
+ * callback, recycling.  @why is DP_DROP_COUNT for a body that ended by its
+ * framing. */
+static void obj_finish(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner)
 {
-	const struct dp_range *r = &o->range;
-	bool whole_body = o->outcome == DP_DROP_COUNT && o->size == r->end - r->start + 1;
-	struct dp_obj so = { .txn = o->txn, .size = r->total, .status = 206, .stitched = true,
-			     .outcome = DP_DROP_COUNT,
-			     .range = { .end = r->total - 1, .total = r->total, .set = true,
-					.total_known = true } };
-
-	if (!dp_stitch_done(&h->stitch, o->stitch, whole_body, r->end, &so.digests))
-		return;
-	h->ctr->info[DP_INFO_objects]++;
-	h->ctr->info[DP_INFO_objects_complete]++;
-	h->object_fn(h->object_ctx, owner, &so);
-}
-
-/* Finish the object in flight: digests, outcome (exactly one counter), the
- * worker's callback, recycling.  @why is DP_DROP_COUNT for a body that
- * ended by its framing. */
-static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
-{
-	struct dp_obj *o = c->obj;
-
-	if (!o)
-		return;
-	c->obj = NULL;
 	if (why != DP_DROP_COUNT)
 		o->outcome = why;
 	else if (o->too_large)
@@ -190,6 +171,8 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 		o->outcome = DP_DROP_obj_incomplete;
 	/* Only a complete body's digest is the object's: md5/sha1 of the
 	 * rest are not worth finishing. */
+	if (o->coding)
+		dp_http_decode_end(h, o);
 	if (o->outcome != DP_DROP_COUNT)
 		dp_digest_abandon(o->dg);
 	o->pending = dp_digest_end(o->dg);
@@ -202,11 +185,32 @@ static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why,
 		h->ctr->drop[o->outcome]++;
 	if (o->partial)
 		h->ctr->info[DP_INFO_objects_partial]++;
+	if (o->upload)
+		h->ctr->info[DP_INFO_objects_upload]++;
 	h->object_fn(h->object_ctx, owner, o);
 	if (o->stitch)
-		stitch_end(h, o, owner);
+		dp_http_stitch_end(h, o, owner);
 	if (!o->pending)
 		dp_http_obj_put(h, o);
+}
+
+/* The response body in flight on @c, and the request body (upload). */
+static void obj_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
+{
+	struct dp_obj *o = c->obj;
+
+	c->obj = NULL;
+	if (o)
+		obj_finish(h, o, why, owner);
+}
+
+static void upload_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
+{
+	struct dp_obj *o = c->up;
+
+	c->up = NULL;
+	if (o)
+		obj_finish(h, o, why, owner);
 }
 
 void dp_http_obj_put(struct dp_http *h, struct dp_obj *o)
@@ -222,6 +226,8 @@ void dp_http_body_sync(struct dp_http_conn *c)
 {
 	if (c->obj)
 		dp_digest_sync(c->obj->dg);
+	if (c->up)
+		dp_digest_sync(c->up->dg);
 }
 
 static void body_out(void *ctx, const uint8_t *p, uint32_t len)
@@ -240,6 +246,8 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 	dp_digest_update(o->dg, p, len);
 	if (o->stitch)
 		dp_stitch_feed(o->stitch, p, len, &o->stitch_skip);
+	if (o->dec && !o->decode_err)
+		dp_http_decode_feed(o, p, len);
 	/* Image bodies only: the tap looks at the first bytes of each body. */
 	if (h->pdq && (o->pdq || o->size == 0))
 		dp_pdq_tap_data(h->pdq, &o->pdq, o->size, p, len);
@@ -259,6 +267,7 @@ static int give_up(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, 
 {
 	h->ctr->drop[why]++;
 	obj_end(h, c, DP_DROP_obj_abandoned_conn, owner);
+	upload_end(h, c, DP_DROP_obj_abandoned_conn, owner);
 	c->dead = true;
 	for (int i = 0; i < DP_DIR_COUNT; i++)
 		hdr_put(h, &c->dir[i]);
@@ -320,6 +329,28 @@ static void pending_push(struct dp_http_conn *c, struct dp_txn *t)
 	c->npending++;
 }
 
+/* A PUT or POST with a body: the body is an object too, hashed and looked
+ * up like a response's (an upload may be caught before anyone downloads
+ * it).  It keeps a copy of the request's URL (the request itself waits
+ * for its response).  Without a free object or request the body is only
+ * framed (uploads_unhashed). */
+static void upload_start(struct dp_http *h, struct dp_http_conn *c, const struct dp_txn *t)
+{
+	struct dp_txn *u = txn_get(h);
+	struct dp_obj *o = u ? obj_get(h) : NULL;
+
+	if (!o) {
+		txn_put(h, u);
+		h->ctr->info[DP_INFO_uploads_unhashed]++;
+		return;
+	}
+	*u = *t;
+	u->next = NULL;
+	o->txn = u;
+	o->upload = true;
+	c->up = o;
+}
+
 /* A request head is complete: queue it and frame its body. */
 static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *buf, uint32_t end_seq)
 {
@@ -356,6 +387,10 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 		h->ctr->info[DP_INFO_http_cl_and_te]++;
 	if (hd.mode == DP_BODY_CLOSE)
 		hd.mode = DP_BODY_NONE;
+	/* An empty body (Content-Length: 0) is no upload. */
+	if ((hd.mode == DP_BODY_CHUNKED || (hd.mode == DP_BODY_LENGTH && hd.length > 0)) &&
+	    (!strcmp(t->method, "PUT") || !strcmp(t->method, "POST")))
+		upload_start(h, c, t);
 	dp_body_start(&d->body, hd.mode, hd.length);
 	d->state = hd.mode == DP_BODY_NONE ? H_IDLE : H_BODY;
 	return DP_DROP_COUNT;
@@ -473,6 +508,8 @@ static enum dp_drop on_response(struct dp_http *h, struct dp_http_conn *c, char 
 	o->partial = hd.status == 206;
 	if (o->partial && hd.range.set)
 		on_range(h, o, &hd);
+	if (hd.coding != DP_CODING_NONE)
+		dp_http_decode_start(h, o, hd.coding);
 	c->obj = o;
 	dp_body_start(&d->body, mode, hd.length);
 	d->state = H_BODY;
@@ -528,6 +565,8 @@ static void body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir
 {
 	if (dir == DP_DIR_S2C)
 		obj_end(h, c, DP_DROP_COUNT, owner);
+	else
+		upload_end(h, c, DP_DROP_COUNT, owner);
 	c->dir[dir].state = H_IDLE;
 }
 
@@ -568,6 +607,8 @@ static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir,
 		d->tentative = false;
 		h->ctr->info[d->resync_why]++;
 	}
+	if (dir == DP_DIR_C2S && h->request_fn)
+		h->request_fn(h->request_ctx, owner, c->pend_tail);
 	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
 		body_done(h, c, dir, owner);
 	return 0;
@@ -611,9 +652,10 @@ int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uin
 		if (d->state == H_RESYNC) {
 			n = resync_feed(c, dir, ack, p, len);
 		} else if (d->state == H_BODY) {
-			void *ctx[2] = { h, c->obj };
+			struct dp_obj *bo = dir == DP_DIR_S2C ? c->obj : c->up;
+			void *ctx[2] = { h, bo };
 			n = dp_body_decode(&d->body, p, len, h->lim.max_chunk_line,
-					   dir == DP_DIR_S2C ? body_out : discard_out, ctx, &done, &err);
+					   bo ? body_out : discard_out, ctx, &done, &err);
 		} else {
 			if (d->state == H_IDLE && dir == DP_DIR_S2C)
 				c->resp_ack = ack;
@@ -692,8 +734,9 @@ int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint
 	if (d->state == H_DONE)
 		return 0;
 	if (d->state == H_BODY) {
-		if (c->obj && dir == DP_DIR_S2C)
-			c->obj->holes = true;
+		struct dp_obj *bo = dir == DP_DIR_S2C ? c->obj : c->up;
+		if (bo)
+			bo->holes = true;
 		if (!dp_body_skip(&d->body, len, &done, &rest)) {
 			why = DP_INFO_http_resync_chunk;
 			body_done(h, c, dir, owner); /* incomplete: it has holes */
@@ -724,13 +767,16 @@ void dp_http_fin(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, voi
 
 void dp_http_conflict(struct dp_http_conn *c, enum dp_dir dir)
 {
-	if (dir == DP_DIR_S2C && c->obj)
-		c->obj->holes = true;
+	struct dp_obj *bo = dir == DP_DIR_S2C ? c->obj : c->up;
+
+	if (bo)
+		bo->holes = true;
 }
 
 void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, void *owner)
 {
 	obj_end(h, c, why, owner);
+	upload_end(h, c, why, owner);
 	for (int i = 0; i < DP_DIR_COUNT; i++)
 		hdr_put(h, &c->dir[i]);
 	while (c->pend_head) {
@@ -749,5 +795,34 @@ void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why
 
 bool dp_http_idle(const struct dp_http_conn *c)
 {
-	return !c->dir[0].hdr && !c->dir[1].hdr && !c->pend_head && !c->obj;
+	return !c->dir[0].hdr && !c->dir[1].hdr && !c->pend_head && !c->obj && !c->up;
+}
+
+struct dp_txn *dp_http_txn_new(struct dp_http *h)
+{
+	return txn_get(h);
+}
+
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t)
+{
+	txn_put(h, t);
+}
+
+struct dp_obj *dp_http_obj_new(struct dp_http *h)
+{
+	return obj_get(h);
+}
+
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len)
+{
+	void *ctx[2] = { h, o };
+
+	body_out(ctx, p, len);
+}
+
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner)
+{
+	struct dp_http_conn one = { .obj = o };
+
+	obj_end(h, &one, why, owner);
 }

@@ -28,10 +28,12 @@
 #define HASHWALL_DATAPLANE_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane/body.h"
 #include "dataplane/counters.h"
+#include "dataplane/decode.h"
 #include "dataplane/digest.h"
 #include "dataplane/stitch.h"
 
@@ -79,7 +81,7 @@ struct dp_txn {
 struct dp_pdq_tap;
 struct dp_pdq_copy;
 
-/* A response body in flight, then finished. */
+/* A response body (or an uploaded request body) in flight, then finished. */
 struct dp_obj {
 	struct dp_obj *next_free;
 	struct dp_digest *dg;
@@ -95,9 +97,19 @@ struct dp_obj {
 	bool too_large;
 	bool pending;           /* md5/sha1 finished after the burst: see dp_http_object_fn */
 	bool stitched;          /* ranges of one URL stitched into the whole (stitch.h) */
+	bool upload;            /* a request body (PUT, POST), status 0 */
 	struct dp_range range;  /* 206: its Content-Range */
 	struct dp_stitch_ent *stitch; /* the stitching this 206 continues, or NULL */
 	uint64_t stitch_skip;   /* body bytes already stitched by an earlier range */
+	/* Content-Encoding (decode.h): the decoded body's digests besides the
+	 * wire bytes' (digests above) */
+	struct dp_decoder *dec;
+	struct dp_digest *ddg;  /* kept with the object in the pool */
+	struct dp_digests ddigests; /* valid when decoded */
+	uint64_t dsize;         /* decoded bytes */
+	uint8_t coding;         /* enum dp_coding */
+	int decode_err;         /* 0, -EINVAL (corrupt or cut), -EFBIG (caps), -ENOMEM */
+	bool decoded;           /* complete and decoded: ddigests are the file's */
 };
 
 /* One direction of a connection. */
@@ -117,6 +129,7 @@ struct dp_http_conn {
 	struct dp_txn *pend_head;
 	struct dp_txn *pend_tail;
 	struct dp_obj *obj;
+	struct dp_obj *up;  /* the request body in flight (PUT, POST): an upload */
 	uint32_t resp_ack;  /* ACK of the segment where the response head began */
 	uint32_t c2s_seq;   /* client sequence number after the bytes given so far */
 	uint8_t npending;
@@ -137,6 +150,10 @@ struct dp_http_conn {
  */
 typedef void (*dp_http_object_fn)(void *ctx, void *owner, const struct dp_obj *obj);
 
+/* Called with every request parsed (HTTP/1.1 head, HTTP/2 request
+ * stream), before its response; @owner is what the data calls got. */
+typedef void (*dp_http_request_fn)(void *ctx, void *owner, const struct dp_txn *txn);
+
 /* Per-worker HTTP context: limits, pools, counters. */
 struct dp_http {
 	struct dp_http_limits lim;
@@ -146,6 +163,8 @@ struct dp_http {
 	struct dp_counters *ctr;
 	dp_http_object_fn object_fn;
 	void *object_ctx;
+	dp_http_request_fn request_fn; /* NULL: none (the TLS tap's URL blocks) */
+	void *request_ctx;
 	void *hdr_free;
 	struct dp_txn *txn_free;
 	struct dp_obj *obj_free;
@@ -216,5 +235,24 @@ void dp_http_obj_put(struct dp_http *h, struct dp_obj *o);
 
 /* Whether @c holds no buffer, request or object (an idle connection). */
 bool dp_http_idle(const struct dp_http_conn *c);
+
+/* ---- the same objects framed otherwise (HTTP/2, http2.c) ---- */
+
+/* A request from the pool (zeroed), or NULL when the pool is exhausted. */
+struct dp_txn *dp_http_txn_new(struct dp_http *h);
+
+/* Give @t back (accepts NULL). */
+void dp_http_txn_free(struct dp_http *h, struct dp_txn *t);
+
+/* An object from the pool with its digests started, or NULL. */
+struct dp_obj *dp_http_obj_new(struct dp_http *h);
+
+/* @len more decoded body bytes of @o (max_object_bytes applies). */
+void dp_http_obj_body(struct dp_http *h, struct dp_obj *o, const uint8_t *p, uint32_t len);
+
+/* Finish @o as the HTTP/1.1 stage does (outcome @why, DP_DROP_COUNT when
+ * its framing ended it; counters; the object callback with @owner) and
+ * give it and its request back to the pools. */
+void dp_http_obj_end(struct dp_http *h, struct dp_obj *o, enum dp_drop why, void *owner);
 
 #endif

@@ -177,6 +177,8 @@ enum dp_drop dp_http_parse_fields(const struct dp_http *h, char *buf, struct dp_
 		} else if (strcasecmp(line, "transfer-encoding") == 0) {
 			hd->have_te = true;
 			hd->te_chunked = last_is_chunked(val);
+		} else if (strcasecmp(line, "content-encoding") == 0) {
+			hd->coding = dp_coding_parse(val);
 		} else if (strcasecmp(line, "content-range") == 0) {
 			if (dp_http_content_range(val, &hd->range) < 0)
 				hd->range.set = false; /* a 206 without one: not stitched */

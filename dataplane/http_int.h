@@ -22,6 +22,7 @@ struct dp_head {
 	struct dp_range range;                  /* Content-Range */
 	char validator[DP_STITCH_VALIDATOR_MAX]; /* "E" + strong ETag, else "L" + Last-Modified */
 	bool have_etag;
+	enum dp_coding coding;                  /* Content-Encoding */
 };
 
 /* Whether @ch is a tchar (RFC 9110 5.6.2). */
@@ -38,6 +39,21 @@ void dp_http_copy_str(char *dst, size_t cap, const char *src, size_t len, bool *
  * below COMPLETE, numbers over 2^60).  @ret is untouched on failure.
  */
 int dp_http_content_range(const char *v, struct dp_range *ret);
+
+/* A 206 that continued a stitching ended (http_media.c): when the whole
+ * is stitched, it is reported as an object of its own. */
+void dp_http_stitch_end(struct dp_http *h, const struct dp_obj *o, void *owner);
+
+/* Start decoding @o's body as @c (http_media.c); a failure to set up
+ * leaves o->decode_err set and the body hashed as sent. */
+void dp_http_decode_start(struct dp_http *h, struct dp_obj *o, enum dp_coding c);
+
+/* @len more body bytes of @o (as framed) to its decoder. */
+void dp_http_decode_feed(struct dp_obj *o, const uint8_t *p, uint32_t len);
+
+/* @o's body ended or was given up (outcome set): finish decoding, set
+ * o->decoded and o->ddigests, count; the decoder's buffers are zeroed. */
+void dp_http_decode_end(struct dp_http *h, struct dp_obj *o);
 
 /* HTTP/1.0, 1.1 and any other HTTP/1.x. */
 bool dp_http_version_ok(const char *v);

@@ -52,6 +52,7 @@ struct dp_match {
 	enum hwall_algo algo;
 	uint8_t category;
 	uint32_t ref;
+	bool decoded; /* a digest of the decoded body (Content-Encoding), not of the wire bytes */
 	const struct dp_match_near *near; /* NULL: an exact hit */
 };
 

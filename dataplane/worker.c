@@ -17,7 +17,7 @@
 #include "dataplane/pdq/pdq_tap.h"
 
 #define EXPIRE_BATCH 64
-#define MATCHES_MAX (DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set */
+#define MATCHES_MAX (2 * DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set, wire and decoded */
 
 /* What reasm's callbacks need to reach the HTTP stage. */
 struct seg_ctx {
@@ -91,6 +91,14 @@ static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_
 	/* Only a complete body's digest is the object's digest. */
 	if (complete)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
+	/* A compressed response: the decoded file is looked up too. */
+	if (o->decoded) {
+		unsigned int k = dp_verdict_count(w->sets, &o->ddigests, m + n, MATCHES_MAX - n,
+						  &w->ctr);
+		for (unsigned int i = n; i < n + k; i++)
+			m[i].decoded = true;
+		n += k;
+	}
 	w->ctr.info[DP_INFO_matches] += n;
 	if (w->journal && o->outcome == DP_DROP_COUNT)
 		dp_jput(w->journal, o, of->family, &of->key, of->ts_ns);
@@ -180,7 +188,10 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		   dp_worker_event_fn fn, void *fn_ctx)
 {
 	unsigned int mask = conf->hash_mask | (sets ? sets->algo_mask : 0);
-	/* A stream and an object per flow, and the objects ended in a burst. */
+	/* A stream and an object per flow, and the objects ended in a burst;
+	 * objects (allocated as needed) also for an upload per flow beside
+	 * its response: one beyond the streams hashes md5/sha1 on OpenSSL
+	 * (digest_mbh_full), never giving up a connection for want of one. */
 	uint32_t max_objs = conf->max_flows + DP_WORKER_PENDING_MAX;
 	struct mbh_config mcfg = { .impl = conf->mbh_impl, .max_streams = max_objs };
 	int r;
@@ -211,7 +222,8 @@ int dp_worker_init(struct dp_worker *w, const struct dp_worker_conf *conf,
 		r = -ENOMEM;
 		goto out_mbh;
 	}
-	dp_http_init(&w->http, &conf->http, mask, max_objs, &w->ctr, on_object, w);
+	dp_http_init(&w->http, &conf->http, mask, max_objs + conf->max_flows, &w->ctr, on_object,
+		     w);
 	w->http.mbh = w->mbh;
 	return 0;
 out_mbh:

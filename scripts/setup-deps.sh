@@ -18,11 +18,14 @@ PACKAGES=(
 	libmicrohttpd-dev libcurl4-openssl-dev curl
 	libpq-dev postgresql-15   # the fleet: central store (tests start their own server)
 	libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev   # PDQ image decoders
+	libbrotli-dev   # Content-Encoding br (zlib1g-dev: gzip, deflate)
+	libnghttp2-dev   # HTTP/2: HPACK (dataplane/http2.c)
 	# tests and operations
 	iproute2 tcpdump ethtool procps psmisc python3 ca-certificates
 	time   # /usr/bin/time: peak memory of a streamed replay
 	imagemagick   # PDQ tests: re-encoded, resized and cropped variants
-	nginx   # e2e: the origin that serves the PDQ test images (dataplane/e2e-pdq)
+	nginx apache2 nghttp2-client   # TLS tap e2e and bench: HTTPS servers, h2load
+	chromium chromium-driver python3-selenium   # the console's browser test
 )
 
 missing=()

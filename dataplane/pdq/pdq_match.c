@@ -61,7 +61,8 @@ unsigned int dp_pdq_match(const struct dp_setlist *l, const struct dp_pdq_conf *
 		near[n].distance = hit.distance;
 		near[n].quality = (uint32_t)res->quality;
 		near[n].variant = v;
-		out[n] = (struct dp_match){ s, HWALL_ALGO_PDQ, hit.category, hit.ref, &near[n] };
+		out[n] = (struct dp_match){ .set = s, .algo = HWALL_ALGO_PDQ, .category = hit.category,
+					    .ref = hit.ref, .near = &near[n] };
 		n++;
 	}
 	if (n)

@@ -38,6 +38,10 @@ int gen_scen_idle(struct gen_ctx *ctx);
 
 /* gen_scen_ranges.c */
 int gen_scen_ranges(struct gen_ctx *ctx);
+int gen_scen_uploads(struct gen_ctx *ctx);
+
+/* gen_scen_coding.c */
+int gen_scen_encodings(struct gen_ctx *ctx);
 
 /* gen_scen_loss.c */
 int gen_scen_loss(struct gen_ctx *ctx);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * gen_scen_ranges.c - scenario "ranges": a file fetched in pieces, as video
+ * gen_scen_ranges.c - scenarios "ranges" and "uploads".  Ranges: a file
+ * fetched in pieces, as video
  * players and download managers do.  Three ranges of one URL with one
  * strong ETag, the second on another connection and overlapping the
  * first, cover the file from byte 0: each is a partial object, and the
  * dataplane stitches them into one more object with the whole file's
  * digests (known, so it must match).  Ranges of a second URL without a
  * validator cover their file too but must not be stitched; a 206 of a
- * whole file is a whole object.
+ * whole file is a whole object.  Uploads: see gen_scen_uploads().
  */
 #include "gen_scen.h"
 
@@ -99,5 +100,88 @@ int gen_scen_ranges(struct gen_ctx *ctx)
 out_free:
 	free(file);
 	free(other);
+	return err;
+}
+
+/* Send @body as the body of a @method request to @path on @f (chunked in
+ * 1000-byte chunks, or with Content-Length); the upload object expected,
+ * known: a match before anyone downloads it. */
+static int upload(struct gen_flow *f, const char *method, const char *path, const uint8_t *body,
+		  size_t len, bool chunked)
+{
+	struct gen_obj *o = gen_obj_add(f->ctx, f, method, path, 0);
+	struct gen_buf req = { 0 };
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	o->size = len;
+	o->expect = GEN_EXPECT_COMPLETE;
+	o->known_pref = GEN_KNOWN_ALWAYS;
+	gen_digest_all(body, len, o->dig);
+	err = gen_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", method, path, o->host,
+			     chunked ? "Transfer-Encoding: chunked\r\n" : "");
+	if (!err && !chunked) {
+		req.len -= 2; /* the head's end comes after Content-Length */
+		err = gen_buf_printf(&req, "Content-Length: %zu\r\n\r\n", len);
+		if (!err)
+			err = gen_buf_put(&req, body, len);
+	}
+	for (size_t off = 0; !err && chunked && off < len; off += 1000) {
+		size_t n = len - off < 1000 ? len - off : 1000;
+		err = gen_buf_printf(&req, "%zx\r\n", n);
+		if (!err)
+			err = gen_buf_put(&req, body + off, n);
+		if (!err)
+			err = gen_buf_put(&req, "\r\n", 2);
+	}
+	if (!err && chunked)
+		err = gen_buf_put(&req, "0\r\n\r\n", 5);
+	if (!err)
+		err = gen_flow_send(f, GEN_C2S, req.data, req.len);
+	gen_buf_free(&req);
+	return err;
+}
+
+/* The server's answer to an upload: 201 with a short body (an object). */
+static int created(struct gen_flow *f, const char *method, const char *path)
+{
+	struct gen_resp r = { .status = 201, .body_len = 7, .body = (const uint8_t *)"created" };
+	struct gen_obj *o = gen_obj_add(f->ctx, f, method, path, 201);
+	struct gen_buf resp = { 0 };
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	o->size = 7;
+	o->expect = GEN_EXPECT_COMPLETE;
+	o->known_pref = GEN_KNOWN_NEVER;
+	gen_digest_all(r.body, 7, o->dig);
+	err = gen_http_response(f->ctx, &resp, &r, r.body);
+	if (!err)
+		err = gen_flow_send(f, GEN_S2C, resp.data, resp.len);
+	gen_buf_free(&resp);
+	return err;
+}
+
+/*
+ * Scenario "uploads": a PUT (Content-Length) and a chunked POST of files
+ * whose digests are known: each an upload object that matches before the
+ * file is ever served; the 201 answers are objects of their own.
+ */
+int gen_scen_uploads(struct gen_ctx *ctx)
+{
+	struct gen_flow *f = gen_flow_new(ctx, &plain);
+	uint8_t *a = gen_body(ctx, 30000), *b = gen_body(ctx, 4500);
+	char pa[128], pb[128];
+	int err = f && a && b ? gen_flow_handshake(f) : -ENOMEM;
+
+	gen_path(ctx, pa, "put");
+	gen_path(ctx, pb, "post");
+	if (!err && !(err = upload(f, "PUT", pa, a, 30000, false)) && !(err = created(f, "PUT", pa)) &&
+	    !(err = upload(f, "POST", pb, b, 4500, true)) && !(err = created(f, "POST", pb)))
+		err = gen_flow_close(f, GEN_C2S);
+	free(a);
+	free(b);
 	return err;
 }

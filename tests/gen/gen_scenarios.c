@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gen_scenarios.c - the table of named scenarios of hashwall-gen.  "all"
- * runs every scenario marked in_all, in table order; bigtcp, ranges, loss,
- * mixed, hostile, bench and demo are only run by name.
+ * runs every scenario marked in_all, in table order; bigtcp, ranges,
+ * encodings, uploads, loss, mixed, hostile, bench and demo are only run by name.
  */
 #include "gen_scen.h"
 
@@ -36,6 +36,10 @@ const struct gen_scenario gen_scenarios[] = {
 	  "the jumbo option", gen_scen_bigtcp, false },
 	{ "ranges", "a file in three ranges over two connections (stitched), ranges without a "
 	  "validator, a 206 of a whole file", gen_scen_ranges, false },
+	{ "encodings", "gzip, deflate and br bodies (decoded digests known), a br bomb, a corrupt "
+	  "gzip body", gen_scen_encodings, false },
+	{ "uploads", "a PUT and a chunked POST of known files, each answered 201", gen_scen_uploads,
+	  false },
 	{ "loss", "packets lost by the capture: a response head, chunk-size lines, requests",
 	  gen_scen_loss, false },
 	{ "mixed", "randomised flows and delivery plans (use many seeds)", gen_scen_mixed, false },

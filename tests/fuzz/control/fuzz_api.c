@@ -6,10 +6,12 @@
  * ctl_api_dispatch() with an admin token against an in-memory store that
  * holds a few synthetic candidates, so routing, authentication, body
  * parsing (unknown fields, types, ranges), the review workflow, blocks and
- * the allowlist all see fuzzed input.  Every JSON answer must be strict
+ * the allowlist, the console's login body, quarantine, the reports and the
+ * audit trail all see fuzzed input.  Every JSON answer must be strict
  * JSON, whatever bytes went in.
  */
 #include "control/api.h"
+#include "control/ui.h"
 #include "common/algo.h"
 #include "common/json_strict.h"
 
@@ -38,6 +40,13 @@ static const struct target targets[] = {
 	{ "GET", "/api/v1/exports/notices", "format" },
 	{ "DELETE", "/api/v1/blocks/1", NULL },
 	{ "GET", "/api/v1/status", NULL },
+	{ "POST", "/ui/api/login", NULL },
+	{ "POST", "/api/v1/quarantine/1/release", NULL },
+	{ "GET", "/api/v1/reports/transparency", "since" },
+	{ "GET", "/api/v1/reports/transparency", "format" },
+	{ "GET", "/api/v1/exports/statements", "decision" },
+	{ "GET", "/api/v1/audit", "before" },
+	{ "GET", "/api/v1/quarantine", "state" },
 };
 
 static struct ctl_api_config api;
@@ -105,8 +114,13 @@ static void setup(void)
 				    5000, NULL);
 	}
 	ctl_store_commit(s);
+	static struct ctl_audit audit;
+	static struct ctl_ui ui;
+
+	ctl_audit_init(&audit, NULL, 0, NULL);
+	ui.sessions = ctl_ui_sessions_new(0, 0);
 	api = (struct ctl_api_config){ .store = s, .tokens = &tokens, .body_max = 4096,
-				       .page_max = 50, .started = 1 };
+				       .page_max = 50, .started = 1, .audit = &audit, .ui = &ui };
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

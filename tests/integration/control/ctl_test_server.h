@@ -35,6 +35,7 @@ static struct ctl_enforce *enforce;
 static struct ctl_api_config api;
 static struct ctl_http *http;
 static struct ctl_set_cache *set_cache;
+static struct ctl_audit audit; /* its key in dir/audit.key, a checkpoint every 8 rows */
 
 /* The defaults but a short head deadline, so that a test sees it pass. */
 static const struct ctl_http_limits test_limits = { .head_timeout_ms = 1000 };
@@ -175,6 +176,15 @@ static int write_sets(void)
 	return r;
 }
 
+/* @name in the test's directory (a static buffer: use it at once). */
+static inline const char *ctl_test_path(const char *name)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
 static int ctl_test_server_start(void)
 {
 	struct ctl_enforce_config ec = { .block_ttl = 3600, .ops = &fake_ops,
@@ -190,13 +200,14 @@ static int ctl_test_server_start(void)
 	set_cache = ctl_set_cache_new();
 	if (!set_cache || write_tokens() < 0 || write_sets() < 0 ||
 	    ctl_store_open(db_path, &store, NULL) < 0 ||
+	    ctl_audit_init(&audit, ctl_test_path("audit.key"), 8, &err) < 0 ||
 	    ctl_enforce_new(&ec, &enforce, &err) < 0 || seed() < 0)
 		return -1;
 	api = (struct ctl_api_config){ .store = store, .enforce = enforce, .metrics = &metrics,
 				       .tokens = &tokens, .body_max = 4096, .page_max = 5,
 				       .block_ttl = 3600, .started = 99000, .now = fixed_now,
 				       .allowlist_file = allow_path, .set_dir = dir,
-				       .set_cache = set_cache };
+				       .set_cache = set_cache, .audit = &audit };
 	if (ctl_http_start("127.0.0.1", 0, &api, &test_limits, &http, &err) < 0)
 		return -1;
 	port = ctl_http_port(http);
@@ -210,6 +221,7 @@ static int ctl_test_server_stop(void)
 	ctl_enforce_free(enforce);
 	ctl_store_close(store);
 	ctl_tokens_free(&tokens);
+	ctl_audit_fini(&audit);
 	hwall_test_tmpdir_remove(dir);
 	return 0;
 }

@@ -5,46 +5,12 @@
  * environment, and every exit code (0, 1, 2, 3, 4).
  */
 #include "ctl_test_server.h"
-#include "control/ctl_cli.h"
+#include "ctl_test_cli.h"
 #include "common/utf8.h"
 
 #include <curl/curl.h>
 
-static char out[65536], errout[4096], token_file[160];
-
-/* Read what @f holds into @buf (@cap bytes, NUL-terminated) and close it. */
-static void slurp(FILE *f, char *buf, size_t cap)
-{
-	size_t n;
-
-	rewind(f);
-	n = fread(buf, 1, cap - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-/* Run hashwallctl with @args (NULL-ended); stdout into `out`, stderr into
- * `errout`. */
-static int run(const char *const *args)
-{
-	char *argv[24], url[64];
-	struct ctl_cli cli;
-	FILE *o = tmpfile(), *e = tmpfile();
-	int argc = 0, r;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
-	argv[argc++] = (char *)"hashwallctl";
-	argv[argc++] = (char *)"--url";
-	argv[argc++] = url;
-	for (int i = 0; args[i] && argc < 23; i++)
-		argv[argc++] = (char *)args[i];
-	argv[argc] = NULL;
-	cli = (struct ctl_cli){ .out = o, .err = e };
-	r = ctl_cli_run(&cli, argc, argv);
-	slurp(o, out, sizeof(out));
-	slurp(e, errout, sizeof(errout));
-	return r;
-}
+static char token_file[160];
 
 static int suite_init(void)
 {

@@ -57,7 +57,7 @@ static void test_pg_migrate(void)
 	char edge_db[256];
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 5);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 6);
 	ctl_store_close(s);
 	CU_ASSERT_EQUAL(ctl_store_open(conninfo, &s, &err), 0);
 	CU_ASSERT_EQUAL(ctl_test_pg_int(conninfo, "SELECT count(*) FROM hwall_schema"), 1);

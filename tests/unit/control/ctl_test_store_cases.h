@@ -9,6 +9,7 @@
 #ifndef HASHWALL_TESTS_CTL_TEST_STORE_CASES_H
 #define HASHWALL_TESTS_CTL_TEST_STORE_CASES_H
 
+#include "control/audit.h"
 #include "control/store.h"
 #include "ctl_test_event.h"
 #include "hwall_test.h"
@@ -578,6 +579,87 @@ static void test_pdq_nearest(void)
 	ctl_store_close(s);
 }
 
+static int count_block(const struct ctl_block *b, void *ctx)
+{
+	(void)b;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_review(const struct ctl_review *r, void *ctx)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The audit trail's rows, a flood quarantine's life, the report reads
+ * (docs/audit.md, docs/controld.md "Flood quarantine", docs/dsa.md). */
+static void test_audit_quarantine_reports(void)
+{
+	struct ctl_store *s = ctl_test_store_new();
+	struct ctl_audit audit;
+	struct ctl_audit_report rep;
+	struct ctl_record_result res;
+	struct ctl_quarantine q = { .hosts = 3, .urls = 3, .since = 1010 };
+	struct ctl_event ev;
+	uint64_t hosts = 0, urls = 0, restored = 0, total = 0;
+	int lifted = 0, n = 0;
+	char host[32];
+
+	CU_ASSERT_FATAL(ctl_audit_init(&audit, NULL, 0, NULL) == 0);
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(ctl_audit_log(&audit, s, CTL_AUDIT_EXPORT, "vera", "notices",
+					      "{\"format\":\"csv\"}", 100 + i), 0);
+	CU_ASSERT_EQUAL(ctl_audit_verify(&audit, s, &rep), 0);
+	CU_ASSERT_TRUE(rep.ok);
+	CU_ASSERT_EQUAL(rep.rows, 5);
+	CU_ASSERT_EQUAL(rep.last_seq, 5);
+	for (int i = 0; i < 3; i++) {
+		snprintf(host, sizeof(host), "site%d.example", i);
+		ctl_test_event(&ev, 77, host, "/logo.png", 1000 + i);
+		CU_ASSERT_EQUAL(record(s, &ev, (uint64_t)i + 1, &res), 0);
+		CU_ASSERT_EQUAL(ctl_store_block_add(s, ev.host, ev.path, res.candidate_id,
+						    CTL_BLOCK_AUTO, "controld", 1000, 90000, NULL), 0);
+	}
+	CU_ASSERT_EQUAL(ctl_store_digest_spread(s, ev.algo, ev.digest, 1001, &hosts, &urls), 0);
+	CU_ASSERT_EQUAL(hosts, 2);
+	CU_ASSERT_EQUAL(urls, 2);
+	q.algo = ev.algo;
+	snprintf(q.digest, sizeof(q.digest), "%s", ev.digest);
+	snprintf(q.set, sizeof(q.set), "%s", ev.set);
+	CU_ASSERT_EQUAL(ctl_store_begin(s), 0);
+	CU_ASSERT_EQUAL(ctl_store_quarantine_add(s, &q, count_block, &lifted), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(s), 0);
+	CU_ASSERT_EQUAL(lifted, 3);
+	CU_ASSERT_TRUE(q.id > 0);
+	memset(&q, 0, sizeof(q));
+	CU_ASSERT_EQUAL(ctl_store_quarantine_get(s, ev.algo, ev.digest, &q), 0);
+	CU_ASSERT_EQUAL(q.state, CTL_QUAR_ACTIVE);
+	CU_ASSERT_EQUAL(q.urls, 3);
+	CU_ASSERT_EQUAL(ctl_store_quarantines(s, CTL_QUAR_ACTIVE, 0, 0, NULL, NULL, &total), 0);
+	CU_ASSERT_EQUAL(total, 1);
+	CU_ASSERT_EQUAL(ctl_store_begin(s), 0);
+	CU_ASSERT_EQUAL(ctl_store_quarantine_decide(s, q.id, CTL_QUAR_RELEASED, "adam", 2000, 9000,
+						    &restored), 0);
+	CU_ASSERT_EQUAL(ctl_store_commit(s), 0);
+	CU_ASSERT_EQUAL(restored, 3);
+	CU_ASSERT_EQUAL(ctl_store_quarantine_decide(s, q.id, CTL_QUAR_CONFIRMED, "adam", 2001,
+						    9000, NULL), -EALREADY);
+	CU_ASSERT_EQUAL(ctl_store_quarantine_by_id(s, q.id, &q), 0);
+	CU_ASSERT_EQUAL(q.state, CTL_QUAR_RELEASED);
+	CU_ASSERT_STRING_EQUAL(q.actor, "adam");
+	CU_ASSERT_EQUAL(ctl_store_review(s, res.candidate_id, CTL_STATUS_TAKEN_DOWN, "rita", NULL,
+					 CTL_ALLOW_SET, 3000, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_store_reviews_between(s, 2500, 3500, count_review, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	n = 0;
+	CU_ASSERT_EQUAL(ctl_store_candidates_first_seen(s, 1001, 1002, cand_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	ctl_audit_fini(&audit);
+	ctl_store_close(s);
+}
+
 /* The table, for the including file's CU_TestInfo. */
 #define CTL_TEST_STORE_CASES                                                        \
 	{ "record, duplicates by seq", test_record_and_duplicates },                 \
@@ -591,6 +673,7 @@ static void test_pdq_nearest(void)
 	{ "retention purge", test_retention_purge },                                 \
 	{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },      \
 	{ "replication reads", test_replication_reads },                             \
-	{ "pdq: the nearest match kept", test_pdq_nearest }
+	{ "pdq: the nearest match kept", test_pdq_nearest },                         \
+	{ "audit rows, quarantine, report reads", test_audit_quarantine_reports }
 
 #endif

@@ -23,6 +23,17 @@
 /* ... and per-worker pools of one head buffer and one waiting request. */
 #define LIM_POOLS LIM_SMALL, .max_heads = 1, .max_requests = 1
 
+/* "hello hello hello hello hello hello!" (36 bytes) as gzip (30 bytes),
+ * zlib (18) and raw deflate (12), made by Python's gzip and zlib. */
+#define HELLO36 "hello hello hello hello hello hello!"
+#define GZ_HELLO                                                                            \
+	"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a"  \
+	"\x02\x00\xb3\x59\xe1\x6b\x24\x00\x00\x00"
+#define ZLIB_HELLO "\x78\x9c\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a\x02\x00\xf8\x8f\x0d\x3a"
+#define RAW_HELLO "\xcb\x48\xcd\xc9\xc9\x57\xc8\xc0\x47\x2a\x02\x00"
+#define CODED_200(coding, len)                                                              \
+	"HTTP/1.1 200 OK\r\nContent-Encoding: " coding "\r\nContent-Length: " len "\r\n\r\n"
+
 /* A 206 head with Content-Range @cr, ETag @etag and Content-Length @len. */
 #define RANGE_206(cr, etag, len)                                                            \
 	"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " cr "\r\nETag: " etag        \
@@ -72,19 +83,20 @@ const struct fc_http_case fc_http_cases[] = {
 				    "HEAD /2 HTTP/1.1\r\nHost: a\r\n\r\n"
 				    "POST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
 				    "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"),
-			     .check_pending = true, .pending = 4 },
+			     .objs = 1, .check_pending = true, .pending = 4 },
 			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
 				    "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
 				    "HTTP/1.1 100 Continue\r\n\r\n"
 				    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nBB"
 				    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 				    "3\r\nCCC\r\n0\r\n\r\n"),
-			     .objs = 3, .check_pending = true, .pending = 0 } },
-		.objs = { { "complete", 200, 1, false, "A", "GET", "a", "/1" },
+			     .objs = 4, .check_pending = true, .pending = 0 } },
+		.objs = { { "complete", 0, 4, false, "body", "POST", "a", "/3", .upload = true },
+			  { "complete", 200, 1, false, "A", "GET", "a", "/1" },
 			  { "complete", 201, 2, false, "BB", "POST", "a", "/3" },
 			  { "complete", 200, 3, false, "CCC", "GET", "a", "/4" } },
 		.counters = { { "http_no_body", 2 }, /* HEAD and 100 */
-			      { "objects_complete", 3 } },
+			      { "objects_complete", 4 }, { "objects_upload", 1 } },
 		.idle = true,
 	},
 	{
@@ -291,6 +303,61 @@ const struct fc_http_case fc_http_cases[] = {
 			  { "complete", 206, 3, true, "def" }, { "obj_incomplete", 206, 2, true } },
 		.counters = { { "objects_stitched", 0 }, { "stitch_broken", 1 }, { "obj_incomplete", 1 } },
 		.idle = true,
+	},
+	{
+		/* Content-Encoding gzip, deflate (zlib format), deflate (raw,
+		 * as some servers send it, chunked): the decoded body is hashed
+		 * too (issue 16). */
+		.name = "encodings-decoded",
+		.steps = { { FC_C2S("GET /g HTTP/1.1\r\n\r\nGET /z HTTP/1.1\r\n\r\nGET /r HTTP/1.1\r\n\r\n"
+				    "GET /l HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(CODED_200("gzip", "30") GZ_HELLO), .objs = 1 },
+			   { FC_S2C(CODED_200("deflate", "18") ZLIB_HELLO), .objs = 2 },
+			   { FC_S2C("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n"
+				    "Transfer-Encoding: chunked\r\n\r\nc\r\n" RAW_HELLO "\r\n0\r\n\r\n"),
+			     .objs = 3 },
+			   { FC_S2C(CODED_200("gzip, br", "5") "hello"), .objs = 4 } },
+		.objs = { { "complete", 200, 30, .path = "/g", .decoded = HELLO36 },
+			  { "complete", 200, 18, .path = "/z", .decoded = HELLO36 },
+			  { "complete", 200, 12, .path = "/r", .decoded = HELLO36 },
+			  { "complete", 200, 5, false, "hello", .path = "/l" } },
+		.counters = { { "objects_decoded", 3 } },
+		.idle = true,
+	},
+	{
+		/* Decoded bytes over the object cap (32 here), and a body that
+		 * is no gzip: hashed as sent, not decoded. */
+		.name = "encodings-capped-or-corrupt",
+		.lim = { .max_object_bytes = 32 },
+		.steps = { { FC_C2S("GET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n") },
+			   { FC_S2C(CODED_200("gzip", "30") GZ_HELLO), .objs = 1 },
+			   { FC_S2C(CODED_200("gzip", "8") "not gzip"), .objs = 2 } },
+		.objs = { { "complete", 200, 30, .path = "/b" },
+			  { "complete", 200, 8, false, "not gzip", .path = "/c" } },
+		.counters = { { "objects_decoded", 0 }, { "decode_capped", 1 }, { "decode_errors", 1 } },
+		.idle = true,
+	},
+	{
+		/* Request bodies of PUT and POST are objects too (uploads,
+		 * issue 16), Content-Length or chunked; a hole makes one
+		 * incomplete; other methods' bodies and empty ones are only
+		 * framed. */
+		.name = "uploads-hashed",
+		.steps = { { FC_C2S("PUT /u/1 HTTP/1.1\r\nHost: up\r\nContent-Length: 5\r\n\r\nhello"),
+			     .objs = 1 },
+			   { FC_S2C("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"), .objs = 2 },
+			   { FC_C2S("POST /u/2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+				    "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+				    "DELETE /u/3 HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz"
+				    "POST /u/5 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+				    "POST /u/4 HTTP/1.1\r\nContent-Length: 6\r\n\r\nab"), .objs = 3 },
+			   { .op = FC_GAP, .dir = DP_DIR_C2S, .len = 2, .objs = 3 },
+			   { FC_C2S("ef"), .objs = 4 } },
+		.objs = { { "complete", 0, 5, false, "hello", "PUT", "up", "/u/1", .upload = true },
+			  { "complete", 201, 2, false, "ok", "PUT", "up", "/u/1" },
+			  { "complete", 0, 5, false, "abcde", "POST", NULL, "/u/2", .upload = true },
+			  { "obj_incomplete", 0, 4, false, NULL, "POST", NULL, "/u/4", .upload = true } },
+		.counters = { { "objects_upload", 3 }, { "obj_incomplete", 1 } },
 	},
 	{
 		/* Whatever the client sent as its Host, the response is hashed:

@@ -64,6 +64,9 @@ struct fc_obj {
 	bool host_truncated; /* the Host was cut to DP_HOST_MAX - 1 bytes */
 	bool request_lost;   /* reported without its request (lost in a hole) */
 	bool stitched;       /* the whole, stitched from 206 ranges */
+	bool upload;         /* a request body (PUT, POST) */
+	const char *decoded; /* Content-Encoding decoded: the xxh3-128 of the decoded body
+	                      * is this string's; NULL: not decoded */
 };
 
 /* A counter by its name (dp_drop_name(), dp_info_name()) and its value. */

@@ -67,13 +67,19 @@ static void teardown(void)
 	dp_http_fini(&h);
 }
 
-/* The canonical xxh3-128 of @s, for comparing with an object's digest. */
-static bool xxh_is(const struct dp_obj *o, const char *s)
+/* Whether @d's xxh3-128 is that of @s (canonical form). */
+static bool xxh_of(const struct dp_digests *d, const char *s)
 {
 	XXH128_canonical_t c;
 
 	XXH128_canonicalFromHash(&c, XXH3_128bits(s, strlen(s)));
-	return memcmp(c.digest, o->digests.bytes[HWALL_ALGO_XXH3_128], 16) == 0;
+	return memcmp(c.digest, d->bytes[HWALL_ALGO_XXH3_128], 16) == 0;
+}
+
+/* The canonical xxh3-128 of @s, for comparing with an object's digest. */
+static bool xxh_is(const struct dp_obj *o, const char *s)
+{
+	return xxh_of(&o->digests, s);
 }
 
 /* One step of a row; returns what the stage returned (0 for FIN, RST). */
@@ -120,6 +126,9 @@ static void check_obj(const struct seen *s, const struct fc_obj *want)
 	CU_ASSERT_EQUAL(s->txn.host_truncated, want->host_truncated);
 	CU_ASSERT_EQUAL(s->obj.request_lost, want->request_lost);
 	CU_ASSERT_EQUAL(s->obj.stitched, want->stitched);
+	CU_ASSERT_EQUAL(s->obj.upload, want->upload);
+	CU_ASSERT_EQUAL(s->obj.decoded, want->decoded != NULL);
+	CU_ASSERT_TRUE(!want->decoded || xxh_of(&s->obj.ddigests, want->decoded));
 }
 
 /* The counters the row names have their values; every other drop counter
