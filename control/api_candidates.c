@@ -44,6 +44,14 @@ cJSON *ctl_api_candidate_json(const struct ctl_candidate *c)
 	cJSON_AddNumberToObject(o, "occurrences", (double)c->occurrences);
 	cJSON_AddNumberToObject(o, "reopened", c->reopened);
 	cJSON_AddBoolToObject(o, "retroactive", c->retroactive);
+	/* A perceptual match: how near, so that a reviewer can weigh it. */
+	if (ctl_near_known(c->algo, &c->near)) {
+		cJSON_AddNumberToObject(o, "distance", c->near.distance);
+		if (c->near.quality >= 0)
+			cJSON_AddNumberToObject(o, "quality", c->near.quality);
+		cJSON_AddStringToObject(o, "matched", c->near.entry);
+		cJSON_AddStringToObject(o, "variant", c->near.variant);
+	}
 	return o;
 }
 

@@ -152,6 +152,10 @@ static void csv_notice(struct ctl_sb *sb, const struct ctl_candidate *c)
 	csv_fmt(sb, false, "%s", c->host[0] ? "false" : "true");
 	csv_fmt(sb, false, "%s", c->host_truncated ? "true" : "false");
 	csv_fmt(sb, false, "%s", c->path_truncated ? "true" : "false");
+	if (ctl_near_known(c->algo, &c->near))
+		csv_fmt(sb, false, "%d", c->near.distance);
+	else
+		csv_fmt(sb, false, "%s", "");
 	ctl_sb_printf(sb, "\r\n");
 }
 
@@ -241,7 +245,7 @@ static void put_header(struct ctl_stream *st)
 	if (st->fmt == FMT_CSV && st->kind == EXPORT_NOTICES)
 		ctl_sb_printf(&st->sb, "host,url,status,set,set_version,algo,digest,ref,category,"
 				       "first_seen,last_seen,occurrences,candidate_id,host_absent,"
-				       "host_truncated,path_truncated\r\n");
+				       "host_truncated,path_truncated,distance\r\n");
 	else if (st->fmt == FMT_CSV)
 		ctl_sb_printf(&st->sb, "set,set_version,algo,digest,ref,category\r\n");
 	else if (st->kind == EXPORT_NOTICES)

@@ -129,6 +129,18 @@ static const char *allow_scope_text(const cJSON *c, const char *scope, char *buf
 	return buf;
 }
 
+/* A perceptual match: how near the served image's hash is to the entry. */
+static void near_line(struct ctl_cli *cli, const cJSON *o)
+{
+	fprintf(cli->out, "near        %.0f bits from %s", ctl_cli_num(o, "distance"),
+		ctl_cli_str(o, "matched"));
+	if (cJSON_IsNumber(cJSON_GetObjectItem(o, "quality")))
+		fprintf(cli->out, " (quality %.0f)", ctl_cli_num(o, "quality"));
+	if (ctl_cli_str(o, "variant")[0])
+		fprintf(cli->out, " as %s", ctl_cli_str(o, "variant"));
+	fprintf(cli->out, "\n");
+}
+
 static void show_table(struct ctl_cli *cli, const cJSON *o)
 {
 	const cJSON *e;
@@ -142,6 +154,8 @@ static void show_table(struct ctl_cli *cli, const cJSON *o)
 		ctl_cli_str(o, "algo"), ctl_cli_str(o, "digest"), ctl_cli_num(o, "ref"),
 		ctl_cli_num(o, "category"), ctl_cli_str(o, "server_ip"),
 		ctl_cli_num(o, "server_port"));
+	if (cJSON_IsNumber(cJSON_GetObjectItem(o, "distance")))
+		near_line(cli, o);
 	fprintf(cli->out, "first seen  %s\n", ctl_cli_time(ctl_cli_num(o, "first_seen"), t, sizeof(t)));
 	fprintf(cli->out, "last seen   %s\nseen        %.0f times (reopened %.0f)\n",
 		ctl_cli_time(ctl_cli_num(o, "last_seen"), t, sizeof(t)),

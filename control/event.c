@@ -308,6 +308,37 @@ static void parse_numbers(const cJSON *obj, int64_t now, struct ctl_event *ev)
 	parse_retro(obj, ev);
 }
 
+/* A pdq match's nearness (docs/ingest-protocol.md): the entry (hex of the
+ * algorithm's length), distance 0..256, quality 0..100, the variant's name
+ * (lower-case letters, digits, '-').  What cannot be used is left at its
+ * default and flagged (CTL_EVF_near). */
+static void parse_near(const cJSON *obj, struct ctl_event *ev)
+{
+	struct ctl_near *n = &ev->near;
+	uint64_t dist = UINT64_MAX, q = UINT64_MAX;
+	struct hwall_digest d;
+
+	n->distance = n->quality = -1;
+	if (hwall_algo_kind(ev->algo) != HWALL_ALGO_KIND_PERCEPTUAL)
+		return;
+	get_uint(obj, "distance", 256, &dist, CTL_EVF_near, ev);
+	get_uint(obj, "quality", 100, &q, CTL_EVF_near, ev);
+	n->distance = dist == UINT64_MAX ? -1 : (int32_t)dist;
+	n->quality = q == UINT64_MAX ? -1 : (int32_t)q;
+	get_text(obj, "matched", CTL_EVF_near, n->entry, sizeof(n->entry), ev);
+	if (n->entry[0] && hwall_digest_parse(ev->algo, n->entry, &d) < 0) {
+		n->entry[0] = '\0';
+		flag(ev, CTL_EVF_near);
+	} else if (n->entry[0]) {
+		hwall_hex_format(d.bytes, hwall_algo_len(ev->algo), n->entry);
+	}
+	get_text(obj, "variant", CTL_EVF_near, n->variant, sizeof(n->variant), ev);
+	if (strspn(n->variant, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(n->variant)) {
+		n->variant[0] = '\0';
+		flag(ev, CTL_EVF_near);
+	}
+}
+
 int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct hwall_err *err)
 {
 	int r;
@@ -332,6 +363,7 @@ int ctl_event_parse(const cJSON *obj, int64_t now, struct ctl_event *ev, struct 
 	}
 	parse_client(obj, ev);
 	parse_numbers(obj, now, ev);
+	parse_near(obj, ev);
 	return 0;
 }
 

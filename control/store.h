@@ -74,7 +74,7 @@ bool ctl_status_open(enum ctl_status st);
 #define CTL_EVENT_FIELD_TABLE(X)                                                \
 	X(host) X(path) X(method) X(server_ip) X(server_port) X(client) X(status) \
 	X(size) X(complete) X(partial) X(set_version) X(category) X(ref) X(ts)   \
-	X(retroactive) X(first_served) X(serve_count)
+	X(retroactive) X(first_served) X(serve_count) X(near)
 
 enum ctl_event_field {
 #define CTL_X_FIELD_ENUM(name) CTL_EVF_##name,
@@ -103,6 +103,28 @@ const char *ctl_allow_scope_name(enum ctl_allow_scope scope);
 /* Parse a scope name; returns the scope or -EINVAL. */
 int ctl_allow_scope_parse(const char *name);
 
+#define CTL_VARIANT_MAX 15 /* bytes of a dihedral variant's name */
+
+/*
+ * What a perceptual (pdq) match adds, so that a reviewer can weigh it:
+ * the listed entry the object's hash is near, how near (Hamming distance
+ * in bits), the hash's quality (0..100) and which dihedral variant of it
+ * was nearest ("original", "rotate-90", ...).  distance -1: an exact
+ * match (or a perceptual one that did not say).
+ */
+struct ctl_near {
+	char entry[HWALL_DIGEST_HEX_MAX]; /* lower-case hex; "" when none */
+	int32_t distance;
+	int32_t quality;                  /* -1: not given */
+	char variant[CTL_VARIANT_MAX + 1];
+};
+
+/* Whether @n says something: a perceptual match that gave its distance. */
+static inline bool ctl_near_known(enum hwall_algo algo, const struct ctl_near *n)
+{
+	return hwall_algo_kind(algo) == HWALL_ALGO_KIND_PERCEPTUAL && n->distance >= 0;
+}
+
 /* One match event, as ingest parsed it (strings NUL-terminated). */
 struct ctl_event {
 	char set[CTL_SET_MAX + 1];
@@ -128,6 +150,7 @@ struct ctl_event {
 	bool retroactive;
 	int64_t first_served;
 	uint32_t serve_count;
+	struct ctl_near near; /* pdq: the nearest entry; distance -1 otherwise */
 };
 
 /* A candidate as stored. */
@@ -148,6 +171,7 @@ struct ctl_candidate {
 	uint64_t occurrences;
 	uint32_t reopened;
 	bool retroactive; /* raised by the re-check of the served-object journal */
+	struct ctl_near near; /* pdq: the nearest of its occurrences */
 };
 
 struct ctl_occurrence {

@@ -207,6 +207,15 @@ void ctl_pg_row_candidate(PGresult *res, int i, struct ctl_candidate *c)
 	c->host_truncated = ctl_pg_bool(res, i, 16);
 	c->path_truncated = ctl_pg_bool(res, i, 17);
 	c->retroactive = ctl_pg_bool(res, i, 18);
+	c->near.distance = c->near.quality = -1; /* ctl_pg_row_near() for CTL_PG_CAND_COLS rows */
+}
+
+void ctl_pg_row_near(PGresult *res, int i, struct ctl_candidate *c)
+{
+	ctl_pg_text(res, i, 19, c->near.entry, sizeof(c->near.entry));
+	c->near.distance = (int32_t)ctl_pg_i64(res, i, 20);
+	c->near.quality = (int32_t)ctl_pg_i64(res, i, 21);
+	ctl_pg_text(res, i, 22, c->near.variant, sizeof(c->near.variant));
 }
 
 void ctl_pg_row_review(PGresult *res, int i, int col, struct ctl_review *v)

@@ -91,6 +91,36 @@ void ctl_pg_rollback(struct ctl_store *s)
 	ctl_pg_tx_rollback(p);
 }
 
+/* A pdq match's nearness onto its occurrence, and onto its candidate when
+ * nearer than what it holds (store.h, struct ctl_near). */
+static int record_near(struct ctl_pg *p, int64_t id, const struct ctl_event *ev,
+		       const char *dataplane, const char *epoch, uint64_t seq)
+{
+	struct ctl_pg_args a = { 0 };
+	int r;
+
+	ctl_pg_arg_i64(&a, id);
+	ctl_pg_arg_str(&a, ev->near.entry);
+	ctl_pg_arg_i64(&a, ev->near.distance);
+	ctl_pg_arg_i64(&a, ev->near.quality);
+	ctl_pg_arg_str(&a, ev->near.variant);
+	r = ctl_pg_cmd(p, "UPDATE candidates SET near_entry = $2, near_distance = $3,"
+			  " near_quality = $4, near_variant = $5 WHERE id = $1"
+			  " AND (near_distance < 0 OR $3 < near_distance)", &a, NULL);
+	if (r < 0)
+		return r;
+	memset(&a, 0, sizeof(a));
+	ctl_pg_arg_i64(&a, id);
+	ctl_pg_arg_str(&a, dataplane);
+	ctl_pg_arg_str(&a, epoch);
+	ctl_pg_arg_i64(&a, (int64_t)seq);
+	ctl_pg_arg_i64(&a, ev->near.distance);
+	ctl_pg_arg_i64(&a, ev->near.quality);
+	return ctl_pg_cmd(p, "UPDATE occurrences SET distance = $5, quality = $6"
+			     " WHERE candidate_id = $1 AND dataplane = $2 AND epoch = $3"
+			     " AND seq = $4", &a, NULL);
+}
+
 int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *dataplane,
 		  const char *epoch, uint64_t seq, struct ctl_record_result *ret)
 {
@@ -156,6 +186,9 @@ int ctl_pg_record(struct ctl_store *s, const struct ctl_event *ev, const char *d
 	ret->duplicate = ctl_pg_bool(res, 0, 4);
 	ret->known = ctl_pg_bool(res, 0, 5);
 	PQclear(res);
+	if (!ret->duplicate && !ret->allowlisted && ctl_near_known(ev->algo, &ev->near) &&
+	    (r = record_near(p, ret->candidate_id, ev, dataplane, epoch, seq)) < 0)
+		return r;
 	return ctl_pg_peer_advance(s, dataplane, epoch, seq, ev->ts);
 }
 

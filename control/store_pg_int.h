@@ -28,7 +28,8 @@
 #define CTL_PG_CAND_COLS                                                        \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
 	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
-	"host_truncated, path_truncated, retroactive"
+	"host_truncated, path_truncated, retroactive, near_entry, near_distance, "    \
+	"near_quality, near_variant"
 
 #define CTL_PG_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
 
@@ -113,6 +114,9 @@ void ctl_pg_tx_rollback(struct ctl_pg *p);
 
 /* Fill @c from a row whose first 19 columns are CTL_PG_CAND_COLS. */
 void ctl_pg_row_candidate(PGresult *res, int i, struct ctl_candidate *c);
+
+/* The pdq nearness, columns 19..22 of a CTL_PG_CAND_COLS row, into @c. */
+void ctl_pg_row_near(PGresult *res, int i, struct ctl_candidate *c);
 
 /* Fill @v from 8 columns from @col: id, candidate_id, at, actor,
  * from_status, to_status, note, allow_scope. */

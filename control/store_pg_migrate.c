@@ -492,8 +492,21 @@ static const char migration_6[] =
 	"REVOKE ALL ON FUNCTION hwall_record_batch(text, jsonb) FROM PUBLIC;"
 	"GRANT EXECUTE ON FUNCTION hwall_record_batch(text, jsonb) TO hwall_edge;";
 
+/* Version 7: perceptual (pdq) matches, as SQLite's version 10: the
+ * candidate's nearest entry, distance, quality and variant (distance -1:
+ * an exact match), each occurrence's distance and quality.  Written by
+ * ctl_pg_record() after hwall_record(), for pdq matches only (the fleet
+ * uplink's hwall_record_batch() does not carry them yet). */
+static const char migration_7[] =
+	"ALTER TABLE candidates ADD COLUMN near_entry text NOT NULL DEFAULT '',"
+	"  ADD COLUMN near_distance integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN near_quality integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN near_variant text NOT NULL DEFAULT '';"
+	"ALTER TABLE occurrences ADD COLUMN distance integer NOT NULL DEFAULT -1,"
+	"  ADD COLUMN quality integer NOT NULL DEFAULT -1;";
+
 static const char *const migrations[] = {
-	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
 };
 
 int ctl_pg_migrate_latest(void)

@@ -48,6 +48,7 @@ static int cand_row(PGresult *res, int i, void *arg)
 	struct ctl_candidate c;
 
 	ctl_pg_row_candidate(res, i, &c);
+	ctl_pg_row_near(res, i, &c);
 	return w->fn(&c, w->ctx);
 }
 
@@ -104,6 +105,7 @@ int ctl_pg_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *ret)
 		return -EIO;
 	if (PQntuples(res) == 1) {
 		ctl_pg_row_candidate(res, 0, ret);
+		ctl_pg_row_near(res, 0, ret);
 		r = 0;
 	}
 	PQclear(res);

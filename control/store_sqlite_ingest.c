@@ -160,11 +160,13 @@ static int cand_find(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *
 	return 0;
 }
 
-/* What a match updates on its candidate as ?6..?11 and ?13..?14 (set
- * version, server address and port, category, reference, time, whether
- * host or path were cut), for insert and update. */
+/* What a match updates on its candidate as ?6..?11, ?13..?14 and ?17..?20
+ * (set version, server address and port, category, reference, time,
+ * whether host or path were cut, the pdq nearness), for insert and update. */
 static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 {
+	bool near = ctl_near_known(ev->algo, &ev->near);
+
 	sqlite3_bind_int64(st, 6, (int64_t)ev->set_version);
 	ctl_sqlite_bind_str(st, 7, ev->server_ip);
 	sqlite3_bind_int(st, 8, ev->server_port);
@@ -173,6 +175,12 @@ static void bind_seen(sqlite3_stmt *st, const struct ctl_event *ev)
 	sqlite3_bind_int64(st, 11, ev->ts);
 	sqlite3_bind_int(st, 13, ev->host_truncated);
 	sqlite3_bind_int(st, 14, ev->path_truncated);
+	/* (the retroactive statements leave ?17..?20 out: SQLITE_RANGE,
+	 * ignored) */
+	ctl_sqlite_bind_str(st, 17, near ? ev->near.entry : "");
+	sqlite3_bind_int(st, 18, near ? ev->near.distance : -1);
+	sqlite3_bind_int(st, 19, near ? ev->near.quality : -1);
+	ctl_sqlite_bind_str(st, 20, near ? ev->near.variant : "");
 }
 
 static int cand_insert(struct ctl_sqlite *q, const struct ctl_event *ev, int64_t *ret_id)
@@ -252,6 +260,8 @@ static int occ_insert(struct ctl_sqlite *q, int64_t id, const struct ctl_event *
 	ctl_sqlite_bind_str(st, 12, epoch);
 	sqlite3_bind_int64(st, 13, (int64_t)seq);
 	sqlite3_bind_int64(st, 14, ev->normalised);
+	sqlite3_bind_int(st, 15, ctl_near_known(ev->algo, &ev->near) ? ev->near.distance : -1);
+	sqlite3_bind_int(st, 16, ctl_near_known(ev->algo, &ev->near) ? ev->near.quality : -1);
 	return ctl_sqlite_step_done(st);
 }
 

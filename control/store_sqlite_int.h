@@ -28,9 +28,17 @@
 #define CTL_CAND_COLS                                                           \
 	"id, set_id, set_version, algo, digest, host, path, server_ip, server_port, " \
 	"category, ref, status, first_seen, last_seen, occurrences, reopened, "       \
-	"host_truncated, path_truncated, retroactive"
+	"host_truncated, path_truncated, retroactive, near_entry, near_distance, "    \
+	"near_quality, near_variant"
 
 #define CTL_BLOCK_COLS "id, host, path, candidate_id, source, created, expires, actor"
+
+/* A candidate column set to @val (bound to the match's ?17..?20) when the
+ * match (distance ?18) is nearer than what the candidate holds: SET sees
+ * the row as it was, so every column tests the same old near_distance. */
+#define CTL_NEARER(col, val)                                                          \
+	col " = CASE WHEN ?18 >= 0 AND (near_distance < 0 OR ?18 < near_distance) "   \
+	"THEN " val " ELSE " col " END"
 
 /* Statements used often enough to keep prepared. */
 #define CTL_SQL_LIST(X)                                                              \
@@ -46,14 +54,19 @@
 		     "AND algo = ?2 AND digest = ?3 AND host = ?4 AND path = ?5")           \
 	X(CAND_INSERT, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, "    \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
-		       "last_seen, occurrences, host_truncated, path_truncated) VALUES "    \
-		       "(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1, ?13, ?14)") \
+		       "last_seen, occurrences, host_truncated, path_truncated, near_entry, " \
+		       "near_distance, near_quality, near_variant) VALUES "                 \
+		       "(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1, ?13, ?14, " \
+		       "?17, ?18, ?19, ?20)")                                               \
 	X(CAND_UPDATE, "UPDATE candidates SET set_version = ?6, server_ip = ?7, "            \
 		       "server_port = ?8, category = ?9, ref = ?10, "                       \
 		       "first_seen = min(first_seen, ?11), last_seen = max(last_seen, ?11), " \
 		       "occurrences = occurrences + 1, "                                    \
 		       "host_truncated = max(host_truncated, ?13), "                        \
-		       "path_truncated = max(path_truncated, ?14) WHERE id = ?1")           \
+		       "path_truncated = max(path_truncated, ?14), " CTL_NEARER("near_entry", "?17") \
+		       ", " CTL_NEARER("near_quality", "?19") ", "                          \
+		       CTL_NEARER("near_variant", "?20") ", "                               \
+		       CTL_NEARER("near_distance", "?18") " WHERE id = ?1")                 \
 	X(CAND_INSERT_RETRO, "INSERT INTO candidates (ckey, set_id, algo, digest, host, path, " \
 		       "set_version, server_ip, server_port, category, ref, first_seen, "   \
 		       "last_seen, occurrences, host_truncated, path_truncated, retroactive) " \
@@ -68,8 +81,8 @@
 	X(CAND_GET, "SELECT " CTL_CAND_COLS " FROM candidates WHERE id = ?1")                \
 	X(OCC_INSERT, "INSERT INTO occurrences (candidate_id, seen, client, method, "        \
 		      "server_ip, server_port, http_status, size, complete, partial, "      \
-		      "dataplane, epoch, seq, normalised) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " \
-		      "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")                               \
+		      "dataplane, epoch, seq, normalised, distance, quality) VALUES (?1, ?2, " \
+		      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")     \
 	X(BLOCK_RENEW, "UPDATE blocks SET expires = max(expires, ?6), "                     \
 		       "source = CASE WHEN source = 'manual' THEN 'manual' ELSE ?4 END, "   \
 		       "candidate_id = CASE WHEN candidate_id = 0 THEN ?3 "                 \

@@ -188,9 +188,21 @@ static const char migration_9[] =
 	"CREATE INDEX candidates_digest ON candidates (digest);"
 	"CREATE INDEX reviews_at ON reviews (at);";
 
+/* Version 10: perceptual (pdq) matches.  A candidate keeps the nearest
+ * listed entry any of its occurrences matched, with the distance in bits,
+ * the hash's quality and the dihedral variant (distance -1: an exact
+ * match); each occurrence keeps its own distance and quality. */
+static const char migration_10[] =
+	"ALTER TABLE candidates ADD COLUMN near_entry TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE candidates ADD COLUMN near_distance INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE candidates ADD COLUMN near_quality INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE candidates ADD COLUMN near_variant TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE occurrences ADD COLUMN distance INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE occurrences ADD COLUMN quality INTEGER NOT NULL DEFAULT -1;";
+
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
-	migration_7, migration_8, migration_9,
+	migration_7, migration_8, migration_9, migration_10,
 };
 
 int ctl_sqlite_migrate_latest(void)

@@ -36,6 +36,16 @@ void ctl_sqlite_row_candidate(sqlite3_stmt *st, struct ctl_candidate *c)
 	c->host_truncated = sqlite3_column_int(st, 16) != 0;
 	c->path_truncated = sqlite3_column_int(st, 17) != 0;
 	c->retroactive = sqlite3_column_int(st, 18) != 0;
+	c->near.distance = c->near.quality = -1; /* row_near() for CTL_CAND_COLS rows */
+}
+
+/* The pdq nearness, columns 19..22 of a CTL_CAND_COLS row. */
+static void row_near(sqlite3_stmt *st, struct ctl_candidate *c)
+{
+	ctl_sqlite_col_text(st, 19, c->near.entry, sizeof(c->near.entry));
+	c->near.distance = sqlite3_column_int(st, 20);
+	c->near.quality = sqlite3_column_int(st, 21);
+	ctl_sqlite_col_text(st, 22, c->near.variant, sizeof(c->near.variant));
 }
 
 /* WHERE clause of @f with numbered parameters ?1..?5 and ?8 (unused ones
@@ -90,6 +100,7 @@ static int cand_row(sqlite3_stmt *st, void *arg)
 	struct ctl_candidate c;
 
 	ctl_sqlite_row_candidate(st, &c);
+	row_near(st, &c);
 	return w->fn(&c, w->ctx);
 }
 
@@ -152,6 +163,7 @@ int ctl_sqlite_candidate(struct ctl_store *s, int64_t id, struct ctl_candidate *
 	if (rc != SQLITE_ROW)
 		return -EIO;
 	ctl_sqlite_row_candidate(st, ret);
+	row_near(st, ret);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "dataplane/pdq/pdq_counters.h"
+
 /* X(name, what it counts) */
 #define DP_DROP_TABLE(X)                                                                     \
 	/* packets (parse.c) */                                                              \
@@ -127,6 +129,7 @@ enum dp_info {
 struct dp_counters {
 	uint64_t drop[DP_DROP_COUNT];
 	uint64_t info[DP_INFO_COUNT];
+	uint64_t pdq[DP_PDQ_COUNT]; /* the PDQ stage's (dataplane/pdq/pdq_counters.h) */
 	uint64_t packets;    /* packets given to the pipeline */
 	uint64_t bytes;      /* their wire bytes */
 	uint64_t body_bytes; /* decoded body bytes hashed */
@@ -135,6 +138,7 @@ struct dp_counters {
 /* Name of a drop reason or info counter ("pkt_truncated"); "?" if unknown. */
 const char *dp_drop_name(enum dp_drop d);
 const char *dp_info_name(enum dp_info i);
+const char *dp_pdq_ctr_name(enum dp_pdq_ctr c);
 
 /* Add @src into @dst (the stats of several workers or passes). */
 void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src);

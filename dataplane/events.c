@@ -5,6 +5,7 @@
  */
 #include "dataplane/events.h"
 #include "common/url.h"
+#include "hashsync/pdq/pdq.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -16,6 +17,10 @@ static const char *const drop_names[] = {
 
 static const char *const info_names[] = {
 	DP_INFO_TABLE(DP_X_NAME)
+};
+
+static const char *const pdq_names[] = {
+	DP_PDQ_TABLE(DP_X_NAME)
 #undef DP_X_NAME
 };
 
@@ -29,12 +34,19 @@ const char *dp_info_name(enum dp_info i)
 	return (unsigned int)i < DP_INFO_COUNT ? info_names[i] : "?";
 }
 
+const char *dp_pdq_ctr_name(enum dp_pdq_ctr c)
+{
+	return (unsigned int)c < DP_PDQ_COUNT ? pdq_names[c] : "?";
+}
+
 void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src)
 {
 	for (int i = 0; i < DP_DROP_COUNT; i++)
 		dst->drop[i] += src->drop[i];
 	for (int i = 0; i < DP_INFO_COUNT; i++)
 		dst->info[i] += src->info[i];
+	for (int i = 0; i < DP_PDQ_COUNT; i++)
+		dst->pdq[i] += src->pdq[i];
 	dst->packets += src->packets;
 	dst->bytes += src->bytes;
 	dst->body_bytes += src->body_bytes;
@@ -44,12 +56,13 @@ void dp_counters_add(struct dp_counters *dst, const struct dp_counters *src)
 enum {
 #define DP_X_NAME_BYTES(name, desc) +sizeof(#name)
 	DP_COUNTER_NAME_BYTES = 0 DP_DROP_TABLE(DP_X_NAME_BYTES) DP_INFO_TABLE(DP_X_NAME_BYTES)
+		DP_PDQ_TABLE(DP_X_NAME_BYTES)
 #undef DP_X_NAME_BYTES
 };
 
 /* The stats line: ,"name":<20 digits> per counter, and the fixed fields
  * (whose seven numbers printf may make a few hundred digits long). */
-#define DP_STATS_MAX (DP_COUNTER_NAME_BYTES + 24 * (DP_DROP_COUNT + DP_INFO_COUNT) + 4096)
+#define DP_STATS_MAX (DP_COUNTER_NAME_BYTES + 24 * (DP_DROP_COUNT + DP_INFO_COUNT + DP_PDQ_COUNT) + 4096)
 
 /* Every wire string escaped at 3 bytes per byte, plus the fixed fields,
  * fits in one line: dp_event_format() never runs out of room. */
@@ -126,6 +139,12 @@ static void match_json(struct hwall_json *w, const struct dp_obj *o, const struc
 		hwall_json_bool(w, "decoded", true);
 	hwall_json_u64(w, "category", m->category);
 	hwall_json_u64(w, "ref", m->ref);
+	if (!m->near)
+		return;
+	hwall_json_hex(w, "matched", m->near->entry, hwall_algo_len(m->algo));
+	hwall_json_u64(w, "distance", m->near->distance);
+	hwall_json_u64(w, "quality", m->near->quality);
+	hwall_json_str(w, "variant", pdq_dihedral_name((enum pdq_dihedral)m->near->variant));
 }
 
 size_t dp_event_format(char *buf, size_t cap, const struct dp_event_obj *e, const struct dp_match *m)
@@ -188,6 +207,8 @@ void dp_event_info_json(struct hwall_json *w, const struct dp_counters *c)
 {
 	for (int i = 0; i < DP_INFO_COUNT; i++)
 		hwall_json_u64(w, info_names[i], c->info[i]);
+	for (int i = 0; i < DP_PDQ_COUNT; i++)
+		hwall_json_u64(w, pdq_names[i], c->pdq[i]);
 }
 
 void dp_event_stats(FILE *out, const struct dp_counters *c, double seconds)

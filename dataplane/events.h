@@ -14,7 +14,9 @@
  *    [,"stitched":true],"outcome":...[,"content_encoding":"gzip","decoded":B
  *    [,"decoded_size":N]],"digests":{"xxh3-128":...}[,"wire_digests":{...}]}
  *   {"event":"match", the same fields, "set","set_version","algo",
- *    "digest","category","ref"}
+ *    "digest","category","ref"[,"matched","distance","quality","variant"]}
+ *    (the last four for a pdq match: digest is the object's PDQ hash,
+ *    matched the listed entry, variant the nearest dihedral transform)
  *   {"event":"stats", every counter, "seconds","packets","bytes",
  *    "body_bytes","gbps"[, the worker time fields of dp_event_stats_cpu()]}
  *

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dataplane/reasm.h"
+#include "dataplane/pdq/pdq_tap.h"
 
 enum hstate {
 	H_IDLE, /* between messages: leading empty lines are skipped */
@@ -214,6 +215,8 @@ static void upload_end(struct dp_http *h, struct dp_http_conn *c, enum dp_drop w
 
 void dp_http_obj_put(struct dp_http *h, struct dp_obj *o)
 {
+	if (o->pdq)
+		dp_pdq_tap_put(h->pdq, &o->pdq);
 	txn_put(h, o->txn);
 	o->next_free = h->obj_free;
 	h->obj_free = o;
@@ -245,6 +248,9 @@ static void body_out(void *ctx, const uint8_t *p, uint32_t len)
 		dp_stitch_feed(o->stitch, p, len, &o->stitch_skip);
 	if (o->dec && !o->decode_err)
 		dp_http_decode_feed(o, p, len);
+	/* Image bodies only: the tap looks at the first bytes of each body. */
+	if (h->pdq && (o->pdq || o->size == 0))
+		dp_pdq_tap_data(h->pdq, &o->pdq, o->size, p, len);
 	o->size += len;
 	h->ctr->body_bytes += len;
 }

@@ -78,10 +78,14 @@ struct dp_txn {
 	char path[DP_PATH_MAX];
 };
 
+struct dp_pdq_tap;
+struct dp_pdq_copy;
+
 /* A response body (or an uploaded request body) in flight, then finished. */
 struct dp_obj {
 	struct dp_obj *next_free;
 	struct dp_digest *dg;
+	struct dp_pdq_copy *pdq; /* its copy for the PDQ stage (pdq/pdq_tap.h), or NULL */
 	struct dp_txn *txn;     /* the request, NULL when unpaired */
 	struct dp_digests digests; /* set when finished */
 	uint64_t size;          /* decoded body bytes hashed */
@@ -155,6 +159,7 @@ struct dp_http {
 	struct dp_http_limits lim;
 	unsigned int algo_mask; /* digests computed besides xxh3-128 */
 	struct mbh_ctx *mbh;    /* md5/sha1 streams (the worker's); NULL: OpenSSL */
+	struct dp_pdq_tap *pdq; /* image bodies copied for the PDQ stage; NULL: off */
 	struct dp_counters *ctr;
 	dp_http_object_fn object_fn;
 	void *object_ctx;

@@ -35,6 +35,17 @@ struct dp_setlist {
 	struct dp_allowlist *allow; /* digests never reported; NULL: none */
 };
 
+/* What a perceptual (pdq) hit adds: the listed entry it is near, how
+ * near, the object hash's quality and which of its dihedral variants
+ * (enum pdq_dihedral) was nearest.  Filled by the PDQ stage
+ * (pdq/pdq_match.h). */
+struct dp_match_near {
+	uint8_t entry[HWALL_DIGEST_MAX];
+	uint32_t distance;
+	uint32_t quality;
+	uint8_t variant;
+};
+
 /* One hit. */
 struct dp_match {
 	const struct dp_set_ref *set;
@@ -42,6 +53,7 @@ struct dp_match {
 	uint8_t category;
 	uint32_t ref;
 	bool decoded; /* a digest of the decoded body (Content-Encoding), not of the wire bytes */
+	const struct dp_match_near *near; /* NULL: an exact hit */
 };
 
 /*

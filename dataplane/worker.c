@@ -14,6 +14,7 @@
 #include "dataplane/events.h"
 #include "dataplane/journal/jwriter.h"
 #include "dataplane/mbhash/mbh.h"
+#include "dataplane/pdq/pdq_tap.h"
 
 #define EXPIRE_BATCH 64
 #define MATCHES_MAX (2 * DP_SETS_MAX * HWALL_ALGO_COUNT) /* every algo in every set, wire and decoded */
@@ -73,18 +74,22 @@ static const struct dp_reasm_ops reasm_ops = {
 	.unref = op_unref,
 };
 
-/* verdict + events for a finished object, with what they need of its flow. */
+/* verdict + events for a finished object, with what they need of its flow;
+ * an image body to the PDQ stage (its digests are final here: the cache's
+ * key). */
 static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_pending_obj *of)
 {
 	struct dp_match m[MATCHES_MAX];
 	struct dp_event_obj e = { .ts_ns = of->ts_ns, .family = of->family,
 				  .server_port = of->key.server_port, .obj = o };
+	bool complete = o->outcome == DP_DROP_COUNT;
+	bool image = o->pdq && complete && !o->partial;
 	unsigned int n = 0;
 	char line[DP_EVENT_MAX];
 	size_t len;
 
 	/* Only a complete body's digest is the object's digest. */
-	if (o->outcome == DP_DROP_COUNT)
+	if (complete)
 		n = dp_verdict_count(w->sets, &o->digests, m, MATCHES_MAX, &w->ctr);
 	/* A compressed response: the decoded file is looked up too. */
 	if (o->decoded) {
@@ -97,10 +102,16 @@ static void report(struct dp_worker *w, const struct dp_obj *o, const struct dp_
 	w->ctr.info[DP_INFO_matches] += n;
 	if (w->journal && o->outcome == DP_DROP_COUNT)
 		dp_jput(w->journal, o, of->family, &of->key, of->ts_ns);
-	if (!w->events_on || (n == 0 && !w->conf->log_objects))
+	if (o->pdq && !image)
+		dp_pdq_tap_submit(w->pdq, o->pdq, false, &e, &of->key, true);
+	if (!image && (!w->events_on || (n == 0 && !w->conf->log_objects)))
 		return;
 	memcpy(e.server, of->key.server, sizeof(e.server));
 	hwall_pseudo_addr(w->key, of->key.client, e.client);
+	if (image)
+		dp_pdq_tap_submit(w->pdq, o->pdq, true, &e, &of->key, !w->events_on);
+	if (!w->events_on)
+		return;
 	if (w->conf->log_objects && (len = dp_event_format(line, sizeof(line), &e, NULL)))
 		w->event_fn(w->event_ctx, line, len, false, &of->key);
 	for (unsigned int i = 0; i < n; i++)

@@ -10,8 +10,9 @@
  * and the set list, reached through a pointer that the control thread
  * replaces (RCU, live.h) when sets change.
  *
- * Per packet: parse -> flow -> reasm -> http -> body -> digest; at each body
- * end: verdict -> events; at each burst end the md5/sha1 lanes are flushed
+ * Per packet: parse -> flow -> reasm -> http -> body -> digest (and the
+ * copy of image bodies, pdq/pdq_tap.h); at each body end: verdict ->
+ * events, and image bodies handed to the PDQ stage; at each burst end the md5/sha1 lanes are flushed
  * (mbhash/mbh.h).  The worker never frees the packet: its caller
  * (rx) does, after dp_worker_packet() returns.
  */
@@ -79,6 +80,7 @@ struct dp_worker {
 	struct mbh_ctx *mbh; /* md5/sha1 of every object, flushed at each burst end */
 	struct dp_pending_obj *pending; /* DP_WORKER_PENDING_MAX, npending in use */
 	unsigned int npending;
+	struct dp_pdq_tap *pdq; /* image bodies to the PDQ stage; NULL: off (pdq/pdq_tap.h) */
 	const struct dp_worker_conf *conf;
 	const struct dp_setlist *sets;
 	const struct hwall_pseudo_key *key;

@@ -60,6 +60,7 @@ static const struct hwall_cfg_field fields[] = {
 	ARR("sets", sets, HWALL_CFG_STRING, sizeof(char *), n_sets, DP_SETS_MAX),
 	F("set_dir", HWALL_CFG_STRING, set_dir),
 	F("stats_interval", HWALL_CFG_U32, stats_interval, .min = 1, .max = 3600),
+	F("pdq", HWALL_CFG_OBJECT, pdq, .fields = dp_pdq_conf_fields),
 	F("journal_dir", HWALL_CFG_STRING, journal_dir),
 	F("journal_period", HWALL_CFG_U32, journal_period, .min = 60, .max = 30 * 86400),
 	F("journal_retention_days", HWALL_CFG_U32, journal_retention_days, .min = 0, .max = 3650),
@@ -83,6 +84,7 @@ static void defaults(struct dp_lcfg *c)
 	c->max_object_bytes = 1ull << 40;
 	c->event_ring = 1024;
 	c->stats_interval = 10;
+	dp_pdq_conf_default(&c->pdq);
 	c->journal_period = 86400;
 	c->journal_retention_days = 7;
 	c->journal_max_open = 1u << 24;
@@ -166,6 +168,8 @@ static int check(struct dp_lcfg *c, struct hwall_err *err)
 			    mbh_impl_parse(c->mbh_impl) == MBH_IMPL_AUTO))
 		return hwall_cfg_fail(err, "mbh_impl", "'%s' is not avx512, avx2 or scalar",
 				      c->mbh_impl);
+	if (dp_pdq_conf_check(&c->pdq, "pdq", err) < 0)
+		return -EINVAL;
 	if (c->journal_dir && c->journal_dir[0] != '/') {
 		char *abs = resolve(c, c->journal_dir);
 
@@ -209,6 +213,7 @@ void dp_lcfg_free(struct dp_lcfg *c)
 		if (c->ports[i].prof_loaded)
 			dp_profile_free(&c->ports[i].prof);
 	}
+	dp_pdq_conf_free(&c->pdq); /* its set entries first (pdq_config.h) */
 	hwall_cfg_free(fields, c);
 	free(c->dir);
 	memset(c, 0, sizeof(*c));

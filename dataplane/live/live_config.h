@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "dataplane/pdq/pdq_config.h"
 #include "dataplane/ports/port.h"
 #include "dataplane/worker.h"
 
@@ -57,6 +58,7 @@ struct dp_lcfg {
 	size_t n_sets;
 	char *set_dir;
 	uint32_t stats_interval; /* seconds between status snapshots to controld */
+	struct dp_pdq_conf pdq;  /* the PDQ stage ("pdq") */
 	char *journal_dir;       /* the served-object journal (docs/journal.md); NULL: none */
 	uint32_t journal_period, journal_retention_days, journal_max_open, journal_ring;
 	uint32_t journal_pdq_distance;

@@ -308,6 +308,42 @@ static int ports_start(struct dp_run *run)
 	return steer_start(run);
 }
 
+static void put_pdq_event(void *ctx, const char *line, size_t len, const struct dp_flow_key *flow)
+{
+	dp_evring_put(ctx, line, len, true, flow);
+}
+
+/* The PDQ stage and its event ring (its thread starts with the workers). */
+static int pdq_start(struct dp_run *run)
+{
+	const struct dp_lcfg *c = &run->cfg;
+	struct hwall_err err = { { 0 } };
+	int r = dp_evring_init(&run->pdq_ring, c->event_ring);
+
+	if (r < 0)
+		return r;
+	dp_service_add_ring(&run->svc, &run->pdq_ring);
+	r = dp_pdq_run_init(&run->pdq, &c->pdq, c->workers, &run->live, c->workers, put_pdq_event,
+			    &run->pdq_ring, &err);
+	if (r < 0) {
+		HWALL_LOG(ERR, "dp.live", "%s", err.msg);
+		return r;
+	}
+	run->pdq_on = true;
+	return 0;
+}
+
+/* The stage's thread, on any CPU but the workers'. */
+static int pdq_thread_start(struct dp_run *run)
+{
+	unsigned int busy[DP_LCFG_WORKERS_MAX], lcore, k = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		if (k < run->n_lws)
+			busy[k++] = rte_lcore_to_cpu_id((int)lcore);
+	return dp_pdq_run_start(&run->pdq, busy, k);
+}
+
 /* The sets, the workers' state and rings, the outputs, the control socket. */
 static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 {
@@ -316,7 +352,8 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 	struct hwall_err err = { { 0 } };
 	int r;
 
-	r = dp_setpub_init(&run->live, c->workers, sets);
+	/* The PDQ stage follows the list as one more reader. */
+	r = dp_setpub_init(&run->live, c->workers + c->pdq.enabled, sets);
 	if (r < 0)
 		return r;
 	run->live_ready = true;
@@ -339,6 +376,8 @@ static int parts_start(struct dp_run *run, struct dp_setlist *sets)
 		run->n_lws++;
 		dp_service_add_ring(&run->svc, &run->lws[k].ring);
 	}
+	if (c->pdq.enabled && (r = pdq_start(run)) < 0)
+		return r;
 	if (r == 0 && c->control_socket)
 		r = dp_control_start(&run->ctl, &run->live, c->control_socket, &err);
 	if (r < 0)
@@ -441,6 +480,8 @@ static int service_loop(struct dp_run *run)
 		if (!dp_service_drain(&run->svc))
 			dp_service_poll(&run->svc, 1);
 	rte_eal_mp_wait_lcore();
+	if (run->pdq_on)
+		dp_pdq_run_stop(&run->pdq); /* what the workers queued is matched */
 	dp_service_drain(&run->svc);
 	send_stats(run);
 	return failed ? -EIO : 0;
@@ -485,6 +526,9 @@ static void teardown(struct dp_run *run)
 			dp_worker_fini(&run->lws[k].w);
 		dp_evring_fini(&run->lws[k].ring);
 	}
+	/* After the workers: their last objects give copies back to the taps. */
+	dp_pdq_run_fini(&run->pdq);
+	dp_evring_fini(&run->pdq_ring);
 	if (run->live_ready)
 		dp_setpub_fini(&run->live);
 	hwall_pseudo_key_wipe(&run->key);
@@ -511,6 +555,8 @@ static int run_live(struct dp_run *run, struct dp_setlist *sets)
 		r = ports_start(run);
 	if (r == 0 && dp_telemetry_register(run) < 0)
 		HWALL_LOG(WARN, "dp.live", "telemetry commands not registered");
+	if (r == 0 && run->pdq_on && (r = pdq_thread_start(run)) < 0)
+		HWALL_LOG(ERR, "dp.live", "pdq: thread: %s", hwall_strerror(r));
 	if (r < 0)
 		return EXIT_RUNTIME;
 	RTE_LCORE_FOREACH_WORKER(lcore)

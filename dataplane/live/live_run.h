@@ -15,6 +15,9 @@
  *     is not its own (dp_rx_worker_of) to its owner's steer ring;
  *   - the main lcore: the service loop (drains the evrings into the event
  *     file and controld, signals, SIGHUP reloads, status to controld);
+ *   - the PDQ stage's thread (pdq.enabled; dataplane/pdq/pdq_stage.h): takes
+ *     the image bodies the workers queued, decodes them in its sandboxed
+ *     decoder process, matches, hands events to an evring of its own;
  *   - the control socket thread (load/unload/status) and DPDK's telemetry
  *     thread (/hashwall/stats, /hashwall/sets, /hashwall/flows).
  * Sets are published by pointer swap with rte_rcu_qsbr (live.h).
@@ -32,6 +35,7 @@
 #include "dataplane/sets/set_publish.h"
 #include "dataplane/live/live_config.h"
 #include "dataplane/live/service.h"
+#include "dataplane/pdq/pdq_run.h"
 #include "dataplane/worker.h"
 
 struct rte_mempool;
@@ -66,6 +70,9 @@ struct dp_run {
 	unsigned int n_ports; /* ports started */
 	struct dp_lw *lws;
 	unsigned int n_lws;
+	struct dp_pdq_run pdq;      /* the PDQ stage, when pdq.enabled */
+	struct dp_evring pdq_ring;  /* its match events to the service loop */
+	bool pdq_on;
 	bool eal;
 	double allow_err_at; /* when a bad allowlist file was last reported */
 	int stop; /* atomic: workers leave their loops */

@@ -103,6 +103,8 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_tel_data_add_dict_u64(d, dp_info_name((enum dp_info)i), c.info[i]);
 	for (int i = 0; i < DP_DROP_COUNT; i++)
 		rte_tel_data_add_dict_u64(d, dp_drop_name((enum dp_drop)i), c.drop[i]);
+	for (int i = 0; i < DP_PDQ_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, dp_pdq_ctr_name((enum dp_pdq_ctr)i), c.pdq[i]);
 	rte_tel_data_add_dict_u64(d, "events_dropped", sum_of(lw_ev_dropped));
 	rte_tel_data_add_dict_u64(d, "events_written", rd(&s->written));
 	rte_tel_data_add_dict_u64(d, "events_write_errors", rd(&s->write_errors));

@@ -125,6 +125,8 @@ int dp_lw_main(void *arg)
 		__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
 		return lw->rc;
 	}
+	if (run->pdq_on)
+		dp_pdq_run_attach(&run->pdq, lw->id, &lw->w);
 	lw->w.journal = run->jw ? dp_jwriter_ring(run->jw, lw->id) : NULL;
 	lw->ready = true;
 	wclock_anchor(&clk);
@@ -164,8 +166,12 @@ void dp_run_counters(const struct dp_run *run, struct dp_counters *sum)
 			sum->drop[i] += rd(&c->drop[i]);
 		for (int i = 0; i < DP_INFO_COUNT; i++)
 			sum->info[i] += rd(&c->info[i]);
+		for (int i = 0; i < DP_PDQ_COUNT; i++)
+			sum->pdq[i] += rd(&c->pdq[i]);
 		sum->packets += rd(&c->packets);
 		sum->bytes += rd(&c->bytes);
 		sum->body_bytes += rd(&c->body_bytes);
 	}
+	for (int i = 0; i < DP_PDQ_COUNT; i++)
+		sum->pdq[i] += rd(&run->pdq.stage.ctr.pdq[i]);
 }

@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/number.h"
 #include "common/pseudo.h"
+#include "dataplane/pdq/pdq_run.h"
 #include "dataplane/sets/control_socket.h"
 #include "dataplane/events.h"
 #include "dataplane/sets/set_publish.h"
@@ -46,6 +47,7 @@ struct replay_args {
 	uint64_t loops;
 	uint64_t workers;
 	struct dp_worker_conf conf;
+	struct dp_pdq_conf pdq; /* --pdq, --pdq-config */
 };
 
 static void usage(FILE *out)
@@ -55,6 +57,7 @@ static void usage(FILE *out)
 	      "           [--max-flows N] [--max-object-bytes N] [--idle-timeout SECONDS]\n"
 	      "           [--control-socket PATH] [--events-every-pass] [--workers N]\n"
 	      "           [--allowlist FILE] [--mbh-impl avx512|avx2|scalar]\n"
+	      "           [--pdq] [--pdq-config FILE]\n"
 	      "Replays an Ethernet pcap through the dataplane pipeline (streamed for one pass\n"
 	      "on one worker, from memory for --loop N > 1 or --workers N > 1) and prints\n"
 	      "JSON lines: object events (--log-objects), match events, then one stats event.\n"
@@ -63,7 +66,10 @@ static void usage(FILE *out)
 	      "controld writes them) never reported.  --control-socket serves load/unload/\n"
 	      "allowlist/status while the replay runs (sets swapped live); SIGINT/SIGTERM\n"
 	      "end it after the current pass.  --mbh-impl forces the md5/sha1 kernels (default:\n"
-	      "$HASHWALL_MBH_IMPL, else the best this CPU runs; the stats event says which).\n",
+	      "$HASHWALL_MBH_IMPL, else the best this CPU runs; the stats event says which).\n"
+	      "--pdq runs the PDQ stage (perceptual matching of image bodies against the\n"
+	      "sets' pdq entries) with its defaults, --pdq-config with the settings of FILE\n"
+	      "(the \"pdq\" object of docs/config.md); its events follow the workers'.\n",
 	      hwall_algo_names());
 }
 
@@ -72,6 +78,30 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
 	if (hwall_parse_u64(s, min, max, ret) < 0) {
 		HWALL_LOG(ERR, "dp.replay", "%s: '%s' is not a number in %" PRIu64 "..%" PRIu64, opt, s,
 		       min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_pdq(const char *file, struct dp_pdq_conf *c)
+{
+	struct hwall_err err = { { 0 } };
+
+	dp_pdq_conf_free(c);
+	if (dp_pdq_conf_load(file, c, &err) < 0) {
+		HWALL_LOG(ERR, "dp.replay", "--pdq-config %s: %s", file, err.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --pdq without a config is checked too (the decoder must be there). */
+static int check_pdq(const struct dp_pdq_conf *c)
+{
+	struct hwall_err err = { { 0 } };
+
+	if (dp_pdq_conf_check(c, "pdq", &err) < 0) {
+		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);
 		return -EINVAL;
 	}
 	return 0;
@@ -96,6 +126,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "allowlist", required_argument, NULL, 'a' },
 		{ "mbh-impl", required_argument, NULL, 'M' },
+		{ "pdq", no_argument, NULL, 'Q' },
+		{ "pdq-config", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +146,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'C': a->control_socket = optarg; break;
 		case 'E': a->every_pass = true; break;
 		case 'a': a->allowlist = optarg; break;
+		case 'Q': a->pdq.enabled = true; break;
+		case 'q': HWALL_TRY(load_pdq(optarg, &a->pdq)); break;
 		case 'M':
 			if ((impl = mbh_impl_parse(optarg)) < 0) {
 				HWALL_LOG(ERR, "dp.replay", "--mbh-impl: '%s' is not avx512, avx2 or scalar",
@@ -174,7 +208,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		HWALL_LOG(ERR, "dp.replay", "--pcap FILE is required");
 		return -EINVAL;
 	}
-	return 0;
+	return check_pdq(&a->pdq);
 }
 
 static void write_line(void *ctx, const char *line, size_t len, bool match,
@@ -211,6 +245,7 @@ struct replay_worker {
 	struct dp_capture part;
 	unsigned int id;
 	struct dp_worker w;
+	struct dp_pdq_run *pdq; /* NULL: no PDQ stage */
 	FILE *out;          /* stdout for a single worker, else a memory stream */
 	char *buf;
 	size_t buf_len;
@@ -234,6 +269,8 @@ static int worker_main(void *arg)
 		dp_worker_fini(&rw->w);
 	if (rw->rc < 0)
 		return rw->rc;
+	if (rw->pdq)
+		dp_pdq_run_attach(rw->pdq, rw->id, &rw->w);
 	tsc0 = rte_rdtsc();
 	cpu0 = hwall_clock_s(CLOCK_THREAD_CPUTIME_ID);
 	for (rw->passes = 0; rw->passes < a->loops && !stop_requested; rw->passes++) {
@@ -264,9 +301,63 @@ static void launch(struct replay_worker *rws, unsigned int n, double *seconds)
 	*seconds = hwall_mono_s() - t0;
 }
 
-/* Events in worker order, counters summed, the stats event last. */
+/* The PDQ stage of a replay: its match events wait in memory until the
+ * workers' are out. */
+struct replay_pdq {
+	struct dp_pdq_run run;
+	FILE *out;
+	char *buf;
+	size_t len;
+	bool on;
+};
+
+static void write_pdq_line(void *ctx, const char *line, size_t len, const struct dp_flow_key *flow)
+{
+	(void)flow;
+	fwrite(line, 1, len, ctx);
+}
+
+/* The CPUs of the lcores the @n workers run on (launch()): the main lcore
+ * and the first worker lcores.  Returns how many are in @ret. */
+static unsigned int replay_cpus(unsigned int n, unsigned int ret[DP_REPLAY_WORKERS_MAX])
+{
+	unsigned int lcore, k = 0;
+
+	ret[k++] = rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		if (k < n)
+			ret[k++] = rte_lcore_to_cpu_id((int)lcore);
+	return k;
+}
+
+/* Set up and start the stage (reader @n of @live) when @a asks for it, off
+ * the workers' CPUs. */
+static int pdq_begin(const struct replay_args *a, struct dp_setpub *live, unsigned int n,
+		     struct replay_pdq *p)
+{
+	unsigned int busy[DP_REPLAY_WORKERS_MAX];
+	struct hwall_err err = { { 0 } };
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (!a->pdq.enabled)
+		return 0;
+	p->out = open_memstream(&p->buf, &p->len);
+	if (!p->out)
+		return -ENOMEM;
+	r = dp_pdq_run_init(&p->run, &a->pdq, n, live, n, write_pdq_line, p->out, &err);
+	if (r == 0 && (r = dp_pdq_run_start(&p->run, busy, replay_cpus(n, busy))) < 0)
+		hwall_err_set(&err, r, "pdq: thread: %s", hwall_strerror(r));
+	if (r < 0)
+		HWALL_LOG(ERR, "dp.replay", "%s", err.msg);
+	p->on = true;
+	return r;
+}
+
+/* Events in worker order, then the PDQ stage's, counters summed, the
+ * stats event last. */
 static int report(const struct replay_args *a, struct replay_worker *rws, unsigned int n,
-		  double seconds)
+		  struct replay_pdq *pdq, double seconds)
 {
 	struct dp_counters sum = { 0 };
 	struct dp_cpu_use cpu = { .workers = n, .tsc_hz = rte_get_tsc_hz() };
@@ -295,6 +386,13 @@ static int report(const struct replay_args *a, struct replay_worker *rws, unsign
 			HWALL_LOG(INFO, "dp.replay", "stopped by a signal after %" PRIu64 " passes",
 			       rws[k].passes);
 	}
+	if (pdq->on) {
+		dp_pdq_run_stop(&pdq->run); /* every queued body done */
+		if (fclose(pdq->out) == 0)
+			fwrite(pdq->buf, 1, pdq->len, stdout);
+		pdq->out = NULL;
+		dp_counters_add(&sum, &pdq->run.stage.ctr);
+	}
 	if (rc == 0 && cpu.mbh.flushes)
 		HWALL_LOG(INFO, "dp.replay",
 			  "md5/sha1 on %s: lanes %.1f%% (md5) and %.1f%% (sha1) full, %" PRIu64
@@ -315,6 +413,7 @@ static int run_workers(const struct replay_args *a, struct dp_setpub *live,
 	unsigned int n = (unsigned int)a->workers;
 	struct replay_worker *rws = calloc(n, sizeof(*rws));
 	struct dp_capture *parts = calloc(n, sizeof(*parts));
+	struct replay_pdq pdq = { 0 };
 	double seconds = 0;
 	int r = rws && parts ? 0 : -ENOMEM;
 
@@ -325,13 +424,15 @@ static int run_workers(const struct replay_args *a, struct dp_setpub *live,
 		parts[0] = *cap; /* a view: freed through @cap only */
 	for (unsigned int k = 0; r == 0 && k < n; k++) {
 		rws[k] = (struct replay_worker){ .a = a, .live = live, .key = key, .part = parts[k],
-						 .id = k, .out = stdout };
+						 .id = k, .out = stdout, .pdq = a->pdq.enabled ? &pdq.run : NULL };
 		if (n > 1 && !(rws[k].out = open_memstream(&rws[k].buf, &rws[k].buf_len)))
 			r = -ENOMEM;
 	}
+	if (r == 0)
+		r = pdq_begin(a, live, n, &pdq);
 	if (r == 0) {
 		launch(rws, n, &seconds);
-		r = report(a, rws, n, seconds);
+		r = report(a, rws, n, &pdq, seconds);
 	} else {
 		HWALL_LOG(ERR, "dp.replay", "worker setup: %s", hwall_strerror(r));
 	}
@@ -343,6 +444,10 @@ static int run_workers(const struct replay_args *a, struct dp_setpub *live,
 		if (rws[k].rc == 0 && rws[k].a)
 			dp_worker_fini(&rws[k].w);
 	}
+	dp_pdq_run_fini(&pdq.run);
+	if (pdq.out)
+		fclose(pdq.out);
+	free(pdq.buf);
 	if (parts && n > 1)
 		dp_capture_parts_free(parts, n);
 	free(parts);
@@ -379,7 +484,8 @@ static int run(struct replay_args *a)
 		dp_setlist_free(sets);
 		goto out_cap;
 	}
-	r = dp_setpub_init(&live, (unsigned int)a->workers, sets);
+	/* The PDQ stage follows the list as one more reader. */
+	r = dp_setpub_init(&live, (unsigned int)a->workers + a->pdq.enabled, sets);
 	if (r < 0) {
 		HWALL_LOG(ERR, "dp.replay", "set list: %s", hwall_strerror(r));
 		goto out_cap;
@@ -413,12 +519,17 @@ out_cap:
 int dp_replay_main(int argc, char **argv)
 {
 	struct replay_args a = { 0 };
+	int rc;
 
 	dp_worker_conf_default(&a.conf);
+	dp_pdq_conf_default(&a.pdq);
 	if (parse_args(argc, argv, &a) < 0) {
+		dp_pdq_conf_free(&a.pdq);
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	catch_stop_signals();
-	return run(&a);
+	rc = run(&a);
+	dp_pdq_conf_free(&a.pdq);
+	return rc;
 }

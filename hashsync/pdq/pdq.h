@@ -215,6 +215,16 @@ void pdq_hash_format(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1]);
  * Returns 0 or -EINVAL. */
 int pdq_hash_parse(const char *hex, size_t len, struct pdq_hash *ret_hash);
 
+/*
+ * Anonymous pages for image bytes and pixels: excluded from core dumps
+ * (MADV_DONTDUMP), zero on arrival.  pdq_buf_free() zeroes the first @len
+ * bytes (what the caller asked for) and unmaps; it accepts NULL.
+ * pdq_buf_alloc() returns NULL with errno set.  The dataplane's copies of
+ * image bodies and the decoder's input buffer live in these too.
+ */
+void *pdq_buf_alloc(size_t len);
+void pdq_buf_free(void *buf, size_t len);
+
 /* "original", "rotate-90", ... as the reference names them. */
 const char *pdq_dihedral_name(enum pdq_dihedral d);
 

@@ -1,45 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pdq_decode.c - from untrusted bytes to pixels: format sniffing, the
- * limits, the dispatch to one decoder per format, and pdq_decode(), whose
- * sink keeps every row in one pixel buffer.
+ * pdq_decode.c - from untrusted bytes to pixels: the limits, the dispatch
+ * to one decoder per format (sniffed by pdq_util.c), and pdq_decode(),
+ * whose sink keeps every row in one pixel buffer.
  */
 #include "pdq_int.h"
 
 #include <errno.h>
 #include <string.h>
-
-static const char *const format_names[PDQ_FORMAT_COUNT] = {
-	[PDQ_FORMAT_UNKNOWN] = "unknown",
-	[PDQ_FORMAT_JPEG] = "jpeg",
-	[PDQ_FORMAT_PNG] = "png",
-	[PDQ_FORMAT_WEBP] = "webp",
-	[PDQ_FORMAT_GIF] = "gif",
-};
-
-const char *pdq_format_name(enum pdq_format format)
-{
-	return (unsigned int)format < PDQ_FORMAT_COUNT ? format_names[format] : "unknown";
-}
-
-/* Magic bytes: JPEG SOI + marker, the PNG signature, RIFF....WEBP, GIF87a
- * and GIF89a. */
-enum pdq_format pdq_sniff(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	if (!p)
-		return PDQ_FORMAT_UNKNOWN;
-	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-		return PDQ_FORMAT_JPEG;
-	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return PDQ_FORMAT_PNG;
-	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
-		return PDQ_FORMAT_WEBP;
-	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
-		return PDQ_FORMAT_GIF;
-	return PDQ_FORMAT_UNKNOWN;
-}
 
 void pdq_limits_resolve(const struct pdq_limits *lim, struct pdq_limits *ret)
 {

@@ -62,13 +62,6 @@ void pdq_limits_resolve(const struct pdq_limits *lim, struct pdq_limits *ret);
 int pdq_check_size(const struct pdq_limits *lim, uint64_t w, uint64_t h,
 		   unsigned int channels);
 
-/*
- * Anonymous pages for pixels: excluded from core dumps, zero on arrival.
- * pdq_buf_free() zeroes the first @len bytes (what the caller asked for)
- * and unmaps; it accepts NULL.  pdq_buf_alloc() returns NULL with errno set.
- */
-void *pdq_buf_alloc(size_t len);
-void pdq_buf_free(void *buf, size_t len);
 
 /* malloc, calloc, realloc and free that zero a block when it is freed or
  * moved, for decoders with allocator hooks (libspng and its zlib). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pdq_util.c - the small pieces around the hash: hex form, Hamming
- * distance, names, and the page allocator for pixel buffers (kept out of
- * core dumps, zeroed when freed).
+ * distance, names, format sniffing (no decoder needed: the dataplane's
+ * fast path links this file alone), and the page allocator for pixel
+ * buffers (kept out of core dumps, zeroed when freed).
  */
 #include "pdq_int.h"
 #include "common/algo.h"
@@ -22,6 +23,38 @@ static const char *const dihedral_names[PDQ_DIHEDRAL_COUNT] = {
 	[PDQ_FLIP_PLUS_1] = "flip-plus-1",
 	[PDQ_FLIP_MINUS_1] = "flip-minus-1",
 };
+
+static const char *const format_names[PDQ_FORMAT_COUNT] = {
+	[PDQ_FORMAT_UNKNOWN] = "unknown",
+	[PDQ_FORMAT_JPEG] = "jpeg",
+	[PDQ_FORMAT_PNG] = "png",
+	[PDQ_FORMAT_WEBP] = "webp",
+	[PDQ_FORMAT_GIF] = "gif",
+};
+
+const char *pdq_format_name(enum pdq_format format)
+{
+	return (unsigned int)format < PDQ_FORMAT_COUNT ? format_names[format] : "unknown";
+}
+
+/* Magic bytes: JPEG SOI + marker, the PNG signature, RIFF....WEBP, GIF87a
+ * and GIF89a. */
+enum pdq_format pdq_sniff(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!p)
+		return PDQ_FORMAT_UNKNOWN;
+	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return PDQ_FORMAT_JPEG;
+	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return PDQ_FORMAT_PNG;
+	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+		return PDQ_FORMAT_WEBP;
+	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+		return PDQ_FORMAT_GIF;
+	return PDQ_FORMAT_UNKNOWN;
+}
 
 const char *pdq_dihedral_name(enum pdq_dihedral d)
 {
@@ -72,7 +105,10 @@ void *pdq_buf_alloc(size_t len)
 		errno = EINVAL;
 		return NULL;
 	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Populated at once: every page is written anyway, and one call
+	 * costs far less than a fault per page (much less again in a VM). */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* Pixels of served objects must never reach a core file. */

@@ -118,8 +118,8 @@ def main():
         json.dump({"db": central_db, "ingest_socket": f"{work}/central/ingest.sock",
                    "client_key_file": f"{work}/client.key", "tokens_file": f"{work}/tokens"},
                   open("central/ctl.json", "w"))
-        if "schema version 6" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
-            fail("migrate did not report schema version 6")
+        if "schema version 7" not in sh(CTLD, "migrate", "--config", "central/ctl.json"):
+            fail("migrate did not report schema version 7")
         for n in ("edge1", "edge2"):  # least privilege: each edge its own role
             sh("psql", central_db, "-qc", f"CREATE ROLE {n} LOGIN IN ROLE hwall_edge")
         start("central", work, {"db": central_db, "api": {"port": ports["central"]}})

@@ -436,9 +436,9 @@ static void test_exports(void)
 	CU_ASSERT_EQUAL(r->code, 200);
 	CU_ASSERT_TRUE(has(r, "host,url,status,set,set_version,algo,digest,ref,category,"
 			      "first_seen,last_seen,occurrences,candidate_id,host_absent,"
-			      "host_truncated,path_truncated\r\n"
+			      "host_truncated,path_truncated,distance\r\n"
 			      "\"h0.example\",\"http://h0.example/img/0.jpg\",\"confirmed\""));
-	CU_ASSERT_TRUE(has(r, ",\"1\",\"false\",\"false\",\"false\"\r\n"));
+	CU_ASSERT_TRUE(has(r, ",\"1\",\"false\",\"false\",\"false\",\"\"\r\n"));
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/notices?format=xml", TOKEN_VIEWER, NULL)->code,
 			400);
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/exports/feedback?status=new", TOKEN_VIEWER, NULL)->code,
@@ -485,9 +485,9 @@ static void test_no_host_and_cut(void)
 	r = call("GET", "/api/v1/exports/notices?status=new&format=csv", TOKEN_VIEWER, NULL);
 	CU_ASSERT_TRUE(has(r, "\"[2001:db8::7]\",\"http://[2001:db8::7]:8080/nohost.jpg\",\"new\","
 			      "\"nohost\""));
-	CU_ASSERT_TRUE(has(r, "\"true\",\"false\",\"false\"\r\n"));
+	CU_ASSERT_TRUE(has(r, "\"true\",\"false\",\"false\",\"\"\r\n"));
 	CU_ASSERT_TRUE(has(r, "\"cut.example\",\"http://cut.example/nohost.jpg\""));
-	CU_ASSERT_TRUE(has(r, "\"false\",\"false\",\"true\"\r\n"));
+	CU_ASSERT_TRUE(has(r, "\"false\",\"false\",\"true\",\"\"\r\n"));
 }
 
 /* A client-supplied Host that a spreadsheet would run stays text in the

@@ -66,7 +66,7 @@ static void test_pg_migrate(void)
 	ctl_test_pg_db("tmigrate", ci, sizeof(ci));
 	CU_ASSERT_FATAL(ctl_store_open(ci, &s, &err) == 0);
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_pg_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 6);
+	CU_ASSERT_EQUAL(ctl_pg_migrate_latest(), 7);
 	ctl_store_close(s);
 	CU_ASSERT_EQUAL(ctl_store_open(ci, &s, &err), 0);
 	CU_ASSERT_EQUAL(ctl_test_pg_int(ci, "SELECT count(*) FROM hwall_schema"), 1);
@@ -103,7 +103,7 @@ static void test_pg_migrate_from_v4(void)
 					 " (7, 'test', 'md5', '00112233445566778899aabbccddeeff',"
 					 " 'h', '/p', 1, '192.0.2.1', 80, 2, 3, 10, 20, 1)"), 0);
 	CU_ASSERT_FATAL(ctl_store_open(ci, &s, NULL) == 0);
-	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 6);
+	CU_ASSERT_EQUAL(ctl_store_schema_version(s), 7);
 	CU_ASSERT_EQUAL(ctl_store_candidate(s, 7, &c), 0);
 	CU_ASSERT_FALSE(c.retroactive);
 	CU_ASSERT_EQUAL(c.occurrences, 1);

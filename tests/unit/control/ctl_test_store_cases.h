@@ -611,6 +611,51 @@ static int count_review(const struct ctl_review *r, void *ctx)
 	return 0;
 }
 
+/* A pdq match as the PDQ stage reports it, @dist bits from its entry. */
+static void pdq_event(struct ctl_event *ev, int64_t ts, int dist, const char *variant)
+{
+	ctl_test_event(ev, 9, "img.example", "/p.jpg", ts);
+	ev->algo = HWALL_ALGO_PDQ;
+	snprintf(ev->digest, sizeof(ev->digest), "%064x", 7);
+	snprintf(ev->near.entry, sizeof(ev->near.entry), "%064x", 0x700 + dist);
+	ev->near.distance = dist;
+	ev->near.quality = 90 + dist % 10;
+	snprintf(ev->near.variant, sizeof(ev->near.variant), "%s", variant);
+}
+
+/* A candidate keeps the nearest of its pdq matches; exact ones keep none. */
+static void test_pdq_nearest(void)
+{
+	struct ctl_store *s = ctl_test_store_new();
+	struct ctl_record_result res;
+	struct ctl_candidate c;
+	struct ctl_event ev;
+	int64_t id;
+
+	pdq_event(&ev, 1000, 12, "rotate-90");
+	CU_ASSERT_EQUAL(record(s, &ev, 1, &res), 0);
+	id = res.candidate_id;
+	pdq_event(&ev, 1001, 5, "flip-x");
+	CU_ASSERT_EQUAL(record(s, &ev, 2, &res), 0);
+	pdq_event(&ev, 1002, 20, "original");
+	CU_ASSERT_EQUAL(record(s, &ev, 3, &res), 0);
+	CU_ASSERT_EQUAL(res.candidate_id, id);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, id, &c), 0);
+	CU_ASSERT_EQUAL(c.occurrences, 3);
+	CU_ASSERT_EQUAL(c.near.distance, 5);
+	CU_ASSERT_EQUAL(c.near.quality, 95);
+	CU_ASSERT_STRING_EQUAL(c.near.variant, "flip-x");
+	CU_ASSERT_EQUAL(strtoul(c.near.entry + 56, NULL, 16), 0x705);
+	/* an exact match says nothing of nearness, whatever its struct holds */
+	ctl_test_event(&ev, 3, "img.example", "/q.jpg", 1003);
+	ev.near.distance = 0;
+	CU_ASSERT_EQUAL(record(s, &ev, 4, &res), 0);
+	CU_ASSERT_EQUAL(ctl_store_candidate(s, res.candidate_id, &c), 0);
+	CU_ASSERT_EQUAL(c.near.distance, -1);
+	CU_ASSERT_FALSE(ctl_near_known(c.algo, &c.near));
+	ctl_store_close(s);
+}
+
 /* The audit trail's rows, a flood quarantine's life, the report reads
  * (docs/audit.md, docs/controld.md "Flood quarantine", docs/dsa.md). */
 static void test_audit_quarantine_reports(void)
@@ -692,6 +737,7 @@ static void test_audit_quarantine_reports(void)
 	{ "no Host, cut URLs, normalised fields", test_record_no_host_and_flags },      \
 	{ "replication reads", test_replication_reads },                             \
 	{ "a retroactive candidate, once", test_record_once },                       \
+	{ "pdq: the nearest match kept", test_pdq_nearest },                         \
 	{ "a live candidate learns its past", test_live_then_retro },                \
 	{ "audit rows, quarantine, report reads", test_audit_quarantine_reports }
 

@@ -66,6 +66,40 @@ static void test_parse_pdq(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "digest: not hex of the algorithm's length");
 }
 
+#define PDQ_KEY "{\"set\":\"s\",\"algo\":\"pdq\",\"digest\":\"" \
+	"f8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\""
+
+/* A PDQ match's nearness: kept when well-formed, else default and flagged;
+ * an exact match's is ignored. */
+static void test_parse_near(void)
+{
+	struct ctl_event ev;
+	struct hwall_err err = { { 0 } };
+
+	CU_ASSERT_EQUAL(parse(PDQ_KEY ",\"distance\":4,\"quality\":100,\"variant\":\"rotate-90\","
+			      "\"matched\":\"30A10EFD71CC3D429013D48D0FFFFC52E34E0E17ADA952A9D29685211EA9E5AF\"}",
+			      &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.near.distance, 4);
+	CU_ASSERT_EQUAL(ev.near.quality, 100);
+	CU_ASSERT_STRING_EQUAL(ev.near.variant, "rotate-90");
+	CU_ASSERT_STRING_EQUAL(ev.near.entry,
+			       "30a10efd71cc3d429013d48d0ffffc52e34e0e17ada952a9d29685211ea9e5af");
+	CU_ASSERT_EQUAL(ev.normalised, 0);
+	CU_ASSERT_TRUE(ctl_near_known(ev.algo, &ev.near));
+	CU_ASSERT_EQUAL(parse(PDQ_KEY ",\"distance\":257,\"quality\":-1,\"variant\":\"Up;\","
+			      "\"matched\":\"abc\"}", &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.near.distance, -1);
+	CU_ASSERT_EQUAL(ev.near.quality, -1);
+	CU_ASSERT_STRING_EQUAL(ev.near.variant, "");
+	CU_ASSERT_STRING_EQUAL(ev.near.entry, "");
+	CU_ASSERT_EQUAL(ev.normalised, 1u << CTL_EVF_near);
+	CU_ASSERT_FALSE(ctl_near_known(ev.algo, &ev.near));
+	CU_ASSERT_EQUAL(parse("{\"set\":\"s\",\"algo\":\"md5\",\"digest\":"
+			      "\"00112233445566778899aabbccddeeff\",\"distance\":3}", &ev, &err), 0);
+	CU_ASSERT_EQUAL(ev.near.distance, -1);
+	CU_ASSERT_EQUAL(ev.normalised, 0);
+}
+
 /* Only set, algo and digest can refuse an event. */
 static void test_parse_refusals(void)
 {
@@ -519,6 +553,7 @@ int main(void)
 		{ "flow_refusals", test_flow_refusals },
 		{ "parse a full match event", test_parse_full },
 		{ "parse pdq", test_parse_pdq },
+		{ "pdq nearness: distance, quality, variant, entry", test_parse_near },
 		{ "refusals name the field", test_parse_refusals },
 		{ "every other field is normalised and flagged", test_parse_normalises },
 		{ "text: C1 and bytes that are not UTF-8 escaped", test_parse_text },

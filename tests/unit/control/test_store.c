@@ -60,7 +60,7 @@ static void test_open_schema(void)
 	struct ctl_store *s = open_mem();
 
 	CU_ASSERT_EQUAL(ctl_store_schema_version(s), ctl_sqlite_migrate_latest());
-	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 9);
+	CU_ASSERT_EQUAL(ctl_sqlite_migrate_latest(), 10);
 	ctl_store_close(s);
 }
 

@@ -169,7 +169,7 @@ static void test_stats_has_every_counter(void)
 	CU_ASSERT_EQUAL(text[len - 1], '\n');
 	j = cJSON_Parse(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + 5);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + DP_PDQ_COUNT + 5);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "pkt_ip_fragment")->valueint, 3);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "matches")->valueint, 2);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "obj_abandoned_rst")->valueint, 0);
@@ -205,7 +205,7 @@ static void test_stats_with_worker_time(void)
 	CU_ASSERT_EQUAL(text[len - 1], '\n');
 	j = cJSON_Parse(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + 5 + 7);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 1 + DP_DROP_COUNT + DP_INFO_COUNT + DP_PDQ_COUNT + 5 + 7);
 	CU_ASSERT_DOUBLE_EQUAL(num(j, "gbps"), 8.0, 0.001);
 	CU_ASSERT_DOUBLE_EQUAL(num(j, "workers"), 2, 0);
 	CU_ASSERT_DOUBLE_EQUAL(num(j, "worker_cycles"), 5e9, 0);

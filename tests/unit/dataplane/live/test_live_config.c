@@ -113,6 +113,47 @@ static void test_refusals(void)
 	refused("\"id\":\"edge 1\"", "id: 'edge 1': 1-63 letters");
 	refused("\"http_ports\":[0]", "http_ports[0]: 0 is out of range 1..65535");
 	refused("\"log\":\"loud\"", "log: bad level spec 'loud'");
+	refused("\"pdq\":{\"min_bytes\":5000,\"max_bytes\":4000}",
+		"pdq.min_bytes: 5000 is over max_bytes 4000");
+	refused("\"pdq\":{\"queue\":48}", "pdq.queue: 48 is not a power of two");
+	refused("\"pdq\":{\"enabled\":true,\"decoder\":\"/nonexistent/dec\"}",
+		"pdq.decoder: /nonexistent/dec: No such file or directory");
+	refused("\"pdq\":{\"sets\":[{\"id\":\"a\"},{\"id\":\"a\"}]}",
+		"pdq.sets[1].id: set 'a' is listed twice");
+	refused("\"pdq\":{\"sets\":[{\"max_distance\":3}]}", "pdq.sets[0].id");
+	refused("\"pdq\":{\"max_distance\":257}", "pdq.max_distance: 257 is out of range");
+}
+
+/* The PDQ stage's settings: defaults, and per set what a set leaves out
+ * falls back to the section's. */
+static void test_pdq(void)
+{
+	struct dp_lcfg c;
+	struct hwall_err err;
+	uint32_t d, q;
+
+	CU_ASSERT_EQUAL_FATAL(load("", &c, &err), 0);
+	CU_ASSERT_FALSE(c.pdq.enabled);
+	dp_pdq_conf_policy(&c.pdq, "any", &d, &q);
+	CU_ASSERT_EQUAL(d, 31);
+	CU_ASSERT_EQUAL(q, 50);
+	CU_ASSERT_EQUAL(c.pdq.min_bytes, 2048);
+	CU_ASSERT_EQUAL(c.pdq.max_bytes, 20u << 20);
+	dp_lcfg_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("\"pdq\":{\"max_distance\":20,\"min_quality\":60,\"queue\":8,"
+				   "\"sets\":[{\"id\":\"strict\",\"max_distance\":8},"
+				   "{\"id\":\"picky\",\"min_quality\":90}]}", &c, &err), 0);
+	CU_ASSERT_EQUAL(c.pdq.queue, 8);
+	dp_pdq_conf_policy(&c.pdq, "strict", &d, &q);
+	CU_ASSERT_EQUAL(d, 8);
+	CU_ASSERT_EQUAL(q, 60);
+	dp_pdq_conf_policy(&c.pdq, "picky", &d, &q);
+	CU_ASSERT_EQUAL(d, 20);
+	CU_ASSERT_EQUAL(q, 90);
+	dp_pdq_conf_policy(&c.pdq, "other", &d, &q);
+	CU_ASSERT_EQUAL(d, 20);
+	CU_ASSERT_EQUAL(q, 60);
+	dp_lcfg_free(&c);
 }
 
 static void touch(const char *name)
@@ -161,6 +202,7 @@ int main(void)
 		{ "the worker settings follow the keys", test_worker_conf },
 		{ "bad values are refused with their key", test_refusals },
 		{ "the set list: sets, then set_dir, once each", test_set_paths },
+		{ "pdq: defaults, per-set threshold and quality floor", test_pdq },
 		CU_TEST_INFO_NULL,
 	};
 	char p[128];
