@@ -331,24 +331,10 @@ int ctl_pg_quarantines(struct ctl_store *s, int state, uint64_t offset, uint64_t
 			      " state = $1 ORDER BY id DESC LIMIT $2 OFFSET $3", &a, quar_row, &w);
 }
 
-struct review_walk {
-	ctl_review_fn fn;
-	void *ctx;
-};
-
-static int review_row(PGresult *res, int i, void *arg)
-{
-	const struct review_walk *w = arg;
-	struct ctl_review v;
-
-	ctl_pg_row_review(res, i, 0, &v);
-	return w->fn(&v, w->ctx);
-}
-
 int ctl_pg_reviews_between(struct ctl_store *s, int64_t since, int64_t until, ctl_review_fn fn,
 			   void *ctx)
 {
-	struct review_walk w = { fn, ctx };
+	struct ctl_pg_review_walk w = { fn, ctx };
 	struct ctl_pg_args a = { 0 };
 
 	ctl_pg_arg_i64(&a, since);
@@ -356,7 +342,7 @@ int ctl_pg_reviews_between(struct ctl_store *s, int64_t since, int64_t until, ct
 	return ctl_pg_each(ctl_pg_of(s),
 			   "SELECT id, candidate_id, at, actor, from_status, to_status, note,"
 			   " allow_scope FROM reviews WHERE at >= $1 AND at <= $2 ORDER BY at, id",
-			   &a, review_row, &w);
+			   &a, ctl_pg_review_row, &w);
 }
 
 struct cand_walk {

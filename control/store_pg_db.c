@@ -237,3 +237,12 @@ void ctl_pg_row_review(PGresult *res, int i, int col, struct ctl_review *v)
 	sc = ctl_allow_scope_parse(buf);
 	v->allow_scope = sc < 0 ? -1 : sc;
 }
+
+int ctl_pg_review_row(PGresult *res, int i, void *arg)
+{
+	const struct ctl_pg_review_walk *w = arg;
+	struct ctl_review v;
+
+	ctl_pg_row_review(res, i, 0, &v);
+	return w->fn(&v, w->ctx);
+}

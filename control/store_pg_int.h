@@ -122,6 +122,14 @@ void ctl_pg_row_near(PGresult *res, int i, struct ctl_candidate *c);
  * from_status, to_status, note, allow_scope. */
 void ctl_pg_row_review(PGresult *res, int i, int col, struct ctl_review *v);
 
+/* A ctl_pg_each() row callback for rows that are 8 review columns from
+ * column 0: hands each to @arg's fn. */
+struct ctl_pg_review_walk {
+	ctl_review_fn fn;
+	void *ctx;
+};
+int ctl_pg_review_row(PGresult *res, int i, void *arg);
+
 /* ---- schema (store_pg_migrate.c) ---- */
 
 /* Bring the schema to @target (each step one transaction, serialised by an

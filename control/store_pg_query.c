@@ -172,30 +172,16 @@ int ctl_pg_occurrences(struct ctl_store *s, int64_t id, uint64_t limit, ctl_occ_
 			   &a, occ_row, &w);
 }
 
-struct review_walk {
-	ctl_review_fn fn;
-	void *ctx;
-};
-
-static int review_row(PGresult *res, int i, void *arg)
-{
-	const struct review_walk *w = arg;
-	struct ctl_review v;
-
-	ctl_pg_row_review(res, i, 0, &v);
-	return w->fn(&v, w->ctx);
-}
-
 int ctl_pg_reviews(struct ctl_store *s, int64_t id, ctl_review_fn fn, void *ctx)
 {
-	struct review_walk w = { fn, ctx };
+	struct ctl_pg_review_walk w = { fn, ctx };
 	struct ctl_pg_args a = { 0 };
 
 	ctl_pg_arg_i64(&a, id);
 	return ctl_pg_each(ctl_pg_of(s),
 			   "SELECT id, candidate_id, at, actor, from_status, to_status, note,"
 			   " allow_scope FROM reviews WHERE candidate_id = $1 ORDER BY id",
-			   &a, review_row, &w);
+			   &a, ctl_pg_review_row, &w);
 }
 
 static int status_row(PGresult *res, int i, void *arg)
