@@ -11,15 +11,6 @@
 #include "dataplane/reasm.h"
 #include "dataplane/pdq/pdq_tap.h"
 
-enum hstate {
-	H_IDLE, /* between messages: leading empty lines are skipped */
-	H_HEAD, /* reading a head into the buffer */
-	H_BODY, /* in a body */
-	H_DONE, /* server closed: nothing more expected */
-	H_RESYNC, /* after a hole: skipping to a candidate message start */
-	H_STATE_COUNT
-};
-
 
 void dp_http_limits_default(struct dp_http_limits *lim)
 {
@@ -88,7 +79,7 @@ static uint8_t *hdr_get(struct dp_http *h)
 	return b;
 }
 
-static void hdr_put(struct dp_http *h, struct dp_http_dir *d)
+void dp_http_hdr_put(struct dp_http *h, struct dp_http_dir *d)
 {
 	if (!d->hdr)
 		return;
@@ -98,7 +89,7 @@ static void hdr_put(struct dp_http *h, struct dp_http_dir *d)
 	d->hdr_len = 0;
 }
 
-static struct dp_txn *txn_get(struct dp_http *h)
+struct dp_txn *dp_http_txn_get(struct dp_http *h)
 {
 	struct dp_txn *t = h->txn_free;
 
@@ -270,7 +261,7 @@ static int give_up(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why, 
 	upload_end(h, c, DP_DROP_obj_abandoned_conn, owner);
 	c->dead = true;
 	for (int i = 0; i < DP_DIR_COUNT; i++)
-		hdr_put(h, &c->dir[i]);
+		dp_http_hdr_put(h, &c->dir[i]);
 	return -1;
 }
 
@@ -319,7 +310,7 @@ static enum dp_drop request_line(const char *line, const char **ret_sp1, const c
 	return DP_DROP_COUNT;
 }
 
-static void pending_push(struct dp_http_conn *c, struct dp_txn *t)
+void dp_http_pending_push(struct dp_http_conn *c, struct dp_txn *t)
 {
 	if (c->pend_tail)
 		c->pend_tail->next = t;
@@ -336,7 +327,7 @@ static void pending_push(struct dp_http_conn *c, struct dp_txn *t)
  * framed (uploads_unhashed). */
 static void upload_start(struct dp_http *h, struct dp_http_conn *c, const struct dp_txn *t)
 {
-	struct dp_txn *u = txn_get(h);
+	struct dp_txn *u = dp_http_txn_get(h);
 	struct dp_obj *o = u ? obj_get(h) : NULL;
 
 	if (!o) {
@@ -369,7 +360,7 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 		return DP_DROP_http_bad_request; /* RFC 9112 6.3 item 4 */
 	if (c->npending >= h->lim.max_pending)
 		return DP_DROP_http_pipeline_full;
-	t = txn_get(h);
+	t = dp_http_txn_get(h);
 	if (!t)
 		return DP_DROP_http_no_memory;
 	dp_http_copy_str(t->method, sizeof(t->method), hd.start_line, (size_t)(sp1 - hd.start_line), NULL);
@@ -381,7 +372,7 @@ static enum dp_drop on_request(struct dp_http *h, struct dp_http_conn *c, char *
 	t->head = strcmp(t->method, "HEAD") == 0;
 	t->connect = strcmp(t->method, "CONNECT") == 0;
 	t->end_seq = end_seq;
-	pending_push(c, t);
+	dp_http_pending_push(c, t);
 	h->ctr->info[DP_INFO_http_requests]++;
 	if (hd.have_cl && hd.have_te)
 		h->ctr->info[DP_INFO_http_cl_and_te]++;
@@ -561,7 +552,7 @@ static int64_t head_feed(struct dp_http *h, struct dp_http_dir *d, const uint8_t
 }
 
 /* The body of @dir ended by its framing. */
-static void body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner)
+void dp_http_body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner)
 {
 	if (dir == DP_DIR_S2C)
 		obj_end(h, c, DP_DROP_COUNT, owner);
@@ -575,7 +566,7 @@ static void body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir
 static void resync_reject(struct dp_http *h, struct dp_http_dir *d, bool at_line_start)
 {
 	h->ctr->info[DP_INFO_http_resync_rejected]++;
-	hdr_put(h, d);
+	dp_http_hdr_put(h, d);
 	d->state = H_RESYNC;
 	d->tentative = false;
 	d->bol = at_line_start;
@@ -596,7 +587,7 @@ static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir,
 	enum dp_drop r = dir == DP_DIR_C2S ? on_request(h, c, (char *)d->hdr, seq)
 					   : on_response(h, c, (char *)d->hdr, owner);
 
-	hdr_put(h, d);
+	dp_http_hdr_put(h, d);
 	if (r != DP_DROP_COUNT && resync_may_reject(d, r)) {
 		resync_reject(h, d, true);
 		return 0;
@@ -610,7 +601,7 @@ static int head_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir,
 	if (dir == DP_DIR_C2S && h->request_fn)
 		h->request_fn(h->request_ctx, owner, c->pend_tail);
 	if (d->state == H_BODY && d->body.mode == DP_BODY_LENGTH && d->body.remaining == 0)
-		body_done(h, c, dir, owner);
+		dp_http_body_done(h, c, dir, owner);
 	return 0;
 }
 
@@ -671,84 +662,10 @@ int dp_http_data(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uin
 		len -= (uint32_t)n;
 		seq += (uint32_t)n;
 		if (done && d->state == H_BODY)
-			body_done(h, c, dir, owner);
+			dp_http_body_done(h, c, dir, owner);
 		else if (done && head_done(h, c, dir, seq, owner) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-/* A hole in the requests where a request head may have been: queue a
- * placeholder, unless a response was already reported request_lost for it
- * (lost_credit).  Its head ended by @seq at the latest. */
-static void request_lost(struct dp_http *h, struct dp_http_conn *c, uint32_t seq)
-{
-	struct dp_txn *t;
-
-	h->ctr->info[DP_INFO_http_requests_lost]++;
-	if (c->lost_credit) {
-		c->lost_credit--;
-		return;
-	}
-	if (c->npending >= h->lim.max_pending || !(t = txn_get(h)))
-		return;
-	t->lost = true;
-	t->end_seq = seq;
-	pending_push(c, t);
-}
-
-/* Start (or go on) resynchronising @dir after a hole ending at @seq. */
-static void resync_start(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
-			 enum dp_info why)
-{
-	struct dp_http_dir *d = &c->dir[dir];
-	bool going_on = d->state == H_RESYNC || d->tentative;
-
-	hdr_put(h, d);
-	d->state = H_RESYNC;
-	d->bol = true;
-	d->tentative = false;
-	if (going_on)
-		return;
-	d->resync_why = (uint8_t)why;
-	if (dir == DP_DIR_S2C)
-		c->s2c_resynced = true;
-	else if (why != DP_INFO_http_resync_chunk)
-		request_lost(h, c, seq);
-}
-
-int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
-		uint32_t len, void *owner)
-{
-	struct dp_http_dir *d = &c->dir[dir];
-	enum dp_info why = DP_INFO_http_resync_head;
-	bool done;
-	uint64_t rest;
-
-	if (c->dead)
-		return -1;
-	if (dir == DP_DIR_C2S) {
-		c->c2s_seq = seq;
-		c->c2s_seen = true;
-	}
-	if (d->state == H_DONE)
-		return 0;
-	if (d->state == H_BODY) {
-		struct dp_obj *bo = dir == DP_DIR_S2C ? c->obj : c->up;
-		if (bo)
-			bo->holes = true;
-		if (!dp_body_skip(&d->body, len, &done, &rest)) {
-			why = DP_INFO_http_resync_chunk;
-			body_done(h, c, dir, owner); /* incomplete: it has holes */
-		} else {
-			if (done)
-				body_done(h, c, dir, owner);
-			if (!rest)
-				return 0;
-			why = DP_INFO_http_resync_overrun;
-		}
-	}
-	resync_start(h, c, dir, seq, why);
 	return 0;
 }
 
@@ -761,7 +678,7 @@ void dp_http_fin(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, voi
 	if (d->state == H_BODY)
 		obj_end(h, c, d->body.mode == DP_BODY_CLOSE ? DP_DROP_COUNT : DP_DROP_obj_truncated_fin,
 			owner);
-	hdr_put(h, d);
+	dp_http_hdr_put(h, d);
 	d->state = H_DONE;
 }
 
@@ -778,7 +695,7 @@ void dp_http_release(struct dp_http *h, struct dp_http_conn *c, enum dp_drop why
 	obj_end(h, c, why, owner);
 	upload_end(h, c, why, owner);
 	for (int i = 0; i < DP_DIR_COUNT; i++)
-		hdr_put(h, &c->dir[i]);
+		dp_http_hdr_put(h, &c->dir[i]);
 	while (c->pend_head) {
 		struct dp_txn *t = c->pend_head;
 		c->pend_head = t->next;
@@ -800,7 +717,7 @@ bool dp_http_idle(const struct dp_http_conn *c)
 
 struct dp_txn *dp_http_txn_new(struct dp_http *h)
 {
-	return txn_get(h);
+	return dp_http_txn_get(h);
 }
 
 void dp_http_txn_free(struct dp_http *h, struct dp_txn *t)

@@ -87,4 +87,23 @@ uint32_t dp_http_resync_scan(struct dp_http_dir *d, enum dp_dir dir, const uint8
 struct dp_txn *dp_http_pair_pick(struct dp_http_conn *c, uint32_t ack, struct dp_txn **ret_skipped,
 				 bool *ret_lost);
 
+/* Shared by http.c and http_resync.c (the gap path). */
+/* A direction's parse state (struct dp_http_dir.state). */
+enum hstate {
+	H_IDLE, /* between messages: leading empty lines are skipped */
+	H_HEAD, /* reading a head into the buffer */
+	H_BODY, /* in a body */
+	H_DONE, /* server closed: nothing more expected */
+	H_RESYNC, /* after a hole: skipping to a candidate message start */
+	H_STATE_COUNT
+};
+/* Return @d's head buffer, if any, to the pool. */
+void dp_http_hdr_put(struct dp_http *h, struct dp_http_dir *d);
+/* A zeroed request from the pool; NULL at its cap. */
+struct dp_txn *dp_http_txn_get(struct dp_http *h);
+/* Queue @t as @c's newest waiting request. */
+void dp_http_pending_push(struct dp_http_conn *c, struct dp_txn *t);
+/* The body of @dir ended by its framing (or was cut by a hole). */
+void dp_http_body_done(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, void *owner);
+
 #endif

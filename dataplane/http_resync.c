@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * http_resync.c - finding messages again: a flow picked up mid-stream
- * (dp_http_sync), the next message start after a hole, and which request
- * a response answers when requests or responses were lost (see http.h).
+ * (dp_http_sync), a hole in a direction (dp_http_gap: the body cut, a
+ * placeholder for a lost request, resynchronising), the next message start
+ * after it, and which request a response answers when requests or
+ * responses were lost (see http.h).
  *
  * Pairing.  A response's first segment acknowledges exactly the client
  * bytes the server had received when it answered, so the request it
@@ -137,4 +139,78 @@ struct dp_txn *dp_http_pair_pick(struct dp_http_conn *c, uint32_t ack, struct dp
 	pick->next = *ret_skipped;
 	*ret_skipped = pick;
 	return NULL;
+}
+
+/* A hole in the requests where a request head may have been: queue a
+ * placeholder, unless a response was already reported request_lost for it
+ * (lost_credit).  Its head ended by @seq at the latest. */
+static void request_lost(struct dp_http *h, struct dp_http_conn *c, uint32_t seq)
+{
+	struct dp_txn *t;
+
+	h->ctr->info[DP_INFO_http_requests_lost]++;
+	if (c->lost_credit) {
+		c->lost_credit--;
+		return;
+	}
+	if (c->npending >= h->lim.max_pending || !(t = dp_http_txn_get(h)))
+		return;
+	t->lost = true;
+	t->end_seq = seq;
+	dp_http_pending_push(c, t);
+}
+
+/* Start (or go on) resynchronising @dir after a hole ending at @seq. */
+static void resync_start(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+			 enum dp_info why)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	bool going_on = d->state == H_RESYNC || d->tentative;
+
+	dp_http_hdr_put(h, d);
+	d->state = H_RESYNC;
+	d->bol = true;
+	d->tentative = false;
+	if (going_on)
+		return;
+	d->resync_why = (uint8_t)why;
+	if (dir == DP_DIR_S2C)
+		c->s2c_resynced = true;
+	else if (why != DP_INFO_http_resync_chunk)
+		request_lost(h, c, seq);
+}
+
+int dp_http_gap(struct dp_http *h, struct dp_http_conn *c, enum dp_dir dir, uint32_t seq,
+		uint32_t len, void *owner)
+{
+	struct dp_http_dir *d = &c->dir[dir];
+	enum dp_info why = DP_INFO_http_resync_head;
+	bool done;
+	uint64_t rest;
+
+	if (c->dead)
+		return -1;
+	if (dir == DP_DIR_C2S) {
+		c->c2s_seq = seq;
+		c->c2s_seen = true;
+	}
+	if (d->state == H_DONE)
+		return 0;
+	if (d->state == H_BODY) {
+		struct dp_obj *bo = dir == DP_DIR_S2C ? c->obj : c->up;
+		if (bo)
+			bo->holes = true;
+		if (!dp_body_skip(&d->body, len, &done, &rest)) {
+			why = DP_INFO_http_resync_chunk;
+			dp_http_body_done(h, c, dir, owner); /* incomplete: it has holes */
+		} else {
+			if (done)
+				dp_http_body_done(h, c, dir, owner);
+			if (!rest)
+				return 0;
+			why = DP_INFO_http_resync_overrun;
+		}
+	}
+	resync_start(h, c, dir, seq, why);
+	return 0;
 }
